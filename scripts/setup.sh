@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# One command to make a fresh machine ready: npm dependencies from the lock
+# file, a real Pulumi CLI and nodejs language host, a moto server in a
+# virtualenv, and actionlint. Idempotent: a second run takes seconds.
+#
+# Binaries are cached outside the repo, keyed by version and by the hash of
+# what they are built from:  ${PAPYRUS_CACHE:-~/.cache/papyrus-deploy}
+# and linked into .tools/bin, which the tests and the driver look in first.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE=${PAPYRUS_CACHE:-$HOME/.cache/papyrus-deploy}
+BIN="$ROOT/.tools/bin"
+MOTO_VERSION=5.2.5
+ACTIONLINT_VERSION=v1.7.7
+
+step() { printf '\n==> %s\n' "$*"; }
+fail() { printf '\nsetup failed: %s\n' "$*" >&2; exit 1; }
+
+need() { command -v "$1" >/dev/null 2>&1 || fail "\`$1\` is not on PATH; $2"; }
+need node "install Node.js 20 or later"
+need npm "install npm (it comes with Node.js)"
+need go "install Go 1.25 or later (the Pulumi CLI is built from the Go module proxy)"
+need python3 "install Python 3.11 or later (moto runs in a virtualenv)"
+
+mkdir -p "$BIN" "$CACHE"
+cd "$ROOT"
+
+step "npm dependencies from package-lock.json"
+lock_hash=$(sha256sum package-lock.json | cut -c1-16)
+if [ -f node_modules/.papyrus-lock-hash ] && [ "$(cat node_modules/.papyrus-lock-hash)" = "$lock_hash" ]; then
+  echo "node_modules matches package-lock.json ($lock_hash); skipping npm ci"
+else
+  npm ci --no-audit --no-fund || fail "npm ci failed; is the npm registry reachable?"
+  echo "$lock_hash" > node_modules/.papyrus-lock-hash
+fi
+
+step "Pulumi CLI and nodejs language host"
+sdk_version=$(node -p 'require("@pulumi/pulumi/package.json").version')
+want="v$sdk_version"
+if command -v pulumi >/dev/null 2>&1 && [ "$(pulumi version 2>/dev/null)" = "$want" ] \
+   && command -v pulumi-language-nodejs >/dev/null 2>&1; then
+  echo "using pulumi $want and pulumi-language-nodejs from PATH"
+  ln -sf "$(command -v pulumi)" "$BIN/pulumi"
+  ln -sf "$(command -v pulumi-language-nodejs)" "$BIN/pulumi-language-nodejs"
+else
+  tools="$ROOT/tools/pulumi-cli"
+  grep -q "github.com/pulumi/pulumi/pkg/v3 $want\$" "$tools/go.mod" \
+    || fail "tools/pulumi-cli/go.mod does not require pkg/v3 $want (the installed @pulumi/pulumi); update both together"
+  # The CLI is keyed by version; the language host (our own code) by its source hash.
+  cli_dir="$CACHE/pulumi/$want"
+  if [ -x "$cli_dir/pulumi" ]; then
+    echo "cached: $cli_dir/pulumi"
+  else
+    echo "building pulumi $want from the Go module proxy into $cli_dir (first time: 5-20 minutes on 2 cores)"
+    mkdir -p "$cli_dir"
+    (cd "$tools" && go build -o "$cli_dir/pulumi.tmp" \
+        -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$want" \
+        github.com/pulumi/pulumi/pkg/v3/cmd/pulumi) \
+      || fail "could not build github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@$want (see the go errors above)"
+    mv "$cli_dir/pulumi.tmp" "$cli_dir/pulumi"
+  fi
+  host_hash=$(cat "$tools/go.mod" "$tools/go.sum" "$tools/language-nodejs/main.go" | sha256sum | cut -c1-12)
+  dest="$cli_dir/language-nodejs-$host_hash"
+  if [ -x "$dest/pulumi-language-nodejs" ]; then
+    echo "cached: $dest/pulumi-language-nodejs"
+  else
+    echo "building tools/pulumi-cli/language-nodejs into $dest"
+    mkdir -p "$dest"
+    (cd "$tools" && go build -o "$dest/pulumi-language-nodejs.tmp" -ldflags "-s -w -X main.version=$want" ./language-nodejs) \
+      || fail "could not build tools/pulumi-cli/language-nodejs (see the go errors above)"
+    mv "$dest/pulumi-language-nodejs.tmp" "$dest/pulumi-language-nodejs"
+  fi
+  ln -sf "$cli_dir/pulumi" "$BIN/pulumi"
+  ln -sf "$dest/pulumi-language-nodejs" "$BIN/pulumi-language-nodejs"
+fi
+"$BIN/pulumi" version
+
+step "moto server $MOTO_VERSION in .venv"
+if [ -x .venv/bin/moto_server ] && .venv/bin/python -c "import moto,sys; sys.exit(moto.__version__ != '$MOTO_VERSION')" 2>/dev/null; then
+  echo "moto $MOTO_VERSION already installed"
+else
+  python3 -m venv .venv || fail "python3 -m venv failed; install the python3-venv package"
+  .venv/bin/pip install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION" \
+    || fail "pip could not install moto[server]==$MOTO_VERSION; is PyPI reachable?"
+fi
+ln -sf "$ROOT/.venv/bin/moto_server" "$BIN/moto_server"
+.venv/bin/python -c "import moto; print('moto', moto.__version__)"
+
+step "actionlint $ACTIONLINT_VERSION"
+al="$CACHE/actionlint/$ACTIONLINT_VERSION/actionlint"
+if [ ! -x "$al" ]; then
+  GOBIN="$(dirname "$al")" go install "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION" \
+    || fail "could not build actionlint $ACTIONLINT_VERSION from the Go module proxy"
+fi
+ln -sf "$al" "$BIN/actionlint"
+"$BIN/actionlint" -version | head -1
+
+step "ready"
+echo "tools in $BIN; run the tests with: npm test"

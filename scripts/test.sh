@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The one test command (`npm test`): type-check everything, lint the
+# workflows, then run every mocha suite (unit, mocks, policy, and the
+# integration suites against the real Pulumi engine and moto).
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+[ -x .tools/bin/pulumi ] || { echo "run \`npm run setup\` first: .tools/bin/pulumi is missing" >&2; exit 1; }
+export PATH="$ROOT/.tools/bin:$PATH"
+
+echo "==> type-check (tsc --noEmit)"
+npx tsc --noEmit -p tsconfig.json
+
+if [ -d .github/workflows ]; then
+  echo "==> actionlint"
+  actionlint -color=never
+fi
+
+echo "==> mocha"
+npx mocha "$@"
