@@ -1,0 +1,197 @@
+// papyrus-deploy: a thin CLI over the driver. It parses flags, calls one
+// driver function, prints the result (a table, or JSON with --json) and picks
+// the exit code from the typed error. Engine output goes to stderr so that
+// stdout stays machine-readable.
+import { parseArgs } from "util";
+import { deploy, history, rollback, verify, DeployResult } from "./driver";
+import { DeployError, EXIT_CODES, InvalidInputError } from "./errors";
+import { Deployment, RollbackTarget } from "./history";
+
+export const USAGE = `papyrus-deploy: deploy container images to ECS by digest, roll back from stack history
+
+Usage:
+  papyrus-deploy deploy   --stack <env> --tag <tag> [--preview] [--no-verify] [--evidence <file>] [--json]
+  papyrus-deploy rollback --stack <env> [--to-version N | --to-tag T | --to-digest sha256:…] [--no-verify] [--evidence <file>] [--json]
+  papyrus-deploy history  --stack <env> [--json]
+  papyrus-deploy verify   --stack <env> [--json]
+
+deploy resolves <tag> (v*.*.* or a full commit SHA; never latest) to its digest
+with one ECR call, sets papyrus:image to <repositoryUrl>@sha256:<digest> and runs
+pulumi up, then compares with what ECS runs. rollback re-runs up with the digest
+of an earlier succeeded deployment (default: the newest one whose digest differs
+from the current one) after checking that the image still exists in ECR.
+
+Options:
+  --cwd <dir>        project directory (default: this project)
+  --tag-pattern <re> allowed tags (default: ^v\\d+\\.\\d+\\.\\d+$|^[0-9a-f]{40}$)
+
+Environment:
+  PULUMI_BACKEND_URL     state backend (default: file://<project>/.pulumi-state)
+  PULUMI_CONFIG_PASSPHRASE  secrets passphrase for file/S3 backends
+  AWS_REGION, AWS_PROFILE / credentials, AWS_ENDPOINT_URL[_ECR|_ECS]  AWS access
+
+Exit codes:
+  0  success                        4  stack is being deployed by someone else (nothing changed)
+  1  unexpected error               5  pulumi up failed (stack config restored)
+  2  bad input or usage             6  drift: ECS runs another image than the stack recorded
+  3  image/repository missing or    7  nothing to roll back to
+     archived (nothing changed)   130  interrupted (update cancelled, config restored)
+`;
+
+const OPTIONS = {
+    stack: { type: "string" },
+    tag: { type: "string" },
+    "tag-pattern": { type: "string" },
+    preview: { type: "boolean" },
+    "no-verify": { type: "boolean" },
+    evidence: { type: "string" },
+    json: { type: "boolean" },
+    "to-version": { type: "string" },
+    "to-tag": { type: "string" },
+    "to-digest": { type: "string" },
+    cwd: { type: "string" },
+    help: { type: "boolean", short: "h" },
+} as const;
+
+export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+    const controller = new AbortController();
+    const onSignal = (signal: NodeJS.Signals) => {
+        err.write(`\nreceived ${signal}: cancelling the update (the engine stops at a safe point)…\n`);
+        controller.abort();
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+    try {
+        return await run(argv, out, err, controller.signal);
+    } catch (e) {
+        if (e instanceof DeployError) {
+            err.write(`error: ${e.message}\n`);
+            const evidence = (e as { evidence?: unknown }).evidence;
+            if (evidence && argv.includes("--json")) out.write(JSON.stringify(evidence, null, 2) + "\n");
+            return e.exitCode;
+        }
+        err.write(`error: ${(e as Error)?.stack ?? e}\n`);
+        return EXIT_CODES.unexpected;
+    } finally {
+        process.off("SIGINT", onSignal);
+        process.off("SIGTERM", onSignal);
+    }
+}
+
+async function run(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream, signal: AbortSignal): Promise<number> {
+    let parsed;
+    try {
+        parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    } catch (e) {
+        throw new InvalidInputError("arguments", argv.join(" "), `are not valid (${(e as Error).message}); see --help`);
+    }
+    const { values, positionals } = parsed;
+    const command = positionals[0];
+    if (values.help || command === undefined || command === "help") {
+        out.write(USAGE);
+        return command === undefined && !values.help ? EXIT_CODES.usage : EXIT_CODES.ok;
+    }
+    if (!values.stack) {
+        throw new InvalidInputError("--stack", "", "is required (e.g. `--stack dev`)");
+    }
+    const context = {
+        stackName: values.stack,
+        workDir: values.cwd,
+        onOutput: (text: string) => err.write(text),
+        signal,
+    };
+    const json = values.json === true;
+
+    switch (command) {
+        case "deploy": {
+            if (values.tag === undefined) throw new InvalidInputError("--tag", "", "is required (e.g. `--tag v25.10.31`)");
+            const result = await deploy({
+                ...context,
+                tag: values.tag,
+                tagPolicy: values["tag-pattern"] ? { pattern: new RegExp(values["tag-pattern"]) } : undefined,
+                preview: values.preview,
+                verify: !values["no-verify"],
+                evidenceFile: values.evidence,
+            });
+            printResult(result, json, out);
+            return EXIT_CODES.ok;
+        }
+        case "rollback": {
+            const result = await rollback({
+                ...context,
+                target: rollbackTarget(values),
+                verify: !values["no-verify"],
+                evidenceFile: values.evidence,
+            });
+            printResult(result, json, out);
+            return EXIT_CODES.ok;
+        }
+        case "history": {
+            const deployments = await history(context);
+            out.write(json ? JSON.stringify(deployments, null, 2) + "\n" : formatHistory(deployments));
+            return EXIT_CODES.ok;
+        }
+        case "verify": {
+            const result = await verify(context);
+            if (json) out.write(JSON.stringify(result, null, 2) + "\n");
+            else out.write(result.inSync
+                ? `in sync: ${result.service} runs ${result.recorded}\n`
+                : `DRIFT: stack recorded ${result.recorded}; ${result.service} runs ${result.running.join(", ")}\n`);
+            return result.inSync ? EXIT_CODES.ok : EXIT_CODES.drift;
+        }
+        default:
+            throw new InvalidInputError("command", command, "must be one of deploy, rollback, history, verify");
+    }
+}
+
+function rollbackTarget(values: { "to-version"?: string; "to-tag"?: string; "to-digest"?: string }): RollbackTarget {
+    const given = (["to-version", "to-tag", "to-digest"] as const).filter((k) => values[k] !== undefined);
+    if (given.length > 1) {
+        throw new InvalidInputError(`--${given[0]}`, given.map((k) => `--${k}`).join(" "), "can be given with none of the other target flags");
+    }
+    if (values["to-version"] !== undefined) {
+        const version = Number(values["to-version"]);
+        if (!Number.isInteger(version) || version < 1) {
+            throw new InvalidInputError("--to-version", values["to-version"], "must be an update number from `history` (1, 2, …)");
+        }
+        return { toVersion: version };
+    }
+    if (values["to-tag"] !== undefined) return { toTag: values["to-tag"] };
+    if (values["to-digest"] !== undefined) return { toDigest: values["to-digest"] };
+    return {};
+}
+
+function printResult(result: DeployResult, json: boolean, out: NodeJS.WritableStream): void {
+    if (json) {
+        out.write(JSON.stringify(result.evidence ?? { kind: result.kind, stack: result.stack, image: result.image, resolved: result.resolved }, null, 2) + "\n");
+        return;
+    }
+    for (const line of result.recovered) out.write(`recovered: ${line}\n`);
+    const index = result.resolved.isIndex ? " (image index: multi-platform or with attestations)" : "";
+    const verb = result.kind === "preview" ? "previewed" : result.kind === "rollback" ? "rolled back" : "deployed";
+    out.write(`${verb} ${result.stack}: ${result.image}${index}\n`);
+    if (result.previousImage) out.write(`previous: ${result.previousImage}\n`);
+    if (result.verify) out.write(`verify: ${result.verify.inSync ? "ECS runs the recorded image" : "DRIFT"}\n`);
+}
+
+export function formatHistory(deployments: readonly Deployment[]): string {
+    if (deployments.length === 0) return "no deployments\n";
+    const rows = deployments.map((d) => [
+        String(d.version),
+        d.startTime.toISOString().replace(".000Z", "Z"),
+        d.endTime ? d.endTime.toISOString().replace(".000Z", "Z") : "-",
+        d.result,
+        d.kind === "other" ? d.operation : d.kind,
+        d.tag ?? "-",
+        d.digest ? `${d.digest.slice(0, 19)}…` : "-",
+        d.requestedBy ?? "-",
+    ]);
+    const header = ["VERSION", "STARTED", "FINISHED", "RESULT", "KIND", "TAG", "DIGEST", "WHO"];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd() + "\n";
+    return [line(header), ...rows.map(line)].join("");
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then((code) => (process.exitCode = code));
+}
