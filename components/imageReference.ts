@@ -68,7 +68,7 @@ export function isSha256Digest(value: string): value is Sha256Digest {
 export function parseImageReference(value: unknown, options: ImageReferenceOptions = {}): ParsedImageReference {
     const input = options.input ?? "image";
     const refuse = (reason: string): never => {
-        throw new ImageReferenceError(input, String(value), reason);
+        throw new ImageReferenceError(input, printable(value), reason);
     };
 
     if (typeof value !== "string") {
@@ -173,6 +173,15 @@ function tagOf(name: string): string | undefined {
     const lastSlash = name.lastIndexOf("/");
     const colon = name.indexOf(":", lastSlash + 1);
     return colon === -1 ? undefined : name.slice(colon + 1);
+}
+
+/** `String(value)`, except for objects that cannot be converted (`Object.create(null)`), which would throw a TypeError. */
+function printable(value: unknown): string {
+    try {
+        return String(value);
+    } catch {
+        return Object.prototype.toString.call(value);
+    }
 }
 
 function quote(value: string): string {
