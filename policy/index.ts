@@ -1,0 +1,72 @@
+// The `papyrus-digest-pinning` policy pack. Run it with the stack:
+//
+//     pulumi preview --policy-pack policy --stack dev
+//     pulumi up      --policy-pack policy --stack prod
+//
+// Every policy is mandatory: a violation fails the preview or update before
+// anything changes. The checks themselves are pure functions in ./rules.ts
+// (tested in test/policy.test.ts); this file only wires them to the engine.
+// Importing it starts the policy server, as `pulumi` expects of a pack.
+
+import { EnforcementLevel, PolicyPack, PolicyPackArgs, ResourceValidationPolicy } from "@pulumi/policy";
+import {
+    POLICY_NAMES,
+    RESOURCE_TYPES,
+    githubTrustProblems,
+    repositoryMutabilityProblems,
+    taskDefinitionImageProblems,
+} from "./rules";
+
+export const POLICY_PACK_NAME = "papyrus-digest-pinning";
+export const ENFORCEMENT_LEVEL: EnforcementLevel = "mandatory";
+
+/** A policy that applies `check` to the inputs of every resource of `type` and reports each problem it returns. */
+function resourcePolicy(
+    name: string,
+    description: string,
+    type: string,
+    check: (props: Record<string, unknown>) => string[],
+): ResourceValidationPolicy {
+    return {
+        name,
+        description,
+        enforcementLevel: ENFORCEMENT_LEVEL,
+        validateResource: (args, reportViolation) => {
+            if (args.type !== type) {
+                return;
+            }
+            for (const problem of check(args.props)) {
+                reportViolation(problem);
+            }
+        },
+    };
+}
+
+export const policies: ResourceValidationPolicy[] = [
+    resourcePolicy(
+        POLICY_NAMES.taskDefinitionImagesPinned,
+        "Every ECS task definition container image is `<registry>/<repository>@sha256:<64 hex>`: no tags, never `latest`.",
+        RESOURCE_TYPES.taskDefinition,
+        taskDefinitionImageProblems,
+    ),
+    resourcePolicy(
+        POLICY_NAMES.repositoryTagsImmutable,
+        "Every ECR repository has `imageTagMutability: IMMUTABLE`, so a release tag names one image forever.",
+        RESOURCE_TYPES.repository,
+        repositoryMutabilityProblems,
+    ),
+    resourcePolicy(
+        POLICY_NAMES.githubOidcTrustScoped,
+        "Every IAM role trusted by GitHub's OIDC provider requires `aud` = `sts.amazonaws.com` and a `sub` naming exactly one repository.",
+        RESOURCE_TYPES.role,
+        githubTrustProblems,
+    ),
+];
+
+export const policyPackArgs: PolicyPackArgs = {
+    description: "Digest-pinned ECS images, immutable ECR tags, and GitHub OIDC roles scoped to one repository.",
+    enforcementLevel: ENFORCEMENT_LEVEL,
+    policies,
+};
+
+new PolicyPack(POLICY_PACK_NAME, policyPackArgs);

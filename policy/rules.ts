@@ -1,0 +1,312 @@
+// The checks behind the `papyrus-digest-pinning` policy pack, as pure
+// functions of a resource's input properties. Each returns every problem it
+// finds (an empty list means the resource passes), so the pack can report them
+// all at once and tests can call them without a policy server.
+//
+// Nothing here imports @pulumi/policy at run time: loading this module starts
+// no server. Property reads go straight to the object the pack passes in; that
+// object throws for values unknown during preview, and the pack turns such a
+// throw into an advisory "can't run during preview" note, so these functions
+// must never swallow errors they do not recognise.
+
+import { imageReferenceProblem } from "../components/imageReference";
+
+export const RESOURCE_TYPES = {
+    taskDefinition: "aws:ecs/taskDefinition:TaskDefinition",
+    repository: "aws:ecr/repository:Repository",
+    role: "aws:iam/role:Role",
+} as const;
+
+export const POLICY_NAMES = {
+    taskDefinitionImagesPinned: "ecs-task-definition-images-pinned-by-digest",
+    repositoryTagsImmutable: "ecr-repository-tags-immutable",
+    githubOidcTrustScoped: "github-oidc-trust-scoped-to-one-repository",
+} as const;
+
+export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
+export const GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com";
+
+type Props = Record<string, unknown>;
+
+// ---------------------------------------------------------------------------
+// (a) ECS task definitions run images pinned by digest.
+
+/**
+ * Problems with the images of an `aws:ecs/taskDefinition:TaskDefinition`. `containerDefinitions`
+ * is the JSON string the provider takes; every container's `image` must pass `parseImageReference`,
+ * and the validator's own message is reported, prefixed with the container it came from.
+ */
+export function taskDefinitionImageProblems(props: Props): string[] {
+    const raw = props.containerDefinitions;
+    if (raw === undefined || raw === null) {
+        return ["`containerDefinitions` is missing; a task definition must name its containers and their images"];
+    }
+    let definitions: unknown;
+    if (typeof raw === "string") {
+        try {
+            definitions = JSON.parse(raw);
+        } catch (err) {
+            if (err instanceof SyntaxError) {
+                return [`\`containerDefinitions\` is not valid JSON (${err.message})`];
+            }
+            throw err;
+        }
+    } else {
+        definitions = raw;
+    }
+    if (!Array.isArray(definitions) || definitions.length === 0) {
+        return ["`containerDefinitions` must be a non-empty JSON array of container definitions"];
+    }
+
+    const problems: string[] = [];
+    definitions.forEach((definition: unknown, index: number) => {
+        const container = isObject(definition) && typeof definition.name === "string" ? definition.name : `#${index}`;
+        const image = isObject(definition) ? definition.image : undefined;
+        const problem = imageReferenceProblem(image, { input: `containerDefinitions[${index}].image` });
+        if (problem !== undefined) {
+            problems.push(`container \`${container}\`: ${problem}`);
+        }
+    });
+    return problems;
+}
+
+// ---------------------------------------------------------------------------
+// (b) ECR repositories refuse to move a tag.
+
+/**
+ * Problems with an `aws:ecr/repository:Repository`'s tag mutability. Only `IMMUTABLE` passes.
+ *
+ * `IMMUTABLE_WITH_EXCLUSION` is refused on purpose: its filters make matching tags movable again,
+ * and the deploy driver resolves a tag to a digest at deploy time, so a movable tag would let the
+ * same label name two different builds in the evidence. An unset value is the provider's default,
+ * `MUTABLE`.
+ */
+export function repositoryMutabilityProblems(props: Props): string[] {
+    const mutability = props.imageTagMutability;
+    if (mutability === "IMMUTABLE") {
+        return [];
+    }
+    const got = mutability === undefined || mutability === null ? "unset (the provider default is `MUTABLE`)" : `\`${String(mutability)}\``;
+    return [`\`imageTagMutability\` must be \`IMMUTABLE\` so a pushed tag can never point at another image, got ${got}`];
+}
+
+// ---------------------------------------------------------------------------
+// (c) Roles trusted by GitHub's OIDC provider are scoped to one repository.
+
+const SUB_KEY = `${GITHUB_OIDC_HOST}:sub`;
+const AUD_KEY = `${GITHUB_OIDC_HOST}:aud`;
+/** Operators that grant when they match; a `sub` scope must use one of them. */
+const SCOPING_OPERATORS = ["StringEquals", "StringLike"];
+// GitHub's rules: owners are alphanumerics and single hyphens; repository names add `.` and `_`.
+const GITHUB_OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
+const GITHUB_REPOSITORY = /^[A-Za-z0-9._-]+$/;
+
+/**
+ * Why a `sub` condition value does not name exactly one repository, or undefined when it does.
+ * Accepted: `repo:OWNER/REPO:<context>` with no `*` or `?` in OWNER or REPO (the context, e.g.
+ * `ref:refs/tags/v*`, may use wildcards: it cannot reach another repository because repository
+ * names never contain `:`).
+ *
+ * components/githubOidc.ts had no exported subject checker when this was written; this small
+ * parser is the policy pack's own. Keep the two in agreement if one appears there.
+ */
+export function githubSubjectProblem(subject: unknown): string | undefined {
+    if (typeof subject !== "string") {
+        return `expected a string, got a value of type ${subject === null ? "null" : typeof subject}`;
+    }
+    if (!subject.startsWith("repo:")) {
+        return "it does not start with `repo:`";
+    }
+    const rest = subject.slice("repo:".length);
+    const colon = rest.indexOf(":");
+    const fullName = colon === -1 ? rest : rest.slice(0, colon);
+    const slash = fullName.indexOf("/");
+    const owner = slash === -1 ? fullName : fullName.slice(0, slash);
+    const repository = slash === -1 ? "" : fullName.slice(slash + 1);
+    if (/[*?]/.test(owner)) {
+        return "the owner has a wildcard, so it trusts repositories of any matching owner";
+    }
+    if (slash === -1 || /[*?]/.test(repository)) {
+        return "the repository name has a wildcard or is missing, so it trusts every matching repository, including ones created later";
+    }
+    if (!GITHUB_OWNER.test(owner)) {
+        return `\`${owner}\` is not a GitHub owner name`;
+    }
+    if (!GITHUB_REPOSITORY.test(repository)) {
+        return `\`${repository}\` is not a GitHub repository name`;
+    }
+    if (colon === -1 || colon === rest.length - 1) {
+        return "it has no context after the repository (e.g. `:ref:refs/heads/master` or `:environment:prod`), so it matches no token";
+    }
+    return undefined;
+}
+
+/**
+ * Problems with an `aws:iam/role:Role` whose trust policy lets GitHub's OIDC provider assume it.
+ * Roles that do not trust that provider pass untouched. Each `Allow` statement with a `Federated`
+ * principal naming `token.actions.githubusercontent.com` must have
+ * - `StringEquals` on `token.actions.githubusercontent.com:aud` = `sts.amazonaws.com`, and
+ * - a `sub` condition under `StringEquals` or `StringLike`, every value of which names exactly one
+ *   repository (see `githubSubjectProblem`); `sub` under any other operator is refused.
+ * A trust policy given as JSON text is also checked for duplicate keys, because IAM keeps only the
+ * last of two `StringEquals` blocks and silently drops the other's conditions.
+ */
+export function githubTrustProblems(props: Props): string[] {
+    const raw = props.assumeRolePolicy;
+    let document: unknown;
+    const problems: string[] = [];
+    if (typeof raw === "string") {
+        try {
+            document = JSON.parse(raw);
+        } catch (err) {
+            if (err instanceof SyntaxError) {
+                // Not JSON: IAM would refuse it; nothing here can say whether it trusts GitHub.
+                return raw.includes(GITHUB_OIDC_HOST) ? [`\`assumeRolePolicy\` is not valid JSON (${err.message})`] : [];
+            }
+            throw err;
+        }
+        if (raw.includes(GITHUB_OIDC_HOST)) {
+            for (const duplicate of duplicateJsonKeys(raw)) {
+                problems.push(`\`assumeRolePolicy\` repeats the key \`${duplicate.key}\` in \`${duplicate.path}\`; IAM keeps only the last one and silently drops the others' conditions — merge them into one object`);
+            }
+        }
+    } else {
+        document = raw;
+    }
+    if (!isObject(document)) {
+        return problems;
+    }
+
+    const statements = toList(document.Statement);
+    statements.forEach((statement, index) => {
+        if (!isObject(statement) || statement.Effect !== "Allow" || !trustsGithub(statement.Principal)) {
+            return;
+        }
+        const where = Array.isArray(document.Statement) ? `\`Statement[${index}]\`` : "`Statement`";
+        problems.push(...githubStatementProblems(statement, where));
+    });
+    return problems;
+}
+
+function githubStatementProblems(statement: Record<string, unknown>, where: string): string[] {
+    const problems: string[] = [];
+    const conditions = isObject(statement.Condition) ? statement.Condition : {};
+
+    // Condition keys are case-insensitive in IAM; operators are not.
+    const valuesOf = (operator: string, key: string): unknown[] | undefined => {
+        const block = conditions[operator];
+        if (!isObject(block)) {
+            return undefined;
+        }
+        const found = Object.keys(block).filter((k) => k.toLowerCase() === key);
+        return found.length === 0 ? undefined : found.flatMap((k) => toList(block[k]));
+    };
+
+    const audiences = valuesOf("StringEquals", AUD_KEY);
+    if (audiences === undefined || audiences.length === 0
+        || !audiences.every((value) => value === GITHUB_OIDC_AUDIENCE)) {
+        const got = audiences === undefined ? "none" : `\`${JSON.stringify(audiences)}\``;
+        problems.push(`${where} must have \`StringEquals\` { \`${AUD_KEY}\`: \`${GITHUB_OIDC_AUDIENCE}\` }, got ${got}`);
+    }
+
+    const otherSubOperators = Object.keys(conditions).filter((operator) =>
+        !SCOPING_OPERATORS.includes(operator) && valuesOf(operator, SUB_KEY) !== undefined);
+    for (const operator of otherSubOperators) {
+        problems.push(`${where} checks \`${SUB_KEY}\` with \`${operator}\`; scope it with \`StringEquals\` or \`StringLike\` only`);
+    }
+
+    const subjects = SCOPING_OPERATORS.flatMap((operator) => valuesOf(operator, SUB_KEY) ?? []);
+    if (subjects.length === 0) {
+        problems.push(`${where} has no \`StringEquals\`/\`StringLike\` condition on \`${SUB_KEY}\`, so any GitHub repository can assume the role; add \`repo:OWNER/REPO:ref:refs/heads/master\` (or \`:environment:<name>\`)`);
+    }
+    for (const subject of subjects) {
+        const problem = githubSubjectProblem(subject);
+        if (problem !== undefined) {
+            problems.push(`${where}: \`${SUB_KEY}\` must name exactly one repository (\`repo:OWNER/REPO:<context>\`), got \`${String(subject)}\`: ${problem}`);
+        }
+    }
+    return problems;
+}
+
+function trustsGithub(principal: unknown): boolean {
+    if (!isObject(principal)) {
+        return false;
+    }
+    return toList(principal.Federated).some((arn) => typeof arn === "string" && arn.includes(GITHUB_OIDC_HOST));
+}
+
+// ---------------------------------------------------------------------------
+// Helpers.
+
+export interface DuplicateKey {
+    readonly key: string;
+    /** Dotted path of the object holding the repeated key, e.g. `Statement[0].Condition`. */
+    readonly path: string;
+}
+
+/**
+ * Keys repeated within one JSON object. `JSON.parse` keeps the last and says nothing, so this
+ * walks the text itself. It assumes the text already parsed (call it after `JSON.parse`).
+ */
+export function duplicateJsonKeys(text: string): DuplicateKey[] {
+    const duplicates: DuplicateKey[] = [];
+    // One frame per open object or array: its path, the keys seen (objects), the next index (arrays).
+    const frames: { path: string; keys?: Set<string>; index: number; pendingKey?: string }[] = [];
+    let expectingKey = false;
+    const childPath = (): string => {
+        const frame = frames[frames.length - 1];
+        if (frame === undefined) {
+            return "";
+        }
+        if (frame.keys !== undefined) {
+            return frame.path === "" ? (frame.pendingKey ?? "") : `${frame.path}.${frame.pendingKey ?? ""}`;
+        }
+        return `${frame.path}[${frame.index}]`;
+    };
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (c === '"') {
+            let j = i + 1;
+            while (text[j] !== '"') {
+                j += text[j] === "\\" ? 2 : 1;
+            }
+            const value = JSON.parse(text.slice(i, j + 1)) as string;
+            const frame = frames[frames.length - 1];
+            if (expectingKey && frame?.keys !== undefined) {
+                if (frame.keys.has(value)) {
+                    duplicates.push({ key: value, path: frame.path === "" ? "(top level)" : frame.path });
+                }
+                frame.keys.add(value);
+                frame.pendingKey = value;
+                expectingKey = false;
+            }
+            i = j;
+        } else if (c === "{") {
+            frames.push({ path: childPath(), keys: new Set(), index: 0 });
+            expectingKey = true;
+        } else if (c === "[") {
+            frames.push({ path: childPath(), index: 0 });
+        } else if (c === "}" || c === "]") {
+            frames.pop();
+        } else if (c === ",") {
+            const frame = frames[frames.length - 1];
+            if (frame?.keys !== undefined) {
+                expectingKey = true;
+            } else if (frame !== undefined) {
+                frame.index++;
+            }
+        }
+    }
+    return duplicates;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function toList(value: unknown): unknown[] {
+    if (value === undefined || value === null) {
+        return [];
+    }
+    return Array.isArray(value) ? value : [value];
+}

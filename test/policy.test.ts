@@ -1,0 +1,356 @@
+// The policy pack: each rule as a pure function (good cases pass, each bad
+// case gets its exact message), then the pack itself, started the way the
+// engine starts it and asked over its gRPC interface what it enforces.
+import * as assert from "assert";
+import { ChildProcess, spawn } from "child_process";
+import * as path from "path";
+import * as grpc from "@grpc/grpc-js";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { Empty } from "google-protobuf/google/protobuf/empty_pb";
+import * as analyzerProto from "@pulumi/pulumi/proto/analyzer_pb";
+import * as analyzerRpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
+import {
+    POLICY_NAMES,
+    RESOURCE_TYPES,
+    duplicateJsonKeys,
+    githubSubjectProblem,
+    githubTrustProblems,
+    repositoryMutabilityProblems,
+    taskDefinitionImageProblems,
+} from "../policy/rules";
+
+const REPO_URL = "123456789012.dkr.ecr.us-east-1.amazonaws.com/papyrus-api";
+const DIGEST = "sha256:" + "ab".repeat(32);
+const PINNED = `${REPO_URL}@${DIGEST}`;
+const FORM = "`<registry>/<repository>@sha256:<64 lowercase hex>`";
+const PROVIDER_ARN = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
+const SUB = "token.actions.githubusercontent.com:sub";
+const AUD = "token.actions.githubusercontent.com:aud";
+
+function containers(...images: unknown[]): string {
+    return JSON.stringify(images.map((image, i) => ({ name: i === 0 ? "app" : `sidecar${i}`, image, essential: i === 0 })));
+}
+
+function githubTrust(condition: Record<string, unknown> | undefined, federated: unknown = PROVIDER_ARN): string {
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{
+            Effect: "Allow",
+            Principal: { Federated: federated },
+            Action: "sts:AssumeRoleWithWebIdentity",
+            ...(condition === undefined ? {} : { Condition: condition }),
+        }],
+    });
+}
+
+const AUD_OK = { [AUD]: "sts.amazonaws.com" };
+
+describe("policy rules", () => {
+    describe("taskDefinitionImageProblems", () => {
+        const good: [string, unknown][] = [
+            ["one pinned image (JSON text, as the provider takes it)", containers(PINNED)],
+            ["a pinned app and a pinned sidecar from another registry", containers(PINNED, `public.ecr.aws/aws-observability/aws-otel-collector@${DIGEST}`)],
+            ["an already-parsed array", [{ name: "app", image: PINNED }]],
+        ];
+        for (const [title, containerDefinitions] of good) {
+            it(`passes ${title}`, () => {
+                assert.deepStrictEqual(taskDefinitionImageProblems({ containerDefinitions }), []);
+            });
+        }
+
+        it("reports a tag with the validator's message, naming the container", () => {
+            assert.deepStrictEqual(taskDefinitionImageProblems({ containerDefinitions: containers(`${REPO_URL}:v1.2.3`) }), [
+                `container \`app\`: \`containerDefinitions[0].image\` must be pinned by digest (${FORM}), got \`${REPO_URL}:v1.2.3\`: it names the tag \`v1.2.3\`; resolve the tag to its digest and use \`${REPO_URL}@sha256:<digest>\``,
+            ]);
+        });
+
+        it("reports every bad container, not just the first", () => {
+            assert.deepStrictEqual(taskDefinitionImageProblems({ containerDefinitions: containers("nginx:latest", PINNED, `${REPO_URL}:v1@${DIGEST}`) }), [
+                `container \`app\`: \`containerDefinitions[0].image\` must be pinned by digest (${FORM}), got \`nginx:latest\`: \`latest\` is a moving tag and is never deployed; deploy a release tag by its digest`,
+                `container \`sidecar2\`: \`containerDefinitions[2].image\` must be pinned by digest (${FORM}), got \`${REPO_URL}:v1@${DIGEST}\`: it names the tag \`v1\` as well as a digest; drop \`:v1\` so the digest alone decides`,
+            ]);
+        });
+
+        it("reports a container without an image", () => {
+            assert.deepStrictEqual(taskDefinitionImageProblems({ containerDefinitions: JSON.stringify([{ name: "app" }]) }), [
+                `container \`app\`: \`containerDefinitions[0].image\` must be pinned by digest (${FORM}), got \`undefined\`: expected a string, got a value of type undefined`,
+            ]);
+        });
+
+        it("reports missing, malformed and empty definitions", () => {
+            assert.deepStrictEqual(taskDefinitionImageProblems({}), [
+                "`containerDefinitions` is missing; a task definition must name its containers and their images",
+            ]);
+            const [malformed] = taskDefinitionImageProblems({ containerDefinitions: "[{" });
+            assert.match(malformed, /^`containerDefinitions` is not valid JSON \(.+\)$/);
+            assert.deepStrictEqual(taskDefinitionImageProblems({ containerDefinitions: "[]" }), [
+                "`containerDefinitions` must be a non-empty JSON array of container definitions",
+            ]);
+        });
+
+        it("lets a non-JSON error from reading the props through (the pack makes unknowns advisory)", () => {
+            const props = new Proxy({}, { get: () => { throw new RangeError("unknown during preview"); } });
+            assert.throws(() => taskDefinitionImageProblems(props), RangeError);
+        });
+    });
+
+    describe("repositoryMutabilityProblems", () => {
+        it("passes IMMUTABLE", () => {
+            assert.deepStrictEqual(repositoryMutabilityProblems({ imageTagMutability: "IMMUTABLE" }), []);
+        });
+        const bad: [unknown, string][] = [
+            ["MUTABLE", "`MUTABLE`"],
+            ["IMMUTABLE_WITH_EXCLUSION", "`IMMUTABLE_WITH_EXCLUSION`"],
+            ["MUTABLE_WITH_EXCLUSION", "`MUTABLE_WITH_EXCLUSION`"],
+            [undefined, "unset (the provider default is `MUTABLE`)"],
+        ];
+        for (const [value, got] of bad) {
+            it(`refuses ${String(value)}`, () => {
+                assert.deepStrictEqual(repositoryMutabilityProblems(value === undefined ? {} : { imageTagMutability: value }), [
+                    `\`imageTagMutability\` must be \`IMMUTABLE\` so a pushed tag can never point at another image, got ${got}`,
+                ]);
+            });
+        }
+    });
+
+    describe("githubSubjectProblem", () => {
+        const good = [
+            "repo:acme/papyrus:ref:refs/heads/master",
+            "repo:acme/papyrus:ref:refs/tags/v*",
+            "repo:acme/papyrus:environment:prod",
+            "repo:acme/papyrus:pull_request",
+            "repo:Acme-Corp/papyrus.api_v2:*",
+        ];
+        for (const subject of good) {
+            it(`accepts ${subject}`, () => assert.strictEqual(githubSubjectProblem(subject), undefined));
+        }
+        const bad: [unknown, string][] = [
+            ["repo:*", "the owner has a wildcard, so it trusts repositories of any matching owner"],
+            ["repo:acme*/papyrus:ref:refs/heads/master", "the owner has a wildcard, so it trusts repositories of any matching owner"],
+            ["repo:acme/*", "the repository name has a wildcard or is missing, so it trusts every matching repository, including ones created later"],
+            ["repo:acme/api*", "the repository name has a wildcard or is missing, so it trusts every matching repository, including ones created later"],
+            ["repo:acme/ap?:ref:refs/heads/master", "the repository name has a wildcard or is missing, so it trusts every matching repository, including ones created later"],
+            ["repo:acme:ref:refs/heads/master", "the repository name has a wildcard or is missing, so it trusts every matching repository, including ones created later"],
+            ["repo:acme/papyrus", "it has no context after the repository (e.g. `:ref:refs/heads/master` or `:environment:prod`), so it matches no token"],
+            ["repo:-acme/papyrus:ref:refs/heads/master", "`-acme` is not a GitHub owner name"],
+            ["repo:acme/pap yrus:ref:refs/heads/master", "`pap yrus` is not a GitHub repository name"],
+            ["*", "it does not start with `repo:`"],
+            [42, "expected a string, got a value of type number"],
+        ];
+        for (const [subject, problem] of bad) {
+            it(`refuses ${String(subject)}`, () => assert.strictEqual(githubSubjectProblem(subject), problem));
+        }
+    });
+
+    describe("githubTrustProblems", () => {
+        it("passes a role scoped to one repository's master branch and tags", () => {
+            const policy = githubTrust({
+                StringEquals: AUD_OK,
+                StringLike: { [SUB]: ["repo:acme/papyrus:ref:refs/heads/master", "repo:acme/papyrus:ref:refs/tags/v*"] },
+            });
+            assert.deepStrictEqual(githubTrustProblems({ assumeRolePolicy: policy }), []);
+        });
+
+        it("passes an environment-scoped sub under StringEquals, given as an object", () => {
+            const policy = JSON.parse(githubTrust({ StringEquals: { ...AUD_OK, [SUB]: "repo:acme/papyrus:environment:prod" } }));
+            assert.deepStrictEqual(githubTrustProblems({ assumeRolePolicy: policy }), []);
+        });
+
+        it("ignores roles that GitHub cannot assume", () => {
+            const ecsTasks = JSON.stringify({
+                Version: "2012-10-17",
+                Statement: { Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" },
+            });
+            assert.deepStrictEqual(githubTrustProblems({ assumeRolePolicy: ecsTasks }), []);
+            assert.deepStrictEqual(githubTrustProblems({}), []);
+        });
+
+        it("refuses a GitHub role with no conditions at all", () => {
+            assert.deepStrictEqual(githubTrustProblems({ assumeRolePolicy: githubTrust(undefined) }), [
+                "`Statement[0]` must have `StringEquals` { `token.actions.githubusercontent.com:aud`: `sts.amazonaws.com` }, got none",
+                "`Statement[0]` has no `StringEquals`/`StringLike` condition on `token.actions.githubusercontent.com:sub`, so any GitHub repository can assume the role; add `repo:OWNER/REPO:ref:refs/heads/master` (or `:environment:<name>`)",
+            ]);
+        });
+
+        it("refuses aud checked only with StringLike, or with another audience", () => {
+            const sub = { [SUB]: "repo:acme/papyrus:ref:refs/heads/master" };
+            assert.deepStrictEqual(githubTrustProblems({ assumeRolePolicy: githubTrust({ StringLike: { ...AUD_OK, ...sub } }) }), [
+                "`Statement[0]` must have `StringEquals` { `token.actions.githubusercontent.com:aud`: `sts.amazonaws.com` }, got none",
+            ]);
+            assert.deepStrictEqual(githubTrustProblems({ assumeRolePolicy: githubTrust({ StringEquals: { [AUD]: ["sts.amazonaws.com", "other"], ...sub } }) }), [
+                "`Statement[0]` must have `StringEquals` { `token.actions.githubusercontent.com:aud`: `sts.amazonaws.com` }, got `[\"sts.amazonaws.com\",\"other\"]`",
+            ]);
+        });
+
+        it("refuses repo:*, repo:org/* and a name prefix, one message per value", () => {
+            const policy = githubTrust({
+                StringEquals: AUD_OK,
+                StringLike: { [SUB]: ["repo:*", "repo:acme/*", "repo:acme/api*", "repo:acme/papyrus:ref:refs/heads/master"] },
+            });
+            assert.deepStrictEqual(githubTrustProblems({ assumeRolePolicy: policy }), [
+                "`Statement[0]`: `token.actions.githubusercontent.com:sub` must name exactly one repository (`repo:OWNER/REPO:<context>`), got `repo:*`: the owner has a wildcard, so it trusts repositories of any matching owner",
+                "`Statement[0]`: `token.actions.githubusercontent.com:sub` must name exactly one repository (`repo:OWNER/REPO:<context>`), got `repo:acme/*`: the repository name has a wildcard or is missing, so it trusts every matching repository, including ones created later",
+                "`Statement[0]`: `token.actions.githubusercontent.com:sub` must name exactly one repository (`repo:OWNER/REPO:<context>`), got `repo:acme/api*`: the repository name has a wildcard or is missing, so it trusts every matching repository, including ones created later",
+            ]);
+        });
+
+        it("matches condition keys case-insensitively, as IAM does", () => {
+            const policy = githubTrust({
+                StringEquals: { "Token.Actions.GithubUserContent.com:AUD": "sts.amazonaws.com" },
+                StringLike: { "token.actions.githubusercontent.com:SUB": "repo:acme/*" },
+            });
+            assert.deepStrictEqual(githubTrustProblems({ assumeRolePolicy: policy }), [
+                "`Statement[0]`: `token.actions.githubusercontent.com:sub` must name exactly one repository (`repo:OWNER/REPO:<context>`), got `repo:acme/*`: the repository name has a wildcard or is missing, so it trusts every matching repository, including ones created later",
+            ]);
+        });
+
+        it("refuses sub checked with an operator other than StringEquals/StringLike (ForAnyValue:StringLike)", () => {
+            const policy = githubTrust({
+                StringEquals: AUD_OK,
+                "ForAnyValue:StringLike": { [SUB]: "repo:acme/papyrus:*" },
+            });
+            assert.deepStrictEqual(githubTrustProblems({ assumeRolePolicy: policy }), [
+                "`Statement[0]` checks `token.actions.githubusercontent.com:sub` with `ForAnyValue:StringLike`; scope it with `StringEquals` or `StringLike` only",
+                "`Statement[0]` has no `StringEquals`/`StringLike` condition on `token.actions.githubusercontent.com:sub`, so any GitHub repository can assume the role; add `repo:OWNER/REPO:ref:refs/heads/master` (or `:environment:<name>`)",
+            ]);
+        });
+
+        it("checks every GitHub statement of a policy, and a Federated list", () => {
+            const policy = JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [
+                    { Effect: "Allow", Principal: { Federated: PROVIDER_ARN }, Action: "sts:AssumeRoleWithWebIdentity",
+                        Condition: { StringEquals: { ...AUD_OK, [SUB]: "repo:acme/papyrus:environment:prod" } } },
+                    { Effect: "Allow", Principal: { Federated: ["arn:aws:iam::123456789012:oidc-provider/example.com", PROVIDER_ARN] },
+                        Action: "sts:AssumeRoleWithWebIdentity", Condition: { StringEquals: AUD_OK } },
+                    { Effect: "Deny", Principal: { Federated: PROVIDER_ARN }, Action: "sts:AssumeRoleWithWebIdentity" },
+                ],
+            });
+            assert.deepStrictEqual(githubTrustProblems({ assumeRolePolicy: policy }), [
+                "`Statement[1]` has no `StringEquals`/`StringLike` condition on `token.actions.githubusercontent.com:sub`, so any GitHub repository can assume the role; add `repo:OWNER/REPO:ref:refs/heads/master` (or `:environment:<name>`)",
+            ]);
+        });
+
+        it("refuses two StringEquals blocks in one Condition (IAM would keep only the last)", () => {
+            // The first block's sub is what the author meant; JSON.parse (and IAM) keep only the second.
+            const policy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"${PROVIDER_ARN}"},`
+                + `"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"${SUB}":"repo:acme/papyrus:environment:prod"},`
+                + `"StringEquals":{"${AUD}":"sts.amazonaws.com"}}}]}`;
+            assert.deepStrictEqual(githubTrustProblems({ assumeRolePolicy: policy }), [
+                "`assumeRolePolicy` repeats the key `StringEquals` in `Statement[0].Condition`; IAM keeps only the last one and silently drops the others' conditions — merge them into one object",
+                "`Statement[0]` has no `StringEquals`/`StringLike` condition on `token.actions.githubusercontent.com:sub`, so any GitHub repository can assume the role; add `repo:OWNER/REPO:ref:refs/heads/master` (or `:environment:<name>`)",
+            ]);
+        });
+    });
+
+    describe("duplicateJsonKeys", () => {
+        it("finds repeats at any depth, with escaped quotes in strings, and nothing in clean JSON", () => {
+            assert.deepStrictEqual(duplicateJsonKeys('{"a":1,"a":2,"b":[{"c":"x\\"y","c":3},{"c":4}]}'), [
+                { key: "a", path: "(top level)" },
+                { key: "c", path: "b[0]" },
+            ]);
+            assert.deepStrictEqual(duplicateJsonKeys('{"a":{"a":{"a":["a","a"]}}}'), []);
+        });
+    });
+});
+
+// --- The pack as the engine runs it ---------------------------------------
+
+const POLICY_DIR = path.resolve(__dirname, "..", "policy");
+const AnalyzerClient = grpc.makeGenericClientConstructor(analyzerRpc.AnalyzerService as any, "Analyzer") as any;
+
+function unary<Req, Res>(client: any, method: string, request: Req): Promise<Res> {
+    return new Promise((resolve, reject) => client[method](request, (err: Error | null, res: Res) => (err ? reject(err) : resolve(res))));
+}
+
+describe("policy pack `papyrus-digest-pinning` (served over gRPC, as `pulumi --policy-pack policy` starts it)", function () {
+    this.timeout(60_000);
+    let child: ChildProcess | undefined;
+    let client: any;
+    let stderr = "";
+
+    before(async () => {
+        // The engine runs the pack from its own directory (PolicyPack reads ./package.json for its
+        // version); ts-node compiles index.ts and the shared validator it imports.
+        child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "index.ts"], {
+            cwd: POLICY_DIR,
+            env: { ...process.env, TS_NODE_PROJECT: path.resolve(__dirname, "..", "tsconfig.json") },
+            stdio: ["ignore", "pipe", "pipe"],
+        });
+        child.stderr!.on("data", (chunk) => (stderr += chunk));
+        const port = await new Promise<number>((resolve, reject) => {
+            let out = "";
+            child!.stdout!.on("data", (chunk) => {
+                out += chunk;
+                const line = out.split("\n")[0];
+                if (out.includes("\n") && /^\d+$/.test(line.trim())) {
+                    resolve(Number(line.trim()));
+                }
+            });
+            child!.on("exit", (code) => reject(new Error(`policy pack exited with ${code} before serving: ${stderr}`)));
+        });
+        client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    });
+
+    after(() => {
+        client?.close();
+        child?.kill();
+    });
+
+    async function analyze(type: string, properties: Record<string, unknown>): Promise<{ policyName: string; message: string; enforcementLevel: number }[]> {
+        const request = new analyzerProto.AnalyzeRequest()
+            .setType(type)
+            .setName("subject")
+            .setUrn(`urn:pulumi:dev::papyrus::${type}::subject`)
+            .setProperties(Struct.fromJavaScript(properties as any))
+            .setOptions(new analyzerProto.AnalyzerResourceOptions());
+        const response = await unary<analyzerProto.AnalyzeRequest, analyzerProto.AnalyzeResponse>(client, "analyze", request);
+        return response.getDiagnosticsList().map((d) => ({
+            policyName: d.getPolicyname(),
+            message: d.getMessage(),
+            enforcementLevel: d.getEnforcementlevel(),
+        }));
+    }
+
+    it("registers exactly the three policies, all mandatory", async () => {
+        const info = await unary<Empty, analyzerProto.AnalyzerInfo>(client, "getAnalyzerInfo", new Empty());
+        assert.strictEqual(info.getName(), "papyrus-digest-pinning");
+        assert.strictEqual(info.getVersion(), "0.1.0");
+        const policies = info.getPoliciesList().map((p) => ({ name: p.getName(), level: p.getEnforcementlevel() }));
+        const mandatory = analyzerProto.EnforcementLevel.MANDATORY;
+        assert.deepStrictEqual(policies, [
+            { name: POLICY_NAMES.taskDefinitionImagesPinned, level: mandatory },
+            { name: POLICY_NAMES.repositoryTagsImmutable, level: mandatory },
+            { name: POLICY_NAMES.githubOidcTrustScoped, level: mandatory },
+        ]);
+    });
+
+    it("blocks a tagged task definition image with the validator's message", async () => {
+        const diagnostics = await analyze(RESOURCE_TYPES.taskDefinition, { family: "papyrus", containerDefinitions: containers("nginx:latest") });
+        assert.deepStrictEqual(diagnostics, [{
+            policyName: POLICY_NAMES.taskDefinitionImagesPinned,
+            // @pulumi/policy puts the policy's description before each violation.
+            message: "Every ECS task definition container image is `<registry>/<repository>@sha256:<64 hex>`: no tags, never `latest`.\n"
+                + `container \`app\`: \`containerDefinitions[0].image\` must be pinned by digest (${FORM}), got \`nginx:latest\`: \`latest\` is a moving tag and is never deployed; deploy a release tag by its digest`,
+            enforcementLevel: analyzerProto.EnforcementLevel.MANDATORY,
+        }]);
+        assert.deepStrictEqual(await analyze(RESOURCE_TYPES.taskDefinition, { family: "papyrus", containerDefinitions: containers(PINNED) }), []);
+    });
+
+    it("blocks a mutable repository and a wildcard GitHub role; ignores other types", async () => {
+        const repo = await analyze(RESOURCE_TYPES.repository, { imageTagMutability: "MUTABLE" });
+        assert.deepStrictEqual(repo.map((d) => [d.policyName, d.enforcementLevel]), [[POLICY_NAMES.repositoryTagsImmutable, analyzerProto.EnforcementLevel.MANDATORY]]);
+        const role = await analyze(RESOURCE_TYPES.role, { assumeRolePolicy: githubTrust({ StringEquals: AUD_OK, StringLike: { [SUB]: "repo:acme/*" } }) });
+        assert.deepStrictEqual(role.map((d) => d.policyName), [POLICY_NAMES.githubOidcTrustScoped]);
+        // A bucket named like a task definition is not one.
+        assert.deepStrictEqual(await analyze("aws:s3/bucket:Bucket", { containerDefinitions: containers("nginx:latest"), imageTagMutability: "MUTABLE" }), []);
+    });
+
+    it("turns containerDefinitions unknown during preview into an advisory note, not a pass or a block", async () => {
+        const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"; // the engine's marker for a value not known yet
+        const diagnostics = await analyze(RESOURCE_TYPES.taskDefinition, { family: "papyrus", containerDefinitions: unknown });
+        assert.strictEqual(diagnostics.length, 1);
+        assert.strictEqual(diagnostics[0].enforcementLevel, analyzerProto.EnforcementLevel.ADVISORY);
+        assert.match(diagnostics[0].message, /can't run policy 'ecs-task-definition-images-pinned-by-digest' .* during preview/);
+    });
+});
