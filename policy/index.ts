@@ -51,7 +51,7 @@ export const policies: ResourceValidationPolicy[] = [
     ),
     resourcePolicy(
         POLICY_NAMES.repositoryTagsImmutable,
-        "Every ECR repository has `imageTagMutability: IMMUTABLE`, so a release tag names one image forever.",
+        "Every ECR repository has `imageTagMutability: IMMUTABLE` (exclusions only for tags that are never deployed), so a release tag names one image forever.",
         RESOURCE_TYPES.repository,
         repositoryMutabilityProblems,
     ),

@@ -74,20 +74,50 @@ export function taskDefinitionImageProblems(props: Props): string[] {
 // (b) ECR repositories refuse to move a tag.
 
 /**
- * Problems with an `aws:ecr/repository:Repository`'s tag mutability. Only `IMMUTABLE` passes.
+ * Problems with an `aws:ecr/repository:Repository`'s tag mutability.
  *
- * `IMMUTABLE_WITH_EXCLUSION` is refused on purpose: its filters make matching tags movable again,
- * and the deploy driver resolves a tag to a digest at deploy time, so a movable tag would let the
- * same label name two different builds in the evidence. An unset value is the provider's default,
- * `MUTABLE`.
+ * `IMMUTABLE` passes. `IMMUTABLE_WITH_EXCLUSION` passes only when no exclusion filter could match a
+ * tag that CI pushes and the driver deploys: a release tag (`v1.2.3`) or a full commit SHA. That
+ * keeps the ImmutableRepository component's `mutableTagExclusions` usable for tags nobody deploys
+ * (`cache-*`) while a filter such as `v*` or `*` is refused. Everything else (`MUTABLE`,
+ * `MUTABLE_WITH_EXCLUSION`, unset, which is the provider's default `MUTABLE`) is refused.
  */
 export function repositoryMutabilityProblems(props: Props): string[] {
     const mutability = props.imageTagMutability;
     if (mutability === "IMMUTABLE") {
         return [];
     }
+    if (mutability === "IMMUTABLE_WITH_EXCLUSION") {
+        return toList(props.imageTagMutabilityExclusionFilters).flatMap((entry, index) => {
+            const filter = isObject(entry) ? entry.filter : undefined;
+            const could = typeof filter === "string" ? deployableTagsMatchedBy(filter) : "a release tag or a commit-SHA tag";
+            return could === undefined ? [] : [
+                `\`imageTagMutabilityExclusionFilters[${index}].filter\` would make ${could} mutable, got \`${String(filter)}\`; `
+                + "exclude only tags that are never deployed (e.g. `cache-*`), or use `IMMUTABLE`",
+            ];
+        });
+    }
     const got = mutability === undefined || mutability === null ? "unset (the provider default is `MUTABLE`)" : `\`${String(mutability)}\``;
-    return [`\`imageTagMutability\` must be \`IMMUTABLE\` so a pushed tag can never point at another image, got ${got}`];
+    return [`\`imageTagMutability\` must be \`IMMUTABLE\` (or \`IMMUTABLE_WITH_EXCLUSION\` for tags that are never deployed) so a pushed tag can never point at another image, got ${got}`];
+}
+
+/**
+ * Which deployable tags an ECR `WILDCARD` exclusion filter could match, or undefined for none.
+ * A filter's literal characters all appear in any tag it matches, so a filter with a literal
+ * outside `v`, digits and `.` matches no release tag, and one with a literal outside lower-case hex
+ * matches no commit SHA. This is conservative: `1.*` is refused although no release tag starts with a digit.
+ */
+export function deployableTagsMatchedBy(filter: string): string | undefined {
+    const literals = filter.replace(/\*/g, "");
+    const release = /^[v0-9.]*$/.test(literals);
+    const commit = /^[0-9a-f]*$/.test(literals);
+    if (release && commit) {
+        return "release tags (`v1.2.3`) and commit-SHA tags";
+    }
+    if (release) {
+        return "release tags (`v1.2.3`)";
+    }
+    return commit ? "commit-SHA tags" : undefined;
 }
 
 // ---------------------------------------------------------------------------

@@ -95,22 +95,37 @@ describe("policy rules", () => {
     });
 
     describe("repositoryMutabilityProblems", () => {
-        it("passes IMMUTABLE", () => {
-            assert.deepStrictEqual(repositoryMutabilityProblems({ imageTagMutability: "IMMUTABLE" }), []);
+        const exclusions = (...filters: unknown[]) => ({
+            imageTagMutability: "IMMUTABLE_WITH_EXCLUSION",
+            imageTagMutabilityExclusionFilters: filters.map((filter) => ({ filter, filterType: "WILDCARD" })),
         });
+
+        it("passes IMMUTABLE, and exclusions that no deployable tag can match", () => {
+            assert.deepStrictEqual(repositoryMutabilityProblems({ imageTagMutability: "IMMUTABLE" }), []);
+            assert.deepStrictEqual(repositoryMutabilityProblems(exclusions("cache-*", "build*", "pr-*-preview")), []);
+        });
+
         const bad: [unknown, string][] = [
             ["MUTABLE", "`MUTABLE`"],
-            ["IMMUTABLE_WITH_EXCLUSION", "`IMMUTABLE_WITH_EXCLUSION`"],
             ["MUTABLE_WITH_EXCLUSION", "`MUTABLE_WITH_EXCLUSION`"],
             [undefined, "unset (the provider default is `MUTABLE`)"],
         ];
         for (const [value, got] of bad) {
             it(`refuses ${String(value)}`, () => {
                 assert.deepStrictEqual(repositoryMutabilityProblems(value === undefined ? {} : { imageTagMutability: value }), [
-                    `\`imageTagMutability\` must be \`IMMUTABLE\` so a pushed tag can never point at another image, got ${got}`,
+                    `\`imageTagMutability\` must be \`IMMUTABLE\` (or \`IMMUTABLE_WITH_EXCLUSION\` for tags that are never deployed) so a pushed tag can never point at another image, got ${got}`,
                 ]);
             });
         }
+
+        it("refuses exclusion filters that could match a release or commit-SHA tag, one message per filter", () => {
+            assert.deepStrictEqual(repositoryMutabilityProblems(exclusions("cache-*", "v*", "*", "abc*", 7)), [
+                "`imageTagMutabilityExclusionFilters[1].filter` would make release tags (`v1.2.3`) mutable, got `v*`; exclude only tags that are never deployed (e.g. `cache-*`), or use `IMMUTABLE`",
+                "`imageTagMutabilityExclusionFilters[2].filter` would make release tags (`v1.2.3`) and commit-SHA tags mutable, got `*`; exclude only tags that are never deployed (e.g. `cache-*`), or use `IMMUTABLE`",
+                "`imageTagMutabilityExclusionFilters[3].filter` would make commit-SHA tags mutable, got `abc*`; exclude only tags that are never deployed (e.g. `cache-*`), or use `IMMUTABLE`",
+                "`imageTagMutabilityExclusionFilters[4].filter` would make a release tag or a commit-SHA tag mutable, got `7`; exclude only tags that are never deployed (e.g. `cache-*`), or use `IMMUTABLE`",
+            ]);
+        });
     });
 
     describe("githubSubjectProblem", () => {
