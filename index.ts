@@ -1,0 +1,112 @@
+// The papyrus stack: an immutable ECR repository, the GitHub Actions roles
+// that push to it and deploy from it, and the Fargate service that runs one
+// image digest.
+//
+// Bootstrap: a new stack has no image yet (CI cannot push before the
+// repository and the push role exist). With `papyrus:image` unset, `pulumi up`
+// creates only the repository and the two roles; the first deploy sets
+// `papyrus:image` (the driver does) and the next `up` creates the service.
+import * as pulumi from "@pulumi/pulumi";
+import { DigestPinnedService, FargateCpu } from "./components/digestPinnedService";
+import { GithubDeployIdentity, GithubSubjectFilter } from "./components/githubOidc";
+import { parseImageReference } from "./components/imageReference";
+import { ImmutableRepository } from "./components/immutableRepository";
+import { qualifiedKey, readStackSettings } from "./components/stackConfig";
+
+/** `papyrus:github`: which repository's workflows may push and deploy. */
+interface GithubConfig {
+    readonly owner: string;
+    readonly repository: string;
+    /** @default { branches: ["master"], tags: ["v*.*.*"] } */
+    readonly push?: GithubSubjectFilter;
+    /** @default { branches: ["master"], tags: ["v*.*.*"] } */
+    readonly deploy?: GithubSubjectFilter;
+}
+
+const config = new pulumi.Config();
+const stack = pulumi.getStack();
+const settings = readStackSettings(config);
+const github = config.requireObject<GithubConfig>("github");
+const tags = { Project: pulumi.getProject(), Stack: stack };
+
+// Checked before anything is created, with the config key in the message.
+const configuredImage = settings.image === undefined
+    ? undefined
+    : parseImageReference(settings.image, { input: qualifiedKey("image") }).reference;
+
+const repository = new ImmutableRepository("papyrus-images", {
+    repositoryName: settings.repositoryName,
+    untaggedExpiryDays: config.getNumber("untaggedImageExpiryDays"),
+    encryption: config.get("repositoryKmsKeyArn") === undefined
+        ? { type: "AES256" }
+        : { type: "KMS", kmsKeyArn: config.require("repositoryKmsKeyArn") },
+    tags,
+});
+
+const network = existingNetwork();
+const service = configuredImage === undefined ? undefined : new DigestPinnedService("papyrus", {
+    image: configuredImage,
+    imageTag: settings.imageTag,
+    // The digest must come from this stack's repository.
+    approvedRepositoryUrl: repository.repositoryUrl,
+    repositoryArn: repository.repositoryArn,
+    family: `${pulumi.getProject()}-${stack}`,
+    cpu: config.getNumber("cpu") as FargateCpu | undefined,
+    memory: config.getNumber("memory"),
+    containerPort: config.getNumber("containerPort"),
+    desiredCount: config.getNumber("desiredCount"),
+    healthCheck: { path: config.get("healthCheckPath") },
+    logRetentionDays: config.getNumber("logRetentionDays"),
+    clusterArn: config.get("clusterArn"),
+    network,
+    vpc: network === undefined
+        ? { natGateways: config.get("natGateways") as "Single" | "OnePerAz" | undefined }
+        : undefined,
+    tags,
+});
+
+// The deploy role needs the service, its task definition family and the roles it passes, so it is
+// built after the service. During bootstrap there is none of them: the deploy role then gets
+// registration and repository reads only, no UpdateService and no PassRole. The next `up` (the
+// first deploy) widens it to the service it just created.
+const identity = new GithubDeployIdentity("papyrus-ci", {
+    owner: github.owner,
+    repository: github.repository,
+    existingProviderArn: config.get("oidcProviderArn"),
+    repositoryArn: repository.repositoryArn,
+    push: github.push,
+    deploy: github.deploy,
+    deployTarget: service === undefined ? undefined : {
+        serviceArn: service.serviceArn,
+        taskDefinitionArn: service.taskDefinitionArn,
+        taskRoleArn: service.taskRoleArn,
+        executionRoleArn: service.executionRoleArn,
+    },
+});
+
+/** `papyrus:vpcId` with both subnet lists, or none of them (a new VPC). */
+function existingNetwork() {
+    const vpcId = config.get("vpcId");
+    const publicSubnetIds = config.getObject<string[]>("publicSubnetIds");
+    const privateSubnetIds = config.getObject<string[]>("privateSubnetIds");
+    if (vpcId === undefined && publicSubnetIds === undefined && privateSubnetIds === undefined) {
+        return undefined;
+    }
+    if (vpcId === undefined || publicSubnetIds === undefined || privateSubnetIds === undefined) {
+        throw new Error("`papyrus:vpcId`, `papyrus:publicSubnetIds` and `papyrus:privateSubnetIds` go together: "
+            + "set all three to use an existing VPC, or none to create one");
+    }
+    return { vpcId, publicSubnetIds, privateSubnetIds };
+}
+
+export const repositoryUrl = repository.repositoryUrl;
+export const repositoryName = repository.repositoryName;
+export const imageTag = settings.imageTag;
+export const pushRoleArn = identity.pushRoleArn;
+export const deployRoleArn = identity.deployRoleArn;
+// Unset during bootstrap.
+export const image = service?.image;
+export const clusterName = service?.clusterName;
+export const serviceName = service?.serviceName;
+export const taskDefinitionArn = service?.taskDefinitionArn;
+export const loadBalancerUrl = service?.loadBalancerUrl;

@@ -1,0 +1,250 @@
+// Runs the real stack program (index.ts) under the Pulumi SDK's mocks with a
+// stack's Pulumi.<stack>.yaml config, and records every resource the program
+// registers. Used by `scripts/render.ts` and by the mocks tests, so what the
+// tests assert on is exactly what `render` shows.
+//
+// How several stacks are evaluated in one process (@pulumi/pulumi 3.259):
+// - the SDK keeps its state in one global store created on first use; its
+//   config is read from PULUMI_CONFIG only when the store is created, so each
+//   evaluation also writes the config with `pulumi.runtime.setAllConfig`;
+// - `setMocks` resets the store's settings (monitor, project, stack);
+// - the program and its components are removed from `require.cache` and
+//   required again, so the program's top-level code runs once per evaluation;
+// - `waitForRPCs` waits until every registration has reached the mocks.
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { PROJECT_NAME } from "../components/stackConfig";
+
+/** The project root: where Pulumi.yaml, Pulumi.<stack>.yaml and index.ts are. */
+export const PROJECT_ROOT = path.resolve(__dirname, "..");
+
+/** Fixed values the mocks answer with; tests can assert on ARNs built from them. */
+export const MOCK_ACCOUNT_ID = "123456789012";
+
+export interface RecordedResource {
+    /** e.g. `aws:ecs/taskDefinition:TaskDefinition` */
+    readonly type: string;
+    readonly name: string;
+    /** `<type>::<name>` of the parent resource, or undefined for a top-level resource. */
+    readonly parent?: string;
+    /** True for provider resources, false for components (including remote ones such as `awsx:ec2:Vpc`). */
+    readonly custom: boolean;
+    /** The inputs exactly as the provider would receive them (policies are JSON strings). */
+    readonly inputs: Record<string, unknown>;
+}
+
+export interface Evaluation {
+    readonly project: string;
+    readonly stack: string;
+    /** The config the program saw, keys fully qualified (`papyrus:image`). */
+    readonly config: Record<string, string>;
+    /** In registration order. */
+    readonly resources: RecordedResource[];
+    /** The program's exports, resolved. */
+    readonly outputs: Record<string, unknown>;
+}
+
+/** Thrown when no Pulumi.<stack>.yaml exists. */
+export class UnknownStackError extends Error {
+    constructor(readonly stack: string, readonly available: readonly string[]) {
+        super(`unknown stack \`${stack}\`: there is no Pulumi.${stack}.yaml in ${PROJECT_ROOT}; `
+            + (available.length > 0
+                ? `available: ${available.map((s) => `\`${s}\` (Pulumi.${s}.yaml)`).join(", ")}`
+                : "there are no Pulumi.<stack>.yaml files"));
+        this.name = "UnknownStackError";
+    }
+}
+
+/** Thrown when a program calls a provider function the mocks do not answer. */
+export class UnmockedCallError extends Error {
+    constructor(readonly token: string) {
+        super(`the program called \`${token}\`, which the mocks do not answer; `
+            + "add it to the `call` mock in scripts/evaluateUnderMocks.ts, or avoid the call");
+        this.name = "UnmockedCallError";
+    }
+}
+
+/** Stack names that have a Pulumi.<stack>.yaml in `root`. */
+export function availableStacks(root: string = PROJECT_ROOT): string[] {
+    return fs.readdirSync(root)
+        .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
+        .filter((stack): stack is string => stack !== undefined)
+        .sort();
+}
+
+/**
+ * The stack's config as the Pulumi CLI hands it to a program: every value a string, objects and
+ * lists as JSON. Secrets cannot be decrypted here and are refused.
+ */
+export function loadStackConfig(stack: string, root: string = PROJECT_ROOT): Record<string, string> {
+    const file = path.join(root, `Pulumi.${stack}.yaml`);
+    if (!/^[A-Za-z0-9_.-]+$/.test(stack) || !fs.existsSync(file)) {
+        throw new UnknownStackError(stack, availableStacks(root));
+    }
+    // js-yaml is a dependency of @pulumi/pulumi itself (it reads Pulumi.yaml with it).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const yaml = require("js-yaml") as { load(text: string): unknown };
+    const document = yaml.load(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
+    const config: Record<string, string> = {};
+    for (const [key, value] of Object.entries(document?.config ?? {})) {
+        if (value !== null && typeof value === "object" && "secure" in value) {
+            throw new Error(`${path.basename(file)}: \`${key}\` is a secret; secrets cannot be decrypted under mocks, override it instead`);
+        }
+        config[key] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    return config;
+}
+
+export interface EvaluateOptions {
+    readonly stack: string;
+    /** Config values to set (a string) or remove (undefined) on top of Pulumi.<stack>.yaml. */
+    readonly overrides?: Record<string, string | undefined>;
+    readonly root?: string;
+}
+
+/**
+ * Runs index.ts for `stack` under mocks and returns what it registered. A program that throws (for
+ * example on an image given by tag) rejects with the program's own error, unchanged.
+ */
+export async function evaluateUnderMocks(options: EvaluateOptions): Promise<Evaluation> {
+    const root = options.root ?? PROJECT_ROOT;
+    const config = applyOverrides(loadStackConfig(options.stack, root), options.overrides ?? {});
+    const region = config["aws:region"] ?? "us-east-1";
+
+    const records: Array<Omit<RecordedResource, "parent"> & { key: string }> = [];
+    const parents = new Map<string, string>();
+    const mocks: pulumi.runtime.Mocks = {
+        newResource(args) {
+            records.push({ key: `${args.type}::${args.name}`, type: args.type, name: args.name, custom: args.custom ?? true, inputs: args.inputs });
+            return { id: args.custom === false ? undefined : `${args.name}-id`, state: mockState(args.type, args.name, args.inputs, region) };
+        },
+        call(args) {
+            throw new UnmockedCallError(args.token);
+        },
+    };
+
+    process.env.PULUMI_CONFIG = JSON.stringify(config);
+    await pulumi.runtime.setMocks(mocks, PROJECT_NAME, options.stack, false);
+    pulumi.runtime.setAllConfig(config);
+    recordParents(parents);
+
+    forgetProgramModules(root);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const program = require(path.join(root, "index.ts")) as Record<string, unknown>;
+
+    const outputs: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(program)) {
+        outputs[name] = await resolve(value);
+    }
+    await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+
+    return {
+        project: PROJECT_NAME,
+        stack: options.stack,
+        config,
+        resources: records.map(({ key, ...record }) => ({ ...record, parent: parents.get(key) })),
+        outputs,
+    };
+}
+
+function applyOverrides(config: Record<string, string>, overrides: Record<string, string | undefined>): Record<string, string> {
+    const result = { ...config };
+    for (const [key, value] of Object.entries(overrides)) {
+        if (value === undefined) {
+            delete result[key];
+        } else {
+            result[key] = value;
+        }
+    }
+    return result;
+}
+
+/**
+ * The mocks' `newResource` is not told the parent, so the mock monitor's `registerResource` is wrapped
+ * to note each resource's parent URN (as `<type>::<name>`) before passing the request on unchanged.
+ */
+function recordParents(parents: Map<string, string>): void {
+    type Request = { getType(): string; getName(): string; getParent(): string };
+    const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: Request, cb: unknown): unknown };
+    const registerResource = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: Request, callback: unknown) => {
+        const parentUrn = req.getParent();
+        if (parentUrn) {
+            parents.set(`${req.getType()}::${req.getName()}`, keyOfUrn(parentUrn));
+        }
+        return registerResource(req, callback);
+    };
+}
+
+/** `urn:pulumi:<stack>::<project>::<parent$type>::<name>` → `<type>::<name>` */
+function keyOfUrn(urn: string): string {
+    const parts = urn.split("::");
+    const qualifiedType = parts[parts.length - 2];
+    return `${qualifiedType.slice(qualifiedType.lastIndexOf("$") + 1)}::${parts[parts.length - 1]}`;
+}
+
+/** Removes index.ts and the components from the module cache so the next require runs them again. */
+function forgetProgramModules(root: string): void {
+    const program = [path.join(root, "index.ts"), path.join(root, "components") + path.sep];
+    for (const file of Object.keys(require.cache)) {
+        if (program.some((prefix) => file === prefix || file.startsWith(prefix))) {
+            delete require.cache[file];
+        }
+    }
+}
+
+async function resolve(value: unknown): Promise<unknown> {
+    if (pulumi.Output.isInstance(value)) {
+        // `promise()` rejects when the output failed (e.g. an image refused inside `apply`).
+        return (value as unknown as { promise(): Promise<unknown> }).promise();
+    }
+    return value;
+}
+
+/** Outputs the providers would compute, derived from the name and region so they are predictable. */
+function mockState(type: string, name: string, inputs: Record<string, any>, region: string): Record<string, unknown> {
+    const account = MOCK_ACCOUNT_ID;
+    const physicalName: string = inputs.name ?? name;
+    switch (type) {
+        case "aws:ecr/repository:Repository":
+            return {
+                ...inputs,
+                name: physicalName,
+                arn: `arn:aws:ecr:${region}:${account}:repository/${physicalName}`,
+                registryId: account,
+                repositoryUrl: `${account}.dkr.ecr.${region}.amazonaws.com/${physicalName}`,
+            };
+        case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+            return { ...inputs, arn: `arn:aws:iam::${account}:oidc-provider/${String(inputs.url).replace(/^https:\/\//, "")}` };
+        case "aws:iam/role:Role":
+            return { ...inputs, name: physicalName, arn: `arn:aws:iam::${account}:role/${physicalName}` };
+        case "aws:ecs/cluster:Cluster":
+            return { ...inputs, name: physicalName, arn: `arn:aws:ecs:${region}:${account}:cluster/${physicalName}` };
+        case "aws:ecs/taskDefinition:TaskDefinition":
+            return { ...inputs, revision: 1, arn: `arn:aws:ecs:${region}:${account}:task-definition/${inputs.family}:1` };
+        case "aws:ecs/service:Service": {
+            const cluster = String(inputs.cluster ?? "default");
+            return { ...inputs, name: physicalName, arn: `arn:aws:ecs:${region}:${account}:service/${cluster.slice(cluster.lastIndexOf("/") + 1)}/${physicalName}` };
+        }
+        case "aws:cloudwatch/logGroup:LogGroup":
+            return { ...inputs, name: physicalName, arn: `arn:aws:logs:${region}:${account}:log-group:${physicalName}` };
+        case "aws:lb/loadBalancer:LoadBalancer":
+            return {
+                ...inputs,
+                arn: `arn:aws:elasticloadbalancing:${region}:${account}:loadbalancer/app/${name}/0123456789abcdef`,
+                dnsName: `${name}-1234567890.${region}.elb.amazonaws.com`,
+            };
+        case "aws:lb/targetGroup:TargetGroup":
+            return { ...inputs, arn: `arn:aws:elasticloadbalancing:${region}:${account}:targetgroup/${name}/0123456789abcdef` };
+        case "awsx:ec2:Vpc":
+            // A remote component: under mocks it is this one resource, without the subnets it would create.
+            return {
+                vpcId: `vpc-${name}`,
+                publicSubnetIds: [`subnet-${name}-public-a`, `subnet-${name}-public-b`],
+                privateSubnetIds: [`subnet-${name}-private-a`, `subnet-${name}-private-b`],
+            };
+        default:
+            return { ...inputs, arn: `arn:aws:mock:${region}:${account}:${type}/${name}` };
+    }
+}
