@@ -110,6 +110,28 @@ export interface EvaluateOptions {
 export async function evaluateUnderMocks(options: EvaluateOptions): Promise<Evaluation> {
     const root = options.root ?? PROJECT_ROOT;
     const config = applyOverrides(loadStackConfig(options.stack, root), options.overrides ?? {});
+    return runUnderMocks({
+        stack: options.stack,
+        config,
+        program: () => {
+            forgetProgramModules(root);
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            return require(path.join(root, "index.ts")) as Record<string, unknown>;
+        },
+    });
+}
+
+export interface RunOptions {
+    readonly stack: string;
+    /** Fully qualified keys (`papyrus:image`), string values, as the CLI passes them. */
+    readonly config: Record<string, string>;
+    /** Creates resources and returns the exports; for component tests, a function that builds components. */
+    readonly program: () => Record<string, unknown>;
+}
+
+/** Runs `program` under mocks with `config` and records what it registers. The engine of `evaluateUnderMocks`. */
+export async function runUnderMocks(options: RunOptions): Promise<Evaluation> {
+    const config = options.config;
     const region = config["aws:region"] ?? "us-east-1";
 
     const records: Array<Omit<RecordedResource, "parent"> & { key: string }> = [];
@@ -129,15 +151,31 @@ export async function evaluateUnderMocks(options: EvaluateOptions): Promise<Eval
     pulumi.runtime.setAllConfig(config);
     recordParents(parents);
 
-    forgetProgramModules(root);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const program = require(path.join(root, "index.ts")) as Record<string, unknown>;
-
+    // A failure inside `apply` rejects many of the SDK's internal promises at once (every resource that
+    // depends on the failed value). They are collected here, and every registration is waited for even
+    // after a failure, so nothing from this evaluation runs on into the next one.
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown) => rejections.push(reason);
+    process.on("unhandledRejection", onRejection);
     const outputs: Record<string, unknown> = {};
-    for (const [name, value] of Object.entries(program)) {
-        outputs[name] = await resolve(value);
+    let failure: { error: unknown } | undefined;
+    try {
+        const program = options.program();
+        for (const [name, value] of Object.entries(program)) {
+            outputs[name] = await resolve(value);
+        }
+    } catch (error) {
+        failure = { error };
+    } finally {
+        await settle();
+        process.off("unhandledRejection", onRejection);
     }
-    await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    if (failure !== undefined) {
+        throw failure.error;
+    }
+    if (rejections.length > 0) {
+        throw rejections[0];
+    }
 
     return {
         project: PROJECT_NAME,
@@ -191,6 +229,15 @@ function forgetProgramModules(root: string): void {
         if (program.some((prefix) => file === prefix || file.startsWith(prefix))) {
             delete require.cache[file];
         }
+    }
+}
+
+/** Waits until no registration is in flight, and lets rejections from failed ones be reported. */
+async function settle(): Promise<void> {
+    const runtime = pulumi.runtime as unknown as { waitForRPCs(): Promise<void> };
+    for (let i = 0; i < 3; i++) {
+        await runtime.waitForRPCs().catch(() => undefined);
+        await new Promise((resolve) => setImmediate(resolve));
     }
 }
 

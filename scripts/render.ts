@@ -1,0 +1,168 @@
+// Shows what a stack would create, without a cloud or a Pulumi backend: runs
+// index.ts under the SDK's mocks with Pulumi.<stack>.yaml and prints every
+// resource with its inputs.
+//
+//   npx ts-node --transpile-only scripts/render.ts --stack dev          # readable tree
+//   npx ts-node --transpile-only scripts/render.ts --stack prod --json   # for machines
+//   ... --set papyrus:image=<ref>  --unset papyrus:image                 # try other config
+//
+// Values come from the mocks (fixed account 123456789012, names derived from
+// resource names), not from AWS: ARNs and DNS names are illustrative.
+import { evaluateUnderMocks, Evaluation, RecordedResource, UnknownStackError } from "./evaluateUnderMocks";
+
+const USAGE = "usage: render.ts --stack <name> [--json] [--set <key>=<value>]... [--unset <key>]...";
+
+export interface RenderOptions {
+    readonly stack: string;
+    readonly json: boolean;
+    readonly overrides: Record<string, string | undefined>;
+}
+
+/** Parses the command line, or throws a usage error. */
+export function parseRenderArgs(argv: readonly string[]): RenderOptions {
+    let stack: string | undefined;
+    let json = false;
+    const overrides: Record<string, string | undefined> = {};
+    for (let i = 0; i < argv.length; i++) {
+        const arg = argv[i];
+        const value = () => {
+            const next = argv[++i];
+            if (next === undefined) {
+                throw new UsageError(`\`${arg}\` needs a value`);
+            }
+            return next;
+        };
+        if (arg === "--stack" || arg === "-s") {
+            stack = value();
+        } else if (arg.startsWith("--stack=")) {
+            stack = arg.slice("--stack=".length);
+        } else if (arg === "--json") {
+            json = true;
+        } else if (arg === "--set") {
+            const pair = value();
+            const eq = pair.indexOf("=");
+            if (eq <= 0) {
+                throw new UsageError(`\`--set\` takes \`<key>=<value>\`, got \`${pair}\``);
+            }
+            overrides[pair.slice(0, eq)] = pair.slice(eq + 1);
+        } else if (arg === "--unset") {
+            overrides[value()] = undefined;
+        } else {
+            throw new UsageError(`unknown argument \`${arg}\``);
+        }
+    }
+    if (stack === undefined) {
+        throw new UsageError("`--stack` is required");
+    }
+    return { stack, json, overrides };
+}
+
+export class UsageError extends Error {
+    constructor(message: string) {
+        super(`${message}\n${USAGE}`);
+        this.name = "UsageError";
+    }
+}
+
+/** The machine form: the evaluation as it is, inputs exactly as the provider would get them. */
+export function renderJson(evaluation: Evaluation): string {
+    return JSON.stringify(evaluation, null, 2);
+}
+
+/** The human form: resources as a tree under their parents, JSON-valued inputs (policies, container definitions) pretty-printed. */
+export function renderTree(evaluation: Evaluation): string {
+    const lines: string[] = [
+        `stack ${evaluation.stack} (project ${evaluation.project}): ${evaluation.resources.length} resources, evaluated under mocks`,
+        "",
+    ];
+    const children = new Map<string | undefined, RecordedResource[]>();
+    for (const resource of evaluation.resources) {
+        const siblings = children.get(resource.parent) ?? [];
+        siblings.push(resource);
+        children.set(resource.parent, siblings);
+    }
+    const known = new Set(evaluation.resources.map(keyOf));
+    const roots = evaluation.resources.filter((r) => r.parent === undefined || !known.has(r.parent));
+
+    const visit = (resource: RecordedResource, depth: number) => {
+        const pad = "  ".repeat(depth);
+        lines.push(`${pad}${resource.name}  [${resource.type}]${resource.custom ? "" : "  (component)"}`);
+        if (resource.parent !== undefined) {
+            lines.push(`${pad}  parent: ${resource.parent}`);
+        }
+        for (const [key, value] of Object.entries(resource.inputs).sort(([a], [b]) => a.localeCompare(b))) {
+            lines.push(...formatInput(key, value, `${pad}  `));
+        }
+        for (const child of children.get(keyOf(resource)) ?? []) {
+            visit(child, depth + 1);
+        }
+        if (depth === 0) {
+            lines.push("");
+        }
+    };
+    roots.forEach((root) => visit(root, 0));
+
+    lines.push("outputs:");
+    for (const [key, value] of Object.entries(evaluation.outputs)) {
+        lines.push(`  ${key}: ${value === undefined ? "(unset)" : JSON.stringify(value)}`);
+    }
+    return lines.join("\n");
+}
+
+function keyOf(resource: RecordedResource): string {
+    return `${resource.type}::${resource.name}`;
+}
+
+function formatInput(key: string, value: unknown, pad: string): string[] {
+    const parsed = typeof value === "string" ? parseJsonDocument(value) : undefined;
+    const shown = parsed ?? value;
+    if (shown !== null && typeof shown === "object") {
+        const text = JSON.stringify(shown, null, 2).split("\n");
+        return [`${pad}${key}:${parsed !== undefined ? " (JSON)" : ""} ${text[0]}`, ...text.slice(1).map((line) => `${pad}${line}`)];
+    }
+    return [`${pad}${key}: ${JSON.stringify(shown)}`];
+}
+
+/** A string input that holds a JSON object or array (an IAM policy, container definitions), parsed. */
+function parseJsonDocument(value: string): unknown {
+    if (!/^\s*[[{]/.test(value)) {
+        return undefined;
+    }
+    try {
+        return JSON.parse(value);
+    } catch {
+        return undefined;
+    }
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+    let options: RenderOptions;
+    try {
+        options = parseRenderArgs(argv);
+    } catch (err) {
+        process.stderr.write(`render: ${(err as Error).message}\n`);
+        return 2;
+    }
+    try {
+        const evaluation = await evaluateUnderMocks({ stack: options.stack, overrides: options.overrides });
+        process.stdout.write((options.json ? renderJson(evaluation) : renderTree(evaluation)) + "\n");
+        return 0;
+    } catch (err) {
+        if (err instanceof UnknownStackError) {
+            process.stderr.write(`render: ${err.message}\n`);
+            return 2;
+        }
+        process.stderr.write(`render: the program failed for stack \`${options.stack}\`: ${(err as Error).message ?? String(err)}\n`);
+        return 1;
+    }
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then(
+        (code) => { process.exitCode = code; },
+        (err) => {
+            process.stderr.write(`render: ${err instanceof Error ? err.stack : String(err)}\n`);
+            process.exitCode = 1;
+        },
+    );
+}
