@@ -10,6 +10,10 @@ import * as http from "http";
 import * as path from "path";
 import { isSha256Digest } from "../components/imageReference";
 
+// js-yaml comes with mocha (no types of its own here); only `load` is used.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const yaml: { load(text: string): unknown } = require("js-yaml");
+
 const APP_DIR = path.resolve(__dirname, "..", "examples", "app");
 
 // ---------------------------------------------------------------------------
@@ -75,6 +79,19 @@ describe("examples/app server.js", function () {
         const reply = await request(port, "GET", "/healthz");
         assert.deepStrictEqual(reply, { status: 200, body: "ok\n", contentType: "text/plain" });
         assert.strictEqual((await request(port, "GET", "/healthz?probe=alb")).status, 200);
+    });
+
+    it("answers the health check path each stack configures (Pulumi.<stack>.yaml)", async () => {
+        const root = path.resolve(__dirname, "..");
+        const stackFiles = fs.readdirSync(root).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f));
+        assert.ok(stackFiles.length > 0, "no Pulumi.<stack>.yaml found");
+        for (const file of stackFiles) {
+            const config = (yaml.load(fs.readFileSync(path.join(root, file), "utf8")) as { config?: Record<string, unknown> }).config ?? {};
+            // DigestPinnedService's default when the stack sets none.
+            const healthPath = String(config["papyrus:healthCheckPath"] ?? "/health");
+            const reply = await request(port, "GET", healthPath);
+            assert.strictEqual(reply.status, 200, `${file}: GET ${healthPath} answered ${reply.status}`);
+        }
     });
 
     it("reports its version and commit from the environment on GET /", async () => {

@@ -1,7 +1,8 @@
 // A tiny HTTP service for the papyrus pipeline to build, push and deploy.
 // No dependencies: the image is the Node.js runtime plus this file.
 //
-//   GET /healthz  200 "ok"  (the load balancer's and ECS's health check path)
+//   GET /healthz  200 "ok"  (the load balancer's and ECS's health check path;
+//                 `/health`, DigestPinnedService's default path, answers the same)
 //   GET /         200 JSON  { service, version, commit }
 //
 // PORT (default 8080) and HOST (default 0.0.0.0) choose where it listens;
@@ -27,7 +28,7 @@ function handle(req, res) {
         res.end("method not allowed\n");
         return;
     }
-    if (path === "/healthz") {
+    if (path === "/healthz" || path === "/health") {
         res.writeHead(200, { "content-type": "text/plain", "cache-control": "no-store" });
         res.end("ok\n");
         return;
