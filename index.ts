@@ -8,7 +8,7 @@
 // `papyrus:image` (the driver does) and the next `up` creates the service.
 import * as pulumi from "@pulumi/pulumi";
 import { DigestPinnedService, FargateCpu } from "./components/digestPinnedService";
-import { GithubDeployIdentity, GithubSubjectFilter } from "./components/githubOidc";
+import { GithubDeployIdentity, githubRoleSubjects, GithubSubjectFilter } from "./components/githubOidc";
 import { parseImageReference } from "./components/imageReference";
 import { ImmutableRepository } from "./components/immutableRepository";
 import { qualifiedKey, readStackSettings } from "./components/stackConfig";
@@ -29,10 +29,13 @@ const settings = readStackSettings(config);
 const github = config.requireObject<GithubConfig>("github");
 const tags = { Project: pulumi.getProject(), Stack: stack };
 
-// Checked before anything is created, with the config key in the message.
+// Config is checked before any resource is registered: a refused value must not leave half a stack.
+// The image with the config key in the message; the GitHub subjects; the network keys.
 const configuredImage = settings.image === undefined
     ? undefined
     : parseImageReference(settings.image, { input: qualifiedKey("image") }).reference;
+githubRoleSubjects(github);
+const network = existingNetwork();
 
 const repository = new ImmutableRepository("papyrus-images", {
     repositoryName: settings.repositoryName,
@@ -43,7 +46,6 @@ const repository = new ImmutableRepository("papyrus-images", {
     tags,
 });
 
-const network = existingNetwork();
 const service = configuredImage === undefined ? undefined : new DigestPinnedService("papyrus", {
     image: configuredImage,
     imageTag: settings.imageTag,

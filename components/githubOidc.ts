@@ -365,7 +365,7 @@ export class GithubDeployIdentity extends pulumi.ComponentResource {
     constructor(name: string, args: GithubDeployIdentityArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super(GITHUB_DEPLOY_IDENTITY_TYPE, name, {}, opts);
 
-        const { pushSubjects, deploySubjects } = checkSubjects(args);
+        const { pushSubjects, deploySubjects } = githubRoleSubjects(args);
         this.pushSubjects = pushSubjects;
         this.deploySubjects = deploySubjects;
 
@@ -414,8 +414,13 @@ export class GithubDeployIdentity extends pulumi.ComponentResource {
     }
 }
 
-/** Both subject sets, with every problem in either reported at once. */
-function checkSubjects(args: GithubDeployIdentityArgs): { pushSubjects: string[]; deploySubjects: string[] } {
+/**
+ * The push and deploy subjects, with every problem in either reported at once. The component calls it;
+ * a program can call it first, so bad config fails before any resource is registered.
+ */
+export function githubRoleSubjects(
+    args: Pick<GithubDeployIdentityArgs, "owner" | "repository" | "push" | "deploy">,
+): { pushSubjects: string[]; deploySubjects: string[] } {
     const problems: string[] = [];
     const attempt = (filter: GithubSubjectFilter | undefined, input: string): string[] => {
         try {

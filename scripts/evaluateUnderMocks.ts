@@ -8,8 +8,8 @@
 //   config is read from PULUMI_CONFIG only when the store is created, so each
 //   evaluation also writes the config with `pulumi.runtime.setAllConfig`;
 // - `setMocks` resets the store's settings (monitor, project, stack);
-// - the program and its components are removed from `require.cache` and
-//   required again, so the program's top-level code runs once per evaluation;
+// - index.ts is removed from `require.cache` and required again, so the
+//   program's top-level code runs once per evaluation;
 // - `waitForRPCs` waits until every registration has reached the mocks.
 import * as fs from "fs";
 import * as path from "path";
@@ -56,12 +56,17 @@ export class UnknownStackError extends Error {
     }
 }
 
-/** Thrown when a program calls a provider function the mocks do not answer. */
+/**
+ * Thrown by the mocks when a program calls a provider function they do not answer. The SDK passes
+ * only the error's `details` on to the program (as a plain `Error`), so the message is there too.
+ */
 export class UnmockedCallError extends Error {
+    readonly details: string;
     constructor(readonly token: string) {
         super(`the program called \`${token}\`, which the mocks do not answer; `
             + "add it to the `call` mock in scripts/evaluateUnderMocks.ts, or avoid the call");
         this.name = "UnmockedCallError";
+        this.details = this.message;
     }
 }
 
@@ -101,6 +106,8 @@ export interface EvaluateOptions {
     /** Config values to set (a string) or remove (undefined) on top of Pulumi.<stack>.yaml. */
     readonly overrides?: Record<string, string | undefined>;
     readonly root?: string;
+    /** Called as each resource registers, also when the program later fails (the result then never comes). */
+    readonly onResource?: (resource: RecordedResource) => void;
 }
 
 /**
@@ -113,6 +120,7 @@ export async function evaluateUnderMocks(options: EvaluateOptions): Promise<Eval
     return runUnderMocks({
         stack: options.stack,
         config,
+        onResource: options.onResource,
         program: () => {
             forgetProgramModules(root);
             // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -127,6 +135,8 @@ export interface RunOptions {
     readonly config: Record<string, string>;
     /** Creates resources and returns the exports; for component tests, a function that builds components. */
     readonly program: () => Record<string, unknown>;
+    /** Called as each resource registers. */
+    readonly onResource?: (resource: RecordedResource) => void;
 }
 
 /** Runs `program` under mocks with `config` and records what it registers. The engine of `evaluateUnderMocks`. */
@@ -134,11 +144,19 @@ export async function runUnderMocks(options: RunOptions): Promise<Evaluation> {
     const config = options.config;
     const region = config["aws:region"] ?? "us-east-1";
 
-    const records: Array<Omit<RecordedResource, "parent"> & { key: string }> = [];
+    const records: RecordedResource[] = [];
     const parents = new Map<string, string>();
     const mocks: pulumi.runtime.Mocks = {
         newResource(args) {
-            records.push({ key: `${args.type}::${args.name}`, type: args.type, name: args.name, custom: args.custom ?? true, inputs: args.inputs });
+            const record: RecordedResource = {
+                type: args.type,
+                name: args.name,
+                parent: parents.get(`${args.type}::${args.name}`),
+                custom: args.custom ?? true,
+                inputs: args.inputs,
+            };
+            records.push(record);
+            options.onResource?.(record);
             return { id: args.custom === false ? undefined : `${args.name}-id`, state: mockState(args.type, args.name, args.inputs, region) };
         },
         call(args) {
@@ -157,6 +175,10 @@ export async function runUnderMocks(options: RunOptions): Promise<Evaluation> {
     const rejections: unknown[] = [];
     const onRejection = (reason: unknown) => rejections.push(reason);
     process.on("unhandledRejection", onRejection);
+    // The SDK records a stack trace for each of its internal promises; mocha raises the limit to
+    // Infinity and ts-node source-maps every frame, which made that most of an evaluation's time.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 10;
     const outputs: Record<string, unknown> = {};
     let failure: { error: unknown } | undefined;
     try {
@@ -169,6 +191,7 @@ export async function runUnderMocks(options: RunOptions): Promise<Evaluation> {
     } finally {
         await settle();
         process.off("unhandledRejection", onRejection);
+        Error.stackTraceLimit = stackTraceLimit;
     }
     if (failure !== undefined) {
         throw failure.error;
@@ -181,7 +204,7 @@ export async function runUnderMocks(options: RunOptions): Promise<Evaluation> {
         project: PROJECT_NAME,
         stack: options.stack,
         config,
-        resources: records.map(({ key, ...record }) => ({ ...record, parent: parents.get(key) })),
+        resources: records,
         outputs,
     };
 }
@@ -200,7 +223,8 @@ function applyOverrides(config: Record<string, string>, overrides: Record<string
 
 /**
  * The mocks' `newResource` is not told the parent, so the mock monitor's `registerResource` is wrapped
- * to note each resource's parent URN (as `<type>::<name>`) before passing the request on unchanged.
+ * to note each resource's parent URN (as `<type>::<name>`) before passing the request on unchanged
+ * (the mock monitor then calls `newResource` synchronously, so the parent is already noted).
  */
 function recordParents(parents: Map<string, string>): void {
     type Request = { getType(): string; getName(): string; getParent(): string };
@@ -222,14 +246,13 @@ function keyOfUrn(urn: string): string {
     return `${qualifiedType.slice(qualifiedType.lastIndexOf("$") + 1)}::${parts[parts.length - 1]}`;
 }
 
-/** Removes index.ts and the components from the module cache so the next require runs them again. */
+/**
+ * Removes index.ts from the module cache so the next require runs the program again. The components
+ * stay cached: they hold no module-level state (everything happens in constructors), and compiling
+ * them again for every evaluation only costs time.
+ */
 function forgetProgramModules(root: string): void {
-    const program = [path.join(root, "index.ts"), path.join(root, "components") + path.sep];
-    for (const file of Object.keys(require.cache)) {
-        if (program.some((prefix) => file === prefix || file.startsWith(prefix))) {
-            delete require.cache[file];
-        }
-    }
+    delete require.cache[path.join(root, "index.ts")];
 }
 
 /** Waits until no registration is in flight, and lets rejections from failed ones be reported. */

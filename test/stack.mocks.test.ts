@@ -1,0 +1,486 @@
+// The real stack program (index.ts) under the SDK's mocks, once per stack with
+// that stack's Pulumi.<stack>.yaml. The evaluation is the one `npm run render`
+// prints (scripts/evaluateUnderMocks.ts): it sets the config and the mocks,
+// then requires index.ts afresh. Assertions are on the inputs the providers
+// would receive, policies parsed from their JSON.
+import * as assert from "assert";
+import * as aws from "@pulumi/aws";
+import {
+    evaluateUnderMocks,
+    Evaluation,
+    loadStackConfig,
+    MOCK_ACCOUNT_ID,
+    RecordedResource,
+    runUnderMocks,
+} from "../scripts/evaluateUnderMocks";
+
+const OIDC = "token.actions.githubusercontent.com";
+const COMPONENT_TYPES = ["papyrus:aws:ImmutableRepository", "papyrus:aws:GithubDeployIdentity", "papyrus:aws:DigestPinnedService"];
+/** The only actions whose statements may name Resource `*` (they have no resource-level permissions). */
+const STAR_ACTIONS = new Set(["ecr:GetAuthorizationToken", "ecs:RegisterTaskDefinition", "ecs:DescribeTaskDefinition"]);
+
+interface Statement {
+    Sid?: string;
+    Effect: string;
+    Action: string | string[];
+    Resource?: string | string[];
+    Principal?: Record<string, string>;
+    Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+function all(evaluation: Evaluation, type: string): RecordedResource[] {
+    return evaluation.resources.filter((r) => r.type === type);
+}
+
+function one(evaluation: Evaluation, type: string, name: string): RecordedResource {
+    const found = evaluation.resources.filter((r) => r.type === type && r.name === name);
+    assert.strictEqual(found.length, 1, `expected one ${type} named ${name}, found ${found.length}`);
+    return found[0];
+}
+
+function statementsOf(json: unknown): Statement[] {
+    assert.strictEqual(typeof json, "string", "policies are passed to the provider as JSON strings");
+    const document = JSON.parse(json as string) as { Version: string; Statement: Statement[] };
+    assert.strictEqual(document.Version, "2012-10-17");
+    return document.Statement;
+}
+
+function asList(value: string | string[] | undefined): string[] {
+    return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
+
+/** Occurrences of `"key"` in raw JSON: JSON.parse would silently keep only the last of two equal keys. */
+function keyCount(json: string, key: string): number {
+    return json.split(`"${key}"`).length - 1;
+}
+
+interface StackExpectations {
+    readonly region: string;
+    readonly desiredCount: number;
+    readonly cpu: string;
+    readonly memory: string;
+    readonly logRetentionDays: number;
+    readonly untaggedExpiryDays: number;
+    readonly natGateways: string;
+    readonly createsOidcProvider: boolean;
+    readonly pushSubjects: { operator: "StringEquals" | "StringLike"; subjects: string[] };
+    readonly deploySubjects: { operator: "StringEquals" | "StringLike"; subjects: string[] };
+}
+
+const expectations: Record<"dev" | "prod", StackExpectations> = {
+    dev: {
+        region: "eu-west-1",
+        desiredCount: 1,
+        cpu: "256",
+        memory: "512",
+        logRetentionDays: 14,
+        untaggedExpiryDays: 7,
+        natGateways: "Single",
+        createsOidcProvider: true,
+        pushSubjects: {
+            operator: "StringLike",
+            subjects: ["repo:acme/papyrus:ref:refs/heads/master", "repo:acme/papyrus:ref:refs/tags/v*.*.*"],
+        },
+        deploySubjects: {
+            operator: "StringLike",
+            subjects: ["repo:acme/papyrus:ref:refs/heads/master", "repo:acme/papyrus:ref:refs/tags/v*.*.*"],
+        },
+    },
+    prod: {
+        region: "eu-central-1",
+        desiredCount: 3,
+        cpu: "1024",
+        memory: "2048",
+        logRetentionDays: 90,
+        untaggedExpiryDays: 30,
+        natGateways: "OnePerAz",
+        createsOidcProvider: false,
+        pushSubjects: {
+            operator: "StringLike",
+            subjects: ["repo:acme/papyrus:ref:refs/heads/master", "repo:acme/papyrus:ref:refs/tags/v*.*.*"],
+        },
+        // Production deploys only from jobs in the protected `prod` environment.
+        deploySubjects: { operator: "StringEquals", subjects: ["repo:acme/papyrus:environment:prod"] },
+    },
+};
+
+for (const stack of ["dev", "prod"] as const) {
+    describe(`stack ${stack} under mocks`, () => {
+        const expected = expectations[stack];
+        const config = loadStackConfig(stack);
+        const repositoryArn = `arn:aws:ecr:${expected.region}:${MOCK_ACCOUNT_ID}:repository/papyrus-api`;
+        let evaluation: Evaluation;
+
+        before(async () => {
+            evaluation = await evaluateUnderMocks({ stack });
+        });
+
+        it("reads the stack's own config", () => {
+            assert.strictEqual(evaluation.stack, stack);
+            assert.strictEqual(evaluation.config["aws:region"], expected.region);
+            assert.match(config["papyrus:image"], /@sha256:[0-9a-f]{64}$/);
+        });
+
+        describe("repository", () => {
+            it("is immutable, scanned on push, encrypted, and never force-deleted", () => {
+                const repo = one(evaluation, "aws:ecr/repository:Repository", "papyrus-images-repository");
+                assert.strictEqual(repo.inputs.name, "papyrus-api");
+                assert.strictEqual(repo.inputs.imageTagMutability, "IMMUTABLE");
+                assert.strictEqual(repo.inputs.imageTagMutabilityExclusionFilters, undefined);
+                assert.strictEqual(repo.inputs.forceDelete, false);
+                assert.deepStrictEqual(repo.inputs.imageScanningConfiguration, { scanOnPush: true });
+                assert.deepStrictEqual(repo.inputs.encryptionConfigurations, [{ encryptionType: "AES256" }]);
+                assert.strictEqual(repo.parent, "papyrus:aws:ImmutableRepository::papyrus-images");
+            });
+
+            it("has a lifecycle policy that selects untagged images only, by age", () => {
+                const lifecycle = one(evaluation, "aws:ecr/lifecyclePolicy:LifecyclePolicy", "papyrus-images-lifecycle");
+                assert.strictEqual(lifecycle.inputs.repository, "papyrus-api");
+                const policy = JSON.parse(lifecycle.inputs.policy as string) as { rules: Array<{ selection: Record<string, unknown>; action: unknown }> };
+                assert.strictEqual(policy.rules.length, 1);
+                for (const rule of policy.rules) {
+                    assert.strictEqual(rule.selection.tagStatus, "untagged");
+                    assert.strictEqual(rule.selection.tagPrefixList, undefined);
+                    assert.strictEqual(rule.selection.tagPatternList, undefined);
+                    assert.strictEqual(rule.selection.countType, "sinceImagePushed");
+                    assert.strictEqual(rule.selection.countNumber, expected.untaggedExpiryDays);
+                    assert.deepStrictEqual(rule.action, { type: "expire" });
+                }
+            });
+        });
+
+        describe("GitHub OIDC", () => {
+            const providerArn = `arn:aws:iam::${MOCK_ACCOUNT_ID}:oidc-provider/${OIDC}`;
+
+            it(expected.createsOidcProvider ? "creates the provider for GitHub with the STS audience" : "reuses the account's provider", () => {
+                const providers = all(evaluation, "aws:iam/openIdConnectProvider:OpenIdConnectProvider");
+                if (expected.createsOidcProvider) {
+                    assert.strictEqual(providers.length, 1);
+                    assert.strictEqual(providers[0].inputs.url, `https://${OIDC}`);
+                    assert.deepStrictEqual(providers[0].inputs.clientIdLists, ["sts.amazonaws.com"]);
+                } else {
+                    assert.deepStrictEqual(providers, []);
+                    assert.strictEqual(config["papyrus:oidcProviderArn"], providerArn);
+                }
+            });
+
+            for (const [role, subjectsKey] of [["push", "pushSubjects"], ["deploy", "deploySubjects"]] as const) {
+                it(`trusts the ${role} role to GitHub's tokens for STS from ${expected[subjectsKey].subjects.length === 1 ? "one subject" : "the configured subjects"} only`, () => {
+                    const json = one(evaluation, "aws:iam/role:Role", `papyrus-ci-${role}`).inputs.assumeRolePolicy as string;
+                    const [statement, ...rest] = statementsOf(json);
+                    assert.deepStrictEqual(rest, []);
+                    assert.strictEqual(statement.Effect, "Allow");
+                    assert.strictEqual(statement.Action, "sts:AssumeRoleWithWebIdentity");
+                    assert.deepStrictEqual(statement.Principal, { Federated: providerArn });
+
+                    const { operator, subjects } = expected[subjectsKey];
+                    const condition = statement.Condition!;
+                    assert.strictEqual(condition.StringEquals[`${OIDC}:aud`], "sts.amazonaws.com");
+                    assert.deepStrictEqual(condition[operator][`${OIDC}:sub`], subjects);
+                    assert.deepStrictEqual(Object.keys(condition).sort(),
+                        operator === "StringLike" ? ["StringEquals", "StringLike"] : ["StringEquals"]);
+                    for (const subject of subjects) {
+                        assert.ok(subject.startsWith("repo:acme/papyrus:"), subject);
+                    }
+                    // One key per operator, and the sub check once: nothing JSON could collapse.
+                    assert.strictEqual(keyCount(json, "StringEquals"), 1);
+                    assert.strictEqual(keyCount(json, "StringLike"), operator === "StringLike" ? 1 : 0);
+                    assert.strictEqual(keyCount(json, `${OIDC}:sub`), 1);
+                    assert.strictEqual(keyCount(json, `${OIDC}:aud`), 1);
+                });
+            }
+
+            it("lets the push role push to the repository only", () => {
+                const statements = statementsOf(one(evaluation, "aws:iam/rolePolicy:RolePolicy", "papyrus-ci-push-policy").inputs.policy);
+                assert.deepStrictEqual(statements.find((s) => s.Resource === "*")?.Action, "ecr:GetAuthorizationToken");
+                const push = statements.find((s) => s.Resource !== "*")!;
+                assert.strictEqual(push.Resource, repositoryArn);
+                assert.deepStrictEqual(asList(push.Action).sort(), [
+                    "ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:CompleteLayerUpload", "ecr:DescribeImages",
+                    "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart",
+                ]);
+                assert.strictEqual(statements.length, 2);
+            });
+
+            it("lets the deploy role update this service and pass its two roles to ECS tasks only", () => {
+                const statements = statementsOf(one(evaluation, "aws:iam/rolePolicy:RolePolicy", "papyrus-ci-deploy-policy").inputs.policy);
+                const byAction = (action: string) => statements.filter((s) => asList(s.Action).includes(action));
+
+                assert.deepStrictEqual(byAction("ecs:RegisterTaskDefinition").map((s) => s.Resource), ["*"]);
+                assert.deepStrictEqual(byAction("ecs:DescribeTaskDefinition").map((s) => s.Resource), ["*"]);
+                const serviceArn = `arn:aws:ecs:${expected.region}:${MOCK_ACCOUNT_ID}:service/papyrus-cluster/papyrus-service`;
+                assert.deepStrictEqual(byAction("ecs:UpdateService").map((s) => s.Resource), [serviceArn]);
+                assert.deepStrictEqual(byAction("ecs:DescribeServices").map((s) => s.Resource), [serviceArn]);
+                assert.deepStrictEqual(byAction("ecr:DescribeImages").map((s) => s.Resource), [repositoryArn]);
+                assert.deepStrictEqual(byAction("ecr:BatchGetImage").map((s) => s.Resource), [repositoryArn]);
+
+                const [passRole, ...others] = byAction("iam:PassRole");
+                assert.deepStrictEqual(others, []);
+                assert.deepStrictEqual(asList(passRole.Resource).sort(), [
+                    `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/papyrus-execution-role`,
+                    `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/papyrus-task-role`,
+                ]);
+                assert.deepStrictEqual(passRole.Condition, { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } });
+
+                assert.deepStrictEqual(byAction("ecs:TagResource").map((s) => [s.Resource, s.Condition]), [[
+                    `arn:aws:ecs:${expected.region}:${MOCK_ACCOUNT_ID}:task-definition/papyrus-${stack}:*`,
+                    { StringEquals: { "ecs:CreateAction": "RegisterTaskDefinition" } },
+                ]]);
+            });
+
+            it("grants Resource `*` in no policy except for actions without resource-level permissions", () => {
+                const policies = all(evaluation, "aws:iam/rolePolicy:RolePolicy");
+                assert.strictEqual(policies.length, 3, "push, deploy and execution policies");
+                for (const policy of policies) {
+                    for (const statement of statementsOf(policy.inputs.policy)) {
+                        assert.strictEqual(statement.Effect, "Allow");
+                        if (asList(statement.Resource).some((r) => r === "*")) {
+                            for (const action of asList(statement.Action)) {
+                                assert.ok(STAR_ACTIONS.has(action), `${policy.name}: ${action} on *`);
+                            }
+                        }
+                        for (const action of asList(statement.Action)) {
+                            assert.ok(!action.includes("*"), `${policy.name}: wildcard action ${action}`);
+                        }
+                    }
+                }
+            });
+        });
+
+        describe("service", () => {
+            it("runs exactly the configured digest reference, with the tag only as a label", () => {
+                const taskDefinition = one(evaluation, "aws:ecs/taskDefinition:TaskDefinition", "papyrus-task");
+                const containers = JSON.parse(taskDefinition.inputs.containerDefinitions as string) as Array<Record<string, any>>;
+                assert.strictEqual(containers.length, 1);
+                assert.strictEqual(containers[0].image, config["papyrus:image"]);
+                assert.deepStrictEqual(containers[0].dockerLabels, { "org.opencontainers.image.version": config["papyrus:imageTag"] });
+                assert.deepStrictEqual(taskDefinition.inputs.tags, { Project: "papyrus", Stack: stack, ImageTag: config["papyrus:imageTag"] });
+                assert.strictEqual(containers[0].logConfiguration.options["awslogs-region"], expected.region);
+                assert.strictEqual(evaluation.outputs.image, config["papyrus:image"]);
+                assert.strictEqual(evaluation.outputs.imageTag, config["papyrus:imageTag"]);
+            });
+
+            it("keeps earlier task definition revisions for rollback (skipDestroy) and runs on Fargate", () => {
+                const taskDefinition = one(evaluation, "aws:ecs/taskDefinition:TaskDefinition", "papyrus-task");
+                assert.strictEqual(taskDefinition.inputs.skipDestroy, true);
+                assert.strictEqual(taskDefinition.inputs.family, `papyrus-${stack}`);
+                assert.deepStrictEqual(taskDefinition.inputs.requiresCompatibilities, ["FARGATE"]);
+                assert.strictEqual(taskDefinition.inputs.networkMode, "awsvpc");
+                assert.strictEqual(taskDefinition.inputs.cpu, expected.cpu);
+                assert.strictEqual(taskDefinition.inputs.memory, expected.memory);
+                assert.strictEqual(taskDefinition.inputs.executionRoleArn, `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/papyrus-execution-role`);
+                assert.strictEqual(taskDefinition.inputs.taskRoleArn, `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/papyrus-task-role`);
+            });
+
+            it(`rolls out safely: circuit breaker with rollback, steady-state wait, 100/200 %, ${expected.desiredCount} task(s)`, () => {
+                const service = one(evaluation, "aws:ecs/service:Service", "papyrus-service");
+                assert.deepStrictEqual(service.inputs.deploymentCircuitBreaker, { enable: true, rollback: true });
+                assert.strictEqual(service.inputs.waitForSteadyState, true);
+                assert.strictEqual(service.inputs.deploymentMinimumHealthyPercent, 100);
+                assert.strictEqual(service.inputs.deploymentMaximumPercent, 200);
+                assert.deepStrictEqual(service.inputs.deploymentController, { type: "ECS" });
+                assert.strictEqual(service.inputs.launchType, "FARGATE");
+                assert.strictEqual(service.inputs.desiredCount, expected.desiredCount);
+                assert.strictEqual(service.inputs.taskDefinition, `arn:aws:ecs:${expected.region}:${MOCK_ACCOUNT_ID}:task-definition/papyrus-${stack}:1`);
+                assert.deepStrictEqual(service.inputs.networkConfiguration, {
+                    subnets: ["subnet-papyrus-vpc-private-a", "subnet-papyrus-vpc-private-b"],
+                    securityGroups: ["papyrus-task-sg-id"],
+                    assignPublicIp: false,
+                });
+            });
+
+            it("sits behind an ALB: ip target group with a 30 s deregistration delay, HTTP listener on 80", () => {
+                const targetGroup = one(evaluation, "aws:lb/targetGroup:TargetGroup", "papyrus-tg");
+                assert.strictEqual(targetGroup.inputs.targetType, "ip");
+                assert.strictEqual(targetGroup.inputs.deregistrationDelay, 30);
+                assert.strictEqual(targetGroup.inputs.port, 8080);
+                assert.strictEqual((targetGroup.inputs.healthCheck as Record<string, unknown>).path, "/health");
+                const listener = one(evaluation, "aws:lb/listener:Listener", "papyrus-http");
+                assert.strictEqual(listener.inputs.port, 80);
+                const service = one(evaluation, "aws:ecs/service:Service", "papyrus-service");
+                assert.deepStrictEqual(service.inputs.loadBalancers, [{
+                    targetGroupArn: `arn:aws:elasticloadbalancing:${expected.region}:${MOCK_ACCOUNT_ID}:targetgroup/papyrus-tg/0123456789abcdef`,
+                    containerName: "app",
+                    containerPort: 8080,
+                }]);
+                const loadBalancer = one(evaluation, "aws:lb/loadBalancer:LoadBalancer", "papyrus-lb");
+                assert.deepStrictEqual(loadBalancer.inputs.subnets, ["subnet-papyrus-vpc-public-a", "subnet-papyrus-vpc-public-b"]);
+                assert.strictEqual(evaluation.outputs.loadBalancerUrl, `http://papyrus-lb-1234567890.${expected.region}.elb.amazonaws.com`);
+            });
+
+            it("lets the execution role pull from the repository and write the log group only", () => {
+                const statements = statementsOf(one(evaluation, "aws:iam/rolePolicy:RolePolicy", "papyrus-execution-policy").inputs.policy);
+                const pull = statements.find((s) => asList(s.Action).includes("ecr:BatchGetImage"))!;
+                assert.strictEqual(pull.Resource, repositoryArn);
+                const logs = statements.find((s) => asList(s.Action).includes("logs:PutLogEvents"))!;
+                const logGroupArn = `arn:aws:logs:${expected.region}:${MOCK_ACCOUNT_ID}:log-group:papyrus-logs`;
+                assert.deepStrictEqual(logs.Resource, [logGroupArn, `${logGroupArn}:*`]);
+                assert.strictEqual(one(evaluation, "aws:cloudwatch/logGroup:LogGroup", "papyrus-logs").inputs.retentionInDays, expected.logRetentionDays);
+            });
+
+            it("builds its network with awsx.ec2.Vpc (a single resource under mocks)", () => {
+                const vpc = one(evaluation, "awsx:ec2:Vpc", "papyrus-vpc");
+                assert.strictEqual(vpc.custom, false);
+                assert.deepStrictEqual(vpc.inputs.natGateways, { strategy: expected.natGateways });
+                assert.strictEqual(vpc.inputs.numberOfAvailabilityZones, 2);
+            });
+        });
+
+        it("exports what the driver reads", () => {
+            assert.deepStrictEqual(Object.keys(evaluation.outputs).sort(), [
+                "clusterName", "deployRoleArn", "image", "imageTag", "loadBalancerUrl", "pushRoleArn",
+                "repositoryName", "repositoryUrl", "serviceName", "taskDefinitionArn",
+            ]);
+            assert.strictEqual(evaluation.outputs.repositoryUrl, `${MOCK_ACCOUNT_ID}.dkr.ecr.${expected.region}.amazonaws.com/papyrus-api`);
+            assert.strictEqual(evaluation.outputs.repositoryName, "papyrus-api");
+            assert.strictEqual(evaluation.outputs.clusterName, "papyrus-cluster");
+            assert.strictEqual(evaluation.outputs.serviceName, "papyrus-service");
+            assert.strictEqual(evaluation.outputs.pushRoleArn, `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/papyrus-ci-push`);
+            assert.strictEqual(evaluation.outputs.deployRoleArn, `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/papyrus-ci-deploy`);
+        });
+
+        it("parents every resource to one of the three components, named after it", () => {
+            for (const resource of evaluation.resources) {
+                if (COMPONENT_TYPES.includes(resource.type)) {
+                    assert.strictEqual(resource.parent, undefined, resource.name);
+                    continue;
+                }
+                assert.ok(resource.parent !== undefined, `${resource.type} ${resource.name} has no parent`);
+                const [parentType, parentName] = resource.parent.split("::");
+                assert.ok(COMPONENT_TYPES.includes(parentType), `${resource.name}: parent ${resource.parent}`);
+                assert.ok(resource.name.startsWith(`${parentName}-`), `${resource.name} is not named after ${parentName}`);
+            }
+        });
+    });
+}
+
+describe("stack program under mocks: config that must fail or change the shape", () => {
+    const TAGGED = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/papyrus-api:v1.4.2";
+    const LATEST = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/papyrus-api:latest";
+    const DIGEST = "sha256:" + "c".repeat(64);
+
+    it("fails on an image given by tag, with the validator's exact message, before creating anything", async () => {
+        const registered: string[] = [];
+        await assert.rejects(evaluateUnderMocks({
+            stack: "dev",
+            overrides: { "papyrus:image": TAGGED },
+            onResource: (resource) => registered.push(resource.name),
+        }), {
+            name: "ImageReferenceError",
+            message: "`papyrus:image` must be pinned by digest (`<registry>/<repository>@sha256:<64 lowercase hex>`), "
+                + `got \`${TAGGED}\`: it names the tag \`v1.4.2\`; resolve the tag to its digest and use `
+                + "`123456789012.dkr.ecr.eu-west-1.amazonaws.com/papyrus-api@sha256:<digest>`",
+        });
+        assert.deepStrictEqual(registered, []);
+    });
+
+    it("fails on `latest` with the validator's exact message", async () => {
+        await assert.rejects(evaluateUnderMocks({ stack: "prod", overrides: { "papyrus:image": LATEST } }), {
+            name: "ImageReferenceError",
+            message: "`papyrus:image` must be pinned by digest (`<registry>/<repository>@sha256:<64 lowercase hex>`), "
+                + `got \`${LATEST}\`: \`latest\` is a moving tag and is never deployed; deploy a release tag by its digest`,
+        });
+    });
+
+    it("fails on a digest from another repository than the stack's own", async () => {
+        const foreign = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/someone-else@${DIGEST}`;
+        await assert.rejects(evaluateUnderMocks({ stack: "dev", overrides: { "papyrus:image": foreign } }), (err: Error) => {
+            assert.strictEqual(err.name, "ImageReferenceError");
+            assert.ok(err.message.endsWith(
+                "`image` must be pinned by digest (`<registry>/<repository>@sha256:<64 lowercase hex>`), "
+                + `got \`${foreign}\`: it points into \`123456789012.dkr.ecr.eu-west-1.amazonaws.com/someone-else\`, `
+                + "not the approved repository `123456789012.dkr.ecr.eu-west-1.amazonaws.com/papyrus-api`"), err.message);
+            return true;
+        });
+    });
+
+    it("bootstraps without an image: repository and roles only, the deploy role without service or PassRole", async () => {
+        const evaluation = await evaluateUnderMocks({ stack: "dev", overrides: { "papyrus:image": undefined, "papyrus:imageTag": undefined } });
+        assert.deepStrictEqual([...new Set(evaluation.resources.map((r) => r.type))].sort(), [
+            "aws:ecr/lifecyclePolicy:LifecyclePolicy",
+            "aws:ecr/repository:Repository",
+            "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
+            "aws:iam/role:Role",
+            "aws:iam/rolePolicy:RolePolicy",
+            "papyrus:aws:GithubDeployIdentity",
+            "papyrus:aws:ImmutableRepository",
+        ]);
+        const deploy = statementsOf(one(evaluation, "aws:iam/rolePolicy:RolePolicy", "papyrus-ci-deploy-policy").inputs.policy);
+        const actions = deploy.flatMap((s) => asList(s.Action)).sort();
+        assert.deepStrictEqual(actions, ["ecr:BatchGetImage", "ecr:DescribeImages", "ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition"]);
+        assert.strictEqual(evaluation.outputs.image, undefined);
+        assert.strictEqual(evaluation.outputs.serviceName, undefined);
+        assert.strictEqual(evaluation.outputs.repositoryUrl, "123456789012.dkr.ecr.eu-west-1.amazonaws.com/papyrus-api");
+    });
+
+    it("uses an existing VPC and cluster from config instead of creating them", async () => {
+        const clusterArn = "arn:aws:ecs:eu-west-1:123456789012:cluster/shared";
+        const evaluation = await evaluateUnderMocks({
+            stack: "dev",
+            overrides: {
+                "papyrus:vpcId": "vpc-0123",
+                "papyrus:publicSubnetIds": JSON.stringify(["subnet-pub1", "subnet-pub2"]),
+                "papyrus:privateSubnetIds": JSON.stringify(["subnet-priv1", "subnet-priv2"]),
+                "papyrus:clusterArn": clusterArn,
+            },
+        });
+        assert.deepStrictEqual(all(evaluation, "awsx:ec2:Vpc"), []);
+        assert.deepStrictEqual(all(evaluation, "aws:ecs/cluster:Cluster"), []);
+        const service = one(evaluation, "aws:ecs/service:Service", "papyrus-service");
+        assert.strictEqual(service.inputs.cluster, clusterArn);
+        assert.deepStrictEqual((service.inputs.networkConfiguration as Record<string, unknown>).subnets, ["subnet-priv1", "subnet-priv2"]);
+        assert.deepStrictEqual(one(evaluation, "aws:lb/loadBalancer:LoadBalancer", "papyrus-lb").inputs.subnets, ["subnet-pub1", "subnet-pub2"]);
+        assert.strictEqual(one(evaluation, "aws:lb/targetGroup:TargetGroup", "papyrus-tg").inputs.vpcId, "vpc-0123");
+        assert.strictEqual(evaluation.outputs.clusterName, "shared");
+    });
+
+    it("refuses a VPC id without its subnets, naming the keys, before creating anything", async () => {
+        const registered: string[] = [];
+        await assert.rejects(evaluateUnderMocks({
+            stack: "dev",
+            overrides: { "papyrus:vpcId": "vpc-0123" },
+            onResource: (resource) => registered.push(resource.name),
+        }), {
+            message: "`papyrus:vpcId`, `papyrus:publicSubnetIds` and `papyrus:privateSubnetIds` go together: "
+                + "set all three to use an existing VPC, or none to create one",
+        });
+        assert.deepStrictEqual(registered, []);
+    });
+
+    it("refuses a GitHub owner pattern before creating anything", async () => {
+        const github = JSON.parse(loadStackConfig("dev")["papyrus:github"]) as Record<string, unknown>;
+        const registered: string[] = [];
+        await assert.rejects(
+            evaluateUnderMocks({
+                stack: "dev",
+                overrides: { "papyrus:github": JSON.stringify({ ...github, owner: "acme*" }) },
+                onResource: (resource) => registered.push(resource.name),
+            }),
+            {
+                name: "GithubSubjectError",
+                message: "`owner` must be exact, got `acme*`: a wildcard would trust other repositories too "
+                    + "(`repo:acme/api*` also matches `repo:acme/api-evil`); name it exactly",
+            },
+        );
+        assert.deepStrictEqual(registered, []);
+    });
+
+    it("names the stack and the available files for an unknown stack", async () => {
+        await assert.rejects(evaluateUnderMocks({ stack: "staging" }), {
+            name: "UnknownStackError",
+            message: /^unknown stack `staging`: there is no Pulumi\.staging\.yaml in .+; available: `dev` \(Pulumi\.dev\.yaml\), `prod` \(Pulumi\.prod\.yaml\)$/,
+        });
+    });
+
+    it("throws on a provider function the mocks do not answer", async () => {
+        await assert.rejects(
+            runUnderMocks({
+                stack: "dev",
+                config: { "aws:region": "eu-west-1" },
+                program: () => ({ account: aws.getCallerIdentityOutput().accountId }),
+            }),
+            // The SDK rethrows a failed invoke as a plain Error carrying the mock's message.
+            { message: /^the program called `aws:index\/getCallerIdentity:getCallerIdentity`, which the mocks do not answer/ },
+        );
+    });
+});
