@@ -1,0 +1,572 @@
+// The GitHub Actions workflows, checked against the rest of the project:
+// - they name only stack outputs that index.ts really exports, and only driver
+//   commands and flags that the CLI really has;
+// - ecr-push keeps the CI design (OIDC, master + v*.*.*, no moving tags,
+//   no secrets in build args, one image manifest, digest from the build);
+// - deploy and rollback run the driver, gate on the policy pack, upload
+//   evidence always and fail on drift;
+// - their shell steps do what they say: each is run here under bash with the
+//   step's env, a temporary $GITHUB_OUTPUT and a fake `npx` where needed.
+// actionlint (scripts/test.sh) checks the syntax and expressions.
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { USAGE } from "../automation/cli";
+
+// js-yaml comes with mocha (no types of its own here); only `load` is used.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const yaml: { load(text: string): unknown } = require("js-yaml");
+
+const ROOT = path.resolve(__dirname, "..");
+const WORKFLOWS = path.join(ROOT, ".github", "workflows");
+
+interface Step {
+    name?: string;
+    id?: string;
+    uses?: string;
+    run?: string;
+    if?: string;
+    with?: Record<string, unknown>;
+    env?: Record<string, string>;
+}
+interface Job {
+    "runs-on": string;
+    environment?: string;
+    permissions?: Record<string, string>;
+    env?: Record<string, string>;
+    steps: Step[];
+}
+interface Workflow {
+    name: string;
+    on: Record<string, any>;
+    permissions?: Record<string, string>;
+    env?: Record<string, string>;
+    jobs: Record<string, Job>;
+}
+
+function readWorkflow(file: string): { text: string; workflow: Workflow } {
+    const text = fs.readFileSync(path.join(WORKFLOWS, file), "utf8");
+    return { text, workflow: yaml.load(text) as Workflow };
+}
+
+function onlyJob(workflow: Workflow): Job {
+    const jobs = Object.values(workflow.jobs);
+    assert.strictEqual(jobs.length, 1, "one job per workflow");
+    return jobs[0];
+}
+
+function stepIndex(job: Job, predicate: (step: Step) => boolean, what: string): number {
+    const index = job.steps.findIndex(predicate);
+    assert.notStrictEqual(index, -1, `no step ${what}`);
+    return index;
+}
+
+const usesAction = (action: string) => (step: Step) => step.uses?.split("@")[0] === action;
+const runs = (pattern: RegExp) => (step: Step) => step.run !== undefined && pattern.test(step.run);
+
+/** `export const <name>` lines of index.ts: the stack's outputs. */
+function stackOutputs(): Set<string> {
+    const indexPath = path.join(ROOT, "index.ts");
+    assert.ok(fs.existsSync(indexPath), "index.ts (the stack program) is missing; the workflows depend on its outputs");
+    const names = [...fs.readFileSync(indexPath, "utf8").matchAll(/^export const (\w+)/gm)].map((m) => m[1]);
+    return new Set(names);
+}
+
+/** Repository/environment variables the workflows read, and the stack output each is set from (null: not an output). */
+const VARIABLE_SOURCES: Record<string, string | null> = {
+    ECR_PUSH_ROLE_ARN: "pushRoleArn",
+    ECR_REPOSITORY: "repositoryName",
+    DEPLOY_ROLE_ARN: "deployRoleArn",
+    AWS_REGION: null,
+    PULUMI_BACKEND_URL: null,
+};
+
+const WORKFLOW_FILES = ["ecr-push.yml", "deploy.yml", "rollback.yml"];
+
+// ---------------------------------------------------------------------------
+// Running a step's script.
+
+interface StepRun {
+    readonly status: number | null;
+    readonly stdout: string;
+    readonly outputs: Record<string, string>;
+    readonly dir: string;
+    /** Arguments the fake `npx` got, one per line, or undefined if it was not called. */
+    readonly npxArgs?: string[];
+}
+
+/** Parses $GITHUB_OUTPUT: `key=value` lines and `key<<DELIM` … `DELIM` blocks. */
+function parseOutputs(text: string): Record<string, string> {
+    const outputs: Record<string, string> = {};
+    const lines = text.split("\n");
+    for (let i = 0; i < lines.length; i++) {
+        const heredoc = /^([^=<]+)<<(.+)$/.exec(lines[i]);
+        if (heredoc) {
+            const end = lines.indexOf(heredoc[2], i + 1);
+            outputs[heredoc[1]] = lines.slice(i + 1, end).join("\n");
+            i = end;
+        } else if (lines[i].includes("=")) {
+            outputs[lines[i].slice(0, lines[i].indexOf("="))] = lines[i].slice(lines[i].indexOf("=") + 1);
+        }
+    }
+    return outputs;
+}
+
+/**
+ * Runs `script` as GitHub runs a `run:` step on Linux (`bash -e`), in a fresh directory prepared by
+ * `prepare`, with `env`. A fake `npx` on PATH records its arguments and exits with `npxExit`.
+ */
+function runStep(script: string, env: Record<string, string>, options: { npxExit?: number; prepare?: (dir: string) => void } = {}): StepRun {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "papyrus-step-"));
+    try {
+        const bin = path.join(dir, ".bin");
+        fs.mkdirSync(bin);
+        const npxArgsFile = path.join(dir, ".npx-args");
+        fs.writeFileSync(path.join(bin, "npx"), `#!/bin/sh\nprintf '%s\\n' "$@" > "${npxArgsFile}"\necho '{"fake": true}'\nexit ${options.npxExit ?? 0}\n`, { mode: 0o755 });
+        const outputFile = path.join(dir, ".github-output");
+        fs.writeFileSync(outputFile, "");
+        options.prepare?.(dir);
+        const result = spawnSync("bash", ["--noprofile", "--norc", "-e", "-c", script], {
+            cwd: dir,
+            env: {
+                PATH: `${bin}${path.delimiter}${process.env.PATH ?? ""}`,
+                GITHUB_OUTPUT: outputFile,
+                GITHUB_STEP_SUMMARY: path.join(dir, ".step-summary"),
+                RUNNER_TEMP: dir,
+                ...env,
+            },
+            encoding: "utf8",
+        });
+        return {
+            status: result.status,
+            stdout: result.stdout + result.stderr,
+            outputs: parseOutputs(fs.readFileSync(outputFile, "utf8")),
+            dir,
+            npxArgs: fs.existsSync(npxArgsFile) ? fs.readFileSync(npxArgsFile, "utf8").trimEnd().split("\n") : undefined,
+        };
+    } finally {
+        // Callers that need files from `dir` read them in `prepare` or from the result before this runs.
+        cleanupLater.push(dir);
+    }
+}
+const cleanupLater: string[] = [];
+after(() => cleanupLater.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+// ---------------------------------------------------------------------------
+
+describe("workflows: stack outputs, variables and driver commands", () => {
+    it("name only variables whose source is known, and each stack output they name is exported by index.ts", () => {
+        const outputs = stackOutputs();
+        for (const output of ["repositoryUrl", "repositoryName", "pushRoleArn", "deployRoleArn"]) {
+            assert.ok(outputs.has(output), `index.ts does not export \`${output}\``);
+        }
+        for (const file of WORKFLOW_FILES) {
+            const { text } = readWorkflow(file);
+            for (const [, variable] of text.matchAll(/\bvars\.(\w+)/g)) {
+                assert.ok(variable in VARIABLE_SOURCES, `${file} reads vars.${variable}, which docs/CI.md and this test do not know`);
+                const output = VARIABLE_SOURCES[variable];
+                if (output !== null) {
+                    assert.ok(outputs.has(output), `${file}: vars.${variable} is documented as the stack output \`${output}\`, which index.ts does not export`);
+                    assert.match(text, new RegExp(`${variable}\\s.*pulumi stack output ${output}\\b`),
+                        `${file} must say where ${variable} comes from (\`pulumi stack output ${output}\`)`);
+                }
+            }
+        }
+    });
+
+    it("`pulumi stack output <name>` in the workflows and docs/CI.md names an exported output", () => {
+        const outputs = stackOutputs();
+        const texts = [...WORKFLOW_FILES.map((f) => [f, readWorkflow(f).text]), ["docs/CI.md", fs.readFileSync(path.join(ROOT, "docs", "CI.md"), "utf8")]];
+        let seen = 0;
+        for (const [file, text] of texts) {
+            for (const [, name] of text.matchAll(/pulumi stack output (\w+)/g)) {
+                seen++;
+                assert.ok(outputs.has(name), `${file} names \`pulumi stack output ${name}\`, which index.ts does not export`);
+            }
+        }
+        assert.ok(seen >= 5, `expected the workflows and docs to name their outputs, found ${seen}`);
+    });
+
+    it("use only papyrus-deploy commands and flags that the CLI has, through this repository's own bin", () => {
+        const commands = new Set([...USAGE.matchAll(/^ {2}papyrus-deploy (\w+)/gm)].map((m) => m[1]));
+        const flags = new Set([...USAGE.matchAll(/--[a-z][a-z-]*/g)].map((m) => m[0]));
+        assert.deepStrictEqual([...commands].sort(), ["deploy", "history", "rollback", "verify"]);
+        const used: string[] = [];
+        for (const file of WORKFLOW_FILES) {
+            const { workflow } = readWorkflow(file);
+            for (const step of onlyJob(workflow).steps.filter(runs(/papyrus-deploy/))) {
+                // Invocation lines, and the lines that build an argument array for one.
+                const lines = step.run!.split("\n").filter((l) => /^\s*npx |^\s*args=\(|^\s*\[ .*args\+=\(/.test(l));
+                for (const line of lines) {
+                    if (/^\s*npx /.test(line)) {
+                        assert.match(line, /^\s*npx --no-install papyrus-deploy /, `${file}: run the local bin with \`npx --no-install\`: ${line.trim()}`);
+                    }
+                    const command = /papyrus-deploy (\w+)/.exec(line)?.[1] ?? /args=\((\w+)/.exec(line)?.[1];
+                    if (command !== undefined) {
+                        assert.ok(commands.has(command), `${file} runs \`papyrus-deploy ${command}\`, which the CLI does not have`);
+                        used.push(command);
+                    }
+                    for (const [flag] of line.matchAll(/(?<=[\s(])--[a-z][a-z-]*/g)) {
+                        if (flag !== "--no-install") {
+                            assert.ok(flags.has(flag), `${file} passes ${flag}, which \`papyrus-deploy --help\` does not list`);
+                        }
+                    }
+                }
+            }
+        }
+        assert.deepStrictEqual([...new Set(used)].sort(), ["deploy", "rollback", "verify"]);
+    });
+
+    it("pass inputs and expressions to scripts through env:, never inline in run:", () => {
+        for (const file of WORKFLOW_FILES) {
+            const { workflow } = readWorkflow(file);
+            for (const step of onlyJob(workflow).steps.filter((s) => s.run !== undefined)) {
+                assert.ok(!step.run!.includes("${{"), `${file}, step "${step.name}": \`\${{ }}\` inside run:`);
+            }
+        }
+    });
+
+    it("pin every action to a commit SHA with its version, or at least a major version tag", () => {
+        let pinned = 0;
+        for (const file of WORKFLOW_FILES) {
+            const { text } = readWorkflow(file);
+            for (const [line, ref] of text.matchAll(/uses: [\w.-]+\/[\w.-]+@(\S+).*$/gm)) {
+                if (/^[0-9a-f]{40}$/.test(ref)) {
+                    assert.match(line, /# v\d+\.\d+\.\d+$/, `${file}: a SHA pin needs its version in a comment: ${line}`);
+                    pinned++;
+                } else {
+                    assert.match(ref, /^v\d+$/, `${file}: \`${line}\` is neither a commit SHA nor a major version`);
+                }
+            }
+        }
+        assert.ok(pinned >= 10, `expected most actions pinned by SHA, found ${pinned}`);
+    });
+});
+
+describe("ecr-push.yml", () => {
+    const { text, workflow } = readWorkflow("ecr-push.yml");
+    const job = onlyJob(workflow);
+    const step = (name: string) => job.steps[stepIndex(job, (s) => s.name === name, `named "${name}"`)];
+
+    it("runs on pushes to master and v*.*.* tags, and nothing else", () => {
+        assert.deepStrictEqual(workflow.on, { push: { branches: ["master"], tags: ["v*.*.*"] } });
+    });
+
+    it("may request an OIDC token and read the code, nothing more", () => {
+        assert.deepStrictEqual(workflow.permissions, { "id-token": "write", contents: "read" });
+        assert.strictEqual(job.permissions, undefined);
+    });
+
+    it("never mentions `latest` (no moving tag, no moving runner image)", () => {
+        assert.doesNotMatch(text, /latest/i);
+    });
+
+    it("assumes the push role from vars.ECR_PUSH_ROLE_ARN, then logs in to ECR", () => {
+        const credentials = stepIndex(job, usesAction("aws-actions/configure-aws-credentials"), "configuring AWS credentials");
+        assert.strictEqual(job.steps[credentials].with?.["role-to-assume"], "${{ vars.ECR_PUSH_ROLE_ARN }}");
+        assert.ok(!("aws-access-key-id" in (job.steps[credentials].with ?? {})), "no long-lived keys");
+        assert.ok(stepIndex(job, usesAction("aws-actions/amazon-ecr-login"), "logging in to ECR") > credentials);
+    });
+
+    it("builds with BuildKit: one platform, one image manifest, secrets through `secrets:`, tag from the tag step", () => {
+        const build = job.steps[stepIndex(job, usesAction("docker/build-push-action"), "building")];
+        assert.ok(stepIndex(job, usesAction("docker/setup-buildx-action"), "setting up buildx") < job.steps.indexOf(build));
+        assert.strictEqual(build.id, "build");
+        assert.strictEqual(build.with?.push, true);
+        assert.strictEqual(build.with?.provenance, false);
+        assert.strictEqual(build.with?.sbom, false);
+        assert.doesNotMatch(String(workflow.env?.PLATFORM), /,/, "a single platform");
+        assert.strictEqual(build.with?.platforms, "${{ env.PLATFORM }}");
+        assert.strictEqual(build.with?.context, "${{ env.BUILD_CONTEXT }}");
+        assert.strictEqual(workflow.env?.BUILD_CONTEXT, "examples/app");
+        assert.strictEqual(build.with?.tags, "${{ steps.ecr.outputs.registry }}/${{ vars.ECR_REPOSITORY }}:${{ steps.tag.outputs.image-tag }}");
+        assert.match(String(build.with?.secrets), /^npm_token=\$\{\{ secrets\.NPM_TOKEN \}\}$/m);
+        assert.strictEqual(build.with?.["build-args"], "${{ steps.tag.outputs.build-args }}");
+    });
+
+    it("puts no secret-looking names or secret values in the build args", () => {
+        const build = job.steps[stepIndex(job, usesAction("docker/build-push-action"), "building")];
+        assert.doesNotMatch(String(build.with?.["build-args"]), /secrets\./);
+        // The build args are written by the tag step; run it and read them back.
+        const run = runStep(step("Choose the image tag and build args").run!, { REF_TYPE: "branch", REF_NAME: "master", COMMIT: "d".repeat(40) });
+        assert.strictEqual(run.status, 0, run.stdout);
+        const names = run.outputs["build-args"].split("\n").map((line) => line.split("=")[0]);
+        assert.deepStrictEqual(names, ["APP_VERSION", "GIT_COMMIT"]);
+        for (const name of names) {
+            assert.doesNotMatch(name, /SECRET|TOKEN|PASSW|KEY|CREDENTIAL|AUTH|PRIVATE/i);
+        }
+    });
+
+    it("tags a release with its version and anything else with the full commit SHA; refuses v*.*.* tags the driver would not deploy", () => {
+        const script = step("Choose the image tag and build args").run!;
+        const commit = "0123456789abcdef0123456789abcdef01234567";
+        const release = runStep(script, { REF_TYPE: "tag", REF_NAME: "v1.20.3", COMMIT: commit });
+        assert.strictEqual(release.status, 0, release.stdout);
+        assert.strictEqual(release.outputs["image-tag"], "v1.20.3");
+        assert.strictEqual(release.outputs["build-args"], `APP_VERSION=v1.20.3\nGIT_COMMIT=${commit}`);
+        const master = runStep(script, { REF_TYPE: "branch", REF_NAME: "master", COMMIT: commit });
+        assert.strictEqual(master.outputs["image-tag"], commit);
+        const rc = runStep(script, { REF_TYPE: "tag", REF_NAME: "v1.2.3-rc1", COMMIT: commit });
+        assert.strictEqual(rc.status, 1);
+        assert.match(rc.stdout, /::error::tag 'v1\.2\.3-rc1' is not vMAJOR\.MINOR\.PATCH/);
+        assert.deepStrictEqual(rc.outputs, {});
+    });
+
+    it("takes the digest from the build step's outputs.digest and checks that ECR stored a single manifest with it", () => {
+        const stored = step("Check what ECR stored (digest and manifest type)");
+        assert.strictEqual(stored.env?.DIGEST, "${{ steps.build.outputs.digest || steps.existing.outputs.digest }}");
+        assert.ok(job.steps.indexOf(stored) > stepIndex(job, usesAction("docker/build-push-action"), "building"));
+        // With a fake `aws` answering like ECR, the step accepts a manifest and refuses an index.
+        const digest = "sha256:" + "e".repeat(64);
+        const withAws = (answer: string) => (dir: string) =>
+            fs.writeFileSync(path.join(dir, ".bin", "aws"), `#!/bin/sh\nprintf '%s\\n' '${answer}'\n`, { mode: 0o755 });
+        const env = { REPOSITORY: "papyrus-api", IMAGE_TAG: "v1.2.3", DIGEST: digest };
+        const manifest = runStep(stored.run!, env, { prepare: withAws(`${digest}\tapplication/vnd.oci.image.manifest.v1+json`) });
+        assert.strictEqual(manifest.status, 0, manifest.stdout);
+        assert.deepStrictEqual(manifest.outputs, { digest, "media-type": "application/vnd.oci.image.manifest.v1+json" });
+        const index = runStep(stored.run!, env, { prepare: withAws(`${digest}\tapplication/vnd.oci.image.index.v1+json`) });
+        assert.strictEqual(index.status, 1);
+        assert.match(index.stdout, /is 'application\/vnd\.oci\.image\.index\.v1\+json', not a single image manifest/);
+        const other = runStep(stored.run!, env, { prepare: withAws(`sha256:${"f".repeat(64)}\tapplication/vnd.oci.image.manifest.v1+json`) });
+        assert.strictEqual(other.status, 1);
+        assert.match(other.stdout, /but the build reported sha256:e{64}/);
+    });
+
+    it("writes the evidence JSON (repository, tag, digest, build args, base image@digest, run identity) and uploads it", function () {
+        if (spawnSync("jq", ["--version"]).status !== 0) {
+            this.skip(); // jq is on every GitHub runner; without it here the step cannot run.
+        }
+        const evidence = step("Write the evidence");
+        const digest = "sha256:" + "a".repeat(64);
+        const run = runStep(evidence.run!, {
+            BUILD_CONTEXT: "app", PLATFORM: "linux/amd64",
+            REGISTRY: "123456789012.dkr.ecr.eu-west-1.amazonaws.com", REPOSITORY: "papyrus-api",
+            IMAGE_TAG: "v1.2.3", IMAGE_DIGEST: digest, MEDIA_TYPE: "application/vnd.oci.image.manifest.v1+json",
+            REUSED: "false", BUILD_ARG_LINES: "APP_VERSION=v1.2.3\nGIT_COMMIT=abc",
+            COMMIT: "abc", REF: "refs/tags/v1.2.3", RUN_ID: "42", RUN_ATTEMPT: "2", RUN_URL: "https://github.com/acme/papyrus/actions/runs/42",
+            ACTOR: "octocat", WORKFLOW: "ecr-push",
+        }, {
+            prepare: (dir) => {
+                fs.mkdirSync(path.join(dir, "app"));
+                fs.copyFileSync(path.join(ROOT, "examples", "app", "Dockerfile"), path.join(dir, "app", "Dockerfile"));
+            },
+        });
+        assert.strictEqual(run.status, 0, run.stdout);
+        const record = JSON.parse(fs.readFileSync(path.join(run.dir, "evidence", "ecr-push.json"), "utf8"));
+        const baseImages = [...fs.readFileSync(path.join(ROOT, "examples", "app", "Dockerfile"), "utf8").matchAll(/^FROM (\S+)/gm)].map((m) => m[1]);
+        assert.deepStrictEqual({ ...record, createdAt: "<time>" }, {
+            schema: "papyrus.push-evidence/v1",
+            repository: "papyrus-api",
+            repositoryUrl: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/papyrus-api",
+            imageTag: "v1.2.3",
+            imageDigest: digest,
+            image: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/papyrus-api@${digest}`,
+            imageManifestMediaType: "application/vnd.oci.image.manifest.v1+json",
+            reusedExistingImage: false,
+            platform: "linux/amd64",
+            dockerfile: "app/Dockerfile",
+            buildArgs: { APP_VERSION: "v1.2.3", GIT_COMMIT: "abc" },
+            baseImages: [...new Set(baseImages)],
+            commit: "abc",
+            ref: "refs/tags/v1.2.3",
+            runId: "42",
+            runAttempt: "2",
+            runUrl: "https://github.com/acme/papyrus/actions/runs/42",
+            actor: "octocat",
+            workflow: "ecr-push",
+            createdAt: "<time>",
+        });
+        assert.match(record.baseImages[0], /@sha256:[0-9a-f]{64}$/);
+        assert.match(record.createdAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+
+        const upload = job.steps[stepIndex(job, usesAction("actions/upload-artifact"), "uploading the evidence")];
+        assert.strictEqual(upload.with?.path, "evidence/ecr-push.json");
+        assert.strictEqual(upload.with?.["if-no-files-found"], "error");
+    });
+});
+
+for (const [file, command] of [["deploy.yml", "deploy"], ["rollback.yml", "rollback"]] as const) {
+    describe(file, () => {
+        const { workflow } = readWorkflow(file);
+        const job = onlyJob(workflow);
+        const driverStep = stepIndex(job, runs(new RegExp(`papyrus-deploy ${command === "rollback" ? '"\\$\\{args\\[@\\]\\}"' : "deploy"}`)), `running papyrus-deploy ${command}`);
+
+        it("is started by hand for dev or prod, and runs in the GitHub environment named like the stack", () => {
+            const inputs = workflow.on.workflow_dispatch.inputs;
+            assert.deepStrictEqual(inputs.stack, { description: inputs.stack.description, type: "choice", options: ["dev", "prod"], required: true });
+            assert.strictEqual(job.environment, "${{ inputs.stack }}");
+            assert.deepStrictEqual(workflow.permissions, { "id-token": "write", contents: "read" });
+        });
+
+        it("serializes changes to one stack across deploy and rollback", () => {
+            assert.deepStrictEqual((workflow as any).concurrency, { group: "papyrus-stack-${{ inputs.stack }}", "cancel-in-progress": false });
+        });
+
+        it("assumes the deploy role from vars.DEPLOY_ROLE_ARN after installing Node 20 deps and the Pulumi CLI", () => {
+            const credentials = stepIndex(job, usesAction("aws-actions/configure-aws-credentials"), "configuring AWS credentials");
+            assert.strictEqual(job.steps[credentials].with?.["role-to-assume"], "${{ vars.DEPLOY_ROLE_ARN }}");
+            const node = job.steps[stepIndex(job, usesAction("actions/setup-node"), "setting up node")];
+            assert.strictEqual(node.with?.["node-version"], 20);
+            assert.ok(stepIndex(job, (s) => s.run === "npm ci", "running npm ci") < driverStep);
+            assert.ok(stepIndex(job, usesAction("pulumi/actions"), "installing the Pulumi CLI") < driverStep);
+            assert.ok(credentials < driverStep);
+        });
+
+        it("gives the passphrase only to the steps that run the engine", () => {
+            assert.ok(!JSON.stringify(job.env ?? {}).includes("secrets."), "no secrets in the job-wide env");
+            for (const s of job.steps) {
+                if (s.env?.PULUMI_CONFIG_PASSPHRASE !== undefined) {
+                    assert.match(String(s.run), /pulumi preview|papyrus-deploy/, `step "${s.name}" does not need the passphrase`);
+                }
+            }
+            assert.strictEqual(job.steps[driverStep].env?.PULUMI_CONFIG_PASSPHRASE, "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}");
+        });
+
+        it(`uploads the evidence with if: always(), after papyrus-deploy ${command}`, () => {
+            const upload = stepIndex(job, (s) => usesAction("actions/upload-artifact")(s) && String(s.with?.path).startsWith("evidence"), "uploading evidence");
+            assert.strictEqual(job.steps[upload].if, "always()");
+            assert.ok(upload > driverStep);
+            assert.match(job.steps[driverStep].run!, new RegExp(`--evidence evidence/${command}\\.json --json`));
+        });
+
+        it("fails the job with an explicit message when the driver exits 6 (drift), and passes its exit code on", () => {
+            const script = job.steps[driverStep].run!;
+            const env = { STACK: "prod", TAG: "v1.2.3", TO_VERSION: "", TO_TAG: "", TO_DIGEST: "" };
+            const drift = runStep(script, env, { npxExit: 6 });
+            assert.strictEqual(drift.status, 6);
+            assert.match(drift.stdout, /::error::DRIFT \(exit 6\)/);
+            assert.strictEqual(drift.outputs["exit-code"], "6");
+            const busy = runStep(script, env, { npxExit: 4 });
+            assert.strictEqual(busy.status, 4);
+            assert.match(busy.stdout, /::error::the stack is being deployed by someone else \(exit 4\)/);
+            const ok = runStep(script, env, { npxExit: 0 });
+            assert.strictEqual(ok.status, 0, ok.stdout);
+            assert.deepStrictEqual(JSON.parse(fs.readFileSync(path.join(ok.dir, "evidence", `${command}-result.json`), "utf8")), { fake: true });
+        });
+    });
+}
+
+describe("deploy.yml", () => {
+    const { workflow } = readWorkflow("deploy.yml");
+    const job = onlyJob(workflow);
+
+    it("takes a required tag input", () => {
+        assert.strictEqual(workflow.on.workflow_dispatch.inputs.tag.required, true);
+        assert.strictEqual(workflow.on.workflow_dispatch.inputs.tag.type, "string");
+    });
+
+    it("runs `pulumi preview --policy-pack policy` as a gate before the deploy, with the image the deploy will use", () => {
+        const gate = stepIndex(job, runs(/pulumi preview --stack "\$STACK" --policy-pack policy\b/), "running the policy gate");
+        const deploy = stepIndex(job, runs(/papyrus-deploy deploy/), "deploying");
+        assert.ok(gate < deploy, "the gate runs before the deploy");
+        const script = job.steps[gate].run!;
+        assert.match(script, /pulumi stack output repositoryUrl --stack "\$STACK"/);
+        assert.match(script, /--config "papyrus:image=\$repository_url@\$digest"/);
+        // The stack config is put back when the step ends, whatever happens.
+        assert.match(script, /trap 'cp "\$RUNNER_TEMP\/stack-config\.yaml" "\$config_file"' EXIT/);
+    });
+
+    it("passes the stack and tag to the driver exactly", () => {
+        const step = job.steps[stepIndex(job, runs(/papyrus-deploy deploy/), "deploying")];
+        const run = runStep(step.run!, { STACK: "dev", TAG: "v2.0.1" });
+        assert.deepStrictEqual(run.npxArgs, ["--no-install", "papyrus-deploy", "deploy", "--stack", "dev", "--tag", "v2.0.1", "--evidence", "evidence/deploy.json", "--json"]);
+        assert.deepStrictEqual(step.env, { STACK: "${{ inputs.stack }}", TAG: "${{ inputs.tag }}", PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}" });
+    });
+
+    it("refuses a tag the driver would refuse before touching AWS", () => {
+        const check = job.steps[stepIndex(job, (s) => s.name === "Check the variables and inputs", "checking inputs")];
+        const env = { ROLE_ARN: "arn:aws:iam::123456789012:role/deploy", PULUMI_BACKEND_URL: "s3://state", AWS_REGION: "eu-west-1", PASSPHRASE_SET: "true" };
+        assert.strictEqual(runStep(check.run!, { ...env, TAG: "v1.2.3" }).status, 0);
+        assert.strictEqual(runStep(check.run!, { ...env, TAG: "a".repeat(40) }).status, 0);
+        for (const tag of ["lat" + "est", "v1.2", "abc123", "v1.2.3;rm -rf /"]) {
+            const run = runStep(check.run!, { ...env, TAG: tag });
+            assert.strictEqual(run.status, 2, `tag ${tag}`);
+        }
+        const missing = runStep(check.run!, { ...env, ROLE_ARN: "", TAG: "v1.2.3" });
+        assert.strictEqual(missing.status, 2);
+        assert.match(missing.stdout, /DEPLOY_ROLE_ARN \(pulumi stack output deployRoleArn\)/);
+    });
+});
+
+describe("rollback.yml", () => {
+    const { workflow } = readWorkflow("rollback.yml");
+    const job = onlyJob(workflow);
+    const rollbackStep = job.steps[stepIndex(job, runs(/args=\(rollback /), "rolling back")];
+
+    it("takes optional to_version, to_tag and to_digest inputs", () => {
+        const inputs = workflow.on.workflow_dispatch.inputs;
+        for (const name of ["to_version", "to_tag", "to_digest"]) {
+            assert.strictEqual(inputs[name].required, false, name);
+        }
+    });
+
+    it("passes only the target that was given to `papyrus-deploy rollback`", () => {
+        const base = { STACK: "prod", TO_VERSION: "", TO_TAG: "", TO_DIGEST: "" };
+        const prefix = ["--no-install", "papyrus-deploy", "rollback", "--stack", "prod", "--evidence", "evidence/rollback.json", "--json"];
+        assert.deepStrictEqual(runStep(rollbackStep.run!, base).npxArgs, prefix);
+        assert.deepStrictEqual(runStep(rollbackStep.run!, { ...base, TO_VERSION: "12" }).npxArgs, [...prefix, "--to-version", "12"]);
+        assert.deepStrictEqual(runStep(rollbackStep.run!, { ...base, TO_TAG: "v1.2.3" }).npxArgs, [...prefix, "--to-tag", "v1.2.3"]);
+        const digest = "sha256:" + "b".repeat(64);
+        assert.deepStrictEqual(runStep(rollbackStep.run!, { ...base, TO_DIGEST: digest }).npxArgs, [...prefix, "--to-digest", digest]);
+    });
+
+    it("says so when there is nothing to roll back to (exit 7)", () => {
+        const run = runStep(rollbackStep.run!, { STACK: "dev", TO_VERSION: "", TO_TAG: "", TO_DIGEST: "" }, { npxExit: 7 });
+        assert.strictEqual(run.status, 7);
+        assert.match(run.stdout, /::error::nothing to roll back to \(exit 7\)/);
+    });
+
+    it("refuses more than one target before touching AWS", () => {
+        const check = job.steps[stepIndex(job, (s) => s.name === "Check the variables and inputs", "checking inputs")];
+        const env = { ROLE_ARN: "arn", PULUMI_BACKEND_URL: "s3://state", AWS_REGION: "eu-west-1", PASSPHRASE_SET: "true" };
+        assert.strictEqual(runStep(check.run!, { ...env, TO_VERSION: "3", TO_TAG: "", TO_DIGEST: "" }).status, 0);
+        const two = runStep(check.run!, { ...env, TO_VERSION: "3", TO_TAG: "v1.2.3", TO_DIGEST: "" });
+        assert.strictEqual(two.status, 2);
+        assert.match(two.stdout, /give at most one of to_version, to_tag and to_digest/);
+    });
+
+    it("runs `papyrus-deploy verify --stack` after the rollback and its evidence upload, failing on drift", () => {
+        const verify = stepIndex(job, runs(/papyrus-deploy verify --stack "\$STACK"/), "verifying");
+        const upload = stepIndex(job, (s) => usesAction("actions/upload-artifact")(s) && s.with?.path === "evidence/", "uploading evidence");
+        assert.ok(job.steps.indexOf(rollbackStep) < upload && upload < verify);
+        const run = runStep(job.steps[verify].run!, { STACK: "prod" }, { npxExit: 6 });
+        assert.strictEqual(run.status, 6);
+        assert.match(run.stdout, /::error::DRIFT \(exit 6\)/);
+        assert.deepStrictEqual(run.npxArgs, ["--no-install", "papyrus-deploy", "verify", "--stack", "prod", "--json"]);
+    });
+});
+
+describe("workflows and stack config agree on who may assume the roles", () => {
+    // The OIDC `sub` a job presents: the environment when the job names one, else the pushed ref.
+    function trusted(filter: { branches?: string[]; tags?: string[]; environments?: string[] } | undefined, sub: { branch?: string; tag?: string; environment?: string }): boolean {
+        const glob = (pattern: string, value: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`).test(value);
+        const branches = filter?.branches ?? ["master"];
+        const tags = filter?.tags ?? ["v*.*.*"];
+        const environments = filter?.environments ?? [];
+        if (sub.environment !== undefined) return environments.includes(sub.environment);
+        if (sub.branch !== undefined) return branches.some((b) => glob(b, sub.branch!));
+        return tags.some((t) => glob(t, sub.tag!));
+    }
+    const stacks = (readWorkflow("deploy.yml").workflow.on.workflow_dispatch.inputs.stack.options as string[]);
+    for (const stack of stacks) {
+        const configFile = path.join(ROOT, `Pulumi.${stack}.yaml`);
+        const github = () => {
+            assert.ok(fs.existsSync(configFile), `Pulumi.${stack}.yaml is missing`);
+            const config = (yaml.load(fs.readFileSync(configFile, "utf8")) as { config: Record<string, any> }).config;
+            return config["papyrus:github"] as { push?: any; deploy?: any };
+        };
+
+        it(`${stack}: the push role trusts ecr-push runs on master and on a release tag`, () => {
+            assert.ok(trusted(github().push, { branch: "master" }), `Pulumi.${stack}.yaml papyrus:github.push must trust branch master`);
+            assert.ok(trusted(github().push, { tag: "v1.2.3" }), `Pulumi.${stack}.yaml papyrus:github.push must trust tags like v1.2.3`);
+        });
+
+        it(`${stack}: the deploy role trusts the deploy job's environment \`${stack}\``, () => {
+            assert.ok(trusted(github().deploy, { environment: stack }),
+                `deploy.yml and rollback.yml run in the GitHub environment \`${stack}\`, so their token's sub is `
+                + `\`repo:OWNER/REPO:environment:${stack}\`; add \`environments: [${stack}]\` to papyrus:github.deploy in Pulumi.${stack}.yaml`);
+        });
+    }
+});
