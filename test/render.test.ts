@@ -1,0 +1,68 @@
+// scripts/render.ts as a user runs it (a child process), plus its argument
+// parsing and tree output in-process.
+import * as assert from "assert";
+import { execFile } from "child_process";
+import * as path from "path";
+import { promisify } from "util";
+import { evaluateUnderMocks, loadStackConfig } from "../scripts/evaluateUnderMocks";
+import { parseRenderArgs, renderTree } from "../scripts/render";
+
+const ROOT = path.resolve(__dirname, "..");
+const run = promisify(execFile);
+
+/** `node -r ts-node/register/transpile-only scripts/render.ts ...`: what `npx ts-node --transpile-only` runs, without npx's startup. */
+function render(args: string[]) {
+    return run(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/render.ts", ...args], {
+        cwd: ROOT,
+        maxBuffer: 16 * 1024 * 1024,
+    });
+}
+
+describe("render (child process)", function () {
+    this.timeout(60_000);
+
+    it("prints the dev stack as JSON, with the configured digest as the task definition's image", async () => {
+        const { stdout } = await render(["--stack", "dev", "--json"]);
+        const evaluation = JSON.parse(stdout) as { stack: string; resources: Array<{ type: string; inputs: Record<string, unknown> }> };
+        assert.strictEqual(evaluation.stack, "dev");
+        const taskDefinitions = evaluation.resources.filter((r) => r.type === "aws:ecs/taskDefinition:TaskDefinition");
+        assert.strictEqual(taskDefinitions.length, 1);
+        const containers = JSON.parse(taskDefinitions[0].inputs.containerDefinitions as string) as Array<{ image: string }>;
+        assert.strictEqual(containers[0].image, loadStackConfig("dev")["papyrus:image"]);
+    });
+
+    it("exits 2 for an unknown stack, naming it and the available stack files", async () => {
+        await assert.rejects(render(["--stack", "qa"]), (err: { code: number; stdout: string; stderr: string }) => {
+            assert.strictEqual(err.code, 2);
+            assert.strictEqual(err.stdout, "");
+            assert.match(err.stderr, /^render: unknown stack `qa`: there is no Pulumi\.qa\.yaml in .+; available: `dev` \(Pulumi\.dev\.yaml\), `prod` \(Pulumi\.prod\.yaml\)\n$/);
+            return true;
+        });
+    });
+});
+
+describe("render (in process)", () => {
+    it("parses its arguments", () => {
+        assert.deepStrictEqual(parseRenderArgs(["--stack", "prod", "--json", "--unset", "papyrus:image", "--set", "papyrus:desiredCount=5"]), {
+            stack: "prod",
+            json: true,
+            overrides: { "papyrus:image": undefined, "papyrus:desiredCount": "5" },
+        });
+        assert.throws(() => parseRenderArgs(["--json"]), /^UsageError: `--stack` is required\nusage: render\.ts --stack <name>/m);
+        assert.throws(() => parseRenderArgs(["--stack", "dev", "--color"]), { message: /^unknown argument `--color`\n/ });
+    });
+
+    it("prints a tree: components, their children with parent, policies pretty-printed", async () => {
+        const text = renderTree(await evaluateUnderMocks({ stack: "prod" }));
+        const lines = text.split("\n");
+        assert.strictEqual(lines[0], "stack prod (project papyrus): 26 resources, evaluated under mocks");
+        assert.ok(lines.includes("papyrus-ci  [papyrus:aws:GithubDeployIdentity]  (component)"));
+        const role = lines.indexOf("  papyrus-ci-deploy  [aws:iam/role:Role]");
+        assert.ok(role > 0, "the deploy role is indented under its component");
+        assert.strictEqual(lines[role + 1], "    parent: papyrus:aws:GithubDeployIdentity::papyrus-ci");
+        assert.strictEqual(lines[role + 2], "    assumeRolePolicy: (JSON) {");
+        assert.ok(lines.includes('                "repo:acme/papyrus:environment:prod"'), "the subject, pretty-printed inside the trust policy");
+        assert.ok(lines.some((l) => l.trim() === "desiredCount: 3"), "prod runs three tasks");
+        assert.ok(lines.includes(`  image: ${JSON.stringify(loadStackConfig("prod")["papyrus:image"])}`), "outputs are listed");
+    });
+});
