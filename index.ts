@@ -70,7 +70,8 @@ const service = configuredImage === undefined ? undefined : new DigestPinnedServ
 // The deploy role needs the service, its task definition family and the roles it passes, so it is
 // built after the service. During bootstrap there is none of them: the deploy role then gets
 // registration and repository reads only, no UpdateService and no PassRole. The next `up` (the
-// first deploy) widens it to the service it just created.
+// first deploy) widens it to the service it just created. None of these values change from one deploy
+// to the next (the family, not a revision ARN), so a deploy never rewrites the deploy role's policy.
 const identity = new GithubDeployIdentity("papyrus-ci", {
     owner: github.owner,
     repository: github.repository,
@@ -80,7 +81,7 @@ const identity = new GithubDeployIdentity("papyrus-ci", {
     deploy: github.deploy,
     deployTarget: service === undefined ? undefined : {
         serviceArn: service.serviceArn,
-        taskDefinitionArn: service.taskDefinitionArn,
+        taskDefinitionFamily: service.family,
         taskRoleArn: service.taskRoleArn,
         executionRoleArn: service.executionRoleArn,
     },

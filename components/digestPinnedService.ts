@@ -163,6 +163,10 @@ export function digestPinnedServiceProblems(args: DigestPinnedServiceArgs): stri
     if (!health.path.startsWith("/")) {
         problems.push(`\`healthCheck.path\` must start with \`/\`, got \`${health.path}\``);
     }
+    const natGateways = args.vpc?.natGateways;
+    if (natGateways !== undefined && natGateways !== "Single" && natGateways !== "OnePerAz") {
+        problems.push(`\`vpc.natGateways\` must be \`Single\` or \`OnePerAz\`, got \`${String(natGateways)}\``);
+    }
     const logRetentionDays = args.logRetentionDays;
     if (logRetentionDays !== undefined && !LOG_RETENTION_DAYS.includes(logRetentionDays)) {
         problems.push(`\`logRetentionDays\` must be one of CloudWatch's values (${LOG_RETENTION_DAYS.join(", ")}), got \`${logRetentionDays}\``);
@@ -247,6 +251,8 @@ export class DigestPinnedService extends pulumi.ComponentResource {
     public readonly serviceName: pulumi.Output<string>;
     public readonly serviceArn: pulumi.Output<string>;
     public readonly taskDefinitionArn: pulumi.Output<string>;
+    /** The task definition family; each deploy adds a revision to it. */
+    public readonly family: string;
     public readonly taskRoleArn: pulumi.Output<string>;
     public readonly executionRoleArn: pulumi.Output<string>;
     /** `http://<alb dns name>` */
@@ -262,6 +268,7 @@ export class DigestPinnedService extends pulumi.ComponentResource {
             throw new Error(`DigestPinnedService \`${name}\`: ${problems.join("; ")}`);
         }
         this.image = checkedImage(args.image, args.approvedRepositoryUrl);
+        this.family = args.family ?? `${name}-${pulumi.getStack()}`;
 
         const network = this.resolveNetwork(name, args);
         const cluster = this.resolveCluster(name, args);
@@ -289,6 +296,7 @@ export class DigestPinnedService extends pulumi.ComponentResource {
             serviceName: this.serviceName,
             serviceArn: this.serviceArn,
             taskDefinitionArn: this.taskDefinitionArn,
+            family: this.family,
             taskRoleArn: this.taskRoleArn,
             executionRoleArn: this.executionRoleArn,
             loadBalancerUrl: this.loadBalancerUrl,
@@ -378,7 +386,7 @@ export class DigestPinnedService extends pulumi.ComponentResource {
             },
         }]);
         return new aws.ecs.TaskDefinition(`${name}-task`, {
-            family: args.family ?? `${name}-${pulumi.getStack()}`,
+            family: this.family,
             requiresCompatibilities: ["FARGATE"],
             networkMode: "awsvpc",
             cpu: String(args.cpu ?? 256),

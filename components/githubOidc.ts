@@ -185,11 +185,14 @@ export function pushPolicy(repositoryArn: string): PolicyDocument {
     };
 }
 
-/** What a deploy changes once the service exists. */
+/**
+ * What a deploy changes once the service exists. Every field stays the same from one deploy to the
+ * next (no revision ARN), so a deploy never changes the deploy role's own policy.
+ */
 export interface DeployTarget {
     readonly serviceArn: string;
-    /** Any revision of the service's task definition; the family is derived from it. */
-    readonly taskDefinitionArn: string;
+    /** The service's task definition family, e.g. `papyrus-prod`. */
+    readonly taskDefinitionFamily: string;
     readonly taskRoleArn: string;
     readonly executionRoleArn: string;
 }
@@ -218,7 +221,7 @@ export function deployPolicy(repositoryArn: string, target?: DeployTarget): Poli
                 Sid: "TagTaskDefinitionsOnRegister",
                 Effect: "Allow",
                 Action: "ecs:TagResource",
-                Resource: taskDefinitionFamilyArn(target.taskDefinitionArn),
+                Resource: taskDefinitionFamilyArn(target.serviceArn, target.taskDefinitionFamily),
                 Condition: { StringEquals: { "ecs:CreateAction": "RegisterTaskDefinition" } },
             },
             {
@@ -239,13 +242,16 @@ export function deployPolicy(repositoryArn: string, target?: DeployTarget): Poli
     return { Version: "2012-10-17", Statement: statements };
 }
 
-/** `arn:…:task-definition/family:7` → `arn:…:task-definition/family:*` (every revision of the family). */
-export function taskDefinitionFamilyArn(taskDefinitionArn: string): string {
-    const match = /^(arn:[^:]+:ecs:[^:]*:[0-9]*:task-definition\/[A-Za-z0-9_-]+):[0-9]+$/.exec(taskDefinitionArn);
+/** Every revision of `family`, in the service's partition, region and account: `arn:aws:ecs:<region>:<account>:task-definition/<family>:*`. */
+export function taskDefinitionFamilyArn(serviceArn: string, family: string): string {
+    const match = /^(arn:[^:]+:ecs:[^:]+:[0-9]+:)service\/.+$/.exec(serviceArn);
     if (match === null) {
-        throw new Error(`\`taskDefinitionArn\` must be a task definition revision ARN (\`arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>\`), got \`${taskDefinitionArn}\``);
+        throw new Error(`\`serviceArn\` must be an ECS service ARN (\`arn:aws:ecs:<region>:<account>:service/<cluster>/<name>\`), got \`${serviceArn}\``);
     }
-    return `${match[1]}:*`;
+    if (!/^[A-Za-z0-9_-]{1,255}$/.test(family)) {
+        throw new Error(`\`taskDefinitionFamily\` must be 1-255 letters, digits, \`-\` or \`_\`, got \`${family}\``);
+    }
+    return `${match[1]}task-definition/${family}:*`;
 }
 
 function checkOwnerOrRepository(value: unknown, name: string, pattern: RegExp, what: string, problems: string[]): void {
@@ -344,7 +350,7 @@ export interface GithubDeployIdentityArgs {
      */
     readonly deployTarget?: {
         readonly serviceArn: pulumi.Input<string>;
-        readonly taskDefinitionArn: pulumi.Input<string>;
+        readonly taskDefinitionFamily: pulumi.Input<string>;
         readonly taskRoleArn: pulumi.Input<string>;
         readonly executionRoleArn: pulumi.Input<string>;
     };
@@ -448,7 +454,7 @@ function deployPolicyOutput(args: GithubDeployIdentityArgs): pulumi.Output<Polic
         return pulumi.output(args.repositoryArn).apply((repositoryArn) => deployPolicy(repositoryArn));
     }
     return pulumi
-        .all([args.repositoryArn, target.serviceArn, target.taskDefinitionArn, target.taskRoleArn, target.executionRoleArn])
-        .apply(([repositoryArn, serviceArn, taskDefinitionArn, taskRoleArn, executionRoleArn]) =>
-            deployPolicy(repositoryArn, { serviceArn, taskDefinitionArn, taskRoleArn, executionRoleArn }));
+        .all([args.repositoryArn, target.serviceArn, target.taskDefinitionFamily, target.taskRoleArn, target.executionRoleArn])
+        .apply(([repositoryArn, serviceArn, taskDefinitionFamily, taskRoleArn, executionRoleArn]) =>
+            deployPolicy(repositoryArn, { serviceArn, taskDefinitionFamily, taskRoleArn, executionRoleArn }));
 }

@@ -88,6 +88,11 @@ describe("digestPinnedServiceProblems", () => {
         ],
         ["port 0", { containerPort: 0 }, ["`containerPort` must be a whole number from 1 to 65535, got `0`"]],
         [
+            "a NAT strategy awsx does not have",
+            { vpc: { natGateways: "Two" as "Single" } },
+            ["`vpc.natGateways` must be `Single` or `OnePerAz`, got `Two`"],
+        ],
+        [
             "a retention CloudWatch does not offer",
             { logRetentionDays: 10 },
             ["`logRetentionDays` must be one of CloudWatch's values (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653), got `10`"],

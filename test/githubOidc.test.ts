@@ -17,7 +17,7 @@ const REPO_ARN = "arn:aws:ecr:eu-west-1:123456789012:repository/papyrus-api";
 const PROVIDER_ARN = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
 const TARGET = {
     serviceArn: "arn:aws:ecs:eu-west-1:123456789012:service/papyrus-cluster/papyrus-service",
-    taskDefinitionArn: "arn:aws:ecs:eu-west-1:123456789012:task-definition/papyrus-dev:7",
+    taskDefinitionFamily: "papyrus-dev",
     taskRoleArn: "arn:aws:iam::123456789012:role/papyrus-task-role",
     executionRoleArn: "arn:aws:iam::123456789012:role/papyrus-execution-role",
 };
@@ -312,16 +312,19 @@ describe("deployPolicy", () => {
 });
 
 describe("taskDefinitionFamilyArn", () => {
-    it("replaces the revision with *", () => {
+    it("names every revision of the family in the service's partition, region and account", () => {
         assert.strictEqual(
-            taskDefinitionFamilyArn("arn:aws:ecs:us-east-1:123456789012:task-definition/papyrus_prod-2:31"),
-            "arn:aws:ecs:us-east-1:123456789012:task-definition/papyrus_prod-2:*",
+            taskDefinitionFamilyArn("arn:aws-cn:ecs:cn-north-1:123456789012:service/shared/papyrus-service", "papyrus_prod-2"),
+            "arn:aws-cn:ecs:cn-north-1:123456789012:task-definition/papyrus_prod-2:*",
         );
     });
 
-    it("refuses anything but a revision ARN", () => {
-        assert.throws(() => taskDefinitionFamilyArn("papyrus-dev:3"), {
-            message: "`taskDefinitionArn` must be a task definition revision ARN (`arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>`), got `papyrus-dev:3`",
+    it("refuses anything but a service ARN, and a family with a wildcard", () => {
+        assert.throws(() => taskDefinitionFamilyArn("papyrus-service", "papyrus-dev"), {
+            message: "`serviceArn` must be an ECS service ARN (`arn:aws:ecs:<region>:<account>:service/<cluster>/<name>`), got `papyrus-service`",
+        });
+        assert.throws(() => taskDefinitionFamilyArn(TARGET.serviceArn, "papyrus-*"), {
+            message: "`taskDefinitionFamily` must be 1-255 letters, digits, `-` or `_`, got `papyrus-*`",
         });
     });
 });
