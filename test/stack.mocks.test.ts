@@ -81,10 +81,8 @@ const expectations: Record<"dev" | "prod", StackExpectations> = {
             operator: "StringLike",
             subjects: ["repo:acme/papyrus:ref:refs/heads/master", "repo:acme/papyrus:ref:refs/tags/v*.*.*"],
         },
-        deploySubjects: {
-            operator: "StringLike",
-            subjects: ["repo:acme/papyrus:ref:refs/heads/master", "repo:acme/papyrus:ref:refs/tags/v*.*.*"],
-        },
+        // deploy.yml runs in the GitHub environment named like the stack.
+        deploySubjects: { operator: "StringEquals", subjects: ["repo:acme/papyrus:environment:dev"] },
     },
     prod: {
         region: "eu-central-1",
