@@ -5,6 +5,7 @@
 // would receive, policies parsed from their JSON.
 import * as assert from "assert";
 import * as aws from "@pulumi/aws";
+import { githubTrustProblems, repositoryMutabilityProblems, RESOURCE_TYPES, taskDefinitionImageProblems } from "../policy/rules";
 import {
     evaluateUnderMocks,
     Evaluation,
@@ -335,6 +336,24 @@ for (const stack of ["dev", "prod"] as const) {
             assert.strictEqual(evaluation.outputs.serviceName, "papyrus-service");
             assert.strictEqual(evaluation.outputs.pushRoleArn, `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/papyrus-ci-push`);
             assert.strictEqual(evaluation.outputs.deployRoleArn, `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/papyrus-ci-deploy`);
+        });
+
+        it("passes the policy pack's rules (digest-pinned images, immutable repository, scoped GitHub trust)", () => {
+            const checks: Record<string, (props: Record<string, unknown>) => string[]> = {
+                [RESOURCE_TYPES.taskDefinition]: taskDefinitionImageProblems,
+                [RESOURCE_TYPES.repository]: repositoryMutabilityProblems,
+                [RESOURCE_TYPES.role]: githubTrustProblems,
+            };
+            let checked = 0;
+            for (const resource of evaluation.resources) {
+                const check = checks[resource.type];
+                if (check !== undefined) {
+                    assert.deepStrictEqual(check(resource.inputs), [], `${resource.type} ${resource.name}`);
+                    checked++;
+                }
+            }
+            // task definition, repository, push, deploy, execution and task roles
+            assert.strictEqual(checked, 6);
         });
 
         it("parents every resource to one of the three components, named after it", () => {
