@@ -7,10 +7,10 @@
 // creates only the repository and the two roles; the first deploy sets
 // `papyrus:image` (the driver does) and the next `up` creates the service.
 import * as pulumi from "@pulumi/pulumi";
-import { DigestPinnedService, FargateCpu } from "./components/digestPinnedService";
+import { DigestPinnedService, DigestPinnedServiceArgs, digestPinnedServiceProblems, FargateCpu } from "./components/digestPinnedService";
 import { GithubDeployIdentity, githubRoleSubjects, GithubSubjectFilter } from "./components/githubOidc";
 import { parseImageReference } from "./components/imageReference";
-import { ImmutableRepository } from "./components/immutableRepository";
+import { ImmutableRepository, ImmutableRepositoryArgs, immutableRepositoryProblems } from "./components/immutableRepository";
 import { qualifiedKey, readStackSettings } from "./components/stackConfig";
 
 /** `papyrus:github`: which repository's workflows may push and deploy. */
@@ -30,28 +30,24 @@ const github = config.requireObject<GithubConfig>("github");
 const tags = { Project: pulumi.getProject(), Stack: stack };
 
 // Config is checked before any resource is registered: a refused value must not leave half a stack.
-// The image with the config key in the message; the GitHub subjects; the network keys.
+// The image (with the config key in the message), the GitHub subjects, the network keys, and the
+// components' own argument checks, run here on the settings before the components run them again.
 const configuredImage = settings.image === undefined
     ? undefined
     : parseImageReference(settings.image, { input: qualifiedKey("image") }).reference;
 githubRoleSubjects(github);
 const network = existingNetwork();
 
-const repository = new ImmutableRepository("papyrus-images", {
+const repositorySettings: ImmutableRepositoryArgs = {
     repositoryName: settings.repositoryName,
     untaggedExpiryDays: config.getNumber("untaggedImageExpiryDays"),
     encryption: config.get("repositoryKmsKeyArn") === undefined
         ? { type: "AES256" }
         : { type: "KMS", kmsKeyArn: config.require("repositoryKmsKeyArn") },
     tags,
-});
-
-const service = configuredImage === undefined ? undefined : new DigestPinnedService("papyrus", {
-    image: configuredImage,
+};
+const serviceSettings: Omit<DigestPinnedServiceArgs, "image" | "repositoryArn"> = {
     imageTag: settings.imageTag,
-    // The digest must come from this stack's repository.
-    approvedRepositoryUrl: repository.repositoryUrl,
-    repositoryArn: repository.repositoryArn,
     family: `${pulumi.getProject()}-${stack}`,
     cpu: config.getNumber("cpu") as FargateCpu | undefined,
     memory: config.getNumber("memory"),
@@ -65,6 +61,23 @@ const service = configuredImage === undefined ? undefined : new DigestPinnedServ
         ? { natGateways: config.get("natGateways") as "Single" | "OnePerAz" | undefined }
         : undefined,
     tags,
+};
+const settingsProblems = [
+    ...immutableRepositoryProblems(repositorySettings),
+    ...(configuredImage === undefined ? [] : digestPinnedServiceProblems({ ...serviceSettings, image: configuredImage, repositoryArn: "" })),
+];
+if (settingsProblems.length > 0) {
+    throw new Error(`stack \`${stack}\` config: ${settingsProblems.join("; ")}`);
+}
+
+const repository = new ImmutableRepository("papyrus-images", repositorySettings);
+
+const service = configuredImage === undefined ? undefined : new DigestPinnedService("papyrus", {
+    ...serviceSettings,
+    image: configuredImage,
+    // The digest must come from this stack's repository.
+    approvedRepositoryUrl: repository.repositoryUrl,
+    repositoryArn: repository.repositoryArn,
 });
 
 // The deploy role needs the service, its task definition family and the roles it passes, so it is

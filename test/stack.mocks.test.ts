@@ -464,6 +464,18 @@ describe("stack program under mocks: config that must fail or change the shape",
         assert.deepStrictEqual(registered, []);
     });
 
+    it("refuses a task size Fargate does not have before creating anything", async () => {
+        const registered: string[] = [];
+        await assert.rejects(evaluateUnderMocks({
+            stack: "prod",
+            overrides: { "papyrus:memory": "1536" },
+            onResource: (resource) => registered.push(resource.name),
+        }), {
+            message: "stack `prod` config: `memory` 1536 MiB is not a Fargate size for `cpu` 1024; use one of 2048-8192 MiB (steps of 1024)",
+        });
+        assert.deepStrictEqual(registered, []);
+    });
+
     it("refuses a GitHub owner pattern before creating anything", async () => {
         const github = JSON.parse(loadStackConfig("dev")["papyrus:github"]) as Record<string, unknown>;
         const registered: string[] = [];
