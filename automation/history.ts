@@ -27,8 +27,12 @@ export interface Deployment {
     readonly message?: string;
 }
 
-/** Page size for reading history; the engine reads the whole history file per page on DIY backends. */
-export const HISTORY_PAGE_SIZE = 100;
+/**
+ * Page size for reading history. On file and S3 backends every page request
+ * makes the CLI read every update record, so few large pages beat many small
+ * ones (docs/BENCHMARKS.md, P3); Pulumi Cloud serves pages natively.
+ */
+export const HISTORY_PAGE_SIZE = 500;
 
 /** Reads the whole history, newest first, page by page, with secrets hidden. */
 export async function readDeployments(stack: Stack, pageSize = HISTORY_PAGE_SIZE): Promise<Deployment[]> {

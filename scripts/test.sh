@@ -13,8 +13,10 @@ npx tsc --noEmit -p tsconfig.json
 
 if [ -d .github/workflows ]; then
   echo "==> actionlint"
-  actionlint -color=never
+  actionlint -no-color
 fi
 
 echo "==> mocha"
+# With no arguments, every suite; `npm test -- test/cli.test.ts` runs one file.
+if [ "$#" -eq 0 ]; then set -- 'test/**/*.test.ts'; fi
 npx mocha "$@"
