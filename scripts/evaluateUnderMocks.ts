@@ -15,6 +15,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT_NAME } from "../components/stackConfig";
+import * as yaml from "js-yaml";
 
 /** The project root: where Pulumi.yaml, Pulumi.<stack>.yaml and index.ts are. */
 export const PROJECT_ROOT = path.resolve(__dirname, "..");
@@ -87,9 +88,6 @@ export function loadStackConfig(stack: string, root: string = PROJECT_ROOT): Rec
     if (!/^[A-Za-z0-9_.-]+$/.test(stack) || !fs.existsSync(file)) {
         throw new UnknownStackError(stack, availableStacks(root));
     }
-    // js-yaml is a dependency of @pulumi/pulumi itself (it reads Pulumi.yaml with it).
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const yaml = require("js-yaml") as { load(text: string): unknown };
     const document = yaml.load(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
     const config: Record<string, string> = {};
     for (const [key, value] of Object.entries(document?.config ?? {})) {

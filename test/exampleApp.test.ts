@@ -9,10 +9,8 @@ import * as fs from "fs";
 import * as http from "http";
 import * as path from "path";
 import { isSha256Digest } from "../components/imageReference";
+import * as yaml from "js-yaml";
 
-// js-yaml comes with mocha (no types of its own here); only `load` is used.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const yaml: { load(text: string): unknown } = require("js-yaml");
 
 const APP_DIR = path.resolve(__dirname, "..", "examples", "app");
 

@@ -14,10 +14,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { USAGE } from "../automation/cli";
+import * as yaml from "js-yaml";
 
-// js-yaml comes with mocha (no types of its own here); only `load` is used.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const yaml: { load(text: string): unknown } = require("js-yaml");
 
 const ROOT = path.resolve(__dirname, "..");
 const WORKFLOWS = path.join(ROOT, ".github", "workflows");
