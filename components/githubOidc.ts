@@ -9,25 +9,23 @@
 // `repo:acme/api-evil`; `repo:acme/*` trusts repositories created later).
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import {
+    GITHUB_OIDC_HOST,
+    GITHUB_OIDC_URL,
+    GITHUB_OWNER as OWNER,
+    GITHUB_REPOSITORY as REPOSITORY,
+    STS_AUDIENCE,
+    WILDCARD,
+    githubSubjectProblem,
+} from "./githubSubject";
 
 export const GITHUB_DEPLOY_IDENTITY_TYPE = "papyrus:aws:GithubDeployIdentity";
 
-/** The issuer of GitHub Actions tokens; IAM allows one provider per URL per account. */
-export const GITHUB_OIDC_URL = "https://token.actions.githubusercontent.com";
-/** The issuer host, the prefix of the condition keys (`<host>:aud`, `<host>:sub`). */
-export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
-/** The audience `aws-actions/configure-aws-credentials` asks for. */
-export const STS_AUDIENCE = "sts.amazonaws.com";
+export { GITHUB_OIDC_URL, GITHUB_OIDC_HOST, STS_AUDIENCE } from "./githubSubject";
 
 export const DEFAULT_BRANCHES: readonly string[] = ["master"];
 export const DEFAULT_TAGS: readonly string[] = ["v*.*.*"];
 export const DEFAULT_ENVIRONMENTS: readonly string[] = [];
-
-/** A GitHub owner: letters, digits and single hyphens, at most 39 characters. */
-const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
-/** A GitHub repository name: letters, digits, `.`, `_` and `-`. */
-const REPOSITORY = /^[A-Za-z0-9._-]{1,100}$/;
-const WILDCARD = /[*?]/;
 
 /** Which workflow runs may assume a role. A job that names an `environment` gets the environment subject, not the branch one. */
 export interface GithubSubjectFilter {
@@ -110,6 +108,11 @@ export function githubSubjects(args: GithubSubjectArgs, input?: string): string[
         ...lists.tags.map((tag) => `${prefix}ref:refs/tags/${tag}`),
         ...lists.environments.map((env) => `${prefix}environment:${env}`),
     ];
+    // The policy pack's rule, applied to what was built: the input checks above must imply it.
+    for (const subject of subjects) {
+        const problem = githubSubjectProblem(subject);
+        if (problem) throw new GithubSubjectError([`built subject \`${subject}\` is refused: ${problem}`]);
+    }
     return [...new Set(subjects)];
 }
 

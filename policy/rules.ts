@@ -9,6 +9,7 @@
 // throw into an advisory "can't run during preview" note, so these functions
 // must never swallow errors they do not recognise.
 
+import { GITHUB_OIDC_HOST, STS_AUDIENCE, githubSubjectProblem } from "../components/githubSubject";
 import { imageReferenceProblem } from "../components/imageReference";
 
 export const RESOURCE_TYPES = {
@@ -23,8 +24,7 @@ export const POLICY_NAMES = {
     githubOidcTrustScoped: "github-oidc-trust-scoped-to-one-repository",
 } as const;
 
-export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
-export const GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com";
+export { GITHUB_OIDC_HOST, STS_AUDIENCE as GITHUB_OIDC_AUDIENCE } from "../components/githubSubject";
 
 type Props = Record<string, unknown>;
 
@@ -127,49 +127,9 @@ const SUB_KEY = `${GITHUB_OIDC_HOST}:sub`;
 const AUD_KEY = `${GITHUB_OIDC_HOST}:aud`;
 /** Operators that grant when they match; a `sub` scope must use one of them. */
 const SCOPING_OPERATORS = ["StringEquals", "StringLike"];
-// GitHub's rules: owners are alphanumerics and single hyphens; repository names add `.` and `_`.
-const GITHUB_OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
-const GITHUB_REPOSITORY = /^[A-Za-z0-9._-]+$/;
-
-/**
- * Why a `sub` condition value does not name exactly one repository, or undefined when it does.
- * Accepted: `repo:OWNER/REPO:<context>` with no `*` or `?` in OWNER or REPO (the context, e.g.
- * `ref:refs/tags/v*`, may use wildcards: it cannot reach another repository because repository
- * names never contain `:`).
- *
- * components/githubOidc.ts had no exported subject checker when this was written; this small
- * parser is the policy pack's own. Keep the two in agreement if one appears there.
- */
-export function githubSubjectProblem(subject: unknown): string | undefined {
-    if (typeof subject !== "string") {
-        return `expected a string, got a value of type ${subject === null ? "null" : typeof subject}`;
-    }
-    if (!subject.startsWith("repo:")) {
-        return "it does not start with `repo:`";
-    }
-    const rest = subject.slice("repo:".length);
-    const colon = rest.indexOf(":");
-    const fullName = colon === -1 ? rest : rest.slice(0, colon);
-    const slash = fullName.indexOf("/");
-    const owner = slash === -1 ? fullName : fullName.slice(0, slash);
-    const repository = slash === -1 ? "" : fullName.slice(slash + 1);
-    if (/[*?]/.test(owner)) {
-        return "the owner has a wildcard, so it trusts repositories of any matching owner";
-    }
-    if (slash === -1 || /[*?]/.test(repository)) {
-        return "the repository name has a wildcard or is missing, so it trusts every matching repository, including ones created later";
-    }
-    if (!GITHUB_OWNER.test(owner)) {
-        return `\`${owner}\` is not a GitHub owner name`;
-    }
-    if (!GITHUB_REPOSITORY.test(repository)) {
-        return `\`${repository}\` is not a GitHub repository name`;
-    }
-    if (colon === -1 || colon === rest.length - 1) {
-        return "it has no context after the repository (e.g. `:ref:refs/heads/master` or `:environment:prod`), so it matches no token";
-    }
-    return undefined;
-}
+// `sub` values are checked by `githubSubjectProblem` (components/githubSubject.ts), the same
+// rule the GithubDeployIdentity component applies to the subjects it builds.
+export { githubSubjectProblem };
 
 /**
  * Problems with an `aws:iam/role:Role` whose trust policy lets GitHub's OIDC provider assume it.
@@ -234,9 +194,9 @@ function githubStatementProblems(statement: Record<string, unknown>, where: stri
 
     const audiences = valuesOf("StringEquals", AUD_KEY);
     if (audiences === undefined || audiences.length === 0
-        || !audiences.every((value) => value === GITHUB_OIDC_AUDIENCE)) {
+        || !audiences.every((value) => value === STS_AUDIENCE)) {
         const got = audiences === undefined ? "none" : `\`${JSON.stringify(audiences)}\``;
-        problems.push(`${where} must have \`StringEquals\` { \`${AUD_KEY}\`: \`${GITHUB_OIDC_AUDIENCE}\` }, got ${got}`);
+        problems.push(`${where} must have \`StringEquals\` { \`${AUD_KEY}\`: \`${STS_AUDIENCE}\` }, got ${got}`);
     }
 
     const otherSubOperators = Object.keys(conditions).filter((operator) =>

@@ -328,3 +328,13 @@ describe("taskDefinitionFamilyArn", () => {
         });
     });
 });
+
+describe("one subject rule for the component and the policy pack", () => {
+    it("the policy pack's `githubSubjectProblem` is the component's", async () => {
+        const rules = await import("../policy/rules");
+        const shared = await import("../components/githubSubject");
+        assert.strictEqual(rules.githubSubjectProblem, shared.githubSubjectProblem);
+        assert.strictEqual(shared.githubSubjectProblem("repo:acme/api*:ref:refs/heads/master"),
+            "the repository name has a wildcard or is missing, so it trusts every matching repository, including ones created later");
+    });
+});
