@@ -93,7 +93,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
         const recovered = await recoverFromInterruptedDeploy(session, lock.staleHolder);
         const config = await session.stack.getAllConfig();
         const repositoryName = requireConfig(config, "repositoryName", options.stackName);
-        const resolved = await resolveTag(session.ecr, repositoryName, options.tag);
+        const resolved = await resolveTag(ecrClient(session, config), repositoryName, options.tag);
         const image = digestReference(resolved.repositoryUrl, resolved.digest, { input: "--tag" });
         if (options.preview) {
             await withTemporaryConfig(session, config, { image, imageTag: options.tag, deployKind: "deploy" }, () =>
@@ -129,7 +129,7 @@ export async function rollback(options: RollbackOptions): Promise<DeployResult> 
         const chosen = choice.target;
         let resolved: ResolvedImage;
         try {
-            resolved = await describeDigest(session.ecr, repositoryName, chosen.digest!);
+            resolved = await describeDigest(ecrClient(session, config), repositoryName, chosen.digest!);
         } catch (err) {
             if (err instanceof ImageNotFoundError) {
                 throw new RollbackTargetGoneError(repositoryName, chosen.digest!, chosen.version, "no longer exists (deleted or expired)");
@@ -160,7 +160,8 @@ export async function history(options: StackContext): Promise<Deployment[]> {
 export async function verify(options: StackContext): Promise<VerifyResult> {
     const session = await openStack(options);
     const outputs = await session.stack.outputs();
-    return verifyOutputs(session, Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, v.value])));
+    const config = await session.stack.getAllConfig();
+    return verifyOutputs(session, config, Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, v.value])));
 }
 
 // ---- steps -----------------------------------------------------------------
@@ -168,7 +169,8 @@ export async function verify(options: StackContext): Promise<VerifyResult> {
 interface Session {
     readonly stack: Stack;
     readonly workDir: string;
-    readonly ecr: ECRClient;
+    /** Set when the caller brought its own; otherwise made for the stack's `aws:region`. */
+    readonly ecr?: ECRClient;
     readonly ecs?: ECSClient;
     readonly requestedBy: string;
     readonly options: StackContext;
@@ -198,7 +200,7 @@ async function openStack(options: StackContext): Promise<Session> {
     return {
         stack,
         workDir,
-        ecr: options.ecr ?? createEcrClient(),
+        ecr: options.ecr,
         ecs: options.ecs,
         requestedBy: options.requestedBy ?? requester(options.env),
         options,
@@ -282,7 +284,7 @@ async function runUpdate(session: Session, config: ConfigMap, plan: UpdatePlan):
     let verifyResult: VerifyResult | undefined;
     let verifyNote: EvidenceRecord["verify"];
     if (!failure && plan.verify) {
-        verifyResult = await verifyOutputs(session, outputs, true);
+        verifyResult = await verifyOutputs(session, config, outputs, true);
         verifyNote = verifyResult ? { inSync: verifyResult.inSync, running: verifyResult.running } : { skipped: "the stack exports no clusterName/serviceName" };
     } else if (!failure) {
         verifyNote = { skipped: "--no-verify" };
@@ -321,9 +323,9 @@ async function runUpdate(session: Session, config: ConfigMap, plan: UpdatePlan):
     };
 }
 
-async function verifyOutputs(session: Session, outputs: Record<string, unknown>): Promise<VerifyResult>;
-async function verifyOutputs(session: Session, outputs: Record<string, unknown>, optional: true): Promise<VerifyResult | undefined>;
-async function verifyOutputs(session: Session, outputs: Record<string, unknown>, optional = false): Promise<VerifyResult | undefined> {
+async function verifyOutputs(session: Session, config: ConfigMap, outputs: Record<string, unknown>): Promise<VerifyResult>;
+async function verifyOutputs(session: Session, config: ConfigMap, outputs: Record<string, unknown>, optional: true): Promise<VerifyResult | undefined>;
+async function verifyOutputs(session: Session, config: ConfigMap, outputs: Record<string, unknown>, optional = false): Promise<VerifyResult | undefined> {
     const cluster = outputs.clusterName;
     const service = outputs.serviceName;
     const image = outputs.image;
@@ -332,8 +334,7 @@ async function verifyOutputs(session: Session, outputs: Record<string, unknown>,
         throw new InvalidInputError("--stack", session.options.stackName,
             "has no deployed service to verify (outputs `clusterName`, `serviceName` and `image` are missing); deploy an image first");
     }
-    const region = await session.ecr.config.region();
-    return compareRunningImage(session.ecs ?? createEcsClient(region), cluster, service, image);
+    return compareRunningImage(session.ecs ?? createEcsClient(stackRegion(config)), cluster, service, image);
 }
 
 async function setDriverConfig(stack: Stack, values: Record<(typeof DRIVER_KEYS)[number], string | undefined>): Promise<void> {
@@ -372,6 +373,18 @@ async function withTemporaryConfig<T>(
     } finally {
         await restoreDriverConfig(session.stack, before);
     }
+}
+
+/**
+ * The stack's own region (`aws:region`), so a prod deploy asks prod's registry even when the
+ * shell's AWS_REGION points elsewhere; the SDK's default chain when the stack sets none.
+ */
+function stackRegion(config: ConfigMap): string | undefined {
+    return config["aws:region"]?.value || undefined;
+}
+
+function ecrClient(session: Session, config: ConfigMap): ECRClient {
+    return session.ecr ?? createEcrClient(stackRegion(config));
 }
 
 function configValue(config: ConfigMap, key: Parameters<typeof qualifiedKey>[0]): string | undefined {

@@ -273,15 +273,30 @@ describe("deploy driver (real engine + moto)", function () {
         assert.match(stdout, /DRIFT: stack recorded .*@sha256:/);
     });
 
+    it("asks the registry of the stack's own `aws:region`, whatever AWS_REGION the shell has", async () => {
+        const stack = await fixtureStack(backend, "dev", {}, workDir);
+        await stack.setConfig("aws:region", { value: TEST_REGION });
+        const { code, stdout, stderr } = await runCli(
+            ["deploy", "--stack", "dev", "--tag", "v1.0.0", "--cwd", workDir, "--json"],
+            { AWS_REGION: "eu-west-1", AWS_DEFAULT_REGION: "eu-west-1" },
+        );
+        assert.strictEqual(code, 0, stderr);
+        const evidence = JSON.parse(stdout) as EvidenceRecord;
+        assert.strictEqual(evidence.image, `${REPO_URL}@${v1.digest}`);
+        assert.strictEqual(evidence.requestedBy, "ci-test");
+    });
+
     // ---- helpers: the CLI as a child process, as CI runs it ----
 
     function cliEnv(): NodeJS.ProcessEnv {
         return { ...process.env, ...backend.env, ...moto.env, PAPYRUS_DEPLOYER: "ci-test" };
     }
 
-    function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
         return new Promise((resolve) => {
-            const child = spawn(process.execPath, [path.join(PROJECT_ROOT, "automation", "bin", "papyrus-deploy.js"), ...args], { env: cliEnv() });
+            const child = spawn(process.execPath, [path.join(PROJECT_ROOT, "automation", "bin", "papyrus-deploy.js"), ...args], {
+                env: { ...cliEnv(), ...env },
+            });
             let stdout = "";
             let stderr = "";
             child.stdout.on("data", (c) => (stdout += c));
