@@ -77,7 +77,9 @@ fi
 "$BIN/pulumi" version
 
 step "moto server $MOTO_VERSION in .venv"
-if [ -x .venv/bin/moto_server ] && .venv/bin/python -c "import moto,sys; sys.exit(moto.__version__ != '$MOTO_VERSION')" 2>/dev/null; then
+# Read the installed version from package metadata: importing moto takes seconds.
+moto_installed() { .venv/bin/python -c "import importlib.metadata as m; print(m.version('moto'))" 2>/dev/null; }
+if [ -x .venv/bin/moto_server ] && [ "$(moto_installed)" = "$MOTO_VERSION" ]; then
   echo "moto $MOTO_VERSION already installed"
 else
   python3 -m venv .venv || fail "python3 -m venv failed; install the python3-venv package"
@@ -85,7 +87,7 @@ else
     || fail "pip could not install moto[server]==$MOTO_VERSION; is PyPI reachable?"
 fi
 ln -sf "$ROOT/.venv/bin/moto_server" "$BIN/moto_server"
-.venv/bin/python -c "import moto; print('moto', moto.__version__)"
+echo "moto $(moto_installed)"
 
 step "actionlint $ACTIONLINT_VERSION"
 al="$CACHE/actionlint/$ACTIONLINT_VERSION/actionlint"
