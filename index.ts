@@ -70,6 +70,15 @@ if (settingsProblems.length > 0) {
     throw new Error(`stack \`${stack}\` config: ${settingsProblems.join("; ")}`);
 }
 
+// A plain `pulumi up` takes the image from this checkout's Pulumi.<stack>.yaml, which holds only
+// what this checkout last deployed (git holds a placeholder). The driver sets it from ECR or from
+// the stack history just before `up`, and says so with PAPYRUS_DRIVER.
+if (configuredImage !== undefined && !pulumi.runtime.isDryRun() && process.env.PAPYRUS_DRIVER === undefined) {
+    pulumi.log.warn(`\`papyrus:image\` comes from this checkout's Pulumi.${stack}.yaml (${configuredImage}); `
+        + `if another deploy ran since, this update puts that image back. \`papyrus-deploy up --stack ${stack}\` `
+        + "applies infrastructure changes with the digest that runs now.");
+}
+
 const repository = new ImmutableRepository("papyrus-images", repositorySettings);
 
 const service = configuredImage === undefined ? undefined : new DigestPinnedService("papyrus", {
@@ -97,6 +106,13 @@ const identity = new GithubDeployIdentity("papyrus-ci", {
         taskDefinitionFamily: service.family,
         taskRoleArn: service.taskRoleArn,
         executionRoleArn: service.executionRoleArn,
+    },
+    deployAccess: {
+        lookUpAvailabilityZones: network === undefined,
+        stateBucket: config.get("stateBucketArn") === undefined ? undefined : {
+            bucketArn: config.require("stateBucketArn"),
+            keyPrefix: config.get("stateKeyPrefix"),
+        },
     },
 });
 

@@ -3,7 +3,7 @@
 // the exit code from the typed error. Engine output goes to stderr so that
 // stdout stays machine-readable.
 import { parseArgs } from "util";
-import { deploy, history, rollback, verify, DeployResult } from "./driver";
+import { deploy, history, reapply, rollback, verify, DeployResult } from "./driver";
 import { DeployError, EXIT_CODES, InvalidInputError } from "./errors";
 import { Deployment, RollbackTarget } from "./history";
 
@@ -12,6 +12,7 @@ export const USAGE = `papyrus-deploy: deploy container images to ECS by digest, 
 Usage:
   papyrus-deploy deploy   --stack <env> --tag <tag> [--preview] [--no-verify] [--evidence <file>] [--json]
   papyrus-deploy rollback --stack <env> [--to-version N | --to-tag T | --to-digest sha256:…] [--no-verify] [--evidence <file>] [--json]
+  papyrus-deploy up       --stack <env> [--no-verify] [--evidence <file>] [--json]
   papyrus-deploy history  --stack <env> [--json]
   papyrus-deploy verify   --stack <env> [--json]
 
@@ -19,7 +20,9 @@ deploy resolves <tag> (v*.*.* or a full commit SHA; never latest) to its digest
 with one ECR call, sets papyrus:image to <repositoryUrl>@sha256:<digest> and runs
 pulumi up, then compares with what ECS runs. rollback re-runs up with the digest
 of an earlier succeeded deployment (default: the newest one whose digest differs
-from the current one) after checking that the image still exists in ECR.
+from the current one) after checking that the image still exists in ECR. up
+applies infrastructure changes with the digest that runs now (from history),
+whatever this checkout's Pulumi.<env>.yaml says.
 
 Options:
   --cwd <dir>        project directory (default: this project)
@@ -126,6 +129,11 @@ async function run(argv: string[], out: NodeJS.WritableStream, err: NodeJS.Writa
             printResult(result, json, out);
             return EXIT_CODES.ok;
         }
+        case "up": {
+            const result = await reapply({ ...context, verify: !values["no-verify"], evidenceFile: values.evidence });
+            printResult(result, json, out);
+            return EXIT_CODES.ok;
+        }
         case "history": {
             const deployments = await history(context);
             out.write(json ? JSON.stringify(deployments, null, 2) + "\n" : formatHistory(deployments));
@@ -140,7 +148,7 @@ async function run(argv: string[], out: NodeJS.WritableStream, err: NodeJS.Writa
             return result.inSync ? EXIT_CODES.ok : EXIT_CODES.drift;
         }
         default:
-            throw new InvalidInputError("command", command, "must be one of deploy, rollback, history, verify");
+            throw new InvalidInputError("command", command, "must be one of deploy, rollback, up, history, verify");
     }
 }
 
@@ -168,7 +176,7 @@ function printResult(result: DeployResult, json: boolean, out: NodeJS.WritableSt
     }
     for (const line of result.recovered) out.write(`recovered: ${line}\n`);
     const index = result.resolved.isIndex ? " (image index: multi-platform or with attestations)" : "";
-    const verb = result.kind === "preview" ? "previewed" : result.kind === "rollback" ? "rolled back" : "deployed";
+    const verb = { preview: "previewed", rollback: "rolled back", infra: "updated (image unchanged)", deploy: "deployed" }[result.kind];
     out.write(`${verb} ${result.stack}: ${result.image}${index}\n`);
     if (result.previousImage) out.write(`previous: ${result.previousImage}\n`);
     if (result.verify) out.write(`verify: ${result.verify.inSync ? "ECS runs the recorded image" : "DRIFT"}\n`);

@@ -13,7 +13,7 @@ import {
     StackNotFoundError as PulumiStackNotFoundError,
 } from "@pulumi/pulumi/automation";
 import { digestReference, isSha256Digest } from "../components/imageReference";
-import { qualifiedKey } from "../components/stackConfig";
+import { PROJECT_NAME, qualifiedKey } from "../components/stackConfig";
 import { createEcrClient, describeDigest, ResolvedImage, resolveTag } from "./ecr";
 import { engineTools, PROJECT_ROOT } from "./engine";
 import {
@@ -26,11 +26,12 @@ import {
     StackBusyError,
     StackNotFoundError,
     UpdateFailedError,
+    ImageArchivedError,
     ImageNotFoundError,
 } from "./errors";
 import { ciIdentity, EvidenceRecord, requester, writeEvidence } from "./evidence";
-import { chooseRollbackTarget, Deployment, readDeployments, RollbackTarget } from "./history";
-import { acquireLock, describeHolder } from "./lock";
+import { chooseRollbackTarget, currentDeployment, Deployment, readDeployments, RollbackTarget } from "./history";
+import { acquireLock, describeEngineLock, describeHolder, engineLocks } from "./lock";
 import { validateTag, TagPolicy } from "./tags";
 import { compareRunningImage, createEcsClient, VerifyResult } from "./verify";
 
@@ -70,7 +71,7 @@ export interface RollbackOptions extends StackContext {
 }
 
 export interface DeployResult {
-    readonly kind: "deploy" | "rollback" | "preview";
+    readonly kind: "deploy" | "rollback" | "infra" | "preview";
     readonly stack: string;
     readonly image: string;
     readonly resolved: ResolvedImage;
@@ -97,8 +98,13 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
         const image = digestReference(resolved.repositoryUrl, resolved.digest, { input: "--tag" });
         if (options.preview) {
             await withTemporaryConfig(session, config, { image, imageTag: options.tag, deployKind: "deploy" }, () =>
-                session.stack.preview({ onOutput: options.onOutput, signal: options.signal }));
-            return { kind: "preview", stack: options.stackName, image, resolved, previousImage: configValue(config, "image"), recovered };
+                session.stack.preview({ onOutput: options.onOutput, signal: options.signal })
+                    .catch((err) => {
+                        throw options.signal?.aborted ? new InterruptedError(options.stackName)
+                            : err instanceof ConcurrentUpdateError ? new StackBusyError(options.stackName, lockHolderFrom(String(err.message)))
+                                : new UpdateFailedError(options.stackName, image, `Preview failed: ${engineErrorSummary(err)}`);
+                    }));
+            return { kind: "preview", stack: options.stackName, image, resolved, recovered };
         }
         return await runUpdate(session, config, {
             kind: "deploy", image, resolved, tag: options.tag,
@@ -134,7 +140,7 @@ export async function rollback(options: RollbackOptions): Promise<DeployResult> 
             if (err instanceof ImageNotFoundError) {
                 throw new RollbackTargetGoneError(repositoryName, chosen.digest!, chosen.version, "no longer exists (deleted or expired)");
             }
-            if (err instanceof DeployError && err.exitCode === 3 && err.name === "ImageArchivedError") {
+            if (err instanceof ImageArchivedError) {
                 throw new RollbackTargetGoneError(repositoryName, chosen.digest!, chosen.version, "is archived and cannot be pulled");
             }
             throw err;
@@ -144,6 +150,42 @@ export async function rollback(options: RollbackOptions): Promise<DeployResult> 
             kind: "rollback", image, resolved, tag: chosen.tag,
             verify: options.verify ?? true, evidenceFile: options.evidenceFile, recovered,
             rollbackOf: { version: chosen.version, digest: choice.current?.digest },
+        });
+    } finally {
+        lock.release();
+    }
+}
+
+/**
+ * Re-runs `up` with the digest that runs now, as the history records it: the way to apply an
+ * infrastructure change (a new health check, more tasks) without touching the image, whatever
+ * this checkout's `Pulumi.<stack>.yaml` holds.
+ */
+export async function reapply(options: StackContext & { readonly verify?: boolean; readonly evidenceFile?: string }): Promise<DeployResult> {
+    const session = await openStack(options);
+    const lock = acquireLock(session.workDir, options.stackName, session.requestedBy);
+    try {
+        const recovered = await recoverFromInterruptedDeploy(session, lock.staleHolder);
+        const current = currentDeployment(await readDeployments(session.stack));
+        if (!current?.digest) {
+            throw new NoRollbackTargetError(options.stackName,
+                "no deployment with an image is recorded, so there is no running digest to keep; deploy a tag first (or run the bootstrap `pulumi up`)");
+        }
+        const config = await session.stack.getAllConfig();
+        const repositoryName = requireConfig(config, "repositoryName", options.stackName);
+        let resolved: ResolvedImage;
+        try {
+            resolved = await describeDigest(ecrClient(session, config), repositoryName, current.digest);
+        } catch (err) {
+            if (err instanceof ImageNotFoundError) {
+                throw new RollbackTargetGoneError(repositoryName, current.digest, current.version, "(the running image) no longer exists");
+            }
+            throw err;
+        }
+        const image = digestReference(resolved.repositoryUrl, resolved.digest, { input: "running image" });
+        return await runUpdate(session, config, {
+            kind: "infra", image, resolved, tag: current.tag,
+            verify: options.verify ?? true, evidenceFile: options.evidenceFile, recovered,
         });
     } finally {
         lock.release();
@@ -168,6 +210,8 @@ export async function verify(options: StackContext): Promise<VerifyResult> {
 
 interface Session {
     readonly stack: Stack;
+    /** The backend the engine uses: PULUMI_BACKEND_URL, or the project's own `.pulumi-state`. */
+    readonly backendUrl: string;
     readonly workDir: string;
     /** Set when the caller brought its own; otherwise made for the stack's `aws:region`. */
     readonly ecr?: ECRClient;
@@ -181,6 +225,8 @@ async function openStack(options: StackContext): Promise<Session> {
     const { command, env } = await engineTools();
     const envVars: Record<string, string> = {
         PULUMI_SKIP_UPDATE_CHECK: "true",
+        // Tells the stack program that the image config was set from ECR or history just now.
+        PAPYRUS_DRIVER: "1",
         ...env,
         ...defaultBackend(workDir, options.envVars),
         ...options.envVars,
@@ -199,6 +245,7 @@ async function openStack(options: StackContext): Promise<Session> {
     }
     return {
         stack,
+        backendUrl: envVars.PULUMI_BACKEND_URL ?? process.env.PULUMI_BACKEND_URL ?? "https://api.pulumi.com",
         workDir,
         ecr: options.ecr,
         ecs: options.ecs,
@@ -222,11 +269,17 @@ async function recoverFromInterruptedDeploy(session: Session, staleHolder: Retur
     const done: string[] = [];
     if (staleHolder === undefined) return done;
     done.push(`removed the driver lock left by ${describeHolder(staleHolder)}, which is no longer running`);
-    try {
+    // Break the engine's lock only when it provably belongs to a dead process on this machine.
+    // On S3 or Pulumi Cloud the holder may be a live deploy elsewhere: leave it, and let `up`
+    // report it (exit 4) with the `pulumi cancel` hint.
+    const locks = engineLocks(session.backendUrl, PROJECT_NAME, session.options.stackName);
+    if (locks === undefined) {
+        done.push(`left the engine's lock (if any) alone: on ${backendKind(session.backendUrl)} a lock cannot be proven stale from here`);
+    } else if (locks.length > 0 && locks.every((lock) => lock.stale)) {
         await session.stack.cancel();
-        done.push("cancelled the engine's stale update lock (`pulumi cancel`)");
-    } catch {
-        // No update was in progress: nothing to cancel.
+        done.push(`cancelled the engine's stale update lock held by ${locks.map(describeEngineLock).join(", ")} (\`pulumi cancel\`)`);
+    } else if (locks.length > 0) {
+        done.push(`left the engine's lock held by ${locks.filter((l) => !l.stale).map(describeEngineLock).join(", ")} alone: that process is running or on another machine`);
     }
     const state = await session.stack.exportStack();
     const pending = (state.deployment as { pending_operations?: unknown[] } | undefined)?.pending_operations ?? [];
@@ -237,8 +290,12 @@ async function recoverFromInterruptedDeploy(session: Session, staleHolder: Retur
     return done;
 }
 
+function backendKind(url: string): string {
+    return url.startsWith("s3://") ? "an S3 backend" : url.startsWith("file://") ? "a file backend" : "Pulumi Cloud";
+}
+
 interface UpdatePlan {
-    readonly kind: "deploy" | "rollback";
+    readonly kind: "deploy" | "rollback" | "infra";
     readonly image: string;
     readonly resolved: ResolvedImage;
     readonly tag?: string;
@@ -250,7 +307,6 @@ interface UpdatePlan {
 
 async function runUpdate(session: Session, config: ConfigMap, plan: UpdatePlan): Promise<DeployResult> {
     const { stack, options } = session;
-    const previousImage = configValue(config, "image");
     const startedAt = new Date();
     const values = { image: plan.image, imageTag: plan.tag, deployedBy: session.requestedBy, deployKind: plan.kind };
     await setDriverConfig(stack, values);
@@ -267,7 +323,8 @@ async function runUpdate(session: Session, config: ConfigMap, plan: UpdatePlan):
         outputs = Object.fromEntries(Object.entries(up.outputs).map(([k, v]) => [k, v.value]));
         changeSummary = up.summary.resourceChanges;
     } catch (err) {
-        await restoreDriverConfig(stack, config);
+        const restoreProblem = await restoreDriverConfig(stack, config).then(() => "", (e) =>
+            ` Restoring the stack config also failed (${(e as Error).message}): check papyrus:image in Pulumi.${options.stackName}.yaml before the next \`pulumi up\`.`);
         if (options.signal?.aborted) {
             failure = new InterruptedError(options.stackName);
         } else if (err instanceof ConcurrentUpdateError) {
@@ -275,17 +332,29 @@ async function runUpdate(session: Session, config: ConfigMap, plan: UpdatePlan):
         } else {
             failure = new UpdateFailedError(options.stackName, plan.image, engineErrorSummary(err));
         }
+        if (restoreProblem) failure.message += restoreProblem;
     }
 
     // A refused update (busy stack) is not a deployment: no record, nothing changed.
     if (failure instanceof StackBusyError) throw failure;
 
-    const deployments = await readDeployments(stack);
+    // The update has run (or failed) by now: what follows only reports on it, so a failure
+    // here must not hide the result or skip the evidence record.
+    const deployments = await readDeployments(stack).catch(() => undefined);
+    // The checkout's Pulumi.<stack>.yaml may hold anything (a CI checkout holds what git has);
+    // what ran before is what the history says.
+    // Our update is the newest record, if the engine got as far as recording one (history has 1 s precision).
+    const ours = deployments?.[0] && deployments[0].startTime.getTime() >= startedAt.getTime() - 1000 ? deployments[0] : undefined;
+    const previous = deployments && currentDeployment(deployments.filter((d) => d !== ours));
     let verifyResult: VerifyResult | undefined;
     let verifyNote: EvidenceRecord["verify"];
     if (!failure && plan.verify) {
-        verifyResult = await verifyOutputs(session, config, outputs, true);
-        verifyNote = verifyResult ? { inSync: verifyResult.inSync, running: verifyResult.running } : { skipped: "the stack exports no clusterName/serviceName" };
+        try {
+            verifyResult = await verifyOutputs(session, config, outputs, true);
+            verifyNote = verifyResult ? { inSync: verifyResult.inSync, running: verifyResult.running } : { skipped: "the stack exports no clusterName/serviceName" };
+        } catch (err) {
+            verifyNote = { skipped: `verify failed: ${(err as Error).message}; run \`verify --stack ${options.stackName}\` again` };
+        }
     } else if (!failure) {
         verifyNote = { skipped: "--no-verify" };
     }
@@ -301,8 +370,8 @@ async function runUpdate(session: Session, config: ConfigMap, plan: UpdatePlan):
         imageDigest: plan.resolved.digest,
         mediaType: plan.resolved.mediaType,
         isIndex: plan.resolved.isIndex,
-        previousDigest: previousImage?.slice(previousImage.lastIndexOf("@") + 1),
-        updateVersion: deployments[0]?.version,
+        previousDigest: previous?.digest,
+        updateVersion: ours?.version,
         result: failure ? (failure instanceof InterruptedError ? "cancelled" : "failed") : "succeeded",
         startedAt: startedAt.toISOString(),
         finishedAt: new Date().toISOString(),
@@ -318,7 +387,7 @@ async function runUpdate(session: Session, config: ConfigMap, plan: UpdatePlan):
         throw Object.assign(new DriftError(options.stackName, verifyResult.recorded, verifyResult.running), { evidence });
     }
     return {
-        kind: plan.kind, stack: options.stackName, image: plan.image, resolved: plan.resolved, previousImage,
+        kind: plan.kind, stack: options.stackName, image: plan.image, resolved: plan.resolved, previousImage: previous?.image,
         evidence, verify: verifyResult, recovered: plan.recovered, changeSummary,
     };
 }

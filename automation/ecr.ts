@@ -84,7 +84,7 @@ async function toResolved(ecr: ECRClient, repositoryName: string, detail: ImageD
     const mediaType = detail.imageManifestMediaType ?? "unknown";
     return {
         repositoryName,
-        repositoryUrl: `${detail.registryId}.dkr.ecr.${region}.amazonaws.com/${repositoryName}`,
+        repositoryUrl: `${detail.registryId}.dkr.ecr.${region}.${region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com"}/${repositoryName}`,
         digest,
         mediaType,
         isIndex: IMAGE_INDEX_MEDIA_TYPES.includes(mediaType),

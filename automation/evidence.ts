@@ -19,7 +19,7 @@ export interface CiIdentity {
 
 export interface EvidenceRecord {
     readonly schema: "papyrus.deploy-evidence/v1";
-    readonly kind: "deploy" | "rollback";
+    readonly kind: "deploy" | "rollback" | "infra";
     readonly stack: string;
     readonly repository: string;
     readonly repositoryUrl: string;

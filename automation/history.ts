@@ -6,7 +6,7 @@ import { Stack, UpdateSummary } from "@pulumi/pulumi/automation";
 import { isSha256Digest, parseImageReference } from "../components/imageReference";
 import { qualifiedKey } from "../components/stackConfig";
 
-export type DeploymentKind = "deploy" | "rollback" | "other";
+export type DeploymentKind = "deploy" | "rollback" | "infra" | "other";
 
 export interface Deployment {
     /**
@@ -58,7 +58,7 @@ export function toDeployments(summaries: readonly UpdateSummary[]): Deployment[]
         return {
             version: summary.version > 0 ? summary.version : summaries.length - index,
             operation: summary.kind,
-            kind: kind === "deploy" || kind === "rollback" ? kind : "other",
+            kind: kind === "deploy" || kind === "rollback" || kind === "infra" ? kind : "other",
             result: summary.result ?? "unknown",
             startTime: new Date(summary.startTime),
             endTime: summary.endTime ? new Date(summary.endTime) : undefined,
@@ -121,6 +121,32 @@ export function chooseRollbackTarget(
         const found = candidates.find((d) => d.digest === target.toDigest);
         return found ? { target: found, current } : { current, reason: `no succeeded deployment of digest \`${target.toDigest}\`` };
     }
-    const found = candidates.find((d) => d.digest !== current.digest);
-    return found ? { target: found, current } : { current, reason: `every succeeded deployment ran the current digest ${current.digest}` };
+    // Default: step back from where the current digest came from. When the current update is
+    // itself a rollback, its digest was first deployed earlier; the releases between that deploy
+    // and now are the ones rolled back from, so they are skipped (deploy v1, deploy v2, rollback
+    // to v1: a second rollback must not bring v2 back; `--to-version` still can).
+    const origin = originOf(current, candidates);
+    const older = candidates.slice(candidates.indexOf(origin) + 1);
+    const found = older.find((d) => d.digest !== current.digest);
+    if (found) return { target: found, current };
+    return {
+        current,
+        reason: origin === current
+            ? `no succeeded deployment before update ${current.version} ran another digest than ${current.digest}`
+            : `update ${current.version} rolled back to ${current.digest}, first deployed in update ${origin.version}, and nothing before that ran another digest (\`--to-version\` picks any update)`,
+    };
+}
+
+/**
+ * The deployment that first put `current`'s digest in place, following rollbacks (and `up`
+ * re-applies, which keep the digest) back to their source.
+ */
+function originOf(current: Deployment, candidates: readonly Deployment[]): Deployment {
+    let origin = current;
+    while (origin.kind === "rollback" || origin.kind === "infra") {
+        const earlier = candidates.slice(candidates.indexOf(origin) + 1).find((d) => d.digest === origin.digest);
+        if (!earlier) break;
+        origin = earlier;
+    }
+    return origin;
 }

@@ -33,7 +33,7 @@ export function acquireLock(workDir: string, stackName: string, requestedBy: str
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const me: LockHolder = { pid: process.pid, host: os.hostname(), requestedBy, startedAt: new Date().toISOString() };
     let staleHolder: LockHolder | undefined;
-    for (let attempt = 0; attempt < 2; attempt++) {
+    for (let attempt = 0; attempt < 3; attempt++) {
         try {
             fs.writeFileSync(file, JSON.stringify(me), { flag: "wx" });
             return {
@@ -54,9 +54,27 @@ export function acquireLock(workDir: string, stackName: string, requestedBy: str
         if (holder && (holder.host !== me.host || processAlive(holder.pid))) {
             throw new StackBusyError(stackName, describeHolder(holder));
         }
-        // The holder died without releasing (SIGKILL, machine reboot): take over.
+        // The holder died without releasing (SIGKILL, machine reboot): take over. Two drivers
+        // may find the same dead holder at once; moving the file aside is atomic, and only the
+        // one that moved the dead holder's lock (not a fresh one taken meanwhile) goes on.
+        const aside = `${file}.stale-${process.pid}-${Date.now()}`;
+        try {
+            fs.renameSync(file, aside);
+        } catch {
+            continue; // someone else moved it first: try to take the lock again
+        }
+        const moved = readHolder(aside);
+        if (holder && moved && (moved.pid !== holder.pid || moved.startedAt !== holder.startedAt)) {
+            // We moved a live driver's fresh lock: put it back and report it.
+            try {
+                fs.linkSync(aside, file);
+            } finally {
+                fs.rmSync(aside, { force: true });
+            }
+            throw new StackBusyError(stackName, describeHolder(moved));
+        }
+        fs.rmSync(aside, { force: true });
         staleHolder = holder;
-        fs.rmSync(file, { force: true });
     }
     throw new StackBusyError(stackName, "another driver that took the lock at the same moment");
 }
@@ -72,8 +90,72 @@ function readHolder(file: string): LockHolder | undefined {
 function processAlive(pid: number): boolean {
     try {
         process.kill(pid, 0);
-        return true;
     } catch (err) {
         return (err as NodeJS.ErrnoException).code === "EPERM";
+    }
+    // A killed process whose parent died too stays a zombie until something reaps it (in a
+    // container, often nothing does): it answers signal 0 but runs nothing.
+    try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+        return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+    } catch {
+        return true; // no /proc (macOS): trust signal 0
+    }
+}
+
+/** A lock the engine itself keeps in a file:// backend: `.pulumi/locks/<org>/<project>/<stack>/<id>.json`. */
+export interface EngineLock {
+    readonly file: string;
+    readonly pid: number;
+    readonly hostname: string;
+    readonly username?: string;
+    readonly timestamp?: string;
+}
+
+/**
+ * The engine's locks on `project/stack` in a `file://` backend, each with whether its process is
+ * provably gone (same host, pid not running). Undefined for other backends (S3, Pulumi Cloud):
+ * there no lock can be proven stale from here, so none is ever broken automatically.
+ */
+export function engineLocks(backendUrl: string, project: string, stackName: string): (EngineLock & { stale: boolean })[] | undefined {
+    if (!backendUrl.startsWith("file://")) return undefined;
+    const root = path.join(backendUrl.slice("file://".length).replace(/^~(?=\/)/, os.homedir()), ".pulumi", "locks");
+    const found: (EngineLock & { stale: boolean })[] = [];
+    const walk = (dir: string) => {
+        for (const entry of safeReaddir(dir)) {
+            const full = path.join(dir, entry.name);
+            if (entry.isDirectory()) walk(full);
+            else if (entry.name.endsWith(".json") && path.basename(dir) === stackName && path.basename(path.dirname(dir)) === project) {
+                const lock = readJson<{ pid?: number; hostname?: string; username?: string; timestamp?: string }>(full);
+                const pid = lock?.pid ?? -1;
+                const hostname = lock?.hostname ?? "unknown";
+                found.push({
+                    file: full, pid, hostname, username: lock?.username, timestamp: lock?.timestamp,
+                    stale: hostname === os.hostname() && pid > 0 && !processAlive(pid),
+                });
+            }
+        }
+    };
+    walk(root);
+    return found;
+}
+
+export function describeEngineLock(lock: EngineLock): string {
+    return `${lock.username ?? "?"}@${lock.hostname} (pid ${lock.pid}${lock.timestamp ? `, since ${lock.timestamp}` : ""})`;
+}
+
+function safeReaddir(dir: string): fs.Dirent[] {
+    try {
+        return fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+        return [];
+    }
+}
+
+function readJson<T>(file: string): T | undefined {
+    try {
+        return JSON.parse(fs.readFileSync(file, "utf8")) as T;
+    } catch {
+        return undefined;
     }
 }

@@ -200,13 +200,21 @@ export interface DeployTarget {
     readonly executionRoleArn: string;
 }
 
+/** What else the deploy role needs to run this program's `pulumi up`. */
+export interface DeployAccess {
+    /** The program creates a VPC with awsx, which looks the region's zones up. @default true */
+    readonly lookUpAvailabilityZones?: boolean;
+    /** The S3 bucket (and key prefix) of a `s3://bucket/prefix` state backend. @default none (Pulumi Cloud or a local backend) */
+    readonly stateBucket?: { readonly bucketArn: string; readonly keyPrefix?: string };
+}
+
 /**
  * Resolve a tag (ECR read), register a task definition, and point the service at it.
  * `RegisterTaskDefinition` and `DescribeTaskDefinition` have no resource-level permissions, so they are
  * on `*`; everything else names its resource. Without a target (bootstrap, no service yet) the role can
  * only read the repository and register task definitions: no service to update, no role to pass.
  */
-export function deployPolicy(repositoryArn: string, target?: DeployTarget): PolicyDocument {
+export function deployPolicy(repositoryArn: string, target?: DeployTarget, access: DeployAccess = {}): PolicyDocument {
     const statements: PolicyStatement[] = [
         {
             Sid: "RegisterTaskDefinitions",
@@ -216,6 +224,31 @@ export function deployPolicy(repositoryArn: string, target?: DeployTarget): Poli
         },
         { Sid: "ReadRepository", Effect: "Allow", Action: [...ECR_READ_ACTIONS], Resource: repositoryArn },
     ];
+    if (access.lookUpAvailabilityZones ?? true) {
+        // awsx.ec2.Vpc asks for the region's zones on every run (an invoke, not a resource); the
+        // action has no resource-level permissions.
+        statements.push({ Sid: "LookUpAvailabilityZones", Effect: "Allow", Action: "ec2:DescribeAvailabilityZones", Resource: "*" });
+    }
+    if (access.stateBucket !== undefined) {
+        const { bucketArn, keyPrefix } = access.stateBucket;
+        const prefix = keyPrefix ? `${keyPrefix.replace(/\/+$/, "")}/` : "";
+        statements.push(
+            {
+                // The S3 backend keeps state, history, backups and locks under one prefix.
+                Sid: "ListStateObjects",
+                Effect: "Allow",
+                Action: "s3:ListBucket",
+                Resource: bucketArn,
+                ...(prefix ? { Condition: { StringLike: { "s3:prefix": [`${prefix}*`] } } } : {}),
+            },
+            {
+                Sid: "ReadWriteState",
+                Effect: "Allow",
+                Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                Resource: `${bucketArn}/${prefix}*`,
+            },
+        );
+    }
     if (target !== undefined) {
         statements.push(
             {
@@ -359,6 +392,13 @@ export interface GithubDeployIdentityArgs {
     };
     /** Session length for both roles, in seconds. @default 3600 */
     readonly maxSessionDuration?: number;
+    /**
+     * What the deploy role needs besides the service: zone look-ups for a new VPC, and the state
+     * bucket of an S3 backend.
+     * @default { lookUpAvailabilityZones: true }
+     * @example { stateBucket: { bucketArn: "arn:aws:s3:::acme-pulumi-state", keyPrefix: "papyrus" } }
+     */
+    readonly deployAccess?: DeployAccess;
 }
 
 /** The OIDC provider (created or reused) and the push and deploy roles GitHub Actions assume. */
@@ -454,10 +494,10 @@ export function githubRoleSubjects(
 function deployPolicyOutput(args: GithubDeployIdentityArgs): pulumi.Output<PolicyDocument> {
     const target = args.deployTarget;
     if (target === undefined) {
-        return pulumi.output(args.repositoryArn).apply((repositoryArn) => deployPolicy(repositoryArn));
+        return pulumi.output(args.repositoryArn).apply((repositoryArn) => deployPolicy(repositoryArn, undefined, args.deployAccess));
     }
     return pulumi
         .all([args.repositoryArn, target.serviceArn, target.taskDefinitionFamily, target.taskRoleArn, target.executionRoleArn])
         .apply(([repositoryArn, serviceArn, taskDefinitionFamily, taskRoleArn, executionRoleArn]) =>
-            deployPolicy(repositoryArn, { serviceArn, taskDefinitionFamily, taskRoleArn, executionRoleArn }));
+            deployPolicy(repositoryArn, { serviceArn, taskDefinitionFamily, taskRoleArn, executionRoleArn }, args.deployAccess));
 }

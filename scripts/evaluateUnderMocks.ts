@@ -163,6 +163,9 @@ export async function runUnderMocks(options: RunOptions): Promise<Evaluation> {
     };
 
     process.env.PULUMI_CONFIG = JSON.stringify(config);
+    // The evaluation stands for an update the driver runs, with the image given explicitly, so
+    // the program's warning about a plain `pulumi up` taking the image from the checkout is off.
+    process.env.PAPYRUS_DRIVER ??= "evaluateUnderMocks";
     await pulumi.runtime.setMocks(mocks, PROJECT_NAME, options.stack, false);
     pulumi.runtime.setAllConfig(config);
     recordParents(parents);

@@ -38,11 +38,15 @@ fi
 step "Pulumi CLI and nodejs language host"
 sdk_version=$(node -p 'require("@pulumi/pulumi/package.json").version')
 want="v$sdk_version"
-if command -v pulumi >/dev/null 2>&1 && [ "$(pulumi version 2>/dev/null)" = "$want" ] \
-   && command -v pulumi-language-nodejs >/dev/null 2>&1; then
+# A pulumi on PATH counts only when it is not our own link (README puts .tools/bin on PATH).
+path_pulumi=$(command -v pulumi 2>/dev/null || true)
+path_host=$(command -v pulumi-language-nodejs 2>/dev/null || true)
+case "$path_pulumi" in "$BIN"/*) path_pulumi="" ;; esac
+case "$path_host" in "$BIN"/*) path_host="" ;; esac
+if [ -n "$path_pulumi" ] && [ -n "$path_host" ] && [ "$("$path_pulumi" version 2>/dev/null)" = "$want" ]; then
   echo "using pulumi $want and pulumi-language-nodejs from PATH"
-  ln -sf "$(command -v pulumi)" "$BIN/pulumi"
-  ln -sf "$(command -v pulumi-language-nodejs)" "$BIN/pulumi-language-nodejs"
+  ln -sf "$(readlink -f "$path_pulumi")" "$BIN/pulumi"
+  ln -sf "$(readlink -f "$path_host")" "$BIN/pulumi-language-nodejs"
 else
   tools="$ROOT/tools/pulumi-cli"
   grep -q "github.com/pulumi/pulumi/pkg/v3 $want\$" "$tools/go.mod" \

@@ -37,7 +37,7 @@ describe("papyrus-deploy CLI", () => {
 
         const unknown = await runCli(["promote", "--stack", "dev"]);
         assert.strictEqual(unknown.code, 2);
-        assert.match(unknown.stderr, /`command` must be one of deploy, rollback, history, verify, got `promote`/);
+        assert.match(unknown.stderr, /`command` must be one of deploy, rollback, up, history, verify, got `promote`/);
 
         const badFlag = await runCli(["deploy", "--stack", "dev", "--tagg", "v1"]);
         assert.strictEqual(badFlag.code, 2);

@@ -11,7 +11,7 @@ import {
     ECSClient,
     RegisterTaskDefinitionCommand,
 } from "@aws-sdk/client-ecs";
-import { deploy, history, rollback, verify } from "../automation/driver";
+import { deploy, history, reapply, rollback, verify } from "../automation/driver";
 import {
     DriftError,
     ImageNotFoundError,
@@ -125,6 +125,29 @@ describe("deploy driver (real engine + moto)", function () {
         await assert.rejects(rollback({ ...ctx(), target: { toVersion: 42 } }), (err: unknown) =>
             err instanceof NoRollbackTargetError && /no update 42 in history/.test(err.message));
         assert.strictEqual((await history(ctx())).length, 6);
+    });
+
+    it("takes the previous digest from history and `up` keeps the running digest, whatever a stale checkout's config says", async () => {
+        await deploy({ ...ctx(), tag: "v1.0.0" });
+        // A second checkout whose Pulumi.dev.yaml was copied now: it will hold v1 when v2 runs.
+        const stale = fixtureProject(backend.dir);
+        const afterV1 = stackConfigFile();
+        fs.writeFileSync(path.join(stale, "Pulumi.dev.yaml"), afterV1);
+        await deploy({ ...ctx(), tag: "v2.0.0" });
+
+        const infra = await reapply({ ...ctx({ workDir: stale, requestedBy: "ops" }), evidenceFile: path.join(backend.dir, "up.json") });
+        assert.strictEqual(infra.image, `${REPO_URL}@${v2.digest}`, "the running digest, not the checkout's v1");
+        const record = evidenceOf("up.json");
+        assert.deepStrictEqual([record.kind, record.imageDigest, record.imageTag, record.previousDigest, record.updateVersion],
+            ["infra", v2.digest, "v2.0.0", v2.digest, 3]);
+
+        // Stale again (v1 in the file while v2 runs): the evidence still names v2 as the previous digest.
+        fs.writeFileSync(path.join(stale, "Pulumi.dev.yaml"), afterV1);
+        const v3 = await pushImage(ecr, REPO, "v3.0.0");
+        const next = await deploy({ ...ctx({ workDir: stale }), tag: "v3.0.0", evidenceFile: path.join(backend.dir, "v3.json") });
+        assert.strictEqual(next.resolved.digest, v3.digest);
+        assert.strictEqual(evidenceOf("v3.json").previousDigest, v2.digest);
+        assert.deepStrictEqual((await history(ctx())).map((d) => d.kind), ["deploy", "infra", "deploy", "deploy"]);
     });
 
     it("accepts an image index (multi-arch) digest and reports it as such", async () => {

@@ -289,13 +289,29 @@ describe("deployPolicy", () => {
         assert.deepStrictEqual(statements.map((s) => [s.Action, s.Resource]), [
             [["ecs:RegisterTaskDefinition", "ecs:DescribeTaskDefinition"], "*"],
             [["ecr:DescribeImages", "ecr:BatchGetImage"], REPO_ARN],
+            ["ec2:DescribeAvailabilityZones", "*"],
         ]);
+        const existingVpc = deployPolicy(REPO_ARN, undefined, { lookUpAvailabilityZones: false }).Statement;
+        assert.ok(!existingVpc.some((s) => s.Action === "ec2:DescribeAvailabilityZones"), "no zone look-up with an existing VPC");
+    });
+
+    it("grants the S3 state backend's objects under its prefix only, when one is given", () => {
+        const bucketArn = "arn:aws:s3:::acme-pulumi-state";
+        const bySid = Object.fromEntries(deployPolicy(REPO_ARN, undefined, { stateBucket: { bucketArn, keyPrefix: "papyrus/" } })
+            .Statement.map((s) => [s.Sid, s]));
+        assert.deepStrictEqual(bySid.ListStateObjects, {
+            Sid: "ListStateObjects", Effect: "Allow", Action: "s3:ListBucket", Resource: bucketArn,
+            Condition: { StringLike: { "s3:prefix": ["papyrus/*"] } },
+        });
+        assert.deepStrictEqual(bySid.ReadWriteState.Action, ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]);
+        assert.strictEqual(bySid.ReadWriteState.Resource, `${bucketArn}/papyrus/*`);
+        assert.ok(!("ListStateObjects" in Object.fromEntries(deployPolicy(REPO_ARN).Statement.map((s) => [s.Sid, s]))));
     });
 
     it("with a service: UpdateService on it, PassRole on its two roles to ECS tasks only, tagging on its family at registration", () => {
         const bySid = Object.fromEntries(deployPolicy(REPO_ARN, TARGET).Statement.map((s) => [s.Sid, s]));
         assert.deepStrictEqual(Object.keys(bySid), [
-            "RegisterTaskDefinitions", "ReadRepository", "TagTaskDefinitionsOnRegister", "UpdateService", "PassTaskRolesToEcs",
+            "RegisterTaskDefinitions", "ReadRepository", "LookUpAvailabilityZones", "TagTaskDefinitionsOnRegister", "UpdateService", "PassTaskRolesToEcs",
         ]);
         assert.deepStrictEqual(bySid.UpdateService.Action, ["ecs:UpdateService", "ecs:DescribeServices"]);
         assert.strictEqual(bySid.UpdateService.Resource, TARGET.serviceArn);

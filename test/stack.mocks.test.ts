@@ -18,7 +18,7 @@ import {
 const OIDC = "token.actions.githubusercontent.com";
 const COMPONENT_TYPES = ["papyrus:aws:ImmutableRepository", "papyrus:aws:GithubDeployIdentity", "papyrus:aws:DigestPinnedService"];
 /** The only actions whose statements may name Resource `*` (they have no resource-level permissions). */
-const STAR_ACTIONS = new Set(["ecr:GetAuthorizationToken", "ecs:RegisterTaskDefinition", "ecs:DescribeTaskDefinition"]);
+const STAR_ACTIONS = new Set(["ecr:GetAuthorizationToken", "ecs:RegisterTaskDefinition", "ecs:DescribeTaskDefinition", "ec2:DescribeAvailabilityZones"]);
 
 interface Statement {
     Sid?: string;
@@ -411,6 +411,19 @@ describe("stack program under mocks: config that must fail or change the shape",
         });
     });
 
+    it("lets the deploy role reach an S3 state backend named in config, under its prefix only", async () => {
+        const evaluation = await evaluateUnderMocks({
+            stack: "prod",
+            overrides: { "papyrus:stateBucketArn": "arn:aws:s3:::acme-pulumi-state", "papyrus:stateKeyPrefix": "papyrus" },
+        });
+        const deploy = statementsOf(one(evaluation, "aws:iam/rolePolicy:RolePolicy", "papyrus-ci-deploy-policy").inputs.policy);
+        const state = deploy.filter((s) => asList(s.Action).some((a) => a.startsWith("s3:")));
+        assert.deepStrictEqual(state.map((s) => [s.Action, s.Resource]), [
+            ["s3:ListBucket", "arn:aws:s3:::acme-pulumi-state"],
+            [["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], "arn:aws:s3:::acme-pulumi-state/papyrus/*"],
+        ]);
+    });
+
     it("bootstraps without an image: repository and roles only, the deploy role without service or PassRole", async () => {
         const evaluation = await evaluateUnderMocks({ stack: "dev", overrides: { "papyrus:image": undefined, "papyrus:imageTag": undefined } });
         assert.deepStrictEqual([...new Set(evaluation.resources.map((r) => r.type))].sort(), [
@@ -424,7 +437,7 @@ describe("stack program under mocks: config that must fail or change the shape",
         ]);
         const deploy = statementsOf(one(evaluation, "aws:iam/rolePolicy:RolePolicy", "papyrus-ci-deploy-policy").inputs.policy);
         const actions = deploy.flatMap((s) => asList(s.Action)).sort();
-        assert.deepStrictEqual(actions, ["ecr:BatchGetImage", "ecr:DescribeImages", "ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition"]);
+        assert.deepStrictEqual(actions, ["ec2:DescribeAvailabilityZones", "ecr:BatchGetImage", "ecr:DescribeImages", "ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition"]);
         assert.strictEqual(evaluation.outputs.image, undefined);
         assert.strictEqual(evaluation.outputs.serviceName, undefined);
         assert.strictEqual(evaluation.outputs.repositoryUrl, "123456789012.dkr.ecr.eu-west-1.amazonaws.com/papyrus-api");
