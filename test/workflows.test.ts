@@ -190,7 +190,7 @@ describe("workflows: stack outputs, variables and driver commands", () => {
     it("use only papyrus-deploy commands and flags that the CLI has, through this repository's own bin", () => {
         const commands = new Set([...USAGE.matchAll(/^ {2}papyrus-deploy (\w+)/gm)].map((m) => m[1]));
         const flags = new Set([...USAGE.matchAll(/--[a-z][a-z-]*/g)].map((m) => m[0]));
-        assert.deepStrictEqual([...commands].sort(), ["deploy", "history", "rollback", "verify"]);
+        assert.deepStrictEqual([...commands].sort(), ["deploy", "history", "rollback", "up", "verify"]);
         const used: string[] = [];
         for (const file of WORKFLOW_FILES) {
             const { workflow } = readWorkflow(file);
