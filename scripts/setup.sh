@@ -78,6 +78,9 @@ else
   ln -sf "$cli_dir/pulumi" "$BIN/pulumi"
   ln -sf "$dest/pulumi-language-nodejs" "$BIN/pulumi-language-nodejs"
 fi
+# The plugin behind pulumi.dynamic.Resource (the test stand-in's ECS resources); the official CLI
+# ships it as a script, the Go module proxy has no copy.
+ln -sf "$ROOT/tools/bin/pulumi-resource-pulumi-nodejs" "$BIN/pulumi-resource-pulumi-nodejs"
 "$BIN/pulumi" version
 
 step "moto server $MOTO_VERSION in .venv"

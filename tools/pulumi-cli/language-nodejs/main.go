@@ -26,6 +26,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"google.golang.org/grpc"
@@ -57,12 +58,34 @@ func main() {
 		os.Exit(1)
 	}
 	server := grpc.NewServer(grpc.MaxRecvMsgSize(400 * 1024 * 1024))
-	pulumirpc.RegisterLanguageRuntimeServer(server, &nodeHost{nodeBin: nodeBin, engineAddress: engineAddress})
+	host := &nodeHost{nodeBin: nodeBin, engineAddress: engineAddress}
+	pulumirpc.RegisterLanguageRuntimeServer(server, host)
+	go host.exitWhenOrphaned(os.Getppid(), 250*time.Millisecond)
 
 	// The engine reads the port from our first line of stdout.
 	fmt.Printf("%d\n", listener.Addr().(*net.TCPAddr).Port)
 	if err := server.Serve(listener); err != nil {
 		fmt.Fprintf(os.Stderr, "pulumi-language-nodejs: stopped serving: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+// exitWhenOrphaned ends this host, and the programs it started, once the engine
+// that started it is gone. A killed engine (SIGKILL, a lost CI runner) never
+// calls Cancel or closes our listener, so without this the host, and a program
+// blocked on the dead engine, would run until the machine stops. When the
+// parent dies the kernel gives us a new parent, so a changed ppid is the sign.
+func (h *nodeHost) exitWhenOrphaned(enginePid int, every time.Duration) {
+	for range time.Tick(every) {
+		if os.Getppid() == enginePid {
+			continue
+		}
+		h.mu.Lock()
+		for cmd := range h.running {
+			_ = cmd.Process.Kill()
+		}
+		h.mu.Unlock()
+		fmt.Fprintf(os.Stderr, "pulumi-language-nodejs: the engine (pid %d) is gone; exiting\n", enginePid)
 		os.Exit(1)
 	}
 }
