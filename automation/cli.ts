@@ -2,7 +2,10 @@
 // driver function, prints the result (a table, or JSON with --json) and picks
 // the exit code from the typed error. Engine output goes to stderr so that
 // stdout stays machine-readable.
+import * as fs from "fs";
+import * as path from "path";
 import { parseArgs } from "util";
+import { PROJECT_NAME } from "../components/stackConfig";
 import { deploy, history, reapply, rollback, verify, DeployResult } from "./driver";
 import { DeployError, EXIT_CODES, InvalidInputError } from "./errors";
 import { Deployment, RollbackTarget } from "./history";
@@ -25,20 +28,26 @@ applies infrastructure changes with the digest that runs now (from history),
 whatever this checkout's Pulumi.<env>.yaml says.
 
 Options:
-  --cwd <dir>        project directory (default: this project)
+  --cwd <dir>        project directory (default: the nearest directory upwards
+                     from here whose Pulumi.yaml is project papyrus)
   --tag-pattern <re> allowed tags (default: ^v\\d+\\.\\d+\\.\\d+$|^[0-9a-f]{40}$)
+  --json             print one JSON object on stdout, also on errors:
+                     the evidence record, or {"error": {"code", "message"}}
 
 Environment:
   PULUMI_BACKEND_URL     state backend (default: file://<project>/.pulumi-state)
   PULUMI_CONFIG_PASSPHRASE  secrets passphrase for file/S3 backends
   AWS_REGION, AWS_PROFILE / credentials, AWS_ENDPOINT_URL[_ECR|_ECS]  AWS access
 
-Exit codes:
-  0  success                        4  stack is being deployed by someone else (nothing changed)
-  1  unexpected error               5  pulumi up failed (stack config restored)
-  2  bad input or usage             6  drift: ECS runs another image than the stack recorded
-  3  image/repository missing or    7  nothing to roll back to
-     archived (nothing changed)   130  interrupted (update cancelled, config restored)
+Exit codes (what the stack runs afterwards is always read from its state):
+  0  success                        5  pulumi up failed (the message says what the stack runs)
+  1  unexpected error (a bug)       6  drift: ECS runs another image than the stack recorded
+  2  bad input or usage             7  nothing to roll back to
+  3  image/repository missing or    8  updated, but what ECS runs could not be checked
+     archived (nothing changed)     9  AWS, credentials or the state backend unreachable
+  4  stack is being deployed by         (nothing changed)
+     someone else (nothing changed) 130  interrupted (the message says whether
+                                         the image was applied)
 `;
 
 const OPTIONS = {
@@ -64,17 +73,20 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     };
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
+    const json = argv.includes("--json");
     try {
         return await run(argv, out, err, controller.signal);
     } catch (e) {
-        if (e instanceof DeployError) {
-            err.write(`error: ${e.message}\n`);
-            const evidence = (e as { evidence?: unknown }).evidence;
-            if (evidence && argv.includes("--json")) out.write(JSON.stringify(evidence, null, 2) + "\n");
-            return e.exitCode;
+        const known = e instanceof DeployError;
+        const message = known ? e.message : String((e as Error)?.message ?? e);
+        // A bug gets its stack trace; everything the driver knows about gets a sentence.
+        err.write(`error: ${known ? message : (e as Error)?.stack ?? message}\n`);
+        const code = known ? e.exitCode : EXIT_CODES.unexpected;
+        if (json) {
+            const payload = known && e.evidence ? e.evidence : { error: { code, message } };
+            out.write(JSON.stringify(payload, null, 2) + "\n");
         }
-        err.write(`error: ${(e as Error)?.stack ?? e}\n`);
-        return EXIT_CODES.unexpected;
+        return code;
     } finally {
         process.off("SIGINT", onSignal);
         process.off("SIGTERM", onSignal);
@@ -99,7 +111,7 @@ async function run(argv: string[], out: NodeJS.WritableStream, err: NodeJS.Writa
     }
     const context = {
         stackName: values.stack,
-        workDir: values.cwd,
+        workDir: projectDirectory(values.cwd),
         onOutput: (text: string) => err.write(text),
         signal,
     };
@@ -111,12 +123,12 @@ async function run(argv: string[], out: NodeJS.WritableStream, err: NodeJS.Writa
             const result = await deploy({
                 ...context,
                 tag: values.tag,
-                tagPolicy: values["tag-pattern"] ? { pattern: new RegExp(values["tag-pattern"]) } : undefined,
+                tagPolicy: values["tag-pattern"] === undefined ? undefined : { pattern: tagPattern(values["tag-pattern"]) },
                 preview: values.preview,
                 verify: !values["no-verify"],
                 evidenceFile: values.evidence,
             });
-            printResult(result, json, out);
+            printResult(result, json, out, err);
             return EXIT_CODES.ok;
         }
         case "rollback": {
@@ -126,17 +138,17 @@ async function run(argv: string[], out: NodeJS.WritableStream, err: NodeJS.Writa
                 verify: !values["no-verify"],
                 evidenceFile: values.evidence,
             });
-            printResult(result, json, out);
+            printResult(result, json, out, err);
             return EXIT_CODES.ok;
         }
         case "up": {
             const result = await reapply({ ...context, verify: !values["no-verify"], evidenceFile: values.evidence });
-            printResult(result, json, out);
+            printResult(result, json, out, err);
             return EXIT_CODES.ok;
         }
         case "history": {
-            const deployments = await history(context);
-            out.write(json ? JSON.stringify(deployments, null, 2) + "\n" : formatHistory(deployments));
+            const result = await history(context);
+            out.write(json ? JSON.stringify(result, null, 2) + "\n" : formatHistory(result.deployments));
             return EXIT_CODES.ok;
         }
         case "verify": {
@@ -158,8 +170,9 @@ function rollbackTarget(values: { "to-version"?: string; "to-tag"?: string; "to-
         throw new InvalidInputError(`--${given[0]}`, given.map((k) => `--${k}`).join(" "), "can be given with none of the other target flags");
     }
     if (values["to-version"] !== undefined) {
-        const version = Number(values["to-version"]);
-        if (!Number.isInteger(version) || version < 1) {
+        // Plain decimal only: Number() would also take `0x2`, `1e0` and ` 2 `.
+        const version = /^[1-9][0-9]{0,8}$/.test(values["to-version"]) ? Number(values["to-version"]) : NaN;
+        if (!Number.isInteger(version)) {
             throw new InvalidInputError("--to-version", values["to-version"], "must be an update number from `history` (1, 2, …)");
         }
         return { toVersion: version };
@@ -169,17 +182,42 @@ function rollbackTarget(values: { "to-version"?: string; "to-tag"?: string; "to-
     return {};
 }
 
-function printResult(result: DeployResult, json: boolean, out: NodeJS.WritableStream): void {
+function tagPattern(source: string): RegExp {
+    if (source === "") throw new InvalidInputError("--tag-pattern", source, "must be a regular expression such as `^v\\d+\\.\\d+\\.\\d+$`, and is empty");
+    try {
+        return new RegExp(source);
+    } catch (e) {
+        throw new InvalidInputError("--tag-pattern", source, `is not a valid regular expression (${(e as Error).message})`);
+    }
+}
+
+/**
+ * `--cwd` as given; else the nearest directory upwards from the working directory whose
+ * Pulumi.yaml is this project's, so the CLI never silently acts on another checkout's stacks.
+ */
+function projectDirectory(cwd: string | undefined, from: string = process.cwd()): string {
+    if (cwd !== undefined) return cwd;
+    for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
+        const file = path.join(dir, "Pulumi.yaml");
+        if (fs.existsSync(file) && new RegExp(`^name:\\s*${PROJECT_NAME}\\s*$`, "m").test(fs.readFileSync(file, "utf8"))) return dir;
+        if (path.dirname(dir) === dir) break;
+    }
+    throw new InvalidInputError("--cwd", "", `is needed: neither ${from} nor a directory above it holds this project's Pulumi.yaml (name: ${PROJECT_NAME}); run from the project or pass \`--cwd <project>\``);
+}
+
+function printResult(result: DeployResult, json: boolean, out: NodeJS.WritableStream, err: NodeJS.WritableStream): void {
+    if (result.evidenceWriteError) err.write(`warning: ${result.evidenceWriteError}\n`);
     if (json) {
         out.write(JSON.stringify(result.evidence ?? { kind: result.kind, stack: result.stack, image: result.image, resolved: result.resolved }, null, 2) + "\n");
         return;
     }
     for (const line of result.recovered) out.write(`recovered: ${line}\n`);
     const index = result.resolved.isIndex ? " (image index: multi-platform or with attestations)" : "";
-    const verb = { preview: "previewed", rollback: "rolled back", infra: "updated (image unchanged)", deploy: "deployed" }[result.kind];
-    out.write(`${verb} ${result.stack}: ${result.image}${index}\n`);
+    const verb = { preview: "would deploy", rollback: "rolled back", infra: "updated (image unchanged)", deploy: "deployed" }[result.kind];
+    out.write(`${verb} ${result.stack}: ${result.kind === "preview" ? "" : "the stack runs "}${result.image}${index}\n`);
     if (result.previousImage) out.write(`previous: ${result.previousImage}\n`);
     if (result.verify) out.write(`verify: ${result.verify.inSync ? "ECS runs the recorded image" : "DRIFT"}\n`);
+    else if (result.verifySkipped && result.kind !== "preview") out.write(`verify: not run: ${result.verifySkipped}\n`);
 }
 
 export function formatHistory(deployments: readonly Deployment[]): string {
@@ -192,9 +230,10 @@ export function formatHistory(deployments: readonly Deployment[]): string {
         d.kind === "other" ? d.operation : d.kind,
         d.tag ?? "-",
         d.digest ? `${d.digest.slice(0, 19)}…` : "-",
-        d.requestedBy ?? "-",
+        d.requestedBy ?? (d.kind === "manual" ? "(pulumi up by hand)" : "-"),
+        d.running ? "*" : "",
     ]);
-    const header = ["VERSION", "STARTED", "FINISHED", "RESULT", "KIND", "TAG", "DIGEST", "WHO"];
+    const header = ["VERSION", "STARTED", "FINISHED", "RESULT", "KIND", "TAG", "DIGEST", "WHO", "RUNS"];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
     const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd() + "\n";
     return [line(header), ...rows.map(line)].join("");

@@ -2,10 +2,15 @@
 // deployment found in the stack history, list the history, verify what ECS
 // runs. Every function takes explicit inputs and returns a typed result or
 // throws a typed `DeployError`; the CLI (cli.ts) only parses and prints.
+//
+// One rule throughout: what the driver reports is read from what the engine
+// recorded (the stack's state after the update), never from what it planned.
+import * as fs from "fs";
 import * as path from "path";
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import {
+    CommandError,
     ConcurrentUpdateError,
     ConfigMap,
     LocalWorkspace,
@@ -13,29 +18,35 @@ import {
     StackNotFoundError as PulumiStackNotFoundError,
 } from "@pulumi/pulumi/automation";
 import { digestReference, isSha256Digest } from "../components/imageReference";
-import { PROJECT_NAME, qualifiedKey } from "../components/stackConfig";
+import { qualifiedKey } from "../components/stackConfig";
 import { createEcrClient, describeDigest, ResolvedImage, resolveTag } from "./ecr";
 import { engineTools, PROJECT_ROOT } from "./engine";
 import {
     DeployError,
     DriftError,
+    EngineError,
+    ImageArchivedError,
+    ImageNotFoundError,
     InterruptedError,
     InvalidInputError,
     NoRollbackTargetError,
+    NotVerifiedError,
     RollbackTargetGoneError,
     StackBusyError,
     StackNotFoundError,
+    UnreachableError,
     UpdateFailedError,
-    ImageArchivedError,
-    ImageNotFoundError,
 } from "./errors";
-import { ciIdentity, EvidenceRecord, requester, writeEvidence } from "./evidence";
-import { chooseRollbackTarget, currentDeployment, Deployment, readDeployments, RollbackTarget } from "./history";
-import { acquireLock, describeEngineLock, describeHolder, engineLocks } from "./lock";
+import { checkEvidencePath, ciIdentity, EVIDENCE_SCHEMA, EvidenceRecord, requester, VerifyNote, writeEvidence } from "./evidence";
+import { chooseRollbackTarget, currentDeployment, Deployment, markRunning, readDeployments, RollbackTarget } from "./history";
+import { acquireLock, describeEngineLock, describeHolder, engineLocks, HeldLock } from "./lock";
+import { Checkpoint, pendingOperations, recordedImage, RecordedImage } from "./state";
+import { isSelfManagedBackend, stackIdentity, StackIdentity } from "./stackName";
 import { validateTag, TagPolicy } from "./tags";
 import { compareRunningImage, createEcsClient, VerifyResult } from "./verify";
 
 export interface StackContext {
+    /** `dev`, or fully qualified `organization/papyrus/dev`: every spelling names one stack. */
     readonly stackName: string;
     /** Directory with Pulumi.yaml and Pulumi.<stack>.yaml. @default the project root */
     readonly workDir?: string;
@@ -45,7 +56,7 @@ export interface StackContext {
     readonly ecs?: ECSClient;
     /** Engine output, line by line, as it happens. */
     readonly onOutput?: (text: string) => void;
-    /** Aborting cancels the running update cleanly (SIGINT to the engine). */
+    /** Aborting stops the driver: before `up` nothing changes; during `up` the engine cancels at a safe point. */
     readonly signal?: AbortSignal;
     /** Who asked. @default the GitHub actor in CI, else $USER */
     readonly requestedBy?: string;
@@ -53,34 +64,49 @@ export interface StackContext {
     readonly env?: NodeJS.ProcessEnv;
 }
 
-export interface DeployOptions extends StackContext {
+export interface UpdateOptions extends StackContext {
+    /** Compare with what ECS runs after `up`. @default true */
+    readonly verify?: boolean;
+    /** Write the evidence record to this file (checked before anything runs). */
+    readonly evidenceFile?: string;
+}
+
+export interface DeployOptions extends UpdateOptions {
     readonly tag: string;
     readonly tagPolicy?: TagPolicy;
     /** Preview only: nothing is changed, config included. */
     readonly preview?: boolean;
-    /** Compare with what ECS runs after `up`. @default true */
-    readonly verify?: boolean;
-    /** Write the evidence record to this file. */
-    readonly evidenceFile?: string;
 }
 
-export interface RollbackOptions extends StackContext {
+export interface RollbackOptions extends UpdateOptions {
     readonly target?: RollbackTarget;
-    readonly verify?: boolean;
-    readonly evidenceFile?: string;
 }
 
 export interface DeployResult {
     readonly kind: "deploy" | "rollback" | "infra" | "preview";
     readonly stack: string;
+    /** What the stack's state runs after the update (for a preview: what it would run). */
     readonly image: string;
     readonly resolved: ResolvedImage;
+    /** What the stack's state ran before the update. */
     readonly previousImage?: string;
     readonly evidence?: EvidenceRecord;
+    /** Set when `--evidence` was given and the record could not be written after the update. */
+    readonly evidenceWriteError?: string;
     readonly verify?: VerifyResult;
+    /** Why verify did not run, when it did not (e.g. the stack has no service outputs). */
+    readonly verifySkipped?: string;
     /** What was done to recover from an earlier interrupted deploy, if anything. */
     readonly recovered: readonly string[];
     readonly changeSummary?: Record<string, number>;
+}
+
+export interface HistoryResult {
+    readonly stack: string;
+    /** Newest first; the one whose digest the state runs has `running: true`. */
+    readonly deployments: Deployment[];
+    /** What the stack's state runs now. */
+    readonly running?: RecordedImage;
 }
 
 const DRIVER_KEYS = ["image", "imageTag", "deployedBy", "deployKind"] as const;
@@ -88,31 +114,22 @@ const DRIVER_KEYS = ["image", "imageTag", "deployedBy", "deployKind"] as const;
 /** Resolves `tag` to its digest and runs `up` with `<repositoryUrl>@sha256:<digest>`. */
 export async function deploy(options: DeployOptions): Promise<DeployResult> {
     validateTag(options.tag, options.tagPolicy);
-    const session = await openStack(options);
-    const lock = acquireLock(session.workDir, options.stackName, session.requestedBy);
-    try {
-        const recovered = await recoverFromInterruptedDeploy(session, lock.staleHolder);
-        const config = await session.stack.getAllConfig();
-        const repositoryName = requireConfig(config, "repositoryName", options.stackName);
-        const resolved = await resolveTag(ecrClient(session, config), repositoryName, options.tag);
+    return withLockedSession(options, async (session) => {
+        const repositoryName = requireConfig(session, "repositoryName");
+        const resolved = await resolveTag(ecrClient(session), repositoryName, options.tag);
         const image = digestReference(resolved.repositoryUrl, resolved.digest, { input: "--tag" });
+        throwIfAborted(session);
         if (options.preview) {
-            await withTemporaryConfig(session, config, { image, imageTag: options.tag, deployKind: "deploy" }, () =>
-                session.stack.preview({ onOutput: options.onOutput, signal: options.signal })
-                    .catch((err) => {
-                        throw options.signal?.aborted ? new InterruptedError(options.stackName)
-                            : err instanceof ConcurrentUpdateError ? new StackBusyError(options.stackName, lockHolderFrom(String(err.message)))
-                                : new UpdateFailedError(options.stackName, image, `Preview failed: ${engineErrorSummary(err)}`);
-                    }));
-            return { kind: "preview", stack: options.stackName, image, resolved, recovered };
+            await withTemporaryConfig(session, { image, imageTag: options.tag, deployKind: "deploy" }, () =>
+                session.stack.preview({ onOutput: options.onOutput, signal: options.signal }).catch((err) => {
+                    if (options.signal?.aborted) throw new InterruptedError(session.displayName, "the preview was cancelled; nothing was changed");
+                    throw classifyEngineError(err, session) ?? new UpdateFailedError(session.displayName, image,
+                        "nothing was changed", `Preview failed: ${engineErrorSummary(err)}`);
+                }));
+            return { kind: "preview", stack: session.displayName, image, resolved, recovered: session.recovered };
         }
-        return await runUpdate(session, config, {
-            kind: "deploy", image, resolved, tag: options.tag,
-            verify: options.verify ?? true, evidenceFile: options.evidenceFile, recovered,
-        });
-    } finally {
-        lock.release();
-    }
+        return runUpdate(session, { kind: "deploy", image, resolved, tag: options.tag });
+    });
 }
 
 /** Puts an earlier deployment's digest back by running `up` with it (never by rewriting state). */
@@ -121,21 +138,17 @@ export async function rollback(options: RollbackOptions): Promise<DeployResult> 
     if ("toDigest" in target && !isSha256Digest(target.toDigest)) {
         throw new InvalidInputError("--to-digest", target.toDigest, "must be `sha256:<64 lowercase hex>`");
     }
-    const session = await openStack(options);
-    const lock = acquireLock(session.workDir, options.stackName, session.requestedBy);
-    try {
-        const recovered = await recoverFromInterruptedDeploy(session, lock.staleHolder);
-        const deployments = await readDeployments(session.stack);
+    return withLockedSession(options, async (session) => {
+        const deployments = markRunning(await readDeployments(session.stack), session.running);
         const choice = chooseRollbackTarget(deployments, target);
         if (!choice.target) {
-            throw new NoRollbackTargetError(options.stackName, choice.reason ?? "no earlier deployment");
+            throw new NoRollbackTargetError(session.displayName, choice.reason ?? "no earlier deployment");
         }
-        const config = await session.stack.getAllConfig();
-        const repositoryName = requireConfig(config, "repositoryName", options.stackName);
+        const repositoryName = requireConfig(session, "repositoryName");
         const chosen = choice.target;
         let resolved: ResolvedImage;
         try {
-            resolved = await describeDigest(ecrClient(session, config), repositoryName, chosen.digest!);
+            resolved = await describeDigest(ecrClient(session), repositoryName, chosen.digest!);
         } catch (err) {
             if (err instanceof ImageNotFoundError) {
                 throw new RollbackTargetGoneError(repositoryName, chosen.digest!, chosen.version, "no longer exists (deleted or expired)");
@@ -146,265 +159,390 @@ export async function rollback(options: RollbackOptions): Promise<DeployResult> 
             throw err;
         }
         const image = digestReference(resolved.repositoryUrl, resolved.digest, { input: "rollback target" });
-        return await runUpdate(session, config, {
+        return runUpdate(session, {
             kind: "rollback", image, resolved, tag: chosen.tag,
-            verify: options.verify ?? true, evidenceFile: options.evidenceFile, recovered,
             rollbackOf: { version: chosen.version, digest: choice.current?.digest },
         });
-    } finally {
-        lock.release();
-    }
+    });
 }
 
 /**
- * Re-runs `up` with the digest that runs now, as the history records it: the way to apply an
- * infrastructure change (a new health check, more tasks) without touching the image, whatever
- * this checkout's `Pulumi.<stack>.yaml` holds.
+ * Re-runs `up` with the digest the stack's state runs now: the way to apply an infrastructure
+ * change (a new health check, more tasks) without touching the image, whatever this checkout's
+ * `Pulumi.<stack>.yaml` holds.
  */
-export async function reapply(options: StackContext & { readonly verify?: boolean; readonly evidenceFile?: string }): Promise<DeployResult> {
-    const session = await openStack(options);
-    const lock = acquireLock(session.workDir, options.stackName, session.requestedBy);
-    try {
-        const recovered = await recoverFromInterruptedDeploy(session, lock.staleHolder);
-        const current = currentDeployment(await readDeployments(session.stack));
-        if (!current?.digest) {
-            throw new NoRollbackTargetError(options.stackName,
-                "no deployment with an image is recorded, so there is no running digest to keep; deploy a tag first (or run the bootstrap `pulumi up`)");
+export async function reapply(options: UpdateOptions): Promise<DeployResult> {
+    return withLockedSession(options, async (session) => {
+        const running = session.running;
+        if (!running) {
+            throw new NoRollbackTargetError(session.displayName,
+                "the stack's state runs no service, so there is no running digest to keep; deploy a tag first (or run the bootstrap `pulumi up`)");
         }
-        const config = await session.stack.getAllConfig();
-        const repositoryName = requireConfig(config, "repositoryName", options.stackName);
+        const current = currentDeployment(markRunning(await readDeployments(session.stack), running));
+        const repositoryName = requireConfig(session, "repositoryName");
         let resolved: ResolvedImage;
         try {
-            resolved = await describeDigest(ecrClient(session, config), repositoryName, current.digest);
+            resolved = await describeDigest(ecrClient(session), repositoryName, running.digest);
         } catch (err) {
             if (err instanceof ImageNotFoundError) {
-                throw new RollbackTargetGoneError(repositoryName, current.digest, current.version, "(the running image) no longer exists");
+                throw new RollbackTargetGoneError(repositoryName, running.digest, current?.version ?? 0, "(the running image) no longer exists");
             }
             throw err;
         }
         const image = digestReference(resolved.repositoryUrl, resolved.digest, { input: "running image" });
-        return await runUpdate(session, config, {
-            kind: "infra", image, resolved, tag: current.tag,
-            verify: options.verify ?? true, evidenceFile: options.evidenceFile, recovered,
-        });
+        return runUpdate(session, { kind: "infra", image, resolved, tag: current?.tag });
+    });
+}
+
+/** The stack's deployments, newest first, with the one the state runs marked. */
+export async function history(options: StackContext): Promise<HistoryResult> {
+    const session = await openSession(options);
+    const deployments = markRunning(await engineCall(session, () => readDeployments(session.stack)), session.running);
+    return { stack: session.displayName, deployments, running: session.running };
+}
+
+/** Compares the digest the stack's state runs with what the ECS service's primary deployment runs. */
+export async function verify(options: StackContext): Promise<VerifyResult> {
+    const session = await openSession(options);
+    const outcome = await verifyRunning(session, session.running, session.stackOutputs);
+    if ("error" in outcome) throw new NotVerifiedError(session.displayName, outcome.error);
+    if ("skipped" in outcome) throw new NotVerifiedError(session.displayName, outcome.skipped);
+    return outcome.result;
+}
+
+// ---- the session: open → lock → read state → recover → work → release ----
+
+interface Session {
+    readonly stack: Stack;
+    readonly identity: StackIdentity;
+    /** The name as the caller gave it, for messages. */
+    readonly displayName: string;
+    /** The backend the engine uses: PULUMI_BACKEND_URL, or the project's own `.pulumi-state`. */
+    readonly backendUrl: string;
+    readonly workDir: string;
+    readonly config: ConfigMap;
+    /** The state as the session found it (after recovery). */
+    readonly checkpoint: Checkpoint | undefined;
+    /** What that state runs. */
+    readonly running: RecordedImage | undefined;
+    readonly stackOutputs: Record<string, unknown>;
+    readonly requestedBy: string;
+    readonly options: UpdateOptions;
+    readonly evidenceFile?: string;
+    readonly recovered: string[];
+}
+
+async function withLockedSession<T>(options: UpdateOptions, work: (session: Session) => Promise<T>): Promise<T> {
+    const workDir = projectDirectory(options.workDir);
+    const evidenceFile = options.evidenceFile === undefined ? undefined : checkEvidencePath(options.evidenceFile, workDir);
+    if (options.signal?.aborted) throw new InterruptedError(options.stackName, "interrupted before the update started; nothing was changed");
+    const backendUrl = backendFor(workDir, options.envVars);
+    // The lock is keyed on the canonical name, so `dev` and `organization/papyrus/dev` share it.
+    const identity = await identityOf(options, workDir, backendUrl);
+    const lock = acquireLock(workDir, identity.qualified, options.requestedBy ?? requester(options.env));
+    try {
+        const session = await recover(await openSession(options, { workDir, backendUrl, identity, evidenceFile }), lock.staleHolder);
+        throwIfAborted(session);
+        return await work(session);
     } finally {
         lock.release();
     }
 }
 
-/** The stack's deployments, newest first. */
-export async function history(options: StackContext): Promise<Deployment[]> {
-    const session = await openStack(options);
-    return readDeployments(session.stack);
+/** Self-managed backends need no CLI call; on Pulumi Cloud a bare name belongs to `pulumi whoami`'s user. */
+async function identityOf(options: StackContext, workDir: string, backendUrl: string): Promise<StackIdentity> {
+    if (isSelfManagedBackend(backendUrl) || options.stackName.includes("/")) return stackIdentity(options.stackName, backendUrl);
+    const workspace = await createWorkspace(options, workDir, backendUrl);
+    return stackIdentity(options.stackName, backendUrl, await workspace.whoAmI().then((w) => w.user, () => undefined));
 }
 
-/** Compares the digest the stack recorded with what the ECS service's primary deployment runs. */
-export async function verify(options: StackContext): Promise<VerifyResult> {
-    const session = await openStack(options);
-    const outputs = await session.stack.outputs();
-    const config = await session.stack.getAllConfig();
-    return verifyOutputs(session, config, Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, v.value])));
-}
-
-// ---- steps -----------------------------------------------------------------
-
-interface Session {
-    readonly stack: Stack;
-    /** The backend the engine uses: PULUMI_BACKEND_URL, or the project's own `.pulumi-state`. */
-    readonly backendUrl: string;
-    readonly workDir: string;
-    /** Set when the caller brought its own; otherwise made for the stack's `aws:region`. */
-    readonly ecr?: ECRClient;
-    readonly ecs?: ECSClient;
-    readonly requestedBy: string;
-    readonly options: StackContext;
-}
-
-async function openStack(options: StackContext): Promise<Session> {
-    const workDir = path.resolve(options.workDir ?? PROJECT_ROOT);
+async function createWorkspace(options: StackContext, workDir: string, backendUrl: string): Promise<LocalWorkspace> {
     const { command, env } = await engineTools();
-    const envVars: Record<string, string> = {
-        PULUMI_SKIP_UPDATE_CHECK: "true",
-        // Tells the stack program that the image config was set from ECR or history just now.
-        PAPYRUS_DRIVER: "1",
-        ...env,
-        ...defaultBackend(workDir, options.envVars),
-        ...options.envVars,
-    };
+    return LocalWorkspace.create({
+        workDir,
+        pulumiCommand: command,
+        envVars: {
+            PULUMI_SKIP_UPDATE_CHECK: "true",
+            // Tells the stack program that the image config was set from ECR or history just now.
+            PAPYRUS_DRIVER: "1",
+            ...env,
+            ...options.envVars,
+            PULUMI_BACKEND_URL: backendUrl,
+        },
+    });
+}
+
+async function openSession(
+    options: UpdateOptions,
+    known: { workDir?: string; backendUrl?: string; identity?: StackIdentity; evidenceFile?: string } = {},
+): Promise<Session> {
+    const workDir = known.workDir ?? projectDirectory(options.workDir);
+    const backendUrl = known.backendUrl ?? backendFor(workDir, options.envVars);
+    const identity = known.identity ?? await identityOf(options, workDir, backendUrl);
+    const base = { displayName: options.stackName, workDir, backendUrl, identity };
+    const workspace = await createWorkspace(options, workDir, backendUrl);
     let stack: Stack;
     try {
-        stack = await LocalWorkspace.selectStack(
-            { stackName: options.stackName, workDir },
-            { pulumiCommand: command, envVars },
-        );
+        stack = await Stack.select(identity.qualified, workspace);
     } catch (err) {
         if (err instanceof PulumiStackNotFoundError) {
-            throw new StackNotFoundError(options.stackName, envVars.PULUMI_BACKEND_URL ?? "the selected backend");
+            throw new StackNotFoundError(options.stackName, backendUrl);
         }
-        throw err;
+        throw classifyEngineError(err, base) ?? err;
     }
+    const session = { ...base, stack };
+    const [config, deployment] = await engineCall(session, () => Promise.all([stack.getAllConfig(), stack.exportStack()]));
+    const checkpoint = deployment.deployment as Checkpoint | undefined;
     return {
-        stack,
-        backendUrl: envVars.PULUMI_BACKEND_URL ?? process.env.PULUMI_BACKEND_URL ?? "https://api.pulumi.com",
-        workDir,
-        ecr: options.ecr,
-        ecs: options.ecs,
+        ...session,
+        config,
+        checkpoint,
+        running: readRecordedImage(checkpoint, options.stackName),
+        stackOutputs: stackOutputsOf(checkpoint),
         requestedBy: options.requestedBy ?? requester(options.env),
         options,
+        evidenceFile: known.evidenceFile,
+        recovered: [],
     };
 }
 
-/** With no backend chosen, state lives in `.pulumi-state/` inside the project: works with no account. */
-function defaultBackend(workDir: string, envVars: Record<string, string> | undefined): Record<string, string> {
-    if (envVars?.PULUMI_BACKEND_URL || process.env.PULUMI_BACKEND_URL) return {};
-    return { PULUMI_BACKEND_URL: `file://${path.join(workDir, ".pulumi-state")}` };
+/** `--cwd`, else the project root; it must be a directory with a Pulumi.yaml. */
+function projectDirectory(workDir: string | undefined): string {
+    const dir = path.resolve(workDir ?? PROJECT_ROOT);
+    if (!fs.existsSync(path.join(dir, "Pulumi.yaml"))) {
+        throw new InvalidInputError("--cwd", workDir ?? dir,
+            fs.existsSync(dir) ? "has no Pulumi.yaml; point it at the project directory" : "does not exist; point it at the project directory");
+    }
+    return dir;
+}
+
+/** PULUMI_BACKEND_URL, else `.pulumi-state/` inside the project (made if missing): works with no account. */
+function backendFor(workDir: string, envVars: Record<string, string> | undefined): string {
+    const chosen = envVars?.PULUMI_BACKEND_URL ?? process.env.PULUMI_BACKEND_URL;
+    if (chosen) return chosen;
+    const dir = path.join(workDir, ".pulumi-state");
+    fs.mkdirSync(dir, { recursive: true });
+    return `file://${dir}`;
 }
 
 /**
- * A driver that died without cleaning up (SIGKILL, lost runner) can leave the
- * backend locked and pending operations in the state. Only when our own lock
- * proves the last driver is dead do we clear them, and we say so.
+ * A driver or engine that died without cleaning up (SIGKILL, lost runner) can leave the backend
+ * locked and pending operations in the state. The engine's lock is broken only when its holder is
+ * provably dead (a process of this machine that no longer runs), whether or not our own lock was
+ * stale; pending operations are refreshed away. Each step is reported.
  */
-async function recoverFromInterruptedDeploy(session: Session, staleHolder: ReturnType<typeof acquireLock>["staleHolder"]): Promise<string[]> {
-    const done: string[] = [];
-    if (staleHolder === undefined) return done;
-    done.push(`removed the driver lock left by ${describeHolder(staleHolder)}, which is no longer running`);
-    // Break the engine's lock only when it provably belongs to a dead process on this machine.
-    // On S3 or Pulumi Cloud the holder may be a live deploy elsewhere: leave it, and let `up`
-    // report it (exit 4) with the `pulumi cancel` hint.
-    const locks = engineLocks(session.backendUrl, PROJECT_NAME, session.options.stackName);
+async function recover(session: Session, staleHolder: ReturnType<typeof acquireLock>["staleHolder"]): Promise<Session> {
+    const done = session.recovered;
+    if (staleHolder !== undefined) {
+        done.push(`removed the driver lock left by ${describeHolder(staleHolder)}, which is no longer running`);
+    }
+    const locks = engineLocks(session.backendUrl, session.identity.project, session.identity.name);
     if (locks === undefined) {
-        done.push(`left the engine's lock (if any) alone: on ${backendKind(session.backendUrl)} a lock cannot be proven stale from here`);
+        if (staleHolder !== undefined) {
+            done.push(`left the engine's lock (if any) alone: on ${backendKind(session.backendUrl)} a lock cannot be proven stale from here`);
+        }
     } else if (locks.length > 0 && locks.every((lock) => lock.stale)) {
-        await session.stack.cancel();
-        done.push(`cancelled the engine's stale update lock held by ${locks.map(describeEngineLock).join(", ")} (\`pulumi cancel\`)`);
-    } else if (locks.length > 0) {
-        done.push(`left the engine's lock held by ${locks.filter((l) => !l.stale).map(describeEngineLock).join(", ")} alone: that process is running or on another machine`);
+        await engineCall(session, () => session.stack.cancel());
+        done.push(`cancelled the engine's stale update lock held by ${locks.map(describeEngineLock).join(", ")}, which is no longer running (\`pulumi cancel\`)`);
     }
-    const state = await session.stack.exportStack();
-    const pending = (state.deployment as { pending_operations?: unknown[] } | undefined)?.pending_operations ?? [];
-    if (pending.length > 0) {
-        await session.stack.refresh({ clearPendingCreates: true, onOutput: session.options.onOutput });
-        done.push(`refreshed the stack to clear ${pending.length} pending operation(s) left by the interrupted update`);
-    }
-    return done;
+    const pending = pendingOperations(session.checkpoint);
+    if (pending.length === 0) return session;
+    if (locks !== undefined && locks.some((lock) => !lock.stale)) return session; // a live update owns them: `up` will say busy
+    await engineCall(session, () => session.stack.refresh({ clearPendingCreates: true, onOutput: session.options.onOutput, signal: session.options.signal }));
+    done.push(`refreshed the stack to clear ${pending.length} pending operation(s) left by the interrupted update (${pending.map((p) => `${p.type} ${p.resource.urn.split("::").pop()}`).join(", ")})`);
+    const deployment = await engineCall(session, () => session.stack.exportStack());
+    const checkpoint = deployment.deployment as Checkpoint | undefined;
+    return { ...session, checkpoint, running: readRecordedImage(checkpoint, session.displayName), stackOutputs: stackOutputsOf(checkpoint) };
 }
 
 function backendKind(url: string): string {
     return url.startsWith("s3://") ? "an S3 backend" : url.startsWith("file://") ? "a file backend" : "Pulumi Cloud";
 }
 
+function throwIfAborted(session: Session): void {
+    if (session.options.signal?.aborted) {
+        throw new InterruptedError(session.displayName, "interrupted before the update started; nothing was changed");
+    }
+}
+
+// ---- the update ------------------------------------------------------------
+
 interface UpdatePlan {
     readonly kind: "deploy" | "rollback" | "infra";
     readonly image: string;
     readonly resolved: ResolvedImage;
     readonly tag?: string;
-    readonly verify: boolean;
-    readonly evidenceFile?: string;
-    readonly recovered: string[];
     readonly rollbackOf?: { version: number; digest?: string };
 }
 
-async function runUpdate(session: Session, config: ConfigMap, plan: UpdatePlan): Promise<DeployResult> {
+async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResult> {
     const { stack, options } = session;
     const startedAt = new Date();
-    const values = { image: plan.image, imageTag: plan.tag, deployedBy: session.requestedBy, deployKind: plan.kind };
-    await setDriverConfig(stack, values);
+    const before = session.running;
+    await setDriverConfig(stack, { image: plan.image, imageTag: plan.tag, deployedBy: session.requestedBy, deployKind: plan.kind });
+    if (options.signal?.aborted) {
+        // The Automation API only reacts to aborts that come after `up` starts.
+        await restoreDriverConfig(stack, session.config);
+        throwIfAborted(session);
+    }
 
-    let outputs: Record<string, unknown> = {};
+    let upError: unknown;
     let changeSummary: Record<string, number> | undefined;
-    let failure: DeployError | undefined;
     try {
         const up = await stack.up({
             onOutput: options.onOutput,
             signal: options.signal,
-            message: `${plan.kind} ${plan.tag ?? ""} ${plan.resolved.digest} by ${session.requestedBy}`.replace(/\s+/g, " "),
+            message: updateMessage(plan, session.requestedBy),
         });
-        outputs = Object.fromEntries(Object.entries(up.outputs).map(([k, v]) => [k, v.value]));
         changeSummary = up.summary.resourceChanges;
     } catch (err) {
-        const restoreProblem = await restoreDriverConfig(stack, config).then(() => "", (e) =>
-            ` Restoring the stack config also failed (${(e as Error).message}): check papyrus:image in Pulumi.${options.stackName}.yaml before the next \`pulumi up\`.`);
-        if (options.signal?.aborted) {
-            failure = new InterruptedError(options.stackName);
-        } else if (err instanceof ConcurrentUpdateError) {
-            failure = new StackBusyError(options.stackName, lockHolderFrom(String(err.message)));
-        } else {
-            failure = new UpdateFailedError(options.stackName, plan.image, engineErrorSummary(err));
-        }
-        if (restoreProblem) failure.message += restoreProblem;
+        upError = err;
+    }
+    const interrupted = upError !== undefined && options.signal?.aborted === true;
+    if (upError instanceof ConcurrentUpdateError && !interrupted) {
+        // Refused before it started (another checkout holds the engine's lock): nothing changed.
+        await restoreDriverConfig(stack, session.config);
+        throw new StackBusyError(session.displayName, lockHolderFrom(String(upError.message)));
     }
 
-    // A refused update (busy stack) is not a deployment: no record, nothing changed.
-    if (failure instanceof StackBusyError) throw failure;
+    // What the engine recorded, whatever happened above.
+    let after: RecordedImage | undefined;
+    let stateProblem: string | undefined;
+    let stackOutputs: Record<string, unknown> = {};
+    try {
+        const checkpoint = (await stack.exportStack()).deployment as Checkpoint | undefined;
+        after = recordedImage(checkpoint);
+        stackOutputs = stackOutputsOf(checkpoint);
+    } catch (err) {
+        stateProblem = `the stack's state could not be read afterwards (${(err as Error).message.split("\n")[0]}); run \`history --stack ${session.displayName}\``;
+    }
+    const applied = after?.digest === plan.resolved.digest;
+    // The checkout's config follows the state: the new values stay when the state runs them.
+    const configProblem = applied ? "" : await restoreDriverConfig(stack, session.config).then(() => "", (e) =>
+        ` Restoring the stack config also failed (${(e as Error).message}): check papyrus:image in Pulumi.${session.identity.name}.yaml before the next \`pulumi up\`.`);
 
-    // The update has run (or failed) by now: what follows only reports on it, so a failure
-    // here must not hide the result or skip the evidence record.
     const deployments = await readDeployments(stack).catch(() => undefined);
-    // The checkout's Pulumi.<stack>.yaml may hold anything (a CI checkout holds what git has);
-    // what ran before is what the history says.
     // Our update is the newest record, if the engine got as far as recording one (history has 1 s precision).
     const ours = deployments?.[0] && deployments[0].startTime.getTime() >= startedAt.getTime() - 1000 ? deployments[0] : undefined;
-    const previous = deployments && currentDeployment(deployments.filter((d) => d !== ours));
+
+    const runs = stateProblem ?? (after ? `the stack runs \`${after.image}\`` : "the stack's state runs no service");
+    // How this update failed, if it did; built once the evidence record exists, which it carries.
+    let failureOf: ((evidence: EvidenceRecord) => DeployError) | undefined;
+    if (interrupted) {
+        const outcome = applied ? `cancelled after the image was applied: ${runs}${plan.tag ? ` (${plan.tag})` : ""}`
+            : `the update was cancelled before the image was applied; ${runs}, and the stack config was restored`;
+        failureOf = (e) => new InterruptedError(session.displayName, outcome + configProblem, e);
+    } else if (upError !== undefined) {
+        const outcome = applied ? `the image was applied before it failed: ${runs}` : `${runs}, and the stack config was restored`;
+        failureOf = (e) => new UpdateFailedError(session.displayName, plan.image, outcome + configProblem, engineErrorSummary(upError), e);
+    } else if (!applied) {
+        failureOf = (e) => new UpdateFailedError(session.displayName, plan.image,
+            `the engine reported success, but ${runs} rather than the requested digest${configProblem}`, "Run `history` and `verify` before the next deploy.", e);
+    }
+    const failed = failureOf !== undefined;
+
     let verifyResult: VerifyResult | undefined;
-    let verifyNote: EvidenceRecord["verify"];
-    if (!failure && plan.verify) {
-        try {
-            verifyResult = await verifyOutputs(session, config, outputs, true);
-            verifyNote = verifyResult ? { inSync: verifyResult.inSync, running: verifyResult.running } : { skipped: "the stack exports no clusterName/serviceName" };
-        } catch (err) {
-            verifyNote = { skipped: `verify failed: ${(err as Error).message}; run \`verify --stack ${options.stackName}\` again` };
-        }
-    } else if (!failure) {
+    let verifyNote: VerifyNote | undefined;
+    if (!failed && (options.verify ?? true)) {
+        const outcome = await verifyRunning(session, after, stackOutputs);
+        verifyNote = "result" in outcome ? { inSync: outcome.result.inSync, running: outcome.result.running }
+            : "skipped" in outcome ? { skipped: outcome.skipped } : { failed: outcome.error };
+        if ("result" in outcome) verifyResult = outcome.result;
+    } else if (!failed) {
         verifyNote = { skipped: "--no-verify" };
     }
 
     const evidence: EvidenceRecord = {
-        schema: "papyrus.deploy-evidence/v1",
+        schema: EVIDENCE_SCHEMA,
         kind: plan.kind,
-        stack: options.stackName,
+        stack: session.displayName,
+        stackQualified: session.identity.qualified,
         repository: plan.resolved.repositoryName,
         repositoryUrl: plan.resolved.repositoryUrl,
-        image: plan.image,
+        image: after?.image ?? null,
+        imageDigest: after?.digest ?? null,
+        applied,
+        requestedImage: plan.image,
+        requestedDigest: plan.resolved.digest,
         imageTag: plan.tag,
-        imageDigest: plan.resolved.digest,
         mediaType: plan.resolved.mediaType,
         isIndex: plan.resolved.isIndex,
-        previousDigest: previous?.digest,
+        previousDigest: before?.digest,
         updateVersion: ours?.version,
-        result: failure ? (failure instanceof InterruptedError ? "cancelled" : "failed") : "succeeded",
+        result: interrupted ? "cancelled" : failed ? "failed" : "succeeded",
         startedAt: startedAt.toISOString(),
         finishedAt: new Date().toISOString(),
         requestedBy: session.requestedBy,
         rollbackOf: plan.rollbackOf,
         verify: verifyNote,
         ci: ciIdentity(options.env),
-        error: failure?.message,
     };
-    if (plan.evidenceFile) writeEvidence(plan.evidenceFile, evidence);
-    if (failure) throw Object.assign(failure, { evidence });
+    let evidenceWriteError: string | undefined;
+    const finalEvidence = failureOf ? { ...evidence, error: failureOf(evidence).message } : evidence;
+    if (session.evidenceFile) {
+        try {
+            writeEvidence(session.evidenceFile, finalEvidence);
+        } catch (err) {
+            evidenceWriteError = `the evidence record could not be written to \`${session.evidenceFile}\` (${(err as Error).message}); it is printed with --json`;
+        }
+    }
+    const noteWrite = (message: string) => (evidenceWriteError ? `${message}. Also: ${evidenceWriteError}` : message);
+    if (failureOf) {
+        const failure = failureOf(finalEvidence);
+        failure.message = noteWrite(failure.message);
+        throw failure;
+    }
+    if (verifyNote && "failed" in verifyNote) {
+        throw new NotVerifiedError(session.displayName, noteWrite(verifyNote.failed), finalEvidence);
+    }
     if (verifyResult && !verifyResult.inSync) {
-        throw Object.assign(new DriftError(options.stackName, verifyResult.recorded, verifyResult.running), { evidence });
+        const drift = new DriftError(session.displayName, verifyResult.recorded, verifyResult.running, finalEvidence);
+        drift.message = noteWrite(drift.message);
+        throw drift;
     }
     return {
-        kind: plan.kind, stack: options.stackName, image: plan.image, resolved: plan.resolved, previousImage: previous?.image,
-        evidence, verify: verifyResult, recovered: plan.recovered, changeSummary,
+        kind: plan.kind, stack: session.displayName, image: after!.image, resolved: plan.resolved, previousImage: before?.image,
+        evidence: finalEvidence, evidenceWriteError, verify: verifyResult, verifySkipped: verifyNote && "skipped" in verifyNote ? verifyNote.skipped : undefined,
+        recovered: session.recovered, changeSummary,
     };
 }
 
-async function verifyOutputs(session: Session, config: ConfigMap, outputs: Record<string, unknown>): Promise<VerifyResult>;
-async function verifyOutputs(session: Session, config: ConfigMap, outputs: Record<string, unknown>, optional: true): Promise<VerifyResult | undefined>;
-async function verifyOutputs(session: Session, config: ConfigMap, outputs: Record<string, unknown>, optional = false): Promise<VerifyResult | undefined> {
+/** The update message the history shows; `history.ts` recognises the driver's updates by it. */
+function updateMessage(plan: UpdatePlan, requestedBy: string): string {
+    return `${plan.kind} ${plan.tag ?? ""} ${plan.resolved.digest} by ${requestedBy}`.replace(/\s+/g, " ");
+}
+
+type VerifyOutcome = { result: VerifyResult } | { skipped: string } | { error: string };
+
+/** Verify the state's image against ECS; a stack without a service (bootstrap) has nothing to verify. */
+async function verifyRunning(session: Session, recorded: RecordedImage | undefined, outputs: Record<string, unknown>): Promise<VerifyOutcome> {
     const cluster = outputs.clusterName;
     const service = outputs.serviceName;
-    const image = outputs.image;
-    if (typeof cluster !== "string" || typeof service !== "string" || typeof image !== "string") {
-        if (optional) return undefined;
-        throw new InvalidInputError("--stack", session.options.stackName,
-            "has no deployed service to verify (outputs `clusterName`, `serviceName` and `image` are missing); deploy an image first");
+    if (!recorded || typeof cluster !== "string" || typeof service !== "string") {
+        return { skipped: "the stack has no ECS service to compare with (outputs `clusterName` and `serviceName` are unset)" };
     }
-    return compareRunningImage(session.ecs ?? createEcsClient(stackRegion(config)), cluster, service, image);
+    try {
+        return { result: await compareRunningImage(session.options.ecs ?? createEcsClient(stackRegion(session.config)), cluster, service, recorded.image) };
+    } catch (err) {
+        return { error: (err as Error).message };
+    }
 }
+
+function readRecordedImage(checkpoint: Checkpoint | undefined, stackName: string): RecordedImage | undefined {
+    try {
+        return recordedImage(checkpoint);
+    } catch (err) {
+        throw new EngineError(`stack \`${stackName}\`: ${(err as Error).message}`);
+    }
+}
+
+/** The root stack resource's outputs, from the same export (no extra CLI call). */
+function stackOutputsOf(checkpoint: Checkpoint | undefined): Record<string, unknown> {
+    const root = checkpoint?.resources?.find((r) => r.type === "pulumi:pulumi:Stack");
+    return root?.outputs ?? {};
+}
+
+// ---- config ----------------------------------------------------------------
 
 async function setDriverConfig(stack: Stack, values: Record<(typeof DRIVER_KEYS)[number], string | undefined>): Promise<void> {
     const set: ConfigMap = {};
@@ -432,7 +570,6 @@ async function restoreDriverConfig(stack: Stack, before: ConfigMap): Promise<voi
 
 async function withTemporaryConfig<T>(
     session: Session,
-    before: ConfigMap,
     values: { image: string; imageTag?: string; deployKind: string },
     run: () => Promise<T>,
 ): Promise<T> {
@@ -440,7 +577,7 @@ async function withTemporaryConfig<T>(
     try {
         return await run();
     } finally {
-        await restoreDriverConfig(session.stack, before);
+        await restoreDriverConfig(session.stack, session.config);
     }
 }
 
@@ -452,20 +589,50 @@ function stackRegion(config: ConfigMap): string | undefined {
     return config["aws:region"]?.value || undefined;
 }
 
-function ecrClient(session: Session, config: ConfigMap): ECRClient {
-    return session.ecr ?? createEcrClient(stackRegion(config));
+function ecrClient(session: Session): ECRClient {
+    return session.options.ecr ?? createEcrClient(stackRegion(session.config));
 }
 
-function configValue(config: ConfigMap, key: Parameters<typeof qualifiedKey>[0]): string | undefined {
-    return config[qualifiedKey(key)]?.value;
-}
-
-function requireConfig(config: ConfigMap, key: Parameters<typeof qualifiedKey>[0], stackName: string): string {
-    const value = configValue(config, key);
+function requireConfig(session: Session, key: Parameters<typeof qualifiedKey>[0]): string {
+    const value = session.config[qualifiedKey(key)]?.value;
     if (!value) {
-        throw new InvalidInputError(`${qualifiedKey(key)}`, "", `must be set in Pulumi.${stackName}.yaml (\`pulumi config set ${key} <value> -s ${stackName}\`)`);
+        const name = session.identity.name;
+        throw new InvalidInputError(`${qualifiedKey(key)}`, "", `must be set in Pulumi.${name}.yaml (\`pulumi config set ${key} <value> -s ${name}\`)`);
     }
     return value;
+}
+
+// ---- engine errors -----------------------------------------------------------
+
+/** Runs an engine call outside an update; any failure becomes a typed error. */
+async function engineCall<T>(session: Pick<Session, "displayName" | "identity" | "backendUrl">, call: () => Promise<T>): Promise<T> {
+    try {
+        return await call();
+    } catch (err) {
+        throw classifyEngineError(err, session) ?? new EngineError(`the Pulumi CLI failed on stack \`${session.displayName}\`: ${engineErrorSummary(err)}`);
+    }
+}
+
+/** The one mapping from engine failures to the driver's errors; undefined when it is the update's own failure. */
+function classifyEngineError(err: unknown, session: Pick<Session, "displayName" | "identity" | "backendUrl">): DeployError | undefined {
+    if (err instanceof DeployError) return err;
+    if (err instanceof ConcurrentUpdateError) return new StackBusyError(session.displayName, lockHolderFrom(String(err.message)));
+    if (err instanceof PulumiStackNotFoundError) return new StackNotFoundError(session.displayName, session.backendUrl);
+    if (!(err instanceof CommandError)) return undefined;
+    const text = String(err.message);
+    const configFile = `Pulumi.${session.identity.name}.yaml`;
+    if (/passphrase/i.test(text) && /PULUMI_CONFIG_PASSPHRASE|incorrect passphrase/i.test(text)) {
+        return new InvalidInputError("PULUMI_CONFIG_PASSPHRASE", "(hidden)",
+            "is missing or wrong for this stack's secrets; export the passphrase the stack was created with");
+    }
+    if (text.includes(configFile) || /could not (load|read|decode|unmarshal).*config|yaml: /i.test(text)) {
+        return new InvalidInputError(configFile, firstErrorLine(text), "is not a valid stack config file; fix it (see `git diff`) and try again");
+    }
+    if (/NoSuchBucket|AccessDenied|no such host|connection refused|dial tcp|could not (open|connect to) (the )?(bucket|backend)/i.test(text)) {
+        return new UnreachableError(`state backend \`${session.backendUrl}\``, firstErrorLine(text),
+            "Check PULUMI_BACKEND_URL, the network and the credentials for the state bucket");
+    }
+    return undefined;
 }
 
 function lockHolderFrom(message: string): string {
@@ -473,8 +640,20 @@ function lockHolderFrom(message: string): string {
     return match ? `${match[1].trim()} (engine lock; if no deploy is running, clear it with \`pulumi cancel\`)` : "another update (engine lock)";
 }
 
-function engineErrorSummary(err: unknown): string {
+function firstErrorLine(text: string): string {
+    return text.split("\n").map((l) => l.trim()).find((l) => /^error:/i.test(l))?.replace(/^error:\s*/i, "") ?? text.split("\n")[0];
+}
+
+/** The engine's diagnostics, causes included (`2 errors occurred:` is followed by what they were). */
+export function engineErrorSummary(err: unknown): string {
     const text = String((err as Error)?.message ?? err);
-    const lines = text.split("\n").map((l) => l.trim()).filter((l) => /^error:|Error:/.test(l));
-    return lines.length > 0 ? lines.slice(0, 3).join(" ") : text.split("\n").slice(-5).join(" ");
+    const lines = text.split("\n").map((l) => l.trim()).filter(Boolean);
+    const picked: string[] = [];
+    for (let i = 0; i < lines.length; i++) {
+        const line = lines[i];
+        if (!/^error:|Error:|^\* /.test(line) || /^error: update failed$/.test(line)) continue;
+        if (/^error: \d+ errors? occurred:?$/.test(line)) continue; // the causes follow as `* …` lines
+        if (!picked.includes(line)) picked.push(line);
+    }
+    return picked.length > 0 ? picked.slice(0, 6).join(" ") : lines.slice(-5).join(" ");
 }

@@ -7,6 +7,7 @@ import {
     RepositoryNotFoundException,
 } from "@aws-sdk/client-ecr";
 import { Sha256Digest, isSha256Digest } from "../components/imageReference";
+import { awsUnavailable } from "./awsErrors";
 import { ImageArchivedError, ImageNotFoundError, RepositoryNotFoundError } from "./errors";
 
 export const IMAGE_INDEX_MEDIA_TYPES: readonly string[] = [
@@ -67,7 +68,7 @@ async function describeOne(
         if (err instanceof ImageNotFoundException) {
             throw new ImageNotFoundError(repositoryName, input, value);
         }
-        throw err;
+        throw awsUnavailable(err, "ECR") ?? err;
     }
 }
 

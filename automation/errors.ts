@@ -1,5 +1,7 @@
 // Typed errors of the deploy driver. Each says what happened, names the input
-// and the bad value, says what to do, and carries the CLI's exit code.
+// and the bad value, says what to do, and carries the CLI's exit code. Errors
+// that end an update that ran carry its evidence record.
+import type { EvidenceRecord } from "./evidence";
 
 export const EXIT_CODES = {
     ok: 0,
@@ -10,6 +12,8 @@ export const EXIT_CODES = {
     updateFailed: 5,
     drift: 6,
     nothingToRollBackTo: 7,
+    notVerified: 8,
+    unreachable: 9,
     interrupted: 130,
 } as const;
 
@@ -17,9 +21,12 @@ export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
 
 export abstract class DeployError extends Error {
     abstract readonly exitCode: ExitCode;
-    constructor(message: string) {
+    /** The evidence record of the update this error ends; unset when no update ran. */
+    readonly evidence?: EvidenceRecord;
+    constructor(message: string, evidence?: EvidenceRecord) {
         super(message);
         this.name = new.target.name;
+        this.evidence = evidence;
     }
 }
 
@@ -85,21 +92,47 @@ export class StackBusyError extends DeployError {
 
 export class UpdateFailedError extends DeployError {
     readonly exitCode = EXIT_CODES.updateFailed;
-    constructor(readonly stack: string, readonly image: string, detail: string) {
-        super(`update of stack \`${stack}\` to \`${image}\` failed; the stack config was restored to what it was. ${detail}`);
+    /** `outcome` says what the stack's state runs now, e.g. "the stack still runs `…`". */
+    constructor(readonly stack: string, readonly image: string, outcome: string, detail: string, evidence?: EvidenceRecord) {
+        super(`update of stack \`${stack}\` to \`${image}\` failed; ${outcome}. ${detail}`.trimEnd(), evidence);
     }
 }
 
 export class InterruptedError extends DeployError {
     readonly exitCode = EXIT_CODES.interrupted;
-    constructor(readonly stack: string) {
-        super(`deploy of stack \`${stack}\` was interrupted and cancelled; the stack config was restored. The next deploy checks for a stale lock and pending operations and clears them`);
+    /** `outcome` says how far it got: nothing changed, or what the stack's state runs after the cancel. */
+    constructor(readonly stack: string, outcome: string, evidence?: EvidenceRecord) {
+        super(`deploy of stack \`${stack}\` was interrupted: ${outcome}`, evidence);
     }
 }
 
 export class DriftError extends DeployError {
     readonly exitCode = EXIT_CODES.drift;
-    constructor(readonly stack: string, readonly recorded: string, readonly running: readonly string[]) {
-        super(`stack \`${stack}\` recorded \`${recorded}\` but ECS runs ${running.map((r) => `\`${r}\``).join(", ") || "nothing"}; the deployment circuit breaker may have rolled back. Check the service events, then deploy or roll back explicitly`);
+    constructor(readonly stack: string, readonly recorded: string, readonly running: readonly string[], evidence?: EvidenceRecord) {
+        super(`stack \`${stack}\` recorded \`${recorded}\` but ECS runs ${running.map((r) => `\`${r}\``).join(", ") || "nothing"}; the deployment circuit breaker may have rolled back. Check the service events, then deploy or roll back explicitly`, evidence);
+    }
+}
+
+/** The update ran, but what ECS runs could not be read: the result is not verified. */
+export class NotVerifiedError extends DeployError {
+    readonly exitCode = EXIT_CODES.notVerified;
+    constructor(readonly stack: string, reason: string, evidence?: EvidenceRecord) {
+        super(`stack \`${stack}\` was updated, but what ECS runs could not be checked: ${reason}. Run \`verify --stack ${stack}\` once ECS is reachable (\`--no-verify\` skips the check)`, evidence);
+    }
+}
+
+/** AWS, its credentials or the state backend could not be reached: nothing was changed. */
+export class UnreachableError extends DeployError {
+    readonly exitCode = EXIT_CODES.unreachable;
+    constructor(readonly what: string, reason: string, hint: string) {
+        super(`${what} could not be reached: ${reason}; nothing was changed. ${hint}`);
+    }
+}
+
+/** The Pulumi CLI failed outside an update in a way the driver does not recognise. */
+export class EngineError extends DeployError {
+    readonly exitCode = EXIT_CODES.unexpected;
+    constructor(message: string) {
+        super(message);
     }
 }

@@ -1,8 +1,12 @@
 // The evidence record: one JSON document per deploy or rollback saying which
-// digest ran, when, on which stack, and who asked (with the CI run's identity
-// from the standard GitHub Actions variables when present).
+// digest the stack runs afterwards (read from the engine's state, never from
+// what the driver asked for), what was asked, when, on which stack, and who
+// asked (with the CI run's identity from the standard GitHub Actions variables).
 import * as fs from "fs";
 import * as path from "path";
+import { InvalidInputError } from "./errors";
+
+export const EVIDENCE_SCHEMA = "papyrus.deploy-evidence/v2";
 
 export interface CiIdentity {
     readonly provider: "github-actions";
@@ -17,17 +21,31 @@ export interface CiIdentity {
     readonly environment?: string;
 }
 
+export type VerifyNote =
+    | { readonly inSync: boolean; readonly running: readonly string[] }
+    | { readonly skipped: string }
+    | { readonly failed: string };
+
 export interface EvidenceRecord {
-    readonly schema: "papyrus.deploy-evidence/v1";
+    readonly schema: typeof EVIDENCE_SCHEMA;
     readonly kind: "deploy" | "rollback" | "infra";
+    /** As given (`dev`), and as the engine names it (`organization/papyrus/dev`). */
     readonly stack: string;
+    readonly stackQualified: string;
     readonly repository: string;
     readonly repositoryUrl: string;
-    readonly image: string;
+    /** What the stack's state runs after this update: the record. Null when the state has no service. */
+    readonly image: string | null;
+    readonly imageDigest: string | null;
+    /** True when the state runs the requested digest (also after a cancel or a failure, if it got that far). */
+    readonly applied: boolean;
+    /** What the driver asked for. */
+    readonly requestedImage: string;
+    readonly requestedDigest: string;
     readonly imageTag?: string;
-    readonly imageDigest: string;
     readonly mediaType: string;
     readonly isIndex: boolean;
+    /** What the state ran before this update. */
     readonly previousDigest?: string;
     readonly updateVersion?: number;
     readonly result: "succeeded" | "failed" | "cancelled";
@@ -35,7 +53,7 @@ export interface EvidenceRecord {
     readonly finishedAt: string;
     readonly requestedBy: string;
     readonly rollbackOf?: { readonly version: number; readonly digest?: string };
-    readonly verify?: { readonly inSync: boolean; readonly running: readonly string[] } | { readonly skipped: string };
+    readonly verify?: VerifyNote;
     readonly ci?: CiIdentity;
     readonly error?: string;
 }
@@ -65,9 +83,63 @@ export function requester(env: NodeJS.ProcessEnv = process.env): string {
     return env.PAPYRUS_DEPLOYER ?? env.USER ?? env.LOGNAME ?? "unknown";
 }
 
+// Files of a Pulumi project that an evidence path must never replace: overwriting
+// Pulumi.<stack>.yaml loses the stack's config and its `encryptionsalt`.
+const PROJECT_FILES = /^(Pulumi(\.[^/]+)?\.ya?ml|package(-lock)?\.json|tsconfig\.json|index\.ts)$/;
+
+/**
+ * Checks `--evidence` before anything runs, so that a deploy never finishes with nowhere to write
+ * its record: not a directory, not one of the project's own files, not an existing file that is
+ * not an evidence record, and a directory where this process can create a file. Returns the
+ * absolute path.
+ */
+export function checkEvidencePath(file: string, projectDir: string): string {
+    const bad = (problem: string) => new InvalidInputError("--evidence", file, problem);
+    if (file.trim() === "") throw bad("must name a file (e.g. `evidence/deploy.json`), and is empty");
+    const absolute = path.resolve(file);
+    let stat: fs.Stats | undefined;
+    try {
+        stat = fs.statSync(absolute);
+    } catch {
+        stat = undefined;
+    }
+    if (stat?.isDirectory() || file.endsWith(path.sep)) throw bad("is a directory; name a file inside it, e.g. `evidence/deploy.json`");
+    if (path.dirname(absolute) === path.resolve(projectDir) && PROJECT_FILES.test(path.basename(absolute))) {
+        throw bad("is one of the project's own files; write evidence elsewhere, e.g. `evidence/deploy.json`");
+    }
+    if (stat !== undefined) {
+        if (!stat.isFile()) throw bad("exists and is not a regular file");
+        let existing: unknown;
+        try {
+            existing = JSON.parse(fs.readFileSync(absolute, "utf8"));
+        } catch {
+            existing = undefined;
+        }
+        if (!/^papyrus\.deploy-evidence\//.test(String((existing as { schema?: unknown })?.schema))) {
+            throw bad("exists and is not an evidence record; it would be overwritten. Choose a new file");
+        }
+    }
+    const dir = path.dirname(absolute);
+    try {
+        fs.mkdirSync(dir, { recursive: true });
+        const probe = path.join(dir, `.${path.basename(absolute)}.probe-${process.pid}`);
+        fs.writeFileSync(probe, "");
+        fs.rmSync(probe, { force: true });
+    } catch (err) {
+        throw bad(`cannot be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message} in \`${dir}\`); choose a writable place`);
+    }
+    return absolute;
+}
+
+/** Writes `record` atomically (a temporary file in the same directory, then a rename); never leaves the temporary file behind. */
 export function writeEvidence(file: string, record: EvidenceRecord): void {
-    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    const tmp = `${file}.tmp-${process.pid}`;
-    fs.writeFileSync(tmp, JSON.stringify(record, null, 2) + "\n");
-    fs.renameSync(tmp, file);
+    const tmp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}`);
+    try {
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(tmp, JSON.stringify(record, null, 2) + "\n");
+        fs.renameSync(tmp, file);
+    } catch (err) {
+        fs.rmSync(tmp, { force: true });
+        throw err;
+    }
 }

@@ -1,12 +1,21 @@
 // Deployments as the stack history records them. Every update the driver
 // runs carries `papyrus:image`, `papyrus:imageTag`, `papyrus:deployedBy` and
-// `papyrus:deployKind` in its config, so history alone says which digest ran,
-// when, and who asked: no side database.
+// `papyrus:deployKind` in its config, so history alone says which digest each
+// update asked for, when, and who asked: no side database. Which of them runs
+// now is the stack's state's to say (`markRunning`), not the newest success's.
 import { Stack, UpdateSummary } from "@pulumi/pulumi/automation";
 import { isSha256Digest, parseImageReference } from "../components/imageReference";
 import { qualifiedKey } from "../components/stackConfig";
 
-export type DeploymentKind = "deploy" | "rollback" | "infra" | "other";
+/**
+ * `deploy`, `rollback`, `infra`: run by the driver. `manual`: a `pulumi up` by hand (its config,
+ * and so its image, is whatever that checkout held; its `deployedBy` is not trusted). `other`:
+ * anything else (another Automation API program, refresh, destroy).
+ */
+export type DeploymentKind = "deploy" | "rollback" | "infra" | "manual" | "other";
+
+/** How the update was run, from its own metadata (`environment["exec.kind"]`). */
+export type UpdateRunner = "driver" | "cli" | "automation" | "unknown";
 
 export interface Deployment {
     /**
@@ -25,6 +34,9 @@ export interface Deployment {
     readonly tag?: string;
     readonly requestedBy?: string;
     readonly message?: string;
+    readonly runner: UpdateRunner;
+    /** True for the deployment whose digest the stack's state runs now (see `markRunning`). */
+    readonly running?: boolean;
 }
 
 /**
@@ -45,6 +57,21 @@ export async function readDeployments(stack: Stack, pageSize = HISTORY_PAGE_SIZE
     return toDeployments(summaries);
 }
 
+// The driver's update message (driver.ts `updateMessage`): `<kind> [<tag>] sha256:<hex> by <who>`.
+const DRIVER_MESSAGE = /^(deploy|rollback|infra) (\S+ )?sha256:[0-9a-f]{64} by /;
+
+/**
+ * Who ran an update, from its own metadata: the Automation API records `exec.kind` `auto.local`
+ * (or `auto.inline`), a hand-run CLI `cli`. An Automation API update counts as the driver's only
+ * when it also carries the driver's message, so another program's update is not credited to it.
+ */
+export function updateRunner(summary: Pick<UpdateSummary, "environment" | "message">): UpdateRunner {
+    const execKind = summary.environment?.["exec.kind"];
+    if (execKind === "cli") return "cli";
+    if (execKind?.startsWith("auto")) return DRIVER_MESSAGE.test(summary.message ?? "") ? "driver" : "automation";
+    return "unknown";
+}
+
 /** Newest first in, newest first out. */
 export function toDeployments(summaries: readonly UpdateSummary[]): Deployment[] {
     return summaries.map((summary, index) => {
@@ -54,21 +81,37 @@ export function toDeployments(summaries: readonly UpdateSummary[]): Deployment[]
             return entry && !entry.secret ? entry.value : undefined;
         };
         const image = value("image");
+        const runner = updateRunner(summary);
         const kind = value("deployKind");
+        const byDriver = runner === "driver";
         return {
             version: summary.version > 0 ? summary.version : summaries.length - index,
             operation: summary.kind,
-            kind: kind === "deploy" || kind === "rollback" || kind === "infra" ? kind : "other",
+            kind: byDriver && (kind === "deploy" || kind === "rollback" || kind === "infra") ? kind
+                : runner === "cli" && summary.kind === "update" ? "manual" : "other",
             result: summary.result ?? "unknown",
             startTime: new Date(summary.startTime),
             endTime: summary.endTime ? new Date(summary.endTime) : undefined,
+            // The config an update ran with is what its program read: its image, whoever ran it.
             image,
             digest: digestOf(image),
             tag: value("imageTag"),
-            requestedBy: value("deployedBy"),
+            // A hand-run `up` carries whatever `deployedBy` the checkout last held: not who ran it.
+            requestedBy: byDriver ? value("deployedBy") : undefined,
             message: summary.message || undefined,
+            runner,
         };
     });
+}
+
+/**
+ * Marks the deployment the stack runs now: the newest update (of any result: a cancelled or
+ * failed update may have applied its image) whose digest is the one the state's service runs.
+ */
+export function markRunning(deployments: readonly Deployment[], running: { digest: string } | undefined): Deployment[] {
+    const index = running === undefined ? -1
+        : deployments.findIndex((d) => d.operation === "update" && d.digest === running.digest);
+    return deployments.map((d, i) => ({ ...d, running: i === index }));
 }
 
 function digestOf(image: string | undefined): string | undefined {
@@ -81,9 +124,9 @@ function digestOf(image: string | undefined): string | undefined {
     }
 }
 
-/** The deployment whose image runs now: the newest succeeded update that set an image. */
+/** The deployment whose image runs now, as `markRunning` found it from the state. */
 export function currentDeployment(deployments: readonly Deployment[]): Deployment | undefined {
-    return deployments.find((d) => d.operation === "update" && d.result === "succeeded" && d.digest !== undefined);
+    return deployments.find((d) => d.running === true);
 }
 
 export type RollbackTarget =
@@ -103,7 +146,7 @@ export function chooseRollbackTarget(
     const current = currentDeployment(deployments);
     const candidates = deployments.filter((d) => d.operation === "update" && d.result === "succeeded" && d.digest !== undefined);
     if (current === undefined) {
-        return { reason: "no succeeded deployment with an image is recorded" };
+        return { reason: "the stack's state runs no image that a recorded update deployed" };
     }
     if ("toVersion" in target) {
         const found = deployments.find((d) => d.version === target.toVersion);
@@ -125,8 +168,8 @@ export function chooseRollbackTarget(
     // itself a rollback, its digest was first deployed earlier; the releases between that deploy
     // and now are the ones rolled back from, so they are skipped (deploy v1, deploy v2, rollback
     // to v1: a second rollback must not bring v2 back; `--to-version` still can).
-    const origin = originOf(current, candidates);
-    const older = candidates.slice(candidates.indexOf(origin) + 1);
+    const origin = originOf(current, deployments, candidates);
+    const older = candidates.filter((d) => deployments.indexOf(d) > deployments.indexOf(origin));
     const found = older.find((d) => d.digest !== current.digest);
     if (found) return { target: found, current };
     return {
@@ -138,13 +181,16 @@ export function chooseRollbackTarget(
 }
 
 /**
- * The deployment that first put `current`'s digest in place, following rollbacks (and `up`
- * re-applies, which keep the digest) back to their source.
+ * The deployment that first put `current`'s digest in place, following rollbacks, `up` re-applies
+ * (which keep the digest) and hand-run updates (which put back whatever their checkout held) back
+ * to their source. `current` may be a cancelled update that applied its image, so positions are
+ * taken in the whole history.
  */
-function originOf(current: Deployment, candidates: readonly Deployment[]): Deployment {
+function originOf(current: Deployment, deployments: readonly Deployment[], candidates: readonly Deployment[]): Deployment {
     let origin = current;
-    while (origin.kind === "rollback" || origin.kind === "infra") {
-        const earlier = candidates.slice(candidates.indexOf(origin) + 1).find((d) => d.digest === origin.digest);
+    while (origin.kind === "rollback" || origin.kind === "infra" || origin.kind === "manual" || origin.kind === "other") {
+        const position = deployments.indexOf(origin);
+        const earlier = candidates.find((d) => deployments.indexOf(d) > position && d.digest === origin.digest);
         if (!earlier) break;
         origin = earlier;
     }

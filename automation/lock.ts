@@ -20,8 +20,12 @@ export interface HeldLock {
     release(): void;
 }
 
-export function lockPath(workDir: string, stackName: string): string {
-    return path.join(workDir, ".pulumi-state", "driver-locks", `${stackName}.json`);
+/**
+ * One file per stack, named by the stack's canonical identity (`organization/papyrus/dev` →
+ * `organization+papyrus+dev.json`), so every spelling of one stack takes the same lock.
+ */
+export function lockPath(workDir: string, qualifiedStackName: string): string {
+    return path.join(workDir, ".pulumi-state", "driver-locks", `${qualifiedStackName.replace(/\//g, "+")}.json`);
 }
 
 export function describeHolder(holder: LockHolder): string {

@@ -1,5 +1,6 @@
 // What ECS actually runs, compared with what the stack recorded.
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from "@aws-sdk/client-ecs";
+import { awsUnavailable } from "./awsErrors";
 
 export interface VerifyResult {
     readonly inSync: boolean;
@@ -26,7 +27,13 @@ export async function compareRunningImage(
     service: string,
     recorded: string,
 ): Promise<VerifyResult> {
-    const described = await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
+    const send = <T>(call: () => Promise<T>) => call().catch((err) => {
+        if ((err as Error).name === "ClusterNotFoundException") {
+            throw new Error(`ECS cluster \`${cluster}\` was not found; was the stack deployed to this account and region?`);
+        }
+        throw awsUnavailable(err, "ECS") ?? err;
+    });
+    const described = await send(() => ecs.send(new DescribeServicesCommand({ cluster, services: [service] })));
     const svc = described.services?.[0];
     if (!svc) {
         const failure = described.failures?.[0];
@@ -37,7 +44,7 @@ export async function compareRunningImage(
     if (!taskDefinitionArn) {
         throw new Error(`ECS service \`${service}\` has no primary deployment with a task definition`);
     }
-    const taskDef = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: taskDefinitionArn }));
+    const taskDef = await send(() => ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: taskDefinitionArn })));
     const running = (taskDef.taskDefinition?.containerDefinitions ?? [])
         .map((c) => c.image)
         .filter((image): image is string => typeof image === "string");

@@ -60,13 +60,13 @@ describe("papyrus-deploy CLI", () => {
         const digest = "sha256:" + "5c".repeat(32);
         const table = formatHistory([
             { version: 2, operation: "update", kind: "rollback", result: "succeeded", startTime: new Date("2026-11-23T14:40:02Z"),
-              endTime: new Date("2026-11-23T14:40:07Z"), digest, tag: "v1.0.0", requestedBy: "carol" },
-            { version: 1, operation: "refresh", kind: "other", result: "failed", startTime: new Date("2026-11-23T14:39:48Z") },
+              endTime: new Date("2026-11-23T14:40:07Z"), digest, tag: "v1.0.0", requestedBy: "carol", runner: "driver", running: true },
+            { version: 1, operation: "refresh", kind: "other", result: "failed", startTime: new Date("2026-11-23T14:39:48Z"), runner: "cli" },
         ]);
         const lines = table.trimEnd().split("\n");
         assert.strictEqual(lines.length, 3);
-        assert.match(lines[0], /^VERSION\s+STARTED\s+FINISHED\s+RESULT\s+KIND\s+TAG\s+DIGEST\s+WHO$/);
-        assert.match(lines[1], /^2\s+2026-11-23T14:40:02Z\s+2026-11-23T14:40:07Z\s+succeeded\s+rollback\s+v1\.0\.0\s+sha256:5c5c5c5c5c5c…\s+carol$/);
+        assert.match(lines[0], /^VERSION\s+STARTED\s+FINISHED\s+RESULT\s+KIND\s+TAG\s+DIGEST\s+WHO\s+RUNS$/);
+        assert.match(lines[1], /^2\s+2026-11-23T14:40:02Z\s+2026-11-23T14:40:07Z\s+succeeded\s+rollback\s+v1\.0\.0\s+sha256:5c5c5c5c5c5c…\s+carol\s+\*$/);
         assert.match(lines[2], /^1\s+2026-11-23T14:39:48Z\s+-\s+failed\s+refresh\s+-\s+-\s+-$/);
         assert.strictEqual(lines[1].indexOf("succeeded"), lines[0].indexOf("RESULT"));
         assert.strictEqual(formatHistory([]), "no deployments\n");

@@ -87,7 +87,7 @@ describe("deploy driver (real engine + moto)", function () {
         const back = await rollback({ ...ctx({ requestedBy: "carol" }), evidenceFile: path.join(backend.dir, "e3.json") });
         assert.strictEqual(back.image, first.image);
 
-        const deployments = await history(ctx());
+        const { deployments } = await history(ctx());
         assert.deepStrictEqual(
             deployments.map((d) => [d.version, d.kind, d.result, d.tag, d.digest, d.requestedBy]),
             [
@@ -124,7 +124,7 @@ describe("deploy driver (real engine + moto)", function () {
         assert.strictEqual((await rollback({ ...ctx(), target: { toDigest: v2.digest } })).resolved.digest, v2.digest);
         await assert.rejects(rollback({ ...ctx(), target: { toVersion: 42 } }), (err: unknown) =>
             err instanceof NoRollbackTargetError && /no update 42 in history/.test(err.message));
-        assert.strictEqual((await history(ctx())).length, 6);
+        assert.strictEqual((await history(ctx())).deployments.length, 6);
     });
 
     it("takes the previous digest from history and `up` keeps the running digest, whatever a stale checkout's config says", async () => {
@@ -147,7 +147,7 @@ describe("deploy driver (real engine + moto)", function () {
         const next = await deploy({ ...ctx({ workDir: stale }), tag: "v3.0.0", evidenceFile: path.join(backend.dir, "v3.json") });
         assert.strictEqual(next.resolved.digest, v3.digest);
         assert.strictEqual(evidenceOf("v3.json").previousDigest, v2.digest);
-        assert.deepStrictEqual((await history(ctx())).map((d) => d.kind), ["deploy", "infra", "deploy", "deploy"]);
+        assert.deepStrictEqual((await history(ctx())).deployments.map((d) => d.kind), ["deploy", "infra", "deploy", "deploy"]);
     });
 
     it("accepts an image index (multi-arch) digest and reports it as such", async () => {
@@ -168,7 +168,7 @@ describe("deploy driver (real engine + moto)", function () {
             err instanceof InvalidInputError && /got `release-candidate`/.test(err.message));
         await assert.rejects(deploy({ ...ctx(), tag: "v9.9.9" }), (err: unknown) =>
             err instanceof ImageNotFoundError && err.exitCode === 3 && /`--tag` names no image in `papyrus-api`, got `v9\.9\.9`/.test(err.message));
-        assert.strictEqual((await history(ctx())).length, 1, "no update was recorded");
+        assert.strictEqual((await history(ctx())).deployments.length, 1, "no update was recorded");
         assert.strictEqual(stackConfigFile(), configBefore, "the stack config is unchanged");
     });
 
@@ -187,7 +187,7 @@ describe("deploy driver (real engine + moto)", function () {
             await assert.rejects(rollback(ctx()), (err: unknown) =>
                 err instanceof RollbackTargetGoneError && err.exitCode === 3
                 && err.message.includes(`rollback target (update 1, ${v1.digest}) no longer exists`));
-            assert.strictEqual((await history(ctx())).length, 2);
+            assert.strictEqual((await history(ctx())).deployments.length, 2);
         } finally {
             proxied.destroy();
             await proxy.close();
@@ -206,8 +206,8 @@ describe("deploy driver (real engine + moto)", function () {
         assert.strictEqual(won.length, 1);
         assert.strictEqual(lost.length, 1);
         assert.ok(lost[0].reason instanceof StackBusyError, String(lost[0].reason));
-        assert.match(lost[0].reason.message, /stack `dev` is being deployed by (alice|bob) \(pid \d+.*\); nothing was changed, try again/);
-        const deployments = await history(ctx());
+        assert.match(lost[0].reason.message, /stack `organization\/papyrus\/dev` is being deployed by (alice|bob) \(pid \d+.*\); nothing was changed, try again/);
+        const { deployments } = await history(ctx());
         assert.strictEqual(deployments.length, 1);
         assert.strictEqual(deployments[0].result, "succeeded");
     });
@@ -223,7 +223,7 @@ describe("deploy driver (real engine + moto)", function () {
             err instanceof StackBusyError && /engine lock/.test(err.message));
         await slow;
         assert.match(fs.readFileSync(path.join(otherCheckout, "Pulumi.dev.yaml"), "utf8"), /^((?!image:).)*$/s, "the loser's config was restored");
-        assert.strictEqual((await history(ctx())).length, 1);
+        assert.strictEqual((await history(ctx())).deployments.length, 1);
     });
 
     it("cancels cleanly on SIGINT, and the next deploy succeeds", async () => {
@@ -231,11 +231,13 @@ describe("deploy driver (real engine + moto)", function () {
         await stack.setConfig("papyrus:fixtureDelayMs", { value: "8000" });
         const { code, stderr } = await runCliUntil(["deploy", "--stack", "dev", "--tag", "v1.0.0", "--cwd", workDir], "SIGINT");
         assert.strictEqual(code, 130, stderr);
-        assert.match(stderr, /was interrupted and cancelled; the stack config was restored/);
+        assert.match(stderr, /was interrupted: the update was cancelled before the image was applied; the stack's state runs no service, and the stack config was restored/);
+        // Kills a driver that claims a restore it did not do: the checkout's config has no image.
+        assert.doesNotMatch(stackConfigFile(), /papyrus:image/);
         await stack.setConfig("papyrus:fixtureDelayMs", { value: "0" });
         const result = await deploy({ ...ctx(), tag: "v2.0.0" });
         assert.strictEqual(result.resolved.digest, v2.digest);
-        assert.strictEqual((await history(ctx()))[0].result, "succeeded");
+        assert.strictEqual((await history(ctx())).deployments[0].result, "succeeded");
     });
 
     it("recovers after a deploy was killed outright (stale locks, pending operations) and says what it did", async () => {
@@ -247,7 +249,7 @@ describe("deploy driver (real engine + moto)", function () {
         const result = await deploy({ ...ctx(), tag: "v2.0.0" });
         assert.ok(result.recovered.some((line) => /removed the driver lock left by .* no longer running/.test(line)), result.recovered.join("\n"));
         assert.ok(result.recovered.some((line) => /cancelled the engine's stale update lock/.test(line)), result.recovered.join("\n"));
-        assert.strictEqual((await history(ctx()))[0].result, "succeeded");
+        assert.strictEqual((await history(ctx())).deployments[0].result, "succeeded");
     });
 
     it("verify compares the recorded digest with what moto's ECS runs, and detects drift", async () => {

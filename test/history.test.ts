@@ -1,25 +1,35 @@
 // Choosing a rollback target from history: pure, no engine.
 import * as assert from "assert";
 import { UpdateSummary } from "@pulumi/pulumi/automation";
-import { chooseRollbackTarget, Deployment, toDeployments } from "../automation/history";
+import { chooseRollbackTarget, Deployment, markRunning, toDeployments, updateRunner } from "../automation/history";
 
 const REPO = "123456789012.dkr.ecr.us-east-1.amazonaws.com/papyrus-api";
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
 
-/** One engine history record (oldest first in the arguments, newest first in the result, as the CLI gives them). */
-function updates(...rows: [kind: "deploy" | "rollback" | "refresh", result: string, hex?: string, tag?: string][]): Deployment[] {
+type Row = [kind: "deploy" | "rollback" | "refresh" | "manual", result: string, hex?: string, tag?: string];
+
+/**
+ * Engine history records (oldest first in the arguments, newest first in the result, as the CLI
+ * gives them), run by the driver (`auto.local` and the driver's message) or, for `manual`, by a
+ * hand-run CLI. The state runs the newest update's digest unless `runs` names another.
+ */
+function updates(...rows: Row[]): Deployment[] {
+    return markRunning(records(rows), { digest: digest([...rows].reverse().find((r) => r[0] !== "refresh" && r[2])?.[2] ?? "0") });
+}
+
+function records(rows: Row[]): Deployment[] {
     const summaries: UpdateSummary[] = rows.map(([kind, result, hex, tag], i) => ({
         version: 0,
         kind: kind === "refresh" ? "refresh" : "update",
         result,
         startTime: new Date(Date.UTC(2026, 10, 23, 10, i)).toISOString(),
         endTime: new Date(Date.UTC(2026, 10, 23, 10, i, 30)).toISOString(),
-        message: "",
-        environment: {},
+        message: kind === "manual" || hex === undefined ? "" : `${kind} ${tag ?? `v${i}.0.0`} ${digest(hex)} by alice`,
+        environment: { "exec.kind": kind === "manual" ? "cli" : "auto.local" },
         config: kind === "refresh" || hex === undefined ? {} : {
             "papyrus:image": { value: `${REPO}@${digest(hex)}`, secret: false },
             "papyrus:imageTag": { value: tag ?? `v${i}.0.0`, secret: false },
-            "papyrus:deployKind": { value: kind, secret: false },
+            "papyrus:deployKind": { value: kind === "manual" ? "deploy" : kind, secret: false },
             "papyrus:deployedBy": { value: "alice", secret: false },
             "papyrus:secretThing": { value: "[secret]", secret: true },
         },
@@ -35,6 +45,41 @@ describe("rollback target", () => {
             [2, "refresh", "other", "succeeded", undefined, undefined, undefined],
             [1, "update", "deploy", "succeeded", digest("a"), "v1.0.0", "alice"],
         ]);
+    });
+
+    it("credits the driver only for updates whose metadata says it ran them", () => {
+        // A hand-run `up` carries the checkout's stale `deployedBy`; another Automation API program has no driver message.
+        assert.strictEqual(updateRunner({ environment: { "exec.kind": "cli" }, message: "" }), "cli");
+        assert.strictEqual(updateRunner({ environment: { "exec.kind": "auto.local" }, message: `deploy v1.0.0 ${digest("a")} by alice` }), "driver");
+        assert.strictEqual(updateRunner({ environment: { "exec.kind": "auto.inline" }, message: `rollback ${digest("a")} by bob` }), "driver");
+        assert.strictEqual(updateRunner({ environment: { "exec.kind": "auto.local" }, message: "my own program" }), "automation");
+        assert.strictEqual(updateRunner({ environment: { "exec.kind": "auto.local" }, message: `deploy v1.0.0 sha256:abc by alice` }), "automation");
+        assert.strictEqual(updateRunner({ environment: {}, message: `deploy v1.0.0 ${digest("a")} by alice` }), "unknown");
+        const history = updates(["deploy", "succeeded", "a", "v1.0.0"], ["manual", "succeeded", "b", "v2.0.0"]);
+        assert.deepStrictEqual(history.map((d) => [d.kind, d.runner, d.requestedBy, d.digest, d.running]), [
+            ["manual", "cli", undefined, digest("b"), true],
+            ["deploy", "driver", "alice", digest("a"), false],
+        ]);
+    });
+
+    it("takes the current deployment from what the state runs, whatever the update's result", () => {
+        // A cancelled update (result `failed`) that applied its image is current; one that did not is not.
+        const rows: Row[] = [["deploy", "succeeded", "a"], ["deploy", "succeeded", "b"], ["deploy", "failed", "c"]];
+        const applied = markRunning(records(rows), { digest: digest("c") });
+        assert.deepStrictEqual([chooseRollbackTarget(applied, {}).current?.version, chooseRollbackTarget(applied, {}).target?.digest], [3, digest("b")]);
+        const notApplied = markRunning(records(rows), { digest: digest("b") });
+        assert.deepStrictEqual([chooseRollbackTarget(notApplied, {}).current?.version, chooseRollbackTarget(notApplied, {}).target?.digest], [2, digest("a")]);
+        assert.deepStrictEqual(markRunning(records(rows), undefined).map((d) => d.running), [false, false, false]);
+        assert.match(chooseRollbackTarget(markRunning(records(rows), undefined), {}).reason!, /the stack's state runs no image that a recorded update deployed/);
+        // The newest update with that digest is the current one (a rollback to a, not the first deploy of a).
+        const back = markRunning(records([["deploy", "succeeded", "a"], ["deploy", "succeeded", "b"], ["rollback", "succeeded", "a"]]), { digest: digest("a") });
+        assert.deepStrictEqual(back.map((d) => d.running), [true, false, false]);
+    });
+
+    it("steps back from where a hand-run update's digest came from", () => {
+        // v1 (a), v2 (b), v3 (c), then `pulumi up` by hand from a checkout holding b: the step back from b is a.
+        const history = updates(["deploy", "succeeded", "a"], ["deploy", "succeeded", "b"], ["deploy", "succeeded", "c"], ["manual", "succeeded", "b"]);
+        assert.deepStrictEqual([chooseRollbackTarget(history, {}).current?.version, chooseRollbackTarget(history, {}).target?.version], [4, 1]);
     });
 
     it("defaults to the newest earlier succeeded deployment with another digest, skipping failures", () => {
@@ -65,6 +110,6 @@ describe("rollback target", () => {
         assert.match(chooseRollbackTarget(history, { toTag: "v2.0.0" }).reason!, /no succeeded deployment of tag `v2\.0\.0`/);
         assert.strictEqual(chooseRollbackTarget(history, { toTag: "v1.0.0" }).target?.version, 1);
         assert.strictEqual(chooseRollbackTarget(history, { toDigest: digest("a") }).target?.version, 1);
-        assert.match(chooseRollbackTarget([], {}).reason!, /no succeeded deployment with an image/);
+        assert.match(chooseRollbackTarget([], {}).reason!, /the stack's state runs no image/);
     });
 });
