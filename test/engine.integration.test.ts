@@ -1,8 +1,10 @@
 // The foundation's proof that the engine is real: the Pulumi CLI built by
 // setup, through the Automation API, against a temporary file:// backend.
 import * as assert from "assert";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { engineTools, PROJECT_ROOT } from "../automation/engine";
 import { tempBackend, TempBackend } from "./support/backend";
 import { fixtureStack } from "./support/fixture";
 
@@ -39,6 +41,12 @@ describe("real Pulumi engine (LocalWorkspace, file:// backend)", function () {
         // The driver numbers deployments itself from the history's order.
         assert.strictEqual(history[0].version, 0);
         assert.strictEqual(history[0].config["papyrus:image"].value, IMAGE_A);
+
+        // The language host started the program on the Node.js setup linked into .tools/bin,
+        // which the driver puts first on the engine's PATH, not on whatever Node runs the tests.
+        const toolsBin = path.join(PROJECT_ROOT, ".tools", "bin");
+        assert.strictEqual((await engineTools()).env.PATH?.split(path.delimiter)[0], toolsBin);
+        assert.strictEqual(up.outputs.nodeVersion.value, execFileSync(path.join(toolsBin, "node"), ["--version"], { encoding: "utf8" }).trim());
 
         // The state really is on disk in the temporary backend.
         const stateFile = path.join(backend.dir, "state", ".pulumi", "stacks", "papyrus", "dev.json");

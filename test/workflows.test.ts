@@ -402,14 +402,26 @@ for (const [file, command] of [["deploy.yml", "deploy"], ["rollback.yml", "rollb
             assert.deepStrictEqual((workflow as any).concurrency, { group: "papyrus-stack-${{ inputs.stack }}", "cancel-in-progress": false });
         });
 
-        it("assumes the deploy role from vars.DEPLOY_ROLE_ARN after installing Node 20 deps and the Pulumi CLI", () => {
+        it("assumes the deploy role from vars.DEPLOY_ROLE_ARN after installing Node deps and the Pulumi CLI", () => {
             const credentials = stepIndex(job, usesAction("aws-actions/configure-aws-credentials"), "configuring AWS credentials");
             assert.strictEqual(job.steps[credentials].with?.["role-to-assume"], "${{ vars.DEPLOY_ROLE_ARN }}");
-            const node = job.steps[stepIndex(job, usesAction("actions/setup-node"), "setting up node")];
-            assert.strictEqual(node.with?.["node-version"], 20);
             assert.ok(stepIndex(job, (s) => s.run === "npm ci", "running npm ci") < driverStep);
             assert.ok(stepIndex(job, usesAction("pulumi/actions"), "installing the Pulumi CLI") < driverStep);
             assert.ok(credentials < driverStep);
+        });
+
+        it("runs the Node.js that .nvmrc names, read after the checkout, as local runs do", () => {
+            const setupNode = stepIndex(job, usesAction("actions/setup-node"), "setting up node");
+            const node = job.steps[setupNode];
+            assert.deepStrictEqual(node.with, { "node-version-file": ".nvmrc", cache: "npm" });
+            assert.ok(stepIndex(job, usesAction("actions/checkout"), "checking out the repository") < setupNode, "setup-node reads .nvmrc from the checkout");
+            // Every step that starts node (npm, npx, pulumi's language host) comes after it:
+            // the runner's default Node.js is another version.
+            const nodeSteps = job.steps.flatMap((s, i) => (s.run !== undefined && /(^|\s)(npm|npx|pulumi) /m.test(s.run) ? [i] : []));
+            assert.ok(nodeSteps.length >= 2, "npm ci and papyrus-deploy run node");
+            for (const i of nodeSteps) {
+                assert.ok(i > setupNode, `step "${job.steps[i].name ?? job.steps[i].run}" runs before setup-node`);
+            }
         });
 
         it("gives the passphrase only to the steps that run the engine", () => {

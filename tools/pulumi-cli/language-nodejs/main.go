@@ -48,7 +48,7 @@ func main() {
 	}
 	nodeBin, err := exec.LookPath("node")
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "pulumi-language-nodejs: could not find `node` on PATH; install Node.js 20 or later")
+		fmt.Fprintln(os.Stderr, "pulumi-language-nodejs: could not find `node` on PATH; run `npm run setup` (it links a Node.js within package.json `engines` into .tools/bin, which the driver puts on PATH) or install Node.js 22 or later")
 		os.Exit(1)
 	}
 
