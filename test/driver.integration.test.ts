@@ -1,7 +1,6 @@
 // The deploy driver against the real Pulumi engine (fixture project, file://
 // backend) and moto's ECR and ECS on loopback.
 import * as assert from "assert";
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { BatchDeleteImageCommand, CreateRepositoryCommand, ECRClient } from "@aws-sdk/client-ecr";
@@ -22,8 +21,8 @@ import {
     NoRollbackTargetError,
 } from "../automation/errors";
 import { EvidenceRecord } from "../automation/evidence";
-import { PROJECT_ROOT } from "../automation/engine";
 import { startArchivingProxy } from "./support/archivingProxy";
+import { assertNoProcessLeft, runCli as runCliProcess, startCli, waitFor } from "./support/cliProcess";
 import { tempBackend, TempBackend } from "./support/backend";
 import { fixtureProject, fixtureStack } from "./support/fixture";
 import { pushImage, imageIndex, OCI_INDEX, PushedImage } from "./support/images";
@@ -64,7 +63,13 @@ describe("deploy driver (real engine + moto)", function () {
         v1 = await pushImage(ecr, REPO, "v1.0.0");
         v2 = await pushImage(ecr, REPO, "v2.0.0");
     });
-    afterEach(() => backend.cleanup());
+    afterEach(async () => {
+        try {
+            await assertNoProcessLeft(backend.dir); // the SIGKILL test once left a language host behind
+        } finally {
+            backend.cleanup();
+        }
+    });
 
     const ctx = (extra: Record<string, unknown> = {}) => ({
         stackName: "dev",
@@ -317,43 +322,16 @@ describe("deploy driver (real engine + moto)", function () {
         return { ...process.env, ...backend.env, ...moto.env, PAPYRUS_DEPLOYER: "ci-test" };
     }
 
-    function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-        return new Promise((resolve) => {
-            const child = spawn(process.execPath, [path.join(PROJECT_ROOT, "automation", "bin", "papyrus-deploy.js"), ...args], {
-                env: { ...cliEnv(), ...env },
-            });
-            let stdout = "";
-            let stderr = "";
-            child.stdout.on("data", (c) => (stdout += c));
-            child.stderr.on("data", (c) => (stderr += c));
-            child.on("exit", (code) => resolve({ code, stdout, stderr }));
-        });
+    function runCli(args: string[], env: Record<string, string> = {}) {
+        return runCliProcess(args, { ...cliEnv(), ...env });
     }
 
-    /** Starts the CLI, waits until the engine is running the update, then sends `signal`. */
-    function runCliUntil(args: string[], signal: "SIGINT" | "SIGKILL"): Promise<{ code: number | null; stderr: string }> {
-        return new Promise((resolve, reject) => {
-            const child = spawn(process.execPath, [path.join(PROJECT_ROOT, "automation", "bin", "papyrus-deploy.js"), ...args], {
-                env: cliEnv(), detached: true,
-            });
-            let stderr = "";
-            let sent = false;
-            const timer = setTimeout(() => reject(new Error(`the update never started:\n${stderr}`)), 60_000);
-            child.stderr.on("data", (chunk) => {
-                stderr += chunk;
-                if (!sent && /Updating \(dev\)|updating/.test(stderr)) {
-                    sent = true;
-                    setTimeout(() => {
-                        // SIGKILL the whole group (driver, CLI, language host, program) like a lost CI runner.
-                        if (signal === "SIGKILL") process.kill(-child.pid!, "SIGKILL");
-                        else child.kill("SIGINT");
-                    }, 2500);
-                }
-            });
-            child.on("exit", (code) => {
-                clearTimeout(timer);
-                resolve({ code, stderr });
-            });
-        });
+    /** Starts the CLI, waits until the engine is running the update, then sends `signal` (SIGKILL: to the whole tree). */
+    async function runCliUntil(args: string[], signal: "SIGINT" | "SIGKILL"): Promise<{ code: number | null; stderr: string }> {
+        const run = startCli(args, cliEnv());
+        await waitFor("the update to start", () => /Updating \(/.test(run.stderr()), 90_000, run);
+        if (signal === "SIGKILL") process.kill(-run.child.pid!, "SIGKILL"); // like a lost CI runner
+        else run.child.kill("SIGINT");
+        return run.exited;
     }
 });

@@ -30,8 +30,8 @@ describe("real Pulumi engine (LocalWorkspace, file:// backend)", function () {
         assert.strictEqual(up.summary.result, "succeeded");
         assert.strictEqual(up.outputs.image.value, IMAGE_A);
         assert.strictEqual(up.outputs.imageTag.value, "v25.10.31");
-        // One stack resource and one component, both created.
-        assert.strictEqual(up.summary.resourceChanges?.create, 2);
+        // The stack resource and the stand-in's task definition and service, all created.
+        assert.strictEqual(up.summary.resourceChanges?.create, 3);
 
         const history = await stack.history(10, 1, false);
         assert.strictEqual(history.length, 1);
