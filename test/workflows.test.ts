@@ -284,6 +284,38 @@ describe("ecr-push.yml", () => {
         assert.strictEqual(build.with?.["build-args"], "${{ steps.tag.outputs.build-args }}");
     });
 
+    it("lints the Dockerfile with scripts/lint-dockerfile.ts before any AWS call, and a broken rule fails the run", function () {
+        // kills: a lint step moved after the build, pointed at another file, skipped (`if:`) or made non-fatal (`|| true`)
+        this.timeout(60_000);
+        const lintIndex = stepIndex(job, runs(/scripts\/lint-dockerfile\.ts/), "running scripts/lint-dockerfile.ts");
+        const lint = job.steps[lintIndex] as Step & { "continue-on-error"?: unknown };
+        assert.deepStrictEqual([lint.if, lint["continue-on-error"]], [undefined, undefined], "the lint step runs on every push and fails the job");
+        assert.ok(stepIndex(job, usesAction("actions/setup-node"), "setting up node") < lintIndex);
+        assert.ok(stepIndex(job, runs(/^npm ci\b/), "running npm ci") < lintIndex);
+        assert.ok(lintIndex < stepIndex(job, usesAction("aws-actions/configure-aws-credentials"), "configuring AWS credentials"));
+        assert.ok(lintIndex < stepIndex(job, usesAction("docker/build-push-action"), "building"));
+        const script = job.steps[lintIndex].run!;
+        const env = { BUILD_CONTEXT: String(workflow.env?.BUILD_CONTEXT) };
+
+        // The exact command, and its exit code passed on.
+        const faked = runStep(script, env, { npxExit: 1 });
+        assert.deepStrictEqual(faked.npxArgs, ["--no-install", "ts-node", "--transpile-only", "scripts/lint-dockerfile.ts", "examples/app/Dockerfile"]);
+        assert.strictEqual(faked.status, 1);
+
+        // The step for real, from the repository root as the runner runs it: the example passes, a broken Dockerfile fails.
+        const runHere = (buildContext: string) => spawnSync("bash", ["--noprofile", "--norc", "-e", "-c", script], {
+            cwd: ROOT, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", BUILD_CONTEXT: buildContext }, encoding: "utf8",
+        });
+        const example = runHere(env.BUILD_CONTEXT);
+        assert.strictEqual(example.status, 0, example.stderr);
+        const broken = fs.mkdtempSync(path.join(os.tmpdir(), "papyrus-context-"));
+        cleanupLater.push(broken);
+        fs.writeFileSync(path.join(broken, "Dockerfile"), "FROM node:20-bookworm-slim\nUSER node\n");
+        const refused = runHere(broken);
+        assert.strictEqual(refused.status, 1);
+        assert.match(refused.stderr, /Dockerfile: line 1: base image `node:20-bookworm-slim` is not pinned by digest/);
+    });
+
     it("puts no secret-looking names or secret values in the build args", () => {
         const build = job.steps[stepIndex(job, usesAction("docker/build-push-action"), "building")];
         assert.doesNotMatch(String(build.with?.["build-args"]), /secrets\./);
