@@ -48,7 +48,7 @@ describe("automation/ecr.ts against moto's ECR (127.0.0.1)", function () {
             // kills: a repositoryUrl built from the wrong parts, a digest taken from anywhere but DescribeImages, a wrong isIndex
             const pushed = await pushImage(ecr, REPO, "v25.10.31");
             const resolved = await resolveTag(ecr, REPO, "v25.10.31");
-            assert.deepStrictEqual(resolved, {
+            const expected: Omit<ResolvedImage, "digest"> & { digest: string } = {
                 repositoryName: REPO,
                 repositoryUrl: `${TEST_ACCOUNT}.dkr.ecr.${TEST_REGION}.amazonaws.com/${REPO}`,
                 digest: pushed.digest,
@@ -56,7 +56,8 @@ describe("automation/ecr.ts against moto's ECR (127.0.0.1)", function () {
                 isIndex: false,
                 status: "ACTIVE",
                 tags: ["v25.10.31"],
-            } satisfies ResolvedImage);
+            };
+            assert.deepStrictEqual(resolved, expected);
         });
 
         it("resolves each tag to its own image, not to the newest push", async () => {
