@@ -341,11 +341,6 @@ describe("parseImageReference", () => {
         }
     });
 
-    it("has at least 30 bad and 5 good cases", () => {
-        assert.ok(bad.length >= 30, `only ${bad.length} bad cases`);
-        assert.ok(good.length >= 5, `only ${good.length} good cases`);
-    });
-
     describe("accepts", () => {
         for (const c of good) {
             it(c.title, () => {

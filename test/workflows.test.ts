@@ -6,7 +6,8 @@
 // - deploy and rollback run the driver, gate on the policy pack, upload
 //   evidence always and fail on drift;
 // - their shell steps do what they say: each is run here under bash with the
-//   step's env, a temporary $GITHUB_OUTPUT and a fake `npx` where needed.
+//   step's env, a temporary $GITHUB_OUTPUT and a fake `npx`, `aws` or `pulumi`
+//   where needed (the fakes record their arguments).
 // actionlint (scripts/test.sh) checks the syntax and expressions.
 import * as assert from "assert";
 import { spawnSync } from "child_process";
@@ -14,6 +15,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { USAGE } from "../automation/cli";
+import { validateTag } from "../automation/tags";
 import * as yaml from "js-yaml";
 
 
@@ -284,6 +286,38 @@ describe("ecr-push.yml", () => {
         assert.strictEqual(build.with?.["build-args"], "${{ steps.tag.outputs.build-args }}");
     });
 
+    it("lints the Dockerfile with scripts/lint-dockerfile.ts before any AWS call, and a broken rule fails the run", function () {
+        // kills: a lint step moved after the build, pointed at another file, skipped (`if:`) or made non-fatal (`|| true`)
+        this.timeout(60_000);
+        const lintIndex = stepIndex(job, runs(/scripts\/lint-dockerfile\.ts/), "running scripts/lint-dockerfile.ts");
+        const lint = job.steps[lintIndex] as Step & { "continue-on-error"?: unknown };
+        assert.deepStrictEqual([lint.if, lint["continue-on-error"]], [undefined, undefined], "the lint step runs on every push and fails the job");
+        assert.ok(stepIndex(job, usesAction("actions/setup-node"), "setting up node") < lintIndex);
+        assert.ok(stepIndex(job, runs(/^npm ci\b/), "running npm ci") < lintIndex);
+        assert.ok(lintIndex < stepIndex(job, usesAction("aws-actions/configure-aws-credentials"), "configuring AWS credentials"));
+        assert.ok(lintIndex < stepIndex(job, usesAction("docker/build-push-action"), "building"));
+        const script = job.steps[lintIndex].run!;
+        const env = { BUILD_CONTEXT: String(workflow.env?.BUILD_CONTEXT) };
+
+        // The exact command, and its exit code passed on.
+        const faked = runStep(script, env, { npxExit: 1 });
+        assert.deepStrictEqual(faked.npxArgs, ["--no-install", "ts-node", "--transpile-only", "scripts/lint-dockerfile.ts", "examples/app/Dockerfile"]);
+        assert.strictEqual(faked.status, 1);
+
+        // The step for real, from the repository root as the runner runs it: the example passes, a broken Dockerfile fails.
+        const runHere = (buildContext: string) => spawnSync("bash", ["--noprofile", "--norc", "-e", "-c", script], {
+            cwd: ROOT, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", BUILD_CONTEXT: buildContext }, encoding: "utf8",
+        });
+        const example = runHere(env.BUILD_CONTEXT);
+        assert.strictEqual(example.status, 0, example.stderr);
+        const broken = fs.mkdtempSync(path.join(os.tmpdir(), "papyrus-context-"));
+        cleanupLater.push(broken);
+        fs.writeFileSync(path.join(broken, "Dockerfile"), "FROM node:20-bookworm-slim\nUSER node\n");
+        const refused = runHere(broken);
+        assert.strictEqual(refused.status, 1);
+        assert.match(refused.stderr, /Dockerfile: line 1: base image `node:20-bookworm-slim` is not pinned by digest/);
+    });
+
     it("puts no secret-looking names or secret values in the build args", () => {
         const build = job.steps[stepIndex(job, usesAction("docker/build-push-action"), "building")];
         assert.doesNotMatch(String(build.with?.["build-args"]), /secrets\./);
@@ -467,15 +501,96 @@ describe("deploy.yml", () => {
         assert.strictEqual(workflow.on.workflow_dispatch.inputs.tag.type, "string");
     });
 
-    it("runs `pulumi preview --policy-pack policy` as a gate before the deploy, with the image the deploy will use", () => {
-        const gate = stepIndex(job, runs(/pulumi preview --stack "\$STACK" --policy-pack policy\b/), "running the policy gate");
-        const deploy = stepIndex(job, runs(/papyrus-deploy deploy/), "deploying");
-        assert.ok(gate < deploy, "the gate runs before the deploy");
-        const script = job.steps[gate].run!;
-        assert.match(script, /pulumi stack output repositoryUrl --stack "\$STACK"/);
-        assert.match(script, /--config "papyrus:image=\$repository_url@\$digest"/);
-        // The stack config is put back when the step ends, whatever happens.
-        assert.match(script, /trap 'cp "\$RUNNER_TEMP\/stack-config\.yaml" "\$config_file"' EXIT/);
+    describe("policy gate (run with a fake `pulumi` and `aws` that answer like the real ones and record their arguments)", () => {
+        const gateIndex = stepIndex(job, runs(/pulumi preview --stack "\$STACK" --policy-pack policy\b/), "running the policy gate");
+        const gate = job.steps[gateIndex];
+        const REPOSITORY_URL = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/papyrus-api";
+        const DIGEST = "sha256:" + "c".repeat(64);
+        const CONFIG = "config:\n  aws:region: eu-west-1\n  papyrus:repositoryName: papyrus-api\n";
+
+        /**
+         * Runs the gate. The fake `pulumi` answers `stack output`, and on `preview` writes its `--config` values into
+         * Pulumi.<stack>.yaml as the real CLI does, then exits `previewExit`; the fake `aws` prints `digest` or, when
+         * it is undefined, fails as `describe-images` does for a missing tag. Each call is logged to `.calls`.
+         */
+        function runGate(options: { digest?: string; previewExit?: number; configFile?: boolean } = {}) {
+            let calls: string[][] = [];
+            let configAfter: string | undefined;
+            const run = runStep(gate.run!, { STACK: "prod", TAG: "v1.2.3", PULUMI_CONFIG_PASSPHRASE: "x" }, {
+                prepare: (dir) => {
+                    const log = path.join(dir, ".calls");
+                    const record = `printf '%s\\037' "$(basename "$0")" "$@" >> "${log}"; printf '\\n' >> "${log}"`;
+                    fs.writeFileSync(path.join(dir, ".bin", "pulumi"), [
+                        "#!/bin/bash", record,
+                        `if [ "$1 $2 $3" = "stack output repositoryUrl" ]; then echo "${REPOSITORY_URL}"; exit 0; fi`,
+                        `if [ "$1 $2 $3" = "stack output repositoryName" ]; then echo papyrus-api; exit 0; fi`,
+                        `if [ "$1" = "preview" ]; then echo "  changed: by preview --config" >> "Pulumi.$3.yaml"; exit ${options.previewExit ?? 0}; fi`,
+                        "exit 99",
+                    ].join("\n") + "\n", { mode: 0o755 });
+                    fs.writeFileSync(path.join(dir, ".bin", "aws"), [
+                        "#!/bin/bash", record,
+                        options.digest === undefined
+                            ? `echo "An error occurred (ImageNotFoundException) when calling the DescribeImages operation" >&2; exit 254`
+                            : `echo "${options.digest}"`,
+                    ].join("\n") + "\n", { mode: 0o755 });
+                    if (options.configFile !== false) {
+                        fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), CONFIG);
+                    }
+                },
+            });
+            if (fs.existsSync(path.join(run.dir, ".calls"))) {
+                calls = fs.readFileSync(path.join(run.dir, ".calls"), "utf8").trimEnd().split("\n").map((line) => line.split("\u001f").slice(0, -1));
+            }
+            if (fs.existsSync(path.join(run.dir, "Pulumi.prod.yaml"))) {
+                configAfter = fs.readFileSync(path.join(run.dir, "Pulumi.prod.yaml"), "utf8");
+            }
+            return { ...run, calls, configAfter };
+        }
+
+        it("runs before the deploy, with the passphrase, the stack and the tag from the inputs", () => {
+            // kills: a gate moved after the deploy, or fed another stack or tag than the deploy
+            assert.ok(gateIndex < stepIndex(job, runs(/papyrus-deploy deploy/), "deploying"), "the gate runs before the deploy");
+            assert.deepStrictEqual(gate.env, { STACK: "${{ inputs.stack }}", TAG: "${{ inputs.tag }}", PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}" });
+        });
+
+        it("resolves the tag in the stack's own repository with one describe-images call and previews with exactly that digest", () => {
+            // kills: a digest looked up in another repository or by another tag, or a preview with the tag instead of the digest
+            const run = runGate({ digest: DIGEST });
+            assert.strictEqual(run.status, 0, run.stdout);
+            assert.deepStrictEqual(run.calls, [
+                ["pulumi", "stack", "output", "repositoryUrl", "--stack", "prod"],
+                ["pulumi", "stack", "output", "repositoryName", "--stack", "prod"],
+                ["aws", "ecr", "describe-images", "--repository-name", "papyrus-api", "--image-ids", "imageTag=v1.2.3",
+                    "--query", "imageDetails[0].imageDigest", "--output", "text"],
+                ["pulumi", "preview", "--stack", "prod", "--policy-pack", "policy", "--non-interactive",
+                    "--config", `papyrus:image=${REPOSITORY_URL}@${DIGEST}`, "--config", "papyrus:imageTag=v1.2.3"],
+            ]);
+        });
+
+        it("puts the stack config back after the preview wrote to it, also when a policy fails the preview", () => {
+            // kills: dropping the EXIT trap (the deploy would start from the gate's config), or restoring only on success
+            const passed = runGate({ digest: DIGEST });
+            assert.strictEqual(passed.configAfter, CONFIG);
+            const violated = runGate({ digest: DIGEST, previewExit: 255 });
+            assert.strictEqual(violated.status, 255, "a mandatory policy violation fails the step");
+            assert.strictEqual(violated.configAfter, CONFIG);
+        });
+
+        it("exits 3 naming the repository and tag when the tag is not in ECR, and previews nothing", () => {
+            // kills: a gate that goes on to preview `<repository>@` with an empty digest
+            const run = runGate({ digest: undefined });
+            assert.strictEqual(run.status, 3);
+            assert.match(run.stdout, /^::error::papyrus-api:v1\.2\.3 is not in ECR; push it with the ecr-push workflow first$/m);
+            assert.ok(!run.calls.some((call) => call[1] === "preview"), "no preview after a failed look-up");
+        });
+
+        it("exits 2 when the stack has no committed config file", () => {
+            // kills: a gate that previews a stack whose config is missing (the program would fail later, less clearly)
+            const run = runGate({ digest: DIGEST, configFile: false });
+            assert.strictEqual(run.status, 2);
+            assert.match(run.stdout, /::error::Pulumi\.prod\.yaml is missing; commit the stack config/);
+            assert.deepStrictEqual(run.calls, []);
+        });
     });
 
     it("passes the stack and tag to the driver exactly", () => {
@@ -488,11 +603,15 @@ describe("deploy.yml", () => {
     it("refuses a tag the driver would refuse before touching AWS", () => {
         const check = job.steps[stepIndex(job, (s) => s.name === "Check the variables and inputs", "checking inputs")];
         const env = { ROLE_ARN: "arn:aws:iam::123456789012:role/deploy", PULUMI_BACKEND_URL: "s3://state", AWS_REGION: "eu-west-1", PASSPHRASE_SET: "true" };
-        assert.strictEqual(runStep(check.run!, { ...env, TAG: "v1.2.3" }).status, 0);
-        assert.strictEqual(runStep(check.run!, { ...env, TAG: "a".repeat(40) }).status, 0);
-        for (const tag of ["lat" + "est", "v1.2", "abc123", "v1.2.3;rm -rf /"]) {
+        // kills: the shell copy of the tag policy drifting from automation/tags.ts's validateTag (either way)
+        const tags = ["v1.2.3", "v25.10.31", "a".repeat(40), "lat" + "est", "", "v1.2", "v1.2.3-rc1", "V1.2.3", "1.2.3",
+            "abc123", "a".repeat(39), "a".repeat(41), "A".repeat(40), "v1.2.3;rm -rf /", "v1.2.3\n", " v1.2.3"];
+        for (const tag of tags) {
+            const driverAccepts = (() => {
+                try { validateTag(tag); return true; } catch { return false; }
+            })();
             const run = runStep(check.run!, { ...env, TAG: tag });
-            assert.strictEqual(run.status, 2, `tag ${tag}`);
+            assert.strictEqual(run.status, driverAccepts ? 0 : 2, `tag ${JSON.stringify(tag)}: the driver ${driverAccepts ? "accepts" : "refuses"} it, the step exited ${run.status}`);
         }
         const missing = runStep(check.run!, { ...env, ROLE_ARN: "", TAG: "v1.2.3" });
         assert.strictEqual(missing.status, 2);
