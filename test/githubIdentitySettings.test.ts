@@ -6,8 +6,9 @@
 // components/githubSubject.ts, `refNameProblem`:
 //     if (/^[*?]/.test(name)) {            →   if (name === "*") {
 // and run `npx mocha test/githubIdentitySettings.test.ts test/githubSubject.test.ts test/policy.test.ts`:
-// the `**`, `?*` and `*/*` branch and tag cases fail here (their configs are accepted, with a
-// subject that trusts every branch), and the same subjects pass the policy pack. Put the line back.
+// 5 of 176 fail (checked): here the `**`, `*/*` and `?*` configs are accepted, with subjects that trust
+// every branch or tag; in githubSubject.test.ts `…:ref:refs/heads/*/*` passes the rule; in
+// policy.test.ts the pack passes a role trusting `…:ref:refs/tags/?*`. Put the line back.
 import * as assert from "assert";
 import { GithubSettingsError, nearMiss, parseGithubConfigValue, resolveGithubSettings } from "../components/githubIdentitySettings";
 import { githubTrustPolicy } from "../components/githubRolePolicies";

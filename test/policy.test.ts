@@ -233,6 +233,11 @@ describe("policy rules", () => {
                 problems: ["`Statement[0]`: `token.actions.githubusercontent.com:sub` value `repo:o/r:ref:refs/heads/*`: its branch pattern `*` starts with a wildcard, so it trusts every branch anyone with write access can create; name the branch, or a pattern with a fixed start such as `release/*`; e.g. `repo:o/r:ref:refs/heads/master`"],
             },
             {
+                title: "a tag pattern that starts with a wildcard",
+                policy: githubTrust({ StringEquals: AUD_OK, StringLike: { [SUB]: "repo:o/r:ref:refs/tags/?*" } }),
+                problems: ["`Statement[0]`: `token.actions.githubusercontent.com:sub` value `repo:o/r:ref:refs/tags/?*`: its tag pattern `?*` starts with a wildcard, so it trusts every tag anyone with write access can create; name the tag, or a pattern with a fixed start such as `v*.*.*`; e.g. `repo:o/r:ref:refs/tags/v*.*.*`"],
+            },
+            {
                 title: "`repo:o/r:pull_request`, which the pack used to pass",
                 policy: githubTrust({ StringEquals: { ...AUD_OK, [SUB]: "repo:o/r:pull_request" } }),
                 problems: ["`Statement[0]`: `token.actions.githubusercontent.com:sub` value `repo:o/r:pull_request`: its context `pull_request` is given to runs for any pull request from a branch of o/r, with that branch's workflow code, so anyone who can push a branch gets the role; trust a protected branch, tag or environment instead; e.g. `repo:o/r:ref:refs/heads/master`"],
