@@ -108,7 +108,7 @@ export interface DeployAccess {
 
 /** The stack's other IAM resources, which a refresh reads. */
 export interface IdentityResources {
-    /** The push and deploy roles (the deploy role reads itself in a refresh). */
+    /** The push and deploy roles (the deploy role reads itself in a refresh); the target adds the service's two roles. */
     readonly roleArns: readonly string[];
     /** The OIDC provider, when this stack created it (a reused one is not in the stack). */
     readonly createdProviderArn?: string;
@@ -171,7 +171,11 @@ export function deployPolicy(args: DeployPolicyArgs): PolicyDocument {
         statements.push({ Sid: "LookUpAvailabilityZones", Effect: "Allow", Action: "ec2:DescribeAvailabilityZones", Resource: "*", Condition: inRegion(region) });
     }
     if (identity !== undefined) {
-        const roles = identity.roleArns.map((arn, i) => requireArn("iam-role", arn, `identity.roleArns[${i}]`));
+        // The stack's roles: the push and deploy roles, and the service's task and execution roles.
+        const roles = [
+            ...identity.roleArns.map((arn, i) => requireArn("iam-role", arn, `identity.roleArns[${i}]`)),
+            ...(target === undefined ? [] : [target.taskRoleArn, target.executionRoleArn]),
+        ];
         if (roles.length > 0) {
             statements.push({ Sid: "RefreshIdentity", Effect: "Allow", Action: ["iam:GetRole", "iam:ListRolePolicies", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies"], Resource: roles });
         }

@@ -193,7 +193,7 @@ describe("deployPolicy", () => {
                 Sid: "RefreshIdentity",
                 Effect: "Allow",
                 Action: ["iam:GetRole", "iam:ListRolePolicies", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies"],
-                Resource: [PUSH_ROLE, DEPLOY_ROLE],
+                Resource: [PUSH_ROLE, DEPLOY_ROLE, "arn:aws:iam::123456789012:role/papyrus-task-role", "arn:aws:iam::123456789012:role/papyrus-execution-role"],
             },
             { Sid: "RefreshOidcProvider", Effect: "Allow", Action: "iam:GetOpenIDConnectProvider", Resource: PROVIDER_ARN },
             {

@@ -281,7 +281,7 @@ for (const stack of ["dev", "prod"] as const) {
                         Sid: "RefreshIdentity",
                         Effect: "Allow",
                         Action: ["iam:GetRole", "iam:ListRolePolicies", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies"],
-                        Resource: [role("papyrus-ci-push"), role("papyrus-ci-deploy")],
+                        Resource: [role("papyrus-ci-push"), role("papyrus-ci-deploy"), role("papyrus-task-role"), role("papyrus-execution-role")],
                     },
                     // dev created the account's provider and refreshes it; prod reuses it and has nothing to read.
                     ...(expected.createsOidcProvider
