@@ -175,7 +175,9 @@ function filterAt(value: unknown, path: string, jobWorkflowRef: boolean, root: s
     } else if (given.length === 0 && !misspelt) {
         problems.push(`${code(path)}: lists no \`branches\`, \`tags\` or \`environments\`, so no run could assume the role; defaults apply only when \`${role}\` is absent`);
     } else if (given.length > 0 && given.every((key) => Array.isArray(object[key]) && (object[key] as unknown[]).length === 0)) {
-        problems.push(`${code(path)}: \`${given.join("`, `")}\` ${given.length === 1 ? "is" : "are"} empty and the others absent, so no run could assume the role; list at least one branch, tag or environment`);
+        const which = given.length === CONTEXT_LISTS.length ? "`branches`, `tags` and `environments` are all empty"
+            : `\`${given.join("` and `")}\` ${given.length === 1 ? "is" : "are"} empty and the others absent`;
+        problems.push(`${code(path)}: ${which}, so no run could assume the role; list at least one branch, tag or environment`);
     }
     if (object.workflows !== undefined && !jobWorkflowRef) {
         problems.push(`${code(join(path, "workflows"))}: the subjects name a workflow only when the repository's subject template includes \`job_workflow_ref\`; set ${code(join(root, "subjectClaims.jobWorkflowRef"))} to \`true\` (and the template, see docs/COMPONENTS.md), or remove \`workflows\``);

@@ -67,7 +67,12 @@ const refused: Refused[] = [
     {
         title: "every list given and empty",
         config: { ...BASE, push: { branches: [], tags: [], environments: [] } },
-        problems: ["`papyrus:github.push`: `branches`, `tags`, `environments` are empty and the others absent, so no run could assume the role; list at least one branch, tag or environment"],
+        problems: ["`papyrus:github.push`: `branches`, `tags` and `environments` are all empty, so no run could assume the role; list at least one branch, tag or environment"],
+    },
+    {
+        title: "two empty lists and the third absent",
+        config: { ...BASE, deploy: { branches: [], tags: [] } },
+        problems: ["`papyrus:github.deploy`: `branches` and `tags` are empty and the others absent, so no run could assume the role; list at least one branch, tag or environment"],
     },
     {
         title: "one empty list and the others absent (they are empty too)",
