@@ -6,7 +6,7 @@
 // components/githubSubject.ts, `refNameProblem`:
 //     if (/^[*?]/.test(name)) {            →   if (name === "*") {
 // and run `npx mocha test/githubIdentitySettings.test.ts test/githubSubject.test.ts test/policy.test.ts`:
-// 5 of 176 fail (checked): here the `**`, `*/*` and `?*` configs are accepted, with subjects that trust
+// 5 of 177 fail (checked): here the `**`, `*/*` and `?*` configs are accepted, with subjects that trust
 // every branch or tag; in githubSubject.test.ts `…:ref:refs/heads/*/*` passes the rule; in
 // policy.test.ts the pack passes a role trusting `…:ref:refs/tags/?*`. Put the line back.
 import * as assert from "assert";
