@@ -8,34 +8,28 @@
 // `papyrus:image` (the driver does) and the next `up` creates the service.
 import * as pulumi from "@pulumi/pulumi";
 import { DigestPinnedService, DigestPinnedServiceArgs, digestPinnedServiceProblems, FargateCpu } from "./components/digestPinnedService";
-import { GithubDeployIdentity, githubRoleSubjects, GithubSubjectFilter } from "./components/githubOidc";
+import { oidcProviderArnProblem, s3BucketArnProblem, stateKeyPrefixProblem } from "./components/arns";
+import { GithubDeployIdentity } from "./components/githubDeployIdentity";
+import { parseGithubConfigValue, resolveGithubSettings } from "./components/githubIdentitySettings";
+import { githubIssuer } from "./components/githubSubject";
 import { parseImageReference } from "./components/imageReference";
 import { ImmutableRepository, ImmutableRepositoryArgs, immutableRepositoryProblems } from "./components/immutableRepository";
 import { qualifiedKey, readStackSettings } from "./components/stackConfig";
 
-/** `papyrus:github`: which repository's workflows may push and deploy. */
-interface GithubConfig {
-    readonly owner: string;
-    readonly repository: string;
-    /** @default { branches: ["master"], tags: ["v*.*.*"] } */
-    readonly push?: GithubSubjectFilter;
-    /** @default { branches: ["master"], tags: ["v*.*.*"] } */
-    readonly deploy?: GithubSubjectFilter;
-}
-
 const config = new pulumi.Config();
 const stack = pulumi.getStack();
 const settings = readStackSettings(config);
-const github = config.requireObject<GithubConfig>("github");
 const tags = { Project: pulumi.getProject(), Stack: stack };
 
 // Config is checked before any resource is registered: a refused value must not leave half a stack.
-// The image (with the config key in the message), the GitHub subjects, the network keys, and the
-// components' own argument checks, run here on the settings before the components run them again.
+// The image (with the config key in the message), the GitHub settings and the ARNs the roles are built
+// from, the network keys, and the components' own argument checks, run here on the settings before the
+// components run them again.
 const configuredImage = settings.image === undefined
     ? undefined
     : parseImageReference(settings.image, { input: qualifiedKey("image") }).reference;
-githubRoleSubjects(github);
+const github = resolveGithubSettings(parseGithubConfigValue(config.get("github"), "papyrus:github"), "papyrus:github").settings;
+const access = roleAccessSettings();
 const network = existingNetwork();
 
 const repositorySettings: ImmutableRepositoryArgs = {
@@ -63,6 +57,7 @@ const serviceSettings: Omit<DigestPinnedServiceArgs, "image" | "repositoryArn"> 
     tags,
 };
 const settingsProblems = [
+    ...access.problems,
     ...immutableRepositoryProblems(repositorySettings),
     ...(configuredImage === undefined ? [] : digestPinnedServiceProblems({ ...serviceSettings, image: configuredImage, repositoryArn: "" })),
 ];
@@ -95,26 +90,53 @@ const service = configuredImage === undefined ? undefined : new DigestPinnedServ
 // first deploy) widens it to the service it just created. None of these values change from one deploy
 // to the next (the family, not a revision ARN), so a deploy never rewrites the deploy role's policy.
 const identity = new GithubDeployIdentity("papyrus-ci", {
-    owner: github.owner,
-    repository: github.repository,
-    existingProviderArn: config.get("oidcProviderArn"),
+    ...github,
+    existingProviderArn: access.oidcProviderArn,
     repositoryArn: repository.repositoryArn,
-    push: github.push,
-    deploy: github.deploy,
     deployTarget: service === undefined ? undefined : {
         serviceArn: service.serviceArn,
+        clusterArn: service.clusterArn,
         taskDefinitionFamily: service.family,
         taskRoleArn: service.taskRoleArn,
         executionRoleArn: service.executionRoleArn,
+        logGroupArn: service.logGroupArn,
+        requestTags: tags,
     },
     deployAccess: {
         lookUpAvailabilityZones: network === undefined,
-        stateBucket: config.get("stateBucketArn") === undefined ? undefined : {
-            bucketArn: config.require("stateBucketArn"),
-            keyPrefix: config.get("stateKeyPrefix"),
+        stateBucket: access.stateBucketArn === undefined ? undefined : {
+            bucketArn: access.stateBucketArn,
+            keyPrefix: access.stateKeyPrefix,
+            project: pulumi.getProject(),
+            stack,
+            promotionSource: access.promoteFrom,
         },
     },
 });
+
+/**
+ * The config the roles are built from: `papyrus:oidcProviderArn` (the provider of the tokens' issuer),
+ * `papyrus:stateBucketArn` (one bucket, no wildcard) with `papyrus:stateKeyPrefix`, and `papyrus:promoteFrom`
+ * (the stack whose history this one's deploys may read), with the problems found in them.
+ */
+function roleAccessSettings() {
+    const problems: string[] = [];
+    const oidcProviderArn = config.get("oidcProviderArn");
+    const stateBucketArn = config.get("stateBucketArn");
+    const stateKeyPrefix = config.get("stateKeyPrefix");
+    const promoteFrom = config.get("promoteFrom");
+    const check = (problem: string | undefined) => problem !== undefined && problems.push(problem);
+    if (oidcProviderArn !== undefined) check(oidcProviderArnProblem(oidcProviderArn, githubIssuer(github.enterprise), "papyrus:oidcProviderArn"));
+    if (stateBucketArn !== undefined) check(s3BucketArnProblem(stateBucketArn, "papyrus:stateBucketArn"));
+    if (stateKeyPrefix !== undefined) check(stateKeyPrefixProblem(stateKeyPrefix, "papyrus:stateKeyPrefix"));
+    if (stateBucketArn === undefined && stateKeyPrefix !== undefined) {
+        problems.push("`papyrus:stateKeyPrefix` is set without `papyrus:stateBucketArn`; set the bucket too, or remove the prefix");
+    }
+    if (promoteFrom !== undefined && (!/^[A-Za-z0-9_.-]{1,100}$/.test(promoteFrom) || promoteFrom === stack)) {
+        problems.push(`\`papyrus:promoteFrom\` must name another stack of this project (e.g. \`dev\`), got \`${promoteFrom}\``);
+    }
+    return { oidcProviderArn, stateBucketArn, stateKeyPrefix, promoteFrom, problems };
+}
 
 /** `papyrus:vpcId` with both subnet lists, or none of them (a new VPC). */
 function existingNetwork() {

@@ -5,7 +5,7 @@ import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import { ImageDigestRef, parseImageReference } from "./imageReference";
-import { PolicyDocument } from "./githubOidc";
+import { PolicyDocument } from "./policyDocument";
 
 export const DIGEST_PINNED_SERVICE_TYPE = "papyrus:aws:DigestPinnedService";
 
@@ -255,6 +255,8 @@ export class DigestPinnedService extends pulumi.ComponentResource {
     public readonly family: string;
     public readonly taskRoleArn: pulumi.Output<string>;
     public readonly executionRoleArn: pulumi.Output<string>;
+    /** The containers' log group (the deploy role's refresh reads its tags). */
+    public readonly logGroupArn: pulumi.Output<string>;
     /** `http://<alb dns name>` */
     public readonly loadBalancerUrl: pulumi.Output<string>;
     /** The checked digest reference the task definition runs. */
@@ -288,6 +290,7 @@ export class DigestPinnedService extends pulumi.ComponentResource {
         this.taskDefinitionArn = taskDefinition.arn;
         this.taskRoleArn = taskRole.arn;
         this.executionRoleArn = executionRole.arn;
+        this.logGroupArn = logGroup.arn;
         this.loadBalancerUrl = pulumi.interpolate`http://${loadBalancer.dnsName}`;
 
         this.registerOutputs({
@@ -299,6 +302,7 @@ export class DigestPinnedService extends pulumi.ComponentResource {
             family: this.family,
             taskRoleArn: this.taskRoleArn,
             executionRoleArn: this.executionRoleArn,
+            logGroupArn: this.logGroupArn,
             loadBalancerUrl: this.loadBalancerUrl,
             image: this.image,
         });

@@ -57,7 +57,7 @@ export const policies: ResourceValidationPolicy[] = [
     ),
     resourcePolicy(
         POLICY_NAMES.githubOidcTrustScoped,
-        "Every IAM role trusted by GitHub's OIDC provider requires `aud` = `sts.amazonaws.com` and a `sub` naming exactly one repository.",
+        "Every IAM role trusted by GitHub's OIDC provider requires `aud` = `sts.amazonaws.com` and a `sub` naming one repository's protected runs (the rule the GithubDeployIdentity component builds its subjects with).",
         RESOURCE_TYPES.role,
         githubTrustProblems,
     ),

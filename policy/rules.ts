@@ -123,22 +123,22 @@ export function deployableTagsMatchedBy(filter: string): string | undefined {
 // ---------------------------------------------------------------------------
 // (c) Roles trusted by GitHub's OIDC provider are scoped to one repository.
 
-const SUB_KEY = `${GITHUB_OIDC_HOST}:sub`;
-const AUD_KEY = `${GITHUB_OIDC_HOST}:aud`;
 /** Operators that grant when they match; a `sub` scope must use one of them. */
 const SCOPING_OPERATORS = ["StringEquals", "StringLike"];
-// `sub` values are checked by `githubSubjectProblem` (components/githubSubject.ts), the same
-// rule the GithubDeployIdentity component applies to the subjects it builds.
+// `sub` values are checked by `githubSubjectProblem` (components/githubSubject.ts), the same rule the
+// GithubDeployIdentity component applies to every subject it builds: the pack refuses what it refuses,
+// with the same message.
 export { githubSubjectProblem };
 
 /**
  * Problems with an `aws:iam/role:Role` whose trust policy lets GitHub's OIDC provider assume it.
  * Roles that do not trust that provider pass untouched. Each `Allow` statement with a `Federated`
- * principal naming `token.actions.githubusercontent.com` must have
- * - `StringEquals` on `token.actions.githubusercontent.com:aud` = `sts.amazonaws.com`, and
- * - a `sub` condition under `StringEquals` or `StringLike`, every value of which names exactly one
- *   repository (see `githubSubjectProblem`); `sub` under any other operator is refused.
- * A trust policy given as JSON text is also checked for duplicate keys, because IAM keeps only the
+ * principal naming `token.actions.githubusercontent.com` (or an enterprise's own issuer under it,
+ * `token.actions.githubusercontent.com/<slug>`) must have, on that issuer's condition keys,
+ * - `StringEquals` on `<issuer>:aud` = `sts.amazonaws.com`, and
+ * - a `sub` condition under `StringEquals` or `StringLike` whose every value passes `githubSubjectProblem`.
+ * Other conditions on `sub` (`StringNotLike`, …) are ANDed with the scope, so they can only narrow it and
+ * pass. A trust policy given as JSON text is also checked for duplicate keys, because IAM keeps only the
  * last of two `StringEquals` blocks and silently drops the other's conditions.
  */
 export function githubTrustProblems(props: Props): string[] {
@@ -169,18 +169,22 @@ export function githubTrustProblems(props: Props): string[] {
 
     const statements = toList(document.Statement);
     statements.forEach((statement, index) => {
-        if (!isObject(statement) || statement.Effect !== "Allow" || !trustsGithub(statement.Principal)) {
+        if (!isObject(statement) || statement.Effect !== "Allow") {
             return;
         }
         const where = Array.isArray(document.Statement) ? `\`Statement[${index}]\`` : "`Statement`";
-        problems.push(...githubStatementProblems(statement, where));
+        for (const issuer of githubIssuers(statement.Principal)) {
+            problems.push(...githubStatementProblems(statement, where, issuer));
+        }
     });
     return problems;
 }
 
-function githubStatementProblems(statement: Record<string, unknown>, where: string): string[] {
+function githubStatementProblems(statement: Record<string, unknown>, where: string, issuer: string): string[] {
     const problems: string[] = [];
     const conditions = isObject(statement.Condition) ? statement.Condition : {};
+    const subKey = `${issuer}:sub`;
+    const audKey = `${issuer}:aud`;
 
     // Condition keys are case-insensitive in IAM; operators are not.
     const valuesOf = (operator: string, key: string): unknown[] | undefined => {
@@ -188,41 +192,44 @@ function githubStatementProblems(statement: Record<string, unknown>, where: stri
         if (!isObject(block)) {
             return undefined;
         }
-        const found = Object.keys(block).filter((k) => k.toLowerCase() === key);
+        const found = Object.keys(block).filter((k) => k.toLowerCase() === key.toLowerCase());
         return found.length === 0 ? undefined : found.flatMap((k) => toList(block[k]));
     };
 
-    const audiences = valuesOf("StringEquals", AUD_KEY);
+    const audiences = valuesOf("StringEquals", audKey);
     if (audiences === undefined || audiences.length === 0
         || !audiences.every((value) => value === STS_AUDIENCE)) {
         const got = audiences === undefined ? "none" : `\`${JSON.stringify(audiences)}\``;
-        problems.push(`${where} must have \`StringEquals\` { \`${AUD_KEY}\`: \`${STS_AUDIENCE}\` }, got ${got}`);
+        problems.push(`${where} must have \`StringEquals\` { \`${audKey}\`: \`${STS_AUDIENCE}\` }, got ${got}`);
     }
 
-    const otherSubOperators = Object.keys(conditions).filter((operator) =>
-        !SCOPING_OPERATORS.includes(operator) && valuesOf(operator, SUB_KEY) !== undefined);
-    for (const operator of otherSubOperators) {
-        problems.push(`${where} checks \`${SUB_KEY}\` with \`${operator}\`; scope it with \`StringEquals\` or \`StringLike\` only`);
-    }
-
-    const subjects = SCOPING_OPERATORS.flatMap((operator) => valuesOf(operator, SUB_KEY) ?? []);
+    const subjects = SCOPING_OPERATORS.flatMap((operator) => valuesOf(operator, subKey) ?? []);
     if (subjects.length === 0) {
-        problems.push(`${where} has no \`StringEquals\`/\`StringLike\` condition on \`${SUB_KEY}\`, so any GitHub repository can assume the role; add \`repo:OWNER/REPO:ref:refs/heads/master\` (or \`:environment:<name>\`)`);
+        problems.push(`${where} has no \`StringEquals\`/\`StringLike\` condition on \`${subKey}\`, so any GitHub repository can assume the role; add \`repo:OWNER/REPO:ref:refs/heads/master\` (or \`:environment:<name>\`)`);
     }
     for (const subject of subjects) {
         const problem = githubSubjectProblem(subject);
         if (problem !== undefined) {
-            problems.push(`${where}: \`${SUB_KEY}\` must name exactly one repository (\`repo:OWNER/REPO:<context>\`), got \`${String(subject)}\`: ${problem}`);
+            problems.push(`${where}: \`${subKey}\` value \`${String(subject)}\`: ${problem}`);
         }
     }
     return problems;
 }
 
-function trustsGithub(principal: unknown): boolean {
+/**
+ * The GitHub issuers a principal trusts, as condition-key prefixes: `token.actions.githubusercontent.com`, or
+ * `token.actions.githubusercontent.com/<slug>` for an enterprise's own issuer (from the provider's ARN).
+ */
+function githubIssuers(principal: unknown): string[] {
     if (!isObject(principal)) {
-        return false;
+        return [];
     }
-    return toList(principal.Federated).some((arn) => typeof arn === "string" && arn.includes(GITHUB_OIDC_HOST));
+    const issuers = toList(principal.Federated).flatMap((arn) => {
+        if (typeof arn !== "string") return [];
+        const issuer = arn.includes(":oidc-provider/") ? arn.slice(arn.indexOf(":oidc-provider/") + ":oidc-provider/".length) : arn;
+        return issuer === GITHUB_OIDC_HOST || issuer.startsWith(`${GITHUB_OIDC_HOST}/`) ? [issuer] : [];
+    });
+    return [...new Set(issuers)];
 }
 
 // ---------------------------------------------------------------------------

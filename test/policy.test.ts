@@ -13,7 +13,6 @@ import {
     POLICY_NAMES,
     RESOURCE_TYPES,
     duplicateJsonKeys,
-    githubSubjectProblem,
     githubTrustProblems,
     repositoryMutabilityProblems,
     taskDefinitionImageProblems,
@@ -128,133 +127,170 @@ describe("policy rules", () => {
         });
     });
 
-    describe("githubSubjectProblem", () => {
-        const good = [
-            "repo:acme/papyrus:ref:refs/heads/master",
-            "repo:acme/papyrus:ref:refs/tags/v*",
-            "repo:acme/papyrus:environment:prod",
-            "repo:acme/papyrus:pull_request",
-            "repo:Acme-Corp/papyrus.api_v2:*",
-        ];
-        for (const subject of good) {
-            it(`accepts ${subject}`, () => assert.strictEqual(githubSubjectProblem(subject), undefined));
-        }
-        const bad: [unknown, string][] = [
-            ["repo:*", "the owner has a wildcard, so it trusts repositories of any matching owner"],
-            ["repo:acme*/papyrus:ref:refs/heads/master", "the owner has a wildcard, so it trusts repositories of any matching owner"],
-            ["repo:acme/*", "the repository name has a wildcard or is missing, so it trusts every matching repository, including ones created later"],
-            ["repo:acme/api*", "the repository name has a wildcard or is missing, so it trusts every matching repository, including ones created later"],
-            ["repo:acme/ap?:ref:refs/heads/master", "the repository name has a wildcard or is missing, so it trusts every matching repository, including ones created later"],
-            ["repo:acme:ref:refs/heads/master", "the repository name has a wildcard or is missing, so it trusts every matching repository, including ones created later"],
-            ["repo:acme/papyrus", "it has no context after the repository (e.g. `:ref:refs/heads/master` or `:environment:prod`), so it matches no token"],
-            ["repo:-acme/papyrus:ref:refs/heads/master", "`-acme` is not a GitHub owner name"],
-            ["repo:acme/pap yrus:ref:refs/heads/master", "`pap yrus` is not a GitHub repository name"],
-            ["*", "it does not start with `repo:`"],
-            [42, "expected a string, got a value of type number"],
-        ];
-        for (const [subject, problem] of bad) {
-            it(`refuses ${String(subject)}`, () => assert.strictEqual(githubSubjectProblem(subject), problem));
-        }
-    });
-
     describe("githubTrustProblems", () => {
-        it("passes a role scoped to one repository's master branch and tags", () => {
-            const policy = githubTrust({
-                StringEquals: AUD_OK,
-                StringLike: { [SUB]: ["repo:acme/papyrus:ref:refs/heads/master", "repo:acme/papyrus:ref:refs/tags/v*"] },
-            });
-            assert.deepStrictEqual(githubTrustProblems({ assumeRolePolicy: policy }), []);
+        // A trust policy document (text, as the provider takes it, or an object) and what the pack says about it.
+        const statement = (condition: Record<string, unknown> | undefined, federated: unknown = PROVIDER_ARN) => ({
+            Effect: "Allow",
+            Principal: { Federated: federated },
+            Action: "sts:AssumeRoleWithWebIdentity",
+            ...(condition === undefined ? {} : { Condition: condition }),
         });
+        const ENTERPRISE_ARN = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com/acme-corp";
+        const E_SUB = "token.actions.githubusercontent.com/acme-corp:sub";
+        const E_AUD = "token.actions.githubusercontent.com/acme-corp:aud";
+        const NO_SUB = "`Statement[0]` has no `StringEquals`/`StringLike` condition on `token.actions.githubusercontent.com:sub`, so any GitHub repository can assume the role; add `repo:OWNER/REPO:ref:refs/heads/master` (or `:environment:<name>`)";
+        const NO_AUD = "`Statement[0]` must have `StringEquals` { `token.actions.githubusercontent.com:aud`: `sts.amazonaws.com` }, got none";
 
-        it("passes an environment-scoped sub under StringEquals, given as an object", () => {
-            const policy = JSON.parse(githubTrust({ StringEquals: { ...AUD_OK, [SUB]: "repo:acme/papyrus:environment:prod" } }));
-            assert.deepStrictEqual(githubTrustProblems({ assumeRolePolicy: policy }), []);
-        });
-
-        it("ignores roles that GitHub cannot assume", () => {
-            const ecsTasks = JSON.stringify({
-                Version: "2012-10-17",
-                Statement: { Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" },
-            });
-            assert.deepStrictEqual(githubTrustProblems({ assumeRolePolicy: ecsTasks }), []);
-            assert.deepStrictEqual(githubTrustProblems({}), []);
-        });
-
-        it("refuses a GitHub role with no conditions at all", () => {
-            assert.deepStrictEqual(githubTrustProblems({ assumeRolePolicy: githubTrust(undefined) }), [
-                "`Statement[0]` must have `StringEquals` { `token.actions.githubusercontent.com:aud`: `sts.amazonaws.com` }, got none",
-                "`Statement[0]` has no `StringEquals`/`StringLike` condition on `token.actions.githubusercontent.com:sub`, so any GitHub repository can assume the role; add `repo:OWNER/REPO:ref:refs/heads/master` (or `:environment:<name>`)",
-            ]);
-        });
-
-        it("refuses aud checked only with StringLike, or with another audience", () => {
-            const sub = { [SUB]: "repo:acme/papyrus:ref:refs/heads/master" };
-            assert.deepStrictEqual(githubTrustProblems({ assumeRolePolicy: githubTrust({ StringLike: { ...AUD_OK, ...sub } }) }), [
-                "`Statement[0]` must have `StringEquals` { `token.actions.githubusercontent.com:aud`: `sts.amazonaws.com` }, got none",
-            ]);
-            assert.deepStrictEqual(githubTrustProblems({ assumeRolePolicy: githubTrust({ StringEquals: { [AUD]: ["sts.amazonaws.com", "other"], ...sub } }) }), [
-                "`Statement[0]` must have `StringEquals` { `token.actions.githubusercontent.com:aud`: `sts.amazonaws.com` }, got `[\"sts.amazonaws.com\",\"other\"]`",
-            ]);
-        });
-
-        it("refuses repo:*, repo:org/* and a name prefix, one message per value", () => {
-            const policy = githubTrust({
-                StringEquals: AUD_OK,
-                StringLike: { [SUB]: ["repo:*", "repo:acme/*", "repo:acme/api*", "repo:acme/papyrus:ref:refs/heads/master"] },
-            });
-            assert.deepStrictEqual(githubTrustProblems({ assumeRolePolicy: policy }), [
-                "`Statement[0]`: `token.actions.githubusercontent.com:sub` must name exactly one repository (`repo:OWNER/REPO:<context>`), got `repo:*`: the owner has a wildcard, so it trusts repositories of any matching owner",
-                "`Statement[0]`: `token.actions.githubusercontent.com:sub` must name exactly one repository (`repo:OWNER/REPO:<context>`), got `repo:acme/*`: the repository name has a wildcard or is missing, so it trusts every matching repository, including ones created later",
-                "`Statement[0]`: `token.actions.githubusercontent.com:sub` must name exactly one repository (`repo:OWNER/REPO:<context>`), got `repo:acme/api*`: the repository name has a wildcard or is missing, so it trusts every matching repository, including ones created later",
-            ]);
-        });
-
-        it("matches condition keys case-insensitively, as IAM does", () => {
-            const policy = githubTrust({
-                StringEquals: { "Token.Actions.GithubUserContent.com:AUD": "sts.amazonaws.com" },
-                StringLike: { "token.actions.githubusercontent.com:SUB": "repo:acme/*" },
-            });
-            assert.deepStrictEqual(githubTrustProblems({ assumeRolePolicy: policy }), [
-                "`Statement[0]`: `token.actions.githubusercontent.com:sub` must name exactly one repository (`repo:OWNER/REPO:<context>`), got `repo:acme/*`: the repository name has a wildcard or is missing, so it trusts every matching repository, including ones created later",
-            ]);
-        });
-
-        it("refuses sub checked with an operator other than StringEquals/StringLike (ForAnyValue:StringLike)", () => {
-            const policy = githubTrust({
-                StringEquals: AUD_OK,
-                "ForAnyValue:StringLike": { [SUB]: "repo:acme/papyrus:*" },
-            });
-            assert.deepStrictEqual(githubTrustProblems({ assumeRolePolicy: policy }), [
-                "`Statement[0]` checks `token.actions.githubusercontent.com:sub` with `ForAnyValue:StringLike`; scope it with `StringEquals` or `StringLike` only",
-                "`Statement[0]` has no `StringEquals`/`StringLike` condition on `token.actions.githubusercontent.com:sub`, so any GitHub repository can assume the role; add `repo:OWNER/REPO:ref:refs/heads/master` (or `:environment:<name>`)",
-            ]);
-        });
-
-        it("checks every GitHub statement of a policy, and a Federated list", () => {
-            const policy = JSON.stringify({
-                Version: "2012-10-17",
-                Statement: [
-                    { Effect: "Allow", Principal: { Federated: PROVIDER_ARN }, Action: "sts:AssumeRoleWithWebIdentity",
-                        Condition: { StringEquals: { ...AUD_OK, [SUB]: "repo:acme/papyrus:environment:prod" } } },
-                    { Effect: "Allow", Principal: { Federated: ["arn:aws:iam::123456789012:oidc-provider/example.com", PROVIDER_ARN] },
-                        Action: "sts:AssumeRoleWithWebIdentity", Condition: { StringEquals: AUD_OK } },
-                    { Effect: "Deny", Principal: { Federated: PROVIDER_ARN }, Action: "sts:AssumeRoleWithWebIdentity" },
+        const cases: { title: string; policy: unknown; problems: string[] }[] = [
+            {
+                title: "a role scoped to one repository's master branch and tags (what the component writes)",
+                policy: githubTrust({ StringEquals: AUD_OK, StringLike: { [SUB]: ["repo:acme/papyrus:ref:refs/heads/master", "repo:acme/papyrus:ref:refs/tags/v*.*.*"] } }),
+                problems: [],
+            },
+            {
+                title: "an environment-scoped sub under StringEquals, given as an object",
+                policy: { Version: "2012-10-17", Statement: [statement({ StringEquals: { ...AUD_OK, [SUB]: "repo:acme/papyrus:environment:prod" } })] },
+                problems: [],
+            },
+            {
+                title: "a narrowing StringNotLike on sub next to the scope (conditions are ANDed)",
+                policy: githubTrust({ StringEquals: AUD_OK, StringLike: { [SUB]: "repo:acme/papyrus:ref:refs/heads/release/*" }, StringNotLike: { [SUB]: "repo:acme/papyrus:ref:refs/heads/release/experimental*" } }),
+                problems: [],
+            },
+            {
+                title: "an extra ForAnyValue:StringLike on sub next to the scope",
+                policy: githubTrust({ StringEquals: { ...AUD_OK, [SUB]: "repo:acme/papyrus:environment:prod" }, "ForAnyValue:StringLike": { [SUB]: "repo:acme/*" } }),
+                problems: [],
+            },
+            {
+                title: "GitHub's immutable subjects",
+                policy: githubTrust({ StringEquals: { ...AUD_OK, [SUB]: "repo:acme@1234/papyrus@5678:environment:prod" } }),
+                problems: [],
+            },
+            {
+                title: "a customised subject with the repository id and workflow",
+                policy: githubTrust({ StringEquals: AUD_OK, StringLike: { [SUB]: "repo:acme/papyrus:environment:prod:repository_id:42:job_workflow_ref:acme/papyrus/.github/workflows/deploy.yml@*" } }),
+                problems: [],
+            },
+            {
+                title: "an enterprise's own issuer, scoped on its own keys",
+                policy: { Version: "2012-10-17", Statement: [statement({ StringEquals: { [E_AUD]: "sts.amazonaws.com", [E_SUB]: "repo:acme/papyrus:environment:prod" } }, ENTERPRISE_ARN)] },
+                problems: [],
+            },
+            {
+                title: "an enterprise's issuer scoped on github.com's keys, which its tokens never carry",
+                policy: { Version: "2012-10-17", Statement: [statement({ StringEquals: { ...AUD_OK, [SUB]: "repo:acme/papyrus:environment:prod" } }, ENTERPRISE_ARN)] },
+                problems: [
+                    "`Statement[0]` must have `StringEquals` { `token.actions.githubusercontent.com/acme-corp:aud`: `sts.amazonaws.com` }, got none",
+                    "`Statement[0]` has no `StringEquals`/`StringLike` condition on `token.actions.githubusercontent.com/acme-corp:sub`, so any GitHub repository can assume the role; add `repo:OWNER/REPO:ref:refs/heads/master` (or `:environment:<name>`)",
                 ],
+            },
+            {
+                title: "an enterprise's issuer with a repository wildcard",
+                policy: { Version: "2012-10-17", Statement: [statement({ StringEquals: { [E_AUD]: "sts.amazonaws.com" }, StringLike: { [E_SUB]: "repo:acme/*" } }, ENTERPRISE_ARN)] },
+                problems: ["`Statement[0]`: `token.actions.githubusercontent.com/acme-corp:sub` value `repo:acme/*`: its repository `*` has a wildcard, so it trusts other repositories of `acme` too, including ones created later (`api*` also matches `api-evil`); name the repository exactly; e.g. `repo:acme/REPO:ref:refs/heads/master`"],
+            },
+            {
+                title: "roles that GitHub cannot assume (ECS tasks, another OIDC provider, none at all)",
+                policy: JSON.stringify({ Version: "2012-10-17", Statement: [
+                    { Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" },
+                    statement(undefined, "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com.evil.example"),
+                ] }),
+                problems: [],
+            },
+            {
+                title: "a GitHub role with no conditions at all",
+                policy: githubTrust(undefined),
+                problems: [NO_AUD, NO_SUB],
+            },
+            {
+                title: "aud checked only with StringLike",
+                policy: githubTrust({ StringLike: { ...AUD_OK, [SUB]: "repo:acme/papyrus:ref:refs/heads/master" } }),
+                problems: [NO_AUD],
+            },
+            {
+                title: "a second audience",
+                policy: githubTrust({ StringEquals: { [AUD]: ["sts.amazonaws.com", "other"], [SUB]: "repo:acme/papyrus:ref:refs/heads/master" } }),
+                problems: ["`Statement[0]` must have `StringEquals` { `token.actions.githubusercontent.com:aud`: `sts.amazonaws.com` }, got `[\"sts.amazonaws.com\",\"other\"]`"],
+            },
+            {
+                title: "repo:*, repo:org/* and a name prefix, one message per value",
+                policy: githubTrust({ StringEquals: AUD_OK, StringLike: { [SUB]: ["repo:*", "repo:acme/*", "repo:acme/api*", "repo:acme/papyrus:ref:refs/heads/master"] } }),
+                problems: [
+                    "`Statement[0]`: `token.actions.githubusercontent.com:sub` value `repo:*`: its owner `*` has a wildcard, so it trusts repositories of other owners too; name the owner exactly; e.g. `repo:OWNER/REPO:ref:refs/heads/master`",
+                    "`Statement[0]`: `token.actions.githubusercontent.com:sub` value `repo:acme/*`: its repository `*` has a wildcard, so it trusts other repositories of `acme` too, including ones created later (`api*` also matches `api-evil`); name the repository exactly; e.g. `repo:acme/REPO:ref:refs/heads/master`",
+                    "`Statement[0]`: `token.actions.githubusercontent.com:sub` value `repo:acme/api*`: its repository `api*` has a wildcard, so it trusts other repositories of `acme` too, including ones created later (`api*` also matches `api-evil`); name the repository exactly; e.g. `repo:acme/api:ref:refs/heads/master`",
+                ],
+            },
+            {
+                title: "`repo:o/r:*`, which the pack used to pass",
+                policy: githubTrust({ StringEquals: AUD_OK, StringLike: { [SUB]: "repo:o/r:*" } }),
+                problems: ["`Statement[0]`: `token.actions.githubusercontent.com:sub` value `repo:o/r:*`: its context `*` is a pattern over every branch, tag, environment and pull request of o/r, so anyone who can push a branch there gets the role; name a branch, tag or environment; e.g. `repo:o/r:ref:refs/heads/master`"],
+            },
+            {
+                title: "`repo:o/r:ref:refs/heads/*`, which the pack used to pass",
+                policy: githubTrust({ StringEquals: AUD_OK, StringLike: { [SUB]: "repo:o/r:ref:refs/heads/*" } }),
+                problems: ["`Statement[0]`: `token.actions.githubusercontent.com:sub` value `repo:o/r:ref:refs/heads/*`: its branch pattern `*` starts with a wildcard, so it trusts every branch anyone with write access can create; name the branch, or a pattern with a fixed start such as `release/*`; e.g. `repo:o/r:ref:refs/heads/master`"],
+            },
+            {
+                title: "a tag pattern that starts with a wildcard",
+                policy: githubTrust({ StringEquals: AUD_OK, StringLike: { [SUB]: "repo:o/r:ref:refs/tags/?*" } }),
+                problems: ["`Statement[0]`: `token.actions.githubusercontent.com:sub` value `repo:o/r:ref:refs/tags/?*`: its tag pattern `?*` starts with a wildcard, so it trusts every tag anyone with write access can create; name the tag, or a pattern with a fixed start such as `v*.*.*`; e.g. `repo:o/r:ref:refs/tags/v*.*.*`"],
+            },
+            {
+                title: "`repo:o/r:pull_request`, which the pack used to pass",
+                policy: githubTrust({ StringEquals: { ...AUD_OK, [SUB]: "repo:o/r:pull_request" } }),
+                problems: ["`Statement[0]`: `token.actions.githubusercontent.com:sub` value `repo:o/r:pull_request`: its context `pull_request` is given to runs for any pull request from a branch of o/r, with that branch's workflow code, so anyone who can push a branch gets the role; trust a protected branch, tag or environment instead; e.g. `repo:o/r:ref:refs/heads/master`"],
+            },
+            {
+                title: "condition keys in another case, as IAM matches them",
+                policy: githubTrust({ StringEquals: { "Token.Actions.GithubUserContent.com:AUD": "sts.amazonaws.com" }, StringLike: { "token.actions.githubusercontent.com:SUB": "repo:acme/*" } }),
+                problems: ["`Statement[0]`: `token.actions.githubusercontent.com:sub` value `repo:acme/*`: its repository `*` has a wildcard, so it trusts other repositories of `acme` too, including ones created later (`api*` also matches `api-evil`); name the repository exactly; e.g. `repo:acme/REPO:ref:refs/heads/master`"],
+            },
+            {
+                title: "sub checked only with a weaker operator: no scope",
+                policy: githubTrust({ StringEquals: AUD_OK, "ForAnyValue:StringLike": { [SUB]: "repo:acme/papyrus:*" } }),
+                problems: [NO_SUB],
+            },
+            {
+                title: "sub only excluded (StringNotLike) but never scoped",
+                policy: githubTrust({ StringEquals: AUD_OK, StringNotLike: { [SUB]: "repo:evil/*" } }),
+                problems: [NO_SUB],
+            },
+            {
+                title: "every GitHub statement of a policy, and a Federated list",
+                policy: JSON.stringify({ Version: "2012-10-17", Statement: [
+                    statement({ StringEquals: { ...AUD_OK, [SUB]: "repo:acme/papyrus:environment:prod" } }),
+                    statement({ StringEquals: AUD_OK }, ["arn:aws:iam::123456789012:oidc-provider/example.com", PROVIDER_ARN]),
+                    { Effect: "Deny", Principal: { Federated: PROVIDER_ARN }, Action: "sts:AssumeRoleWithWebIdentity" },
+                ] }),
+                problems: ["`Statement[1]` has no `StringEquals`/`StringLike` condition on `token.actions.githubusercontent.com:sub`, so any GitHub repository can assume the role; add `repo:OWNER/REPO:ref:refs/heads/master` (or `:environment:<name>`)"],
+            },
+            {
+                title: "two StringEquals blocks in one Condition (IAM would keep only the last)",
+                policy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"${PROVIDER_ARN}"},`
+                    + `"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"${SUB}":"repo:acme/papyrus:environment:prod"},`
+                    + `"StringEquals":{"${AUD}":"sts.amazonaws.com"}}}]}`,
+                problems: [
+                    "`assumeRolePolicy` repeats the key `StringEquals` in `Statement[0].Condition`; IAM keeps only the last one and silently drops the others' conditions — merge them into one object",
+                    NO_SUB,
+                ],
+            },
+        ];
+        for (const c of cases) {
+            it(c.problems.length === 0 ? `passes ${c.title}` : `refuses ${c.title}`, () => {
+                assert.deepStrictEqual(githubTrustProblems({ assumeRolePolicy: c.policy }), c.problems);
             });
-            assert.deepStrictEqual(githubTrustProblems({ assumeRolePolicy: policy }), [
-                "`Statement[1]` has no `StringEquals`/`StringLike` condition on `token.actions.githubusercontent.com:sub`, so any GitHub repository can assume the role; add `repo:OWNER/REPO:ref:refs/heads/master` (or `:environment:<name>`)",
-            ]);
+        }
+
+        it("refuses a trust policy that is not JSON but names GitHub (the parser's words vary by Node version)", () => {
+            const [problem, ...rest] = githubTrustProblems({ assumeRolePolicy: `{"Statement": [${PROVIDER_ARN}` });
+            assert.match(problem, /^`assumeRolePolicy` is not valid JSON \(.+\)$/);
+            assert.deepStrictEqual(rest, []);
         });
 
-        it("refuses two StringEquals blocks in one Condition (IAM would keep only the last)", () => {
-            // The first block's sub is what the author meant; JSON.parse (and IAM) keep only the second.
-            const policy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"${PROVIDER_ARN}"},`
-                + `"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"${SUB}":"repo:acme/papyrus:environment:prod"},`
-                + `"StringEquals":{"${AUD}":"sts.amazonaws.com"}}}]}`;
-            assert.deepStrictEqual(githubTrustProblems({ assumeRolePolicy: policy }), [
-                "`assumeRolePolicy` repeats the key `StringEquals` in `Statement[0].Condition`; IAM keeps only the last one and silently drops the others' conditions — merge them into one object",
-                "`Statement[0]` has no `StringEquals`/`StringLike` condition on `token.actions.githubusercontent.com:sub`, so any GitHub repository can assume the role; add `repo:OWNER/REPO:ref:refs/heads/master` (or `:environment:<name>`)",
-            ]);
+        it("passes a role without a trust policy", () => {
+            assert.deepStrictEqual(githubTrustProblems({}), []);
         });
     });
 

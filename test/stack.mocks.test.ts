@@ -18,7 +18,15 @@ import {
 const OIDC = "token.actions.githubusercontent.com";
 const COMPONENT_TYPES = ["papyrus:aws:ImmutableRepository", "papyrus:aws:GithubDeployIdentity", "papyrus:aws:DigestPinnedService"];
 /** The only actions whose statements may name Resource `*` (they have no resource-level permissions). */
-const STAR_ACTIONS = new Set(["ecr:GetAuthorizationToken", "ecs:RegisterTaskDefinition", "ecs:DescribeTaskDefinition", "ec2:DescribeAvailabilityZones"]);
+const STAR_ACTIONS = new Set([
+    "ecr:GetAuthorizationToken", "ecs:RegisterTaskDefinition", "ecs:DescribeTaskDefinition", "ec2:DescribeAvailabilityZones",
+    "ec2:DescribeVpcs", "ec2:DescribeVpcAttribute", "ec2:DescribeSubnets", "ec2:DescribeRouteTables", "ec2:DescribeInternetGateways",
+    "ec2:DescribeNatGateways", "ec2:DescribeAddresses", "ec2:DescribeAddressesAttribute", "ec2:DescribeNetworkAcls",
+    "ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroupRules", "elasticloadbalancing:DescribeLoadBalancers",
+    "elasticloadbalancing:DescribeLoadBalancerAttributes", "elasticloadbalancing:DescribeCapacityReservation",
+    "elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeListenerAttributes", "elasticloadbalancing:DescribeTargetGroups",
+    "elasticloadbalancing:DescribeTargetGroupAttributes", "elasticloadbalancing:DescribeTags", "logs:DescribeLogGroups",
+]);
 
 interface Statement {
     Sid?: string;
@@ -189,45 +197,100 @@ for (const stack of ["dev", "prod"] as const) {
                 });
             }
 
-            it("lets the push role push to the repository only", () => {
-                const statements = statementsOf(one(evaluation, "aws:iam/rolePolicy:RolePolicy", "papyrus-ci-push-policy").inputs.policy);
-                assert.deepStrictEqual(statements.find((s) => s.Resource === "*")?.Action, "ecr:GetAuthorizationToken");
-                const push = statements.find((s) => s.Resource !== "*")!;
-                assert.strictEqual(push.Resource, repositoryArn);
-                assert.deepStrictEqual(asList(push.Action).sort(), [
-                    "ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:CompleteLayerUpload", "ecr:DescribeImages",
-                    "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart",
+            it("lets the push role log in and push to the repository only, statement by statement", () => {
+                assert.deepStrictEqual(statementsOf(one(evaluation, "aws:iam/rolePolicy:RolePolicy", "papyrus-ci-push-policy").inputs.policy), [
+                    { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*", Condition: { StringEquals: { "aws:RequestedRegion": expected.region } } },
+                    {
+                        Sid: "PushToRepository",
+                        Effect: "Allow",
+                        Action: [
+                            "ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart",
+                            "ecr:CompleteLayerUpload", "ecr:PutImage", "ecr:BatchGetImage",
+                        ],
+                        Resource: repositoryArn,
+                    },
                 ]);
-                assert.strictEqual(statements.length, 2);
             });
 
-            it("lets the deploy role update this service and pass its two roles to ECS tasks only", () => {
-                const statements = statementsOf(one(evaluation, "aws:iam/rolePolicy:RolePolicy", "papyrus-ci-deploy-policy").inputs.policy);
-                const byAction = (action: string) => statements.filter((s) => asList(s.Action).includes(action));
-
-                assert.deepStrictEqual(byAction("ecs:RegisterTaskDefinition").map((s) => s.Resource), ["*"]);
-                assert.deepStrictEqual(byAction("ecs:DescribeTaskDefinition").map((s) => s.Resource), ["*"]);
-                const serviceArn = `arn:aws:ecs:${expected.region}:${MOCK_ACCOUNT_ID}:service/papyrus-cluster/papyrus-service`;
-                assert.deepStrictEqual(byAction("ecs:UpdateService").map((s) => s.Resource), [serviceArn]);
-                assert.deepStrictEqual(byAction("ecs:DescribeServices").map((s) => s.Resource), [serviceArn]);
-                assert.deepStrictEqual(byAction("ecr:DescribeImages").map((s) => s.Resource), [repositoryArn]);
-                assert.deepStrictEqual(byAction("ecr:BatchGetImage").map((s) => s.Resource), [repositoryArn]);
-
-                const [passRole, ...others] = byAction("iam:PassRole");
-                assert.deepStrictEqual(others, []);
-                assert.deepStrictEqual(asList(passRole.Resource).sort(), [
-                    `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/papyrus-execution-role`,
-                    `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/papyrus-task-role`,
+            it("lets the deploy role roll this service only, statement by statement", () => {
+                const region = expected.region;
+                const arn = (service: string, resource: string) => `arn:aws:${service}:${region}:${MOCK_ACCOUNT_ID}:${resource}`;
+                const role = (name: string) => `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/${name}`;
+                const inRegion = { StringEquals: { "aws:RequestedRegion": region } };
+                assert.deepStrictEqual(statementsOf(one(evaluation, "aws:iam/rolePolicy:RolePolicy", "papyrus-ci-deploy-policy").inputs.policy), [
+                    { Sid: "ResolveImageTags", Effect: "Allow", Action: "ecr:DescribeImages", Resource: repositoryArn },
+                    { Sid: "RefreshRepository", Effect: "Allow", Action: ["ecr:DescribeRepositories", "ecr:ListTagsForResource", "ecr:GetLifecyclePolicy"], Resource: repositoryArn },
+                    {
+                        Sid: "RegisterTaskDefinitions",
+                        Effect: "Allow",
+                        Action: "ecs:RegisterTaskDefinition",
+                        Resource: "*",
+                        Condition: {
+                            StringEquals: { "aws:RequestedRegion": region, "aws:RequestTag/Project": "papyrus", "aws:RequestTag/Stack": stack },
+                            "ForAllValues:StringEquals": { "aws:TagKeys": ["Project", "Stack", "ImageTag"], "ecs:compute-compatibility": ["FARGATE"] },
+                        },
+                    },
+                    {
+                        Sid: "TagTaskDefinitionsOnRegister",
+                        Effect: "Allow",
+                        Action: "ecs:TagResource",
+                        Resource: arn("ecs", `task-definition/papyrus-${stack}:*`),
+                        Condition: { StringEquals: { "ecs:CreateAction": "RegisterTaskDefinition" } },
+                    },
+                    { Sid: "ReadTaskDefinitions", Effect: "Allow", Action: "ecs:DescribeTaskDefinition", Resource: "*", Condition: inRegion },
+                    {
+                        Sid: "UpdateService",
+                        Effect: "Allow",
+                        Action: "ecs:UpdateService",
+                        Resource: arn("ecs", "service/papyrus-cluster/papyrus-service"),
+                        Condition: {
+                            ArnLike: { "ecs:task-definition": arn("ecs", `task-definition/papyrus-${stack}:*`) },
+                            StringEqualsIfExists: { "ecs:enable-execute-command": "false" },
+                        },
+                    },
+                    { Sid: "WatchService", Effect: "Allow", Action: ["ecs:DescribeServices", "ecs:ListServiceDeployments"], Resource: arn("ecs", "service/papyrus-cluster/papyrus-service") },
+                    { Sid: "WatchServiceDeployments", Effect: "Allow", Action: "ecs:DescribeServiceDeployments", Resource: arn("ecs", "service-deployment/papyrus-cluster/papyrus-service/*") },
+                    {
+                        Sid: "PassTaskRolesToEcs",
+                        Effect: "Allow",
+                        Action: "iam:PassRole",
+                        Resource: [role("papyrus-task-role"), role("papyrus-execution-role")],
+                        Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
+                    },
+                    { Sid: "RefreshCluster", Effect: "Allow", Action: "ecs:DescribeClusters", Resource: arn("ecs", "cluster/papyrus-cluster") },
+                    { Sid: "RefreshLogGroup", Effect: "Allow", Action: "logs:ListTagsForResource", Resource: [arn("logs", "log-group:papyrus-logs"), arn("logs", "log-group:papyrus-logs:*")] },
+                    {
+                        Sid: "RefreshRegionalReads",
+                        Effect: "Allow",
+                        Action: [
+                            "ec2:DescribeVpcs", "ec2:DescribeVpcAttribute", "ec2:DescribeSubnets", "ec2:DescribeRouteTables",
+                            "ec2:DescribeInternetGateways", "ec2:DescribeNatGateways", "ec2:DescribeAddresses", "ec2:DescribeAddressesAttribute",
+                            "ec2:DescribeNetworkAcls", "ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroupRules",
+                            "elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeLoadBalancerAttributes",
+                            "elasticloadbalancing:DescribeCapacityReservation", "elasticloadbalancing:DescribeListeners",
+                            "elasticloadbalancing:DescribeListenerAttributes", "elasticloadbalancing:DescribeTargetGroups",
+                            "elasticloadbalancing:DescribeTargetGroupAttributes", "elasticloadbalancing:DescribeTags",
+                            "logs:DescribeLogGroups",
+                        ],
+                        Resource: "*",
+                        Condition: inRegion,
+                    },
+                    // Both stacks create their VPC with awsx, which looks the zones up.
+                    { Sid: "LookUpAvailabilityZones", Effect: "Allow", Action: "ec2:DescribeAvailabilityZones", Resource: "*", Condition: inRegion },
+                    {
+                        Sid: "RefreshIdentity",
+                        Effect: "Allow",
+                        Action: ["iam:GetRole", "iam:ListRolePolicies", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies"],
+                        Resource: [role("papyrus-ci-push"), role("papyrus-ci-deploy"), role("papyrus-task-role"), role("papyrus-execution-role")],
+                    },
+                    // dev created the account's provider and refreshes it; prod reuses it and has nothing to read.
+                    ...(expected.createsOidcProvider
+                        ? [{ Sid: "RefreshOidcProvider", Effect: "Allow", Action: "iam:GetOpenIDConnectProvider", Resource: providerArn }]
+                        : []),
                 ]);
-                assert.deepStrictEqual(passRole.Condition, { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } });
-
-                assert.deepStrictEqual(byAction("ecs:TagResource").map((s) => [s.Resource, s.Condition]), [[
-                    `arn:aws:ecs:${expected.region}:${MOCK_ACCOUNT_ID}:task-definition/papyrus-${stack}:*`,
-                    { StringEquals: { "ecs:CreateAction": "RegisterTaskDefinition" } },
-                ]]);
             });
 
-            it("grants Resource `*` in no policy except for actions without resource-level permissions", () => {
+            it("grants `*` only for actions without resource-level permissions, and then only in the stack's region", () => {
                 const policies = all(evaluation, "aws:iam/rolePolicy:RolePolicy");
                 assert.strictEqual(policies.length, 3, "push, deploy and execution policies");
                 for (const policy of policies) {
@@ -236,6 +299,10 @@ for (const stack of ["dev", "prod"] as const) {
                         if (asList(statement.Resource).some((r) => r === "*")) {
                             for (const action of asList(statement.Action)) {
                                 assert.ok(STAR_ACTIONS.has(action), `${policy.name}: ${action} on *`);
+                            }
+                            // The execution role's ECR login is the ECS agent's, in the task's own region.
+                            if (policy.name !== "papyrus-execution-policy") {
+                                assert.strictEqual(statement.Condition?.StringEquals?.["aws:RequestedRegion"], expected.region, `${policy.name} ${statement.Sid}`);
                             }
                         }
                         for (const action of asList(statement.Action)) {
@@ -411,17 +478,98 @@ describe("stack program under mocks: config that must fail or change the shape",
         });
     });
 
-    it("lets the deploy role reach an S3 state backend named in config, under its prefix only", async () => {
+    it("lets the deploy role reach its own stack's objects in an S3 state backend, and the promotion source's history read only", async () => {
         const evaluation = await evaluateUnderMocks({
             stack: "prod",
-            overrides: { "papyrus:stateBucketArn": "arn:aws:s3:::acme-pulumi-state", "papyrus:stateKeyPrefix": "papyrus" },
+            overrides: {
+                "papyrus:stateBucketArn": "arn:aws:s3:::acme-pulumi-state",
+                "papyrus:stateKeyPrefix": "papyrus",
+                "papyrus:promoteFrom": "dev",
+            },
         });
         const deploy = statementsOf(one(evaluation, "aws:iam/rolePolicy:RolePolicy", "papyrus-ci-deploy-policy").inputs.policy);
-        const state = deploy.filter((s) => asList(s.Action).some((a) => a.startsWith("s3:")));
-        assert.deepStrictEqual(state.map((s) => [s.Action, s.Resource]), [
-            ["s3:ListBucket", "arn:aws:s3:::acme-pulumi-state"],
-            [["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], "arn:aws:s3:::acme-pulumi-state/papyrus/*"],
+        const state = "arn:aws:s3:::acme-pulumi-state/papyrus/.pulumi";
+        assert.deepStrictEqual(deploy.filter((s) => asList(s.Action).some((a) => a.startsWith("s3:"))), [
+            {
+                Sid: "ListStackState",
+                Effect: "Allow",
+                Action: "s3:ListBucket",
+                Resource: "arn:aws:s3:::acme-pulumi-state",
+                Condition: {
+                    StringEquals: {
+                        "s3:prefix": [
+                            "papyrus/.pulumi/stacks/papyrus/prod.json",
+                            "papyrus/.pulumi/history/papyrus/prod/",
+                            "papyrus/.pulumi/locks/organization/papyrus/prod/",
+                            "papyrus/.pulumi/stacks/papyrus/prod.pulumi-tags",
+                            "papyrus/.pulumi/stacks/papyrus/dev.json",
+                            "papyrus/.pulumi/history/papyrus/dev/",
+                        ],
+                    },
+                },
+            },
+            {
+                Sid: "ReadWriteStackState",
+                Effect: "Allow",
+                Action: ["s3:GetObject", "s3:PutObject"],
+                Resource: [`${state}/stacks/papyrus/prod.json`, `${state}/history/papyrus/prod/*`, `${state}/locks/organization/papyrus/prod/*`],
+            },
+            { Sid: "ReadStateLayout", Effect: "Allow", Action: "s3:GetObject", Resource: [`${state}/meta.yaml`, `${state}/stacks/papyrus/prod.pulumi-tags`] },
+            { Sid: "WriteStateBackups", Effect: "Allow", Action: "s3:PutObject", Resource: [`${state}/stacks/papyrus/prod.json.bak`, `${state}/backups/papyrus/prod/*`] },
+            { Sid: "ReleaseStackLocks", Effect: "Allow", Action: "s3:DeleteObject", Resource: [`${state}/locks/organization/papyrus/prod/*`] },
+            { Sid: "ReadPromotionSourceHistory", Effect: "Allow", Action: "s3:GetObject", Resource: [`${state}/stacks/papyrus/dev.json`, `${state}/history/papyrus/dev/*`] },
         ]);
+    });
+
+    it("refuses role config that would widen a grant, every problem at once, before creating anything", async () => {
+        const registered: string[] = [];
+        await assert.rejects(evaluateUnderMocks({
+            stack: "prod",
+            overrides: {
+                "papyrus:stateBucketArn": "*",
+                "papyrus:oidcProviderArn": "arn:aws:iam::123456789012:oidc-provider/*",
+                "papyrus:promoteFrom": "prod",
+            },
+            onResource: (resource) => registered.push(resource.name),
+        }), {
+            message: "stack `prod` config: "
+                + "`papyrus:oidcProviderArn` must be the ARN of the account's GitHub OIDC provider (`arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com`), got `arn:aws:iam::123456789012:oidc-provider/*`; "
+                + "`papyrus:stateBucketArn` must be the ARN of the state bucket (`arn:aws:s3:::<bucket>`), got `*`: a wildcard would grant every matching bucket; name the bucket; "
+                + "`papyrus:promoteFrom` must name another stack of this project (e.g. `dev`), got `prod`",
+        });
+        assert.deepStrictEqual(registered, []);
+    });
+
+    it("refuses a key prefix without a bucket", async () => {
+        await assert.rejects(evaluateUnderMocks({ stack: "dev", overrides: { "papyrus:stateKeyPrefix": "papyrus" } }), {
+            message: "stack `dev` config: `papyrus:stateKeyPrefix` is set without `papyrus:stateBucketArn`; set the bucket too, or remove the prefix",
+        });
+    });
+
+    it("builds an enterprise's own issuer: provider URL and condition keys carry the slug", async () => {
+        const github = JSON.parse(loadStackConfig("dev")["papyrus:github"]) as Record<string, unknown>;
+        const evaluation = await evaluateUnderMocks({ stack: "dev", overrides: { "papyrus:github": JSON.stringify({ ...github, enterprise: "acme-corp" }) } });
+        const [provider] = all(evaluation, "aws:iam/openIdConnectProvider:OpenIdConnectProvider");
+        assert.strictEqual(provider.inputs.url, "https://token.actions.githubusercontent.com/acme-corp");
+        const trust = JSON.parse(one(evaluation, "aws:iam/role:Role", "papyrus-ci-deploy").inputs.assumeRolePolicy as string);
+        assert.deepStrictEqual(trust.Statement[0].Principal, { Federated: "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com/acme-corp" });
+        assert.deepStrictEqual(trust.Statement[0].Condition, {
+            StringEquals: {
+                "token.actions.githubusercontent.com/acme-corp:aud": "sts.amazonaws.com",
+                "token.actions.githubusercontent.com/acme-corp:sub": ["repo:acme/papyrus:environment:dev"],
+            },
+        });
+        assert.deepStrictEqual(githubTrustProblems({ assumeRolePolicy: JSON.stringify(trust) }), []);
+    });
+
+    it("refuses prod's shared provider when the tokens come from an enterprise's issuer", async () => {
+        const github = JSON.parse(loadStackConfig("prod")["papyrus:github"]) as Record<string, unknown>;
+        await assert.rejects(evaluateUnderMocks({ stack: "prod", overrides: { "papyrus:github": JSON.stringify({ ...github, enterprise: "acme-corp" }) } }), {
+            message: "stack `prod` config: `papyrus:oidcProviderArn` must be the ARN of the account's GitHub OIDC provider "
+                + "(`arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com/acme-corp`), got "
+                + "`arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com`, the provider for "
+                + "`https://token.actions.githubusercontent.com`: this stack's tokens come from `https://token.actions.githubusercontent.com/acme-corp`",
+        });
     });
 
     it("bootstraps without an image: repository and roles only, the deploy role without service or PassRole", async () => {
@@ -436,8 +584,11 @@ describe("stack program under mocks: config that must fail or change the shape",
             "papyrus:aws:ImmutableRepository",
         ]);
         const deploy = statementsOf(one(evaluation, "aws:iam/rolePolicy:RolePolicy", "papyrus-ci-deploy-policy").inputs.policy);
-        const actions = deploy.flatMap((s) => asList(s.Action)).sort();
-        assert.deepStrictEqual(actions, ["ec2:DescribeAvailabilityZones", "ecr:BatchGetImage", "ecr:DescribeImages", "ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition"]);
+        assert.deepStrictEqual(deploy.map((s) => s.Sid), ["ResolveImageTags", "RefreshRepository", "LookUpAvailabilityZones", "RefreshIdentity", "RefreshOidcProvider"]);
+        const actions = deploy.flatMap((s) => asList(s.Action));
+        for (const forbidden of ["ecs:RegisterTaskDefinition", "ecs:UpdateService", "iam:PassRole", "ecs:TagResource"]) {
+            assert.ok(!actions.includes(forbidden), `${forbidden} during bootstrap`);
+        }
         assert.strictEqual(evaluation.outputs.image, undefined);
         assert.strictEqual(evaluation.outputs.serviceName, undefined);
         assert.strictEqual(evaluation.outputs.repositoryUrl, "123456789012.dkr.ecr.eu-west-1.amazonaws.com/papyrus-api");
@@ -489,23 +640,32 @@ describe("stack program under mocks: config that must fail or change the shape",
         assert.deepStrictEqual(registered, []);
     });
 
-    it("refuses a GitHub owner pattern before creating anything", async () => {
-        const github = JSON.parse(loadStackConfig("dev")["papyrus:github"]) as Record<string, unknown>;
-        const registered: string[] = [];
-        await assert.rejects(
-            evaluateUnderMocks({
-                stack: "dev",
-                overrides: { "papyrus:github": JSON.stringify({ ...github, owner: "acme*" }) },
+    // The configs that used to fall back to the defaults, refused with the path of the key, before anything registers.
+    const githubRefusals: [string, (github: Record<string, unknown>) => unknown, string][] = [
+        ["`deploy: [prod]`", (g) => ({ ...g, deploy: ["prod"] }),
+            "`papyrus:github.deploy`: must be an object with `branches`, `tags` and/or `environments`, got a list (`[\"prod\"]`); to trust the environment `prod`, write `{ environments: [prod] }`"],
+        ["the typo `environment:`", (g) => ({ ...g, deploy: { environment: ["prod"] } }),
+            "`papyrus:github.deploy.environment`: unknown key, did you mean `environments`?"],
+        ["an empty `deploy:` (null)", (g) => ({ ...g, deploy: null }),
+            "`papyrus:github.deploy`: is empty (YAML reads a key with nothing after it as null); list `branches`, `tags` or `environments`, or remove `deploy` to trust the defaults (`master` and `v*.*.*` tags)"],
+        ["an owner pattern", (g) => ({ ...g, owner: "acme*" }),
+            "`papyrus:github.owner`: subject `repo:acme*/papyrus:ref:refs/heads/master`: its owner `acme*` has a wildcard, so it trusts repositories of other owners too; name the owner exactly; e.g. `repo:acme/papyrus:ref:refs/heads/master`"],
+        ["no `papyrus:github` at all", () => undefined,
+            "`papyrus:github`: missing; set it to the repository whose workflows may push and deploy, e.g. `{ owner: acme, repository: papyrus }`"],
+    ];
+    for (const [title, change, message] of githubRefusals) {
+        it(`refuses ${title} in \`papyrus:github\` before creating anything`, async () => {
+            const github = JSON.parse(loadStackConfig("prod")["papyrus:github"]) as Record<string, unknown>;
+            const changed = change(github);
+            const registered: string[] = [];
+            await assert.rejects(evaluateUnderMocks({
+                stack: "prod",
+                overrides: { "papyrus:github": changed === undefined ? undefined : JSON.stringify(changed) },
                 onResource: (resource) => registered.push(resource.name),
-            }),
-            {
-                name: "GithubSubjectError",
-                message: "`owner` must be exact, got `acme*`: a wildcard would trust other repositories too "
-                    + "(`repo:acme/api*` also matches `repo:acme/api-evil`); name it exactly",
-            },
-        );
-        assert.deepStrictEqual(registered, []);
-    });
+            }), { name: "GithubSettingsError", message });
+            assert.deepStrictEqual(registered, []);
+        });
+    }
 
     it("names the stack and the available files for an unknown stack", async () => {
         await assert.rejects(evaluateUnderMocks({ stack: "staging" }), {

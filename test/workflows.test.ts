@@ -16,6 +16,7 @@ import * as os from "os";
 import * as path from "path";
 import { USAGE } from "../automation/cli";
 import { validateTag } from "../automation/tags";
+import { resolveGithubSettings } from "../components/githubIdentitySettings";
 import * as yaml from "js-yaml";
 
 
@@ -668,34 +669,40 @@ describe("rollback.yml", () => {
 });
 
 describe("workflows and stack config agree on who may assume the roles", () => {
-    // The OIDC `sub` a job presents: the environment when the job names one, else the pushed ref.
-    function trusted(filter: { branches?: string[]; tags?: string[]; environments?: string[] } | undefined, sub: { branch?: string; tag?: string; environment?: string }): boolean {
-        const glob = (pattern: string, value: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`).test(value);
-        const branches = filter?.branches ?? ["master"];
-        const tags = filter?.tags ?? ["v*.*.*"];
-        const environments = filter?.environments ?? [];
-        if (sub.environment !== undefined) return environments.includes(sub.environment);
-        if (sub.branch !== undefined) return branches.some((b) => glob(b, sub.branch!));
-        return tags.some((t) => glob(t, sub.tag!));
+    // The OIDC `sub` a job presents (the environment when the job names one, else the pushed ref), matched
+    // the way IAM's StringLike matches it against the subjects the stack's config yields.
+    function trusted(subjects: readonly string[], sub: string): boolean {
+        const glob = (pattern: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
+        return subjects.some((subject) => glob(subject).test(sub));
     }
     const stacks = (readWorkflow("deploy.yml").workflow.on.workflow_dispatch.inputs.stack.options as string[]);
     for (const stack of stacks) {
         const configFile = path.join(ROOT, `Pulumi.${stack}.yaml`);
-        const github = () => {
+        const subjects = () => {
             assert.ok(fs.existsSync(configFile), `Pulumi.${stack}.yaml is missing`);
             const config = (yaml.load(fs.readFileSync(configFile, "utf8")) as { config: Record<string, any> }).config;
-            return config["papyrus:github"] as { push?: any; deploy?: any };
+            return resolveGithubSettings(config["papyrus:github"], "papyrus:github");
+        };
+        const repo = () => {
+            const { owner, repository } = subjects().settings;
+            return `repo:${owner}/${repository}`;
         };
 
         it(`${stack}: the push role trusts ecr-push runs on master and on a release tag`, () => {
-            assert.ok(trusted(github().push, { branch: "master" }), `Pulumi.${stack}.yaml papyrus:github.push must trust branch master`);
-            assert.ok(trusted(github().push, { tag: "v1.2.3" }), `Pulumi.${stack}.yaml papyrus:github.push must trust tags like v1.2.3`);
+            assert.ok(trusted(subjects().pushSubjects, `${repo()}:ref:refs/heads/master`), `Pulumi.${stack}.yaml papyrus:github.push must trust branch master`);
+            assert.ok(trusted(subjects().pushSubjects, `${repo()}:ref:refs/tags/v1.2.3`), `Pulumi.${stack}.yaml papyrus:github.push must trust tags like v1.2.3`);
         });
 
         it(`${stack}: the deploy role trusts the deploy job's environment \`${stack}\``, () => {
-            assert.ok(trusted(github().deploy, { environment: stack }),
+            assert.ok(trusted(subjects().deploySubjects, `${repo()}:environment:${stack}`),
                 `deploy.yml and rollback.yml run in the GitHub environment \`${stack}\`, so their token's sub is `
                 + `\`repo:OWNER/REPO:environment:${stack}\`; add \`environments: [${stack}]\` to papyrus:github.deploy in Pulumi.${stack}.yaml`);
+        });
+
+        it(`${stack}: the deploy role trusts no branch push or tag, so the environment's rules always apply`, () => {
+            for (const sub of [`${repo()}:ref:refs/heads/master`, `${repo()}:ref:refs/tags/v1.2.3`, `${repo()}:environment:${stack === "prod" ? "dev" : "prod"}`]) {
+                assert.ok(!trusted(subjects().deploySubjects, sub), `Pulumi.${stack}.yaml papyrus:github.deploy trusts ${sub}`);
+            }
         });
     }
 });

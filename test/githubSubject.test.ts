@@ -1,0 +1,136 @@
+// The one subject rule (components/githubSubject.ts): subjects it accepts,
+// subjects it refuses with their exact messages, and the proof that the policy
+// pack and the component refuse the same subjects with the same words.
+// (See test/githubIdentitySettings.test.ts's header for breaking a rule on purpose.)
+import * as assert from "assert";
+import { GithubSettingsError, resolveGithubSettings } from "../components/githubIdentitySettings";
+import { checkGithubSubjectParts, formatGithubSubject, githubIssuer, githubSubjectProblem } from "../components/githubSubject";
+import { githubTrustProblems } from "../policy/rules";
+
+const SUB = "token.actions.githubusercontent.com:sub";
+const AUD = "token.actions.githubusercontent.com:aud";
+const PROVIDER_ARN = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
+
+describe("githubSubjectProblem", () => {
+    const accepted = [
+        "repo:acme/papyrus:ref:refs/heads/master",
+        "repo:acme/papyrus:ref:refs/heads/release/*",
+        "repo:acme/papyrus:ref:refs/tags/v*.*.*",
+        "repo:acme/papyrus:environment:prod",
+        "repo:acme/papyrus:environment:Production EU",
+        "repo:Acme-Corp/papyrus.api_v2:ref:refs/heads/master",
+        // GitHub's immutable form, with the owner's and the repository's numbers.
+        "repo:acme@12345/papyrus@67890:environment:prod",
+        "repo:acme/papyrus:environment:prod:repository_id:892745123",
+        "repo:acme/papyrus:ref:refs/heads/master:job_workflow_ref:acme/papyrus/.github/workflows/deploy.yml@refs/heads/master",
+        "repo:acme/papyrus:environment:prod:repository_id:1:job_workflow_ref:acme/shared/.github/workflows/deploy.yaml@*",
+    ];
+    for (const subject of accepted) {
+        it(`accepts ${subject}`, () => assert.strictEqual(githubSubjectProblem(subject), undefined));
+    }
+
+    const refused: [unknown, string][] = [
+        // The three the pack used to pass although the component refused them.
+        ["repo:o/r:*", "its context `*` is a pattern over every branch, tag, environment and pull request of o/r, so anyone who can push a branch there gets the role; name a branch, tag or environment; e.g. `repo:o/r:ref:refs/heads/master`"],
+        ["repo:o/r:ref:refs/heads/*", "its branch pattern `*` starts with a wildcard, so it trusts every branch anyone with write access can create; name the branch, or a pattern with a fixed start such as `release/*`; e.g. `repo:o/r:ref:refs/heads/master`"],
+        ["repo:o/r:pull_request", "its context `pull_request` is given to runs for any pull request from a branch of o/r, with that branch's workflow code, so anyone who can push a branch gets the role; trust a protected branch, tag or environment instead; e.g. `repo:o/r:ref:refs/heads/master`"],
+        ["repo:*", "its owner `*` has a wildcard, so it trusts repositories of other owners too; name the owner exactly; e.g. `repo:OWNER/REPO:ref:refs/heads/master`"],
+        ["repo:acme*/papyrus:ref:refs/heads/master", "its owner `acme*` has a wildcard, so it trusts repositories of other owners too; name the owner exactly; e.g. `repo:acme/papyrus:ref:refs/heads/master`"],
+        ["repo:acme/*", "its repository `*` has a wildcard, so it trusts other repositories of `acme` too, including ones created later (`api*` also matches `api-evil`); name the repository exactly; e.g. `repo:acme/REPO:ref:refs/heads/master`"],
+        ["repo:acme/api*", "its repository `api*` has a wildcard, so it trusts other repositories of `acme` too, including ones created later (`api*` also matches `api-evil`); name the repository exactly; e.g. `repo:acme/api:ref:refs/heads/master`"],
+        ["repo:acme/ap?:ref:refs/heads/master", "its repository `ap?` has a wildcard, so it trusts other repositories of `acme` too, including ones created later (`api*` also matches `api-evil`); name the repository exactly; e.g. `repo:acme/ap:ref:refs/heads/master`"],
+        ["repo:acme:ref:refs/heads/master", "it names no repository after `acme`, so it would trust every repository of that owner, including ones created later; e.g. `repo:acme/REPO:ref:refs/heads/master`"],
+        ["repo:acme/papyrus", "it has nothing after the repository, so it matches no token: GitHub always adds the context (`:ref:refs/heads/<branch>`, `:ref:refs/tags/<tag>` or `:environment:<name>`); e.g. `repo:acme/papyrus:ref:refs/heads/master`"],
+        ["repo:-acme/papyrus:ref:refs/heads/master", "its owner `-acme` is not a GitHub user or organisation name (letters, digits and single `-`); e.g. `repo:OWNER/papyrus:ref:refs/heads/master`"],
+        ["repo:acme/pap yrus:ref:refs/heads/master", "its repository `pap yrus` is not a GitHub repository name (letters, digits, `.`, `_` and `-`); e.g. `repo:acme/REPO:ref:refs/heads/master`"],
+        ["repo:acme/papyrus:ref:*", "its context `ref:*` is a pattern over every branch, tag, environment and pull request of acme/papyrus, so anyone who can push a branch there gets the role; name a branch, tag or environment; e.g. `repo:acme/papyrus:ref:refs/heads/master`"],
+        ["repo:acme/papyrus:ref:refs/*/master", "its context `ref:refs/*/master` is a pattern over every branch, tag, environment and pull request of acme/papyrus, so anyone who can push a branch there gets the role; name a branch, tag or environment; e.g. `repo:acme/papyrus:ref:refs/heads/master`"],
+        ["repo:acme/papyrus:ref:refs/pull/1/merge", "its context `ref:refs/pull/1/merge` is none GitHub sends for a trusted run (`ref:refs/heads/<branch>`, `ref:refs/tags/<tag>` or `environment:<name>`); e.g. `repo:acme/papyrus:ref:refs/heads/master`"],
+        ["repo:acme/papyrus:ref:refs/heads/*/*", "its branch pattern `*/*` starts with a wildcard, so it trusts every branch anyone with write access can create; name the branch, or a pattern with a fixed start such as `release/*`; e.g. `repo:acme/papyrus:ref:refs/heads/master`"],
+        ["repo:acme/papyrus:ref:refs/tags/*", "its tag pattern `*` starts with a wildcard, so it trusts every tag anyone with write access can create; name the tag, or a pattern with a fixed start such as `v*.*.*`; e.g. `repo:acme/papyrus:ref:refs/tags/v*.*.*`"],
+        ["repo:acme/papyrus:ref:refs/heads/", "it names no branch after `ref:refs/heads/`; e.g. `repo:acme/papyrus:ref:refs/heads/master`"],
+        ["repo:acme/papyrus:environment:", "it names no environment after `environment:`; e.g. `repo:acme/papyrus:environment:prod`"],
+        ["repo:acme/papyrus:environment:prod*", "its environment `prod*` is a pattern, which could match an environment without protection rules; name the environment exactly; e.g. `repo:acme/papyrus:environment:prod`"],
+        ["repo:acme/papyrus:environment:prod:actor:bob", "its claim `actor` after the context is not one this rule can check (`repository_id`, `job_workflow_ref`); e.g. `repo:acme/papyrus:environment:prod`"],
+        ["repo:acme/papyrus:environment:prod:repository_id:*", "its `repository_id` `*` is not a repository number (`gh api repos/OWNER/REPO --jq .id`), and a pattern there would trust a re-created repository; e.g. `repo:acme/papyrus:environment:prod`"],
+        ["repo:acme/papyrus:environment:prod:repository_id:1:repository_id:2", "it has the claim `repository_id` twice, and GitHub writes each claim once; e.g. `repo:acme/papyrus:environment:prod:repository_id:1`"],
+        ["repo:acme/papyrus:environment:prod:job_workflow_ref", "its claim `job_workflow_ref` has no value; e.g. `repo:acme/papyrus:environment:prod`"],
+        ["repo:acme/papyrus:environment:prod:job_workflow_ref:acme/*/.github/workflows/deploy.yml@refs/heads/master", "its `job_workflow_ref` `acme/*/.github/workflows/deploy.yml@refs/heads/master` does not name one workflow file (`OWNER/REPO/.github/workflows/<file>.yml@<ref>`, a wildcard only after `@`); e.g. `repo:acme/papyrus:environment:prod`"],
+        ["repo:acme/papyrus:ref:refs/heads/${aws:username}", "it contains `${`, which IAM reads as the start of a policy variable, so the role would be matched against other text than the one written; e.g. `repo:acme/papyrus:ref:refs/heads/master`"],
+        ["*", "it does not start with `repo:`, so it names no repository; e.g. `repo:OWNER/REPO:ref:refs/heads/master`"],
+        ["repository_owner:acme", "it does not start with `repo:`, so it names no repository; e.g. `repo:OWNER/REPO:ref:refs/heads/master`"],
+        [42, "expected a string, got a value of type number"],
+        [null, "expected a string, got a value of type null"],
+    ];
+    for (const [subject, problem] of refused) {
+        it(`refuses ${String(subject)}`, () => assert.strictEqual(githubSubjectProblem(subject), problem));
+    }
+
+    it("suggests, in every refusal, a subject it accepts", () => {
+        for (const [subject, problem] of refused) {
+            const suggestion = /e\.g\. `([^`]+)`$/.exec(problem)?.[1];
+            if (typeof subject !== "string") continue;
+            assert.ok(suggestion !== undefined, problem);
+            assert.strictEqual(githubSubjectProblem(suggestion), undefined, `${subject} → ${suggestion}`);
+        }
+    });
+
+    it("reports every part's problem for the component, the first for the pack", () => {
+        assert.deepStrictEqual(checkGithubSubjectParts("repo:acme*/papyrus:ref:refs/heads/*").map((p) => p.part), ["owner", "context"]);
+        assert.strictEqual(githubSubjectProblem("repo:acme*/papyrus:ref:refs/heads/*"), checkGithubSubjectParts("repo:acme*/papyrus:ref:refs/heads/*")[0].message);
+    });
+
+    it("formats subjects as GitHub writes them, claims in the template's order", () => {
+        assert.strictEqual(formatGithubSubject({ owner: "acme", repository: "papyrus", context: { kind: "tag", name: "v1" } }),
+            "repo:acme/papyrus:ref:refs/tags/v1");
+        assert.strictEqual(formatGithubSubject({
+            owner: "acme", repository: "papyrus", context: { kind: "environment", name: "prod" },
+            repositoryId: "9", jobWorkflowRef: "acme/papyrus/.github/workflows/deploy.yml@*",
+        }), "repo:acme/papyrus:environment:prod:repository_id:9:job_workflow_ref:acme/papyrus/.github/workflows/deploy.yml@*");
+        assert.strictEqual(githubIssuer(), "token.actions.githubusercontent.com");
+        assert.strictEqual(githubIssuer("acme-corp"), "token.actions.githubusercontent.com/acme-corp");
+    });
+});
+
+describe("one subject rule for the component and the policy pack", () => {
+    // Configs the component refuses because of a subject; the pack, given a role trusting that subject,
+    // refuses it with the same words (after its own location prefix).
+    const configs: Record<string, unknown>[] = [
+        { owner: "acme*", repository: "papyrus" },
+        { owner: "acme", repository: "papyrus*" },
+        { owner: "acme", repository: "papyrus", deploy: { branches: ["*"] } },
+        { owner: "acme", repository: "papyrus", push: { tags: ["*"] } },
+        { owner: "acme", repository: "papyrus", deploy: { branches: ["refs/heads/*"] } },
+        { owner: "acme", repository: "papyrus", deploy: { environments: ["prod*"] } },
+        { owner: "acme", repository: "papyrus", push: { branches: ["${x}"] } },
+        { owner: "acme", repository: "papyrus", push: { branches: ["a b"] } },
+    ];
+    for (const config of configs) {
+        it(`refuses ${JSON.stringify(config)} in both, with the same message`, () => {
+            let message = "";
+            assert.throws(() => resolveGithubSettings(config, "papyrus:github"), (err: unknown) => {
+                assert.ok(err instanceof GithubSettingsError);
+                message = err.problems[0];
+                return true;
+            });
+            const match = /^`[^`]+`: subject `([^`]+)`: (.*)$/s.exec(message);
+            assert.ok(match !== null, message);
+            const [, subject, rule] = match;
+            const trust = JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [{
+                    Effect: "Allow", Principal: { Federated: PROVIDER_ARN }, Action: "sts:AssumeRoleWithWebIdentity",
+                    Condition: { StringEquals: { [AUD]: "sts.amazonaws.com" }, StringLike: { [SUB]: [subject] } },
+                }],
+            });
+            assert.deepStrictEqual(githubTrustProblems({ assumeRolePolicy: trust }), [
+                `\`Statement[0]\`: \`${SUB}\` value \`${subject}\`: ${rule}`,
+            ]);
+        });
+    }
+
+    it("the pack's `githubSubjectProblem` is the component's", async () => {
+        const rules = await import("../policy/rules");
+        assert.strictEqual(rules.githubSubjectProblem, githubSubjectProblem);
+    });
+});
