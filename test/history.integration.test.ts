@@ -3,14 +3,18 @@
 // backend, then read back the way `rollback` and `history` read it.
 import * as assert from "assert";
 import { Stack } from "@pulumi/pulumi/automation";
-import { chooseRollbackTarget, currentDeployment, Deployment, readDeployments, toDeployments } from "../automation/history";
+import { chooseRollbackTarget, currentDeployment, Deployment, markRunning, readDeployments, toDeployments } from "../automation/history";
+import { Checkpoint, recordedImage } from "../automation/state";
 import { tempBackend, TempBackend } from "./support/backend";
 import { fixtureStack } from "./support/fixture";
 
 const REPO_URL = "123456789012.dkr.ecr.us-east-1.amazonaws.com/papyrus-api";
 const digest = (hex: string) => `sha256:${hex.repeat(64)}`;
 
-/** One `up` with the config keys the driver writes before every update. */
+/** The update message the driver gives its updates, by which history credits them to it. */
+const driverMessage = (kind: string, tag: string, hex: string, by: string) => `${kind} ${tag} ${digest(hex)} by ${by}`;
+
+/** One `up` with the config keys and the message the driver gives every update. */
 async function update(stack: Stack, release: { hex: string; tag: string; kind?: string; by?: string }): Promise<void> {
     await stack.setAllConfig({
         "papyrus:image": { value: `${REPO_URL}@${digest(release.hex)}` },
@@ -18,7 +22,12 @@ async function update(stack: Stack, release: { hex: string; tag: string; kind?: 
         "papyrus:deployKind": { value: release.kind ?? "deploy" },
         "papyrus:deployedBy": { value: release.by ?? "alice" },
     });
-    await stack.up();
+    await stack.up({ message: driverMessage(release.kind ?? "deploy", release.tag, release.hex, release.by ?? "alice") });
+}
+
+/** The history marked with the deployment whose digest the stack's state runs, as the driver reads it. */
+async function withRunning(stack: Stack, deployments: Deployment[]): Promise<Deployment[]> {
+    return markRunning(deployments, recordedImage((await stack.exportStack()).deployment as Checkpoint));
 }
 
 /** The fields a reader of history acts on, newest first. */
@@ -49,7 +58,8 @@ describe("history from the real engine (file:// backend)", function () {
             "papyrus:deployKind": { value: "deploy" },
             "papyrus:deployedBy": { value: "frank" },
         });
-        await stack.up().then(() => failures.push("update 6 succeeded"), (err: Error) => failures.push(err.message));
+        await stack.up({ message: driverMessage("deploy", "v6.0.0", "6", "frank") })
+            .then(() => failures.push("update 6 succeeded"), (err: Error) => failures.push(err.message));
         // A valid digest whose update fails anyway (the fixture cannot read its delay): a failed
         // update that still records a digest, as a real `up` that AWS refused would.
         await stack.setAllConfig({
@@ -58,7 +68,8 @@ describe("history from the real engine (file:// backend)", function () {
             "papyrus:deployedBy": { value: "grace" },
             "papyrus:fixtureDelayMs": { value: "soon" },
         });
-        await stack.up().then(() => failures.push("update 7 succeeded"), (err: Error) => failures.push(err.message));
+        await stack.up({ message: driverMessage("deploy", "v7.0.0", "7", "grace") })
+            .then(() => failures.push("update 7 succeeded"), (err: Error) => failures.push(err.message));
     });
     after(() => backend?.cleanup());
 
@@ -99,15 +110,15 @@ describe("history from the real engine (file:// backend)", function () {
             assert.strictEqual(deployments[1].image, `${REPO_URL}:v6.0.0`);
         });
 
-        it("currentDeployment is the newest succeeded update, not the failed one that recorded a digest", async () => {
-            // kills: dropping `result === "succeeded"` from currentDeployment (v7 never ran)
-            const current = currentDeployment(await readDeployments(stack, 2));
+        it("currentDeployment is the update whose digest the state runs, not the failed one that recorded a digest", async () => {
+            // kills: taking the newest update with a digest as current (v7 failed before any resource: the state runs v2)
+            const current = currentDeployment(await withRunning(stack, await readDeployments(stack, 2)));
             assert.deepStrictEqual([current?.version, current?.kind, current?.digest], [5, "rollback", digest("2")]);
         });
 
         it("a default rollback finds its target on the last page: v1, before v2 that update 5 rolled back to", async () => {
             // kills: a read that stops after the first page ([7, 6, 5, 4]: the rollback would pick v4, the release just rolled back from)
-            const deployments = await readDeployments(stack, 4);
+            const deployments = await withRunning(stack, await readDeployments(stack, 4));
             const { target, current } = chooseRollbackTarget(deployments, {});
             assert.deepStrictEqual([current?.version, target?.version, target?.tag], [5, 1, "v1.0.0"]);
             assert.strictEqual(chooseRollbackTarget(deployments, { toVersion: 7 }).reason, "update 7 did not succeed (failed)");
