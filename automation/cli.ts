@@ -66,16 +66,23 @@ const OPTIONS = {
 } as const;
 
 export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
-    const controller = new AbortController();
+    // `stop` ends the driver's own work; `cancelEngine` sends the engine one SIGINT. In a terminal,
+    // Ctrl-C reaches the whole foreground process group, the engine included: a second SIGINT
+    // from us would make the Pulumi CLI terminate at once instead of finishing in-flight steps.
+    const stop = new AbortController();
+    const cancelEngine = new AbortController();
+    const interactive = process.stdin.isTTY === true;
     const onSignal = (signal: NodeJS.Signals) => {
-        err.write(`\nreceived ${signal}: cancelling the update (the engine stops at a safe point)…\n`);
-        controller.abort();
+        const engineHasIt = signal === "SIGINT" && interactive;
+        err.write(`\nreceived ${signal}: cancelling the update (the engine stops at a safe point${engineHasIt ? "; press Ctrl-C again to terminate it at once" : ""})…\n`);
+        stop.abort();
+        if (!engineHasIt) cancelEngine.abort();
     };
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
     const json = argv.includes("--json");
     try {
-        return await run(argv, out, err, controller.signal);
+        return await run(argv, out, err, stop.signal, cancelEngine.signal);
     } catch (e) {
         const known = e instanceof DeployError;
         const message = known ? e.message : String((e as Error)?.message ?? e);
@@ -93,7 +100,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     }
 }
 
-async function run(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream, signal: AbortSignal): Promise<number> {
+async function run(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream, signal: AbortSignal, engineSignal: AbortSignal): Promise<number> {
     let parsed;
     try {
         parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
@@ -114,6 +121,7 @@ async function run(argv: string[], out: NodeJS.WritableStream, err: NodeJS.Writa
         workDir: projectDirectory(values.cwd),
         onOutput: (text: string) => err.write(text),
         signal,
+        engineSignal,
     };
     const json = values.json === true;
 

@@ -58,6 +58,13 @@ export interface StackContext {
     readonly onOutput?: (text: string) => void;
     /** Aborting stops the driver: before `up` nothing changes; during `up` the engine cancels at a safe point. */
     readonly signal?: AbortSignal;
+    /**
+     * Aborting it sends the engine one SIGINT. @default `signal`. Pass one that is not aborted when
+     * the engine got the interrupt itself (a terminal's Ctrl-C reaches the whole foreground process
+     * group): a second SIGINT makes the Pulumi CLI terminate at once, without waiting for in-flight
+     * operations, which leaves pending operations and a state that may not say what runs.
+     */
+    readonly engineSignal?: AbortSignal;
     /** Who asked. @default the GitHub actor in CI, else $USER */
     readonly requestedBy?: string;
     /** Where CI identity is read from. @default process.env */
@@ -121,7 +128,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
         throwIfAborted(session);
         if (options.preview) {
             await withTemporaryConfig(session, { image, imageTag: options.tag, deployKind: "deploy" }, () =>
-                session.stack.preview({ onOutput: options.onOutput, signal: options.signal }).catch((err) => {
+                session.stack.preview({ onOutput: options.onOutput, signal: options.engineSignal ?? options.signal }).catch((err) => {
                     if (options.signal?.aborted) throw new InterruptedError(session.displayName, "the preview was cancelled; nothing was changed");
                     throw classifyEngineError(err, session) ?? new UpdateFailedError(session.displayName, image,
                         "nothing was changed", `Preview failed: ${engineErrorSummary(err)}`);
@@ -348,7 +355,9 @@ async function recover(session: Session, staleHolder: ReturnType<typeof acquireL
     const pending = pendingOperations(session.checkpoint);
     if (pending.length === 0) return session;
     if (locks !== undefined && locks.some((lock) => !lock.stale)) return session; // a live update owns them: `up` will say busy
-    await engineCall(session, () => session.stack.refresh({ clearPendingCreates: true, onOutput: session.options.onOutput, signal: session.options.signal }));
+    await engineCall(session, () => session.stack.refresh({
+        clearPendingCreates: true, onOutput: session.options.onOutput, signal: session.options.engineSignal ?? session.options.signal,
+    }));
     done.push(`refreshed the stack to clear ${pending.length} pending operation(s) left by the interrupted update (${pending.map((p) => `${p.type} ${p.resource.urn.split("::").pop()}`).join(", ")})`);
     const deployment = await engineCall(session, () => session.stack.exportStack());
     const checkpoint = deployment.deployment as Checkpoint | undefined;
@@ -391,7 +400,7 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
     try {
         const up = await stack.up({
             onOutput: options.onOutput,
-            signal: options.signal,
+            signal: options.engineSignal ?? options.signal,
             message: updateMessage(plan, session.requestedBy),
         });
         changeSummary = up.summary.resourceChanges;

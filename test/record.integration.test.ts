@@ -3,7 +3,7 @@
 // and that no process of the test is left. Each case was reproduced against the old driver first;
 // the comment on each test names the mutation of the driver it kills.
 import * as assert from "assert";
-import { execFileSync } from "child_process";
+import { execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -14,7 +14,7 @@ import { engineTools } from "../automation/engine";
 import { StackBusyError } from "../automation/errors";
 import { EvidenceRecord } from "../automation/evidence";
 import { tempBackend, TempBackend } from "./support/backend";
-import { assertNoProcessLeft, childProcesses, CliRun, runCli, serviceStepStarted, startCli, waitFor } from "./support/cliProcess";
+import { assertNoProcessLeft, childProcesses, CLI, CliRun, runCli, serviceStepStarted, startCli, waitFor } from "./support/cliProcess";
 import { fixtureProject, fixtureStack } from "./support/fixture";
 import { startHoldingProxy } from "./support/holdingProxy";
 import { pushImage, PushedImage } from "./support/images";
@@ -121,6 +121,33 @@ describe("the record never lies (real engine + moto)", function () {
         assert.strictEqual(back.image, image(v2), "rollback steps back from v3, which runs, to v2");
         assert.strictEqual(back.previousImage, image(v3));
         assert.deepStrictEqual(back.evidence?.rollbackOf, { version: 2, digest: v3.digest });
+    });
+
+    // Kills: forwarding our own SIGINT when the terminal already sent the engine one (a second
+    // SIGINT makes the Pulumi CLI terminate at once, leaving pending operations).
+    it("Ctrl-C typed in a terminal: the engine gets one interrupt, finishes the service step, and the record says so", async () => {
+        await deploy({ ...ctx(), tag: "v1.0.0" });
+        await setConfig({ fixtureServiceDelayMs: "4000", fixtureMarkerDir: markerDir });
+        // `script` gives the CLI a pseudo-terminal; a 0x03 written to it is turned into SIGINT for
+        // the terminal's foreground process group by the kernel's line discipline, as a keyboard's is.
+        const command = [process.execPath, CLI, "deploy", "--stack", "dev", "--tag", "v2.0.0", "--cwd", workDir]
+            .map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
+        const terminal = spawn("script", ["-qfec", `exec ${command}`, "/dev/null"], { env: cliEnv(), detached: true });
+        let screen = "";
+        terminal.stdout!.on("data", (c) => (screen += c));
+        const exited = new Promise<number | null>((resolve) => terminal.on("close", (code) => resolve(code)));
+        await serviceStepStarted(markerDir);
+        terminal.stdin!.write("\x03");
+        const code = await exited;
+
+        assert.strictEqual(code, 130, screen);
+        assert.match(screen, /received SIGINT: cancelling the update \(the engine stops at a safe point; press Ctrl-C again to terminate it at once\)/);
+        assert.strictEqual((screen.match(/\^C received; cancelling/g) ?? []).length, 1, screen);
+        assert.doesNotMatch(screen, /received; terminating/);
+        assert.match(screen, new RegExp(`cancelled after the image was applied: the stack runs \`${escape(image(v2))}\``));
+        const after = await history(ctx());
+        assert.strictEqual(after.running?.digest, v2.digest);
+        assert.deepStrictEqual(after.deployments.map((d) => [d.result, d.digest, d.running]), [["failed", v2.digest, true], ["succeeded", v1.digest, false]]);
     });
 
     // Kills: an `up` started although the abort came first (the Automation API ignores earlier aborts).
