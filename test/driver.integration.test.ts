@@ -22,6 +22,7 @@ import {
 } from "../automation/errors";
 import { EvidenceRecord } from "../automation/evidence";
 import { startArchivingProxy } from "./support/archivingProxy";
+import { startMotoProxy } from "./support/motoProxy";
 import { assertNoProcessLeft, runCli as runCliProcess, startCli, waitFor } from "./support/cliProcess";
 import { tempBackend, TempBackend } from "./support/backend";
 import { fixtureProject, fixtureStack } from "./support/fixture";
@@ -278,29 +279,47 @@ describe("deploy driver (real engine + moto)", function () {
         assert.deepStrictEqual(deployed.verify?.running, [`${REPO_URL}@${v1.digest}`]);
 
         // What a circuit-breaker rollback looks like from outside: the service's PRIMARY
-        // deployment runs another task definition than the one the stack recorded.
-        // (moto's UpdateService keeps the old PRIMARY deployment, so the drifted
-        // service is created with the other task definition instead.)
+        // deployment runs another task definition than the one the stack recorded. moto's
+        // UpdateService runs no rollout (it keeps the old PRIMARY), so a proxy rewrites moto's real
+        // DescribeServices answer: PRIMARY runs v2's task definition while the service's own
+        // `taskDefinition` field still names v1's. Only a verify that follows PRIMARY sees the drift.
+        // kills: comparing `service.taskDefinition` instead of the PRIMARY deployment's.
         const other = await ecs.send(new RegisterTaskDefinitionCommand({
             family: "papyrus-api", containerDefinitions: [{ name: "app", image: `${REPO_URL}@${v2.digest}`, essential: true }],
             requiresCompatibilities: ["FARGATE"], networkMode: "awsvpc", cpu: "256", memory: "512",
         }));
-        await ecs.send(new CreateServiceCommand({
-            cluster: "papyrus", serviceName: "api-drifted", taskDefinition: other.taskDefinition?.taskDefinitionArn, desiredCount: 1,
-        }));
-        await stack.setConfig("papyrus:fixtureServiceName", { value: "api-drifted" });
-        await assert.rejects(deploy({ ...ctx(), tag: "v1.0.0", evidenceFile: path.join(backend.dir, "drift.json") }), (err: unknown) =>
-            err instanceof DriftError && err.exitCode === 6 && /recorded `.*@sha256:.*` but ECS runs `.*@sha256:/.test(err.message));
-        assert.deepStrictEqual(evidenceOf("drift.json").verify, { inSync: false, running: [`${REPO_URL}@${v2.digest}`] });
+        const rolledBack = other.taskDefinition!.taskDefinitionArn!;
+        const proxy = await startMotoProxy(moto.endpoint, {
+            rewrite(operation, answer) {
+                if (operation !== "DescribeServices") return answer;
+                for (const service of answer.services ?? []) {
+                    const recorded = service.taskDefinition;
+                    service.deployments = [
+                        { id: "ecs-svc/2", status: "PRIMARY", taskDefinition: rolledBack, rolloutState: "COMPLETED" },
+                        { id: "ecs-svc/1", status: "ACTIVE", taskDefinition: recorded, rolloutState: "FAILED" },
+                    ];
+                }
+                return answer;
+            },
+        });
+        const proxiedEcs = new ECSClient({ region: TEST_REGION, endpoint: proxy.endpoint, credentials });
+        try {
+            await assert.rejects(deploy({ ...ctx({ ecs: proxiedEcs }), tag: "v1.0.0", evidenceFile: path.join(backend.dir, "drift.json") }), (err: unknown) =>
+                err instanceof DriftError && err.exitCode === 6
+                && err.message.startsWith(`stack \`dev\` recorded \`${REPO_URL}@${v1.digest}\` but ECS runs \`${REPO_URL}@${v2.digest}\``));
+            assert.deepStrictEqual(evidenceOf("drift.json").verify, { inSync: false, running: [`${REPO_URL}@${v2.digest}`] });
 
-        const drift = await verify(ctx());
-        assert.strictEqual(drift.inSync, false);
-        assert.strictEqual(drift.recorded, `${REPO_URL}@${v1.digest}`);
-        assert.deepStrictEqual(drift.running, [`${REPO_URL}@${v2.digest}`]);
+            const drift = await verify(ctx({ ecs: proxiedEcs }));
+            assert.deepStrictEqual([drift.inSync, drift.recorded, drift.running, drift.taskDefinitionArn, drift.rolloutState],
+                [false, `${REPO_URL}@${v1.digest}`, [`${REPO_URL}@${v2.digest}`], rolledBack, "COMPLETED"]);
 
-        const { code, stdout } = await runCli(["verify", "--stack", "dev", "--cwd", workDir]);
-        assert.strictEqual(code, 6);
-        assert.match(stdout, /DRIFT: stack recorded .*@sha256:/);
+            const { code, stdout } = await runCli(["verify", "--stack", "dev", "--cwd", workDir], { AWS_ENDPOINT_URL_ECS: proxy.endpoint });
+            assert.strictEqual(code, 6);
+            assert.match(stdout, /DRIFT: stack recorded .*@sha256:/);
+        } finally {
+            proxiedEcs.destroy();
+            await proxy.close();
+        }
     });
 
     it("asks the registry of the stack's own `aws:region`, whatever AWS_REGION the shell has", async () => {
