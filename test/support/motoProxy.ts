@@ -5,8 +5,11 @@ import * as http from "http";
 import { AddressInfo } from "net";
 
 export interface MotoProxyHooks {
-    /** Called before the request goes to moto, with the operation (`DescribeImages`); may wait. */
-    readonly beforeRequest?: (operation: string) => Promise<void> | void;
+    /**
+     * Called before the request goes to moto, with the operation (`DescribeImages`) and the whole
+     * `x-amz-target` (`AmazonEC2ContainerRegistry_V20150921.DescribeImages`); may wait.
+     */
+    readonly beforeRequest?: (operation: string, target: string) => Promise<void> | void;
     /** Changes moto's successful JSON answer to `operation`. */
     readonly rewrite?: (operation: string, answer: any) => any;
 }
@@ -21,9 +24,10 @@ export async function startMotoProxy(upstream: string, hooks: MotoProxyHooks): P
         const chunks: Buffer[] = [];
         req.on("data", (c) => chunks.push(c));
         req.on("end", async () => {
-            const operation = String(req.headers["x-amz-target"] ?? "").split(".").pop() ?? "";
+            const target = String(req.headers["x-amz-target"] ?? "");
+            const operation = target.split(".").pop() ?? "";
             try {
-                await hooks.beforeRequest?.(operation);
+                await hooks.beforeRequest?.(operation, target);
                 const body = Buffer.concat(chunks);
                 const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== "host")) as Record<string, string>;
                 const answer = await fetch(upstream + (req.url ?? "/"), { method: req.method, headers, body: body.length ? body : undefined });
