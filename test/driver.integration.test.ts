@@ -4,12 +4,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { BatchDeleteImageCommand, CreateRepositoryCommand, ECRClient } from "@aws-sdk/client-ecr";
-import {
-    CreateClusterCommand,
-    CreateServiceCommand,
-    ECSClient,
-    RegisterTaskDefinitionCommand,
-} from "@aws-sdk/client-ecs";
+import { DescribeServicesCommand, ECSClient, RegisterTaskDefinitionCommand } from "@aws-sdk/client-ecs";
 import { deploy, history, reapply, rollback, verify } from "../automation/driver";
 import {
     DriftError,
@@ -259,22 +254,21 @@ describe("deploy driver (real engine + moto)", function () {
     });
 
     it("verify compares the recorded digest with what moto's ECS runs, and detects drift", async () => {
-        await ecs.send(new CreateClusterCommand({ clusterName: "papyrus" }));
-        const taskDef = await ecs.send(new RegisterTaskDefinitionCommand({
-            family: "papyrus-api",
-            requiresCompatibilities: ["FARGATE"],
-            networkMode: "awsvpc",
-            cpu: "256",
-            memory: "512",
-            containerDefinitions: [{ name: "app", image: `${REPO_URL}@${v1.digest}`, essential: true }],
-        }));
-        await ecs.send(new CreateServiceCommand({
-            cluster: "papyrus", serviceName: "api", taskDefinition: taskDef.taskDefinition?.taskDefinitionArn, desiredCount: 1,
-        }));
+        // The stand-in registers the task definition and creates the service in moto's ECS itself
+        // (deploy → task definition → service → verify is one path); only the drift is made by hand.
         const stack = await fixtureStack(backend, "dev", {}, workDir);
-        await stack.setAllConfig({ "papyrus:fixtureClusterName": { value: "papyrus" }, "papyrus:fixtureServiceName": { value: "api" } });
+        await stack.setAllConfig({
+            "papyrus:fixtureEcs": { value: "true" },
+            "papyrus:fixtureClusterName": { value: "papyrus" },
+            "papyrus:fixtureServiceName": { value: "api" },
+        });
+        const engineToMoto = { envVars: { ...backend.env, ...moto.env } };
 
-        const deployed = await deploy({ ...ctx(), tag: "v1.0.0" });
+        const deployed = await deploy({ ...ctx(engineToMoto), tag: "v1.0.0" });
+        const [service] = (await ecs.send(new DescribeServicesCommand({ cluster: "papyrus", services: ["api"] }))).services ?? [];
+        const recorded = (await history(ctx())).running;
+        assert.match(recorded?.taskDefinitionArn ?? "", /^arn:aws:ecs:us-east-1:123456789012:task-definition\/papyrus-dev:1$/, "moto numbered the revision");
+        assert.strictEqual(service?.taskDefinition, recorded?.taskDefinitionArn, "the engine created the service in moto with the task definition the state records");
         assert.strictEqual(deployed.verify?.inSync, true, JSON.stringify(deployed.verify));
         assert.deepStrictEqual(deployed.verify?.running, [`${REPO_URL}@${v1.digest}`]);
 
@@ -304,7 +298,7 @@ describe("deploy driver (real engine + moto)", function () {
         });
         const proxiedEcs = new ECSClient({ region: TEST_REGION, endpoint: proxy.endpoint, credentials });
         try {
-            await assert.rejects(deploy({ ...ctx({ ecs: proxiedEcs }), tag: "v1.0.0", evidenceFile: path.join(backend.dir, "drift.json") }), (err: unknown) =>
+            await assert.rejects(deploy({ ...ctx({ ecs: proxiedEcs, ...engineToMoto }), tag: "v1.0.0", evidenceFile: path.join(backend.dir, "drift.json") }), (err: unknown) =>
                 err instanceof DriftError && err.exitCode === 6
                 && err.message.startsWith(`stack \`dev\` recorded \`${REPO_URL}@${v1.digest}\` but ECS runs \`${REPO_URL}@${v2.digest}\``));
             assert.deepStrictEqual(evidenceOf("drift.json").verify, { inSync: false, running: [`${REPO_URL}@${v2.digest}`] });
