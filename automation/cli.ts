@@ -66,23 +66,17 @@ const OPTIONS = {
 } as const;
 
 export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
-    // `stop` ends the driver's own work; `cancelEngine` sends the engine one SIGINT. In a terminal,
-    // Ctrl-C reaches the whole foreground process group, the engine included: a second SIGINT
-    // from us would make the Pulumi CLI terminate at once instead of finishing in-flight steps.
-    const stop = new AbortController();
-    const cancelEngine = new AbortController();
-    const interactive = process.stdin.isTTY === true;
+    const controller = new AbortController();
     const onSignal = (signal: NodeJS.Signals) => {
-        const engineHasIt = signal === "SIGINT" && interactive;
-        err.write(`\nreceived ${signal}: cancelling the update (the engine stops at a safe point${engineHasIt ? "; press Ctrl-C again to terminate it at once" : ""})…\n`);
-        stop.abort();
-        if (!engineHasIt) cancelEngine.abort();
+        err.write(`\nreceived ${signal}: cancelling the update (the engine stops at a safe point)…\n`);
+        controller.abort();
     };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
+    // SIGHUP too: a closed terminal or a lost SSH session must cancel like Ctrl-C, not kill mid-step.
+    const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+    for (const s of signals) process.on(s, onSignal);
     const json = argv.includes("--json");
     try {
-        return await run(argv, out, err, stop.signal, cancelEngine.signal);
+        return await run(argv, out, err, controller.signal);
     } catch (e) {
         const known = e instanceof DeployError;
         const message = known ? e.message : String((e as Error)?.message ?? e);
@@ -95,12 +89,11 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         }
         return code;
     } finally {
-        process.off("SIGINT", onSignal);
-        process.off("SIGTERM", onSignal);
+        for (const s of signals) process.off(s, onSignal);
     }
 }
 
-async function run(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream, signal: AbortSignal, engineSignal: AbortSignal): Promise<number> {
+async function run(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream, signal: AbortSignal): Promise<number> {
     let parsed;
     try {
         parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
@@ -121,7 +114,6 @@ async function run(argv: string[], out: NodeJS.WritableStream, err: NodeJS.Writa
         workDir: projectDirectory(values.cwd),
         onOutput: (text: string) => err.write(text),
         signal,
-        engineSignal,
     };
     const json = values.json === true;
 
@@ -156,6 +148,7 @@ async function run(argv: string[], out: NodeJS.WritableStream, err: NodeJS.Writa
         }
         case "history": {
             const result = await history(context);
+            if (result.runningProblem) err.write(`warning: no RUNS mark: the stack's state does not say what runs: ${result.runningProblem}\n`);
             out.write(json ? JSON.stringify(result, null, 2) + "\n" : formatHistory(result.deployments));
             return EXIT_CODES.ok;
         }
@@ -215,6 +208,7 @@ function projectDirectory(cwd: string | undefined, from: string = process.cwd())
 
 function printResult(result: DeployResult, json: boolean, out: NodeJS.WritableStream, err: NodeJS.WritableStream): void {
     if (result.evidenceWriteError) err.write(`warning: ${result.evidenceWriteError}\n`);
+    for (const warning of result.warnings ?? []) err.write(`warning: ${warning}\n`);
     if (json) {
         out.write(JSON.stringify(result.evidence ?? { kind: result.kind, stack: result.stack, image: result.image, resolved: result.resolved }, null, 2) + "\n");
         return;

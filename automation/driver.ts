@@ -56,15 +56,11 @@ export interface StackContext {
     readonly ecs?: ECSClient;
     /** Engine output, line by line, as it happens. */
     readonly onOutput?: (text: string) => void;
-    /** Aborting stops the driver: before `up` nothing changes; during `up` the engine cancels at a safe point. */
-    readonly signal?: AbortSignal;
     /**
-     * Aborting it sends the engine one SIGINT. @default `signal`. Pass one that is not aborted when
-     * the engine got the interrupt itself (a terminal's Ctrl-C reaches the whole foreground process
-     * group): a second SIGINT makes the Pulumi CLI terminate at once, without waiting for in-flight
-     * operations, which leaves pending operations and a state that may not say what runs.
+     * Aborting stops the driver: before `up` nothing changes; during `up` the engine cancels at a
+     * safe point. The engine gets exactly one interrupt (see `engineInterrupt`).
      */
-    readonly engineSignal?: AbortSignal;
+    readonly signal?: AbortSignal;
     /** Who asked. @default the GitHub actor in CI, else $USER */
     readonly requestedBy?: string;
     /** Where CI identity is read from. @default process.env */
@@ -106,6 +102,8 @@ export interface DeployResult {
     /** What was done to recover from an earlier interrupted deploy, if anything. */
     readonly recovered: readonly string[];
     readonly changeSummary?: Record<string, number>;
+    /** Things the caller should look at although the update succeeded (e.g. another update ran in between). */
+    readonly warnings?: readonly string[];
 }
 
 export interface HistoryResult {
@@ -114,6 +112,8 @@ export interface HistoryResult {
     readonly deployments: Deployment[];
     /** What the stack's state runs now. */
     readonly running?: RecordedImage;
+    /** Why the state does not say what runs, when it does not (no RUNS mark then). */
+    readonly runningProblem?: string;
 }
 
 const DRIVER_KEYS = ["image", "imageTag", "deployedBy", "deployKind"] as const;
@@ -128,7 +128,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
         throwIfAborted(session);
         if (options.preview) {
             await withTemporaryConfig(session, { image, imageTag: options.tag, deployKind: "deploy" }, () =>
-                session.stack.preview({ onOutput: options.onOutput, signal: options.engineSignal ?? options.signal }).catch((err) => {
+                withEngineInterrupt(options, (engine) => session.stack.preview(engine)).catch((err) => {
                     if (options.signal?.aborted) throw new InterruptedError(session.displayName, "the preview was cancelled; nothing was changed");
                     throw classifyEngineError(err, session) ?? new UpdateFailedError(session.displayName, image,
                         "nothing was changed", `Preview failed: ${engineErrorSummary(err)}`);
@@ -205,12 +205,13 @@ export async function reapply(options: UpdateOptions): Promise<DeployResult> {
 export async function history(options: StackContext): Promise<HistoryResult> {
     const session = await openSession(options);
     const deployments = markRunning(await engineCall(session, () => readDeployments(session.stack)), session.running);
-    return { stack: session.displayName, deployments, running: session.running };
+    return { stack: session.displayName, deployments, running: session.running, runningProblem: session.runningProblem };
 }
 
 /** Compares the digest the stack's state runs with what the ECS service's primary deployment runs. */
 export async function verify(options: StackContext): Promise<VerifyResult> {
     const session = await openSession(options);
+    if (session.runningProblem) throw new NotVerifiedError(session.displayName, `the stack's state does not say what runs: ${session.runningProblem}`);
     const outcome = await verifyRunning(session, session.running, session.stackOutputs);
     if ("error" in outcome) throw new NotVerifiedError(session.displayName, outcome.error);
     if ("skipped" in outcome) throw new NotVerifiedError(session.displayName, outcome.skipped);
@@ -231,8 +232,12 @@ interface Session {
     /** The state as the session found it (after recovery). */
     readonly checkpoint: Checkpoint | undefined;
     /** What that state runs. */
-    readonly running: RecordedImage | undefined;
+    readonly running?: RecordedImage;
+    /** Why the state does not say what runs, when it does not. */
+    readonly runningProblem?: string;
     readonly stackOutputs: Record<string, unknown>;
+    /** When this session read the stack's state. */
+    readonly readAt: Date;
     readonly requestedBy: string;
     readonly options: UpdateOptions;
     readonly evidenceFile?: string;
@@ -286,7 +291,7 @@ async function openSession(
     const workDir = known.workDir ?? projectDirectory(options.workDir);
     const backendUrl = known.backendUrl ?? backendFor(workDir, options.envVars);
     const identity = known.identity ?? await identityOf(options, workDir, backendUrl);
-    const base = { displayName: options.stackName, workDir, backendUrl, identity };
+    const base = { displayName: options.stackName, workDir, backendUrl, identity, options };
     const workspace = await createWorkspace(options, workDir, backendUrl);
     let stack: Stack;
     try {
@@ -298,14 +303,16 @@ async function openSession(
         throw classifyEngineError(err, base) ?? err;
     }
     const session = { ...base, stack };
+    const readAt = new Date();
     const [config, deployment] = await engineCall(session, () => Promise.all([stack.getAllConfig(), stack.exportStack()]));
     const checkpoint = deployment.deployment as Checkpoint | undefined;
     return {
         ...session,
         config,
         checkpoint,
-        running: readRecordedImage(checkpoint, options.stackName),
+        ...readRecordedImage(checkpoint),
         stackOutputs: stackOutputsOf(checkpoint),
+        readAt,
         requestedBy: options.requestedBy ?? requester(options.env),
         options,
         evidenceFile: known.evidenceFile,
@@ -339,7 +346,13 @@ function backendFor(workDir: string, envVars: Record<string, string> | undefined
  * stale; pending operations are refreshed away. Each step is reported.
  */
 async function recover(session: Session, staleHolder: ReturnType<typeof acquireLock>["staleHolder"]): Promise<Session> {
-    const done = session.recovered;
+    // Said as it happens too, so a command that fails afterwards still shows what it did.
+    const done = {
+        push: (line: string) => {
+            session.recovered.push(line);
+            session.options.onOutput?.(`recovered: ${line}\n`);
+        },
+    };
     if (staleHolder !== undefined) {
         done.push(`removed the driver lock left by ${describeHolder(staleHolder)}, which is no longer running`);
     }
@@ -355,17 +368,53 @@ async function recover(session: Session, staleHolder: ReturnType<typeof acquireL
     const pending = pendingOperations(session.checkpoint);
     if (pending.length === 0) return session;
     if (locks !== undefined && locks.some((lock) => !lock.stale)) return session; // a live update owns them: `up` will say busy
-    await engineCall(session, () => session.stack.refresh({
-        clearPendingCreates: true, onOutput: session.options.onOutput, signal: session.options.engineSignal ?? session.options.signal,
-    }));
+    await engineCall(session, () => withEngineInterrupt(session.options, (engine) => session.stack.refresh({ clearPendingCreates: true, ...engine })));
     done.push(`refreshed the stack to clear ${pending.length} pending operation(s) left by the interrupted update (${pending.map((p) => `${p.type} ${p.resource.urn.split("::").pop()}`).join(", ")})`);
     const deployment = await engineCall(session, () => session.stack.exportStack());
     const checkpoint = deployment.deployment as Checkpoint | undefined;
-    return { ...session, checkpoint, running: readRecordedImage(checkpoint, session.displayName), stackOutputs: stackOutputsOf(checkpoint) };
+    return { ...session, checkpoint, ...readRecordedImage(checkpoint), stackOutputs: stackOutputsOf(checkpoint) };
 }
 
 function backendKind(url: string): string {
     return url.startsWith("s3://") ? "an S3 backend" : url.startsWith("file://") ? "a file backend" : "Pulumi Cloud";
+}
+
+/**
+ * How long the driver waits, after an abort, for the engine to say it got an interrupt of its own
+ * before it sends one. The Pulumi CLI cancels at a safe point on the first SIGINT or SIGTERM and
+ * terminates at once on the second, and a terminal's Ctrl-C, a closed terminal or a CI runner's
+ * cancel signal reaches the whole process group, the engine included. So the driver forwards its
+ * abort only when the engine has not printed `received; cancelling` by then.
+ */
+export const ENGINE_INTERRUPT_GRACE_MS = 1500;
+const ENGINE_CANCELLING = /(\^C|SIGTERM) received; cancelling/;
+
+/** Runs an engine command so that it gets exactly one interrupt when `options.signal` aborts. */
+async function withEngineInterrupt<T>(
+    options: StackContext,
+    run: (engine: { onOutput: (text: string) => void; signal: AbortSignal }) => Promise<T>,
+): Promise<T> {
+    const engineAbort = new AbortController();
+    let tail = "";
+    let engineHeard = false;
+    const onOutput = (text: string) => {
+        tail = (tail + text).slice(-200);
+        if (ENGINE_CANCELLING.test(tail)) engineHeard = true;
+        options.onOutput?.(text);
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const forward = () => {
+        timer = setTimeout(() => {
+            if (!engineHeard) engineAbort.abort();
+        }, ENGINE_INTERRUPT_GRACE_MS);
+    };
+    options.signal?.addEventListener("abort", forward, { once: true });
+    try {
+        return await run({ onOutput, signal: engineAbort.signal });
+    } finally {
+        options.signal?.removeEventListener("abort", forward);
+        if (timer) clearTimeout(timer);
+    }
 }
 
 function throwIfAborted(session: Session): void {
@@ -398,11 +447,7 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
     let upError: unknown;
     let changeSummary: Record<string, number> | undefined;
     try {
-        const up = await stack.up({
-            onOutput: options.onOutput,
-            signal: options.engineSignal ?? options.signal,
-            message: updateMessage(plan, session.requestedBy),
-        });
+        const up = await withEngineInterrupt(options, (engine) => stack.up({ ...engine, message: updateMessage(plan, session.requestedBy) }));
         changeSummary = up.summary.resourceChanges;
     } catch (err) {
         upError = err;
@@ -418,14 +463,17 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
     let after: RecordedImage | undefined;
     let stateProblem: string | undefined;
     let stackOutputs: Record<string, unknown> = {};
+    let pending: readonly { type: string; resource: { urn: string } }[] = [];
     try {
         const checkpoint = (await stack.exportStack()).deployment as Checkpoint | undefined;
+        pending = pendingOperations(checkpoint);
         after = recordedImage(checkpoint);
         stackOutputs = stackOutputsOf(checkpoint);
     } catch (err) {
         stateProblem = `the stack's state could not be read afterwards (${(err as Error).message.split("\n")[0]}); run \`history --stack ${session.displayName}\``;
     }
-    const applied = after?.digest === plan.resolved.digest;
+    // With pending operations the state cannot say whether the new image went out: not "applied".
+    const applied = pending.length === 0 && after?.digest === plan.resolved.digest;
     // The checkout's config follows the state: the new values stay when the state runs them.
     const configProblem = applied ? "" : await restoreDriverConfig(stack, session.config).then(() => "", (e) =>
         ` Restoring the stack config also failed (${(e as Error).message}): check papyrus:image in Pulumi.${session.identity.name}.yaml before the next \`pulumi up\`.`);
@@ -434,15 +482,33 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
     // Our update is the newest record, if the engine got as far as recording one (history has 1 s precision).
     const ours = deployments?.[0] && deployments[0].startTime.getTime() >= startedAt.getTime() - 1000 ? deployments[0] : undefined;
 
-    const runs = stateProblem ?? (after ? `the stack runs \`${after.image}\`` : "the stack's state runs no service");
+    // Updates another checkout ran between this command's read of the stack and its own update:
+    // what ran before ours is theirs, not what this command saw (a rollback chosen from a stale view).
+    const intervening = (deployments ?? []).filter((d) => d !== ours && d.operation === "update" && d.startTime.getTime() >= session.readAt.getTime() - 1000);
+    const warnings: string[] = intervening.map((d) =>
+        `update ${d.version} (${d.kind}${d.tag ? ` ${d.tag}` : ""}${d.requestedBy ? ` by ${d.requestedBy}` : ""}, ${d.result}) ran between this command's read of the stack and its own update; `
+        + "the previous digest below is that update's, and a rollback target was chosen before it ran: check `history`");
+    const previousDigest = intervening.length > 0 ? intervening[0].digest : before?.digest;
+
+    const stateRuns = stateProblem ?? (after ? `the stack runs \`${after.image}\`` : "the stack's state runs no service");
+    // An engine stopped mid-step (killed, or terminated by a second interrupt) leaves pending
+    // operations: the state then says what ran before the step, and the step may have changed
+    // the service anyway. Say so instead of claiming either outcome.
+    const runs = pending.length === 0 ? stateRuns
+        : `the engine stopped mid-step, leaving ${pending.length} pending operation(s) (${pending.map((p) => `${p.type} ${p.resource.urn.split("::").pop()}`).join(", ")}): `
+            + `the state says ${stateRuns.replace(/^the stack runs /, "")} runs, but the interrupted step may have changed the service; `
+            + "the next deploy refreshes before it acts (or run `pulumi refresh`), and `verify` compares with ECS";
     // How this update failed, if it did; built once the evidence record exists, which it carries.
     let failureOf: ((evidence: EvidenceRecord) => DeployError) | undefined;
     if (interrupted) {
-        const outcome = applied ? `cancelled after the image was applied: ${runs}${plan.tag ? ` (${plan.tag})` : ""}`
-            : `the update was cancelled before the image was applied; ${runs}, and the stack config was restored`;
+        const outcome = pending.length > 0 ? `${runs}; the stack config was restored`
+            : applied && before?.digest === plan.resolved.digest ? `cancelled; ${runs}, as it did before`
+            : applied ? `cancelled after the image was applied: ${runs}${plan.tag ? ` (${plan.tag})` : ""}`
+                : `the update was cancelled before the image was applied; ${runs}, and the stack config was restored`;
         failureOf = (e) => new InterruptedError(session.displayName, outcome + configProblem, e);
     } else if (upError !== undefined) {
-        const outcome = applied ? `the image was applied before it failed: ${runs}` : `${runs}, and the stack config was restored`;
+        const outcome = pending.length > 0 ? `${runs}; the stack config was restored`
+            : applied ? `the image was applied before it failed: ${runs}` : `${runs}, and the stack config was restored`;
         failureOf = (e) => new UpdateFailedError(session.displayName, plan.image, outcome + configProblem, engineErrorSummary(upError), e);
     } else if (!applied) {
         failureOf = (e) => new UpdateFailedError(session.displayName, plan.image,
@@ -476,8 +542,10 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
         imageTag: plan.tag,
         mediaType: plan.resolved.mediaType,
         isIndex: plan.resolved.isIndex,
-        previousDigest: before?.digest,
+        previousDigest,
         updateVersion: ours?.version,
+        pendingOperations: pending.length > 0 ? pending.length : undefined,
+        warnings: warnings.length > 0 ? warnings : undefined,
         result: interrupted ? "cancelled" : failed ? "failed" : "succeeded",
         startedAt: startedAt.toISOString(),
         finishedAt: new Date().toISOString(),
@@ -510,7 +578,8 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
         throw drift;
     }
     return {
-        kind: plan.kind, stack: session.displayName, image: after!.image, resolved: plan.resolved, previousImage: before?.image,
+        kind: plan.kind, stack: session.displayName, image: after!.image, resolved: plan.resolved,
+        previousImage: previousDigest === before?.digest ? before?.image : previousDigest && `${plan.resolved.repositoryUrl}@${previousDigest}`, warnings,
         evidence: finalEvidence, evidenceWriteError, verify: verifyResult, verifySkipped: verifyNote && "skipped" in verifyNote ? verifyNote.skipped : undefined,
         recovered: session.recovered, changeSummary,
     };
@@ -537,11 +606,16 @@ async function verifyRunning(session: Session, recorded: RecordedImage | undefin
     }
 }
 
-function readRecordedImage(checkpoint: Checkpoint | undefined, stackName: string): RecordedImage | undefined {
+/**
+ * What the state runs, or why that cannot be read from it (e.g. a refresh after an ECS rollback
+ * recorded the service on a task definition the state no longer holds). Not fatal: a deploy or
+ * an explicit rollback replaces it, and `history` and `verify` say so.
+ */
+function readRecordedImage(checkpoint: Checkpoint | undefined): { running?: RecordedImage; runningProblem?: string } {
     try {
-        return recordedImage(checkpoint);
+        return { running: recordedImage(checkpoint) };
     } catch (err) {
-        throw new EngineError(`stack \`${stackName}\`: ${(err as Error).message}`);
+        return { runningProblem: (err as Error).message };
     }
 }
 
@@ -614,10 +688,13 @@ function requireConfig(session: Session, key: Parameters<typeof qualifiedKey>[0]
 // ---- engine errors -----------------------------------------------------------
 
 /** Runs an engine call outside an update; any failure becomes a typed error. */
-async function engineCall<T>(session: Pick<Session, "displayName" | "identity" | "backendUrl">, call: () => Promise<T>): Promise<T> {
+async function engineCall<T>(session: Pick<Session, "displayName" | "identity" | "backendUrl"> & { options?: StackContext }, call: () => Promise<T>): Promise<T> {
     try {
         return await call();
     } catch (err) {
+        if (session.options?.signal?.aborted) {
+            throw new InterruptedError(session.displayName, "interrupted before the update started (during recovery or a read of the stack); no image was deployed");
+        }
         throw classifyEngineError(err, session) ?? new EngineError(`the Pulumi CLI failed on stack \`${session.displayName}\`: ${engineErrorSummary(err)}`);
     }
 }

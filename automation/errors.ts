@@ -116,8 +116,11 @@ export class DriftError extends DeployError {
 /** The update ran, but what ECS runs could not be read: the result is not verified. */
 export class NotVerifiedError extends DeployError {
     readonly exitCode = EXIT_CODES.notVerified;
+    /** `evidence` is set when an update ran; a `verify` on its own has none. */
     constructor(readonly stack: string, reason: string, evidence?: EvidenceRecord) {
-        super(`stack \`${stack}\` was updated, but what ECS runs could not be checked: ${reason}. Run \`verify --stack ${stack}\` once ECS is reachable (\`--no-verify\` skips the check)`, evidence);
+        super(evidence
+            ? `stack \`${stack}\` was updated, but what ECS runs could not be checked: ${reason}. Run \`verify --stack ${stack}\` once ECS is reachable (\`--no-verify\` skips the check)`
+            : `what ECS runs for stack \`${stack}\` could not be checked: ${reason}`, evidence);
     }
 }
 

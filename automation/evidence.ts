@@ -48,6 +48,10 @@ export interface EvidenceRecord {
     /** What the state ran before this update. */
     readonly previousDigest?: string;
     readonly updateVersion?: number;
+    /** Operations an engine stopped mid-step left in the state: what runs is then uncertain until a refresh. */
+    readonly pendingOperations?: number;
+    /** E.g. another update that ran between this command's read of the stack and its own update. */
+    readonly warnings?: readonly string[];
     readonly result: "succeeded" | "failed" | "cancelled";
     readonly startedAt: string;
     readonly finishedAt: string;
@@ -96,6 +100,7 @@ const PROJECT_FILES = /^(Pulumi(\.[^/]+)?\.ya?ml|package(-lock)?\.json|tsconfig\
 export function checkEvidencePath(file: string, projectDir: string): string {
     const bad = (problem: string) => new InvalidInputError("--evidence", file, problem);
     if (file.trim() === "") throw bad("must name a file (e.g. `evidence/deploy.json`), and is empty");
+    if (file === "-") throw bad("must name a file; to print the record, use `--json` instead");
     const absolute = path.resolve(file);
     let stat: fs.Stats | undefined;
     try {
@@ -104,8 +109,14 @@ export function checkEvidencePath(file: string, projectDir: string): string {
         stat = undefined;
     }
     if (stat?.isDirectory() || file.endsWith(path.sep)) throw bad("is a directory; name a file inside it, e.g. `evidence/deploy.json`");
-    if (path.dirname(absolute) === path.resolve(projectDir) && PROJECT_FILES.test(path.basename(absolute))) {
+    // Compared with links resolved: a path through a symlink to the project is the project.
+    const project = realDirectory(path.resolve(projectDir));
+    const target = path.join(realDirectory(path.dirname(absolute)), path.basename(absolute));
+    if (path.dirname(target) === project && PROJECT_FILES.test(path.basename(target))) {
         throw bad("is one of the project's own files; write evidence elsewhere, e.g. `evidence/deploy.json`");
+    }
+    if ((target + path.sep).startsWith(path.join(project, ".pulumi-state") + path.sep)) {
+        throw bad("is inside `.pulumi-state/`, which holds the stack state and the driver's locks; write evidence elsewhere, e.g. `evidence/deploy.json`");
     }
     if (stat !== undefined) {
         if (!stat.isFile()) throw bad("exists and is not a regular file");
@@ -129,6 +140,16 @@ export function checkEvidencePath(file: string, projectDir: string): string {
         throw bad(`cannot be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message} in \`${dir}\`); choose a writable place`);
     }
     return absolute;
+}
+
+/** `dir` with symlinks resolved, as far up as it exists (the rest may be created later). */
+function realDirectory(dir: string): string {
+    try {
+        return fs.realpathSync(dir);
+    } catch {
+        const parent = path.dirname(dir);
+        return parent === dir ? dir : path.join(realDirectory(parent), path.basename(dir));
+    }
 }
 
 /** Writes `record` atomically (a temporary file in the same directory, then a rename); never leaves the temporary file behind. */

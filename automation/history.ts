@@ -80,7 +80,9 @@ export function toDeployments(summaries: readonly UpdateSummary[]): Deployment[]
             const entry = config[qualifiedKey(key)];
             return entry && !entry.secret ? entry.value : undefined;
         };
-        const image = value("image");
+        // Only an update ran a program with this config; a refresh or destroy merely carries the
+        // checkout's config of that moment, which names no image that ran.
+        const image = summary.kind === "update" ? value("image") : undefined;
         const runner = updateRunner(summary);
         const kind = value("deployKind");
         const byDriver = runner === "driver";
@@ -95,7 +97,7 @@ export function toDeployments(summaries: readonly UpdateSummary[]): Deployment[]
             // The config an update ran with is what its program read: its image, whoever ran it.
             image,
             digest: digestOf(image),
-            tag: value("imageTag"),
+            tag: image === undefined ? undefined : value("imageTag"),
             // A hand-run `up` carries whatever `deployedBy` the checkout last held: not who ran it.
             requestedBy: byDriver ? value("deployedBy") : undefined,
             message: summary.message || undefined,
@@ -145,8 +147,10 @@ export function chooseRollbackTarget(
 ): { target?: Deployment; current?: Deployment; reason?: string } {
     const current = currentDeployment(deployments);
     const candidates = deployments.filter((d) => d.operation === "update" && d.result === "succeeded" && d.digest !== undefined);
-    if (current === undefined) {
-        return { reason: "the stack's state runs no image that a recorded update deployed" };
+    // An explicit target needs no current deployment (after a `pulumi destroy`, or when the state
+    // does not say what runs); only the default, which steps back from the current one, does.
+    if (current === undefined && !("toVersion" in target || "toTag" in target || "toDigest" in target)) {
+        return { reason: "the stack's state runs no image that a recorded update deployed; name a target with `--to-version`, `--to-tag` or `--to-digest`" };
     }
     if ("toVersion" in target) {
         const found = deployments.find((d) => d.version === target.toVersion);
@@ -164,6 +168,7 @@ export function chooseRollbackTarget(
         const found = candidates.find((d) => d.digest === target.toDigest);
         return found ? { target: found, current } : { current, reason: `no succeeded deployment of digest \`${target.toDigest}\`` };
     }
+    if (current === undefined) return { reason: "no current deployment" }; // unreachable: checked above
     // Default: step back from where the current digest came from. When the current update is
     // itself a rollback, its digest was first deployed earlier; the releases between that deploy
     // and now are the ones rolled back from, so they are skipped (deploy v1, deploy v2, rollback

@@ -26,7 +26,8 @@ function records(rows: Row[]): Deployment[] {
         endTime: new Date(Date.UTC(2026, 10, 23, 10, i, 30)).toISOString(),
         message: kind === "manual" || hex === undefined ? "" : `${kind} ${tag ?? `v${i}.0.0`} ${digest(hex)} by alice`,
         environment: { "exec.kind": kind === "manual" ? "cli" : "auto.local" },
-        config: kind === "refresh" || hex === undefined ? {} : {
+        // A refresh carries the checkout's config of its moment too (kills reading an image from it).
+        config: hex === undefined ? {} : {
             "papyrus:image": { value: `${REPO}@${digest(hex)}`, secret: false },
             "papyrus:imageTag": { value: tag ?? `v${i}.0.0`, secret: false },
             "papyrus:deployKind": { value: kind === "manual" ? "deploy" : kind, secret: false },
@@ -101,6 +102,18 @@ describe("rollback target", () => {
         assert.strictEqual(chooseRollbackTarget(withEarlier, {}).target?.digest, digest("f"));
         // An explicit version still reaches the skipped release.
         assert.strictEqual(chooseRollbackTarget(withEarlier, { toVersion: 3 }).target?.digest, digest("b"));
+    });
+
+    it("shows no image for a refresh or destroy, whose config only echoes the checkout's", () => {
+        const history = records([["deploy", "succeeded", "a", "v1.0.0"], ["refresh", "succeeded", "b"]]);
+        assert.deepStrictEqual(history.map((d) => [d.operation, d.digest, d.tag]), [["refresh", undefined, undefined], ["update", digest("a"), "v1.0.0"]]);
+    });
+
+    it("takes an explicit target when the state runs nothing a recorded update deployed (after a destroy), but not the default", () => {
+        const nothingRuns = markRunning(records([["deploy", "succeeded", "a", "v1.0.0"], ["deploy", "succeeded", "b", "v2.0.0"]]), undefined);
+        assert.strictEqual(chooseRollbackTarget(nothingRuns, { toVersion: 1 }).target?.digest, digest("a"));
+        assert.strictEqual(chooseRollbackTarget(nothingRuns, { toTag: "v2.0.0" }).target?.version, 2);
+        assert.match(chooseRollbackTarget(nothingRuns, {}).reason!, /name a target with `--to-version`, `--to-tag` or `--to-digest`/);
     });
 
     it("explains why an explicit target cannot be used", () => {

@@ -81,4 +81,19 @@ describe("evidence path", () => {
         for (const [file, message] of cases) assert.throws(() => checkEvidencePath(file, dir), message, file);
         assert.strictEqual(fs.readFileSync(path.join(dir, "notes.txt"), "utf8"), "keep me");
     });
+
+    it("sees through symlinks to the project, and keeps out of `.pulumi-state` and `-`", () => {
+        const link = path.join(os.tmpdir(), `papyrus-link-${process.pid}`);
+        fs.symlinkSync(dir, link);
+        try {
+            // A new Pulumi.<stack>.yaml written through a link into the project would be taken for stack config.
+            assert.throws(() => checkEvidencePath(path.join(link, "Pulumi.staging.yaml"), dir), /is one of the project's own files/);
+            assert.throws(() => checkEvidencePath(path.join(link, ".pulumi-state", "driver-locks", "organization+papyrus+dev.json"), dir),
+                /is inside `\.pulumi-state\/`, which holds the stack state and the driver's locks/);
+            assert.throws(() => checkEvidencePath("-", dir), /must name a file; to print the record, use `--json` instead/);
+            assert.strictEqual(checkEvidencePath(path.join(link, "evidence", "e.json"), dir), path.join(link, "evidence", "e.json"));
+        } finally {
+            fs.rmSync(link);
+        }
+    });
 });
