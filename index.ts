@@ -7,14 +7,11 @@
 // creates only the repository and the two roles; the first deploy sets
 // `papyrus:image` (the driver does) and the next `up` creates the service.
 import * as pulumi from "@pulumi/pulumi";
-import { DigestPinnedService, DigestPinnedServiceArgs, digestPinnedServiceProblems, FargateCpu } from "./components/digestPinnedService";
-import { oidcProviderArnProblem, s3BucketArnProblem, stateKeyPrefixProblem } from "./components/arns";
+import { DigestPinnedService } from "./components/digestPinnedService";
 import { GithubDeployIdentity } from "./components/githubDeployIdentity";
-import { parseGithubConfigValue, resolveGithubSettings } from "./components/githubIdentitySettings";
-import { githubIssuer } from "./components/githubSubject";
 import { parseImageReference } from "./components/imageReference";
-import { ImmutableRepository, ImmutableRepositoryArgs, immutableRepositoryProblems } from "./components/immutableRepository";
-import { qualifiedKey, readStackSettings } from "./components/stackConfig";
+import { ImmutableRepository } from "./components/immutableRepository";
+import { qualifiedKey, readStackConfig, readStackSettings } from "./components/stackConfig";
 
 const config = new pulumi.Config();
 const stack = pulumi.getStack();
@@ -22,48 +19,14 @@ const settings = readStackSettings(config);
 const tags = { Project: pulumi.getProject(), Stack: stack };
 
 // Config is checked before any resource is registered: a refused value must not leave half a stack.
-// The image (with the config key in the message), the GitHub settings and the ARNs the roles are built
-// from, the network keys, and the components' own argument checks, run here on the settings before the
-// components run them again.
+// The image (with the config key in the message) here; everything else in readStackConfig, which runs
+// the components' own argument checks on the config and names the keys (components/stackConfig.ts).
 const configuredImage = settings.image === undefined
     ? undefined
     : parseImageReference(settings.image, { input: qualifiedKey("image") }).reference;
-const github = resolveGithubSettings(parseGithubConfigValue(config.get("github"), "papyrus:github"), "papyrus:github").settings;
-const access = roleAccessSettings();
-const network = existingNetwork();
-
-const repositorySettings: ImmutableRepositoryArgs = {
-    repositoryName: settings.repositoryName,
-    untaggedExpiryDays: config.getNumber("untaggedImageExpiryDays"),
-    encryption: config.get("repositoryKmsKeyArn") === undefined
-        ? { type: "AES256" }
-        : { type: "KMS", kmsKeyArn: config.require("repositoryKmsKeyArn") },
-    tags,
-};
-const serviceSettings: Omit<DigestPinnedServiceArgs, "image" | "repositoryArn"> = {
-    imageTag: settings.imageTag,
-    family: `${pulumi.getProject()}-${stack}`,
-    cpu: config.getNumber("cpu") as FargateCpu | undefined,
-    memory: config.getNumber("memory"),
-    containerPort: config.getNumber("containerPort"),
-    desiredCount: config.getNumber("desiredCount"),
-    healthCheck: { path: config.get("healthCheckPath") },
-    logRetentionDays: config.getNumber("logRetentionDays"),
-    clusterArn: config.get("clusterArn"),
-    network,
-    vpc: network === undefined
-        ? { natGateways: config.get("natGateways") as "Single" | "OnePerAz" | undefined }
-        : undefined,
-    tags,
-};
-const settingsProblems = [
-    ...access.problems,
-    ...immutableRepositoryProblems(repositorySettings),
-    ...(configuredImage === undefined ? [] : digestPinnedServiceProblems({ ...serviceSettings, image: configuredImage, repositoryArn: "" })),
-];
-if (settingsProblems.length > 0) {
-    throw new Error(`stack \`${stack}\` config: ${settingsProblems.join("; ")}`);
-}
+const stackConfig = readStackConfig(config, { stack, region: new pulumi.Config("aws").get("region") });
+const { github, access, service: serviceSettings } = stackConfig;
+const network = serviceSettings.network;
 
 // A plain `pulumi up` takes the image from this checkout's Pulumi.<stack>.yaml, which holds only
 // what this checkout last deployed (git holds a placeholder). The driver sets it from ECR or from
@@ -74,10 +37,18 @@ if (configuredImage !== undefined && !pulumi.runtime.isDryRun() && process.env.P
         + "applies infrastructure changes with the digest that runs now.");
 }
 
-const repository = new ImmutableRepository("papyrus-images", repositorySettings);
+const repository = new ImmutableRepository("papyrus-images", {
+    repositoryName: settings.repositoryName,
+    untaggedExpiryDays: stackConfig.repository.untaggedExpiryDays,
+    encryption: stackConfig.repository.kmsKeyArn === undefined ? { type: "AES256" } : { type: "KMS", kmsKeyArn: stackConfig.repository.kmsKeyArn },
+    tags,
+});
 
 const service = configuredImage === undefined ? undefined : new DigestPinnedService("papyrus", {
     ...serviceSettings,
+    imageTag: settings.imageTag,
+    family: `${pulumi.getProject()}-${stack}`,
+    tags,
     image: configuredImage,
     // The digest must come from this stack's repository.
     approvedRepositoryUrl: repository.repositoryUrl,
@@ -101,6 +72,12 @@ const identity = new GithubDeployIdentity("papyrus-ci", {
         executionRoleArn: service.executionRoleArn,
         logGroupArn: service.logGroupArn,
         requestTags: tags,
+        serviceResources: {
+            certificateArn: service.certificateArn,
+            hostedZoneId: service.hostedZoneId,
+            scalableTargetArn: service.scalableTargetArn,
+            roleArns: service.loadBalancerRoleArn === undefined ? undefined : [service.loadBalancerRoleArn],
+        },
     },
     deployAccess: {
         lookUpAvailabilityZones: network === undefined,
@@ -113,45 +90,6 @@ const identity = new GithubDeployIdentity("papyrus-ci", {
         },
     },
 });
-
-/**
- * The config the roles are built from: `papyrus:oidcProviderArn` (the provider of the tokens' issuer),
- * `papyrus:stateBucketArn` (one bucket, no wildcard) with `papyrus:stateKeyPrefix`, and `papyrus:promoteFrom`
- * (the stack whose history this one's deploys may read), with the problems found in them.
- */
-function roleAccessSettings() {
-    const problems: string[] = [];
-    const oidcProviderArn = config.get("oidcProviderArn");
-    const stateBucketArn = config.get("stateBucketArn");
-    const stateKeyPrefix = config.get("stateKeyPrefix");
-    const promoteFrom = config.get("promoteFrom");
-    const check = (problem: string | undefined) => problem !== undefined && problems.push(problem);
-    if (oidcProviderArn !== undefined) check(oidcProviderArnProblem(oidcProviderArn, githubIssuer(github.enterprise), "papyrus:oidcProviderArn"));
-    if (stateBucketArn !== undefined) check(s3BucketArnProblem(stateBucketArn, "papyrus:stateBucketArn"));
-    if (stateKeyPrefix !== undefined) check(stateKeyPrefixProblem(stateKeyPrefix, "papyrus:stateKeyPrefix"));
-    if (stateBucketArn === undefined && stateKeyPrefix !== undefined) {
-        problems.push("`papyrus:stateKeyPrefix` is set without `papyrus:stateBucketArn`; set the bucket too, or remove the prefix");
-    }
-    if (promoteFrom !== undefined && (!/^[A-Za-z0-9_.-]{1,100}$/.test(promoteFrom) || promoteFrom === stack)) {
-        problems.push(`\`papyrus:promoteFrom\` must name another stack of this project (e.g. \`dev\`), got \`${promoteFrom}\``);
-    }
-    return { oidcProviderArn, stateBucketArn, stateKeyPrefix, promoteFrom, problems };
-}
-
-/** `papyrus:vpcId` with both subnet lists, or none of them (a new VPC). */
-function existingNetwork() {
-    const vpcId = config.get("vpcId");
-    const publicSubnetIds = config.getObject<string[]>("publicSubnetIds");
-    const privateSubnetIds = config.getObject<string[]>("privateSubnetIds");
-    if (vpcId === undefined && publicSubnetIds === undefined && privateSubnetIds === undefined) {
-        return undefined;
-    }
-    if (vpcId === undefined || publicSubnetIds === undefined || privateSubnetIds === undefined) {
-        throw new Error("`papyrus:vpcId`, `papyrus:publicSubnetIds` and `papyrus:privateSubnetIds` go together: "
-            + "set all three to use an existing VPC, or none to create one");
-    }
-    return { vpcId, publicSubnetIds, privateSubnetIds };
-}
 
 export const repositoryUrl = repository.repositoryUrl;
 export const repositoryName = repository.repositoryName;

@@ -15,6 +15,7 @@ import {
     githubTrustProblems,
     repositoryMutabilityProblems,
     taskDefinitionImageProblems,
+    taskDefinitionPlainSecretProblems,
 } from "./rules";
 
 export const POLICY_PACK_NAME = "papyrus-digest-pinning";
@@ -61,10 +62,16 @@ export const policies: ResourceValidationPolicy[] = [
         RESOURCE_TYPES.role,
         githubTrustProblems,
     ),
+    resourcePolicy(
+        POLICY_NAMES.taskDefinitionNoPlainSecrets,
+        "No ECS container's plain `environment` holds a secret (a name with PASSWORD, TOKEN, SECRET, KEY…, or a URL with a password): secrets go in `secrets`, `valueFrom` SSM Parameter Store or Secrets Manager.",
+        RESOURCE_TYPES.taskDefinition,
+        taskDefinitionPlainSecretProblems,
+    ),
 ];
 
 export const policyPackArgs: PolicyPackArgs = {
-    description: "Digest-pinned ECS images, immutable ECR tags, and GitHub OIDC roles scoped to one repository.",
+    description: "Digest-pinned ECS images, immutable ECR tags, GitHub OIDC roles scoped to one repository, and no secrets in plain container environments.",
     enforcementLevel: ENFORCEMENT_LEVEL,
     policies,
 };

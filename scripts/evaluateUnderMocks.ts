@@ -33,6 +33,8 @@ export interface RecordedResource {
     readonly custom: boolean;
     /** The inputs exactly as the provider would receive them (policies are JSON strings). */
     readonly inputs: Record<string, unknown>;
+    /** The `ignoreChanges` resource option: inputs the engine leaves as they are after creation. */
+    readonly ignoreChanges?: string[];
 }
 
 export interface Evaluation {
@@ -143,13 +145,14 @@ export async function runUnderMocks(options: RunOptions): Promise<Evaluation> {
     const region = config["aws:region"] ?? "us-east-1";
 
     const records: RecordedResource[] = [];
-    const parents = new Map<string, string>();
+    const registrations = new Map<string, Registration>();
     const mocks: pulumi.runtime.Mocks = {
         newResource(args) {
             const record: RecordedResource = {
                 type: args.type,
                 name: args.name,
-                parent: parents.get(`${args.type}::${args.name}`),
+                parent: registrations.get(`${args.type}::${args.name}`)?.parent,
+                ignoreChanges: registrations.get(`${args.type}::${args.name}`)?.ignoreChanges,
                 custom: args.custom ?? true,
                 inputs: args.inputs,
             };
@@ -168,7 +171,7 @@ export async function runUnderMocks(options: RunOptions): Promise<Evaluation> {
     process.env.PAPYRUS_DRIVER ??= "evaluateUnderMocks";
     await pulumi.runtime.setMocks(mocks, PROJECT_NAME, options.stack, false);
     pulumi.runtime.setAllConfig(config);
-    recordParents(parents);
+    recordRegistrations(registrations);
 
     // A failure inside `apply` rejects many of the SDK's internal promises at once (every resource that
     // depends on the failed value). They are collected here, and every registration is waited for even
@@ -222,20 +225,28 @@ function applyOverrides(config: Record<string, string>, overrides: Record<string
     return result;
 }
 
+/** What the mocks' `newResource` is not told: the parent, and the `ignoreChanges` option. */
+interface Registration {
+    readonly parent?: string;
+    readonly ignoreChanges?: string[];
+}
+
 /**
- * The mocks' `newResource` is not told the parent, so the mock monitor's `registerResource` is wrapped
- * to note each resource's parent URN (as `<type>::<name>`) before passing the request on unchanged
- * (the mock monitor then calls `newResource` synchronously, so the parent is already noted).
+ * The mock monitor's `registerResource` is wrapped to note each resource's parent URN (as `<type>::<name>`) and
+ * its `ignoreChanges` before passing the request on unchanged (the mock monitor then calls `newResource`
+ * synchronously, so the registration is already noted).
  */
-function recordParents(parents: Map<string, string>): void {
-    type Request = { getType(): string; getName(): string; getParent(): string };
+function recordRegistrations(registrations: Map<string, Registration>): void {
+    type Request = { getType(): string; getName(): string; getParent(): string; getIgnorechangesList(): string[] };
     const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: Request, cb: unknown): unknown };
     const registerResource = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req: Request, callback: unknown) => {
         const parentUrn = req.getParent();
-        if (parentUrn) {
-            parents.set(`${req.getType()}::${req.getName()}`, keyOfUrn(parentUrn));
-        }
+        const ignoreChanges = req.getIgnorechangesList();
+        registrations.set(`${req.getType()}::${req.getName()}`, {
+            parent: parentUrn ? keyOfUrn(parentUrn) : undefined,
+            ignoreChanges: ignoreChanges.length > 0 ? ignoreChanges : undefined,
+        });
         return registerResource(req, callback);
     };
 }
@@ -304,10 +315,36 @@ function mockState(type: string, name: string, inputs: Record<string, any>, regi
             return {
                 ...inputs,
                 arn: `arn:aws:elasticloadbalancing:${region}:${account}:loadbalancer/app/${name}/0123456789abcdef`,
+                arnSuffix: `app/${name}/0123456789abcdef`,
                 dnsName: `${name}-1234567890.${region}.elb.amazonaws.com`,
+                // The ALBs' canonical hosted zone in eu-west-1 (the alias record's target zone).
+                zoneId: "Z32O12XQLNTSW2",
             };
         case "aws:lb/targetGroup:TargetGroup":
-            return { ...inputs, arn: `arn:aws:elasticloadbalancing:${region}:${account}:targetgroup/${name}/0123456789abcdef` };
+            return {
+                ...inputs,
+                arn: `arn:aws:elasticloadbalancing:${region}:${account}:targetgroup/${name}/0123456789abcdef`,
+                arnSuffix: `targetgroup/${name}/0123456789abcdef`,
+            };
+        case "aws:lb/listener:Listener":
+            return { ...inputs, arn: `arn:aws:elasticloadbalancing:${region}:${account}:listener/app/lb/0123456789abcdef/${name}` };
+        case "aws:lb/listenerRule:ListenerRule":
+            return { ...inputs, arn: `arn:aws:elasticloadbalancing:${region}:${account}:listener-rule/app/lb/0123456789abcdef/${name}` };
+        case "aws:acm/certificate:Certificate":
+            return {
+                ...inputs,
+                arn: `arn:aws:acm:${region}:${account}:certificate/0b2c3d4e-5f60-4718-9a0b-1c2d3e4f5a6b`,
+                domainValidationOptions: [{
+                    domainName: inputs.domainName,
+                    resourceRecordName: `_3f1c.${inputs.domainName}.`,
+                    resourceRecordType: "CNAME",
+                    resourceRecordValue: "_9a7e.acm-validations.aws.",
+                }],
+            };
+        case "aws:route53/record:Record":
+            return { ...inputs, fqdn: String(inputs.name).replace(/\.$/, "") };
+        case "aws:appautoscaling/target:Target":
+            return { ...inputs, arn: `arn:aws:application-autoscaling:${region}:${account}:scalable-target/0ec5a1b2c3d4e5f60718293a4b5c6d7e` };
         case "awsx:ec2:Vpc":
             // A remote component: under mocks it is this one resource, without the subnets it would create.
             return {

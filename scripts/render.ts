@@ -90,6 +90,9 @@ export function renderTree(evaluation: Evaluation): string {
         if (resource.parent !== undefined) {
             lines.push(`${pad}  parent: ${resource.parent}`);
         }
+        if (resource.ignoreChanges !== undefined) {
+            lines.push(`${pad}  ignoreChanges: ${resource.ignoreChanges.join(", ")} (set at creation only; later changes are left alone)`);
+        }
         for (const [key, value] of Object.entries(resource.inputs).sort(([a], [b]) => a.localeCompare(b))) {
             lines.push(...formatInput(key, value, `${pad}  `));
         }

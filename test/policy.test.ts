@@ -16,6 +16,7 @@ import {
     githubTrustProblems,
     repositoryMutabilityProblems,
     taskDefinitionImageProblems,
+    taskDefinitionPlainSecretProblems,
 } from "../policy/rules";
 
 const REPO_URL = "123456789012.dkr.ecr.us-east-1.amazonaws.com/papyrus-api";
@@ -90,6 +91,62 @@ describe("policy rules", () => {
         it("lets a non-JSON error from reading the props through (the pack makes unknowns advisory)", () => {
             const props = new Proxy({}, { get: () => { throw new RangeError("unknown during preview"); } });
             assert.throws(() => taskDefinitionImageProblems(props), RangeError);
+        });
+    });
+
+    describe("taskDefinitionPlainSecretProblems", () => {
+        const withEnvironment = (...containers: Array<Record<string, unknown>>) => JSON.stringify(containers.map((environment, i) => ({
+            name: i === 0 ? "app" : `sidecar${i}`, image: PINNED, environment: Object.entries(environment).map(([name, value]) => ({ name, value })),
+        })));
+        const REMEDY = "pass it in `secrets` (`valueFrom` an SSM parameter or a Secrets Manager secret), never as plain text";
+        const secretLooking = (name: string, word: string, container = "app", index = 0) =>
+            `container \`${container}\`: \`containerDefinitions[${index}].environment\` variable \`${name}\` looks like a secret (its name has \`${word}\`); ${REMEDY}`;
+
+        // Names that pass: nothing in them names a secret, or the word is only part of another word.
+        const plain = [
+            "LOG_LEVEL", "PORT", "NODE_ENV", "PUBLIC_URL", "KEYCLOAK_URL", "MONKEY_MODE", "TOKENIZER_MODEL", "BYPASS_CACHE",
+            "PASSTHROUGH", "SECRETARY_EMAIL", "CACHE_TTL", "KEYSPACE", "COMPASS_URL", "awsRegion",
+        ];
+        it(`passes ${plain.length} plain names, secrets kept in \`secrets\`, and URLs without a password`, () => {
+            const containerDefinitions = JSON.stringify([{
+                name: "app",
+                image: PINNED,
+                environment: [...plain.map((name) => ({ name, value: "x" })), { name: "DATABASE_URL", value: "postgres://db.internal:5432/app" }],
+                secrets: [{ name: "DATABASE_PASSWORD", valueFrom: "arn:aws:ssm:us-east-1:123456789012:parameter/db" }],
+            }]);
+            assert.deepStrictEqual(taskDefinitionPlainSecretProblems({ containerDefinitions }), []);
+        });
+
+        // Each name with the word the rule reports for it (exact messages).
+        const refused: Array<[string, string]> = [
+            ["DB_PASSWORD", "PASSWORD"], ["dbPassword", "PASSWORD"], ["DBPASSWORD", "PASSWORD"], ["SMTP_PASSWD", "PASSWD"],
+            ["REDIS_PASS", "PASS"], ["MYSQL_PWD", "PWD"], ["GPG_PASSPHRASE", "PASSPHRASE"], ["CLIENT_SECRET", "SECRET"],
+            ["CLIENTSECRET", "SECRET"], ["JWT_SECRETS", "SECRET"], ["GITHUB_TOKEN", "TOKEN"], ["authToken", "TOKEN"],
+            ["API_KEY", "KEY"], ["STRIPE_APIKEY", "APIKEY"], ["SIGNING_KEYS", "KEY"], ["TLS_PRIVATEKEY", "PRIVATEKEY"],
+            ["AWS_SECRET_ACCESS_KEY", "SECRET"], ["session.token", "TOKEN"], ["x-api-key", "KEY"],
+        ];
+        for (const [name, word] of refused) {
+            it(`refuses \`${name}\` (its name has \`${word}\`)`, () => {
+                assert.deepStrictEqual(taskDefinitionPlainSecretProblems({ containerDefinitions: withEnvironment({ [name]: "value" }) }), [secretLooking(name, word)]);
+            });
+        }
+
+        it("refuses a URL that carries a password, whatever its name, and reports every container", () => {
+            assert.deepStrictEqual(taskDefinitionPlainSecretProblems({
+                containerDefinitions: withEnvironment(
+                    { DATABASE_URL: "postgres://app:hunter2@db.internal:5432/app", LOG_LEVEL: "info" },
+                    { UPSTREAM_TOKEN: "t" },
+                ),
+            }), [
+                `container \`app\`: \`containerDefinitions[0].environment\` variable \`DATABASE_URL\` carries a password in its URL (\`postgres://app:…@…\`); ${REMEDY}`,
+                secretLooking("UPSTREAM_TOKEN", "TOKEN", "sidecar1", 1),
+            ]);
+        });
+
+        it("leaves missing or malformed definitions to the image rule (no second report)", () => {
+            assert.deepStrictEqual(taskDefinitionPlainSecretProblems({}), []);
+            assert.deepStrictEqual(taskDefinitionPlainSecretProblems({ containerDefinitions: "[{" }), []);
+            assert.deepStrictEqual(taskDefinitionPlainSecretProblems({ containerDefinitions: JSON.stringify([{ name: "app", image: PINNED, environment: [{ value: "no name" }] }]) }), []);
         });
     });
 
@@ -363,7 +420,7 @@ describe("policy pack `papyrus-digest-pinning` (served over gRPC, as `pulumi --p
         }));
     }
 
-    it("registers exactly the three policies, all mandatory", async () => {
+    it("registers exactly the four policies, all mandatory", async () => {
         const info = await unary<Empty, analyzerProto.AnalyzerInfo>(client, "getAnalyzerInfo", new Empty());
         assert.strictEqual(info.getName(), "papyrus-digest-pinning");
         assert.strictEqual(info.getVersion(), "0.1.0");
@@ -373,6 +430,7 @@ describe("policy pack `papyrus-digest-pinning` (served over gRPC, as `pulumi --p
             { name: POLICY_NAMES.taskDefinitionImagesPinned, level: mandatory },
             { name: POLICY_NAMES.repositoryTagsImmutable, level: mandatory },
             { name: POLICY_NAMES.githubOidcTrustScoped, level: mandatory },
+            { name: POLICY_NAMES.taskDefinitionNoPlainSecrets, level: mandatory },
         ]);
     });
 
@@ -388,6 +446,18 @@ describe("policy pack `papyrus-digest-pinning` (served over gRPC, as `pulumi --p
         assert.deepStrictEqual(await analyze(RESOURCE_TYPES.taskDefinition, { family: "papyrus", containerDefinitions: containers(PINNED) }), []);
     });
 
+    it("blocks a task definition with a secret in its plain environment, with the rule's message", async () => {
+        const containerDefinitions = JSON.stringify([{ name: "app", image: PINNED, environment: [{ name: "DB_PASSWORD", value: "hunter2" }] }]);
+        assert.deepStrictEqual(await analyze(RESOURCE_TYPES.taskDefinition, { family: "papyrus", containerDefinitions }), [{
+            policyName: POLICY_NAMES.taskDefinitionNoPlainSecrets,
+            message: "No ECS container's plain `environment` holds a secret (a name with PASSWORD, TOKEN, SECRET, KEY…, or a URL with a password): "
+                + "secrets go in `secrets`, `valueFrom` SSM Parameter Store or Secrets Manager.\n"
+                + "container `app`: `containerDefinitions[0].environment` variable `DB_PASSWORD` looks like a secret (its name has `PASSWORD`); "
+                + "pass it in `secrets` (`valueFrom` an SSM parameter or a Secrets Manager secret), never as plain text",
+            enforcementLevel: analyzerProto.EnforcementLevel.MANDATORY,
+        }]);
+    });
+
     it("blocks a mutable repository and a wildcard GitHub role; ignores other types", async () => {
         const repo = await analyze(RESOURCE_TYPES.repository, { imageTagMutability: "MUTABLE" });
         assert.deepStrictEqual(repo.map((d) => [d.policyName, d.enforcementLevel]), [[POLICY_NAMES.repositoryTagsImmutable, analyzerProto.EnforcementLevel.MANDATORY]]);
@@ -397,11 +467,13 @@ describe("policy pack `papyrus-digest-pinning` (served over gRPC, as `pulumi --p
         assert.deepStrictEqual(await analyze("aws:s3/bucket:Bucket", { containerDefinitions: containers("nginx:latest"), imageTagMutability: "MUTABLE" }), []);
     });
 
-    it("turns containerDefinitions unknown during preview into an advisory note, not a pass or a block", async () => {
+    it("turns containerDefinitions unknown during preview into an advisory note from each task definition policy, not a pass or a block", async () => {
         const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"; // the engine's marker for a value not known yet
         const diagnostics = await analyze(RESOURCE_TYPES.taskDefinition, { family: "papyrus", containerDefinitions: unknown });
-        assert.strictEqual(diagnostics.length, 1);
-        assert.strictEqual(diagnostics[0].enforcementLevel, analyzerProto.EnforcementLevel.ADVISORY);
-        assert.match(diagnostics[0].message, /can't run policy 'ecs-task-definition-images-pinned-by-digest' .* during preview/);
+        assert.strictEqual(diagnostics.length, 2);
+        for (const [diagnostic, policy] of diagnostics.map((d, i) => [d, [POLICY_NAMES.taskDefinitionImagesPinned, POLICY_NAMES.taskDefinitionNoPlainSecrets][i]] as const)) {
+            assert.strictEqual(diagnostic.enforcementLevel, analyzerProto.EnforcementLevel.ADVISORY);
+            assert.match(diagnostic.message, new RegExp(`can't run policy '${policy}' .* during preview`));
+        }
     });
 });

@@ -55,14 +55,18 @@ describe("render (in process)", () => {
     it("prints a tree: components, their children with parent, policies pretty-printed", async () => {
         const text = renderTree(await evaluateUnderMocks({ stack: "prod" }));
         const lines = text.split("\n");
-        assert.strictEqual(lines[0], "stack prod (project papyrus): 26 resources, evaluated under mocks");
+        // 26 before issue 15, plus the HTTPS listener, its ingress rule, the scalable target and its two policies.
+        assert.strictEqual(lines[0], "stack prod (project papyrus): 31 resources, evaluated under mocks");
         assert.ok(lines.includes("papyrus-ci  [papyrus:aws:GithubDeployIdentity]  (component)"));
         const role = lines.indexOf("  papyrus-ci-deploy  [aws:iam/role:Role]");
         assert.ok(role > 0, "the deploy role is indented under its component");
         assert.strictEqual(lines[role + 1], "    parent: papyrus:aws:GithubDeployIdentity::papyrus-ci");
         assert.strictEqual(lines[role + 2], "    assumeRolePolicy: (JSON) {");
         assert.ok(lines.includes('                "repo:acme/papyrus:environment:prod"'), "the subject, pretty-printed inside the trust policy");
-        assert.ok(lines.some((l) => l.trim() === "desiredCount: 3"), "prod runs three tasks");
+        assert.ok(lines.some((l) => l.trim() === "desiredCount: 3"), "prod starts with three tasks");
+        const service = lines.indexOf("  papyrus-service  [aws:ecs/service:Service]");
+        assert.strictEqual(lines[service + 2], "    ignoreChanges: desiredCount (set at creation only; later changes are left alone)", "the scaler owns the count");
+        assert.ok(lines.includes('    sslPolicy: "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09"'), "the HTTPS listener's TLS policy");
         assert.ok(lines.includes(`  image: ${JSON.stringify(loadStackConfig("prod")["papyrus:image"])}`), "outputs are listed");
     });
 });
