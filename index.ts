@@ -2,18 +2,23 @@
 // that push to it and deploy from it, and the Fargate service that runs one
 // image digest.
 //
-// Bootstrap: a new stack has no image yet (CI cannot push before the
-// repository and the push role exist). With `papyrus:image` unset, `pulumi up`
-// creates only the repository and the two roles; the first deploy sets
-// `papyrus:image` (the driver does) and the next `up` creates the service.
+// The image: git's Pulumi.<stack>.yaml holds none. The driver passes
+// `papyrus:image` for each deploy, rollback and promote; a plain `pulumi up`
+// keeps the image the stack runs now (components/runningImage.ts). A new stack
+// runs none: its first `up` creates only the repository and the two roles
+// (CI cannot push before they exist), and the first deploy creates the service.
 import * as pulumi from "@pulumi/pulumi";
 import { DigestPinnedService, DigestPinnedServiceArgs, digestPinnedServiceProblems, FargateCpu } from "./components/digestPinnedService";
 import { oidcProviderArnProblem, s3BucketArnProblem, stateKeyPrefixProblem } from "./components/arns";
 import { GithubDeployIdentity } from "./components/githubDeployIdentity";
 import { parseGithubConfigValue, resolveGithubSettings } from "./components/githubIdentitySettings";
 import { githubIssuer } from "./components/githubSubject";
-import { parseImageReference } from "./components/imageReference";
+import { ImageDigestRef, parseImageReference } from "./components/imageReference";
 import { ImmutableRepository, ImmutableRepositoryArgs, immutableRepositoryProblems } from "./components/immutableRepository";
+import { RegistryReplication } from "./components/registryReplication";
+import { ReplicationRegistryPolicy } from "./components/replicationRegistryPolicy";
+import { parseReplicationDestinations, replicationSourceAccountProblem } from "./components/replicationSettings";
+import { ImageToRun, imageToRun } from "./components/runningImage";
 import { qualifiedKey, readStackSettings } from "./components/stackConfig";
 
 const config = new pulumi.Config();
@@ -31,6 +36,7 @@ const configuredImage = settings.image === undefined
 const github = resolveGithubSettings(parseGithubConfigValue(config.get("github"), "papyrus:github"), "papyrus:github").settings;
 const access = roleAccessSettings();
 const network = existingNetwork();
+const replication = replicationSettings();
 
 const repositorySettings: ImmutableRepositoryArgs = {
     repositoryName: settings.repositoryName,
@@ -58,61 +64,88 @@ const serviceSettings: Omit<DigestPinnedServiceArgs, "image" | "repositoryArn"> 
 };
 const settingsProblems = [
     ...access.problems,
+    ...replication.problems,
     ...immutableRepositoryProblems(repositorySettings),
-    ...(configuredImage === undefined ? [] : digestPinnedServiceProblems({ ...serviceSettings, image: configuredImage, repositoryArn: "" })),
+    // Also when this update names no image: the stack may run one (from its last outputs), and a bad
+    // setting must stop the update before anything registers either way. The image is checked above.
+    ...digestPinnedServiceProblems({ ...serviceSettings, image: configuredImage ?? ("" as ImageDigestRef), repositoryArn: "" }),
 ];
 if (settingsProblems.length > 0) {
     throw new Error(`stack \`${stack}\` config: ${settingsProblems.join("; ")}`);
 }
 
-// A plain `pulumi up` takes the image from this checkout's Pulumi.<stack>.yaml, which holds only
-// what this checkout last deployed (git holds a placeholder). The driver sets it from ECR or from
-// the stack history just before `up`, and says so with PAPYRUS_DRIVER.
+// The driver passes the image for its update only (and says so with PAPYRUS_DRIVER). An image set in a
+// checkout's Pulumi.<stack>.yaml by hand replaces the one the stack runs: say so.
 if (configuredImage !== undefined && !pulumi.runtime.isDryRun() && process.env.PAPYRUS_DRIVER === undefined) {
-    pulumi.log.warn(`\`papyrus:image\` comes from this checkout's Pulumi.${stack}.yaml (${configuredImage}); `
-        + `if another deploy ran since, this update puts that image back. \`papyrus-deploy up --stack ${stack}\` `
-        + "applies infrastructure changes with the digest that runs now.");
+    pulumi.log.warn(`\`papyrus:image\` is set in this checkout's Pulumi.${stack}.yaml (${configuredImage}), so this update `
+        + `runs that image instead of the one the stack runs now; remove the key (\`pulumi config rm image -s ${stack}\`) `
+        + `to keep the running image, and deploy with \`papyrus-deploy deploy --stack ${stack} --tag <tag>\`.`);
 }
 
 const repository = new ImmutableRepository("papyrus-images", repositorySettings);
 
-const service = configuredImage === undefined ? undefined : new DigestPinnedService("papyrus", {
-    ...serviceSettings,
-    image: configuredImage,
-    // The digest must come from this stack's repository.
-    approvedRepositoryUrl: repository.repositoryUrl,
-    repositoryArn: repository.repositoryArn,
-});
+// Replication belongs to the stack of the build registry (`papyrus:replicateTo`); a destination in
+// another account allows it with `papyrus:replicationSourceAccount`. See the components' headers.
+if (replication.destinations.length > 0) {
+    new RegistryReplication("papyrus-replication", {
+        repositoryName: repository.repositoryName,
+        repositoryArn: repository.repositoryArn,
+        destinations: replication.destinations,
+    });
+}
+if (replication.sourceAccount !== undefined) {
+    new ReplicationRegistryPolicy("papyrus-replication-source", {
+        sourceAccount: replication.sourceAccount,
+        repositoryArn: repository.repositoryArn,
+    });
+}
 
-// The deploy role needs the service, its task definition family and the roles it passes, so it is
-// built after the service. During bootstrap there is none of them: the deploy role then gets
-// registration and repository reads only, no UpdateService and no PassRole. The next `up` (the
-// first deploy) widens it to the service it just created. None of these values change from one deploy
-// to the next (the family, not a revision ARN), so a deploy never rewrites the deploy role's policy.
-const identity = new GithubDeployIdentity("papyrus-ci", {
-    ...github,
-    existingProviderArn: access.oidcProviderArn,
-    repositoryArn: repository.repositoryArn,
-    deployTarget: service === undefined ? undefined : {
-        serviceArn: service.serviceArn,
-        clusterArn: service.clusterArn,
-        taskDefinitionFamily: service.family,
-        taskRoleArn: service.taskRoleArn,
-        executionRoleArn: service.executionRoleArn,
-        logGroupArn: service.logGroupArn,
-        requestTags: tags,
-    },
-    deployAccess: {
-        lookUpAvailabilityZones: network === undefined,
-        stateBucket: access.stateBucketArn === undefined ? undefined : {
-            bucketArn: access.stateBucketArn,
-            keyPrefix: access.stateKeyPrefix,
-            project: pulumi.getProject(),
-            stack,
-            promotionSource: access.promoteFrom,
+// The service and the deploy role wait for the image choice: with `papyrus:image` unset it is read
+// from the stack's own last outputs, which only a resource read can answer.
+const deployed = imageToRun({ image: configuredImage, imageTag: settings.imageTag }).then(serviceAndDeployRole);
+
+/** The service (none before the first deploy) and the GitHub roles, for the image this update runs. */
+function serviceAndDeployRole(running: ImageToRun | undefined) {
+    const service = running === undefined ? undefined : new DigestPinnedService("papyrus", {
+        ...serviceSettings,
+        imageTag: running.imageTag,
+        image: running.image,
+        // The digest must come from this stack's repository.
+        approvedRepositoryUrl: repository.repositoryUrl,
+        repositoryArn: repository.repositoryArn,
+    });
+
+    // The deploy role needs the service, its task definition family and the roles it passes, so it is
+    // built after the service. During bootstrap there is none of them: the deploy role then gets
+    // registration and repository reads only, no UpdateService and no PassRole. The next `up` (the
+    // first deploy) widens it to the service it just created. None of these values change from one deploy
+    // to the next (the family, not a revision ARN), so a deploy never rewrites the deploy role's policy.
+    const identity = new GithubDeployIdentity("papyrus-ci", {
+        ...github,
+        existingProviderArn: access.oidcProviderArn,
+        repositoryArn: repository.repositoryArn,
+        deployTarget: service === undefined ? undefined : {
+            serviceArn: service.serviceArn,
+            clusterArn: service.clusterArn,
+            taskDefinitionFamily: service.family,
+            taskRoleArn: service.taskRoleArn,
+            executionRoleArn: service.executionRoleArn,
+            logGroupArn: service.logGroupArn,
+            requestTags: tags,
         },
-    },
-});
+        deployAccess: {
+            lookUpAvailabilityZones: network === undefined,
+            stateBucket: access.stateBucketArn === undefined ? undefined : {
+                bucketArn: access.stateBucketArn,
+                keyPrefix: access.stateKeyPrefix,
+                project: pulumi.getProject(),
+                stack,
+                promotionSource: access.promoteFrom,
+            },
+        },
+    });
+    return { running, service, identity };
+}
 
 /**
  * The config the roles are built from: `papyrus:oidcProviderArn` (the provider of the tokens' issuer),
@@ -138,6 +171,19 @@ function roleAccessSettings() {
     return { oidcProviderArn, stateBucketArn, stateKeyPrefix, promoteFrom, problems };
 }
 
+/**
+ * `papyrus:replicateTo` (set on the stack that owns the build registry: where its images are copied) and
+ * `papyrus:replicationSourceAccount` (set on a destination in another account: who may copy into it).
+ */
+function replicationSettings() {
+    const replicateTo = config.get("replicateTo");
+    const sourceAccount = config.get("replicationSourceAccount");
+    const { destinations, problems } = replicateTo === undefined ? { destinations: [], problems: [] }
+        : parseReplicationDestinations(replicateTo, "papyrus:replicateTo", new pulumi.Config("aws").get("region"));
+    const sourceProblem = sourceAccount === undefined ? undefined : replicationSourceAccountProblem(sourceAccount, "papyrus:replicationSourceAccount");
+    return { destinations, sourceAccount, problems: sourceProblem === undefined ? problems : [...problems, sourceProblem] };
+}
+
 /** `papyrus:vpcId` with both subnet lists, or none of them (a new VPC). */
 function existingNetwork() {
     const vpcId = config.get("vpcId");
@@ -155,12 +201,12 @@ function existingNetwork() {
 
 export const repositoryUrl = repository.repositoryUrl;
 export const repositoryName = repository.repositoryName;
-export const imageTag = settings.imageTag;
-export const pushRoleArn = identity.pushRoleArn;
-export const deployRoleArn = identity.deployRoleArn;
-// Unset during bootstrap.
-export const image = service?.image;
-export const clusterName = service?.clusterName;
-export const serviceName = service?.serviceName;
-export const taskDefinitionArn = service?.taskDefinitionArn;
-export const loadBalancerUrl = service?.loadBalancerUrl;
+export const pushRoleArn = pulumi.output(deployed.then((d) => d.identity.pushRoleArn));
+export const deployRoleArn = pulumi.output(deployed.then((d) => d.identity.deployRoleArn));
+// Unset until the first deploy. `image` and `imageTag` are what the next plain `pulumi up` keeps.
+export const imageTag = pulumi.output(deployed.then((d) => d.running?.imageTag));
+export const image = pulumi.output(deployed.then((d) => d.service?.image));
+export const clusterName = pulumi.output(deployed.then((d) => d.service?.clusterName));
+export const serviceName = pulumi.output(deployed.then((d) => d.service?.serviceName));
+export const taskDefinitionArn = pulumi.output(deployed.then((d) => d.service?.taskDefinitionArn));
+export const loadBalancerUrl = pulumi.output(deployed.then((d) => d.service?.loadBalancerUrl));
