@@ -86,7 +86,7 @@ describe("a plain `pulumi up` never changes the image (real engine + moto)", fun
         const after = await state(stack);
         assert.strictEqual(recordedImage(after)?.digest, v2.digest, "the state runs v2, as before");
         assert.deepStrictEqual(resources(after), resources(before), "no custom resource was created, replaced, updated or deleted");
-        const changes = (await newest(stack)).resourceChanges ?? {};
+        const changes: Record<string, number> = { ...(await newest(stack)).resourceChanges };
         assert.deepStrictEqual(Object.keys(changes).filter((k) => !["same", "read"].includes(k) && changes[k] > 0), [], JSON.stringify(changes));
 
         // Its outputs carry the image on, so the next plain `up` keeps it too; history marks where v2 came from.
@@ -105,7 +105,7 @@ describe("a plain `pulumi up` never changes the image (real engine + moto)", fun
         const checkpoint = await state(qa);
         assert.strictEqual(recordedImage(checkpoint), undefined);
         assert.deepStrictEqual(resources(checkpoint), {}, "no service, no task definition");
-        const changes = (await newest(qa)).resourceChanges ?? {};
+        const changes: Record<string, number> = { ...(await newest(qa)).resourceChanges };
         assert.deepStrictEqual([changes.delete ?? 0, changes.replace ?? 0], [0, 0], JSON.stringify(changes));
         const outputs = (checkpoint.resources ?? []).find((r) => r.type === "pulumi:pulumi:Stack")?.outputs;
         assert.deepStrictEqual(outputs, { repositoryName: REPO });
