@@ -146,9 +146,9 @@ describe("promoted deployments in history", () => {
 
     it("a promote is where a digest came from: a default rollback steps back past it", () => {
         const history = markRunning(toDeployments([
-            { ...summary("auto.local", formatPromotedFrom(from)), startTime: "2026-11-23T10:02:00.000Z" } as UpdateSummary,
+            { ...summary("auto.local", formatPromotedFrom(from)), startTime: "2026-11-23T10:02:00.000Z" } as unknown as UpdateSummary,
             { ...summary("auto.local", formatPromotedFrom({ ...from, version: 3, digest: digest("b") })), message: `promote v0.9.0 ${digest("b")} by alice`,
-                config: { ...summary("auto.local", undefined).config, "papyrus:image": { value: `${REPO}@${digest("b")}`, secret: false } } } as UpdateSummary,
+                config: { ...summary("auto.local", undefined).config, "papyrus:image": { value: `${REPO}@${digest("b")}`, secret: false } } } as unknown as UpdateSummary,
         ]), { digest: digest("a") });
         assert.deepStrictEqual(chooseRollbackTarget(history, {}).target?.digest, digest("b"));
     });
