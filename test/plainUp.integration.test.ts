@@ -66,6 +66,7 @@ describe("a plain `pulumi up` never changes the image (real engine + moto)", fun
     const newest = async (s: Stack): Promise<UpdateSummary> => (await s.history(1, 1, false))[0];
 
     it("deploy v1, deploy v2, then a plain `pulumi up` from a clean copy keeps v2 and changes no resource", async () => {
+        // kills: a program that treats a missing `papyrus:image` as a new stack (checked: the service is deleted, v2 gone)
         await deploy({ stackName: "dev", workDir, envVars: backend.env, ecr, requestedBy: "alice", tag: "v1.0.0" });
         await deploy({ stackName: "dev", workDir, envVars: backend.env, ecr, requestedBy: "bob", tag: "v2.0.0" });
         const checkout = fs.readFileSync(path.join(workDir, "Pulumi.dev.yaml"), "utf8");
