@@ -2,15 +2,20 @@
 // that push to it and deploy from it, and the Fargate service that runs one
 // image digest.
 //
-// Bootstrap: a new stack has no image yet (CI cannot push before the
-// repository and the push role exist). With `papyrus:image` unset, `pulumi up`
-// creates only the repository and the two roles; the first deploy sets
-// `papyrus:image` (the driver does) and the next `up` creates the service.
+// The image: git's Pulumi.<stack>.yaml holds none. The driver passes
+// `papyrus:image` for each deploy, rollback and promote; a plain `pulumi up`
+// keeps the image the stack runs now (components/runningImage.ts). A new stack
+// runs none: its first `up` creates only the repository and the two roles
+// (CI cannot push before they exist), and the first deploy creates the service.
 import * as pulumi from "@pulumi/pulumi";
 import { DigestPinnedService } from "./components/digestPinnedService";
 import { GithubDeployIdentity } from "./components/githubDeployIdentity";
 import { parseImageReference } from "./components/imageReference";
 import { ImmutableRepository } from "./components/immutableRepository";
+import { RegistryReplication } from "./components/registryReplication";
+import { ReplicationRegistryPolicy } from "./components/replicationRegistryPolicy";
+import { parseReplicationDestinations, replicationSourceAccountProblem } from "./components/replicationSettings";
+import { ImageToRun, imageToRun } from "./components/runningImage";
 import { qualifiedKey, readStackConfig, readStackSettings } from "./components/stackConfig";
 
 const config = new pulumi.Config();
@@ -27,14 +32,9 @@ const configuredImage = settings.image === undefined
 const stackConfig = readStackConfig(config, { stack, region: new pulumi.Config("aws").get("region") });
 const { github, access, service: serviceSettings } = stackConfig;
 const network = serviceSettings.network;
-
-// A plain `pulumi up` takes the image from this checkout's Pulumi.<stack>.yaml, which holds only
-// what this checkout last deployed (git holds a placeholder). The driver sets it from ECR or from
-// the stack history just before `up`, and says so with PAPYRUS_DRIVER.
-if (configuredImage !== undefined && !pulumi.runtime.isDryRun() && process.env.PAPYRUS_DRIVER === undefined) {
-    pulumi.log.warn(`\`papyrus:image\` comes from this checkout's Pulumi.${stack}.yaml (${configuredImage}); `
-        + `if another deploy ran since, this update puts that image back. \`papyrus-deploy up --stack ${stack}\` `
-        + "applies infrastructure changes with the digest that runs now.");
+const replication = replicationSettings();
+if (replication.problems.length > 0) {
+    throw new Error(`stack \`${stack}\` config: ${replication.problems.join("; ")}`);
 }
 
 const repository = new ImmutableRepository("papyrus-images", {
@@ -44,61 +44,97 @@ const repository = new ImmutableRepository("papyrus-images", {
     tags,
 });
 
-const service = configuredImage === undefined ? undefined : new DigestPinnedService("papyrus", {
-    ...serviceSettings,
-    imageTag: settings.imageTag,
-    family: `${pulumi.getProject()}-${stack}`,
-    tags,
-    image: configuredImage,
-    // The digest must come from this stack's repository.
-    approvedRepositoryUrl: repository.repositoryUrl,
-    repositoryArn: repository.repositoryArn,
-});
+// Replication belongs to the stack of the build registry (`papyrus:replicateTo`); a destination in
+// another account allows it with `papyrus:replicationSourceAccount`. See the components' headers.
+if (replication.destinations.length > 0) {
+    new RegistryReplication("papyrus-replication", {
+        repositoryName: repository.repositoryName,
+        repositoryArn: repository.repositoryArn,
+        destinations: replication.destinations,
+    });
+}
+if (replication.sourceAccount !== undefined) {
+    new ReplicationRegistryPolicy("papyrus-replication-source", {
+        sourceAccount: replication.sourceAccount,
+        repositoryArn: repository.repositoryArn,
+    });
+}
 
-// The deploy role needs the service, its task definition family and the roles it passes, so it is
-// built after the service. During bootstrap there is none of them: the deploy role then gets
-// registration and repository reads only, no UpdateService and no PassRole. The next `up` (the
-// first deploy) widens it to the service it just created. None of these values change from one deploy
-// to the next (the family, not a revision ARN), so a deploy never rewrites the deploy role's policy.
-const identity = new GithubDeployIdentity("papyrus-ci", {
-    ...github,
-    existingProviderArn: access.oidcProviderArn,
-    repositoryArn: repository.repositoryArn,
-    deployTarget: service === undefined ? undefined : {
-        serviceArn: service.serviceArn,
-        clusterArn: service.clusterArn,
-        taskDefinitionFamily: service.family,
-        taskRoleArn: service.taskRoleArn,
-        executionRoleArn: service.executionRoleArn,
-        logGroupArn: service.logGroupArn,
-        requestTags: tags,
-        serviceResources: {
-            certificateArn: service.certificateArn,
-            hostedZoneId: service.hostedZoneId,
-            scalableTargetArn: service.scalableTargetArn,
-            roleArns: service.loadBalancerRoleArn === undefined ? undefined : [service.loadBalancerRoleArn],
+// The service and the deploy role wait for the image choice: with `papyrus:image` unset it is read
+// from the stack's own last outputs, which only a resource read can answer.
+const deployed = imageToRun({ image: configuredImage, imageTag: settings.imageTag }).then(serviceAndDeployRole);
+
+function serviceAndDeployRole(running: ImageToRun | undefined) {
+    const service = running === undefined ? undefined : new DigestPinnedService("papyrus", {
+        ...serviceSettings,
+        imageTag: running.imageTag,
+        family: `${pulumi.getProject()}-${stack}`,
+        tags,
+        image: running.image,
+        // The digest must come from this stack's repository.
+        approvedRepositoryUrl: repository.repositoryUrl,
+        repositoryArn: repository.repositoryArn,
+    });
+
+    // The deploy role needs the service, its task definition family and the roles it passes, so it is
+    // built after the service. During bootstrap there is none of them: the deploy role then gets
+    // registration and repository reads only, no UpdateService and no PassRole. The next `up` (the
+    // first deploy) widens it to the service it just created. None of these values change from one deploy
+    // to the next (the family, not a revision ARN), so a deploy never rewrites the deploy role's policy.
+    const identity = new GithubDeployIdentity("papyrus-ci", {
+        ...github,
+        existingProviderArn: access.oidcProviderArn,
+        repositoryArn: repository.repositoryArn,
+        deployTarget: service === undefined ? undefined : {
+            serviceArn: service.serviceArn,
+            clusterArn: service.clusterArn,
+            taskDefinitionFamily: service.family,
+            taskRoleArn: service.taskRoleArn,
+            executionRoleArn: service.executionRoleArn,
+            logGroupArn: service.logGroupArn,
+            requestTags: tags,
+            serviceResources: {
+                certificateArn: service.certificateArn,
+                hostedZoneId: service.hostedZoneId,
+                scalableTargetArn: service.scalableTargetArn,
+                roleArns: service.loadBalancerRoleArn === undefined ? undefined : [service.loadBalancerRoleArn],
+            },
         },
-    },
-    deployAccess: {
-        lookUpAvailabilityZones: network === undefined,
-        stateBucket: access.stateBucketArn === undefined ? undefined : {
-            bucketArn: access.stateBucketArn,
-            keyPrefix: access.stateKeyPrefix,
-            project: pulumi.getProject(),
-            stack,
-            promotionSource: access.promoteFrom,
+        deployAccess: {
+            lookUpAvailabilityZones: network === undefined,
+            stateBucket: access.stateBucketArn === undefined ? undefined : {
+                bucketArn: access.stateBucketArn,
+                keyPrefix: access.stateKeyPrefix,
+                project: pulumi.getProject(),
+                stack,
+                promotionSource: access.promoteFrom,
+            },
         },
-    },
-});
+    });
+    return { running, service, identity };
+}
+
+/**
+ * `papyrus:replicateTo` (set on the stack that owns the build registry: where its images are copied) and
+ * `papyrus:replicationSourceAccount` (set on a destination in another account: who may copy into it).
+ */
+function replicationSettings() {
+    const replicateTo = config.get("replicateTo");
+    const sourceAccount = config.get("replicationSourceAccount");
+    const { destinations, problems } = replicateTo === undefined ? { destinations: [], problems: [] }
+        : parseReplicationDestinations(replicateTo, "papyrus:replicateTo", new pulumi.Config("aws").get("region"));
+    const sourceProblem = sourceAccount === undefined ? undefined : replicationSourceAccountProblem(sourceAccount, "papyrus:replicationSourceAccount");
+    return { destinations, sourceAccount, problems: sourceProblem === undefined ? problems : [...problems, sourceProblem] };
+}
 
 export const repositoryUrl = repository.repositoryUrl;
 export const repositoryName = repository.repositoryName;
-export const imageTag = settings.imageTag;
-export const pushRoleArn = identity.pushRoleArn;
-export const deployRoleArn = identity.deployRoleArn;
-// Unset during bootstrap.
-export const image = service?.image;
-export const clusterName = service?.clusterName;
-export const serviceName = service?.serviceName;
-export const taskDefinitionArn = service?.taskDefinitionArn;
-export const loadBalancerUrl = service?.loadBalancerUrl;
+export const pushRoleArn = pulumi.output(deployed.then((d) => d.identity.pushRoleArn));
+export const deployRoleArn = pulumi.output(deployed.then((d) => d.identity.deployRoleArn));
+// Unset while the stack runs no image (before its first deploy).
+export const imageTag = pulumi.output(deployed.then((d) => d.running?.imageTag));
+export const image = pulumi.output(deployed.then((d) => d.service?.image));
+export const clusterName = pulumi.output(deployed.then((d) => d.service?.clusterName));
+export const serviceName = pulumi.output(deployed.then((d) => d.service?.serviceName));
+export const taskDefinitionArn = pulumi.output(deployed.then((d) => d.service?.taskDefinitionArn));
+export const loadBalancerUrl = pulumi.output(deployed.then((d) => d.service?.loadBalancerUrl));

@@ -1,10 +1,13 @@
 // The deploy driver as a library: deploy a tag by its digest, roll back to a
-// deployment found in the stack history, list the history, verify what ECS
-// runs. Every function takes explicit inputs and returns a typed result or
-// throws a typed `DeployError`; the CLI (cli.ts) only parses and prints.
+// deployment found in the stack history, promote the digest one stack runs to
+// another, list the history, verify what ECS runs. Every function takes
+// explicit inputs and returns a typed result or throws a typed `DeployError`;
+// the CLI (cli.ts) only parses and prints.
 //
-// One rule throughout: what the driver reports is read from what the engine
-// recorded (the stack's state after the update), never from what it planned.
+// Two rules throughout: what the driver reports is read from what the engine
+// recorded (the stack's state after the update), never from what it planned;
+// and the checkout holds no driver keys after a run: each update gets its
+// image and who asked as a config file of its own (updateConfig.ts).
 import * as fs from "fs";
 import * as path from "path";
 import { ECRClient } from "@aws-sdk/client-ecr";
@@ -30,19 +33,25 @@ import {
     InterruptedError,
     InvalidInputError,
     NoRollbackTargetError,
+    NotPromotedError,
+    NothingToPromoteError,
     NotVerifiedError,
     RollbackTargetGoneError,
+    SourceDriftError,
+    SourceNotVerifiedError,
     StackBusyError,
     StackNotFoundError,
     UnreachableError,
     UpdateFailedError,
 } from "./errors";
-import { checkEvidencePath, ciIdentity, EVIDENCE_SCHEMA, EvidenceRecord, requester, VerifyNote, writeEvidence } from "./evidence";
-import { chooseRollbackTarget, currentDeployment, Deployment, markRunning, readDeployments, RollbackTarget } from "./history";
+import { checkEvidencePath, ciIdentity, EVIDENCE_SCHEMA, EvidenceRecord, PromotedFrom, requester, VerifyNote, writeEvidence } from "./evidence";
+import { chooseRollbackTarget, currentDeployment, Deployment, formatPromotedFrom, markRunning, readDeployments, RollbackTarget } from "./history";
 import { acquireLock, describeEngineLock, describeHolder, engineLocks, HeldLock } from "./lock";
+import { awaitReplica } from "./replica";
 import { Checkpoint, pendingOperations, recordedImage, RecordedImage } from "./state";
 import { isSelfManagedBackend, stackIdentity, StackIdentity } from "./stackName";
 import { validateTag, TagPolicy } from "./tags";
+import { DriverConfig, writeUpdateConfig } from "./updateConfig";
 import { compareRunningImage, createEcsClient, VerifyResult } from "./verify";
 
 export interface StackContext {
@@ -85,8 +94,24 @@ export interface RollbackOptions extends UpdateOptions {
     readonly target?: RollbackTarget;
 }
 
+/** `stackName` is the target; `from` the stack whose digest it takes. */
+export interface PromoteOptions extends UpdateOptions {
+    /** The source stack: read (history, state, and what its ECS service runs), never locked or changed. */
+    readonly from: string;
+    /** The source's update to promote (`history --stack <from>`); unset: the one its state runs now, checked against ECS. */
+    readonly version?: number;
+    /** How long to wait for replication to bring the digest into the target's repository. @default 10 minutes */
+    readonly waitMs?: number;
+    /** @default 5 s */
+    readonly pollIntervalMs?: number;
+    /** The source's ECS client (the source may be in another region). @default from the source's `aws:region` */
+    readonly sourceEcs?: ECSClient;
+    /** Progress lines while waiting (at most one per 15 s). @default `onOutput` */
+    readonly onProgress?: (line: string) => void;
+}
+
 export interface DeployResult {
-    readonly kind: "deploy" | "rollback" | "infra" | "preview";
+    readonly kind: "deploy" | "rollback" | "infra" | "promote" | "preview";
     readonly stack: string;
     /** What the stack's state runs after the update (for a preview: what it would run). */
     readonly image: string;
@@ -104,6 +129,8 @@ export interface DeployResult {
     readonly changeSummary?: Record<string, number>;
     /** Things the caller should look at although the update succeeded (e.g. another update ran in between). */
     readonly warnings?: readonly string[];
+    /** For a promote: the source stack's deployment the digest came from. */
+    readonly promotedFrom?: PromotedFrom;
 }
 
 export interface HistoryResult {
@@ -116,8 +143,6 @@ export interface HistoryResult {
     readonly runningProblem?: string;
 }
 
-const DRIVER_KEYS = ["image", "imageTag", "deployedBy", "deployKind"] as const;
-
 /** Resolves `tag` to its digest and runs `up` with `<repositoryUrl>@sha256:<digest>`. */
 export async function deploy(options: DeployOptions): Promise<DeployResult> {
     validateTag(options.tag, options.tagPolicy);
@@ -125,14 +150,20 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
         const repositoryName = requireConfig(session, "repositoryName");
         const resolved = await resolveTag(ecrClient(session), repositoryName, options.tag);
         const image = digestReference(resolved.repositoryUrl, resolved.digest, { input: "--tag" });
+        await checkPromotionGate(session, options.tag, resolved.digest);
         throwIfAborted(session);
         if (options.preview) {
-            await withTemporaryConfig(session, { image, imageTag: options.tag, deployKind: "deploy" }, () =>
-                withEngineInterrupt(options, (engine) => session.stack.preview(engine)).catch((err) => {
+            const configFile = writeUpdateConfig(session.workDir, session.identity.name,
+                { image, imageTag: options.tag, deployKind: "deploy", deployedBy: session.requestedBy });
+            try {
+                await withEngineInterrupt(options, (engine) => session.stack.preview({ ...engine, configFile: configFile.path })).catch((err) => {
                     if (options.signal?.aborted) throw new InterruptedError(session.displayName, "the preview was cancelled; nothing was changed");
                     throw classifyEngineError(err, session) ?? new UpdateFailedError(session.displayName, image,
                         "nothing was changed", `Preview failed: ${engineErrorSummary(err)}`);
-                }));
+                });
+            } finally {
+                configFile.remove();
+            }
             return { kind: "preview", stack: session.displayName, image, resolved, recovered: session.recovered };
         }
         return runUpdate(session, { kind: "deploy", image, resolved, tag: options.tag });
@@ -199,6 +230,85 @@ export async function reapply(options: UpdateOptions): Promise<DeployResult> {
         const image = digestReference(resolved.repositoryUrl, resolved.digest, { input: "running image" });
         return runUpdate(session, { kind: "infra", image, resolved, tag: current?.tag });
     });
+}
+
+/**
+ * Deploys to `stackName` the digest that stack `from` runs: the one its state runs now (checked against
+ * what its ECS service runs), or its update `version`. The digest is looked up in the target's own
+ * repository (replication brings it there; `waitMs` bounds the wait) and deployed by digest; the evidence
+ * and the history name the source's stack, update, digest and tag. The source is only read.
+ */
+export async function promote(options: PromoteOptions): Promise<DeployResult> {
+    const workDir = projectDirectory(options.workDir);
+    if (options.evidenceFile !== undefined) checkEvidencePath(options.evidenceFile, workDir);
+    const backendUrl = backendFor(workDir, options.envVars);
+    const sourceOptions: UpdateOptions = { ...options, stackName: options.from, ecs: options.sourceEcs, ecr: undefined, evidenceFile: undefined };
+    const source = await identityOf(sourceOptions, workDir, backendUrl);
+    const target = await identityOf(options, workDir, backendUrl);
+    if (source.qualified === target.qualified) {
+        throw new InvalidInputError("--to", options.stackName,
+            `names the same stack as \`--from\` (\`${source.qualified}\`); promote takes the digest one stack runs to another stack`);
+    }
+    // Everything about the source is settled before the target is locked (or recovered): a refusal changes nothing.
+    const sourceSession = await openSession(sourceOptions, { workDir, backendUrl, identity: source });
+    const promotedFrom = await promotionSource(sourceSession, options.version);
+    return withLockedSession(options, async (session) => {
+        const repositoryName = requireConfig(session, "repositoryName");
+        const resolved = await awaitReplica({
+            ecr: ecrClient(session), repositoryName, digest: promotedFrom.digest,
+            target: session.displayName, region: stackRegion(session.config) ?? "the default region", source: promotedFrom.stack,
+            waitMs: options.waitMs, pollMs: options.pollIntervalMs, onProgress: options.onProgress ?? options.onOutput, signal: options.signal,
+        });
+        const image = digestReference(resolved.repositoryUrl, resolved.digest, { input: "promoted digest" });
+        throwIfAborted(session);
+        return runUpdate(session, { kind: "promote", image, resolved, tag: promotedFrom.tag, promotedFrom });
+    });
+}
+
+/** The source's deployment to promote: update `version`, or the one whose digest its state runs, checked against ECS. */
+async function promotionSource(source: Session, version: number | undefined): Promise<PromotedFrom> {
+    const deployments = markRunning(await engineCall(source, () => readDeployments(source.stack)), source.running);
+    const succeeded = (d: Deployment) => d.operation === "update" && d.result === "succeeded" && d.digest !== undefined;
+    if (version !== undefined) {
+        const found = deployments.find((d) => d.version === version);
+        if (!found) throw new NothingToPromoteError(source.displayName, `no update ${version} in its history`);
+        if (!succeeded(found)) {
+            throw new NothingToPromoteError(source.displayName, `update ${version} ${found.result !== "succeeded" ? `did not succeed (${found.result})` : "recorded no image"}`);
+        }
+        return { stack: source.displayName, version: found.version, digest: found.digest!, tag: found.tag, image: found.image };
+    }
+    const running = source.running;
+    if (!running) throw new NothingToPromoteError(source.displayName, "its state runs no service (nothing was deployed to it yet)");
+    const deployed = deployments.find((d) => succeeded(d) && d.digest === running.digest);
+    if (!deployed) {
+        throw new NothingToPromoteError(source.displayName,
+            `its state runs ${running.digest}, which no succeeded update in its history deployed; deploy a tag to it, or name an update with \`--version\``);
+    }
+    const outcome = await verifyRunning(source, running, source.stackOutputs);
+    if ("error" in outcome) {
+        if (outcome.cause instanceof DeployError) throw outcome.cause; // AWS unreachable: exit 9, nothing changed
+        throw new SourceNotVerifiedError(source.displayName, outcome.error);
+    }
+    if ("result" in outcome && !outcome.result.inSync) {
+        throw new SourceDriftError(source.displayName, outcome.result.recorded, outcome.result.running);
+    }
+    const sourceVerify: VerifyNote = "result" in outcome ? { inSync: true, running: outcome.result.running } : { skipped: outcome.skipped };
+    return { stack: source.displayName, version: deployed.version, digest: running.digest, tag: deployed.tag, image: running.image, sourceVerify };
+}
+
+/**
+ * `papyrus:promoteFrom` on the stack: a tag may be deployed to it only when its digest succeeded on that
+ * stack first. Only the source's history is read (no lock, no state, nothing of the source changes).
+ */
+async function checkPromotionGate(session: Session, tag: string, digest: string): Promise<void> {
+    const source = session.config[qualifiedKey("promoteFrom")]?.value;
+    if (!source) return;
+    const sourceStack = await selectStack({ ...session.options, stackName: source }, session.workDir, session.backendUrl,
+        await identityOf({ ...session.options, stackName: source }, session.workDir, session.backendUrl));
+    const context = { displayName: source, identity: session.identity, backendUrl: session.backendUrl };
+    const ran = (await engineCall(context, () => readDeployments(sourceStack)))
+        .some((d) => d.operation === "update" && d.result === "succeeded" && d.digest === digest);
+    if (!ran) throw new NotPromotedError(session.displayName, source, tag, digest);
 }
 
 /** The stack's deployments, newest first, with the one the state runs marked. */
@@ -292,16 +402,7 @@ async function openSession(
     const backendUrl = known.backendUrl ?? backendFor(workDir, options.envVars);
     const identity = known.identity ?? await identityOf(options, workDir, backendUrl);
     const base = { displayName: options.stackName, workDir, backendUrl, identity, options };
-    const workspace = await createWorkspace(options, workDir, backendUrl);
-    let stack: Stack;
-    try {
-        stack = await Stack.select(identity.qualified, workspace);
-    } catch (err) {
-        if (err instanceof PulumiStackNotFoundError) {
-            throw new StackNotFoundError(options.stackName, backendUrl);
-        }
-        throw classifyEngineError(err, base) ?? err;
-    }
+    const stack = await selectStack(options, workDir, backendUrl, identity);
     const session = { ...base, stack };
     const readAt = new Date();
     const [config, deployment] = await engineCall(session, () => Promise.all([stack.getAllConfig(), stack.exportStack()]));
@@ -318,6 +419,19 @@ async function openSession(
         evidenceFile: known.evidenceFile,
         recovered: [],
     };
+}
+
+/** The stack in a workspace of its own; `StackNotFoundError` (exit 2) when the backend has no such stack. */
+async function selectStack(options: StackContext, workDir: string, backendUrl: string, identity: StackIdentity): Promise<Stack> {
+    const workspace = await createWorkspace(options, workDir, backendUrl);
+    try {
+        return await Stack.select(identity.qualified, workspace);
+    } catch (err) {
+        if (err instanceof PulumiStackNotFoundError) {
+            throw new StackNotFoundError(options.stackName, backendUrl);
+        }
+        throw classifyEngineError(err, { displayName: options.stackName, identity, backendUrl }) ?? err;
+    }
 }
 
 /** `--cwd`, else the project root; it must be a directory with a Pulumi.yaml. */
@@ -426,36 +540,39 @@ function throwIfAborted(session: Session): void {
 // ---- the update ------------------------------------------------------------
 
 interface UpdatePlan {
-    readonly kind: "deploy" | "rollback" | "infra";
+    readonly kind: "deploy" | "rollback" | "infra" | "promote";
     readonly image: string;
     readonly resolved: ResolvedImage;
     readonly tag?: string;
     readonly rollbackOf?: { version: number; digest?: string };
+    readonly promotedFrom?: PromotedFrom;
 }
 
 async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResult> {
     const { stack, options } = session;
     const startedAt = new Date();
     const before = session.running;
-    await setDriverConfig(stack, { image: plan.image, imageTag: plan.tag, deployedBy: session.requestedBy, deployKind: plan.kind });
-    if (options.signal?.aborted) {
-        // The Automation API only reacts to aborts that come after `up` starts.
-        await restoreDriverConfig(stack, session.config);
-        throwIfAborted(session);
-    }
+    // The Automation API only reacts to aborts that come after `up` starts.
+    throwIfAborted(session);
+    const configFile = writeUpdateConfig(session.workDir, session.identity.name, driverConfig(plan, session.requestedBy));
 
     let upError: unknown;
     let changeSummary: Record<string, number> | undefined;
     try {
-        const up = await withEngineInterrupt(options, (engine) => stack.up({ ...engine, message: updateMessage(plan, session.requestedBy) }));
+        const up = await withEngineInterrupt(options, (engine) => stack.up({
+            ...engine,
+            message: updateMessage(plan, session.requestedBy),
+            configFile: configFile.path,
+        }));
         changeSummary = up.summary.resourceChanges;
     } catch (err) {
         upError = err;
+    } finally {
+        configFile.remove();
     }
     const interrupted = upError !== undefined && options.signal?.aborted === true;
     if (upError instanceof ConcurrentUpdateError && !interrupted) {
         // Refused before it started (another checkout holds the engine's lock): nothing changed.
-        await restoreDriverConfig(stack, session.config);
         throw new StackBusyError(session.displayName, lockHolderFrom(String(upError.message)));
     }
 
@@ -474,9 +591,6 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
     }
     // With pending operations the state cannot say whether the new image went out: not "applied".
     const applied = pending.length === 0 && after?.digest === plan.resolved.digest;
-    // The checkout's config follows the state: the new values stay when the state runs them.
-    const configProblem = applied ? "" : await restoreDriverConfig(stack, session.config).then(() => "", (e) =>
-        ` Restoring the stack config also failed (${(e as Error).message}): check papyrus:image in Pulumi.${session.identity.name}.yaml before the next \`pulumi up\`.`);
 
     const deployments = await readDeployments(stack).catch(() => undefined);
     // Our update is the newest record, if the engine got as far as recording one (history has 1 s precision).
@@ -501,18 +615,17 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
     // How this update failed, if it did; built once the evidence record exists, which it carries.
     let failureOf: ((evidence: EvidenceRecord) => DeployError) | undefined;
     if (interrupted) {
-        const outcome = pending.length > 0 ? `${runs}; the stack config was restored`
+        const outcome = pending.length > 0 ? runs
             : applied && before?.digest === plan.resolved.digest ? `cancelled; ${runs}, as it did before`
             : applied ? `cancelled after the image was applied: ${runs}${plan.tag ? ` (${plan.tag})` : ""}`
-                : `the update was cancelled before the image was applied; ${runs}, and the stack config was restored`;
-        failureOf = (e) => new InterruptedError(session.displayName, outcome + configProblem, e);
+                : `the update was cancelled before the image was applied; ${runs}`;
+        failureOf = (e) => new InterruptedError(session.displayName, outcome, e);
     } else if (upError !== undefined) {
-        const outcome = pending.length > 0 ? `${runs}; the stack config was restored`
-            : applied ? `the image was applied before it failed: ${runs}` : `${runs}, and the stack config was restored`;
-        failureOf = (e) => new UpdateFailedError(session.displayName, plan.image, outcome + configProblem, engineErrorSummary(upError), e);
+        const outcome = pending.length > 0 ? runs : applied ? `the image was applied before it failed: ${runs}` : runs;
+        failureOf = (e) => new UpdateFailedError(session.displayName, plan.image, outcome, engineErrorSummary(upError), e);
     } else if (!applied) {
         failureOf = (e) => new UpdateFailedError(session.displayName, plan.image,
-            `the engine reported success, but ${runs} rather than the requested digest${configProblem}`, "Run `history` and `verify` before the next deploy.", e);
+            `the engine reported success, but ${runs} rather than the requested digest`, "Run `history` and `verify` before the next deploy.", e);
     }
     const failed = failureOf !== undefined;
 
@@ -551,6 +664,7 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
         finishedAt: new Date().toISOString(),
         requestedBy: session.requestedBy,
         rollbackOf: plan.rollbackOf,
+        promotedFrom: plan.promotedFrom,
         verify: verifyNote,
         ci: ciIdentity(options.env),
     };
@@ -581,7 +695,18 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
         kind: plan.kind, stack: session.displayName, image: after!.image, resolved: plan.resolved,
         previousImage: previousDigest === before?.digest ? before?.image : previousDigest && `${plan.resolved.repositoryUrl}@${previousDigest}`, warnings,
         evidence: finalEvidence, evidenceWriteError, verify: verifyResult, verifySkipped: verifyNote && "skipped" in verifyNote ? verifyNote.skipped : undefined,
-        recovered: session.recovered, changeSummary,
+        recovered: session.recovered, changeSummary, promotedFrom: plan.promotedFrom,
+    };
+}
+
+/** The config keys this update carries into the history: image, tag, who asked, kind, and a promote's source. */
+function driverConfig(plan: UpdatePlan, requestedBy: string): DriverConfig {
+    return {
+        image: plan.image,
+        imageTag: plan.tag,
+        deployedBy: requestedBy,
+        deployKind: plan.kind,
+        promotedFrom: plan.promotedFrom === undefined ? undefined : formatPromotedFrom(plan.promotedFrom),
     };
 }
 
@@ -590,7 +715,7 @@ function updateMessage(plan: UpdatePlan, requestedBy: string): string {
     return `${plan.kind} ${plan.tag ?? ""} ${plan.resolved.digest} by ${requestedBy}`.replace(/\s+/g, " ");
 }
 
-type VerifyOutcome = { result: VerifyResult } | { skipped: string } | { error: string };
+type VerifyOutcome = { result: VerifyResult } | { skipped: string } | { error: string; cause: unknown };
 
 /** Verify the state's image against ECS; a stack without a service (bootstrap) has nothing to verify. */
 async function verifyRunning(session: Session, recorded: RecordedImage | undefined, outputs: Record<string, unknown>): Promise<VerifyOutcome> {
@@ -602,7 +727,7 @@ async function verifyRunning(session: Session, recorded: RecordedImage | undefin
     try {
         return { result: await compareRunningImage(session.options.ecs ?? createEcsClient(stackRegion(session.config)), cluster, service, recorded.image) };
     } catch (err) {
-        return { error: (err as Error).message };
+        return { error: (err as Error).message, cause: err };
     }
 }
 
@@ -626,43 +751,6 @@ function stackOutputsOf(checkpoint: Checkpoint | undefined): Record<string, unkn
 }
 
 // ---- config ----------------------------------------------------------------
-
-async function setDriverConfig(stack: Stack, values: Record<(typeof DRIVER_KEYS)[number], string | undefined>): Promise<void> {
-    const set: ConfigMap = {};
-    for (const key of DRIVER_KEYS) {
-        const value = values[key];
-        if (value !== undefined) set[qualifiedKey(key)] = { value };
-    }
-    await stack.setAllConfig(set);
-    const unset = DRIVER_KEYS.filter((key) => values[key] === undefined).map((key) => qualifiedKey(key));
-    if (unset.length > 0) await stack.removeAllConfig(unset);
-}
-
-/** Puts the driver's keys back as they were before this update. */
-async function restoreDriverConfig(stack: Stack, before: ConfigMap): Promise<void> {
-    const restore: ConfigMap = {};
-    const remove: string[] = [];
-    for (const key of DRIVER_KEYS) {
-        const name = qualifiedKey(key);
-        if (before[name]) restore[name] = before[name];
-        else remove.push(name);
-    }
-    if (Object.keys(restore).length > 0) await stack.setAllConfig(restore);
-    if (remove.length > 0) await stack.removeAllConfig(remove);
-}
-
-async function withTemporaryConfig<T>(
-    session: Session,
-    values: { image: string; imageTag?: string; deployKind: string },
-    run: () => Promise<T>,
-): Promise<T> {
-    await setDriverConfig(session.stack, { imageTag: undefined, ...values, deployedBy: session.requestedBy });
-    try {
-        return await run();
-    } finally {
-        await restoreDriverConfig(session.stack, session.config);
-    }
-}
 
 /**
  * The stack's own region (`aws:region`), so a prod deploy asks prod's registry even when the

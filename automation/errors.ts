@@ -82,6 +82,53 @@ export class NoRollbackTargetError extends DeployError {
     }
 }
 
+/** `promote` found nothing on the source stack to take: no deployment, or not the one named. */
+export class NothingToPromoteError extends DeployError {
+    readonly exitCode = EXIT_CODES.nothingToRollBackTo;
+    constructor(readonly stack: string, reason: string) {
+        super(`stack \`${stack}\` has nothing to promote: ${reason}; nothing was changed. See \`history --stack ${stack}\``);
+    }
+}
+
+/** The stack takes only digests that succeeded on its promotion source (`papyrus:promoteFrom`), and this one never did. */
+export class NotPromotedError extends DeployError {
+    readonly exitCode = EXIT_CODES.usage;
+    constructor(readonly stack: string, readonly source: string, tag: string, digest: string) {
+        super(`stack \`${stack}\` takes only digests that succeeded on \`${source}\` (\`papyrus:promoteFrom\` in its stack config), `
+            + `and \`${tag}\` (${digest}) never did; nothing was changed. Deploy the tag to ${source} first, then run `
+            + `\`papyrus-deploy promote --from ${source} --to ${stack}\``);
+    }
+}
+
+/** What ECS runs on the promotion source is not what its state recorded: promote takes no drifted digest. */
+export class SourceDriftError extends DeployError {
+    readonly exitCode = EXIT_CODES.drift;
+    constructor(readonly stack: string, readonly recorded: string, readonly running: readonly string[]) {
+        super(`stack \`${stack}\` recorded \`${recorded}\` but ECS runs ${running.map((r) => `\`${r}\``).join(", ") || "nothing"}, so it is not known to run as recorded; `
+            + `nothing was changed. Check its service events and deploy or roll it back, or promote a named deployment with \`--version N\` (see \`history --stack ${stack}\`)`);
+    }
+}
+
+/** What ECS runs on the promotion source could not be read (no cluster, no service): nothing was changed. */
+export class SourceNotVerifiedError extends DeployError {
+    readonly exitCode = EXIT_CODES.notVerified;
+    constructor(readonly stack: string, reason: string) {
+        super(`what ECS runs for stack \`${stack}\` could not be checked: ${reason}; nothing was changed. `
+            + `Run \`verify --stack ${stack}\` once ECS answers, or promote a named deployment with \`--version N\``);
+    }
+}
+
+/** The promoted digest did not reach the target's repository within `--wait`. */
+export class ReplicaMissingError extends DeployError {
+    readonly exitCode = EXIT_CODES.imageUnavailable;
+    constructor(readonly repositoryName: string, readonly digest: string, target: string, region: string, source: string, waited: string) {
+        super(`${digest} from stack \`${source}\` is not in \`${repositoryName}\` of stack \`${target}\` (${region}) after waiting ${waited}; nothing was changed. `
+            + `Replication from ${source}'s registry (\`papyrus:replicateTo\` in its stack config) has not delivered it: check it with `
+            + `\`aws ecr describe-image-replication-status --repository-name ${repositoryName} --image-id imageDigest=${digest}\` in ${source}'s region, `
+            + "then run promote again (`--wait` waits longer)");
+    }
+}
+
 /** Another deploy holds the stack: ours changed nothing. */
 export class StackBusyError extends DeployError {
     readonly exitCode = EXIT_CODES.stackBusy;

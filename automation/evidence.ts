@@ -1,4 +1,4 @@
-// The evidence record: one JSON document per deploy or rollback saying which
+// The evidence record: one JSON document per deploy, rollback or promote saying which
 // digest the stack runs afterwards (read from the engine's state, never from
 // what the driver asked for), what was asked, when, on which stack, and who
 // asked (with the CI run's identity from the standard GitHub Actions variables).
@@ -26,9 +26,23 @@ export type VerifyNote =
     | { readonly skipped: string }
     | { readonly failed: string };
 
+/** Where a promoted digest came from: the source stack's deployment that ran it (schema v2, optional). */
+export interface PromotedFrom {
+    /** The source stack as given (`dev`). */
+    readonly stack: string;
+    /** The source's update that deployed the digest (its number in `history --stack <source>`). */
+    readonly version: number;
+    readonly digest: string;
+    readonly tag?: string;
+    /** The source's image reference, in the source's repository. */
+    readonly image?: string;
+    /** What ECS ran on the source when it was checked; unset with `--version` (no check). */
+    readonly sourceVerify?: VerifyNote;
+}
+
 export interface EvidenceRecord {
     readonly schema: typeof EVIDENCE_SCHEMA;
-    readonly kind: "deploy" | "rollback" | "infra";
+    readonly kind: "deploy" | "rollback" | "infra" | "promote";
     /** As given (`dev`), and as the engine names it (`organization/papyrus/dev`). */
     readonly stack: string;
     readonly stackQualified: string;
@@ -57,6 +71,8 @@ export interface EvidenceRecord {
     readonly finishedAt: string;
     readonly requestedBy: string;
     readonly rollbackOf?: { readonly version: number; readonly digest?: string };
+    /** Set for `promote`: the source stack's deployment whose digest this update deployed. */
+    readonly promotedFrom?: PromotedFrom;
     readonly verify?: VerifyNote;
     readonly ci?: CiIdentity;
     readonly error?: string;

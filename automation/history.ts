@@ -1,18 +1,22 @@
 // Deployments as the stack history records them. Every update the driver
 // runs carries `papyrus:image`, `papyrus:imageTag`, `papyrus:deployedBy` and
-// `papyrus:deployKind` in its config, so history alone says which digest each
-// update asked for, when, and who asked: no side database. Which of them runs
+// `papyrus:deployKind` (and, for a promote, `papyrus:promotedFrom`) in its
+// config, so history alone says which digest each update asked for, when, who
+// asked and where a promoted digest came from: no side database. Which of them runs
 // now is the stack's state's to say (`markRunning`), not the newest success's.
 import { Stack, UpdateSummary } from "@pulumi/pulumi/automation";
 import { isSha256Digest, parseImageReference } from "../components/imageReference";
 import { qualifiedKey } from "../components/stackConfig";
+import type { PromotedFrom } from "./evidence";
 
 /**
- * `deploy`, `rollback`, `infra`: run by the driver. `manual`: a `pulumi up` by hand (its config,
+ * `deploy`, `rollback`, `infra`, `promote`: run by the driver. `manual`: a `pulumi up` by hand (its config,
  * and so its image, is whatever that checkout held; its `deployedBy` is not trusted). `other`:
  * anything else (another Automation API program, refresh, destroy).
  */
-export type DeploymentKind = "deploy" | "rollback" | "infra" | "manual" | "other";
+export type DeploymentKind = "deploy" | "rollback" | "infra" | "promote" | "manual" | "other";
+
+const DRIVER_KINDS: readonly string[] = ["deploy", "rollback", "infra", "promote"];
 
 /** How the update was run, from its own metadata (`environment["exec.kind"]`). */
 export type UpdateRunner = "driver" | "cli" | "automation" | "unknown";
@@ -33,6 +37,8 @@ export interface Deployment {
     readonly digest?: string;
     readonly tag?: string;
     readonly requestedBy?: string;
+    /** For a promote: the source stack's deployment the digest came from (`papyrus:promotedFrom`). */
+    readonly promotedFrom?: Pick<PromotedFrom, "stack" | "version" | "digest" | "tag">;
     readonly message?: string;
     readonly runner: UpdateRunner;
     /** True for the deployment whose digest the stack's state runs now (see `markRunning`). */
@@ -58,7 +64,7 @@ export async function readDeployments(stack: Stack, pageSize = HISTORY_PAGE_SIZE
 }
 
 // The driver's update message (driver.ts `updateMessage`): `<kind> [<tag>] sha256:<hex> by <who>`.
-const DRIVER_MESSAGE = /^(deploy|rollback|infra) (\S+ )?sha256:[0-9a-f]{64} by /;
+const DRIVER_MESSAGE = /^(deploy|rollback|infra|promote) (\S+ )?sha256:[0-9a-f]{64} by /;
 
 /**
  * Who ran an update, from its own metadata: the Automation API records `exec.kind` `auto.local`
@@ -89,7 +95,7 @@ export function toDeployments(summaries: readonly UpdateSummary[]): Deployment[]
         return {
             version: summary.version > 0 ? summary.version : summaries.length - index,
             operation: summary.kind,
-            kind: byDriver && (kind === "deploy" || kind === "rollback" || kind === "infra") ? kind
+            kind: byDriver && kind !== undefined && DRIVER_KINDS.includes(kind) ? kind as DeploymentKind
                 : runner === "cli" && summary.kind === "update" ? "manual" : "other",
             result: summary.result ?? "unknown",
             startTime: new Date(summary.startTime),
@@ -100,6 +106,7 @@ export function toDeployments(summaries: readonly UpdateSummary[]): Deployment[]
             tag: image === undefined ? undefined : value("imageTag"),
             // A hand-run `up` carries whatever `deployedBy` the checkout last held: not who ran it.
             requestedBy: byDriver ? value("deployedBy") : undefined,
+            promotedFrom: byDriver && kind === "promote" ? parsePromotedFrom(value("promotedFrom")) : undefined,
             message: summary.message || undefined,
             runner,
         };
@@ -114,6 +121,23 @@ export function markRunning(deployments: readonly Deployment[], running: { diges
     const index = running === undefined ? -1
         : deployments.findIndex((d) => d.operation === "update" && d.digest === running.digest);
     return deployments.map((d, i) => ({ ...d, running: i === index }));
+}
+
+/** `papyrus:promotedFrom` as the driver writes it (one JSON object); undefined when absent or not that shape. */
+export function parsePromotedFrom(text: string | undefined): Deployment["promotedFrom"] {
+    if (text === undefined) return undefined;
+    try {
+        const value = JSON.parse(text) as Record<string, unknown>;
+        if (typeof value.stack !== "string" || typeof value.version !== "number" || typeof value.digest !== "string" || !isSha256Digest(value.digest)) return undefined;
+        return { stack: value.stack, version: value.version, digest: value.digest, tag: typeof value.tag === "string" ? value.tag : undefined };
+    } catch {
+        return undefined;
+    }
+}
+
+/** The value of `papyrus:promotedFrom` for an update, read back by `parsePromotedFrom`. */
+export function formatPromotedFrom(from: Pick<PromotedFrom, "stack" | "version" | "digest" | "tag">): string {
+    return JSON.stringify({ stack: from.stack, version: from.version, digest: from.digest, tag: from.tag });
 }
 
 function digestOf(image: string | undefined): string | undefined {

@@ -1,7 +1,8 @@
 // Config keys shared by the stack program (index.ts), the deploy driver and
-// the driver's test fixture. The driver writes `image`, `imageTag`,
-// `deployedBy` and `deployKind` before every `up`, so each update in the
-// stack history carries the digest it deployed and who asked for it.
+// the driver's test fixture. The driver passes `image`, `imageTag`,
+// `deployedBy` and `deployKind` (and `promotedFrom`) with every `up`, for that
+// update only (automation/updateConfig.ts), so each update in the stack history
+// carries the digest it deployed and who asked for it.
 //
 // `readStackConfig` reads the rest of the config (the GitHub roles', the
 // repository's and the service's) into one typed object. This module and what
@@ -27,8 +28,12 @@ export const CONFIG_KEYS = {
     imageTag: "imageTag",
     /** Who asked for the update (CI actor or local user). */
     deployedBy: "deployedBy",
-    /** `deploy` or `rollback`. */
+    /** `deploy`, `rollback`, `infra` or `promote`. */
     deployKind: "deployKind",
+    /** For a promote: the source stack's deployment the digest came from, as JSON (`{ stack, version, digest, tag }`). */
+    promotedFrom: "promotedFrom",
+    /** The stack whose succeeded digests are the only ones `deploy` may put on this one (e.g. `dev` on prod). */
+    promoteFrom: "promoteFrom",
 } as const;
 
 /** Fully qualified key, e.g. `papyrus:image`. */

@@ -11,6 +11,11 @@
 // - index.ts is removed from `require.cache` and required again, so the
 //   program's top-level code runs once per evaluation;
 // - `waitForRPCs` waits until every registration has reached the mocks.
+//
+// With `papyrus:image` unset the program reads the stack's own last outputs
+// through a StackReference (components/runningImage.ts). The mocks answer it
+// with `previousOutputs`, standing in for the stack's last update: none (a new
+// stack) unless a caller gives some. A reference to any other stack is refused.
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
@@ -108,6 +113,8 @@ export interface EvaluateOptions {
     readonly root?: string;
     /** Called as each resource registers, also when the program later fails (the result then never comes). */
     readonly onResource?: (resource: RecordedResource) => void;
+    /** The stack's outputs from its last update, as a StackReference to itself returns them. @default {} (a new stack) */
+    readonly previousOutputs?: Record<string, unknown>;
 }
 
 /**
@@ -121,6 +128,7 @@ export async function evaluateUnderMocks(options: EvaluateOptions): Promise<Eval
         stack: options.stack,
         config,
         onResource: options.onResource,
+        previousOutputs: options.previousOutputs,
         program: () => {
             forgetProgramModules(root);
             // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -137,7 +145,12 @@ export interface RunOptions {
     readonly program: () => Record<string, unknown>;
     /** Called as each resource registers. */
     readonly onResource?: (resource: RecordedResource) => void;
+    /** The stack's outputs from its last update, as a StackReference to itself returns them. @default {} */
+    readonly previousOutputs?: Record<string, unknown>;
 }
+
+/** The organization of every stack on a file or S3 backend, and so of the mocks' stack. */
+export const MOCK_ORGANIZATION = "organization";
 
 /** Runs `program` under mocks with `config` and records what it registers. The engine of `evaluateUnderMocks`. */
 export async function runUnderMocks(options: RunOptions): Promise<Evaluation> {
@@ -158,6 +171,9 @@ export async function runUnderMocks(options: RunOptions): Promise<Evaluation> {
             };
             records.push(record);
             options.onResource?.(record);
+            if (args.type === STACK_REFERENCE_TYPE) {
+                return { id: String(args.inputs.name), state: stackReferenceState(String(args.inputs.name), options) };
+            }
             return { id: args.custom === false ? undefined : `${args.name}-id`, state: mockState(args.type, args.name, args.inputs, region) };
         },
         call(args) {
@@ -169,7 +185,7 @@ export async function runUnderMocks(options: RunOptions): Promise<Evaluation> {
     // The evaluation stands for an update the driver runs, with the image given explicitly, so
     // the program's warning about a plain `pulumi up` taking the image from the checkout is off.
     process.env.PAPYRUS_DRIVER ??= "evaluateUnderMocks";
-    await pulumi.runtime.setMocks(mocks, PROJECT_NAME, options.stack, false);
+    await pulumi.runtime.setMocks(mocks, PROJECT_NAME, options.stack, false, MOCK_ORGANIZATION);
     pulumi.runtime.setAllConfig(config);
     recordRegistrations(registrations);
 
@@ -282,6 +298,17 @@ async function resolve(value: unknown): Promise<unknown> {
         return (value as unknown as { promise(): Promise<unknown> }).promise();
     }
     return value;
+}
+
+const STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference";
+
+/** What a StackReference to the stack itself reads: its last outputs. Another stack has none to give here. */
+function stackReferenceState(name: string, options: RunOptions): Record<string, unknown> {
+    const own = `${MOCK_ORGANIZATION}/${PROJECT_NAME}/${options.stack}`;
+    if (name !== own) {
+        throw new Error(`the program reads stack \`${name}\` through a StackReference; the mocks answer only the stack itself (\`${own}\`)`);
+    }
+    return { name, outputs: options.previousOutputs ?? {}, secretOutputNames: [] };
 }
 
 /** Outputs the providers would compute, derived from the name and region so they are predictable. */

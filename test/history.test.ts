@@ -1,7 +1,7 @@
 // Choosing a rollback target from history: pure, no engine.
 import * as assert from "assert";
 import { UpdateSummary } from "@pulumi/pulumi/automation";
-import { chooseRollbackTarget, Deployment, markRunning, toDeployments, updateRunner } from "../automation/history";
+import { chooseRollbackTarget, Deployment, formatPromotedFrom, markRunning, parsePromotedFrom, toDeployments, updateRunner } from "../automation/history";
 
 const REPO = "123456789012.dkr.ecr.us-east-1.amazonaws.com/papyrus-api";
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
@@ -124,5 +124,45 @@ describe("rollback target", () => {
         assert.strictEqual(chooseRollbackTarget(history, { toTag: "v1.0.0" }).target?.version, 1);
         assert.strictEqual(chooseRollbackTarget(history, { toDigest: digest("a") }).target?.version, 1);
         assert.match(chooseRollbackTarget([], {}).reason!, /the stack's state runs no image/);
+    });
+});
+
+describe("promoted deployments in history", () => {
+    const from = { stack: "dev", version: 7, digest: digest("a"), tag: "v1.0.0" };
+    const summary = (runner: "auto.local" | "cli", promotedFrom: string | undefined): UpdateSummary => ({
+        version: 0, kind: "update", result: "succeeded",
+        startTime: "2026-11-23T10:00:00.000Z", endTime: "2026-11-23T10:00:30.000Z",
+        message: runner === "cli" ? "" : `promote v1.0.0 ${digest("a")} by alice`,
+        environment: { "exec.kind": runner },
+        config: {
+            "papyrus:image": { value: `${REPO}@${digest("a")}`, secret: false },
+            "papyrus:imageTag": { value: "v1.0.0", secret: false },
+            "papyrus:deployKind": { value: "promote", secret: false },
+            "papyrus:deployedBy": { value: "alice", secret: false },
+            ...(promotedFrom === undefined ? {} : { "papyrus:promotedFrom": { value: promotedFrom, secret: false } }),
+        },
+    }) as unknown as UpdateSummary;
+
+    it("reads a driver's promote with its source, as the driver writes it", () => {
+        // kills: promote updates shown as `other`, or `papyrus:promotedFrom` not read back
+        const [deployment] = toDeployments([summary("auto.local", formatPromotedFrom(from))]);
+        assert.deepStrictEqual([deployment.kind, deployment.runner, deployment.digest, deployment.promotedFrom], ["promote", "driver", digest("a"), from]);
+    });
+
+    it("credits no source to a hand-run update, and ignores a value that is not the driver's shape", () => {
+        assert.deepStrictEqual(toDeployments([summary("cli", formatPromotedFrom(from))]).map((d) => [d.kind, d.promotedFrom]), [["manual", undefined]]);
+        for (const bad of ["dev@7", "{}", JSON.stringify({ ...from, version: "7" }), JSON.stringify({ ...from, digest: "sha256:short" })]) {
+            assert.strictEqual(parsePromotedFrom(bad), undefined, bad);
+        }
+        assert.deepStrictEqual(parsePromotedFrom(JSON.stringify({ stack: "dev", version: 2, digest: digest("b") })), { stack: "dev", version: 2, digest: digest("b"), tag: undefined });
+    });
+
+    it("a promote is where a digest came from: a default rollback steps back past it", () => {
+        const history = markRunning(toDeployments([
+            { ...summary("auto.local", formatPromotedFrom(from)), startTime: "2026-11-23T10:02:00.000Z" } as unknown as UpdateSummary,
+            { ...summary("auto.local", formatPromotedFrom({ ...from, version: 3, digest: digest("b") })), message: `promote v0.9.0 ${digest("b")} by alice`,
+                config: { ...summary("auto.local", undefined).config, "papyrus:image": { value: `${REPO}@${digest("b")}`, secret: false } } } as unknown as UpdateSummary,
+        ]), { digest: digest("a") });
+        assert.deepStrictEqual(chooseRollbackTarget(history, {}).target?.digest, digest("b"));
     });
 });

@@ -22,7 +22,12 @@ import {
 } from "../scripts/evaluateUnderMocks";
 
 const OIDC = "token.actions.githubusercontent.com";
-const COMPONENT_TYPES = ["papyrus:aws:ImmutableRepository", "papyrus:aws:GithubDeployIdentity", "papyrus:aws:DigestPinnedService"];
+const COMPONENT_TYPES = [
+    "papyrus:aws:ImmutableRepository", "papyrus:aws:GithubDeployIdentity", "papyrus:aws:DigestPinnedService",
+    "papyrus:aws:RegistryReplication", "papyrus:aws:ReplicationRegistryPolicy",
+];
+/** The read of the stack's own last outputs (components/runningImage.ts): top-level, like the stack itself. */
+const STACK_REFERENCE = "pulumi:pulumi:StackReference";
 /** The only actions whose statements may name Resource `*` (they have no resource-level permissions). */
 const STAR_ACTIONS = new Set([
     "ecr:GetAuthorizationToken", "ecs:RegisterTaskDefinition", "ecs:DescribeTaskDefinition", "ec2:DescribeAvailabilityZones",
@@ -92,6 +97,8 @@ interface StackExpectations {
     readonly createsOidcProvider: boolean;
     readonly pushSubjects: { operator: "StringEquals" | "StringLike"; subjects: string[] };
     readonly deploySubjects: { operator: "StringEquals" | "StringLike"; subjects: string[] };
+    /** The stack's last outputs: what it runs now (git's Pulumi.<stack>.yaml names no image). */
+    readonly running: { image: string; imageTag: string };
 }
 
 const expectations: Record<"dev" | "prod", StackExpectations> = {
@@ -113,6 +120,10 @@ const expectations: Record<"dev" | "prod", StackExpectations> = {
         },
         // deploy.yml runs in the GitHub environment named like the stack.
         deploySubjects: { operator: "StringEquals", subjects: ["repo:acme/papyrus:environment:dev"] },
+        running: {
+            image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/papyrus-api@sha256:bbf87276cf4e96adc7cf7b0b9dc46961e7d6fae05ce3d24c8f5fba4ebbfdb405",
+            imageTag: "v1.4.2",
+        },
     },
     prod: {
         region: "eu-central-1",
@@ -147,6 +158,10 @@ const expectations: Record<"dev" | "prod", StackExpectations> = {
         },
         // Production deploys only from jobs in the protected `prod` environment.
         deploySubjects: { operator: "StringEquals", subjects: ["repo:acme/papyrus:environment:prod"] },
+        running: {
+            image: "123456789012.dkr.ecr.eu-central-1.amazonaws.com/papyrus-api@sha256:e199c295b425d41df4571d10f8887bea961080d53632ac96d7390e169ae9939a",
+            imageTag: "v1.4.1",
+        },
     },
 };
 
@@ -158,13 +173,16 @@ for (const stack of ["dev", "prod"] as const) {
         let evaluation: Evaluation;
 
         before(async () => {
-            evaluation = await evaluateUnderMocks({ stack });
+            evaluation = await evaluateUnderMocks({ stack, previousOutputs: expected.running });
         });
 
-        it("reads the stack's own config", () => {
+        it("reads the stack's own config, which names no image, and takes the image from the stack's last outputs", () => {
             assert.strictEqual(evaluation.stack, stack);
             assert.strictEqual(evaluation.config["aws:region"], expected.region);
-            assert.match(config["papyrus:image"], /@sha256:[0-9a-f]{64}$/);
+            // kills: a digest committed to git's Pulumi.<stack>.yaml (a plain `pulumi up` would deploy it)
+            assert.deepStrictEqual(Object.keys(config).filter((key) => /^papyrus:(image|imageTag|deployedBy|deployKind|promotedFrom)$/.test(key)), []);
+            assert.deepStrictEqual(all(evaluation, STACK_REFERENCE).map((r) => [r.name, r.inputs.name]),
+                [["papyrus-running-image", `organization/papyrus/${stack}`]]);
         });
 
         describe("repository", () => {
@@ -373,12 +391,12 @@ for (const stack of ["dev", "prod"] as const) {
                 const taskDefinition = one(evaluation, "aws:ecs/taskDefinition:TaskDefinition", "papyrus-task");
                 const containers = JSON.parse(taskDefinition.inputs.containerDefinitions as string) as Array<Record<string, any>>;
                 assert.strictEqual(containers.length, 1);
-                assert.strictEqual(containers[0].image, config["papyrus:image"]);
-                assert.deepStrictEqual(containers[0].dockerLabels, { "org.opencontainers.image.version": config["papyrus:imageTag"] });
-                assert.deepStrictEqual(taskDefinition.inputs.tags, { Project: "papyrus", Stack: stack, ImageTag: config["papyrus:imageTag"] });
+                assert.strictEqual(containers[0].image, expected.running.image);
+                assert.deepStrictEqual(containers[0].dockerLabels, { "org.opencontainers.image.version": expected.running.imageTag });
+                assert.deepStrictEqual(taskDefinition.inputs.tags, { Project: "papyrus", Stack: stack, ImageTag: expected.running.imageTag });
                 assert.strictEqual(containers[0].logConfiguration.options["awslogs-region"], expected.region);
-                assert.strictEqual(evaluation.outputs.image, config["papyrus:image"]);
-                assert.strictEqual(evaluation.outputs.imageTag, config["papyrus:imageTag"]);
+                assert.strictEqual(evaluation.outputs.image, expected.running.image);
+                assert.strictEqual(evaluation.outputs.imageTag, expected.running.imageTag);
             });
 
             it("keeps earlier task definition revisions for rollback (skipDestroy) and runs on Fargate", () => {
@@ -565,9 +583,9 @@ for (const stack of ["dev", "prod"] as const) {
             assert.strictEqual(checked, 7);
         });
 
-        it("parents every resource to one of the three components, named after it", () => {
+        it("parents every resource to one of the components, named after it", () => {
             for (const resource of evaluation.resources) {
-                if (COMPONENT_TYPES.includes(resource.type)) {
+                if (COMPONENT_TYPES.includes(resource.type) || resource.type === STACK_REFERENCE) {
                     assert.strictEqual(resource.parent, undefined, resource.name);
                     continue;
                 }
@@ -714,16 +732,19 @@ describe("stack program under mocks: config that must fail or change the shape",
         });
     });
 
-    it("bootstraps without an image: repository and roles only, the deploy role without service or PassRole", async () => {
-        const evaluation = await evaluateUnderMocks({ stack: "dev", overrides: { "papyrus:image": undefined, "papyrus:imageTag": undefined } });
+    it("bootstraps a new stack (no image, no last outputs): repository, replication and roles only, the deploy role without service or PassRole", async () => {
+        const evaluation = await evaluateUnderMocks({ stack: "dev" });
         assert.deepStrictEqual([...new Set(evaluation.resources.map((r) => r.type))].sort(), [
             "aws:ecr/lifecyclePolicy:LifecyclePolicy",
+            "aws:ecr/replicationConfiguration:ReplicationConfiguration",
             "aws:ecr/repository:Repository",
             "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
             "aws:iam/role:Role",
             "aws:iam/rolePolicy:RolePolicy",
             "papyrus:aws:GithubDeployIdentity",
             "papyrus:aws:ImmutableRepository",
+            "papyrus:aws:RegistryReplication",
+            "pulumi:pulumi:StackReference",
         ]);
         const deploy = statementsOf(one(evaluation, "aws:iam/rolePolicy:RolePolicy", "papyrus-ci-deploy-policy").inputs.policy);
         assert.deepStrictEqual(deploy.map((s) => s.Sid), ["ResolveImageTags", "RefreshRepository", "LookUpAvailabilityZones", "RefreshIdentity", "RefreshOidcProvider"]);
@@ -740,6 +761,7 @@ describe("stack program under mocks: config that must fail or change the shape",
         const clusterArn = "arn:aws:ecs:eu-west-1:123456789012:cluster/shared";
         const evaluation = await evaluateUnderMocks({
             stack: "dev",
+            previousOutputs: { image: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/papyrus-api@${DIGEST}` },
             overrides: {
                 "papyrus:vpcId": "vpc-0123",
                 "papyrus:publicSubnetIds": JSON.stringify(["subnet-pub1", "subnet-pub2"]),
@@ -871,6 +893,7 @@ describe("stack program under mocks: config that must fail or change the shape",
     it("serves prod for a domain: a DNS-validated certificate, an alias record, and the deploy role reads them back in a refresh", async () => {
         const evaluation = await evaluateUnderMocks({
             stack: "prod",
+            previousOutputs: expectations.prod.running,
             overrides: { "papyrus:https": JSON.stringify({ domain: "api.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" }) },
         });
         const certificateArn = "arn:aws:acm:eu-central-1:123456789012:certificate/0b2c3d4e-5f60-4718-9a0b-1c2d3e4f5a6b";
@@ -892,6 +915,7 @@ describe("stack program under mocks: config that must fail or change the shape",
     it("deploys prod blue/green from config: the strategy, the load balancer role the deploy role refreshes, and an UpdateService that never turns ECS Exec on", async () => {
         const evaluation = await evaluateUnderMocks({
             stack: "prod",
+            previousOutputs: expectations.prod.running,
             overrides: {
                 "papyrus:deployment": JSON.stringify({ strategy: "BLUE_GREEN", bakeTimeMinutes: 20, testListener: { allowedCidrs: ["203.0.113.0/24"] } }),
                 "papyrus:autoscaling": JSON.stringify({ minCount: 3, maxCount: 12, requestsPerTarget: false }),
@@ -913,6 +937,7 @@ describe("stack program under mocks: config that must fail or change the shape",
     it("turns ECS Exec on for dev only when asked; the deploy role still can never turn it on", async () => {
         const evaluation = await evaluateUnderMocks({
             stack: "dev",
+            previousOutputs: expectations.dev.running,
             overrides: { "papyrus:enableExecuteCommand": "true", "papyrus:readonlyRootFilesystem": "false" },
         });
         assert.strictEqual(one(evaluation, "aws:ecs/service:Service", "papyrus-service").inputs.enableExecuteCommand, true);

@@ -15,6 +15,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { USAGE } from "../automation/cli";
+import { COMMANDS, COMMON_FLAGS } from "../automation/cliCommands";
+import { parseDuration } from "../automation/replica";
 import { validateTag } from "../automation/tags";
 import { resolveGithubSettings } from "../components/githubIdentitySettings";
 import * as yaml from "js-yaml";
@@ -58,6 +60,10 @@ function onlyJob(workflow: Workflow): Job {
     return jobs[0];
 }
 
+function allJobs(workflow: Workflow): Job[] {
+    return Object.values(workflow.jobs);
+}
+
 function stepIndex(job: Job, predicate: (step: Step) => boolean, what: string): number {
     const index = job.steps.findIndex(predicate);
     assert.notStrictEqual(index, -1, `no step ${what}`);
@@ -84,7 +90,7 @@ const VARIABLE_SOURCES: Record<string, string | null> = {
     PULUMI_BACKEND_URL: null,
 };
 
-const WORKFLOW_FILES = ["ecr-push.yml", "deploy.yml", "rollback.yml"];
+const WORKFLOW_FILES = ["ecr-push.yml", "deploy.yml", "rollback.yml", "promote.yml"];
 
 // ---------------------------------------------------------------------------
 // Running a step's script.
@@ -190,40 +196,40 @@ describe("workflows: stack outputs, variables and driver commands", () => {
         assert.ok(seen >= 5, `expected the workflows and docs to name their outputs, found ${seen}`);
     });
 
-    it("use only papyrus-deploy commands and flags that the CLI has, through this repository's own bin", () => {
+    it("use only papyrus-deploy commands and the flags each command takes, through this repository's own bin", () => {
+        // kills: a workflow passing a flag of another command (the CLI refuses it since flags are per command)
         const commands = new Set([...USAGE.matchAll(/^ {2}papyrus-deploy (\w+)/gm)].map((m) => m[1]));
-        const flags = new Set([...USAGE.matchAll(/--[a-z][a-z-]*/g)].map((m) => m[0]));
-        assert.deepStrictEqual([...commands].sort(), ["deploy", "history", "rollback", "up", "verify"]);
+        assert.deepStrictEqual([...commands].sort(), ["deploy", "history", "promote", "rollback", "up", "verify"]);
+        const flagsOf = (command: string) => new Set([...Object.keys(COMMANDS[command as keyof typeof COMMANDS].flags), ...Object.keys(COMMON_FLAGS)].map((f) => `--${f}`));
         const used: string[] = [];
         for (const file of WORKFLOW_FILES) {
             const { workflow } = readWorkflow(file);
-            for (const step of onlyJob(workflow).steps.filter(runs(/papyrus-deploy/))) {
+            for (const step of allJobs(workflow).flatMap((job) => job.steps).filter(runs(/papyrus-deploy/))) {
                 // Invocation lines, and the lines that build an argument array for one.
                 const lines = step.run!.split("\n").filter((l) => /^\s*npx |^\s*args=\(|^\s*\[ .*args\+=\(/.test(l));
                 for (const line of lines) {
                     if (/^\s*npx /.test(line)) {
                         assert.match(line, /^\s*npx --no-install papyrus-deploy /, `${file}: run the local bin with \`npx --no-install\`: ${line.trim()}`);
                     }
-                    const command = /papyrus-deploy (\w+)/.exec(line)?.[1] ?? /args=\((\w+)/.exec(line)?.[1];
-                    if (command !== undefined) {
-                        assert.ok(commands.has(command), `${file} runs \`papyrus-deploy ${command}\`, which the CLI does not have`);
-                        used.push(command);
-                    }
+                    const command = /papyrus-deploy (\w+)/.exec(line)?.[1] ?? /args=\((\w+)/.exec(line)?.[1] ?? /args=\((\w+)/.exec(step.run!)?.[1];
+                    if (command === undefined) continue;
+                    assert.ok(commands.has(command), `${file} runs \`papyrus-deploy ${command}\`, which the CLI does not have`);
+                    used.push(command);
                     for (const [flag] of line.matchAll(/(?<=[\s(])--[a-z][a-z-]*/g)) {
                         if (flag !== "--no-install") {
-                            assert.ok(flags.has(flag), `${file} passes ${flag}, which \`papyrus-deploy --help\` does not list`);
+                            assert.ok(flagsOf(command).has(flag), `${file} passes ${flag} to \`${command}\`, which \`papyrus-deploy ${command} --help\` does not list`);
                         }
                     }
                 }
             }
         }
-        assert.deepStrictEqual([...new Set(used)].sort(), ["deploy", "rollback", "verify"]);
+        assert.deepStrictEqual([...new Set(used)].sort(), ["deploy", "history", "promote", "rollback", "verify"]);
     });
 
     it("pass inputs and expressions to scripts through env:, never inline in run:", () => {
         for (const file of WORKFLOW_FILES) {
             const { workflow } = readWorkflow(file);
-            for (const step of onlyJob(workflow).steps.filter((s) => s.run !== undefined)) {
+            for (const step of allJobs(workflow).flatMap((job) => job.steps).filter((s) => s.run !== undefined)) {
                 assert.ok(!step.run!.includes("${{"), `${file}, step "${step.name}": \`\${{ }}\` inside run:`);
             }
         }
@@ -665,6 +671,178 @@ describe("rollback.yml", () => {
         assert.strictEqual(run.status, 6);
         assert.match(run.stdout, /::error::DRIFT \(exit 6\)/);
         assert.deepStrictEqual(run.npxArgs, ["--no-install", "papyrus-deploy", "verify", "--stack", "prod", "--json"]);
+    });
+});
+
+describe("promote.yml", () => {
+    const { workflow } = readWorkflow("promote.yml");
+    const source = workflow.jobs.source;
+    const promote = workflow.jobs.promote as Job & { needs?: string };
+    const inputs = workflow.on.workflow_dispatch.inputs;
+    const step = (job: Job, name: RegExp) => job.steps[stepIndex(job, (s) => name.test(s.name ?? ""), `named ${name}`)];
+    const hasJq = spawnSync("jq", ["--version"]).status === 0;
+    const URL = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/papyrus-api";
+    const digest = (c: string) => `sha256:${c.repeat(64)}`;
+
+    it("is started by hand with a source and a target that the stack configs agree with", () => {
+        // kills: a target whose Pulumi.<stack>.yaml does not name the source in papyrus:promoteFrom (the role could not read its history)
+        assert.deepStrictEqual(Object.keys(workflow.jobs), ["source", "promote"]);
+        const deployStacks = readWorkflow("deploy.yml").workflow.on.workflow_dispatch.inputs.stack.options as string[];
+        for (const to of inputs.to.options as string[]) {
+            assert.ok(deployStacks.includes(to), `${to} is not a stack deploy.yml knows`);
+            const config = (yaml.load(fs.readFileSync(path.join(ROOT, `Pulumi.${to}.yaml`), "utf8")) as { config: Record<string, unknown> }).config;
+            assert.ok((inputs.from.options as string[]).includes(String(config["papyrus:promoteFrom"])),
+                `Pulumi.${to}.yaml must set papyrus:promoteFrom to one of ${inputs.from.options}`);
+        }
+        assert.deepStrictEqual([inputs.from.required, inputs.to.required, inputs.version.required, inputs.wait.default], [true, true, false, "10m"]);
+        assert.strictEqual(parseDuration(inputs.wait.default), 10 * 60_000, "the default wait is the driver's");
+    });
+
+    it("reads the source in the source's environment with its role, and promotes in the target's environment with the target's role", () => {
+        assert.strictEqual(source.environment, "${{ inputs.from }}");
+        assert.strictEqual(promote.environment, "${{ inputs.to }}");
+        assert.strictEqual(promote.needs, "source");
+        for (const job of [source, promote]) {
+            const credentials = job.steps[stepIndex(job, usesAction("aws-actions/configure-aws-credentials"), "configuring AWS credentials")];
+            assert.strictEqual(credentials.with?.["role-to-assume"], "${{ vars.DEPLOY_ROLE_ARN }}", "the environment's own role");
+        }
+        assert.deepStrictEqual((workflow as any).concurrency, { group: "papyrus-stack-${{ inputs.to }}", "cancel-in-progress": false });
+        assert.deepStrictEqual(workflow.permissions, { "id-token": "write", contents: "read" });
+        // Reading history and state needs no passphrase: the source job gets no secret of the source.
+        assert.doesNotMatch(JSON.stringify(source), /secrets\./);
+        for (const s of promote.steps.filter((x) => x.env?.PULUMI_CONFIG_PASSPHRASE !== undefined)) {
+            assert.match(String(s.run), /pulumi preview|papyrus-deploy promote/, `step "${s.name}" does not need the passphrase`);
+        }
+        const gate = stepIndex(promote, runs(/pulumi preview --stack "\$TO" --policy-pack policy\b/), "running the policy gate");
+        assert.ok(gate < stepIndex(promote, runs(/papyrus-deploy promote/), "promoting"), "the policy gate runs before the promote");
+    });
+
+    it("refuses the same stack on both sides, a bad version and a bad wait before any AWS call, as the driver would", () => {
+        const check = step(source, /^Check the variables and inputs$/);
+        const env = { ROLE_ARN: "arn", PULUMI_BACKEND_URL: "s3://state", AWS_REGION: "eu-west-1", FROM: "dev", TO: "prod", VERSION: "", WAIT: "10m" };
+        assert.strictEqual(runStep(check.run!, env).status, 0);
+        const same = runStep(check.run!, { ...env, TO: "dev" });
+        assert.strictEqual(same.status, 2);
+        assert.match(same.stdout, /::error::from and to are both 'dev'/);
+        for (const [version, ok] of [["3", true], ["0", false], ["1e0", false], ["x", false], ["03", false]] as const) {
+            assert.strictEqual(runStep(check.run!, { ...env, VERSION: version }).status, ok ? 0 : 2, `version ${version}`);
+        }
+        // kills: the shell's duration check drifting from the driver's `--wait` parser
+        for (const wait of ["10m", "90s", "90", "1m30s", "0", "60m", "", "2h", "10 m", "m", "-1s", "1.5m"]) {
+            const shell = runStep(check.run!, { ...env, WAIT: wait }).status === 0;
+            const driver = parseDuration(wait) !== undefined;
+            assert.ok(!driver || shell, `the driver takes --wait ${JSON.stringify(wait)}, the step refuses it`);
+            assert.ok(driver || !shell || wait === "", `the step takes --wait ${JSON.stringify(wait)}, the driver refuses it`);
+        }
+    });
+
+    describe("the source job's pick (run with a fake `npx` answering like papyrus-deploy)", () => {
+        const pick = step(source, /^Pick the source's update/);
+        const HISTORY = {
+            stack: "dev",
+            deployments: [
+                { version: 5, operation: "update", kind: "deploy", result: "failed", digest: digest("a"), tag: "v3.0.0", running: true },
+                { version: 4, operation: "update", kind: "deploy", result: "succeeded", digest: digest("a"), tag: "v3.0.0", running: false },
+                { version: 3, operation: "update", kind: "deploy", result: "succeeded", digest: digest("b"), tag: "v2.0.0", running: false },
+            ],
+        };
+        /** The fake logs each call's command and answers `verify` with `verifyExit` and the recorded digest, `history` with HISTORY. */
+        function runPick(env: Record<string, string>, verify: { exit: number; recorded: string }) {
+            let calls: string[] = [];
+            const run = runStep(pick.run!, { FROM: "dev", ...env }, {
+                prepare: (dir) => {
+                    fs.writeFileSync(path.join(dir, "history.json"), JSON.stringify(HISTORY));
+                    fs.writeFileSync(path.join(dir, ".bin", "npx"), [
+                        "#!/bin/bash", `echo "$3 $4 $5" >> "${dir}/.calls"`,
+                        `if [ "$3" = verify ]; then echo '{"inSync": true, "recorded": "${URL}@${verify.recorded}"}'; exit ${verify.exit}; fi`,
+                        `if [ "$3" = history ]; then cat "${dir}/history.json"; exit 0; fi`,
+                        "exit 99",
+                    ].join("\n") + "\n", { mode: 0o755 });
+                },
+            });
+            if (fs.existsSync(path.join(run.dir, ".calls"))) calls = fs.readFileSync(path.join(run.dir, ".calls"), "utf8").trimEnd().split("\n");
+            return { ...run, calls };
+        }
+
+        it("without a version: fails on drift (6) and otherwise picks the newest succeeded update that deployed the verified digest", function () {
+            if (!hasJq) this.skip(); // jq is on every GitHub runner
+            const drift = runPick({ VERSION: "" }, { exit: 6, recorded: digest("a") });
+            assert.strictEqual(drift.status, 6);
+            assert.match(drift.stdout, /::error::DRIFT \(exit 6\): dev's ECS service runs another image/);
+            assert.deepStrictEqual(drift.calls, ["verify --stack dev"], "no history read after a drift");
+
+            // kills: taking the running-marked update (5, which failed) or the newest succeeded one (whatever its digest)
+            const ok = runPick({ VERSION: "" }, { exit: 0, recorded: digest("a") });
+            assert.strictEqual(ok.status, 0, ok.stdout);
+            assert.deepStrictEqual(ok.outputs, { version: "4", digest: digest("a"), tag: "v3.0.0" });
+            assert.deepStrictEqual(ok.calls, ["verify --stack dev", "history --stack dev"]);
+
+            const none = runPick({ VERSION: "" }, { exit: 0, recorded: digest("c") });
+            assert.strictEqual(none.status, 7);
+            assert.match(none.stdout, /::error::dev has no succeeded update that deployed sha256:c{64} to promote \(exit 7\)/);
+        });
+
+        it("with a version: reads that update only (no ECS check), and refuses one that did not succeed (7)", function () {
+            if (!hasJq) this.skip();
+            const named = runPick({ VERSION: "3" }, { exit: 6, recorded: digest("a") });
+            assert.strictEqual(named.status, 0, named.stdout);
+            assert.deepStrictEqual(named.outputs, { version: "3", digest: digest("b"), tag: "v2.0.0" });
+            assert.deepStrictEqual(named.calls, ["history --stack dev"]);
+            const failed = runPick({ VERSION: "5" }, { exit: 0, recorded: digest("a") });
+            assert.strictEqual(failed.status, 7);
+            assert.match(failed.stdout, /::error::dev has no succeeded update 5 to promote \(exit 7\)/);
+        });
+    });
+
+    it("passes the source's update, the wait and the evidence path to `papyrus-deploy promote`, and explains each exit code", () => {
+        const run = step(promote, /^Promote \(papyrus-deploy promote\)$/);
+        assert.deepStrictEqual(run.env, {
+            FROM: "${{ inputs.from }}", TO: "${{ inputs.to }}", VERSION: "${{ needs.source.outputs.version }}", WAIT: "${{ inputs.wait }}",
+            PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}",
+        });
+        const env = { FROM: "dev", TO: "prod", VERSION: "4", WAIT: "10m" };
+        const ok = runStep(run.run!, env);
+        assert.strictEqual(ok.status, 0, ok.stdout);
+        assert.deepStrictEqual(ok.npxArgs, ["--no-install", "papyrus-deploy", "promote", "--from", "dev", "--to", "prod", "--version", "4", "--wait", "10m",
+            "--evidence", "evidence/promote.json", "--json"]);
+        for (const [code, message] of [[3, /::error::the digest is not in prod's repository \(exit 3\): replication from dev's registry did not deliver it within 10m/],
+            [6, /::error::DRIFT \(exit 6\) after the promote/], [7, /::error::nothing to promote \(exit 7\)/]] as const) {
+            const failed = runStep(run.run!, env, { npxExit: code });
+            assert.strictEqual(failed.status, code);
+            assert.match(failed.stdout, message);
+            assert.strictEqual(failed.outputs["exit-code"], String(code));
+        }
+        const upload = stepIndex(promote, (s) => usesAction("actions/upload-artifact")(s) && s.with?.path === "evidence/", "uploading the evidence");
+        assert.strictEqual(promote.steps[upload].if, "always()");
+        assert.ok(upload > promote.steps.indexOf(run));
+    });
+
+    it("writes a job summary with both stacks, the update, the tag and the digest", function () {
+        if (!hasJq) this.skip();
+        const summary = step(promote, /^Summarize$/);
+        assert.strictEqual(summary.if, "always()");
+        const env = { FROM: "dev", TO: "prod", VERSION: "4", DIGEST: digest("a"), TAG: "v3.0.0" };
+        const evidence = { stack: "prod", updateVersion: 7, imageTag: "v3.0.0", imageDigest: digest("a"), result: "succeeded", promotedFrom: { stack: "dev", version: 4, digest: digest("a") } };
+        let text = "";
+        const run = runStep(summary.run!, env, {
+            prepare: (dir) => {
+                fs.mkdirSync(path.join(dir, "evidence"));
+                fs.writeFileSync(path.join(dir, "evidence", "promote.json"), JSON.stringify(evidence));
+            },
+        });
+        assert.strictEqual(run.status, 0, run.stdout);
+        text = fs.readFileSync(path.join(run.dir, ".step-summary"), "utf8");
+        assert.strictEqual(text, [
+            "### Promote dev → prod", "",
+            "| | stack | update | tag | digest |",
+            "| --- | --- | --- | --- | --- |",
+            `| from | \`dev\` | 4 | v3.0.0 | \`${digest("a")}\` |`,
+            `| to | \`prod\` | 7 | v3.0.0 | \`${digest("a")}\` |`,
+            "",
+            "Result: **succeeded**, the same digest.", "",
+        ].join("\n"));
+        const none = runStep(summary.run!, env);
+        assert.match(fs.readFileSync(path.join(none.dir, ".step-summary"), "utf8"), /^\| to \| `prod` \| - \| - \| not deployed \|$/m);
     });
 });
 
