@@ -500,7 +500,7 @@ function backendKind(url: string): string {
  * cancel signal reaches the whole process group, the engine included. So the driver forwards its
  * abort only when the engine has not printed `received; cancelling` by then.
  */
-export const ENGINE_INTERRUPT_GRACE_MS = 1500;
+export const ENGINE_INTERRUPT_GRACE_MS = 3000;
 const ENGINE_CANCELLING = /(\^C|SIGTERM) received; cancelling/;
 
 /** Runs an engine command so that it gets exactly one interrupt when `options.signal` aborts. */
