@@ -33,7 +33,9 @@ echo "==> mocha"
 if [ "$#" -gt 0 ]; then
   npx mocha "$@"
 elif [ "${#missing[@]}" -eq 0 ]; then
-  npx mocha 'test/**/*.test.ts'
+  # Two files at a time: the engine suites spend most of their time waiting on the engine and
+  # moto, and each uses its own moto, backend and project directory.
+  npx mocha --parallel --jobs 2 'test/**/*.test.ts'
 else
   # The engine and emulator suites are the files named *.integration.test.ts and *.emulator.test.ts.
   mapfile -t pure < <(ls test/*.test.ts | grep -Ev '\.(integration|emulator)\.test\.ts$')
