@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_NAME } from "../components/stackConfig";
 import { CommandLineError, commandUsage, parseCommandLine, usage } from "./cliCommands";
-import { deploy, history, promote, reapply, rollback, verify, DeployResult } from "./driver";
+import { deploy, history, promote, reapply, reconcile, rollback, verify, DeployResult } from "./driver";
 import { DeployError, EXIT_CODES, InvalidInputError } from "./errors";
 import { Deployment, RollbackTarget } from "./history";
 import { parseDuration } from "./replica";
@@ -18,15 +18,18 @@ const EPILOGUE = `Environment:
 
 Exit codes (what the stack runs afterwards is always read from its state):
   0  success                        5  pulumi up failed (the message says what the stack runs)
-  1  unexpected error (a bug)       6  drift: ECS runs another image than the stack recorded
-  2  bad input or usage                (promote: on the source; nothing changed)
-     (deploy: a digest the stack's  7  nothing to roll back to or to promote
-     promoteFrom never ran)         8  updated, but what ECS runs could not be checked
-  3  image/repository missing or       (promote: the source's; nothing changed)
-     archived, or not replicated    9  AWS, credentials or the state backend unreachable
-     in time (nothing changed)         (nothing changed)
-  4  stack is being deployed by     130  interrupted (the message says whether
-     someone else (nothing changed)      the image was applied)
+  1  unexpected error (a bug)       6  ECS rolled the deployment back, or drift: ECS runs
+  2  bad input or usage                another image than the stack recorded
+     (deploy: a digest the stack's     (promote: on the source; nothing changed)
+     promoteFrom never ran)         7  nothing to roll back to or to promote
+  3  image/repository missing or    8  updated, but what ECS runs could not be checked
+     archived, or not replicated       (promote: the source's; nothing changed)
+     in time (nothing changed)      9  AWS, credentials or the state backend unreachable
+  4  stack is being deployed by        (nothing changed)
+     someone else (nothing changed) 10  updated, but ECS's rollout still IN_PROGRESS
+                                       at --wait-timeout; run verify later
+                                   130  interrupted (the message says whether
+                                         the image was applied)
 `;
 
 /** The general usage, generated from the command table (cliCommands.ts). */
@@ -86,7 +89,12 @@ async function run(argv: string[], out: NodeJS.WritableStream, err: NodeJS.Writa
         signal,
     };
     const json = values.json === true;
-    const update = { verify: values["no-verify"] !== true, evidenceFile: string("evidence") };
+    const update = {
+        verify: values["no-verify"] !== true,
+        evidenceFile: string("evidence"),
+        waitTimeoutMs: string("wait-timeout") === undefined ? undefined : waitDuration("--wait-timeout", string("wait-timeout")!),
+        onRollback: onRollback(string("on-rollback")),
+    };
 
     switch (command) {
         case "deploy": {
@@ -112,13 +120,18 @@ async function run(argv: string[], out: NodeJS.WritableStream, err: NodeJS.Writa
             const result = await promote({
                 ...context, ...update, from,
                 version: version === undefined ? undefined : updateNumber("--version", version),
-                waitMs: wait === undefined ? undefined : waitDuration(wait),
+                waitMs: wait === undefined ? undefined : waitDuration("--wait", wait),
             });
             printResult(result, json, out, err);
             return EXIT_CODES.ok;
         }
         case "up": {
             const result = await reapply({ ...context, ...update });
+            printResult(result, json, out, err);
+            return EXIT_CODES.ok;
+        }
+        case "reconcile": {
+            const result = await reconcile({ ...context, ...update });
             printResult(result, json, out, err);
             return EXIT_CODES.ok;
         }
@@ -158,10 +171,15 @@ function updateNumber(flag: string, text: string): number {
     return Number(text);
 }
 
-function waitDuration(text: string): number {
+function onRollback(text: string | undefined): "fail" | "reconcile" | undefined {
+    if (text === undefined || text === "fail" || text === "reconcile") return text;
+    throw new InvalidInputError("--on-rollback", text, "must be `fail` (exit 6 when ECS rolls the deployment back) or `reconcile` (also record what ECS runs)");
+}
+
+function waitDuration(flag: string, text: string): number {
     const ms = parseDuration(text);
     if (ms === undefined) {
-        throw new InvalidInputError("--wait", text, "must be a duration of at most 60 minutes such as `90s`, `10m`, `1m30s` or `0` (look once, do not wait)");
+        throw new InvalidInputError(flag, text, "must be a duration of at most 60 minutes such as `90s`, `10m`, `1m30s` or `0` (look once, do not wait)");
     }
     return ms;
 }
@@ -193,16 +211,21 @@ function printResult(result: DeployResult, json: boolean, out: NodeJS.WritableSt
     if (result.evidenceWriteError) err.write(`warning: ${result.evidenceWriteError}\n`);
     for (const warning of result.warnings ?? []) err.write(`warning: ${warning}\n`);
     if (json) {
-        out.write(JSON.stringify(result.evidence ?? { kind: result.kind, stack: result.stack, image: result.image, resolved: result.resolved }, null, 2) + "\n");
+        out.write(JSON.stringify(result.evidence ?? { kind: result.kind, stack: result.stack, image: result.image, resolved: result.resolved, unchanged: result.unchanged }, null, 2) + "\n");
+        return;
+    }
+    if (result.unchanged) {
+        out.write(`${result.stack}: ${result.unchanged}\n`);
         return;
     }
     for (const line of result.recovered) out.write(`recovered: ${line}\n`);
     const index = result.resolved.isIndex ? " (image index: multi-platform or with attestations)" : "";
-    const verb = { preview: "would deploy", rollback: "rolled back", infra: "updated (image unchanged)", deploy: "deployed", promote: "promoted" }[result.kind];
+    const verb = { preview: "would deploy", rollback: "rolled back", infra: "updated (image unchanged)", deploy: "deployed", promote: "promoted", reconcile: "reconciled" }[result.kind];
     out.write(`${verb} ${result.stack}: ${result.kind === "preview" ? "" : "the stack runs "}${result.image}${index}\n`);
     const from = result.promotedFrom;
     if (from) out.write(`from: ${from.stack} update ${from.version}${from.tag ? ` (${from.tag})` : ""}, ${from.digest}\n`);
     if (result.previousImage) out.write(`previous: ${result.previousImage}\n`);
+    if (result.rollout) out.write(`rollout: ${result.rollout.deploymentId ?? "no new ECS deployment"} ${result.rollout.state}\n`);
     if (result.verify) out.write(`verify: ${result.verify.inSync ? "ECS runs the recorded image" : "DRIFT"}\n`);
     else if (result.verifySkipped && result.kind !== "preview") out.write(`verify: not run: ${result.verifySkipped}\n`);
 }
@@ -214,7 +237,8 @@ export function formatHistory(deployments: readonly Deployment[]): string {
         d.startTime.toISOString().replace(".000Z", "Z"),
         d.endTime ? d.endTime.toISOString().replace(".000Z", "Z") : "-",
         d.result,
-        d.kind === "other" ? d.operation : d.promotedFrom ? `promote (${d.promotedFrom.stack} #${d.promotedFrom.version})` : d.kind,
+        d.kind === "other" ? d.operation : d.promotedFrom ? `promote (${d.promotedFrom.stack} #${d.promotedFrom.version})`
+            : d.reconcileOf?.version !== undefined ? `reconcile (of #${d.reconcileOf.version})` : d.kind,
         d.tag ?? "-",
         d.digest ? `${d.digest.slice(0, 19)}…` : "-",
         d.requestedBy ?? (d.kind === "manual" ? "(pulumi up by hand)" : "-"),

@@ -25,6 +25,8 @@ export interface CommandSpec {
 
 const stack = (what: string): FlagSpec => ({ type: "string", value: "<env>", required: true, help: `${what}: \`dev\`, or \`organization/papyrus/dev\`` });
 const NO_VERIFY: FlagSpec = { type: "boolean", help: "do not compare what ECS runs with what the stack recorded afterwards" };
+const WAIT_TIMEOUT: FlagSpec = { type: "string", value: "<duration>", help: "how long to follow the ECS deployment `up` started to COMPLETED or FAILED: `90s`, `15m`, `0` (look once); default 15m, then exit 10" };
+const ON_ROLLBACK: FlagSpec = { type: "string", value: "fail|reconcile", help: "when ECS rolls the deployment back: exit 6 (`fail`, default) or also record what ECS runs with a `reconcile` update (still exit 6)" };
 const EVIDENCE: FlagSpec = { type: "string", value: "<file>", help: "write the evidence record (JSON) to this file; checked before anything runs" };
 
 export const COMMANDS = {
@@ -39,6 +41,8 @@ export const COMMANDS = {
             "tag-pattern": { type: "string", value: "<re>", help: "allowed tags (default: ^v\\d+\\.\\d+\\.\\d+$|^[0-9a-f]{40}$)" },
             preview: { type: "boolean", help: "show what the update would change; change nothing" },
             "no-verify": NO_VERIFY,
+            "wait-timeout": WAIT_TIMEOUT,
+            "on-rollback": ON_ROLLBACK,
             evidence: EVIDENCE,
         },
     },
@@ -53,6 +57,8 @@ export const COMMANDS = {
             "to-tag": { type: "string", value: "T", group: "target", help: "the tag of an earlier deployment" },
             "to-digest": { type: "string", value: "sha256:…", group: "target", help: "the digest of an earlier deployment" },
             "no-verify": NO_VERIFY,
+            "wait-timeout": WAIT_TIMEOUT,
+            "on-rollback": ON_ROLLBACK,
             evidence: EVIDENCE,
         },
     },
@@ -68,6 +74,8 @@ export const COMMANDS = {
             version: { type: "string", value: "N", help: "promote --from's update N (`history --stack <from>`) instead of what it runs now; no ECS check" },
             wait: { type: "string", value: "<duration>", help: `how long to wait for replication: \`90s\`, \`10m\`, \`0\` (default ${formatDuration(DEFAULT_REPLICA_WAIT_MS)}, at most 60m)` },
             "no-verify": NO_VERIFY,
+            "wait-timeout": WAIT_TIMEOUT,
+            "on-rollback": ON_ROLLBACK,
             evidence: EVIDENCE,
         },
     },
@@ -75,7 +83,15 @@ export const COMMANDS = {
         summary: "apply infrastructure changes, keeping the digest the stack runs",
         description: "Runs up with the digest the stack's state runs now: an infrastructure change (a health check, more tasks) "
             + "without touching the image. A plain `pulumi up` keeps the running digest too.",
-        flags: { stack: stack("the stack to update"), "no-verify": NO_VERIFY, evidence: EVIDENCE },
+        flags: { stack: stack("the stack to update"), "no-verify": NO_VERIFY, "wait-timeout": WAIT_TIMEOUT, "on-rollback": ON_ROLLBACK, evidence: EVIDENCE },
+    },
+    reconcile: {
+        summary: "make the stack record the digest ECS runs (after ECS rolled a deployment back)",
+        description: "Reads the image the ECS service's primary deployment runs; when it is not what the stack's state records "
+            + "(ECS's circuit breaker or a deployment alarm rolled the last update back), runs up with that digest, recorded as "
+            + "kind `reconcile` linked to the rolled-back update, so state, history and ECS agree and the next plain update keeps it. "
+            + "Nothing to do when they already agree.",
+        flags: { stack: stack("the stack to reconcile"), "wait-timeout": WAIT_TIMEOUT, evidence: EVIDENCE },
     },
     history: {
         summary: "list the stack's deployments, marking the one its state runs",

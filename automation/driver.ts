@@ -12,18 +12,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
-import {
-    CommandError,
-    ConcurrentUpdateError,
-    ConfigMap,
-    LocalWorkspace,
-    Stack,
-    StackNotFoundError as PulumiStackNotFoundError,
-} from "@pulumi/pulumi/automation";
+import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { digestReference, isSha256Digest } from "../components/imageReference";
 import { qualifiedKey } from "../components/stackConfig";
 import { createEcrClient, describeDigest, ResolvedImage, resolveTag } from "./ecr";
-import { engineTools, PROJECT_ROOT } from "./engine";
+import { engineTools, PROJECT_ROOT, pulumiExecutable } from "./engine";
 import {
     DeployError,
     DriftError,
@@ -37,6 +30,8 @@ import {
     NothingToPromoteError,
     NotVerifiedError,
     RollbackTargetGoneError,
+    RolledBackError,
+    RolloutTimeoutError,
     SourceDriftError,
     SourceNotVerifiedError,
     StackBusyError,
@@ -44,14 +39,16 @@ import {
     UnreachableError,
     UpdateFailedError,
 } from "./errors";
-import { checkEvidencePath, ciIdentity, EVIDENCE_SCHEMA, EvidenceRecord, PromotedFrom, requester, VerifyNote, writeEvidence } from "./evidence";
-import { chooseRollbackTarget, currentDeployment, Deployment, formatPromotedFrom, markRunning, readDeployments, RollbackTarget } from "./history";
+import { buildEvidence, checkEvidencePath, ciIdentity, EvidenceRecord, PromotedFrom, requester, RolloutNote, UpdateKind, VerifyNote, writeEvidence } from "./evidence";
+import { chooseRollbackTarget, currentDeployment, Deployment, formatPromotedFrom, formatReconcileOf, markRunning, readDeployments, RollbackTarget } from "./history";
 import { acquireLock, describeEngineLock, describeHolder, engineLocks, HeldLock } from "./lock";
-import { awaitReplica } from "./replica";
+import { awaitReplica, formatDuration } from "./replica";
+import { deploymentIds, followRollout, RolloutOutcome } from "./rollout";
+import { CliCommandError, StackCli } from "./stackCli";
 import { Checkpoint, pendingOperations, recordedImage, RecordedImage } from "./state";
 import { isSelfManagedBackend, stackIdentity, StackIdentity } from "./stackName";
 import { validateTag, TagPolicy } from "./tags";
-import { DriverConfig, writeUpdateConfig } from "./updateConfig";
+import { DriverConfig, readStackConfigValues, StackConfigValues, writeUpdateConfig } from "./updateConfig";
 import { compareRunningImage, createEcsClient, VerifyResult } from "./verify";
 
 export interface StackContext {
@@ -77,11 +74,26 @@ export interface StackContext {
 }
 
 export interface UpdateOptions extends StackContext {
-    /** Compare with what ECS runs after `up`. @default true */
+    /** Follow the ECS deployment `up` started and compare what ECS runs with the record afterwards. @default true */
     readonly verify?: boolean;
     /** Write the evidence record to this file (checked before anything runs). */
     readonly evidenceFile?: string;
+    /** How long to wait for ECS to finish the rollout (COMPLETED or FAILED); 0 looks once. @default 15 minutes */
+    readonly waitTimeoutMs?: number;
+    /** @default 5 s */
+    readonly rolloutPollMs?: number;
+    /** At most one rollout status line this often. @default 10 s */
+    readonly progressMs?: number;
+    /** Rollout progress, one line each. @default `onOutput` */
+    readonly onProgress?: (line: string) => void;
+    /**
+     * When ECS rolls the update back: `fail` (exit 6, printing the reconcile command) or `reconcile`
+     * (also run `up` with the digest ECS runs, so state, history and ECS agree; still exit 6). @default "fail"
+     */
+    readonly onRollback?: "fail" | "reconcile";
 }
+
+export const DEFAULT_ROLLOUT_WAIT_MS = 15 * 60_000;
 
 export interface DeployOptions extends UpdateOptions {
     readonly tag: string;
@@ -111,7 +123,7 @@ export interface PromoteOptions extends UpdateOptions {
 }
 
 export interface DeployResult {
-    readonly kind: "deploy" | "rollback" | "infra" | "promote" | "preview";
+    readonly kind: UpdateKind | "preview";
     readonly stack: string;
     /** What the stack's state runs after the update (for a preview: what it would run). */
     readonly image: string;
@@ -131,6 +143,10 @@ export interface DeployResult {
     readonly warnings?: readonly string[];
     /** For a promote: the source stack's deployment the digest came from. */
     readonly promotedFrom?: PromotedFrom;
+    /** The ECS deployment the update started, as followed. */
+    readonly rollout?: RolloutNote;
+    /** For a `reconcile` that found nothing to do: why (state and ECS already agree). */
+    readonly unchanged?: string;
 }
 
 export interface HistoryResult {
@@ -156,7 +172,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
             const configFile = writeUpdateConfig(session.workDir, session.identity.name,
                 { image, imageTag: options.tag, deployKind: "deploy", deployedBy: session.requestedBy });
             try {
-                await withEngineInterrupt(options, (engine) => session.stack.preview({ ...engine, configFile: configFile.path })).catch((err) => {
+                await withEngineInterrupt(options, (engine) => session.stack.preview({ ...engine, configFile: configFile.path })).catch((err: unknown) => {
                     if (options.signal?.aborted) throw new InterruptedError(session.displayName, "the preview was cancelled; nothing was changed");
                     throw classifyEngineError(err, session) ?? new UpdateFailedError(session.displayName, image,
                         "nothing was changed", `Preview failed: ${engineErrorSummary(err)}`);
@@ -301,11 +317,11 @@ async function promotionSource(source: Session, version: number | undefined): Pr
  * stack first. Only the source's history is read (no lock, no state, nothing of the source changes).
  */
 async function checkPromotionGate(session: Session, tag: string, digest: string): Promise<void> {
-    const source = session.config[qualifiedKey("promoteFrom")]?.value;
+    const source = session.config[qualifiedKey("promoteFrom")];
     if (!source) return;
-    const sourceStack = await selectStack({ ...session.options, stackName: source }, session.workDir, session.backendUrl,
-        await identityOf({ ...session.options, stackName: source }, session.workDir, session.backendUrl));
-    const context = { displayName: source, identity: session.identity, backendUrl: session.backendUrl };
+    const sourceIdentity = await identityOf({ ...session.options, stackName: source }, session.workDir, session.backendUrl);
+    const sourceStack = stackCli(session.options, session.workDir, session.backendUrl, sourceIdentity);
+    const context = { displayName: source, identity: sourceIdentity, backendUrl: session.backendUrl };
     const ran = (await engineCall(context, () => readDeployments(sourceStack)))
         .some((d) => d.operation === "update" && d.result === "succeeded" && d.digest === digest);
     if (!ran) throw new NotPromotedError(session.displayName, source, tag, digest);
@@ -328,17 +344,73 @@ export async function verify(options: StackContext): Promise<VerifyResult> {
     return outcome.result;
 }
 
+/**
+ * Makes the stack record what ECS runs: after ECS rolled a deployment back (circuit breaker or a
+ * deployment alarm), runs `up` with the digest the service's primary deployment runs, as kind
+ * `reconcile` linked to the update ECS rolled back, so state, history and ECS agree again and the
+ * next plain update keeps that digest instead of putting the failing one back.
+ */
+export async function reconcile(options: UpdateOptions): Promise<DeployResult> {
+    return withLockedSession(options, async (session) => {
+        const outcome = await verifyRunning(session, session.running, session.stackOutputs);
+        if ("error" in outcome) {
+            if (outcome.cause instanceof DeployError) throw outcome.cause;
+            throw new NotVerifiedError(session.displayName, `${outcome.error}; nothing was changed`);
+        }
+        if ("skipped" in outcome) throw new NotVerifiedError(session.displayName, `${outcome.skipped}; nothing was changed`);
+        const deployments = markRunning(await engineCall(session, () => readDeployments(session.stack)), session.running);
+        const current = currentDeployment(deployments);
+        if (outcome.result.inSync) {
+            const resolved = await describeDigest(ecrClient(session), requireConfig(session, "repositoryName"), session.running!.digest);
+            return {
+                kind: "reconcile", stack: session.displayName, image: session.running!.image, resolved, recovered: session.recovered,
+                unchanged: `the stack's state and ECS agree (${session.running!.image}); nothing was changed`,
+            };
+        }
+        return reconcileTo(session, outcome.result.running, { version: current?.version, digest: session.running?.digest }, deployments);
+    });
+}
+
+/** Runs `up` with the digest ECS runs (one of `running`, which must be pinned in this stack's repository). */
+async function reconcileTo(
+    session: Session,
+    running: readonly string[],
+    reconcileOf: { version?: number; digest?: string },
+    deployments?: readonly Deployment[],
+): Promise<DeployResult> {
+    const repositoryName = requireConfig(session, "repositoryName");
+    const digest = running.map((image) => image.slice(image.lastIndexOf("@") + 1)).find(isSha256Digest);
+    if (!digest) {
+        throw new NotVerifiedError(session.displayName,
+            `ECS runs ${running.map((r) => `\`${r}\``).join(", ") || "nothing"}, which is no digest-pinned image; nothing was reconciled. Deploy a tag or roll back explicitly`);
+    }
+    let resolved: ResolvedImage;
+    try {
+        resolved = await describeDigest(ecrClient(session), repositoryName, digest);
+    } catch (err) {
+        if (err instanceof ImageNotFoundError || err instanceof ImageArchivedError) {
+            throw new RollbackTargetGoneError(repositoryName, digest, reconcileOf.version ?? 0, "(the image ECS runs) is not in the stack's repository");
+        }
+        throw err;
+    }
+    const image = digestReference(resolved.repositoryUrl, resolved.digest, { input: "image ECS runs" });
+    const tag = (deployments ?? []).find((d) => d.operation === "update" && d.digest === digest && d.tag !== undefined)?.tag;
+    return runUpdate(session, { kind: "reconcile", image, resolved, tag, reconcileOf });
+}
+
 // ---- the session: open → lock → read state → recover → work → release ----
 
 interface Session {
-    readonly stack: Stack;
+    /** The stack's CLI commands (`--stack <qualified name>`). */
+    readonly stack: StackCli;
     readonly identity: StackIdentity;
     /** The name as the caller gave it, for messages. */
     readonly displayName: string;
     /** The backend the engine uses: PULUMI_BACKEND_URL, or the project's own `.pulumi-state`. */
     readonly backendUrl: string;
     readonly workDir: string;
-    readonly config: ConfigMap;
+    /** The checkout's `Pulumi.<stack>.yaml` config, as the engine will read it. */
+    readonly config: StackConfigValues;
     /** The state as the session found it (after recovery). */
     readonly checkpoint: Checkpoint | undefined;
     /** What that state runs. */
@@ -401,12 +473,11 @@ async function openSession(
     const workDir = known.workDir ?? projectDirectory(options.workDir);
     const backendUrl = known.backendUrl ?? backendFor(workDir, options.envVars);
     const identity = known.identity ?? await identityOf(options, workDir, backendUrl);
-    const base = { displayName: options.stackName, workDir, backendUrl, identity, options };
-    const stack = await selectStack(options, workDir, backendUrl, identity);
-    const session = { ...base, stack };
+    const stack = stackCli(options, workDir, backendUrl, identity);
+    const session = { displayName: options.stackName, workDir, backendUrl, identity, options, stack };
     const readAt = new Date();
-    const [config, deployment] = await engineCall(session, () => Promise.all([stack.getAllConfig(), stack.exportStack()]));
-    const checkpoint = deployment.deployment as Checkpoint | undefined;
+    const checkpoint = await engineCall(session, () => stack.exportState());
+    const config = readStackConfigValues(workDir, identity.name);
     return {
         ...session,
         config,
@@ -421,17 +492,22 @@ async function openSession(
     };
 }
 
-/** The stack in a workspace of its own; `StackNotFoundError` (exit 2) when the backend has no such stack. */
-async function selectStack(options: StackContext, workDir: string, backendUrl: string, identity: StackIdentity): Promise<Stack> {
-    const workspace = await createWorkspace(options, workDir, backendUrl);
-    try {
-        return await Stack.select(identity.qualified, workspace);
-    } catch (err) {
-        if (err instanceof PulumiStackNotFoundError) {
-            throw new StackNotFoundError(options.stackName, backendUrl);
-        }
-        throw classifyEngineError(err, { displayName: options.stackName, identity, backendUrl }) ?? err;
-    }
+/** The stack's CLI commands, each naming the stack (no `stack select`: nothing of the workspace changes). */
+function stackCli(options: StackContext, workDir: string, backendUrl: string, identity: StackIdentity): StackCli {
+    const { command, env } = pulumiExecutable();
+    return new StackCli({
+        command,
+        workDir,
+        stack: identity.qualified,
+        env: {
+            PULUMI_SKIP_UPDATE_CHECK: "true",
+            // Tells the stack program that the image config was set from ECR or history just now.
+            PAPYRUS_DRIVER: "1",
+            ...env,
+            ...options.envVars,
+            PULUMI_BACKEND_URL: backendUrl,
+        },
+    });
 }
 
 /** `--cwd`, else the project root; it must be a directory with a Pulumi.yaml. */
@@ -482,10 +558,9 @@ async function recover(session: Session, staleHolder: ReturnType<typeof acquireL
     const pending = pendingOperations(session.checkpoint);
     if (pending.length === 0) return session;
     if (locks !== undefined && locks.some((lock) => !lock.stale)) return session; // a live update owns them: `up` will say busy
-    await engineCall(session, () => withEngineInterrupt(session.options, (engine) => session.stack.refresh({ clearPendingCreates: true, ...engine })));
+    await engineCall(session, () => withEngineInterrupt(session.options, (engine) => session.stack.refreshClearingPending(engine)));
     done.push(`refreshed the stack to clear ${pending.length} pending operation(s) left by the interrupted update (${pending.map((p) => `${p.type} ${p.resource.urn.split("::").pop()}`).join(", ")})`);
-    const deployment = await engineCall(session, () => session.stack.exportStack());
-    const checkpoint = deployment.deployment as Checkpoint | undefined;
+    const checkpoint = await engineCall(session, () => session.stack.exportState());
     return { ...session, checkpoint, ...readRecordedImage(checkpoint), stackOutputs: stackOutputsOf(checkpoint) };
 }
 
@@ -540,12 +615,13 @@ function throwIfAborted(session: Session): void {
 // ---- the update ------------------------------------------------------------
 
 interface UpdatePlan {
-    readonly kind: "deploy" | "rollback" | "infra" | "promote";
+    readonly kind: UpdateKind;
     readonly image: string;
     readonly resolved: ResolvedImage;
     readonly tag?: string;
     readonly rollbackOf?: { version: number; digest?: string };
     readonly promotedFrom?: PromotedFrom;
+    readonly reconcileOf?: { version?: number; digest?: string };
 }
 
 async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResult> {
@@ -554,45 +630,49 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
     const before = session.running;
     // The Automation API only reacts to aborts that come after `up` starts.
     throwIfAborted(session);
+    // The ECS deployments that exist before `up`: the one `up` starts is the new one.
+    const ecsBefore = await ecsDeploymentsBefore(session);
     const configFile = writeUpdateConfig(session.workDir, session.identity.name, driverConfig(plan, session.requestedBy));
 
     let upError: unknown;
-    let changeSummary: Record<string, number> | undefined;
     try {
-        const up = await withEngineInterrupt(options, (engine) => stack.up({
-            ...engine,
-            message: updateMessage(plan, session.requestedBy),
-            configFile: configFile.path,
-        }));
-        changeSummary = up.summary.resourceChanges;
+        await withEngineInterrupt(options, (engine) => stack.up({ ...engine, message: updateMessage(plan, session.requestedBy), configFile: configFile.path }));
     } catch (err) {
         upError = err;
     } finally {
         configFile.remove();
     }
     const interrupted = upError !== undefined && options.signal?.aborted === true;
-    if (upError instanceof ConcurrentUpdateError && !interrupted) {
+    if (upError instanceof CliCommandError && upError.kind === "busy" && !interrupted) {
         // Refused before it started (another checkout holds the engine's lock): nothing changed.
-        throw new StackBusyError(session.displayName, lockHolderFrom(String(upError.message)));
+        throw new StackBusyError(session.displayName, lockHolderFrom(upError.stderr));
     }
 
-    // What the engine recorded, whatever happened above.
+    // What the engine recorded, whatever happened above: the state and the history, read at once.
+    const [stateRead, deployments] = await Promise.all([
+        stack.exportState().then((checkpoint) => ({ checkpoint }), (err: unknown) => ({ error: err as Error })),
+        readDeployments(stack).catch(() => undefined),
+    ]);
     let after: RecordedImage | undefined;
     let stateProblem: string | undefined;
     let stackOutputs: Record<string, unknown> = {};
     let pending: readonly { type: string; resource: { urn: string } }[] = [];
-    try {
-        const checkpoint = (await stack.exportStack()).deployment as Checkpoint | undefined;
-        pending = pendingOperations(checkpoint);
-        after = recordedImage(checkpoint);
-        stackOutputs = stackOutputsOf(checkpoint);
-    } catch (err) {
-        stateProblem = `the stack's state could not be read afterwards (${(err as Error).message.split("\n")[0]}); run \`history --stack ${session.displayName}\``;
+    let checkpointAfter: Checkpoint | undefined;
+    if ("checkpoint" in stateRead) {
+        checkpointAfter = stateRead.checkpoint;
+        pending = pendingOperations(checkpointAfter);
+        try {
+            after = recordedImage(checkpointAfter);
+        } catch (err) {
+            stateProblem = `the stack's state does not say what runs (${(err as Error).message})`;
+        }
+        stackOutputs = stackOutputsOf(checkpointAfter);
+    } else {
+        stateProblem = `the stack's state could not be read afterwards (${stateRead.error.message.split("\n")[0]}); run \`history --stack ${session.displayName}\``;
     }
     // With pending operations the state cannot say whether the new image went out: not "applied".
     const applied = pending.length === 0 && after?.digest === plan.resolved.digest;
 
-    const deployments = await readDeployments(stack).catch(() => undefined);
     // Our update is the newest record, if the engine got as far as recording one (history has 1 s precision).
     const ours = deployments?.[0] && deployments[0].startTime.getTime() >= startedAt.getTime() - 1000 ? deployments[0] : undefined;
 
@@ -627,49 +707,58 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
         failureOf = (e) => new UpdateFailedError(session.displayName, plan.image,
             `the engine reported success, but ${runs} rather than the requested digest`, "Run `history` and `verify` before the next deploy.", e);
     }
-    const failed = failureOf !== undefined;
 
-    let verifyResult: VerifyResult | undefined;
-    let verifyNote: VerifyNote | undefined;
-    if (!failed && (options.verify ?? true)) {
-        const outcome = await verifyRunning(session, after, stackOutputs);
-        verifyNote = "result" in outcome ? { inSync: outcome.result.inSync, running: outcome.result.running }
-            : "skipped" in outcome ? { skipped: outcome.skipped } : { failed: outcome.error };
-        if ("result" in outcome) verifyResult = outcome.result;
-    } else if (!failed) {
-        verifyNote = { skipped: "--no-verify" };
-    }
+    // What ECS did with it: the deployment `up` started, followed to its end, then what the primary runs.
+    const ecs = failureOf === undefined ? await checkEcs(session, after!, stackOutputs, ecsBefore, startedAt) : undefined;
 
-    const evidence: EvidenceRecord = {
-        schema: EVIDENCE_SCHEMA,
+    const evidence = buildEvidence({
         kind: plan.kind,
         stack: session.displayName,
         stackQualified: session.identity.qualified,
-        repository: plan.resolved.repositoryName,
-        repositoryUrl: plan.resolved.repositoryUrl,
-        image: after?.image ?? null,
-        imageDigest: after?.digest ?? null,
-        applied,
+        resolved: plan.resolved,
         requestedImage: plan.image,
-        requestedDigest: plan.resolved.digest,
-        imageTag: plan.tag,
-        mediaType: plan.resolved.mediaType,
-        isIndex: plan.resolved.isIndex,
+        tag: plan.tag,
+        after,
+        applied,
         previousDigest,
         updateVersion: ours?.version,
-        pendingOperations: pending.length > 0 ? pending.length : undefined,
-        warnings: warnings.length > 0 ? warnings : undefined,
-        result: interrupted ? "cancelled" : failed ? "failed" : "succeeded",
-        startedAt: startedAt.toISOString(),
-        finishedAt: new Date().toISOString(),
+        pendingOperations: pending.length,
+        warnings,
+        result: interrupted ? "cancelled" : failureOf ? "failed" : "succeeded",
+        startedAt,
+        finishedAt: new Date(),
         requestedBy: session.requestedBy,
         rollbackOf: plan.rollbackOf,
         promotedFrom: plan.promotedFrom,
-        verify: verifyNote,
+        reconcileOf: plan.reconcileOf,
+        verify: ecs?.verifyNote,
+        rollout: ecs?.rollout,
+        loadBalancerUrl: typeof stackOutputs.loadBalancerUrl === "string" ? stackOutputs.loadBalancerUrl : undefined,
         ci: ciIdentity(options.env),
-    };
+    });
+
+    // ECS rolled it back: say so, and with `onRollback: reconcile` make the stack record what ECS runs.
+    let finalEvidence = evidence;
+    let ecsFailure: ((evidence: EvidenceRecord) => DeployError) | undefined = ecs?.failure;
+    if (ecs?.rolledBackTo && plan.kind !== "reconcile") {
+        const what = `rolled back deployment ${ecs.rollout?.deploymentId ?? "(gone)"}`;
+        const because = ecs.rollout?.events?.length ? ` ECS said: ${ecs.rollout.events.slice(-3).map((e) => `"${e}"`).join("; ")}.` : "";
+        if (options.onRollback === "reconcile") {
+            const reconciledBy = await reconcileAfterRollback(session, checkpointAfter, stackOutputs, ecs.rolledBackTo, { version: ours?.version, digest: after?.digest });
+            finalEvidence = { ...evidence, reconciledBy };
+            const aftermath = reconciledBy.result === "succeeded"
+                ? `${because} Reconciled: update ${reconciledBy.updateVersion ?? "?"} records ${reconciledBy.digest}, so the stack, its history and ECS agree again; fix the image before deploying it again.`
+                : `${because} The reconcile failed (${reconciledBy.error}); the stack still claims the digest ECS rolled back: run \`papyrus-deploy reconcile --stack ${session.displayName}\`.`;
+            ecsFailure = (e) => new RolledBackError(session.displayName, after!.image, ecs.running, what, aftermath.trim(), e);
+        } else {
+            ecsFailure = (e) => new RolledBackError(session.displayName, after!.image, ecs.running, what,
+                `${because} The stack still claims the digest ECS rolled back, so the next plain update would put it back: run \`papyrus-deploy reconcile --stack ${session.displayName}\` to record what ECS runs (or deploy with \`--on-rollback reconcile\`).`.trim(), e);
+        }
+    }
+
+    const failure = failureOf ?? ecsFailure;
+    if (failure) finalEvidence = { ...finalEvidence, error: failure(finalEvidence).message };
     let evidenceWriteError: string | undefined;
-    const finalEvidence = failureOf ? { ...evidence, error: failureOf(evidence).message } : evidence;
     if (session.evidenceFile) {
         try {
             writeEvidence(session.evidenceFile, finalEvidence);
@@ -677,26 +766,117 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
             evidenceWriteError = `the evidence record could not be written to \`${session.evidenceFile}\` (${(err as Error).message}); it is printed with --json`;
         }
     }
-    const noteWrite = (message: string) => (evidenceWriteError ? `${message}. Also: ${evidenceWriteError}` : message);
-    if (failureOf) {
-        const failure = failureOf(finalEvidence);
-        failure.message = noteWrite(failure.message);
-        throw failure;
-    }
-    if (verifyNote && "failed" in verifyNote) {
-        throw new NotVerifiedError(session.displayName, noteWrite(verifyNote.failed), finalEvidence);
-    }
-    if (verifyResult && !verifyResult.inSync) {
-        const drift = new DriftError(session.displayName, verifyResult.recorded, verifyResult.running, finalEvidence);
-        drift.message = noteWrite(drift.message);
-        throw drift;
+    if (failure) {
+        const error = failure(finalEvidence);
+        if (evidenceWriteError) error.message = `${error.message}. Also: ${evidenceWriteError}`;
+        throw error;
     }
     return {
         kind: plan.kind, stack: session.displayName, image: after!.image, resolved: plan.resolved,
         previousImage: previousDigest === before?.digest ? before?.image : previousDigest && `${plan.resolved.repositoryUrl}@${previousDigest}`, warnings,
-        evidence: finalEvidence, evidenceWriteError, verify: verifyResult, verifySkipped: verifyNote && "skipped" in verifyNote ? verifyNote.skipped : undefined,
-        recovered: session.recovered, changeSummary, promotedFrom: plan.promotedFrom,
+        evidence: finalEvidence, evidenceWriteError, verify: ecs?.verifyResult, verifySkipped: ecs?.verifyNote && "skipped" in ecs.verifyNote ? ecs.verifyNote.skipped : undefined,
+        recovered: session.recovered, changeSummary: ours?.resourceChanges, promotedFrom: plan.promotedFrom, rollout: ecs?.rollout,
     };
+}
+
+/** The service's ECS deployment IDs before `up`; unset when there is no service yet or ECS does not answer (then creation times decide). */
+async function ecsDeploymentsBefore(session: Session): Promise<ReadonlySet<string> | undefined> {
+    const { clusterName, serviceName } = session.stackOutputs;
+    if (session.options.verify === false || typeof clusterName !== "string" || typeof serviceName !== "string") return undefined;
+    return deploymentIds(ecsClient(session), clusterName, serviceName).catch(() => undefined);
+}
+
+interface EcsOutcome {
+    readonly verifyNote?: VerifyNote;
+    readonly verifyResult?: VerifyResult;
+    readonly rollout?: RolloutNote;
+    /** What ECS runs, when it is not what the state records. */
+    readonly rolledBackTo?: readonly string[];
+    readonly running: readonly string[];
+    /** How the update ends anyway (ECS unreadable, rollout not finished, drift). */
+    readonly failure?: (evidence: EvidenceRecord) => DeployError;
+}
+
+/** Follows the ECS deployment `up` started to COMPLETED or FAILED (bounded), then compares what the primary runs with the record. */
+async function checkEcs(
+    session: Session,
+    after: RecordedImage,
+    outputs: Record<string, unknown>,
+    before: ReadonlySet<string> | undefined,
+    startedAt: Date,
+): Promise<EcsOutcome> {
+    const { options } = session;
+    if (options.verify === false) return { verifyNote: { skipped: "--no-verify" }, running: [] };
+    const cluster = outputs.clusterName;
+    const service = outputs.serviceName;
+    if (typeof cluster !== "string" || typeof service !== "string") {
+        return { verifyNote: { skipped: "the stack has no ECS service to compare with (outputs `clusterName` and `serviceName` are unset)" }, running: [] };
+    }
+    const ecs = ecsClient(session);
+    const waitMs = options.waitTimeoutMs ?? DEFAULT_ROLLOUT_WAIT_MS;
+    let followed: RolloutOutcome;
+    let verifyResult: VerifyResult;
+    try {
+        followed = await followRollout({
+            ecs, cluster, service, taskDefinitionArn: after.taskDefinitionArn, before, startedAt, waitMs,
+            pollMs: options.rolloutPollMs, progressMs: options.progressMs,
+            onProgress: options.onProgress ?? ((line) => options.onOutput?.(`${line}\n`)),
+            signal: options.signal,
+        });
+        verifyResult = await compareRunningImage(ecs, cluster, service, after.image);
+    } catch (err) {
+        const message = (err as Error).message;
+        return {
+            verifyNote: { failed: message }, running: [],
+            failure: (e) => new NotVerifiedError(session.displayName, message, e),
+        };
+    }
+    const runningDigest = verifyResult.inSync ? undefined : verifyResult.running.map((r) => r.slice(r.lastIndexOf("@") + 1)).find(isSha256Digest);
+    const rollout: RolloutNote = {
+        deploymentId: followed.deploymentId, state: followed.state, runningDigest,
+        events: followed.events.length > 0 ? followed.events : undefined,
+    };
+    const verifyNote: VerifyNote = { inSync: verifyResult.inSync, running: verifyResult.running };
+    const base = { verifyNote, verifyResult, rollout, running: verifyResult.running };
+    if (followed.state === "IN_PROGRESS" && options.signal?.aborted) {
+        return { ...base, failure: (e) => new InterruptedError(session.displayName,
+            `the update was applied (${after.image}), but the wait for ECS deployment ${followed.deploymentId ?? "(none yet)"} was interrupted while IN_PROGRESS; run \`verify --stack ${session.displayName}\``, e) };
+    }
+    if (followed.state === "IN_PROGRESS" && verifyResult.inSync) {
+        return { ...base, failure: (e) => new RolloutTimeoutError(session.displayName, followed.deploymentId ?? "(none yet)", formatDuration(waitMs), e) };
+    }
+    if (!verifyResult.inSync) {
+        // ECS runs something else: this update's deployment rolled back, or drift the update did not touch.
+        return { ...base, rolledBackTo: followed.state === "FAILED" ? verifyResult.running : undefined,
+            failure: (e) => new DriftError(session.displayName, verifyResult.recorded, verifyResult.running, e) };
+    }
+    if (followed.state === "FAILED") {
+        // Failed, but ECS did not roll back (rollback off): the record is what ECS is trying to run.
+        return { ...base, failure: (e) => new RolledBackError(session.displayName, after.image, verifyResult.running,
+            `marked deployment ${followed.deploymentId ?? "(gone)"} FAILED (${followed.reason ?? "no reason given"}) without rolling back`,
+            "The stack's record is what ECS tries to run; fix the image and deploy another tag, or roll back.", e) };
+    }
+    return base;
+}
+
+/** `onRollback: reconcile`: one more update, with the digest ECS runs; its outcome for the deploy's evidence. */
+async function reconcileAfterRollback(
+    session: Session,
+    checkpoint: Checkpoint | undefined,
+    stackOutputs: Record<string, unknown>,
+    running: readonly string[],
+    reconcileOf: { version?: number; digest?: string },
+): Promise<NonNullable<EvidenceRecord["reconciledBy"]>> {
+    const options = { ...session.options, onRollback: "fail" as const, evidenceFile: undefined };
+    const now = { ...session, options, evidenceFile: undefined, checkpoint, ...readRecordedImage(checkpoint), stackOutputs, readAt: new Date() };
+    options.onOutput?.(`ECS rolled the update back: reconciling, so the stack records what ECS runs\n`);
+    try {
+        const result = await reconcileTo(now, running, reconcileOf);
+        return { updateVersion: result.evidence?.updateVersion, digest: result.evidence?.imageDigest ?? null, result: "succeeded" };
+    } catch (err) {
+        const evidence = err instanceof DeployError ? err.evidence : undefined;
+        return { updateVersion: evidence?.updateVersion, digest: evidence?.imageDigest ?? null, result: evidence?.result ?? "failed", error: (err as Error).message };
+    }
 }
 
 /** The config keys this update carries into the history: image, tag, who asked, kind, and a promote's source. */
@@ -707,6 +887,7 @@ function driverConfig(plan: UpdatePlan, requestedBy: string): DriverConfig {
         deployedBy: requestedBy,
         deployKind: plan.kind,
         promotedFrom: plan.promotedFrom === undefined ? undefined : formatPromotedFrom(plan.promotedFrom),
+        reconcileOf: plan.reconcileOf === undefined ? undefined : formatReconcileOf(plan.reconcileOf),
     };
 }
 
@@ -725,7 +906,7 @@ async function verifyRunning(session: Session, recorded: RecordedImage | undefin
         return { skipped: "the stack has no ECS service to compare with (outputs `clusterName` and `serviceName` are unset)" };
     }
     try {
-        return { result: await compareRunningImage(session.options.ecs ?? createEcsClient(stackRegion(session.config)), cluster, service, recorded.image) };
+        return { result: await compareRunningImage(ecsClient(session), cluster, service, recorded.image) };
     } catch (err) {
         return { error: (err as Error).message, cause: err };
     }
@@ -756,16 +937,20 @@ function stackOutputsOf(checkpoint: Checkpoint | undefined): Record<string, unkn
  * The stack's own region (`aws:region`), so a prod deploy asks prod's registry even when the
  * shell's AWS_REGION points elsewhere; the SDK's default chain when the stack sets none.
  */
-function stackRegion(config: ConfigMap): string | undefined {
-    return config["aws:region"]?.value || undefined;
+function stackRegion(config: StackConfigValues): string | undefined {
+    return config["aws:region"] || undefined;
 }
 
 function ecrClient(session: Session): ECRClient {
     return session.options.ecr ?? createEcrClient(stackRegion(session.config));
 }
 
+function ecsClient(session: Session): ECSClient {
+    return session.options.ecs ?? createEcsClient(stackRegion(session.config));
+}
+
 function requireConfig(session: Session, key: Parameters<typeof qualifiedKey>[0]): string {
-    const value = session.config[qualifiedKey(key)]?.value;
+    const value = session.config[qualifiedKey(key)];
     if (!value) {
         const name = session.identity.name;
         throw new InvalidInputError(`${qualifiedKey(key)}`, "", `must be set in Pulumi.${name}.yaml (\`pulumi config set ${key} <value> -s ${name}\`)`);
@@ -790,9 +975,9 @@ async function engineCall<T>(session: Pick<Session, "displayName" | "identity" |
 /** The one mapping from engine failures to the driver's errors; undefined when it is the update's own failure. */
 function classifyEngineError(err: unknown, session: Pick<Session, "displayName" | "identity" | "backendUrl">): DeployError | undefined {
     if (err instanceof DeployError) return err;
-    if (err instanceof ConcurrentUpdateError) return new StackBusyError(session.displayName, lockHolderFrom(String(err.message)));
-    if (err instanceof PulumiStackNotFoundError) return new StackNotFoundError(session.displayName, session.backendUrl);
-    if (!(err instanceof CommandError)) return undefined;
+    if (!(err instanceof CliCommandError)) return undefined;
+    if (err.kind === "busy") return new StackBusyError(session.displayName, lockHolderFrom(err.stderr));
+    if (err.kind === "notFound") return new StackNotFoundError(session.displayName, session.backendUrl);
     const text = String(err.message);
     const configFile = `Pulumi.${session.identity.name}.yaml`;
     if (/passphrase/i.test(text) && /PULUMI_CONFIG_PASSPHRASE|incorrect passphrase/i.test(text)) {

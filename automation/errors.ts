@@ -14,6 +14,7 @@ export const EXIT_CODES = {
     nothingToRollBackTo: 7,
     notVerified: 8,
     unreachable: 9,
+    rolloutTimeout: 10,
     interrupted: 130,
 } as const;
 
@@ -156,7 +157,35 @@ export class InterruptedError extends DeployError {
 export class DriftError extends DeployError {
     readonly exitCode = EXIT_CODES.drift;
     constructor(readonly stack: string, readonly recorded: string, readonly running: readonly string[], evidence?: EvidenceRecord) {
-        super(`stack \`${stack}\` recorded \`${recorded}\` but ECS runs ${running.map((r) => `\`${r}\``).join(", ") || "nothing"}; the deployment circuit breaker may have rolled back. Check the service events, then deploy or roll back explicitly`, evidence);
+        super(`stack \`${stack}\` recorded \`${recorded}\` but ECS runs ${running.map((r) => `\`${r}\``).join(", ") || "nothing"}; the deployment circuit breaker may have rolled back. Check the service events, then run \`papyrus-deploy reconcile --stack ${stack}\` to record what ECS runs, or deploy or roll back explicitly`, evidence);
+    }
+}
+
+/**
+ * ECS rolled the update's deployment back (circuit breaker or a deployment alarm), or it failed:
+ * the stack's state records one digest while ECS runs another, unless it was reconciled.
+ */
+export class RolledBackError extends DeployError {
+    readonly exitCode = EXIT_CODES.drift;
+    constructor(
+        readonly stack: string,
+        readonly recorded: string,
+        readonly running: readonly string[],
+        what: string,
+        aftermath: string,
+        evidence?: EvidenceRecord,
+    ) {
+        super(`ECS ${what} on stack \`${stack}\`: the update recorded \`${recorded}\` but ECS runs ${running.map((r) => `\`${r}\``).join(", ") || "nothing"}. ${aftermath}`, evidence);
+    }
+}
+
+/** The update ran, but ECS had not finished rolling it out when the wait ended. */
+export class RolloutTimeoutError extends DeployError {
+    readonly exitCode = EXIT_CODES.rolloutTimeout;
+    constructor(readonly stack: string, deployment: string, waited: string, evidence?: EvidenceRecord) {
+        super(`stack \`${stack}\` was updated, but ECS deployment ${deployment} was still IN_PROGRESS after ${waited}; `
+            + `the stack records the new digest while ECS may still roll it back. Run \`papyrus-deploy verify --stack ${stack}\` later `
+            + "(and `papyrus-deploy reconcile` if ECS rolled it back), or give `--wait-timeout` more time", evidence);
     }
 }
 

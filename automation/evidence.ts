@@ -40,9 +40,21 @@ export interface PromotedFrom {
     readonly sourceVerify?: VerifyNote;
 }
 
+/** The ECS deployment the update started, as far as the driver followed it (rollout.ts). */
+export interface RolloutNote {
+    readonly deploymentId?: string;
+    readonly state: "COMPLETED" | "FAILED" | "IN_PROGRESS" | "UNCHANGED";
+    /** The digest ECS runs at the end, when it is not the recorded one (after ECS rolled back). */
+    readonly runningDigest?: string;
+    /** ECS service events since the update started, oldest first. */
+    readonly events?: readonly string[];
+}
+
+export type UpdateKind = "deploy" | "rollback" | "infra" | "promote" | "reconcile";
+
 export interface EvidenceRecord {
     readonly schema: typeof EVIDENCE_SCHEMA;
-    readonly kind: "deploy" | "rollback" | "infra" | "promote";
+    readonly kind: UpdateKind;
     /** As given (`dev`), and as the engine names it (`organization/papyrus/dev`). */
     readonly stack: string;
     readonly stackQualified: string;
@@ -73,9 +85,79 @@ export interface EvidenceRecord {
     readonly rollbackOf?: { readonly version: number; readonly digest?: string };
     /** Set for `promote`: the source stack's deployment whose digest this update deployed. */
     readonly promotedFrom?: PromotedFrom;
+    /** Set for `reconcile`: the update whose digest ECS rolled back, and that digest. */
+    readonly reconcileOf?: { readonly version?: number; readonly digest?: string };
+    /** Set when `--on-rollback reconcile` ran a reconcile after ECS rolled this update back. */
+    readonly reconciledBy?: { readonly updateVersion?: number; readonly digest: string | null; readonly result: string; readonly error?: string };
     readonly verify?: VerifyNote;
+    readonly rollout?: RolloutNote;
+    /** The stack's `loadBalancerUrl` output after the update, if it has one. */
+    readonly loadBalancerUrl?: string;
     readonly ci?: CiIdentity;
     readonly error?: string;
+}
+
+/** What `buildEvidence` assembles the record from: what was asked, and what the engine and ECS recorded. */
+export interface EvidenceFacts {
+    readonly kind: UpdateKind;
+    readonly stack: string;
+    readonly stackQualified: string;
+    readonly resolved: { readonly repositoryName: string; readonly repositoryUrl: string; readonly digest: string; readonly mediaType: string; readonly isIndex: boolean };
+    readonly requestedImage: string;
+    readonly tag?: string;
+    /** What the state runs after the update. */
+    readonly after?: { readonly image: string; readonly digest: string };
+    readonly applied: boolean;
+    readonly previousDigest?: string;
+    readonly updateVersion?: number;
+    readonly pendingOperations: number;
+    readonly warnings: readonly string[];
+    readonly result: EvidenceRecord["result"];
+    readonly startedAt: Date;
+    readonly finishedAt: Date;
+    readonly requestedBy: string;
+    readonly rollbackOf?: EvidenceRecord["rollbackOf"];
+    readonly promotedFrom?: PromotedFrom;
+    readonly reconcileOf?: EvidenceRecord["reconcileOf"];
+    readonly verify?: VerifyNote;
+    readonly rollout?: RolloutNote;
+    readonly loadBalancerUrl?: string;
+    readonly ci?: CiIdentity;
+}
+
+/** The evidence record of one update: `image`/`imageDigest` are the state's, `requested*` what was asked. */
+export function buildEvidence(facts: EvidenceFacts): EvidenceRecord {
+    return {
+        schema: EVIDENCE_SCHEMA,
+        kind: facts.kind,
+        stack: facts.stack,
+        stackQualified: facts.stackQualified,
+        repository: facts.resolved.repositoryName,
+        repositoryUrl: facts.resolved.repositoryUrl,
+        image: facts.after?.image ?? null,
+        imageDigest: facts.after?.digest ?? null,
+        applied: facts.applied,
+        requestedImage: facts.requestedImage,
+        requestedDigest: facts.resolved.digest,
+        imageTag: facts.tag,
+        mediaType: facts.resolved.mediaType,
+        isIndex: facts.resolved.isIndex,
+        previousDigest: facts.previousDigest,
+        updateVersion: facts.updateVersion,
+        pendingOperations: facts.pendingOperations > 0 ? facts.pendingOperations : undefined,
+        warnings: facts.warnings.length > 0 ? facts.warnings : undefined,
+        result: facts.result,
+        startedAt: facts.startedAt.toISOString(),
+        finishedAt: facts.finishedAt.toISOString(),
+        requestedBy: facts.requestedBy,
+        rollbackOf: facts.rollbackOf,
+        promotedFrom: facts.promotedFrom,
+        reconcileOf: facts.reconcileOf,
+        verify: facts.verify,
+        rollout: facts.rollout,
+        loadBalancerUrl: facts.loadBalancerUrl,
+        ci: facts.ci,
+    };
 }
 
 export function ciIdentity(env: NodeJS.ProcessEnv = process.env): CiIdentity | undefined {

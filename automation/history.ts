@@ -4,19 +4,19 @@
 // config, so history alone says which digest each update asked for, when, who
 // asked and where a promoted digest came from: no side database. Which of them runs
 // now is the stack's state's to say (`markRunning`), not the newest success's.
-import { Stack, UpdateSummary } from "@pulumi/pulumi/automation";
+import type { UpdateSummary } from "@pulumi/pulumi/automation";
 import { isSha256Digest, parseImageReference } from "../components/imageReference";
 import { qualifiedKey } from "../components/stackConfig";
 import type { PromotedFrom } from "./evidence";
 
 /**
- * `deploy`, `rollback`, `infra`, `promote`: run by the driver. `manual`: a `pulumi up` by hand (its config,
+ * `deploy`, `rollback`, `infra`, `promote`, `reconcile`: run by the driver. `manual`: a `pulumi up` by hand (its config,
  * and so its image, is whatever that checkout held; its `deployedBy` is not trusted). `other`:
  * anything else (another Automation API program, refresh, destroy).
  */
-export type DeploymentKind = "deploy" | "rollback" | "infra" | "promote" | "manual" | "other";
+export type DeploymentKind = "deploy" | "rollback" | "infra" | "promote" | "reconcile" | "manual" | "other";
 
-const DRIVER_KINDS: readonly string[] = ["deploy", "rollback", "infra", "promote"];
+const DRIVER_KINDS: readonly string[] = ["deploy", "rollback", "infra", "promote", "reconcile"];
 
 /** How the update was run, from its own metadata (`environment["exec.kind"]`). */
 export type UpdateRunner = "driver" | "cli" | "automation" | "unknown";
@@ -39,6 +39,10 @@ export interface Deployment {
     readonly requestedBy?: string;
     /** For a promote: the source stack's deployment the digest came from (`papyrus:promotedFrom`). */
     readonly promotedFrom?: Pick<PromotedFrom, "stack" | "version" | "digest" | "tag">;
+    /** For a reconcile: the update whose digest ECS rolled back (`papyrus:reconcileOf`). */
+    readonly reconcileOf?: { readonly version?: number; readonly digest?: string };
+    /** What the engine changed, by operation (`update: 2, same: 3`). */
+    readonly resourceChanges?: Record<string, number>;
     readonly message?: string;
     readonly runner: UpdateRunner;
     /** True for the deployment whose digest the stack's state runs now (see `markRunning`). */
@@ -52,8 +56,13 @@ export interface Deployment {
  */
 export const HISTORY_PAGE_SIZE = 500;
 
+/** What history is read through: the Automation API's `Stack`, or the driver's `StackCli`. */
+export interface HistorySource {
+    history(pageSize?: number, page?: number, showSecrets?: boolean): Promise<UpdateSummary[]>;
+}
+
 /** Reads the whole history, newest first, page by page, with secrets hidden. */
-export async function readDeployments(stack: Stack, pageSize = HISTORY_PAGE_SIZE): Promise<Deployment[]> {
+export async function readDeployments(stack: HistorySource, pageSize = HISTORY_PAGE_SIZE): Promise<Deployment[]> {
     const summaries: UpdateSummary[] = [];
     for (let page = 1; ; page++) {
         const batch = await stack.history(pageSize, page, false);
@@ -64,7 +73,7 @@ export async function readDeployments(stack: Stack, pageSize = HISTORY_PAGE_SIZE
 }
 
 // The driver's update message (driver.ts `updateMessage`): `<kind> [<tag>] sha256:<hex> by <who>`.
-const DRIVER_MESSAGE = /^(deploy|rollback|infra|promote) (\S+ )?sha256:[0-9a-f]{64} by /;
+const DRIVER_MESSAGE = /^(deploy|rollback|infra|promote|reconcile) (\S+ )?sha256:[0-9a-f]{64} by /;
 
 /**
  * Who ran an update, from its own metadata: the Automation API records `exec.kind` `auto.local`
@@ -107,6 +116,8 @@ export function toDeployments(summaries: readonly UpdateSummary[]): Deployment[]
             // A hand-run `up` carries whatever `deployedBy` the checkout last held: not who ran it.
             requestedBy: byDriver ? value("deployedBy") : undefined,
             promotedFrom: byDriver && kind === "promote" ? parsePromotedFrom(value("promotedFrom")) : undefined,
+            reconcileOf: byDriver && kind === "reconcile" ? parseReconcileOf(value("reconcileOf")) : undefined,
+            resourceChanges: summary.resourceChanges,
             message: summary.message || undefined,
             runner,
         };
@@ -133,6 +144,25 @@ export function parsePromotedFrom(text: string | undefined): Deployment["promote
     } catch {
         return undefined;
     }
+}
+
+/** `papyrus:reconcileOf` as the driver writes it; undefined when absent or not that shape. */
+export function parseReconcileOf(text: string | undefined): Deployment["reconcileOf"] {
+    if (text === undefined) return undefined;
+    try {
+        const value = JSON.parse(text) as Record<string, unknown>;
+        return {
+            version: typeof value.version === "number" ? value.version : undefined,
+            digest: typeof value.digest === "string" && isSha256Digest(value.digest) ? value.digest : undefined,
+        };
+    } catch {
+        return undefined;
+    }
+}
+
+/** The value of `papyrus:reconcileOf` for an update, read back by `parseReconcileOf`. */
+export function formatReconcileOf(of: { version?: number; digest?: string }): string {
+    return JSON.stringify({ version: of.version, digest: of.digest });
 }
 
 /** The value of `papyrus:promotedFrom` for an update, read back by `parsePromotedFrom`. */
@@ -217,7 +247,7 @@ export function chooseRollbackTarget(
  */
 function originOf(current: Deployment, deployments: readonly Deployment[], candidates: readonly Deployment[]): Deployment {
     let origin = current;
-    while (origin.kind === "rollback" || origin.kind === "infra" || origin.kind === "manual" || origin.kind === "other") {
+    while (origin.kind === "rollback" || origin.kind === "infra" || origin.kind === "reconcile" || origin.kind === "manual" || origin.kind === "other") {
         const position = deployments.indexOf(origin);
         const earlier = candidates.find((d) => deployments.indexOf(d) > position && d.digest === origin.digest);
         if (!earlier) break;

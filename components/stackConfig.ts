@@ -28,10 +28,12 @@ export const CONFIG_KEYS = {
     imageTag: "imageTag",
     /** Who asked for the update (CI actor or local user). */
     deployedBy: "deployedBy",
-    /** `deploy`, `rollback`, `infra` or `promote`. */
+    /** `deploy`, `rollback`, `infra`, `promote` or `reconcile`. */
     deployKind: "deployKind",
     /** For a promote: the source stack's deployment the digest came from, as JSON (`{ stack, version, digest, tag }`). */
     promotedFrom: "promotedFrom",
+    /** For a reconcile: the update whose digest ECS rolled back, as JSON (`{ version, digest }`). */
+    reconcileOf: "reconcileOf",
     /** The stack whose succeeded digests are the only ones `deploy` may put on this one (e.g. `dev` on prod). */
     promoteFrom: "promoteFrom",
 } as const;

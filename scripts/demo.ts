@@ -13,7 +13,7 @@ import { CLI } from "../test/support/cliProcess";
 import { fixtureProject, fixtureStack } from "../test/support/fixture";
 import { pushImage } from "../test/support/images";
 import { startMoto, TEST_REGION } from "../test/support/moto";
-import { startRolloutProxy } from "../test/support/rolloutProxy";
+import { startEcsRolloutProxy } from "../test/support/ecsRollout";
 
 const REPOSITORY = "papyrus-api";
 const TAGS = ["v25.10.29", "v25.10.30", "v25.10.31"];
@@ -51,7 +51,8 @@ async function main(argv: string[]): Promise<number> {
     say("plugin cannot be installed offline): its task definition and service call moto's ECS API instead of pulumi-aws.\n");
 
     const moto = await startMoto();
-    const rollout = await startRolloutProxy(moto.endpoint); // moto runs no rollouts; see test/support/rolloutProxy.ts
+    // moto runs no ECS deployments: a loopback proxy plays their lifecycle (test/support/ecsRollout.ts).
+    const rollout = await startEcsRolloutProxy(moto.endpoint);
     const backend = tempBackend("papyrus-demo-");
     let child: { process: ReturnType<typeof spawn>; closed: Promise<number | null> } | undefined;
     let stopping = false;

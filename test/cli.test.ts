@@ -44,7 +44,7 @@ describe("papyrus-deploy CLI", () => {
 
         const unknown = await runCli(["promot", "--stack", "dev"]);
         assert.strictEqual(unknown.code, 2);
-        assert.match(unknown.stderr, /`command` must be one of deploy, rollback, promote, up, history, verify, got `promot`/);
+        assert.match(unknown.stderr, /`command` must be one of deploy, rollback, promote, up, reconcile, history, verify, got `promot`/);
 
         const badFlag = await runCli(["deploy", "--stack", "dev", "--tagg", "v1"]);
         assert.strictEqual(badFlag.code, 2);

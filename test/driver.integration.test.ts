@@ -17,6 +17,7 @@ import {
 } from "../automation/errors";
 import { EvidenceRecord } from "../automation/evidence";
 import { startArchivingProxy } from "./support/archivingProxy";
+import { startEcsRolloutProxy } from "./support/ecsRollout";
 import { startMotoProxy } from "./support/motoProxy";
 import { assertNoProcessLeft, runCli as runCliProcess, startCli, waitFor } from "./support/cliProcess";
 import { tempBackend, TempBackend } from "./support/backend";
@@ -265,11 +266,18 @@ describe("deploy driver (real engine + moto)", function () {
             "papyrus:fixtureClusterName": { value: "papyrus" },
             "papyrus:fixtureServiceName": { value: "api" },
         });
-        const engineToMoto = { envVars: { ...backend.env, ...moto.env } };
+        // moto runs no ECS deployments: a proxy plays their lifecycle for the engine and the driver (test/support/ecsRollout.ts).
+        const lifecycle = await startEcsRolloutProxy(moto.endpoint);
+        const lifecycleEcs = new ECSClient({ region: TEST_REGION, endpoint: lifecycle.endpoint, credentials });
+        const engineToMoto = { envVars: { ...backend.env, ...moto.env, AWS_ENDPOINT_URL_ECS: lifecycle.endpoint } };
 
-        const deployed = await deploy({ ...ctx(engineToMoto), tag: "v1.0.0" });
+        const deployed = await deploy({ ...ctx({ ...engineToMoto, ecs: lifecycleEcs }), tag: "v1.0.0" }).finally(() => {
+            lifecycleEcs.destroy();
+            return lifecycle.close();
+        });
         const [service] = (await ecs.send(new DescribeServicesCommand({ cluster: "papyrus", services: ["api"] }))).services ?? [];
         const recorded = (await history(ctx())).running;
+        assert.strictEqual(deployed.rollout?.state, "COMPLETED");
         assert.match(recorded?.taskDefinitionArn ?? "", /^arn:aws:ecs:us-east-1:123456789012:task-definition\/papyrus-dev:1$/, "moto numbered the revision");
         assert.strictEqual(service?.taskDefinition, recorded?.taskDefinitionArn, "the engine created the service in moto with the task definition the state records");
         assert.strictEqual(deployed.verify?.inSync, true, JSON.stringify(deployed.verify));
@@ -301,7 +309,7 @@ describe("deploy driver (real engine + moto)", function () {
         });
         const proxiedEcs = new ECSClient({ region: TEST_REGION, endpoint: proxy.endpoint, credentials });
         try {
-            await assert.rejects(deploy({ ...ctx({ ecs: proxiedEcs, ...engineToMoto }), tag: "v1.0.0", evidenceFile: path.join(backend.dir, "drift.json") }), (err: unknown) =>
+            await assert.rejects(deploy({ ...ctx({ ecs: proxiedEcs, envVars: { ...backend.env, ...moto.env } }), tag: "v1.0.0", evidenceFile: path.join(backend.dir, "drift.json") }), (err: unknown) =>
                 err instanceof DriftError && err.exitCode === 6
                 && err.message.startsWith(`stack \`dev\` recorded \`${REPO_URL}@${v1.digest}\` but ECS runs \`${REPO_URL}@${v2.digest}\``));
             assert.deepStrictEqual(evidenceOf("drift.json").verify, { inSync: false, running: [`${REPO_URL}@${v2.digest}`] });
