@@ -23,7 +23,7 @@ export type RolloutState = "COMPLETED" | "FAILED" | "IN_PROGRESS" | "UNCHANGED";
  * The evidence record as this script reads it: `EvidenceRecord`, every field optional (a record from an older
  * driver, or one cut short, still renders), plus the fields the driver records since issue 12.
  */
-export type SummaryEvidence = Partial<Omit<EvidenceRecord, "kind" | "rollout" | "loadBalancerUrl" | "reconcileOf">> & {
+export type SummaryEvidence = Partial<Omit<EvidenceRecord, "kind" | "rollout" | "loadBalancerUrl" | "reconcileOf" | "reconciledBy">> & {
     readonly kind?: EvidenceRecord["kind"] | "reconcile";
     readonly rollout?: {
         readonly deploymentId?: string;
@@ -35,7 +35,9 @@ export type SummaryEvidence = Partial<Omit<EvidenceRecord, "kind" | "rollout" | 
     };
     readonly loadBalancerUrl?: string;
     /** For `kind: reconcile`: the update ECS rolled back, and the digest it had asked for. */
-    readonly reconcileOf?: { readonly version: number; readonly digest: string };
+    readonly reconcileOf?: { readonly version?: number; readonly digest?: string };
+    /** On the update ECS rolled back: the reconcile that `--on-rollback reconcile` ran after it. */
+    readonly reconciledBy?: { readonly updateVersion?: number; readonly digest: string | null; readonly result: string; readonly error?: string };
 };
 
 export type SummaryCommand = "deploy" | "rollback" | "promote";
@@ -220,7 +222,14 @@ function historyRows(record: SummaryEvidence | undefined): [string, string][] {
     }
     if (record?.reconcileOf !== undefined) {
         const of = record.reconcileOf;
-        rows.push(["reconciled", `ECS rolled back update ${of.version} (${code(of.digest)}); this update records the digest ECS runs`]);
+        const update = [typeof of.version === "number" ? `update ${of.version}` : "an update", text(of.digest) && `(${code(of.digest!)})`].filter(Boolean).join(" ");
+        rows.push(["reconciled", `ECS rolled back ${update}; this update records the digest ECS runs`]);
+    }
+    if (record?.reconciledBy !== undefined) {
+        const by = record.reconciledBy;
+        const update = typeof by.updateVersion === "number" ? `update ${by.updateVersion}` : "a reconcile";
+        const records = text(by.digest) === undefined ? "" : `: the stack records ${code(by.digest!)}${by.result === "succeeded" ? ", what ECS runs" : ""}`;
+        rows.push(["reconciled by", `${update} ${String(by.result)}${records}${text(by.error) === undefined ? "" : `; ${by.error}`}`]);
     }
     return rows;
 }

@@ -119,6 +119,17 @@ describe("jobSummary: the markdown, exactly, for each shape of evidence", () => 
         ].join("\n"));
     });
 
+    it("the rolled-back deploy that `--on-rollback reconcile` followed: the reconcile's update and the digest the stack now records", () => {
+        const record: SummaryEvidence = {
+            ...DEPLOYED, rollout: { state: "FAILED", runningDigest: digest("b") },
+            reconciledBy: { updateVersion: 8, digest: digest("b"), result: "succeeded" },
+        };
+        const { markdown } = jobSummary(base({ evidence: { record }, exitCode: 6 }));
+        assert.ok(markdown.split("\n").includes(`| reconciled by | update 8 succeeded: the stack records \`${digest("b")}\`, what ECS runs |`), markdown);
+        const failed = jobSummary(base({ evidence: { record: { ...record, reconciledBy: { digest: null, result: "failed", error: "pulumi up failed" } } }, exitCode: 6 })).markdown;
+        assert.ok(failed.split("\n").includes("| reconciled by | a reconcile failed; pulumi up failed |"), failed);
+    });
+
     it("a promote: the source's update as the job picked it, and as the record names it", () => {
         const record: SummaryEvidence = {
             ...DEPLOYED, kind: "promote", stack: "prod", imageTag: "v3.0.0", previousDigest: undefined, rollout: undefined, loadBalancerUrl: "https://api.example.com",
