@@ -98,6 +98,7 @@ function serviceAndDeployRole(running: ImageToRun | undefined) {
                 hostedZoneId: service.hostedZoneId,
                 scalableTargetArn: service.scalableTargetArn,
                 roleArns: service.loadBalancerRoleArn === undefined ? undefined : [service.loadBalancerRoleArn],
+                alarmArns: service.deploymentAlarmArns,
             },
         },
         deployAccess: {

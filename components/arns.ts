@@ -17,6 +17,8 @@ const ECR_REPOSITORY_ARN = new RegExp(`^arn:${PARTITION}:ecr:${REGION}:${ACCOUNT
 const LOG_GROUP_ARN = new RegExp(`^arn:${PARTITION}:logs:${REGION}:${ACCOUNT}:log-group:[A-Za-z0-9_./#-]{1,512}$`);
 const TASK_DEFINITION_FAMILY = /^[A-Za-z0-9_-]{1,255}$/;
 const ACM_CERTIFICATE_ARN = new RegExp(`^arn:${PARTITION}:acm:${REGION}:${ACCOUNT}:certificate/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`);
+/** An alarm name is up to 255 printable characters; a `*` or `?` is refused by `requireArn` itself. */
+const CLOUDWATCH_ALARM_ARN = new RegExp(`^arn:${PARTITION}:cloudwatch:${REGION}:${ACCOUNT}:alarm:[\\x20-\\x7e]{1,255}$`);
 const SCALABLE_TARGET_ARN = new RegExp(`^arn:${PARTITION}:application-autoscaling:${REGION}:${ACCOUNT}:scalable-target/[A-Za-z0-9]{1,64}$`);
 /** A Route 53 hosted zone id, as the console and `aws route53 list-hosted-zones` show it (without `/hostedzone/`). */
 export const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
@@ -143,13 +145,14 @@ export function hostedZoneArn(serviceArn: string, hostedZoneId: string): string 
 }
 
 /** Throws unless `value` matches the ARN form of `kind`; policies never get a wildcard from an input. */
-export function requireArn(kind: "iam-role" | "ecs-cluster" | "log-group" | "acm-certificate" | "scalable-target", value: string, input: string): string {
+export function requireArn(kind: "iam-role" | "ecs-cluster" | "log-group" | "acm-certificate" | "scalable-target" | "cloudwatch-alarm", value: string, input: string): string {
     const [pattern, form] = {
         "iam-role": [IAM_ROLE_ARN, "arn:aws:iam::<account>:role/<name>"],
         "ecs-cluster": [ECS_CLUSTER_ARN, "arn:aws:ecs:<region>:<account>:cluster/<name>"],
         "log-group": [LOG_GROUP_ARN, "arn:aws:logs:<region>:<account>:log-group:<name>"],
         "acm-certificate": [ACM_CERTIFICATE_ARN, "arn:aws:acm:<region>:<account>:certificate/<uuid>"],
         "scalable-target": [SCALABLE_TARGET_ARN, "arn:aws:application-autoscaling:<region>:<account>:scalable-target/<id>"],
+        "cloudwatch-alarm": [CLOUDWATCH_ALARM_ARN, "arn:aws:cloudwatch:<region>:<account>:alarm:<name>"],
     }[kind] as [RegExp, string];
     if (!pattern.test(value) || /[*?]/.test(value)) {
         throw new Error(`\`${input}\` must be an ARN of the form \`${form}\`, got \`${value}\``);

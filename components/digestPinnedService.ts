@@ -7,6 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import {
+    DeploymentAlarmArgs,
     DigestPinnedServiceArgs,
     digestPinnedServiceProblems,
     ResolvedServiceArgs,
@@ -24,6 +25,8 @@ import {
 export {
     AutoscalingArgs,
     ContainerHealthCheckArgs,
+    DeploymentAlarmArgs,
+    DeploymentAlarmsArgs,
     DeploymentArgs,
     DigestPinnedServiceArgs,
     digestPinnedServiceProblems,
@@ -111,6 +114,10 @@ export class DigestPinnedService extends pulumi.ComponentResource {
     public readonly scalableTargetArn?: pulumi.Output<string>;
     /** The role ECS moves blue/green traffic with (with `BLUE_GREEN`). */
     public readonly loadBalancerRoleArn?: pulumi.Output<string>;
+    /** The CloudWatch alarms that roll a deployment back (target 5xx, unhealthy hosts), by name as the service names them. */
+    public readonly deploymentAlarmNames: pulumi.Output<string>[];
+    /** The same alarms' ARNs (the deploy role's refresh reads them). */
+    public readonly deploymentAlarmArns: pulumi.Output<string>[];
 
     constructor(name: string, args: DigestPinnedServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super(DIGEST_PINNED_SERVICE_TYPE, name, {}, opts);
@@ -136,8 +143,9 @@ export class DigestPinnedService extends pulumi.ComponentResource {
         const routing = this.createRouting(name, a, { loadBalancer, targetGroups, certificateArn });
         this.createAliasRecord(name, a, loadBalancer);
         const loadBalancerRole = this.createLoadBalancerRole(name, a);
+        const alarms = this.createDeploymentAlarms(name, a, { loadBalancer, targetGroups });
         const service = this.createService(name, a, {
-            clusterArn: cluster.arn, taskDefinition, network, targetGroups, routing, taskSecurityGroup, loadBalancerRole,
+            clusterArn: cluster.arn, taskDefinition, network, targetGroups, routing, taskSecurityGroup, loadBalancerRole, alarms,
         });
         const scalableTarget = this.createAutoscaling(name, a, { clusterName: cluster.name, service, loadBalancer, targetGroups });
 
@@ -158,6 +166,8 @@ export class DigestPinnedService extends pulumi.ComponentResource {
         this.hostedZoneId = a.listener.protocol === "HTTPS" && "hostedZoneId" in a.listener.certificate ? a.listener.certificate.hostedZoneId : undefined;
         this.scalableTargetArn = scalableTarget?.arn;
         this.loadBalancerRoleArn = loadBalancerRole?.arn;
+        this.deploymentAlarmNames = alarms.map((alarm) => alarm.name);
+        this.deploymentAlarmArns = alarms.map((alarm) => alarm.arn);
 
         this.registerOutputs({
             clusterName: this.clusterName,
@@ -175,6 +185,8 @@ export class DigestPinnedService extends pulumi.ComponentResource {
             hostedZoneId: this.hostedZoneId,
             scalableTargetArn: this.scalableTargetArn,
             loadBalancerRoleArn: this.loadBalancerRoleArn,
+            deploymentAlarmNames: this.deploymentAlarmNames,
+            deploymentAlarmArns: this.deploymentAlarmArns,
         });
     }
 
@@ -504,6 +516,49 @@ export class DigestPinnedService extends pulumi.ComponentResource {
         return role;
     }
 
+    /**
+     * The deployment alarms: the tasks' 5xx responses and the unhealthy hosts, as the load balancer counts them. Rolling: on the one
+     * target group. Blue/green: on both groups, summed (each missing point as 0), because ECS swaps which group serves production on
+     * every deployment, and an alarm on one group would watch the new tasks only every other time.
+     */
+    private createDeploymentAlarms(
+        name: string,
+        a: ResolvedServiceArgs,
+        deps: { loadBalancer: aws.lb.LoadBalancer; targetGroups: TargetGroups },
+    ): aws.cloudwatch.MetricAlarm[] {
+        const groups = [deps.targetGroups.primary, deps.targetGroups.alternate].filter((g): g is aws.lb.TargetGroup => g !== undefined);
+        const dimensions = (group: aws.lb.TargetGroup) => ({ LoadBalancer: deps.loadBalancer.arnSuffix, TargetGroup: group.arnSuffix });
+        const alarm = (alarmName: string, metricName: string, statistic: "Sum" | "Maximum", settings: Required<DeploymentAlarmArgs>, description: string) => {
+            const common = {
+                alarmDescription: `${description}: ECS rolls a deployment back when this fires (${metricName}, ${statistic} per ${settings.periodSeconds} s >= ${settings.threshold} for ${settings.evaluationPeriods} periods)`,
+                comparisonOperator: "GreaterThanOrEqualToThreshold",
+                threshold: settings.threshold,
+                evaluationPeriods: settings.evaluationPeriods,
+                datapointsToAlarm: settings.evaluationPeriods,
+                // No requests, no datapoint: a quiet period is not a failure.
+                treatMissingData: "notBreaching",
+                tags: a.tags,
+            };
+            const metric = groups.length === 1
+                ? { namespace: "AWS/ApplicationELB", metricName, statistic, period: settings.periodSeconds, dimensions: dimensions(groups[0]) }
+                : {
+                    metricQueries: [
+                        ...groups.map((group, i) => ({
+                            id: `m${i + 1}`,
+                            returnData: false,
+                            metric: { namespace: "AWS/ApplicationELB", metricName, stat: statistic, period: settings.periodSeconds, dimensions: dimensions(group) },
+                        })),
+                        { id: "total", expression: groups.map((_, i) => `FILL(m${i + 1}, 0)`).join(" + "), label: `${metricName}, both target groups`, returnData: true },
+                    ],
+                };
+            return new aws.cloudwatch.MetricAlarm(`${name}-${alarmName}`, { ...common, ...metric }, { parent: this });
+        };
+        return [
+            alarm("target-5xx", "HTTPCode_Target_5XX_Count", "Sum", a.deploymentAlarms.target5xx, "The service's tasks answer with 5xx errors"),
+            alarm("unhealthy-hosts", "UnHealthyHostCount", "Maximum", a.deploymentAlarms.unhealthyHosts, "The service's tasks fail the load balancer's health check"),
+        ];
+    }
+
     private createService(
         name: string,
         a: ResolvedServiceArgs,
@@ -515,6 +570,7 @@ export class DigestPinnedService extends pulumi.ComponentResource {
             routing: Routing;
             taskSecurityGroup: aws.ec2.SecurityGroup;
             loadBalancerRole?: aws.iam.Role;
+            alarms: aws.cloudwatch.MetricAlarm[];
         },
     ): aws.ecs.Service {
         const { targetGroups, routing } = deps;
@@ -543,7 +599,8 @@ export class DigestPinnedService extends pulumi.ComponentResource {
             healthCheckGracePeriodSeconds: a.healthCheckGracePeriodSeconds,
             // Start the new tasks before stopping old ones. Rolling: the circuit breaker (rolling deployments only)
             // returns to the last completed deployment on failure. Blue/green: ECS keeps the old set for the bake
-            // time and returns traffic to it when the new one fails.
+            // time and returns traffic to it when the new one fails. Both: a deployment alarm that fires fails the
+            // deployment, and ECS rolls it back.
             deploymentController: { type: "ECS" },
             deploymentConfiguration: blueGreen === undefined
                 ? { strategy: "ROLLING" }
@@ -551,6 +608,7 @@ export class DigestPinnedService extends pulumi.ComponentResource {
             deploymentMinimumHealthyPercent: 100,
             deploymentMaximumPercent: 200,
             deploymentCircuitBreaker: blueGreen === undefined ? { enable: true, rollback: true } : undefined,
+            alarms: { enable: true, rollback: true, alarmNames: deps.alarms.map((alarm) => alarm.name) },
             enableExecuteCommand: a.enableExecuteCommand,
             // `pulumi up` returns only when the deployment is steady, so a failed rollout fails the update
             // rather than leaving state that names a digest ECS has already rolled back from.

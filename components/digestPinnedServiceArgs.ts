@@ -116,6 +116,37 @@ export interface DeploymentArgs {
     readonly testListener?: TestListenerArgs;
 }
 
+/** One deployment alarm: the level at which it fires and the window CloudWatch judges it over. */
+export interface DeploymentAlarmArgs {
+    /** The value per period at or above which a period counts as breaching. */
+    readonly threshold?: number;
+    /** Seconds per datapoint: a multiple of 60 from 60 to 3600 (the load balancer's metrics are per minute). @default 60 */
+    readonly periodSeconds?: number;
+    /** Consecutive breaching periods before the alarm fires, 1-10. */
+    readonly evaluationPeriods?: number;
+}
+
+/**
+ * CloudWatch alarms on what the load balancer sees of the new tasks, wired into the service's deployment alarms with
+ * rollback: when one fires during a deployment (or during the bake time ECS derives from the alarms' windows), ECS marks
+ * the deployment FAILED and returns to the last completed one. Alongside the circuit breaker, which only sees tasks that
+ * fail to start or to pass health checks; the alarms also catch tasks that run and answer with errors. Always on.
+ */
+export interface DeploymentAlarmsArgs {
+    /**
+     * `HTTPCode_Target_5XX_Count`, summed per period: 5xx responses from the tasks (not the load balancer's own).
+     * Periods without requests count as fine.
+     * @default { threshold: 5, periodSeconds: 60, evaluationPeriods: 2 }
+     * @example { threshold: 20, evaluationPeriods: 3 }
+     */
+    readonly target5xx?: DeploymentAlarmArgs;
+    /**
+     * `UnHealthyHostCount`, the maximum per period: tasks failing the load balancer's health check.
+     * @default { threshold: 1, periodSeconds: 60, evaluationPeriods: 3 }
+     */
+    readonly unhealthyHosts?: DeploymentAlarmArgs;
+}
+
 /** An existing VPC. Tasks run in the private subnets, the load balancer in the public ones. */
 export interface ExistingNetworkArgs {
     readonly vpcId: pulumi.Input<string>;
@@ -201,6 +232,11 @@ export interface DigestPinnedServiceArgs {
     readonly enableExecuteCommand?: boolean;
     /** Rolling (default) or ECS's native blue/green. @default { strategy: "ROLLING" } */
     readonly deployment?: DeploymentArgs;
+    /**
+     * The deployment alarms' thresholds and windows (the alarms themselves are always there).
+     * @default { target5xx: { threshold: 5, periodSeconds: 60, evaluationPeriods: 2 }, unhealthyHosts: { threshold: 1, periodSeconds: 60, evaluationPeriods: 3 } }
+     */
+    readonly deploymentAlarms?: DeploymentAlarmsArgs;
     /** Seconds the ALB keeps draining a deregistered task. AWS's default, 300 s, dominates every rollout. @default 30 */
     readonly deregistrationDelay?: number;
     /** Seconds ECS ignores failing load balancer health checks after a task starts. @default 30 */
@@ -236,6 +272,10 @@ export const SERVICE_DEFAULTS = {
     enableExecuteCommand: false,
     bakeTimeMinutes: 10,
     testListenerPort: { https: 8443, http: 8080 },
+    deploymentAlarms: {
+        target5xx: { threshold: 5, periodSeconds: 60, evaluationPeriods: 2 },
+        unhealthyHosts: { threshold: 1, periodSeconds: 60, evaluationPeriods: 3 },
+    },
     deregistrationDelay: 30,
     healthCheckGracePeriodSeconds: 30,
     logRetentionDays: 30,
@@ -277,6 +317,7 @@ export interface ResolvedServiceArgs {
     readonly stopTimeoutSeconds: number;
     readonly enableExecuteCommand: boolean;
     readonly deployment: ResolvedDeployment;
+    readonly deploymentAlarms: { readonly [alarm in keyof DeploymentAlarmsArgs]-?: Required<DeploymentAlarmArgs> };
     readonly deregistrationDelay: number;
     readonly healthCheckGracePeriodSeconds: number;
     readonly logRetentionDays: number;
@@ -356,6 +397,10 @@ export function withDefaults(args: DigestPinnedServiceArgs, name: string, stack:
         stopTimeoutSeconds: args.stopTimeoutSeconds ?? d.stopTimeoutSeconds,
         enableExecuteCommand: args.enableExecuteCommand ?? d.enableExecuteCommand,
         deployment,
+        deploymentAlarms: {
+            target5xx: { ...d.deploymentAlarms.target5xx, ...definedOnly(args.deploymentAlarms?.target5xx) },
+            unhealthyHosts: { ...d.deploymentAlarms.unhealthyHosts, ...definedOnly(args.deploymentAlarms?.unhealthyHosts) },
+        },
         deregistrationDelay: args.deregistrationDelay ?? d.deregistrationDelay,
         healthCheckGracePeriodSeconds: args.healthCheckGracePeriodSeconds ?? d.healthCheckGracePeriodSeconds,
         logRetentionDays: args.logRetentionDays ?? d.logRetentionDays,
@@ -443,6 +488,7 @@ export function digestPinnedServiceProblems(args: DigestPinnedServiceArgs, optio
     problems.push(...environmentProblems(args, name));
     problems.push(...containerProblems(args, name));
     problems.push(...deploymentProblems(args, name));
+    problems.push(...deploymentAlarmProblems(args, name));
 
     const natGateways = args.vpc?.natGateways;
     if (natGateways !== undefined && natGateways !== "Single" && natGateways !== "OnePerAz") {
@@ -627,6 +673,34 @@ function deploymentProblems(args: DigestPinnedServiceArgs, name: Namer): string[
                     problems.push(`${n(`deployment.testListener.allowedCidrs[${i}]`)} must be an IPv4 CIDR such as \`203.0.113.0/24\`, got \`${String(cidr)}\``);
                 }
             });
+        }
+    }
+    return problems;
+}
+
+/** The largest threshold each alarm takes: a count of responses per period, a count of tasks. */
+const ALARM_THRESHOLD_MAX: { readonly [alarm in keyof DeploymentAlarmsArgs]-?: number } = { target5xx: 1_000_000, unhealthyHosts: 1000 };
+/** Longest alarm window (period × evaluation periods): ECS keeps each deployment in progress for a bake time it derives from it. */
+const ALARM_WINDOW_MAX_SECONDS = 3600;
+
+function deploymentAlarmProblems(args: DigestPinnedServiceArgs, name: Namer): string[] {
+    const n = quoted(name);
+    const problems: string[] = [];
+    const wholeIn = wholeNumberCheck(problems, n);
+    for (const alarm of ["target5xx", "unhealthyHosts"] as const) {
+        const given = args.deploymentAlarms?.[alarm];
+        const field = (key: keyof DeploymentAlarmArgs) => `deploymentAlarms.${alarm}.${key}`;
+        wholeIn(field("threshold"), given?.threshold, 1, ALARM_THRESHOLD_MAX[alarm]);
+        const before = problems.length;
+        const period = given?.periodSeconds;
+        if (period !== undefined && !(Number.isInteger(period) && period % 60 === 0 && period >= 60 && period <= 3600)) {
+            problems.push(`${n(field("periodSeconds"))} must be a multiple of 60 from 60 to 3600 (the load balancer's metrics are per minute), got \`${period}\``);
+        }
+        wholeIn(field("evaluationPeriods"), given?.evaluationPeriods, 1, 10);
+        const { periodSeconds, evaluationPeriods } = { ...SERVICE_DEFAULTS.deploymentAlarms[alarm], ...definedOnly(given) };
+        if (problems.length === before && periodSeconds * evaluationPeriods > ALARM_WINDOW_MAX_SECONDS) {
+            problems.push(`${n(field("periodSeconds"))} × ${n(field("evaluationPeriods"))} (${periodSeconds} s × ${evaluationPeriods} = ${periodSeconds * evaluationPeriods} s) `
+                + `must be at most ${ALARM_WINDOW_MAX_SECONDS} s: ECS keeps every deployment in progress for a bake time it derives from the alarms' windows; shorten one`);
         }
     }
     return problems;

@@ -37,12 +37,13 @@ export interface GithubDeployIdentityArgs extends GithubIdentitySettings {
         readonly logGroupArn: pulumi.Input<string>;
         /** Tags every task definition of the family carries, e.g. `{ Project: "papyrus", Stack: "prod" }`. */
         readonly requestTags: Readonly<Record<string, string>>;
-        /** The service's certificate, DNS zone, scalable target and extra roles, which a refresh reads. @default none */
+        /** The service's certificate, DNS zone, scalable target, extra roles and alarms, which a refresh reads. @default none */
         readonly serviceResources?: {
             readonly certificateArn?: pulumi.Input<string>;
             readonly hostedZoneId?: string;
             readonly scalableTargetArn?: pulumi.Input<string>;
             readonly roleArns?: pulumi.Input<string>[];
+            readonly alarmArns?: pulumi.Input<string>[];
         };
     };
     /** Session length for both roles, in seconds. @default 3600 */
@@ -142,9 +143,11 @@ function deployPolicyOutput(
 ): pulumi.Output<PolicyDocument> {
     const t = args.deployTarget;
     const extras = t?.serviceResources;
-    const serviceResources = pulumi.all([extras?.certificateArn, extras?.scalableTargetArn, pulumi.all(extras?.roleArns ?? [])])
-        .apply(([certificateArn, scalableTargetArn, roleArns]) => Object.fromEntries(Object.entries({
-            certificateArn, hostedZoneId: extras?.hostedZoneId, scalableTargetArn, roleArns: roleArns.length > 0 ? roleArns : undefined,
+    const serviceResources = pulumi.all([extras?.certificateArn, extras?.scalableTargetArn, pulumi.all(extras?.roleArns ?? []), pulumi.all(extras?.alarmArns ?? [])])
+        .apply(([certificateArn, scalableTargetArn, roleArns, alarmArns]) => Object.fromEntries(Object.entries({
+            certificateArn, hostedZoneId: extras?.hostedZoneId, scalableTargetArn,
+            roleArns: roleArns.length > 0 ? roleArns : undefined,
+            alarmArns: alarmArns.length > 0 ? alarmArns : undefined,
         }).filter(([, value]) => value !== undefined)));
     const target: pulumi.Output<DeployTarget> | undefined = t === undefined ? undefined : pulumi.all([
         t.serviceArn, t.clusterArn, t.taskDefinitionFamily, t.taskRoleArn, t.executionRoleArn, t.logGroupArn, serviceResources,

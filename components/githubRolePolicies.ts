@@ -100,6 +100,8 @@ export interface ServiceResources {
     readonly scalableTargetArn?: string;
     /** Roles of the service besides the task and execution roles (blue/green's load balancer role). */
     readonly roleArns?: readonly string[];
+    /** The service's deployment alarms (CloudWatch metric alarms). */
+    readonly alarmArns?: readonly string[];
 }
 
 /** The state bucket of an `s3://bucket/prefix` backend, and the stack whose objects the role may touch. */
@@ -296,7 +298,7 @@ function serviceStatements(target: DeployTarget, region: string): PolicyStatemen
     ];
 }
 
-/** A refresh's reads of the certificate, the DNS records and the scaling the service has (none when it has none). */
+/** A refresh's reads of the certificate, the DNS records, the scaling and the alarms the service has (none when it has none). */
 function serviceResourceStatements(target: DeployTarget, region: string): PolicyStatement[] {
     const resources = target.serviceResources ?? {};
     const statements: PolicyStatement[] = [];
@@ -333,6 +335,15 @@ function serviceResourceStatements(target: DeployTarget, region: string): Policy
                 Resource: requireArn("scalable-target", resources.scalableTargetArn, "serviceResources.scalableTargetArn"),
             },
         );
+    }
+    if (resources.alarmArns !== undefined && resources.alarmArns.length > 0) {
+        // Metric alarms can be read by ARN (only composite alarms need `*`, and the service has none).
+        statements.push({
+            Sid: "RefreshAlarms",
+            Effect: "Allow",
+            Action: ["cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource"],
+            Resource: resources.alarmArns.map((arn, i) => requireArn("cloudwatch-alarm", arn, `serviceResources.alarmArns[${i}]`)),
+        });
     }
     return statements;
 }

@@ -193,6 +193,7 @@ function readService(read: ConfigValues): ServiceSettings {
         stopTimeoutSeconds: read.number("stopTimeoutSeconds"),
         enableExecuteCommand: read.boolean("enableExecuteCommand"),
         deployment: read.object("deployment", DEPLOYMENT_SHAPE) as ServiceSettings["deployment"],
+        deploymentAlarms: read.object("deploymentAlarms", DEPLOYMENT_ALARMS_SHAPE) as ServiceSettings["deploymentAlarms"],
         logRetentionDays: read.number("logRetentionDays"),
         clusterArn: read.text("clusterArn"),
         network,
@@ -237,6 +238,8 @@ const AUTOSCALING_SHAPE: Shape = {
 };
 const CONTAINER_HEALTH_CHECK_SHAPE: Shape = { command: "strings", intervalSeconds: "number", timeoutSeconds: "number", retries: "number", startPeriodSeconds: "number" };
 const DEPLOYMENT_SHAPE: Shape = { strategy: "string", bakeTimeMinutes: "number", testListener: { port: "number", allowedCidrs: "strings" } };
+const DEPLOYMENT_ALARM_SHAPE: Shape = { threshold: "number", periodSeconds: "number", evaluationPeriods: "number" };
+const DEPLOYMENT_ALARMS_SHAPE: Shape = { target5xx: DEPLOYMENT_ALARM_SHAPE, unhealthyHosts: DEPLOYMENT_ALARM_SHAPE };
 
 const SHAPE_NAMES: Record<Exclude<Shape, object>, string> = {
     number: "a number",

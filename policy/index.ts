@@ -14,6 +14,7 @@ import {
     RESOURCE_TYPES,
     githubTrustProblems,
     repositoryMutabilityProblems,
+    serviceRollbackProblems,
     taskDefinitionImageProblems,
     taskDefinitionPlainSecretProblems,
 } from "./rules";
@@ -68,10 +69,16 @@ export const policies: ResourceValidationPolicy[] = [
         RESOURCE_TYPES.taskDefinition,
         taskDefinitionPlainSecretProblems,
     ),
+    resourcePolicy(
+        POLICY_NAMES.serviceRollsBack,
+        "Every ECS service rolls a failing deployment back by itself: the deployment circuit breaker with rollback, or deployment alarms with rollback.",
+        RESOURCE_TYPES.service,
+        serviceRollbackProblems,
+    ),
 ];
 
 export const policyPackArgs: PolicyPackArgs = {
-    description: "Digest-pinned ECS images, immutable ECR tags, GitHub OIDC roles scoped to one repository, and no secrets in plain container environments.",
+    description: "Digest-pinned ECS images, immutable ECR tags, GitHub OIDC roles scoped to one repository, no secrets in plain container environments, and ECS services that roll failed deployments back.",
     enforcementLevel: ENFORCEMENT_LEVEL,
     policies,
 };

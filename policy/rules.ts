@@ -17,6 +17,7 @@ export const RESOURCE_TYPES = {
     taskDefinition: "aws:ecs/taskDefinition:TaskDefinition",
     repository: "aws:ecr/repository:Repository",
     role: "aws:iam/role:Role",
+    service: "aws:ecs/service:Service",
 } as const;
 
 export const POLICY_NAMES = {
@@ -24,6 +25,7 @@ export const POLICY_NAMES = {
     repositoryTagsImmutable: "ecr-repository-tags-immutable",
     githubOidcTrustScoped: "github-oidc-trust-scoped-to-one-repository",
     taskDefinitionNoPlainSecrets: "ecs-task-definition-no-secrets-in-environment",
+    serviceRollsBack: "ecs-service-rolls-back-failed-deployments",
 } as const;
 
 export { GITHUB_OIDC_HOST, STS_AUDIENCE as GITHUB_OIDC_AUDIENCE } from "../components/githubSubject";
@@ -273,6 +275,31 @@ function githubIssuers(principal: unknown): string[] {
         return issuer === GITHUB_OIDC_HOST || issuer.startsWith(`${GITHUB_OIDC_HOST}/`) ? [issuer] : [];
     });
     return [...new Set(issuers)];
+}
+
+// ---------------------------------------------------------------------------
+// (e) ECS services roll a failing deployment back by themselves.
+
+/**
+ * Problems with an `aws:ecs/service:Service` that would keep a failing deployment: it passes with the deployment
+ * circuit breaker on with rollback (`deploymentCircuitBreaker: { enable: true, rollback: true }`), or with deployment
+ * alarms on with rollback and at least one alarm (`alarms: { enable: true, rollback: true, alarmNames: [...] }`).
+ * Either makes ECS return to the last completed deployment, so a deploy cannot leave a broken image serving.
+ */
+export function serviceRollbackProblems(props: Props): string[] {
+    const breaker = props.deploymentCircuitBreaker;
+    const alarms = props.alarms;
+    const breakerRollsBack = isObject(breaker) && breaker.enable === true && breaker.rollback === true;
+    const alarmsRollBack = isObject(alarms) && alarms.enable === true && alarms.rollback === true && toList(alarms.alarmNames).length > 0;
+    if (breakerRollsBack || alarmsRollBack) {
+        return [];
+    }
+    const shown = (value: unknown) => value === undefined || value === null ? "unset" : `\`${JSON.stringify(value)}\``;
+    return [
+        "ECS must roll a failing deployment back: set `deploymentCircuitBreaker` to `{ enable: true, rollback: true }` (rolling deployments) "
+        + "or `alarms` to `{ enable: true, rollback: true, alarmNames: [<alarm>, …] }`, "
+        + `got \`deploymentCircuitBreaker\` ${shown(breaker)} and \`alarms\` ${shown(alarms)}`,
+    ];
 }
 
 // ---------------------------------------------------------------------------

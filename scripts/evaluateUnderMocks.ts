@@ -370,6 +370,8 @@ function mockState(type: string, name: string, inputs: Record<string, any>, regi
             };
         case "aws:route53/record:Record":
             return { ...inputs, fqdn: String(inputs.name).replace(/\.$/, "") };
+        case "aws:cloudwatch/metricAlarm:MetricAlarm":
+            return { ...inputs, name: physicalName, arn: `arn:aws:cloudwatch:${region}:${account}:alarm:${physicalName}` };
         case "aws:appautoscaling/target:Target":
             return { ...inputs, arn: `arn:aws:application-autoscaling:${region}:${account}:scalable-target/0ec5a1b2c3d4e5f60718293a4b5c6d7e` };
         case "awsx:ec2:Vpc":

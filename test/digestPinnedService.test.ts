@@ -2,7 +2,8 @@
 // defaults (pure), the image check for plain values and Outputs, and, under
 // mocks, the inputs it gives its children for each shape of service: HTTP-only
 // and HTTPS (a certificate of your own, or one for a domain), autoscaling,
-// secrets, the hardened container, ECS Exec, and blue/green.
+// secrets, the hardened container, ECS Exec, blue/green, and the deployment
+// alarms that make ECS roll a failing deployment back.
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import {
@@ -52,6 +53,8 @@ function build(args: Partial<DigestPinnedServiceArgs>, onResource?: (resource: R
                 hostedZoneId: service.hostedZoneId,
                 scalableTargetArn: service.scalableTargetArn,
                 loadBalancerRoleArn: service.loadBalancerRoleArn,
+                deploymentAlarmNames: pulumi.all(service.deploymentAlarmNames),
+                deploymentAlarmArns: pulumi.all(service.deploymentAlarmArns),
             };
         },
     });
@@ -304,6 +307,27 @@ describe("digestPinnedServiceProblems", () => {
                 "`deployment.testListener.allowedCidrs` must list the IPv4 CIDRs that may send test traffic, e.g. `[\"203.0.113.0/24\"]`",
             ],
         ],
+        // The deployment alarms.
+        ["more than ten evaluation periods", { deploymentAlarms: { target5xx: { threshold: 50, periodSeconds: 300, evaluationPeriods: 12 } } }, [
+            "`deploymentAlarms.target5xx.evaluationPeriods` must be a whole number from 1 to 10, got `12`",
+        ]],
+        ["an hour-long alarm window", { deploymentAlarms: { target5xx: { periodSeconds: 600, evaluationPeriods: 6 }, unhealthyHosts: { periodSeconds: 3600, evaluationPeriods: 1 } } }, []],
+        [
+            "a 30 s period, a zero threshold and a fractional count",
+            { deploymentAlarms: { target5xx: { periodSeconds: 30, threshold: 0 }, unhealthyHosts: { threshold: 1.5, evaluationPeriods: 0 } } },
+            [
+                "`deploymentAlarms.target5xx.threshold` must be a whole number from 1 to 1000000, got `0`",
+                "`deploymentAlarms.target5xx.periodSeconds` must be a multiple of 60 from 60 to 3600 (the load balancer's metrics are per minute), got `30`",
+                "`deploymentAlarms.unhealthyHosts.threshold` must be a whole number from 1 to 1000, got `1.5`",
+                "`deploymentAlarms.unhealthyHosts.evaluationPeriods` must be a whole number from 1 to 10, got `0`",
+            ],
+        ],
+        [
+            "an alarm window longer than an hour, with the default evaluation periods",
+            { deploymentAlarms: { unhealthyHosts: { periodSeconds: 1800 } } },
+            ["`deploymentAlarms.unhealthyHosts.periodSeconds` × `deploymentAlarms.unhealthyHosts.evaluationPeriods` (1800 s × 3 = 5400 s) must be at most 3600 s: "
+                + "ECS keeps every deployment in progress for a bake time it derives from the alarms' windows; shorten one"],
+        ],
     ];
     for (const [title, args, problems] of cases) {
         it(title, () => assert.deepStrictEqual(digestPinnedServiceProblems({ ...base, ...args }), problems));
@@ -349,6 +373,10 @@ describe("withDefaults", () => {
             stopTimeoutSeconds: 30,
             enableExecuteCommand: false,
             deployment: { strategy: "ROLLING" },
+            deploymentAlarms: {
+                target5xx: { threshold: 5, periodSeconds: 60, evaluationPeriods: 2 },
+                unhealthyHosts: { threshold: 1, periodSeconds: 60, evaluationPeriods: 3 },
+            },
             deregistrationDelay: 30,
             healthCheckGracePeriodSeconds: 30,
             logRetentionDays: 30,
@@ -374,6 +402,17 @@ describe("withDefaults", () => {
         assert.deepStrictEqual(resolved.containerHealthCheck.command, [
             "CMD", "node", "-e", 'fetch("http://127.0.0.1:3000/healthz").then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))',
         ]);
+    });
+
+    it("fills each alarm setting that is not given from its own default, alarm by alarm", () => {
+        const resolved = withDefaults({
+            image: IMAGE, repositoryArn: REPO_ARN, httpOnly: true,
+            deploymentAlarms: { target5xx: { threshold: 25 }, unhealthyHosts: { periodSeconds: 120, evaluationPeriods: undefined } },
+        }, "svc", "prod");
+        assert.deepStrictEqual(resolved.deploymentAlarms, {
+            target5xx: { threshold: 25, periodSeconds: 60, evaluationPeriods: 2 },
+            unhealthyHosts: { threshold: 1, periodSeconds: 120, evaluationPeriods: 3 },
+        });
     });
 });
 
@@ -644,6 +683,41 @@ describe("DigestPinnedService under mocks", () => {
         assert.strictEqual((service.loadBalancers as Array<Record<string, unknown>>)[0].advancedConfiguration, undefined);
     });
 
+    it("rolling: a 5xx alarm and an unhealthy-host alarm on the target group, wired into the deployment alarms with rollback", async () => {
+        const evaluation = await build({ deploymentAlarms: { target5xx: { threshold: 12, periodSeconds: 120 }, unhealthyHosts: { evaluationPeriods: 4 } } });
+        const dimensions = { LoadBalancer: "app/svc-lb/0123456789abcdef", TargetGroup: "targetgroup/svc-tg/0123456789abcdef" };
+        assert.deepStrictEqual(ofType(evaluation, "aws:cloudwatch/metricAlarm:MetricAlarm").map((alarm) => [alarm.name, alarm.parent]), [
+            ["svc-target-5xx", "papyrus:aws:DigestPinnedService::svc"],
+            ["svc-unhealthy-hosts", "papyrus:aws:DigestPinnedService::svc"],
+        ]);
+        assert.deepStrictEqual(named(evaluation, "svc-target-5xx").inputs, {
+            alarmDescription: "The service's tasks answer with 5xx errors: ECS rolls a deployment back when this fires (HTTPCode_Target_5XX_Count, Sum per 120 s >= 12 for 2 periods)",
+            comparisonOperator: "GreaterThanOrEqualToThreshold",
+            threshold: 12,
+            evaluationPeriods: 2,
+            datapointsToAlarm: 2,
+            treatMissingData: "notBreaching",
+            tags: {},
+            namespace: "AWS/ApplicationELB",
+            metricName: "HTTPCode_Target_5XX_Count",
+            statistic: "Sum",
+            period: 120,
+            dimensions,
+        });
+        const unhealthy = named(evaluation, "svc-unhealthy-hosts").inputs;
+        assert.deepStrictEqual(
+            [unhealthy.metricName, unhealthy.statistic, unhealthy.threshold, unhealthy.period, unhealthy.evaluationPeriods, unhealthy.datapointsToAlarm, unhealthy.dimensions],
+            ["UnHealthyHostCount", "Maximum", 1, 60, 4, 4, dimensions],
+        );
+        const service = named(evaluation, "svc-service").inputs;
+        assert.deepStrictEqual(service.alarms, { enable: true, rollback: true, alarmNames: ["svc-target-5xx", "svc-unhealthy-hosts"] });
+        assert.deepStrictEqual(service.deploymentCircuitBreaker, { enable: true, rollback: true }, "the circuit breaker stays");
+        assert.deepStrictEqual(evaluation.outputs.deploymentAlarmNames, ["svc-target-5xx", "svc-unhealthy-hosts"]);
+        assert.deepStrictEqual(evaluation.outputs.deploymentAlarmArns, [
+            "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:svc-target-5xx", "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:svc-unhealthy-hosts",
+        ]);
+    });
+
     it("blue/green: two target groups, weighted rules ECS moves (production and test), its role, bake time; Pulumi leaves the swaps alone", async () => {
         const evaluation = await build({
             https: { certificateArn: CERTIFICATE_ARN },
@@ -698,6 +772,32 @@ describe("DigestPinnedService under mocks", () => {
         }]);
         assert.deepStrictEqual(service.ignoreChanges, ["desiredCount", "loadBalancers"]);
         assert.strictEqual(evaluation.outputs.loadBalancerRoleArn, "arn:aws:iam::123456789012:role/svc-lb-role");
+        // Without the circuit breaker, the alarms are what fails a blue/green deployment that serves errors.
+        assert.deepStrictEqual(service.inputs.alarms, { enable: true, rollback: true, alarmNames: ["svc-target-5xx", "svc-unhealthy-hosts"] });
+    });
+
+    it("blue/green: each alarm sums its metric over both target groups, since ECS swaps which one serves production", async () => {
+        const evaluation = await build({ deployment: { strategy: "BLUE_GREEN" }, deploymentAlarms: { target5xx: { threshold: 3 } } });
+        const query = (id: string, group: string, metricName: string, stat: string) => ({
+            id,
+            returnData: false,
+            metric: {
+                namespace: "AWS/ApplicationELB", metricName, stat, period: 60,
+                dimensions: { LoadBalancer: "app/svc-lb/0123456789abcdef", TargetGroup: `targetgroup/${group}/0123456789abcdef` },
+            },
+        });
+        const target5xx = named(evaluation, "svc-target-5xx").inputs;
+        assert.deepStrictEqual(target5xx.metricQueries, [
+            query("m1", "svc-tg", "HTTPCode_Target_5XX_Count", "Sum"),
+            query("m2", "svc-tg-green", "HTTPCode_Target_5XX_Count", "Sum"),
+            { id: "total", expression: "FILL(m1, 0) + FILL(m2, 0)", label: "HTTPCode_Target_5XX_Count, both target groups", returnData: true },
+        ]);
+        assert.deepStrictEqual([target5xx.threshold, target5xx.evaluationPeriods, target5xx.metricName, target5xx.dimensions], [3, 2, undefined, undefined]);
+        assert.deepStrictEqual(named(evaluation, "svc-unhealthy-hosts").inputs.metricQueries, [
+            query("m1", "svc-tg", "UnHealthyHostCount", "Maximum"),
+            query("m2", "svc-tg-green", "UnHealthyHostCount", "Maximum"),
+            { id: "total", expression: "FILL(m1, 0) + FILL(m2, 0)", label: "UnHealthyHostCount, both target groups", returnData: true },
+        ]);
     });
 
     it("blue/green without test traffic: the production rule only, no test listener", async () => {

@@ -24,6 +24,7 @@ const PUSH_ROLE = "arn:aws:iam::123456789012:role/papyrus-ci-push";
 const DEPLOY_ROLE = "arn:aws:iam::123456789012:role/papyrus-ci-deploy";
 const CERTIFICATE_ARN = "arn:aws:acm:eu-west-1:123456789012:certificate/0b2c3d4e-5f60-4718-9a0b-1c2d3e4f5a6b";
 const SCALABLE_TARGET_ARN = "arn:aws:application-autoscaling:eu-west-1:123456789012:scalable-target/0ec5a1b2c3d4e5f60718293a4b5c6d7e";
+const ALARM_ARNS = ["arn:aws:cloudwatch:eu-west-1:123456789012:alarm:papyrus-target-5xx-3f2a1b0", "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:papyrus-unhealthy-hosts-9c8d7e6"];
 
 const FULL: DeployPolicyArgs = {
     repositoryArn: REPO_ARN,
@@ -40,6 +41,7 @@ const FULL: DeployPolicyArgs = {
             hostedZoneId: "Z0123456789ABCDEFGHIJ",
             scalableTargetArn: SCALABLE_TARGET_ARN,
             roleArns: ["arn:aws:iam::123456789012:role/papyrus-lb-role"],
+            alarmArns: ALARM_ARNS,
         },
     },
     identity: { roleArns: [PUSH_ROLE, DEPLOY_ROLE], createdProviderArn: PROVIDER_ARN },
@@ -206,6 +208,8 @@ describe("deployPolicy", () => {
                 Condition: IN_REGION,
             },
             { Sid: "RefreshScalingTags", Effect: "Allow", Action: "application-autoscaling:ListTagsForResource", Resource: SCALABLE_TARGET_ARN },
+            // The deployment alarms, by ARN: only composite alarms (which the service has none of) need `*`.
+            { Sid: "RefreshAlarms", Effect: "Allow", Action: ["cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource"], Resource: ALARM_ARNS },
             { Sid: "LookUpAvailabilityZones", Effect: "Allow", Action: "ec2:DescribeAvailabilityZones", Resource: "*", Condition: IN_REGION },
             {
                 Sid: "RefreshIdentity",
@@ -316,6 +320,10 @@ describe("deployPolicy", () => {
                 "`serviceResources.scalableTargetArn` must be an ARN of the form `arn:aws:application-autoscaling:<region>:<account>:scalable-target/<id>`, got `arn:aws:application-autoscaling:eu-west-1:123456789012:scalable-target/*`"],
             [{ ...FULL, target: { ...FULL.target!, serviceResources: { roleArns: ["*"] } } },
                 "`serviceResources.roleArns[0]` must be an ARN of the form `arn:aws:iam::<account>:role/<name>`, got `*`"],
+            [{ ...FULL, target: { ...FULL.target!, serviceResources: { alarmArns: [ALARM_ARNS[0], "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:papyrus-*"] } } },
+                "`serviceResources.alarmArns[1]` must be an ARN of the form `arn:aws:cloudwatch:<region>:<account>:alarm:<name>`, got `arn:aws:cloudwatch:eu-west-1:123456789012:alarm:papyrus-*`"],
+            [{ ...FULL, target: { ...FULL.target!, serviceResources: { alarmArns: ["arn:aws:cloudwatch:eu-west-1:123456789012:dashboard/papyrus"] } } },
+                "`serviceResources.alarmArns[0]` must be an ARN of the form `arn:aws:cloudwatch:<region>:<account>:alarm:<name>`, got `arn:aws:cloudwatch:eu-west-1:123456789012:dashboard/papyrus`"],
             [{ ...FULL, target: { ...FULL.target!, requestTags: {} } },
                 "`requestTags` is empty; name the tags every task definition of the family carries (e.g. `Project`, `Stack`), so registration can be held to them"],
             [{ ...FULL, access: { stateBucket: { ...FULL.access!.stateBucket!, bucketArn: "arn:aws:s3:::*" } } },

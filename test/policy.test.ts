@@ -15,6 +15,7 @@ import {
     duplicateJsonKeys,
     githubTrustProblems,
     repositoryMutabilityProblems,
+    serviceRollbackProblems,
     taskDefinitionImageProblems,
     taskDefinitionPlainSecretProblems,
 } from "../policy/rules";
@@ -148,6 +149,38 @@ describe("policy rules", () => {
             assert.deepStrictEqual(taskDefinitionPlainSecretProblems({ containerDefinitions: "[{" }), []);
             assert.deepStrictEqual(taskDefinitionPlainSecretProblems({ containerDefinitions: JSON.stringify([{ name: "app", image: PINNED, environment: [{ value: "no name" }] }]) }), []);
         });
+    });
+
+    describe("serviceRollbackProblems", () => {
+        const ALARMS = ["papyrus-target-5xx-3f2a1b0", "papyrus-unhealthy-hosts-9c8d7e6"];
+        const good: [string, Record<string, unknown>][] = [
+            ["the circuit breaker with rollback (rolling)", { deploymentCircuitBreaker: { enable: true, rollback: true } }],
+            ["deployment alarms with rollback (blue/green)", { alarms: { enable: true, rollback: true, alarmNames: ALARMS } }],
+            ["both, as DigestPinnedService sets them for a rolling service", { deploymentCircuitBreaker: { enable: true, rollback: true }, alarms: { enable: true, rollback: true, alarmNames: ALARMS } }],
+            ["alarms with rollback next to a circuit breaker without it", { deploymentCircuitBreaker: { enable: true, rollback: false }, alarms: { enable: true, rollback: true, alarmNames: ALARMS } }],
+        ];
+        for (const [title, props] of good) {
+            it(`passes ${title}`, () => assert.deepStrictEqual(serviceRollbackProblems(props), []));
+        }
+
+        const need = "ECS must roll a failing deployment back: set `deploymentCircuitBreaker` to `{ enable: true, rollback: true }` (rolling deployments) "
+            + "or `alarms` to `{ enable: true, rollback: true, alarmNames: [<alarm>, …] }`, got ";
+        const bad: [string, Record<string, unknown>, string][] = [
+            ["neither", {}, "`deploymentCircuitBreaker` unset and `alarms` unset"],
+            ["a circuit breaker that only stops", { deploymentCircuitBreaker: { enable: true, rollback: false } },
+                "`deploymentCircuitBreaker` `{\"enable\":true,\"rollback\":false}` and `alarms` unset"],
+            ["alarms that only fail the deployment", { alarms: { enable: true, rollback: false, alarmNames: ALARMS } },
+                `\`deploymentCircuitBreaker\` unset and \`alarms\` \`{"enable":true,"rollback":false,"alarmNames":${JSON.stringify(ALARMS)}}\``],
+            ["alarms turned off", { alarms: { enable: false, rollback: true, alarmNames: ALARMS } },
+                `\`deploymentCircuitBreaker\` unset and \`alarms\` \`{"enable":false,"rollback":true,"alarmNames":${JSON.stringify(ALARMS)}}\``],
+            ["alarms with rollback but no alarm", { alarms: { enable: true, rollback: true, alarmNames: [] } },
+                "`deploymentCircuitBreaker` unset and `alarms` `{\"enable\":true,\"rollback\":true,\"alarmNames\":[]}`"],
+            ["rollback written as a string", { deploymentCircuitBreaker: { enable: true, rollback: "true" } },
+                "`deploymentCircuitBreaker` `{\"enable\":true,\"rollback\":\"true\"}` and `alarms` unset"],
+        ];
+        for (const [title, props, got] of bad) {
+            it(`refuses ${title}`, () => assert.deepStrictEqual(serviceRollbackProblems(props), [need + got]));
+        }
     });
 
     describe("repositoryMutabilityProblems", () => {
@@ -420,7 +453,7 @@ describe("policy pack `papyrus-digest-pinning` (served over gRPC, as `pulumi --p
         }));
     }
 
-    it("registers exactly the four policies, all mandatory", async () => {
+    it("registers exactly the five policies, all mandatory", async () => {
         const info = await unary<Empty, analyzerProto.AnalyzerInfo>(client, "getAnalyzerInfo", new Empty());
         assert.strictEqual(info.getName(), "papyrus-digest-pinning");
         assert.strictEqual(info.getVersion(), "0.1.0");
@@ -431,7 +464,19 @@ describe("policy pack `papyrus-digest-pinning` (served over gRPC, as `pulumi --p
             { name: POLICY_NAMES.repositoryTagsImmutable, level: mandatory },
             { name: POLICY_NAMES.githubOidcTrustScoped, level: mandatory },
             { name: POLICY_NAMES.taskDefinitionNoPlainSecrets, level: mandatory },
+            { name: POLICY_NAMES.serviceRollsBack, level: mandatory },
         ]);
+    });
+
+    it("blocks an ECS service that would keep a failing deployment, and passes one with alarms that roll back", async () => {
+        assert.deepStrictEqual(await analyze(RESOURCE_TYPES.service, { name: "papyrus", deploymentCircuitBreaker: { enable: true, rollback: false } }), [{
+            policyName: POLICY_NAMES.serviceRollsBack,
+            message: "Every ECS service rolls a failing deployment back by itself: the deployment circuit breaker with rollback, or deployment alarms with rollback.\n"
+                + "ECS must roll a failing deployment back: set `deploymentCircuitBreaker` to `{ enable: true, rollback: true }` (rolling deployments) "
+                + "or `alarms` to `{ enable: true, rollback: true, alarmNames: [<alarm>, …] }`, got `deploymentCircuitBreaker` `{\"enable\":true,\"rollback\":false}` and `alarms` unset",
+            enforcementLevel: analyzerProto.EnforcementLevel.MANDATORY,
+        }]);
+        assert.deepStrictEqual(await analyze(RESOURCE_TYPES.service, { name: "papyrus", alarms: { enable: true, rollback: true, alarmNames: ["papyrus-target-5xx"] } }), []);
     });
 
     it("blocks a tagged task definition image with the validator's message", async () => {

@@ -63,8 +63,10 @@ describe("render (in process)", () => {
         const text = renderTree(await evaluateUnderMocks({ stack: "prod", previousOutputs: { image: running, imageTag: "v1.4.1" } }));
         const lines = text.split("\n");
         // 26 before issue 15, plus the HTTPS listener, its ingress rule, the scalable target and its two
-        // policies (issue 15), plus the StackReference that reads the image the stack runs (issue 11).
-        assert.strictEqual(lines[0], "stack prod (project papyrus): 32 resources, evaluated under mocks");
+        // policies (issue 15), plus the StackReference that reads the image the stack runs (issue 11), plus
+        // the two deployment alarms (issue 12).
+        assert.strictEqual(lines[0], "stack prod (project papyrus): 34 resources, evaluated under mocks");
+        assert.ok(lines.includes("  papyrus-target-5xx  [aws:cloudwatch/metricAlarm:MetricAlarm]"), "the 5xx alarm under the service component");
         assert.ok(lines.includes("papyrus-ci  [papyrus:aws:GithubDeployIdentity]  (component)"));
         const role = lines.indexOf("  papyrus-ci-deploy  [aws:iam/role:Role]");
         assert.ok(role > 0, "the deploy role is indented under its component");

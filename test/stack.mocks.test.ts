@@ -9,6 +9,7 @@ import {
     githubTrustProblems,
     repositoryMutabilityProblems,
     RESOURCE_TYPES,
+    serviceRollbackProblems,
     taskDefinitionImageProblems,
     taskDefinitionPlainSecretProblems,
 } from "../policy/rules";
@@ -99,6 +100,8 @@ interface StackExpectations {
     readonly deploySubjects: { operator: "StringEquals" | "StringLike"; subjects: string[] };
     /** The stack's last outputs: what it runs now (git's Pulumi.<stack>.yaml names no image). */
     readonly running: { image: string; imageTag: string };
+    /** The deployment alarms' threshold, period (s) and evaluation periods: `papyrus:deploymentAlarms` over the defaults. */
+    readonly alarms: { readonly target5xx: [number, number, number]; readonly unhealthyHosts: [number, number, number] };
 }
 
 const expectations: Record<"dev" | "prod", StackExpectations> = {
@@ -124,6 +127,8 @@ const expectations: Record<"dev" | "prod", StackExpectations> = {
             image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/papyrus-api@sha256:bbf87276cf4e96adc7cf7b0b9dc46961e7d6fae05ce3d24c8f5fba4ebbfdb405",
             imageTag: "v1.4.2",
         },
+        // dev sets no `papyrus:deploymentAlarms`: the component's defaults.
+        alarms: { target5xx: [5, 60, 2], unhealthyHosts: [1, 60, 3] },
     },
     prod: {
         region: "eu-central-1",
@@ -162,6 +167,8 @@ const expectations: Record<"dev" | "prod", StackExpectations> = {
             image: "123456789012.dkr.ecr.eu-central-1.amazonaws.com/papyrus-api@sha256:e199c295b425d41df4571d10f8887bea961080d53632ac96d7390e169ae9939a",
             imageTag: "v1.4.1",
         },
+        // Pulumi.prod.yaml: `target5xx: { threshold: 10, evaluationPeriods: 3 }`, `unhealthyHosts: { evaluationPeriods: 2 }`.
+        alarms: { target5xx: [10, 60, 3], unhealthyHosts: [1, 60, 2] },
     },
 };
 
@@ -348,6 +355,13 @@ for (const stack of ["dev", "prod"] as const) {
                             Resource: arn("application-autoscaling", "scalable-target/0ec5a1b2c3d4e5f60718293a4b5c6d7e"),
                         },
                     ]),
+                    // A refresh reads the service's two deployment alarms back, by ARN.
+                    {
+                        Sid: "RefreshAlarms",
+                        Effect: "Allow",
+                        Action: ["cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource"],
+                        Resource: [arn("cloudwatch", "alarm:papyrus-target-5xx"), arn("cloudwatch", "alarm:papyrus-unhealthy-hosts")],
+                    },
                     // Both stacks create their VPC with awsx, which looks the zones up.
                     { Sid: "LookUpAvailabilityZones", Effect: "Allow", Action: "ec2:DescribeAvailabilityZones", Resource: "*", Condition: inRegion },
                     {
@@ -426,6 +440,26 @@ for (const stack of ["dev", "prod"] as const) {
                     securityGroups: ["papyrus-task-sg-id"],
                     assignPublicIp: false,
                 });
+            });
+
+            it(`rolls a deployment back on its alarms: target 5xx (${expected.alarms.target5xx.join(", ")}) and unhealthy hosts (${expected.alarms.unhealthyHosts.join(", ")}), circuit breaker kept`, () => {
+                const service = one(evaluation, "aws:ecs/service:Service", "papyrus-service");
+                assert.deepStrictEqual(service.inputs.alarms, { enable: true, rollback: true, alarmNames: ["papyrus-target-5xx", "papyrus-unhealthy-hosts"] });
+                assert.deepStrictEqual(service.inputs.deploymentCircuitBreaker, { enable: true, rollback: true });
+                const dimensions = { LoadBalancer: "app/papyrus-lb/0123456789abcdef", TargetGroup: "targetgroup/papyrus-tg/0123456789abcdef" };
+                const alarms = all(evaluation, "aws:cloudwatch/metricAlarm:MetricAlarm");
+                assert.deepStrictEqual(alarms.map((alarm) => alarm.name), ["papyrus-target-5xx", "papyrus-unhealthy-hosts"]);
+                for (const [alarm, metricName, statistic, [threshold, period, evaluationPeriods]] of [
+                    [alarms[0], "HTTPCode_Target_5XX_Count", "Sum", expected.alarms.target5xx],
+                    [alarms[1], "UnHealthyHostCount", "Maximum", expected.alarms.unhealthyHosts],
+                ] as const) {
+                    const i = alarm.inputs;
+                    assert.deepStrictEqual(
+                        [i.namespace, i.metricName, i.statistic, i.dimensions, i.comparisonOperator, i.threshold, i.period, i.evaluationPeriods, i.datapointsToAlarm, i.treatMissingData, i.tags],
+                        ["AWS/ApplicationELB", metricName, statistic, dimensions, "GreaterThanOrEqualToThreshold", threshold, period, evaluationPeriods, evaluationPeriods, "notBreaching", { Project: "papyrus", Stack: stack }],
+                        alarm.name,
+                    );
+                }
             });
 
             it(`sits behind an ALB: ip target group with a 30 s deregistration delay, ${expected.listener.protocol === "HTTPS" ? "HTTPS on 443 with HTTP redirected to it" : "HTTP only on 80, as the stack says explicitly"}`, () => {
@@ -563,12 +597,13 @@ for (const stack of ["dev", "prod"] as const) {
             assert.strictEqual(evaluation.outputs.deployRoleArn, `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/papyrus-ci-deploy`);
         });
 
-        it("passes the policy pack's rules (digest-pinned images, no plain secrets, immutable repository, scoped GitHub trust)", () => {
+        it("passes the policy pack's rules (digest-pinned images, no plain secrets, immutable repository, scoped GitHub trust, rollback on failure)", () => {
             const checks: Array<[string, (props: Record<string, unknown>) => string[]]> = [
                 [RESOURCE_TYPES.taskDefinition, taskDefinitionImageProblems],
                 [RESOURCE_TYPES.taskDefinition, taskDefinitionPlainSecretProblems],
                 [RESOURCE_TYPES.repository, repositoryMutabilityProblems],
                 [RESOURCE_TYPES.role, githubTrustProblems],
+                [RESOURCE_TYPES.service, serviceRollbackProblems],
             ];
             let checked = 0;
             for (const resource of evaluation.resources) {
@@ -579,8 +614,8 @@ for (const stack of ["dev", "prod"] as const) {
                     }
                 }
             }
-            // the task definition twice, the repository, the push, deploy, execution and task roles
-            assert.strictEqual(checked, 7);
+            // the task definition twice, the repository, the push, deploy, execution and task roles, the service
+            assert.strictEqual(checked, 8);
         });
 
         it("parents every resource to one of the components, named after it", () => {
@@ -859,6 +894,10 @@ describe("stack program under mocks: config that must fail or change the shape",
         ["a count written as a word", "prod", { "papyrus:autoscaling": JSON.stringify({ minCount: "three", maxCount: 12 }) },
             "`papyrus:autoscaling.minCount` must be a number, got the string `three`"],
         ["HTTP-only written as `yes`", "dev", { "papyrus:httpOnly": "yes" }, "`papyrus:httpOnly` must be `true` or `false`, got `yes`"],
+        ["a misspelt alarm setting", "prod", { "papyrus:deploymentAlarms": JSON.stringify({ target5xx: { treshold: 10 } }) },
+            "`papyrus:deploymentAlarms.target5xx.treshold`: unknown key, did you mean `threshold`?"],
+        ["an alarm period CloudWatch cannot judge the load balancer's metrics by", "dev", { "papyrus:deploymentAlarms": JSON.stringify({ unhealthyHosts: { periodSeconds: 90 } }) },
+            "`papyrus:deploymentAlarms.unhealthyHosts.periodSeconds` must be a multiple of 60 from 60 to 3600 (the load balancer's metrics are per minute), got `90`"],
     ];
     for (const [title, stack, overrides, problem] of serviceRefusals) {
         it(`refuses ${title}, naming the key, before creating anything`, async () => {
@@ -923,6 +962,14 @@ describe("stack program under mocks: config that must fail or change the shape",
         });
         const service = one(evaluation, "aws:ecs/service:Service", "papyrus-service");
         assert.deepStrictEqual(service.inputs.deploymentConfiguration, { strategy: "BLUE_GREEN", bakeTimeInMinutes: "20" });
+        // No circuit breaker with blue/green: the alarms (over both target groups) roll a failing deployment back, and the pack sees that.
+        assert.strictEqual(service.inputs.deploymentCircuitBreaker, undefined);
+        assert.deepStrictEqual(service.inputs.alarms, { enable: true, rollback: true, alarmNames: ["papyrus-target-5xx", "papyrus-unhealthy-hosts"] });
+        assert.deepStrictEqual(serviceRollbackProblems(service.inputs), []);
+        const target5xx = one(evaluation, "aws:cloudwatch/metricAlarm:MetricAlarm", "papyrus-target-5xx").inputs;
+        assert.deepStrictEqual((target5xx.metricQueries as Array<{ metric?: { dimensions: { TargetGroup: string } } }>).map((q) => q.metric?.dimensions.TargetGroup),
+            ["targetgroup/papyrus-tg/0123456789abcdef", "targetgroup/papyrus-tg-green/0123456789abcdef", undefined]);
+        assert.strictEqual(target5xx.threshold, 10, "prod's threshold from Pulumi.prod.yaml");
         assert.deepStrictEqual(service.ignoreChanges, ["desiredCount", "loadBalancers"]);
         assert.deepStrictEqual(all(evaluation, "aws:lb/listenerRule:ListenerRule").map((r) => r.name).sort(), ["papyrus-production-rule", "papyrus-test-rule"]);
         const deploy = statementsOf(one(evaluation, "aws:iam/rolePolicy:RolePolicy", "papyrus-ci-deploy-policy").inputs.policy);

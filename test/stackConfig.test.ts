@@ -37,6 +37,7 @@ describe("readStackConfig", () => {
             containerHealthCheck: JSON.stringify({ retries: 5 }),
             readonlyRootFilesystem: "false", enableExecuteCommand: "true", user: "node", stopTimeoutSeconds: "60",
             deployment: JSON.stringify({ strategy: "BLUE_GREEN", bakeTimeMinutes: 5, testListener: { port: 9443, allowedCidrs: ["203.0.113.0/24"] } }),
+            deploymentAlarms: JSON.stringify({ target5xx: { threshold: 20, periodSeconds: 120 }, unhealthyHosts: { evaluationPeriods: 1 } }),
             untaggedImageExpiryDays: "7",
             stateBucketArn: "arn:aws:s3:::acme-pulumi-state",
         });
@@ -50,6 +51,7 @@ describe("readStackConfig", () => {
             containerHealthCheck: { retries: 5 },
             readonlyRootFilesystem: false, user: "node", stopTimeoutSeconds: 60, enableExecuteCommand: true,
             deployment: { strategy: "BLUE_GREEN", bakeTimeMinutes: 5, testListener: { port: 9443, allowedCidrs: ["203.0.113.0/24"] } },
+            deploymentAlarms: { target5xx: { threshold: 20, periodSeconds: 120 }, unhealthyHosts: { evaluationPeriods: 1 } },
             logRetentionDays: 14,
             vpc: { natGateways: "OnePerAz" },
         });
@@ -84,6 +86,10 @@ describe("readStackConfig", () => {
             "`papyrus:autoscaling.requestsPerTarget` must be a number or `false`, got the boolean `true`"],
         ["a test listener CIDR written as a string", { httpOnly: "true", deployment: JSON.stringify({ strategy: "BLUE_GREEN", testListener: { allowedCidrs: "10.0.0.0/8" } }) },
             "`papyrus:deployment.testListener.allowedCidrs` must be a list of strings, got the string `10.0.0.0/8`"],
+        ["an alarm threshold written as a word", { httpOnly: "true", deploymentAlarms: JSON.stringify({ unhealthyHosts: { threshold: "one" } }) },
+            "`papyrus:deploymentAlarms.unhealthyHosts.threshold` must be a number, got the string `one`"],
+        ["an alarm the component does not make", { httpOnly: "true", deploymentAlarms: JSON.stringify({ latency: { threshold: 2 } }) },
+            "`papyrus:deploymentAlarms.latency`: unknown key; the keys are `target5xx`, `unhealthyHosts`"],
         ["an unquoted number in the environment", { httpOnly: "true", environment: JSON.stringify({ WORKERS: 4 }) },
             "`papyrus:environment.WORKERS` must be a string (quote it in YAML), got the number `4`"],
         ["secrets as a list", { httpOnly: "true", secrets: JSON.stringify(["arn:aws:ssm:eu-west-1:123456789012:parameter/db"]) },

@@ -7,7 +7,10 @@
 //   evidence always and fail on drift;
 // - their shell steps do what they say: each is run here under bash with the
 //   step's env, a temporary $GITHUB_OUTPUT and a fake `npx`, `aws` or `pulumi`
-//   where needed (the fakes record their arguments).
+//   where needed (the fakes record their arguments);
+// - every job that deploys writes its job summary with scripts/job-summary.ts,
+//   run here for real from the repository root, and takes its environment's
+//   URL from it; every job that starts node gets the one .nvmrc names.
 // actionlint (scripts/test.sh) checks the syntax and expressions.
 import * as assert from "assert";
 import { spawnSync } from "child_process";
@@ -19,6 +22,7 @@ import { COMMANDS, COMMON_FLAGS } from "../automation/cliCommands";
 import { parseDuration } from "../automation/replica";
 import { validateTag } from "../automation/tags";
 import { resolveGithubSettings } from "../components/githubIdentitySettings";
+import { jobSummary, SummaryEvidence } from "../scripts/job-summary";
 import * as yaml from "js-yaml";
 
 
@@ -36,7 +40,7 @@ interface Step {
 }
 interface Job {
     "runs-on": string;
-    environment?: string;
+    environment?: string | { name: string; url?: string };
     permissions?: Record<string, string>;
     env?: Record<string, string>;
     steps: Step[];
@@ -435,7 +439,7 @@ for (const [file, command] of [["deploy.yml", "deploy"], ["rollback.yml", "rollb
         it("is started by hand for dev or prod, and runs in the GitHub environment named like the stack", () => {
             const inputs = workflow.on.workflow_dispatch.inputs;
             assert.deepStrictEqual(inputs.stack, { description: inputs.stack.description, type: "choice", options: ["dev", "prod"], required: true });
-            assert.strictEqual(job.environment, "${{ inputs.stack }}");
+            assert.deepStrictEqual(job.environment, { name: "${{ inputs.stack }}", url: "${{ steps.summary.outputs.url }}" });
             assert.deepStrictEqual(workflow.permissions, { "id-token": "write", contents: "read" });
         });
 
@@ -700,7 +704,7 @@ describe("promote.yml", () => {
 
     it("reads the source in the source's environment with its role, and promotes in the target's environment with the target's role", () => {
         assert.strictEqual(source.environment, "${{ inputs.from }}");
-        assert.strictEqual(promote.environment, "${{ inputs.to }}");
+        assert.deepStrictEqual(promote.environment, { name: "${{ inputs.to }}", url: "${{ steps.summary.outputs.url }}" });
         assert.strictEqual(promote.needs, "source");
         for (const job of [source, promote]) {
             const credentials = job.steps[stepIndex(job, usesAction("aws-actions/configure-aws-credentials"), "configuring AWS credentials")];
@@ -816,34 +820,122 @@ describe("promote.yml", () => {
         assert.strictEqual(promote.steps[upload].if, "always()");
         assert.ok(upload > promote.steps.indexOf(run));
     });
+});
 
-    it("writes a job summary with both stacks, the update, the tag and the digest", function () {
-        if (!hasJq) this.skip();
-        const summary = step(promote, /^Summarize$/);
-        assert.strictEqual(summary.if, "always()");
-        const env = { FROM: "dev", TO: "prod", VERSION: "4", DIGEST: digest("a"), TAG: "v3.0.0" };
-        const evidence = { stack: "prod", updateVersion: 7, imageTag: "v3.0.0", imageDigest: digest("a"), result: "succeeded", promotedFrom: { stack: "dev", version: 4, digest: digest("a") } };
-        let text = "";
-        const run = runStep(summary.run!, env, {
-            prepare: (dir) => {
-                fs.mkdirSync(path.join(dir, "evidence"));
-                fs.writeFileSync(path.join(dir, "evidence", "promote.json"), JSON.stringify(evidence));
-            },
-        });
-        assert.strictEqual(run.status, 0, run.stdout);
-        text = fs.readFileSync(path.join(run.dir, ".step-summary"), "utf8");
-        assert.strictEqual(text, [
-            "### Promote dev → prod", "",
-            "| | stack | update | tag | digest |",
-            "| --- | --- | --- | --- | --- |",
-            `| from | \`dev\` | 4 | v3.0.0 | \`${digest("a")}\` |`,
-            `| to | \`prod\` | 7 | v3.0.0 | \`${digest("a")}\` |`,
-            "",
-            "Result: **succeeded**, the same digest.", "",
-        ].join("\n"));
-        const none = runStep(summary.run!, env);
-        assert.match(fs.readFileSync(path.join(none.dir, ".step-summary"), "utf8"), /^\| to \| `prod` \| - \| - \| not deployed \|$/m);
+describe("job summaries and environment URLs of the jobs that deploy (scripts/job-summary.ts, run for real)", function () {
+    this.timeout(120_000);
+    const REPO = "123456789012.dkr.ecr.eu-central-1.amazonaws.com/papyrus-api";
+    const digest = (c: string) => `sha256:${c.repeat(64)}`;
+    const URL = "https://papyrus-lb-1234567890.eu-central-1.elb.amazonaws.com";
+    const record = (kind: string, stack: string): SummaryEvidence => ({
+        schema: "papyrus.deploy-evidence/v2", kind: kind as SummaryEvidence["kind"], stack, stackQualified: `organization/papyrus/${stack}`,
+        repository: "papyrus-api", repositoryUrl: REPO, image: `${REPO}@${digest("a")}`, imageDigest: digest("a"), applied: true,
+        requestedImage: `${REPO}@${digest("a")}`, requestedDigest: digest("a"), imageTag: "v3.0.0", mediaType: "application/vnd.oci.image.manifest.v1+json",
+        isIndex: false, previousDigest: digest("b"), updateVersion: 9, result: "succeeded", startedAt: "2026-11-23T10:00:00Z", finishedAt: "2026-11-23T10:04:00Z",
+        requestedBy: "carol (github-actions)", verify: { inSync: true, running: [`${REPO}@${digest("a")}`] },
+        rollout: { deploymentId: "ecs-svc/42", state: "COMPLETED", runningDigest: digest("a") }, loadBalancerUrl: URL,
     });
+
+    // [workflow, job, the driver step's id, its command, the values the step's `${{ }}` env gets, the summary's input besides the evidence]
+    const cases = [
+        ["deploy.yml", "deploy", "deploy", "deploy", { STACK: "prod", TAG: "v3.0.0" }, { command: "deploy", stack: "prod", tag: "v3.0.0" }],
+        ["rollback.yml", "rollback", "rollback", "rollback", { STACK: "prod" }, { command: "rollback", stack: "prod" }],
+        ["promote.yml", "promote", "promote", "promote", { FROM: "dev", TO: "prod", VERSION: "4", DIGEST: digest("a"), TAG: "v3.0.0" },
+            { command: "promote", stack: "prod", tag: "v3.0.0", source: { stack: "dev", version: "4", digest: digest("a") } }],
+    ] as const;
+
+    for (const [file, jobName, driverId, command, inputs, summaryInput] of cases) {
+        describe(`${file}, job ${jobName}`, () => {
+            const job = readWorkflow(file).workflow.jobs[jobName];
+            const summaryIndex = stepIndex(job, (s) => s.id === "summary", "with id `summary`");
+            const summary = job.steps[summaryIndex];
+            const driverIndex = stepIndex(job, (s) => s.id === driverId, `with id \`${driverId}\``);
+
+            it("runs after the driver whatever happened (once the dependencies are installed), and reads the files the driver writes", () => {
+                // kills: a summary that only runs on success, reads another file than the driver writes, or runs before the driver
+                assert.deepStrictEqual(job.environment, { name: typeof job.environment === "object" ? job.environment.name : undefined, url: "${{ steps.summary.outputs.url }}" });
+                assert.strictEqual(summary.if, "always() && steps.install.outcome == 'success'");
+                assert.strictEqual(job.steps[stepIndex(job, (s) => s.id === "install", "with id `install`")].run, "npm ci");
+                assert.ok(summaryIndex > driverIndex, "the summary comes after the driver");
+                assert.strictEqual(summary.env?.EXIT_CODE, `\${{ steps.${driverId}.outputs.exit-code }}`);
+                const driver = job.steps[driverIndex].run!;
+                assert.ok(driver.includes(`--evidence ${summary.env?.EVIDENCE} `), `the driver writes ${summary.env?.EVIDENCE}`);
+                assert.ok(driver.includes(`> ${summary.env?.RESULT}`), `the driver's --json goes to ${summary.env?.RESULT}`);
+                for (const [name, value] of Object.entries(summary.env ?? {})) {
+                    assert.ok(name in inputs || ["EXIT_CODE", "EVIDENCE", "RESULT"].includes(name), `this test does not give the step's ${name} (${value})`);
+                }
+            });
+
+            /** Runs the step's script from the repository root with the real ts-node; the driver's files are in a temporary directory. */
+            function runSummary(exitCode: string, files: Record<string, string>) {
+                const dir = fs.mkdtempSync(path.join(os.tmpdir(), "papyrus-summary-step-"));
+                cleanupLater.push(dir);
+                const evidence = path.join(dir, path.basename(summary.env!.EVIDENCE));
+                const result = path.join(dir, path.basename(summary.env!.RESULT));
+                for (const [name, text] of Object.entries(files)) {
+                    fs.writeFileSync(path.join(dir, name), text);
+                }
+                const env = { GITHUB_STEP_SUMMARY: path.join(dir, "summary.md"), GITHUB_OUTPUT: path.join(dir, "output") };
+                fs.writeFileSync(env.GITHUB_OUTPUT, "");
+                const run = spawnSync("bash", ["--noprofile", "--norc", "-e", "-c", summary.run!], {
+                    cwd: ROOT,
+                    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env, ...inputs, EXIT_CODE: exitCode, EVIDENCE: evidence, RESULT: result },
+                    encoding: "utf8",
+                });
+                return {
+                    status: run.status, stderr: run.stderr, evidence, result,
+                    summary: fs.existsSync(env.GITHUB_STEP_SUMMARY) ? fs.readFileSync(env.GITHUB_STEP_SUMMARY, "utf8") : "",
+                    outputs: parseOutputs(fs.readFileSync(env.GITHUB_OUTPUT, "utf8")),
+                };
+            }
+
+            it("after a success: the summary of the evidence, and the load balancer as the environment's URL", () => {
+                const evidence = record(command, "prod");
+                const run = runSummary("0", { [path.basename(summary.env!.EVIDENCE)]: JSON.stringify(evidence) });
+                assert.strictEqual(run.status, 0, run.stderr);
+                assert.strictEqual(run.summary, jobSummary({ ...summaryInput, evidencePath: run.evidence, evidence: { record: evidence }, exitCode: 0 }).markdown);
+                assert.match(run.summary, /^\| ECS rollout \| `COMPLETED` \(deployment `ecs-svc\/42`\): ECS finished the deployment \|$/m);
+                assert.deepStrictEqual(run.outputs, { url: URL });
+            });
+
+            it("after a failure that left no evidence: what it knows, the CLI's error, the evidence called missing, no URL", () => {
+                const run = runSummary("9", { [path.basename(summary.env!.RESULT)]: JSON.stringify({ error: { code: 9, message: "AWS could not be reached" } }) });
+                assert.strictEqual(run.status, 0, run.stderr);
+                assert.strictEqual(run.summary, jobSummary({
+                    ...summaryInput, evidencePath: run.evidence, exitCode: 9, error: "AWS could not be reached",
+                    evidence: { missing: `\`${run.evidence}\` was not written (the command stopped before it ran an update, or did not run)` },
+                }).markdown);
+                assert.match(run.summary, /^No evidence record: /m);
+                assert.deepStrictEqual(run.outputs, {});
+            });
+        });
+    }
+});
+
+describe("every job that starts node runs the Node.js .nvmrc names (22 LTS or newer, inside engines.node)", () => {
+    const nvmrc = fs.readFileSync(path.join(ROOT, ".nvmrc"), "utf8").trim();
+    const engines = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { engines: { node: string } }).engines.node;
+
+    it(`.nvmrc (${nvmrc}) is an LTS line of 22 or later, and package.json's engines.node (${engines}) takes it`, () => {
+        // kills: a workflow Node version below 22 (Node 20 is past its end of life) or outside the range the project states
+        assert.match(nvmrc, /^\d+$/, ".nvmrc names a major version");
+        assert.ok(Number(nvmrc) >= 22 && Number(nvmrc) % 2 === 0, `.nvmrc ${nvmrc} is not an LTS line of 22 or later`);
+        assert.strictEqual(engines, ">=22");
+    });
+
+    for (const file of WORKFLOW_FILES) {
+        const { workflow } = readWorkflow(file);
+        for (const [name, job] of Object.entries(workflow.jobs)) {
+            const nodeSteps = job.steps.flatMap((s, i) => (s.run !== undefined && /(^|\s)(npm|npx|pulumi) /m.test(s.run) ? [i] : []));
+            if (nodeSteps.length === 0) continue;
+            it(`${file}, job ${name}: setup-node with .nvmrc before its first npm, npx or pulumi step`, () => {
+                const setupNode = stepIndex(job, usesAction("actions/setup-node"), "setting up node");
+                assert.strictEqual(job.steps[setupNode].with?.["node-version-file"], ".nvmrc");
+                assert.strictEqual(job.steps[setupNode].with?.["node-version"], undefined, "one source of the version");
+                assert.ok(setupNode < nodeSteps[0], `step "${job.steps[nodeSteps[0]].name}" runs node before setup-node`);
+            });
+        }
+    }
 });
 
 describe("workflows and stack config agree on who may assume the roles", () => {
