@@ -74,10 +74,11 @@ const EXIT_MEANINGS: Record<keyof typeof EXIT_CODES, string> = {
     imageUnavailable: "the image, its repository or the target is missing or archived in ECR (or replication did not deliver it in time); nothing changed",
     stackBusy: "the stack is being deployed by someone else; nothing changed",
     updateFailed: "`pulumi up` failed",
-    drift: "ECS runs another image than the stack recorded",
+    drift: "ECS rolled the deployment back, or runs another image than the stack recorded",
     nothingToRollBackTo: "nothing to roll back to, or nothing to promote",
     notVerified: "the stack was updated, but what ECS runs could not be checked",
     unreachable: "AWS, its credentials or the state backend could not be reached; nothing changed",
+    rolloutTimeout: "the stack was updated, but ECS's deployment was still in progress when the wait ended",
     interrupted: "interrupted",
 };
 

@@ -203,7 +203,7 @@ describe("workflows: stack outputs, variables and driver commands", () => {
     it("use only papyrus-deploy commands and the flags each command takes, through this repository's own bin", () => {
         // kills: a workflow passing a flag of another command (the CLI refuses it since flags are per command)
         const commands = new Set([...USAGE.matchAll(/^ {2}papyrus-deploy (\w+)/gm)].map((m) => m[1]));
-        assert.deepStrictEqual([...commands].sort(), ["deploy", "history", "promote", "rollback", "up", "verify"]);
+        assert.deepStrictEqual([...commands].sort(), ["deploy", "history", "promote", "reconcile", "rollback", "up", "verify"]);
         const flagsOf = (command: string) => new Set([...Object.keys(COMMANDS[command as keyof typeof COMMANDS].flags), ...Object.keys(COMMON_FLAGS)].map((f) => `--${f}`));
         const used: string[] = [];
         for (const file of WORKFLOW_FILES) {
@@ -486,12 +486,12 @@ for (const [file, command] of [["deploy.yml", "deploy"], ["rollback.yml", "rollb
             assert.match(job.steps[driverStep].run!, new RegExp(`--evidence evidence/${command}\\.json --json`));
         });
 
-        it("fails the job with an explicit message when the driver exits 6 (drift), and passes its exit code on", () => {
+        it("fails the job with an explicit message when the driver exits 6 (ECS rolled back, or drift), and passes its exit code on", () => {
             const script = job.steps[driverStep].run!;
             const env = { STACK: "prod", TAG: "v1.2.3", TO_VERSION: "", TO_TAG: "", TO_DIGEST: "" };
             const drift = runStep(script, env, { npxExit: 6 });
             assert.strictEqual(drift.status, 6);
-            assert.match(drift.stdout, /::error::DRIFT \(exit 6\)/);
+            assert.match(drift.stdout, /::error::ECS ROLLED BACK or DRIFT \(exit 6\)/);
             assert.strictEqual(drift.outputs["exit-code"], "6");
             const busy = runStep(script, env, { npxExit: 4 });
             assert.strictEqual(busy.status, 4);
@@ -607,7 +607,7 @@ describe("deploy.yml", () => {
     it("passes the stack and tag to the driver exactly", () => {
         const step = job.steps[stepIndex(job, runs(/papyrus-deploy deploy/), "deploying")];
         const run = runStep(step.run!, { STACK: "dev", TAG: "v2.0.1" });
-        assert.deepStrictEqual(run.npxArgs, ["--no-install", "papyrus-deploy", "deploy", "--stack", "dev", "--tag", "v2.0.1", "--evidence", "evidence/deploy.json", "--json"]);
+        assert.deepStrictEqual(run.npxArgs, ["--no-install", "papyrus-deploy", "deploy", "--stack", "dev", "--tag", "v2.0.1", "--on-rollback", "reconcile", "--evidence", "evidence/deploy.json", "--json"]);
         assert.deepStrictEqual(step.env, { STACK: "${{ inputs.stack }}", TAG: "${{ inputs.tag }}", PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}" });
     });
 
@@ -644,7 +644,7 @@ describe("rollback.yml", () => {
 
     it("passes only the target that was given to `papyrus-deploy rollback`", () => {
         const base = { STACK: "prod", TO_VERSION: "", TO_TAG: "", TO_DIGEST: "" };
-        const prefix = ["--no-install", "papyrus-deploy", "rollback", "--stack", "prod", "--evidence", "evidence/rollback.json", "--json"];
+        const prefix = ["--no-install", "papyrus-deploy", "rollback", "--stack", "prod", "--on-rollback", "reconcile", "--evidence", "evidence/rollback.json", "--json"];
         assert.deepStrictEqual(runStep(rollbackStep.run!, base).npxArgs, prefix);
         assert.deepStrictEqual(runStep(rollbackStep.run!, { ...base, TO_VERSION: "12" }).npxArgs, [...prefix, "--to-version", "12"]);
         assert.deepStrictEqual(runStep(rollbackStep.run!, { ...base, TO_TAG: "v1.2.3" }).npxArgs, [...prefix, "--to-tag", "v1.2.3"]);
@@ -808,9 +808,9 @@ describe("promote.yml", () => {
         const ok = runStep(run.run!, env);
         assert.strictEqual(ok.status, 0, ok.stdout);
         assert.deepStrictEqual(ok.npxArgs, ["--no-install", "papyrus-deploy", "promote", "--from", "dev", "--to", "prod", "--version", "4", "--wait", "10m",
-            "--evidence", "evidence/promote.json", "--json"]);
+            "--on-rollback", "reconcile", "--evidence", "evidence/promote.json", "--json"]);
         for (const [code, message] of [[3, /::error::the digest is not in prod's repository \(exit 3\): replication from dev's registry did not deliver it within 10m/],
-            [6, /::error::DRIFT \(exit 6\) after the promote/], [7, /::error::nothing to promote \(exit 7\)/]] as const) {
+            [6, /::error::ECS ROLLED BACK or DRIFT \(exit 6\) after the promote/], [7, /::error::nothing to promote \(exit 7\)/]] as const) {
             const failed = runStep(run.run!, env, { npxExit: code });
             assert.strictEqual(failed.status, code);
             assert.match(failed.stdout, message);
