@@ -5,9 +5,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_NAME } from "../components/stackConfig";
-import { CommandLineError, commandUsage, parseCommandLine, usage } from "./cliCommands";
+import { CommandLineError, CommandName, commandUsage, parseCommandLine, ParsedCommandLine, usage } from "./cliCommands";
 import { deploy, history, promote, reapply, reconcile, rollback, verify, DeployResult } from "./driver";
-import { DeployError, EXIT_CODES, InvalidInputError } from "./errors";
+import { DeployError, EXIT_CODES, ImageNotFoundError, InvalidInputError } from "./errors";
 import { Deployment, RollbackTarget } from "./history";
 import { parseDuration } from "./replica";
 
@@ -66,6 +66,31 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
 
 async function run(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream, signal: AbortSignal): Promise<number> {
     const parsed = parseCommandLine(argv);
+    try {
+        return await runParsed(parsed, out, err, signal);
+    } catch (e) {
+        throw parsed.kind === "run" ? namingFlags(e, parsed.command) : e;
+    }
+}
+
+/**
+ * The library names its inputs (`tag`, `stackName`); a user of the CLI typed flags. An error that
+ * names an input is told again with the flag that gave it (`stackName` is `--to` for promote).
+ */
+function namingFlags(e: unknown, command: CommandName): unknown {
+    const flags: Record<string, string> = {
+        tag: "--tag", stackName: command === "promote" ? "--to" : "--stack", from: "--from",
+        "target.toDigest": "--to-digest", workDir: "--cwd", evidenceFile: "--evidence",
+    };
+    if ((e instanceof InvalidInputError && !(e instanceof CommandLineError)) || e instanceof ImageNotFoundError) {
+        const flag = flags[e.input];
+        if (flag === undefined) return e;
+        return e.withInput(flag);
+    }
+    return e;
+}
+
+async function runParsed(parsed: ParsedCommandLine, out: NodeJS.WritableStream, err: NodeJS.WritableStream, signal: AbortSignal): Promise<number> {
     if (parsed.kind === "usage") {
         out.write(USAGE);
         return parsed.exitCode;

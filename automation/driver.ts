@@ -165,7 +165,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     return withLockedSession(options, async (session) => {
         const repositoryName = requireConfig(session, "repositoryName");
         const resolved = await resolveTag(ecrClient(session), repositoryName, options.tag);
-        const image = digestReference(resolved.repositoryUrl, resolved.digest, { input: "--tag" });
+        const image = digestReference(resolved.repositoryUrl, resolved.digest, { input: "tag" });
         await checkPromotionGate(session, options.tag, resolved.digest);
         throwIfAborted(session);
         if (options.preview) {
@@ -190,7 +190,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
 export async function rollback(options: RollbackOptions): Promise<DeployResult> {
     const target = options.target ?? {};
     if ("toDigest" in target && !isSha256Digest(target.toDigest)) {
-        throw new InvalidInputError("--to-digest", target.toDigest, "must be `sha256:<64 lowercase hex>`");
+        throw new InvalidInputError("target.toDigest", target.toDigest, "must be `sha256:<64 lowercase hex>`");
     }
     return withLockedSession(options, async (session) => {
         const deployments = markRunning(await readDeployments(session.stack), session.running);
@@ -259,11 +259,13 @@ export async function promote(options: PromoteOptions): Promise<DeployResult> {
     if (options.evidenceFile !== undefined) checkEvidencePath(options.evidenceFile, workDir);
     const backendUrl = backendFor(workDir, options.envVars);
     const sourceOptions: UpdateOptions = { ...options, stackName: options.from, ecs: options.sourceEcs, ecr: undefined, evidenceFile: undefined };
-    const source = await identityOf(sourceOptions, workDir, backendUrl);
+    const source = await identityOf(sourceOptions, workDir, backendUrl).catch((err: unknown) => {
+        throw err instanceof InvalidInputError && err.input === "stackName" ? err.withInput("from") : err;
+    });
     const target = await identityOf(options, workDir, backendUrl);
     if (source.qualified === target.qualified) {
-        throw new InvalidInputError("--to", options.stackName,
-            `names the same stack as \`--from\` (\`${source.qualified}\`); promote takes the digest one stack runs to another stack`);
+        throw new InvalidInputError("stackName", options.stackName,
+            `names the same stack as the source (\`${source.qualified}\`); promote takes the digest one stack runs to another stack`);
     }
     // Everything about the source is settled before the target is locked (or recovered): a refusal changes nothing.
     const sourceSession = await openSession(sourceOptions, { workDir, backendUrl, identity: source });
@@ -514,7 +516,7 @@ function stackCli(options: StackContext, workDir: string, backendUrl: string, id
 function projectDirectory(workDir: string | undefined): string {
     const dir = path.resolve(workDir ?? PROJECT_ROOT);
     if (!fs.existsSync(path.join(dir, "Pulumi.yaml"))) {
-        throw new InvalidInputError("--cwd", workDir ?? dir,
+        throw new InvalidInputError("workDir", workDir ?? dir,
             fs.existsSync(dir) ? "has no Pulumi.yaml; point it at the project directory" : "does not exist; point it at the project directory");
     }
     return dir;

@@ -34,8 +34,13 @@ export abstract class DeployError extends Error {
 /** A flag or value that can never work: fix the command line. */
 export class InvalidInputError extends DeployError {
     readonly exitCode = EXIT_CODES.usage;
-    constructor(readonly input: string, readonly value: string, problem: string) {
+    constructor(readonly input: string, readonly value: string, readonly problem: string) {
         super(`\`${input}\` ${problem}, got \`${value}\``);
+    }
+
+    /** The same error naming `name` instead: the CLI's flag for a library input (`tag` → `--tag`). */
+    withInput(name: string): InvalidInputError {
+        return new InvalidInputError(name, this.value, this.problem);
     }
 }
 
@@ -58,6 +63,11 @@ export class ImageNotFoundError extends DeployError {
     readonly exitCode = EXIT_CODES.imageUnavailable;
     constructor(readonly repositoryName: string, readonly input: string, readonly value: string) {
         super(`\`${input}\` names no image in \`${repositoryName}\`, got \`${value}\`; push it first (CI's ecr-push workflow) or check the spelling with \`aws ecr describe-images --repository-name ${repositoryName}\``);
+    }
+
+    /** The same error naming `name` instead (see `InvalidInputError.withInput`). */
+    withInput(name: string): ImageNotFoundError {
+        return new ImageNotFoundError(this.repositoryName, name, this.value);
     }
 }
 

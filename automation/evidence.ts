@@ -196,7 +196,7 @@ const PROJECT_FILES = /^(Pulumi(\.[^/]+)?\.ya?ml|package(-lock)?\.json|tsconfig\
  * absolute path.
  */
 export function checkEvidencePath(file: string, projectDir: string): string {
-    const bad = (problem: string) => new InvalidInputError("--evidence", file, problem);
+    const bad = (problem: string) => new InvalidInputError("evidenceFile", file, problem);
     if (file.trim() === "") throw bad("must name a file (e.g. `evidence/deploy.json`), and is empty");
     if (file === "-") throw bad("must name a file; to print the record, use `--json` instead");
     const absolute = path.resolve(file);

@@ -120,6 +120,22 @@ describe("papyrus-deploy CLI", () => {
         assert.match(digest.stderr, /`--to-digest` must be `sha256:<64 lowercase hex>`, got `v1\.0\.0`/);
     });
 
+    it("names the flag a bad value came from, where the library names its input (`stackName` is `--to` for promote, `from` is `--from`)", async () => {
+        // kills: the CLI passing the library's input names through (`stackName` must not…), or mapping `stackName` to `--stack` for promote
+        const fixture = require("path").join(__dirname, "fixtures", "digest-app");
+        const cases: [string[], RegExp][] = [
+            [["deploy", "--stack", "../x", "--tag", "v1.0.0", "--cwd", fixture], /^error: `--stack` must not contain `\.` or `\.\.` as a part.*got `\.\.\/x`$/m],
+            [["promote", "--from", "../x", "--to", "prod", "--cwd", fixture], /^error: `--from` must not contain `\.` or `\.\.` as a part.*got `\.\.\/x`$/m],
+            [["promote", "--from", "dev", "--to", "../y", "--cwd", fixture], /^error: `--to` must not contain `\.` or `\.\.` as a part.*got `\.\.\/y`$/m],
+            [["deploy", "--stack", "dev", "--tag", "v1.0.0", "--cwd", "/nonexistent-papyrus"], /^error: `--cwd` does not exist; point it at the project directory, got `\/nonexistent-papyrus`$/m],
+        ];
+        for (const [args, message] of cases) {
+            const { code, stderr } = await runCli(args);
+            assert.strictEqual(code, 2, `${args.join(" ")}: ${stderr}`);
+            assert.match(stderr, message);
+        }
+    });
+
     it("formats history as aligned columns with shortened digests", () => {
         const digest = "sha256:" + "5c".repeat(32);
         const table = formatHistory([

@@ -167,12 +167,12 @@ describe("deploy driver (real engine + moto)", function () {
         await deploy({ ...ctx(), tag: "v1.0.0" });
         const configBefore = stackConfigFile();
         await assert.rejects(deploy({ ...ctx(), tag: "latest" }), (err: unknown) =>
-            err instanceof InvalidInputError && err.exitCode === 2 && /`--tag` must not be `latest`.*got `latest`/s.test(err.message));
+            err instanceof InvalidInputError && err.exitCode === 2 && /`tag` must not be `latest`.*got `latest`/s.test(err.message));
         await assert.rejects(deploy({ ...ctx(), tag: "" }), (err: unknown) => err instanceof InvalidInputError && /empty/.test(err.message));
         await assert.rejects(deploy({ ...ctx(), tag: "release-candidate" }), (err: unknown) =>
             err instanceof InvalidInputError && /got `release-candidate`/.test(err.message));
         await assert.rejects(deploy({ ...ctx(), tag: "v9.9.9" }), (err: unknown) =>
-            err instanceof ImageNotFoundError && err.exitCode === 3 && /`--tag` names no image in `papyrus-api`, got `v9\.9\.9`/.test(err.message));
+            err instanceof ImageNotFoundError && err.exitCode === 3 && /`tag` names no image in `papyrus-api`, got `v9\.9\.9`/.test(err.message));
         assert.strictEqual((await history(ctx())).deployments.length, 1, "no update was recorded");
         assert.strictEqual(stackConfigFile(), configBefore, "the stack config is unchanged");
     });

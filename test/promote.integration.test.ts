@@ -143,8 +143,8 @@ describe("promote dev → prod, and the promotion gate (real engine + moto, two 
         ]);
         const elapsed = Date.now() - started;
         const cases: [typeof same, number, RegExp][] = [
-            [same, 2, /^error: `--to` names the same stack as `--from` \(`organization\/papyrus\/dev`\); promote takes the digest one stack runs to another stack, got `dev`$/m],
-            [sameSpelt, 2, /`--to` names the same stack as `--from` \(`organization\/papyrus\/dev`\).*got `organization\/papyrus\/dev`/],
+            [same, 2, /^error: `--to` names the same stack as the source \(`organization\/papyrus\/dev`\); promote takes the digest one stack runs to another stack, got `dev`$/m],
+            [sameSpelt, 2, /`--to` names the same stack as the source \(`organization\/papyrus\/dev`\).*got `organization\/papyrus\/dev`/],
             [none, 7, /^error: stack `qa` has nothing to promote: its state runs no service \(nothing was deployed to it yet\); nothing was changed\. See `history --stack qa`$/m],
             [noTarget, 2, /^error: stack `staging` does not exist in file:\/\//m],
             [noSource, 2, /^error: stack `nope` does not exist in file:\/\//m],

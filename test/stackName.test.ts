@@ -25,9 +25,9 @@ describe("stack identity", () => {
 
     it("refuses names that are paths, have spaces, or belong to another project or organization", () => {
         const cases: [string, RegExp][] = [
-            ["../x", /`--stack` must not contain `\.` or `\.\.` as a part: it is a stack name, not a path, got `\.\.\/x`$/],
+            ["../x", /`stackName` must not contain `\.` or `\.\.` as a part: it is a stack name, not a path, got `\.\.\/x`$/],
             [".", /must not contain `\.` or `\.\.`/],
-            ["de v", /`--stack` must be a stack name \(letters, digits, `-`, `_`, `\.`; e\.g\. `dev`\) or `organization\/papyrus\/dev`, got `de v`$/],
+            ["de v", /`stackName` must be a stack name \(letters, digits, `-`, `_`, `\.`; e\.g\. `dev`\) or `organization\/papyrus\/dev`, got `de v`$/],
             ["", /must be a stack name/],
             ["a/b/c/d", /must be a stack name/],
             ["dev/", /must be a stack name/],
@@ -69,9 +69,9 @@ describe("evidence path", () => {
         for (const own of ["Pulumi.yaml", "Pulumi.prod.yaml", "package.json", "index.ts"]) fs.writeFileSync(path.join(dir, own), "x");
         fs.writeFileSync(path.join(dir, "notes.txt"), "keep me");
         const cases: [string, RegExp][] = [
-            [dir, /`--evidence` is a directory; name a file inside it, e\.g\. `evidence\/deploy\.json`, got `/],
+            [dir, /`evidenceFile` is a directory; name a file inside it, e\.g\. `evidence\/deploy\.json`, got `/],
             [`${path.join(dir, "sub")}${path.sep}`, /is a directory/],
-            [path.join(dir, "Pulumi.prod.yaml"), /`--evidence` is one of the project's own files; write evidence elsewhere/],
+            [path.join(dir, "Pulumi.prod.yaml"), /`evidenceFile` is one of the project's own files; write evidence elsewhere/],
             [path.join(dir, "Pulumi.yaml"), /is one of the project's own files/],
             [path.join(dir, "package.json"), /is one of the project's own files/],
             [path.join(dir, "notes.txt"), /exists and is not an evidence record; it would be overwritten/],
