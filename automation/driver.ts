@@ -711,7 +711,10 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
     }
 
     // What ECS did with it: the deployment `up` started, followed to its end, then what the primary runs.
-    const ecs = failureOf === undefined ? await checkEcs(session, after!, stackOutputs, ecsBefore, startedAt) : undefined;
+    // Also when `up` failed after the state took the image (e.g. the provider's wait for a steady
+    // service gave up because ECS failed the deployment): ECS may run the old image again.
+    const failedAfterApply = upError !== undefined && !interrupted && applied;
+    const ecs = failureOf === undefined || failedAfterApply ? await checkEcs(session, after!, stackOutputs, ecsBefore, startedAt) : undefined;
 
     const evidence = buildEvidence({
         kind: plan.kind,
@@ -744,7 +747,8 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
     let ecsFailure: ((evidence: EvidenceRecord) => DeployError) | undefined = ecs?.failure;
     if (ecs?.rolledBackTo && plan.kind !== "reconcile") {
         const what = `rolled back deployment ${ecs.rollout?.deploymentId ?? "(gone)"}`;
-        const because = ecs.rollout?.events?.length ? ` ECS said: ${ecs.rollout.events.slice(-3).map((e) => `"${e}"`).join("; ")}.` : "";
+        const said = ecs.rollout?.events?.length ? ` ECS said: ${ecs.rollout.events.slice(-3).map((e) => `"${e}"`).join("; ")}.` : "";
+        const because = failedAfterApply ? `${said} \`pulumi up\` failed too: ${engineErrorSummary(upError)}` : said;
         if (options.onRollback === "reconcile") {
             const reconciledBy = await reconcileAfterRollback(session, checkpointAfter, stackOutputs, ecs.rolledBackTo, { version: ours?.version, digest: after?.digest });
             finalEvidence = { ...evidence, reconciledBy };
@@ -758,7 +762,8 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
         }
     }
 
-    const failure = failureOf ?? ecsFailure;
+    // ECS's rollback is the news even when `up` failed too: the state claims a digest ECS does not run.
+    const failure = ecs?.rolledBackTo && plan.kind !== "reconcile" ? ecsFailure : failureOf ?? ecsFailure;
     if (failure) finalEvidence = { ...finalEvidence, error: failure(finalEvidence).message };
     let evidenceWriteError: string | undefined;
     if (session.evidenceFile) {

@@ -172,6 +172,26 @@ describe("rollout truth: following ECS's deployment, and reconciling an ECS roll
         assert.strictEqual((await verify(ctx())).inSync, true);
     });
 
+    it("`up` failing after the service took the image while ECS rolls it back is exit 6 (the news), naming the engine's failure too", async () => {
+        // kills: following the rollout only after a successful `up` (the provider's wait for a steady
+        // service can fail the update when ECS fails the deployment, after the state took the image)
+        await deploy({ ...ctx(), tag: "v1.0.0" });
+        const stack = await fixtureStack(backend, "dev", {}, workDir);
+        await stack.setConfig("papyrus:fixtureFailAfterService", { value: "true" });
+        proxy.script({ outcome: "rollback", polls: 1 });
+        let error: RolledBackError | undefined;
+        await assert.rejects(deploy({ ...ctx(), tag: "v2.0.0", evidenceFile: evidenceFile("v2.json") }), (err: unknown) => {
+            error = err as RolledBackError;
+            return err instanceof RolledBackError;
+        });
+        assert.strictEqual(error!.exitCode, EXIT_CODES.drift);
+        assert.match(error!.message, new RegExp(`the update recorded \`${image(v2)}\` but ECS runs \`${image(v1)}\``));
+        assert.match(error!.message, /`pulumi up` failed too: .*fixtureFailAfterService: a resource after the service failed/);
+        const evidence = readEvidence("v2.json");
+        assert.deepStrictEqual([evidence.result, evidence.applied, evidence.imageDigest, evidence.rollout?.state, evidence.rollout?.runningDigest],
+            ["failed", true, v2.digest, "FAILED", v1.digest]);
+    });
+
     it("a rollout still IN_PROGRESS when `--wait-timeout` ends: exit 10 with its own message, and lines were printed while it waited", async () => {
         await deploy({ ...ctx(), tag: "v1.0.0" });
         proxy.script({ outcome: "hang" });
