@@ -14,6 +14,8 @@ export const EXIT_CODES = {
     nothingToRollBackTo: 7,
     notVerified: 8,
     unreachable: 9,
+    /** The digest's scan findings reach the stack's threshold, or its scan is unfinished or missing where required (automation/scanGate.ts). */
+    scanFindings: 10,
     interrupted: 130,
 } as const;
 

@@ -5,6 +5,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { InvalidInputError } from "./errors";
+import type { ProtectionNote } from "./protect";
+import type { RestoreNote } from "./restore";
+import type { ScanNote } from "./scanGate";
 
 export const EVIDENCE_SCHEMA = "papyrus.deploy-evidence/v2";
 
@@ -38,6 +41,8 @@ export interface PromotedFrom {
     readonly image?: string;
     /** What ECS ran on the source when it was checked; unset with `--version` (no check). */
     readonly sourceVerify?: VerifyNote;
+    /** With `--version`: whether that deployment is among the source's protected ones (`papyrus:protectDeployments`). */
+    readonly protected?: boolean;
 }
 
 export interface EvidenceRecord {
@@ -74,6 +79,12 @@ export interface EvidenceRecord {
     /** Set for `promote`: the source stack's deployment whose digest this update deployed. */
     readonly promotedFrom?: PromotedFrom;
     readonly verify?: VerifyNote;
+    /** `deploy` and `promote`: the digest's scan findings and the gate's decision (automation/scanGate.ts). */
+    readonly scan?: ScanNote;
+    /** The stack's protective tags after the update (automation/protect.ts). */
+    readonly protection?: ProtectionNote;
+    /** `rollback --restore`: the archived target's restore (automation/restore.ts). */
+    readonly restore?: RestoreNote;
     readonly ci?: CiIdentity;
     readonly error?: string;
 }

@@ -280,6 +280,10 @@ for (const stack of ["dev", "prod"] as const) {
                 assert.deepStrictEqual(statementsOf(one(evaluation, "aws:iam/rolePolicy:RolePolicy", "papyrus-ci-deploy-policy").inputs.policy), [
                     { Sid: "ResolveImageTags", Effect: "Allow", Action: "ecr:DescribeImages", Resource: repositoryArn },
                     { Sid: "RefreshRepository", Effect: "Allow", Action: ["ecr:DescribeRepositories", "ecr:ListTagsForResource", "ecr:GetLifecyclePolicy"], Resource: repositoryArn },
+                    // The scan gate, the protective tags (no delete), the restore of an archived rollback target.
+                    { Sid: "ReadScanFindings", Effect: "Allow", Action: "ecr:DescribeImageScanFindings", Resource: repositoryArn },
+                    { Sid: "ProtectDeployedImages", Effect: "Allow", Action: ["ecr:ListImages", "ecr:BatchGetImage", "ecr:PutImage"], Resource: repositoryArn },
+                    { Sid: "RestoreArchivedImages", Effect: "Allow", Action: "ecr:UpdateImageStorageClass", Resource: repositoryArn },
                     {
                         Sid: "RegisterTaskDefinitions",
                         Effect: "Allow",
