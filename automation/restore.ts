@@ -20,8 +20,6 @@ export const ECR_RESTORE_TIME = "typically within 20 minutes";
 export const DEFAULT_RESTORE_WAIT_MS = 30 * 60_000;
 /** One DescribeImages per poll. */
 export const RESTORE_POLL_MS = 15_000;
-/** A progress line at most this often. */
-export const RESTORE_PROGRESS_MS = 60_000;
 
 /** The rollback target is archived, and `--restore` was not given: nothing was changed. */
 export class ArchivedTargetError extends DeployError {
@@ -82,7 +80,8 @@ export interface RestoreArgs {
 export async function restoreArchivedImage(args: RestoreArgs): Promise<{ resolved: ResolvedImage; note: RestoreNote }> {
     const waitMs = args.waitMs ?? DEFAULT_RESTORE_WAIT_MS;
     const pollMs = args.pollMs ?? RESTORE_POLL_MS;
-    const progressMs = args.progressMs ?? RESTORE_PROGRESS_MS;
+    // A line every fourth poll: once a minute at the default poll.
+    const progressMs = args.progressMs ?? 4 * pollMs;
     const started = Date.now();
     let requestedAt: string | undefined;
     if (args.status !== "ACTIVATING") {
