@@ -17,12 +17,11 @@ import {
     StartImageScanCommand,
     UpdateImageStorageClassCommand,
 } from "@aws-sdk/client-ecr";
-import { EXIT_CODES, InterruptedError } from "../automation/errors";
+import { describeDigest } from "../automation/ecr";
+import { EXIT_CODES, ImageArchivedError, InterruptedError } from "../automation/errors";
 import { protectDeployments } from "../automation/protect";
 import { ArchivedTargetError, restoreArchivedImage, restoreRollbackTarget, RestoreTimeoutError } from "../automation/restore";
 import { checkScanGate, ScanFindingsError, ScanGateArgs } from "../automation/scanGate";
-import { describeDigest } from "../automation/ecr";
-import { ImageArchivedError } from "../automation/errors";
 import { repositoryLifecyclePolicy } from "../components/repositoryLifecycle";
 import { ArchivingProxy, startArchivingProxy } from "./support/archivingProxy";
 import { imageManifest, OCI_MANIFEST, pushImage, PushedImage } from "./support/images";
