@@ -40,6 +40,7 @@ if (replication.problems.length > 0) {
 const repository = new ImmutableRepository("papyrus-images", {
     repositoryName: settings.repositoryName,
     untaggedExpiryDays: stackConfig.repository.untaggedExpiryDays,
+    taggedRetention: stackConfig.repository.taggedRetention,
     encryption: stackConfig.repository.kmsKeyArn === undefined ? { type: "AES256" } : { type: "KMS", kmsKeyArn: stackConfig.repository.kmsKeyArn },
     tags,
 });

@@ -10,6 +10,8 @@ import { deploy, history, promote, reapply, reconcile, rollback, verify, DeployR
 import { DeployError, EXIT_CODES, ImageNotFoundError, InvalidInputError } from "./errors";
 import { Deployment, RollbackTarget } from "./history";
 import { parseDuration } from "./replica";
+import { formatCounts } from "./scanGate";
+import { formatStatus, status } from "./status";
 
 const EPILOGUE = `Environment:
   PULUMI_BACKEND_URL     state backend (default: file://<project>/.pulumi-state)
@@ -28,6 +30,10 @@ Exit codes (what the stack runs afterwards is always read from its state):
   4  stack is being deployed by        (nothing changed)
      someone else (nothing changed) 10  updated, but ECS's rollout still IN_PROGRESS
                                        at --wait-timeout; run verify later
+                                   11  scan findings of the digest reach the
+                                       stack's papyrus:scanThreshold, or its
+                                       scan is unfinished (nothing changed;
+                                       --accept-findings says why to go on)
                                    130  interrupted (the message says whether
                                          the image was applied)
 `;
@@ -102,6 +108,12 @@ async function runParsed(parsed: ParsedCommandLine, out: NodeJS.WritableStream, 
     const { command } = parsed;
     const values = parsed.values as Record<string, string | undefined> & Record<string, boolean | undefined>;
     const string = (flag: string) => values[flag] as string | undefined;
+    if (command === "status") {
+        // Every stack of the project: no --stack, no lock.
+        const result = await status({ workDir: projectDirectory(string("cwd")) });
+        out.write(values.json === true ? JSON.stringify(result, null, 2) + "\n" : formatStatus(result));
+        return EXIT_CODES.ok;
+    }
     const required = (flag: string, example: string) => {
         const value = string(flag);
         if (value === undefined) throw new InvalidInputError(`--${flag}`, "", `is required (e.g. \`--${flag} ${example}\`)`);
@@ -129,12 +141,20 @@ async function runParsed(parsed: ParsedCommandLine, out: NodeJS.WritableStream, 
                 ...context, ...update, tag,
                 tagPolicy: pattern === undefined ? undefined : { pattern: tagPattern(pattern) },
                 preview: values.preview === true,
+                acceptFindings: string("accept-findings"),
             });
             printResult(result, json, out, err);
             return EXIT_CODES.ok;
         }
         case "rollback": {
-            const result = await rollback({ ...context, ...update, target: rollbackTarget(values) });
+            const wait = string("wait");
+            if (wait !== undefined && values.restore !== true) {
+                throw new InvalidInputError("--wait", wait, "is how long to wait for a restore, so it goes with `--restore`");
+            }
+            const result = await rollback({
+                ...context, ...update, target: rollbackTarget(values),
+                restore: values.restore === true, restoreWaitMs: wait === undefined ? undefined : waitDuration("--wait", wait),
+            });
             printResult(result, json, out, err);
             return EXIT_CODES.ok;
         }
@@ -146,6 +166,7 @@ async function runParsed(parsed: ParsedCommandLine, out: NodeJS.WritableStream, 
                 ...context, ...update, from,
                 version: version === undefined ? undefined : updateNumber("--version", version),
                 waitMs: wait === undefined ? undefined : waitDuration("--wait", wait),
+                acceptFindings: string("accept-findings"),
             });
             printResult(result, json, out, err);
             return EXIT_CODES.ok;
@@ -235,6 +256,7 @@ function projectDirectory(cwd: string | undefined, from: string = process.cwd())
 function printResult(result: DeployResult, json: boolean, out: NodeJS.WritableStream, err: NodeJS.WritableStream): void {
     if (result.evidenceWriteError) err.write(`warning: ${result.evidenceWriteError}\n`);
     for (const warning of result.warnings ?? []) err.write(`warning: ${warning}\n`);
+    for (const problem of result.evidence?.protection?.problems ?? []) err.write(`warning: protection: ${problem}\n`);
     if (json) {
         out.write(JSON.stringify(result.evidence ?? { kind: result.kind, stack: result.stack, image: result.image, resolved: result.resolved, unchanged: result.unchanged }, null, 2) + "\n");
         return;
@@ -251,8 +273,29 @@ function printResult(result: DeployResult, json: boolean, out: NodeJS.WritableSt
     if (from) out.write(`from: ${from.stack} update ${from.version}${from.tag ? ` (${from.tag})` : ""}, ${from.digest}\n`);
     if (result.previousImage) out.write(`previous: ${result.previousImage}\n`);
     if (result.rollout) out.write(`rollout: ${result.rollout.deploymentId ?? "no new ECS deployment"} ${result.rollout.state}\n`);
+    printGuards(result, out);
     if (result.verify) out.write(`verify: ${result.verify.inSync ? "ECS runs the recorded image" : "DRIFT"}\n`);
     else if (result.verifySkipped && result.kind !== "preview") out.write(`verify: not run: ${result.verifySkipped}\n`);
+}
+
+/** What the scan gate, a restore and the protective tags did, from the evidence. */
+function printGuards(result: DeployResult, out: NodeJS.WritableStream): void {
+    const evidence = result.evidence;
+    const scan = evidence?.scan;
+    if (scan && scan.decision !== "off") {
+        const counts = scan.counts ? `; findings: ${formatCounts(scan.counts)}` : "";
+        out.write(scan.decision === "accepted"
+            ? `scan: ACCEPTED (${scan.status}${counts}, threshold ${scan.threshold}): "${scan.accepted?.reason}" (${scan.accepted?.by})\n`
+            : `scan: ${scan.decision} (${scan.status}${counts}, threshold ${scan.threshold})\n`);
+    }
+    const restore = evidence?.restore;
+    if (restore) out.write(`restored: ${evidence.requestedDigest} was ${restore.found}${restore.requested ? ", restore requested" : ""}, ACTIVE after ${Math.round(restore.waitedMs / 1000)}s\n`);
+    const protection = evidence?.protection;
+    if (protection) {
+        const digests = new Set(Object.values(protection.protected));
+        out.write(`protected: ${digests.size} digest(s) (${protection.tags})`
+            + `${protection.released.length > 0 ? `; released ${protection.released.join(", ")}` : ""}\n`);
+    }
 }
 
 export function formatHistory(deployments: readonly Deployment[]): string {

@@ -4,6 +4,7 @@
 // command does not declare is refused with that command's usage.
 import { parseArgs } from "util";
 import { DEFAULT_REPLICA_WAIT_MS, formatDuration } from "./replica";
+import { DEFAULT_RESTORE_WAIT_MS } from "./restore";
 import { InvalidInputError } from "./errors";
 
 export interface FlagSpec {
@@ -28,18 +29,25 @@ const NO_VERIFY: FlagSpec = { type: "boolean", help: "do not compare what ECS ru
 const WAIT_TIMEOUT: FlagSpec = { type: "string", value: "<duration>", help: "how long to follow the ECS deployment `up` started to COMPLETED or FAILED: `90s`, `15m`, `0` (look once); default 15m, then exit 10" };
 const ON_ROLLBACK: FlagSpec = { type: "string", value: "fail|reconcile", help: "when ECS rolls the deployment back: exit 6 (`fail`, default) or also record what ECS runs with a `reconcile` update (still exit 6)" };
 const EVIDENCE: FlagSpec = { type: "string", value: "<file>", help: "write the evidence record (JSON) to this file; checked before anything runs" };
+const ACCEPT_FINDINGS: FlagSpec = {
+    type: "string", value: "<reason>",
+    help: "deploy although the digest's scan findings reach the stack's `papyrus:scanThreshold` (or its scan is unfinished or missing): say why; the evidence records it with the counts",
+};
 
 export const COMMANDS = {
     deploy: {
         summary: "resolve a tag to its digest and deploy that digest",
         description: "Resolves <tag> (v*.*.* or a full commit SHA; never latest) to its digest with one ECR call, runs pulumi up "
             + "with <repositoryUrl>@sha256:<digest> (passed for this update only: the checkout's files are not changed), then "
-            + "compares with what ECS runs. On a stack with `papyrus:promoteFrom`, only a digest that succeeded on that stack is taken.",
+            + "compares with what ECS runs. On a stack with `papyrus:promoteFrom`, only a digest that succeeded on that stack is taken. "
+            + "Before the update the digest's scan findings are read: findings at or above `papyrus:scanThreshold` (default CRITICAL) refuse it "
+            + "(exit 11) unless --accept-findings says why. Afterwards the digests the stack runs and ran most recently get its protective tags.",
         flags: {
             stack: stack("the stack to deploy to"),
             tag: { type: "string", value: "<tag>", required: true, help: "the image tag to deploy, e.g. `v25.10.31`" },
             "tag-pattern": { type: "string", value: "<re>", help: "allowed tags (default: ^v\\d+\\.\\d+\\.\\d+$|^[0-9a-f]{40}$)" },
             preview: { type: "boolean", help: "show what the update would change; change nothing" },
+            "accept-findings": ACCEPT_FINDINGS,
             "no-verify": NO_VERIFY,
             "wait-timeout": WAIT_TIMEOUT,
             "on-rollback": ON_ROLLBACK,
@@ -50,12 +58,15 @@ export const COMMANDS = {
         summary: "re-run up with an earlier deployment's digest from the stack history",
         description: "Re-runs up with the digest of an earlier succeeded deployment (default: the newest one whose digest differs "
             + "from the current one, stepping back from where the current digest came from) after checking that the image "
-            + "still exists in ECR. State is never rewritten.",
+            + "still exists in ECR. State is never rewritten. A target outside the stack's protected deployments is rolled back to with a warning. "
+            + "An archived target exits 3 with the command to run; with --restore it is restored (ECR: typically within 20 minutes), waited for, then deployed.",
         flags: {
             stack: stack("the stack to roll back"),
             "to-version": { type: "string", value: "N", group: "target", help: "the update number from `history`" },
             "to-tag": { type: "string", value: "T", group: "target", help: "the tag of an earlier deployment" },
             "to-digest": { type: "string", value: "sha256:…", group: "target", help: "the digest of an earlier deployment" },
+            restore: { type: "boolean", help: "if the target is archived in ECR, restore it (UpdateImageStorageClass), wait, then roll back" },
+            wait: { type: "string", value: "<duration>", help: `with --restore: how long to wait for the restore: \`20m\`, \`45m\` (default ${formatDuration(DEFAULT_RESTORE_WAIT_MS)}, at most 60m)` },
             "no-verify": NO_VERIFY,
             "wait-timeout": WAIT_TIMEOUT,
             "on-rollback": ON_ROLLBACK,
@@ -73,6 +84,7 @@ export const COMMANDS = {
             to: { type: "string", value: "<env>", required: true, help: "the stack to deploy it to, e.g. `prod`" },
             version: { type: "string", value: "N", help: "promote --from's update N (`history --stack <from>`) instead of what it runs now; no ECS check" },
             wait: { type: "string", value: "<duration>", help: `how long to wait for replication: \`90s\`, \`10m\`, \`0\` (default ${formatDuration(DEFAULT_REPLICA_WAIT_MS)}, at most 60m)` },
+            "accept-findings": ACCEPT_FINDINGS,
             "no-verify": NO_VERIFY,
             "wait-timeout": WAIT_TIMEOUT,
             "on-rollback": ON_ROLLBACK,
@@ -98,6 +110,13 @@ export const COMMANDS = {
         description: "Lists every update, newest first: version, times, result, kind (a promote names its source), tag, digest, "
             + "who asked, and RUNS for the update whose digest the stack's state runs.",
         flags: { stack: stack("the stack") },
+    },
+    status: {
+        summary: "show what runs in every stack of the project (read only)",
+        description: "One row per stack in the backend: the update whose digest its state runs (version, digest, tag, when, who), "
+            + "whether ECS runs that image, and whether the repository protects it (a `deployed-<stack>-slot<n>` tag). "
+            + "Takes no lock and changes nothing; a stack that cannot be read gets a row that says why. Exit 0 unless the stacks cannot be listed.",
+        flags: {},
     },
     verify: {
         summary: "compare what ECS runs with what the stack recorded (exit 6 on drift)",

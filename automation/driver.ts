@@ -42,8 +42,11 @@ import {
 import { buildEvidence, checkEvidencePath, ciIdentity, EvidenceRecord, PromotedFrom, requester, RolloutNote, UpdateKind, VerifyNote, writeEvidence } from "./evidence";
 import { chooseRollbackTarget, currentDeployment, Deployment, formatPromotedFrom, formatReconcileOf, markRunning, readDeployments, RollbackTarget } from "./history";
 import { acquireLock, describeEngineLock, describeHolder, engineLocks, HeldLock } from "./lock";
+import { isProtectedDeployment, protectAfterUpdate, protectedDeploymentCount, PROTECT_DEPLOYMENTS_KEY, unprotectedSourceWarning, unprotectedTargetWarning } from "./protect";
 import { awaitReplica, formatDuration } from "./replica";
+import { RestoreNote, restoreRollbackTarget } from "./restore";
 import { deploymentIds, followRollout, RolloutOutcome } from "./rollout";
+import { acceptFindingsReason, gateDigest, ScanNote } from "./scanGate";
 import { CliCommandError, StackCli } from "./stackCli";
 import { Checkpoint, pendingOperations, recordedImage, RecordedImage } from "./state";
 import { isSelfManagedBackend, stackIdentity, StackIdentity } from "./stackName";
@@ -100,10 +103,18 @@ export interface DeployOptions extends UpdateOptions {
     readonly tagPolicy?: TagPolicy;
     /** Preview only: nothing is changed, config included. */
     readonly preview?: boolean;
+    /** Why scan findings at or above the stack's threshold are accepted (`--accept-findings`); recorded in the evidence. */
+    readonly acceptFindings?: string;
 }
 
 export interface RollbackOptions extends UpdateOptions {
     readonly target?: RollbackTarget;
+    /** Restore an archived target (ECR UpdateImageStorageClass), wait for it, then deploy it (`--restore`). */
+    readonly restore?: boolean;
+    /** How long to wait for the restore. @default 30 minutes */
+    readonly restoreWaitMs?: number;
+    /** @default 15 s */
+    readonly restorePollMs?: number;
 }
 
 /** `stackName` is the target; `from` the stack whose digest it takes. */
@@ -120,6 +131,8 @@ export interface PromoteOptions extends UpdateOptions {
     readonly sourceEcs?: ECSClient;
     /** Progress lines while waiting (at most one per 15 s). @default `onOutput` */
     readonly onProgress?: (line: string) => void;
+    /** Why scan findings at or above the target's threshold are accepted (`--accept-findings`). */
+    readonly acceptFindings?: string;
 }
 
 export interface DeployResult {
@@ -162,11 +175,13 @@ export interface HistoryResult {
 /** Resolves `tag` to its digest and runs `up` with `<repositoryUrl>@sha256:<digest>`. */
 export async function deploy(options: DeployOptions): Promise<DeployResult> {
     validateTag(options.tag, options.tagPolicy);
+    const accept = options.acceptFindings === undefined ? undefined : acceptFindingsReason(options.acceptFindings);
     return withLockedSession(options, async (session) => {
         const repositoryName = requireConfig(session, "repositoryName");
         const resolved = await resolveTag(ecrClient(session), repositoryName, options.tag);
         const image = digestReference(resolved.repositoryUrl, resolved.digest, { input: "tag" });
         await checkPromotionGate(session, options.tag, resolved.digest);
+        const scan = await gateDigest(session, ecrClient(session), resolved, accept, `papyrus-deploy deploy --stack ${session.displayName} --tag ${options.tag}`);
         throwIfAborted(session);
         if (options.preview) {
             const configFile = writeUpdateConfig(session.workDir, session.identity.name,
@@ -182,7 +197,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
             }
             return { kind: "preview", stack: session.displayName, image, resolved, recovered: session.recovered };
         }
-        return runUpdate(session, { kind: "deploy", image, resolved, tag: options.tag });
+        return runUpdate(session, { kind: "deploy", image, resolved, tag: options.tag, scan });
     });
 }
 
@@ -201,21 +216,26 @@ export async function rollback(options: RollbackOptions): Promise<DeployResult> 
         const repositoryName = requireConfig(session, "repositoryName");
         const chosen = choice.target;
         let resolved: ResolvedImage;
+        let restore: RestoreNote | undefined;
         try {
             resolved = await describeDigest(ecrClient(session), repositoryName, chosen.digest!);
         } catch (err) {
             if (err instanceof ImageNotFoundError) {
                 throw new RollbackTargetGoneError(repositoryName, chosen.digest!, chosen.version, "no longer exists (deleted or expired)");
             }
-            if (err instanceof ImageArchivedError) {
-                throw new RollbackTargetGoneError(repositoryName, chosen.digest!, chosen.version, "is archived and cannot be pulled");
-            }
-            throw err;
+            if (!(err instanceof ImageArchivedError)) throw err;
+            // Without `--restore`: exit 3 with the command that restores it. With it: restore, wait, go on.
+            ({ resolved, note: restore } = await restoreRollbackTarget(err, {
+                ecr: ecrClient(session), stack: session.displayName, version: chosen.version, restore: options.restore === true,
+                waitMs: options.restoreWaitMs, pollMs: options.restorePollMs, onProgress: options.onOutput, signal: options.signal,
+            }));
         }
         const image = digestReference(resolved.repositoryUrl, resolved.digest, { input: "rollback target" });
+        const warning = unprotectedTargetWarning(resolved, session.identity.name, `rollback target (update ${chosen.version}, ${chosen.digest})`);
         return runUpdate(session, {
             kind: "rollback", image, resolved, tag: chosen.tag,
             rollbackOf: { version: chosen.version, digest: choice.current?.digest },
+            restore, warnings: warning === undefined ? [] : [warning],
         });
     });
 }
@@ -268,6 +288,7 @@ export async function promote(options: PromoteOptions): Promise<DeployResult> {
             `names the same stack as the source (\`${source.qualified}\`); promote takes the digest one stack runs to another stack`);
     }
     // Everything about the source is settled before the target is locked (or recovered): a refusal changes nothing.
+    const accept = options.acceptFindings === undefined ? undefined : acceptFindingsReason(options.acceptFindings);
     const sourceSession = await openSession(sourceOptions, { workDir, backendUrl, identity: source });
     const promotedFrom = await promotionSource(sourceSession, options.version);
     return withLockedSession(options, async (session) => {
@@ -278,8 +299,10 @@ export async function promote(options: PromoteOptions): Promise<DeployResult> {
             waitMs: options.waitMs, pollMs: options.pollIntervalMs, onProgress: options.onProgress ?? options.onOutput, signal: options.signal,
         });
         const image = digestReference(resolved.repositoryUrl, resolved.digest, { input: "promoted digest" });
+        const scan = await gateDigest(session, ecrClient(session), resolved, accept, `papyrus-deploy promote --from ${options.from} --to ${session.displayName}`);
+        const warning = unprotectedSourceWarning(promotedFrom, options.from);
         throwIfAborted(session);
-        return runUpdate(session, { kind: "promote", image, resolved, tag: promotedFrom.tag, promotedFrom });
+        return runUpdate(session, { kind: "promote", image, resolved, tag: promotedFrom.tag, promotedFrom, scan, warnings: warning === undefined ? [] : [warning] });
     });
 }
 
@@ -293,7 +316,8 @@ async function promotionSource(source: Session, version: number | undefined): Pr
         if (!succeeded(found)) {
             throw new NothingToPromoteError(source.displayName, `update ${version} ${found.result !== "succeeded" ? `did not succeed (${found.result})` : "recorded no image"}`);
         }
-        return { stack: source.displayName, version: found.version, digest: found.digest!, tag: found.tag, image: found.image };
+        const keep = protectedDeploymentCount(source.config[PROTECT_DEPLOYMENTS_KEY]);
+        return { stack: source.displayName, version: found.version, digest: found.digest!, tag: found.tag, image: found.image, protected: isProtectedDeployment(deployments, source.running?.digest, found, keep) };
     }
     const running = source.running;
     if (!running) throw new NothingToPromoteError(source.displayName, "its state runs no service (nothing was deployed to it yet)");
@@ -334,6 +358,37 @@ export async function history(options: StackContext): Promise<HistoryResult> {
     const session = await openSession(options);
     const deployments = markRunning(await engineCall(session, () => readDeployments(session.stack)), session.running);
     return { stack: session.displayName, deployments, running: session.running, runningProblem: session.runningProblem };
+}
+
+/** One stack as `status` reads it: no lock, nothing written. */
+export interface StackSnapshot extends HistoryResult {
+    /** The stack's name without organization or project (`dev`): the part protective tags carry. */
+    readonly name: string;
+    readonly qualified: string;
+    /** The stack's config values (secrets left out). */
+    readonly config: Readonly<Record<string, string>>;
+    /** The root stack's outputs (`clusterName`, `serviceName`, …). */
+    readonly outputs: Readonly<Record<string, unknown>>;
+}
+
+/** Reads a stack's config, state and history, as `history` does, for `status`. */
+export async function inspectStack(options: StackContext): Promise<StackSnapshot> {
+    const session = await openSession(options);
+    const deployments = markRunning(await engineCall(session, () => readDeployments(session.stack)), session.running);
+    const config = session.config;
+    return {
+        stack: session.displayName, name: session.identity.name, qualified: session.identity.qualified, config, outputs: session.stackOutputs,
+        deployments, running: session.running, runningProblem: session.runningProblem,
+    };
+}
+
+/** The names of the project's stacks in the backend. */
+export async function listStacks(options: Omit<StackContext, "stackName">): Promise<string[]> {
+    const workDir = projectDirectory(options.workDir);
+    const backendUrl = backendFor(workDir, options.envVars);
+    const context = { displayName: "(every stack)", identity: { qualified: "", organization: "", project: "", name: "" }, backendUrl };
+    const workspace = await createWorkspace({ ...options, stackName: "" }, workDir, backendUrl);
+    return (await engineCall(context, () => workspace.listStacks())).map((s) => s.name);
 }
 
 /** Compares the digest the stack's state runs with what the ECS service's primary deployment runs. */
@@ -624,12 +679,17 @@ interface UpdatePlan {
     readonly rollbackOf?: { version: number; digest?: string };
     readonly promotedFrom?: PromotedFrom;
     readonly reconcileOf?: { version?: number; digest?: string };
+    readonly scan?: ScanNote;
+    readonly restore?: RestoreNote;
+    /** Said before the update ran (e.g. a target outside the protected set); they go into the evidence. */
+    readonly warnings?: readonly string[];
 }
 
 async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResult> {
     const { stack, options } = session;
     const startedAt = new Date();
     const before = session.running;
+    const keep = protectedDeploymentCount(session.config[PROTECT_DEPLOYMENTS_KEY]); // a bad value stops here, before `up`
     // The Automation API only reacts to aborts that come after `up` starts.
     throwIfAborted(session);
     // The ECS deployments that exist before `up`: the one `up` starts is the new one.
@@ -681,9 +741,9 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
     // Updates another checkout ran between this command's read of the stack and its own update:
     // what ran before ours is theirs, not what this command saw (a rollback chosen from a stale view).
     const intervening = (deployments ?? []).filter((d) => d !== ours && d.operation === "update" && d.startTime.getTime() >= session.readAt.getTime() - 1000);
-    const warnings: string[] = intervening.map((d) =>
+    const warnings: string[] = [...plan.warnings ?? [], ...intervening.map((d) =>
         `update ${d.version} (${d.kind}${d.tag ? ` ${d.tag}` : ""}${d.requestedBy ? ` by ${d.requestedBy}` : ""}, ${d.result}) ran between this command's read of the stack and its own update; `
-        + "the previous digest below is that update's, and a rollback target was chosen before it ran: check `history`");
+        + "the previous digest below is that update's, and a rollback target was chosen before it ran: check `history`")];
     const previousDigest = intervening.length > 0 ? intervening[0].digest : before?.digest;
 
     const stateRuns = stateProblem ?? (after ? `the stack runs \`${after.image}\`` : "the stack's state runs no service");
@@ -715,6 +775,10 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
     // service gave up because ECS failed the deployment): ECS may run the old image again.
     const failedAfterApply = upError !== undefined && !interrupted && applied;
     const ecs = failureOf === undefined || failedAfterApply ? await checkEcs(session, after!, stackOutputs, ecsBefore, startedAt) : undefined;
+    // Keep what runs and ran recently out of the lifecycle policy's reach; never fails the update.
+    const protection = interrupted ? undefined : await protectAfterUpdate({
+        ecr: ecrClient(session), repositoryName: plan.resolved.repositoryName, stack: session.identity.name, keep, deployments, running: after?.digest,
+    });
 
     const evidence = buildEvidence({
         kind: plan.kind,
@@ -739,6 +803,9 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
         verify: ecs?.verifyNote,
         rollout: ecs?.rollout,
         loadBalancerUrl: typeof stackOutputs.loadBalancerUrl === "string" ? stackOutputs.loadBalancerUrl : undefined,
+        scan: plan.scan,
+        protection,
+        restore: plan.restore,
         ci: ciIdentity(options.env),
     });
 

@@ -15,6 +15,8 @@ export const EXIT_CODES = {
     notVerified: 8,
     unreachable: 9,
     rolloutTimeout: 10,
+    /** The digest's scan findings reach the stack's threshold, or its scan is unfinished or missing where required (automation/scanGate.ts). */
+    scanFindings: 11,
     interrupted: 130,
 } as const;
 

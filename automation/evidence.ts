@@ -5,6 +5,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { InvalidInputError } from "./errors";
+import type { ProtectionNote } from "./protect";
+import type { RestoreNote } from "./restore";
+import type { ScanNote } from "./scanGate";
 
 export const EVIDENCE_SCHEMA = "papyrus.deploy-evidence/v2";
 
@@ -38,6 +41,8 @@ export interface PromotedFrom {
     readonly image?: string;
     /** What ECS ran on the source when it was checked; unset with `--version` (no check). */
     readonly sourceVerify?: VerifyNote;
+    /** With `--version`: whether that deployment is among the source's protected ones (`papyrus:protectDeployments`). */
+    readonly protected?: boolean;
 }
 
 /** The ECS deployment the update started, as far as the driver followed it (rollout.ts). */
@@ -93,6 +98,12 @@ export interface EvidenceRecord {
     readonly rollout?: RolloutNote;
     /** The stack's `loadBalancerUrl` output after the update, if it has one. */
     readonly loadBalancerUrl?: string;
+    /** `deploy` and `promote`: the digest's scan findings and the gate's decision (automation/scanGate.ts). */
+    readonly scan?: ScanNote;
+    /** The stack's protective tags after the update (automation/protect.ts). */
+    readonly protection?: ProtectionNote;
+    /** `rollback --restore`: the archived target's restore (automation/restore.ts). */
+    readonly restore?: RestoreNote;
     readonly ci?: CiIdentity;
     readonly error?: string;
 }
@@ -122,6 +133,9 @@ export interface EvidenceFacts {
     readonly verify?: VerifyNote;
     readonly rollout?: RolloutNote;
     readonly loadBalancerUrl?: string;
+    readonly scan?: ScanNote;
+    readonly protection?: ProtectionNote;
+    readonly restore?: RestoreNote;
     readonly ci?: CiIdentity;
 }
 
@@ -156,6 +170,9 @@ export function buildEvidence(facts: EvidenceFacts): EvidenceRecord {
         verify: facts.verify,
         rollout: facts.rollout,
         loadBalancerUrl: facts.loadBalancerUrl,
+        scan: facts.scan,
+        protection: facts.protection,
+        restore: facts.restore,
         ci: facts.ci,
     };
 }

@@ -182,7 +182,7 @@ export function deployPolicy(args: DeployPolicyArgs): PolicyDocument {
         { Sid: "RefreshRepository", Effect: "Allow", Action: ["ecr:DescribeRepositories", "ecr:ListTagsForResource", "ecr:GetLifecyclePolicy"], Resource: repositoryArn },
     ];
     if (target !== undefined) {
-        statements.push(...serviceStatements(target, region));
+        statements.push(...imageGuardStatements(repositoryArn), ...serviceStatements(target, region));
     }
     if (access.lookUpAvailabilityZones ?? true) {
         // awsx.ec2.Vpc calls getAvailabilityZones on every run; the action has no resource-level permissions.
@@ -206,6 +206,27 @@ export function deployPolicy(args: DeployPolicyArgs): PolicyDocument {
         statements.push(...stateStatements(access.stateBucket));
     }
     return { Version: "2012-10-17", Statement: statements };
+}
+
+/** What the driver does around an update (automation/scanGate.ts, protect.ts, restore.ts), on the repository only. */
+export const IMAGE_GUARD_ACTIONS = {
+    ReadScanFindings: ["ecr:DescribeImageScanFindings"],
+    ProtectDeployedImages: ["ecr:ListImages", "ecr:BatchGetImage", "ecr:PutImage"],
+    RestoreArchivedImages: ["ecr:UpdateImageStorageClass"],
+} as const;
+
+/**
+ * The scan gate's read, the protective tags, the restore of an archived rollback target. IAM has no condition
+ * key on an image tag (ECR's condition keys are about the repository's own resource tags), so `PutImage` cannot
+ * be held to `deployed-*` by IAM: the repository's tag immutability holds it instead (only `deployed-*` tags can
+ * move), and the role has no layer upload actions and no `BatchDeleteImage`, so it can add a tag to an image that
+ * is there, move a protective tag, and delete nothing. `UpdateImageStorageClass` could also archive an image;
+ * no condition key holds it to restores (docs/COMPONENTS.md says what that means).
+ */
+function imageGuardStatements(repositoryArn: string): PolicyStatement[] {
+    return Object.entries(IMAGE_GUARD_ACTIONS).map(([Sid, actions]) => ({
+        Sid, Effect: "Allow" as const, Action: actions.length === 1 ? actions[0] : [...actions], Resource: repositoryArn,
+    }));
 }
 
 function serviceStatements(target: DeployTarget, region: string): PolicyStatement[] {

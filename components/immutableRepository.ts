@@ -1,12 +1,14 @@
-// An ECR repository whose tags cannot be moved and whose release images are
-// never expired, so every digest a stack history names can still be pulled.
+// An ECR repository whose tags cannot be moved (but for the protective
+// `deployed-*` tags the driver moves between deployed digests), and whose
+// lifecycle policy never expires an image a stack runs or ran in its last
+// deployments, so a rollback target can still be pulled.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import {
-    DEFAULT_UNTAGGED_EXPIRY_DAYS,
     ImmutableRepositoryArgs,
     immutableRepositoryProblems,
-    untaggedOnlyLifecyclePolicy,
+    lifecyclePolicyOf,
+    mutableTagFilters,
 } from "./immutableRepositoryArgs";
 
 export const IMMUTABLE_REPOSITORY_TYPE = "papyrus:aws:ImmutableRepository";
@@ -15,11 +17,13 @@ export {
     DEFAULT_UNTAGGED_EXPIRY_DAYS,
     ImmutableRepositoryArgs,
     immutableRepositoryProblems,
+    lifecyclePolicyOf,
+    mutableTagFilters,
     RepositoryEncryption,
-    untaggedOnlyLifecyclePolicy,
+    TaggedImageRetention,
 } from "./immutableRepositoryArgs";
 
-/** An ECR repository with immutable tags, scan on push, encryption, and a lifecycle policy that never touches tagged images. */
+/** An ECR repository with immutable tags, scan on push, encryption, and a lifecycle policy that never expires a protected image. */
 export class ImmutableRepository extends pulumi.ComponentResource {
     public readonly repositoryName: pulumi.Output<string>;
     public readonly repositoryArn: pulumi.Output<string>;
@@ -35,7 +39,7 @@ export class ImmutableRepository extends pulumi.ComponentResource {
         }
 
         const repository = this.createRepository(name, args);
-        this.createLifecyclePolicy(name, repository, args.untaggedExpiryDays ?? DEFAULT_UNTAGGED_EXPIRY_DAYS);
+        this.createLifecyclePolicy(name, repository, args);
 
         this.repositoryName = repository.name;
         this.repositoryArn = repository.arn;
@@ -49,15 +53,14 @@ export class ImmutableRepository extends pulumi.ComponentResource {
     }
 
     private createRepository(name: string, args: ImmutableRepositoryArgs): aws.ecr.Repository {
-        const exclusions = args.mutableTagExclusions ?? [];
         const encryption = args.encryption ?? { type: "AES256" };
         return new aws.ecr.Repository(`${name}-repository`, {
             name: args.repositoryName,
-            // Exclusions only when asked for: by default no tag can ever move.
-            imageTagMutability: exclusions.length > 0 ? "IMMUTABLE_WITH_EXCLUSION" : "IMMUTABLE",
-            imageTagMutabilityExclusionFilters: exclusions.length > 0
-                ? exclusions.map((filter) => ({ filter, filterType: "WILDCARD" }))
-                : undefined,
+            // Release tags never move; the protective `deployed-*` tags must (the driver moves a stack's
+            // protection slots from digest to digest, which needs no delete permission), and so may the
+            // tags named in `mutableTagExclusions`.
+            imageTagMutability: "IMMUTABLE_WITH_EXCLUSION",
+            imageTagMutabilityExclusionFilters: mutableTagFilters(args.mutableTagExclusions).map((filter) => ({ filter, filterType: "WILDCARD" })),
             imageScanningConfiguration: { scanOnPush: true },
             encryptionConfigurations: [encryption.type === "KMS"
                 ? { encryptionType: "KMS", kmsKey: encryption.kmsKeyArn }
@@ -68,10 +71,10 @@ export class ImmutableRepository extends pulumi.ComponentResource {
         }, { parent: this });
     }
 
-    private createLifecyclePolicy(name: string, repository: aws.ecr.Repository, days: number): aws.ecr.LifecyclePolicy {
+    private createLifecyclePolicy(name: string, repository: aws.ecr.Repository, args: ImmutableRepositoryArgs): aws.ecr.LifecyclePolicy {
         return new aws.ecr.LifecyclePolicy(`${name}-lifecycle`, {
             repository: repository.name,
-            policy: JSON.stringify(untaggedOnlyLifecyclePolicy(days)),
+            policy: JSON.stringify(lifecyclePolicyOf(args)),
         }, { parent: this });
     }
 }

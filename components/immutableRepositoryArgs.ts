@@ -3,6 +3,9 @@
 // same checks on its config, naming the config keys, before anything is
 // registered.
 import type * as pulumi from "@pulumi/pulumi";
+import { LifecyclePolicy, PROTECTIVE_TAG_PATTERN, repositoryLifecyclePolicy, TaggedImageRetention, taggedRetentionProblems } from "./repositoryLifecycle";
+
+export { TaggedImageRetention } from "./repositoryLifecycle";
 
 /** @default 14 */
 export const DEFAULT_UNTAGGED_EXPIRY_DAYS = 14;
@@ -19,10 +22,11 @@ export interface ImmutableRepositoryArgs {
      */
     readonly repositoryName: pulumi.Input<string>;
     /**
-     * Tag patterns that stay mutable (ECR exclusion filters, `IMMUTABLE_WITH_EXCLUSION`), e.g. a `cache-*`
-     * tag for build caches. Never a release pattern: a release tag that can move no longer names one image.
-     * At most 5 filters, letters, digits and `._*-`, at most 2 `*` each.
-     * @default [] (every tag is immutable)
+     * Tag patterns that stay mutable besides the protective `deployed-*` tags (ECR exclusion filters of
+     * `IMMUTABLE_WITH_EXCLUSION`), e.g. a `cache-*` tag for build caches. Never a release pattern: a release
+     * tag that can move no longer names one image. At most 4 filters (ECR allows 5; `deployed-*` is one),
+     * letters, digits and `._*-`, at most 2 `*` each.
+     * @default [] (every tag but the protective ones is immutable)
      * @example ["cache-*"]
      */
     readonly mutableTagExclusions?: readonly string[];
@@ -35,37 +39,39 @@ export interface ImmutableRepositoryArgs {
     readonly encryption?: RepositoryEncryption;
     /**
      * Days after which an untagged image (a layer of a multi-arch index, an interrupted push, a build
-     * cache) is expired. Tagged images are never expired.
+     * cache, an image whose protective tag moved on) is expired.
      * @default 14
      */
     readonly untaggedExpiryDays?: number;
+    /**
+     * How tagged images that no stack protects (branch and commit builds, old releases) expire: the newest
+     * `keepNewest` by push time are kept, or those pushed within `olderThanDays`. Images carrying a
+     * protective `deployed-*` tag (what a stack runs or ran in its last deployments) are never expired.
+     * @default undefined (tagged images are never expired)
+     * @example { keepNewest: 100 }
+     */
+    readonly taggedRetention?: TaggedImageRetention;
     /** Tags for the repository. @default {} */
     readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
+/** The exclusion filters of the repository's tag mutability: the protective tags first (they must move), then `extra`. */
+export function mutableTagFilters(extra: readonly string[] = []): string[] {
+    return [PROTECTIVE_TAG_PATTERN, ...extra];
+}
+
 /**
- * The lifecycle policy: one rule, untagged images only, by age.
+ * The lifecycle policy (components/repositoryLifecycle.ts): protected images kept first, untagged images
+ * expired by age, other tagged images by `taggedRetention` when given.
  *
- * Why nothing else: every deploy and every rollback names an image by the digest of a tagged release,
- * and a rollback target may be months old. A count-based rule on tagged images ("keep the last 30")
- * silently expires exactly the image a rollback needs, and ECS then fails with
- * `CannotPullContainerError ... manifest unknown` in the middle of an incident. Untagged images are
- * never referenced by a release tag, so age is a safe criterion for them.
+ * Why protected images come first: a rollback target may be months old, and a count rule on tagged images
+ * ("keep the last 30") alone would expire exactly the image a rollback needs; ECS then fails with
+ * `CannotPullContainerError ... manifest unknown` in the middle of an incident. The driver tags what each
+ * stack runs and ran in its last deployments with a protective tag, and the keep rule's priority puts those
+ * images out of reach of every other rule.
  */
-export function untaggedOnlyLifecyclePolicy(days: number): { rules: object[] } {
-    return {
-        rules: [{
-            rulePriority: 1,
-            description: `Expire untagged images after ${days} days; tagged release images are kept as rollback targets`,
-            selection: {
-                tagStatus: "untagged",
-                countType: "sinceImagePushed",
-                countUnit: "days",
-                countNumber: days,
-            },
-            action: { type: "expire" },
-        }],
-    };
+export function lifecyclePolicyOf(args: Pick<ImmutableRepositoryArgs, "untaggedExpiryDays" | "taggedRetention">): LifecyclePolicy {
+    return repositoryLifecyclePolicy(args.untaggedExpiryDays ?? DEFAULT_UNTAGGED_EXPIRY_DAYS, args.taggedRetention);
 }
 
 /**
@@ -80,16 +86,19 @@ export function immutableRepositoryProblems(args: ImmutableRepositoryArgs, name:
         problems.push(`${n("untaggedExpiryDays")} must be a whole number of days, at least 1, got \`${days}\``);
     }
     const exclusions = args.mutableTagExclusions ?? [];
-    if (exclusions.length > 5) {
-        problems.push(`${n("mutableTagExclusions")} may hold at most 5 filters (an ECR limit), got ${exclusions.length}`);
+    if (exclusions.length > 4) {
+        problems.push(`${n("mutableTagExclusions")} may hold at most 4 filters (ECR allows 5, and \`${PROTECTIVE_TAG_PATTERN}\` is one), got ${exclusions.length}`);
     }
     exclusions.forEach((filter, i) => {
         if (typeof filter !== "string" || !/^[A-Za-z0-9._*-]{1,128}$/.test(filter) || (filter.match(/\*/g) ?? []).length > 2) {
             problems.push(`${n(`mutableTagExclusions[${i}]`)} must be 1-128 letters, digits or \`._*-\` with at most two \`*\`, got \`${String(filter)}\``);
         } else if (/^\**$/.test(filter)) {
             problems.push(`${n(`mutableTagExclusions[${i}]`)} is \`${filter}\`, which would make every tag mutable; name the tags that may move, e.g. \`cache-*\``);
+        } else if (filter === PROTECTIVE_TAG_PATTERN) {
+            problems.push(`${n(`mutableTagExclusions[${i}]`)} is \`${filter}\`, which the repository always excludes (protective tags move); remove it`);
         }
     });
+    problems.push(...taggedRetentionProblems(args.taggedRetention, name("taggedRetention")));
     if (args.encryption !== undefined && args.encryption.type !== "AES256" && args.encryption.type !== "KMS") {
         problems.push(`${n("encryption.type")} must be \`AES256\` or \`KMS\`, got \`${String((args.encryption as { type: unknown }).type)}\``);
     }

@@ -15,6 +15,7 @@ import { digestPinnedServiceProblems } from "./digestPinnedServiceArgs";
 import { GithubIdentitySettings, nearMiss, parseGithubConfigValue, resolveGithubSettings } from "./githubIdentitySettings";
 import { githubIssuer } from "./githubSubject";
 import { immutableRepositoryProblems } from "./immutableRepositoryArgs";
+import type { TaggedImageRetention } from "./repositoryLifecycle";
 
 /** Project name, and so the config namespace: keys are `papyrus:<key>`. */
 export const PROJECT_NAME = "papyrus";
@@ -95,6 +96,8 @@ export interface StackConfig {
         readonly untaggedExpiryDays?: number;
         /** `papyrus:repositoryKmsKeyArn`: KMS instead of AES256. */
         readonly kmsKeyArn?: string;
+        /** `papyrus:taggedImageRetention`: how unprotected tagged images expire (`{ keepNewest: N }` or `{ olderThanDays: N }`). */
+        readonly taggedRetention?: TaggedImageRetention;
     };
     readonly access: RoleAccessSettings;
     readonly service: ServiceSettings;
@@ -133,8 +136,8 @@ export function readStackConfig(config: ConfigReader, options: { stack: string; 
     const problems = [
         ...read.problems,
         ...access.problems,
-        ...immutableRepositoryProblems({ repositoryName: "", untaggedExpiryDays: repository.untaggedExpiryDays }, (argument) =>
-            argument === "untaggedExpiryDays" ? `${PROJECT_NAME}:untaggedImageExpiryDays` : argument),
+        ...immutableRepositoryProblems({ repositoryName: "", untaggedExpiryDays: repository.untaggedExpiryDays, taggedRetention: repository.taggedRetention },
+            (argument) => REPOSITORY_KEY_OF_ARGUMENT[argument] ?? argument),
         ...(repository.kmsKeyArn === undefined ? [] : [kmsKeyArnProblem(repository.kmsKeyArn, `${PROJECT_NAME}:repositoryKmsKeyArn`)].filter((p): p is string => p !== undefined)),
         ...(read.problems.length > 0 ? [] : digestPinnedServiceProblems({ ...service, image: "@sha256:", repositoryArn: "" }, { name: serviceConfigKey, region: options.region })),
     ];
@@ -144,8 +147,18 @@ export function readStackConfig(config: ConfigReader, options: { stack: string; 
     return { stack: options.stack, github, repository, access: access.settings, service };
 }
 
+/** ImmutableRepository arguments read from config keys of other names. */
+const REPOSITORY_KEY_OF_ARGUMENT: Readonly<Record<string, string>> = {
+    untaggedExpiryDays: `${PROJECT_NAME}:untaggedImageExpiryDays`,
+    taggedRetention: `${PROJECT_NAME}:taggedImageRetention`,
+};
+
 function readRepository(read: ConfigValues): StackConfig["repository"] {
-    return { untaggedExpiryDays: read.number("untaggedImageExpiryDays"), kmsKeyArn: read.text("repositoryKmsKeyArn") };
+    return {
+        untaggedExpiryDays: read.number("untaggedImageExpiryDays"),
+        kmsKeyArn: read.text("repositoryKmsKeyArn"),
+        taggedRetention: read.object("taggedImageRetention", TAGGED_RETENTION_SHAPE) as TaggedImageRetention | undefined,
+    };
 }
 
 function readAccess(read: ConfigValues, stack: string, issuer: string): { settings: RoleAccessSettings; problems: string[] } {
@@ -231,6 +244,7 @@ function dropUndefined<T extends object>(value: T): T {
 
 type Shape = "number" | "string" | "boolean" | "strings" | "numberOrFalse" | { readonly [key: string]: Shape };
 
+const TAGGED_RETENTION_SHAPE: Shape = { keepNewest: "number", olderThanDays: "number" };
 const HTTPS_SHAPE: Shape = { certificateArn: "string", domain: "string", hostedZoneId: "string", sslPolicy: "string" };
 const AUTOSCALING_SHAPE: Shape = {
     minCount: "number", maxCount: "number", cpuTargetPercent: "number", requestsPerTarget: "numberOrFalse",

@@ -6,7 +6,7 @@
 // the state directory for poking at with `pulumi`.
 import { spawn } from "child_process";
 import * as path from "path";
-import { CreateRepositoryCommand, ECRClient } from "@aws-sdk/client-ecr";
+import { CreateRepositoryCommand, ECRClient, StartImageScanCommand } from "@aws-sdk/client-ecr";
 import { PROJECT_ROOT } from "../automation/engine";
 import { tempBackend } from "../test/support/backend";
 import { CLI } from "../test/support/cliProcess";
@@ -26,7 +26,7 @@ interface Step {
 }
 
 const STEPS: Step[] = [
-    { say: "deploy a release tag: the driver resolves it to its digest (one ECR call) and runs `pulumi up`",
+    { say: "deploy a release tag: the driver resolves it to its digest, reads its scan findings (the gate), runs `pulumi up`, and protects the digest from the lifecycle policy",
         args: ["deploy", "--stack", "dev", "--tag", TAGS[1]], real: `npm run deploy -- --stack dev --tag ${TAGS[1]}` },
     { say: "deploy the next release",
         args: ["deploy", "--stack", "dev", "--tag", TAGS[2]], real: `npm run deploy -- --stack dev --tag ${TAGS[2]}` },
@@ -36,6 +36,8 @@ const STEPS: Step[] = [
         args: ["history", "--stack", "dev"], real: "npm run history -- --stack dev" },
     { say: "verify: what ECS runs against what the stack's state recorded",
         args: ["verify", "--stack", "dev"], real: "npm run verify -- --stack dev" },
+    { say: "status: what runs in every stack, in sync with ECS or not, protected or not",
+        args: ["status"], real: "npm run status" },
 ];
 
 async function main(argv: string[]): Promise<number> {
@@ -46,7 +48,7 @@ async function main(argv: string[]): Promise<number> {
         return 2;
     }
     const started = Date.now();
-    say("papyrus-deploy demo: deploy, deploy, roll back, history, verify, with moto as AWS and a local state backend.");
+    say("papyrus-deploy demo: deploy, deploy, roll back, history, verify, status, with moto as AWS and a local state backend.");
     say("It runs the real driver and Pulumi engine on the stand-in project test/fixtures/digest-app (the AWS provider");
     say("plugin cannot be installed offline): its task definition and service call moto's ECS API instead of pulumi-aws.\n");
 
@@ -92,10 +94,16 @@ async function main(argv: string[]): Promise<number> {
             "papyrus:fixtureServiceName": { value: "api" },
         });
         const ecr = new ECRClient({ region: TEST_REGION, endpoint: moto.endpoint, credentials: { accessKeyId: "demo", secretAccessKey: "demo" } });
-        await ecr.send(new CreateRepositoryCommand({ repositoryName: REPOSITORY, imageTagMutability: "IMMUTABLE" }));
+        // As ImmutableRepository makes it: release tags fixed, the protective deployed-* tags movable.
+        await ecr.send(new CreateRepositoryCommand({
+            repositoryName: REPOSITORY, imageTagMutability: "IMMUTABLE_WITH_EXCLUSION",
+            imageTagMutabilityExclusionFilters: [{ filter: "deployed-*", filterType: "WILDCARD" }],
+        }));
         for (const tag of TAGS) {
             const image = await pushImage(ecr, REPOSITORY, tag);
-            say(`pushed ${REPOSITORY}:${tag} -> ${image.digest}`);
+            // ECR scans on push; moto scans when asked (and reports one HIGH finding), so the scan gate has findings to read.
+            await ecr.send(new StartImageScanCommand({ repositoryName: REPOSITORY, imageId: { imageDigest: image.digest } }));
+            say(`pushed ${REPOSITORY}:${tag} -> ${image.digest} (scanned)`);
         }
         ecr.destroy();
         say("(against AWS: the ecr-push workflow builds and pushes each release; docs/CI.md)\n");

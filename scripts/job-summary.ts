@@ -79,6 +79,7 @@ const EXIT_MEANINGS: Record<keyof typeof EXIT_CODES, string> = {
     notVerified: "the stack was updated, but what ECS runs could not be checked",
     unreachable: "AWS, its credentials or the state backend could not be reached; nothing changed",
     rolloutTimeout: "the stack was updated, but ECS's deployment was still in progress when the wait ended",
+    scanFindings: "the digest's scan findings reach the stack's threshold (or its scan is unfinished); nothing changed",
     interrupted: "interrupted",
 };
 

@@ -44,7 +44,7 @@ describe("papyrus-deploy CLI", () => {
 
         const unknown = await runCli(["promot", "--stack", "dev"]);
         assert.strictEqual(unknown.code, 2);
-        assert.match(unknown.stderr, /`command` must be one of deploy, rollback, promote, up, reconcile, history, verify, got `promot`/);
+        assert.match(unknown.stderr, /`command` must be one of deploy, rollback, promote, up, reconcile, history, status, verify, got `promot`/);
 
         const badFlag = await runCli(["deploy", "--stack", "dev", "--tagg", "v1"]);
         assert.strictEqual(badFlag.code, 2);
@@ -133,6 +133,22 @@ describe("papyrus-deploy CLI", () => {
             const { code, stderr } = await runCli(args);
             assert.strictEqual(code, 2, `${args.join(" ")}: ${stderr}`);
             assert.match(stderr, message);
+        }
+    });
+
+    it("refuses the scan gate's and the restore's bad input before anything runs, and `status --stack`", async () => {
+        const cases: [string[], RegExp][] = [
+            [["deploy", "--stack", "dev", "--tag", "v1.0.0", "--accept-findings", " "], /^error: `--accept-findings` must say why the findings are accepted .*, and is empty, got ` `$/m],
+            [["promote", "--from", "dev", "--to", "prod", "--accept-findings", ""], /^error: `--accept-findings` must say why the findings are accepted/m],
+            [["rollback", "--stack", "dev", "--wait", "20m"], /^error: `--wait` is how long to wait for a restore, so it goes with `--restore`, got `20m`$/m],
+            [["rollback", "--stack", "dev", "--restore", "--wait", "2h"], /`--wait` must be a duration of at most 60 minutes .*got `2h`/],
+            [["rollback", "--stack", "dev", "--accept-findings", "x"], /`--accept-findings` is not a flag of `rollback`/],
+            [["status", "--stack", "dev"], /`--stack` is not a flag of `status`/],
+        ];
+        for (const [args, message] of cases) {
+            const { code, stderr } = await runCli(args);
+            assert.strictEqual(code, 2, args.join(" "));
+            assert.match(stderr, message, args.join(" "));
         }
     });
 

@@ -133,6 +133,10 @@ describe("deployPolicy", () => {
         assert.deepStrictEqual(deployPolicy(FULL).Statement, [
             { Sid: "ResolveImageTags", Effect: "Allow", Action: "ecr:DescribeImages", Resource: REPO_ARN },
             { Sid: "RefreshRepository", Effect: "Allow", Action: ["ecr:DescribeRepositories", "ecr:ListTagsForResource", "ecr:GetLifecyclePolicy"], Resource: REPO_ARN },
+            // The scan gate, the protective tags (no delete), the restore of an archived rollback target.
+            { Sid: "ReadScanFindings", Effect: "Allow", Action: "ecr:DescribeImageScanFindings", Resource: REPO_ARN },
+            { Sid: "ProtectDeployedImages", Effect: "Allow", Action: ["ecr:ListImages", "ecr:BatchGetImage", "ecr:PutImage"], Resource: REPO_ARN },
+            { Sid: "RestoreArchivedImages", Effect: "Allow", Action: "ecr:UpdateImageStorageClass", Resource: REPO_ARN },
             {
                 Sid: "RegisterTaskDefinitions",
                 Effect: "Allow",
@@ -291,6 +295,12 @@ describe("deployPolicy", () => {
             { Sid: "RefreshRepository", Effect: "Allow", Action: ["ecr:DescribeRepositories", "ecr:ListTagsForResource", "ecr:GetLifecyclePolicy"], Resource: REPO_ARN },
             { Sid: "RefreshIdentity", Effect: "Allow", Action: ["iam:GetRole", "iam:ListRolePolicies", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies"], Resource: [PUSH_ROLE, DEPLOY_ROLE] },
         ]);
+    });
+
+    it("can tag images but delete or upload none: the protective tags move, nothing is removed", () => {
+        const actions = deployPolicy(FULL).Statement.flatMap((statement) => [statement.Action].flat());
+        const forbidden = ["ecr:BatchDeleteImage", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:DeleteRepository", "ecr:PutImageTagMutability", "ecr:PutLifecyclePolicy"];
+        assert.deepStrictEqual(actions.filter((action) => forbidden.includes(action) || action.endsWith("*")), []);
     });
 
     it("grants the dev stack's role nothing of prod's state, and prod's nothing of dev's but its history", () => {
@@ -459,7 +469,10 @@ describe("docs/COMPONENTS.md's table of the deploy role's AWS calls", () => {
             const service = /@aws-sdk\/client-([a-z0-9-]+)/.exec(text)?.[1];
             return [...text.matchAll(/new (\w+)Command\(/g)].map(([, command]) => `${service}:${command}`);
         });
-        assert.deepStrictEqual([...new Set(calls)].sort(), ["ecr:DescribeImages", "ecs:DescribeServices", "ecs:DescribeTaskDefinition"]);
+        assert.deepStrictEqual([...new Set(calls)].sort(), [
+            "ecr:BatchGetImage", "ecr:DescribeImageScanFindings", "ecr:DescribeImages", "ecr:ListImages", "ecr:PutImage", "ecr:UpdateImageStorageClass",
+            "ecs:DescribeServices", "ecs:DescribeTaskDefinition",
+        ]);
         for (const action of calls) {
             const row = rows.find(([actions]) => actions.includes(`\`${action}\``));
             assert.ok(row !== undefined && /driver/.test(row[1]), `${action} is not in the table as a driver call`);

@@ -4,8 +4,9 @@ import * as assert from "assert";
 import {
     ImmutableRepository,
     immutableRepositoryProblems,
-    untaggedOnlyLifecyclePolicy,
+    lifecyclePolicyOf,
 } from "../components/immutableRepository";
+import { repositoryLifecyclePolicy } from "../components/repositoryLifecycle";
 import { Evaluation, RecordedResource, runUnderMocks } from "../scripts/evaluateUnderMocks";
 
 function inputsOf(evaluation: Evaluation, type: string): Record<string, unknown> {
@@ -25,16 +26,13 @@ function build(args: ConstructorParameters<typeof ImmutableRepository>[1]): Prom
     });
 }
 
-describe("untaggedOnlyLifecyclePolicy", () => {
-    it("is one rule that expires untagged images by age and nothing else", () => {
-        assert.deepStrictEqual(untaggedOnlyLifecyclePolicy(14), {
-            rules: [{
-                rulePriority: 1,
-                description: "Expire untagged images after 14 days; tagged release images are kept as rollback targets",
-                selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 14 },
-                action: { type: "expire" },
-            }],
-        });
+describe("lifecyclePolicyOf", () => {
+    it("defaults to 14 days for untagged images and no expiry of tagged ones", () => {
+        assert.deepStrictEqual(lifecyclePolicyOf({}), repositoryLifecyclePolicy(14));
+        assert.strictEqual(lifecyclePolicyOf({}).rules.length, 2);
+    });
+    it("passes the untagged days and the tagged retention on", () => {
+        assert.deepStrictEqual(lifecyclePolicyOf({ untaggedExpiryDays: 3, taggedRetention: { keepNewest: 40 } }), repositoryLifecyclePolicy(3, { keepNewest: 40 }));
     });
 });
 
@@ -45,9 +43,25 @@ describe("immutableRepositoryProblems", () => {
         ["zero days", { ...base, untaggedExpiryDays: 0 }, ["`untaggedExpiryDays` must be a whole number of days, at least 1, got `0`"]],
         ["fractional days", { ...base, untaggedExpiryDays: 1.5 }, ["`untaggedExpiryDays` must be a whole number of days, at least 1, got `1.5`"]],
         [
-            "six exclusion filters",
-            { ...base, mutableTagExclusions: ["a*", "b*", "c*", "d*", "e*", "f*"] },
-            ["`mutableTagExclusions` may hold at most 5 filters (an ECR limit), got 6"],
+            "five exclusion filters",
+            { ...base, mutableTagExclusions: ["a*", "b*", "c*", "d*", "e*"] },
+            ["`mutableTagExclusions` may hold at most 4 filters (ECR allows 5, and `deployed-*` is one), got 5"],
+        ],
+        ["four exclusion filters", { ...base, mutableTagExclusions: ["a*", "b*", "c*", "d*"] }, []],
+        [
+            "the protective pattern, which is always excluded",
+            { ...base, mutableTagExclusions: ["deployed-*"] },
+            ["`mutableTagExclusions[0]` is `deployed-*`, which the repository always excludes (protective tags move); remove it"],
+        ],
+        [
+            "a tagged retention with both keys",
+            { ...base, taggedRetention: { keepNewest: 5, olderThanDays: 30 } as never },
+            ["`taggedRetention` must have exactly one of `keepNewest` or `olderThanDays`, got `{\"keepNewest\":5,\"olderThanDays\":30}`"],
+        ],
+        [
+            "a tagged retention of zero",
+            { ...base, taggedRetention: { keepNewest: 0 } },
+            ["`taggedRetention.keepNewest` must be a whole number, at least 1, got `0`"],
         ],
         [
             "a filter with a forbidden character",
@@ -76,16 +90,16 @@ describe("immutableRepositoryProblems", () => {
 });
 
 describe("ImmutableRepository under mocks", () => {
-    it("defaults: IMMUTABLE without exclusions, AES256, scan on push, no force delete, 14-day untagged expiry", async () => {
+    it("defaults: immutable but for the protective tags, AES256, scan on push, no force delete, protected images kept, 14-day untagged expiry", async () => {
         const evaluation = await build({ repositoryName: "papyrus-api" });
         const repo = inputsOf(evaluation, "aws:ecr/repository:Repository");
-        assert.strictEqual(repo.imageTagMutability, "IMMUTABLE");
-        assert.strictEqual(repo.imageTagMutabilityExclusionFilters, undefined);
+        assert.strictEqual(repo.imageTagMutability, "IMMUTABLE_WITH_EXCLUSION");
+        assert.deepStrictEqual(repo.imageTagMutabilityExclusionFilters, [{ filter: "deployed-*", filterType: "WILDCARD" }]);
         assert.deepStrictEqual(repo.encryptionConfigurations, [{ encryptionType: "AES256" }]);
         assert.deepStrictEqual(repo.imageScanningConfiguration, { scanOnPush: true });
         assert.strictEqual(repo.forceDelete, false);
         const lifecycle = inputsOf(evaluation, "aws:ecr/lifecyclePolicy:LifecyclePolicy");
-        assert.deepStrictEqual(JSON.parse(lifecycle.policy as string), untaggedOnlyLifecyclePolicy(14));
+        assert.deepStrictEqual(JSON.parse(lifecycle.policy as string), repositoryLifecyclePolicy(14));
         assert.deepStrictEqual(evaluation.outputs, {
             repositoryUrl: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/papyrus-api",
             repositoryArn: "arn:aws:ecr:eu-west-1:123456789012:repository/papyrus-api",
@@ -93,20 +107,23 @@ describe("ImmutableRepository under mocks", () => {
         });
     });
 
-    it("uses IMMUTABLE_WITH_EXCLUSION only when exclusions are configured, and KMS with the given key", async () => {
+    it("adds configured exclusions after the protective one, KMS with the given key, and the tagged retention", async () => {
         const kmsKeyArn = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
         const evaluation = await build({
             repositoryName: "papyrus-api",
             mutableTagExclusions: ["cache-*"],
             encryption: { type: "KMS", kmsKeyArn },
             untaggedExpiryDays: 3,
+            taggedRetention: { olderThanDays: 180 },
         });
         const repo = inputsOf(evaluation, "aws:ecr/repository:Repository");
         assert.strictEqual(repo.imageTagMutability, "IMMUTABLE_WITH_EXCLUSION");
-        assert.deepStrictEqual(repo.imageTagMutabilityExclusionFilters, [{ filter: "cache-*", filterType: "WILDCARD" }]);
+        assert.deepStrictEqual(repo.imageTagMutabilityExclusionFilters, [
+            { filter: "deployed-*", filterType: "WILDCARD" }, { filter: "cache-*", filterType: "WILDCARD" },
+        ]);
         assert.deepStrictEqual(repo.encryptionConfigurations, [{ encryptionType: "KMS", kmsKey: kmsKeyArn }]);
         const lifecycle = inputsOf(evaluation, "aws:ecr/lifecyclePolicy:LifecyclePolicy");
-        assert.deepStrictEqual(JSON.parse(lifecycle.policy as string), untaggedOnlyLifecyclePolicy(3));
+        assert.deepStrictEqual(JSON.parse(lifecycle.policy as string), repositoryLifecyclePolicy(3, { olderThanDays: 180 }));
     });
 
     it("refuses bad arguments with every problem in one message", async () => {

@@ -94,6 +94,8 @@ interface StackExpectations {
     readonly memory: string;
     readonly logRetentionDays: number;
     readonly untaggedExpiryDays: number;
+    /** `papyrus:taggedImageRetention`: the lifecycle policy's third rule. */
+    readonly taggedRetention: { keepNewest: number } | { olderThanDays: number };
     readonly natGateways: string;
     readonly createsOidcProvider: boolean;
     readonly pushSubjects: { operator: "StringEquals" | "StringLike"; subjects: string[] };
@@ -115,6 +117,7 @@ const expectations: Record<"dev" | "prod", StackExpectations> = {
         memory: "512",
         logRetentionDays: 14,
         untaggedExpiryDays: 7,
+        taggedRetention: { keepNewest: 100 },
         natGateways: "Single",
         createsOidcProvider: true,
         pushSubjects: {
@@ -155,6 +158,7 @@ const expectations: Record<"dev" | "prod", StackExpectations> = {
         memory: "2048",
         logRetentionDays: 90,
         untaggedExpiryDays: 30,
+        taggedRetention: { olderThanDays: 365 },
         natGateways: "OnePerAz",
         createsOidcProvider: false,
         pushSubjects: {
@@ -193,30 +197,29 @@ for (const stack of ["dev", "prod"] as const) {
         });
 
         describe("repository", () => {
-            it("is immutable, scanned on push, encrypted, and never force-deleted", () => {
+            it("is immutable but for the protective tags, scanned on push, encrypted, and never force-deleted", () => {
                 const repo = one(evaluation, "aws:ecr/repository:Repository", "papyrus-images-repository");
                 assert.strictEqual(repo.inputs.name, "papyrus-api");
-                assert.strictEqual(repo.inputs.imageTagMutability, "IMMUTABLE");
-                assert.strictEqual(repo.inputs.imageTagMutabilityExclusionFilters, undefined);
+                assert.strictEqual(repo.inputs.imageTagMutability, "IMMUTABLE_WITH_EXCLUSION");
+                assert.deepStrictEqual(repo.inputs.imageTagMutabilityExclusionFilters, [{ filter: "deployed-*", filterType: "WILDCARD" }]);
                 assert.strictEqual(repo.inputs.forceDelete, false);
                 assert.deepStrictEqual(repo.inputs.imageScanningConfiguration, { scanOnPush: true });
                 assert.deepStrictEqual(repo.inputs.encryptionConfigurations, [{ encryptionType: "AES256" }]);
                 assert.strictEqual(repo.parent, "papyrus:aws:ImmutableRepository::papyrus-images");
             });
 
-            it("has a lifecycle policy that selects untagged images only, by age", () => {
+            it("has a lifecycle policy that keeps protected images first, then expires untagged and other tagged images by the stack's config", () => {
                 const lifecycle = one(evaluation, "aws:ecr/lifecyclePolicy:LifecyclePolicy", "papyrus-images-lifecycle");
                 assert.strictEqual(lifecycle.inputs.repository, "papyrus-api");
-                const policy = JSON.parse(lifecycle.inputs.policy as string) as { rules: Array<{ selection: Record<string, unknown>; action: unknown }> };
-                assert.strictEqual(policy.rules.length, 1);
-                for (const rule of policy.rules) {
-                    assert.strictEqual(rule.selection.tagStatus, "untagged");
-                    assert.strictEqual(rule.selection.tagPrefixList, undefined);
-                    assert.strictEqual(rule.selection.tagPatternList, undefined);
-                    assert.strictEqual(rule.selection.countType, "sinceImagePushed");
-                    assert.strictEqual(rule.selection.countNumber, expected.untaggedExpiryDays);
-                    assert.deepStrictEqual(rule.action, { type: "expire" });
-                }
+                const policy = JSON.parse(lifecycle.inputs.policy as string) as { rules: Array<{ rulePriority: number; selection: Record<string, unknown>; action: unknown }> };
+                assert.deepStrictEqual(policy.rules.map((r) => [r.rulePriority, r.selection]), [
+                    [1, { tagStatus: "tagged", tagPatternList: ["deployed-*"], countType: "imageCountMoreThan", countNumber: 9999 }],
+                    [2, { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: expected.untaggedExpiryDays }],
+                    [3, "keepNewest" in expected.taggedRetention
+                        ? { tagStatus: "tagged", tagPatternList: ["*"], countType: "imageCountMoreThan", countNumber: expected.taggedRetention.keepNewest }
+                        : { tagStatus: "tagged", tagPatternList: ["*"], countType: "sinceImagePushed", countUnit: "days", countNumber: expected.taggedRetention.olderThanDays }],
+                ]);
+                for (const rule of policy.rules) assert.deepStrictEqual(rule.action, { type: "expire" });
             });
         });
 
@@ -284,6 +287,10 @@ for (const stack of ["dev", "prod"] as const) {
                 assert.deepStrictEqual(statementsOf(one(evaluation, "aws:iam/rolePolicy:RolePolicy", "papyrus-ci-deploy-policy").inputs.policy), [
                     { Sid: "ResolveImageTags", Effect: "Allow", Action: "ecr:DescribeImages", Resource: repositoryArn },
                     { Sid: "RefreshRepository", Effect: "Allow", Action: ["ecr:DescribeRepositories", "ecr:ListTagsForResource", "ecr:GetLifecyclePolicy"], Resource: repositoryArn },
+                    // The scan gate, the protective tags (no delete), the restore of an archived rollback target.
+                    { Sid: "ReadScanFindings", Effect: "Allow", Action: "ecr:DescribeImageScanFindings", Resource: repositoryArn },
+                    { Sid: "ProtectDeployedImages", Effect: "Allow", Action: ["ecr:ListImages", "ecr:BatchGetImage", "ecr:PutImage"], Resource: repositoryArn },
+                    { Sid: "RestoreArchivedImages", Effect: "Allow", Action: "ecr:UpdateImageStorageClass", Resource: repositoryArn },
                     {
                         Sid: "RegisterTaskDefinitions",
                         Effect: "Allow",

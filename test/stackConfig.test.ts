@@ -39,6 +39,7 @@ describe("readStackConfig", () => {
             deployment: JSON.stringify({ strategy: "BLUE_GREEN", bakeTimeMinutes: 5, testListener: { port: 9443, allowedCidrs: ["203.0.113.0/24"] } }),
             deploymentAlarms: JSON.stringify({ target5xx: { threshold: 20, periodSeconds: 120 }, unhealthyHosts: { evaluationPeriods: 1 } }),
             untaggedImageExpiryDays: "7",
+            taggedImageRetention: JSON.stringify({ keepNewest: 100 }),
             stateBucketArn: "arn:aws:s3:::acme-pulumi-state",
         });
         assert.deepStrictEqual(config.service, {
@@ -55,7 +56,7 @@ describe("readStackConfig", () => {
             logRetentionDays: 14,
             vpc: { natGateways: "OnePerAz" },
         });
-        assert.deepStrictEqual(config.repository, { untaggedExpiryDays: 7, kmsKeyArn: undefined });
+        assert.deepStrictEqual(config.repository, { untaggedExpiryDays: 7, kmsKeyArn: undefined, taggedRetention: { keepNewest: 100 } });
         assert.deepStrictEqual(config.access, { oidcProviderArn: undefined, stateBucketArn: "arn:aws:s3:::acme-pulumi-state", stateKeyPrefix: undefined, promoteFrom: undefined });
         assert.strictEqual(config.github.owner, "acme");
     });
@@ -101,6 +102,12 @@ describe("readStackConfig", () => {
             "`papyrus:repositoryKmsKeyArn` must be the ARN of a KMS key (`arn:aws:kms:<region>:<account>:key/<key id>`), got `alias/ecr`"],
         ["untagged images kept for half a day", { httpOnly: "true", untaggedImageExpiryDays: "0.5" },
             "`papyrus:untaggedImageExpiryDays` must be a whole number of days, at least 1, got `0.5`"],
+        ["a tagged retention with a misspelt key", { httpOnly: "true", taggedImageRetention: JSON.stringify({ keepNewst: 10 }) },
+            "`papyrus:taggedImageRetention.keepNewst`: unknown key, did you mean `keepNewest`?"],
+        ["a tagged retention with both keys", { httpOnly: "true", taggedImageRetention: JSON.stringify({ keepNewest: 10, olderThanDays: 90 }) },
+            "`papyrus:taggedImageRetention` must have exactly one of `keepNewest` or `olderThanDays`, got `{\"keepNewest\":10,\"olderThanDays\":90}`"],
+        ["a tagged retention of no days", { httpOnly: "true", taggedImageRetention: JSON.stringify({ olderThanDays: 0 }) },
+            "`papyrus:taggedImageRetention.olderThanDays` must be a whole number, at least 1, got `0`"],
         ["the stack promoting from itself", { httpOnly: "true", promoteFrom: "dev" }, "`papyrus:promoteFrom` must name another stack of this project (e.g. `dev`), got `dev`"],
     ];
     for (const [title, values, message] of refusals) {

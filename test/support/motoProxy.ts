@@ -1,6 +1,7 @@
 // One loopback proxy in front of moto for the features moto lacks or the moments a test must
 // act at: every request goes to moto unchanged; a hook may hold a request until the test lets it
-// go, and a rewrite may change moto's real JSON answer (say so in the test that uses it).
+// go, a rewrite may change moto's real JSON answer, and `answer` may answer an operation moto
+// does not implement at all (say so in the test that uses it).
 import * as http from "http";
 import { AddressInfo } from "net";
 
@@ -12,6 +13,8 @@ export interface MotoProxyHooks {
     readonly beforeRequest?: (operation: string, target: string) => Promise<void> | void;
     /** Changes moto's successful JSON answer to `operation`. */
     readonly rewrite?: (operation: string, answer: any) => any;
+    /** Answers `operation` without asking moto (an API moto lacks): the JSON answer, or undefined to ask moto. */
+    readonly answer?: (operation: string, request: any) => object | undefined;
 }
 
 export interface MotoProxy {
@@ -29,6 +32,12 @@ export async function startMotoProxy(upstream: string, hooks: MotoProxyHooks): P
             try {
                 await hooks.beforeRequest?.(operation, target);
                 const body = Buffer.concat(chunks);
+                const own = hooks.answer && operation ? hooks.answer(operation, body.length ? JSON.parse(body.toString("utf8")) : {}) : undefined;
+                if (own !== undefined) {
+                    res.writeHead(200, { "content-type": "application/x-amz-json-1.1" });
+                    res.end(JSON.stringify(own));
+                    return;
+                }
                 const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== "host")) as Record<string, string>;
                 const answer = await fetch(upstream + (req.url ?? "/"), { method: req.method, headers, body: body.length ? body : undefined });
                 let payload: Buffer | string = Buffer.from(await answer.arrayBuffer());

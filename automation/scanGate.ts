@@ -1,0 +1,226 @@
+// The scan gate: before `deploy` and `promote` the driver reads the scan
+// findings of the exact digest it is about to deploy (DescribeImageScanFindings
+// in the stack's own repository) and refuses findings at or above the stack's
+// threshold (`papyrus:scanThreshold`, default CRITICAL) unless the command
+// says why they are accepted (`--accept-findings "<reason>"`), which the
+// evidence records with the counts by severity. A scan still running is waited
+// for, up to `papyrus:scanWait` (default 5m; `0` refuses at once). A digest with
+// no findings to read (never scanned, scan failed, unsupported image) is
+// deployed with a warning, or refused with `papyrus:scanRequired: true`.
+//
+// `rollback` is not gated: it puts back a digest that ran before, and an
+// incident is no time to be stopped by a finding published since.
+import { DescribeImageScanFindingsCommand, ECRClient, ImageNotFoundException, ScanNotFoundException } from "@aws-sdk/client-ecr";
+import { awsUnavailable } from "./awsErrors";
+import { DeployError, EXIT_CODES, ImageNotFoundError, InterruptedError, InvalidInputError } from "./errors";
+import { formatDuration, parseDuration } from "./replica";
+import { sleepUnlessAborted } from "./wait";
+
+/** Most severe first, as ECR names them (basic and enhanced scanning). */
+export const SEVERITIES = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const SCAN_THRESHOLD_KEY = "papyrus:scanThreshold";
+export const SCAN_WAIT_KEY = "papyrus:scanWait";
+export const SCAN_REQUIRED_KEY = "papyrus:scanRequired";
+
+/** @default CRITICAL */
+export const DEFAULT_SCAN_THRESHOLD: Severity = "CRITICAL";
+/** How long a running scan is waited for. @default 5 minutes */
+export const DEFAULT_SCAN_WAIT_MS = 5 * 60_000;
+/** One DescribeImageScanFindings per poll while a scan runs. */
+export const SCAN_POLL_MS = 10_000;
+/** A progress line at most this often. */
+export const SCAN_PROGRESS_MS = 30_000;
+
+export interface ScanGateSettings {
+    /** Findings of this severity or worse refuse the deploy; `off`: the gate reads nothing. */
+    readonly threshold: Severity | "off";
+    readonly waitMs: number;
+    /** Refuse a digest whose findings cannot be read (no scan, failed, unsupported). */
+    readonly required: boolean;
+}
+
+/** The gate's settings from the stack config (values as text), every bad value refused with its key. */
+export function scanGateSettings(config: Readonly<Record<string, string | undefined>>): ScanGateSettings {
+    const threshold = config[SCAN_THRESHOLD_KEY];
+    const wait = config[SCAN_WAIT_KEY];
+    const required = config[SCAN_REQUIRED_KEY];
+    const allowed = [...SEVERITIES, "off"];
+    if (threshold !== undefined && !allowed.includes(threshold)) {
+        throw new InvalidInputError(SCAN_THRESHOLD_KEY, threshold, `must be one of ${allowed.map((a) => `\`${a}\``).join(", ")} (findings of that severity or worse refuse a deploy; default \`${DEFAULT_SCAN_THRESHOLD}\`)`);
+    }
+    const waitMs = wait === undefined ? DEFAULT_SCAN_WAIT_MS : parseDuration(wait);
+    if (waitMs === undefined) {
+        throw new InvalidInputError(SCAN_WAIT_KEY, wait!, "must be a duration of at most 60 minutes such as `90s`, `5m` or `0` (refuse a scan that is still running)");
+    }
+    if (required !== undefined && required !== "true" && required !== "false") {
+        throw new InvalidInputError(SCAN_REQUIRED_KEY, required, "must be `true` or `false`");
+    }
+    return { threshold: (threshold as Severity | "off" | undefined) ?? DEFAULT_SCAN_THRESHOLD, waitMs, required: required === "true" };
+}
+
+/** `--accept-findings` as given: a reason a reviewer can read later, never empty. */
+export function acceptFindingsReason(text: string): string {
+    const reason = text.trim();
+    if (reason === "") {
+        throw new InvalidInputError("--accept-findings", text,
+            "must say why the findings are accepted (e.g. `--accept-findings \"CVE-2025-1234: the parser is not reachable; fixed in v2.1\"`), and is empty");
+    }
+    return reason;
+}
+
+/** The counts of `counts` at or above `threshold` (severities ECR adds later, `UNDEFINED`, `UNTRIAGED`, never reach one). */
+export function findingsAtOrAbove(counts: Readonly<Record<string, number>>, threshold: Severity): Record<string, number> {
+    const reached = SEVERITIES.slice(0, SEVERITIES.indexOf(threshold) + 1);
+    return Object.fromEntries(reached.filter((s) => (counts[s] ?? 0) > 0).map((s) => [s, counts[s]]));
+}
+
+/** `2 CRITICAL, 5 HIGH`; `none` for no findings. */
+export function formatCounts(counts: Readonly<Record<string, number>>): string {
+    const order = (s: string) => {
+        const i = (SEVERITIES as readonly string[]).indexOf(s);
+        return i === -1 ? SEVERITIES.length : i;
+    };
+    const entries = Object.entries(counts).filter(([, n]) => n > 0).sort(([a], [b]) => order(a) - order(b) || a.localeCompare(b));
+    return entries.length === 0 ? "none" : entries.map(([s, n]) => `${n} ${s}`).join(", ");
+}
+
+/** What the gate saw and decided: the evidence's `scan`. */
+export interface ScanNote {
+    readonly threshold: Severity | "off";
+    /** ECR's scan status (`COMPLETE`, `ACTIVE`, `IN_PROGRESS`, `FAILED`, …), or `NOT_FOUND` when the digest has no scan. */
+    readonly status?: string;
+    /** Findings by severity, as ECR counts them. */
+    readonly counts?: Readonly<Record<string, number>>;
+    readonly completedAt?: string;
+    /** `passed`: nothing at or above the threshold. `accepted`: it was, or the scan was unfinished or missing, and `--accept-findings` said why. `unavailable`: no findings to read, deployed anyway (`papyrus:scanRequired` false). `off`: not read. */
+    readonly decision: "passed" | "accepted" | "unavailable" | "off";
+    readonly accepted?: { readonly reason: string; readonly by: string };
+    /** How long the gate waited for a running scan. */
+    readonly waitedMs?: number;
+}
+
+/** The gate refused: nothing was changed. */
+export class ScanFindingsError extends DeployError {
+    readonly exitCode = EXIT_CODES.scanFindings;
+    constructor(readonly stack: string, readonly digest: string, reason: string, command: string) {
+        super(`${digest} is not deployed to stack \`${stack}\`: ${reason}; nothing was changed. Deploy a fixed build, or, if the risk is understood, `
+            + `run \`${command} --accept-findings "<why>"\` (the reason and the counts go into the evidence)`);
+    }
+}
+
+export interface ScanGateArgs {
+    readonly ecr: ECRClient;
+    readonly repositoryName: string;
+    readonly digest: string;
+    readonly stack: string;
+    readonly settings: ScanGateSettings;
+    /** `--accept-findings`, checked with `acceptFindingsReason`. */
+    readonly acceptReason?: string;
+    readonly requestedBy: string;
+    /** The command to repeat with `--accept-findings`, for the refusal. */
+    readonly command: string;
+    readonly pollMs?: number;
+    readonly progressMs?: number;
+    readonly onProgress?: (line: string) => void;
+    readonly signal?: AbortSignal;
+}
+
+/** Settled statuses that carry findings; ENHANCED scanning reports `ACTIVE` for a digest it keeps scanning. */
+const WITH_FINDINGS = ["COMPLETE", "ACTIVE"];
+const RUNNING = ["IN_PROGRESS", "PENDING"];
+
+/** Reads the digest's findings (waiting for a running scan) and returns what the evidence records; throws `ScanFindingsError` on a refusal. */
+export async function checkScanGate(args: ScanGateArgs): Promise<ScanNote> {
+    const { settings, digest } = args;
+    if (settings.threshold === "off") return { threshold: "off", decision: "off" };
+    const threshold = settings.threshold;
+    const accepted = args.acceptReason === undefined ? undefined : { reason: args.acceptReason, by: args.requestedBy };
+    const pollMs = args.pollMs ?? SCAN_POLL_MS;
+    const progressMs = args.progressMs ?? SCAN_PROGRESS_MS;
+    const started = Date.now();
+    let lastProgress: number | undefined;
+    let polls = 0;
+    for (;;) {
+        const scan = await readFindings(args);
+        const waitedMs = Date.now() - started;
+        const waited = polls > 0 ? { waitedMs } : {};
+        if (WITH_FINDINGS.includes(scan.status)) {
+            const counts = scan.counts;
+            const reached = findingsAtOrAbove(counts, threshold);
+            const base = { threshold, status: scan.status, counts, completedAt: scan.completedAt, ...waited };
+            if (Object.keys(reached).length === 0) {
+                if (accepted) args.onProgress?.(`note: --accept-findings was not needed: the scan of ${digest} found nothing at or above ${threshold} (${formatCounts(counts)})\n`);
+                return { ...base, decision: "passed" };
+            }
+            if (accepted) return { ...base, decision: "accepted", accepted };
+            throw new ScanFindingsError(args.stack, digest,
+                `its scan found ${formatCounts(reached)} (at or above the stack's threshold ${threshold}, \`${SCAN_THRESHOLD_KEY}\`; all findings: ${formatCounts(counts)})`, args.command);
+        }
+        if (RUNNING.includes(scan.status) && waitedMs < settings.waitMs) {
+            if (lastProgress === undefined || Date.now() - lastProgress >= progressMs) {
+                lastProgress = Date.now();
+                args.onProgress?.(`waiting for the scan of ${digest} in \`${args.repositoryName}\` (${scan.status}): ${formatDuration(waitedMs)} of ${formatDuration(settings.waitMs)}\n`);
+            }
+            await sleepUnlessAborted(Math.min(pollMs, settings.waitMs - waitedMs), args.signal,
+                () => new InterruptedError(args.stack, "interrupted while waiting for the image's scan; nothing was changed"));
+            polls++;
+            continue;
+        }
+        const base = { threshold, status: scan.status, ...waited };
+        if (RUNNING.includes(scan.status)) {
+            if (accepted) return { ...base, decision: "accepted", accepted };
+            throw new ScanFindingsError(args.stack, digest,
+                `its scan is still ${scan.status} after waiting ${formatDuration(settings.waitMs)} (\`${SCAN_WAIT_KEY}\`), so its findings are unknown; run the command again when the scan is done`, args.command);
+        }
+        // No findings to read: never scanned, failed, unsupported, archived, …
+        const why = scan.status === "NOT_FOUND" ? "it has no scan (scan on push was off when it was pushed, or it was never scanned)"
+            : `its scan is ${scan.status}${scan.description ? ` (${scan.description})` : ""}`;
+        if (accepted) return { ...base, decision: "accepted", accepted };
+        if (settings.required) {
+            throw new ScanFindingsError(args.stack, digest, `${why}, and \`${SCAN_REQUIRED_KEY}\` is true; start one with \`aws ecr start-image-scan --repository-name ${args.repositoryName} --image-id imageDigest=${digest}\``, args.command);
+        }
+        args.onProgress?.(`warning: no scan findings for ${digest}: ${why}; deploying without the gate (\`${SCAN_REQUIRED_KEY}: true\` refuses this)\n`);
+        return { ...base, decision: "unavailable" };
+    }
+}
+
+async function readFindings(args: ScanGateArgs): Promise<{ status: string; description?: string; counts: Record<string, number>; completedAt?: string }> {
+    try {
+        const out = await args.ecr.send(new DescribeImageScanFindingsCommand({
+            repositoryName: args.repositoryName, imageId: { imageDigest: args.digest }, maxResults: 1,
+        }));
+        const findings = out.imageScanFindings;
+        return {
+            status: out.imageScanStatus?.status ?? "NOT_FOUND",
+            description: out.imageScanStatus?.description,
+            counts: { ...(findings?.findingSeverityCounts ?? {}) },
+            completedAt: findings?.imageScanCompletedAt?.toISOString(),
+        };
+    } catch (err) {
+        if (err instanceof ScanNotFoundException) return { status: "NOT_FOUND", counts: {} };
+        if (err instanceof ImageNotFoundException) throw new ImageNotFoundError(args.repositoryName, "digest", args.digest);
+        throw awsUnavailable(err, "ECR") ?? err;
+    }
+}
+
+/** What the gate needs of the driver's session (structurally: the driver passes its session). */
+export interface GateSession {
+    /** The stack as the caller named it. */
+    readonly displayName: string;
+    /** The stack's plain config values (`Pulumi.<stack>.yaml`). */
+    readonly config: Readonly<Record<string, string>>;
+    readonly requestedBy: string;
+    readonly options: { readonly onOutput?: (text: string) => void; readonly signal?: AbortSignal };
+}
+
+/** The gate on the digest `resolved` names, with the stack's settings; `accept` is `--accept-findings` (checked). */
+export function gateDigest(session: GateSession, ecr: ECRClient, resolved: { readonly repositoryName: string; readonly digest: string }, accept: string | undefined, command: string): Promise<ScanNote> {
+    const settings = scanGateSettings(Object.fromEntries([SCAN_THRESHOLD_KEY, SCAN_WAIT_KEY, SCAN_REQUIRED_KEY].map((key) => [key, session.config[key]])));
+    return checkScanGate({
+        ecr, repositoryName: resolved.repositoryName, digest: resolved.digest, stack: session.displayName, settings,
+        acceptReason: accept, requestedBy: session.requestedBy, command,
+        onProgress: session.options.onOutput, signal: session.options.signal,
+    });
+}

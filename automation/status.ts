@@ -1,0 +1,166 @@
+// `papyrus-deploy status`: what runs in each stack of the project, in one
+// table. For every stack in the backend: the update whose digest its state
+// runs (version, digest, tag, when, who), whether ECS runs that image, and
+// whether the repository protects it (one of the stack's `deployed-<stack>-slot<n>`
+// tags). Read-only: no lock, nothing written; a stack that cannot be read
+// gets a row that says why, and the others are still shown.
+import { DescribeImagesCommand, ECRClient, ImageNotFoundException } from "@aws-sdk/client-ecr";
+import { ECSClient } from "@aws-sdk/client-ecs";
+import { inspectStack, listStacks, StackSnapshot } from "./driver";
+import { createEcrClient } from "./ecr";
+import { DeployError } from "./errors";
+import { currentDeployment } from "./history";
+import { protectiveTagsOf } from "./protect";
+import { compareRunningImage, createEcsClient } from "./verify";
+
+export interface StatusOptions {
+    /** Directory with Pulumi.yaml. @default the project root */
+    readonly workDir?: string;
+    readonly envVars?: Record<string, string>;
+    /** The AWS clients for a stack's region (`aws:region`). @default clients from the SDK's chain for that region */
+    readonly clientsFor?: (region: string | undefined) => { readonly ecr: ECRClient; readonly ecs: ECSClient };
+}
+
+export type EcsState =
+    | { readonly inSync: boolean; readonly running: readonly string[] }
+    | { readonly notChecked: string };
+
+export type ProtectionState =
+    | { readonly protected: boolean; readonly tags: readonly string[]; readonly imageStatus: string }
+    | { readonly unknown: string };
+
+export interface StackStatus {
+    readonly stack: string;
+    /** The update whose digest the state runs (`history`'s RUNS row). */
+    readonly version?: number;
+    readonly image?: string;
+    readonly digest?: string;
+    readonly tag?: string;
+    /** When that update finished (or started, if it has no end). */
+    readonly when?: string;
+    readonly who?: string;
+    readonly kind?: string;
+    readonly ecs?: EcsState;
+    readonly protection?: ProtectionState;
+    /** Why the row is incomplete: the stack could not be read, or its state runs no service. */
+    readonly problem?: string;
+}
+
+export interface StatusResult {
+    readonly stacks: readonly StackStatus[];
+}
+
+/** Every stack of the project, read one after another. */
+export async function status(options: StatusOptions = {}): Promise<StatusResult> {
+    const names = (await listStacks(options)).sort();
+    const clients = new Map<string, { ecr: ECRClient; ecs: ECSClient }>();
+    const clientsFor = (region: string | undefined) => {
+        const key = region ?? "";
+        if (!clients.has(key)) clients.set(key, options.clientsFor?.(region) ?? { ecr: createEcrClient(region), ecs: createEcsClient(region) });
+        return clients.get(key)!;
+    };
+    const stacks: StackStatus[] = [];
+    try {
+        for (const name of names) {
+            let snapshot: StackSnapshot;
+            try {
+                snapshot = await inspectStack({ stackName: name, workDir: options.workDir, envVars: options.envVars });
+            } catch (err) {
+                if (!(err instanceof DeployError)) throw err;
+                stacks.push({ stack: name, problem: err.message });
+                continue;
+            }
+            stacks.push(await stackStatus(snapshot, clientsFor(snapshot.config["aws:region"])));
+        }
+    } finally {
+        if (!options.clientsFor) for (const c of clients.values()) {
+            c.ecr.destroy();
+            c.ecs.destroy();
+        }
+    }
+    return { stacks };
+}
+
+async function stackStatus(snapshot: StackSnapshot, clients: { ecr: ECRClient; ecs: ECSClient }): Promise<StackStatus> {
+    const running = snapshot.running;
+    if (!running) {
+        return { stack: snapshot.stack, problem: snapshot.runningProblem ?? "its state runs no service (nothing deployed yet)" };
+    }
+    const current = currentDeployment(snapshot.deployments);
+    const time = current?.endTime ?? current?.startTime;
+    const [ecs, protection] = await Promise.all([ecsState(snapshot, clients.ecs, running.image), protectionState(snapshot, clients.ecr, running.digest)]);
+    return {
+        stack: snapshot.stack,
+        version: current?.version,
+        image: running.image,
+        digest: running.digest,
+        tag: current?.tag,
+        when: time?.toISOString(),
+        who: current?.requestedBy ?? (current?.kind === "manual" ? "(pulumi up by hand)" : undefined),
+        kind: current?.kind,
+        ecs,
+        protection,
+    };
+}
+
+async function ecsState(snapshot: StackSnapshot, ecs: ECSClient, image: string): Promise<EcsState> {
+    const cluster = snapshot.outputs.clusterName;
+    const service = snapshot.outputs.serviceName;
+    if (typeof cluster !== "string" || typeof service !== "string") return { notChecked: "the stack has no `clusterName`/`serviceName` outputs" };
+    try {
+        const result = await compareRunningImage(ecs, cluster, service, image);
+        return { inSync: result.inSync, running: result.running };
+    } catch (err) {
+        return { notChecked: (err as Error).message };
+    }
+}
+
+async function protectionState(snapshot: StackSnapshot, ecr: ECRClient, digest: string): Promise<ProtectionState> {
+    const repositoryName = snapshot.config["papyrus:repositoryName"];
+    if (!repositoryName) return { unknown: "`papyrus:repositoryName` is not set" };
+    try {
+        const out = await ecr.send(new DescribeImagesCommand({ repositoryName, imageIds: [{ imageDigest: digest }] }));
+        const detail = out.imageDetails?.[0];
+        if (!detail) return { unknown: `${digest} is not in \`${repositoryName}\`` };
+        const tags = protectiveTagsOf(detail.imageTags ?? [], snapshot.name);
+        return { protected: tags.length > 0, tags, imageStatus: detail.imageStatus ?? "ACTIVE" };
+    } catch (err) {
+        if (err instanceof ImageNotFoundException) return { unknown: `${digest} is not in \`${repositoryName}\` any more (deleted or expired)` };
+        return { unknown: `${(err as Error).name}: ${(err as Error).message.split("\n")[0]}` };
+    }
+}
+
+/** The table `status` prints. */
+export function formatStatus(result: StatusResult): string {
+    if (result.stacks.length === 0) return "no stacks\n";
+    const rows = result.stacks.map((s) => s.problem !== undefined
+        ? [s.stack, "-", "-", "-", "-", "-", "-", "-", s.problem]
+        : [
+            s.stack,
+            s.version === undefined ? "-" : String(s.version),
+            s.digest ? `${s.digest.slice(0, 19)}…` : "-",
+            s.tag ?? "-",
+            s.when ? s.when.replace(/\.\d{3}Z$/, "Z") : "-",
+            s.who ?? "-",
+            ecsCell(s.ecs),
+            protectionCell(s.protection),
+            "",
+        ]);
+    const header = ["STACK", "VERSION", "DIGEST", "TAG", "WHEN", "WHO", "ECS", "PROTECTED", "NOTE"];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd() + "\n";
+    return [line(header), ...rows.map(line)].join("");
+}
+
+function ecsCell(ecs: EcsState | undefined): string {
+    if (ecs === undefined) return "-";
+    if ("notChecked" in ecs) return `not checked: ${ecs.notChecked}`;
+    return ecs.inSync ? "in sync" : `DRIFT (runs ${ecs.running.map((r) => r.slice(r.indexOf("@") + 1, r.indexOf("@") + 20) + "…").join(", ") || "nothing"})`;
+}
+
+function protectionCell(protection: ProtectionState | undefined): string {
+    if (protection === undefined) return "-";
+    if ("unknown" in protection) return `unknown: ${protection.unknown}`;
+    const archived = protection.imageStatus !== "ACTIVE" ? ` (${protection.imageStatus})` : "";
+    return protection.protected ? `yes (${protection.tags.join(", ")})${archived}` : `no${archived}`;
+}
