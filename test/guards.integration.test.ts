@@ -13,6 +13,7 @@ import { deploy, history, rollback } from "../automation/driver";
 import { EvidenceRecord } from "../automation/evidence";
 import { StatusResult } from "../automation/status";
 import { startArchivingProxy } from "./support/archivingProxy";
+import { startEcsRolloutProxy } from "./support/ecsRollout";
 import { tempBackend, TempBackend } from "./support/backend";
 import { assertNoProcessLeft, runCli } from "./support/cliProcess";
 import { fixtureProject, fixtureStack } from "./support/fixture";
@@ -214,8 +215,15 @@ describe("protected digests, archived targets, the scan gate and status (real en
             await setConfig("dev", { "papyrus:fixtureEcs": "true", "papyrus:fixtureClusterName": "papyrus", "papyrus:fixtureServiceName": "api" });
             await setConfig("prod", { "aws:region": PROD_REGION, "papyrus:repositoryName": REPO, "papyrus:promoteFrom": "dev" });
             await setConfig("qa", { "papyrus:repositoryName": REPO });
-            // One deploy: moto's UpdateService runs no rollout, so a second one would read as drift.
-            await deploy({ ...ctx({ envVars: { ...backend.env, ...moto.env } }), tag: "v2.0.0" });
+            // One deploy: moto's UpdateService runs no rollout, so a second one would read as drift. moto
+            // runs no ECS deployments either: a proxy plays the one this deploy starts (test/support/ecsRollout.ts).
+            const lifecycle = await startEcsRolloutProxy(moto.endpoint);
+            const lifecycleEcs = new ECSClient({ region: TEST_REGION, endpoint: lifecycle.endpoint, credentials });
+            await deploy({ ...ctx({ envVars: { ...backend.env, ...moto.env, AWS_ENDPOINT_URL_ECS: lifecycle.endpoint }, ecs: lifecycleEcs }), tag: "v2.0.0" })
+                .finally(() => {
+                    lifecycleEcs.destroy();
+                    return lifecycle.close();
+                });
 
             // dev's copy has no findings; prod's has a critical one: the gate reads the repository prod pulls from.
             await scanned(prodEcr, PROD_REGION, v2.digest, { CRITICAL: 3 });
