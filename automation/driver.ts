@@ -36,6 +36,7 @@ import {
     SourceNotVerifiedError,
     StackBusyError,
     StackNotFoundError,
+    SupersededError,
     UnreachableError,
     UpdateFailedError,
 } from "./errors";
@@ -45,6 +46,7 @@ import { acquireLock, describeEngineLock, describeHolder, engineLocks, HeldLock 
 import { awaitReplica, formatDuration } from "./replica";
 import { deploymentIds, followRollout, RolloutOutcome } from "./rollout";
 import { CliCommandError, StackCli } from "./stackCli";
+import { describeUpdate, updatesAfter } from "./supersede";
 import { Checkpoint, pendingOperations, recordedImage, RecordedImage } from "./state";
 import { isSelfManagedBackend, stackIdentity, StackIdentity } from "./stackName";
 import { validateTag, TagPolicy } from "./tags";
@@ -745,7 +747,11 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
     // ECS rolled it back: say so, and with `onRollback: reconcile` make the stack record what ECS runs.
     let finalEvidence = evidence;
     let ecsFailure: ((evidence: EvidenceRecord) => DeployError) | undefined = ecs?.failure;
-    if (ecs?.rolledBackTo && plan.kind !== "reconcile") {
+    // A newer update in the history replaced ours in ECS (supersede.ts): no rollback, no reconcile.
+    const replacedBy = ecs?.rolledBackTo ? await updatesAfter(stack, ours) : [];
+    if (ecs?.rolledBackTo && replacedBy.length > 0) {
+        ecsFailure = (e) => new SupersededError(session.displayName, after!.image, ecs.running, replacedBy.map(describeUpdate).join(", "), e);
+    } else if (ecs?.rolledBackTo && plan.kind !== "reconcile") {
         const what = `rolled back deployment ${ecs.rollout?.deploymentId ?? "(gone)"}`;
         const said = ecs.rollout?.events?.length ? ` ECS said: ${ecs.rollout.events.slice(-3).map((e) => `"${e}"`).join("; ")}.` : "";
         const because = failedAfterApply ? `${said} \`pulumi up\` failed too: ${engineErrorSummary(upError)}` : said;
@@ -763,7 +769,7 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
     }
 
     // ECS's rollback is the news even when `up` failed too: the state claims a digest ECS does not run.
-    const failure = ecs?.rolledBackTo && plan.kind !== "reconcile" ? ecsFailure : failureOf ?? ecsFailure;
+    const failure = ecs?.rolledBackTo && (plan.kind !== "reconcile" || replacedBy.length > 0) ? ecsFailure : failureOf ?? ecsFailure;
     if (failure) finalEvidence = { ...finalEvidence, error: failure(finalEvidence).message };
     let evidenceWriteError: string | undefined;
     if (session.evidenceFile) {

@@ -189,6 +189,19 @@ export class RolledBackError extends DeployError {
     }
 }
 
+/**
+ * Another update of the stack (another checkout's deploy, a `pulumi up` by hand) replaced this one's
+ * ECS deployment while the driver followed it: not a rollback by ECS, so nothing is reconciled.
+ */
+export class SupersededError extends DeployError {
+    readonly exitCode = EXIT_CODES.drift;
+    constructor(readonly stack: string, readonly recorded: string, readonly running: readonly string[], by: string, evidence?: EvidenceRecord) {
+        super(`stack \`${stack}\` was updated to \`${recorded}\`, but ${by} ran while ECS rolled it out and replaced it: ECS runs `
+            + `${running.map((r) => `\`${r}\``).join(", ") || "nothing"}. That is not ECS rolling it back, so nothing was reconciled; `
+            + `see \`history --stack ${stack}\` and deploy again if this image should run`, evidence);
+    }
+}
+
 /** The update ran, but ECS had not finished rolling it out when the wait ended. */
 export class RolloutTimeoutError extends DeployError {
     readonly exitCode = EXIT_CODES.rolloutTimeout;

@@ -1,0 +1,112 @@
+// What can happen to a deploy while it follows ECS's rollout, beyond ECS's own outcomes: another
+// checkout's update replacing its deployment, ECS going away mid-wait, an engine refusing the
+// stack's secrets. The real engine, moto, and the lifecycle proxy of test/support/ecsRollout.ts.
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { CreateRepositoryCommand, ECRClient } from "@aws-sdk/client-ecr";
+import { ECSClient } from "@aws-sdk/client-ecs";
+import { deploy, history, verify } from "../automation/driver";
+import { EXIT_CODES, SupersededError } from "../automation/errors";
+import { EvidenceRecord } from "../automation/evidence";
+import { assertNoProcessLeft } from "./support/cliProcess";
+import { tempBackend, TempBackend } from "./support/backend";
+import { startEcsRolloutProxy, EcsRolloutProxy } from "./support/ecsRollout";
+import { fixtureProject, fixtureStack } from "./support/fixture";
+import { pushImage, PushedImage } from "./support/images";
+import { startMoto, MotoServer, TEST_REGION } from "./support/moto";
+
+const REPO = "papyrus-api";
+const REPO_URL = `123456789012.dkr.ecr.${TEST_REGION}.amazonaws.com/${REPO}`;
+const credentials = { accessKeyId: "testing", secretAccessKey: "testing" };
+
+describe("rollout races: another update, ECS gone, refused secrets while a deploy follows its rollout (real engine + moto + lifecycle proxy)", function () {
+    this.timeout(300_000);
+    let moto: MotoServer;
+    let proxy: EcsRolloutProxy;
+    let ecr: ECRClient;
+    let ecs: ECSClient;
+    let backend: TempBackend;
+    let workDir: string;
+    let v1: PushedImage;
+    let v2: PushedImage;
+    let v3: PushedImage;
+
+    before(async () => {
+        moto = await startMoto();
+        ecr = new ECRClient({ region: TEST_REGION, endpoint: moto.endpoint, credentials });
+    });
+    after(async () => {
+        ecr?.destroy();
+        await moto?.stop();
+    });
+    beforeEach(async () => {
+        await moto.reset();
+        proxy = await startEcsRolloutProxy(moto.endpoint);
+        ecs = new ECSClient({ region: TEST_REGION, endpoint: proxy.endpoint, credentials });
+        backend = tempBackend();
+        workDir = fixtureProject(backend.dir);
+        const stack = await fixtureStack(backend, "dev", {}, workDir);
+        await stack.setAllConfig({
+            "papyrus:repositoryName": { value: REPO },
+            "papyrus:fixtureEcs": { value: "true" },
+            "papyrus:fixtureClusterName": { value: "papyrus" },
+            "papyrus:fixtureServiceName": { value: "api" },
+        });
+        await ecr.send(new CreateRepositoryCommand({ repositoryName: REPO, imageTagMutability: "IMMUTABLE" }));
+        v1 = await pushImage(ecr, REPO, "v1.0.0");
+        v2 = await pushImage(ecr, REPO, "v2.0.0");
+        v3 = await pushImage(ecr, REPO, "v3.0.0");
+    });
+    afterEach(async () => {
+        ecs?.destroy();
+        await proxy?.close();
+        try {
+            await assertNoProcessLeft(backend.dir);
+        } finally {
+            backend.cleanup();
+        }
+    });
+
+    const engineEnv = () => ({ ...backend.env, ...moto.env, AWS_ENDPOINT_URL_ECS: proxy.endpoint });
+    const ctx = (extra: Record<string, unknown> = {}) => ({
+        stackName: "dev", workDir, envVars: engineEnv(), ecr, ecs, requestedBy: "alice",
+        rolloutPollMs: 50, progressMs: 0, ...extra,
+    });
+    const image = (p: PushedImage) => `${REPO_URL}@${p.digest}`;
+    const evidenceFile = (name: string) => path.join(backend.dir, "evidence", name);
+    const readEvidence = (name: string): EvidenceRecord => JSON.parse(fs.readFileSync(evidenceFile(name), "utf8"));
+    const rows = async () => (await history(ctx())).deployments.map((d) => [d.version, d.kind, d.tag, d.requestedBy, d.running ?? false]);
+    /** Resolves once a progress line starting with `prefix` was printed. */
+    const printed = (lines: string[], prefix: string) => new Promise<void>((resolve, reject) => {
+        const deadline = Date.now() + 120_000;
+        const check = () => lines.some((l) => l.startsWith(prefix)) ? resolve()
+            : Date.now() > deadline ? reject(new Error(`no line starting with ${prefix}: ${lines.join("\n")}`)) : setTimeout(check, 50);
+        check();
+    });
+
+    it("another checkout's deploy during the wait replaces the deployment: exit 6 naming that update, not 'ECS rolled back', and no reconcile", async () => {
+        await deploy({ ...ctx(), tag: "v1.0.0" });
+        // alice's deployment never finishes; bob's completes (his checkout has its own driver lock, and up's engine lock has ended).
+        proxy.script({ outcome: "hang" }, { outcome: "complete" });
+        const lines: string[] = [];
+        const alice = deploy({
+            ...ctx({ onProgress: (line: string) => lines.push(line) }), tag: "v2.0.0",
+            waitTimeoutMs: 120_000, onRollback: "reconcile", evidenceFile: evidenceFile("alice.json"),
+        }).then(() => undefined, (err: unknown) => err);
+        await printed(lines, "rollout ecs-svc/");
+        const bobsCheckout = fixtureProject(backend.dir);
+        fs.copyFileSync(path.join(workDir, "Pulumi.dev.yaml"), path.join(bobsCheckout, "Pulumi.dev.yaml"));
+        await deploy({ ...ctx(), workDir: bobsCheckout, requestedBy: "bob", tag: "v3.0.0" });
+        const error = await alice;
+        assert.ok(error instanceof SupersededError, String(error));
+        assert.strictEqual(error.exitCode, EXIT_CODES.drift);
+        assert.strictEqual(error.message, `stack \`dev\` was updated to \`${image(v2)}\`, but update 3 (deploy v3.0.0 by bob, succeeded) ran while ECS rolled it out `
+            + `and replaced it: ECS runs \`${image(v3)}\`. That is not ECS rolling it back, so nothing was reconciled; see \`history --stack dev\` and deploy again if this image should run`);
+        // kills: the rollback path, which ran a reconcile recording bob's digest as "of update 2".
+        assert.deepStrictEqual(await rows(), [[3, "deploy", "v3.0.0", "bob", true], [2, "deploy", "v2.0.0", "alice", false], [1, "deploy", "v1.0.0", "alice", false]]);
+        const evidence = readEvidence("alice.json");
+        assert.deepStrictEqual([evidence.reconciledBy, evidence.error], [undefined, error.message]);
+        assert.strictEqual((await verify(ctx())).inSync, true);
+    });
+});
