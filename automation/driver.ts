@@ -680,6 +680,11 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
     // Our update is the newest record, if the engine got as far as recording one (history has 1 s precision).
     const ours = deployments?.[0] && deployments[0].startTime.getTime() >= startedAt.getTime() - 1000 ? deployments[0] : undefined;
 
+    // Refused before the engine recorded an update (a wrong passphrase, a broken config file, the
+    // backend gone): nothing changed, and the error names what to fix (exit 2 or 9, not 5).
+    const refused = upError !== undefined && !interrupted && deployments !== undefined && ours === undefined ? classifyEngineError(upError, session) : undefined;
+    if (refused) throw refused;
+
     // Updates another checkout ran between this command's read of the stack and its own update:
     // what ran before ours is theirs, not what this command saw (a rollback chosen from a stale view).
     const intervening = (deployments ?? []).filter((d) => d !== ours && d.operation === "update" && d.startTime.getTime() >= session.readAt.getTime() - 1000);

@@ -7,7 +7,7 @@ import * as path from "path";
 import { CreateRepositoryCommand, ECRClient } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { deploy, history, verify } from "../automation/driver";
-import { EXIT_CODES, SupersededError } from "../automation/errors";
+import { EXIT_CODES, InvalidInputError, SupersededError } from "../automation/errors";
 import { EvidenceRecord } from "../automation/evidence";
 import { assertNoProcessLeft } from "./support/cliProcess";
 import { tempBackend, TempBackend } from "./support/backend";
@@ -108,5 +108,20 @@ describe("rollout races: another update, ECS gone, refused secrets while a deplo
         const evidence = readEvidence("alice.json");
         assert.deepStrictEqual([evidence.reconciledBy, evidence.error], [undefined, error.message]);
         assert.strictEqual((await verify(ctx())).inSync, true);
+    });
+
+    it("a wrong PULUMI_CONFIG_PASSPHRASE that only `up` notices is exit 2 naming it, nothing recorded; not 'update failed' (5) nor 'the image was applied'", async () => {
+        // The state holds no secret, so `stack export` reads it with any passphrase; the engine refuses at `up`.
+        await deploy({ ...ctx(), tag: "v1.0.0" });
+        const wrong = { ...engineEnv(), PULUMI_CONFIG_PASSPHRASE: "not-the-passphrase" };
+        for (const tag of ["v2.0.0", "v1.0.0"]) { // v1.0.0: the digest the state already runs
+            await assert.rejects(deploy({ ...ctx({ envVars: wrong }), tag, evidenceFile: evidenceFile(`${tag}.json`) }), (err: unknown) => {
+                assert.ok(err instanceof InvalidInputError, String(err));
+                assert.strictEqual(err.exitCode, EXIT_CODES.usage);
+                assert.strictEqual(err.message, "`PULUMI_CONFIG_PASSPHRASE` is missing or wrong for this stack's secrets; export the passphrase the stack was created with, got `(hidden)`");
+                return true;
+            });
+        }
+        assert.deepStrictEqual(await rows(), [[1, "deploy", "v1.0.0", "alice", true]]);
     });
 });
