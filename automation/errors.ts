@@ -185,7 +185,11 @@ export class RolledBackError extends DeployError {
         aftermath: string,
         evidence?: EvidenceRecord,
     ) {
-        super(`ECS ${what} on stack \`${stack}\`: the update recorded \`${recorded}\` but ECS runs ${running.map((r) => `\`${r}\``).join(", ") || "nothing"}. ${aftermath}`, evidence);
+        // ECS failed it without rolling back: its primary deployment is the recorded image still.
+        const runs = running.length === 1 && running[0] === recorded
+            ? `its primary deployment is still the recorded \`${recorded}\`, whose tasks fail`
+            : `the update recorded \`${recorded}\` but ECS runs ${running.map((r) => `\`${r}\``).join(", ") || "nothing"}`;
+        super(`ECS ${what} on stack \`${stack}\`: ${runs}. ${aftermath}`, evidence);
     }
 }
 

@@ -1,13 +1,14 @@
-// What can happen to a deploy while it follows ECS's rollout, beyond ECS's own outcomes: another
-// checkout's update replacing its deployment, ECS going away mid-wait, an engine refusing the
-// stack's secrets. The real engine, moto, and the lifecycle proxy of test/support/ecsRollout.ts.
+// Edge cases of a deploy that follows ECS's rollout (test/rollout.integration.test.ts has the main
+// paths): another checkout's update replacing its deployment, ECS failing it without rolling back,
+// ECS going away mid-wait, an engine refusing the stack's secrets at `up`. The real engine, moto,
+// and the lifecycle proxy of test/support/ecsRollout.ts.
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { CreateRepositoryCommand, ECRClient } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { deploy, history, verify } from "../automation/driver";
-import { EXIT_CODES, InvalidInputError, SupersededError } from "../automation/errors";
+import { EXIT_CODES, InvalidInputError, RolledBackError, SupersededError } from "../automation/errors";
 import { EvidenceRecord } from "../automation/evidence";
 import { assertNoProcessLeft } from "./support/cliProcess";
 import { tempBackend, TempBackend } from "./support/backend";
@@ -20,7 +21,7 @@ const REPO = "papyrus-api";
 const REPO_URL = `123456789012.dkr.ecr.${TEST_REGION}.amazonaws.com/${REPO}`;
 const credentials = { accessKeyId: "testing", secretAccessKey: "testing" };
 
-describe("rollout races: another update, ECS gone, refused secrets while a deploy follows its rollout (real engine + moto + lifecycle proxy)", function () {
+describe("rollout edge cases: another update, ECS failing without rollback, ECS gone, refused secrets (real engine + moto + lifecycle proxy)", function () {
     this.timeout(300_000);
     let moto: MotoServer;
     let proxy: EcsRolloutProxy;
@@ -123,5 +124,19 @@ describe("rollout races: another update, ECS gone, refused secrets while a deplo
             });
         }
         assert.deepStrictEqual(await rows(), [[1, "deploy", "v1.0.0", "alice", true]]);
+    });
+
+    it("ECS fails the deployment without rolling back: exit 6 saying the primary is still the recorded image, not 'recorded X but ECS runs X'", async () => {
+        await deploy({ ...ctx(), tag: "v1.0.0" });
+        proxy.script({ outcome: "fail", polls: 1 });
+        await assert.rejects(deploy({ ...ctx(), tag: "v2.0.0", onRollback: "reconcile" }), (err: unknown) => {
+            assert.ok(err instanceof RolledBackError, String(err));
+            assert.strictEqual(err.exitCode, EXIT_CODES.drift);
+            assert.match(err.message, new RegExp(`^ECS marked deployment ecs-svc/\\d+ FAILED \\(ECS deployment circuit breaker: tasks failed to start\\.\\) without rolling back on stack \`dev\`: `
+                + `its primary deployment is still the recorded \`${image(v2).replace(/[.]/g, "\\.")}\`, whose tasks fail\\. The stack's record is what ECS tries to run;`));
+            return true;
+        });
+        // Nothing to reconcile: the stack records what ECS (tries to) run.
+        assert.deepStrictEqual(await rows(), [[2, "deploy", "v2.0.0", "alice", true], [1, "deploy", "v1.0.0", "alice", false]]);
     });
 });
