@@ -843,7 +843,8 @@ async function checkEcs(
         });
         verifyResult = await compareRunningImage(ecs, cluster, service, after.image);
     } catch (err) {
-        const message = (err as Error).message;
+        // After `up` something did change: not UnreachableError's "nothing was changed, run it again".
+        const message = err instanceof UnreachableError ? `${err.what} could not be reached: ${err.reason}` : (err as Error).message;
         return {
             verifyNote: { failed: message }, running: [],
             failure: (e) => new NotVerifiedError(session.displayName, message, e),

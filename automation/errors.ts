@@ -230,7 +230,7 @@ export class NotVerifiedError extends DeployError {
 /** AWS, its credentials or the state backend could not be reached: nothing was changed. */
 export class UnreachableError extends DeployError {
     readonly exitCode = EXIT_CODES.unreachable;
-    constructor(readonly what: string, reason: string, hint: string) {
+    constructor(readonly what: string, readonly reason: string, hint: string) {
         super(`${what} could not be reached: ${reason}; nothing was changed. ${hint}`);
     }
 }

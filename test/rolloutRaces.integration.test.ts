@@ -8,7 +8,7 @@ import * as path from "path";
 import { CreateRepositoryCommand, ECRClient } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { deploy, history, verify } from "../automation/driver";
-import { EXIT_CODES, InvalidInputError, RolledBackError, SupersededError } from "../automation/errors";
+import { EXIT_CODES, InvalidInputError, NotVerifiedError, RolledBackError, SupersededError } from "../automation/errors";
 import { EvidenceRecord } from "../automation/evidence";
 import { assertNoProcessLeft } from "./support/cliProcess";
 import { tempBackend, TempBackend } from "./support/backend";
@@ -138,5 +138,21 @@ describe("rollout edge cases: another update, ECS failing without rollback, ECS 
         });
         // Nothing to reconcile: the stack records what ECS (tries to) run.
         assert.deepStrictEqual(await rows(), [[2, "deploy", "v2.0.0", "alice", true], [1, "deploy", "v1.0.0", "alice", false]]);
+    });
+
+    it("ECS unreachable in the middle of the wait: exit 8 saying the stack was updated, without 'nothing was changed, run the same command again'", async () => {
+        await deploy({ ...ctx(), tag: "v1.0.0" });
+        proxy.script({ outcome: "hang" });
+        const lines: string[] = [];
+        const deploying = deploy({ ...ctx({ onProgress: (line: string) => lines.push(line) }), tag: "v2.0.0", waitTimeoutMs: 120_000 })
+            .then(() => undefined, (err: unknown) => err);
+        await printed(lines, "rollout ecs-svc/");
+        await proxy.close();
+        const error = await deploying;
+        assert.ok(error instanceof NotVerifiedError, String(error));
+        assert.strictEqual(error.exitCode, EXIT_CODES.notVerified);
+        assert.match(error.message, /^stack `dev` was updated, but what ECS runs could not be checked: ECS could not be reached: ECONNREFUSED \(.*\)\. Run `verify --stack dev` once ECS is reachable/);
+        assert.doesNotMatch(error.message, /nothing was changed|run the same command again/);
+        assert.strictEqual(error.evidence?.imageDigest, v2.digest);
     });
 });
