@@ -44,9 +44,9 @@ import { buildEvidence, checkEvidencePath, ciIdentity, EvidenceRecord, PromotedF
 import { chooseRollbackTarget, currentDeployment, Deployment, formatPromotedFrom, formatReconcileOf, markRunning, readDeployments, RollbackTarget } from "./history";
 import { acquireLock, describeEngineLock, describeHolder, engineLocks, HeldLock } from "./lock";
 import { awaitReplica, formatDuration } from "./replica";
-import { deploymentIds, followRollout, RolloutOutcome } from "./rollout";
+import { deploymentTaskDefinitions, followRollout, RolloutOutcome } from "./rollout";
 import { CliCommandError, StackCli } from "./stackCli";
-import { describeUpdate, updatesAfter } from "./supersede";
+import { replacingUpdate } from "./supersede";
 import { Checkpoint, pendingOperations, recordedImage, RecordedImage } from "./state";
 import { isSelfManagedBackend, stackIdentity, StackIdentity } from "./stackName";
 import { validateTag, TagPolicy } from "./tags";
@@ -721,7 +721,7 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
     // Also when `up` failed after the state took the image (e.g. the provider's wait for a steady
     // service gave up because ECS failed the deployment): ECS may run the old image again.
     const failedAfterApply = upError !== undefined && !interrupted && applied;
-    const ecs = failureOf === undefined || failedAfterApply ? await checkEcs(session, after!, stackOutputs, ecsBefore, startedAt) : undefined;
+    const ecs = failureOf === undefined || failedAfterApply ? await checkEcs(session, after!, stackOutputs, ecsBefore && new Set(ecsBefore.keys()), startedAt) : undefined;
 
     const evidence = buildEvidence({
         kind: plan.kind,
@@ -753,9 +753,9 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
     let finalEvidence = evidence;
     let ecsFailure: ((evidence: EvidenceRecord) => DeployError) | undefined = ecs?.failure;
     // A newer update in the history replaced ours in ECS (supersede.ts): no rollback, no reconcile.
-    const replacedBy = ecs?.rolledBackTo ? await updatesAfter(stack, ours) : [];
-    if (ecs?.rolledBackTo && replacedBy.length > 0) {
-        ecsFailure = (e) => new SupersededError(session.displayName, after!.image, ecs.running, replacedBy.map(describeUpdate).join(", "), e);
+    const replacedBy = ecs?.rolledBackTo ? await replacingUpdate(stack, ours, ecsBefore, ecs.verifyResult?.taskDefinitionArn) : undefined;
+    if (ecs?.rolledBackTo && replacedBy !== undefined) {
+        ecsFailure = (e) => new SupersededError(session.displayName, after!.image, ecs.running, replacedBy, e);
     } else if (ecs?.rolledBackTo && plan.kind !== "reconcile") {
         const what = `rolled back deployment ${ecs.rollout?.deploymentId ?? "(gone)"}`;
         const said = ecs.rollout?.events?.length ? ` ECS said: ${ecs.rollout.events.slice(-3).map((e) => `"${e}"`).join("; ")}.` : "";
@@ -774,7 +774,7 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
     }
 
     // ECS's rollback is the news even when `up` failed too: the state claims a digest ECS does not run.
-    const failure = ecs?.rolledBackTo && (plan.kind !== "reconcile" || replacedBy.length > 0) ? ecsFailure : failureOf ?? ecsFailure;
+    const failure = ecs?.rolledBackTo && (plan.kind !== "reconcile" || replacedBy !== undefined) ? ecsFailure : failureOf ?? ecsFailure;
     if (failure) finalEvidence = { ...finalEvidence, error: failure(finalEvidence).message };
     let evidenceWriteError: string | undefined;
     if (session.evidenceFile) {
@@ -797,11 +797,11 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
     };
 }
 
-/** The service's ECS deployment IDs before `up`; unset when there is no service yet or ECS does not answer (then creation times decide). */
-async function ecsDeploymentsBefore(session: Session): Promise<ReadonlySet<string> | undefined> {
+/** The service's ECS deployments (ID → task definition) before `up`; unset when there is no service yet or ECS does not answer (then creation times decide). */
+async function ecsDeploymentsBefore(session: Session): Promise<ReadonlyMap<string, string> | undefined> {
     const { clusterName, serviceName } = session.stackOutputs;
     if (session.options.verify === false || typeof clusterName !== "string" || typeof serviceName !== "string") return undefined;
-    return deploymentIds(ecsClient(session), clusterName, serviceName).catch(() => undefined);
+    return deploymentTaskDefinitions(ecsClient(session), clusterName, serviceName).catch(() => undefined);
 }
 
 interface EcsOutcome {
