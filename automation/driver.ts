@@ -36,6 +36,7 @@ import {
     SourceNotVerifiedError,
     StackBusyError,
     StackNotFoundError,
+    SupersededError,
     UnreachableError,
     UpdateFailedError,
 } from "./errors";
@@ -45,9 +46,10 @@ import { acquireLock, describeEngineLock, describeHolder, engineLocks, HeldLock 
 import { isProtectedDeployment, protectAfterUpdate, protectedDeploymentCount, PROTECT_DEPLOYMENTS_KEY, unprotectedSourceWarning, unprotectedTargetWarning } from "./protect";
 import { awaitReplica, formatDuration } from "./replica";
 import { RestoreNote, restoreRollbackTarget } from "./restore";
-import { deploymentIds, followRollout, RolloutOutcome } from "./rollout";
+import { deploymentTaskDefinitions, followRollout, RolloutOutcome } from "./rollout";
 import { acceptFindingsReason, gateDigest, ScanNote } from "./scanGate";
 import { CliCommandError, StackCli } from "./stackCli";
+import { replacingUpdate } from "./supersede";
 import { Checkpoint, pendingOperations, recordedImage, RecordedImage } from "./state";
 import { isSelfManagedBackend, stackIdentity, StackIdentity } from "./stackName";
 import { validateTag, TagPolicy } from "./tags";
@@ -738,6 +740,11 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
     // Our update is the newest record, if the engine got as far as recording one (history has 1 s precision).
     const ours = deployments?.[0] && deployments[0].startTime.getTime() >= startedAt.getTime() - 1000 ? deployments[0] : undefined;
 
+    // Refused before the engine recorded an update (a wrong passphrase, a broken config file, the
+    // backend gone): nothing changed, and the error names what to fix (exit 2 or 9, not 5).
+    const refused = upError !== undefined && !interrupted && deployments !== undefined && ours === undefined ? classifyEngineError(upError, session) : undefined;
+    if (refused) throw refused;
+
     // Updates another checkout ran between this command's read of the stack and its own update:
     // what ran before ours is theirs, not what this command saw (a rollback chosen from a stale view).
     const intervening = (deployments ?? []).filter((d) => d !== ours && d.operation === "update" && d.startTime.getTime() >= session.readAt.getTime() - 1000);
@@ -774,7 +781,7 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
     // Also when `up` failed after the state took the image (e.g. the provider's wait for a steady
     // service gave up because ECS failed the deployment): ECS may run the old image again.
     const failedAfterApply = upError !== undefined && !interrupted && applied;
-    const ecs = failureOf === undefined || failedAfterApply ? await checkEcs(session, after!, stackOutputs, ecsBefore, startedAt) : undefined;
+    const ecs = failureOf === undefined || failedAfterApply ? await checkEcs(session, after!, stackOutputs, ecsBefore && new Set(ecsBefore.keys()), startedAt) : undefined;
     // Keep what runs and ran recently out of the lifecycle policy's reach; never fails the update.
     const protection = interrupted ? undefined : await protectAfterUpdate({
         ecr: ecrClient(session), repositoryName: plan.resolved.repositoryName, stack: session.identity.name, keep, deployments, running: after?.digest,
@@ -812,7 +819,11 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
     // ECS rolled it back: say so, and with `onRollback: reconcile` make the stack record what ECS runs.
     let finalEvidence = evidence;
     let ecsFailure: ((evidence: EvidenceRecord) => DeployError) | undefined = ecs?.failure;
-    if (ecs?.rolledBackTo && plan.kind !== "reconcile") {
+    // A newer update in the history replaced ours in ECS (supersede.ts): no rollback, no reconcile.
+    const replacedBy = ecs?.rolledBackTo ? await replacingUpdate(stack, ours, ecsBefore, ecs.verifyResult?.taskDefinitionArn) : undefined;
+    if (ecs?.rolledBackTo && replacedBy !== undefined) {
+        ecsFailure = (e) => new SupersededError(session.displayName, after!.image, ecs.running, replacedBy, e);
+    } else if (ecs?.rolledBackTo && plan.kind !== "reconcile") {
         const what = `rolled back deployment ${ecs.rollout?.deploymentId ?? "(gone)"}`;
         const said = ecs.rollout?.events?.length ? ` ECS said: ${ecs.rollout.events.slice(-3).map((e) => `"${e}"`).join("; ")}.` : "";
         const because = failedAfterApply ? `${said} \`pulumi up\` failed too: ${engineErrorSummary(upError)}` : said;
@@ -830,7 +841,7 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
     }
 
     // ECS's rollback is the news even when `up` failed too: the state claims a digest ECS does not run.
-    const failure = ecs?.rolledBackTo && plan.kind !== "reconcile" ? ecsFailure : failureOf ?? ecsFailure;
+    const failure = ecs?.rolledBackTo && (plan.kind !== "reconcile" || replacedBy !== undefined) ? ecsFailure : failureOf ?? ecsFailure;
     if (failure) finalEvidence = { ...finalEvidence, error: failure(finalEvidence).message };
     let evidenceWriteError: string | undefined;
     if (session.evidenceFile) {
@@ -853,11 +864,11 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
     };
 }
 
-/** The service's ECS deployment IDs before `up`; unset when there is no service yet or ECS does not answer (then creation times decide). */
-async function ecsDeploymentsBefore(session: Session): Promise<ReadonlySet<string> | undefined> {
+/** The service's ECS deployments (ID → task definition) before `up`; unset when there is no service yet or ECS does not answer (then creation times decide). */
+async function ecsDeploymentsBefore(session: Session): Promise<ReadonlyMap<string, string> | undefined> {
     const { clusterName, serviceName } = session.stackOutputs;
     if (session.options.verify === false || typeof clusterName !== "string" || typeof serviceName !== "string") return undefined;
-    return deploymentIds(ecsClient(session), clusterName, serviceName).catch(() => undefined);
+    return deploymentTaskDefinitions(ecsClient(session), clusterName, serviceName).catch(() => undefined);
 }
 
 interface EcsOutcome {
@@ -899,7 +910,8 @@ async function checkEcs(
         });
         verifyResult = await compareRunningImage(ecs, cluster, service, after.image);
     } catch (err) {
-        const message = (err as Error).message;
+        // After `up` something did change: not UnreachableError's "nothing was changed, run it again".
+        const message = err instanceof UnreachableError ? `${err.what} could not be reached: ${err.reason}` : (err as Error).message;
         return {
             verifyNote: { failed: message }, running: [],
             failure: (e) => new NotVerifiedError(session.displayName, message, e),

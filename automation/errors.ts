@@ -187,7 +187,24 @@ export class RolledBackError extends DeployError {
         aftermath: string,
         evidence?: EvidenceRecord,
     ) {
-        super(`ECS ${what} on stack \`${stack}\`: the update recorded \`${recorded}\` but ECS runs ${running.map((r) => `\`${r}\``).join(", ") || "nothing"}. ${aftermath}`, evidence);
+        // ECS failed it without rolling back: its primary deployment is the recorded image still.
+        const runs = running.length === 1 && running[0] === recorded
+            ? `its primary deployment is still the recorded \`${recorded}\`, whose tasks fail`
+            : `the update recorded \`${recorded}\` but ECS runs ${running.map((r) => `\`${r}\``).join(", ") || "nothing"}`;
+        super(`ECS ${what} on stack \`${stack}\`: ${runs}. ${aftermath}`, evidence);
+    }
+}
+
+/**
+ * Another update of the stack (another checkout's deploy, a `pulumi up` by hand) replaced this one's
+ * ECS deployment while the driver followed it: not a rollback by ECS, so nothing is reconciled.
+ */
+export class SupersededError extends DeployError {
+    readonly exitCode = EXIT_CODES.drift;
+    constructor(readonly stack: string, readonly recorded: string, readonly running: readonly string[], by: string, evidence?: EvidenceRecord) {
+        super(`stack \`${stack}\` was updated to \`${recorded}\`, but ${by} ran while ECS rolled it out and replaced it: ECS runs `
+            + `${running.map((r) => `\`${r}\``).join(", ") || "nothing"}. That is not ECS rolling it back, so nothing was reconciled; `
+            + `see \`history --stack ${stack}\` and deploy again if this image should run`, evidence);
     }
 }
 
@@ -215,7 +232,7 @@ export class NotVerifiedError extends DeployError {
 /** AWS, its credentials or the state backend could not be reached: nothing was changed. */
 export class UnreachableError extends DeployError {
     readonly exitCode = EXIT_CODES.unreachable;
-    constructor(readonly what: string, reason: string, hint: string) {
+    constructor(readonly what: string, readonly reason: string, hint: string) {
         super(`${what} could not be reached: ${reason}; nothing was changed. ${hint}`);
     }
 }

@@ -229,7 +229,11 @@ export function chooseRollbackTarget(
     // to v1: a second rollback must not bring v2 back; `--to-version` still can).
     const origin = originOf(current, deployments, candidates);
     const older = candidates.filter((d) => deployments.indexOf(d) > deployments.indexOf(origin));
-    const found = older.find((d) => d.digest !== current.digest);
+    // Nor a digest ECS rolled back after that deployment ran (a later reconcile names it): the
+    // default must not put back the image ECS just refused (`--to-version` still can).
+    const refusedByEcs = (d: Deployment) => deployments.some((r) => r.kind === "reconcile" && r.result === "succeeded"
+        && r.reconcileOf?.digest === d.digest && deployments.indexOf(r) < deployments.indexOf(d));
+    const found = older.find((d) => d.digest !== current.digest && !refusedByEcs(d));
     if (found) return { target: found, current };
     return {
         current,

@@ -49,8 +49,13 @@ export interface FollowOptions {
 
 /** The service's deployment IDs now: what exists before an update is not the update's. */
 export async function deploymentIds(ecs: ECSClient, cluster: string, service: string): Promise<Set<string>> {
+    return new Set((await deploymentTaskDefinitions(ecs, cluster, service)).keys());
+}
+
+/** The service's deployments now, by ID, with the task definition each runs (ECS's rollback returns to one of them). */
+export async function deploymentTaskDefinitions(ecs: ECSClient, cluster: string, service: string): Promise<Map<string, string>> {
     const svc = await describeService(ecs, cluster, service);
-    return new Set((svc.deployments ?? []).map((d) => d.id).filter((id): id is string => id !== undefined));
+    return new Map((svc.deployments ?? []).filter((d) => d.id !== undefined).map((d) => [d.id!, d.taskDefinition ?? ""]));
 }
 
 /** Waits for the update's ECS deployment to finish, printing progress; never throws on a FAILED rollout (that is an outcome). */

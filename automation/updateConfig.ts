@@ -30,17 +30,47 @@ export type StackConfigValues = Readonly<Record<string, string>>;
 /**
  * The checkout's stack config as the engine will read it for the next update, without a CLI call:
  * the driver needs only plain strings from it (`papyrus:repositoryName`, `aws:region`,
- * `papyrus:promoteFrom`). Secure and structured values are left out.
+ * `papyrus:promoteFrom`). Secure and structured values are left out. Project-level values in
+ * `Pulumi.yaml`'s `config:` apply to every stack, as the engine applies them; the stack's file wins.
  */
 export function readStackConfigValues(workDir: string, stackName: string): StackConfigValues {
     const config = readStackFile(workDir, stackName).config;
-    if (config === null || config === undefined) return {};
-    if (typeof config !== "object" || Array.isArray(config)) {
+    if (config !== null && config !== undefined && (typeof config !== "object" || Array.isArray(config))) {
         throw new InvalidInputError(`Pulumi.${stackName}.yaml`, typeof config, "is not a valid stack config file (`config:` must be a mapping); fix it (see `git diff`) and try again");
     }
-    return Object.fromEntries(Object.entries(config as Record<string, unknown>)
+    const values = { ...projectConfigValues(workDir), ...plainValues((config ?? {}) as Record<string, unknown>) };
+    const region = values["aws:region"];
+    // The driver's ECR and ECS clients use it: a typo would read as "AWS unreachable, try again".
+    if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
+        throw new InvalidInputError("aws:region", region, `in Pulumi.${stackName}.yaml (or Pulumi.yaml) must be an AWS region such as \`us-east-1\``);
+    }
+    return values;
+}
+
+function plainValues(config: Record<string, unknown>): Record<string, string> {
+    return Object.fromEntries(Object.entries(config)
         .filter((entry): entry is [string, string | number | boolean] => ["string", "number", "boolean"].includes(typeof entry[1]))
         .map(([key, value]) => [key, String(value)]));
+}
+
+/**
+ * `config:` of the project's `Pulumi.yaml`: `key: value`, `key: { value: … }` or `key: { default: … }`;
+ * a key without a namespace is the project's (`repositoryName` is `<project>:repositoryName`).
+ */
+function projectConfigValues(workDir: string): Record<string, string> {
+    let project: { name?: unknown; config?: unknown };
+    try {
+        project = (yaml.load(fs.readFileSync(path.join(workDir, "Pulumi.yaml"), "utf8")) ?? {}) as typeof project;
+    } catch {
+        return {}; // the engine reports a broken Pulumi.yaml itself
+    }
+    if (typeof project.config !== "object" || project.config === null || Array.isArray(project.config)) return {};
+    const values: Record<string, unknown> = {};
+    for (const [key, raw] of Object.entries(project.config as Record<string, unknown>)) {
+        const value = typeof raw === "object" && raw !== null && !Array.isArray(raw) ? (raw as { value?: unknown; default?: unknown }).value ?? (raw as { default?: unknown }).default : raw;
+        values[key.includes(":") ? key : `${String(project.name)}:${key}`] = value;
+    }
+    return plainValues(values);
 }
 
 /** The checkout's `Pulumi.<stack>.yaml` as a mapping (empty when there is none). */

@@ -91,6 +91,21 @@ describe("rollback target", () => {
         assert.strictEqual(choice.target?.digest, digest("a"));
     });
 
+    it("does not bring back a digest ECS rolled back after it ran (a later reconcile names it)", () => {
+        // v1 (a), v3 (c) deployed but its rollout never finished, v2 (b), v3 (c) again: ECS rolled it
+        // back and a reconcile recorded b. The step back from b must not be update 2's c.
+        const rows = records([["deploy", "succeeded", "a"], ["deploy", "succeeded", "c"], ["deploy", "succeeded", "b"], ["deploy", "succeeded", "c"], ["rollback", "succeeded", "b"]]);
+        const reconciled = rows.map((d) => d.version === 5 ? { ...d, kind: "reconcile" as const, reconcileOf: { version: 4, digest: digest("c") } } : d);
+        const choice = chooseRollbackTarget(markRunning(reconciled, { digest: digest("b") }), {});
+        assert.deepStrictEqual([choice.current?.version, choice.target?.version, choice.target?.digest], [5, 1, digest("a")]);
+        // Explicitly, it still can.
+        assert.strictEqual(chooseRollbackTarget(markRunning(reconciled, { digest: digest("b") }), { toVersion: 2 }).target?.digest, digest("c"));
+        // A reconcile older than the deployment does not count against it: c ran again after ECS refused it once.
+        const earlier = records([["deploy", "succeeded", "a"], ["deploy", "succeeded", "c"], ["rollback", "succeeded", "a"], ["deploy", "succeeded", "c"], ["deploy", "succeeded", "b"]]);
+        const fixed = earlier.map((d) => d.version === 3 ? { ...d, kind: "reconcile" as const, reconcileOf: { version: 2, digest: digest("c") } } : d);
+        assert.strictEqual(chooseRollbackTarget(markRunning(fixed, { digest: digest("b") }), {}).target?.version, 4);
+    });
+
     it("does not bring back the release just rolled back from", () => {
         // v1 (a), v2 (b), rollback to a: the next default rollback goes before v1, not to b.
         const noEarlier = updates(["deploy", "succeeded", "a"], ["deploy", "succeeded", "b"], ["rollback", "succeeded", "a"]);

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { writeUpdateConfig } from "../automation/updateConfig";
+import { readStackConfigValues, writeUpdateConfig } from "../automation/updateConfig";
 
 describe("the update's config file", () => {
     let dir: string;
@@ -69,5 +69,51 @@ describe("the update's config file", () => {
         assert.throws(() => writeUpdateConfig(dir, "dev", {}), { message: /^`Pulumi\.dev\.yaml` is not a valid stack config file; fix it \(see `git diff`\) and try again, got `/ });
         fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), "- a list\n");
         assert.throws(() => writeUpdateConfig(dir, "dev", {}), { message: "`Pulumi.dev.yaml` is not a valid stack config file (it must be a YAML mapping); fix it (see `git diff`) and try again, got `object`" });
+    });
+});
+
+describe("the stack config the driver reads (readStackConfigValues)", () => {
+    let dir: string;
+    beforeEach(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "papyrus-stack-config-test-"));
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const write = (project: string, stack: string) => {
+        fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: papyrus\nruntime: nodejs\n${project}`);
+        fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), stack);
+    };
+
+    it("takes Pulumi.yaml's project-level values as the engine does (the stack's file wins), plain strings only", () => {
+        // kills: a driver that refused `papyrus:repositoryName` set in Pulumi.yaml, or took its own region from the environment instead of Pulumi.yaml's
+        write([
+            "config:",
+            "  repositoryName: from-project",
+            "  promoteFrom: { type: string, default: dev }",
+            "  aws:region: { value: eu-west-1 }",
+            "  papyrus:replicas: 2",
+            "  papyrus:structured: { value: { a: 1 } }",
+            "",
+        ].join("\n"), "config:\n  papyrus:replicas: 3\n  papyrus:token:\n    secure: v1:abc==\n");
+        assert.deepStrictEqual(readStackConfigValues(dir, "prod"), {
+            "papyrus:repositoryName": "from-project", "papyrus:promoteFrom": "dev", "aws:region": "eu-west-1", "papyrus:replicas": "3",
+        });
+    });
+
+    // As written in the YAML file: `1` is a number there.
+    const regions: [string, string][] = [["1", "1"], ['"us-east-1 "', "us-east-1 "], ["US-EAST-1", "US-EAST-1"], ["useast1", "useast1"]];
+    for (const [given, shown] of regions) {
+        it(`refuses aws:region ${given} by name instead of reporting AWS unreachable`, () => {
+            write("", `config:\n  aws:region: ${given}\n`);
+            assert.throws(() => readStackConfigValues(dir, "prod"), {
+                message: `\`aws:region\` in Pulumi.prod.yaml (or Pulumi.yaml) must be an AWS region such as \`us-east-1\`, got \`${shown}\``,
+            });
+        });
+    }
+
+    it("takes every AWS region spelling (us-gov-west-1, us-isob-east-1, ap-southeast-7)", () => {
+        for (const region of ["us-gov-west-1", "us-isob-east-1", "ap-southeast-7", "il-central-1"]) {
+            write("", `config:\n  aws:region: ${region}\n`);
+            assert.strictEqual(readStackConfigValues(dir, "prod")["aws:region"], region);
+        }
     });
 });
