@@ -205,7 +205,7 @@ describe("promote dev → prod, and the promotion gate (real engine + moto, two 
         assert.strictEqual(named.code, 0, named.stderr);
         assert.match(named.stdout, new RegExp(`^from: dev update 1 \\(v1\\.0\\.0\\), ${dev["v1.0.0"].digest}$`, "m"));
         assert.deepStrictEqual(readEvidence("v1.json").promotedFrom,
-            { stack: "dev", version: 1, digest: dev["v1.0.0"].digest, tag: "v1.0.0", image: `${DEV_URL}@${dev["v1.0.0"].digest}` });
+            { stack: "dev", version: 1, digest: dev["v1.0.0"].digest, tag: "v1.0.0", image: `${DEV_URL}@${dev["v1.0.0"].digest}`, protected: true });
         assert.strictEqual((await history(ctx("prod"))).running?.digest, dev["v1.0.0"].digest);
     });
 
