@@ -5,10 +5,10 @@
 // A broken rule makes these fail. To see it, weaken the branch rule in
 // components/githubSubject.ts, `refNameProblem`:
 //     if (/^[*?]/.test(name)) {            →   if (name === "*") {
-// and run `npx mocha test/githubIdentitySettings.test.ts test/githubSubject.test.ts test/policy.test.ts`:
-// 5 of 177 fail (checked): here the `**`, `*/*` and `?*` configs are accepted, with subjects that trust
+// and run `npx mocha test/githubIdentitySettings.test.ts test/githubSubject.test.ts test/policyRules.test.ts`:
+// 5 of 173 fail (checked): here the `**`, `*/*` and `?*` configs are accepted, with subjects that trust
 // every branch or tag; in githubSubject.test.ts `…:ref:refs/heads/*/*` passes the rule; in
-// policy.test.ts the pack passes a role trusting `…:ref:refs/tags/?*`. Put the line back.
+// policyRules.test.ts the pack's trust rule passes a role trusting `…:ref:refs/tags/?*`. Put the line back.
 import * as assert from "assert";
 import { GithubSettingsError, nearMiss, parseGithubConfigValue, resolveGithubSettings } from "../components/githubIdentitySettings";
 import { githubTrustPolicy } from "../components/githubRolePolicies";
