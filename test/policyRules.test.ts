@@ -53,6 +53,20 @@ describe("policy rules", () => {
             ]);
         });
 
+        it("reports `containerDefinitions: null` as missing", () => {
+            // kills: `raw === undefined ||` dropped (null would read as a non-array)
+            assert.deepStrictEqual(taskDefinitionImageProblems({ containerDefinitions: null }), [
+                "`containerDefinitions` is missing; a task definition must name its containers and their images",
+            ]);
+        });
+
+        it("names a container without a string name by its position", () => {
+            // kills: the `typeof name === "string"` check dropped, the `#<index>` name emptied
+            assert.deepStrictEqual(taskDefinitionImageProblems({ containerDefinitions: JSON.stringify([{ name: 7, image: "nginx:1.27" }]) }), [
+                `container \`#0\`: \`containerDefinitions[0].image\` must be pinned by digest (${FORM}), got \`nginx:1.27\`: it names the tag \`1.27\`; resolve the tag to its digest and use \`nginx@sha256:<digest>\``,
+            ]);
+        });
+
         it("lets a non-JSON error from reading the props through (the pack makes unknowns advisory)", () => {
             const props = new Proxy({}, { get: () => { throw new RangeError("unknown during preview"); } });
             assert.throws(() => taskDefinitionImageProblems(props), RangeError);
@@ -74,6 +88,8 @@ describe("policy rules", () => {
             ["MUTABLE", "`MUTABLE`"],
             ["MUTABLE_WITH_EXCLUSION", "`MUTABLE_WITH_EXCLUSION`"],
             [undefined, "unset (the provider default is `MUTABLE`)"],
+            // kills: `mutability === undefined ||` dropped
+            [null, "unset (the provider default is `MUTABLE`)"],
         ];
         for (const [value, got] of bad) {
             it(`refuses ${String(value)}`, () => {
@@ -82,6 +98,12 @@ describe("policy rules", () => {
                 ]);
             });
         }
+
+        it("passes IMMUTABLE_WITH_EXCLUSION with no filters given (absent or null): nothing is excluded", () => {
+            // kills: `toList` turning undefined or null into a one-entry list
+            assert.deepStrictEqual(repositoryMutabilityProblems({ imageTagMutability: "IMMUTABLE_WITH_EXCLUSION" }), []);
+            assert.deepStrictEqual(repositoryMutabilityProblems({ imageTagMutability: "IMMUTABLE_WITH_EXCLUSION", imageTagMutabilityExclusionFilters: null }), []);
+        });
 
         it("refuses exclusion filters that could match a release or commit-SHA tag, one message per filter", () => {
             assert.deepStrictEqual(repositoryMutabilityProblems(exclusions("cache-*", "v*", "*", "abc*", 7)), [
@@ -233,6 +255,41 @@ describe("policy rules", () => {
                 problems: ["`Statement[1]` has no `StringEquals`/`StringLike` condition on `token.actions.githubusercontent.com:sub`, so any GitHub repository can assume the role; add `repo:OWNER/REPO:ref:refs/heads/master` (or `:environment:<name>`)"],
             },
             {
+                // kills: `audiences.length === 0` dropped (every() of nothing is true)
+                title: "an empty list of audiences",
+                policy: githubTrust({ StringEquals: { [AUD]: [], [SUB]: "repo:acme/papyrus:environment:prod" } }),
+                problems: ["`Statement[0]` must have `StringEquals` { `token.actions.githubusercontent.com:aud`: `sts.amazonaws.com` }, got `[]`"],
+            },
+            {
+                // kills: the `Statement` (not a list) location emptied
+                title: "a single statement given as an object, not a list",
+                policy: { Version: "2012-10-17", Statement: statement({ StringEquals: AUD_OK }) },
+                problems: ["`Statement` has no `StringEquals`/`StringLike` condition on `token.actions.githubusercontent.com:sub`, so any GitHub repository can assume the role; add `repo:OWNER/REPO:ref:refs/heads/master` (or `:environment:<name>`)"],
+            },
+            {
+                // kills: `isObject` passing null, a principal that is not an object or a Federated entry that is not a string
+                // read as an issuer
+                title: "a null statement, a `*` principal and a non-string Federated entry next to a GitHub statement",
+                policy: { Version: "2012-10-17", Statement: [
+                    null,
+                    { Effect: "Allow", Principal: "*", Action: "sts:AssumeRole" },
+                    statement({ StringEquals: AUD_OK }, [{ "Fn::GetAtt": "provider" }, PROVIDER_ARN]),
+                ] },
+                problems: ["`Statement[2]` has no `StringEquals`/`StringLike` condition on `token.actions.githubusercontent.com:sub`, so any GitHub repository can assume the role; add `repo:OWNER/REPO:ref:refs/heads/master` (or `:environment:<name>`)"],
+            },
+            {
+                // kills: `includes(":oidc-provider/")` emptied (the bare host would then be cut and missed)
+                title: "a Federated principal given as the issuer host rather than the provider's ARN",
+                policy: githubTrust({ StringEquals: AUD_OK }, "token.actions.githubusercontent.com"),
+                problems: [NO_SUB],
+            },
+            {
+                // kills: duplicate keys checked in policies that do not name GitHub
+                title: "repeated keys in a trust policy that has nothing to do with GitHub",
+                policy: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}',
+                problems: [],
+            },
+            {
                 title: "two StringEquals blocks in one Condition (IAM would keep only the last)",
                 policy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"${PROVIDER_ARN}"},`
                     + `"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"${SUB}":"repo:acme/papyrus:environment:prod"},`
@@ -255,6 +312,11 @@ describe("policy rules", () => {
             assert.deepStrictEqual(rest, []);
         });
 
+        it("passes a trust policy that is not JSON and does not name GitHub (IAM refuses it; it is not this rule's)", () => {
+            // kills: the empty answer for foreign non-JSON policies replaced
+            assert.deepStrictEqual(githubTrustProblems({ assumeRolePolicy: "{ not json" }), []);
+        });
+
         it("passes a role without a trust policy", () => {
             assert.deepStrictEqual(githubTrustProblems({}), []);
         });
@@ -267,6 +329,19 @@ describe("policy rules", () => {
                 { key: "c", path: "b[0]" },
             ]);
             assert.deepStrictEqual(duplicateJsonKeys('{"a":{"a":{"a":["a","a"]}}}'), []);
+        });
+
+        it("tells keys from string values, and closes objects and arrays where they end", () => {
+            // kills: a value read as a key (`expectingKey` left true, any character taken as a comma), and `}` or `]`
+            // not closing its frame
+            assert.deepStrictEqual(duplicateJsonKeys('{"Sid":"Sid","Effect":"Allow"}'), []);
+            assert.deepStrictEqual(duplicateJsonKeys('{"a":{},"a":1}'), [{ key: "a", path: "(top level)" }]);
+            assert.deepStrictEqual(duplicateJsonKeys('{"a":[],"a":1}'), [{ key: "a", path: "(top level)" }]);
+        });
+
+        it("numbers array elements in the path", () => {
+            // kills: the index not counted, or counted down, at a comma in an array
+            assert.deepStrictEqual(duplicateJsonKeys('[{"a":1},{"b":1},{"c":1,"c":2}]'), [{ key: "c", path: "[2]" }]);
         });
     });
 });
