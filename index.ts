@@ -2,19 +2,21 @@
 // that push to it and deploy from it, and the Fargate service that runs one
 // image digest.
 //
-// Bootstrap: a new stack has no image yet (CI cannot push before the
-// repository and the push role exist). With `papyrus:image` unset, `pulumi up`
-// creates only the repository and the two roles; the first deploy sets
-// `papyrus:image` (the driver does) and the next `up` creates the service.
+// The image: git's Pulumi.<stack>.yaml holds none. The driver passes
+// `papyrus:image` for each deploy, rollback and promote; a plain `pulumi up`
+// keeps the image the stack runs now (components/runningImage.ts). A new stack
+// runs none: its first `up` creates only the repository and the two roles
+// (CI cannot push before they exist), and the first deploy creates the service.
 import * as pulumi from "@pulumi/pulumi";
-import { DigestPinnedService, DigestPinnedServiceArgs, digestPinnedServiceProblems, FargateCpu } from "./components/digestPinnedService";
-import { oidcProviderArnProblem, s3BucketArnProblem, stateKeyPrefixProblem } from "./components/arns";
+import { DigestPinnedService } from "./components/digestPinnedService";
 import { GithubDeployIdentity } from "./components/githubDeployIdentity";
-import { parseGithubConfigValue, resolveGithubSettings } from "./components/githubIdentitySettings";
-import { githubIssuer } from "./components/githubSubject";
 import { parseImageReference } from "./components/imageReference";
-import { ImmutableRepository, ImmutableRepositoryArgs, immutableRepositoryProblems } from "./components/immutableRepository";
-import { qualifiedKey, readStackSettings } from "./components/stackConfig";
+import { ImmutableRepository } from "./components/immutableRepository";
+import { RegistryReplication } from "./components/registryReplication";
+import { ReplicationRegistryPolicy } from "./components/replicationRegistryPolicy";
+import { parseReplicationDestinations, replicationSourceAccountProblem } from "./components/replicationSettings";
+import { ImageToRun, imageToRun } from "./components/runningImage";
+import { qualifiedKey, readStackConfig, readStackSettings } from "./components/stackConfig";
 
 const config = new pulumi.Config();
 const stack = pulumi.getStack();
@@ -22,145 +24,118 @@ const settings = readStackSettings(config);
 const tags = { Project: pulumi.getProject(), Stack: stack };
 
 // Config is checked before any resource is registered: a refused value must not leave half a stack.
-// The image (with the config key in the message), the GitHub settings and the ARNs the roles are built
-// from, the network keys, and the components' own argument checks, run here on the settings before the
-// components run them again.
+// The image (with the config key in the message) here; everything else in readStackConfig, which runs
+// the components' own argument checks on the config and names the keys (components/stackConfig.ts).
 const configuredImage = settings.image === undefined
     ? undefined
     : parseImageReference(settings.image, { input: qualifiedKey("image") }).reference;
-const github = resolveGithubSettings(parseGithubConfigValue(config.get("github"), "papyrus:github"), "papyrus:github").settings;
-const access = roleAccessSettings();
-const network = existingNetwork();
+const stackConfig = readStackConfig(config, { stack, region: new pulumi.Config("aws").get("region") });
+const { github, access, service: serviceSettings } = stackConfig;
+const network = serviceSettings.network;
+const replication = replicationSettings();
+if (replication.problems.length > 0) {
+    throw new Error(`stack \`${stack}\` config: ${replication.problems.join("; ")}`);
+}
 
-const repositorySettings: ImmutableRepositoryArgs = {
+const repository = new ImmutableRepository("papyrus-images", {
     repositoryName: settings.repositoryName,
-    untaggedExpiryDays: config.getNumber("untaggedImageExpiryDays"),
-    encryption: config.get("repositoryKmsKeyArn") === undefined
-        ? { type: "AES256" }
-        : { type: "KMS", kmsKeyArn: config.require("repositoryKmsKeyArn") },
+    untaggedExpiryDays: stackConfig.repository.untaggedExpiryDays,
+    encryption: stackConfig.repository.kmsKeyArn === undefined ? { type: "AES256" } : { type: "KMS", kmsKeyArn: stackConfig.repository.kmsKeyArn },
     tags,
-};
-const serviceSettings: Omit<DigestPinnedServiceArgs, "image" | "repositoryArn"> = {
-    imageTag: settings.imageTag,
-    family: `${pulumi.getProject()}-${stack}`,
-    cpu: config.getNumber("cpu") as FargateCpu | undefined,
-    memory: config.getNumber("memory"),
-    containerPort: config.getNumber("containerPort"),
-    desiredCount: config.getNumber("desiredCount"),
-    healthCheck: { path: config.get("healthCheckPath") },
-    logRetentionDays: config.getNumber("logRetentionDays"),
-    clusterArn: config.get("clusterArn"),
-    network,
-    vpc: network === undefined
-        ? { natGateways: config.get("natGateways") as "Single" | "OnePerAz" | undefined }
-        : undefined,
-    tags,
-};
-const settingsProblems = [
-    ...access.problems,
-    ...immutableRepositoryProblems(repositorySettings),
-    ...(configuredImage === undefined ? [] : digestPinnedServiceProblems({ ...serviceSettings, image: configuredImage, repositoryArn: "" })),
-];
-if (settingsProblems.length > 0) {
-    throw new Error(`stack \`${stack}\` config: ${settingsProblems.join("; ")}`);
-}
-
-// A plain `pulumi up` takes the image from this checkout's Pulumi.<stack>.yaml, which holds only
-// what this checkout last deployed (git holds a placeholder). The driver sets it from ECR or from
-// the stack history just before `up`, and says so with PAPYRUS_DRIVER.
-if (configuredImage !== undefined && !pulumi.runtime.isDryRun() && process.env.PAPYRUS_DRIVER === undefined) {
-    pulumi.log.warn(`\`papyrus:image\` comes from this checkout's Pulumi.${stack}.yaml (${configuredImage}); `
-        + `if another deploy ran since, this update puts that image back. \`papyrus-deploy up --stack ${stack}\` `
-        + "applies infrastructure changes with the digest that runs now.");
-}
-
-const repository = new ImmutableRepository("papyrus-images", repositorySettings);
-
-const service = configuredImage === undefined ? undefined : new DigestPinnedService("papyrus", {
-    ...serviceSettings,
-    image: configuredImage,
-    // The digest must come from this stack's repository.
-    approvedRepositoryUrl: repository.repositoryUrl,
-    repositoryArn: repository.repositoryArn,
 });
 
-// The deploy role needs the service, its task definition family and the roles it passes, so it is
-// built after the service. During bootstrap there is none of them: the deploy role then gets
-// registration and repository reads only, no UpdateService and no PassRole. The next `up` (the
-// first deploy) widens it to the service it just created. None of these values change from one deploy
-// to the next (the family, not a revision ARN), so a deploy never rewrites the deploy role's policy.
-const identity = new GithubDeployIdentity("papyrus-ci", {
-    ...github,
-    existingProviderArn: access.oidcProviderArn,
-    repositoryArn: repository.repositoryArn,
-    deployTarget: service === undefined ? undefined : {
-        serviceArn: service.serviceArn,
-        clusterArn: service.clusterArn,
-        taskDefinitionFamily: service.family,
-        taskRoleArn: service.taskRoleArn,
-        executionRoleArn: service.executionRoleArn,
-        logGroupArn: service.logGroupArn,
-        requestTags: tags,
-    },
-    deployAccess: {
-        lookUpAvailabilityZones: network === undefined,
-        stateBucket: access.stateBucketArn === undefined ? undefined : {
-            bucketArn: access.stateBucketArn,
-            keyPrefix: access.stateKeyPrefix,
-            project: pulumi.getProject(),
-            stack,
-            promotionSource: access.promoteFrom,
+// Replication belongs to the stack of the build registry (`papyrus:replicateTo`); a destination in
+// another account allows it with `papyrus:replicationSourceAccount`. See the components' headers.
+if (replication.destinations.length > 0) {
+    new RegistryReplication("papyrus-replication", {
+        repositoryName: repository.repositoryName,
+        repositoryArn: repository.repositoryArn,
+        destinations: replication.destinations,
+    });
+}
+if (replication.sourceAccount !== undefined) {
+    new ReplicationRegistryPolicy("papyrus-replication-source", {
+        sourceAccount: replication.sourceAccount,
+        repositoryArn: repository.repositoryArn,
+    });
+}
+
+// The service and the deploy role wait for the image choice: with `papyrus:image` unset it is read
+// from the stack's own last outputs, which only a resource read can answer.
+const deployed = imageToRun({ image: configuredImage, imageTag: settings.imageTag }).then(serviceAndDeployRole);
+
+function serviceAndDeployRole(running: ImageToRun | undefined) {
+    const service = running === undefined ? undefined : new DigestPinnedService("papyrus", {
+        ...serviceSettings,
+        imageTag: running.imageTag,
+        family: `${pulumi.getProject()}-${stack}`,
+        tags,
+        image: running.image,
+        // The digest must come from this stack's repository.
+        approvedRepositoryUrl: repository.repositoryUrl,
+        repositoryArn: repository.repositoryArn,
+    });
+
+    // The deploy role needs the service, its task definition family and the roles it passes, so it is
+    // built after the service. During bootstrap there is none of them: the deploy role then gets
+    // registration and repository reads only, no UpdateService and no PassRole. The next `up` (the
+    // first deploy) widens it to the service it just created. None of these values change from one deploy
+    // to the next (the family, not a revision ARN), so a deploy never rewrites the deploy role's policy.
+    const identity = new GithubDeployIdentity("papyrus-ci", {
+        ...github,
+        existingProviderArn: access.oidcProviderArn,
+        repositoryArn: repository.repositoryArn,
+        deployTarget: service === undefined ? undefined : {
+            serviceArn: service.serviceArn,
+            clusterArn: service.clusterArn,
+            taskDefinitionFamily: service.family,
+            taskRoleArn: service.taskRoleArn,
+            executionRoleArn: service.executionRoleArn,
+            logGroupArn: service.logGroupArn,
+            requestTags: tags,
+            serviceResources: {
+                certificateArn: service.certificateArn,
+                hostedZoneId: service.hostedZoneId,
+                scalableTargetArn: service.scalableTargetArn,
+                roleArns: service.loadBalancerRoleArn === undefined ? undefined : [service.loadBalancerRoleArn],
+                alarmArns: service.deploymentAlarmArns,
+            },
         },
-    },
-});
+        deployAccess: {
+            lookUpAvailabilityZones: network === undefined,
+            stateBucket: access.stateBucketArn === undefined ? undefined : {
+                bucketArn: access.stateBucketArn,
+                keyPrefix: access.stateKeyPrefix,
+                project: pulumi.getProject(),
+                stack,
+                promotionSource: access.promoteFrom,
+            },
+        },
+    });
+    return { running, service, identity };
+}
 
 /**
- * The config the roles are built from: `papyrus:oidcProviderArn` (the provider of the tokens' issuer),
- * `papyrus:stateBucketArn` (one bucket, no wildcard) with `papyrus:stateKeyPrefix`, and `papyrus:promoteFrom`
- * (the stack whose history this one's deploys may read), with the problems found in them.
+ * `papyrus:replicateTo` (set on the stack that owns the build registry: where its images are copied) and
+ * `papyrus:replicationSourceAccount` (set on a destination in another account: who may copy into it).
  */
-function roleAccessSettings() {
-    const problems: string[] = [];
-    const oidcProviderArn = config.get("oidcProviderArn");
-    const stateBucketArn = config.get("stateBucketArn");
-    const stateKeyPrefix = config.get("stateKeyPrefix");
-    const promoteFrom = config.get("promoteFrom");
-    const check = (problem: string | undefined) => problem !== undefined && problems.push(problem);
-    if (oidcProviderArn !== undefined) check(oidcProviderArnProblem(oidcProviderArn, githubIssuer(github.enterprise), "papyrus:oidcProviderArn"));
-    if (stateBucketArn !== undefined) check(s3BucketArnProblem(stateBucketArn, "papyrus:stateBucketArn"));
-    if (stateKeyPrefix !== undefined) check(stateKeyPrefixProblem(stateKeyPrefix, "papyrus:stateKeyPrefix"));
-    if (stateBucketArn === undefined && stateKeyPrefix !== undefined) {
-        problems.push("`papyrus:stateKeyPrefix` is set without `papyrus:stateBucketArn`; set the bucket too, or remove the prefix");
-    }
-    if (promoteFrom !== undefined && (!/^[A-Za-z0-9_.-]{1,100}$/.test(promoteFrom) || promoteFrom === stack)) {
-        problems.push(`\`papyrus:promoteFrom\` must name another stack of this project (e.g. \`dev\`), got \`${promoteFrom}\``);
-    }
-    return { oidcProviderArn, stateBucketArn, stateKeyPrefix, promoteFrom, problems };
-}
-
-/** `papyrus:vpcId` with both subnet lists, or none of them (a new VPC). */
-function existingNetwork() {
-    const vpcId = config.get("vpcId");
-    const publicSubnetIds = config.getObject<string[]>("publicSubnetIds");
-    const privateSubnetIds = config.getObject<string[]>("privateSubnetIds");
-    if (vpcId === undefined && publicSubnetIds === undefined && privateSubnetIds === undefined) {
-        return undefined;
-    }
-    if (vpcId === undefined || publicSubnetIds === undefined || privateSubnetIds === undefined) {
-        throw new Error("`papyrus:vpcId`, `papyrus:publicSubnetIds` and `papyrus:privateSubnetIds` go together: "
-            + "set all three to use an existing VPC, or none to create one");
-    }
-    return { vpcId, publicSubnetIds, privateSubnetIds };
+function replicationSettings() {
+    const replicateTo = config.get("replicateTo");
+    const sourceAccount = config.get("replicationSourceAccount");
+    const { destinations, problems } = replicateTo === undefined ? { destinations: [], problems: [] }
+        : parseReplicationDestinations(replicateTo, "papyrus:replicateTo", new pulumi.Config("aws").get("region"));
+    const sourceProblem = sourceAccount === undefined ? undefined : replicationSourceAccountProblem(sourceAccount, "papyrus:replicationSourceAccount");
+    return { destinations, sourceAccount, problems: sourceProblem === undefined ? problems : [...problems, sourceProblem] };
 }
 
 export const repositoryUrl = repository.repositoryUrl;
 export const repositoryName = repository.repositoryName;
-export const imageTag = settings.imageTag;
-export const pushRoleArn = identity.pushRoleArn;
-export const deployRoleArn = identity.deployRoleArn;
-// Unset during bootstrap.
-export const image = service?.image;
-export const clusterName = service?.clusterName;
-export const serviceName = service?.serviceName;
-export const taskDefinitionArn = service?.taskDefinitionArn;
-export const loadBalancerUrl = service?.loadBalancerUrl;
+export const pushRoleArn = pulumi.output(deployed.then((d) => d.identity.pushRoleArn));
+export const deployRoleArn = pulumi.output(deployed.then((d) => d.identity.deployRoleArn));
+// Unset while the stack runs no image (before its first deploy).
+export const imageTag = pulumi.output(deployed.then((d) => d.running?.imageTag));
+export const image = pulumi.output(deployed.then((d) => d.service?.image));
+export const clusterName = pulumi.output(deployed.then((d) => d.service?.clusterName));
+export const serviceName = pulumi.output(deployed.then((d) => d.service?.serviceName));
+export const taskDefinitionArn = pulumi.output(deployed.then((d) => d.service?.taskDefinitionArn));
+export const loadBalancerUrl = pulumi.output(deployed.then((d) => d.service?.loadBalancerUrl));

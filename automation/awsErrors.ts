@@ -9,6 +9,11 @@ const CREDENTIAL_ERRORS = new Set([
     "InvalidClientTokenId", "InvalidSignatureException", "SignatureDoesNotMatch", "AccessDeniedException",
 ]);
 
+const THROTTLING_OR_SERVER = new Set([
+    "ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded",
+    "ServerException", "InternalFailure", "InternalServerError", "ServiceUnavailable", "ServiceUnavailableException",
+]);
+
 /** Undefined when `err` is about the request itself (a missing image, a bad name): those have their own errors. */
 export function awsUnavailable(err: unknown, service: "ECR" | "ECS", endpointHint = endpointFromEnv(service)): UnreachableError | undefined {
     const e = err as { name?: string; code?: string; message?: string; cause?: { code?: string }; $metadata?: { httpStatusCode?: number } };
@@ -23,6 +28,12 @@ export function awsUnavailable(err: unknown, service: "ECR" | "ECS", endpointHin
             e.name === "AccessDeniedException"
                 ? "The credentials lack a permission the driver needs (docs/CI.md lists them)"
                 : "Provide AWS credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or OIDC in CI), then run the same command again");
+    }
+    const status = e?.$metadata?.httpStatusCode ?? 0;
+    if (e?.name && THROTTLING_OR_SERVER.has(e.name) || status >= 500 || e?.name === "SyntaxError" || /Deserialization error/i.test(e?.message ?? "")) {
+        // Throttled, a service error, or an answer that is not the API's (a proxy's HTML page).
+        return new UnreachableError(where, `${e?.name ?? "error"}${status ? ` (HTTP ${status})` : ""}: ${(e?.message ?? "").split("\n")[0]}`,
+            "Nothing was asked of the engine; run the same command again in a moment");
     }
     if (/region is missing/i.test(e?.message ?? "")) {
         return new UnreachableError(where, "no AWS region is configured", "Set `aws:region` in the stack config, or AWS_REGION");

@@ -4,66 +4,36 @@
 // stdout stays machine-readable.
 import * as fs from "fs";
 import * as path from "path";
-import { parseArgs } from "util";
 import { PROJECT_NAME } from "../components/stackConfig";
-import { deploy, history, reapply, rollback, verify, DeployResult } from "./driver";
-import { DeployError, EXIT_CODES, InvalidInputError } from "./errors";
+import { CommandLineError, CommandName, commandUsage, parseCommandLine, ParsedCommandLine, usage } from "./cliCommands";
+import { deploy, history, promote, reapply, reconcile, rollback, verify, DeployResult } from "./driver";
+import { DeployError, EXIT_CODES, ImageNotFoundError, InvalidInputError } from "./errors";
 import { Deployment, RollbackTarget } from "./history";
+import { parseDuration } from "./replica";
 
-export const USAGE = `papyrus-deploy: deploy container images to ECS by digest, roll back from stack history
-
-Usage:
-  papyrus-deploy deploy   --stack <env> --tag <tag> [--preview] [--no-verify] [--evidence <file>] [--json]
-  papyrus-deploy rollback --stack <env> [--to-version N | --to-tag T | --to-digest sha256:…] [--no-verify] [--evidence <file>] [--json]
-  papyrus-deploy up       --stack <env> [--no-verify] [--evidence <file>] [--json]
-  papyrus-deploy history  --stack <env> [--json]
-  papyrus-deploy verify   --stack <env> [--json]
-
-deploy resolves <tag> (v*.*.* or a full commit SHA; never latest) to its digest
-with one ECR call, sets papyrus:image to <repositoryUrl>@sha256:<digest> and runs
-pulumi up, then compares with what ECS runs. rollback re-runs up with the digest
-of an earlier succeeded deployment (default: the newest one whose digest differs
-from the current one) after checking that the image still exists in ECR. up
-applies infrastructure changes with the digest that runs now (from history),
-whatever this checkout's Pulumi.<env>.yaml says.
-
-Options:
-  --cwd <dir>        project directory (default: the nearest directory upwards
-                     from here whose Pulumi.yaml is project papyrus)
-  --tag-pattern <re> allowed tags (default: ^v\\d+\\.\\d+\\.\\d+$|^[0-9a-f]{40}$)
-  --json             print one JSON object on stdout, also on errors:
-                     the evidence record, or {"error": {"code", "message"}}
-
-Environment:
+const EPILOGUE = `Environment:
   PULUMI_BACKEND_URL     state backend (default: file://<project>/.pulumi-state)
   PULUMI_CONFIG_PASSPHRASE  secrets passphrase for file/S3 backends
   AWS_REGION, AWS_PROFILE / credentials, AWS_ENDPOINT_URL[_ECR|_ECS]  AWS access
 
 Exit codes (what the stack runs afterwards is always read from its state):
   0  success                        5  pulumi up failed (the message says what the stack runs)
-  1  unexpected error (a bug)       6  drift: ECS runs another image than the stack recorded
-  2  bad input or usage             7  nothing to roll back to
+  1  unexpected error (a bug)       6  ECS rolled the deployment back, or drift: ECS runs
+  2  bad input or usage                another image than the stack recorded
+     (deploy: a digest the stack's     (promote: on the source; nothing changed)
+     promoteFrom never ran)         7  nothing to roll back to or to promote
   3  image/repository missing or    8  updated, but what ECS runs could not be checked
-     archived (nothing changed)     9  AWS, credentials or the state backend unreachable
-  4  stack is being deployed by         (nothing changed)
-     someone else (nothing changed) 130  interrupted (the message says whether
+     archived, or not replicated       (promote: the source's; nothing changed)
+     in time (nothing changed)      9  AWS, credentials or the state backend unreachable
+  4  stack is being deployed by        (nothing changed)
+     someone else (nothing changed) 10  updated, but ECS's rollout still IN_PROGRESS
+                                       at --wait-timeout; run verify later
+                                   130  interrupted (the message says whether
                                          the image was applied)
 `;
 
-const OPTIONS = {
-    stack: { type: "string" },
-    tag: { type: "string" },
-    "tag-pattern": { type: "string" },
-    preview: { type: "boolean" },
-    "no-verify": { type: "boolean" },
-    evidence: { type: "string" },
-    json: { type: "boolean" },
-    "to-version": { type: "string" },
-    "to-tag": { type: "string" },
-    "to-digest": { type: "string" },
-    cwd: { type: "string" },
-    help: { type: "boolean", short: "h" },
-} as const;
+/** The general usage, generated from the command table (cliCommands.ts). */
+export const USAGE = usage(EPILOGUE);
 
 export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
     const controller = new AbortController();
@@ -71,8 +41,9 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         err.write(`\nreceived ${signal}: cancelling the update (the engine stops at a safe point)…\n`);
         controller.abort();
     };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
+    // SIGHUP too: a closed terminal or a lost SSH session must cancel like Ctrl-C, not kill mid-step.
+    const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+    for (const s of signals) process.on(s, onSignal);
     const json = argv.includes("--json");
     try {
         return await run(argv, out, err, controller.signal);
@@ -81,6 +52,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         const message = known ? e.message : String((e as Error)?.message ?? e);
         // A bug gets its stack trace; everything the driver knows about gets a sentence.
         err.write(`error: ${known ? message : (e as Error)?.stack ?? message}\n`);
+        if (e instanceof CommandLineError) err.write(`\n${e.usageText}`);
         const code = known ? e.exitCode : EXIT_CODES.unexpected;
         if (json) {
             const payload = known && e.evidence ? e.evidence : { error: { code, message } };
@@ -88,66 +60,109 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         }
         return code;
     } finally {
-        process.off("SIGINT", onSignal);
-        process.off("SIGTERM", onSignal);
+        for (const s of signals) process.off(s, onSignal);
     }
 }
 
 async function run(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream, signal: AbortSignal): Promise<number> {
-    let parsed;
+    const parsed = parseCommandLine(argv);
     try {
-        parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+        return await runParsed(parsed, out, err, signal);
     } catch (e) {
-        throw new InvalidInputError("arguments", argv.join(" "), `are not valid (${(e as Error).message}); see --help`);
+        throw parsed.kind === "run" ? namingFlags(e, parsed.command) : e;
     }
-    const { values, positionals } = parsed;
-    const command = positionals[0];
-    if (values.help || command === undefined || command === "help") {
+}
+
+/**
+ * The library names its inputs (`tag`, `stackName`); a user of the CLI typed flags. An error that
+ * names an input is told again with the flag that gave it (`stackName` is `--to` for promote).
+ */
+function namingFlags(e: unknown, command: CommandName): unknown {
+    const flags: Record<string, string> = {
+        tag: "--tag", stackName: command === "promote" ? "--to" : "--stack", from: "--from",
+        "target.toDigest": "--to-digest", workDir: "--cwd", evidenceFile: "--evidence",
+    };
+    if ((e instanceof InvalidInputError && !(e instanceof CommandLineError)) || e instanceof ImageNotFoundError) {
+        const flag = flags[e.input];
+        if (flag === undefined) return e;
+        return e.withInput(flag);
+    }
+    return e;
+}
+
+async function runParsed(parsed: ParsedCommandLine, out: NodeJS.WritableStream, err: NodeJS.WritableStream, signal: AbortSignal): Promise<number> {
+    if (parsed.kind === "usage") {
         out.write(USAGE);
-        return command === undefined && !values.help ? EXIT_CODES.usage : EXIT_CODES.ok;
+        return parsed.exitCode;
     }
-    if (!values.stack) {
-        throw new InvalidInputError("--stack", "", "is required (e.g. `--stack dev`)");
+    if (parsed.kind === "commandHelp") {
+        out.write(commandUsage(parsed.command));
+        return EXIT_CODES.ok;
     }
+    const { command } = parsed;
+    const values = parsed.values as Record<string, string | undefined> & Record<string, boolean | undefined>;
+    const string = (flag: string) => values[flag] as string | undefined;
+    const required = (flag: string, example: string) => {
+        const value = string(flag);
+        if (value === undefined) throw new InvalidInputError(`--${flag}`, "", `is required (e.g. \`--${flag} ${example}\`)`);
+        return value;
+    };
     const context = {
-        stackName: values.stack,
-        workDir: projectDirectory(values.cwd),
+        stackName: command === "promote" ? required("to", "prod") : required("stack", "dev"),
+        workDir: projectDirectory(string("cwd")),
         onOutput: (text: string) => err.write(text),
         signal,
     };
     const json = values.json === true;
+    const update = {
+        verify: values["no-verify"] !== true,
+        evidenceFile: string("evidence"),
+        waitTimeoutMs: string("wait-timeout") === undefined ? undefined : waitDuration("--wait-timeout", string("wait-timeout")!),
+        onRollback: onRollback(string("on-rollback")),
+    };
 
     switch (command) {
         case "deploy": {
-            if (values.tag === undefined) throw new InvalidInputError("--tag", "", "is required (e.g. `--tag v25.10.31`)");
+            const tag = required("tag", "v25.10.31");
+            const pattern = string("tag-pattern");
             const result = await deploy({
-                ...context,
-                tag: values.tag,
-                tagPolicy: values["tag-pattern"] === undefined ? undefined : { pattern: tagPattern(values["tag-pattern"]) },
-                preview: values.preview,
-                verify: !values["no-verify"],
-                evidenceFile: values.evidence,
+                ...context, ...update, tag,
+                tagPolicy: pattern === undefined ? undefined : { pattern: tagPattern(pattern) },
+                preview: values.preview === true,
             });
             printResult(result, json, out, err);
             return EXIT_CODES.ok;
         }
         case "rollback": {
-            const result = await rollback({
-                ...context,
-                target: rollbackTarget(values),
-                verify: !values["no-verify"],
-                evidenceFile: values.evidence,
+            const result = await rollback({ ...context, ...update, target: rollbackTarget(values) });
+            printResult(result, json, out, err);
+            return EXIT_CODES.ok;
+        }
+        case "promote": {
+            const from = required("from", "dev");
+            const version = string("version");
+            const wait = string("wait");
+            const result = await promote({
+                ...context, ...update, from,
+                version: version === undefined ? undefined : updateNumber("--version", version),
+                waitMs: wait === undefined ? undefined : waitDuration("--wait", wait),
             });
             printResult(result, json, out, err);
             return EXIT_CODES.ok;
         }
         case "up": {
-            const result = await reapply({ ...context, verify: !values["no-verify"], evidenceFile: values.evidence });
+            const result = await reapply({ ...context, ...update });
+            printResult(result, json, out, err);
+            return EXIT_CODES.ok;
+        }
+        case "reconcile": {
+            const result = await reconcile({ ...context, ...update });
             printResult(result, json, out, err);
             return EXIT_CODES.ok;
         }
         case "history": {
             const result = await history(context);
+            if (result.runningProblem) err.write(`warning: no RUNS mark: the stack's state does not say what runs: ${result.runningProblem}\n`);
             out.write(json ? JSON.stringify(result, null, 2) + "\n" : formatHistory(result.deployments));
             return EXIT_CODES.ok;
         }
@@ -159,8 +174,6 @@ async function run(argv: string[], out: NodeJS.WritableStream, err: NodeJS.Writa
                 : `DRIFT: stack recorded ${result.recorded}; ${result.service} runs ${result.running.join(", ")}\n`);
             return result.inSync ? EXIT_CODES.ok : EXIT_CODES.drift;
         }
-        default:
-            throw new InvalidInputError("command", command, "must be one of deploy, rollback, up, history, verify");
     }
 }
 
@@ -169,17 +182,31 @@ function rollbackTarget(values: { "to-version"?: string; "to-tag"?: string; "to-
     if (given.length > 1) {
         throw new InvalidInputError(`--${given[0]}`, given.map((k) => `--${k}`).join(" "), "can be given with none of the other target flags");
     }
-    if (values["to-version"] !== undefined) {
-        // Plain decimal only: Number() would also take `0x2`, `1e0` and ` 2 `.
-        const version = /^[1-9][0-9]{0,8}$/.test(values["to-version"]) ? Number(values["to-version"]) : NaN;
-        if (!Number.isInteger(version)) {
-            throw new InvalidInputError("--to-version", values["to-version"], "must be an update number from `history` (1, 2, …)");
-        }
-        return { toVersion: version };
-    }
+    if (values["to-version"] !== undefined) return { toVersion: updateNumber("--to-version", values["to-version"]) };
     if (values["to-tag"] !== undefined) return { toTag: values["to-tag"] };
     if (values["to-digest"] !== undefined) return { toDigest: values["to-digest"] };
     return {};
+}
+
+/** Plain decimal only: Number() would also take `0x2`, `1e0` and ` 2 `. */
+function updateNumber(flag: string, text: string): number {
+    if (!/^[1-9][0-9]{0,8}$/.test(text)) {
+        throw new InvalidInputError(flag, text, "must be an update number from `history` (1, 2, …)");
+    }
+    return Number(text);
+}
+
+function onRollback(text: string | undefined): "fail" | "reconcile" | undefined {
+    if (text === undefined || text === "fail" || text === "reconcile") return text;
+    throw new InvalidInputError("--on-rollback", text, "must be `fail` (exit 6 when ECS rolls the deployment back) or `reconcile` (also record what ECS runs)");
+}
+
+function waitDuration(flag: string, text: string): number {
+    const ms = parseDuration(text);
+    if (ms === undefined) {
+        throw new InvalidInputError(flag, text, "must be a duration of at most 60 minutes such as `90s`, `10m`, `1m30s` or `0` (look once, do not wait)");
+    }
+    return ms;
 }
 
 function tagPattern(source: string): RegExp {
@@ -207,15 +234,23 @@ function projectDirectory(cwd: string | undefined, from: string = process.cwd())
 
 function printResult(result: DeployResult, json: boolean, out: NodeJS.WritableStream, err: NodeJS.WritableStream): void {
     if (result.evidenceWriteError) err.write(`warning: ${result.evidenceWriteError}\n`);
+    for (const warning of result.warnings ?? []) err.write(`warning: ${warning}\n`);
     if (json) {
-        out.write(JSON.stringify(result.evidence ?? { kind: result.kind, stack: result.stack, image: result.image, resolved: result.resolved }, null, 2) + "\n");
+        out.write(JSON.stringify(result.evidence ?? { kind: result.kind, stack: result.stack, image: result.image, resolved: result.resolved, unchanged: result.unchanged }, null, 2) + "\n");
+        return;
+    }
+    if (result.unchanged) {
+        out.write(`${result.stack}: ${result.unchanged}\n`);
         return;
     }
     for (const line of result.recovered) out.write(`recovered: ${line}\n`);
     const index = result.resolved.isIndex ? " (image index: multi-platform or with attestations)" : "";
-    const verb = { preview: "would deploy", rollback: "rolled back", infra: "updated (image unchanged)", deploy: "deployed" }[result.kind];
+    const verb = { preview: "would deploy", rollback: "rolled back", infra: "updated (image unchanged)", deploy: "deployed", promote: "promoted", reconcile: "reconciled" }[result.kind];
     out.write(`${verb} ${result.stack}: ${result.kind === "preview" ? "" : "the stack runs "}${result.image}${index}\n`);
+    const from = result.promotedFrom;
+    if (from) out.write(`from: ${from.stack} update ${from.version}${from.tag ? ` (${from.tag})` : ""}, ${from.digest}\n`);
     if (result.previousImage) out.write(`previous: ${result.previousImage}\n`);
+    if (result.rollout) out.write(`rollout: ${result.rollout.deploymentId ?? "no new ECS deployment"} ${result.rollout.state}\n`);
     if (result.verify) out.write(`verify: ${result.verify.inSync ? "ECS runs the recorded image" : "DRIFT"}\n`);
     else if (result.verifySkipped && result.kind !== "preview") out.write(`verify: not run: ${result.verifySkipped}\n`);
 }
@@ -227,7 +262,8 @@ export function formatHistory(deployments: readonly Deployment[]): string {
         d.startTime.toISOString().replace(".000Z", "Z"),
         d.endTime ? d.endTime.toISOString().replace(".000Z", "Z") : "-",
         d.result,
-        d.kind === "other" ? d.operation : d.kind,
+        d.kind === "other" ? d.operation : d.promotedFrom ? `promote (${d.promotedFrom.stack} #${d.promotedFrom.version})`
+            : d.reconcileOf?.version !== undefined ? `reconcile (of #${d.reconcileOf.version})` : d.kind,
         d.tag ?? "-",
         d.digest ? `${d.digest.slice(0, 19)}…` : "-",
         d.requestedBy ?? (d.kind === "manual" ? "(pulumi up by hand)" : "-"),

@@ -1,26 +1,22 @@
 // The deploy driver as a library: deploy a tag by its digest, roll back to a
-// deployment found in the stack history, list the history, verify what ECS
-// runs. Every function takes explicit inputs and returns a typed result or
-// throws a typed `DeployError`; the CLI (cli.ts) only parses and prints.
+// deployment found in the stack history, promote the digest one stack runs to
+// another, list the history, verify what ECS runs. Every function takes
+// explicit inputs and returns a typed result or throws a typed `DeployError`;
+// the CLI (cli.ts) only parses and prints.
 //
-// One rule throughout: what the driver reports is read from what the engine
-// recorded (the stack's state after the update), never from what it planned.
+// Two rules throughout: what the driver reports is read from what the engine
+// recorded (the stack's state after the update), never from what it planned;
+// and the checkout holds no driver keys after a run: each update gets its
+// image and who asked as a config file of its own (updateConfig.ts).
 import * as fs from "fs";
 import * as path from "path";
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
-import {
-    CommandError,
-    ConcurrentUpdateError,
-    ConfigMap,
-    LocalWorkspace,
-    Stack,
-    StackNotFoundError as PulumiStackNotFoundError,
-} from "@pulumi/pulumi/automation";
+import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { digestReference, isSha256Digest } from "../components/imageReference";
 import { qualifiedKey } from "../components/stackConfig";
 import { createEcrClient, describeDigest, ResolvedImage, resolveTag } from "./ecr";
-import { engineTools, PROJECT_ROOT } from "./engine";
+import { engineTools, PROJECT_ROOT, pulumiExecutable } from "./engine";
 import {
     DeployError,
     DriftError,
@@ -30,19 +26,29 @@ import {
     InterruptedError,
     InvalidInputError,
     NoRollbackTargetError,
+    NotPromotedError,
+    NothingToPromoteError,
     NotVerifiedError,
     RollbackTargetGoneError,
+    RolledBackError,
+    RolloutTimeoutError,
+    SourceDriftError,
+    SourceNotVerifiedError,
     StackBusyError,
     StackNotFoundError,
     UnreachableError,
     UpdateFailedError,
 } from "./errors";
-import { checkEvidencePath, ciIdentity, EVIDENCE_SCHEMA, EvidenceRecord, requester, VerifyNote, writeEvidence } from "./evidence";
-import { chooseRollbackTarget, currentDeployment, Deployment, markRunning, readDeployments, RollbackTarget } from "./history";
+import { buildEvidence, checkEvidencePath, ciIdentity, EvidenceRecord, PromotedFrom, requester, RolloutNote, UpdateKind, VerifyNote, writeEvidence } from "./evidence";
+import { chooseRollbackTarget, currentDeployment, Deployment, formatPromotedFrom, formatReconcileOf, markRunning, readDeployments, RollbackTarget } from "./history";
 import { acquireLock, describeEngineLock, describeHolder, engineLocks, HeldLock } from "./lock";
+import { awaitReplica, formatDuration } from "./replica";
+import { deploymentIds, followRollout, RolloutOutcome } from "./rollout";
+import { CliCommandError, StackCli } from "./stackCli";
 import { Checkpoint, pendingOperations, recordedImage, RecordedImage } from "./state";
 import { isSelfManagedBackend, stackIdentity, StackIdentity } from "./stackName";
 import { validateTag, TagPolicy } from "./tags";
+import { DriverConfig, readStackConfigValues, StackConfigValues, writeUpdateConfig } from "./updateConfig";
 import { compareRunningImage, createEcsClient, VerifyResult } from "./verify";
 
 export interface StackContext {
@@ -56,7 +62,10 @@ export interface StackContext {
     readonly ecs?: ECSClient;
     /** Engine output, line by line, as it happens. */
     readonly onOutput?: (text: string) => void;
-    /** Aborting stops the driver: before `up` nothing changes; during `up` the engine cancels at a safe point. */
+    /**
+     * Aborting stops the driver: before `up` nothing changes; during `up` the engine cancels at a
+     * safe point. The engine gets exactly one interrupt (see `engineInterrupt`).
+     */
     readonly signal?: AbortSignal;
     /** Who asked. @default the GitHub actor in CI, else $USER */
     readonly requestedBy?: string;
@@ -65,11 +74,26 @@ export interface StackContext {
 }
 
 export interface UpdateOptions extends StackContext {
-    /** Compare with what ECS runs after `up`. @default true */
+    /** Follow the ECS deployment `up` started and compare what ECS runs with the record afterwards. @default true */
     readonly verify?: boolean;
     /** Write the evidence record to this file (checked before anything runs). */
     readonly evidenceFile?: string;
+    /** How long to wait for ECS to finish the rollout (COMPLETED or FAILED); 0 looks once. @default 15 minutes */
+    readonly waitTimeoutMs?: number;
+    /** @default 5 s */
+    readonly rolloutPollMs?: number;
+    /** At most one rollout status line this often. @default 10 s */
+    readonly progressMs?: number;
+    /** Rollout progress, one line each. @default `onOutput` */
+    readonly onProgress?: (line: string) => void;
+    /**
+     * When ECS rolls the update back: `fail` (exit 6, printing the reconcile command) or `reconcile`
+     * (also run `up` with the digest ECS runs, so state, history and ECS agree; still exit 6). @default "fail"
+     */
+    readonly onRollback?: "fail" | "reconcile";
 }
+
+export const DEFAULT_ROLLOUT_WAIT_MS = 15 * 60_000;
 
 export interface DeployOptions extends UpdateOptions {
     readonly tag: string;
@@ -82,8 +106,24 @@ export interface RollbackOptions extends UpdateOptions {
     readonly target?: RollbackTarget;
 }
 
+/** `stackName` is the target; `from` the stack whose digest it takes. */
+export interface PromoteOptions extends UpdateOptions {
+    /** The source stack: read (history, state, and what its ECS service runs), never locked or changed. */
+    readonly from: string;
+    /** The source's update to promote (`history --stack <from>`); unset: the one its state runs now, checked against ECS. */
+    readonly version?: number;
+    /** How long to wait for replication to bring the digest into the target's repository. @default 10 minutes */
+    readonly waitMs?: number;
+    /** @default 5 s */
+    readonly pollIntervalMs?: number;
+    /** The source's ECS client (the source may be in another region). @default from the source's `aws:region` */
+    readonly sourceEcs?: ECSClient;
+    /** Progress lines while waiting (at most one per 15 s). @default `onOutput` */
+    readonly onProgress?: (line: string) => void;
+}
+
 export interface DeployResult {
-    readonly kind: "deploy" | "rollback" | "infra" | "preview";
+    readonly kind: UpdateKind | "preview";
     readonly stack: string;
     /** What the stack's state runs after the update (for a preview: what it would run). */
     readonly image: string;
@@ -99,6 +139,14 @@ export interface DeployResult {
     /** What was done to recover from an earlier interrupted deploy, if anything. */
     readonly recovered: readonly string[];
     readonly changeSummary?: Record<string, number>;
+    /** Things the caller should look at although the update succeeded (e.g. another update ran in between). */
+    readonly warnings?: readonly string[];
+    /** For a promote: the source stack's deployment the digest came from. */
+    readonly promotedFrom?: PromotedFrom;
+    /** The ECS deployment the update started, as followed. */
+    readonly rollout?: RolloutNote;
+    /** For a `reconcile` that found nothing to do: why (state and ECS already agree). */
+    readonly unchanged?: string;
 }
 
 export interface HistoryResult {
@@ -107,9 +155,9 @@ export interface HistoryResult {
     readonly deployments: Deployment[];
     /** What the stack's state runs now. */
     readonly running?: RecordedImage;
+    /** Why the state does not say what runs, when it does not (no RUNS mark then). */
+    readonly runningProblem?: string;
 }
-
-const DRIVER_KEYS = ["image", "imageTag", "deployedBy", "deployKind"] as const;
 
 /** Resolves `tag` to its digest and runs `up` with `<repositoryUrl>@sha256:<digest>`. */
 export async function deploy(options: DeployOptions): Promise<DeployResult> {
@@ -117,15 +165,21 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     return withLockedSession(options, async (session) => {
         const repositoryName = requireConfig(session, "repositoryName");
         const resolved = await resolveTag(ecrClient(session), repositoryName, options.tag);
-        const image = digestReference(resolved.repositoryUrl, resolved.digest, { input: "--tag" });
+        const image = digestReference(resolved.repositoryUrl, resolved.digest, { input: "tag" });
+        await checkPromotionGate(session, options.tag, resolved.digest);
         throwIfAborted(session);
         if (options.preview) {
-            await withTemporaryConfig(session, { image, imageTag: options.tag, deployKind: "deploy" }, () =>
-                session.stack.preview({ onOutput: options.onOutput, signal: options.signal }).catch((err) => {
+            const configFile = writeUpdateConfig(session.workDir, session.identity.name,
+                { image, imageTag: options.tag, deployKind: "deploy", deployedBy: session.requestedBy });
+            try {
+                await withEngineInterrupt(options, (engine) => session.stack.preview({ ...engine, configFile: configFile.path })).catch((err: unknown) => {
                     if (options.signal?.aborted) throw new InterruptedError(session.displayName, "the preview was cancelled; nothing was changed");
                     throw classifyEngineError(err, session) ?? new UpdateFailedError(session.displayName, image,
                         "nothing was changed", `Preview failed: ${engineErrorSummary(err)}`);
-                }));
+                });
+            } finally {
+                configFile.remove();
+            }
             return { kind: "preview", stack: session.displayName, image, resolved, recovered: session.recovered };
         }
         return runUpdate(session, { kind: "deploy", image, resolved, tag: options.tag });
@@ -136,7 +190,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
 export async function rollback(options: RollbackOptions): Promise<DeployResult> {
     const target = options.target ?? {};
     if ("toDigest" in target && !isSha256Digest(target.toDigest)) {
-        throw new InvalidInputError("--to-digest", target.toDigest, "must be `sha256:<64 lowercase hex>`");
+        throw new InvalidInputError("target.toDigest", target.toDigest, "must be `sha256:<64 lowercase hex>`");
     }
     return withLockedSession(options, async (session) => {
         const deployments = markRunning(await readDeployments(session.stack), session.running);
@@ -194,38 +248,180 @@ export async function reapply(options: UpdateOptions): Promise<DeployResult> {
     });
 }
 
+/**
+ * Deploys to `stackName` the digest that stack `from` runs: the one its state runs now (checked against
+ * what its ECS service runs), or its update `version`. The digest is looked up in the target's own
+ * repository (replication brings it there; `waitMs` bounds the wait) and deployed by digest; the evidence
+ * and the history name the source's stack, update, digest and tag. The source is only read.
+ */
+export async function promote(options: PromoteOptions): Promise<DeployResult> {
+    const workDir = projectDirectory(options.workDir);
+    if (options.evidenceFile !== undefined) checkEvidencePath(options.evidenceFile, workDir);
+    const backendUrl = backendFor(workDir, options.envVars);
+    const sourceOptions: UpdateOptions = { ...options, stackName: options.from, ecs: options.sourceEcs, ecr: undefined, evidenceFile: undefined };
+    const source = await identityOf(sourceOptions, workDir, backendUrl).catch((err: unknown) => {
+        throw err instanceof InvalidInputError && err.input === "stackName" ? err.withInput("from") : err;
+    });
+    const target = await identityOf(options, workDir, backendUrl);
+    if (source.qualified === target.qualified) {
+        throw new InvalidInputError("stackName", options.stackName,
+            `names the same stack as the source (\`${source.qualified}\`); promote takes the digest one stack runs to another stack`);
+    }
+    // Everything about the source is settled before the target is locked (or recovered): a refusal changes nothing.
+    const sourceSession = await openSession(sourceOptions, { workDir, backendUrl, identity: source });
+    const promotedFrom = await promotionSource(sourceSession, options.version);
+    return withLockedSession(options, async (session) => {
+        const repositoryName = requireConfig(session, "repositoryName");
+        const resolved = await awaitReplica({
+            ecr: ecrClient(session), repositoryName, digest: promotedFrom.digest,
+            target: session.displayName, region: stackRegion(session.config) ?? "the default region", source: promotedFrom.stack,
+            waitMs: options.waitMs, pollMs: options.pollIntervalMs, onProgress: options.onProgress ?? options.onOutput, signal: options.signal,
+        });
+        const image = digestReference(resolved.repositoryUrl, resolved.digest, { input: "promoted digest" });
+        throwIfAborted(session);
+        return runUpdate(session, { kind: "promote", image, resolved, tag: promotedFrom.tag, promotedFrom });
+    });
+}
+
+/** The source's deployment to promote: update `version`, or the one whose digest its state runs, checked against ECS. */
+async function promotionSource(source: Session, version: number | undefined): Promise<PromotedFrom> {
+    const deployments = markRunning(await engineCall(source, () => readDeployments(source.stack)), source.running);
+    const succeeded = (d: Deployment) => d.operation === "update" && d.result === "succeeded" && d.digest !== undefined;
+    if (version !== undefined) {
+        const found = deployments.find((d) => d.version === version);
+        if (!found) throw new NothingToPromoteError(source.displayName, `no update ${version} in its history`);
+        if (!succeeded(found)) {
+            throw new NothingToPromoteError(source.displayName, `update ${version} ${found.result !== "succeeded" ? `did not succeed (${found.result})` : "recorded no image"}`);
+        }
+        return { stack: source.displayName, version: found.version, digest: found.digest!, tag: found.tag, image: found.image };
+    }
+    const running = source.running;
+    if (!running) throw new NothingToPromoteError(source.displayName, "its state runs no service (nothing was deployed to it yet)");
+    const deployed = deployments.find((d) => succeeded(d) && d.digest === running.digest);
+    if (!deployed) {
+        throw new NothingToPromoteError(source.displayName,
+            `its state runs ${running.digest}, which no succeeded update in its history deployed; deploy a tag to it, or name an update with \`--version\``);
+    }
+    const outcome = await verifyRunning(source, running, source.stackOutputs);
+    if ("error" in outcome) {
+        if (outcome.cause instanceof DeployError) throw outcome.cause; // AWS unreachable: exit 9, nothing changed
+        throw new SourceNotVerifiedError(source.displayName, outcome.error);
+    }
+    if ("result" in outcome && !outcome.result.inSync) {
+        throw new SourceDriftError(source.displayName, outcome.result.recorded, outcome.result.running);
+    }
+    const sourceVerify: VerifyNote = "result" in outcome ? { inSync: true, running: outcome.result.running } : { skipped: outcome.skipped };
+    return { stack: source.displayName, version: deployed.version, digest: running.digest, tag: deployed.tag, image: running.image, sourceVerify };
+}
+
+/**
+ * `papyrus:promoteFrom` on the stack: a tag may be deployed to it only when its digest succeeded on that
+ * stack first. Only the source's history is read (no lock, no state, nothing of the source changes).
+ */
+async function checkPromotionGate(session: Session, tag: string, digest: string): Promise<void> {
+    const source = session.config[qualifiedKey("promoteFrom")];
+    if (!source) return;
+    const sourceIdentity = await identityOf({ ...session.options, stackName: source }, session.workDir, session.backendUrl);
+    const sourceStack = stackCli(session.options, session.workDir, session.backendUrl, sourceIdentity);
+    const context = { displayName: source, identity: sourceIdentity, backendUrl: session.backendUrl };
+    const ran = (await engineCall(context, () => readDeployments(sourceStack)))
+        .some((d) => d.operation === "update" && d.result === "succeeded" && d.digest === digest);
+    if (!ran) throw new NotPromotedError(session.displayName, source, tag, digest);
+}
+
 /** The stack's deployments, newest first, with the one the state runs marked. */
 export async function history(options: StackContext): Promise<HistoryResult> {
     const session = await openSession(options);
     const deployments = markRunning(await engineCall(session, () => readDeployments(session.stack)), session.running);
-    return { stack: session.displayName, deployments, running: session.running };
+    return { stack: session.displayName, deployments, running: session.running, runningProblem: session.runningProblem };
 }
 
 /** Compares the digest the stack's state runs with what the ECS service's primary deployment runs. */
 export async function verify(options: StackContext): Promise<VerifyResult> {
     const session = await openSession(options);
+    if (session.runningProblem) throw new NotVerifiedError(session.displayName, `the stack's state does not say what runs: ${session.runningProblem}`);
     const outcome = await verifyRunning(session, session.running, session.stackOutputs);
     if ("error" in outcome) throw new NotVerifiedError(session.displayName, outcome.error);
     if ("skipped" in outcome) throw new NotVerifiedError(session.displayName, outcome.skipped);
     return outcome.result;
 }
 
+/**
+ * Makes the stack record what ECS runs: after ECS rolled a deployment back (circuit breaker or a
+ * deployment alarm), runs `up` with the digest the service's primary deployment runs, as kind
+ * `reconcile` linked to the update ECS rolled back, so state, history and ECS agree again and the
+ * next plain update keeps that digest instead of putting the failing one back.
+ */
+export async function reconcile(options: UpdateOptions): Promise<DeployResult> {
+    return withLockedSession(options, async (session) => {
+        const outcome = await verifyRunning(session, session.running, session.stackOutputs);
+        if ("error" in outcome) {
+            if (outcome.cause instanceof DeployError) throw outcome.cause;
+            throw new NotVerifiedError(session.displayName, `${outcome.error}; nothing was changed`);
+        }
+        if ("skipped" in outcome) throw new NotVerifiedError(session.displayName, `${outcome.skipped}; nothing was changed`);
+        const deployments = markRunning(await engineCall(session, () => readDeployments(session.stack)), session.running);
+        const current = currentDeployment(deployments);
+        if (outcome.result.inSync) {
+            const resolved = await describeDigest(ecrClient(session), requireConfig(session, "repositoryName"), session.running!.digest);
+            return {
+                kind: "reconcile", stack: session.displayName, image: session.running!.image, resolved, recovered: session.recovered,
+                unchanged: `the stack's state and ECS agree (${session.running!.image}); nothing was changed`,
+            };
+        }
+        return reconcileTo(session, outcome.result.running, { version: current?.version, digest: session.running?.digest }, deployments);
+    });
+}
+
+/** Runs `up` with the digest ECS runs (one of `running`, which must be pinned in this stack's repository). */
+async function reconcileTo(
+    session: Session,
+    running: readonly string[],
+    reconcileOf: { version?: number; digest?: string },
+    deployments?: readonly Deployment[],
+): Promise<DeployResult> {
+    const repositoryName = requireConfig(session, "repositoryName");
+    const digest = running.map((image) => image.slice(image.lastIndexOf("@") + 1)).find(isSha256Digest);
+    if (!digest) {
+        throw new NotVerifiedError(session.displayName,
+            `ECS runs ${running.map((r) => `\`${r}\``).join(", ") || "nothing"}, which is no digest-pinned image; nothing was reconciled. Deploy a tag or roll back explicitly`);
+    }
+    let resolved: ResolvedImage;
+    try {
+        resolved = await describeDigest(ecrClient(session), repositoryName, digest);
+    } catch (err) {
+        if (err instanceof ImageNotFoundError || err instanceof ImageArchivedError) {
+            throw new RollbackTargetGoneError(repositoryName, digest, reconcileOf.version ?? 0, "(the image ECS runs) is not in the stack's repository");
+        }
+        throw err;
+    }
+    const image = digestReference(resolved.repositoryUrl, resolved.digest, { input: "image ECS runs" });
+    const tag = (deployments ?? []).find((d) => d.operation === "update" && d.digest === digest && d.tag !== undefined)?.tag;
+    return runUpdate(session, { kind: "reconcile", image, resolved, tag, reconcileOf });
+}
+
 // ---- the session: open → lock → read state → recover → work → release ----
 
 interface Session {
-    readonly stack: Stack;
+    /** The stack's CLI commands (`--stack <qualified name>`). */
+    readonly stack: StackCli;
     readonly identity: StackIdentity;
     /** The name as the caller gave it, for messages. */
     readonly displayName: string;
     /** The backend the engine uses: PULUMI_BACKEND_URL, or the project's own `.pulumi-state`. */
     readonly backendUrl: string;
     readonly workDir: string;
-    readonly config: ConfigMap;
+    /** The checkout's `Pulumi.<stack>.yaml` config, as the engine will read it. */
+    readonly config: StackConfigValues;
     /** The state as the session found it (after recovery). */
     readonly checkpoint: Checkpoint | undefined;
     /** What that state runs. */
-    readonly running: RecordedImage | undefined;
+    readonly running?: RecordedImage;
+    /** Why the state does not say what runs, when it does not. */
+    readonly runningProblem?: string;
     readonly stackOutputs: Record<string, unknown>;
+    /** When this session read the stack's state. */
+    readonly readAt: Date;
     readonly requestedBy: string;
     readonly options: UpdateOptions;
     readonly evidenceFile?: string;
@@ -279,26 +475,18 @@ async function openSession(
     const workDir = known.workDir ?? projectDirectory(options.workDir);
     const backendUrl = known.backendUrl ?? backendFor(workDir, options.envVars);
     const identity = known.identity ?? await identityOf(options, workDir, backendUrl);
-    const base = { displayName: options.stackName, workDir, backendUrl, identity };
-    const workspace = await createWorkspace(options, workDir, backendUrl);
-    let stack: Stack;
-    try {
-        stack = await Stack.select(identity.qualified, workspace);
-    } catch (err) {
-        if (err instanceof PulumiStackNotFoundError) {
-            throw new StackNotFoundError(options.stackName, backendUrl);
-        }
-        throw classifyEngineError(err, base) ?? err;
-    }
-    const session = { ...base, stack };
-    const [config, deployment] = await engineCall(session, () => Promise.all([stack.getAllConfig(), stack.exportStack()]));
-    const checkpoint = deployment.deployment as Checkpoint | undefined;
+    const stack = stackCli(options, workDir, backendUrl, identity);
+    const session = { displayName: options.stackName, workDir, backendUrl, identity, options, stack };
+    const readAt = new Date();
+    const checkpoint = await engineCall(session, () => stack.exportState());
+    const config = readStackConfigValues(workDir, identity.name);
     return {
         ...session,
         config,
         checkpoint,
-        running: readRecordedImage(checkpoint, options.stackName),
+        ...readRecordedImage(checkpoint),
         stackOutputs: stackOutputsOf(checkpoint),
+        readAt,
         requestedBy: options.requestedBy ?? requester(options.env),
         options,
         evidenceFile: known.evidenceFile,
@@ -306,11 +494,29 @@ async function openSession(
     };
 }
 
+/** The stack's CLI commands, each naming the stack (no `stack select`: nothing of the workspace changes). */
+function stackCli(options: StackContext, workDir: string, backendUrl: string, identity: StackIdentity): StackCli {
+    const { command, env } = pulumiExecutable();
+    return new StackCli({
+        command,
+        workDir,
+        stack: identity.qualified,
+        env: {
+            PULUMI_SKIP_UPDATE_CHECK: "true",
+            // Tells the stack program that the image config was set from ECR or history just now.
+            PAPYRUS_DRIVER: "1",
+            ...env,
+            ...options.envVars,
+            PULUMI_BACKEND_URL: backendUrl,
+        },
+    });
+}
+
 /** `--cwd`, else the project root; it must be a directory with a Pulumi.yaml. */
 function projectDirectory(workDir: string | undefined): string {
     const dir = path.resolve(workDir ?? PROJECT_ROOT);
     if (!fs.existsSync(path.join(dir, "Pulumi.yaml"))) {
-        throw new InvalidInputError("--cwd", workDir ?? dir,
+        throw new InvalidInputError("workDir", workDir ?? dir,
             fs.existsSync(dir) ? "has no Pulumi.yaml; point it at the project directory" : "does not exist; point it at the project directory");
     }
     return dir;
@@ -332,7 +538,13 @@ function backendFor(workDir: string, envVars: Record<string, string> | undefined
  * stale; pending operations are refreshed away. Each step is reported.
  */
 async function recover(session: Session, staleHolder: ReturnType<typeof acquireLock>["staleHolder"]): Promise<Session> {
-    const done = session.recovered;
+    // Said as it happens too, so a command that fails afterwards still shows what it did.
+    const done = {
+        push: (line: string) => {
+            session.recovered.push(line);
+            session.options.onOutput?.(`recovered: ${line}\n`);
+        },
+    };
     if (staleHolder !== undefined) {
         done.push(`removed the driver lock left by ${describeHolder(staleHolder)}, which is no longer running`);
     }
@@ -348,15 +560,52 @@ async function recover(session: Session, staleHolder: ReturnType<typeof acquireL
     const pending = pendingOperations(session.checkpoint);
     if (pending.length === 0) return session;
     if (locks !== undefined && locks.some((lock) => !lock.stale)) return session; // a live update owns them: `up` will say busy
-    await engineCall(session, () => session.stack.refresh({ clearPendingCreates: true, onOutput: session.options.onOutput, signal: session.options.signal }));
+    await engineCall(session, () => withEngineInterrupt(session.options, (engine) => session.stack.refreshClearingPending(engine)));
     done.push(`refreshed the stack to clear ${pending.length} pending operation(s) left by the interrupted update (${pending.map((p) => `${p.type} ${p.resource.urn.split("::").pop()}`).join(", ")})`);
-    const deployment = await engineCall(session, () => session.stack.exportStack());
-    const checkpoint = deployment.deployment as Checkpoint | undefined;
-    return { ...session, checkpoint, running: readRecordedImage(checkpoint, session.displayName), stackOutputs: stackOutputsOf(checkpoint) };
+    const checkpoint = await engineCall(session, () => session.stack.exportState());
+    return { ...session, checkpoint, ...readRecordedImage(checkpoint), stackOutputs: stackOutputsOf(checkpoint) };
 }
 
 function backendKind(url: string): string {
     return url.startsWith("s3://") ? "an S3 backend" : url.startsWith("file://") ? "a file backend" : "Pulumi Cloud";
+}
+
+/**
+ * How long the driver waits, after an abort, for the engine to say it got an interrupt of its own
+ * before it sends one. The Pulumi CLI cancels at a safe point on the first SIGINT or SIGTERM and
+ * terminates at once on the second, and a terminal's Ctrl-C, a closed terminal or a CI runner's
+ * cancel signal reaches the whole process group, the engine included. So the driver forwards its
+ * abort only when the engine has not printed `received; cancelling` by then.
+ */
+export const ENGINE_INTERRUPT_GRACE_MS = 3000;
+const ENGINE_CANCELLING = /(\^C|SIGTERM) received; cancelling/;
+
+/** Runs an engine command so that it gets exactly one interrupt when `options.signal` aborts. */
+async function withEngineInterrupt<T>(
+    options: StackContext,
+    run: (engine: { onOutput: (text: string) => void; signal: AbortSignal }) => Promise<T>,
+): Promise<T> {
+    const engineAbort = new AbortController();
+    let tail = "";
+    let engineHeard = false;
+    const onOutput = (text: string) => {
+        tail = (tail + text).slice(-200);
+        if (ENGINE_CANCELLING.test(tail)) engineHeard = true;
+        options.onOutput?.(text);
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const forward = () => {
+        timer = setTimeout(() => {
+            if (!engineHeard) engineAbort.abort();
+        }, ENGINE_INTERRUPT_GRACE_MS);
+    };
+    options.signal?.addEventListener("abort", forward, { once: true });
+    try {
+        return await run({ onOutput, signal: engineAbort.signal });
+    } finally {
+        options.signal?.removeEventListener("abort", forward);
+        if (timer) clearTimeout(timer);
+    }
 }
 
 function throwIfAborted(session: Session): void {
@@ -368,117 +617,150 @@ function throwIfAborted(session: Session): void {
 // ---- the update ------------------------------------------------------------
 
 interface UpdatePlan {
-    readonly kind: "deploy" | "rollback" | "infra";
+    readonly kind: UpdateKind;
     readonly image: string;
     readonly resolved: ResolvedImage;
     readonly tag?: string;
     readonly rollbackOf?: { version: number; digest?: string };
+    readonly promotedFrom?: PromotedFrom;
+    readonly reconcileOf?: { version?: number; digest?: string };
 }
 
 async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResult> {
     const { stack, options } = session;
     const startedAt = new Date();
     const before = session.running;
-    await setDriverConfig(stack, { image: plan.image, imageTag: plan.tag, deployedBy: session.requestedBy, deployKind: plan.kind });
-    if (options.signal?.aborted) {
-        // The Automation API only reacts to aborts that come after `up` starts.
-        await restoreDriverConfig(stack, session.config);
-        throwIfAborted(session);
-    }
+    // The Automation API only reacts to aborts that come after `up` starts.
+    throwIfAborted(session);
+    // The ECS deployments that exist before `up`: the one `up` starts is the new one.
+    const ecsBefore = await ecsDeploymentsBefore(session);
+    const configFile = writeUpdateConfig(session.workDir, session.identity.name, driverConfig(plan, session.requestedBy));
 
     let upError: unknown;
-    let changeSummary: Record<string, number> | undefined;
     try {
-        const up = await stack.up({
-            onOutput: options.onOutput,
-            signal: options.signal,
-            message: updateMessage(plan, session.requestedBy),
-        });
-        changeSummary = up.summary.resourceChanges;
+        await withEngineInterrupt(options, (engine) => stack.up({ ...engine, message: updateMessage(plan, session.requestedBy), configFile: configFile.path }));
     } catch (err) {
         upError = err;
+    } finally {
+        configFile.remove();
     }
     const interrupted = upError !== undefined && options.signal?.aborted === true;
-    if (upError instanceof ConcurrentUpdateError && !interrupted) {
+    if (upError instanceof CliCommandError && upError.kind === "busy" && !interrupted) {
         // Refused before it started (another checkout holds the engine's lock): nothing changed.
-        await restoreDriverConfig(stack, session.config);
-        throw new StackBusyError(session.displayName, lockHolderFrom(String(upError.message)));
+        throw new StackBusyError(session.displayName, lockHolderFrom(upError.stderr));
     }
 
-    // What the engine recorded, whatever happened above.
+    // What the engine recorded, whatever happened above: the state and the history, read at once.
+    const [stateRead, deployments] = await Promise.all([
+        stack.exportState().then((checkpoint) => ({ checkpoint }), (err: unknown) => ({ error: err as Error })),
+        readDeployments(stack).catch(() => undefined),
+    ]);
     let after: RecordedImage | undefined;
     let stateProblem: string | undefined;
     let stackOutputs: Record<string, unknown> = {};
-    try {
-        const checkpoint = (await stack.exportStack()).deployment as Checkpoint | undefined;
-        after = recordedImage(checkpoint);
-        stackOutputs = stackOutputsOf(checkpoint);
-    } catch (err) {
-        stateProblem = `the stack's state could not be read afterwards (${(err as Error).message.split("\n")[0]}); run \`history --stack ${session.displayName}\``;
+    let pending: readonly { type: string; resource: { urn: string } }[] = [];
+    let checkpointAfter: Checkpoint | undefined;
+    if ("checkpoint" in stateRead) {
+        checkpointAfter = stateRead.checkpoint;
+        pending = pendingOperations(checkpointAfter);
+        try {
+            after = recordedImage(checkpointAfter);
+        } catch (err) {
+            stateProblem = `the stack's state does not say what runs (${(err as Error).message})`;
+        }
+        stackOutputs = stackOutputsOf(checkpointAfter);
+    } else {
+        stateProblem = `the stack's state could not be read afterwards (${stateRead.error.message.split("\n")[0]}); run \`history --stack ${session.displayName}\``;
     }
-    const applied = after?.digest === plan.resolved.digest;
-    // The checkout's config follows the state: the new values stay when the state runs them.
-    const configProblem = applied ? "" : await restoreDriverConfig(stack, session.config).then(() => "", (e) =>
-        ` Restoring the stack config also failed (${(e as Error).message}): check papyrus:image in Pulumi.${session.identity.name}.yaml before the next \`pulumi up\`.`);
+    // With pending operations the state cannot say whether the new image went out: not "applied".
+    const applied = pending.length === 0 && after?.digest === plan.resolved.digest;
 
-    const deployments = await readDeployments(stack).catch(() => undefined);
     // Our update is the newest record, if the engine got as far as recording one (history has 1 s precision).
     const ours = deployments?.[0] && deployments[0].startTime.getTime() >= startedAt.getTime() - 1000 ? deployments[0] : undefined;
 
-    const runs = stateProblem ?? (after ? `the stack runs \`${after.image}\`` : "the stack's state runs no service");
+    // Updates another checkout ran between this command's read of the stack and its own update:
+    // what ran before ours is theirs, not what this command saw (a rollback chosen from a stale view).
+    const intervening = (deployments ?? []).filter((d) => d !== ours && d.operation === "update" && d.startTime.getTime() >= session.readAt.getTime() - 1000);
+    const warnings: string[] = intervening.map((d) =>
+        `update ${d.version} (${d.kind}${d.tag ? ` ${d.tag}` : ""}${d.requestedBy ? ` by ${d.requestedBy}` : ""}, ${d.result}) ran between this command's read of the stack and its own update; `
+        + "the previous digest below is that update's, and a rollback target was chosen before it ran: check `history`");
+    const previousDigest = intervening.length > 0 ? intervening[0].digest : before?.digest;
+
+    const stateRuns = stateProblem ?? (after ? `the stack runs \`${after.image}\`` : "the stack's state runs no service");
+    // An engine stopped mid-step (killed, or terminated by a second interrupt) leaves pending
+    // operations: the state then says what ran before the step, and the step may have changed
+    // the service anyway. Say so instead of claiming either outcome.
+    const runs = pending.length === 0 ? stateRuns
+        : `the engine stopped mid-step, leaving ${pending.length} pending operation(s) (${pending.map((p) => `${p.type} ${p.resource.urn.split("::").pop()}`).join(", ")}): `
+            + `the state says ${stateRuns.replace(/^the stack runs /, "")} runs, but the interrupted step may have changed the service; `
+            + "the next deploy refreshes before it acts (or run `pulumi refresh`), and `verify` compares with ECS";
     // How this update failed, if it did; built once the evidence record exists, which it carries.
     let failureOf: ((evidence: EvidenceRecord) => DeployError) | undefined;
     if (interrupted) {
-        const outcome = applied ? `cancelled after the image was applied: ${runs}${plan.tag ? ` (${plan.tag})` : ""}`
-            : `the update was cancelled before the image was applied; ${runs}, and the stack config was restored`;
-        failureOf = (e) => new InterruptedError(session.displayName, outcome + configProblem, e);
+        const outcome = pending.length > 0 ? runs
+            : applied && before?.digest === plan.resolved.digest ? `cancelled; ${runs}, as it did before`
+            : applied ? `cancelled after the image was applied: ${runs}${plan.tag ? ` (${plan.tag})` : ""}`
+                : `the update was cancelled before the image was applied; ${runs}`;
+        failureOf = (e) => new InterruptedError(session.displayName, outcome, e);
     } else if (upError !== undefined) {
-        const outcome = applied ? `the image was applied before it failed: ${runs}` : `${runs}, and the stack config was restored`;
-        failureOf = (e) => new UpdateFailedError(session.displayName, plan.image, outcome + configProblem, engineErrorSummary(upError), e);
+        const outcome = pending.length > 0 ? runs : applied ? `the image was applied before it failed: ${runs}` : runs;
+        failureOf = (e) => new UpdateFailedError(session.displayName, plan.image, outcome, engineErrorSummary(upError), e);
     } else if (!applied) {
         failureOf = (e) => new UpdateFailedError(session.displayName, plan.image,
-            `the engine reported success, but ${runs} rather than the requested digest${configProblem}`, "Run `history` and `verify` before the next deploy.", e);
-    }
-    const failed = failureOf !== undefined;
-
-    let verifyResult: VerifyResult | undefined;
-    let verifyNote: VerifyNote | undefined;
-    if (!failed && (options.verify ?? true)) {
-        const outcome = await verifyRunning(session, after, stackOutputs);
-        verifyNote = "result" in outcome ? { inSync: outcome.result.inSync, running: outcome.result.running }
-            : "skipped" in outcome ? { skipped: outcome.skipped } : { failed: outcome.error };
-        if ("result" in outcome) verifyResult = outcome.result;
-    } else if (!failed) {
-        verifyNote = { skipped: "--no-verify" };
+            `the engine reported success, but ${runs} rather than the requested digest`, "Run `history` and `verify` before the next deploy.", e);
     }
 
-    const evidence: EvidenceRecord = {
-        schema: EVIDENCE_SCHEMA,
+    // What ECS did with it: the deployment `up` started, followed to its end, then what the primary runs.
+    const ecs = failureOf === undefined ? await checkEcs(session, after!, stackOutputs, ecsBefore, startedAt) : undefined;
+
+    const evidence = buildEvidence({
         kind: plan.kind,
         stack: session.displayName,
         stackQualified: session.identity.qualified,
-        repository: plan.resolved.repositoryName,
-        repositoryUrl: plan.resolved.repositoryUrl,
-        image: after?.image ?? null,
-        imageDigest: after?.digest ?? null,
-        applied,
+        resolved: plan.resolved,
         requestedImage: plan.image,
-        requestedDigest: plan.resolved.digest,
-        imageTag: plan.tag,
-        mediaType: plan.resolved.mediaType,
-        isIndex: plan.resolved.isIndex,
-        previousDigest: before?.digest,
+        tag: plan.tag,
+        after,
+        applied,
+        previousDigest,
         updateVersion: ours?.version,
-        result: interrupted ? "cancelled" : failed ? "failed" : "succeeded",
-        startedAt: startedAt.toISOString(),
-        finishedAt: new Date().toISOString(),
+        pendingOperations: pending.length,
+        warnings,
+        result: interrupted ? "cancelled" : failureOf ? "failed" : "succeeded",
+        startedAt,
+        finishedAt: new Date(),
         requestedBy: session.requestedBy,
         rollbackOf: plan.rollbackOf,
-        verify: verifyNote,
+        promotedFrom: plan.promotedFrom,
+        reconcileOf: plan.reconcileOf,
+        verify: ecs?.verifyNote,
+        rollout: ecs?.rollout,
+        loadBalancerUrl: typeof stackOutputs.loadBalancerUrl === "string" ? stackOutputs.loadBalancerUrl : undefined,
         ci: ciIdentity(options.env),
-    };
+    });
+
+    // ECS rolled it back: say so, and with `onRollback: reconcile` make the stack record what ECS runs.
+    let finalEvidence = evidence;
+    let ecsFailure: ((evidence: EvidenceRecord) => DeployError) | undefined = ecs?.failure;
+    if (ecs?.rolledBackTo && plan.kind !== "reconcile") {
+        const what = `rolled back deployment ${ecs.rollout?.deploymentId ?? "(gone)"}`;
+        const because = ecs.rollout?.events?.length ? ` ECS said: ${ecs.rollout.events.slice(-3).map((e) => `"${e}"`).join("; ")}.` : "";
+        if (options.onRollback === "reconcile") {
+            const reconciledBy = await reconcileAfterRollback(session, checkpointAfter, stackOutputs, ecs.rolledBackTo, { version: ours?.version, digest: after?.digest });
+            finalEvidence = { ...evidence, reconciledBy };
+            const aftermath = reconciledBy.result === "succeeded"
+                ? `${because} Reconciled: update ${reconciledBy.updateVersion ?? "?"} records ${reconciledBy.digest}, so the stack, its history and ECS agree again; fix the image before deploying it again.`
+                : `${because} The reconcile failed (${reconciledBy.error}); the stack still claims the digest ECS rolled back: run \`papyrus-deploy reconcile --stack ${session.displayName}\`.`;
+            ecsFailure = (e) => new RolledBackError(session.displayName, after!.image, ecs.running, what, aftermath.trim(), e);
+        } else {
+            ecsFailure = (e) => new RolledBackError(session.displayName, after!.image, ecs.running, what,
+                `${because} The stack still claims the digest ECS rolled back, so the next plain update would put it back: run \`papyrus-deploy reconcile --stack ${session.displayName}\` to record what ECS runs (or deploy with \`--on-rollback reconcile\`).`.trim(), e);
+        }
+    }
+
+    const failure = failureOf ?? ecsFailure;
+    if (failure) finalEvidence = { ...finalEvidence, error: failure(finalEvidence).message };
     let evidenceWriteError: string | undefined;
-    const finalEvidence = failureOf ? { ...evidence, error: failureOf(evidence).message } : evidence;
     if (session.evidenceFile) {
         try {
             writeEvidence(session.evidenceFile, finalEvidence);
@@ -486,24 +768,128 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
             evidenceWriteError = `the evidence record could not be written to \`${session.evidenceFile}\` (${(err as Error).message}); it is printed with --json`;
         }
     }
-    const noteWrite = (message: string) => (evidenceWriteError ? `${message}. Also: ${evidenceWriteError}` : message);
-    if (failureOf) {
-        const failure = failureOf(finalEvidence);
-        failure.message = noteWrite(failure.message);
-        throw failure;
-    }
-    if (verifyNote && "failed" in verifyNote) {
-        throw new NotVerifiedError(session.displayName, noteWrite(verifyNote.failed), finalEvidence);
-    }
-    if (verifyResult && !verifyResult.inSync) {
-        const drift = new DriftError(session.displayName, verifyResult.recorded, verifyResult.running, finalEvidence);
-        drift.message = noteWrite(drift.message);
-        throw drift;
+    if (failure) {
+        const error = failure(finalEvidence);
+        if (evidenceWriteError) error.message = `${error.message}. Also: ${evidenceWriteError}`;
+        throw error;
     }
     return {
-        kind: plan.kind, stack: session.displayName, image: after!.image, resolved: plan.resolved, previousImage: before?.image,
-        evidence: finalEvidence, evidenceWriteError, verify: verifyResult, verifySkipped: verifyNote && "skipped" in verifyNote ? verifyNote.skipped : undefined,
-        recovered: session.recovered, changeSummary,
+        kind: plan.kind, stack: session.displayName, image: after!.image, resolved: plan.resolved,
+        previousImage: previousDigest === before?.digest ? before?.image : previousDigest && `${plan.resolved.repositoryUrl}@${previousDigest}`, warnings,
+        evidence: finalEvidence, evidenceWriteError, verify: ecs?.verifyResult, verifySkipped: ecs?.verifyNote && "skipped" in ecs.verifyNote ? ecs.verifyNote.skipped : undefined,
+        recovered: session.recovered, changeSummary: ours?.resourceChanges, promotedFrom: plan.promotedFrom, rollout: ecs?.rollout,
+    };
+}
+
+/** The service's ECS deployment IDs before `up`; unset when there is no service yet or ECS does not answer (then creation times decide). */
+async function ecsDeploymentsBefore(session: Session): Promise<ReadonlySet<string> | undefined> {
+    const { clusterName, serviceName } = session.stackOutputs;
+    if (session.options.verify === false || typeof clusterName !== "string" || typeof serviceName !== "string") return undefined;
+    return deploymentIds(ecsClient(session), clusterName, serviceName).catch(() => undefined);
+}
+
+interface EcsOutcome {
+    readonly verifyNote?: VerifyNote;
+    readonly verifyResult?: VerifyResult;
+    readonly rollout?: RolloutNote;
+    /** What ECS runs, when it is not what the state records. */
+    readonly rolledBackTo?: readonly string[];
+    readonly running: readonly string[];
+    /** How the update ends anyway (ECS unreadable, rollout not finished, drift). */
+    readonly failure?: (evidence: EvidenceRecord) => DeployError;
+}
+
+/** Follows the ECS deployment `up` started to COMPLETED or FAILED (bounded), then compares what the primary runs with the record. */
+async function checkEcs(
+    session: Session,
+    after: RecordedImage,
+    outputs: Record<string, unknown>,
+    before: ReadonlySet<string> | undefined,
+    startedAt: Date,
+): Promise<EcsOutcome> {
+    const { options } = session;
+    if (options.verify === false) return { verifyNote: { skipped: "--no-verify" }, running: [] };
+    const cluster = outputs.clusterName;
+    const service = outputs.serviceName;
+    if (typeof cluster !== "string" || typeof service !== "string") {
+        return { verifyNote: { skipped: "the stack has no ECS service to compare with (outputs `clusterName` and `serviceName` are unset)" }, running: [] };
+    }
+    const ecs = ecsClient(session);
+    const waitMs = options.waitTimeoutMs ?? DEFAULT_ROLLOUT_WAIT_MS;
+    let followed: RolloutOutcome;
+    let verifyResult: VerifyResult;
+    try {
+        followed = await followRollout({
+            ecs, cluster, service, taskDefinitionArn: after.taskDefinitionArn, before, startedAt, waitMs,
+            pollMs: options.rolloutPollMs, progressMs: options.progressMs,
+            onProgress: options.onProgress ?? ((line) => options.onOutput?.(`${line}\n`)),
+            signal: options.signal,
+        });
+        verifyResult = await compareRunningImage(ecs, cluster, service, after.image);
+    } catch (err) {
+        const message = (err as Error).message;
+        return {
+            verifyNote: { failed: message }, running: [],
+            failure: (e) => new NotVerifiedError(session.displayName, message, e),
+        };
+    }
+    const runningDigest = verifyResult.inSync ? undefined : verifyResult.running.map((r) => r.slice(r.lastIndexOf("@") + 1)).find(isSha256Digest);
+    const rollout: RolloutNote = {
+        deploymentId: followed.deploymentId, state: followed.state, runningDigest,
+        events: followed.events.length > 0 ? followed.events : undefined,
+    };
+    const verifyNote: VerifyNote = { inSync: verifyResult.inSync, running: verifyResult.running };
+    const base = { verifyNote, verifyResult, rollout, running: verifyResult.running };
+    if (followed.state === "IN_PROGRESS" && options.signal?.aborted) {
+        return { ...base, failure: (e) => new InterruptedError(session.displayName,
+            `the update was applied (${after.image}), but the wait for ECS deployment ${followed.deploymentId ?? "(none yet)"} was interrupted while IN_PROGRESS; run \`verify --stack ${session.displayName}\``, e) };
+    }
+    if (followed.state === "IN_PROGRESS" && verifyResult.inSync) {
+        return { ...base, failure: (e) => new RolloutTimeoutError(session.displayName, followed.deploymentId ?? "(none yet)", formatDuration(waitMs), e) };
+    }
+    if (!verifyResult.inSync) {
+        // ECS runs something else: this update's deployment rolled back, or drift the update did not touch.
+        return { ...base, rolledBackTo: followed.state === "FAILED" ? verifyResult.running : undefined,
+            failure: (e) => new DriftError(session.displayName, verifyResult.recorded, verifyResult.running, e) };
+    }
+    if (followed.state === "FAILED") {
+        // Failed, but ECS did not roll back (rollback off): the record is what ECS is trying to run.
+        return { ...base, failure: (e) => new RolledBackError(session.displayName, after.image, verifyResult.running,
+            `marked deployment ${followed.deploymentId ?? "(gone)"} FAILED (${followed.reason ?? "no reason given"}) without rolling back`,
+            "The stack's record is what ECS tries to run; fix the image and deploy another tag, or roll back.", e) };
+    }
+    return base;
+}
+
+/** `onRollback: reconcile`: one more update, with the digest ECS runs; its outcome for the deploy's evidence. */
+async function reconcileAfterRollback(
+    session: Session,
+    checkpoint: Checkpoint | undefined,
+    stackOutputs: Record<string, unknown>,
+    running: readonly string[],
+    reconcileOf: { version?: number; digest?: string },
+): Promise<NonNullable<EvidenceRecord["reconciledBy"]>> {
+    const options = { ...session.options, onRollback: "fail" as const, evidenceFile: undefined };
+    const now = { ...session, options, evidenceFile: undefined, checkpoint, ...readRecordedImage(checkpoint), stackOutputs, readAt: new Date() };
+    options.onOutput?.(`ECS rolled the update back: reconciling, so the stack records what ECS runs\n`);
+    try {
+        const result = await reconcileTo(now, running, reconcileOf);
+        return { updateVersion: result.evidence?.updateVersion, digest: result.evidence?.imageDigest ?? null, result: "succeeded" };
+    } catch (err) {
+        const evidence = err instanceof DeployError ? err.evidence : undefined;
+        return { updateVersion: evidence?.updateVersion, digest: evidence?.imageDigest ?? null, result: evidence?.result ?? "failed", error: (err as Error).message };
+    }
+}
+
+/** The config keys this update carries into the history: image, tag, who asked, kind, and a promote's source. */
+function driverConfig(plan: UpdatePlan, requestedBy: string): DriverConfig {
+    return {
+        image: plan.image,
+        imageTag: plan.tag,
+        deployedBy: requestedBy,
+        deployKind: plan.kind,
+        promotedFrom: plan.promotedFrom === undefined ? undefined : formatPromotedFrom(plan.promotedFrom),
+        reconcileOf: plan.reconcileOf === undefined ? undefined : formatReconcileOf(plan.reconcileOf),
     };
 }
 
@@ -512,7 +898,7 @@ function updateMessage(plan: UpdatePlan, requestedBy: string): string {
     return `${plan.kind} ${plan.tag ?? ""} ${plan.resolved.digest} by ${requestedBy}`.replace(/\s+/g, " ");
 }
 
-type VerifyOutcome = { result: VerifyResult } | { skipped: string } | { error: string };
+type VerifyOutcome = { result: VerifyResult } | { skipped: string } | { error: string; cause: unknown };
 
 /** Verify the state's image against ECS; a stack without a service (bootstrap) has nothing to verify. */
 async function verifyRunning(session: Session, recorded: RecordedImage | undefined, outputs: Record<string, unknown>): Promise<VerifyOutcome> {
@@ -522,17 +908,22 @@ async function verifyRunning(session: Session, recorded: RecordedImage | undefin
         return { skipped: "the stack has no ECS service to compare with (outputs `clusterName` and `serviceName` are unset)" };
     }
     try {
-        return { result: await compareRunningImage(session.options.ecs ?? createEcsClient(stackRegion(session.config)), cluster, service, recorded.image) };
+        return { result: await compareRunningImage(ecsClient(session), cluster, service, recorded.image) };
     } catch (err) {
-        return { error: (err as Error).message };
+        return { error: (err as Error).message, cause: err };
     }
 }
 
-function readRecordedImage(checkpoint: Checkpoint | undefined, stackName: string): RecordedImage | undefined {
+/**
+ * What the state runs, or why that cannot be read from it (e.g. a refresh after an ECS rollback
+ * recorded the service on a task definition the state no longer holds). Not fatal: a deploy or
+ * an explicit rollback replaces it, and `history` and `verify` say so.
+ */
+function readRecordedImage(checkpoint: Checkpoint | undefined): { running?: RecordedImage; runningProblem?: string } {
     try {
-        return recordedImage(checkpoint);
+        return { running: recordedImage(checkpoint) };
     } catch (err) {
-        throw new EngineError(`stack \`${stackName}\`: ${(err as Error).message}`);
+        return { runningProblem: (err as Error).message };
     }
 }
 
@@ -544,57 +935,24 @@ function stackOutputsOf(checkpoint: Checkpoint | undefined): Record<string, unkn
 
 // ---- config ----------------------------------------------------------------
 
-async function setDriverConfig(stack: Stack, values: Record<(typeof DRIVER_KEYS)[number], string | undefined>): Promise<void> {
-    const set: ConfigMap = {};
-    for (const key of DRIVER_KEYS) {
-        const value = values[key];
-        if (value !== undefined) set[qualifiedKey(key)] = { value };
-    }
-    await stack.setAllConfig(set);
-    const unset = DRIVER_KEYS.filter((key) => values[key] === undefined).map((key) => qualifiedKey(key));
-    if (unset.length > 0) await stack.removeAllConfig(unset);
-}
-
-/** Puts the driver's keys back as they were before this update. */
-async function restoreDriverConfig(stack: Stack, before: ConfigMap): Promise<void> {
-    const restore: ConfigMap = {};
-    const remove: string[] = [];
-    for (const key of DRIVER_KEYS) {
-        const name = qualifiedKey(key);
-        if (before[name]) restore[name] = before[name];
-        else remove.push(name);
-    }
-    if (Object.keys(restore).length > 0) await stack.setAllConfig(restore);
-    if (remove.length > 0) await stack.removeAllConfig(remove);
-}
-
-async function withTemporaryConfig<T>(
-    session: Session,
-    values: { image: string; imageTag?: string; deployKind: string },
-    run: () => Promise<T>,
-): Promise<T> {
-    await setDriverConfig(session.stack, { imageTag: undefined, ...values, deployedBy: session.requestedBy });
-    try {
-        return await run();
-    } finally {
-        await restoreDriverConfig(session.stack, session.config);
-    }
-}
-
 /**
  * The stack's own region (`aws:region`), so a prod deploy asks prod's registry even when the
  * shell's AWS_REGION points elsewhere; the SDK's default chain when the stack sets none.
  */
-function stackRegion(config: ConfigMap): string | undefined {
-    return config["aws:region"]?.value || undefined;
+function stackRegion(config: StackConfigValues): string | undefined {
+    return config["aws:region"] || undefined;
 }
 
 function ecrClient(session: Session): ECRClient {
     return session.options.ecr ?? createEcrClient(stackRegion(session.config));
 }
 
+function ecsClient(session: Session): ECSClient {
+    return session.options.ecs ?? createEcsClient(stackRegion(session.config));
+}
+
 function requireConfig(session: Session, key: Parameters<typeof qualifiedKey>[0]): string {
-    const value = session.config[qualifiedKey(key)]?.value;
+    const value = session.config[qualifiedKey(key)];
     if (!value) {
         const name = session.identity.name;
         throw new InvalidInputError(`${qualifiedKey(key)}`, "", `must be set in Pulumi.${name}.yaml (\`pulumi config set ${key} <value> -s ${name}\`)`);
@@ -605,10 +963,13 @@ function requireConfig(session: Session, key: Parameters<typeof qualifiedKey>[0]
 // ---- engine errors -----------------------------------------------------------
 
 /** Runs an engine call outside an update; any failure becomes a typed error. */
-async function engineCall<T>(session: Pick<Session, "displayName" | "identity" | "backendUrl">, call: () => Promise<T>): Promise<T> {
+async function engineCall<T>(session: Pick<Session, "displayName" | "identity" | "backendUrl"> & { options?: StackContext }, call: () => Promise<T>): Promise<T> {
     try {
         return await call();
     } catch (err) {
+        if (session.options?.signal?.aborted) {
+            throw new InterruptedError(session.displayName, "interrupted before the update started (during recovery or a read of the stack); no image was deployed");
+        }
         throw classifyEngineError(err, session) ?? new EngineError(`the Pulumi CLI failed on stack \`${session.displayName}\`: ${engineErrorSummary(err)}`);
     }
 }
@@ -616,9 +977,9 @@ async function engineCall<T>(session: Pick<Session, "displayName" | "identity" |
 /** The one mapping from engine failures to the driver's errors; undefined when it is the update's own failure. */
 function classifyEngineError(err: unknown, session: Pick<Session, "displayName" | "identity" | "backendUrl">): DeployError | undefined {
     if (err instanceof DeployError) return err;
-    if (err instanceof ConcurrentUpdateError) return new StackBusyError(session.displayName, lockHolderFrom(String(err.message)));
-    if (err instanceof PulumiStackNotFoundError) return new StackNotFoundError(session.displayName, session.backendUrl);
-    if (!(err instanceof CommandError)) return undefined;
+    if (!(err instanceof CliCommandError)) return undefined;
+    if (err.kind === "busy") return new StackBusyError(session.displayName, lockHolderFrom(err.stderr));
+    if (err.kind === "notFound") return new StackNotFoundError(session.displayName, session.backendUrl);
     const text = String(err.message);
     const configFile = `Pulumi.${session.identity.name}.yaml`;
     if (/passphrase/i.test(text) && /PULUMI_CONFIG_PASSPHRASE|incorrect passphrase/i.test(text)) {

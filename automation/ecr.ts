@@ -37,13 +37,13 @@ export function createEcrClient(region?: string): ECRClient {
 
 /** Resolves `tag` in `repositoryName` to its digest with one DescribeImages call. */
 export async function resolveTag(ecr: ECRClient, repositoryName: string, tag: string): Promise<ResolvedImage> {
-    const detail = await describeOne(ecr, repositoryName, { imageTag: tag }, "--tag", tag);
+    const detail = await describeOne(ecr, repositoryName, { imageTag: tag }, "tag", tag);
     return toResolved(ecr, repositoryName, detail, tag);
 }
 
 /** Looks a digest up with one DescribeImages call: for rollback targets found in history. */
 export async function describeDigest(ecr: ECRClient, repositoryName: string, digest: string): Promise<ResolvedImage> {
-    const detail = await describeOne(ecr, repositoryName, { imageDigest: digest }, "--to-digest", digest);
+    const detail = await describeOne(ecr, repositoryName, { imageDigest: digest }, "digest", digest);
     return toResolved(ecr, repositoryName, detail, digest);
 }
 

@@ -14,6 +14,7 @@ export const EXIT_CODES = {
     nothingToRollBackTo: 7,
     notVerified: 8,
     unreachable: 9,
+    rolloutTimeout: 10,
     interrupted: 130,
 } as const;
 
@@ -33,8 +34,13 @@ export abstract class DeployError extends Error {
 /** A flag or value that can never work: fix the command line. */
 export class InvalidInputError extends DeployError {
     readonly exitCode = EXIT_CODES.usage;
-    constructor(readonly input: string, readonly value: string, problem: string) {
+    constructor(readonly input: string, readonly value: string, readonly problem: string) {
         super(`\`${input}\` ${problem}, got \`${value}\``);
+    }
+
+    /** The same error naming `name` instead: the CLI's flag for a library input (`tag` → `--tag`). */
+    withInput(name: string): InvalidInputError {
+        return new InvalidInputError(name, this.value, this.problem);
     }
 }
 
@@ -58,6 +64,11 @@ export class ImageNotFoundError extends DeployError {
     constructor(readonly repositoryName: string, readonly input: string, readonly value: string) {
         super(`\`${input}\` names no image in \`${repositoryName}\`, got \`${value}\`; push it first (CI's ecr-push workflow) or check the spelling with \`aws ecr describe-images --repository-name ${repositoryName}\``);
     }
+
+    /** The same error naming `name` instead (see `InvalidInputError.withInput`). */
+    withInput(name: string): ImageNotFoundError {
+        return new ImageNotFoundError(this.repositoryName, name, this.value);
+    }
 }
 
 export class ImageArchivedError extends DeployError {
@@ -79,6 +90,53 @@ export class NoRollbackTargetError extends DeployError {
     readonly exitCode = EXIT_CODES.nothingToRollBackTo;
     constructor(readonly stack: string, reason: string) {
         super(`stack \`${stack}\` has nothing to roll back to: ${reason}; see \`history --stack ${stack}\``);
+    }
+}
+
+/** `promote` found nothing on the source stack to take: no deployment, or not the one named. */
+export class NothingToPromoteError extends DeployError {
+    readonly exitCode = EXIT_CODES.nothingToRollBackTo;
+    constructor(readonly stack: string, reason: string) {
+        super(`stack \`${stack}\` has nothing to promote: ${reason}; nothing was changed. See \`history --stack ${stack}\``);
+    }
+}
+
+/** The stack takes only digests that succeeded on its promotion source (`papyrus:promoteFrom`), and this one never did. */
+export class NotPromotedError extends DeployError {
+    readonly exitCode = EXIT_CODES.usage;
+    constructor(readonly stack: string, readonly source: string, tag: string, digest: string) {
+        super(`stack \`${stack}\` takes only digests that succeeded on \`${source}\` (\`papyrus:promoteFrom\` in its stack config), `
+            + `and \`${tag}\` (${digest}) never did; nothing was changed. Deploy the tag to ${source} first, then run `
+            + `\`papyrus-deploy promote --from ${source} --to ${stack}\``);
+    }
+}
+
+/** What ECS runs on the promotion source is not what its state recorded: promote takes no drifted digest. */
+export class SourceDriftError extends DeployError {
+    readonly exitCode = EXIT_CODES.drift;
+    constructor(readonly stack: string, readonly recorded: string, readonly running: readonly string[]) {
+        super(`stack \`${stack}\` recorded \`${recorded}\` but ECS runs ${running.map((r) => `\`${r}\``).join(", ") || "nothing"}, so it is not known to run as recorded; `
+            + `nothing was changed. Check its service events and deploy or roll it back, or promote a named deployment with \`--version N\` (see \`history --stack ${stack}\`)`);
+    }
+}
+
+/** What ECS runs on the promotion source could not be read (no cluster, no service): nothing was changed. */
+export class SourceNotVerifiedError extends DeployError {
+    readonly exitCode = EXIT_CODES.notVerified;
+    constructor(readonly stack: string, reason: string) {
+        super(`what ECS runs for stack \`${stack}\` could not be checked: ${reason}; nothing was changed. `
+            + `Run \`verify --stack ${stack}\` once ECS answers, or promote a named deployment with \`--version N\``);
+    }
+}
+
+/** The promoted digest did not reach the target's repository within `--wait`. */
+export class ReplicaMissingError extends DeployError {
+    readonly exitCode = EXIT_CODES.imageUnavailable;
+    constructor(readonly repositoryName: string, readonly digest: string, target: string, region: string, source: string, waited: string) {
+        super(`${digest} from stack \`${source}\` is not in \`${repositoryName}\` of stack \`${target}\` (${region}) after waiting ${waited}; nothing was changed. `
+            + `Replication from ${source}'s registry (\`papyrus:replicateTo\` in its stack config) has not delivered it: check it with `
+            + `\`aws ecr describe-image-replication-status --repository-name ${repositoryName} --image-id imageDigest=${digest}\` in ${source}'s region, `
+            + "then run promote again (`--wait` waits longer)");
     }
 }
 
@@ -109,15 +167,46 @@ export class InterruptedError extends DeployError {
 export class DriftError extends DeployError {
     readonly exitCode = EXIT_CODES.drift;
     constructor(readonly stack: string, readonly recorded: string, readonly running: readonly string[], evidence?: EvidenceRecord) {
-        super(`stack \`${stack}\` recorded \`${recorded}\` but ECS runs ${running.map((r) => `\`${r}\``).join(", ") || "nothing"}; the deployment circuit breaker may have rolled back. Check the service events, then deploy or roll back explicitly`, evidence);
+        super(`stack \`${stack}\` recorded \`${recorded}\` but ECS runs ${running.map((r) => `\`${r}\``).join(", ") || "nothing"}; the deployment circuit breaker may have rolled back. Check the service events, then run \`papyrus-deploy reconcile --stack ${stack}\` to record what ECS runs, or deploy or roll back explicitly`, evidence);
+    }
+}
+
+/**
+ * ECS rolled the update's deployment back (circuit breaker or a deployment alarm), or it failed:
+ * the stack's state records one digest while ECS runs another, unless it was reconciled.
+ */
+export class RolledBackError extends DeployError {
+    readonly exitCode = EXIT_CODES.drift;
+    constructor(
+        readonly stack: string,
+        readonly recorded: string,
+        readonly running: readonly string[],
+        what: string,
+        aftermath: string,
+        evidence?: EvidenceRecord,
+    ) {
+        super(`ECS ${what} on stack \`${stack}\`: the update recorded \`${recorded}\` but ECS runs ${running.map((r) => `\`${r}\``).join(", ") || "nothing"}. ${aftermath}`, evidence);
+    }
+}
+
+/** The update ran, but ECS had not finished rolling it out when the wait ended. */
+export class RolloutTimeoutError extends DeployError {
+    readonly exitCode = EXIT_CODES.rolloutTimeout;
+    constructor(readonly stack: string, deployment: string, waited: string, evidence?: EvidenceRecord) {
+        super(`stack \`${stack}\` was updated, but ECS deployment ${deployment} was still IN_PROGRESS after ${waited}; `
+            + `the stack records the new digest while ECS may still roll it back. Run \`papyrus-deploy verify --stack ${stack}\` later `
+            + "(and `papyrus-deploy reconcile` if ECS rolled it back), or give `--wait-timeout` more time", evidence);
     }
 }
 
 /** The update ran, but what ECS runs could not be read: the result is not verified. */
 export class NotVerifiedError extends DeployError {
     readonly exitCode = EXIT_CODES.notVerified;
+    /** `evidence` is set when an update ran; a `verify` on its own has none. */
     constructor(readonly stack: string, reason: string, evidence?: EvidenceRecord) {
-        super(`stack \`${stack}\` was updated, but what ECS runs could not be checked: ${reason}. Run \`verify --stack ${stack}\` once ECS is reachable (\`--no-verify\` skips the check)`, evidence);
+        super(evidence
+            ? `stack \`${stack}\` was updated, but what ECS runs could not be checked: ${reason}. Run \`verify --stack ${stack}\` once ECS is reachable (\`--no-verify\` skips the check)`
+            : `what ECS runs for stack \`${stack}\` could not be checked: ${reason}`, evidence);
     }
 }
 

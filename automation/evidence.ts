@@ -1,4 +1,4 @@
-// The evidence record: one JSON document per deploy or rollback saying which
+// The evidence record: one JSON document per deploy, rollback or promote saying which
 // digest the stack runs afterwards (read from the engine's state, never from
 // what the driver asked for), what was asked, when, on which stack, and who
 // asked (with the CI run's identity from the standard GitHub Actions variables).
@@ -26,9 +26,35 @@ export type VerifyNote =
     | { readonly skipped: string }
     | { readonly failed: string };
 
+/** Where a promoted digest came from: the source stack's deployment that ran it (schema v2, optional). */
+export interface PromotedFrom {
+    /** The source stack as given (`dev`). */
+    readonly stack: string;
+    /** The source's update that deployed the digest (its number in `history --stack <source>`). */
+    readonly version: number;
+    readonly digest: string;
+    readonly tag?: string;
+    /** The source's image reference, in the source's repository. */
+    readonly image?: string;
+    /** What ECS ran on the source when it was checked; unset with `--version` (no check). */
+    readonly sourceVerify?: VerifyNote;
+}
+
+/** The ECS deployment the update started, as far as the driver followed it (rollout.ts). */
+export interface RolloutNote {
+    readonly deploymentId?: string;
+    readonly state: "COMPLETED" | "FAILED" | "IN_PROGRESS" | "UNCHANGED";
+    /** The digest ECS runs at the end, when it is not the recorded one (after ECS rolled back). */
+    readonly runningDigest?: string;
+    /** ECS service events since the update started, oldest first. */
+    readonly events?: readonly string[];
+}
+
+export type UpdateKind = "deploy" | "rollback" | "infra" | "promote" | "reconcile";
+
 export interface EvidenceRecord {
     readonly schema: typeof EVIDENCE_SCHEMA;
-    readonly kind: "deploy" | "rollback" | "infra";
+    readonly kind: UpdateKind;
     /** As given (`dev`), and as the engine names it (`organization/papyrus/dev`). */
     readonly stack: string;
     readonly stackQualified: string;
@@ -48,14 +74,90 @@ export interface EvidenceRecord {
     /** What the state ran before this update. */
     readonly previousDigest?: string;
     readonly updateVersion?: number;
+    /** Operations an engine stopped mid-step left in the state: what runs is then uncertain until a refresh. */
+    readonly pendingOperations?: number;
+    /** E.g. another update that ran between this command's read of the stack and its own update. */
+    readonly warnings?: readonly string[];
     readonly result: "succeeded" | "failed" | "cancelled";
     readonly startedAt: string;
     readonly finishedAt: string;
     readonly requestedBy: string;
     readonly rollbackOf?: { readonly version: number; readonly digest?: string };
+    /** Set for `promote`: the source stack's deployment whose digest this update deployed. */
+    readonly promotedFrom?: PromotedFrom;
+    /** Set for `reconcile`: the update whose digest ECS rolled back, and that digest. */
+    readonly reconcileOf?: { readonly version?: number; readonly digest?: string };
+    /** Set when `--on-rollback reconcile` ran a reconcile after ECS rolled this update back. */
+    readonly reconciledBy?: { readonly updateVersion?: number; readonly digest: string | null; readonly result: string; readonly error?: string };
     readonly verify?: VerifyNote;
+    readonly rollout?: RolloutNote;
+    /** The stack's `loadBalancerUrl` output after the update, if it has one. */
+    readonly loadBalancerUrl?: string;
     readonly ci?: CiIdentity;
     readonly error?: string;
+}
+
+/** What `buildEvidence` assembles the record from: what was asked, and what the engine and ECS recorded. */
+export interface EvidenceFacts {
+    readonly kind: UpdateKind;
+    readonly stack: string;
+    readonly stackQualified: string;
+    readonly resolved: { readonly repositoryName: string; readonly repositoryUrl: string; readonly digest: string; readonly mediaType: string; readonly isIndex: boolean };
+    readonly requestedImage: string;
+    readonly tag?: string;
+    /** What the state runs after the update. */
+    readonly after?: { readonly image: string; readonly digest: string };
+    readonly applied: boolean;
+    readonly previousDigest?: string;
+    readonly updateVersion?: number;
+    readonly pendingOperations: number;
+    readonly warnings: readonly string[];
+    readonly result: EvidenceRecord["result"];
+    readonly startedAt: Date;
+    readonly finishedAt: Date;
+    readonly requestedBy: string;
+    readonly rollbackOf?: EvidenceRecord["rollbackOf"];
+    readonly promotedFrom?: PromotedFrom;
+    readonly reconcileOf?: EvidenceRecord["reconcileOf"];
+    readonly verify?: VerifyNote;
+    readonly rollout?: RolloutNote;
+    readonly loadBalancerUrl?: string;
+    readonly ci?: CiIdentity;
+}
+
+/** The evidence record of one update: `image`/`imageDigest` are the state's, `requested*` what was asked. */
+export function buildEvidence(facts: EvidenceFacts): EvidenceRecord {
+    return {
+        schema: EVIDENCE_SCHEMA,
+        kind: facts.kind,
+        stack: facts.stack,
+        stackQualified: facts.stackQualified,
+        repository: facts.resolved.repositoryName,
+        repositoryUrl: facts.resolved.repositoryUrl,
+        image: facts.after?.image ?? null,
+        imageDigest: facts.after?.digest ?? null,
+        applied: facts.applied,
+        requestedImage: facts.requestedImage,
+        requestedDigest: facts.resolved.digest,
+        imageTag: facts.tag,
+        mediaType: facts.resolved.mediaType,
+        isIndex: facts.resolved.isIndex,
+        previousDigest: facts.previousDigest,
+        updateVersion: facts.updateVersion,
+        pendingOperations: facts.pendingOperations > 0 ? facts.pendingOperations : undefined,
+        warnings: facts.warnings.length > 0 ? facts.warnings : undefined,
+        result: facts.result,
+        startedAt: facts.startedAt.toISOString(),
+        finishedAt: facts.finishedAt.toISOString(),
+        requestedBy: facts.requestedBy,
+        rollbackOf: facts.rollbackOf,
+        promotedFrom: facts.promotedFrom,
+        reconcileOf: facts.reconcileOf,
+        verify: facts.verify,
+        rollout: facts.rollout,
+        loadBalancerUrl: facts.loadBalancerUrl,
+        ci: facts.ci,
+    };
 }
 
 export function ciIdentity(env: NodeJS.ProcessEnv = process.env): CiIdentity | undefined {
@@ -94,8 +196,9 @@ const PROJECT_FILES = /^(Pulumi(\.[^/]+)?\.ya?ml|package(-lock)?\.json|tsconfig\
  * absolute path.
  */
 export function checkEvidencePath(file: string, projectDir: string): string {
-    const bad = (problem: string) => new InvalidInputError("--evidence", file, problem);
+    const bad = (problem: string) => new InvalidInputError("evidenceFile", file, problem);
     if (file.trim() === "") throw bad("must name a file (e.g. `evidence/deploy.json`), and is empty");
+    if (file === "-") throw bad("must name a file; to print the record, use `--json` instead");
     const absolute = path.resolve(file);
     let stat: fs.Stats | undefined;
     try {
@@ -104,8 +207,14 @@ export function checkEvidencePath(file: string, projectDir: string): string {
         stat = undefined;
     }
     if (stat?.isDirectory() || file.endsWith(path.sep)) throw bad("is a directory; name a file inside it, e.g. `evidence/deploy.json`");
-    if (path.dirname(absolute) === path.resolve(projectDir) && PROJECT_FILES.test(path.basename(absolute))) {
+    // Compared with links resolved: a path through a symlink to the project is the project.
+    const project = realDirectory(path.resolve(projectDir));
+    const target = path.join(realDirectory(path.dirname(absolute)), path.basename(absolute));
+    if (path.dirname(target) === project && PROJECT_FILES.test(path.basename(target))) {
         throw bad("is one of the project's own files; write evidence elsewhere, e.g. `evidence/deploy.json`");
+    }
+    if ((target + path.sep).startsWith(path.join(project, ".pulumi-state") + path.sep)) {
+        throw bad("is inside `.pulumi-state/`, which holds the stack state and the driver's locks; write evidence elsewhere, e.g. `evidence/deploy.json`");
     }
     if (stat !== undefined) {
         if (!stat.isFile()) throw bad("exists and is not a regular file");
@@ -129,6 +238,16 @@ export function checkEvidencePath(file: string, projectDir: string): string {
         throw bad(`cannot be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message} in \`${dir}\`); choose a writable place`);
     }
     return absolute;
+}
+
+/** `dir` with symlinks resolved, as far up as it exists (the rest may be created later). */
+function realDirectory(dir: string): string {
+    try {
+        return fs.realpathSync(dir);
+    } catch {
+        const parent = path.dirname(dir);
+        return parent === dir ? dir : path.join(realDirectory(parent), path.basename(dir));
+    }
 }
 
 /** Writes `record` atomically (a temporary file in the same directory, then a rename); never leaves the temporary file behind. */

@@ -1,18 +1,22 @@
 // Deployments as the stack history records them. Every update the driver
 // runs carries `papyrus:image`, `papyrus:imageTag`, `papyrus:deployedBy` and
-// `papyrus:deployKind` in its config, so history alone says which digest each
-// update asked for, when, and who asked: no side database. Which of them runs
+// `papyrus:deployKind` (and, for a promote, `papyrus:promotedFrom`) in its
+// config, so history alone says which digest each update asked for, when, who
+// asked and where a promoted digest came from: no side database. Which of them runs
 // now is the stack's state's to say (`markRunning`), not the newest success's.
-import { Stack, UpdateSummary } from "@pulumi/pulumi/automation";
+import type { UpdateSummary } from "@pulumi/pulumi/automation";
 import { isSha256Digest, parseImageReference } from "../components/imageReference";
 import { qualifiedKey } from "../components/stackConfig";
+import type { PromotedFrom } from "./evidence";
 
 /**
- * `deploy`, `rollback`, `infra`: run by the driver. `manual`: a `pulumi up` by hand (its config,
+ * `deploy`, `rollback`, `infra`, `promote`, `reconcile`: run by the driver. `manual`: a `pulumi up` by hand (its config,
  * and so its image, is whatever that checkout held; its `deployedBy` is not trusted). `other`:
  * anything else (another Automation API program, refresh, destroy).
  */
-export type DeploymentKind = "deploy" | "rollback" | "infra" | "manual" | "other";
+export type DeploymentKind = "deploy" | "rollback" | "infra" | "promote" | "reconcile" | "manual" | "other";
+
+const DRIVER_KINDS: readonly string[] = ["deploy", "rollback", "infra", "promote", "reconcile"];
 
 /** How the update was run, from its own metadata (`environment["exec.kind"]`). */
 export type UpdateRunner = "driver" | "cli" | "automation" | "unknown";
@@ -33,6 +37,12 @@ export interface Deployment {
     readonly digest?: string;
     readonly tag?: string;
     readonly requestedBy?: string;
+    /** For a promote: the source stack's deployment the digest came from (`papyrus:promotedFrom`). */
+    readonly promotedFrom?: Pick<PromotedFrom, "stack" | "version" | "digest" | "tag">;
+    /** For a reconcile: the update whose digest ECS rolled back (`papyrus:reconcileOf`). */
+    readonly reconcileOf?: { readonly version?: number; readonly digest?: string };
+    /** What the engine changed, by operation (`update: 2, same: 3`). */
+    readonly resourceChanges?: Record<string, number>;
     readonly message?: string;
     readonly runner: UpdateRunner;
     /** True for the deployment whose digest the stack's state runs now (see `markRunning`). */
@@ -46,8 +56,13 @@ export interface Deployment {
  */
 export const HISTORY_PAGE_SIZE = 500;
 
+/** What history is read through: the Automation API's `Stack`, or the driver's `StackCli`. */
+export interface HistorySource {
+    history(pageSize?: number, page?: number, showSecrets?: boolean): Promise<UpdateSummary[]>;
+}
+
 /** Reads the whole history, newest first, page by page, with secrets hidden. */
-export async function readDeployments(stack: Stack, pageSize = HISTORY_PAGE_SIZE): Promise<Deployment[]> {
+export async function readDeployments(stack: HistorySource, pageSize = HISTORY_PAGE_SIZE): Promise<Deployment[]> {
     const summaries: UpdateSummary[] = [];
     for (let page = 1; ; page++) {
         const batch = await stack.history(pageSize, page, false);
@@ -58,7 +73,7 @@ export async function readDeployments(stack: Stack, pageSize = HISTORY_PAGE_SIZE
 }
 
 // The driver's update message (driver.ts `updateMessage`): `<kind> [<tag>] sha256:<hex> by <who>`.
-const DRIVER_MESSAGE = /^(deploy|rollback|infra) (\S+ )?sha256:[0-9a-f]{64} by /;
+const DRIVER_MESSAGE = /^(deploy|rollback|infra|promote|reconcile) (\S+ )?sha256:[0-9a-f]{64} by /;
 
 /**
  * Who ran an update, from its own metadata: the Automation API records `exec.kind` `auto.local`
@@ -80,14 +95,16 @@ export function toDeployments(summaries: readonly UpdateSummary[]): Deployment[]
             const entry = config[qualifiedKey(key)];
             return entry && !entry.secret ? entry.value : undefined;
         };
-        const image = value("image");
+        // Only an update ran a program with this config; a refresh or destroy merely carries the
+        // checkout's config of that moment, which names no image that ran.
+        const image = summary.kind === "update" ? value("image") : undefined;
         const runner = updateRunner(summary);
         const kind = value("deployKind");
         const byDriver = runner === "driver";
         return {
             version: summary.version > 0 ? summary.version : summaries.length - index,
             operation: summary.kind,
-            kind: byDriver && (kind === "deploy" || kind === "rollback" || kind === "infra") ? kind
+            kind: byDriver && kind !== undefined && DRIVER_KINDS.includes(kind) ? kind as DeploymentKind
                 : runner === "cli" && summary.kind === "update" ? "manual" : "other",
             result: summary.result ?? "unknown",
             startTime: new Date(summary.startTime),
@@ -95,9 +112,12 @@ export function toDeployments(summaries: readonly UpdateSummary[]): Deployment[]
             // The config an update ran with is what its program read: its image, whoever ran it.
             image,
             digest: digestOf(image),
-            tag: value("imageTag"),
+            tag: image === undefined ? undefined : value("imageTag"),
             // A hand-run `up` carries whatever `deployedBy` the checkout last held: not who ran it.
             requestedBy: byDriver ? value("deployedBy") : undefined,
+            promotedFrom: byDriver && kind === "promote" ? parsePromotedFrom(value("promotedFrom")) : undefined,
+            reconcileOf: byDriver && kind === "reconcile" ? parseReconcileOf(value("reconcileOf")) : undefined,
+            resourceChanges: summary.resourceChanges,
             message: summary.message || undefined,
             runner,
         };
@@ -112,6 +132,42 @@ export function markRunning(deployments: readonly Deployment[], running: { diges
     const index = running === undefined ? -1
         : deployments.findIndex((d) => d.operation === "update" && d.digest === running.digest);
     return deployments.map((d, i) => ({ ...d, running: i === index }));
+}
+
+/** `papyrus:promotedFrom` as the driver writes it (one JSON object); undefined when absent or not that shape. */
+export function parsePromotedFrom(text: string | undefined): Deployment["promotedFrom"] {
+    if (text === undefined) return undefined;
+    try {
+        const value = JSON.parse(text) as Record<string, unknown>;
+        if (typeof value.stack !== "string" || typeof value.version !== "number" || typeof value.digest !== "string" || !isSha256Digest(value.digest)) return undefined;
+        return { stack: value.stack, version: value.version, digest: value.digest, tag: typeof value.tag === "string" ? value.tag : undefined };
+    } catch {
+        return undefined;
+    }
+}
+
+/** `papyrus:reconcileOf` as the driver writes it; undefined when absent or not that shape. */
+export function parseReconcileOf(text: string | undefined): Deployment["reconcileOf"] {
+    if (text === undefined) return undefined;
+    try {
+        const value = JSON.parse(text) as Record<string, unknown>;
+        return {
+            version: typeof value.version === "number" ? value.version : undefined,
+            digest: typeof value.digest === "string" && isSha256Digest(value.digest) ? value.digest : undefined,
+        };
+    } catch {
+        return undefined;
+    }
+}
+
+/** The value of `papyrus:reconcileOf` for an update, read back by `parseReconcileOf`. */
+export function formatReconcileOf(of: { version?: number; digest?: string }): string {
+    return JSON.stringify({ version: of.version, digest: of.digest });
+}
+
+/** The value of `papyrus:promotedFrom` for an update, read back by `parsePromotedFrom`. */
+export function formatPromotedFrom(from: Pick<PromotedFrom, "stack" | "version" | "digest" | "tag">): string {
+    return JSON.stringify({ stack: from.stack, version: from.version, digest: from.digest, tag: from.tag });
 }
 
 function digestOf(image: string | undefined): string | undefined {
@@ -145,8 +201,10 @@ export function chooseRollbackTarget(
 ): { target?: Deployment; current?: Deployment; reason?: string } {
     const current = currentDeployment(deployments);
     const candidates = deployments.filter((d) => d.operation === "update" && d.result === "succeeded" && d.digest !== undefined);
-    if (current === undefined) {
-        return { reason: "the stack's state runs no image that a recorded update deployed" };
+    // An explicit target needs no current deployment (after a `pulumi destroy`, or when the state
+    // does not say what runs); only the default, which steps back from the current one, does.
+    if (current === undefined && !("toVersion" in target || "toTag" in target || "toDigest" in target)) {
+        return { reason: "the stack's state runs no image that a recorded update deployed; name a target with `--to-version`, `--to-tag` or `--to-digest`" };
     }
     if ("toVersion" in target) {
         const found = deployments.find((d) => d.version === target.toVersion);
@@ -166,6 +224,7 @@ export function chooseRollbackTarget(
         const found = candidates.find((d) => d.digest === target.toDigest);
         return found ? { target: found, current } : { current, reason: `no succeeded deployment of digest \`${target.toDigest}\`` };
     }
+    if (current === undefined) return { reason: "no current deployment" }; // unreachable: checked above
     // Default: step back from where the current digest came from. When the current update is
     // itself a rollback, its digest was first deployed earlier; the releases between that deploy
     // and now are the ones rolled back from, so they are skipped (deploy v1, deploy v2, rollback
@@ -190,7 +249,7 @@ export function chooseRollbackTarget(
  */
 function originOf(current: Deployment, deployments: readonly Deployment[], candidates: readonly Deployment[]): Deployment {
     let origin = current;
-    while (origin.kind === "rollback" || origin.kind === "infra" || origin.kind === "manual" || origin.kind === "other") {
+    while (origin.kind === "rollback" || origin.kind === "infra" || origin.kind === "reconcile" || origin.kind === "manual" || origin.kind === "other") {
         const position = deployments.indexOf(origin);
         const earlier = candidates.find((d) => deployments.indexOf(d) > position && d.digest === origin.digest);
         if (!earlier) break;

@@ -60,6 +60,10 @@ export function acquireLock(workDir: string, stackName: string, requestedBy: str
             if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
         }
         const holder = readHolder(file);
+        if (holder === undefined && recentlyWritten(file)) {
+            // Another driver has just created the file and not yet written its holder: busy.
+            throw new StackBusyError(stackName, "another driver that is taking the lock right now");
+        }
         if (holder && (holder.host !== me.host || processAlive(holder.pid))) {
             throw new StackBusyError(stackName, describeHolder(holder));
         }
@@ -88,11 +92,21 @@ export function acquireLock(workDir: string, stackName: string, requestedBy: str
     throw new StackBusyError(stackName, "another driver that took the lock at the same moment");
 }
 
+/** The lock's holder; undefined for a file that is empty, half-written or not a lock (no numeric pid). */
 function readHolder(file: string): LockHolder | undefined {
     try {
-        return JSON.parse(fs.readFileSync(file, "utf8")) as LockHolder;
+        const holder = JSON.parse(fs.readFileSync(file, "utf8")) as LockHolder;
+        return Number.isInteger(holder?.pid) && holder.pid > 0 && typeof holder.host === "string" ? holder : undefined;
     } catch {
         return undefined;
+    }
+}
+
+function recentlyWritten(file: string): boolean {
+    try {
+        return Date.now() - fs.statSync(file).mtimeMs < 5_000;
+    } catch {
+        return false;
     }
 }
 

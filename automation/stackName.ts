@@ -31,7 +31,7 @@ export function isSelfManagedBackend(backendUrl: string): boolean {
 export function stackIdentity(input: string, backendUrl: string, defaultOrganization?: string): StackIdentity {
     const parts = input.split("/");
     const selfManaged = isSelfManagedBackend(backendUrl);
-    const bad = (problem: string) => new InvalidInputError("--stack", input, problem);
+    const bad = (problem: string) => new InvalidInputError("stackName", input, problem);
     if (parts.length > 3 || parts.some((p) => !NAME.test(p))) {
         throw bad("must be a stack name (letters, digits, `-`, `_`, `.`; e.g. `dev`) or `organization/papyrus/dev`");
     }

@@ -11,13 +11,13 @@ export const DEFAULT_TAG_PATTERN = /^v\d+\.\d+\.\d+$|^[0-9a-f]{40}$/;
 
 export function validateTag(tag: string, policy: TagPolicy = {}): void {
     if (tag.trim() === "") {
-        throw new InvalidInputError("--tag", tag, "must name a release tag such as `v25.10.31` or a full commit SHA, and is empty");
+        throw new InvalidInputError("tag", tag, "must name a release tag such as `v25.10.31` or a full commit SHA, and is empty");
     }
     if (tag === "latest") {
-        throw new InvalidInputError("--tag", tag, "must not be `latest`: it moves with every push, so a deploy of it cannot say what ran. Deploy a release tag such as `v25.10.31`");
+        throw new InvalidInputError("tag", tag, "must not be `latest`: it moves with every push, so a deploy of it cannot say what ran. Deploy a release tag such as `v25.10.31`");
     }
     const pattern = policy.pattern ?? DEFAULT_TAG_PATTERN;
     if (!pattern.test(tag)) {
-        throw new InvalidInputError("--tag", tag, `must match ${pattern} (a release tag such as \`v25.10.31\` or a full 40-character commit SHA)`);
+        throw new InvalidInputError("tag", tag, `must match ${pattern} (a release tag such as \`v25.10.31\` or a full 40-character commit SHA)`);
     }
 }

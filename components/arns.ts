@@ -16,6 +16,12 @@ const IAM_ROLE_ARN = new RegExp(`^arn:${PARTITION}:iam::${ACCOUNT}:role/[A-Za-z0
 const ECR_REPOSITORY_ARN = new RegExp(`^arn:${PARTITION}:ecr:${REGION}:${ACCOUNT}:repository/[a-z0-9._/-]{2,256}$`);
 const LOG_GROUP_ARN = new RegExp(`^arn:${PARTITION}:logs:${REGION}:${ACCOUNT}:log-group:[A-Za-z0-9_./#-]{1,512}$`);
 const TASK_DEFINITION_FAMILY = /^[A-Za-z0-9_-]{1,255}$/;
+const ACM_CERTIFICATE_ARN = new RegExp(`^arn:${PARTITION}:acm:${REGION}:${ACCOUNT}:certificate/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`);
+/** An alarm name is up to 255 printable characters; a `*` or `?` is refused by `requireArn` itself. */
+const CLOUDWATCH_ALARM_ARN = new RegExp(`^arn:${PARTITION}:cloudwatch:${REGION}:${ACCOUNT}:alarm:[\\x20-\\x7e]{1,255}$`);
+const SCALABLE_TARGET_ARN = new RegExp(`^arn:${PARTITION}:application-autoscaling:${REGION}:${ACCOUNT}:scalable-target/[A-Za-z0-9]{1,64}$`);
+/** A Route 53 hosted zone id, as the console and `aws route53 list-hosted-zones` show it (without `/hostedzone/`). */
+export const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
 
 /** Why `value` is not the ARN of one S3 bucket (the state backend's), or undefined. */
 export function s3BucketArnProblem(value: unknown, input: string): string | undefined {
@@ -110,12 +116,43 @@ export function regionOfRepositoryArn(value: string): string {
     return match[2];
 }
 
+/**
+ * Why `value` is not the ARN of an ACM certificate the load balancer can use, or undefined. With `region`
+ * (the stack's), a certificate of another region is refused: an ALB only takes certificates of its own region.
+ */
+export function acmCertificateArnProblem(value: unknown, input: string, region?: string): string | undefined {
+    const expected = `\`${input}\` must be the ARN of an ACM certificate (\`arn:aws:acm:<region>:<account>:certificate/<uuid>\`)`;
+    if (typeof value !== "string") {
+        return `${expected}, got a value of type ${value === null ? "null" : typeof value}`;
+    }
+    const match = ACM_CERTIFICATE_ARN.exec(value);
+    if (match === null) {
+        return `${expected}, got \`${value}\``;
+    }
+    if (region !== undefined && match[2] !== region) {
+        return `${expected} in the stack's region \`${region}\`, got one in \`${match[2]}\` (\`${value}\`): a load balancer only uses certificates of its own region`;
+    }
+    return undefined;
+}
+
+/** The ARN of a Route 53 hosted zone, in the partition of `serviceArn`: `arn:aws:route53:::hostedzone/<id>`. */
+export function hostedZoneArn(serviceArn: string, hostedZoneId: string): string {
+    const { partition } = parseEcsServiceArn(serviceArn);
+    if (!HOSTED_ZONE_ID.test(hostedZoneId)) {
+        throw new Error(`\`hostedZoneId\` must be a Route 53 hosted zone id such as \`Z0123456789ABCDEFGHIJ\`, got \`${hostedZoneId}\``);
+    }
+    return `arn:${partition}:route53:::hostedzone/${hostedZoneId}`;
+}
+
 /** Throws unless `value` matches the ARN form of `kind`; policies never get a wildcard from an input. */
-export function requireArn(kind: "iam-role" | "ecs-cluster" | "log-group", value: string, input: string): string {
+export function requireArn(kind: "iam-role" | "ecs-cluster" | "log-group" | "acm-certificate" | "scalable-target" | "cloudwatch-alarm", value: string, input: string): string {
     const [pattern, form] = {
         "iam-role": [IAM_ROLE_ARN, "arn:aws:iam::<account>:role/<name>"],
         "ecs-cluster": [ECS_CLUSTER_ARN, "arn:aws:ecs:<region>:<account>:cluster/<name>"],
         "log-group": [LOG_GROUP_ARN, "arn:aws:logs:<region>:<account>:log-group:<name>"],
+        "acm-certificate": [ACM_CERTIFICATE_ARN, "arn:aws:acm:<region>:<account>:certificate/<uuid>"],
+        "scalable-target": [SCALABLE_TARGET_ARN, "arn:aws:application-autoscaling:<region>:<account>:scalable-target/<id>"],
+        "cloudwatch-alarm": [CLOUDWATCH_ALARM_ARN, "arn:aws:cloudwatch:<region>:<account>:alarm:<name>"],
     }[kind] as [RegExp, string];
     if (!pattern.test(value) || /[*?]/.test(value)) {
         throw new Error(`\`${input}\` must be an ARN of the form \`${form}\`, got \`${value}\``);

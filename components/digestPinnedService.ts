@@ -1,191 +1,52 @@
 // A Fargate service behind an ALB whose task definition names its image by
 // digest, and only by digest. The human tag rides along as a resource tag and
-// a docker label; it is never what ECS pulls.
+// a docker label; it is never what ECS pulls. The arguments, their defaults
+// and their checks are in digestPinnedServiceArgs.ts; the role policies in
+// servicePolicies.ts.
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
+import {
+    DeploymentAlarmArgs,
+    DigestPinnedServiceArgs,
+    digestPinnedServiceProblems,
+    ResolvedServiceArgs,
+    withDefaults,
+} from "./digestPinnedServiceArgs";
 import { ImageDigestRef, parseImageReference } from "./imageReference";
-import { PolicyDocument } from "./policyDocument";
+import {
+    ECS_LOAD_BALANCER_INFRASTRUCTURE_POLICY_ARN,
+    ECS_SERVICE_TRUST,
+    ECS_TASKS_TRUST,
+    executionRolePolicy,
+    taskRolePolicy,
+} from "./servicePolicies";
+
+export {
+    AutoscalingArgs,
+    ContainerHealthCheckArgs,
+    DeploymentAlarmArgs,
+    DeploymentAlarmsArgs,
+    DeploymentArgs,
+    DigestPinnedServiceArgs,
+    digestPinnedServiceProblems,
+    ExistingNetworkArgs,
+    FargateCpu,
+    HealthCheckArgs,
+    HttpsArgs,
+    NewVpcArgs,
+    nodeHealthCheckCommand,
+    SERVICE_DEFAULTS,
+    TestListenerArgs,
+    withDefaults,
+} from "./digestPinnedServiceArgs";
+export { fargateMemoryChoices } from "./fargateSize";
+export { executionRolePolicy } from "./servicePolicies";
 
 export const DIGEST_PINNED_SERVICE_TYPE = "papyrus:aws:DigestPinnedService";
 
-/** Fargate task CPU units. */
-export type FargateCpu = 256 | 512 | 1024 | 2048 | 4096 | 8192 | 16384;
-
 /** The label that carries the human tag inside the container definition (OCI annotation name). */
 export const IMAGE_TAG_LABEL = "org.opencontainers.image.version";
-
-export interface HealthCheckArgs {
-    /** @default "/health" */
-    readonly path?: string;
-    /** Seconds between checks. @default 15 */
-    readonly intervalSeconds?: number;
-    /** Seconds before a check counts as failed; less than `intervalSeconds`. @default 5 */
-    readonly timeoutSeconds?: number;
-    /** Consecutive successes before a task takes traffic. @default 2 */
-    readonly healthyThreshold?: number;
-    /** Consecutive failures before a task is replaced. @default 3 */
-    readonly unhealthyThreshold?: number;
-    /** HTTP codes that count as healthy. @default "200-399" */
-    readonly matcher?: string;
-}
-
-/** An existing VPC. Tasks run in the private subnets, the load balancer in the public ones. */
-export interface ExistingNetworkArgs {
-    readonly vpcId: pulumi.Input<string>;
-    /** At least two, in different availability zones (an ALB requirement). */
-    readonly publicSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
-    readonly privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
-}
-
-/** A new VPC built with `awsx.ec2.Vpc`. */
-export interface NewVpcArgs {
-    /** @default 2 */
-    readonly numberOfAvailabilityZones?: number;
-    /** `Single` is one NAT gateway (cheaper, one AZ's outage stops image pulls); `OnePerAz` survives it. @default "Single" */
-    readonly natGateways?: "Single" | "OnePerAz";
-}
-
-export interface DigestPinnedServiceArgs {
-    /**
-     * The image, pinned by digest. Checked by `parseImageReference` at once when it is a plain string,
-     * inside `apply` when it is an Output; the checked value is what the task definition gets.
-     * @example "123456789012.dkr.ecr.eu-west-1.amazonaws.com/papyrus-api@sha256:<64 hex>"
-     */
-    readonly image: pulumi.Input<ImageDigestRef>;
-    /**
-     * The human tag the digest was resolved from. A label only: it becomes the task definition's
-     * `ImageTag` tag and the container's `org.opencontainers.image.version` docker label.
-     * @default undefined
-     * @example "v1.4.2"
-     */
-    readonly imageTag?: pulumi.Input<string>;
-    /**
-     * The repository URL the image must come from; any other repository is refused.
-     * @default undefined (any repository)
-     */
-    readonly approvedRepositoryUrl?: pulumi.Input<string>;
-    /** The ECR repository the execution role may pull from (and nothing else). */
-    readonly repositoryArn: pulumi.Input<string>;
-    /**
-     * The task definition family. Revisions of one family are what a rollback chooses between.
-     * @default `${name}-${stack}`
-     */
-    readonly family?: string;
-    /** Task CPU units. @default 256 */
-    readonly cpu?: FargateCpu;
-    /** Task memory in MiB; must be a valid Fargate size for `cpu`. @default 512 */
-    readonly memory?: number;
-    /** @default "app" */
-    readonly containerName?: string;
-    /** The port the container listens on. @default 8080 */
-    readonly containerPort?: number;
-    /** Plain environment variables (no secrets). @default {} */
-    readonly environment?: Record<string, string>;
-    /** @default 1 */
-    readonly desiredCount?: number;
-    /** The target group's health check. @default { path: "/health", intervalSeconds: 15, timeoutSeconds: 5, healthyThreshold: 2, unhealthyThreshold: 3 } */
-    readonly healthCheck?: HealthCheckArgs;
-    /**
-     * Seconds the ALB keeps draining a deregistered task. AWS's default, 300 s, dominates every rollout.
-     * @default 30
-     */
-    readonly deregistrationDelay?: number;
-    /** Seconds ECS ignores failing health checks after a task starts. @default 30 */
-    readonly healthCheckGracePeriodSeconds?: number;
-    /** @default 30 */
-    readonly logRetentionDays?: number;
-    /**
-     * An existing ECS cluster, by ARN.
-     * @default a new cluster
-     */
-    readonly clusterArn?: pulumi.Input<string>;
-    /**
-     * An existing VPC and subnets. Only one of `network` or `vpc`.
-     * @default a new VPC (`vpc`)
-     */
-    readonly network?: ExistingNetworkArgs;
-    /** Settings for the new VPC when `network` is unset. @default { numberOfAvailabilityZones: 2, natGateways: "Single" } */
-    readonly vpc?: NewVpcArgs;
-    /** Give tasks public IPs (only for public subnets without NAT). @default false */
-    readonly assignPublicIp?: boolean;
-    /** Tags for every taggable child. @default {} */
-    readonly tags?: Record<string, string>;
-}
-
-/** Valid Fargate memory sizes (MiB) for each CPU size. */
-export function fargateMemoryChoices(cpu: number): number[] {
-    const range = (from: number, to: number, step: number) =>
-        Array.from({ length: (to - from) / step + 1 }, (_, i) => from + i * step);
-    switch (cpu) {
-        case 256: return [512, 1024, 2048];
-        case 512: return range(1024, 4096, 1024);
-        case 1024: return range(2048, 8192, 1024);
-        case 2048: return range(4096, 16384, 1024);
-        case 4096: return range(8192, 30720, 1024);
-        case 8192: return range(16384, 61440, 4096);
-        case 16384: return range(32768, 122880, 8192);
-        default: return [];
-    }
-}
-
-/** Every problem with the arguments that does not need a cloud to see, as sentences naming the argument. */
-export function digestPinnedServiceProblems(args: DigestPinnedServiceArgs): string[] {
-    const problems: string[] = [];
-    if (args.network !== undefined && args.vpc !== undefined) {
-        problems.push("Only one of `network` or `vpc` can be provided.");
-    }
-    const cpu = args.cpu ?? 256;
-    const memory = args.memory ?? 512;
-    const choices = fargateMemoryChoices(cpu);
-    if (choices.length === 0) {
-        problems.push(`\`cpu\` must be one of 256, 512, 1024, 2048, 4096, 8192 or 16384 (Fargate sizes), got \`${cpu}\``);
-    } else if (!choices.includes(memory)) {
-        problems.push(`\`memory\` ${memory} MiB is not a Fargate size for \`cpu\` ${cpu}; use one of ${choices[0]}-${choices[choices.length - 1]} MiB (${choices.length > 3 ? `steps of ${choices[1] - choices[0]}` : choices.join(", ")})`);
-    }
-    const wholeIn = (field: string, value: number | undefined, min: number, max: number) => {
-        if (value !== undefined && !(Number.isInteger(value) && value >= min && value <= max)) {
-            problems.push(`\`${field}\` must be a whole number from ${min} to ${max}, got \`${value}\``);
-        }
-    };
-    wholeIn("containerPort", args.containerPort, 1, 65535);
-    wholeIn("desiredCount", args.desiredCount, 0, 1000);
-    wholeIn("deregistrationDelay", args.deregistrationDelay, 0, 3600);
-    wholeIn("healthCheckGracePeriodSeconds", args.healthCheckGracePeriodSeconds, 0, 2147483647);
-    wholeIn("healthCheck.intervalSeconds", args.healthCheck?.intervalSeconds, 5, 300);
-    wholeIn("healthCheck.timeoutSeconds", args.healthCheck?.timeoutSeconds, 2, 120);
-    wholeIn("healthCheck.healthyThreshold", args.healthCheck?.healthyThreshold, 2, 10);
-    wholeIn("healthCheck.unhealthyThreshold", args.healthCheck?.unhealthyThreshold, 2, 10);
-    const health = healthCheckWithDefaults(args.healthCheck);
-    if (health.timeoutSeconds >= health.intervalSeconds) {
-        problems.push(`\`healthCheck.timeoutSeconds\` (${health.timeoutSeconds}) must be less than \`healthCheck.intervalSeconds\` (${health.intervalSeconds})`);
-    }
-    if (!health.path.startsWith("/")) {
-        problems.push(`\`healthCheck.path\` must start with \`/\`, got \`${health.path}\``);
-    }
-    const natGateways = args.vpc?.natGateways;
-    if (natGateways !== undefined && natGateways !== "Single" && natGateways !== "OnePerAz") {
-        problems.push(`\`vpc.natGateways\` must be \`Single\` or \`OnePerAz\`, got \`${String(natGateways)}\``);
-    }
-    const logRetentionDays = args.logRetentionDays;
-    if (logRetentionDays !== undefined && !LOG_RETENTION_DAYS.includes(logRetentionDays)) {
-        problems.push(`\`logRetentionDays\` must be one of CloudWatch's values (${LOG_RETENTION_DAYS.join(", ")}), got \`${logRetentionDays}\``);
-    }
-    return problems;
-}
-
-const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
-
-function healthCheckWithDefaults(health: HealthCheckArgs = {}): Required<HealthCheckArgs> {
-    return {
-        path: health.path ?? "/health",
-        intervalSeconds: health.intervalSeconds ?? 15,
-        timeoutSeconds: health.timeoutSeconds ?? 5,
-        healthyThreshold: health.healthyThreshold ?? 2,
-        unhealthyThreshold: health.unhealthyThreshold ?? 3,
-        matcher: health.matcher ?? "200-399",
-    };
-}
 
 /**
  * The image, checked: at once when it is plain (so a bad config value fails before anything is
@@ -207,41 +68,25 @@ export function checkedImage(
         parseImageReference(value, { approvedRepositoryUrl: approved }).reference);
 }
 
-/** Pull from one repository and write to one log group: AmazonECSTaskExecutionRolePolicy, scoped. */
-export function executionRolePolicy(repositoryArn: string, logGroupArn: string): PolicyDocument {
-    return {
-        Version: "2012-10-17",
-        Statement: [
-            { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
-            {
-                Sid: "PullFromRepository",
-                Effect: "Allow",
-                Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
-                Resource: repositoryArn,
-            },
-            {
-                Sid: "WriteLogs",
-                Effect: "Allow",
-                Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-                Resource: [logGroupArn, `${logGroupArn}:*`],
-            },
-        ],
-    };
-}
-
-const ECS_TASKS_TRUST = JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [{
-        Effect: "Allow",
-        Principal: { Service: "ecs-tasks.amazonaws.com" },
-        Action: "sts:AssumeRole",
-    }],
-});
-
 interface Network {
     readonly vpcId: pulumi.Input<string>;
     readonly publicSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
     readonly privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
+}
+
+/** The target groups the service registers its tasks in: one, or blue and green. */
+interface TargetGroups {
+    readonly primary: aws.lb.TargetGroup;
+    /** Blue/green only: where ECS starts the new tasks. */
+    readonly alternate?: aws.lb.TargetGroup;
+}
+
+/** What routes traffic to the target groups, and what the service must wait for. */
+interface Routing {
+    readonly listeners: aws.lb.Listener[];
+    /** Blue/green only: the rules whose weights ECS moves. */
+    readonly productionRule?: aws.lb.ListenerRule;
+    readonly testRule?: aws.lb.ListenerRule;
 }
 
 /** A Fargate service behind an ALB, running exactly one image digest, rolled back by ECS when a deployment fails. */
@@ -257,10 +102,22 @@ export class DigestPinnedService extends pulumi.ComponentResource {
     public readonly executionRoleArn: pulumi.Output<string>;
     /** The containers' log group (the deploy role's refresh reads its tags). */
     public readonly logGroupArn: pulumi.Output<string>;
-    /** `http://<alb dns name>` */
+    /** `https://<domain>`, `https://<alb dns name>` with a certificate of your own, or `http://<alb dns name>` when HTTP-only. */
     public readonly loadBalancerUrl: pulumi.Output<string>;
     /** The checked digest reference the task definition runs. */
     public readonly image: pulumi.Output<ImageDigestRef>;
+    /** The certificate this component requested for `https.domain` (unset with a certificate of your own, or HTTP-only). */
+    public readonly certificateArn?: pulumi.Output<string>;
+    /** The hosted zone this component writes records in (with `https.domain`). */
+    public readonly hostedZoneId?: string;
+    /** The Application Auto Scaling target (with `autoscaling`). */
+    public readonly scalableTargetArn?: pulumi.Output<string>;
+    /** The role ECS moves blue/green traffic with (with `BLUE_GREEN`). */
+    public readonly loadBalancerRoleArn?: pulumi.Output<string>;
+    /** The CloudWatch alarms that roll a deployment back (target 5xx, unhealthy hosts), by name as the service names them. */
+    public readonly deploymentAlarmNames: pulumi.Output<string>[];
+    /** The same alarms' ARNs (the deploy role's refresh reads them). */
+    public readonly deploymentAlarmArns: pulumi.Output<string>[];
 
     constructor(name: string, args: DigestPinnedServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super(DIGEST_PINNED_SERVICE_TYPE, name, {}, opts);
@@ -269,19 +126,28 @@ export class DigestPinnedService extends pulumi.ComponentResource {
         if (problems.length > 0) {
             throw new Error(`DigestPinnedService \`${name}\`: ${problems.join("; ")}`);
         }
-        this.image = checkedImage(args.image, args.approvedRepositoryUrl);
-        this.family = args.family ?? `${name}-${pulumi.getStack()}`;
+        const a = withDefaults(args, name, pulumi.getStack());
+        this.image = checkedImage(a.image, a.approvedRepositoryUrl);
+        this.family = a.family;
 
-        const network = this.resolveNetwork(name, args);
-        const cluster = this.resolveCluster(name, args);
-        const logGroup = this.createLogGroup(name, args);
-        const executionRole = this.createExecutionRole(name, args, logGroup);
-        const taskRole = this.createTaskRole(name, args);
-        const taskDefinition = this.createTaskDefinition(name, args, { logGroup, executionRole, taskRole });
-        const { loadBalancer, targetGroup, listener, taskSecurityGroup } = this.createLoadBalancer(name, args, network);
-        const service = this.createService(name, args, {
-            clusterArn: cluster.arn, taskDefinition, network, targetGroup, listener, taskSecurityGroup,
+        const network = this.resolveNetwork(name, a);
+        const cluster = this.resolveCluster(name, a);
+        const logGroup = this.createLogGroup(name, a);
+        const executionRole = this.createExecutionRole(name, a, logGroup);
+        const taskRole = this.createTaskRole(name, a);
+        const taskDefinition = this.createTaskDefinition(name, a, { logGroup, executionRole, taskRole });
+        const { lbSecurityGroup, taskSecurityGroup } = this.createSecurityGroups(name, a, network);
+        const loadBalancer = this.createLoadBalancer(name, a, network, lbSecurityGroup);
+        const targetGroups = this.createTargetGroups(name, a, network);
+        const certificateArn = this.resolveCertificate(name, a);
+        const routing = this.createRouting(name, a, { loadBalancer, targetGroups, certificateArn });
+        this.createAliasRecord(name, a, loadBalancer);
+        const loadBalancerRole = this.createLoadBalancerRole(name, a);
+        const alarms = this.createDeploymentAlarms(name, a, { loadBalancer, targetGroups });
+        const service = this.createService(name, a, {
+            clusterArn: cluster.arn, taskDefinition, network, targetGroups, routing, taskSecurityGroup, loadBalancerRole, alarms,
         });
+        const scalableTarget = this.createAutoscaling(name, a, { clusterName: cluster.name, service, loadBalancer, targetGroups });
 
         this.clusterName = cluster.name;
         this.clusterArn = cluster.arn;
@@ -291,7 +157,17 @@ export class DigestPinnedService extends pulumi.ComponentResource {
         this.taskRoleArn = taskRole.arn;
         this.executionRoleArn = executionRole.arn;
         this.logGroupArn = logGroup.arn;
-        this.loadBalancerUrl = pulumi.interpolate`http://${loadBalancer.dnsName}`;
+        this.loadBalancerUrl = a.listener.protocol === "HTTP"
+            ? pulumi.interpolate`http://${loadBalancer.dnsName}`
+            : "domain" in a.listener.certificate
+                ? pulumi.output(`https://${a.listener.certificate.domain}`)
+                : pulumi.interpolate`https://${loadBalancer.dnsName}`;
+        this.certificateArn = certificateArn.created;
+        this.hostedZoneId = a.listener.protocol === "HTTPS" && "hostedZoneId" in a.listener.certificate ? a.listener.certificate.hostedZoneId : undefined;
+        this.scalableTargetArn = scalableTarget?.arn;
+        this.loadBalancerRoleArn = loadBalancerRole?.arn;
+        this.deploymentAlarmNames = alarms.map((alarm) => alarm.name);
+        this.deploymentAlarmArns = alarms.map((alarm) => alarm.arn);
 
         this.registerOutputs({
             clusterName: this.clusterName,
@@ -305,218 +181,490 @@ export class DigestPinnedService extends pulumi.ComponentResource {
             logGroupArn: this.logGroupArn,
             loadBalancerUrl: this.loadBalancerUrl,
             image: this.image,
+            certificateArn: this.certificateArn,
+            hostedZoneId: this.hostedZoneId,
+            scalableTargetArn: this.scalableTargetArn,
+            loadBalancerRoleArn: this.loadBalancerRoleArn,
+            deploymentAlarmNames: this.deploymentAlarmNames,
+            deploymentAlarmArns: this.deploymentAlarmArns,
         });
     }
 
-    private resolveNetwork(name: string, args: DigestPinnedServiceArgs): Network {
-        if (args.network !== undefined) {
-            return args.network;
+    private resolveNetwork(name: string, a: ResolvedServiceArgs): Network {
+        if (a.network !== undefined) {
+            return a.network;
         }
         // awsx.ec2.Vpc is a remote component: the subnets, route tables and NAT gateways are its children.
         const vpc = new awsx.ec2.Vpc(`${name}-vpc`, {
-            numberOfAvailabilityZones: args.vpc?.numberOfAvailabilityZones ?? 2,
-            natGateways: { strategy: args.vpc?.natGateways ?? "Single" },
+            numberOfAvailabilityZones: a.vpc.numberOfAvailabilityZones,
+            natGateways: { strategy: a.vpc.natGateways },
             subnetStrategy: "Auto",
-            tags: args.tags,
+            tags: a.tags,
         }, { parent: this });
         return { vpcId: vpc.vpcId, publicSubnetIds: vpc.publicSubnetIds, privateSubnetIds: vpc.privateSubnetIds };
     }
 
-    private resolveCluster(name: string, args: DigestPinnedServiceArgs): { arn: pulumi.Output<string>; name: pulumi.Output<string> } {
-        if (args.clusterArn !== undefined) {
-            const arn = pulumi.output(args.clusterArn);
+    private resolveCluster(name: string, a: ResolvedServiceArgs): { arn: pulumi.Output<string>; name: pulumi.Output<string> } {
+        if (a.clusterArn !== undefined) {
+            const arn = pulumi.output(a.clusterArn);
             // arn:aws:ecs:<region>:<account>:cluster/<name>
             return { arn, name: arn.apply((value) => value.slice(value.lastIndexOf("/") + 1)) };
         }
-        const cluster = new aws.ecs.Cluster(`${name}-cluster`, { tags: args.tags }, { parent: this });
+        const cluster = new aws.ecs.Cluster(`${name}-cluster`, { tags: a.tags }, { parent: this });
         return { arn: cluster.arn, name: cluster.name };
     }
 
-    private createLogGroup(name: string, args: DigestPinnedServiceArgs): aws.cloudwatch.LogGroup {
+    private createLogGroup(name: string, a: ResolvedServiceArgs): aws.cloudwatch.LogGroup {
         return new aws.cloudwatch.LogGroup(`${name}-logs`, {
-            retentionInDays: args.logRetentionDays ?? 30,
-            tags: args.tags,
+            retentionInDays: a.logRetentionDays,
+            tags: a.tags,
         }, { parent: this });
     }
 
-    private createExecutionRole(name: string, args: DigestPinnedServiceArgs, logGroup: aws.cloudwatch.LogGroup): aws.iam.Role {
+    private createExecutionRole(name: string, a: ResolvedServiceArgs, logGroup: aws.cloudwatch.LogGroup): aws.iam.Role {
         const role = new aws.iam.Role(`${name}-execution-role`, {
-            description: "ECS pulls the service's image and writes its logs with this role",
-            assumeRolePolicy: ECS_TASKS_TRUST,
-            tags: args.tags,
+            description: "ECS pulls the service's image, reads its secrets and writes its logs with this role",
+            assumeRolePolicy: JSON.stringify(ECS_TASKS_TRUST),
+            tags: a.tags,
         }, { parent: this });
         new aws.iam.RolePolicy(`${name}-execution-policy`, {
             role: role.id,
-            policy: pulumi.all([args.repositoryArn, logGroup.arn])
-                .apply(([repositoryArn, logGroupArn]) => JSON.stringify(executionRolePolicy(repositoryArn, logGroupArn))),
+            policy: pulumi.all([a.repositoryArn, logGroup.arn]).apply(([repositoryArn, logGroupArn]) => JSON.stringify(executionRolePolicy({
+                repositoryArn, logGroupArn, secrets: a.secrets, secretsKmsKeyArn: a.secretsKmsKeyArn,
+            }))),
         }, { parent: this });
         return role;
     }
 
-    private createTaskRole(name: string, args: DigestPinnedServiceArgs): aws.iam.Role {
-        // No permissions: the application gets what it needs by policies attached to this role elsewhere.
-        return new aws.iam.Role(`${name}-task-role`, {
+    private createTaskRole(name: string, a: ResolvedServiceArgs): aws.iam.Role {
+        // The application gets what it needs by policies attached to this role elsewhere; this component adds
+        // only ECS Exec's channels, and only when it is on.
+        const role = new aws.iam.Role(`${name}-task-role`, {
             description: "The service's application runs with this role",
-            assumeRolePolicy: ECS_TASKS_TRUST,
-            tags: args.tags,
+            assumeRolePolicy: JSON.stringify(ECS_TASKS_TRUST),
+            tags: a.tags,
         }, { parent: this });
+        const policy = taskRolePolicy(a.enableExecuteCommand);
+        if (policy !== undefined) {
+            new aws.iam.RolePolicy(`${name}-task-policy`, { role: role.id, policy: JSON.stringify(policy) }, { parent: this });
+        }
+        return role;
     }
 
     private createTaskDefinition(
         name: string,
-        args: DigestPinnedServiceArgs,
+        a: ResolvedServiceArgs,
         deps: { logGroup: aws.cloudwatch.LogGroup; executionRole: aws.iam.Role; taskRole: aws.iam.Role },
     ): aws.ecs.TaskDefinition {
-        const containerName = args.containerName ?? "app";
-        const containerPort = args.containerPort ?? 8080;
         // The log group ARN names its region: no provider call needed to fill in `awslogs-region`.
         const region = deps.logGroup.arn.apply((arn) => arn.split(":")[3]);
-        const imageTag = args.imageTag === undefined ? undefined : pulumi.output(args.imageTag);
+        const imageTag = a.imageTag === undefined ? undefined : pulumi.output(a.imageTag);
+        const secrets = Object.entries(a.secrets).map(([variable, valueFrom]) => ({ name: variable, valueFrom }));
+        const health = a.containerHealthCheck;
         const containerDefinitions = pulumi.jsonStringify([{
-            name: containerName,
+            name: a.containerName,
             // Exactly the checked digest reference; never a tag.
             image: this.image,
             essential: true,
-            portMappings: [{ containerPort, protocol: "tcp" }],
-            environment: Object.entries(args.environment ?? {}).map(([key, value]) => ({ name: key, value })),
+            portMappings: [{ containerPort: a.containerPort, protocol: "tcp" }],
+            environment: Object.entries(a.environment).map(([variable, value]) => ({ name: variable, value })),
+            // Resolved by ECS at task start with the execution role; never stored in the task definition.
+            secrets: secrets.length === 0 ? undefined : secrets,
             dockerLabels: imageTag === undefined ? undefined : { [IMAGE_TAG_LABEL]: imageTag },
+            healthCheck: {
+                command: health.command,
+                interval: health.intervalSeconds,
+                timeout: health.timeoutSeconds,
+                retries: health.retries,
+                startPeriod: health.startPeriodSeconds,
+            },
+            readonlyRootFilesystem: a.readonlyRootFilesystem,
+            user: a.user,
+            stopTimeout: a.stopTimeoutSeconds,
+            // An init process forwards SIGTERM and reaps children; no capability is needed to serve on a high port.
+            linuxParameters: { initProcessEnabled: true, capabilities: { drop: ["ALL"] } },
             logConfiguration: {
                 logDriver: "awslogs",
                 options: {
                     "awslogs-group": deps.logGroup.name,
                     "awslogs-region": region,
-                    "awslogs-stream-prefix": containerName,
+                    "awslogs-stream-prefix": a.containerName,
                 },
             },
         }]);
         return new aws.ecs.TaskDefinition(`${name}-task`, {
-            family: this.family,
+            family: a.family,
             requiresCompatibilities: ["FARGATE"],
             networkMode: "awsvpc",
-            cpu: String(args.cpu ?? 256),
-            memory: String(args.memory ?? 512),
+            cpu: String(a.cpu),
+            memory: String(a.memory),
             executionRoleArn: deps.executionRole.arn,
             taskRoleArn: deps.taskRole.arn,
             containerDefinitions,
-            tags: imageTag === undefined ? args.tags : { ...args.tags, ImageTag: imageTag },
+            tags: imageTag === undefined ? a.tags : { ...a.tags, ImageTag: imageTag },
             // A new image replaces the task definition. Keep the old revision ACTIVE: it is a rollback
             // target, and ECS cannot run an INACTIVE (deregistered) revision again.
             skipDestroy: true,
         }, { parent: this });
     }
 
-    private createLoadBalancer(name: string, args: DigestPinnedServiceArgs, network: Network) {
-        const containerPort = args.containerPort ?? 8080;
-        const health = healthCheckWithDefaults(args.healthCheck);
-
+    private createSecurityGroups(name: string, a: ResolvedServiceArgs, network: Network) {
+        const ports = a.listener.protocol === "HTTPS" ? "HTTPS (and HTTP to redirect)" : "HTTP";
         const lbSecurityGroup = new aws.ec2.SecurityGroup(`${name}-lb-sg`, {
             vpcId: network.vpcId,
-            description: "Load balancer: HTTP from anywhere, to the service's tasks only",
-            tags: args.tags,
+            description: `Load balancer: ${ports} from anywhere, to the service's tasks only`,
+            tags: a.tags,
         }, { parent: this });
         const taskSecurityGroup = new aws.ec2.SecurityGroup(`${name}-task-sg`, {
             vpcId: network.vpcId,
             description: "Service tasks: the container port from the load balancer only",
-            tags: args.tags,
+            tags: a.tags,
         }, { parent: this });
         // Separate rule resources, so the two groups can name each other without a cycle.
-        new aws.vpc.SecurityGroupIngressRule(`${name}-lb-http-in`, {
+        const fromAnywhere = (rule: string, port: number) => new aws.vpc.SecurityGroupIngressRule(`${name}-${rule}`, {
             securityGroupId: lbSecurityGroup.id,
-            ipProtocol: "tcp", fromPort: 80, toPort: 80, cidrIpv4: "0.0.0.0/0",
+            ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: "0.0.0.0/0",
         }, { parent: this });
+        fromAnywhere("lb-http-in", 80);
+        if (a.listener.protocol === "HTTPS") {
+            fromAnywhere("lb-https-in", 443);
+        }
+        if (a.deployment.strategy === "BLUE_GREEN" && a.deployment.testListener !== undefined) {
+            const test = a.deployment.testListener;
+            test.allowedCidrs.forEach((cidr, i) => new aws.vpc.SecurityGroupIngressRule(`${name}-lb-test-in-${i}`, {
+                securityGroupId: lbSecurityGroup.id,
+                ipProtocol: "tcp", fromPort: test.port, toPort: test.port, cidrIpv4: cidr,
+            }, { parent: this }));
+        }
         new aws.vpc.SecurityGroupEgressRule(`${name}-lb-to-tasks`, {
             securityGroupId: lbSecurityGroup.id,
-            ipProtocol: "tcp", fromPort: containerPort, toPort: containerPort,
+            ipProtocol: "tcp", fromPort: a.containerPort, toPort: a.containerPort,
             referencedSecurityGroupId: taskSecurityGroup.id,
         }, { parent: this });
         new aws.vpc.SecurityGroupIngressRule(`${name}-tasks-from-lb`, {
             securityGroupId: taskSecurityGroup.id,
-            ipProtocol: "tcp", fromPort: containerPort, toPort: containerPort,
+            ipProtocol: "tcp", fromPort: a.containerPort, toPort: a.containerPort,
             referencedSecurityGroupId: lbSecurityGroup.id,
         }, { parent: this });
-        // Tasks reach ECR, CloudWatch Logs and whatever the application calls through the NAT gateway.
+        // Tasks reach ECR, CloudWatch Logs, SSM/Secrets Manager and whatever the application calls through the NAT gateway.
         new aws.vpc.SecurityGroupEgressRule(`${name}-tasks-out`, {
             securityGroupId: taskSecurityGroup.id,
             ipProtocol: "-1", cidrIpv4: "0.0.0.0/0",
         }, { parent: this });
+        return { lbSecurityGroup, taskSecurityGroup };
+    }
 
-        const loadBalancer = new aws.lb.LoadBalancer(`${name}-lb`, {
+    private createLoadBalancer(name: string, a: ResolvedServiceArgs, network: Network, securityGroup: aws.ec2.SecurityGroup): aws.lb.LoadBalancer {
+        return new aws.lb.LoadBalancer(`${name}-lb`, {
             loadBalancerType: "application",
             internal: false,
-            securityGroups: [lbSecurityGroup.id],
+            securityGroups: [securityGroup.id],
             subnets: network.publicSubnetIds,
-            tags: args.tags,
+            // Requests with malformed headers never reach the application.
+            dropInvalidHeaderFields: true,
+            tags: a.tags,
         }, { parent: this });
-        const targetGroup = new aws.lb.TargetGroup(`${name}-tg`, {
+    }
+
+    private createTargetGroups(name: string, a: ResolvedServiceArgs, network: Network): TargetGroups {
+        const targetGroup = (resourceName: string) => new aws.lb.TargetGroup(resourceName, {
             vpcId: network.vpcId,
             targetType: "ip",
-            port: containerPort,
+            port: a.containerPort,
             protocol: "HTTP",
-            deregistrationDelay: args.deregistrationDelay ?? 30,
+            deregistrationDelay: a.deregistrationDelay,
             healthCheck: {
                 enabled: true,
                 protocol: "HTTP",
-                path: health.path,
-                interval: health.intervalSeconds,
-                timeout: health.timeoutSeconds,
-                healthyThreshold: health.healthyThreshold,
-                unhealthyThreshold: health.unhealthyThreshold,
-                matcher: health.matcher,
+                path: a.healthCheck.path,
+                interval: a.healthCheck.intervalSeconds,
+                timeout: a.healthCheck.timeoutSeconds,
+                healthyThreshold: a.healthCheck.healthyThreshold,
+                unhealthyThreshold: a.healthCheck.unhealthyThreshold,
+                matcher: a.healthCheck.matcher,
             },
-            tags: args.tags,
+            tags: a.tags,
         }, { parent: this });
-        const listener = new aws.lb.Listener(`${name}-http`, {
-            loadBalancerArn: loadBalancer.arn,
-            port: 80,
-            protocol: "HTTP",
-            defaultActions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
-            tags: args.tags,
+        return {
+            primary: targetGroup(`${name}-tg`),
+            alternate: a.deployment.strategy === "BLUE_GREEN" ? targetGroup(`${name}-tg-green`) : undefined,
+        };
+    }
+
+    /**
+     * The certificate the HTTPS listeners use: the one given, or one requested from ACM for the domain and
+     * validated by a DNS record in its zone (the listener waits for the validation, so it never serves an
+     * unissued certificate). `created` is set only for the latter.
+     */
+    private resolveCertificate(name: string, a: ResolvedServiceArgs): { arn?: pulumi.Output<string>; created?: pulumi.Output<string> } {
+        if (a.listener.protocol === "HTTP") {
+            return {};
+        }
+        const certificate = a.listener.certificate;
+        if ("arn" in certificate) {
+            return { arn: pulumi.output(certificate.arn) };
+        }
+        const requested = new aws.acm.Certificate(`${name}-certificate`, {
+            domainName: certificate.domain,
+            validationMethod: "DNS",
+            tags: a.tags,
         }, { parent: this });
-        return { loadBalancer, targetGroup, listener, taskSecurityGroup };
+        const option = requested.domainValidationOptions.apply((options) => options[0]);
+        const record = new aws.route53.Record(`${name}-certificate-validation-record`, {
+            zoneId: certificate.hostedZoneId,
+            name: option.apply((o) => o.resourceRecordName!),
+            type: option.apply((o) => o.resourceRecordType!),
+            records: [option.apply((o) => o.resourceRecordValue!)],
+            ttl: 60,
+            // A renewal or a second stack for the same name writes the same record.
+            allowOverwrite: true,
+        }, { parent: this });
+        const validation = new aws.acm.CertificateValidation(`${name}-certificate-validation`, {
+            certificateArn: requested.arn,
+            validationRecordFqdns: [record.fqdn],
+        }, { parent: this });
+        return { arn: validation.certificateArn, created: requested.arn };
+    }
+
+    /**
+     * Rolling: the production listener forwards to the one target group. Blue/green: it has a rule forwarding to
+     * both groups by weight (100/0), which ECS moves during a deployment; a test listener, when asked for, has the
+     * same kind of rule for test traffic. Pulumi leaves the rules' actions to ECS (`ignoreChanges`).
+     */
+    private createRouting(
+        name: string,
+        a: ResolvedServiceArgs,
+        deps: { loadBalancer: aws.lb.LoadBalancer; targetGroups: TargetGroups; certificateArn: { arn?: pulumi.Output<string> } },
+    ): Routing {
+        const { loadBalancer, targetGroups } = deps;
+        const blueGreen = a.deployment.strategy === "BLUE_GREEN" ? a.deployment : undefined;
+        const notFound = { type: "fixed-response", fixedResponse: { contentType: "text/plain", messageBody: "not found\n", statusCode: "404" } };
+        const production = blueGreen === undefined ? { type: "forward", targetGroupArn: targetGroups.primary.arn } : notFound;
+        const tls = a.listener.protocol === "HTTPS" ? { protocol: "HTTPS", sslPolicy: a.listener.sslPolicy, certificateArn: deps.certificateArn.arn } : { protocol: "HTTP" };
+
+        const listeners: aws.lb.Listener[] = [];
+        let productionListener: aws.lb.Listener;
+        if (a.listener.protocol === "HTTPS") {
+            productionListener = new aws.lb.Listener(`${name}-https`, {
+                loadBalancerArn: loadBalancer.arn, port: 443, ...tls, defaultActions: [production], tags: a.tags,
+            }, { parent: this });
+            const redirect = new aws.lb.Listener(`${name}-http`, {
+                loadBalancerArn: loadBalancer.arn,
+                port: 80,
+                protocol: "HTTP",
+                defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
+                tags: a.tags,
+            }, { parent: this });
+            listeners.push(productionListener, redirect);
+        } else {
+            productionListener = new aws.lb.Listener(`${name}-http`, {
+                loadBalancerArn: loadBalancer.arn, port: 80, protocol: "HTTP", defaultActions: [production], tags: a.tags,
+            }, { parent: this });
+            listeners.push(productionListener);
+        }
+        if (blueGreen === undefined) {
+            return { listeners };
+        }
+
+        const weightedRule = (ruleName: string, listener: aws.lb.Listener) => new aws.lb.ListenerRule(ruleName, {
+            listenerArn: listener.arn,
+            priority: 1,
+            conditions: [{ pathPattern: { values: ["/*"] } }],
+            actions: [{
+                type: "forward",
+                forward: { targetGroups: [{ arn: targetGroups.primary.arn, weight: 100 }, { arn: targetGroups.alternate!.arn, weight: 0 }] },
+            }],
+            tags: a.tags,
+        }, { parent: this, ignoreChanges: ["actions"] });
+        const productionRule = weightedRule(`${name}-production-rule`, productionListener);
+        if (blueGreen.testListener === undefined) {
+            return { listeners, productionRule };
+        }
+        const testListener = new aws.lb.Listener(`${name}-test`, {
+            loadBalancerArn: loadBalancer.arn, port: blueGreen.testListener.port, ...tls, defaultActions: [notFound], tags: a.tags,
+        }, { parent: this });
+        listeners.push(testListener);
+        return { listeners, productionRule, testRule: weightedRule(`${name}-test-rule`, testListener) };
+    }
+
+    private createAliasRecord(name: string, a: ResolvedServiceArgs, loadBalancer: aws.lb.LoadBalancer): void {
+        if (a.listener.protocol === "HTTP" || !("domain" in a.listener.certificate)) {
+            return;
+        }
+        new aws.route53.Record(`${name}-alias`, {
+            zoneId: a.listener.certificate.hostedZoneId,
+            name: a.listener.certificate.domain,
+            type: "A",
+            aliases: [{ name: loadBalancer.dnsName, zoneId: loadBalancer.zoneId, evaluateTargetHealth: true }],
+        }, { parent: this });
+    }
+
+    /** Blue/green only: the role ECS assumes to move traffic between the target groups (AWS's managed policy). */
+    private createLoadBalancerRole(name: string, a: ResolvedServiceArgs): aws.iam.Role | undefined {
+        if (a.deployment.strategy !== "BLUE_GREEN") {
+            return undefined;
+        }
+        const role = new aws.iam.Role(`${name}-lb-role`, {
+            description: "ECS moves blue/green traffic between the service's target groups with this role",
+            assumeRolePolicy: JSON.stringify(ECS_SERVICE_TRUST),
+            tags: a.tags,
+        }, { parent: this });
+        new aws.iam.RolePolicyAttachment(`${name}-lb-role-policy`, {
+            role: role.name,
+            policyArn: ECS_LOAD_BALANCER_INFRASTRUCTURE_POLICY_ARN,
+        }, { parent: this });
+        return role;
+    }
+
+    /**
+     * The deployment alarms: the tasks' 5xx responses and the unhealthy hosts, as the load balancer counts them. Rolling: on the one
+     * target group. Blue/green: on both groups, summed (each missing point as 0), because ECS swaps which group serves production on
+     * every deployment, and an alarm on one group would watch the new tasks only every other time.
+     */
+    private createDeploymentAlarms(
+        name: string,
+        a: ResolvedServiceArgs,
+        deps: { loadBalancer: aws.lb.LoadBalancer; targetGroups: TargetGroups },
+    ): aws.cloudwatch.MetricAlarm[] {
+        const groups = [deps.targetGroups.primary, deps.targetGroups.alternate].filter((g): g is aws.lb.TargetGroup => g !== undefined);
+        const dimensions = (group: aws.lb.TargetGroup) => ({ LoadBalancer: deps.loadBalancer.arnSuffix, TargetGroup: group.arnSuffix });
+        const alarm = (alarmName: string, metricName: string, statistic: "Sum" | "Maximum", settings: Required<DeploymentAlarmArgs>, description: string) => {
+            const common = {
+                alarmDescription: `${description}: ECS rolls a deployment back when this fires (${metricName}, ${statistic} per ${settings.periodSeconds} s >= ${settings.threshold} for ${settings.evaluationPeriods} periods)`,
+                comparisonOperator: "GreaterThanOrEqualToThreshold",
+                threshold: settings.threshold,
+                evaluationPeriods: settings.evaluationPeriods,
+                datapointsToAlarm: settings.evaluationPeriods,
+                // No requests, no datapoint: a quiet period is not a failure.
+                treatMissingData: "notBreaching",
+                tags: a.tags,
+            };
+            const metric = groups.length === 1
+                ? { namespace: "AWS/ApplicationELB", metricName, statistic, period: settings.periodSeconds, dimensions: dimensions(groups[0]) }
+                : {
+                    metricQueries: [
+                        ...groups.map((group, i) => ({
+                            id: `m${i + 1}`,
+                            returnData: false,
+                            metric: { namespace: "AWS/ApplicationELB", metricName, stat: statistic, period: settings.periodSeconds, dimensions: dimensions(group) },
+                        })),
+                        { id: "total", expression: groups.map((_, i) => `FILL(m${i + 1}, 0)`).join(" + "), label: `${metricName}, both target groups`, returnData: true },
+                    ],
+                };
+            return new aws.cloudwatch.MetricAlarm(`${name}-${alarmName}`, { ...common, ...metric }, { parent: this });
+        };
+        return [
+            alarm("target-5xx", "HTTPCode_Target_5XX_Count", "Sum", a.deploymentAlarms.target5xx, "The service's tasks answer with 5xx errors"),
+            alarm("unhealthy-hosts", "UnHealthyHostCount", "Maximum", a.deploymentAlarms.unhealthyHosts, "The service's tasks fail the load balancer's health check"),
+        ];
     }
 
     private createService(
         name: string,
-        args: DigestPinnedServiceArgs,
+        a: ResolvedServiceArgs,
         deps: {
             clusterArn: pulumi.Output<string>;
             taskDefinition: aws.ecs.TaskDefinition;
             network: Network;
-            targetGroup: aws.lb.TargetGroup;
-            listener: aws.lb.Listener;
+            targetGroups: TargetGroups;
+            routing: Routing;
             taskSecurityGroup: aws.ec2.SecurityGroup;
+            loadBalancerRole?: aws.iam.Role;
+            alarms: aws.cloudwatch.MetricAlarm[];
         },
     ): aws.ecs.Service {
+        const { targetGroups, routing } = deps;
+        const blueGreen = a.deployment.strategy === "BLUE_GREEN" ? a.deployment : undefined;
         return new aws.ecs.Service(`${name}-service`, {
             cluster: deps.clusterArn,
             taskDefinition: deps.taskDefinition.arn,
-            desiredCount: args.desiredCount ?? 1,
+            desiredCount: a.desiredCount,
             launchType: "FARGATE",
             networkConfiguration: {
                 subnets: deps.network.privateSubnetIds,
                 securityGroups: [deps.taskSecurityGroup.id],
-                assignPublicIp: args.assignPublicIp ?? false,
+                assignPublicIp: a.assignPublicIp,
             },
             loadBalancers: [{
-                targetGroupArn: deps.targetGroup.arn,
-                containerName: args.containerName ?? "app",
-                containerPort: args.containerPort ?? 8080,
+                targetGroupArn: targetGroups.primary.arn,
+                containerName: a.containerName,
+                containerPort: a.containerPort,
+                advancedConfiguration: blueGreen === undefined ? undefined : {
+                    alternateTargetGroupArn: targetGroups.alternate!.arn,
+                    productionListenerRule: routing.productionRule!.arn,
+                    testListenerRule: routing.testRule?.arn,
+                    roleArn: deps.loadBalancerRole!.arn,
+                },
             }],
-            healthCheckGracePeriodSeconds: args.healthCheckGracePeriodSeconds ?? 30,
-            // Rolling deployments (the circuit breaker works only with the ECS controller): start the new
-            // tasks before stopping old ones, and roll back to the last completed deployment on failure.
+            healthCheckGracePeriodSeconds: a.healthCheckGracePeriodSeconds,
+            // Start the new tasks before stopping old ones. Rolling: the circuit breaker (rolling deployments only)
+            // returns to the last completed deployment on failure. Blue/green: ECS keeps the old set for the bake
+            // time and returns traffic to it when the new one fails. Both: a deployment alarm that fires fails the
+            // deployment, and ECS rolls it back.
             deploymentController: { type: "ECS" },
+            deploymentConfiguration: blueGreen === undefined
+                ? { strategy: "ROLLING" }
+                : { strategy: "BLUE_GREEN", bakeTimeInMinutes: String(blueGreen.bakeTimeMinutes) },
             deploymentMinimumHealthyPercent: 100,
             deploymentMaximumPercent: 200,
-            deploymentCircuitBreaker: { enable: true, rollback: true },
+            deploymentCircuitBreaker: blueGreen === undefined ? { enable: true, rollback: true } : undefined,
+            alarms: { enable: true, rollback: true, alarmNames: deps.alarms.map((alarm) => alarm.name) },
+            enableExecuteCommand: a.enableExecuteCommand,
             // `pulumi up` returns only when the deployment is steady, so a failed rollout fails the update
             // rather than leaving state that names a digest ECS has already rolled back from.
             waitForSteadyState: true,
-            tags: args.tags,
+            tags: a.tags,
         }, {
             parent: this,
-            // A target group must belong to a load balancer (through the listener) before a service can use it.
-            dependsOn: [deps.listener],
+            // A target group must belong to a load balancer (through a listener or rule) before a service can use it.
+            dependsOn: [...routing.listeners, ...[routing.productionRule, routing.testRule].filter((r): r is aws.lb.ListenerRule => r !== undefined)],
+            ignoreChanges: [
+                // The scaler owns the task count; Pulumi would otherwise set it back on every update.
+                ...(a.autoscaling === undefined ? [] : ["desiredCount"]),
+                // ECS swaps the two target groups on every blue/green deployment; sending them back would undo it.
+                ...(blueGreen === undefined ? [] : ["loadBalancers"]),
+            ],
         });
+    }
+
+    /** Target tracking on CPU and on requests per task, between the configured minimum and maximum. */
+    private createAutoscaling(
+        name: string,
+        a: ResolvedServiceArgs,
+        deps: { clusterName: pulumi.Output<string>; service: aws.ecs.Service; loadBalancer: aws.lb.LoadBalancer; targetGroups: TargetGroups },
+    ): aws.appautoscaling.Target | undefined {
+        const scaling = a.autoscaling;
+        if (scaling === undefined) {
+            return undefined;
+        }
+        const target = new aws.appautoscaling.Target(`${name}-scaling-target`, {
+            serviceNamespace: "ecs",
+            scalableDimension: "ecs:service:DesiredCount",
+            resourceId: pulumi.interpolate`service/${deps.clusterName}/${deps.service.name}`,
+            minCapacity: scaling.minCount,
+            maxCapacity: scaling.maxCount,
+            tags: a.tags,
+        }, { parent: this });
+        const trackingPolicy = (policyName: string, metric: { predefinedMetricType: string; resourceLabel?: pulumi.Input<string> }, targetValue: number) =>
+            new aws.appautoscaling.Policy(`${name}-${policyName}`, {
+                policyType: "TargetTrackingScaling",
+                serviceNamespace: target.serviceNamespace,
+                scalableDimension: target.scalableDimension,
+                resourceId: target.resourceId,
+                targetTrackingScalingPolicyConfiguration: {
+                    targetValue,
+                    predefinedMetricSpecification: metric,
+                    scaleInCooldown: scaling.scaleInCooldownSeconds,
+                    scaleOutCooldown: scaling.scaleOutCooldownSeconds,
+                },
+            }, { parent: this });
+        trackingPolicy("scale-on-cpu", { predefinedMetricType: "ECSServiceAverageCPUUtilization" }, scaling.cpuTargetPercent);
+        if (scaling.requestsPerTarget !== false) {
+            trackingPolicy("scale-on-requests", {
+                predefinedMetricType: "ALBRequestCountPerTarget",
+                resourceLabel: pulumi.interpolate`${deps.loadBalancer.arnSuffix}/${deps.targetGroups.primary.arnSuffix}`,
+            }, scaling.requestsPerTarget);
+        }
+        return target;
     }
 }

@@ -37,6 +37,14 @@ export interface GithubDeployIdentityArgs extends GithubIdentitySettings {
         readonly logGroupArn: pulumi.Input<string>;
         /** Tags every task definition of the family carries, e.g. `{ Project: "papyrus", Stack: "prod" }`. */
         readonly requestTags: Readonly<Record<string, string>>;
+        /** The service's certificate, DNS zone, scalable target, extra roles and alarms, which a refresh reads. @default none */
+        readonly serviceResources?: {
+            readonly certificateArn?: pulumi.Input<string>;
+            readonly hostedZoneId?: string;
+            readonly scalableTargetArn?: pulumi.Input<string>;
+            readonly roleArns?: pulumi.Input<string>[];
+            readonly alarmArns?: pulumi.Input<string>[];
+        };
     };
     /** Session length for both roles, in seconds. @default 3600 */
     readonly maxSessionDuration?: number;
@@ -134,10 +142,18 @@ function deployPolicyOutput(
     createdProviderArn: pulumi.Output<string> | undefined,
 ): pulumi.Output<PolicyDocument> {
     const t = args.deployTarget;
+    const extras = t?.serviceResources;
+    const serviceResources = pulumi.all([extras?.certificateArn, extras?.scalableTargetArn, pulumi.all(extras?.roleArns ?? []), pulumi.all(extras?.alarmArns ?? [])])
+        .apply(([certificateArn, scalableTargetArn, roleArns, alarmArns]) => Object.fromEntries(Object.entries({
+            certificateArn, hostedZoneId: extras?.hostedZoneId, scalableTargetArn,
+            roleArns: roleArns.length > 0 ? roleArns : undefined,
+            alarmArns: alarmArns.length > 0 ? alarmArns : undefined,
+        }).filter(([, value]) => value !== undefined)));
     const target: pulumi.Output<DeployTarget> | undefined = t === undefined ? undefined : pulumi.all([
-        t.serviceArn, t.clusterArn, t.taskDefinitionFamily, t.taskRoleArn, t.executionRoleArn, t.logGroupArn,
-    ]).apply(([serviceArn, clusterArn, taskDefinitionFamily, taskRoleArn, executionRoleArn, logGroupArn]) => ({
+        t.serviceArn, t.clusterArn, t.taskDefinitionFamily, t.taskRoleArn, t.executionRoleArn, t.logGroupArn, serviceResources,
+    ]).apply(([serviceArn, clusterArn, taskDefinitionFamily, taskRoleArn, executionRoleArn, logGroupArn, resources]) => ({
         serviceArn, clusterArn, taskDefinitionFamily, taskRoleArn, executionRoleArn, logGroupArn, requestTags: t.requestTags,
+        ...(Object.keys(resources).length > 0 ? { serviceResources: resources } : {}),
     }));
     return pulumi.all([args.repositoryArn, target, pulumi.all(roleArns), createdProviderArn])
         .apply(([repositoryArn, resolvedTarget, roles, providerArn]) => deployPolicy({

@@ -4,6 +4,7 @@
 // statement below that allows each. Every grant names its resources; the few
 // actions IAM offers only on `*` are held to the stack's region.
 import {
+    hostedZoneArn,
     parseEcsServiceArn,
     regionOfRepositoryArn,
     requireArn,
@@ -85,6 +86,22 @@ export interface DeployTarget {
     readonly requestTags: Readonly<Record<string, string>>;
     /** Tag keys a registration may add besides `requestTags` (the image's `ImageTag`). @default ["ImageTag"] */
     readonly optionalTagKeys?: readonly string[];
+    /** The service's other resources a refresh reads, when it has them. @default none */
+    readonly serviceResources?: ServiceResources;
+}
+
+/** What DigestPinnedService creates besides the always-present resources, for a refresh to read back. */
+export interface ServiceResources {
+    /** The ACM certificate the stack requested for its domain (not one it was given: that is not in the stack). */
+    readonly certificateArn?: string;
+    /** The hosted zone the stack writes the certificate's validation record and the alias record in. */
+    readonly hostedZoneId?: string;
+    /** The Application Auto Scaling target of the service's task count. */
+    readonly scalableTargetArn?: string;
+    /** Roles of the service besides the task and execution roles (blue/green's load balancer role). */
+    readonly roleArns?: readonly string[];
+    /** The service's deployment alarms (CloudWatch metric alarms). */
+    readonly alarmArns?: readonly string[];
 }
 
 /** The state bucket of an `s3://bucket/prefix` backend, and the stack whose objects the role may touch. */
@@ -137,13 +154,14 @@ export const REFRESH_EC2_ACTIONS = [
     "ec2:DescribeSecurityGroupRules",
 ];
 
-/** Load balancer reads of a refresh: the ALB, its listener and target group. */
+/** Load balancer reads of a refresh: the ALB, its listeners (and blue/green's rules), its target groups. */
 export const REFRESH_ELB_ACTIONS = [
     "elasticloadbalancing:DescribeLoadBalancers",
     "elasticloadbalancing:DescribeLoadBalancerAttributes",
     "elasticloadbalancing:DescribeCapacityReservation",
     "elasticloadbalancing:DescribeListeners",
     "elasticloadbalancing:DescribeListenerAttributes",
+    "elasticloadbalancing:DescribeRules",
     "elasticloadbalancing:DescribeTargetGroups",
     "elasticloadbalancing:DescribeTargetGroupAttributes",
     "elasticloadbalancing:DescribeTags",
@@ -175,6 +193,7 @@ export function deployPolicy(args: DeployPolicyArgs): PolicyDocument {
         const roles = [
             ...identity.roleArns.map((arn, i) => requireArn("iam-role", arn, `identity.roleArns[${i}]`)),
             ...(target === undefined ? [] : [target.taskRoleArn, target.executionRoleArn]),
+            ...(target?.serviceResources?.roleArns ?? []).map((arn, i) => requireArn("iam-role", arn, `serviceResources.roleArns[${i}]`)),
         ];
         if (roles.length > 0) {
             statements.push({ Sid: "RefreshIdentity", Effect: "Allow", Action: ["iam:GetRole", "iam:ListRolePolicies", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies"], Resource: roles });
@@ -275,7 +294,58 @@ function serviceStatements(target: DeployTarget, region: string): PolicyStatemen
             Resource: "*",
             Condition: inRegion(region),
         },
+        ...serviceResourceStatements(target, region),
     ];
+}
+
+/** A refresh's reads of the certificate, the DNS records, the scaling and the alarms the service has (none when it has none). */
+function serviceResourceStatements(target: DeployTarget, region: string): PolicyStatement[] {
+    const resources = target.serviceResources ?? {};
+    const statements: PolicyStatement[] = [];
+    if (resources.certificateArn !== undefined) {
+        statements.push({
+            Sid: "RefreshCertificate",
+            Effect: "Allow",
+            Action: ["acm:DescribeCertificate", "acm:ListTagsForCertificate"],
+            Resource: requireArn("acm-certificate", resources.certificateArn, "serviceResources.certificateArn"),
+        });
+    }
+    if (resources.hostedZoneId !== undefined) {
+        statements.push({
+            Sid: "RefreshDnsRecords",
+            Effect: "Allow",
+            Action: ["route53:GetHostedZone", "route53:ListResourceRecordSets"],
+            Resource: hostedZoneArn(target.serviceArn, resources.hostedZoneId),
+        });
+    }
+    if (resources.scalableTargetArn !== undefined) {
+        statements.push(
+            {
+                // Describe calls of Application Auto Scaling have no resource-level permissions.
+                Sid: "RefreshScaling",
+                Effect: "Allow",
+                Action: ["application-autoscaling:DescribeScalableTargets", "application-autoscaling:DescribeScalingPolicies"],
+                Resource: "*",
+                Condition: inRegion(region),
+            },
+            {
+                Sid: "RefreshScalingTags",
+                Effect: "Allow",
+                Action: "application-autoscaling:ListTagsForResource",
+                Resource: requireArn("scalable-target", resources.scalableTargetArn, "serviceResources.scalableTargetArn"),
+            },
+        );
+    }
+    if (resources.alarmArns !== undefined && resources.alarmArns.length > 0) {
+        // Metric alarms can be read by ARN (only composite alarms need `*`, and the service has none).
+        statements.push({
+            Sid: "RefreshAlarms",
+            Effect: "Allow",
+            Action: ["cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource"],
+            Resource: resources.alarmArns.map((arn, i) => requireArn("cloudwatch-alarm", arn, `serviceResources.alarmArns[${i}]`)),
+        });
+    }
+    return statements;
 }
 
 /**

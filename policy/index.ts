@@ -14,7 +14,9 @@ import {
     RESOURCE_TYPES,
     githubTrustProblems,
     repositoryMutabilityProblems,
+    serviceRollbackProblems,
     taskDefinitionImageProblems,
+    taskDefinitionPlainSecretProblems,
 } from "./rules";
 
 export const POLICY_PACK_NAME = "papyrus-digest-pinning";
@@ -61,10 +63,22 @@ export const policies: ResourceValidationPolicy[] = [
         RESOURCE_TYPES.role,
         githubTrustProblems,
     ),
+    resourcePolicy(
+        POLICY_NAMES.taskDefinitionNoPlainSecrets,
+        "No ECS container's plain `environment` holds a secret (a name with PASSWORD, TOKEN, SECRET, KEY…, or a URL with a password): secrets go in `secrets`, `valueFrom` SSM Parameter Store or Secrets Manager.",
+        RESOURCE_TYPES.taskDefinition,
+        taskDefinitionPlainSecretProblems,
+    ),
+    resourcePolicy(
+        POLICY_NAMES.serviceRollsBack,
+        "Every ECS service rolls a failing deployment back by itself: the deployment circuit breaker with rollback, or deployment alarms with rollback.",
+        RESOURCE_TYPES.service,
+        serviceRollbackProblems,
+    ),
 ];
 
 export const policyPackArgs: PolicyPackArgs = {
-    description: "Digest-pinned ECS images, immutable ECR tags, and GitHub OIDC roles scoped to one repository.",
+    description: "Digest-pinned ECS images, immutable ECR tags, GitHub OIDC roles scoped to one repository, no secrets in plain container environments, and ECS services that roll failed deployments back.",
     enforcementLevel: ENFORCEMENT_LEVEL,
     policies,
 };

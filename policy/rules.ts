@@ -11,17 +11,21 @@
 
 import { GITHUB_OIDC_HOST, STS_AUDIENCE, githubSubjectProblem } from "../components/githubSubject";
 import { imageReferenceProblem } from "../components/imageReference";
+import { plainEnvironmentProblem } from "../components/secretNames";
 
 export const RESOURCE_TYPES = {
     taskDefinition: "aws:ecs/taskDefinition:TaskDefinition",
     repository: "aws:ecr/repository:Repository",
     role: "aws:iam/role:Role",
+    service: "aws:ecs/service:Service",
 } as const;
 
 export const POLICY_NAMES = {
     taskDefinitionImagesPinned: "ecs-task-definition-images-pinned-by-digest",
     repositoryTagsImmutable: "ecr-repository-tags-immutable",
     githubOidcTrustScoped: "github-oidc-trust-scoped-to-one-repository",
+    taskDefinitionNoPlainSecrets: "ecs-task-definition-no-secrets-in-environment",
+    serviceRollsBack: "ecs-service-rolls-back-failed-deployments",
 } as const;
 
 export { GITHUB_OIDC_HOST, STS_AUDIENCE as GITHUB_OIDC_AUDIENCE } from "../components/githubSubject";
@@ -37,9 +41,29 @@ type Props = Record<string, unknown>;
  * and the validator's own message is reported, prefixed with the container it came from.
  */
 export function taskDefinitionImageProblems(props: Props): string[] {
+    const parsed = containerDefinitionsOf(props);
+    if ("problem" in parsed) {
+        return [parsed.problem];
+    }
+    const problems: string[] = [];
+    parsed.definitions.forEach((definition: unknown, index: number) => {
+        const image = isObject(definition) ? definition.image : undefined;
+        const problem = imageReferenceProblem(image, { input: `containerDefinitions[${index}].image` });
+        if (problem !== undefined) {
+            problems.push(`container \`${containerName(definition, index)}\`: ${problem}`);
+        }
+    });
+    return problems;
+}
+
+/**
+ * The container definitions of a task definition's inputs (the provider's JSON string, or already parsed),
+ * or why there are none to check.
+ */
+function containerDefinitionsOf(props: Props): { definitions: unknown[] } | { problem: string } {
     const raw = props.containerDefinitions;
     if (raw === undefined || raw === null) {
-        return ["`containerDefinitions` is missing; a task definition must name its containers and their images"];
+        return { problem: "`containerDefinitions` is missing; a task definition must name its containers and their images" };
     }
     let definitions: unknown;
     if (typeof raw === "string") {
@@ -47,7 +71,7 @@ export function taskDefinitionImageProblems(props: Props): string[] {
             definitions = JSON.parse(raw);
         } catch (err) {
             if (err instanceof SyntaxError) {
-                return [`\`containerDefinitions\` is not valid JSON (${err.message})`];
+                return { problem: `\`containerDefinitions\` is not valid JSON (${err.message})` };
             }
             throw err;
         }
@@ -55,19 +79,40 @@ export function taskDefinitionImageProblems(props: Props): string[] {
         definitions = raw;
     }
     if (!Array.isArray(definitions) || definitions.length === 0) {
-        return ["`containerDefinitions` must be a non-empty JSON array of container definitions"];
+        return { problem: "`containerDefinitions` must be a non-empty JSON array of container definitions" };
     }
+    return { definitions };
+}
 
-    const problems: string[] = [];
-    definitions.forEach((definition: unknown, index: number) => {
-        const container = isObject(definition) && typeof definition.name === "string" ? definition.name : `#${index}`;
-        const image = isObject(definition) ? definition.image : undefined;
-        const problem = imageReferenceProblem(image, { input: `containerDefinitions[${index}].image` });
-        if (problem !== undefined) {
-            problems.push(`container \`${container}\`: ${problem}`);
-        }
+function containerName(definition: unknown, index: number): string {
+    return isObject(definition) && typeof definition.name === "string" ? definition.name : `#${index}`;
+}
+
+// ---------------------------------------------------------------------------
+// (d) No secret in a container's plain environment.
+
+/**
+ * Problems with the plain `environment` of an `aws:ecs/taskDefinition:TaskDefinition`'s containers: a variable
+ * whose name looks like a secret (`…PASSWORD`, `…TOKEN`, `…SECRET`, `…_KEY`…) or whose value is a URL with a
+ * password. The rule is `plainEnvironmentProblem` (components/secretNames.ts), the one DigestPinnedService
+ * applies to its `environment`, with the same words. Secrets go in `secrets` (`valueFrom`), which this rule
+ * does not look at. Missing or malformed definitions are the image rule's to report, not this one's.
+ */
+export function taskDefinitionPlainSecretProblems(props: Props): string[] {
+    const parsed = containerDefinitionsOf(props);
+    if ("problem" in parsed) {
+        return [];
+    }
+    return parsed.definitions.flatMap((definition: unknown, index: number) => {
+        const environment = isObject(definition) ? toList(definition.environment) : [];
+        return environment.flatMap((entry) => {
+            if (!isObject(entry) || typeof entry.name !== "string") {
+                return [];
+            }
+            const problem = plainEnvironmentProblem(entry.name, entry.value, `containerDefinitions[${index}].environment`);
+            return problem === undefined ? [] : [`container \`${containerName(definition, index)}\`: ${problem}`];
+        });
     });
-    return problems;
 }
 
 // ---------------------------------------------------------------------------
@@ -230,6 +275,31 @@ function githubIssuers(principal: unknown): string[] {
         return issuer === GITHUB_OIDC_HOST || issuer.startsWith(`${GITHUB_OIDC_HOST}/`) ? [issuer] : [];
     });
     return [...new Set(issuers)];
+}
+
+// ---------------------------------------------------------------------------
+// (e) ECS services roll a failing deployment back by themselves.
+
+/**
+ * Problems with an `aws:ecs/service:Service` that would keep a failing deployment: it passes with the deployment
+ * circuit breaker on with rollback (`deploymentCircuitBreaker: { enable: true, rollback: true }`), or with deployment
+ * alarms on with rollback and at least one alarm (`alarms: { enable: true, rollback: true, alarmNames: [...] }`).
+ * Either makes ECS return to the last completed deployment, so a deploy cannot leave a broken image serving.
+ */
+export function serviceRollbackProblems(props: Props): string[] {
+    const breaker = props.deploymentCircuitBreaker;
+    const alarms = props.alarms;
+    const breakerRollsBack = isObject(breaker) && breaker.enable === true && breaker.rollback === true;
+    const alarmsRollBack = isObject(alarms) && alarms.enable === true && alarms.rollback === true && toList(alarms.alarmNames).length > 0;
+    if (breakerRollsBack || alarmsRollBack) {
+        return [];
+    }
+    const shown = (value: unknown) => value === undefined || value === null ? "unset" : `\`${JSON.stringify(value)}\``;
+    return [
+        "ECS must roll a failing deployment back: set `deploymentCircuitBreaker` to `{ enable: true, rollback: true }` (rolling deployments) "
+        + "or `alarms` to `{ enable: true, rollback: true, alarmNames: [<alarm>, …] }`, "
+        + `got \`deploymentCircuitBreaker\` ${shown(breaker)} and \`alarms\` ${shown(alarms)}`,
+    ];
 }
 
 // ---------------------------------------------------------------------------

@@ -11,6 +11,11 @@
 // - index.ts is removed from `require.cache` and required again, so the
 //   program's top-level code runs once per evaluation;
 // - `waitForRPCs` waits until every registration has reached the mocks.
+//
+// With `papyrus:image` unset the program reads the stack's own last outputs
+// through a StackReference (components/runningImage.ts). The mocks answer it
+// with `previousOutputs`, standing in for the stack's last update: none (a new
+// stack) unless a caller gives some. A reference to any other stack is refused.
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
@@ -33,6 +38,8 @@ export interface RecordedResource {
     readonly custom: boolean;
     /** The inputs exactly as the provider would receive them (policies are JSON strings). */
     readonly inputs: Record<string, unknown>;
+    /** The `ignoreChanges` resource option: inputs the engine leaves as they are after creation. */
+    readonly ignoreChanges?: string[];
 }
 
 export interface Evaluation {
@@ -106,6 +113,8 @@ export interface EvaluateOptions {
     readonly root?: string;
     /** Called as each resource registers, also when the program later fails (the result then never comes). */
     readonly onResource?: (resource: RecordedResource) => void;
+    /** The stack's outputs from its last update, as a StackReference to itself returns them. @default {} (a new stack) */
+    readonly previousOutputs?: Record<string, unknown>;
 }
 
 /**
@@ -119,6 +128,7 @@ export async function evaluateUnderMocks(options: EvaluateOptions): Promise<Eval
         stack: options.stack,
         config,
         onResource: options.onResource,
+        previousOutputs: options.previousOutputs,
         program: () => {
             forgetProgramModules(root);
             // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -135,7 +145,12 @@ export interface RunOptions {
     readonly program: () => Record<string, unknown>;
     /** Called as each resource registers. */
     readonly onResource?: (resource: RecordedResource) => void;
+    /** The stack's outputs from its last update, as a StackReference to itself returns them. @default {} */
+    readonly previousOutputs?: Record<string, unknown>;
 }
+
+/** The organization of every stack on a file or S3 backend, and so of the mocks' stack. */
+export const MOCK_ORGANIZATION = "organization";
 
 /** Runs `program` under mocks with `config` and records what it registers. The engine of `evaluateUnderMocks`. */
 export async function runUnderMocks(options: RunOptions): Promise<Evaluation> {
@@ -143,18 +158,22 @@ export async function runUnderMocks(options: RunOptions): Promise<Evaluation> {
     const region = config["aws:region"] ?? "us-east-1";
 
     const records: RecordedResource[] = [];
-    const parents = new Map<string, string>();
+    const registrations = new Map<string, Registration>();
     const mocks: pulumi.runtime.Mocks = {
         newResource(args) {
             const record: RecordedResource = {
                 type: args.type,
                 name: args.name,
-                parent: parents.get(`${args.type}::${args.name}`),
+                parent: registrations.get(`${args.type}::${args.name}`)?.parent,
+                ignoreChanges: registrations.get(`${args.type}::${args.name}`)?.ignoreChanges,
                 custom: args.custom ?? true,
                 inputs: args.inputs,
             };
             records.push(record);
             options.onResource?.(record);
+            if (args.type === STACK_REFERENCE_TYPE) {
+                return { id: String(args.inputs.name), state: stackReferenceState(String(args.inputs.name), options) };
+            }
             return { id: args.custom === false ? undefined : `${args.name}-id`, state: mockState(args.type, args.name, args.inputs, region) };
         },
         call(args) {
@@ -166,9 +185,9 @@ export async function runUnderMocks(options: RunOptions): Promise<Evaluation> {
     // The evaluation stands for an update the driver runs, with the image given explicitly, so
     // the program's warning about a plain `pulumi up` taking the image from the checkout is off.
     process.env.PAPYRUS_DRIVER ??= "evaluateUnderMocks";
-    await pulumi.runtime.setMocks(mocks, PROJECT_NAME, options.stack, false);
+    await pulumi.runtime.setMocks(mocks, PROJECT_NAME, options.stack, false, MOCK_ORGANIZATION);
     pulumi.runtime.setAllConfig(config);
-    recordParents(parents);
+    recordRegistrations(registrations);
 
     // A failure inside `apply` rejects many of the SDK's internal promises at once (every resource that
     // depends on the failed value). They are collected here, and every registration is waited for even
@@ -222,20 +241,28 @@ function applyOverrides(config: Record<string, string>, overrides: Record<string
     return result;
 }
 
+/** What the mocks' `newResource` is not told: the parent, and the `ignoreChanges` option. */
+interface Registration {
+    readonly parent?: string;
+    readonly ignoreChanges?: string[];
+}
+
 /**
- * The mocks' `newResource` is not told the parent, so the mock monitor's `registerResource` is wrapped
- * to note each resource's parent URN (as `<type>::<name>`) before passing the request on unchanged
- * (the mock monitor then calls `newResource` synchronously, so the parent is already noted).
+ * The mock monitor's `registerResource` is wrapped to note each resource's parent URN (as `<type>::<name>`) and
+ * its `ignoreChanges` before passing the request on unchanged (the mock monitor then calls `newResource`
+ * synchronously, so the registration is already noted).
  */
-function recordParents(parents: Map<string, string>): void {
-    type Request = { getType(): string; getName(): string; getParent(): string };
+function recordRegistrations(registrations: Map<string, Registration>): void {
+    type Request = { getType(): string; getName(): string; getParent(): string; getIgnorechangesList(): string[] };
     const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: Request, cb: unknown): unknown };
     const registerResource = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req: Request, callback: unknown) => {
         const parentUrn = req.getParent();
-        if (parentUrn) {
-            parents.set(`${req.getType()}::${req.getName()}`, keyOfUrn(parentUrn));
-        }
+        const ignoreChanges = req.getIgnorechangesList();
+        registrations.set(`${req.getType()}::${req.getName()}`, {
+            parent: parentUrn ? keyOfUrn(parentUrn) : undefined,
+            ignoreChanges: ignoreChanges.length > 0 ? ignoreChanges : undefined,
+        });
         return registerResource(req, callback);
     };
 }
@@ -273,6 +300,17 @@ async function resolve(value: unknown): Promise<unknown> {
     return value;
 }
 
+const STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference";
+
+/** What a StackReference to the stack itself reads: its last outputs. Another stack has none to give here. */
+function stackReferenceState(name: string, options: RunOptions): Record<string, unknown> {
+    const own = `${MOCK_ORGANIZATION}/${PROJECT_NAME}/${options.stack}`;
+    if (name !== own) {
+        throw new Error(`the program reads stack \`${name}\` through a StackReference; the mocks answer only the stack itself (\`${own}\`)`);
+    }
+    return { name, outputs: options.previousOutputs ?? {}, secretOutputNames: [] };
+}
+
 /** Outputs the providers would compute, derived from the name and region so they are predictable. */
 function mockState(type: string, name: string, inputs: Record<string, any>, region: string): Record<string, unknown> {
     const account = MOCK_ACCOUNT_ID;
@@ -304,10 +342,38 @@ function mockState(type: string, name: string, inputs: Record<string, any>, regi
             return {
                 ...inputs,
                 arn: `arn:aws:elasticloadbalancing:${region}:${account}:loadbalancer/app/${name}/0123456789abcdef`,
+                arnSuffix: `app/${name}/0123456789abcdef`,
                 dnsName: `${name}-1234567890.${region}.elb.amazonaws.com`,
+                // The ALBs' canonical hosted zone in eu-west-1 (the alias record's target zone).
+                zoneId: "Z32O12XQLNTSW2",
             };
         case "aws:lb/targetGroup:TargetGroup":
-            return { ...inputs, arn: `arn:aws:elasticloadbalancing:${region}:${account}:targetgroup/${name}/0123456789abcdef` };
+            return {
+                ...inputs,
+                arn: `arn:aws:elasticloadbalancing:${region}:${account}:targetgroup/${name}/0123456789abcdef`,
+                arnSuffix: `targetgroup/${name}/0123456789abcdef`,
+            };
+        case "aws:lb/listener:Listener":
+            return { ...inputs, arn: `arn:aws:elasticloadbalancing:${region}:${account}:listener/app/lb/0123456789abcdef/${name}` };
+        case "aws:lb/listenerRule:ListenerRule":
+            return { ...inputs, arn: `arn:aws:elasticloadbalancing:${region}:${account}:listener-rule/app/lb/0123456789abcdef/${name}` };
+        case "aws:acm/certificate:Certificate":
+            return {
+                ...inputs,
+                arn: `arn:aws:acm:${region}:${account}:certificate/0b2c3d4e-5f60-4718-9a0b-1c2d3e4f5a6b`,
+                domainValidationOptions: [{
+                    domainName: inputs.domainName,
+                    resourceRecordName: `_3f1c.${inputs.domainName}.`,
+                    resourceRecordType: "CNAME",
+                    resourceRecordValue: "_9a7e.acm-validations.aws.",
+                }],
+            };
+        case "aws:route53/record:Record":
+            return { ...inputs, fqdn: String(inputs.name).replace(/\.$/, "") };
+        case "aws:cloudwatch/metricAlarm:MetricAlarm":
+            return { ...inputs, name: physicalName, arn: `arn:aws:cloudwatch:${region}:${account}:alarm:${physicalName}` };
+        case "aws:appautoscaling/target:Target":
+            return { ...inputs, arn: `arn:aws:application-autoscaling:${region}:${account}:scalable-target/0ec5a1b2c3d4e5f60718293a4b5c6d7e` };
         case "awsx:ec2:Vpc":
             // A remote component: under mocks it is this one resource, without the subnets it would create.
             return {

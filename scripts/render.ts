@@ -5,17 +5,24 @@
 //   npx ts-node --transpile-only scripts/render.ts --stack dev          # readable tree
 //   npx ts-node --transpile-only scripts/render.ts --stack prod --json   # for machines
 //   ... --set papyrus:image=<ref>  --unset papyrus:image                 # try other config
+//   ... --last-output image=<ref> --last-output imageTag=v1.2.3          # as if the stack ran <ref>
+//
+// Git's Pulumi.<stack>.yaml holds no image, so a stack renders as a new one
+// (repository and roles, no service) until the driver's `--set papyrus:image`
+// or the stack's last outputs (what a plain `pulumi up` keeps) name an image.
 //
 // Values come from the mocks (fixed account 123456789012, names derived from
 // resource names), not from AWS: ARNs and DNS names are illustrative.
 import { evaluateUnderMocks, Evaluation, RecordedResource, UnknownStackError } from "./evaluateUnderMocks";
 
-const USAGE = "usage: render.ts --stack <name> [--json] [--set <key>=<value>]... [--unset <key>]...";
+const USAGE = "usage: render.ts --stack <name> [--json] [--set <key>=<value>]... [--unset <key>]... [--last-output <name>=<value>]...";
 
 export interface RenderOptions {
     readonly stack: string;
     readonly json: boolean;
     readonly overrides: Record<string, string | undefined>;
+    /** The stack's outputs from its last update (`--last-output`); none for a new stack. */
+    readonly lastOutputs: Record<string, string>;
 }
 
 /** Parses the command line, or throws a usage error. */
@@ -23,6 +30,7 @@ export function parseRenderArgs(argv: readonly string[]): RenderOptions {
     let stack: string | undefined;
     let json = false;
     const overrides: Record<string, string | undefined> = {};
+    const lastOutputs: Record<string, string> = {};
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
         const value = () => {
@@ -47,6 +55,13 @@ export function parseRenderArgs(argv: readonly string[]): RenderOptions {
             overrides[pair.slice(0, eq)] = pair.slice(eq + 1);
         } else if (arg === "--unset") {
             overrides[value()] = undefined;
+        } else if (arg === "--last-output") {
+            const pair = value();
+            const eq = pair.indexOf("=");
+            if (eq <= 0) {
+                throw new UsageError(`\`--last-output\` takes \`<output>=<value>\` (e.g. \`image=<repository>@sha256:…\`), got \`${pair}\``);
+            }
+            lastOutputs[pair.slice(0, eq)] = pair.slice(eq + 1);
         } else {
             throw new UsageError(`unknown argument \`${arg}\``);
         }
@@ -54,7 +69,7 @@ export function parseRenderArgs(argv: readonly string[]): RenderOptions {
     if (stack === undefined) {
         throw new UsageError("`--stack` is required");
     }
-    return { stack, json, overrides };
+    return { stack, json, overrides, lastOutputs };
 }
 
 export class UsageError extends Error {
@@ -89,6 +104,9 @@ export function renderTree(evaluation: Evaluation): string {
         lines.push(`${pad}${resource.name}  [${resource.type}]${resource.custom ? "" : "  (component)"}`);
         if (resource.parent !== undefined) {
             lines.push(`${pad}  parent: ${resource.parent}`);
+        }
+        if (resource.ignoreChanges !== undefined) {
+            lines.push(`${pad}  ignoreChanges: ${resource.ignoreChanges.join(", ")} (set at creation only; later changes are left alone)`);
         }
         for (const [key, value] of Object.entries(resource.inputs).sort(([a], [b]) => a.localeCompare(b))) {
             lines.push(...formatInput(key, value, `${pad}  `));
@@ -144,7 +162,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         return 2;
     }
     try {
-        const evaluation = await evaluateUnderMocks({ stack: options.stack, overrides: options.overrides });
+        const evaluation = await evaluateUnderMocks({ stack: options.stack, overrides: options.overrides, previousOutputs: options.lastOutputs });
         process.stdout.write((options.json ? renderJson(evaluation) : renderTree(evaluation)) + "\n");
         return 0;
     } catch (err) {

@@ -2,7 +2,8 @@
 // for these paths: every one of them stops before a stack is opened.
 import * as assert from "assert";
 import { PassThrough } from "stream";
-import { main, formatHistory } from "../automation/cli";
+import { main, formatHistory, USAGE } from "../automation/cli";
+import { COMMANDS, COMMON_FLAGS, commandUsage } from "../automation/cliCommands";
 import { EXIT_CODES } from "../automation/errors";
 
 async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -21,7 +22,7 @@ describe("papyrus-deploy CLI", () => {
         // kills: a command, `--stack` or an exit code dropped from the help text, or --help exiting non-zero
         const { code, stdout } = await runCli(["--help"]);
         assert.strictEqual(code, 0);
-        for (const command of ["deploy", "rollback", "up", "history", "verify"]) {
+        for (const command of ["deploy", "rollback", "promote", "up", "history", "verify"]) {
             assert.match(stdout, new RegExp(`^\\s*(?:papyrus-deploy\\s+)?${command}\\b`, "m"), `--help does not list the command \`${command}\``);
         }
         assert.match(stdout, /--stack\b/);
@@ -41,13 +42,70 @@ describe("papyrus-deploy CLI", () => {
         assert.strictEqual(noStack.code, 2);
         assert.match(noStack.stderr, /`--stack` is required/);
 
-        const unknown = await runCli(["promote", "--stack", "dev"]);
+        const unknown = await runCli(["promot", "--stack", "dev"]);
         assert.strictEqual(unknown.code, 2);
-        assert.match(unknown.stderr, /`command` must be one of deploy, rollback, up, history, verify, got `promote`/);
+        assert.match(unknown.stderr, /`command` must be one of deploy, rollback, promote, up, reconcile, history, verify, got `promot`/);
 
         const badFlag = await runCli(["deploy", "--stack", "dev", "--tagg", "v1"]);
         assert.strictEqual(badFlag.code, 2);
         assert.match(badFlag.stderr, /--tagg/);
+    });
+
+    it("refuses a flag the command does not take, with that command's usage (`history --tag x` used to be accepted)", async () => {
+        // kills: one shared flag table again (any command accepting any flag), or a refusal without the usage
+        const cases: [string[], string, string][] = [
+            [["history", "--stack", "dev", "--tag", "x"], "--tag", "history"],
+            [["verify", "--stack", "dev", "--no-verify"], "--no-verify", "verify"],
+            [["promote", "--from", "dev", "--to", "prod", "--stack", "prod"], "--stack", "promote"],
+            [["deploy", "--stack", "dev", "--tag", "v1.0.0", "--to-version", "2"], "--to-version", "deploy"],
+            [["up", "--stack", "dev", "--wait", "1m"], "--wait", "up"],
+        ];
+        for (const [args, flag, command] of cases) {
+            const { code, stdout, stderr } = await runCli(args);
+            assert.strictEqual(code, 2, args.join(" "));
+            assert.strictEqual(stdout, "");
+            const [first, ...rest] = stderr.split("\n");
+            assert.strictEqual(first, `error: \`${flag}\` is not a flag of \`${command}\` (its flags: ${
+                [...Object.keys(COMMANDS[command as keyof typeof COMMANDS].flags), ...Object.keys(COMMON_FLAGS)].map((f) => `--${f}`).join(", ")}), got \`${args.join(" ")}\``);
+            assert.strictEqual(rest.join("\n"), `\n${commandUsage(command as keyof typeof COMMANDS)}`);
+        }
+        const json = await runCli(["history", "--stack", "dev", "--tag", "x", "--json"]);
+        assert.strictEqual(JSON.parse(json.stdout).error.code, 2, "--json still prints one JSON object");
+    });
+
+    it("prints each command's flags with their help for `<command> --help` and `help <command>`, from the same table as the usage", async () => {
+        // kills: a flag added to a command's table but missing from its help or from the general usage
+        for (const [command, spec] of Object.entries(COMMANDS)) {
+            const viaFlag = await runCli([command, "--help"]);
+            const viaHelp = await runCli(["help", command]);
+            assert.deepStrictEqual([viaFlag.code, viaHelp.code], [0, 0]);
+            assert.strictEqual(viaFlag.stdout, viaHelp.stdout);
+            assert.match(viaFlag.stdout, new RegExp(`^papyrus-deploy ${command}: `));
+            const synopsis = USAGE.split("\n").find((l) => new RegExp(`^  papyrus-deploy ${command}\\s`).test(l));
+            assert.ok(synopsis, `the usage has no line for ${command}`);
+            for (const [flag, f] of Object.entries(spec.flags)) {
+                assert.ok(viaFlag.stdout.split("\n").some((l) => l.startsWith(`  --${flag}`) && l.includes((f as { help: string }).help)), `${command} --help lacks --${flag}`);
+                assert.ok(synopsis!.includes(`--${flag}`), `the usage line of ${command} lacks --${flag}`);
+            }
+        }
+        const unknown = await runCli(["help", "promot"]);
+        assert.strictEqual(unknown.code, 2);
+    });
+
+    it("refuses promote's bad input before anything runs: no --from or --to, a bad --version, a bad --wait", async () => {
+        const cases: [string[], RegExp][] = [
+            [["promote", "--to", "prod"], /^error: `--from` is required \(e\.g\. `--from dev`\), got ``$/m],
+            [["promote", "--from", "dev"], /^error: `--to` is required \(e\.g\. `--to prod`\), got ``$/m],
+            [["promote", "--from", "dev", "--to", "prod", "--version", "0"], /`--version` must be an update number from `history` \(1, 2, …\), got `0`/],
+            [["promote", "--from", "dev", "--to", "prod", "--version", "1e0"], /`--version` must be an update number .*got `1e0`/],
+            [["promote", "--from", "dev", "--to", "prod", "--wait", "2h"], /`--wait` must be a duration of at most 60 minutes such as `90s`, `10m`, `1m30s` or `0` \(look once, do not wait\), got `2h`/],
+            [["promote", "--from", "dev", "--to", "prod", "--wait", "61m"], /`--wait` must be a duration .*got `61m`/],
+        ];
+        for (const [args, message] of cases) {
+            const { code, stderr } = await runCli(args);
+            assert.strictEqual(code, 2, args.join(" "));
+            assert.match(stderr, message);
+        }
     });
 
     it("refuses two rollback targets at once and a version that is not an update number", async () => {
@@ -62,6 +120,22 @@ describe("papyrus-deploy CLI", () => {
         assert.match(digest.stderr, /`--to-digest` must be `sha256:<64 lowercase hex>`, got `v1\.0\.0`/);
     });
 
+    it("names the flag a bad value came from, where the library names its input (`stackName` is `--to` for promote, `from` is `--from`)", async () => {
+        // kills: the CLI passing the library's input names through (`stackName` must not…), or mapping `stackName` to `--stack` for promote
+        const fixture = require("path").join(__dirname, "fixtures", "digest-app");
+        const cases: [string[], RegExp][] = [
+            [["deploy", "--stack", "../x", "--tag", "v1.0.0", "--cwd", fixture], /^error: `--stack` must not contain `\.` or `\.\.` as a part.*got `\.\.\/x`$/m],
+            [["promote", "--from", "../x", "--to", "prod", "--cwd", fixture], /^error: `--from` must not contain `\.` or `\.\.` as a part.*got `\.\.\/x`$/m],
+            [["promote", "--from", "dev", "--to", "../y", "--cwd", fixture], /^error: `--to` must not contain `\.` or `\.\.` as a part.*got `\.\.\/y`$/m],
+            [["deploy", "--stack", "dev", "--tag", "v1.0.0", "--cwd", "/nonexistent-papyrus"], /^error: `--cwd` does not exist; point it at the project directory, got `\/nonexistent-papyrus`$/m],
+        ];
+        for (const [args, message] of cases) {
+            const { code, stderr } = await runCli(args);
+            assert.strictEqual(code, 2, `${args.join(" ")}: ${stderr}`);
+            assert.match(stderr, message);
+        }
+    });
+
     it("formats history as aligned columns with shortened digests", () => {
         const digest = "sha256:" + "5c".repeat(32);
         const table = formatHistory([
@@ -71,6 +145,9 @@ describe("papyrus-deploy CLI", () => {
         ]);
         const lines = table.trimEnd().split("\n");
         assert.strictEqual(lines.length, 3);
+        const promoted = formatHistory([{ version: 4, operation: "update", kind: "promote", result: "succeeded", startTime: new Date("2026-11-23T14:41:00Z"),
+            digest, tag: "v1.0.0", requestedBy: "dave", runner: "driver", promotedFrom: { stack: "dev", version: 7, digest, tag: "v1.0.0" } }]);
+        assert.match(promoted.split("\n")[1], /^4\s+.*succeeded\s+promote \(dev #7\)\s+v1\.0\.0\s+sha256:5c5c5c5c5c5c…\s+dave$/);
         assert.match(lines[0], /^VERSION\s+STARTED\s+FINISHED\s+RESULT\s+KIND\s+TAG\s+DIGEST\s+WHO\s+RUNS$/);
         assert.match(lines[1], /^2\s+2026-11-23T14:40:02Z\s+2026-11-23T14:40:07Z\s+succeeded\s+rollback\s+v1\.0\.0\s+sha256:5c5c5c5c5c5c…\s+carol\s+\*$/);
         assert.match(lines[2], /^1\s+2026-11-23T14:39:48Z\s+-\s+failed\s+refresh\s+-\s+-\s+-$/);

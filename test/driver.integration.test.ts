@@ -4,12 +4,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { BatchDeleteImageCommand, CreateRepositoryCommand, ECRClient } from "@aws-sdk/client-ecr";
-import {
-    CreateClusterCommand,
-    CreateServiceCommand,
-    ECSClient,
-    RegisterTaskDefinitionCommand,
-} from "@aws-sdk/client-ecs";
+import { DescribeServicesCommand, ECSClient, RegisterTaskDefinitionCommand } from "@aws-sdk/client-ecs";
 import { deploy, history, reapply, rollback, verify } from "../automation/driver";
 import {
     DriftError,
@@ -22,6 +17,8 @@ import {
 } from "../automation/errors";
 import { EvidenceRecord } from "../automation/evidence";
 import { startArchivingProxy } from "./support/archivingProxy";
+import { startEcsRolloutProxy } from "./support/ecsRollout";
+import { startMotoProxy } from "./support/motoProxy";
 import { assertNoProcessLeft, runCli as runCliProcess, startCli, waitFor } from "./support/cliProcess";
 import { tempBackend, TempBackend } from "./support/backend";
 import { fixtureProject, fixtureStack } from "./support/fixture";
@@ -85,6 +82,7 @@ describe("deploy driver (real engine + moto)", function () {
     const stackConfigFile = () => fs.readFileSync(path.join(workDir, "Pulumi.dev.yaml"), "utf8");
 
     it("deploys v1, deploys v2, rolls back, and history and evidence say which digest ran", async () => {
+        const configBefore = stackConfigFile();
         const first = await deploy({ ...ctx(), tag: "v1.0.0", evidenceFile: path.join(backend.dir, "e1.json") });
         assert.strictEqual(first.image, `${REPO_URL}@${v1.digest}`);
         const second = await deploy({ ...ctx({ requestedBy: "bob" }), tag: "v2.0.0", evidenceFile: path.join(backend.dir, "e2.json") });
@@ -115,7 +113,8 @@ describe("deploy driver (real engine + moto)", function () {
         assert.strictEqual(e1.repository, REPO);
         assert.strictEqual(e1.mediaType, "application/vnd.oci.image.manifest.v1+json");
         assert.ok(Date.parse(e1.startedAt) <= Date.parse(e1.finishedAt));
-        assert.match(stackConfigFile(), new RegExp(`image: ${REPO_URL.replace(/\./g, "\\.")}@${v1.digest}`));
+        // kills: driver keys written to the checkout (the next plain `pulumi up` would deploy them)
+        assert.strictEqual(stackConfigFile(), configBefore, "the checkout's Pulumi.dev.yaml is as it was: each update got its config as a file of its own");
     });
 
     it("rolls back to an explicit version, tag or digest from history", async () => {
@@ -134,9 +133,9 @@ describe("deploy driver (real engine + moto)", function () {
 
     it("takes the previous digest from history and `up` keeps the running digest, whatever a stale checkout's config says", async () => {
         await deploy({ ...ctx(), tag: "v1.0.0" });
-        // A second checkout whose Pulumi.dev.yaml was copied now: it will hold v1 when v2 runs.
+        // A second checkout that still holds v1 as `papyrus:image` (written by an older driver, or by hand) when v2 runs.
         const stale = fixtureProject(backend.dir);
-        const afterV1 = stackConfigFile();
+        const afterV1 = `${stackConfigFile().trimEnd()}\n  papyrus:image: ${REPO_URL}@${v1.digest}\n  papyrus:imageTag: v1.0.0\n`;
         fs.writeFileSync(path.join(stale, "Pulumi.dev.yaml"), afterV1);
         await deploy({ ...ctx(), tag: "v2.0.0" });
 
@@ -153,6 +152,7 @@ describe("deploy driver (real engine + moto)", function () {
         assert.strictEqual(next.resolved.digest, v3.digest);
         assert.strictEqual(evidenceOf("v3.json").previousDigest, v2.digest);
         assert.deepStrictEqual((await history(ctx())).deployments.map((d) => d.kind), ["deploy", "infra", "deploy", "deploy"]);
+        assert.strictEqual(fs.readFileSync(path.join(stale, "Pulumi.dev.yaml"), "utf8"), afterV1, "the driver never writes a checkout's config");
     });
 
     it("accepts an image index (multi-arch) digest and reports it as such", async () => {
@@ -167,12 +167,12 @@ describe("deploy driver (real engine + moto)", function () {
         await deploy({ ...ctx(), tag: "v1.0.0" });
         const configBefore = stackConfigFile();
         await assert.rejects(deploy({ ...ctx(), tag: "latest" }), (err: unknown) =>
-            err instanceof InvalidInputError && err.exitCode === 2 && /`--tag` must not be `latest`.*got `latest`/s.test(err.message));
+            err instanceof InvalidInputError && err.exitCode === 2 && /`tag` must not be `latest`.*got `latest`/s.test(err.message));
         await assert.rejects(deploy({ ...ctx(), tag: "" }), (err: unknown) => err instanceof InvalidInputError && /empty/.test(err.message));
         await assert.rejects(deploy({ ...ctx(), tag: "release-candidate" }), (err: unknown) =>
             err instanceof InvalidInputError && /got `release-candidate`/.test(err.message));
         await assert.rejects(deploy({ ...ctx(), tag: "v9.9.9" }), (err: unknown) =>
-            err instanceof ImageNotFoundError && err.exitCode === 3 && /`--tag` names no image in `papyrus-api`, got `v9\.9\.9`/.test(err.message));
+            err instanceof ImageNotFoundError && err.exitCode === 3 && /`tag` names no image in `papyrus-api`, got `v9\.9\.9`/.test(err.message));
         assert.strictEqual((await history(ctx())).deployments.length, 1, "no update was recorded");
         assert.strictEqual(stackConfigFile(), configBefore, "the stack config is unchanged");
     });
@@ -227,7 +227,7 @@ describe("deploy driver (real engine + moto)", function () {
         await assert.rejects(deploy({ ...ctx({ workDir: otherCheckout }), tag: "v2.0.0" }), (err: unknown) =>
             err instanceof StackBusyError && /engine lock/.test(err.message));
         await slow;
-        assert.match(fs.readFileSync(path.join(otherCheckout, "Pulumi.dev.yaml"), "utf8"), /^((?!image:).)*$/s, "the loser's config was restored");
+        assert.match(fs.readFileSync(path.join(otherCheckout, "Pulumi.dev.yaml"), "utf8"), /^((?!image:).)*$/s, "the loser's checkout holds no image");
         assert.strictEqual((await history(ctx())).deployments.length, 1);
     });
 
@@ -236,8 +236,8 @@ describe("deploy driver (real engine + moto)", function () {
         await stack.setConfig("papyrus:fixtureDelayMs", { value: "8000" });
         const { code, stderr } = await runCliUntil(["deploy", "--stack", "dev", "--tag", "v1.0.0", "--cwd", workDir], "SIGINT");
         assert.strictEqual(code, 130, stderr);
-        assert.match(stderr, /was interrupted: the update was cancelled before the image was applied; the stack's state runs no service, and the stack config was restored/);
-        // Kills a driver that claims a restore it did not do: the checkout's config has no image.
+        assert.match(stderr, /was interrupted: the update was cancelled before the image was applied; the stack's state runs no service\n/);
+        // Kills a driver that leaves its keys in the checkout: the checkout's config has no image.
         assert.doesNotMatch(stackConfigFile(), /papyrus:image/);
         await stack.setConfig("papyrus:fixtureDelayMs", { value: "0" });
         const result = await deploy({ ...ctx(), tag: "v2.0.0" });
@@ -258,49 +258,73 @@ describe("deploy driver (real engine + moto)", function () {
     });
 
     it("verify compares the recorded digest with what moto's ECS runs, and detects drift", async () => {
-        await ecs.send(new CreateClusterCommand({ clusterName: "papyrus" }));
-        const taskDef = await ecs.send(new RegisterTaskDefinitionCommand({
-            family: "papyrus-api",
-            requiresCompatibilities: ["FARGATE"],
-            networkMode: "awsvpc",
-            cpu: "256",
-            memory: "512",
-            containerDefinitions: [{ name: "app", image: `${REPO_URL}@${v1.digest}`, essential: true }],
-        }));
-        await ecs.send(new CreateServiceCommand({
-            cluster: "papyrus", serviceName: "api", taskDefinition: taskDef.taskDefinition?.taskDefinitionArn, desiredCount: 1,
-        }));
+        // The stand-in registers the task definition and creates the service in moto's ECS itself
+        // (deploy → task definition → service → verify is one path); only the drift is made by hand.
         const stack = await fixtureStack(backend, "dev", {}, workDir);
-        await stack.setAllConfig({ "papyrus:fixtureClusterName": { value: "papyrus" }, "papyrus:fixtureServiceName": { value: "api" } });
+        await stack.setAllConfig({
+            "papyrus:fixtureEcs": { value: "true" },
+            "papyrus:fixtureClusterName": { value: "papyrus" },
+            "papyrus:fixtureServiceName": { value: "api" },
+        });
+        // moto runs no ECS deployments: a proxy plays their lifecycle for the engine and the driver (test/support/ecsRollout.ts).
+        const lifecycle = await startEcsRolloutProxy(moto.endpoint);
+        const lifecycleEcs = new ECSClient({ region: TEST_REGION, endpoint: lifecycle.endpoint, credentials });
+        const engineToMoto = { envVars: { ...backend.env, ...moto.env, AWS_ENDPOINT_URL_ECS: lifecycle.endpoint } };
 
-        const deployed = await deploy({ ...ctx(), tag: "v1.0.0" });
+        const deployed = await deploy({ ...ctx({ ...engineToMoto, ecs: lifecycleEcs }), tag: "v1.0.0" }).finally(() => {
+            lifecycleEcs.destroy();
+            return lifecycle.close();
+        });
+        const [service] = (await ecs.send(new DescribeServicesCommand({ cluster: "papyrus", services: ["api"] }))).services ?? [];
+        const recorded = (await history(ctx())).running;
+        assert.strictEqual(deployed.rollout?.state, "COMPLETED");
+        assert.match(recorded?.taskDefinitionArn ?? "", /^arn:aws:ecs:us-east-1:123456789012:task-definition\/papyrus-dev:1$/, "moto numbered the revision");
+        assert.strictEqual(service?.taskDefinition, recorded?.taskDefinitionArn, "the engine created the service in moto with the task definition the state records");
         assert.strictEqual(deployed.verify?.inSync, true, JSON.stringify(deployed.verify));
         assert.deepStrictEqual(deployed.verify?.running, [`${REPO_URL}@${v1.digest}`]);
 
         // What a circuit-breaker rollback looks like from outside: the service's PRIMARY
-        // deployment runs another task definition than the one the stack recorded.
-        // (moto's UpdateService keeps the old PRIMARY deployment, so the drifted
-        // service is created with the other task definition instead.)
+        // deployment runs another task definition than the one the stack recorded. moto's
+        // UpdateService runs no rollout (it keeps the old PRIMARY), so a proxy rewrites moto's real
+        // DescribeServices answer: PRIMARY runs v2's task definition while the service's own
+        // `taskDefinition` field still names v1's. Only a verify that follows PRIMARY sees the drift.
+        // kills: comparing `service.taskDefinition` instead of the PRIMARY deployment's.
         const other = await ecs.send(new RegisterTaskDefinitionCommand({
             family: "papyrus-api", containerDefinitions: [{ name: "app", image: `${REPO_URL}@${v2.digest}`, essential: true }],
             requiresCompatibilities: ["FARGATE"], networkMode: "awsvpc", cpu: "256", memory: "512",
         }));
-        await ecs.send(new CreateServiceCommand({
-            cluster: "papyrus", serviceName: "api-drifted", taskDefinition: other.taskDefinition?.taskDefinitionArn, desiredCount: 1,
-        }));
-        await stack.setConfig("papyrus:fixtureServiceName", { value: "api-drifted" });
-        await assert.rejects(deploy({ ...ctx(), tag: "v1.0.0", evidenceFile: path.join(backend.dir, "drift.json") }), (err: unknown) =>
-            err instanceof DriftError && err.exitCode === 6 && /recorded `.*@sha256:.*` but ECS runs `.*@sha256:/.test(err.message));
-        assert.deepStrictEqual(evidenceOf("drift.json").verify, { inSync: false, running: [`${REPO_URL}@${v2.digest}`] });
+        const rolledBack = other.taskDefinition!.taskDefinitionArn!;
+        const proxy = await startMotoProxy(moto.endpoint, {
+            rewrite(operation, answer) {
+                if (operation !== "DescribeServices") return answer;
+                for (const service of answer.services ?? []) {
+                    const recorded = service.taskDefinition;
+                    service.deployments = [
+                        { id: "ecs-svc/2", status: "PRIMARY", taskDefinition: rolledBack, rolloutState: "COMPLETED" },
+                        { id: "ecs-svc/1", status: "ACTIVE", taskDefinition: recorded, rolloutState: "FAILED" },
+                    ];
+                }
+                return answer;
+            },
+        });
+        const proxiedEcs = new ECSClient({ region: TEST_REGION, endpoint: proxy.endpoint, credentials });
+        try {
+            await assert.rejects(deploy({ ...ctx({ ecs: proxiedEcs, envVars: { ...backend.env, ...moto.env } }), tag: "v1.0.0", evidenceFile: path.join(backend.dir, "drift.json") }), (err: unknown) =>
+                err instanceof DriftError && err.exitCode === 6
+                && err.message.startsWith(`stack \`dev\` recorded \`${REPO_URL}@${v1.digest}\` but ECS runs \`${REPO_URL}@${v2.digest}\``));
+            assert.deepStrictEqual(evidenceOf("drift.json").verify, { inSync: false, running: [`${REPO_URL}@${v2.digest}`] });
 
-        const drift = await verify(ctx());
-        assert.strictEqual(drift.inSync, false);
-        assert.strictEqual(drift.recorded, `${REPO_URL}@${v1.digest}`);
-        assert.deepStrictEqual(drift.running, [`${REPO_URL}@${v2.digest}`]);
+            const drift = await verify(ctx({ ecs: proxiedEcs }));
+            assert.deepStrictEqual([drift.inSync, drift.recorded, drift.running, drift.taskDefinitionArn, drift.rolloutState],
+                [false, `${REPO_URL}@${v1.digest}`, [`${REPO_URL}@${v2.digest}`], rolledBack, "COMPLETED"]);
 
-        const { code, stdout } = await runCli(["verify", "--stack", "dev", "--cwd", workDir]);
-        assert.strictEqual(code, 6);
-        assert.match(stdout, /DRIFT: stack recorded .*@sha256:/);
+            const { code, stdout } = await runCli(["verify", "--stack", "dev", "--cwd", workDir], { AWS_ENDPOINT_URL_ECS: proxy.endpoint });
+            assert.strictEqual(code, 6);
+            assert.match(stdout, /DRIFT: stack recorded .*@sha256:/);
+        } finally {
+            proxiedEcs.destroy();
+            await proxy.close();
+        }
     });
 
     it("asks the registry of the stack's own `aws:region`, whatever AWS_REGION the shell has", async () => {

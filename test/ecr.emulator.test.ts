@@ -85,12 +85,12 @@ describe("automation/ecr.ts against moto's ECR (127.0.0.1)", function () {
             assert.strictEqual((await resolveTag(cn, REPO, "v1.0.0")).repositoryUrl, `${TEST_ACCOUNT}.dkr.ecr.cn-north-1.amazonaws.com.cn/${REPO}`);
         });
 
-        it("throws ImageNotFoundError (exit 3) naming `--tag`, the tag and the repository for a tag never pushed", async () => {
+        it("throws ImageNotFoundError (exit 3) naming the input `tag`, the tag and the repository for a tag never pushed", async () => {
             // kills: letting the SDK's ImageNotFoundException through untyped (the CLI would exit 1, "a bug")
             await pushImage(ecr, REPO, "v1.0.0");
             await assert.rejects(resolveTag(ecr, REPO, "v0.0.0"), (err: unknown) => {
                 assert.ok(err instanceof ImageNotFoundError, `got ${String(err)}`);
-                assert.strictEqual(err.message, "`--tag` names no image in `papyrus-api`, got `v0.0.0`; push it first (CI's ecr-push workflow) "
+                assert.strictEqual(err.message, "`tag` names no image in `papyrus-api`, got `v0.0.0`; push it first (CI's ecr-push workflow) "
                     + "or check the spelling with `aws ecr describe-images --repository-name papyrus-api`");
                 assert.strictEqual(err.exitCode, EXIT_CODES.imageUnavailable);
                 return true;
@@ -117,13 +117,13 @@ describe("automation/ecr.ts against moto's ECR (127.0.0.1)", function () {
             assert.deepStrictEqual([found.digest, found.tags, found.status], [pushed.digest, ["v1.0.0"], "ACTIVE"]);
         });
 
-        it("throws ImageNotFoundError naming `--to-digest` for a digest that is not (or no longer) in the repository", async () => {
+        it("throws ImageNotFoundError naming the input `digest` for a digest that is not (or no longer) in the repository", async () => {
             // kills: a rollback target that is gone reported as a tag problem, or not at all
             await pushImage(ecr, REPO, "v1.0.0");
             const gone = "sha256:" + "0".repeat(64);
             await assert.rejects(describeDigest(ecr, REPO, gone), {
                 name: "ImageNotFoundError",
-                message: `\`--to-digest\` names no image in \`papyrus-api\`, got \`${gone}\`; push it first (CI's ecr-push workflow) `
+                message: `\`digest\` names no image in \`papyrus-api\`, got \`${gone}\`; push it first (CI's ecr-push workflow) `
                     + "or check the spelling with `aws ecr describe-images --repository-name papyrus-api`",
             });
         });

@@ -8,6 +8,8 @@ import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import * as path from "path";
+import { withDefaults } from "../components/digestPinnedServiceArgs";
+import { ImageDigestRef } from "../components/imageReference";
 import { dockerfileInstructions } from "../scripts/lint-dockerfile";
 import * as yaml from "js-yaml";
 
@@ -90,6 +92,23 @@ describe("examples/app server.js", function () {
             const reply = await request(port, "GET", healthPath);
             assert.strictEqual(reply.status, 200, `${file}: GET ${healthPath} answered ${reply.status}`);
         }
+    });
+
+    it("passes the container health check DigestPinnedService gives it by default (run here as ECS runs it), and fails it on a 404", async () => {
+        /** The task definition's default `healthCheck.command` for this port and path, run with this Node (the image's `node`). */
+        const check = (healthPath?: string) => {
+            const { command } = withDefaults({
+                image: `r/x@sha256:${"0".repeat(64)}` as ImageDigestRef, repositoryArn: "", httpOnly: true, containerPort: port,
+                healthCheck: healthPath === undefined ? undefined : { path: healthPath },
+            }, "svc", "test").containerHealthCheck;
+            assert.deepStrictEqual(command.slice(0, 2), ["CMD", "node"]);
+            return new Promise<number | null>((resolve) => {
+                spawn(process.execPath, command.slice(2), { stdio: "ignore" }).on("exit", (code) => resolve(code));
+            });
+        };
+        assert.strictEqual(await check(), 0, "the default path, /health");
+        assert.strictEqual(await check("/healthz"), 0);
+        assert.strictEqual(await check("/missing"), 1);
     });
 
     it("reports its version and commit from the environment on GET /", async () => {

@@ -22,6 +22,9 @@ const PROVIDER_ARN = "arn:aws:iam::123456789012:oidc-provider/token.actions.gith
 const SERVICE_ARN = "arn:aws:ecs:eu-west-1:123456789012:service/papyrus-cluster/papyrus-service";
 const PUSH_ROLE = "arn:aws:iam::123456789012:role/papyrus-ci-push";
 const DEPLOY_ROLE = "arn:aws:iam::123456789012:role/papyrus-ci-deploy";
+const CERTIFICATE_ARN = "arn:aws:acm:eu-west-1:123456789012:certificate/0b2c3d4e-5f60-4718-9a0b-1c2d3e4f5a6b";
+const SCALABLE_TARGET_ARN = "arn:aws:application-autoscaling:eu-west-1:123456789012:scalable-target/0ec5a1b2c3d4e5f60718293a4b5c6d7e";
+const ALARM_ARNS = ["arn:aws:cloudwatch:eu-west-1:123456789012:alarm:papyrus-target-5xx-3f2a1b0", "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:papyrus-unhealthy-hosts-9c8d7e6"];
 
 const FULL: DeployPolicyArgs = {
     repositoryArn: REPO_ARN,
@@ -33,6 +36,13 @@ const FULL: DeployPolicyArgs = {
         executionRoleArn: "arn:aws:iam::123456789012:role/papyrus-execution-role",
         logGroupArn: "arn:aws:logs:eu-west-1:123456789012:log-group:papyrus-logs",
         requestTags: { Project: "papyrus", Stack: "prod" },
+        serviceResources: {
+            certificateArn: CERTIFICATE_ARN,
+            hostedZoneId: "Z0123456789ABCDEFGHIJ",
+            scalableTargetArn: SCALABLE_TARGET_ARN,
+            roleArns: ["arn:aws:iam::123456789012:role/papyrus-lb-role"],
+            alarmArns: ALARM_ARNS,
+        },
     },
     identity: { roleArns: [PUSH_ROLE, DEPLOY_ROLE], createdProviderArn: PROVIDER_ARN },
     access: {
@@ -181,19 +191,34 @@ describe("deployPolicy", () => {
                     "ec2:DescribeNetworkAcls", "ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroupRules",
                     "elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeLoadBalancerAttributes",
                     "elasticloadbalancing:DescribeCapacityReservation", "elasticloadbalancing:DescribeListeners",
-                    "elasticloadbalancing:DescribeListenerAttributes", "elasticloadbalancing:DescribeTargetGroups",
+                    "elasticloadbalancing:DescribeListenerAttributes", "elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTargetGroups",
                     "elasticloadbalancing:DescribeTargetGroupAttributes", "elasticloadbalancing:DescribeTags",
                     "logs:DescribeLogGroups",
                 ],
                 Resource: "*",
                 Condition: IN_REGION,
             },
+            { Sid: "RefreshCertificate", Effect: "Allow", Action: ["acm:DescribeCertificate", "acm:ListTagsForCertificate"], Resource: CERTIFICATE_ARN },
+            { Sid: "RefreshDnsRecords", Effect: "Allow", Action: ["route53:GetHostedZone", "route53:ListResourceRecordSets"], Resource: "arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ" },
+            {
+                Sid: "RefreshScaling",
+                Effect: "Allow",
+                Action: ["application-autoscaling:DescribeScalableTargets", "application-autoscaling:DescribeScalingPolicies"],
+                Resource: "*",
+                Condition: IN_REGION,
+            },
+            { Sid: "RefreshScalingTags", Effect: "Allow", Action: "application-autoscaling:ListTagsForResource", Resource: SCALABLE_TARGET_ARN },
+            // The deployment alarms, by ARN: only composite alarms (which the service has none of) need `*`.
+            { Sid: "RefreshAlarms", Effect: "Allow", Action: ["cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource"], Resource: ALARM_ARNS },
             { Sid: "LookUpAvailabilityZones", Effect: "Allow", Action: "ec2:DescribeAvailabilityZones", Resource: "*", Condition: IN_REGION },
             {
                 Sid: "RefreshIdentity",
                 Effect: "Allow",
                 Action: ["iam:GetRole", "iam:ListRolePolicies", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies"],
-                Resource: [PUSH_ROLE, DEPLOY_ROLE, "arn:aws:iam::123456789012:role/papyrus-task-role", "arn:aws:iam::123456789012:role/papyrus-execution-role"],
+                Resource: [
+                    PUSH_ROLE, DEPLOY_ROLE, "arn:aws:iam::123456789012:role/papyrus-task-role", "arn:aws:iam::123456789012:role/papyrus-execution-role",
+                    "arn:aws:iam::123456789012:role/papyrus-lb-role",
+                ],
             },
             { Sid: "RefreshOidcProvider", Effect: "Allow", Action: "iam:GetOpenIDConnectProvider", Resource: PROVIDER_ARN },
             {
@@ -324,6 +349,18 @@ describe("deployPolicy", () => {
                 "`taskRoleArn` must be an ARN of the form `arn:aws:iam::<account>:role/<name>`, got `arn:aws:iam::123456789012:role/*`"],
             [{ ...FULL, target: { ...FULL.target!, taskDefinitionFamily: "papyrus-*" } },
                 "`taskDefinitionFamily` must be 1-255 letters, digits, `-` or `_`, got `papyrus-*`"],
+            [{ ...FULL, target: { ...FULL.target!, serviceResources: { certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/*" } } },
+                "`serviceResources.certificateArn` must be an ARN of the form `arn:aws:acm:<region>:<account>:certificate/<uuid>`, got `arn:aws:acm:eu-west-1:123456789012:certificate/*`"],
+            [{ ...FULL, target: { ...FULL.target!, serviceResources: { hostedZoneId: "*" } } },
+                "`hostedZoneId` must be a Route 53 hosted zone id such as `Z0123456789ABCDEFGHIJ`, got `*`"],
+            [{ ...FULL, target: { ...FULL.target!, serviceResources: { scalableTargetArn: "arn:aws:application-autoscaling:eu-west-1:123456789012:scalable-target/*" } } },
+                "`serviceResources.scalableTargetArn` must be an ARN of the form `arn:aws:application-autoscaling:<region>:<account>:scalable-target/<id>`, got `arn:aws:application-autoscaling:eu-west-1:123456789012:scalable-target/*`"],
+            [{ ...FULL, target: { ...FULL.target!, serviceResources: { roleArns: ["*"] } } },
+                "`serviceResources.roleArns[0]` must be an ARN of the form `arn:aws:iam::<account>:role/<name>`, got `*`"],
+            [{ ...FULL, target: { ...FULL.target!, serviceResources: { alarmArns: [ALARM_ARNS[0], "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:papyrus-*"] } } },
+                "`serviceResources.alarmArns[1]` must be an ARN of the form `arn:aws:cloudwatch:<region>:<account>:alarm:<name>`, got `arn:aws:cloudwatch:eu-west-1:123456789012:alarm:papyrus-*`"],
+            [{ ...FULL, target: { ...FULL.target!, serviceResources: { alarmArns: ["arn:aws:cloudwatch:eu-west-1:123456789012:dashboard/papyrus"] } } },
+                "`serviceResources.alarmArns[0]` must be an ARN of the form `arn:aws:cloudwatch:<region>:<account>:alarm:<name>`, got `arn:aws:cloudwatch:eu-west-1:123456789012:dashboard/papyrus`"],
             [{ ...FULL, target: { ...FULL.target!, requestTags: {} } },
                 "`requestTags` is empty; name the tags every task definition of the family carries (e.g. `Project`, `Stack`), so registration can be held to them"],
             // kills: the input names in these four messages emptied

@@ -1,7 +1,7 @@
 // Choosing a rollback target from history: pure, no engine.
 import * as assert from "assert";
 import { Stack, UpdateSummary } from "@pulumi/pulumi/automation";
-import { chooseRollbackTarget, Deployment, markRunning, readDeployments, toDeployments, updateRunner } from "../automation/history";
+import { chooseRollbackTarget, Deployment, formatPromotedFrom, markRunning, parsePromotedFrom, readDeployments, toDeployments, updateRunner } from "../automation/history";
 
 const REPO = "123456789012.dkr.ecr.us-east-1.amazonaws.com/papyrus-api";
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
@@ -31,6 +31,7 @@ function records(rows: Row[]): Deployment[] {
         message: kind === "manual" || kind === "refresh" || hex === undefined ? ""
             : kind === "automation" ? "nightly re-apply" : `${kind} ${tag ?? `v${i}.0.0`} ${digest(hex)} by alice`,
         environment: { "exec.kind": kind === "manual" ? "cli" : "auto.local" },
+        // A refresh carries the checkout's config of its moment too (kills reading an image from it).
         config: hex === undefined ? {} : {
             "papyrus:image": { value: `${REPO}@${digest(hex)}`, secret: false },
             "papyrus:imageTag": { value: tag ?? `v${i}.0.0`, secret: false },
@@ -87,7 +88,7 @@ describe("deployments from history", () => {
         const image = `${REPO}@${digest("a")}`;
         const cloud = summary({
             version: 7, result: "succeeded", startTime: "2026-11-23T10:00:00.000Z", endTime: "2026-11-23T10:02:00.000Z",
-            message: `deploy v1.2.3 ${digest("a")} by alice`,
+            message: `deploy v1.2.3 ${digest("a")} by alice`, resourceChanges: { update: 1, same: 3 },
             config: {
                 "papyrus:image": { value: image, secret: false },
                 "papyrus:imageTag": { value: "v1.2.3", secret: false },
@@ -99,11 +100,13 @@ describe("deployments from history", () => {
             {
                 version: 7, operation: "update", kind: "deploy", result: "succeeded",
                 startTime: new Date("2026-11-23T10:00:00.000Z"), endTime: new Date("2026-11-23T10:02:00.000Z"),
-                image, digest: digest("a"), tag: "v1.2.3", requestedBy: "alice", message: `deploy v1.2.3 ${digest("a")} by alice`, runner: "driver",
+                image, digest: digest("a"), tag: "v1.2.3", requestedBy: "alice", promotedFrom: undefined, reconcileOf: undefined,
+                resourceChanges: { update: 1, same: 3 }, message: `deploy v1.2.3 ${digest("a")} by alice`, runner: "driver",
             },
             {
                 version: 6, operation: "update", kind: "other", result: "succeeded", startTime: new Date("2026-11-23T10:00:00.000Z"), endTime: undefined,
-                image: undefined, digest: undefined, tag: undefined, requestedBy: undefined, message: undefined, runner: "automation",
+                image: undefined, digest: undefined, tag: undefined, requestedBy: undefined, promotedFrom: undefined, reconcileOf: undefined,
+                resourceChanges: undefined, message: undefined, runner: "automation",
             },
         ]);
         // An update still running (or cut off) has no result yet.
@@ -210,6 +213,18 @@ describe("rollback target", () => {
         assert.strictEqual(chooseRollbackTarget(withEarlier, { toVersion: 3 }).target?.digest, digest("b"));
     });
 
+    it("shows no image for a refresh or destroy, whose config only echoes the checkout's", () => {
+        const history = records([["deploy", "succeeded", "a", "v1.0.0"], ["refresh", "succeeded", "b"]]);
+        assert.deepStrictEqual(history.map((d) => [d.operation, d.digest, d.tag]), [["refresh", undefined, undefined], ["update", digest("a"), "v1.0.0"]]);
+    });
+
+    it("takes an explicit target when the state runs nothing a recorded update deployed (after a destroy), but not the default", () => {
+        const nothingRuns = markRunning(records([["deploy", "succeeded", "a", "v1.0.0"], ["deploy", "succeeded", "b", "v2.0.0"]]), undefined);
+        assert.strictEqual(chooseRollbackTarget(nothingRuns, { toVersion: 1 }).target?.digest, digest("a"));
+        assert.strictEqual(chooseRollbackTarget(nothingRuns, { toTag: "v2.0.0" }).target?.version, 2);
+        assert.match(chooseRollbackTarget(nothingRuns, {}).reason!, /name a target with `--to-version`, `--to-tag` or `--to-digest`/);
+    });
+
     it("explains why an explicit target cannot be used", () => {
         const history = updates(["deploy", "succeeded", "a", "v1.0.0"], ["deploy", "failed", "b", "v2.0.0"], ["deploy", "succeeded", "c", "v3.0.0"]);
         assert.match(chooseRollbackTarget(history, { toVersion: 2 }).reason!, /update 2 did not succeed \(failed\)/);
@@ -263,5 +278,45 @@ describe("rollback target", () => {
         // kills: originOf following deploys too (`origin.kind !== "other"`)
         const history = updates(["deploy", "succeeded", "a"], ["deploy", "succeeded", "b"], ["deploy", "succeeded", "a"]);
         assert.strictEqual(chooseRollbackTarget(history, {}).target?.version, 2);
+    });
+});
+
+describe("promoted deployments in history", () => {
+    const from = { stack: "dev", version: 7, digest: digest("a"), tag: "v1.0.0" };
+    const summary = (runner: "auto.local" | "cli", promotedFrom: string | undefined): UpdateSummary => ({
+        version: 0, kind: "update", result: "succeeded",
+        startTime: "2026-11-23T10:00:00.000Z", endTime: "2026-11-23T10:00:30.000Z",
+        message: runner === "cli" ? "" : `promote v1.0.0 ${digest("a")} by alice`,
+        environment: { "exec.kind": runner },
+        config: {
+            "papyrus:image": { value: `${REPO}@${digest("a")}`, secret: false },
+            "papyrus:imageTag": { value: "v1.0.0", secret: false },
+            "papyrus:deployKind": { value: "promote", secret: false },
+            "papyrus:deployedBy": { value: "alice", secret: false },
+            ...(promotedFrom === undefined ? {} : { "papyrus:promotedFrom": { value: promotedFrom, secret: false } }),
+        },
+    }) as unknown as UpdateSummary;
+
+    it("reads a driver's promote with its source, as the driver writes it", () => {
+        // kills: promote updates shown as `other`, or `papyrus:promotedFrom` not read back
+        const [deployment] = toDeployments([summary("auto.local", formatPromotedFrom(from))]);
+        assert.deepStrictEqual([deployment.kind, deployment.runner, deployment.digest, deployment.promotedFrom], ["promote", "driver", digest("a"), from]);
+    });
+
+    it("credits no source to a hand-run update, and ignores a value that is not the driver's shape", () => {
+        assert.deepStrictEqual(toDeployments([summary("cli", formatPromotedFrom(from))]).map((d) => [d.kind, d.promotedFrom]), [["manual", undefined]]);
+        for (const bad of ["dev@7", "{}", JSON.stringify({ ...from, version: "7" }), JSON.stringify({ ...from, digest: "sha256:short" })]) {
+            assert.strictEqual(parsePromotedFrom(bad), undefined, bad);
+        }
+        assert.deepStrictEqual(parsePromotedFrom(JSON.stringify({ stack: "dev", version: 2, digest: digest("b") })), { stack: "dev", version: 2, digest: digest("b"), tag: undefined });
+    });
+
+    it("a promote is where a digest came from: a default rollback steps back past it", () => {
+        const history = markRunning(toDeployments([
+            { ...summary("auto.local", formatPromotedFrom(from)), startTime: "2026-11-23T10:02:00.000Z" } as unknown as UpdateSummary,
+            { ...summary("auto.local", formatPromotedFrom({ ...from, version: 3, digest: digest("b") })), message: `promote v0.9.0 ${digest("b")} by alice`,
+                config: { ...summary("auto.local", undefined).config, "papyrus:image": { value: `${REPO}@${digest("b")}`, secret: false } } } as unknown as UpdateSummary,
+        ]), { digest: digest("a") });
+        assert.deepStrictEqual(chooseRollbackTarget(history, {}).target?.digest, digest("b"));
     });
 });

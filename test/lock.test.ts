@@ -17,6 +17,20 @@ describe("driver lock", () => {
     beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "papyrus-lock-"))));
     afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+    it("treats a lock file being written right now as busy, and an old file that is no lock as stale", () => {
+        const file = lockPath(dir, "organization/papyrus/dev");
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, ""); // created with `wx`, holder not yet written
+        assert.throws(() => acquireLock(dir, "organization/papyrus/dev", "bob"), /being deployed by another driver that is taking the lock right now/);
+        // An evidence record (or anything else) left where the lock goes: no pid, old: taken over.
+        fs.writeFileSync(file, JSON.stringify({ schema: "papyrus.deploy-evidence/v2" }));
+        const old = new Date(Date.now() - 60_000);
+        fs.utimesSync(file, old, old);
+        const lock = acquireLock(dir, "organization/papyrus/dev", "carol");
+        assert.strictEqual(JSON.parse(fs.readFileSync(file, "utf8")).requestedBy, "carol");
+        lock.release();
+    });
+
     it("refuses a second holder while the first is alive, naming it, and frees on release", () => {
         const first = acquireLock(dir, "dev", "alice");
         assert.throws(() => acquireLock(dir, "dev", "bob"), (err: unknown) =>

@@ -68,7 +68,7 @@ describe("policy pack `papyrus-digest-pinning` (served over gRPC, as `pulumi --p
         }));
     }
 
-    it("registers exactly the three policies, all mandatory", async () => {
+    it("registers exactly the five policies, all mandatory", async () => {
         const info = await unary<Empty, analyzerProto.AnalyzerInfo>(client, "getAnalyzerInfo", new Empty());
         assert.strictEqual(info.getName(), "papyrus-digest-pinning");
         assert.strictEqual(info.getVersion(), "0.1.0");
@@ -78,7 +78,20 @@ describe("policy pack `papyrus-digest-pinning` (served over gRPC, as `pulumi --p
             { name: POLICY_NAMES.taskDefinitionImagesPinned, level: mandatory },
             { name: POLICY_NAMES.repositoryTagsImmutable, level: mandatory },
             { name: POLICY_NAMES.githubOidcTrustScoped, level: mandatory },
+            { name: POLICY_NAMES.taskDefinitionNoPlainSecrets, level: mandatory },
+            { name: POLICY_NAMES.serviceRollsBack, level: mandatory },
         ]);
+    });
+
+    it("blocks an ECS service that would keep a failing deployment, and passes one with alarms that roll back", async () => {
+        assert.deepStrictEqual(await analyze(RESOURCE_TYPES.service, { name: "papyrus", deploymentCircuitBreaker: { enable: true, rollback: false } }), [{
+            policyName: POLICY_NAMES.serviceRollsBack,
+            message: "Every ECS service rolls a failing deployment back by itself: the deployment circuit breaker with rollback, or deployment alarms with rollback.\n"
+                + "ECS must roll a failing deployment back: set `deploymentCircuitBreaker` to `{ enable: true, rollback: true }` (rolling deployments) "
+                + "or `alarms` to `{ enable: true, rollback: true, alarmNames: [<alarm>, …] }`, got `deploymentCircuitBreaker` `{\"enable\":true,\"rollback\":false}` and `alarms` unset",
+            enforcementLevel: analyzerProto.EnforcementLevel.MANDATORY,
+        }]);
+        assert.deepStrictEqual(await analyze(RESOURCE_TYPES.service, { name: "papyrus", alarms: { enable: true, rollback: true, alarmNames: ["papyrus-target-5xx"] } }), []);
     });
 
     it("blocks a tagged task definition image with the validator's message", async () => {
@@ -93,6 +106,18 @@ describe("policy pack `papyrus-digest-pinning` (served over gRPC, as `pulumi --p
         assert.deepStrictEqual(await analyze(RESOURCE_TYPES.taskDefinition, { family: "papyrus", containerDefinitions: containers(PINNED) }), []);
     });
 
+    it("blocks a task definition with a secret in its plain environment, with the rule's message", async () => {
+        const containerDefinitions = JSON.stringify([{ name: "app", image: PINNED, environment: [{ name: "DB_PASSWORD", value: "hunter2" }] }]);
+        assert.deepStrictEqual(await analyze(RESOURCE_TYPES.taskDefinition, { family: "papyrus", containerDefinitions }), [{
+            policyName: POLICY_NAMES.taskDefinitionNoPlainSecrets,
+            message: "No ECS container's plain `environment` holds a secret (a name with PASSWORD, TOKEN, SECRET, KEY…, or a URL with a password): "
+                + "secrets go in `secrets`, `valueFrom` SSM Parameter Store or Secrets Manager.\n"
+                + "container `app`: `containerDefinitions[0].environment` variable `DB_PASSWORD` looks like a secret (its name has `PASSWORD`); "
+                + "pass it in `secrets` (`valueFrom` an SSM parameter or a Secrets Manager secret), never as plain text",
+            enforcementLevel: analyzerProto.EnforcementLevel.MANDATORY,
+        }]);
+    });
+
     it("blocks a mutable repository and a wildcard GitHub role; ignores other types", async () => {
         const repo = await analyze(RESOURCE_TYPES.repository, { imageTagMutability: "MUTABLE" });
         assert.deepStrictEqual(repo.map((d) => [d.policyName, d.enforcementLevel]), [[POLICY_NAMES.repositoryTagsImmutable, analyzerProto.EnforcementLevel.MANDATORY]]);
@@ -102,11 +127,13 @@ describe("policy pack `papyrus-digest-pinning` (served over gRPC, as `pulumi --p
         assert.deepStrictEqual(await analyze("aws:s3/bucket:Bucket", { containerDefinitions: containers("nginx:latest"), imageTagMutability: "MUTABLE" }), []);
     });
 
-    it("turns containerDefinitions unknown during preview into an advisory note, not a pass or a block", async () => {
+    it("turns containerDefinitions unknown during preview into an advisory note from each task definition policy, not a pass or a block", async () => {
         const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"; // the engine's marker for a value not known yet
         const diagnostics = await analyze(RESOURCE_TYPES.taskDefinition, { family: "papyrus", containerDefinitions: unknown });
-        assert.strictEqual(diagnostics.length, 1);
-        assert.strictEqual(diagnostics[0].enforcementLevel, analyzerProto.EnforcementLevel.ADVISORY);
-        assert.match(diagnostics[0].message, /can't run policy 'ecs-task-definition-images-pinned-by-digest' .* during preview/);
+        assert.strictEqual(diagnostics.length, 2);
+        for (const [diagnostic, policy] of diagnostics.map((d, i) => [d, [POLICY_NAMES.taskDefinitionImagesPinned, POLICY_NAMES.taskDefinitionNoPlainSecrets][i]] as const)) {
+            assert.strictEqual(diagnostic.enforcementLevel, analyzerProto.EnforcementLevel.ADVISORY);
+            assert.match(diagnostic.message, new RegExp(`can't run policy '${policy}' .* during preview`));
+        }
     });
 });

@@ -6,7 +6,9 @@ import {
     duplicateJsonKeys,
     githubTrustProblems,
     repositoryMutabilityProblems,
+    serviceRollbackProblems,
     taskDefinitionImageProblems,
+    taskDefinitionPlainSecretProblems,
 } from "../policy/rules";
 import { AUD, AUD_OK, DIGEST, FORM, PINNED, PROVIDER_ARN, REPO_URL, SUB, containers, githubTrust } from "./support/policyInputs";
 
@@ -71,6 +73,94 @@ describe("policy rules", () => {
             const props = new Proxy({}, { get: () => { throw new RangeError("unknown during preview"); } });
             assert.throws(() => taskDefinitionImageProblems(props), RangeError);
         });
+    });
+
+    describe("taskDefinitionPlainSecretProblems", () => {
+        const withEnvironment = (...containers: Array<Record<string, unknown>>) => JSON.stringify(containers.map((environment, i) => ({
+            name: i === 0 ? "app" : `sidecar${i}`, image: PINNED, environment: Object.entries(environment).map(([name, value]) => ({ name, value })),
+        })));
+        const REMEDY = "pass it in `secrets` (`valueFrom` an SSM parameter or a Secrets Manager secret), never as plain text";
+        const secretLooking = (name: string, word: string, container = "app", index = 0) =>
+            `container \`${container}\`: \`containerDefinitions[${index}].environment\` variable \`${name}\` looks like a secret (its name has \`${word}\`); ${REMEDY}`;
+
+        // Names that pass: nothing in them names a secret, or the word is only part of another word.
+        const plain = [
+            "LOG_LEVEL", "PORT", "NODE_ENV", "PUBLIC_URL", "KEYCLOAK_URL", "MONKEY_MODE", "TOKENIZER_MODEL", "BYPASS_CACHE",
+            "PASSTHROUGH", "SECRETARY_EMAIL", "CACHE_TTL", "KEYSPACE", "COMPASS_URL", "awsRegion",
+        ];
+        it(`passes ${plain.length} plain names, secrets kept in \`secrets\`, and URLs without a password`, () => {
+            const containerDefinitions = JSON.stringify([{
+                name: "app",
+                image: PINNED,
+                environment: [...plain.map((name) => ({ name, value: "x" })), { name: "DATABASE_URL", value: "postgres://db.internal:5432/app" }],
+                secrets: [{ name: "DATABASE_PASSWORD", valueFrom: "arn:aws:ssm:us-east-1:123456789012:parameter/db" }],
+            }]);
+            assert.deepStrictEqual(taskDefinitionPlainSecretProblems({ containerDefinitions }), []);
+        });
+
+        // Each name with the word the rule reports for it (exact messages).
+        const refused: Array<[string, string]> = [
+            ["DB_PASSWORD", "PASSWORD"], ["dbPassword", "PASSWORD"], ["DBPASSWORD", "PASSWORD"], ["SMTP_PASSWD", "PASSWD"],
+            ["REDIS_PASS", "PASS"], ["MYSQL_PWD", "PWD"], ["GPG_PASSPHRASE", "PASSPHRASE"], ["CLIENT_SECRET", "SECRET"],
+            ["CLIENTSECRET", "SECRET"], ["JWT_SECRETS", "SECRET"], ["GITHUB_TOKEN", "TOKEN"], ["authToken", "TOKEN"],
+            ["API_KEY", "KEY"], ["STRIPE_APIKEY", "APIKEY"], ["SIGNING_KEYS", "KEY"], ["TLS_PRIVATEKEY", "PRIVATEKEY"],
+            ["AWS_SECRET_ACCESS_KEY", "SECRET"], ["session.token", "TOKEN"], ["x-api-key", "KEY"],
+        ];
+        for (const [name, word] of refused) {
+            it(`refuses \`${name}\` (its name has \`${word}\`)`, () => {
+                assert.deepStrictEqual(taskDefinitionPlainSecretProblems({ containerDefinitions: withEnvironment({ [name]: "value" }) }), [secretLooking(name, word)]);
+            });
+        }
+
+        it("refuses a URL that carries a password, whatever its name, and reports every container", () => {
+            assert.deepStrictEqual(taskDefinitionPlainSecretProblems({
+                containerDefinitions: withEnvironment(
+                    { DATABASE_URL: "postgres://app:hunter2@db.internal:5432/app", LOG_LEVEL: "info" },
+                    { UPSTREAM_TOKEN: "t" },
+                ),
+            }), [
+                `container \`app\`: \`containerDefinitions[0].environment\` variable \`DATABASE_URL\` carries a password in its URL (\`postgres://app:…@…\`); ${REMEDY}`,
+                secretLooking("UPSTREAM_TOKEN", "TOKEN", "sidecar1", 1),
+            ]);
+        });
+
+        it("leaves missing or malformed definitions to the image rule (no second report)", () => {
+            assert.deepStrictEqual(taskDefinitionPlainSecretProblems({}), []);
+            assert.deepStrictEqual(taskDefinitionPlainSecretProblems({ containerDefinitions: "[{" }), []);
+            assert.deepStrictEqual(taskDefinitionPlainSecretProblems({ containerDefinitions: JSON.stringify([{ name: "app", image: PINNED, environment: [{ value: "no name" }] }]) }), []);
+        });
+    });
+
+    describe("serviceRollbackProblems", () => {
+        const ALARMS = ["papyrus-target-5xx-3f2a1b0", "papyrus-unhealthy-hosts-9c8d7e6"];
+        const good: [string, Record<string, unknown>][] = [
+            ["the circuit breaker with rollback (rolling)", { deploymentCircuitBreaker: { enable: true, rollback: true } }],
+            ["deployment alarms with rollback (blue/green)", { alarms: { enable: true, rollback: true, alarmNames: ALARMS } }],
+            ["both, as DigestPinnedService sets them for a rolling service", { deploymentCircuitBreaker: { enable: true, rollback: true }, alarms: { enable: true, rollback: true, alarmNames: ALARMS } }],
+            ["alarms with rollback next to a circuit breaker without it", { deploymentCircuitBreaker: { enable: true, rollback: false }, alarms: { enable: true, rollback: true, alarmNames: ALARMS } }],
+        ];
+        for (const [title, props] of good) {
+            it(`passes ${title}`, () => assert.deepStrictEqual(serviceRollbackProblems(props), []));
+        }
+
+        const need = "ECS must roll a failing deployment back: set `deploymentCircuitBreaker` to `{ enable: true, rollback: true }` (rolling deployments) "
+            + "or `alarms` to `{ enable: true, rollback: true, alarmNames: [<alarm>, …] }`, got ";
+        const bad: [string, Record<string, unknown>, string][] = [
+            ["neither", {}, "`deploymentCircuitBreaker` unset and `alarms` unset"],
+            ["a circuit breaker that only stops", { deploymentCircuitBreaker: { enable: true, rollback: false } },
+                "`deploymentCircuitBreaker` `{\"enable\":true,\"rollback\":false}` and `alarms` unset"],
+            ["alarms that only fail the deployment", { alarms: { enable: true, rollback: false, alarmNames: ALARMS } },
+                `\`deploymentCircuitBreaker\` unset and \`alarms\` \`{"enable":true,"rollback":false,"alarmNames":${JSON.stringify(ALARMS)}}\``],
+            ["alarms turned off", { alarms: { enable: false, rollback: true, alarmNames: ALARMS } },
+                `\`deploymentCircuitBreaker\` unset and \`alarms\` \`{"enable":false,"rollback":true,"alarmNames":${JSON.stringify(ALARMS)}}\``],
+            ["alarms with rollback but no alarm", { alarms: { enable: true, rollback: true, alarmNames: [] } },
+                "`deploymentCircuitBreaker` unset and `alarms` `{\"enable\":true,\"rollback\":true,\"alarmNames\":[]}`"],
+            ["rollback written as a string", { deploymentCircuitBreaker: { enable: true, rollback: "true" } },
+                "`deploymentCircuitBreaker` `{\"enable\":true,\"rollback\":\"true\"}` and `alarms` unset"],
+        ];
+        for (const [title, props, got] of bad) {
+            it(`refuses ${title}`, () => assert.deepStrictEqual(serviceRollbackProblems(props), [need + got]));
+        }
     });
 
     describe("repositoryMutabilityProblems", () => {

@@ -3,7 +3,7 @@
 // and that no process of the test is left. Each case was reproduced against the old driver first;
 // the comment on each test names the mutation of the driver it kills.
 import * as assert from "assert";
-import { execFileSync } from "child_process";
+import { execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -14,7 +14,7 @@ import { engineTools } from "../automation/engine";
 import { StackBusyError } from "../automation/errors";
 import { EvidenceRecord } from "../automation/evidence";
 import { tempBackend, TempBackend } from "./support/backend";
-import { assertNoProcessLeft, childProcesses, CliRun, runCli, serviceStepStarted, startCli, waitFor } from "./support/cliProcess";
+import { assertNoProcessLeft, childProcesses, CLI, CliRun, runCli, serviceStepStarted, startCli, waitFor } from "./support/cliProcess";
 import { fixtureProject, fixtureStack } from "./support/fixture";
 import { startHoldingProxy } from "./support/holdingProxy";
 import { pushImage, PushedImage } from "./support/images";
@@ -74,6 +74,7 @@ describe("the record never lies (real engine + moto)", function () {
     });
     const image = (p: PushedImage) => `${REPO_URL}@${p.digest}`;
     const stackConfig = () => fs.readFileSync(path.join(workDir, "Pulumi.dev.yaml"), "utf8");
+    const committedConfig = () => git("show", "HEAD:Pulumi.dev.yaml");
     const setConfig = async (values: Record<string, string>) => {
         const stack = await fixtureStack(backend, "dev", {}, workDir);
         await stack.setAllConfig(Object.fromEntries(Object.entries(values).map(([k, value]) => [`papyrus:${k}`, { value }])));
@@ -108,19 +109,94 @@ describe("the record never lies (real engine + moto)", function () {
         assert.deepStrictEqual(
             [evidence.result, evidence.applied, evidence.imageDigest, evidence.requestedDigest, evidence.previousDigest, evidence.updateVersion],
             ["cancelled", true, v3.digest, v3.digest, v2.digest, 3]);
-        assert.match(stackConfig(), new RegExp(`papyrus:image: ${escape(image(v3))}`), "the checkout's config says what the state runs");
+        assert.strictEqual(stackConfig(), committedConfig(), "the checkout holds no driver keys: what runs is the state's to say");
 
         const after = await history(ctx());
         assert.strictEqual(after.running?.digest, v3.digest);
         assert.deepStrictEqual(after.deployments.map((d) => [d.version, d.result, d.digest, d.running]),
             [[3, "failed", v3.digest, true], [2, "succeeded", v2.digest, false], [1, "succeeded", v1.digest, false]]);
-        assert.strictEqual(gitStatus(), " M Pulumi.dev.yaml");
+        assert.strictEqual(gitStatus(), "");
 
         await setConfig({ fixtureServiceDelayMs: "0" });
         const back = await rollback(ctx());
         assert.strictEqual(back.image, image(v2), "rollback steps back from v3, which runs, to v2");
         assert.strictEqual(back.previousImage, image(v3));
         assert.deepStrictEqual(back.evidence?.rollbackOf, { version: 2, digest: v3.digest });
+    });
+
+    // Kills: forwarding our own SIGINT when the terminal already sent the engine one (a second
+    // SIGINT makes the Pulumi CLI terminate at once, leaving pending operations).
+    it("Ctrl-C typed in a terminal: the engine gets one interrupt, finishes the service step, and the record says so", async () => {
+        await deploy({ ...ctx(), tag: "v1.0.0" });
+        await setConfig({ fixtureServiceDelayMs: "4000", fixtureMarkerDir: markerDir });
+        // `script` gives the CLI a pseudo-terminal; a 0x03 written to it is turned into SIGINT for
+        // the terminal's foreground process group by the kernel's line discipline, as a keyboard's is.
+        const command = [process.execPath, CLI, "deploy", "--stack", "dev", "--tag", "v2.0.0", "--cwd", workDir]
+            .map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
+        const terminal = spawn("script", ["-qfec", `exec ${command}`, "/dev/null"], { env: cliEnv(), detached: true });
+        let screen = "";
+        terminal.stdout!.on("data", (c) => (screen += c));
+        const exited = new Promise<number | null>((resolve) => terminal.on("close", (code) => resolve(code)));
+        await serviceStepStarted(markerDir);
+        terminal.stdin!.write("\x03");
+        const code = await exited;
+
+        assert.strictEqual(code, 130, screen);
+        assert.match(screen, /received SIGINT: cancelling the update \(the engine stops at a safe point\)/);
+        assert.strictEqual((screen.match(/\^C received; cancelling/g) ?? []).length, 1, screen);
+        assert.doesNotMatch(screen, /received; terminating/);
+        assert.match(screen, new RegExp(`cancelled after the image was applied: the stack runs \`${escape(image(v2))}\``));
+        const after = await history(ctx());
+        assert.strictEqual(after.running?.digest, v2.digest);
+        assert.deepStrictEqual(after.deployments.map((d) => [d.result, d.digest, d.running]), [["failed", v2.digest, true], ["succeeded", v1.digest, false]]);
+    });
+
+    // Kills: forwarding the driver's abort although the engine got the same signal (a CI runner's
+    // cancel reaches the whole process group, with no terminal; the engine then terminated at once).
+    it("SIGTERM to the whole process group (a CI runner's cancel): one interrupt reaches the engine, and the record says what runs", async () => {
+        await deploy({ ...ctx(), tag: "v1.0.0" });
+        await setConfig({ fixtureServiceDelayMs: "4000", fixtureMarkerDir: markerDir });
+        const run = cli(["deploy", "--stack", "dev", "--tag", "v2.0.0", "--json"]);
+        await serviceStepStarted(markerDir, run);
+        process.kill(-run.child.pid!, "SIGTERM");
+        const { code, stdout, stderr } = await run.exited;
+        assert.strictEqual(code, 130, stderr);
+        assert.strictEqual((stderr.match(/received; cancelling/g) ?? []).length, 1, stderr);
+        assert.doesNotMatch(stderr, /received; terminating/);
+        const record = JSON.parse(stdout) as EvidenceRecord;
+        const after = await history(ctx());
+        // The provider plugin shares the group and may die of the signal mid-step: then the record
+        // must say what runs is uncertain; otherwise the engine finished the step and v2 runs.
+        if (record.pendingOperations) {
+            assert.match(stderr, /the engine stopped mid-step, leaving 1 pending operation\(s\) \(updating service\)/);
+            assert.strictEqual(record.applied, false);
+        } else {
+            assert.deepStrictEqual([record.applied, record.imageDigest, after.running?.digest], [true, v2.digest, v2.digest]);
+        }
+    });
+
+    // Kills: a previous digest (and rollback) taken from a read of the stack that another checkout's
+    // update made stale before ours ran.
+    it("a rollback that raced a deploy from another checkout says so and records the real previous digest", async () => {
+        await deploy({ ...ctx(), tag: "v1.0.0" });
+        await deploy({ ...ctx(), tag: "v2.0.0" });
+        const other = fixtureProject(backend.dir);
+        fs.copyFileSync(path.join(workDir, "Pulumi.dev.yaml"), path.join(other, "Pulumi.dev.yaml"));
+        const proxy = await startHoldingProxy(moto.endpoint, "DescribeImages");
+        try {
+            const rollbackRun = cli(["rollback", "--stack", "dev", "--json"], { AWS_ENDPOINT_URL_ECR: proxy.endpoint });
+            await proxy.reached; // the rollback has read the stack (v2 runs) and chosen v1
+            await deploy({ ...ctx({ workDir: other, requestedBy: "bob" }), tag: "v3.0.0" });
+            proxy.release();
+            const { code, stdout, stderr } = await rollbackRun.exited;
+            assert.strictEqual(code, 0, stderr);
+            assert.match(stderr, /warning: update 3 \(deploy v3\.0\.0 by bob, succeeded\) ran between this command's read of the stack and its own update/);
+            const record = JSON.parse(stdout) as EvidenceRecord;
+            assert.deepStrictEqual([record.imageDigest, record.previousDigest], [v1.digest, v3.digest]);
+            assert.strictEqual(record.warnings?.length, 1);
+        } finally {
+            await proxy.close();
+        }
     });
 
     // Kills: an `up` started although the abort came first (the Automation API ignores earlier aborts).
@@ -145,7 +221,7 @@ describe("the record never lies (real engine + moto)", function () {
         const after = await history(ctx());
         assert.deepStrictEqual(after.deployments.map((d) => d.digest), [v1.digest]);
         assert.strictEqual(after.running?.digest, v1.digest);
-        assert.strictEqual(gitStatus(), " M Pulumi.dev.yaml");
+        assert.strictEqual(gitStatus(), "");
     });
 
     // Kills: a lock keyed on the raw `--stack` text (each spelling got its own lock file).
@@ -163,7 +239,7 @@ describe("the record never lies (real engine + moto)", function () {
         const after = await history(ctx());
         assert.strictEqual(after.deployments.length, 1);
         assert.strictEqual(won[0].value.evidence?.imageDigest, after.running?.digest, "the winner's evidence names what the state runs");
-        assert.match(stackConfig(), new RegExp(`papyrus:image: ${escape(won[0].value.image)}`), "the loser did not restore the config over the winner's");
+        assert.strictEqual(gitStatus(), "", "neither the winner nor the loser left config in the checkout");
 
         // A driver killed outright under one spelling leaves a lock that another spelling recovers.
         const killed = cli(["deploy", "--stack", "papyrus/dev", "--tag", "v3.0.0"]);
@@ -211,7 +287,7 @@ describe("the record never lies (real engine + moto)", function () {
         const printed = JSON.parse(stdout) as EvidenceRecord;
         assert.deepStrictEqual([printed.result, printed.imageDigest], ["succeeded", v2.digest]);
         assert.deepStrictEqual(fs.readdirSync(backend.dir).filter((f) => /tmp-\d+/.test(f)), []);
-        assert.strictEqual(gitStatus(), " M Pulumi.dev.yaml");
+        assert.strictEqual(gitStatus(), "");
     });
 
     // Kills: verify failures recorded only inside the evidence while the CLI exits 0.
@@ -246,10 +322,12 @@ describe("the record never lies (real engine + moto)", function () {
     it("a hand-run `pulumi up` from a stale checkout shows as such, with the image its state recorded", async () => {
         await deploy({ ...ctx(), tag: "v1.0.0" });
         await deploy({ ...ctx(), tag: "v2.0.0" });
-        const staleConfig = stackConfig();
         await deploy({ ...ctx(), tag: "v3.0.0" });
+        // A checkout that still holds v2 as `papyrus:image` (an older driver wrote its keys there): a plain
+        // `up` from it runs that image, as the program warns; one without the key keeps v3 (plainUp.integration).
         const stale = fixtureProject(backend.dir);
-        fs.writeFileSync(path.join(stale, "Pulumi.dev.yaml"), staleConfig);
+        fs.writeFileSync(path.join(stale, "Pulumi.dev.yaml"), `${stackConfig().trimEnd()}\n  papyrus:image: ${image(v2)}\n  papyrus:imageTag: v2.0.0\n`
+            + "  papyrus:deployedBy: alice\n  papyrus:deployKind: deploy\n");
         const { command, env } = await engineTools();
         execFileSync(command.command, ["up", "--yes", "--skip-preview", "--non-interactive", "-s", "dev", "--cwd", stale],
             { env: { ...process.env, ...env, ...backend.env }, stdio: "pipe" });
@@ -277,8 +355,11 @@ describe("the record never lies (real engine + moto)", function () {
         process.kill(engine.pid, "SIGKILL");
         const { code, stdout, stderr } = await run.exited;
         assert.strictEqual(code, 5, stderr);
-        assert.match(stderr, new RegExp(`update of stack \`dev\` to \`${escape(image(v2))}\` failed; the stack runs \`${escape(image(v1))}\`, and the stack config was restored`));
-        assert.deepStrictEqual([JSON.parse(stdout).result, JSON.parse(stdout).applied, JSON.parse(stdout).imageDigest], ["failed", false, v1.digest]);
+        // Killed mid-step: the state still names v1, but the step may have reached ECS. Kills: claiming "not applied".
+        assert.match(stderr, new RegExp(`update of stack \`dev\` to \`${escape(image(v2))}\` failed; the engine stopped mid-step, leaving 1 pending operation\\(s\\) \\(updating service\\): `
+            + `the state says \`${escape(image(v1))}\` runs, but the interrupted step may have changed the service; the next deploy refreshes before it acts`));
+        assert.deepStrictEqual([JSON.parse(stdout).result, JSON.parse(stdout).applied, JSON.parse(stdout).imageDigest, JSON.parse(stdout).pendingOperations],
+            ["failed", false, v1.digest, 1]);
         await assertNoProcessLeft(backend.dir);
 
         await setConfig({ fixtureServiceDelayMs: "0" });
@@ -305,7 +386,7 @@ describe("the record never lies (real engine + moto)", function () {
         const after = await history(ctx());
         assert.deepStrictEqual(after.deployments.map((d) => [d.result, d.digest, d.running]),
             [["failed", v2.digest, true], ["succeeded", v1.digest, false]]);
-        assert.match(stackConfig(), new RegExp(`papyrus:image: ${escape(image(v2))}`));
+        assert.strictEqual(gitStatus(), "");
     });
 
     it("every failure has its documented exit code and, with --json, one JSON object", async () => {

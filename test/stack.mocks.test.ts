@@ -5,7 +5,14 @@
 // would receive, policies parsed from their JSON.
 import * as assert from "assert";
 import * as aws from "@pulumi/aws";
-import { githubTrustProblems, repositoryMutabilityProblems, RESOURCE_TYPES, taskDefinitionImageProblems } from "../policy/rules";
+import {
+    githubTrustProblems,
+    repositoryMutabilityProblems,
+    RESOURCE_TYPES,
+    serviceRollbackProblems,
+    taskDefinitionImageProblems,
+    taskDefinitionPlainSecretProblems,
+} from "../policy/rules";
 import {
     evaluateUnderMocks,
     Evaluation,
@@ -16,7 +23,12 @@ import {
 } from "../scripts/evaluateUnderMocks";
 
 const OIDC = "token.actions.githubusercontent.com";
-const COMPONENT_TYPES = ["papyrus:aws:ImmutableRepository", "papyrus:aws:GithubDeployIdentity", "papyrus:aws:DigestPinnedService"];
+const COMPONENT_TYPES = [
+    "papyrus:aws:ImmutableRepository", "papyrus:aws:GithubDeployIdentity", "papyrus:aws:DigestPinnedService",
+    "papyrus:aws:RegistryReplication", "papyrus:aws:ReplicationRegistryPolicy",
+];
+/** The read of the stack's own last outputs (components/runningImage.ts): top-level, like the stack itself. */
+const STACK_REFERENCE = "pulumi:pulumi:StackReference";
 /** The only actions whose statements may name Resource `*` (they have no resource-level permissions). */
 const STAR_ACTIONS = new Set([
     "ecr:GetAuthorizationToken", "ecs:RegisterTaskDefinition", "ecs:DescribeTaskDefinition", "ec2:DescribeAvailabilityZones",
@@ -24,8 +36,9 @@ const STAR_ACTIONS = new Set([
     "ec2:DescribeNatGateways", "ec2:DescribeAddresses", "ec2:DescribeAddressesAttribute", "ec2:DescribeNetworkAcls",
     "ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroupRules", "elasticloadbalancing:DescribeLoadBalancers",
     "elasticloadbalancing:DescribeLoadBalancerAttributes", "elasticloadbalancing:DescribeCapacityReservation",
-    "elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeListenerAttributes", "elasticloadbalancing:DescribeTargetGroups",
-    "elasticloadbalancing:DescribeTargetGroupAttributes", "elasticloadbalancing:DescribeTags", "logs:DescribeLogGroups",
+    "elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeListenerAttributes", "elasticloadbalancing:DescribeRules",
+    "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetGroupAttributes", "elasticloadbalancing:DescribeTags",
+    "logs:DescribeLogGroups", "application-autoscaling:DescribeScalableTargets", "application-autoscaling:DescribeScalingPolicies",
 ]);
 
 interface Statement {
@@ -63,9 +76,20 @@ function keyCount(json: string, key: string): number {
     return json.split(`"${key}"`).length - 1;
 }
 
+/** The load balancer's listeners: HTTP-only (dev, by explicit config) or HTTPS with a redirect (prod). */
+type ListenerExpectation = { readonly protocol: "HTTP" } | { readonly protocol: "HTTPS"; readonly certificateArn: string };
+
 interface StackExpectations {
     readonly region: string;
     readonly desiredCount: number;
+    readonly listener: ListenerExpectation;
+    /** `papyrus:autoscaling`, or undefined for a fixed task count. */
+    readonly autoscaling?: { readonly min: number; readonly max: number; readonly cpu: number; readonly requests: number };
+    readonly environment: Array<{ name: string; value: string }>;
+    /** The container's secrets, as ECS gets them. */
+    readonly secrets?: Array<{ name: string; valueFrom: string }>;
+    /** The execution role's statements beyond pull and logs. */
+    readonly secretStatements: Statement[];
     readonly cpu: string;
     readonly memory: string;
     readonly logRetentionDays: number;
@@ -74,12 +98,19 @@ interface StackExpectations {
     readonly createsOidcProvider: boolean;
     readonly pushSubjects: { operator: "StringEquals" | "StringLike"; subjects: string[] };
     readonly deploySubjects: { operator: "StringEquals" | "StringLike"; subjects: string[] };
+    /** The stack's last outputs: what it runs now (git's Pulumi.<stack>.yaml names no image). */
+    readonly running: { image: string; imageTag: string };
+    /** The deployment alarms' threshold, period (s) and evaluation periods: `papyrus:deploymentAlarms` over the defaults. */
+    readonly alarms: { readonly target5xx: [number, number, number]; readonly unhealthyHosts: [number, number, number] };
 }
 
 const expectations: Record<"dev" | "prod", StackExpectations> = {
     dev: {
         region: "eu-west-1",
         desiredCount: 1,
+        listener: { protocol: "HTTP" },
+        environment: [{ name: "LOG_LEVEL", value: "debug" }],
+        secretStatements: [],
         cpu: "256",
         memory: "512",
         logRetentionDays: 14,
@@ -92,10 +123,34 @@ const expectations: Record<"dev" | "prod", StackExpectations> = {
         },
         // deploy.yml runs in the GitHub environment named like the stack.
         deploySubjects: { operator: "StringEquals", subjects: ["repo:acme/papyrus:environment:dev"] },
+        running: {
+            image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/papyrus-api@sha256:bbf87276cf4e96adc7cf7b0b9dc46961e7d6fae05ce3d24c8f5fba4ebbfdb405",
+            imageTag: "v1.4.2",
+        },
+        // dev sets no `papyrus:deploymentAlarms`: the component's defaults.
+        alarms: { target5xx: [5, 60, 2], unhealthyHosts: [1, 60, 3] },
     },
     prod: {
         region: "eu-central-1",
         desiredCount: 3,
+        listener: { protocol: "HTTPS", certificateArn: "arn:aws:acm:eu-central-1:123456789012:certificate/0b2c3d4e-5f60-4718-9a0b-1c2d3e4f5a6b" },
+        autoscaling: { min: 3, max: 12, cpu: 60, requests: 1000 },
+        environment: [{ name: "LOG_LEVEL", value: "info" }],
+        secrets: [
+            { name: "DATABASE_PASSWORD", valueFrom: "arn:aws:ssm:eu-central-1:123456789012:parameter/papyrus/prod/database-password" },
+            { name: "SESSION_SECRET", valueFrom: "arn:aws:secretsmanager:eu-central-1:123456789012:secret:papyrus/prod/session-AbCdEf" },
+        ],
+        secretStatements: [
+            { Sid: "ReadSecretParameters", Effect: "Allow", Action: "ssm:GetParameters", Resource: ["arn:aws:ssm:eu-central-1:123456789012:parameter/papyrus/prod/database-password"] },
+            { Sid: "ReadSecretsManagerSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: ["arn:aws:secretsmanager:eu-central-1:123456789012:secret:papyrus/prod/session-AbCdEf"] },
+            {
+                Sid: "DecryptSecrets",
+                Effect: "Allow",
+                Action: "kms:Decrypt",
+                Resource: "arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+                Condition: { StringEquals: { "kms:ViaService": ["secretsmanager.eu-central-1.amazonaws.com", "ssm.eu-central-1.amazonaws.com"] } },
+            },
+        ],
         cpu: "1024",
         memory: "2048",
         logRetentionDays: 90,
@@ -108,6 +163,12 @@ const expectations: Record<"dev" | "prod", StackExpectations> = {
         },
         // Production deploys only from jobs in the protected `prod` environment.
         deploySubjects: { operator: "StringEquals", subjects: ["repo:acme/papyrus:environment:prod"] },
+        running: {
+            image: "123456789012.dkr.ecr.eu-central-1.amazonaws.com/papyrus-api@sha256:e199c295b425d41df4571d10f8887bea961080d53632ac96d7390e169ae9939a",
+            imageTag: "v1.4.1",
+        },
+        // Pulumi.prod.yaml: `target5xx: { threshold: 10, evaluationPeriods: 3 }`, `unhealthyHosts: { evaluationPeriods: 2 }`.
+        alarms: { target5xx: [10, 60, 3], unhealthyHosts: [1, 60, 2] },
     },
 };
 
@@ -119,13 +180,16 @@ for (const stack of ["dev", "prod"] as const) {
         let evaluation: Evaluation;
 
         before(async () => {
-            evaluation = await evaluateUnderMocks({ stack });
+            evaluation = await evaluateUnderMocks({ stack, previousOutputs: expected.running });
         });
 
-        it("reads the stack's own config", () => {
+        it("reads the stack's own config, which names no image, and takes the image from the stack's last outputs", () => {
             assert.strictEqual(evaluation.stack, stack);
             assert.strictEqual(evaluation.config["aws:region"], expected.region);
-            assert.match(config["papyrus:image"], /@sha256:[0-9a-f]{64}$/);
+            // kills: a digest committed to git's Pulumi.<stack>.yaml (a plain `pulumi up` would deploy it)
+            assert.deepStrictEqual(Object.keys(config).filter((key) => /^papyrus:(image|imageTag|deployedBy|deployKind|promotedFrom)$/.test(key)), []);
+            assert.deepStrictEqual(all(evaluation, STACK_REFERENCE).map((r) => [r.name, r.inputs.name]),
+                [["papyrus-running-image", `organization/papyrus/${stack}`]]);
         });
 
         describe("repository", () => {
@@ -268,12 +332,35 @@ for (const stack of ["dev", "prod"] as const) {
                             "ec2:DescribeNetworkAcls", "ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroupRules",
                             "elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeLoadBalancerAttributes",
                             "elasticloadbalancing:DescribeCapacityReservation", "elasticloadbalancing:DescribeListeners",
-                            "elasticloadbalancing:DescribeListenerAttributes", "elasticloadbalancing:DescribeTargetGroups",
+                            "elasticloadbalancing:DescribeListenerAttributes", "elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTargetGroups",
                             "elasticloadbalancing:DescribeTargetGroupAttributes", "elasticloadbalancing:DescribeTags",
                             "logs:DescribeLogGroups",
                         ],
                         Resource: "*",
                         Condition: inRegion,
+                    },
+                    // prod scales its task count: a refresh reads the scalable target and its policies.
+                    ...(expected.autoscaling === undefined ? [] : [
+                        {
+                            Sid: "RefreshScaling",
+                            Effect: "Allow",
+                            Action: ["application-autoscaling:DescribeScalableTargets", "application-autoscaling:DescribeScalingPolicies"],
+                            Resource: "*",
+                            Condition: inRegion,
+                        },
+                        {
+                            Sid: "RefreshScalingTags",
+                            Effect: "Allow",
+                            Action: "application-autoscaling:ListTagsForResource",
+                            Resource: arn("application-autoscaling", "scalable-target/0ec5a1b2c3d4e5f60718293a4b5c6d7e"),
+                        },
+                    ]),
+                    // A refresh reads the service's two deployment alarms back, by ARN.
+                    {
+                        Sid: "RefreshAlarms",
+                        Effect: "Allow",
+                        Action: ["cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource"],
+                        Resource: [arn("cloudwatch", "alarm:papyrus-target-5xx"), arn("cloudwatch", "alarm:papyrus-unhealthy-hosts")],
                     },
                     // Both stacks create their VPC with awsx, which looks the zones up.
                     { Sid: "LookUpAvailabilityZones", Effect: "Allow", Action: "ec2:DescribeAvailabilityZones", Resource: "*", Condition: inRegion },
@@ -318,12 +405,12 @@ for (const stack of ["dev", "prod"] as const) {
                 const taskDefinition = one(evaluation, "aws:ecs/taskDefinition:TaskDefinition", "papyrus-task");
                 const containers = JSON.parse(taskDefinition.inputs.containerDefinitions as string) as Array<Record<string, any>>;
                 assert.strictEqual(containers.length, 1);
-                assert.strictEqual(containers[0].image, config["papyrus:image"]);
-                assert.deepStrictEqual(containers[0].dockerLabels, { "org.opencontainers.image.version": config["papyrus:imageTag"] });
-                assert.deepStrictEqual(taskDefinition.inputs.tags, { Project: "papyrus", Stack: stack, ImageTag: config["papyrus:imageTag"] });
+                assert.strictEqual(containers[0].image, expected.running.image);
+                assert.deepStrictEqual(containers[0].dockerLabels, { "org.opencontainers.image.version": expected.running.imageTag });
+                assert.deepStrictEqual(taskDefinition.inputs.tags, { Project: "papyrus", Stack: stack, ImageTag: expected.running.imageTag });
                 assert.strictEqual(containers[0].logConfiguration.options["awslogs-region"], expected.region);
-                assert.strictEqual(evaluation.outputs.image, config["papyrus:image"]);
-                assert.strictEqual(evaluation.outputs.imageTag, config["papyrus:imageTag"]);
+                assert.strictEqual(evaluation.outputs.image, expected.running.image);
+                assert.strictEqual(evaluation.outputs.imageTag, expected.running.imageTag);
             });
 
             it("keeps earlier task definition revisions for rollback (skipDestroy) and runs on Fargate", () => {
@@ -355,14 +442,59 @@ for (const stack of ["dev", "prod"] as const) {
                 });
             });
 
-            it("sits behind an ALB: ip target group with a 30 s deregistration delay, HTTP listener on 80", () => {
+            it(`rolls a deployment back on its alarms: target 5xx (${expected.alarms.target5xx.join(", ")}) and unhealthy hosts (${expected.alarms.unhealthyHosts.join(", ")}), circuit breaker kept`, () => {
+                const service = one(evaluation, "aws:ecs/service:Service", "papyrus-service");
+                assert.deepStrictEqual(service.inputs.alarms, { enable: true, rollback: true, alarmNames: ["papyrus-target-5xx", "papyrus-unhealthy-hosts"] });
+                assert.deepStrictEqual(service.inputs.deploymentCircuitBreaker, { enable: true, rollback: true });
+                const dimensions = { LoadBalancer: "app/papyrus-lb/0123456789abcdef", TargetGroup: "targetgroup/papyrus-tg/0123456789abcdef" };
+                const alarms = all(evaluation, "aws:cloudwatch/metricAlarm:MetricAlarm");
+                assert.deepStrictEqual(alarms.map((alarm) => alarm.name), ["papyrus-target-5xx", "papyrus-unhealthy-hosts"]);
+                for (const [alarm, metricName, statistic, [threshold, period, evaluationPeriods]] of [
+                    [alarms[0], "HTTPCode_Target_5XX_Count", "Sum", expected.alarms.target5xx],
+                    [alarms[1], "UnHealthyHostCount", "Maximum", expected.alarms.unhealthyHosts],
+                ] as const) {
+                    const i = alarm.inputs;
+                    assert.deepStrictEqual(
+                        [i.namespace, i.metricName, i.statistic, i.dimensions, i.comparisonOperator, i.threshold, i.period, i.evaluationPeriods, i.datapointsToAlarm, i.treatMissingData, i.tags],
+                        ["AWS/ApplicationELB", metricName, statistic, dimensions, "GreaterThanOrEqualToThreshold", threshold, period, evaluationPeriods, evaluationPeriods, "notBreaching", { Project: "papyrus", Stack: stack }],
+                        alarm.name,
+                    );
+                }
+            });
+
+            it(`sits behind an ALB: ip target group with a 30 s deregistration delay, ${expected.listener.protocol === "HTTPS" ? "HTTPS on 443 with HTTP redirected to it" : "HTTP only on 80, as the stack says explicitly"}`, () => {
                 const targetGroup = one(evaluation, "aws:lb/targetGroup:TargetGroup", "papyrus-tg");
                 assert.strictEqual(targetGroup.inputs.targetType, "ip");
                 assert.strictEqual(targetGroup.inputs.deregistrationDelay, 30);
                 assert.strictEqual(targetGroup.inputs.port, 8080);
                 assert.strictEqual((targetGroup.inputs.healthCheck as Record<string, unknown>).path, "/health");
-                const listener = one(evaluation, "aws:lb/listener:Listener", "papyrus-http");
-                assert.strictEqual(listener.inputs.port, 80);
+                const loadBalancerArn = `arn:aws:elasticloadbalancing:${expected.region}:${MOCK_ACCOUNT_ID}:loadbalancer/app/papyrus-lb/0123456789abcdef`;
+                const forward = [{ type: "forward", targetGroupArn: `arn:aws:elasticloadbalancing:${expected.region}:${MOCK_ACCOUNT_ID}:targetgroup/papyrus-tg/0123456789abcdef` }];
+                const tags = { Project: "papyrus", Stack: stack };
+                // By name: registration order depends on when each load balancer output resolves.
+                const listeners = all(evaluation, "aws:lb/listener:Listener").map((l) => [l.name, l.inputs]).sort(([a], [b]) => String(a).localeCompare(String(b)));
+                const dnsName = `papyrus-lb-1234567890.${expected.region}.elb.amazonaws.com`;
+                const ingress = all(evaluation, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+                    .filter((r) => r.name.startsWith("papyrus-lb-")).map((r) => [r.inputs.fromPort, r.inputs.cidrIpv4]).sort(([a], [b]) => Number(a) - Number(b));
+                if (expected.listener.protocol === "HTTPS") {
+                    assert.deepStrictEqual(listeners, [
+                        ["papyrus-http", {
+                            loadBalancerArn, port: 80, protocol: "HTTP",
+                            defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }], tags,
+                        }],
+                        ["papyrus-https", {
+                            loadBalancerArn, port: 443, protocol: "HTTPS", sslPolicy: "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+                            certificateArn: expected.listener.certificateArn, defaultActions: forward, tags,
+                        }],
+                    ]);
+                    assert.deepStrictEqual(ingress, [[80, "0.0.0.0/0"], [443, "0.0.0.0/0"]]);
+                    assert.strictEqual(evaluation.outputs.loadBalancerUrl, `https://${dnsName}`);
+                } else {
+                    assert.strictEqual(config["papyrus:httpOnly"], "true");
+                    assert.deepStrictEqual(listeners, [["papyrus-http", { loadBalancerArn, port: 80, protocol: "HTTP", defaultActions: forward, tags }]]);
+                    assert.deepStrictEqual(ingress, [[80, "0.0.0.0/0"]]);
+                    assert.strictEqual(evaluation.outputs.loadBalancerUrl, `http://${dnsName}`);
+                }
                 const service = one(evaluation, "aws:ecs/service:Service", "papyrus-service");
                 assert.deepStrictEqual(service.inputs.loadBalancers, [{
                     targetGroupArn: `arn:aws:elasticloadbalancing:${expected.region}:${MOCK_ACCOUNT_ID}:targetgroup/papyrus-tg/0123456789abcdef`,
@@ -371,7 +503,67 @@ for (const stack of ["dev", "prod"] as const) {
                 }]);
                 const loadBalancer = one(evaluation, "aws:lb/loadBalancer:LoadBalancer", "papyrus-lb");
                 assert.deepStrictEqual(loadBalancer.inputs.subnets, ["subnet-papyrus-vpc-public-a", "subnet-papyrus-vpc-public-b"]);
-                assert.strictEqual(evaluation.outputs.loadBalancerUrl, `http://papyrus-lb-1234567890.${expected.region}.elb.amazonaws.com`);
+            });
+
+            it(expected.autoscaling === undefined
+                ? `runs a fixed ${expected.desiredCount} task(s), which Pulumi owns`
+                : `scales between ${expected.autoscaling.min} and ${expected.autoscaling.max} tasks on CPU and requests, and leaves desiredCount to the scaler`, () => {
+                const service = one(evaluation, "aws:ecs/service:Service", "papyrus-service");
+                const policies = all(evaluation, "aws:appautoscaling/policy:Policy");
+                if (expected.autoscaling === undefined) {
+                    assert.strictEqual(service.ignoreChanges, undefined);
+                    assert.deepStrictEqual(all(evaluation, "aws:appautoscaling/target:Target"), []);
+                    assert.deepStrictEqual(policies, []);
+                    return;
+                }
+                const { min, max, cpu, requests } = expected.autoscaling;
+                assert.deepStrictEqual(service.ignoreChanges, ["desiredCount"]);
+                const resourceId = "service/papyrus-cluster/papyrus-service";
+                const target = one(evaluation, "aws:appautoscaling/target:Target", "papyrus-scaling-target");
+                assert.deepStrictEqual(target.inputs, {
+                    serviceNamespace: "ecs", scalableDimension: "ecs:service:DesiredCount", resourceId, minCapacity: min, maxCapacity: max,
+                    tags: { Project: "papyrus", Stack: stack },
+                });
+                assert.deepStrictEqual(policies.map((p) => [p.name, p.inputs.resourceId, p.inputs.policyType, p.inputs.targetTrackingScalingPolicyConfiguration]), [
+                    ["papyrus-scale-on-cpu", resourceId, "TargetTrackingScaling", {
+                        targetValue: cpu, predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" }, scaleInCooldown: 300, scaleOutCooldown: 60,
+                    }],
+                    ["papyrus-scale-on-requests", resourceId, "TargetTrackingScaling", {
+                        targetValue: requests,
+                        predefinedMetricSpecification: {
+                            predefinedMetricType: "ALBRequestCountPerTarget",
+                            resourceLabel: "app/papyrus-lb/0123456789abcdef/targetgroup/papyrus-tg/0123456789abcdef",
+                        },
+                        scaleInCooldown: 300, scaleOutCooldown: 60,
+                    }],
+                ]);
+            });
+
+            it(`passes ${expected.secrets === undefined ? "no secrets" : "secrets by reference"}, plain settings as environment, and the execution role reads exactly those secrets`, () => {
+                const taskDefinition = one(evaluation, "aws:ecs/taskDefinition:TaskDefinition", "papyrus-task");
+                const [container] = JSON.parse(taskDefinition.inputs.containerDefinitions as string) as Array<Record<string, any>>;
+                assert.deepStrictEqual(container.environment, expected.environment);
+                assert.deepStrictEqual(container.secrets, expected.secrets);
+                const statements = statementsOf(one(evaluation, "aws:iam/rolePolicy:RolePolicy", "papyrus-execution-policy").inputs.policy);
+                assert.deepStrictEqual(statements.map((s) => s.Sid).slice(0, 3), ["EcrLogin", "PullFromRepository", "WriteLogs"]);
+                assert.deepStrictEqual(statements.slice(3), expected.secretStatements);
+                assert.deepStrictEqual(taskDefinitionPlainSecretProblems(taskDefinition.inputs), []);
+            });
+
+            it("hardens the container: the health check examples/app answers, read-only root, non-root user, stop timeout, ECS Exec off", () => {
+                const taskDefinition = one(evaluation, "aws:ecs/taskDefinition:TaskDefinition", "papyrus-task");
+                const [container] = JSON.parse(taskDefinition.inputs.containerDefinitions as string) as Array<Record<string, any>>;
+                assert.deepStrictEqual(container.healthCheck, {
+                    command: ["CMD", "node", "-e", `fetch("http://127.0.0.1:8080${config["papyrus:healthCheckPath"]}").then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`],
+                    interval: 15, timeout: 5, retries: 3, startPeriod: 10,
+                });
+                assert.strictEqual(container.readonlyRootFilesystem, true);
+                assert.strictEqual(container.user, "1000:1000");
+                assert.strictEqual(container.stopTimeout, 30);
+                assert.deepStrictEqual(container.linuxParameters, { initProcessEnabled: true, capabilities: { drop: ["ALL"] } });
+                const service = one(evaluation, "aws:ecs/service:Service", "papyrus-service");
+                assert.strictEqual(service.inputs.enableExecuteCommand, false);
+                assert.deepStrictEqual(service.inputs.deploymentConfiguration, { strategy: "ROLLING" });
             });
 
             it("lets the execution role pull from the repository and write the log group only", () => {
@@ -405,27 +597,30 @@ for (const stack of ["dev", "prod"] as const) {
             assert.strictEqual(evaluation.outputs.deployRoleArn, `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/papyrus-ci-deploy`);
         });
 
-        it("passes the policy pack's rules (digest-pinned images, immutable repository, scoped GitHub trust)", () => {
-            const checks: Record<string, (props: Record<string, unknown>) => string[]> = {
-                [RESOURCE_TYPES.taskDefinition]: taskDefinitionImageProblems,
-                [RESOURCE_TYPES.repository]: repositoryMutabilityProblems,
-                [RESOURCE_TYPES.role]: githubTrustProblems,
-            };
+        it("passes the policy pack's rules (digest-pinned images, no plain secrets, immutable repository, scoped GitHub trust, rollback on failure)", () => {
+            const checks: Array<[string, (props: Record<string, unknown>) => string[]]> = [
+                [RESOURCE_TYPES.taskDefinition, taskDefinitionImageProblems],
+                [RESOURCE_TYPES.taskDefinition, taskDefinitionPlainSecretProblems],
+                [RESOURCE_TYPES.repository, repositoryMutabilityProblems],
+                [RESOURCE_TYPES.role, githubTrustProblems],
+                [RESOURCE_TYPES.service, serviceRollbackProblems],
+            ];
             let checked = 0;
             for (const resource of evaluation.resources) {
-                const check = checks[resource.type];
-                if (check !== undefined) {
-                    assert.deepStrictEqual(check(resource.inputs), [], `${resource.type} ${resource.name}`);
-                    checked++;
+                for (const [type, check] of checks) {
+                    if (type === resource.type) {
+                        assert.deepStrictEqual(check(resource.inputs), [], `${resource.type} ${resource.name}`);
+                        checked++;
+                    }
                 }
             }
-            // task definition, repository, push, deploy, execution and task roles
-            assert.strictEqual(checked, 6);
+            // the task definition twice, the repository, the push, deploy, execution and task roles, the service
+            assert.strictEqual(checked, 8);
         });
 
-        it("parents every resource to one of the three components, named after it", () => {
+        it("parents every resource to one of the components, named after it", () => {
             for (const resource of evaluation.resources) {
-                if (COMPONENT_TYPES.includes(resource.type)) {
+                if (COMPONENT_TYPES.includes(resource.type) || resource.type === STACK_REFERENCE) {
                     assert.strictEqual(resource.parent, undefined, resource.name);
                     continue;
                 }
@@ -572,16 +767,19 @@ describe("stack program under mocks: config that must fail or change the shape",
         });
     });
 
-    it("bootstraps without an image: repository and roles only, the deploy role without service or PassRole", async () => {
-        const evaluation = await evaluateUnderMocks({ stack: "dev", overrides: { "papyrus:image": undefined, "papyrus:imageTag": undefined } });
+    it("bootstraps a new stack (no image, no last outputs): repository, replication and roles only, the deploy role without service or PassRole", async () => {
+        const evaluation = await evaluateUnderMocks({ stack: "dev" });
         assert.deepStrictEqual([...new Set(evaluation.resources.map((r) => r.type))].sort(), [
             "aws:ecr/lifecyclePolicy:LifecyclePolicy",
+            "aws:ecr/replicationConfiguration:ReplicationConfiguration",
             "aws:ecr/repository:Repository",
             "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
             "aws:iam/role:Role",
             "aws:iam/rolePolicy:RolePolicy",
             "papyrus:aws:GithubDeployIdentity",
             "papyrus:aws:ImmutableRepository",
+            "papyrus:aws:RegistryReplication",
+            "pulumi:pulumi:StackReference",
         ]);
         const deploy = statementsOf(one(evaluation, "aws:iam/rolePolicy:RolePolicy", "papyrus-ci-deploy-policy").inputs.policy);
         assert.deepStrictEqual(deploy.map((s) => s.Sid), ["ResolveImageTags", "RefreshRepository", "LookUpAvailabilityZones", "RefreshIdentity", "RefreshOidcProvider"]);
@@ -598,6 +796,7 @@ describe("stack program under mocks: config that must fail or change the shape",
         const clusterArn = "arn:aws:ecs:eu-west-1:123456789012:cluster/shared";
         const evaluation = await evaluateUnderMocks({
             stack: "dev",
+            previousOutputs: { image: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/papyrus-api@${DIGEST}` },
             overrides: {
                 "papyrus:vpcId": "vpc-0123",
                 "papyrus:publicSubnetIds": JSON.stringify(["subnet-pub1", "subnet-pub2"]),
@@ -622,7 +821,7 @@ describe("stack program under mocks: config that must fail or change the shape",
             overrides: { "papyrus:vpcId": "vpc-0123" },
             onResource: (resource) => registered.push(resource.name),
         }), {
-            message: "`papyrus:vpcId`, `papyrus:publicSubnetIds` and `papyrus:privateSubnetIds` go together: "
+            message: "stack `dev` config: `papyrus:vpcId`, `papyrus:publicSubnetIds` and `papyrus:privateSubnetIds` go together: "
                 + "set all three to use an existing VPC, or none to create one",
         });
         assert.deepStrictEqual(registered, []);
@@ -635,7 +834,7 @@ describe("stack program under mocks: config that must fail or change the shape",
             overrides: { "papyrus:memory": "1536" },
             onResource: (resource) => registered.push(resource.name),
         }), {
-            message: "stack `prod` config: `memory` 1536 MiB is not a Fargate size for `cpu` 1024; use one of 2048-8192 MiB (steps of 1024)",
+            message: "stack `prod` config: `papyrus:memory` 1536 MiB is not a Fargate size for `papyrus:cpu` 1024; use one of 2048-8192 MiB (steps of 1024)",
         });
         assert.deepStrictEqual(registered, []);
     });
@@ -666,6 +865,134 @@ describe("stack program under mocks: config that must fail or change the shape",
             assert.deepStrictEqual(registered, []);
         });
     }
+
+    // Service config refused before any resource is registered, naming the key (issue 15's bad configs first).
+    const CERTIFICATE = "arn:aws:acm:eu-central-1:123456789012:certificate/0b2c3d4e-5f60-4718-9a0b-1c2d3e4f5a6b";
+    const serviceRefusals: Array<[string, "dev" | "prod", Record<string, string | undefined>, string]> = [
+        ["a certificate and a domain both set", "prod",
+            { "papyrus:https": JSON.stringify({ certificateArn: CERTIFICATE, domain: "api.example.com" }) },
+            "Only one of `papyrus:https.certificateArn` or `papyrus:https.domain` can be provided: a certificate you have, or one this stack requests and validates for the domain.; "
+            + "`papyrus:https.hostedZoneId` is required with `papyrus:https.domain`: the Route 53 zone the validation and alias records go in"],
+        ["a minimum task count above the maximum", "prod",
+            { "papyrus:autoscaling": JSON.stringify({ minCount: 5, maxCount: 2 }) },
+            "`papyrus:autoscaling.minCount` (5) must not be more than `papyrus:autoscaling.maxCount` (2)"],
+        ["a secret that is not an ARN", "prod",
+            { "papyrus:secrets": JSON.stringify({ DATABASE_PASSWORD: "/papyrus/prod/database-password" }) },
+            "`papyrus:secrets.DATABASE_PASSWORD` must be the ARN of an SSM parameter (`arn:aws:ssm:<region>:<account>:parameter/<name>`) or of a Secrets Manager secret "
+            + "(`arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>`, optionally followed by `:<json key>::`), got `/papyrus/prod/database-password`"],
+        ["neither HTTPS nor an explicit HTTP-only", "dev", { "papyrus:httpOnly": undefined },
+            "set `papyrus:https` (`certificateArn`, or `domain` with `hostedZoneId`) to serve HTTPS, or `papyrus:httpOnly` to `true` to serve plain HTTP (development only)"],
+        ["a token in the plain environment", "dev", { "papyrus:environment": JSON.stringify({ GITHUB_TOKEN: "ghp_x" }) },
+            "`papyrus:environment` variable `GITHUB_TOKEN` looks like a secret (its name has `TOKEN`); pass it in `secrets` (`valueFrom` an SSM parameter or a Secrets Manager secret), never as plain text"],
+        ["a certificate of another region", "prod", { "papyrus:https": JSON.stringify({ certificateArn: CERTIFICATE.replace("eu-central-1", "us-east-1") }) },
+            "`papyrus:https.certificateArn` must be the ARN of an ACM certificate (`arn:aws:acm:<region>:<account>:certificate/<uuid>`) in the stack's region `eu-central-1`, "
+            + `got one in \`us-east-1\` (\`${CERTIFICATE.replace("eu-central-1", "us-east-1")}\`): a load balancer only uses certificates of its own region`],
+        ["a fixed task count next to autoscaling", "prod", { "papyrus:desiredCount": "3" },
+            "Only one of `papyrus:desiredCount` or `papyrus:autoscaling` can be provided: with autoscaling the task count moves between `papyrus:autoscaling.minCount` and `papyrus:autoscaling.maxCount`."],
+        ["a misspelt key inside `papyrus:https`", "prod", { "papyrus:https": JSON.stringify({ certficateArn: CERTIFICATE }) },
+            "`papyrus:https.certficateArn`: unknown key, did you mean `certificateArn`?"],
+        ["a count written as a word", "prod", { "papyrus:autoscaling": JSON.stringify({ minCount: "three", maxCount: 12 }) },
+            "`papyrus:autoscaling.minCount` must be a number, got the string `three`"],
+        ["HTTP-only written as `yes`", "dev", { "papyrus:httpOnly": "yes" }, "`papyrus:httpOnly` must be `true` or `false`, got `yes`"],
+        ["a misspelt alarm setting", "prod", { "papyrus:deploymentAlarms": JSON.stringify({ target5xx: { treshold: 10 } }) },
+            "`papyrus:deploymentAlarms.target5xx.treshold`: unknown key, did you mean `threshold`?"],
+        ["an alarm period CloudWatch cannot judge the load balancer's metrics by", "dev", { "papyrus:deploymentAlarms": JSON.stringify({ unhealthyHosts: { periodSeconds: 90 } }) },
+            "`papyrus:deploymentAlarms.unhealthyHosts.periodSeconds` must be a multiple of 60 from 60 to 3600 (the load balancer's metrics are per minute), got `90`"],
+    ];
+    for (const [title, stack, overrides, problem] of serviceRefusals) {
+        it(`refuses ${title}, naming the key, before creating anything`, async () => {
+            const registered: string[] = [];
+            await assert.rejects(evaluateUnderMocks({ stack, overrides, onResource: (resource) => registered.push(resource.name) }), {
+                name: "StackConfigError",
+                message: `stack \`${stack}\` config: ${problem}`,
+            });
+            assert.deepStrictEqual(registered, []);
+        });
+    }
+
+    it("reports every service config problem at once", async () => {
+        await assert.rejects(evaluateUnderMocks({
+            stack: "prod",
+            overrides: {
+                "papyrus:https": JSON.stringify({ certificateArn: CERTIFICATE, domain: "api.example.com" }),
+                "papyrus:autoscaling": JSON.stringify({ minCount: 5, maxCount: 2 }),
+                "papyrus:secrets": JSON.stringify({ DATABASE_PASSWORD: "database-password" }),
+                "papyrus:secretsKmsKeyArn": undefined,
+            },
+        }), {
+            message: "stack `prod` config: "
+                + "Only one of `papyrus:https.certificateArn` or `papyrus:https.domain` can be provided: a certificate you have, or one this stack requests and validates for the domain.; "
+                + "`papyrus:https.hostedZoneId` is required with `papyrus:https.domain`: the Route 53 zone the validation and alias records go in; "
+                + "`papyrus:autoscaling.minCount` (5) must not be more than `papyrus:autoscaling.maxCount` (2); "
+                + "`papyrus:secrets.DATABASE_PASSWORD` must be the ARN of an SSM parameter (`arn:aws:ssm:<region>:<account>:parameter/<name>`) or of a Secrets Manager secret "
+                + "(`arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>`, optionally followed by `:<json key>::`), got `database-password`",
+        });
+    });
+
+    it("serves prod for a domain: a DNS-validated certificate, an alias record, and the deploy role reads them back in a refresh", async () => {
+        const evaluation = await evaluateUnderMocks({
+            stack: "prod",
+            previousOutputs: expectations.prod.running,
+            overrides: { "papyrus:https": JSON.stringify({ domain: "api.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" }) },
+        });
+        const certificateArn = "arn:aws:acm:eu-central-1:123456789012:certificate/0b2c3d4e-5f60-4718-9a0b-1c2d3e4f5a6b";
+        assert.deepStrictEqual(one(evaluation, "aws:acm/certificate:Certificate", "papyrus-certificate").inputs,
+            { domainName: "api.example.com", validationMethod: "DNS", tags: { Project: "papyrus", Stack: "prod" } });
+        assert.deepStrictEqual(one(evaluation, "aws:acm/certificateValidation:CertificateValidation", "papyrus-certificate-validation").inputs,
+            { certificateArn, validationRecordFqdns: ["_3f1c.api.example.com"] });
+        assert.strictEqual(one(evaluation, "aws:lb/listener:Listener", "papyrus-https").inputs.certificateArn, certificateArn);
+        const alias = one(evaluation, "aws:route53/record:Record", "papyrus-alias").inputs;
+        assert.deepStrictEqual([alias.zoneId, alias.name, alias.type], ["Z0123456789ABCDEFGHIJ", "api.example.com", "A"]);
+        assert.strictEqual(evaluation.outputs.loadBalancerUrl, "https://api.example.com");
+        const deploy = statementsOf(one(evaluation, "aws:iam/rolePolicy:RolePolicy", "papyrus-ci-deploy-policy").inputs.policy);
+        assert.deepStrictEqual(deploy.filter((s) => s.Sid === "RefreshCertificate" || s.Sid === "RefreshDnsRecords"), [
+            { Sid: "RefreshCertificate", Effect: "Allow", Action: ["acm:DescribeCertificate", "acm:ListTagsForCertificate"], Resource: certificateArn },
+            { Sid: "RefreshDnsRecords", Effect: "Allow", Action: ["route53:GetHostedZone", "route53:ListResourceRecordSets"], Resource: "arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ" },
+        ]);
+    });
+
+    it("deploys prod blue/green from config: the strategy, the load balancer role the deploy role refreshes, and an UpdateService that never turns ECS Exec on", async () => {
+        const evaluation = await evaluateUnderMocks({
+            stack: "prod",
+            previousOutputs: expectations.prod.running,
+            overrides: {
+                "papyrus:deployment": JSON.stringify({ strategy: "BLUE_GREEN", bakeTimeMinutes: 20, testListener: { allowedCidrs: ["203.0.113.0/24"] } }),
+                "papyrus:autoscaling": JSON.stringify({ minCount: 3, maxCount: 12, requestsPerTarget: false }),
+            },
+        });
+        const service = one(evaluation, "aws:ecs/service:Service", "papyrus-service");
+        assert.deepStrictEqual(service.inputs.deploymentConfiguration, { strategy: "BLUE_GREEN", bakeTimeInMinutes: "20" });
+        // No circuit breaker with blue/green: the alarms (over both target groups) roll a failing deployment back, and the pack sees that.
+        assert.strictEqual(service.inputs.deploymentCircuitBreaker, undefined);
+        assert.deepStrictEqual(service.inputs.alarms, { enable: true, rollback: true, alarmNames: ["papyrus-target-5xx", "papyrus-unhealthy-hosts"] });
+        assert.deepStrictEqual(serviceRollbackProblems(service.inputs), []);
+        const target5xx = one(evaluation, "aws:cloudwatch/metricAlarm:MetricAlarm", "papyrus-target-5xx").inputs;
+        assert.deepStrictEqual((target5xx.metricQueries as Array<{ metric?: { dimensions: { TargetGroup: string } } }>).map((q) => q.metric?.dimensions.TargetGroup),
+            ["targetgroup/papyrus-tg/0123456789abcdef", "targetgroup/papyrus-tg-green/0123456789abcdef", undefined]);
+        assert.strictEqual(target5xx.threshold, 10, "prod's threshold from Pulumi.prod.yaml");
+        assert.deepStrictEqual(service.ignoreChanges, ["desiredCount", "loadBalancers"]);
+        assert.deepStrictEqual(all(evaluation, "aws:lb/listenerRule:ListenerRule").map((r) => r.name).sort(), ["papyrus-production-rule", "papyrus-test-rule"]);
+        const deploy = statementsOf(one(evaluation, "aws:iam/rolePolicy:RolePolicy", "papyrus-ci-deploy-policy").inputs.policy);
+        assert.ok(asList(deploy.find((s) => s.Sid === "RefreshIdentity")!.Resource).includes("arn:aws:iam::123456789012:role/papyrus-lb-role"));
+        assert.deepStrictEqual(deploy.find((s) => s.Sid === "UpdateService")!.Condition!.StringEqualsIfExists, { "ecs:enable-execute-command": "false" });
+        // ECS, not the deploy role, uses the load balancer role: the deploy role passes only the task and execution roles.
+        assert.deepStrictEqual(asList(deploy.find((s) => s.Sid === "PassTaskRolesToEcs")!.Resource), [
+            "arn:aws:iam::123456789012:role/papyrus-task-role", "arn:aws:iam::123456789012:role/papyrus-execution-role",
+        ]);
+    });
+
+    it("turns ECS Exec on for dev only when asked; the deploy role still can never turn it on", async () => {
+        const evaluation = await evaluateUnderMocks({
+            stack: "dev",
+            previousOutputs: expectations.dev.running,
+            overrides: { "papyrus:enableExecuteCommand": "true", "papyrus:readonlyRootFilesystem": "false" },
+        });
+        assert.strictEqual(one(evaluation, "aws:ecs/service:Service", "papyrus-service").inputs.enableExecuteCommand, true);
+        const channels = statementsOf(one(evaluation, "aws:iam/rolePolicy:RolePolicy", "papyrus-task-policy").inputs.policy);
+        assert.deepStrictEqual(channels.map((s) => [s.Sid, s.Resource]), [["EcsExecChannels", "*"]]);
+        const deploy = statementsOf(one(evaluation, "aws:iam/rolePolicy:RolePolicy", "papyrus-ci-deploy-policy").inputs.policy);
+        assert.deepStrictEqual(deploy.find((s) => s.Sid === "UpdateService")!.Condition!.StringEqualsIfExists, { "ecs:enable-execute-command": "false" });
+    });
 
     it("names the stack and the available files for an unknown stack", async () => {
         await assert.rejects(evaluateUnderMocks({ stack: "staging" }), {

@@ -25,9 +25,9 @@ describe("stack identity", () => {
 
     it("refuses names that are paths, have spaces, or belong to another project or organization", () => {
         const cases: [string, RegExp][] = [
-            ["../x", /`--stack` must not contain `\.` or `\.\.` as a part: it is a stack name, not a path, got `\.\.\/x`$/],
+            ["../x", /`stackName` must not contain `\.` or `\.\.` as a part: it is a stack name, not a path, got `\.\.\/x`$/],
             [".", /must not contain `\.` or `\.\.`/],
-            ["de v", /`--stack` must be a stack name \(letters, digits, `-`, `_`, `\.`; e\.g\. `dev`\) or `organization\/papyrus\/dev`, got `de v`$/],
+            ["de v", /`stackName` must be a stack name \(letters, digits, `-`, `_`, `\.`; e\.g\. `dev`\) or `organization\/papyrus\/dev`, got `de v`$/],
             ["", /must be a stack name/],
             ["a/b/c/d", /must be a stack name/],
             ["dev/", /must be a stack name/],
@@ -76,9 +76,9 @@ describe("evidence path", () => {
         for (const own of ["Pulumi.yaml", "Pulumi.prod.yaml", "package.json", "index.ts"]) fs.writeFileSync(path.join(dir, own), "x");
         fs.writeFileSync(path.join(dir, "notes.txt"), "keep me");
         const cases: [string, RegExp][] = [
-            [dir, /`--evidence` is a directory; name a file inside it, e\.g\. `evidence\/deploy\.json`, got `/],
+            [dir, /`evidenceFile` is a directory; name a file inside it, e\.g\. `evidence\/deploy\.json`, got `/],
             [`${path.join(dir, "sub")}${path.sep}`, /is a directory/],
-            [path.join(dir, "Pulumi.prod.yaml"), /`--evidence` is one of the project's own files; write evidence elsewhere/],
+            [path.join(dir, "Pulumi.prod.yaml"), /`evidenceFile` is one of the project's own files; write evidence elsewhere/],
             [path.join(dir, "Pulumi.yaml"), /is one of the project's own files/],
             [path.join(dir, "package.json"), /is one of the project's own files/],
             [path.join(dir, "notes.txt"), /exists and is not an evidence record; it would be overwritten/],
@@ -87,5 +87,20 @@ describe("evidence path", () => {
         ];
         for (const [file, message] of cases) assert.throws(() => checkEvidencePath(file, dir), message, file);
         assert.strictEqual(fs.readFileSync(path.join(dir, "notes.txt"), "utf8"), "keep me");
+    });
+
+    it("sees through symlinks to the project, and keeps out of `.pulumi-state` and `-`", () => {
+        const link = path.join(os.tmpdir(), `papyrus-link-${process.pid}`);
+        fs.symlinkSync(dir, link);
+        try {
+            // A new Pulumi.<stack>.yaml written through a link into the project would be taken for stack config.
+            assert.throws(() => checkEvidencePath(path.join(link, "Pulumi.staging.yaml"), dir), /is one of the project's own files/);
+            assert.throws(() => checkEvidencePath(path.join(link, ".pulumi-state", "driver-locks", "organization+papyrus+dev.json"), dir),
+                /is inside `\.pulumi-state\/`, which holds the stack state and the driver's locks/);
+            assert.throws(() => checkEvidencePath("-", dir), /must name a file; to print the record, use `--json` instead/);
+            assert.strictEqual(checkEvidencePath(path.join(link, "evidence", "e.json"), dir), path.join(link, "evidence", "e.json"));
+        } finally {
+            fs.rmSync(link);
+        }
     });
 });

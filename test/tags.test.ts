@@ -62,8 +62,8 @@ describe("validateTag", () => {
             it(`${c.title} (kills: ${c.kills})`, () => {
                 assert.throws(() => validateTag(c.tag, c.policy), (err: unknown) => {
                     assert.ok(err instanceof InvalidInputError, `expected InvalidInputError, got ${String(err)}`);
-                    assert.strictEqual(err.message, `\`--tag\` ${c.problem}, got \`${c.tag}\``);
-                    assert.strictEqual(err.input, "--tag");
+                    assert.strictEqual(err.message, `\`tag\` ${c.problem}, got \`${c.tag}\``);
+                    assert.strictEqual(err.input, "tag");
                     assert.strictEqual(err.value, c.tag);
                     assert.strictEqual(err.exitCode, EXIT_CODES.usage);
                     assert.strictEqual(err.exitCode, 2);

@@ -7,7 +7,10 @@
 //   evidence always and fail on drift;
 // - their shell steps do what they say: each is run here under bash with the
 //   step's env, a temporary $GITHUB_OUTPUT and a fake `npx`, `aws` or `pulumi`
-//   where needed (the fakes record their arguments).
+//   where needed (the fakes record their arguments);
+// - every job that deploys writes its job summary with scripts/job-summary.ts,
+//   run here for real from the repository root, and takes its environment's
+//   URL from it; every job that starts node gets the one .nvmrc names.
 // actionlint (scripts/test.sh) checks the syntax and expressions.
 import * as assert from "assert";
 import { spawnSync } from "child_process";
@@ -15,8 +18,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { USAGE } from "../automation/cli";
+import { COMMANDS, COMMON_FLAGS } from "../automation/cliCommands";
+import { parseDuration } from "../automation/replica";
 import { validateTag } from "../automation/tags";
 import { resolveGithubSettings } from "../components/githubIdentitySettings";
+import { jobSummary, SummaryEvidence } from "../scripts/job-summary";
 import * as yaml from "js-yaml";
 
 
@@ -34,7 +40,7 @@ interface Step {
 }
 interface Job {
     "runs-on": string;
-    environment?: string;
+    environment?: string | { name: string; url?: string };
     permissions?: Record<string, string>;
     env?: Record<string, string>;
     steps: Step[];
@@ -56,6 +62,10 @@ function onlyJob(workflow: Workflow): Job {
     const jobs = Object.values(workflow.jobs);
     assert.strictEqual(jobs.length, 1, "one job per workflow");
     return jobs[0];
+}
+
+function allJobs(workflow: Workflow): Job[] {
+    return Object.values(workflow.jobs);
 }
 
 function stepIndex(job: Job, predicate: (step: Step) => boolean, what: string): number {
@@ -84,7 +94,7 @@ const VARIABLE_SOURCES: Record<string, string | null> = {
     PULUMI_BACKEND_URL: null,
 };
 
-const WORKFLOW_FILES = ["ecr-push.yml", "deploy.yml", "rollback.yml"];
+const WORKFLOW_FILES = ["ecr-push.yml", "deploy.yml", "rollback.yml", "promote.yml"];
 
 // ---------------------------------------------------------------------------
 // Running a step's script.
@@ -190,40 +200,40 @@ describe("workflows: stack outputs, variables and driver commands", () => {
         assert.ok(seen >= 5, `expected the workflows and docs to name their outputs, found ${seen}`);
     });
 
-    it("use only papyrus-deploy commands and flags that the CLI has, through this repository's own bin", () => {
+    it("use only papyrus-deploy commands and the flags each command takes, through this repository's own bin", () => {
+        // kills: a workflow passing a flag of another command (the CLI refuses it since flags are per command)
         const commands = new Set([...USAGE.matchAll(/^ {2}papyrus-deploy (\w+)/gm)].map((m) => m[1]));
-        const flags = new Set([...USAGE.matchAll(/--[a-z][a-z-]*/g)].map((m) => m[0]));
-        assert.deepStrictEqual([...commands].sort(), ["deploy", "history", "rollback", "up", "verify"]);
+        assert.deepStrictEqual([...commands].sort(), ["deploy", "history", "promote", "reconcile", "rollback", "up", "verify"]);
+        const flagsOf = (command: string) => new Set([...Object.keys(COMMANDS[command as keyof typeof COMMANDS].flags), ...Object.keys(COMMON_FLAGS)].map((f) => `--${f}`));
         const used: string[] = [];
         for (const file of WORKFLOW_FILES) {
             const { workflow } = readWorkflow(file);
-            for (const step of onlyJob(workflow).steps.filter(runs(/papyrus-deploy/))) {
+            for (const step of allJobs(workflow).flatMap((job) => job.steps).filter(runs(/papyrus-deploy/))) {
                 // Invocation lines, and the lines that build an argument array for one.
                 const lines = step.run!.split("\n").filter((l) => /^\s*npx |^\s*args=\(|^\s*\[ .*args\+=\(/.test(l));
                 for (const line of lines) {
                     if (/^\s*npx /.test(line)) {
                         assert.match(line, /^\s*npx --no-install papyrus-deploy /, `${file}: run the local bin with \`npx --no-install\`: ${line.trim()}`);
                     }
-                    const command = /papyrus-deploy (\w+)/.exec(line)?.[1] ?? /args=\((\w+)/.exec(line)?.[1];
-                    if (command !== undefined) {
-                        assert.ok(commands.has(command), `${file} runs \`papyrus-deploy ${command}\`, which the CLI does not have`);
-                        used.push(command);
-                    }
+                    const command = /papyrus-deploy (\w+)/.exec(line)?.[1] ?? /args=\((\w+)/.exec(line)?.[1] ?? /args=\((\w+)/.exec(step.run!)?.[1];
+                    if (command === undefined) continue;
+                    assert.ok(commands.has(command), `${file} runs \`papyrus-deploy ${command}\`, which the CLI does not have`);
+                    used.push(command);
                     for (const [flag] of line.matchAll(/(?<=[\s(])--[a-z][a-z-]*/g)) {
                         if (flag !== "--no-install") {
-                            assert.ok(flags.has(flag), `${file} passes ${flag}, which \`papyrus-deploy --help\` does not list`);
+                            assert.ok(flagsOf(command).has(flag), `${file} passes ${flag} to \`${command}\`, which \`papyrus-deploy ${command} --help\` does not list`);
                         }
                     }
                 }
             }
         }
-        assert.deepStrictEqual([...new Set(used)].sort(), ["deploy", "rollback", "verify"]);
+        assert.deepStrictEqual([...new Set(used)].sort(), ["deploy", "history", "promote", "rollback", "verify"]);
     });
 
     it("pass inputs and expressions to scripts through env:, never inline in run:", () => {
         for (const file of WORKFLOW_FILES) {
             const { workflow } = readWorkflow(file);
-            for (const step of onlyJob(workflow).steps.filter((s) => s.run !== undefined)) {
+            for (const step of allJobs(workflow).flatMap((job) => job.steps).filter((s) => s.run !== undefined)) {
                 assert.ok(!step.run!.includes("${{"), `${file}, step "${step.name}": \`\${{ }}\` inside run:`);
             }
         }
@@ -429,7 +439,7 @@ for (const [file, command] of [["deploy.yml", "deploy"], ["rollback.yml", "rollb
         it("is started by hand for dev or prod, and runs in the GitHub environment named like the stack", () => {
             const inputs = workflow.on.workflow_dispatch.inputs;
             assert.deepStrictEqual(inputs.stack, { description: inputs.stack.description, type: "choice", options: ["dev", "prod"], required: true });
-            assert.strictEqual(job.environment, "${{ inputs.stack }}");
+            assert.deepStrictEqual(job.environment, { name: "${{ inputs.stack }}", url: "${{ steps.summary.outputs.url }}" });
             assert.deepStrictEqual(workflow.permissions, { "id-token": "write", contents: "read" });
         });
 
@@ -476,12 +486,12 @@ for (const [file, command] of [["deploy.yml", "deploy"], ["rollback.yml", "rollb
             assert.match(job.steps[driverStep].run!, new RegExp(`--evidence evidence/${command}\\.json --json`));
         });
 
-        it("fails the job with an explicit message when the driver exits 6 (drift), and passes its exit code on", () => {
+        it("fails the job with an explicit message when the driver exits 6 (ECS rolled back, or drift), and passes its exit code on", () => {
             const script = job.steps[driverStep].run!;
             const env = { STACK: "prod", TAG: "v1.2.3", TO_VERSION: "", TO_TAG: "", TO_DIGEST: "" };
             const drift = runStep(script, env, { npxExit: 6 });
             assert.strictEqual(drift.status, 6);
-            assert.match(drift.stdout, /::error::DRIFT \(exit 6\)/);
+            assert.match(drift.stdout, /::error::ECS ROLLED BACK or DRIFT \(exit 6\)/);
             assert.strictEqual(drift.outputs["exit-code"], "6");
             const busy = runStep(script, env, { npxExit: 4 });
             assert.strictEqual(busy.status, 4);
@@ -597,7 +607,7 @@ describe("deploy.yml", () => {
     it("passes the stack and tag to the driver exactly", () => {
         const step = job.steps[stepIndex(job, runs(/papyrus-deploy deploy/), "deploying")];
         const run = runStep(step.run!, { STACK: "dev", TAG: "v2.0.1" });
-        assert.deepStrictEqual(run.npxArgs, ["--no-install", "papyrus-deploy", "deploy", "--stack", "dev", "--tag", "v2.0.1", "--evidence", "evidence/deploy.json", "--json"]);
+        assert.deepStrictEqual(run.npxArgs, ["--no-install", "papyrus-deploy", "deploy", "--stack", "dev", "--tag", "v2.0.1", "--on-rollback", "reconcile", "--evidence", "evidence/deploy.json", "--json"]);
         assert.deepStrictEqual(step.env, { STACK: "${{ inputs.stack }}", TAG: "${{ inputs.tag }}", PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}" });
     });
 
@@ -634,7 +644,7 @@ describe("rollback.yml", () => {
 
     it("passes only the target that was given to `papyrus-deploy rollback`", () => {
         const base = { STACK: "prod", TO_VERSION: "", TO_TAG: "", TO_DIGEST: "" };
-        const prefix = ["--no-install", "papyrus-deploy", "rollback", "--stack", "prod", "--evidence", "evidence/rollback.json", "--json"];
+        const prefix = ["--no-install", "papyrus-deploy", "rollback", "--stack", "prod", "--on-rollback", "reconcile", "--evidence", "evidence/rollback.json", "--json"];
         assert.deepStrictEqual(runStep(rollbackStep.run!, base).npxArgs, prefix);
         assert.deepStrictEqual(runStep(rollbackStep.run!, { ...base, TO_VERSION: "12" }).npxArgs, [...prefix, "--to-version", "12"]);
         assert.deepStrictEqual(runStep(rollbackStep.run!, { ...base, TO_TAG: "v1.2.3" }).npxArgs, [...prefix, "--to-tag", "v1.2.3"]);
@@ -666,6 +676,266 @@ describe("rollback.yml", () => {
         assert.match(run.stdout, /::error::DRIFT \(exit 6\)/);
         assert.deepStrictEqual(run.npxArgs, ["--no-install", "papyrus-deploy", "verify", "--stack", "prod", "--json"]);
     });
+});
+
+describe("promote.yml", () => {
+    const { workflow } = readWorkflow("promote.yml");
+    const source = workflow.jobs.source;
+    const promote = workflow.jobs.promote as Job & { needs?: string };
+    const inputs = workflow.on.workflow_dispatch.inputs;
+    const step = (job: Job, name: RegExp) => job.steps[stepIndex(job, (s) => name.test(s.name ?? ""), `named ${name}`)];
+    const hasJq = spawnSync("jq", ["--version"]).status === 0;
+    const URL = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/papyrus-api";
+    const digest = (c: string) => `sha256:${c.repeat(64)}`;
+
+    it("is started by hand with a source and a target that the stack configs agree with", () => {
+        // kills: a target whose Pulumi.<stack>.yaml does not name the source in papyrus:promoteFrom (the role could not read its history)
+        assert.deepStrictEqual(Object.keys(workflow.jobs), ["source", "promote"]);
+        const deployStacks = readWorkflow("deploy.yml").workflow.on.workflow_dispatch.inputs.stack.options as string[];
+        for (const to of inputs.to.options as string[]) {
+            assert.ok(deployStacks.includes(to), `${to} is not a stack deploy.yml knows`);
+            const config = (yaml.load(fs.readFileSync(path.join(ROOT, `Pulumi.${to}.yaml`), "utf8")) as { config: Record<string, unknown> }).config;
+            assert.ok((inputs.from.options as string[]).includes(String(config["papyrus:promoteFrom"])),
+                `Pulumi.${to}.yaml must set papyrus:promoteFrom to one of ${inputs.from.options}`);
+        }
+        assert.deepStrictEqual([inputs.from.required, inputs.to.required, inputs.version.required, inputs.wait.default], [true, true, false, "10m"]);
+        assert.strictEqual(parseDuration(inputs.wait.default), 10 * 60_000, "the default wait is the driver's");
+    });
+
+    it("reads the source in the source's environment with its role, and promotes in the target's environment with the target's role", () => {
+        assert.strictEqual(source.environment, "${{ inputs.from }}");
+        assert.deepStrictEqual(promote.environment, { name: "${{ inputs.to }}", url: "${{ steps.summary.outputs.url }}" });
+        assert.strictEqual(promote.needs, "source");
+        for (const job of [source, promote]) {
+            const credentials = job.steps[stepIndex(job, usesAction("aws-actions/configure-aws-credentials"), "configuring AWS credentials")];
+            assert.strictEqual(credentials.with?.["role-to-assume"], "${{ vars.DEPLOY_ROLE_ARN }}", "the environment's own role");
+        }
+        assert.deepStrictEqual((workflow as any).concurrency, { group: "papyrus-stack-${{ inputs.to }}", "cancel-in-progress": false });
+        assert.deepStrictEqual(workflow.permissions, { "id-token": "write", contents: "read" });
+        // Reading history and state needs no passphrase: the source job gets no secret of the source.
+        assert.doesNotMatch(JSON.stringify(source), /secrets\./);
+        for (const s of promote.steps.filter((x) => x.env?.PULUMI_CONFIG_PASSPHRASE !== undefined)) {
+            assert.match(String(s.run), /pulumi preview|papyrus-deploy promote/, `step "${s.name}" does not need the passphrase`);
+        }
+        const gate = stepIndex(promote, runs(/pulumi preview --stack "\$TO" --policy-pack policy\b/), "running the policy gate");
+        assert.ok(gate < stepIndex(promote, runs(/papyrus-deploy promote/), "promoting"), "the policy gate runs before the promote");
+    });
+
+    it("refuses the same stack on both sides, a bad version and a bad wait before any AWS call, as the driver would", () => {
+        const check = step(source, /^Check the variables and inputs$/);
+        const env = { ROLE_ARN: "arn", PULUMI_BACKEND_URL: "s3://state", AWS_REGION: "eu-west-1", FROM: "dev", TO: "prod", VERSION: "", WAIT: "10m" };
+        assert.strictEqual(runStep(check.run!, env).status, 0);
+        const same = runStep(check.run!, { ...env, TO: "dev" });
+        assert.strictEqual(same.status, 2);
+        assert.match(same.stdout, /::error::from and to are both 'dev'/);
+        for (const [version, ok] of [["3", true], ["0", false], ["1e0", false], ["x", false], ["03", false]] as const) {
+            assert.strictEqual(runStep(check.run!, { ...env, VERSION: version }).status, ok ? 0 : 2, `version ${version}`);
+        }
+        // kills: the shell's duration check drifting from the driver's `--wait` parser
+        for (const wait of ["10m", "90s", "90", "1m30s", "0", "60m", "", "2h", "10 m", "m", "-1s", "1.5m"]) {
+            const shell = runStep(check.run!, { ...env, WAIT: wait }).status === 0;
+            const driver = parseDuration(wait) !== undefined;
+            assert.ok(!driver || shell, `the driver takes --wait ${JSON.stringify(wait)}, the step refuses it`);
+            assert.ok(driver || !shell || wait === "", `the step takes --wait ${JSON.stringify(wait)}, the driver refuses it`);
+        }
+    });
+
+    describe("the source job's pick (run with a fake `npx` answering like papyrus-deploy)", () => {
+        const pick = step(source, /^Pick the source's update/);
+        const HISTORY = {
+            stack: "dev",
+            deployments: [
+                { version: 5, operation: "update", kind: "deploy", result: "failed", digest: digest("a"), tag: "v3.0.0", running: true },
+                { version: 4, operation: "update", kind: "deploy", result: "succeeded", digest: digest("a"), tag: "v3.0.0", running: false },
+                { version: 3, operation: "update", kind: "deploy", result: "succeeded", digest: digest("b"), tag: "v2.0.0", running: false },
+            ],
+        };
+        /** The fake logs each call's command and answers `verify` with `verifyExit` and the recorded digest, `history` with HISTORY. */
+        function runPick(env: Record<string, string>, verify: { exit: number; recorded: string }) {
+            let calls: string[] = [];
+            const run = runStep(pick.run!, { FROM: "dev", ...env }, {
+                prepare: (dir) => {
+                    fs.writeFileSync(path.join(dir, "history.json"), JSON.stringify(HISTORY));
+                    fs.writeFileSync(path.join(dir, ".bin", "npx"), [
+                        "#!/bin/bash", `echo "$3 $4 $5" >> "${dir}/.calls"`,
+                        `if [ "$3" = verify ]; then echo '{"inSync": true, "recorded": "${URL}@${verify.recorded}"}'; exit ${verify.exit}; fi`,
+                        `if [ "$3" = history ]; then cat "${dir}/history.json"; exit 0; fi`,
+                        "exit 99",
+                    ].join("\n") + "\n", { mode: 0o755 });
+                },
+            });
+            if (fs.existsSync(path.join(run.dir, ".calls"))) calls = fs.readFileSync(path.join(run.dir, ".calls"), "utf8").trimEnd().split("\n");
+            return { ...run, calls };
+        }
+
+        it("without a version: fails on drift (6) and otherwise picks the newest succeeded update that deployed the verified digest", function () {
+            if (!hasJq) this.skip(); // jq is on every GitHub runner
+            const drift = runPick({ VERSION: "" }, { exit: 6, recorded: digest("a") });
+            assert.strictEqual(drift.status, 6);
+            assert.match(drift.stdout, /::error::DRIFT \(exit 6\): dev's ECS service runs another image/);
+            assert.deepStrictEqual(drift.calls, ["verify --stack dev"], "no history read after a drift");
+
+            // kills: taking the running-marked update (5, which failed) or the newest succeeded one (whatever its digest)
+            const ok = runPick({ VERSION: "" }, { exit: 0, recorded: digest("a") });
+            assert.strictEqual(ok.status, 0, ok.stdout);
+            assert.deepStrictEqual(ok.outputs, { version: "4", digest: digest("a"), tag: "v3.0.0" });
+            assert.deepStrictEqual(ok.calls, ["verify --stack dev", "history --stack dev"]);
+
+            const none = runPick({ VERSION: "" }, { exit: 0, recorded: digest("c") });
+            assert.strictEqual(none.status, 7);
+            assert.match(none.stdout, /::error::dev has no succeeded update that deployed sha256:c{64} to promote \(exit 7\)/);
+        });
+
+        it("with a version: reads that update only (no ECS check), and refuses one that did not succeed (7)", function () {
+            if (!hasJq) this.skip();
+            const named = runPick({ VERSION: "3" }, { exit: 6, recorded: digest("a") });
+            assert.strictEqual(named.status, 0, named.stdout);
+            assert.deepStrictEqual(named.outputs, { version: "3", digest: digest("b"), tag: "v2.0.0" });
+            assert.deepStrictEqual(named.calls, ["history --stack dev"]);
+            const failed = runPick({ VERSION: "5" }, { exit: 0, recorded: digest("a") });
+            assert.strictEqual(failed.status, 7);
+            assert.match(failed.stdout, /::error::dev has no succeeded update 5 to promote \(exit 7\)/);
+        });
+    });
+
+    it("passes the source's update, the wait and the evidence path to `papyrus-deploy promote`, and explains each exit code", () => {
+        const run = step(promote, /^Promote \(papyrus-deploy promote\)$/);
+        assert.deepStrictEqual(run.env, {
+            FROM: "${{ inputs.from }}", TO: "${{ inputs.to }}", VERSION: "${{ needs.source.outputs.version }}", WAIT: "${{ inputs.wait }}",
+            PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}",
+        });
+        const env = { FROM: "dev", TO: "prod", VERSION: "4", WAIT: "10m" };
+        const ok = runStep(run.run!, env);
+        assert.strictEqual(ok.status, 0, ok.stdout);
+        assert.deepStrictEqual(ok.npxArgs, ["--no-install", "papyrus-deploy", "promote", "--from", "dev", "--to", "prod", "--version", "4", "--wait", "10m",
+            "--on-rollback", "reconcile", "--evidence", "evidence/promote.json", "--json"]);
+        for (const [code, message] of [[3, /::error::the digest is not in prod's repository \(exit 3\): replication from dev's registry did not deliver it within 10m/],
+            [6, /::error::ECS ROLLED BACK or DRIFT \(exit 6\) after the promote/], [7, /::error::nothing to promote \(exit 7\)/]] as const) {
+            const failed = runStep(run.run!, env, { npxExit: code });
+            assert.strictEqual(failed.status, code);
+            assert.match(failed.stdout, message);
+            assert.strictEqual(failed.outputs["exit-code"], String(code));
+        }
+        const upload = stepIndex(promote, (s) => usesAction("actions/upload-artifact")(s) && s.with?.path === "evidence/", "uploading the evidence");
+        assert.strictEqual(promote.steps[upload].if, "always()");
+        assert.ok(upload > promote.steps.indexOf(run));
+    });
+});
+
+describe("job summaries and environment URLs of the jobs that deploy (scripts/job-summary.ts, run for real)", function () {
+    this.timeout(120_000);
+    const REPO = "123456789012.dkr.ecr.eu-central-1.amazonaws.com/papyrus-api";
+    const digest = (c: string) => `sha256:${c.repeat(64)}`;
+    const URL = "https://papyrus-lb-1234567890.eu-central-1.elb.amazonaws.com";
+    const record = (kind: string, stack: string): SummaryEvidence => ({
+        schema: "papyrus.deploy-evidence/v2", kind: kind as SummaryEvidence["kind"], stack, stackQualified: `organization/papyrus/${stack}`,
+        repository: "papyrus-api", repositoryUrl: REPO, image: `${REPO}@${digest("a")}`, imageDigest: digest("a"), applied: true,
+        requestedImage: `${REPO}@${digest("a")}`, requestedDigest: digest("a"), imageTag: "v3.0.0", mediaType: "application/vnd.oci.image.manifest.v1+json",
+        isIndex: false, previousDigest: digest("b"), updateVersion: 9, result: "succeeded", startedAt: "2026-11-23T10:00:00Z", finishedAt: "2026-11-23T10:04:00Z",
+        requestedBy: "carol (github-actions)", verify: { inSync: true, running: [`${REPO}@${digest("a")}`] },
+        rollout: { deploymentId: "ecs-svc/42", state: "COMPLETED", runningDigest: digest("a") }, loadBalancerUrl: URL,
+    });
+
+    // [workflow, job, the driver step's id, its command, the values the step's `${{ }}` env gets, the summary's input besides the evidence]
+    const cases = [
+        ["deploy.yml", "deploy", "deploy", "deploy", { STACK: "prod", TAG: "v3.0.0" }, { command: "deploy", stack: "prod", tag: "v3.0.0" }],
+        ["rollback.yml", "rollback", "rollback", "rollback", { STACK: "prod" }, { command: "rollback", stack: "prod" }],
+        ["promote.yml", "promote", "promote", "promote", { FROM: "dev", TO: "prod", VERSION: "4", DIGEST: digest("a"), TAG: "v3.0.0" },
+            { command: "promote", stack: "prod", tag: "v3.0.0", source: { stack: "dev", version: "4", digest: digest("a") } }],
+    ] as const;
+
+    for (const [file, jobName, driverId, command, inputs, summaryInput] of cases) {
+        describe(`${file}, job ${jobName}`, () => {
+            const job = readWorkflow(file).workflow.jobs[jobName];
+            const summaryIndex = stepIndex(job, (s) => s.id === "summary", "with id `summary`");
+            const summary = job.steps[summaryIndex];
+            const driverIndex = stepIndex(job, (s) => s.id === driverId, `with id \`${driverId}\``);
+
+            it("runs after the driver whatever happened (once the dependencies are installed), and reads the files the driver writes", () => {
+                // kills: a summary that only runs on success, reads another file than the driver writes, or runs before the driver
+                assert.deepStrictEqual(job.environment, { name: typeof job.environment === "object" ? job.environment.name : undefined, url: "${{ steps.summary.outputs.url }}" });
+                assert.strictEqual(summary.if, "always() && steps.install.outcome == 'success'");
+                assert.strictEqual(job.steps[stepIndex(job, (s) => s.id === "install", "with id `install`")].run, "npm ci");
+                assert.ok(summaryIndex > driverIndex, "the summary comes after the driver");
+                assert.strictEqual(summary.env?.EXIT_CODE, `\${{ steps.${driverId}.outputs.exit-code }}`);
+                const driver = job.steps[driverIndex].run!;
+                assert.ok(driver.includes(`--evidence ${summary.env?.EVIDENCE} `), `the driver writes ${summary.env?.EVIDENCE}`);
+                assert.ok(driver.includes(`> ${summary.env?.RESULT}`), `the driver's --json goes to ${summary.env?.RESULT}`);
+                for (const [name, value] of Object.entries(summary.env ?? {})) {
+                    assert.ok(name in inputs || ["EXIT_CODE", "EVIDENCE", "RESULT"].includes(name), `this test does not give the step's ${name} (${value})`);
+                }
+            });
+
+            /** Runs the step's script from the repository root with the real ts-node; the driver's files are in a temporary directory. */
+            function runSummary(exitCode: string, files: Record<string, string>) {
+                const dir = fs.mkdtempSync(path.join(os.tmpdir(), "papyrus-summary-step-"));
+                cleanupLater.push(dir);
+                const evidence = path.join(dir, path.basename(summary.env!.EVIDENCE));
+                const result = path.join(dir, path.basename(summary.env!.RESULT));
+                for (const [name, text] of Object.entries(files)) {
+                    fs.writeFileSync(path.join(dir, name), text);
+                }
+                const env = { GITHUB_STEP_SUMMARY: path.join(dir, "summary.md"), GITHUB_OUTPUT: path.join(dir, "output") };
+                fs.writeFileSync(env.GITHUB_OUTPUT, "");
+                const run = spawnSync("bash", ["--noprofile", "--norc", "-e", "-c", summary.run!], {
+                    cwd: ROOT,
+                    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env, ...inputs, EXIT_CODE: exitCode, EVIDENCE: evidence, RESULT: result },
+                    encoding: "utf8",
+                });
+                return {
+                    status: run.status, stderr: run.stderr, evidence, result,
+                    summary: fs.existsSync(env.GITHUB_STEP_SUMMARY) ? fs.readFileSync(env.GITHUB_STEP_SUMMARY, "utf8") : "",
+                    outputs: parseOutputs(fs.readFileSync(env.GITHUB_OUTPUT, "utf8")),
+                };
+            }
+
+            it("after a success: the summary of the evidence, and the load balancer as the environment's URL", () => {
+                const evidence = record(command, "prod");
+                const run = runSummary("0", { [path.basename(summary.env!.EVIDENCE)]: JSON.stringify(evidence) });
+                assert.strictEqual(run.status, 0, run.stderr);
+                assert.strictEqual(run.summary, jobSummary({ ...summaryInput, evidencePath: run.evidence, evidence: { record: evidence }, exitCode: 0 }).markdown);
+                assert.match(run.summary, /^\| ECS rollout \| `COMPLETED` \(deployment `ecs-svc\/42`\): ECS finished the deployment \|$/m);
+                assert.deepStrictEqual(run.outputs, { url: URL });
+            });
+
+            it("after a failure that left no evidence: what it knows, the CLI's error, the evidence called missing, no URL", () => {
+                const run = runSummary("9", { [path.basename(summary.env!.RESULT)]: JSON.stringify({ error: { code: 9, message: "AWS could not be reached" } }) });
+                assert.strictEqual(run.status, 0, run.stderr);
+                assert.strictEqual(run.summary, jobSummary({
+                    ...summaryInput, evidencePath: run.evidence, exitCode: 9, error: "AWS could not be reached",
+                    evidence: { missing: `\`${run.evidence}\` was not written (the command stopped before it ran an update, or did not run)` },
+                }).markdown);
+                assert.match(run.summary, /^No evidence record: /m);
+                assert.deepStrictEqual(run.outputs, {});
+            });
+        });
+    }
+});
+
+describe("every job that starts node runs the Node.js .nvmrc names (22 LTS or newer, inside engines.node)", () => {
+    const nvmrc = fs.readFileSync(path.join(ROOT, ".nvmrc"), "utf8").trim();
+    const engines = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { engines: { node: string } }).engines.node;
+
+    it(`.nvmrc (${nvmrc}) is an LTS line of 22 or later, and package.json's engines.node (${engines}) takes it`, () => {
+        // kills: a workflow Node version below 22 (Node 20 is past its end of life) or outside the range the project states
+        assert.match(nvmrc, /^\d+$/, ".nvmrc names a major version");
+        assert.ok(Number(nvmrc) >= 22 && Number(nvmrc) % 2 === 0, `.nvmrc ${nvmrc} is not an LTS line of 22 or later`);
+        assert.strictEqual(engines, ">=22");
+    });
+
+    for (const file of WORKFLOW_FILES) {
+        const { workflow } = readWorkflow(file);
+        for (const [name, job] of Object.entries(workflow.jobs)) {
+            const nodeSteps = job.steps.flatMap((s, i) => (s.run !== undefined && /(^|\s)(npm|npx|pulumi) /m.test(s.run) ? [i] : []));
+            if (nodeSteps.length === 0) continue;
+            it(`${file}, job ${name}: setup-node with .nvmrc before its first npm, npx or pulumi step`, () => {
+                const setupNode = stepIndex(job, usesAction("actions/setup-node"), "setting up node");
+                assert.strictEqual(job.steps[setupNode].with?.["node-version-file"], ".nvmrc");
+                assert.strictEqual(job.steps[setupNode].with?.["node-version"], undefined, "one source of the version");
+                assert.ok(setupNode < nodeSteps[0], `step "${job.steps[nodeSteps[0]].name}" runs node before setup-node`);
+            });
+        }
+    }
 });
 
 describe("workflows and stack config agree on who may assume the roles", () => {

@@ -1,9 +1,7 @@
-// moto 5.2.5 does not implement ECR image archiving (no `imageStatus`), so
-// this loopback proxy passes every request to moto unchanged and, in
-// DescribeImages answers only, marks the chosen digests `ARCHIVED` the way
-// ECR reports an archived image. Everything else is moto's real answer.
-import * as http from "http";
-import { AddressInfo } from "net";
+// moto 5.2.5 does not implement ECR image archiving (no `imageStatus`), so this proxy marks the
+// chosen digests `ARCHIVED` in DescribeImages answers the way ECR reports an archived image.
+// Everything else is moto's real answer.
+import { startMotoProxy } from "./motoProxy";
 
 export interface ArchivingProxy {
     readonly endpoint: string;
@@ -13,34 +11,14 @@ export interface ArchivingProxy {
 
 export async function startArchivingProxy(upstream: string): Promise<ArchivingProxy> {
     const archived = new Set<string>();
-    const server = http.createServer((req, res) => {
-        const chunks: Buffer[] = [];
-        req.on("data", (c) => chunks.push(c));
-        req.on("end", async () => {
-            const body = Buffer.concat(chunks);
-            const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== "host")) as Record<string, string>;
-            const answer = await fetch(upstream + (req.url ?? "/"), { method: req.method, headers, body: body.length ? body : undefined });
-            let text = await answer.text();
-            if (String(req.headers["x-amz-target"]).endsWith(".DescribeImages") && answer.ok) {
-                const json = JSON.parse(text);
-                for (const detail of json.imageDetails ?? []) {
-                    if (archived.has(detail.imageDigest)) detail.imageStatus = "ARCHIVED";
-                }
-                text = JSON.stringify(json);
+    const proxy = await startMotoProxy(upstream, {
+        rewrite(operation, answer) {
+            if (operation !== "DescribeImages") return answer;
+            for (const detail of answer.imageDetails ?? []) {
+                if (archived.has(detail.imageDigest)) detail.imageStatus = "ARCHIVED";
             }
-            const out: Record<string, string> = {};
-            answer.headers.forEach((v, k) => {
-                if (!["content-length", "content-encoding", "transfer-encoding"].includes(k)) out[k] = v;
-            });
-            res.writeHead(answer.status, out);
-            res.end(text);
-        });
+            return answer;
+        },
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as AddressInfo;
-    return {
-        endpoint: `http://127.0.0.1:${port}`,
-        archived,
-        close: () => new Promise((resolve) => server.close(() => resolve())),
-    };
+    return { endpoint: proxy.endpoint, archived, close: () => proxy.close() };
 }

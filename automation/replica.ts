@@ -1,0 +1,93 @@
+// Waiting for a promoted digest to arrive in the target stack's repository.
+// ECR replication copies an image within minutes of its push, so a promote
+// that follows a fresh dev deploy may find it missing: it asks again (one
+// DescribeImages by digest each time) until `waitMs` has passed, says what it
+// waits for at most every `progressMs`, and then gives up naming what is
+// missing. An image that is there is found with exactly one call.
+import { ECRClient } from "@aws-sdk/client-ecr";
+import { describeDigest, ResolvedImage } from "./ecr";
+import { ImageNotFoundError, InterruptedError, ReplicaMissingError } from "./errors";
+
+/** @default 10 minutes */
+export const DEFAULT_REPLICA_WAIT_MS = 10 * 60_000;
+/** One DescribeImages per poll. */
+export const REPLICA_POLL_MS = 5_000;
+/** A progress line at most this often. */
+export const REPLICA_PROGRESS_MS = 15_000;
+
+export interface ReplicaWait {
+    readonly ecr: ECRClient;
+    readonly repositoryName: string;
+    readonly digest: string;
+    /** For messages: the target stack, its region, and where the digest comes from. */
+    readonly target: string;
+    readonly region: string;
+    readonly source: string;
+    readonly waitMs?: number;
+    readonly pollMs?: number;
+    readonly progressMs?: number;
+    readonly onProgress?: (line: string) => void;
+    readonly signal?: AbortSignal;
+}
+
+/** The digest in the target's repository, once it is there; `ReplicaMissingError` after `waitMs`. */
+export async function awaitReplica(wait: ReplicaWait): Promise<ResolvedImage> {
+    const waitMs = wait.waitMs ?? DEFAULT_REPLICA_WAIT_MS;
+    const pollMs = wait.pollMs ?? REPLICA_POLL_MS;
+    const progressMs = wait.progressMs ?? REPLICA_PROGRESS_MS;
+    const started = Date.now();
+    let lastProgress: number | undefined;
+    for (;;) {
+        try {
+            return await describeDigest(wait.ecr, wait.repositoryName, wait.digest);
+        } catch (err) {
+            if (!(err instanceof ImageNotFoundError)) throw err;
+        }
+        const waited = Date.now() - started;
+        if (waited >= waitMs) {
+            throw new ReplicaMissingError(wait.repositoryName, wait.digest, wait.target, wait.region, wait.source, formatDuration(waitMs));
+        }
+        if (lastProgress === undefined || Date.now() - lastProgress >= progressMs) {
+            lastProgress = Date.now();
+            wait.onProgress?.(`waiting for ${wait.digest} from \`${wait.source}\` to reach \`${wait.repositoryName}\` of \`${wait.target}\` (${wait.region}): `
+                + `${formatDuration(waited)} of ${formatDuration(waitMs)}\n`);
+        }
+        await sleep(Math.min(pollMs, waitMs - waited), wait.signal, wait.target);
+    }
+}
+
+/** `10m0s`, `45s`: how `--wait` is written. */
+export function formatDuration(ms: number): string {
+    const seconds = Math.round(ms / 1000);
+    return seconds >= 60 ? `${Math.floor(seconds / 60)}m${seconds % 60}s` : `${seconds}s`;
+}
+
+/** The longest `--wait`: longer than any replication takes. */
+export const MAX_REPLICA_WAIT_MS = 60 * 60_000;
+
+/**
+ * `--wait` as given, in milliseconds: `90s`, `10m`, `1m30s` or plain seconds (`0`: look once, do not
+ * wait); undefined when it is none of these or longer than an hour.
+ */
+export function parseDuration(text: string): number | undefined {
+    const match = /^(?:(\d{1,2})m)?(?:(\d{1,4})s?)?$/.exec(text);
+    if (!match || text === "" || (match[1] === undefined && match[2] === undefined)) return undefined;
+    const ms = (Number(match[1] ?? 0) * 60 + Number(match[2] ?? 0)) * 1000;
+    return ms <= MAX_REPLICA_WAIT_MS ? ms : undefined;
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined, stack: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+        const interrupted = () => new InterruptedError(stack, "interrupted while waiting for the promoted image to arrive; nothing was changed");
+        if (signal?.aborted) return reject(interrupted());
+        const timer = setTimeout(() => {
+            signal?.removeEventListener("abort", onAbort);
+            resolve();
+        }, ms);
+        const onAbort = () => {
+            clearTimeout(timer);
+            reject(interrupted());
+        };
+        signal?.addEventListener("abort", onAbort, { once: true });
+    });
+}

@@ -1,0 +1,163 @@
+// Following the ECS deployment an update started, by its deployment ID, until
+// ECS says COMPLETED or FAILED or the wait runs out. A deploy whose engine
+// succeeded can still be rolled back by ECS (the circuit breaker, or a
+// deployment alarm): the engine's "steady state" is then the old task
+// definition running again. Only ECS's own deployment record says which.
+import { DescribeServicesCommand, ECSClient, Deployment as EcsDeployment, Service } from "@aws-sdk/client-ecs";
+import { awsUnavailable } from "./awsErrors";
+
+export type RolloutState =
+    /** ECS finished moving the service to the update's task definition. */
+    | "COMPLETED"
+    /** ECS gave up on it (circuit breaker or alarm); with rollback on, the old task definition runs again. */
+    | "FAILED"
+    /** Still rolling out when the wait ran out (or was interrupted). */
+    | "IN_PROGRESS"
+    /** The update started no ECS deployment: the service already ran this task definition. */
+    | "UNCHANGED";
+
+export interface RolloutOutcome {
+    readonly state: RolloutState;
+    /** The ECS deployment the update started (`ecs-svc/…`); unset when it started none. */
+    readonly deploymentId?: string;
+    /** ECS's own words for the state (`rolloutStateReason`). */
+    readonly reason?: string;
+    /** The service's events since the update started, oldest first. */
+    readonly events: readonly string[];
+}
+
+export interface FollowOptions {
+    readonly ecs: ECSClient;
+    readonly cluster: string;
+    readonly service: string;
+    /** The task definition the stack's state says the service runs after the update. */
+    readonly taskDefinitionArn: string;
+    /** Deployment IDs the service had before the update; unset when they could not be read. */
+    readonly before?: ReadonlySet<string>;
+    /** When the update started: events and deployments older than this are not the update's. */
+    readonly startedAt: Date;
+    /** How long to wait for COMPLETED or FAILED; 0 looks once. */
+    readonly waitMs: number;
+    /** @default 5 s */
+    readonly pollMs?: number;
+    /** At most one status line this often. @default 10 s */
+    readonly progressMs?: number;
+    /** Status and event lines, one line each. */
+    readonly onProgress?: (line: string) => void;
+    readonly signal?: AbortSignal;
+}
+
+/** The service's deployment IDs now: what exists before an update is not the update's. */
+export async function deploymentIds(ecs: ECSClient, cluster: string, service: string): Promise<Set<string>> {
+    const svc = await describeService(ecs, cluster, service);
+    return new Set((svc.deployments ?? []).map((d) => d.id).filter((id): id is string => id !== undefined));
+}
+
+/** Waits for the update's ECS deployment to finish, printing progress; never throws on a FAILED rollout (that is an outcome). */
+export async function followRollout(options: FollowOptions): Promise<RolloutOutcome> {
+    const pollMs = options.pollMs ?? 5000;
+    const progressMs = options.progressMs ?? 10_000;
+    const deadline = Date.now() + options.waitMs;
+    const seenEvents = new Set<string>();
+    const events: string[] = [];
+    let lastStatus = -Infinity;
+    let ours: EcsDeployment | undefined;
+    for (;;) {
+        const svc = await describeService(options.ecs, options.cluster, options.service);
+        for (const event of newEvents(svc, options.startedAt, seenEvents)) {
+            events.push(event);
+            options.onProgress?.(`ECS: ${event}`);
+        }
+        const verdict = judge(svc, options);
+        ours = verdict.deployment ?? ours;
+        if (verdict.state !== "IN_PROGRESS") {
+            return { state: verdict.state, deploymentId: ours?.id, reason: verdict.reason, events };
+        }
+        if (Date.now() - lastStatus >= progressMs) {
+            options.onProgress?.(statusLine(ours, svc));
+            lastStatus = Date.now();
+        }
+        if (Date.now() + pollMs > deadline || options.signal?.aborted) {
+            return { state: "IN_PROGRESS", deploymentId: ours?.id, reason: ours?.rolloutStateReason, events };
+        }
+        await sleep(pollMs, options.signal);
+    }
+}
+
+/**
+ * Where the update's deployment stands, from one DescribeServices answer. The update's deployment
+ * is the one running the state's task definition that did not exist before the update; ECS drops a
+ * failed deployment once its rollback is done, so a new PRIMARY on another task definition with
+ * ours gone means ECS rolled it back.
+ */
+export function judge(svc: Service, options: Pick<FollowOptions, "taskDefinitionArn" | "before" | "startedAt">):
+    { state: RolloutState; deployment?: EcsDeployment; reason?: string } {
+    const deployments = svc.deployments ?? [];
+    const isNew = (d: EcsDeployment) => (options.before ? !options.before.has(d.id ?? "")
+        : d.createdAt !== undefined && d.createdAt.getTime() >= options.startedAt.getTime() - 1000);
+    const ours = deployments.find((d) => d.taskDefinition === options.taskDefinitionArn && isNew(d));
+    const primary = deployments.find((d) => d.status === "PRIMARY");
+    if (ours) {
+        if (ours.rolloutState === "FAILED") return { state: "FAILED", deployment: ours, reason: ours.rolloutStateReason };
+        if (ours.rolloutState === "COMPLETED") return { state: "COMPLETED", deployment: ours, reason: ours.rolloutStateReason };
+        // The circuit breaker's rollback replaces ours as PRIMARY before ours is marked FAILED.
+        if (primary && primary !== ours) return { state: "FAILED", deployment: ours, reason: `ECS made deployment ${primary.id} (${primary.taskDefinition}) primary` };
+        // A deployment without a rollout state (an old ECS API answer): done when it alone runs every task.
+        if (ours.rolloutState === undefined && deployments.length === 1 && ours.runningCount === ours.desiredCount) {
+            return { state: "COMPLETED", deployment: ours };
+        }
+        return { state: "IN_PROGRESS", deployment: ours, reason: ours.rolloutStateReason };
+    }
+    if (primary?.taskDefinition === options.taskDefinitionArn) return { state: "UNCHANGED", deployment: primary };
+    if (primary && isNew(primary)) {
+        return { state: "FAILED", reason: `ECS replaced the update's deployment with ${primary.id} (${primary.taskDefinition})` };
+    }
+    // ECS shows nothing of the update at all (no deployment for its task definition): what runs is
+    // the primary's, which verify then compares with the record.
+    return { state: "UNCHANGED", deployment: primary };
+}
+
+function statusLine(ours: EcsDeployment | undefined, svc: Service): string {
+    const d = ours ?? svc.deployments?.find((x) => x.status === "PRIMARY");
+    return `rollout ${d?.id ?? "(no deployment yet)"}: ${d?.rolloutState ?? "IN_PROGRESS"}, `
+        + `running ${d?.runningCount ?? svc.runningCount ?? 0}/${d?.desiredCount ?? svc.desiredCount ?? 0}, pending ${d?.pendingCount ?? svc.pendingCount ?? 0}`
+        + (d?.failedTasks ? `, failed ${d.failedTasks}` : "");
+}
+
+function newEvents(svc: Service, since: Date, seen: Set<string>): string[] {
+    const fresh = (svc.events ?? [])
+        .filter((e) => e.message && (e.createdAt === undefined || e.createdAt.getTime() >= since.getTime() - 1000))
+        .filter((e) => !seen.has(e.id ?? e.message!));
+    for (const e of fresh) seen.add(e.id ?? e.message!);
+    // ECS lists events newest first.
+    return fresh.reverse().map((e) => e.message!);
+}
+
+async function describeService(ecs: ECSClient, cluster: string, service: string): Promise<Service> {
+    let described;
+    try {
+        described = await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
+    } catch (err) {
+        if ((err as Error).name === "ClusterNotFoundException") {
+            throw new Error(`ECS cluster \`${cluster}\` was not found; was the stack deployed to this account and region?`);
+        }
+        throw awsUnavailable(err, "ECS") ?? err;
+    }
+    const svc = described.services?.[0];
+    if (!svc) {
+        throw new Error(`ECS service \`${service}\` in cluster \`${cluster}\` was not found (${described.failures?.[0]?.reason ?? "no such service"})`);
+    }
+    return svc;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+        const timer = setTimeout(done, ms);
+        function done() {
+            clearTimeout(timer);
+            signal?.removeEventListener("abort", done);
+            resolve();
+        }
+        signal?.addEventListener("abort", done, { once: true });
+    });
+}

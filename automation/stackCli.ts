@@ -1,0 +1,135 @@
+// The Pulumi CLI commands the driver runs against one stack: each is one process
+// that names the stack with `--stack`. Run this way rather than through the
+// Automation API's `Stack`, a deploy starts no `pulumi version` probe, no
+// `stack select` (which also rewrites the workspace's current stack), no config
+// read, and `up` is not followed by the three reads the Automation API makes
+// after it (two `stack output` and a one-entry `stack history`), none of which
+// the driver uses: it reads the state and the history itself, once.
+import { spawn } from "child_process";
+import type { UpdateSummary } from "@pulumi/pulumi/automation";
+import type { Checkpoint } from "./state";
+
+/** A CLI command that exited non-zero (or could not start); `kind` says what the driver can do about it. */
+export class CliCommandError extends Error {
+    constructor(
+        readonly args: readonly string[],
+        readonly code: number,
+        readonly stdout: string,
+        readonly stderr: string,
+        /** `busy`: another update holds the stack's lock; `notFound`: the backend has no such stack. */
+        readonly kind: "busy" | "notFound" | "failed",
+    ) {
+        // The same shape as the Automation API's `CommandError`, so `engineErrorSummary` reads both.
+        super(`code: ${code}\n stdout: ${stdout}\n stderr: ${stderr}\n`);
+        this.name = "CliCommandError";
+    }
+}
+
+export interface CliRun {
+    /** Engine output (stdout), as it comes. */
+    readonly onOutput?: (text: string) => void;
+    /** Aborting sends the process one SIGINT: the engine then cancels at a safe point. */
+    readonly signal?: AbortSignal;
+}
+
+export interface UpArgs extends CliRun {
+    readonly message: string;
+    readonly configFile: string;
+}
+
+export interface StackCliOptions {
+    /** The `pulumi` executable. */
+    readonly command: string;
+    readonly workDir: string;
+    /** The stack as the engine names it (`organization/papyrus/dev`). */
+    readonly stack: string;
+    /** Environment added to this process's. */
+    readonly env: Record<string, string>;
+}
+
+/** Every CLI process the driver starts, for `npm run bench`'s count. */
+export const cliCalls: string[][] = [];
+
+export class StackCli {
+    constructor(private readonly options: StackCliOptions) {}
+
+    get name(): string {
+        return this.options.stack;
+    }
+
+    /** `pulumi stack export --show-secrets`: the stack's last checkpoint (the record). */
+    async exportState(): Promise<Checkpoint | undefined> {
+        const { stdout } = await this.run(["stack", "export", "--show-secrets"]);
+        return (JSON.parse(stdout) as { deployment?: Checkpoint }).deployment;
+    }
+
+    /** `pulumi stack history --json`, newest first; the same records as the Automation API's `Stack.history`. */
+    async history(pageSize?: number, page?: number, showSecrets = false): Promise<UpdateSummary[]> {
+        const args = ["stack", "history", "--json", ...(showSecrets ? ["--show-secrets"] : [])];
+        if (pageSize) args.push("--page-size", String(Math.floor(pageSize)), "--page", String(Math.max(1, Math.floor(page ?? 1))));
+        const { stdout } = await this.run(args);
+        return JSON.parse(stdout, (key, value) => (key === "startTime" || key === "endTime" ? new Date(value) : value)) ?? [];
+    }
+
+    /**
+     * `pulumi up`, marked as run by automation (`--exec-kind auto.local`: history credits the driver
+     * only for such updates).
+     */
+    async up(args: UpArgs): Promise<void> {
+        await this.run(["up", "--yes", "--skip-preview", "--message", args.message, "--config-file", args.configFile, "--exec-kind", "auto.local"], args);
+    }
+
+    async preview(args: Omit<UpArgs, "message">): Promise<void> {
+        await this.run(["preview", "--config-file", args.configFile, "--exec-kind", "auto.local"], args);
+    }
+
+    /** `pulumi refresh --clear-pending-creates`: the way out of pending operations an engine left. */
+    async refreshClearingPending(run: CliRun = {}): Promise<void> {
+        await this.run(["refresh", "--yes", "--skip-preview", "--clear-pending-creates", "--exec-kind", "auto.local"], run);
+    }
+
+    /** `pulumi cancel`: breaks the engine's update lock. */
+    async cancel(): Promise<void> {
+        await this.run(["cancel", "--yes"]);
+    }
+
+    private run(args: string[], run: CliRun = {}): Promise<{ stdout: string; stderr: string }> {
+        const full = [...args, "--stack", this.options.stack, "--non-interactive"];
+        cliCalls.push(full);
+        return new Promise((resolve, reject) => {
+            const child = spawn(this.options.command, full, {
+                cwd: this.options.workDir,
+                env: { ...process.env, PULUMI_AUTOMATION_API: "true", ...this.options.env },
+                stdio: ["ignore", "pipe", "pipe"],
+            });
+            let stdout = "";
+            let stderr = "";
+            child.stdout.setEncoding("utf8").on("data", (text: string) => {
+                stdout += text;
+                run.onOutput?.(text);
+            });
+            child.stderr.setEncoding("utf8").on("data", (text: string) => {
+                stderr += text;
+            });
+            const interrupt = () => child.kill("SIGINT");
+            run.signal?.addEventListener("abort", interrupt, { once: true });
+            const done = () => run.signal?.removeEventListener("abort", interrupt);
+            child.on("error", (err) => {
+                done();
+                reject(new CliCommandError(full, -2, stdout, `${stderr}${err.message}`, "failed"));
+            });
+            child.on("close", (code, signal) => {
+                done();
+                if (code === 0) return resolve({ stdout, stderr });
+                reject(new CliCommandError(full, code ?? -1, stdout, signal ? `${stderr}(killed by ${signal})` : stderr, failureKind(stderr)));
+            });
+        });
+    }
+}
+
+/** The engine's own words for "locked" and "no such stack", as the Automation API recognises them. */
+function failureKind(stderr: string): CliCommandError["kind"] {
+    if (/no stack named.*found/.test(stderr)) return "notFound";
+    if (stderr.includes("[409] Conflict: Another update is currently in progress.") || stderr.includes("the stack is currently locked by")) return "busy";
+    return "failed";
+}

@@ -1,0 +1,85 @@
+// The driver's config for one update, given to the engine as a temporary copy
+// of the checkout's Pulumi.<stack>.yaml with the driver's keys set
+// (`pulumi up --config-file`). The engine records that config in the update's
+// history entry, so history still says which digest each update asked for and
+// who asked; the checkout's file is never written, so after a deploy, rollback
+// or promote `git status` is clean and git's Pulumi.<stack>.yaml keeps holding
+// no image. The copy keeps `encryptionsalt` and secure values as they are.
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as yaml from "js-yaml";
+import { CONFIG_KEYS, qualifiedKey } from "../components/stackConfig";
+import { InvalidInputError } from "./errors";
+
+/** The keys the driver sets for an update; any of them in the checkout's file is dropped from the copy. */
+export const DRIVER_KEYS = ["image", "imageTag", "deployedBy", "deployKind", "promotedFrom", "reconcileOf"] as const satisfies readonly (keyof typeof CONFIG_KEYS)[];
+
+export type DriverConfig = { readonly [key in (typeof DRIVER_KEYS)[number]]?: string };
+
+export interface UpdateConfigFile {
+    /** Absolute path of the copy, for `--config-file`. */
+    readonly path: string;
+    /** Removes the copy (and its directory); safe to call twice. */
+    remove(): void;
+}
+
+/** Plain (not secret) string values of the checkout's `Pulumi.<stack>.yaml`, by qualified key (`aws:region`). */
+export type StackConfigValues = Readonly<Record<string, string>>;
+
+/**
+ * The checkout's stack config as the engine will read it for the next update, without a CLI call:
+ * the driver needs only plain strings from it (`papyrus:repositoryName`, `aws:region`,
+ * `papyrus:promoteFrom`). Secure and structured values are left out.
+ */
+export function readStackConfigValues(workDir: string, stackName: string): StackConfigValues {
+    const config = readStackFile(workDir, stackName).config;
+    if (config === null || config === undefined) return {};
+    if (typeof config !== "object" || Array.isArray(config)) {
+        throw new InvalidInputError(`Pulumi.${stackName}.yaml`, typeof config, "is not a valid stack config file (`config:` must be a mapping); fix it (see `git diff`) and try again");
+    }
+    return Object.fromEntries(Object.entries(config as Record<string, unknown>)
+        .filter((entry): entry is [string, string | number | boolean] => ["string", "number", "boolean"].includes(typeof entry[1]))
+        .map(([key, value]) => [key, String(value)]));
+}
+
+/** The checkout's `Pulumi.<stack>.yaml` as a mapping (empty when there is none). */
+function readStackFile(workDir: string, stackName: string): Record<string, unknown> {
+    const file = `Pulumi.${stackName}.yaml`;
+    const source = path.join(workDir, file);
+    if (!fs.existsSync(source)) return {};
+    let loaded: unknown;
+    try {
+        loaded = yaml.load(fs.readFileSync(source, "utf8"));
+    } catch (err) {
+        throw new InvalidInputError(file, (err as Error).message.split("\n")[0], "is not a valid stack config file; fix it (see `git diff`) and try again");
+    }
+    if (loaded !== null && loaded !== undefined && (typeof loaded !== "object" || Array.isArray(loaded))) {
+        throw new InvalidInputError(file, typeof loaded, "is not a valid stack config file (it must be a YAML mapping); fix it (see `git diff`) and try again");
+    }
+    return (loaded as Record<string, unknown> | null) ?? {};
+}
+
+/**
+ * Writes `Pulumi.<stack>.yaml` of `workDir` with the driver's keys replaced by `values` (unset ones
+ * dropped) into a new private temporary directory.
+ */
+export function writeUpdateConfig(workDir: string, stackName: string, values: DriverConfig): UpdateConfigFile {
+    const file = `Pulumi.${stackName}.yaml`;
+    const document = readStackFile(workDir, stackName);
+    const config: Record<string, unknown> = { ...((document.config as Record<string, unknown> | null | undefined) ?? {}) };
+    for (const key of DRIVER_KEYS) {
+        delete config[qualifiedKey(key)];
+        const value = values[key];
+        if (value !== undefined) config[qualifiedKey(key)] = value;
+    }
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "papyrus-update-config-"));
+    const copy = path.join(dir, file);
+    fs.writeFileSync(copy, yaml.dump({ ...document, config }, { lineWidth: -1, noRefs: true }), { mode: 0o600 });
+    return {
+        path: copy,
+        remove() {
+            fs.rmSync(dir, { recursive: true, force: true });
+        },
+    };
+}

@@ -1,0 +1,140 @@
+// `npm run demo`: the main job end to end with no AWS account. Starts moto (the AWS API
+// emulator) on a free loopback port and a `file://` state backend in a temporary directory,
+// creates the ECR repository, pushes three image manifests under release tags, then runs the
+// real CLI: deploy, deploy, rollback, history, verify. Each step prints the command it runs and
+// the same command against real AWS. moto is stopped on exit and on Ctrl-C; `--keep` leaves
+// the state directory for poking at with `pulumi`.
+import { spawn } from "child_process";
+import * as path from "path";
+import { CreateRepositoryCommand, ECRClient } from "@aws-sdk/client-ecr";
+import { PROJECT_ROOT } from "../automation/engine";
+import { tempBackend } from "../test/support/backend";
+import { CLI } from "../test/support/cliProcess";
+import { fixtureProject, fixtureStack } from "../test/support/fixture";
+import { pushImage } from "../test/support/images";
+import { startMoto, TEST_REGION } from "../test/support/moto";
+import { startEcsRolloutProxy } from "../test/support/ecsRollout";
+
+const REPOSITORY = "papyrus-api";
+const TAGS = ["v25.10.29", "v25.10.30", "v25.10.31"];
+
+interface Step {
+    readonly say: string;
+    readonly args: string[];
+    /** The same step against real AWS, from the project directory. */
+    readonly real: string;
+}
+
+const STEPS: Step[] = [
+    { say: "deploy a release tag: the driver resolves it to its digest (one ECR call) and runs `pulumi up`",
+        args: ["deploy", "--stack", "dev", "--tag", TAGS[1]], real: `npm run deploy -- --stack dev --tag ${TAGS[1]}` },
+    { say: "deploy the next release",
+        args: ["deploy", "--stack", "dev", "--tag", TAGS[2]], real: `npm run deploy -- --stack dev --tag ${TAGS[2]}` },
+    { say: "roll back: the newest earlier deployment with another digest, found in the stack history",
+        args: ["rollback", "--stack", "dev"], real: "npm run rollback -- --stack dev" },
+    { say: "read the history: which digest each update asked for, who asked, and which one runs (RUNS)",
+        args: ["history", "--stack", "dev"], real: "npm run history -- --stack dev" },
+    { say: "verify: what ECS runs against what the stack's state recorded",
+        args: ["verify", "--stack", "dev"], real: "npm run verify -- --stack dev" },
+];
+
+async function main(argv: string[]): Promise<number> {
+    const keep = argv.includes("--keep");
+    const unknown = argv.filter((a) => a !== "--keep");
+    if (unknown.length > 0) {
+        process.stderr.write(`demo: unknown argument ${unknown.join(" ")}; usage: npm run demo [-- --keep]\n`);
+        return 2;
+    }
+    const started = Date.now();
+    say("papyrus-deploy demo: deploy, deploy, roll back, history, verify, with moto as AWS and a local state backend.");
+    say("It runs the real driver and Pulumi engine on the stand-in project test/fixtures/digest-app (the AWS provider");
+    say("plugin cannot be installed offline): its task definition and service call moto's ECS API instead of pulumi-aws.\n");
+
+    const moto = await startMoto();
+    // moto runs no ECS deployments: a loopback proxy plays their lifecycle (test/support/ecsRollout.ts).
+    const rollout = await startEcsRolloutProxy(moto.endpoint);
+    const backend = tempBackend("papyrus-demo-");
+    let child: { process: ReturnType<typeof spawn>; closed: Promise<number | null> } | undefined;
+    let stopping = false;
+    const stop = async () => {
+        if (stopping) return;
+        stopping = true;
+        if (child) {
+            // Let the running step cancel its update at a safe point before moto and the state go.
+            child.process.kill("SIGINT");
+            const killer = setTimeout(() => child?.process.kill("SIGKILL"), 60_000);
+            await child.closed;
+            clearTimeout(killer);
+        }
+        await rollout.close();
+        await moto.stop();
+        if (keep) {
+            say(`\nkept the state in ${backend.dir}/state (moto is stopped). Look at it with:`);
+            say(`  PULUMI_BACKEND_URL=${backend.url} PULUMI_CONFIG_PASSPHRASE=${backend.env.PULUMI_CONFIG_PASSPHRASE} \\`);
+            say(`    ${path.join(PROJECT_ROOT, ".tools", "bin", "pulumi")} stack history -s dev --cwd ${workDir}`);
+        } else {
+            backend.cleanup();
+        }
+    };
+    process.once("SIGINT", () => {
+        process.stderr.write("\ndemo: interrupted; stopping moto\n");
+        void stop().then(() => process.exit(130));
+    });
+    const workDir = fixtureProject(backend.dir);
+    try {
+        say(`moto (AWS API emulator): ${moto.endpoint}   state: ${backend.url}   project: ${workDir}`);
+        const stack = await fixtureStack(backend, "dev", {}, workDir);
+        await stack.setAllConfig({
+            "papyrus:repositoryName": { value: REPOSITORY },
+            "aws:region": { value: TEST_REGION },
+            "papyrus:fixtureEcs": { value: "true" },
+            "papyrus:fixtureClusterName": { value: "papyrus" },
+            "papyrus:fixtureServiceName": { value: "api" },
+        });
+        const ecr = new ECRClient({ region: TEST_REGION, endpoint: moto.endpoint, credentials: { accessKeyId: "demo", secretAccessKey: "demo" } });
+        await ecr.send(new CreateRepositoryCommand({ repositoryName: REPOSITORY, imageTagMutability: "IMMUTABLE" }));
+        for (const tag of TAGS) {
+            const image = await pushImage(ecr, REPOSITORY, tag);
+            say(`pushed ${REPOSITORY}:${tag} -> ${image.digest}`);
+        }
+        ecr.destroy();
+        say("(against AWS: the ecr-push workflow builds and pushes each release; docs/CI.md)\n");
+
+        const env = {
+            ...process.env, ...backend.env, ...moto.env,
+            AWS_ENDPOINT_URL_ECS: rollout.endpoint,
+            PAPYRUS_DEPLOYER: process.env.USER ?? "demo",
+        };
+        for (const [i, step] of STEPS.entries()) {
+            say(`--- ${i + 1}/${STEPS.length}: ${step.say}`);
+            say(`$ papyrus-deploy ${step.args.join(" ")}`);
+            say(`  (against AWS: ${step.real})`);
+            const run = spawn(process.execPath, [CLI, ...step.args, "--cwd", workDir], { env, stdio: ["ignore", "inherit", "pipe"] });
+            let engineOutput = "";
+            run.stderr!.on("data", (c) => (engineOutput += c));
+            child = { process: run, closed: new Promise<number | null>((resolve) => run.on("close", resolve)) };
+            const code = await child.closed;
+            if (stopping) return 130;
+            child = undefined;
+            if (code !== 0) {
+                process.stderr.write(engineOutput);
+                say(`demo: step ${i + 1} exited ${code}`);
+                return code ?? 1;
+            }
+            say("");
+        }
+        say(`done in ${Math.round((Date.now() - started) / 1000)} s. The same commands against real AWS: README, "Using it against real AWS".`);
+        return 0;
+    } finally {
+        await stop();
+    }
+}
+
+function say(line: string): void {
+    process.stdout.write(line + "\n");
+}
+
+main(process.argv.slice(2)).then((code) => (process.exitCode = code), (err) => {
+    process.stderr.write(`demo failed: ${(err as Error).stack ?? err}\n`);
+    process.exitCode = 1;
+});
