@@ -210,7 +210,9 @@ export function chooseRollbackTarget(
         const found = deployments.find((d) => d.version === target.toVersion);
         if (!found) return { current, reason: `no update ${target.toVersion} in history` };
         if (!candidates.includes(found)) {
-            return { current, reason: `update ${target.toVersion} ${found.result !== "succeeded" ? `did not succeed (${found.result})` : "recorded no image"}` };
+            const why = found.operation !== "update" ? `is a ${found.operation}, which deploys no image`
+                : found.result !== "succeeded" ? `did not succeed (${found.result})` : "recorded no image";
+            return { current, reason: `update ${target.toVersion} ${why}` };
         }
         return { target: found, current };
     }

@@ -289,6 +289,43 @@ describe("deployPolicy", () => {
         ]);
     });
 
+    it("looks availability zones up unless told not to, and reads only the identity resources it is given", () => {
+        // kills: `lookUpAvailabilityZones ?? true` turned into `&&` or `?? false`; RefreshIdentity written with no roles
+        assert.deepStrictEqual(deployPolicy({ repositoryArn: REPO_ARN, identity: { roleArns: [], createdProviderArn: PROVIDER_ARN }, access: {} }).Statement.slice(2), [
+            { Sid: "LookUpAvailabilityZones", Effect: "Allow", Action: "ec2:DescribeAvailabilityZones", Resource: "*", Condition: IN_REGION },
+            { Sid: "RefreshOidcProvider", Effect: "Allow", Action: "iam:GetOpenIDConnectProvider", Resource: PROVIDER_ARN },
+        ]);
+    });
+
+    it("scopes state objects under a nested key prefix, under the bucket's root without one, and lists only the stack's own", () => {
+        // Trailing slashes, however many, end the prefix once. kills: the trailing-slash pattern losing its `$` or `+`,
+        // the root prefix without a key prefix, and the promotion source's prefixes listed when there is none
+        const stateOf = (keyPrefix: string | undefined) => deployPolicy({
+            repositoryArn: REPO_ARN, access: { lookUpAvailabilityZones: false, stateBucket: { bucketArn: "arn:aws:s3:::acme-pulumi-state", keyPrefix, project: "papyrus", stack: "dev" } },
+        }).Statement.slice(2, 4);
+        const expected = (root: string) => [
+            {
+                Sid: "ListStackState", Effect: "Allow", Action: "s3:ListBucket", Resource: "arn:aws:s3:::acme-pulumi-state",
+                Condition: { StringEquals: { "s3:prefix": [
+                    `${root}.pulumi/stacks/papyrus/dev.json`,
+                    `${root}.pulumi/history/papyrus/dev/`,
+                    `${root}.pulumi/locks/organization/papyrus/dev/`,
+                    `${root}.pulumi/stacks/papyrus/dev.pulumi-tags`,
+                ] } },
+            },
+            {
+                Sid: "ReadWriteStackState", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: [
+                    `arn:aws:s3:::acme-pulumi-state/${root}.pulumi/stacks/papyrus/dev.json`,
+                    `arn:aws:s3:::acme-pulumi-state/${root}.pulumi/history/papyrus/dev/*`,
+                    `arn:aws:s3:::acme-pulumi-state/${root}.pulumi/locks/organization/papyrus/dev/*`,
+                ],
+            },
+        ];
+        assert.deepStrictEqual(stateOf("teams/web"), expected("teams/web/"));
+        assert.deepStrictEqual(stateOf("teams/web//"), expected("teams/web/"));
+        assert.deepStrictEqual(stateOf(undefined), expected(""));
+    });
+
     it("during bootstrap (no service): repository and identity reads only; nothing to register, update or pass", () => {
         assert.deepStrictEqual(deployPolicy({ repositoryArn: REPO_ARN, identity: { roleArns: [PUSH_ROLE, DEPLOY_ROLE] }, access: { lookUpAvailabilityZones: false } }).Statement, [
             { Sid: "ResolveImageTags", Effect: "Allow", Action: "ecr:DescribeImages", Resource: REPO_ARN },
@@ -336,6 +373,15 @@ describe("deployPolicy", () => {
                 "`serviceResources.alarmArns[0]` must be an ARN of the form `arn:aws:cloudwatch:<region>:<account>:alarm:<name>`, got `arn:aws:cloudwatch:eu-west-1:123456789012:dashboard/papyrus`"],
             [{ ...FULL, target: { ...FULL.target!, requestTags: {} } },
                 "`requestTags` is empty; name the tags every task definition of the family carries (e.g. `Project`, `Stack`), so registration can be held to them"],
+            // kills: the input names in these four messages emptied
+            [{ ...FULL, identity: { roleArns: [PUSH_ROLE, "*"] } },
+                "`identity.roleArns[1]` must be an ARN of the form `arn:aws:iam::<account>:role/<name>`, got `*`"],
+            [{ ...FULL, target: { ...FULL.target!, clusterArn: "arn:aws:ecs:eu-west-1:123456789012:cluster/*" } },
+                "`clusterArn` must be an ARN of the form `arn:aws:ecs:<region>:<account>:cluster/<name>`, got `arn:aws:ecs:eu-west-1:123456789012:cluster/*`"],
+            [{ ...FULL, target: { ...FULL.target!, logGroupArn: "*" } },
+                "`logGroupArn` must be an ARN of the form `arn:aws:logs:<region>:<account>:log-group:<name>`, got `*`"],
+            [{ ...FULL, target: { ...FULL.target!, executionRoleArn: "arn:aws:iam::123456789012:role/*" } },
+                "`executionRoleArn` must be an ARN of the form `arn:aws:iam::<account>:role/<name>`, got `arn:aws:iam::123456789012:role/*`"],
             [{ ...FULL, access: { stateBucket: { ...FULL.access!.stateBucket!, bucketArn: "arn:aws:s3:::*" } } },
                 "`stateBucket.bucketArn` must be the ARN of the state bucket (`arn:aws:s3:::<bucket>`), got `arn:aws:s3:::*`: a wildcard would grant every matching bucket; name the bucket"],
             [{ ...FULL, access: { stateBucket: { ...FULL.access!.stateBucket!, keyPrefix: "papyrus/*" } } },
@@ -450,14 +496,19 @@ describe("docs/COMPONENTS.md's table of the deploy role's AWS calls", () => {
     const documented = new Set(rows.flatMap(([actions, , , , , sids]) =>
         [...actions.matchAll(/`([a-z0-9-]+:[A-Za-z]+)`/g)].flatMap(([, action]) =>
             [...sids.matchAll(/`([A-Za-z]+)`/g)].map(([, sid]) => `${action} ${sid}`))));
-    const allowed = new Set(deployPolicy(FULL).Statement.flatMap((s) => [s.Action].flat().map((action) => `${action} ${s.Sid}`)));
+    // Built inside each test, not here: code run while mocha collects tests runs for no test in
+    // particular, and Stryker would then treat every mutant of deployPolicy as static (a fresh
+    // process and the whole suite per mutant).
+    const allowedBy = () => new Set(deployPolicy(FULL).Statement.flatMap((s) => [s.Action].flat().map((action) => `${action} ${s.Sid}`)));
 
     it("lists every action of the policy with the statement that allows it (none missing)", () => {
+        const allowed = allowedBy();
         const missing = [...allowed].filter((entry) => !documented.has(entry));
         assert.deepStrictEqual(missing, []);
     });
 
     it("lists nothing the policy does not allow (none extra)", () => {
+        const allowed = allowedBy();
         const extra = [...documented].filter((entry) => !allowed.has(entry));
         assert.deepStrictEqual(extra, []);
     });
@@ -473,6 +524,7 @@ describe("docs/COMPONENTS.md's table of the deploy role's AWS calls", () => {
             "ecr:BatchGetImage", "ecr:DescribeImageScanFindings", "ecr:DescribeImages", "ecr:ListImages", "ecr:PutImage", "ecr:UpdateImageStorageClass",
             "ecs:DescribeServices", "ecs:DescribeTaskDefinition",
         ]);
+        const allowed = allowedBy();
         for (const action of calls) {
             const row = rows.find(([actions]) => actions.includes(`\`${action}\``));
             assert.ok(row !== undefined && /driver/.test(row[1]), `${action} is not in the table as a driver call`);

@@ -4,7 +4,7 @@
 // (See test/githubIdentitySettings.test.ts's header for breaking a rule on purpose.)
 import * as assert from "assert";
 import { GithubSettingsError, resolveGithubSettings } from "../components/githubIdentitySettings";
-import { checkGithubSubjectParts, formatGithubSubject, githubIssuer, githubSubjectProblem } from "../components/githubSubject";
+import { GITHUB_OIDC_URL, checkGithubSubjectParts, formatGithubSubject, githubIssuer, githubSubjectProblem } from "../components/githubSubject";
 import { githubTrustProblems } from "../policy/rules";
 
 const SUB = "token.actions.githubusercontent.com:sub";
@@ -24,6 +24,8 @@ describe("githubSubjectProblem", () => {
         "repo:acme/papyrus:environment:prod:repository_id:892745123",
         "repo:acme/papyrus:ref:refs/heads/master:job_workflow_ref:acme/papyrus/.github/workflows/deploy.yml@refs/heads/master",
         "repo:acme/papyrus:environment:prod:repository_id:1:job_workflow_ref:acme/shared/.github/workflows/deploy.yaml@*",
+        // A repository name may start with a dot (an organisation's `.github`). kills: the `.`/`..` lookahead losing its `$`
+        "repo:acme/.github:environment:prod",
     ];
     for (const subject of accepted) {
         it(`accepts ${subject}`, () => assert.strictEqual(githubSubjectProblem(subject), undefined));
@@ -57,6 +59,56 @@ describe("githubSubjectProblem", () => {
         ["repo:acme/papyrus:environment:prod:job_workflow_ref", "its claim `job_workflow_ref` has no value; e.g. `repo:acme/papyrus:environment:prod`"],
         ["repo:acme/papyrus:environment:prod:job_workflow_ref:acme/*/.github/workflows/deploy.yml@refs/heads/master", "its `job_workflow_ref` `acme/*/.github/workflows/deploy.yml@refs/heads/master` does not name one workflow file (`OWNER/REPO/.github/workflows/<file>.yml@<ref>`, a wildcard only after `@`); e.g. `repo:acme/papyrus:environment:prod`"],
         ["repo:acme/papyrus:ref:refs/heads/${aws:username}", "it contains `${`, which IAM reads as the start of a policy variable, so the role would be matched against other text than the one written; e.g. `repo:acme/papyrus:ref:refs/heads/master`"],
+        // kills: the owner pattern's `$` dropped
+        ["repo:acme-/papyrus:ref:refs/heads/master", "its owner `acme-` is not a GitHub user or organisation name (letters, digits and single `-`); e.g. `repo:OWNER/papyrus:ref:refs/heads/master`"],
+        // kills: the `.`/`..` lookahead matching `..` only
+        ["repo:acme/.:ref:refs/heads/master", "its repository `.` is not a GitHub repository name (letters, digits, `.`, `_` and `-`); e.g. `repo:acme/REPO:ref:refs/heads/master`"],
+        // kills: the immutable-form pattern's `$` dropped (`12x` would pass as an id)
+        ["repo:acme@12x/papyrus:environment:prod", "its owner `acme@12x` is not a GitHub user or organisation name (letters, digits and single `-`); e.g. `repo:OWNER/papyrus:environment:prod`"],
+        // kills: an empty context after a trailing `:` read as a context
+        ["repo:acme/papyrus:", "it has nothing after the repository, so it matches no token: GitHub always adds the context (`:ref:refs/heads/<branch>`, `:ref:refs/tags/<tag>` or `:environment:<name>`); e.g. `repo:acme/papyrus:ref:refs/heads/master`"],
+        // kills: `tokens.length === 1` dropped (an empty first token with more after it is not missing)
+        ["repo:acme/papyrus::prod", "its context `:prod` is none GitHub sends for a trusted run (`ref:refs/heads/<branch>`, `ref:refs/tags/<tag>` or `environment:<name>`); e.g. `repo:acme/papyrus:ref:refs/heads/master`"],
+        // kills: `second !== undefined` dropped or `&&` turned into `||` for refs
+        ["repo:acme/papyrus:ref", "its context `ref` is none GitHub sends for a trusted run (`ref:refs/heads/<branch>`, `ref:refs/tags/<tag>` or `environment:<name>`); e.g. `repo:acme/papyrus:ref:refs/heads/master`"],
+        // kills: `first === "ref"` dropped for branches
+        ["repo:acme/papyrus:branch:refs/heads/main", "its context `branch:refs/heads/main` is none GitHub sends for a trusted run (`ref:refs/heads/<branch>`, `ref:refs/tags/<tag>` or `environment:<name>`); e.g. `repo:acme/papyrus:ref:refs/heads/master`"],
+        // kills: `first === "ref"` dropped for tags
+        ["repo:acme/papyrus:tag:refs/tags/v1", "its context `tag:refs/tags/v1` is none GitHub sends for a trusted run (`ref:refs/heads/<branch>`, `ref:refs/tags/<tag>` or `environment:<name>`); e.g. `repo:acme/papyrus:ref:refs/heads/master`"],
+        // kills: `second !== undefined` dropped for environments
+        ["repo:acme/papyrus:environment", "its context `environment` is none GitHub sends for a trusted run (`ref:refs/heads/<branch>`, `ref:refs/tags/<tag>` or `environment:<name>`); e.g. `repo:acme/papyrus:ref:refs/heads/master`"],
+        // kills: the empty-owner check dropped or its message emptied
+        ["repo:/papyrus:ref:refs/heads/master", "it names no owner (`repo:OWNER/REPO:\u2026`); e.g. `repo:OWNER/papyrus:ref:refs/heads/master`"],
+        // kills: the empty-repository check dropped or its message emptied
+        ["repo:acme/:ref:refs/heads/master", "it names no repository after `acme/`; e.g. `repo:acme/REPO:ref:refs/heads/master`"],
+        // kills: the surrounding-whitespace check dropped, and the suggestion not trimmed
+        ["repo:acme/papyrus:environment: prod", "its environment ` prod` has control characters or surrounding whitespace, which GitHub does not allow in an environment name; e.g. `repo:acme/papyrus:environment:prod`"],
+        // kills: the control-character check dropped (`||` turned into `&&`)
+        ["repo:acme/papyrus:environment:pr\u0007od", "its environment `pr\\u0007od` has control characters or surrounding whitespace, which GitHub does not allow in an environment name; e.g. `repo:acme/papyrus:environment:prod`"],
+        // kills: the suggestion always `prod` instead of the name without its wildcards
+        ["repo:acme/papyrus:environment:staging*", "its environment `staging*` is a pattern, which could match an environment without protection rules; name the environment exactly; e.g. `repo:acme/papyrus:environment:staging`"],
+        // kills: an empty claim value checked as a value
+        ["repo:acme/papyrus:environment:prod:repository_id:", "its claim `repository_id` has no value; e.g. `repo:acme/papyrus:environment:prod`"],
+        // kills: the repository id pattern's `$` dropped
+        ["repo:acme/papyrus:environment:prod:repository_id:12x", "its `repository_id` `12x` is not a repository number (`gh api repos/OWNER/REPO --jq .id`), and a pattern there would trust a re-created repository; e.g. `repo:acme/papyrus:environment:prod`"],
+        // kills: the repository id pattern's `^` dropped
+        ["repo:acme/papyrus:environment:prod:repository_id:x12", "its `repository_id` `x12` is not a repository number (`gh api repos/OWNER/REPO --jq .id`), and a pattern there would trust a re-created repository; e.g. `repo:acme/papyrus:environment:prod`"],
+        // kills: the workflow ref pattern's `^` dropped (another repository's path ending in this one's)
+        ["repo:acme/papyrus:environment:prod:job_workflow_ref:evil/acme/papyrus/.github/workflows/deploy.yml@main", "its `job_workflow_ref` `evil/acme/papyrus/.github/workflows/deploy.yml@main` does not name one workflow file (`OWNER/REPO/.github/workflows/<file>.yml@<ref>`, a wildcard only after `@`); e.g. `repo:acme/papyrus:environment:prod`"],
+        // kills: the workflow ref pattern's `$` dropped (`.` stops at a line break)
+        ["repo:acme/papyrus:environment:prod:job_workflow_ref:acme/papyrus/.github/workflows/deploy.yml@main\nx", "its `job_workflow_ref` `acme/papyrus/.github/workflows/deploy.yml@main\nx` does not name one workflow file (`OWNER/REPO/.github/workflows/<file>.yml@<ref>`, a wildcard only after `@`); e.g. `repo:acme/papyrus:environment:prod`"],
+        // kills: the owner and repository check of the workflow ref dropped or weakened to `&&`
+        ["repo:acme/papyrus:environment:prod:job_workflow_ref:-acme/papyrus/.github/workflows/deploy.yml@main", "its `job_workflow_ref` `-acme/papyrus/.github/workflows/deploy.yml@main` does not start with a GitHub owner and repository; e.g. `repo:acme/papyrus:environment:prod`"],
+        // kills: the suggestion for a subject without `repo:` built from its parts
+        ["acme/papyrus:ref:refs/heads/main", "it does not start with `repo:`, so it names no repository; e.g. `repo:OWNER/REPO:ref:refs/heads/master`"],
+        // kills: the suggestion rebuilding a valid owner (it would drop the `@123`)
+        ["repo:acme@123/api*:environment:prod", "its repository `api*` has a wildcard, so it trusts other repositories of `acme@123` too, including ones created later (`api*` also matches `api-evil`); name the repository exactly; e.g. `repo:acme@123/api:environment:prod`"],
+        // kills: claims after `pull_request` kept in the suggestion
+        ["repo:acme/papyrus:pull_request:repository_id:123", "its context `pull_request` is given to runs for any pull request from a branch of acme/papyrus, with that branch's workflow code, so anyone who can push a branch gets the role; trust a protected branch, tag or environment instead; e.g. `repo:acme/papyrus:ref:refs/heads/master`"],
+        // kills: valid claims dropped from the suggestion (value read at `i - 1`, each claim checked by the other's rule)
+        ["repo:acme/api*:environment:prod:repository_id:123:job_workflow_ref:acme/api/.github/workflows/deploy.yml@*", "its repository `api*` has a wildcard, so it trusts other repositories of `acme` too, including ones created later (`api*` also matches `api-evil`); name the repository exactly; e.g. `repo:acme/api:environment:prod:repository_id:123:job_workflow_ref:acme/api/.github/workflows/deploy.yml@*`"],
+        // kills: an unknown claim kept in the suggestion when its value would pass as a workflow ref
+        ["repo:acme/papyrus:environment:prod:workflow:acme/papyrus/.github/workflows/deploy.yml@main", "its claim `workflow` after the context is not one this rule can check (`repository_id`, `job_workflow_ref`); e.g. `repo:acme/papyrus:environment:prod`"],
         ["*", "it does not start with `repo:`, so it names no repository; e.g. `repo:OWNER/REPO:ref:refs/heads/master`"],
         ["repository_owner:acme", "it does not start with `repo:`, so it names no repository; e.g. `repo:OWNER/REPO:ref:refs/heads/master`"],
         [42, "expected a string, got a value of type number"],
@@ -78,6 +130,19 @@ describe("githubSubjectProblem", () => {
     it("reports every part's problem for the component, the first for the pack", () => {
         assert.deepStrictEqual(checkGithubSubjectParts("repo:acme*/papyrus:ref:refs/heads/*").map((p) => p.part), ["owner", "context"]);
         assert.strictEqual(githubSubjectProblem("repo:acme*/papyrus:ref:refs/heads/*"), checkGithubSubjectParts("repo:acme*/papyrus:ref:refs/heads/*")[0].message);
+    });
+
+    it("reports no context problem for a subject without a repository: what follows the owner is not a context", () => {
+        // kills: the context checked without a repository
+        assert.deepStrictEqual(checkGithubSubjectParts("repo:acme"), [{
+            part: "repository",
+            message: "it names no repository after `acme`, so it would trust every repository of that owner, including ones created later; e.g. `repo:acme/REPO:ref:refs/heads/master`",
+        }]);
+    });
+
+    it("names the provider's URL as the issuer whose host prefixes the condition keys", () => {
+        // IAM's condition keys are the provider URL without `https://`. kills: GITHUB_OIDC_URL emptied
+        assert.strictEqual(GITHUB_OIDC_URL, `https://${githubIssuer()}`);
     });
 
     it("formats subjects as GitHub writes them, claims in the template's order", () => {

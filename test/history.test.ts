@@ -1,12 +1,16 @@
 // Choosing a rollback target from history: pure, no engine.
 import * as assert from "assert";
-import { UpdateSummary } from "@pulumi/pulumi/automation";
-import { chooseRollbackTarget, Deployment, formatPromotedFrom, markRunning, parsePromotedFrom, toDeployments, updateRunner } from "../automation/history";
+import { Stack, UpdateSummary } from "@pulumi/pulumi/automation";
+import { chooseRollbackTarget, Deployment, formatPromotedFrom, markRunning, parsePromotedFrom, readDeployments, toDeployments, updateRunner } from "../automation/history";
 
 const REPO = "123456789012.dkr.ecr.us-east-1.amazonaws.com/papyrus-api";
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
 
-type Row = [kind: "deploy" | "rollback" | "refresh" | "manual", result: string, hex?: string, tag?: string];
+/**
+ * `deploy`, `rollback`, `infra`: the driver's updates. `manual`: a hand-run `pulumi up`. `automation`: another
+ * Automation API program's update. `refresh`: a refresh, which records the stack's config (so its image) too.
+ */
+type Row = [kind: "deploy" | "rollback" | "infra" | "refresh" | "manual" | "automation", result: string, hex?: string, tag?: string];
 
 /**
  * Engine history records (oldest first in the arguments, newest first in the result, as the CLI
@@ -24,19 +28,115 @@ function records(rows: Row[]): Deployment[] {
         result,
         startTime: new Date(Date.UTC(2026, 10, 23, 10, i)).toISOString(),
         endTime: new Date(Date.UTC(2026, 10, 23, 10, i, 30)).toISOString(),
-        message: kind === "manual" || hex === undefined ? "" : `${kind} ${tag ?? `v${i}.0.0`} ${digest(hex)} by alice`,
+        message: kind === "manual" || kind === "refresh" || hex === undefined ? ""
+            : kind === "automation" ? "nightly re-apply" : `${kind} ${tag ?? `v${i}.0.0`} ${digest(hex)} by alice`,
         environment: { "exec.kind": kind === "manual" ? "cli" : "auto.local" },
         // A refresh carries the checkout's config of its moment too (kills reading an image from it).
         config: hex === undefined ? {} : {
             "papyrus:image": { value: `${REPO}@${digest(hex)}`, secret: false },
             "papyrus:imageTag": { value: tag ?? `v${i}.0.0`, secret: false },
-            "papyrus:deployKind": { value: kind === "manual" ? "deploy" : kind, secret: false },
+            // What the checkout last held: a hand-run or foreign update, or a refresh, carries it unchanged.
+            "papyrus:deployKind": { value: kind === "deploy" || kind === "rollback" || kind === "infra" ? kind : "deploy", secret: false },
             "papyrus:deployedBy": { value: "alice", secret: false },
             "papyrus:secretThing": { value: "[secret]", secret: true },
         },
     }) as unknown as UpdateSummary).reverse();
     return toDeployments(summaries);
 }
+
+/** One update summary as the engine reports it, for the cases the row helper does not cover. */
+function summary(fields: { [K in keyof UpdateSummary]?: unknown } & { image?: string }): UpdateSummary {
+    const { image, ...rest } = fields;
+    return {
+        version: 0, kind: "update", result: "succeeded", startTime: "2026-11-23T10:00:00.000Z", message: "",
+        environment: { "exec.kind": "auto.local" },
+        config: image === undefined ? {} : { "papyrus:image": { value: image, secret: false } },
+        ...rest,
+    } as unknown as UpdateSummary;
+}
+
+/** A stack whose `history` serves `pages` (page 1 first) and records every call. */
+function pagedStack(pages: UpdateSummary[][]): { stack: Stack; calls: [pageSize: number, page: number, showSecrets: boolean][] } {
+    const calls: [number, number, boolean][] = [];
+    const stack = {
+        history: async (pageSize: number, page: number, showSecrets: boolean) => {
+            calls.push([pageSize, page, showSecrets]);
+            return pages[page - 1] ?? [];
+        },
+    };
+    return { stack: stack as unknown as Stack, calls };
+}
+
+describe("deployments from history", () => {
+    it("reads every page, newest first, with secrets hidden, and stops at the first short page", async () => {
+        // The paging loop alone, against a stack that records what it is asked; history.integration.test.ts reads
+        // real pages from the engine. kills: `page--`, `<=`/`>=` for the last-page test, `showSecrets` true, the
+        // pushed batch dropped
+        const page = (from: number, count: number) => Array.from({ length: count }, (_, i) => summary({ version: from - i }));
+        const short = pagedStack([page(5, 2), page(3, 2), page(1, 1)]);
+        assert.deepStrictEqual((await readDeployments(short.stack, 2)).map((d) => d.version), [5, 4, 3, 2, 1]);
+        assert.deepStrictEqual(short.calls, [[2, 1, false], [2, 2, false], [2, 3, false]]);
+        // A history that fills its last page exactly needs one more, empty, page to end.
+        const exact = pagedStack([page(4, 2), page(2, 2)]);
+        assert.deepStrictEqual((await readDeployments(exact.stack, 2)).map((d) => d.version), [4, 3, 2, 1]);
+        assert.deepStrictEqual(exact.calls, [[2, 1, false], [2, 2, false], [2, 3, false]]);
+    });
+
+    it("keeps what the engine reports: its version numbers, result, times and message, field by field", () => {
+        // Pulumi Cloud numbers its updates; the file backend's 0 is counted from the order (see below).
+        // kills: the version taken from the order whenever, `message || undefined` turned into `&&`
+        const image = `${REPO}@${digest("a")}`;
+        const cloud = summary({
+            version: 7, result: "succeeded", startTime: "2026-11-23T10:00:00.000Z", endTime: "2026-11-23T10:02:00.000Z",
+            message: `deploy v1.2.3 ${digest("a")} by alice`, resourceChanges: { update: 1, same: 3 },
+            config: {
+                "papyrus:image": { value: image, secret: false },
+                "papyrus:imageTag": { value: "v1.2.3", secret: false },
+                "papyrus:deployKind": { value: "deploy", secret: false },
+                "papyrus:deployedBy": { value: "alice", secret: false },
+            },
+        });
+        assert.deepStrictEqual(toDeployments([cloud, summary({ version: 6 })]), [
+            {
+                version: 7, operation: "update", kind: "deploy", result: "succeeded",
+                startTime: new Date("2026-11-23T10:00:00.000Z"), endTime: new Date("2026-11-23T10:02:00.000Z"),
+                image, digest: digest("a"), tag: "v1.2.3", requestedBy: "alice", promotedFrom: undefined, reconcileOf: undefined,
+                resourceChanges: { update: 1, same: 3 }, message: `deploy v1.2.3 ${digest("a")} by alice`, runner: "driver",
+            },
+            {
+                version: 6, operation: "update", kind: "other", result: "succeeded", startTime: new Date("2026-11-23T10:00:00.000Z"), endTime: undefined,
+                image: undefined, digest: undefined, tag: undefined, requestedBy: undefined, promotedFrom: undefined, reconcileOf: undefined,
+                resourceChanges: undefined, message: undefined, runner: "automation",
+            },
+        ]);
+        // An update still running (or cut off) has no result yet.
+        // kills: the `unknown` default emptied
+        assert.strictEqual(toDeployments([summary({ result: undefined })])[0].result, "unknown");
+    });
+
+    it("reads the driver's infra updates as infra, and only a hand-run update as manual", () => {
+        // kills: `infra` dropped from the driver's kinds; `cli && update` turned into `||`, or either side taken as true
+        const history = records([["deploy", "succeeded", "a"], ["infra", "succeeded", "a"], ["automation", "succeeded", "a"]]);
+        const cliRefresh = summary({ kind: "refresh", environment: { "exec.kind": "cli" } });
+        assert.deepStrictEqual([...history, ...toDeployments([cliRefresh])].map((d) => [d.operation, d.runner, d.kind]), [
+            ["update", "automation", "other"],
+            ["update", "driver", "infra"],
+            ["update", "driver", "deploy"],
+            ["refresh", "cli", "other"],
+        ]);
+    });
+
+    it("finds the digest of an image the validator refuses, when it still ends in `@sha256:<hex>`", () => {
+        // A hand-run update from an old checkout may hold an image without a registry; its digest still says what ran.
+        // kills: the fallback's `at !== -1` (a bare `sha256:…` has no `@`), and either `slice(at + 1)` changed
+        const digests = toDeployments([
+            summary({ image: `papyrus-api@${digest("a")}` }),
+            summary({ image: digest("b") }),
+            summary({ image: "papyrus-api:v1.0.0" }),
+        ]).map((d) => d.digest);
+        assert.deepStrictEqual(digests, [digest("a"), undefined, undefined]);
+    });
+});
 
 describe("rollback target", () => {
     it("numbers file-backend updates (version 0) from the oldest, and reads digest, tag, kind and who from config", () => {
@@ -56,6 +156,11 @@ describe("rollback target", () => {
         assert.strictEqual(updateRunner({ environment: { "exec.kind": "auto.local" }, message: "my own program" }), "automation");
         assert.strictEqual(updateRunner({ environment: { "exec.kind": "auto.local" }, message: `deploy v1.0.0 sha256:abc by alice` }), "automation");
         assert.strictEqual(updateRunner({ environment: {}, message: `deploy v1.0.0 ${digest("a")} by alice` }), "unknown");
+        // kills: the `^` of the driver's message pattern, `startsWith("auto")` emptied, `environment?.` without `?`
+        assert.strictEqual(updateRunner({ environment: { "exec.kind": "auto.local" }, message: `re-run of deploy v1.0.0 ${digest("a")} by alice` }), "automation");
+        assert.strictEqual(updateRunner({ environment: { "exec.kind": "remote.deployment" }, message: `deploy v1.0.0 ${digest("a")} by alice` }), "unknown");
+        assert.strictEqual(updateRunner({ message: "an old record without environment" } as Pick<UpdateSummary, "environment" | "message">), "unknown");
+        assert.strictEqual(updateRunner({ environment: { "exec.kind": "auto.inline" } } as unknown as Pick<UpdateSummary, "environment" | "message">), "automation");
         const history = updates(["deploy", "succeeded", "a", "v1.0.0"], ["manual", "succeeded", "b", "v2.0.0"]);
         assert.deepStrictEqual(history.map((d) => [d.kind, d.runner, d.requestedBy, d.digest, d.running]), [
             ["manual", "cli", undefined, digest("b"), true],
@@ -75,6 +180,10 @@ describe("rollback target", () => {
         // The newest update with that digest is the current one (a rollback to a, not the first deploy of a).
         const back = markRunning(records([["deploy", "succeeded", "a"], ["deploy", "succeeded", "b"], ["rollback", "succeeded", "a"]]), { digest: digest("a") });
         assert.deepStrictEqual(back.map((d) => d.running), [true, false, false]);
+        // A refresh records the config too, so its image; it deployed nothing and is never the one that runs.
+        // kills: `operation === "update"` dropped from markRunning
+        const refreshed = markRunning(records([["deploy", "succeeded", "a"], ["refresh", "succeeded", "a"]]), { digest: digest("a") });
+        assert.deepStrictEqual(refreshed.map((d) => [d.operation, d.running]), [["refresh", false], ["update", true]]);
     });
 
     it("steps back from where a hand-run update's digest came from", () => {
@@ -139,6 +248,51 @@ describe("rollback target", () => {
         assert.strictEqual(chooseRollbackTarget(history, { toTag: "v1.0.0" }).target?.version, 1);
         assert.strictEqual(chooseRollbackTarget(history, { toDigest: digest("a") }).target?.version, 1);
         assert.match(chooseRollbackTarget([], {}).reason!, /the stack's state runs no image/);
+    });
+
+    it("explains exactly why an update cannot be rolled back to", () => {
+        // kills: the `recorded no image` and refresh reasons emptied, `operation === "update"` and `digest !== undefined`
+        // dropped from the candidates, and the `toDigest` branch skipped for the default
+        const history = markRunning(toDeployments([
+            summary({ version: 4, image: `${REPO}@${digest("c")}`, message: `deploy v3.0.0 ${digest("c")} by alice`, config: {
+                "papyrus:image": { value: `${REPO}@${digest("c")}`, secret: false }, "papyrus:deployKind": { value: "deploy", secret: false } } }),
+            summary({ version: 3, kind: "refresh", image: `${REPO}@${digest("b")}` }),
+            summary({ version: 2, image: `${REPO}@${digest("b")}`, message: `deploy v2.0.0 ${digest("b")} by alice` }),
+            summary({ version: 1, message: "bootstrap" }),
+        ]), { digest: digest("c") });
+        assert.deepStrictEqual(chooseRollbackTarget(history, { toVersion: 1 }), { current: history[0], reason: "update 1 recorded no image" });
+        assert.deepStrictEqual(chooseRollbackTarget(history, { toVersion: 3 }), { current: history[0], reason: "update 3 is a refresh, which deploys no image" });
+        assert.deepStrictEqual(chooseRollbackTarget(history, { toDigest: digest("d") }), { current: history[0], reason: `no succeeded deployment of digest \`${digest("d")}\`` });
+        assert.strictEqual(chooseRollbackTarget(history, {}).target?.version, 2, "the default skips the refresh");
+        const first = updates(["deploy", "succeeded", "a"]);
+        assert.deepStrictEqual(chooseRollbackTarget(first, {}), {
+            current: first[0], reason: `no succeeded deployment before update 1 ran another digest than ${digest("a")}`,
+        });
+    });
+
+    it("goes by the digest asked for, not the default, with `toDigest`", () => {
+        // kills: the `toDigest` branch skipped (the default would pick b)
+        const history = updates(["deploy", "succeeded", "a"], ["deploy", "succeeded", "b"], ["deploy", "succeeded", "c"]);
+        assert.strictEqual(chooseRollbackTarget(history, { toDigest: digest("a") }).target?.version, 1);
+        assert.strictEqual(chooseRollbackTarget(history, {}).target?.version, 2);
+    });
+
+    it("follows infra re-applies and other programs' updates back to where their digest came from", () => {
+        // v1 (a), v2 (b), rollback to a, then an `up` that keeps a: the step back must not bring b back.
+        // kills: `infra` or `other` dropped from the kinds originOf follows
+        for (const kind of ["infra", "automation"] as const) {
+            const history = updates(["deploy", "succeeded", "a"], ["deploy", "succeeded", "b"], ["rollback", "succeeded", "a"], [kind, "succeeded", "a"]);
+            const choice = chooseRollbackTarget(history, {});
+            assert.strictEqual(choice.target, undefined, kind);
+            assert.strictEqual(choice.reason, `update 4 rolled back to ${digest("a")}, first deployed in update 1, and nothing before that ran another digest (\`--to-version\` picks any update)`, kind);
+        }
+    });
+
+    it("steps back from a redeploy of an old release to the release before the redeploy", () => {
+        // A deploy is where its digest came from, even if that digest ran before: v1 (a), v2 (b), deploy a again: back to b.
+        // kills: originOf following deploys too (`origin.kind !== "other"`)
+        const history = updates(["deploy", "succeeded", "a"], ["deploy", "succeeded", "b"], ["deploy", "succeeded", "a"]);
+        assert.strictEqual(chooseRollbackTarget(history, {}).target?.version, 2);
     });
 });
 

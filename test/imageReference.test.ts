@@ -134,6 +134,17 @@ const bad: BadCase[] = [
         reason: "the digest has characters other than lower-case hex",
     },
     {
+        // kills: either anchor of the all-hex test dropped (it would call these upper-case)
+        title: "a non-hex character before upper-case hex",
+        value: `${REPO_URL}@sha256:g${HEX.toUpperCase().slice(1)}`,
+        reason: "the digest has characters other than lower-case hex",
+    },
+    {
+        title: "a non-hex character after upper-case hex",
+        value: `${REPO_URL}@sha256:${HEX.toUpperCase().slice(1)}g`,
+        reason: "the digest has characters other than lower-case hex",
+    },
+    {
         title: "the algorithm twice",
         value: `${REPO_URL}@sha256:sha256:${HEX}`,
         reason: "the digest has characters other than lower-case hex",
@@ -192,6 +203,18 @@ const bad: BadCase[] = [
         title: "a registry host starting with a hyphen",
         value: `-registry.example.com/app@${DIGEST}`,
         reason: "`-registry.example.com` is not a registry host; use the full repository URL",
+    },
+    {
+        // kills: the registry pattern's `$` dropped
+        title: "a port of six digits",
+        value: `registry.example.com:123456/app@${DIGEST}`,
+        reason: "`registry.example.com:123456` is not a registry host; use the full repository URL",
+    },
+    {
+        // kills: `lastSlash + 1` → `- 1` in the tag finder (the `:` before the `/` would be read as a tag)
+        title: "an empty port before the repository",
+        value: `localhost:/app@${DIGEST}`,
+        reason: "`localhost:` is not a registry host; use the full repository URL",
     },
     {
         title: "a port without a host",
@@ -315,6 +338,20 @@ const good: GoodCase[] = [
         repository: "app",
     },
     {
+        // kills: each of the registry pattern's optional label tails made required
+        title: "single-character host labels",
+        value: `r.x.example.com/app@${DIGEST}`,
+        registry: "r.x.example.com",
+        repository: "app",
+    },
+    {
+        // kills: `-+` cut to one `-` in the repository path pattern
+        title: "a repository name with a run of hyphens",
+        value: `${REPO_URL}--v2@${DIGEST}`,
+        registry: "123456789012.dkr.ecr.eu-west-1.amazonaws.com",
+        repository: "papyrus-api--v2",
+    },
+    {
         title: "a nested repository path with separators",
         value: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/team.a/papyrus__api/web-1@${DIGEST}`,
         registry: "123456789012.dkr.ecr.eu-west-1.amazonaws.com",
@@ -420,6 +457,9 @@ describe("isSha256Digest", () => {
         [`sha256:${HEX.slice(1)}`, false],
         [`sha512:${HEX}`, false],
         [HEX, false],
+        // kills: either anchor of the 64-hex pattern dropped
+        [`${DIGEST}0`, false],
+        [`sha256:x${HEX}`, false],
     ] as const) {
         it(`${JSON.stringify(value.slice(0, 16))}… is ${expected ? "" : "not "}a sha256 digest`, () => {
             assert.strictEqual(isSha256Digest(value), expected);

@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { checkEvidencePath } from "../automation/evidence";
 import { acquireLock, lockPath } from "../automation/lock";
-import { stackIdentity } from "../automation/stackName";
+import { isSelfManagedBackend, stackIdentity } from "../automation/stackName";
 
 describe("stack identity", () => {
     it("gives one qualified name for every spelling on a self-managed backend", () => {
@@ -35,6 +35,13 @@ describe("stack identity", () => {
             ["acme/papyrus/dev", /names organization `acme`, but a self-managed backend has only `organization`; use `dev`/],
         ];
         for (const [input, message] of cases) assert.throws(() => stackIdentity(input, "file:///x"), message, input);
+    });
+
+    it("tells a self-managed backend by its URL's scheme alone", () => {
+        // A Pulumi Cloud (or self-hosted service) URL that mentions a bucket further on is still a service.
+        // kills: the `^` of the scheme pattern dropped
+        assert.strictEqual(isSelfManagedBackend("s3://acme-pulumi-state/papyrus"), true);
+        assert.strictEqual(isSelfManagedBackend("https://pulumi.acme.example/proxy/s3://acme-pulumi-state"), false);
     });
 
     it("keys the driver's lock on the qualified name, so two spellings cannot both hold it", () => {

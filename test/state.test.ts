@@ -45,6 +45,55 @@ describe("recorded image (what the state runs)", () => {
         assert.throws(() => recordedImage({ resources: [broken, service(arn(1))] }), /containerDefinitions that are not JSON/);
     });
 
+    it("says which images it found when it refuses, in the exact message", () => {
+        // kills: the images' list or its separator in the two-services message, and the `none` and `, ` of the
+        // digest-pinned count
+        assert.throws(() => recordedImage({ resources: [taskDefinition(1, [A]), taskDefinition(2, [B]), service(arn(1), "a"), service(arn(2), "b")] }), {
+            message: `the state holds 2 ECS services running different images (${A}, ${B}); the driver deploys one service per stack`,
+        });
+        assert.throws(() => recordedImage({ resources: [taskDefinition(1, ["nginx:1.27", "redis:7"]), service(arn(1))] }), {
+            message: "the state's task definition urn:pulumi:dev::papyrus::aws:ecs/taskDefinition:TaskDefinition::task-1 names 0 digest-pinned images (nginx:1.27, redis:7); expected exactly one",
+        });
+        const notAList = { ...taskDefinition(1, [A]), outputs: { arn: arn(1), containerDefinitions: "{}" } };
+        assert.throws(() => recordedImage({ resources: [notAList, service(arn(1))] }), {
+            message: "the state's task definition urn:pulumi:dev::papyrus::aws:ecs/taskDefinition:TaskDefinition::task-1 names 0 digest-pinned images (none); expected exactly one",
+        });
+    });
+
+    it("skips container entries without a string image, and a bare digest that names no repository", () => {
+        // kills: `?.` on a null entry, the `typeof image === "string"` filter, and `at !== -1` (a bare `sha256:…` has no `@`)
+        const definitions = JSON.stringify([null, { name: "meta", image: 7 }, { name: "pinned-alone", image: `sha256:${"c".repeat(64)}` }, { name: "app", image: A }]);
+        const td = { ...taskDefinition(1, [A]), outputs: { arn: arn(1), containerDefinitions: definitions } };
+        assert.strictEqual(recordedImage({ resources: [td, service(arn(1))] })?.image, A);
+    });
+
+    it("refuses a pinned image the validator refuses, naming the input it checked", () => {
+        // kills: the validator's `input` option emptied
+        assert.throws(() => recordedImage({ resources: [taskDefinition(1, [`papyrus-api@sha256:${"a".repeat(64)}`]), service(arn(1))] }), {
+            message: `\`containerDefinitions[].image\` must be pinned by digest (\`<registry>/<repository>@sha256:<64 lowercase hex>\`), got \`papyrus-api@sha256:${"a".repeat(64)}\`: `
+                + "it has no registry; use the full repository URL, e.g. `123456789012.dkr.ecr.eu-west-1.amazonaws.com/app`",
+        });
+    });
+
+    it("recognises task definition ARNs exactly: any partition, revisions past 9, nothing before or after", () => {
+        // kills: the ARN pattern's anchors, its partition suffix negated, and `\d+` cut to one digit
+        const cn = "arn:aws-cn:ecs:cn-north-1:123456789012:task-definition/papyrus-dev:12";
+        const cnTask = { ...taskDefinition(12, [A]), outputs: { arn: cn, containerDefinitions: JSON.stringify([{ name: "app", image: A }]) } };
+        assert.strictEqual(recordedImage({ resources: [cnTask, service(cn)] })?.taskDefinitionArn, cn);
+        // An output that merely contains an ARN is not one: such a resource is not followed as a service.
+        for (const notAnArn of [`${arn(1)}/x`, `family ${arn(1)}`]) {
+            assert.strictEqual(recordedImage({ resources: [taskDefinition(1, [A]), service(notAnArn)] }), undefined, notAnArn);
+        }
+    });
+
+    it("takes a task definition only from a resource that records its containers", () => {
+        // A resource recording a task definition's ARN without containerDefinitions (here after the real one) is not it.
+        // kills: the `containerDefinitions` type check dropped
+        const withoutContainers = { urn: "urn:pulumi:dev::papyrus::aws:ecs/taskDefinition:TaskDefinition::half", type: "aws:ecs/taskDefinition:TaskDefinition", custom: true,
+            outputs: { arn: arn(1) } };
+        assert.strictEqual(recordedImage({ resources: [taskDefinition(1, [A]), withoutContainers, service(arn(1))] })?.image, A);
+    });
+
     it("does not take component outputs or a stack output for the running image", () => {
         const component = { urn: "urn:pulumi:dev::papyrus::papyrus:aws:DigestPinnedService::svc", type: "papyrus:aws:DigestPinnedService", custom: false,
             outputs: { taskDefinition: arn(1) } };

@@ -1,0 +1,32 @@
+// Mutation testing of the pure core (`npm run mutate`, not part of `npm test`):
+// Stryker changes one thing at a time in these files and runs the unit suites
+// that cover it; a change no test notices is a gap, or an equivalent mutant
+// listed with why in docs/TESTING.md, which also has the score per file.
+import { readFileSync } from "node:fs";
+
+// The files to mutate and the pure unit suites that test them, listed once, in
+// tsconfig.mutate.json: the TypeScript checker compiles those (and what they import) instead of
+// the whole project, whose @pulumi/aws declarations would make every check slow, and mocha runs
+// the suites. No engine, no moto, no network.
+const files = JSON.parse(readFileSync(new URL("./tsconfig.mutate.json", import.meta.url), "utf8")).include;
+const suites = files.filter((file) => file.endsWith(".test.ts"));
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+    // automation/lock.ts: its pure parts only; the file marks the rest `Stryker disable` and says why.
+    mutate: files.filter((file) => !file.endsWith(".test.ts")),
+    testRunner: "mocha",
+    // .mocharc.json supplies ts-node.
+    mochaOptions: { spec: suites },
+    checkers: ["typescript"],
+    tsconfigFile: "tsconfig.mutate.json",
+    coverageAnalysis: "perTest",
+    concurrency: 2,
+    reporters: ["clear-text", "progress", "html", "json"],
+    htmlReporter: { fileName: "reports/mutation/index.html" },
+    jsonReporter: { fileName: "reports/mutation/mutation.json" },
+    tempDirName: ".stryker-tmp",
+    // The sandbox is a copy of the project: leave out the Python venv, the tools, state and reports.
+    ignorePatterns: [".venv", ".tools", ".pulumi-state", "evidence", "bench/out", "reports"],
+    thresholds: { high: 95, low: 90, break: null },
+};
