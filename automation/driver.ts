@@ -42,7 +42,7 @@ import {
 } from "./errors";
 import { buildEvidence, checkEvidencePath, ciIdentity, EvidenceRecord, PromotedFrom, requester, RolloutNote, UpdateKind, VerifyNote, writeEvidence } from "./evidence";
 import { chooseRollbackTarget, currentDeployment, Deployment, formatPromotedFrom, formatReconcileOf, markRunning, readDeployments, RollbackTarget } from "./history";
-import { acquireLock, describeEngineLock, describeHolder, engineLocks, HeldLock } from "./lock";
+import { acquireLock, describeEngineLock, describeHolder, engineLocks } from "./lock";
 import { isProtectedDeployment, protectAfterUpdate, protectedDeploymentCount, PROTECT_DEPLOYMENTS_KEY, unprotectedSourceWarning, unprotectedTargetWarning } from "./protect";
 import { awaitReplica, formatDuration } from "./replica";
 import { RestoreNote, restoreRollbackTarget } from "./restore";

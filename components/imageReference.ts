@@ -77,7 +77,6 @@ export function parseImageReference(value: unknown, options: ImageReferenceOptio
     if (value.length === 0) {
         return refuse("it is empty");
     }
-    // eslint-disable-next-line no-control-regex
     if (/[\s\u0000-\u001f\u007f]/.test(value)) {
         return refuse("it contains whitespace or a control character");
     }

@@ -18,7 +18,7 @@ const SECRET_ENDINGS = ["PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "
 export function nameWords(name: string): string[] {
     return name
         .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
-        .split(/[_.\-]+/)
+        .split(/[_.-]+/)
         .filter((word) => word !== "")
         .map((word) => word.toUpperCase());
 }

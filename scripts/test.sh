@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The one test command (`npm test`): type-check everything, lint the
-# workflows, then run every mocha suite (unit, mocks, policy, and the
+# The one test command (`npm test`): type-check everything, lint the code
+# and check its layout, lint the workflows, then run every mocha suite (unit, mocks, policy, and the
 # integration suites against the real Pulumi engine and moto).
 #
 # Without the Pulumi CLI, moto or actionlint (setup not run, or a build that
@@ -22,6 +22,10 @@ echo "==> node $(node --version) ($(readlink -f "$(command -v node)"))"
 
 echo "==> type-check (tsc --noEmit)"
 npx tsc --noEmit -p tsconfig.json
+
+echo "==> lint (eslint) and layout (prettier --check; \`npm run format\` fixes it)"
+npx eslint --max-warnings 0 .
+npx prettier --check --log-level warn .
 
 if [ -d .github/workflows ] && [ -x .tools/bin/actionlint ]; then
   echo "==> actionlint"

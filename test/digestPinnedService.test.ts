@@ -18,7 +18,7 @@ import {
 } from "../components/digestPinnedService";
 import { FARGATE_CPUS, fargateSizeProblem } from "../components/fargateSize";
 import { ImageDigestRef } from "../components/imageReference";
-import { Evaluation, RecordedResource, runUnderMocks } from "../scripts/evaluateUnderMocks";
+import { Evaluation, RecordedResource, runUnderMocks } from "./support/evaluateUnderMocks";
 
 const REPO_URL = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/papyrus-api";
 const IMAGE = `${REPO_URL}@sha256:${"d".repeat(64)}` as ImageDigestRef;

@@ -7,7 +7,7 @@ import {
     lifecyclePolicyOf,
 } from "../components/immutableRepository";
 import { repositoryLifecyclePolicy } from "../components/repositoryLifecycle";
-import { Evaluation, RecordedResource, runUnderMocks } from "../scripts/evaluateUnderMocks";
+import { Evaluation, RecordedResource, runUnderMocks } from "./support/evaluateUnderMocks";
 
 function inputsOf(evaluation: Evaluation, type: string): Record<string, unknown> {
     const found = evaluation.resources.filter((r: RecordedResource) => r.type === type);

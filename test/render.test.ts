@@ -4,7 +4,7 @@ import * as assert from "assert";
 import { execFile } from "child_process";
 import * as path from "path";
 import { promisify } from "util";
-import { evaluateUnderMocks } from "../scripts/evaluateUnderMocks";
+import { evaluateUnderMocks } from "./support/evaluateUnderMocks";
 import { parseRenderArgs, renderTree } from "../scripts/render";
 
 const ROOT = path.resolve(__dirname, "..");

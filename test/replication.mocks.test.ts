@@ -4,7 +4,7 @@
 // dev's. Cross-account replication adds the destination's registry policy, on
 // the destination's stack only.
 import * as assert from "assert";
-import { evaluateUnderMocks, Evaluation, loadStackConfig, MOCK_ACCOUNT_ID, RecordedResource } from "../scripts/evaluateUnderMocks";
+import { evaluateUnderMocks, Evaluation, loadStackConfig, MOCK_ACCOUNT_ID, RecordedResource } from "./support/evaluateUnderMocks";
 
 const REPLICATION = "aws:ecr/replicationConfiguration:ReplicationConfiguration";
 const REGISTRY_POLICY = "aws:ecr/registryPolicy:RegistryPolicy";

@@ -29,7 +29,6 @@ describe("rollout edge cases: another update, ECS failing without rollback, ECS 
     let ecs: ECSClient;
     let backend: TempBackend;
     let workDir: string;
-    let v1: PushedImage;
     let v2: PushedImage;
     let v3: PushedImage;
 
@@ -55,7 +54,7 @@ describe("rollout edge cases: another update, ECS failing without rollback, ECS 
             "papyrus:fixtureServiceName": { value: "api" },
         });
         await ecr.send(new CreateRepositoryCommand({ repositoryName: REPO, imageTagMutability: "IMMUTABLE" }));
-        v1 = await pushImage(ecr, REPO, "v1.0.0");
+        await pushImage(ecr, REPO, "v1.0.0");
         v2 = await pushImage(ecr, REPO, "v2.0.0");
         v3 = await pushImage(ecr, REPO, "v3.0.0");
     });

@@ -5,7 +5,7 @@
 // the outputs are not read; a new stack runs no service.
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { evaluateUnderMocks, Evaluation, runUnderMocks } from "../scripts/evaluateUnderMocks";
+import { evaluateUnderMocks, Evaluation, runUnderMocks } from "./support/evaluateUnderMocks";
 
 const REPO = "123456789012.dkr.ecr.eu-central-1.amazonaws.com/papyrus-api";
 const RUNNING = `${REPO}@sha256:${"a".repeat(64)}`;

@@ -1,6 +1,6 @@
 // The real stack program (index.ts) under the SDK's mocks, once per stack with
 // that stack's Pulumi.<stack>.yaml. The evaluation is the one `npm run render`
-// prints (scripts/evaluateUnderMocks.ts): it sets the config and the mocks,
+// prints (test/support/evaluateUnderMocks.ts): it sets the config and the mocks,
 // then requires index.ts afresh. Assertions are on the inputs the providers
 // would receive, policies parsed from their JSON.
 import * as assert from "assert";
@@ -20,7 +20,7 @@ import {
     MOCK_ACCOUNT_ID,
     RecordedResource,
     runUnderMocks,
-} from "../scripts/evaluateUnderMocks";
+} from "./support/evaluateUnderMocks";
 
 const OIDC = "token.actions.githubusercontent.com";
 const COMPONENT_TYPES = [

@@ -19,11 +19,11 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { PROJECT_NAME } from "../components/stackConfig";
+import { PROJECT_NAME } from "../../components/stackConfig";
 import * as yaml from "js-yaml";
 
 /** The project root: where Pulumi.yaml, Pulumi.<stack>.yaml and index.ts are. */
-export const PROJECT_ROOT = path.resolve(__dirname, "..");
+export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
 /** Fixed values the mocks answer with; tests can assert on ARNs built from them. */
 export const MOCK_ACCOUNT_ID = "123456789012";
@@ -72,7 +72,7 @@ export class UnmockedCallError extends Error {
     readonly details: string;
     constructor(readonly token: string) {
         super(`the program called \`${token}\`, which the mocks do not answer; `
-            + "add it to the `call` mock in scripts/evaluateUnderMocks.ts, or avoid the call");
+            + "add it to the `call` mock in test/support/evaluateUnderMocks.ts, or avoid the call");
         this.name = "UnmockedCallError";
         this.details = this.message;
     }
@@ -131,7 +131,6 @@ export async function evaluateUnderMocks(options: EvaluateOptions): Promise<Eval
         previousOutputs: options.previousOutputs,
         program: () => {
             forgetProgramModules(root);
-            // eslint-disable-next-line @typescript-eslint/no-require-imports
             return require(path.join(root, "index.ts")) as Record<string, unknown>;
         },
     });
