@@ -26,9 +26,7 @@ const tags = { Project: pulumi.getProject(), Stack: stack };
 // Config is checked before any resource is registered: a refused value must not leave half a stack.
 // The image (with the config key in the message) here; everything else in readStackConfig, which runs
 // the components' own argument checks on the config and names the keys (components/stackConfig.ts).
-const configuredImage = settings.image === undefined
-    ? undefined
-    : parseImageReference(settings.image, { input: qualifiedKey("image") }).reference;
+const configuredImage = settings.image === undefined ? undefined : parseImageReference(settings.image, { input: qualifiedKey("image") }).reference;
 const stackConfig = readStackConfig(config, { stack, region: new pulumi.Config("aws").get("region") });
 const { github, access, service: serviceSettings } = stackConfig;
 const network = serviceSettings.network;
@@ -66,16 +64,19 @@ if (replication.sourceAccount !== undefined) {
 const deployed = imageToRun({ image: configuredImage, imageTag: settings.imageTag }).then(serviceAndDeployRole);
 
 function serviceAndDeployRole(running: ImageToRun | undefined) {
-    const service = running === undefined ? undefined : new DigestPinnedService("papyrus", {
-        ...serviceSettings,
-        imageTag: running.imageTag,
-        family: `${pulumi.getProject()}-${stack}`,
-        tags,
-        image: running.image,
-        // The digest must come from this stack's repository.
-        approvedRepositoryUrl: repository.repositoryUrl,
-        repositoryArn: repository.repositoryArn,
-    });
+    const service =
+        running === undefined
+            ? undefined
+            : new DigestPinnedService("papyrus", {
+                  ...serviceSettings,
+                  imageTag: running.imageTag,
+                  family: `${pulumi.getProject()}-${stack}`,
+                  tags,
+                  image: running.image,
+                  // The digest must come from this stack's repository.
+                  approvedRepositoryUrl: repository.repositoryUrl,
+                  repositoryArn: repository.repositoryArn,
+              });
 
     // The deploy role needs the service, its task definition family and the roles it passes, so it is
     // built after the service. During bootstrap there is none of them: the deploy role then gets
@@ -86,31 +87,37 @@ function serviceAndDeployRole(running: ImageToRun | undefined) {
         ...github,
         existingProviderArn: access.oidcProviderArn,
         repositoryArn: repository.repositoryArn,
-        deployTarget: service === undefined ? undefined : {
-            serviceArn: service.serviceArn,
-            clusterArn: service.clusterArn,
-            taskDefinitionFamily: service.family,
-            taskRoleArn: service.taskRoleArn,
-            executionRoleArn: service.executionRoleArn,
-            logGroupArn: service.logGroupArn,
-            requestTags: tags,
-            serviceResources: {
-                certificateArn: service.certificateArn,
-                hostedZoneId: service.hostedZoneId,
-                scalableTargetArn: service.scalableTargetArn,
-                roleArns: service.loadBalancerRoleArn === undefined ? undefined : [service.loadBalancerRoleArn],
-                alarmArns: service.deploymentAlarmArns,
-            },
-        },
+        deployTarget:
+            service === undefined
+                ? undefined
+                : {
+                      serviceArn: service.serviceArn,
+                      clusterArn: service.clusterArn,
+                      taskDefinitionFamily: service.family,
+                      taskRoleArn: service.taskRoleArn,
+                      executionRoleArn: service.executionRoleArn,
+                      logGroupArn: service.logGroupArn,
+                      requestTags: tags,
+                      serviceResources: {
+                          certificateArn: service.certificateArn,
+                          hostedZoneId: service.hostedZoneId,
+                          scalableTargetArn: service.scalableTargetArn,
+                          roleArns: service.loadBalancerRoleArn === undefined ? undefined : [service.loadBalancerRoleArn],
+                          alarmArns: service.deploymentAlarmArns,
+                      },
+                  },
         deployAccess: {
             lookUpAvailabilityZones: network === undefined,
-            stateBucket: access.stateBucketArn === undefined ? undefined : {
-                bucketArn: access.stateBucketArn,
-                keyPrefix: access.stateKeyPrefix,
-                project: pulumi.getProject(),
-                stack,
-                promotionSource: access.promoteFrom,
-            },
+            stateBucket:
+                access.stateBucketArn === undefined
+                    ? undefined
+                    : {
+                          bucketArn: access.stateBucketArn,
+                          keyPrefix: access.stateKeyPrefix,
+                          project: pulumi.getProject(),
+                          stack,
+                          promotionSource: access.promoteFrom,
+                      },
         },
     });
     return { running, service, identity };
@@ -123,8 +130,10 @@ function serviceAndDeployRole(running: ImageToRun | undefined) {
 function replicationSettings() {
     const replicateTo = config.get("replicateTo");
     const sourceAccount = config.get("replicationSourceAccount");
-    const { destinations, problems } = replicateTo === undefined ? { destinations: [], problems: [] }
-        : parseReplicationDestinations(replicateTo, "papyrus:replicateTo", new pulumi.Config("aws").get("region"));
+    const { destinations, problems } =
+        replicateTo === undefined
+            ? { destinations: [], problems: [] }
+            : parseReplicationDestinations(replicateTo, "papyrus:replicateTo", new pulumi.Config("aws").get("region"));
     const sourceProblem = sourceAccount === undefined ? undefined : replicationSourceAccountProblem(sourceAccount, "papyrus:replicationSourceAccount");
     return { destinations, sourceAccount, problems: sourceProblem === undefined ? problems : [...problems, sourceProblem] };
 }

@@ -57,7 +57,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         const known = e instanceof DeployError;
         const message = known ? e.message : String((e as Error)?.message ?? e);
         // A bug gets its stack trace; everything the driver knows about gets a sentence.
-        err.write(`error: ${known ? message : (e as Error)?.stack ?? message}\n`);
+        err.write(`error: ${known ? message : ((e as Error)?.stack ?? message)}\n`);
         if (e instanceof CommandLineError) err.write(`\n${e.usageText}`);
         const code = known ? e.exitCode : EXIT_CODES.unexpected;
         if (json) {
@@ -85,8 +85,12 @@ async function run(argv: string[], out: NodeJS.WritableStream, err: NodeJS.Writa
  */
 function namingFlags(e: unknown, command: CommandName): unknown {
     const flags: Record<string, string> = {
-        tag: "--tag", stackName: command === "promote" ? "--to" : "--stack", from: "--from",
-        "target.toDigest": "--to-digest", workDir: "--cwd", evidenceFile: "--evidence",
+        tag: "--tag",
+        stackName: command === "promote" ? "--to" : "--stack",
+        from: "--from",
+        "target.toDigest": "--to-digest",
+        workDir: "--cwd",
+        evidenceFile: "--evidence",
     };
     if ((e instanceof InvalidInputError && !(e instanceof CommandLineError)) || e instanceof ImageNotFoundError) {
         const flag = flags[e.input];
@@ -138,7 +142,9 @@ async function runParsed(parsed: ParsedCommandLine, out: NodeJS.WritableStream, 
             const tag = required("tag", "v25.10.31");
             const pattern = string("tag-pattern");
             const result = await deploy({
-                ...context, ...update, tag,
+                ...context,
+                ...update,
+                tag,
                 tagPolicy: pattern === undefined ? undefined : { pattern: tagPattern(pattern) },
                 preview: values.preview === true,
                 acceptFindings: string("accept-findings"),
@@ -152,8 +158,11 @@ async function runParsed(parsed: ParsedCommandLine, out: NodeJS.WritableStream, 
                 throw new InvalidInputError("--wait", wait, "is how long to wait for a restore, so it goes with `--restore`");
             }
             const result = await rollback({
-                ...context, ...update, target: rollbackTarget(values),
-                restore: values.restore === true, restoreWaitMs: wait === undefined ? undefined : waitDuration("--wait", wait),
+                ...context,
+                ...update,
+                target: rollbackTarget(values),
+                restore: values.restore === true,
+                restoreWaitMs: wait === undefined ? undefined : waitDuration("--wait", wait),
             });
             printResult(result, json, out, err);
             return EXIT_CODES.ok;
@@ -163,7 +172,9 @@ async function runParsed(parsed: ParsedCommandLine, out: NodeJS.WritableStream, 
             const version = string("version");
             const wait = string("wait");
             const result = await promote({
-                ...context, ...update, from,
+                ...context,
+                ...update,
+                from,
                 version: version === undefined ? undefined : updateNumber("--version", version),
                 waitMs: wait === undefined ? undefined : waitDuration("--wait", wait),
                 acceptFindings: string("accept-findings"),
@@ -190,9 +201,12 @@ async function runParsed(parsed: ParsedCommandLine, out: NodeJS.WritableStream, 
         case "verify": {
             const result = await verify(context);
             if (json) out.write(JSON.stringify(result, null, 2) + "\n");
-            else out.write(result.inSync
-                ? `in sync: ${result.service} runs ${result.recorded}\n`
-                : `DRIFT: stack recorded ${result.recorded}; ${result.service} runs ${result.running.join(", ")}\n`);
+            else
+                out.write(
+                    result.inSync
+                        ? `in sync: ${result.service} runs ${result.recorded}\n`
+                        : `DRIFT: stack recorded ${result.recorded}; ${result.service} runs ${result.running.join(", ")}\n`,
+                );
             return result.inSync ? EXIT_CODES.ok : EXIT_CODES.drift;
         }
     }
@@ -250,7 +264,11 @@ function projectDirectory(cwd: string | undefined, from: string = process.cwd())
         if (fs.existsSync(file) && new RegExp(`^name:\\s*${PROJECT_NAME}\\s*$`, "m").test(fs.readFileSync(file, "utf8"))) return dir;
         if (path.dirname(dir) === dir) break;
     }
-    throw new InvalidInputError("--cwd", "", `is needed: neither ${from} nor a directory above it holds this project's Pulumi.yaml (name: ${PROJECT_NAME}); run from the project or pass \`--cwd <project>\``);
+    throw new InvalidInputError(
+        "--cwd",
+        "",
+        `is needed: neither ${from} nor a directory above it holds this project's Pulumi.yaml (name: ${PROJECT_NAME}); run from the project or pass \`--cwd <project>\``,
+    );
 }
 
 function printResult(result: DeployResult, json: boolean, out: NodeJS.WritableStream, err: NodeJS.WritableStream): void {
@@ -258,7 +276,13 @@ function printResult(result: DeployResult, json: boolean, out: NodeJS.WritableSt
     for (const warning of result.warnings ?? []) err.write(`warning: ${warning}\n`);
     for (const problem of result.evidence?.protection?.problems ?? []) err.write(`warning: protection: ${problem}\n`);
     if (json) {
-        out.write(JSON.stringify(result.evidence ?? { kind: result.kind, stack: result.stack, image: result.image, resolved: result.resolved, unchanged: result.unchanged }, null, 2) + "\n");
+        out.write(
+            JSON.stringify(
+                result.evidence ?? { kind: result.kind, stack: result.stack, image: result.image, resolved: result.resolved, unchanged: result.unchanged },
+                null,
+                2,
+            ) + "\n",
+        );
         return;
     }
     if (result.unchanged) {
@@ -267,7 +291,14 @@ function printResult(result: DeployResult, json: boolean, out: NodeJS.WritableSt
     }
     for (const line of result.recovered) out.write(`recovered: ${line}\n`);
     const index = result.resolved.isIndex ? " (image index: multi-platform or with attestations)" : "";
-    const verb = { preview: "would deploy", rollback: "rolled back", infra: "updated (image unchanged)", deploy: "deployed", promote: "promoted", reconcile: "reconciled" }[result.kind];
+    const verb = {
+        preview: "would deploy",
+        rollback: "rolled back",
+        infra: "updated (image unchanged)",
+        deploy: "deployed",
+        promote: "promoted",
+        reconcile: "reconciled",
+    }[result.kind];
     out.write(`${verb} ${result.stack}: ${result.kind === "preview" ? "" : "the stack runs "}${result.image}${index}\n`);
     const from = result.promotedFrom;
     if (from) out.write(`from: ${from.stack} update ${from.version}${from.tag ? ` (${from.tag})` : ""}, ${from.digest}\n`);
@@ -284,17 +315,24 @@ function printGuards(result: DeployResult, out: NodeJS.WritableStream): void {
     const scan = evidence?.scan;
     if (scan && scan.decision !== "off") {
         const counts = scan.counts ? `; findings: ${formatCounts(scan.counts)}` : "";
-        out.write(scan.decision === "accepted"
-            ? `scan: ACCEPTED (${scan.status}${counts}, threshold ${scan.threshold}): "${scan.accepted?.reason}" (${scan.accepted?.by})\n`
-            : `scan: ${scan.decision} (${scan.status}${counts}, threshold ${scan.threshold})\n`);
+        out.write(
+            scan.decision === "accepted"
+                ? `scan: ACCEPTED (${scan.status}${counts}, threshold ${scan.threshold}): "${scan.accepted?.reason}" (${scan.accepted?.by})\n`
+                : `scan: ${scan.decision} (${scan.status}${counts}, threshold ${scan.threshold})\n`,
+        );
     }
     const restore = evidence?.restore;
-    if (restore) out.write(`restored: ${evidence.requestedDigest} was ${restore.found}${restore.requested ? ", restore requested" : ""}, ACTIVE after ${Math.round(restore.waitedMs / 1000)}s\n`);
+    if (restore)
+        out.write(
+            `restored: ${evidence.requestedDigest} was ${restore.found}${restore.requested ? ", restore requested" : ""}, ACTIVE after ${Math.round(restore.waitedMs / 1000)}s\n`,
+        );
     const protection = evidence?.protection;
     if (protection) {
         const digests = new Set(Object.values(protection.protected));
-        out.write(`protected: ${digests.size} digest(s) (${protection.tags})`
-            + `${protection.released.length > 0 ? `; released ${protection.released.join(", ")}` : ""}\n`);
+        out.write(
+            `protected: ${digests.size} digest(s) (${protection.tags})` +
+                `${protection.released.length > 0 ? `; released ${protection.released.join(", ")}` : ""}\n`,
+        );
     }
 }
 
@@ -305,8 +343,13 @@ export function formatHistory(deployments: readonly Deployment[]): string {
         d.startTime.toISOString().replace(".000Z", "Z"),
         d.endTime ? d.endTime.toISOString().replace(".000Z", "Z") : "-",
         d.result,
-        d.kind === "other" ? d.operation : d.promotedFrom ? `promote (${d.promotedFrom.stack} #${d.promotedFrom.version})`
-            : d.reconcileOf?.version !== undefined ? `reconcile (of #${d.reconcileOf.version})` : d.kind,
+        d.kind === "other"
+            ? d.operation
+            : d.promotedFrom
+              ? `promote (${d.promotedFrom.stack} #${d.promotedFrom.version})`
+              : d.reconcileOf?.version !== undefined
+                ? `reconcile (of #${d.reconcileOf.version})`
+                : d.kind,
         d.tag ?? "-",
         d.digest ? `${d.digest.slice(0, 19)}…` : "-",
         d.requestedBy ?? (d.kind === "manual" ? "(pulumi up by hand)" : "-"),
@@ -314,7 +357,11 @@ export function formatHistory(deployments: readonly Deployment[]): string {
     ]);
     const header = ["VERSION", "STARTED", "FINISHED", "RESULT", "KIND", "TAG", "DIGEST", "WHO", "RUNS"];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-    const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd() + "\n";
+    const line = (cells: string[]) =>
+        cells
+            .map((c, i) => c.padEnd(widths[i]))
+            .join("  ")
+            .trimEnd() + "\n";
     return [line(header), ...rows.map(line)].join("");
 }
 

@@ -40,10 +40,37 @@ import {
     UnreachableError,
     UpdateFailedError,
 } from "./errors";
-import { buildEvidence, checkEvidencePath, ciIdentity, EvidenceRecord, PromotedFrom, requester, RolloutNote, UpdateKind, VerifyNote, writeEvidence } from "./evidence";
-import { chooseRollbackTarget, currentDeployment, Deployment, formatPromotedFrom, formatReconcileOf, markRunning, readDeployments, RollbackTarget } from "./history";
+import {
+    buildEvidence,
+    checkEvidencePath,
+    ciIdentity,
+    EvidenceRecord,
+    PromotedFrom,
+    requester,
+    RolloutNote,
+    UpdateKind,
+    VerifyNote,
+    writeEvidence,
+} from "./evidence";
+import {
+    chooseRollbackTarget,
+    currentDeployment,
+    Deployment,
+    formatPromotedFrom,
+    formatReconcileOf,
+    markRunning,
+    readDeployments,
+    RollbackTarget,
+} from "./history";
 import { acquireLock, describeEngineLock, describeHolder, engineLocks } from "./lock";
-import { isProtectedDeployment, protectAfterUpdate, protectedDeploymentCount, PROTECT_DEPLOYMENTS_KEY, unprotectedSourceWarning, unprotectedTargetWarning } from "./protect";
+import {
+    isProtectedDeployment,
+    protectAfterUpdate,
+    protectedDeploymentCount,
+    PROTECT_DEPLOYMENTS_KEY,
+    unprotectedSourceWarning,
+    unprotectedTargetWarning,
+} from "./protect";
 import { awaitReplica, formatDuration } from "./replica";
 import { RestoreNote, restoreRollbackTarget } from "./restore";
 import { deploymentTaskDefinitions, followRollout, RolloutOutcome } from "./rollout";
@@ -183,16 +210,28 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
         const resolved = await resolveTag(ecrClient(session), repositoryName, options.tag);
         const image = digestReference(resolved.repositoryUrl, resolved.digest, { input: "tag" });
         await checkPromotionGate(session, options.tag, resolved.digest);
-        const scan = await gateDigest(session, ecrClient(session), resolved, accept, `papyrus-deploy deploy --stack ${session.displayName} --tag ${options.tag}`);
+        const scan = await gateDigest(
+            session,
+            ecrClient(session),
+            resolved,
+            accept,
+            `papyrus-deploy deploy --stack ${session.displayName} --tag ${options.tag}`,
+        );
         throwIfAborted(session);
         if (options.preview) {
-            const configFile = writeUpdateConfig(session.workDir, session.identity.name,
-                { image, imageTag: options.tag, deployKind: "deploy", deployedBy: session.requestedBy });
+            const configFile = writeUpdateConfig(session.workDir, session.identity.name, {
+                image,
+                imageTag: options.tag,
+                deployKind: "deploy",
+                deployedBy: session.requestedBy,
+            });
             try {
                 await withEngineInterrupt(options, (engine) => session.stack.preview({ ...engine, configFile: configFile.path })).catch((err: unknown) => {
                     if (options.signal?.aborted) throw new InterruptedError(session.displayName, "the preview was cancelled; nothing was changed");
-                    throw classifyEngineError(err, session) ?? new UpdateFailedError(session.displayName, image,
-                        "nothing was changed", `Preview failed: ${engineErrorSummary(err)}`);
+                    throw (
+                        classifyEngineError(err, session) ??
+                        new UpdateFailedError(session.displayName, image, "nothing was changed", `Preview failed: ${engineErrorSummary(err)}`)
+                    );
                 });
             } finally {
                 configFile.remove();
@@ -228,16 +267,26 @@ export async function rollback(options: RollbackOptions): Promise<DeployResult> 
             if (!(err instanceof ImageArchivedError)) throw err;
             // Without `--restore`: exit 3 with the command that restores it. With it: restore, wait, go on.
             ({ resolved, note: restore } = await restoreRollbackTarget(err, {
-                ecr: ecrClient(session), stack: session.displayName, version: chosen.version, restore: options.restore === true,
-                waitMs: options.restoreWaitMs, pollMs: options.restorePollMs, onProgress: options.onOutput, signal: options.signal,
+                ecr: ecrClient(session),
+                stack: session.displayName,
+                version: chosen.version,
+                restore: options.restore === true,
+                waitMs: options.restoreWaitMs,
+                pollMs: options.restorePollMs,
+                onProgress: options.onOutput,
+                signal: options.signal,
             }));
         }
         const image = digestReference(resolved.repositoryUrl, resolved.digest, { input: "rollback target" });
         const warning = unprotectedTargetWarning(resolved, session.identity.name, `rollback target (update ${chosen.version}, ${chosen.digest})`);
         return runUpdate(session, {
-            kind: "rollback", image, resolved, tag: chosen.tag,
+            kind: "rollback",
+            image,
+            resolved,
+            tag: chosen.tag,
             rollbackOf: { version: chosen.version, digest: choice.current?.digest },
-            restore, warnings: warning === undefined ? [] : [warning],
+            restore,
+            warnings: warning === undefined ? [] : [warning],
         });
     });
 }
@@ -251,8 +300,10 @@ export async function reapply(options: UpdateOptions): Promise<DeployResult> {
     return withLockedSession(options, async (session) => {
         const running = session.running;
         if (!running) {
-            throw new NoRollbackTargetError(session.displayName,
-                "the stack's state runs no service, so there is no running digest to keep; deploy a tag first (or run the bootstrap `pulumi up`)");
+            throw new NoRollbackTargetError(
+                session.displayName,
+                "the stack's state runs no service, so there is no running digest to keep; deploy a tag first (or run the bootstrap `pulumi up`)",
+            );
         }
         const current = currentDeployment(markRunning(await readDeployments(session.stack), running));
         const repositoryName = requireConfig(session, "repositoryName");
@@ -286,8 +337,11 @@ export async function promote(options: PromoteOptions): Promise<DeployResult> {
     });
     const target = await identityOf(options, workDir, backendUrl);
     if (source.qualified === target.qualified) {
-        throw new InvalidInputError("stackName", options.stackName,
-            `names the same stack as the source (\`${source.qualified}\`); promote takes the digest one stack runs to another stack`);
+        throw new InvalidInputError(
+            "stackName",
+            options.stackName,
+            `names the same stack as the source (\`${source.qualified}\`); promote takes the digest one stack runs to another stack`,
+        );
     }
     // Everything about the source is settled before the target is locked (or recovered): a refusal changes nothing.
     const accept = options.acceptFindings === undefined ? undefined : acceptFindingsReason(options.acceptFindings);
@@ -296,15 +350,36 @@ export async function promote(options: PromoteOptions): Promise<DeployResult> {
     return withLockedSession(options, async (session) => {
         const repositoryName = requireConfig(session, "repositoryName");
         const resolved = await awaitReplica({
-            ecr: ecrClient(session), repositoryName, digest: promotedFrom.digest,
-            target: session.displayName, region: stackRegion(session.config) ?? "the default region", source: promotedFrom.stack,
-            waitMs: options.waitMs, pollMs: options.pollIntervalMs, onProgress: options.onProgress ?? options.onOutput, signal: options.signal,
+            ecr: ecrClient(session),
+            repositoryName,
+            digest: promotedFrom.digest,
+            target: session.displayName,
+            region: stackRegion(session.config) ?? "the default region",
+            source: promotedFrom.stack,
+            waitMs: options.waitMs,
+            pollMs: options.pollIntervalMs,
+            onProgress: options.onProgress ?? options.onOutput,
+            signal: options.signal,
         });
         const image = digestReference(resolved.repositoryUrl, resolved.digest, { input: "promoted digest" });
-        const scan = await gateDigest(session, ecrClient(session), resolved, accept, `papyrus-deploy promote --from ${options.from} --to ${session.displayName}`);
+        const scan = await gateDigest(
+            session,
+            ecrClient(session),
+            resolved,
+            accept,
+            `papyrus-deploy promote --from ${options.from} --to ${session.displayName}`,
+        );
         const warning = unprotectedSourceWarning(promotedFrom, options.from);
         throwIfAborted(session);
-        return runUpdate(session, { kind: "promote", image, resolved, tag: promotedFrom.tag, promotedFrom, scan, warnings: warning === undefined ? [] : [warning] });
+        return runUpdate(session, {
+            kind: "promote",
+            image,
+            resolved,
+            tag: promotedFrom.tag,
+            promotedFrom,
+            scan,
+            warnings: warning === undefined ? [] : [warning],
+        });
     });
 }
 
@@ -316,17 +391,29 @@ async function promotionSource(source: Session, version: number | undefined): Pr
         const found = deployments.find((d) => d.version === version);
         if (!found) throw new NothingToPromoteError(source.displayName, `no update ${version} in its history`);
         if (!succeeded(found)) {
-            throw new NothingToPromoteError(source.displayName, `update ${version} ${found.result !== "succeeded" ? `did not succeed (${found.result})` : "recorded no image"}`);
+            throw new NothingToPromoteError(
+                source.displayName,
+                `update ${version} ${found.result !== "succeeded" ? `did not succeed (${found.result})` : "recorded no image"}`,
+            );
         }
         const keep = protectedDeploymentCount(source.config[PROTECT_DEPLOYMENTS_KEY]);
-        return { stack: source.displayName, version: found.version, digest: found.digest!, tag: found.tag, image: found.image, protected: isProtectedDeployment(deployments, source.running?.digest, found, keep) };
+        return {
+            stack: source.displayName,
+            version: found.version,
+            digest: found.digest!,
+            tag: found.tag,
+            image: found.image,
+            protected: isProtectedDeployment(deployments, source.running?.digest, found, keep),
+        };
     }
     const running = source.running;
     if (!running) throw new NothingToPromoteError(source.displayName, "its state runs no service (nothing was deployed to it yet)");
     const deployed = deployments.find((d) => succeeded(d) && d.digest === running.digest);
     if (!deployed) {
-        throw new NothingToPromoteError(source.displayName,
-            `its state runs ${running.digest}, which no succeeded update in its history deployed; deploy a tag to it, or name an update with \`--version\``);
+        throw new NothingToPromoteError(
+            source.displayName,
+            `its state runs ${running.digest}, which no succeeded update in its history deployed; deploy a tag to it, or name an update with \`--version\``,
+        );
     }
     const outcome = await verifyRunning(source, running, source.stackOutputs);
     if ("error" in outcome) {
@@ -350,8 +437,9 @@ async function checkPromotionGate(session: Session, tag: string, digest: string)
     const sourceIdentity = await identityOf({ ...session.options, stackName: source }, session.workDir, session.backendUrl);
     const sourceStack = stackCli(session.options, session.workDir, session.backendUrl, sourceIdentity);
     const context = { displayName: source, identity: sourceIdentity, backendUrl: session.backendUrl };
-    const ran = (await engineCall(context, () => readDeployments(sourceStack)))
-        .some((d) => d.operation === "update" && d.result === "succeeded" && d.digest === digest);
+    const ran = (await engineCall(context, () => readDeployments(sourceStack))).some(
+        (d) => d.operation === "update" && d.result === "succeeded" && d.digest === digest,
+    );
     if (!ran) throw new NotPromotedError(session.displayName, source, tag, digest);
 }
 
@@ -379,8 +467,14 @@ export async function inspectStack(options: StackContext): Promise<StackSnapshot
     const deployments = markRunning(await engineCall(session, () => readDeployments(session.stack)), session.running);
     const config = session.config;
     return {
-        stack: session.displayName, name: session.identity.name, qualified: session.identity.qualified, config, outputs: session.stackOutputs,
-        deployments, running: session.running, runningProblem: session.runningProblem,
+        stack: session.displayName,
+        name: session.identity.name,
+        qualified: session.identity.qualified,
+        config,
+        outputs: session.stackOutputs,
+        deployments,
+        running: session.running,
+        runningProblem: session.runningProblem,
     };
 }
 
@@ -422,7 +516,11 @@ export async function reconcile(options: UpdateOptions): Promise<DeployResult> {
         if (outcome.result.inSync) {
             const resolved = await describeDigest(ecrClient(session), requireConfig(session, "repositoryName"), session.running!.digest);
             return {
-                kind: "reconcile", stack: session.displayName, image: session.running!.image, resolved, recovered: session.recovered,
+                kind: "reconcile",
+                stack: session.displayName,
+                image: session.running!.image,
+                resolved,
+                recovered: session.recovered,
                 unchanged: `the stack's state and ECS agree (${session.running!.image}); nothing was changed`,
             };
         }
@@ -440,8 +538,10 @@ async function reconcileTo(
     const repositoryName = requireConfig(session, "repositoryName");
     const digest = running.map((image) => image.slice(image.lastIndexOf("@") + 1)).find(isSha256Digest);
     if (!digest) {
-        throw new NotVerifiedError(session.displayName,
-            `ECS runs ${running.map((r) => `\`${r}\``).join(", ") || "nothing"}, which is no digest-pinned image; nothing was reconciled. Deploy a tag or roll back explicitly`);
+        throw new NotVerifiedError(
+            session.displayName,
+            `ECS runs ${running.map((r) => `\`${r}\``).join(", ") || "nothing"}, which is no digest-pinned image; nothing was reconciled. Deploy a tag or roll back explicitly`,
+        );
     }
     let resolved: ResolvedImage;
     try {
@@ -506,7 +606,14 @@ async function withLockedSession<T>(options: UpdateOptions, work: (session: Sess
 async function identityOf(options: StackContext, workDir: string, backendUrl: string): Promise<StackIdentity> {
     if (isSelfManagedBackend(backendUrl) || options.stackName.includes("/")) return stackIdentity(options.stackName, backendUrl);
     const workspace = await createWorkspace(options, workDir, backendUrl);
-    return stackIdentity(options.stackName, backendUrl, await workspace.whoAmI().then((w) => w.user, () => undefined));
+    return stackIdentity(
+        options.stackName,
+        backendUrl,
+        await workspace.whoAmI().then(
+            (w) => w.user,
+            () => undefined,
+        ),
+    );
 }
 
 async function createWorkspace(options: StackContext, workDir: string, backendUrl: string): Promise<LocalWorkspace> {
@@ -531,7 +638,7 @@ async function openSession(
 ): Promise<Session> {
     const workDir = known.workDir ?? projectDirectory(options.workDir);
     const backendUrl = known.backendUrl ?? backendFor(workDir, options.envVars);
-    const identity = known.identity ?? await identityOf(options, workDir, backendUrl);
+    const identity = known.identity ?? (await identityOf(options, workDir, backendUrl));
     const stack = stackCli(options, workDir, backendUrl, identity);
     const session = { displayName: options.stackName, workDir, backendUrl, identity, options, stack };
     const readAt = new Date();
@@ -573,8 +680,11 @@ function stackCli(options: StackContext, workDir: string, backendUrl: string, id
 function projectDirectory(workDir: string | undefined): string {
     const dir = path.resolve(workDir ?? PROJECT_ROOT);
     if (!fs.existsSync(path.join(dir, "Pulumi.yaml"))) {
-        throw new InvalidInputError("workDir", workDir ?? dir,
-            fs.existsSync(dir) ? "has no Pulumi.yaml; point it at the project directory" : "does not exist; point it at the project directory");
+        throw new InvalidInputError(
+            "workDir",
+            workDir ?? dir,
+            fs.existsSync(dir) ? "has no Pulumi.yaml; point it at the project directory" : "does not exist; point it at the project directory",
+        );
     }
     return dir;
 }
@@ -612,13 +722,17 @@ async function recover(session: Session, staleHolder: ReturnType<typeof acquireL
         }
     } else if (locks.length > 0 && locks.every((lock) => lock.stale)) {
         await engineCall(session, () => session.stack.cancel());
-        done.push(`cancelled the engine's stale update lock held by ${locks.map(describeEngineLock).join(", ")}, which is no longer running (\`pulumi cancel\`)`);
+        done.push(
+            `cancelled the engine's stale update lock held by ${locks.map(describeEngineLock).join(", ")}, which is no longer running (\`pulumi cancel\`)`,
+        );
     }
     const pending = pendingOperations(session.checkpoint);
     if (pending.length === 0) return session;
     if (locks !== undefined && locks.some((lock) => !lock.stale)) return session; // a live update owns them: `up` will say busy
     await engineCall(session, () => withEngineInterrupt(session.options, (engine) => session.stack.refreshClearingPending(engine)));
-    done.push(`refreshed the stack to clear ${pending.length} pending operation(s) left by the interrupted update (${pending.map((p) => `${p.type} ${p.resource.urn.split("::").pop()}`).join(", ")})`);
+    done.push(
+        `refreshed the stack to clear ${pending.length} pending operation(s) left by the interrupted update (${pending.map((p) => `${p.type} ${p.resource.urn.split("::").pop()}`).join(", ")})`,
+    );
     const checkpoint = await engineCall(session, () => session.stack.exportState());
     return { ...session, checkpoint, ...readRecordedImage(checkpoint), stackOutputs: stackOutputsOf(checkpoint) };
 }
@@ -714,7 +828,10 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
 
     // What the engine recorded, whatever happened above: the state and the history, read at once.
     const [stateRead, deployments] = await Promise.all([
-        stack.exportState().then((checkpoint) => ({ checkpoint }), (err: unknown) => ({ error: err as Error })),
+        stack.exportState().then(
+            (checkpoint) => ({ checkpoint }),
+            (err: unknown) => ({ error: err as Error }),
+        ),
         readDeployments(stack).catch(() => undefined),
     ]);
     let after: RecordedImage | undefined;
@@ -742,50 +859,78 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
 
     // Refused before the engine recorded an update (a wrong passphrase, a broken config file, the
     // backend gone): nothing changed, and the error names what to fix (exit 2 or 9, not 5).
-    const refused = upError !== undefined && !interrupted && deployments !== undefined && ours === undefined ? classifyEngineError(upError, session) : undefined;
+    const refused =
+        upError !== undefined && !interrupted && deployments !== undefined && ours === undefined ? classifyEngineError(upError, session) : undefined;
     if (refused) throw refused;
 
     // Updates another checkout ran between this command's read of the stack and its own update:
     // what ran before ours is theirs, not what this command saw (a rollback chosen from a stale view).
     const intervening = (deployments ?? []).filter((d) => d !== ours && d.operation === "update" && d.startTime.getTime() >= session.readAt.getTime() - 1000);
-    const warnings: string[] = [...plan.warnings ?? [], ...intervening.map((d) =>
-        `update ${d.version} (${d.kind}${d.tag ? ` ${d.tag}` : ""}${d.requestedBy ? ` by ${d.requestedBy}` : ""}, ${d.result}) ran between this command's read of the stack and its own update; `
-        + "the previous digest below is that update's, and a rollback target was chosen before it ran: check `history`")];
+    const warnings: string[] = [
+        ...(plan.warnings ?? []),
+        ...intervening.map(
+            (d) =>
+                `update ${d.version} (${d.kind}${d.tag ? ` ${d.tag}` : ""}${d.requestedBy ? ` by ${d.requestedBy}` : ""}, ${d.result}) ran between this command's read of the stack and its own update; ` +
+                "the previous digest below is that update's, and a rollback target was chosen before it ran: check `history`",
+        ),
+    ];
     const previousDigest = intervening.length > 0 ? intervening[0].digest : before?.digest;
 
     const stateRuns = stateProblem ?? (after ? `the stack runs \`${after.image}\`` : "the stack's state runs no service");
     // An engine stopped mid-step (killed, or terminated by a second interrupt) leaves pending
     // operations: the state then says what ran before the step, and the step may have changed
     // the service anyway. Say so instead of claiming either outcome.
-    const runs = pending.length === 0 ? stateRuns
-        : `the engine stopped mid-step, leaving ${pending.length} pending operation(s) (${pending.map((p) => `${p.type} ${p.resource.urn.split("::").pop()}`).join(", ")}): `
-            + `the state says ${stateRuns.replace(/^the stack runs /, "")} runs, but the interrupted step may have changed the service; `
-            + "the next deploy refreshes before it acts (or run `pulumi refresh`), and `verify` compares with ECS";
+    const runs =
+        pending.length === 0
+            ? stateRuns
+            : `the engine stopped mid-step, leaving ${pending.length} pending operation(s) (${pending.map((p) => `${p.type} ${p.resource.urn.split("::").pop()}`).join(", ")}): ` +
+              `the state says ${stateRuns.replace(/^the stack runs /, "")} runs, but the interrupted step may have changed the service; ` +
+              "the next deploy refreshes before it acts (or run `pulumi refresh`), and `verify` compares with ECS";
     // How this update failed, if it did; built once the evidence record exists, which it carries.
     let failureOf: ((evidence: EvidenceRecord) => DeployError) | undefined;
     if (interrupted) {
-        const outcome = pending.length > 0 ? runs
-            : applied && before?.digest === plan.resolved.digest ? `cancelled; ${runs}, as it did before`
-            : applied ? `cancelled after the image was applied: ${runs}${plan.tag ? ` (${plan.tag})` : ""}`
-                : `the update was cancelled before the image was applied; ${runs}`;
+        const outcome =
+            pending.length > 0
+                ? runs
+                : applied && before?.digest === plan.resolved.digest
+                  ? `cancelled; ${runs}, as it did before`
+                  : applied
+                    ? `cancelled after the image was applied: ${runs}${plan.tag ? ` (${plan.tag})` : ""}`
+                    : `the update was cancelled before the image was applied; ${runs}`;
         failureOf = (e) => new InterruptedError(session.displayName, outcome, e);
     } else if (upError !== undefined) {
         const outcome = pending.length > 0 ? runs : applied ? `the image was applied before it failed: ${runs}` : runs;
         failureOf = (e) => new UpdateFailedError(session.displayName, plan.image, outcome, engineErrorSummary(upError), e);
     } else if (!applied) {
-        failureOf = (e) => new UpdateFailedError(session.displayName, plan.image,
-            `the engine reported success, but ${runs} rather than the requested digest`, "Run `history` and `verify` before the next deploy.", e);
+        failureOf = (e) =>
+            new UpdateFailedError(
+                session.displayName,
+                plan.image,
+                `the engine reported success, but ${runs} rather than the requested digest`,
+                "Run `history` and `verify` before the next deploy.",
+                e,
+            );
     }
 
     // What ECS did with it: the deployment `up` started, followed to its end, then what the primary runs.
     // Also when `up` failed after the state took the image (e.g. the provider's wait for a steady
     // service gave up because ECS failed the deployment): ECS may run the old image again.
     const failedAfterApply = upError !== undefined && !interrupted && applied;
-    const ecs = failureOf === undefined || failedAfterApply ? await checkEcs(session, after!, stackOutputs, ecsBefore && new Set(ecsBefore.keys()), startedAt) : undefined;
+    const ecs =
+        failureOf === undefined || failedAfterApply
+            ? await checkEcs(session, after!, stackOutputs, ecsBefore && new Set(ecsBefore.keys()), startedAt)
+            : undefined;
     // Keep what runs and ran recently out of the lifecycle policy's reach; never fails the update.
-    const protection = interrupted ? undefined : await protectAfterUpdate({
-        ecr: ecrClient(session), repositoryName: plan.resolved.repositoryName, stack: session.identity.name, keep, deployments, running: after?.digest,
-    });
+    const protection = interrupted
+        ? undefined
+        : await protectAfterUpdate({
+              ecr: ecrClient(session),
+              repositoryName: plan.resolved.repositoryName,
+              stack: session.identity.name,
+              keep,
+              deployments,
+              running: after?.digest,
+          });
 
     const evidence = buildEvidence({
         kind: plan.kind,
@@ -825,23 +970,39 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
         ecsFailure = (e) => new SupersededError(session.displayName, after!.image, ecs.running, replacedBy, e);
     } else if (ecs?.rolledBackTo && plan.kind !== "reconcile") {
         const what = `rolled back deployment ${ecs.rollout?.deploymentId ?? "(gone)"}`;
-        const said = ecs.rollout?.events?.length ? ` ECS said: ${ecs.rollout.events.slice(-3).map((e) => `"${e}"`).join("; ")}.` : "";
+        const said = ecs.rollout?.events?.length
+            ? ` ECS said: ${ecs.rollout.events
+                  .slice(-3)
+                  .map((e) => `"${e}"`)
+                  .join("; ")}.`
+            : "";
         const because = failedAfterApply ? `${said} \`pulumi up\` failed too: ${engineErrorSummary(upError)}` : said;
         if (options.onRollback === "reconcile") {
-            const reconciledBy = await reconcileAfterRollback(session, checkpointAfter, stackOutputs, ecs.rolledBackTo, { version: ours?.version, digest: after?.digest });
+            const reconciledBy = await reconcileAfterRollback(session, checkpointAfter, stackOutputs, ecs.rolledBackTo, {
+                version: ours?.version,
+                digest: after?.digest,
+            });
             finalEvidence = { ...evidence, reconciledBy };
-            const aftermath = reconciledBy.result === "succeeded"
-                ? `${because} Reconciled: update ${reconciledBy.updateVersion ?? "?"} records ${reconciledBy.digest}, so the stack, its history and ECS agree again; fix the image before deploying it again.`
-                : `${because} The reconcile failed (${reconciledBy.error}); the stack still claims the digest ECS rolled back: run \`papyrus-deploy reconcile --stack ${session.displayName}\`.`;
+            const aftermath =
+                reconciledBy.result === "succeeded"
+                    ? `${because} Reconciled: update ${reconciledBy.updateVersion ?? "?"} records ${reconciledBy.digest}, so the stack, its history and ECS agree again; fix the image before deploying it again.`
+                    : `${because} The reconcile failed (${reconciledBy.error}); the stack still claims the digest ECS rolled back: run \`papyrus-deploy reconcile --stack ${session.displayName}\`.`;
             ecsFailure = (e) => new RolledBackError(session.displayName, after!.image, ecs.running, what, aftermath.trim(), e);
         } else {
-            ecsFailure = (e) => new RolledBackError(session.displayName, after!.image, ecs.running, what,
-                `${because} The stack still claims the digest ECS rolled back, so the next plain update would put it back: run \`papyrus-deploy reconcile --stack ${session.displayName}\` to record what ECS runs (or deploy with \`--on-rollback reconcile\`).`.trim(), e);
+            ecsFailure = (e) =>
+                new RolledBackError(
+                    session.displayName,
+                    after!.image,
+                    ecs.running,
+                    what,
+                    `${because} The stack still claims the digest ECS rolled back, so the next plain update would put it back: run \`papyrus-deploy reconcile --stack ${session.displayName}\` to record what ECS runs (or deploy with \`--on-rollback reconcile\`).`.trim(),
+                    e,
+                );
         }
     }
 
     // ECS's rollback is the news even when `up` failed too: the state claims a digest ECS does not run.
-    const failure = ecs?.rolledBackTo && (plan.kind !== "reconcile" || replacedBy !== undefined) ? ecsFailure : failureOf ?? ecsFailure;
+    const failure = ecs?.rolledBackTo && (plan.kind !== "reconcile" || replacedBy !== undefined) ? ecsFailure : (failureOf ?? ecsFailure);
     if (failure) finalEvidence = { ...finalEvidence, error: failure(finalEvidence).message };
     let evidenceWriteError: string | undefined;
     if (session.evidenceFile) {
@@ -857,10 +1018,20 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
         throw error;
     }
     return {
-        kind: plan.kind, stack: session.displayName, image: after!.image, resolved: plan.resolved,
-        previousImage: previousDigest === before?.digest ? before?.image : previousDigest && `${plan.resolved.repositoryUrl}@${previousDigest}`, warnings,
-        evidence: finalEvidence, evidenceWriteError, verify: ecs?.verifyResult, verifySkipped: ecs?.verifyNote && "skipped" in ecs.verifyNote ? ecs.verifyNote.skipped : undefined,
-        recovered: session.recovered, changeSummary: ours?.resourceChanges, promotedFrom: plan.promotedFrom, rollout: ecs?.rollout,
+        kind: plan.kind,
+        stack: session.displayName,
+        image: after!.image,
+        resolved: plan.resolved,
+        previousImage: previousDigest === before?.digest ? before?.image : previousDigest && `${plan.resolved.repositoryUrl}@${previousDigest}`,
+        warnings,
+        evidence: finalEvidence,
+        evidenceWriteError,
+        verify: ecs?.verifyResult,
+        verifySkipped: ecs?.verifyNote && "skipped" in ecs.verifyNote ? ecs.verifyNote.skipped : undefined,
+        recovered: session.recovered,
+        changeSummary: ours?.resourceChanges,
+        promotedFrom: plan.promotedFrom,
+        rollout: ecs?.rollout,
     };
 }
 
@@ -903,8 +1074,15 @@ async function checkEcs(
     let verifyResult: VerifyResult;
     try {
         followed = await followRollout({
-            ecs, cluster, service, taskDefinitionArn: after.taskDefinitionArn, before, startedAt, waitMs,
-            pollMs: options.rolloutPollMs, progressMs: options.progressMs,
+            ecs,
+            cluster,
+            service,
+            taskDefinitionArn: after.taskDefinitionArn,
+            before,
+            startedAt,
+            waitMs,
+            pollMs: options.rolloutPollMs,
+            progressMs: options.progressMs,
             onProgress: options.onProgress ?? ((line) => options.onOutput?.(`${line}\n`)),
             signal: options.signal,
         });
@@ -913,34 +1091,56 @@ async function checkEcs(
         // After `up` something did change: not UnreachableError's "nothing was changed, run it again".
         const message = err instanceof UnreachableError ? `${err.what} could not be reached: ${err.reason}` : (err as Error).message;
         return {
-            verifyNote: { failed: message }, running: [],
+            verifyNote: { failed: message },
+            running: [],
             failure: (e) => new NotVerifiedError(session.displayName, message, e),
         };
     }
     const runningDigest = verifyResult.inSync ? undefined : verifyResult.running.map((r) => r.slice(r.lastIndexOf("@") + 1)).find(isSha256Digest);
     const rollout: RolloutNote = {
-        deploymentId: followed.deploymentId, state: followed.state, runningDigest,
+        deploymentId: followed.deploymentId,
+        state: followed.state,
+        runningDigest,
         events: followed.events.length > 0 ? followed.events : undefined,
     };
     const verifyNote: VerifyNote = { inSync: verifyResult.inSync, running: verifyResult.running };
     const base = { verifyNote, verifyResult, rollout, running: verifyResult.running };
     if (followed.state === "IN_PROGRESS" && options.signal?.aborted) {
-        return { ...base, failure: (e) => new InterruptedError(session.displayName,
-            `the update was applied (${after.image}), but the wait for ECS deployment ${followed.deploymentId ?? "(none yet)"} was interrupted while IN_PROGRESS; run \`verify --stack ${session.displayName}\``, e) };
+        return {
+            ...base,
+            failure: (e) =>
+                new InterruptedError(
+                    session.displayName,
+                    `the update was applied (${after.image}), but the wait for ECS deployment ${followed.deploymentId ?? "(none yet)"} was interrupted while IN_PROGRESS; run \`verify --stack ${session.displayName}\``,
+                    e,
+                ),
+        };
     }
     if (followed.state === "IN_PROGRESS" && verifyResult.inSync) {
         return { ...base, failure: (e) => new RolloutTimeoutError(session.displayName, followed.deploymentId ?? "(none yet)", formatDuration(waitMs), e) };
     }
     if (!verifyResult.inSync) {
         // ECS runs something else: this update's deployment rolled back, or drift the update did not touch.
-        return { ...base, rolledBackTo: followed.state === "FAILED" ? verifyResult.running : undefined,
-            failure: (e) => new DriftError(session.displayName, verifyResult.recorded, verifyResult.running, e) };
+        return {
+            ...base,
+            rolledBackTo: followed.state === "FAILED" ? verifyResult.running : undefined,
+            failure: (e) => new DriftError(session.displayName, verifyResult.recorded, verifyResult.running, e),
+        };
     }
     if (followed.state === "FAILED") {
         // Failed, but ECS did not roll back (rollback off): the record is what ECS is trying to run.
-        return { ...base, failure: (e) => new RolledBackError(session.displayName, after.image, verifyResult.running,
-            `marked deployment ${followed.deploymentId ?? "(gone)"} FAILED (${followed.reason ?? "no reason given"}) without rolling back`,
-            "The stack's record is what ECS tries to run; fix the image and deploy another tag, or roll back.", e) };
+        return {
+            ...base,
+            failure: (e) =>
+                new RolledBackError(
+                    session.displayName,
+                    after.image,
+                    verifyResult.running,
+                    `marked deployment ${followed.deploymentId ?? "(gone)"} FAILED (${followed.reason ?? "no reason given"}) without rolling back`,
+                    "The stack's record is what ECS tries to run; fix the image and deploy another tag, or roll back.",
+                    e,
+                ),
+        };
     }
     return base;
 }
@@ -961,7 +1161,12 @@ async function reconcileAfterRollback(
         return { updateVersion: result.evidence?.updateVersion, digest: result.evidence?.imageDigest ?? null, result: "succeeded" };
     } catch (err) {
         const evidence = err instanceof DeployError ? err.evidence : undefined;
-        return { updateVersion: evidence?.updateVersion, digest: evidence?.imageDigest ?? null, result: evidence?.result ?? "failed", error: (err as Error).message };
+        return {
+            updateVersion: evidence?.updateVersion,
+            digest: evidence?.imageDigest ?? null,
+            result: evidence?.result ?? "failed",
+            error: (err as Error).message,
+        };
     }
 }
 
@@ -1047,12 +1252,18 @@ function requireConfig(session: Session, key: Parameters<typeof qualifiedKey>[0]
 // ---- engine errors -----------------------------------------------------------
 
 /** Runs an engine call outside an update; any failure becomes a typed error. */
-async function engineCall<T>(session: Pick<Session, "displayName" | "identity" | "backendUrl"> & { options?: StackContext }, call: () => Promise<T>): Promise<T> {
+async function engineCall<T>(
+    session: Pick<Session, "displayName" | "identity" | "backendUrl"> & { options?: StackContext },
+    call: () => Promise<T>,
+): Promise<T> {
     try {
         return await call();
     } catch (err) {
         if (session.options?.signal?.aborted) {
-            throw new InterruptedError(session.displayName, "interrupted before the update started (during recovery or a read of the stack); no image was deployed");
+            throw new InterruptedError(
+                session.displayName,
+                "interrupted before the update started (during recovery or a read of the stack); no image was deployed",
+            );
         }
         throw classifyEngineError(err, session) ?? new EngineError(`the Pulumi CLI failed on stack \`${session.displayName}\`: ${engineErrorSummary(err)}`);
     }
@@ -1067,15 +1278,21 @@ function classifyEngineError(err: unknown, session: Pick<Session, "displayName" 
     const text = String(err.message);
     const configFile = `Pulumi.${session.identity.name}.yaml`;
     if (/passphrase/i.test(text) && /PULUMI_CONFIG_PASSPHRASE|incorrect passphrase/i.test(text)) {
-        return new InvalidInputError("PULUMI_CONFIG_PASSPHRASE", "(hidden)",
-            "is missing or wrong for this stack's secrets; export the passphrase the stack was created with");
+        return new InvalidInputError(
+            "PULUMI_CONFIG_PASSPHRASE",
+            "(hidden)",
+            "is missing or wrong for this stack's secrets; export the passphrase the stack was created with",
+        );
     }
     if (text.includes(configFile) || /could not (load|read|decode|unmarshal).*config|yaml: /i.test(text)) {
         return new InvalidInputError(configFile, firstErrorLine(text), "is not a valid stack config file; fix it (see `git diff`) and try again");
     }
     if (/NoSuchBucket|AccessDenied|no such host|connection refused|dial tcp|could not (open|connect to) (the )?(bucket|backend)/i.test(text)) {
-        return new UnreachableError(`state backend \`${session.backendUrl}\``, firstErrorLine(text),
-            "Check PULUMI_BACKEND_URL, the network and the credentials for the state bucket");
+        return new UnreachableError(
+            `state backend \`${session.backendUrl}\``,
+            firstErrorLine(text),
+            "Check PULUMI_BACKEND_URL, the network and the credentials for the state bucket",
+        );
     }
     return undefined;
 }
@@ -1086,13 +1303,22 @@ function lockHolderFrom(message: string): string {
 }
 
 function firstErrorLine(text: string): string {
-    return text.split("\n").map((l) => l.trim()).find((l) => /^error:/i.test(l))?.replace(/^error:\s*/i, "") ?? text.split("\n")[0];
+    return (
+        text
+            .split("\n")
+            .map((l) => l.trim())
+            .find((l) => /^error:/i.test(l))
+            ?.replace(/^error:\s*/i, "") ?? text.split("\n")[0]
+    );
 }
 
 /** The engine's diagnostics, causes included (`2 errors occurred:` is followed by what they were). */
 export function engineErrorSummary(err: unknown): string {
     const text = String((err as Error)?.message ?? err);
-    const lines = text.split("\n").map((l) => l.trim()).filter(Boolean);
+    const lines = text
+        .split("\n")
+        .map((l) => l.trim())
+        .filter(Boolean);
     const picked: string[] = [];
     for (let i = 0; i < lines.length; i++) {
         const line = lines[i];

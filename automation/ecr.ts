@@ -1,11 +1,5 @@
 // Tag → digest through the ECR API: one DescribeImages call per question.
-import {
-    DescribeImagesCommand,
-    ECRClient,
-    ImageDetail,
-    ImageNotFoundException,
-    RepositoryNotFoundException,
-} from "@aws-sdk/client-ecr";
+import { DescribeImagesCommand, ECRClient, ImageDetail, ImageNotFoundException, RepositoryNotFoundException } from "@aws-sdk/client-ecr";
 import { Sha256Digest, isSha256Digest } from "../components/imageReference";
 import { awsUnavailable } from "./awsErrors";
 import { ImageArchivedError, ImageNotFoundError, RepositoryNotFoundError } from "./errors";

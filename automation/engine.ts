@@ -28,9 +28,7 @@ export function pulumiBinDirectory(): string | undefined {
 /** The `pulumi` the driver runs and the environment it needs (PATH with its own directory first); no process started. */
 export function pulumiExecutable(): { readonly command: string; readonly env: Record<string, string> } {
     const bin = pulumiBinDirectory();
-    return bin
-        ? { command: path.join(bin, "pulumi"), env: { PATH: `${bin}${path.delimiter}${process.env.PATH ?? ""}` } }
-        : { command: "pulumi", env: {} };
+    return bin ? { command: path.join(bin, "pulumi"), env: { PATH: `${bin}${path.delimiter}${process.env.PATH ?? ""}` } } : { command: "pulumi", env: {} };
 }
 
 let cached: Promise<EngineTools> | undefined;

@@ -36,7 +36,11 @@ export abstract class DeployError extends Error {
 /** A flag or value that can never work: fix the command line. */
 export class InvalidInputError extends DeployError {
     readonly exitCode = EXIT_CODES.usage;
-    constructor(readonly input: string, readonly value: string, readonly problem: string) {
+    constructor(
+        readonly input: string,
+        readonly value: string,
+        readonly problem: string,
+    ) {
         super(`\`${input}\` ${problem}, got \`${value}\``);
     }
 
@@ -49,22 +53,35 @@ export class InvalidInputError extends DeployError {
 /** The stack does not exist in the selected backend. */
 export class StackNotFoundError extends DeployError {
     readonly exitCode = EXIT_CODES.usage;
-    constructor(readonly stack: string, backend: string) {
-        super(`stack \`${stack}\` does not exist in ${backend}; create it once with \`pulumi stack init ${stack}\` (and \`pulumi up -s ${stack}\` to create the repository) before deploying images to it`);
+    constructor(
+        readonly stack: string,
+        backend: string,
+    ) {
+        super(
+            `stack \`${stack}\` does not exist in ${backend}; create it once with \`pulumi stack init ${stack}\` (and \`pulumi up -s ${stack}\` to create the repository) before deploying images to it`,
+        );
     }
 }
 
 export class RepositoryNotFoundError extends DeployError {
     readonly exitCode = EXIT_CODES.imageUnavailable;
     constructor(readonly repositoryName: string) {
-        super(`ECR repository \`${repositoryName}\` does not exist (from \`papyrus:repositoryName\`); run \`pulumi up\` once to create it, or fix the stack config`);
+        super(
+            `ECR repository \`${repositoryName}\` does not exist (from \`papyrus:repositoryName\`); run \`pulumi up\` once to create it, or fix the stack config`,
+        );
     }
 }
 
 export class ImageNotFoundError extends DeployError {
     readonly exitCode = EXIT_CODES.imageUnavailable;
-    constructor(readonly repositoryName: string, readonly input: string, readonly value: string) {
-        super(`\`${input}\` names no image in \`${repositoryName}\`, got \`${value}\`; push it first (CI's ecr-push workflow) or check the spelling with \`aws ecr describe-images --repository-name ${repositoryName}\``);
+    constructor(
+        readonly repositoryName: string,
+        readonly input: string,
+        readonly value: string,
+    ) {
+        super(
+            `\`${input}\` names no image in \`${repositoryName}\`, got \`${value}\`; push it first (CI's ecr-push workflow) or check the spelling with \`aws ecr describe-images --repository-name ${repositoryName}\``,
+        );
     }
 
     /** The same error naming `name` instead (see `InvalidInputError.withInput`). */
@@ -75,22 +92,39 @@ export class ImageNotFoundError extends DeployError {
 
 export class ImageArchivedError extends DeployError {
     readonly exitCode = EXIT_CODES.imageUnavailable;
-    constructor(readonly repositoryName: string, readonly value: string, readonly digest: string, readonly status: string) {
-        super(`image \`${repositoryName}:${value}\` (${digest}) is ${status} and cannot be pulled by ECS; restore it in ECR first (\`aws ecr update-image-storage-class\` / the console) or deploy another tag`);
+    constructor(
+        readonly repositoryName: string,
+        readonly value: string,
+        readonly digest: string,
+        readonly status: string,
+    ) {
+        super(
+            `image \`${repositoryName}:${value}\` (${digest}) is ${status} and cannot be pulled by ECS; restore it in ECR first (\`aws ecr update-image-storage-class\` / the console) or deploy another tag`,
+        );
     }
 }
 
 /** The rollback target found in history is no longer in ECR. */
 export class RollbackTargetGoneError extends DeployError {
     readonly exitCode = EXIT_CODES.imageUnavailable;
-    constructor(readonly repositoryName: string, readonly digest: string, readonly updateVersion: number, reason: string) {
-        super(`rollback target (update ${updateVersion}, ${digest}) ${reason} in \`${repositoryName}\`; nothing was changed. Pick another target with \`--to-version\` (see \`history\`), or re-push that build`);
+    constructor(
+        readonly repositoryName: string,
+        readonly digest: string,
+        readonly updateVersion: number,
+        reason: string,
+    ) {
+        super(
+            `rollback target (update ${updateVersion}, ${digest}) ${reason} in \`${repositoryName}\`; nothing was changed. Pick another target with \`--to-version\` (see \`history\`), or re-push that build`,
+        );
     }
 }
 
 export class NoRollbackTargetError extends DeployError {
     readonly exitCode = EXIT_CODES.nothingToRollBackTo;
-    constructor(readonly stack: string, reason: string) {
+    constructor(
+        readonly stack: string,
+        reason: string,
+    ) {
         super(`stack \`${stack}\` has nothing to roll back to: ${reason}; see \`history --stack ${stack}\``);
     }
 }
@@ -98,7 +132,10 @@ export class NoRollbackTargetError extends DeployError {
 /** `promote` found nothing on the source stack to take: no deployment, or not the one named. */
 export class NothingToPromoteError extends DeployError {
     readonly exitCode = EXIT_CODES.nothingToRollBackTo;
-    constructor(readonly stack: string, reason: string) {
+    constructor(
+        readonly stack: string,
+        reason: string,
+    ) {
         super(`stack \`${stack}\` has nothing to promote: ${reason}; nothing was changed. See \`history --stack ${stack}\``);
     }
 }
@@ -106,46 +143,76 @@ export class NothingToPromoteError extends DeployError {
 /** The stack takes only digests that succeeded on its promotion source (`papyrus:promoteFrom`), and this one never did. */
 export class NotPromotedError extends DeployError {
     readonly exitCode = EXIT_CODES.usage;
-    constructor(readonly stack: string, readonly source: string, tag: string, digest: string) {
-        super(`stack \`${stack}\` takes only digests that succeeded on \`${source}\` (\`papyrus:promoteFrom\` in its stack config), `
-            + `and \`${tag}\` (${digest}) never did; nothing was changed. Deploy the tag to ${source} first, then run `
-            + `\`papyrus-deploy promote --from ${source} --to ${stack}\``);
+    constructor(
+        readonly stack: string,
+        readonly source: string,
+        tag: string,
+        digest: string,
+    ) {
+        super(
+            `stack \`${stack}\` takes only digests that succeeded on \`${source}\` (\`papyrus:promoteFrom\` in its stack config), ` +
+                `and \`${tag}\` (${digest}) never did; nothing was changed. Deploy the tag to ${source} first, then run ` +
+                `\`papyrus-deploy promote --from ${source} --to ${stack}\``,
+        );
     }
 }
 
 /** What ECS runs on the promotion source is not what its state recorded: promote takes no drifted digest. */
 export class SourceDriftError extends DeployError {
     readonly exitCode = EXIT_CODES.drift;
-    constructor(readonly stack: string, readonly recorded: string, readonly running: readonly string[]) {
-        super(`stack \`${stack}\` recorded \`${recorded}\` but ECS runs ${running.map((r) => `\`${r}\``).join(", ") || "nothing"}, so it is not known to run as recorded; `
-            + `nothing was changed. Check its service events and deploy or roll it back, or promote a named deployment with \`--version N\` (see \`history --stack ${stack}\`)`);
+    constructor(
+        readonly stack: string,
+        readonly recorded: string,
+        readonly running: readonly string[],
+    ) {
+        super(
+            `stack \`${stack}\` recorded \`${recorded}\` but ECS runs ${running.map((r) => `\`${r}\``).join(", ") || "nothing"}, so it is not known to run as recorded; ` +
+                `nothing was changed. Check its service events and deploy or roll it back, or promote a named deployment with \`--version N\` (see \`history --stack ${stack}\`)`,
+        );
     }
 }
 
 /** What ECS runs on the promotion source could not be read (no cluster, no service): nothing was changed. */
 export class SourceNotVerifiedError extends DeployError {
     readonly exitCode = EXIT_CODES.notVerified;
-    constructor(readonly stack: string, reason: string) {
-        super(`what ECS runs for stack \`${stack}\` could not be checked: ${reason}; nothing was changed. `
-            + `Run \`verify --stack ${stack}\` once ECS answers, or promote a named deployment with \`--version N\``);
+    constructor(
+        readonly stack: string,
+        reason: string,
+    ) {
+        super(
+            `what ECS runs for stack \`${stack}\` could not be checked: ${reason}; nothing was changed. ` +
+                `Run \`verify --stack ${stack}\` once ECS answers, or promote a named deployment with \`--version N\``,
+        );
     }
 }
 
 /** The promoted digest did not reach the target's repository within `--wait`. */
 export class ReplicaMissingError extends DeployError {
     readonly exitCode = EXIT_CODES.imageUnavailable;
-    constructor(readonly repositoryName: string, readonly digest: string, target: string, region: string, source: string, waited: string) {
-        super(`${digest} from stack \`${source}\` is not in \`${repositoryName}\` of stack \`${target}\` (${region}) after waiting ${waited}; nothing was changed. `
-            + `Replication from ${source}'s registry (\`papyrus:replicateTo\` in its stack config) has not delivered it: check it with `
-            + `\`aws ecr describe-image-replication-status --repository-name ${repositoryName} --image-id imageDigest=${digest}\` in ${source}'s region, `
-            + "then run promote again (`--wait` waits longer)");
+    constructor(
+        readonly repositoryName: string,
+        readonly digest: string,
+        target: string,
+        region: string,
+        source: string,
+        waited: string,
+    ) {
+        super(
+            `${digest} from stack \`${source}\` is not in \`${repositoryName}\` of stack \`${target}\` (${region}) after waiting ${waited}; nothing was changed. ` +
+                `Replication from ${source}'s registry (\`papyrus:replicateTo\` in its stack config) has not delivered it: check it with ` +
+                `\`aws ecr describe-image-replication-status --repository-name ${repositoryName} --image-id imageDigest=${digest}\` in ${source}'s region, ` +
+                "then run promote again (`--wait` waits longer)",
+        );
     }
 }
 
 /** Another deploy holds the stack: ours changed nothing. */
 export class StackBusyError extends DeployError {
     readonly exitCode = EXIT_CODES.stackBusy;
-    constructor(readonly stack: string, readonly holder: string) {
+    constructor(
+        readonly stack: string,
+        readonly holder: string,
+    ) {
         super(`stack \`${stack}\` is being deployed by ${holder}; nothing was changed, try again when it finishes`);
     }
 }
@@ -153,7 +220,13 @@ export class StackBusyError extends DeployError {
 export class UpdateFailedError extends DeployError {
     readonly exitCode = EXIT_CODES.updateFailed;
     /** `outcome` says what the stack's state runs now, e.g. "the stack still runs `…`". */
-    constructor(readonly stack: string, readonly image: string, outcome: string, detail: string, evidence?: EvidenceRecord) {
+    constructor(
+        readonly stack: string,
+        readonly image: string,
+        outcome: string,
+        detail: string,
+        evidence?: EvidenceRecord,
+    ) {
         super(`update of stack \`${stack}\` to \`${image}\` failed; ${outcome}. ${detail}`.trimEnd(), evidence);
     }
 }
@@ -161,15 +234,27 @@ export class UpdateFailedError extends DeployError {
 export class InterruptedError extends DeployError {
     readonly exitCode = EXIT_CODES.interrupted;
     /** `outcome` says how far it got: nothing changed, or what the stack's state runs after the cancel. */
-    constructor(readonly stack: string, outcome: string, evidence?: EvidenceRecord) {
+    constructor(
+        readonly stack: string,
+        outcome: string,
+        evidence?: EvidenceRecord,
+    ) {
         super(`deploy of stack \`${stack}\` was interrupted: ${outcome}`, evidence);
     }
 }
 
 export class DriftError extends DeployError {
     readonly exitCode = EXIT_CODES.drift;
-    constructor(readonly stack: string, readonly recorded: string, readonly running: readonly string[], evidence?: EvidenceRecord) {
-        super(`stack \`${stack}\` recorded \`${recorded}\` but ECS runs ${running.map((r) => `\`${r}\``).join(", ") || "nothing"}; the deployment circuit breaker may have rolled back. Check the service events, then run \`papyrus-deploy reconcile --stack ${stack}\` to record what ECS runs, or deploy or roll back explicitly`, evidence);
+    constructor(
+        readonly stack: string,
+        readonly recorded: string,
+        readonly running: readonly string[],
+        evidence?: EvidenceRecord,
+    ) {
+        super(
+            `stack \`${stack}\` recorded \`${recorded}\` but ECS runs ${running.map((r) => `\`${r}\``).join(", ") || "nothing"}; the deployment circuit breaker may have rolled back. Check the service events, then run \`papyrus-deploy reconcile --stack ${stack}\` to record what ECS runs, or deploy or roll back explicitly`,
+            evidence,
+        );
     }
 }
 
@@ -188,9 +273,10 @@ export class RolledBackError extends DeployError {
         evidence?: EvidenceRecord,
     ) {
         // ECS failed it without rolling back: its primary deployment is the recorded image still.
-        const runs = running.length === 1 && running[0] === recorded
-            ? `its primary deployment is still the recorded \`${recorded}\`, whose tasks fail`
-            : `the update recorded \`${recorded}\` but ECS runs ${running.map((r) => `\`${r}\``).join(", ") || "nothing"}`;
+        const runs =
+            running.length === 1 && running[0] === recorded
+                ? `its primary deployment is still the recorded \`${recorded}\`, whose tasks fail`
+                : `the update recorded \`${recorded}\` but ECS runs ${running.map((r) => `\`${r}\``).join(", ") || "nothing"}`;
         super(`ECS ${what} on stack \`${stack}\`: ${runs}. ${aftermath}`, evidence);
     }
 }
@@ -201,20 +287,37 @@ export class RolledBackError extends DeployError {
  */
 export class SupersededError extends DeployError {
     readonly exitCode = EXIT_CODES.drift;
-    constructor(readonly stack: string, readonly recorded: string, readonly running: readonly string[], by: string, evidence?: EvidenceRecord) {
-        super(`stack \`${stack}\` was updated to \`${recorded}\`, but ${by} ran while ECS rolled it out and replaced it: ECS runs `
-            + `${running.map((r) => `\`${r}\``).join(", ") || "nothing"}. That is not ECS rolling it back, so nothing was reconciled; `
-            + `see \`history --stack ${stack}\` and deploy again if this image should run`, evidence);
+    constructor(
+        readonly stack: string,
+        readonly recorded: string,
+        readonly running: readonly string[],
+        by: string,
+        evidence?: EvidenceRecord,
+    ) {
+        super(
+            `stack \`${stack}\` was updated to \`${recorded}\`, but ${by} ran while ECS rolled it out and replaced it: ECS runs ` +
+                `${running.map((r) => `\`${r}\``).join(", ") || "nothing"}. That is not ECS rolling it back, so nothing was reconciled; ` +
+                `see \`history --stack ${stack}\` and deploy again if this image should run`,
+            evidence,
+        );
     }
 }
 
 /** The update ran, but ECS had not finished rolling it out when the wait ended. */
 export class RolloutTimeoutError extends DeployError {
     readonly exitCode = EXIT_CODES.rolloutTimeout;
-    constructor(readonly stack: string, deployment: string, waited: string, evidence?: EvidenceRecord) {
-        super(`stack \`${stack}\` was updated, but ECS deployment ${deployment} was still IN_PROGRESS after ${waited}; `
-            + `the stack records the new digest while ECS may still roll it back. Run \`papyrus-deploy verify --stack ${stack}\` later `
-            + "(and `papyrus-deploy reconcile` if ECS rolled it back), or give `--wait-timeout` more time", evidence);
+    constructor(
+        readonly stack: string,
+        deployment: string,
+        waited: string,
+        evidence?: EvidenceRecord,
+    ) {
+        super(
+            `stack \`${stack}\` was updated, but ECS deployment ${deployment} was still IN_PROGRESS after ${waited}; ` +
+                `the stack records the new digest while ECS may still roll it back. Run \`papyrus-deploy verify --stack ${stack}\` later ` +
+                "(and `papyrus-deploy reconcile` if ECS rolled it back), or give `--wait-timeout` more time",
+            evidence,
+        );
     }
 }
 
@@ -222,17 +325,28 @@ export class RolloutTimeoutError extends DeployError {
 export class NotVerifiedError extends DeployError {
     readonly exitCode = EXIT_CODES.notVerified;
     /** `evidence` is set when an update ran; a `verify` on its own has none. */
-    constructor(readonly stack: string, reason: string, evidence?: EvidenceRecord) {
-        super(evidence
-            ? `stack \`${stack}\` was updated, but what ECS runs could not be checked: ${reason}. Run \`verify --stack ${stack}\` once ECS is reachable (\`--no-verify\` skips the check)`
-            : `what ECS runs for stack \`${stack}\` could not be checked: ${reason}`, evidence);
+    constructor(
+        readonly stack: string,
+        reason: string,
+        evidence?: EvidenceRecord,
+    ) {
+        super(
+            evidence
+                ? `stack \`${stack}\` was updated, but what ECS runs could not be checked: ${reason}. Run \`verify --stack ${stack}\` once ECS is reachable (\`--no-verify\` skips the check)`
+                : `what ECS runs for stack \`${stack}\` could not be checked: ${reason}`,
+            evidence,
+        );
     }
 }
 
 /** AWS, its credentials or the state backend could not be reached: nothing was changed. */
 export class UnreachableError extends DeployError {
     readonly exitCode = EXIT_CODES.unreachable;
-    constructor(readonly what: string, readonly reason: string, hint: string) {
+    constructor(
+        readonly what: string,
+        readonly reason: string,
+        hint: string,
+    ) {
         super(`${what} could not be reached: ${reason}; nothing was changed. ${hint}`);
     }
 }

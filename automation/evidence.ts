@@ -24,10 +24,7 @@ export interface CiIdentity {
     readonly environment?: string;
 }
 
-export type VerifyNote =
-    | { readonly inSync: boolean; readonly running: readonly string[] }
-    | { readonly skipped: string }
-    | { readonly failed: string };
+export type VerifyNote = { readonly inSync: boolean; readonly running: readonly string[] } | { readonly skipped: string } | { readonly failed: string };
 
 /** Where a promoted digest came from: the source stack's deployment that ran it (schema v2, optional). */
 export interface PromotedFrom {
@@ -113,7 +110,13 @@ export interface EvidenceFacts {
     readonly kind: UpdateKind;
     readonly stack: string;
     readonly stackQualified: string;
-    readonly resolved: { readonly repositoryName: string; readonly repositoryUrl: string; readonly digest: string; readonly mediaType: string; readonly isIndex: boolean };
+    readonly resolved: {
+        readonly repositoryName: string;
+        readonly repositoryUrl: string;
+        readonly digest: string;
+        readonly mediaType: string;
+        readonly isIndex: boolean;
+    };
     readonly requestedImage: string;
     readonly tag?: string;
     /** What the state runs after the update. */
@@ -186,9 +189,7 @@ export function ciIdentity(env: NodeJS.ProcessEnv = process.env): CiIdentity | u
         workflow: env.GITHUB_WORKFLOW,
         runId: env.GITHUB_RUN_ID,
         runAttempt: env.GITHUB_RUN_ATTEMPT,
-        runUrl: env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
-            ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
-            : undefined,
+        runUrl: env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
         actor: env.GITHUB_ACTOR,
         ref: env.GITHUB_REF,
         sha: env.GITHUB_SHA,

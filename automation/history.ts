@@ -104,8 +104,12 @@ export function toDeployments(summaries: readonly UpdateSummary[]): Deployment[]
         return {
             version: summary.version > 0 ? summary.version : summaries.length - index,
             operation: summary.kind,
-            kind: byDriver && kind !== undefined && DRIVER_KINDS.includes(kind) ? kind as DeploymentKind
-                : runner === "cli" && summary.kind === "update" ? "manual" : "other",
+            kind:
+                byDriver && kind !== undefined && DRIVER_KINDS.includes(kind)
+                    ? (kind as DeploymentKind)
+                    : runner === "cli" && summary.kind === "update"
+                      ? "manual"
+                      : "other",
             result: summary.result ?? "unknown",
             startTime: new Date(summary.startTime),
             endTime: summary.endTime ? new Date(summary.endTime) : undefined,
@@ -129,8 +133,7 @@ export function toDeployments(summaries: readonly UpdateSummary[]): Deployment[]
  * failed update may have applied its image) whose digest is the one the state's service runs.
  */
 export function markRunning(deployments: readonly Deployment[], running: { digest: string } | undefined): Deployment[] {
-    const index = running === undefined ? -1
-        : deployments.findIndex((d) => d.operation === "update" && d.digest === running.digest);
+    const index = running === undefined ? -1 : deployments.findIndex((d) => d.operation === "update" && d.digest === running.digest);
     return deployments.map((d, i) => ({ ...d, running: i === index }));
 }
 
@@ -139,7 +142,8 @@ export function parsePromotedFrom(text: string | undefined): Deployment["promote
     if (text === undefined) return undefined;
     try {
         const value = JSON.parse(text) as Record<string, unknown>;
-        if (typeof value.stack !== "string" || typeof value.version !== "number" || typeof value.digest !== "string" || !isSha256Digest(value.digest)) return undefined;
+        if (typeof value.stack !== "string" || typeof value.version !== "number" || typeof value.digest !== "string" || !isSha256Digest(value.digest))
+            return undefined;
         return { stack: value.stack, version: value.version, digest: value.digest, tag: typeof value.tag === "string" ? value.tag : undefined };
     } catch {
         return undefined;
@@ -185,11 +189,7 @@ export function currentDeployment(deployments: readonly Deployment[]): Deploymen
     return deployments.find((d) => d.running === true);
 }
 
-export type RollbackTarget =
-    | { readonly toVersion: number }
-    | { readonly toTag: string }
-    | { readonly toDigest: string }
-    | Record<string, never>;
+export type RollbackTarget = { readonly toVersion: number } | { readonly toTag: string } | { readonly toDigest: string } | Record<string, never>;
 
 /**
  * Chooses the deployment to roll back to, or says why there is none.
@@ -210,8 +210,12 @@ export function chooseRollbackTarget(
         const found = deployments.find((d) => d.version === target.toVersion);
         if (!found) return { current, reason: `no update ${target.toVersion} in history` };
         if (!candidates.includes(found)) {
-            const why = found.operation !== "update" ? `is a ${found.operation}, which deploys no image`
-                : found.result !== "succeeded" ? `did not succeed (${found.result})` : "recorded no image";
+            const why =
+                found.operation !== "update"
+                    ? `is a ${found.operation}, which deploys no image`
+                    : found.result !== "succeeded"
+                      ? `did not succeed (${found.result})`
+                      : "recorded no image";
             return { current, reason: `update ${target.toVersion} ${why}` };
         }
         return { target: found, current };
@@ -233,15 +237,18 @@ export function chooseRollbackTarget(
     const older = candidates.filter((d) => deployments.indexOf(d) > deployments.indexOf(origin));
     // Nor a digest ECS rolled back after that deployment ran (a later reconcile names it): the
     // default must not put back the image ECS just refused (`--to-version` still can).
-    const refusedByEcs = (d: Deployment) => deployments.some((r) => r.kind === "reconcile" && r.result === "succeeded"
-        && r.reconcileOf?.digest === d.digest && deployments.indexOf(r) < deployments.indexOf(d));
+    const refusedByEcs = (d: Deployment) =>
+        deployments.some(
+            (r) => r.kind === "reconcile" && r.result === "succeeded" && r.reconcileOf?.digest === d.digest && deployments.indexOf(r) < deployments.indexOf(d),
+        );
     const found = older.find((d) => d.digest !== current.digest && !refusedByEcs(d));
     if (found) return { target: found, current };
     return {
         current,
-        reason: origin === current
-            ? `no succeeded deployment before update ${current.version} ran another digest than ${current.digest}`
-            : `update ${current.version} rolled back to ${current.digest}, first deployed in update ${origin.version}, and nothing before that ran another digest (\`--to-version\` picks any update)`,
+        reason:
+            origin === current
+                ? `no succeeded deployment before update ${current.version} ran another digest than ${current.digest}`
+                : `update ${current.version} rolled back to ${current.digest}, first deployed in update ${origin.version}, and nothing before that ran another digest (\`--to-version\` picks any update)`,
     };
 }
 

@@ -155,7 +155,11 @@ export function engineLocks(backendUrl: string, project: string, stackName: stri
                 const pid = lock?.pid ?? -1;
                 const hostname = lock?.hostname ?? "unknown";
                 found.push({
-                    file: full, pid, hostname, username: lock?.username, timestamp: lock?.timestamp,
+                    file: full,
+                    pid,
+                    hostname,
+                    username: lock?.username,
+                    timestamp: lock?.timestamp,
                     stale: hostname === os.hostname() && pid > 0 && !processAlive(pid),
                 });
             }

@@ -20,7 +20,9 @@ function parseVersion(version) {
 function minimumVersion(range) {
     const match = /^>=\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?$/.exec(String(range).trim());
     if (!match) {
-        throw new Error("package.json `engines.node` must have the form `>=MAJOR[.MINOR[.PATCH]]` (automation/nodeEngines.js reads only that), got `" + range + "`");
+        throw new Error(
+            "package.json `engines.node` must have the form `>=MAJOR[.MINOR[.PATCH]]` (automation/nodeEngines.js reads only that), got `" + range + "`",
+        );
     }
     return [Number(match[1]), Number(match[2] || 0), Number(match[3] || 0)];
 }
@@ -42,10 +44,20 @@ function unsupportedNodeMessage(version, execPath, range) {
     if (satisfiesEngines(version, range)) {
         return undefined;
     }
-    return "papyrus-deploy needs Node.js " + range + " (`engines.node` in package.json), but runs on " + version + " (" + execPath + ").\n"
-        + "Run `npm run setup` (it provides Node.js 24 in .tools/bin) and start the CLI with `npm run <command> -- …`, "
-        + "put .tools/bin first on PATH (`export PATH=\"$PWD/.tools/bin:$PATH\"`), "
-        + "or install Node.js " + range.replace(/^>=\s*/, "") + " or later yourself (`nvm install` reads .nvmrc).";
+    return (
+        "papyrus-deploy needs Node.js " +
+        range +
+        " (`engines.node` in package.json), but runs on " +
+        version +
+        " (" +
+        execPath +
+        ").\n" +
+        "Run `npm run setup` (it provides Node.js 24 in .tools/bin) and start the CLI with `npm run <command> -- …`, " +
+        'put .tools/bin first on PATH (`export PATH="$PWD/.tools/bin:$PATH"`), ' +
+        "or install Node.js " +
+        range.replace(/^>=\s*/, "") +
+        " or later yourself (`nvm install` reads .nvmrc)."
+    );
 }
 
 module.exports = { parseVersion, minimumVersion, satisfiesEngines, unsupportedNodeMessage };

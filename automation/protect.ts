@@ -36,18 +36,17 @@ export const MAX_PROTECTED_DEPLOYMENTS = 50;
 export const PROTECT_DEPLOYMENTS_KEY = "papyrus:protectDeployments";
 
 /** Every manifest type ECR stores; BatchGetImage returns the manifest as pushed when its type is accepted. */
-const ACCEPTED_MEDIA_TYPES = [
-    "application/vnd.oci.image.manifest.v1+json",
-    "application/vnd.docker.distribution.manifest.v2+json",
-    ...IMAGE_INDEX_MEDIA_TYPES,
-];
+const ACCEPTED_MEDIA_TYPES = ["application/vnd.oci.image.manifest.v1+json", "application/vnd.docker.distribution.manifest.v2+json", ...IMAGE_INDEX_MEDIA_TYPES];
 
 /** `papyrus:protectDeployments` as the stack config holds it (text), checked. */
 export function protectedDeploymentCount(value: string | undefined): number {
     if (value === undefined || value === "") return DEFAULT_PROTECTED_DEPLOYMENTS;
     if (!/^[1-9][0-9]?$/.test(value) || Number(value) > MAX_PROTECTED_DEPLOYMENTS) {
-        throw new InvalidInputError(PROTECT_DEPLOYMENTS_KEY, value,
-            `must be a whole number from 1 to ${MAX_PROTECTED_DEPLOYMENTS} (how many of the stack's latest distinct digests the lifecycle policy keeps; default ${DEFAULT_PROTECTED_DEPLOYMENTS})`);
+        throw new InvalidInputError(
+            PROTECT_DEPLOYMENTS_KEY,
+            value,
+            `must be a whole number from 1 to ${MAX_PROTECTED_DEPLOYMENTS} (how many of the stack's latest distinct digests the lifecycle policy keeps; default ${DEFAULT_PROTECTED_DEPLOYMENTS})`,
+        );
     }
     return Number(value);
 }
@@ -164,23 +163,31 @@ export async function protectDeployments(args: ProtectArgs): Promise<ProtectionN
             const manifest = manifests.get(m.digest);
             if (manifest === undefined) continue; // reported by manifestsOf
             try {
-                await ecr.send(new PutImageCommand({
-                    repositoryName, imageTag: m.tag, imageDigest: m.digest,
-                    imageManifest: manifest.manifest, imageManifestMediaType: manifest.mediaType,
-                }));
+                await ecr.send(
+                    new PutImageCommand({
+                        repositoryName,
+                        imageTag: m.tag,
+                        imageDigest: m.digest,
+                        imageManifest: manifest.manifest,
+                        imageManifestMediaType: manifest.mediaType,
+                    }),
+                );
                 after.set(m.slot, m.digest);
                 moved.push(m);
             } catch (err) {
-                problems.push(err instanceof ImageTagAlreadyExistsException || err instanceof ImageAlreadyExistsException
-                    ? `\`${repositoryName}\` refused to move \`${m.tag}\` to ${m.digest} (${(err as Error).name}): its tag mutability does not exclude `
-                        + `\`${PROTECTIVE_TAG_PATTERN}\`; apply the stack once (\`papyrus-deploy up --stack ${stack}\`) so the repository takes ImmutableRepository's settings`
-                    : `\`${m.tag}\` could not be moved to ${m.digest}: ${describe(err)}`);
+                problems.push(
+                    err instanceof ImageTagAlreadyExistsException || err instanceof ImageAlreadyExistsException
+                        ? `\`${repositoryName}\` refused to move \`${m.tag}\` to ${m.digest} (${(err as Error).name}): its tag mutability does not exclude ` +
+                              `\`${PROTECTIVE_TAG_PATTERN}\`; apply the stack once (\`papyrus-deploy up --stack ${stack}\`) so the repository takes ImmutableRepository's settings`
+                        : `\`${m.tag}\` could not be moved to ${m.digest}: ${describe(err)}`,
+                );
             }
         }
     }
     const held = new Set(after.values());
     return {
-        tags, keep,
+        tags,
+        keep,
         protected: Object.fromEntries([...after].sort(([a], [b]) => a - b).map(([slot, digest]) => [protectiveTag(stack, slot), digest])),
         moved,
         released: [...new Set(current.values())].filter((digest) => !held.has(digest)),
@@ -203,12 +210,21 @@ async function currentSlots(ecr: ECRClient, repositoryName: string, stack: strin
     return slots;
 }
 
-async function manifestsOf(ecr: ECRClient, repositoryName: string, digests: readonly string[], problems: string[]): Promise<Map<string, { manifest: string; mediaType?: string }>> {
+async function manifestsOf(
+    ecr: ECRClient,
+    repositoryName: string,
+    digests: readonly string[],
+    problems: string[],
+): Promise<Map<string, { manifest: string; mediaType?: string }>> {
     const found = new Map<string, { manifest: string; mediaType?: string }>();
     try {
-        const out = await ecr.send(new BatchGetImageCommand({
-            repositoryName, imageIds: digests.map((imageDigest) => ({ imageDigest })), acceptedMediaTypes: ACCEPTED_MEDIA_TYPES,
-        }));
+        const out = await ecr.send(
+            new BatchGetImageCommand({
+                repositoryName,
+                imageIds: digests.map((imageDigest) => ({ imageDigest })),
+                acceptedMediaTypes: ACCEPTED_MEDIA_TYPES,
+            }),
+        );
         for (const image of out.images ?? []) {
             const digest = image.imageId?.imageDigest;
             if (digest !== undefined && image.imageManifest !== undefined && !found.has(digest)) {
@@ -252,7 +268,11 @@ export interface AfterUpdate {
 export async function protectAfterUpdate(args: AfterUpdate): Promise<ProtectionNote> {
     if (args.deployments === undefined) {
         return {
-            tags: `${protectiveTag(args.stack, 1)}…${args.keep}`, keep: args.keep, protected: {}, moved: [], released: [],
+            tags: `${protectiveTag(args.stack, 1)}…${args.keep}`,
+            keep: args.keep,
+            protected: {},
+            moved: [],
+            released: [],
             problems: ["the stack's history could not be read after the update, so the protective tags were left as they were; the next update sets them"],
         };
     }
@@ -265,15 +285,26 @@ export function isProtectedDeployment(deployments: readonly Deployment[], runnin
 }
 
 /** The warning for a rollback target the repository does not protect (it carries none of the stack's protective tags); undefined when it does. */
-export function unprotectedTargetWarning(image: { readonly tags: readonly string[]; readonly repositoryName: string }, stack: string, what: string): string | undefined {
+export function unprotectedTargetWarning(
+    image: { readonly tags: readonly string[]; readonly repositoryName: string },
+    stack: string,
+    what: string,
+): string | undefined {
     if (protectiveTagsOf(image.tags, stack).length > 0) return undefined;
-    return `${what} is outside the stack's protected deployments (it carries no \`${PROTECTIVE_TAG_PREFIX}${stack}-slot<n>\` tag in \`${image.repositoryName}\`), `
-        + "so the repository's lifecycle policy may expire or archive it; it exists now, and once it runs it is protected again";
+    return (
+        `${what} is outside the stack's protected deployments (it carries no \`${PROTECTIVE_TAG_PREFIX}${stack}-slot<n>\` tag in \`${image.repositoryName}\`), ` +
+        "so the repository's lifecycle policy may expire or archive it; it exists now, and once it runs it is protected again"
+    );
 }
 
 /** The warning for a promote of a source deployment outside the source's protected set (`--version` of an old update). */
-export function unprotectedSourceWarning(from: { readonly stack: string; readonly version: number; readonly digest: string; readonly protected?: boolean }, source: string): string | undefined {
+export function unprotectedSourceWarning(
+    from: { readonly stack: string; readonly version: number; readonly digest: string; readonly protected?: boolean },
+    source: string,
+): string | undefined {
     if (from.protected !== false) return undefined;
-    return `update ${from.version} of \`${source}\` (${from.digest}) is outside \`${source}\`'s protected deployments (\`${PROTECT_DEPLOYMENTS_KEY}\`), `
-        + "so lifecycle policies may expire it; it was found in this stack's repository, and once it runs here it is protected here";
+    return (
+        `update ${from.version} of \`${source}\` (${from.digest}) is outside \`${source}\`'s protected deployments (\`${PROTECT_DEPLOYMENTS_KEY}\`), ` +
+        "so lifecycle policies may expire it; it was found in this stack's repository, and once it runs here it is protected here"
+    );
 }

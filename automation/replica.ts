@@ -49,8 +49,10 @@ export async function awaitReplica(wait: ReplicaWait): Promise<ResolvedImage> {
         }
         if (lastProgress === undefined || Date.now() - lastProgress >= progressMs) {
             lastProgress = Date.now();
-            wait.onProgress?.(`waiting for ${wait.digest} from \`${wait.source}\` to reach \`${wait.repositoryName}\` of \`${wait.target}\` (${wait.region}): `
-                + `${formatDuration(waited)} of ${formatDuration(waitMs)}\n`);
+            wait.onProgress?.(
+                `waiting for ${wait.digest} from \`${wait.source}\` to reach \`${wait.repositoryName}\` of \`${wait.target}\` (${wait.region}): ` +
+                    `${formatDuration(waited)} of ${formatDuration(waitMs)}\n`,
+            );
         }
         await sleep(Math.min(pollMs, waitMs - waited), wait.signal, wait.target);
     }

@@ -24,28 +24,50 @@ export const RESTORE_POLL_MS = 15_000;
 /** The rollback target is archived, and `--restore` was not given: nothing was changed. */
 export class ArchivedTargetError extends DeployError {
     readonly exitCode = EXIT_CODES.imageUnavailable;
-    constructor(readonly repositoryName: string, readonly digest: string, readonly updateVersion: number, readonly status: string, readonly command: string) {
-        super(`rollback target (update ${updateVersion}, ${digest}) is ${status} in \`${repositoryName}\` and cannot be pulled by ECS; nothing was changed. `
-            + (status === "ACTIVATING"
-                ? `Its restore is under way (ECR restores ${ECR_RESTORE_TIME}); wait for it and roll back with: \`${command}\``
-                : `ECR restores an archived image ${ECR_RESTORE_TIME}; restore it and roll back in one step with: \`${command}\``));
+    constructor(
+        readonly repositoryName: string,
+        readonly digest: string,
+        readonly updateVersion: number,
+        readonly status: string,
+        readonly command: string,
+    ) {
+        super(
+            `rollback target (update ${updateVersion}, ${digest}) is ${status} in \`${repositoryName}\` and cannot be pulled by ECS; nothing was changed. ` +
+                (status === "ACTIVATING"
+                    ? `Its restore is under way (ECR restores ${ECR_RESTORE_TIME}); wait for it and roll back with: \`${command}\``
+                    : `ECR restores an archived image ${ECR_RESTORE_TIME}; restore it and roll back in one step with: \`${command}\``),
+        );
     }
 }
 
 /** The restore was asked for but did not finish within the wait: nothing was deployed. */
 export class RestoreTimeoutError extends DeployError {
     readonly exitCode = EXIT_CODES.imageUnavailable;
-    constructor(readonly repositoryName: string, readonly digest: string, status: string, waited: string, command: string) {
-        super(`${digest} in \`${repositoryName}\` is still ${status} after waiting ${waited}; nothing was deployed. The restore goes on in ECR `
-            + `(${ECR_RESTORE_TIME}): run \`${command}\` again later, which waits for it without asking again`);
+    constructor(
+        readonly repositoryName: string,
+        readonly digest: string,
+        status: string,
+        waited: string,
+        command: string,
+    ) {
+        super(
+            `${digest} in \`${repositoryName}\` is still ${status} after waiting ${waited}; nothing was deployed. The restore goes on in ECR ` +
+                `(${ECR_RESTORE_TIME}): run \`${command}\` again later, which waits for it without asking again`,
+        );
     }
 }
 
 /** ECR refused to restore the image. */
 export class RestoreRefusedError extends DeployError {
     readonly exitCode = EXIT_CODES.imageUnavailable;
-    constructor(readonly repositoryName: string, readonly digest: string, reason: string) {
-        super(`ECR refused to restore ${digest} in \`${repositoryName}\`: ${reason}; nothing was changed. Roll back to another target (\`--to-version\`, see \`history\`)`);
+    constructor(
+        readonly repositoryName: string,
+        readonly digest: string,
+        reason: string,
+    ) {
+        super(
+            `ECR refused to restore ${digest} in \`${repositoryName}\`: ${reason}; nothing was changed. Roll back to another target (\`--to-version\`, see \`history\`)`,
+        );
     }
 }
 
@@ -86,12 +108,18 @@ export async function restoreArchivedImage(args: RestoreArgs): Promise<{ resolve
     let requestedAt: string | undefined;
     if (args.status !== "ACTIVATING") {
         try {
-            const out = await args.ecr.send(new UpdateImageStorageClassCommand({
-                repositoryName: args.repositoryName, imageId: { imageDigest: args.digest }, targetStorageClass: "STANDARD",
-            }));
+            const out = await args.ecr.send(
+                new UpdateImageStorageClassCommand({
+                    repositoryName: args.repositoryName,
+                    imageId: { imageDigest: args.digest },
+                    targetStorageClass: "STANDARD",
+                }),
+            );
             requestedAt = new Date().toISOString();
-            args.onProgress?.(`asked ECR to restore ${args.digest} in \`${args.repositoryName}\` (now ${out.imageStatus ?? "ACTIVATING"}); `
-                + `ECR restores ${ECR_RESTORE_TIME}; waiting up to ${formatDuration(waitMs)}\n`);
+            args.onProgress?.(
+                `asked ECR to restore ${args.digest} in \`${args.repositoryName}\` (now ${out.imageStatus ?? "ACTIVATING"}); ` +
+                    `ECR restores ${ECR_RESTORE_TIME}; waiting up to ${formatDuration(waitMs)}\n`,
+            );
         } catch (err) {
             if (err instanceof ImageStorageClassUpdateNotSupportedException) throw new RestoreRefusedError(args.repositoryName, args.digest, err.message);
             throw awsUnavailable(err, "ECR") ?? err;
@@ -105,7 +133,10 @@ export async function restoreArchivedImage(args: RestoreArgs): Promise<{ resolve
         let status: string;
         try {
             const resolved = await describeDigest(args.ecr, args.repositoryName, args.digest);
-            return { resolved, note: { found: args.status, requested: requestedAt !== undefined, requestedAt, waitedMs: waited, activeAt: new Date().toISOString() } };
+            return {
+                resolved,
+                note: { found: args.status, requested: requestedAt !== undefined, requestedAt, waitedMs: waited, activeAt: new Date().toISOString() },
+            };
         } catch (err) {
             if (!(err instanceof ImageArchivedError)) throw err;
             status = err.status;
@@ -115,8 +146,15 @@ export async function restoreArchivedImage(args: RestoreArgs): Promise<{ resolve
             lastProgress = Date.now();
             args.onProgress?.(`restoring ${args.digest} in \`${args.repositoryName}\`: ${status}, ${formatDuration(waited)} of ${formatDuration(waitMs)}\n`);
         }
-        await sleepUnlessAborted(Math.min(pollMs, waitMs - waited), args.signal,
-            () => new InterruptedError(args.stack, "interrupted while waiting for the restore of the rollback target; nothing was deployed (the restore goes on in ECR)"));
+        await sleepUnlessAborted(
+            Math.min(pollMs, waitMs - waited),
+            args.signal,
+            () =>
+                new InterruptedError(
+                    args.stack,
+                    "interrupted while waiting for the restore of the rollback target; nothing was deployed (the restore goes on in ECR)",
+                ),
+        );
     }
 }
 
@@ -142,7 +180,15 @@ export async function restoreRollbackTarget(archived: ImageArchivedError, rollba
         throw new ArchivedTargetError(archived.repositoryName, archived.digest, rollback.version, archived.status, command);
     }
     return restoreArchivedImage({
-        ecr: rollback.ecr, repositoryName: archived.repositoryName, digest: archived.digest, status: archived.status,
-        stack: rollback.stack, command, waitMs: rollback.waitMs, pollMs: rollback.pollMs, onProgress: rollback.onProgress, signal: rollback.signal,
+        ecr: rollback.ecr,
+        repositoryName: archived.repositoryName,
+        digest: archived.digest,
+        status: archived.status,
+        stack: rollback.stack,
+        command,
+        waitMs: rollback.waitMs,
+        pollMs: rollback.pollMs,
+        onProgress: rollback.onProgress,
+        signal: rollback.signal,
     });
 }

@@ -95,18 +95,21 @@ export async function followRollout(options: FollowOptions): Promise<RolloutOutc
  * failed deployment once its rollback is done, so a new PRIMARY on another task definition with
  * ours gone means ECS rolled it back.
  */
-export function judge(svc: Service, options: Pick<FollowOptions, "taskDefinitionArn" | "before" | "startedAt">):
-    { state: RolloutState; deployment?: EcsDeployment; reason?: string } {
+export function judge(
+    svc: Service,
+    options: Pick<FollowOptions, "taskDefinitionArn" | "before" | "startedAt">,
+): { state: RolloutState; deployment?: EcsDeployment; reason?: string } {
     const deployments = svc.deployments ?? [];
-    const isNew = (d: EcsDeployment) => (options.before ? !options.before.has(d.id ?? "")
-        : d.createdAt !== undefined && d.createdAt.getTime() >= options.startedAt.getTime() - 1000);
+    const isNew = (d: EcsDeployment) =>
+        options.before ? !options.before.has(d.id ?? "") : d.createdAt !== undefined && d.createdAt.getTime() >= options.startedAt.getTime() - 1000;
     const ours = deployments.find((d) => d.taskDefinition === options.taskDefinitionArn && isNew(d));
     const primary = deployments.find((d) => d.status === "PRIMARY");
     if (ours) {
         if (ours.rolloutState === "FAILED") return { state: "FAILED", deployment: ours, reason: ours.rolloutStateReason };
         if (ours.rolloutState === "COMPLETED") return { state: "COMPLETED", deployment: ours, reason: ours.rolloutStateReason };
         // The circuit breaker's rollback replaces ours as PRIMARY before ours is marked FAILED.
-        if (primary && primary !== ours) return { state: "FAILED", deployment: ours, reason: `ECS made deployment ${primary.id} (${primary.taskDefinition}) primary` };
+        if (primary && primary !== ours)
+            return { state: "FAILED", deployment: ours, reason: `ECS made deployment ${primary.id} (${primary.taskDefinition}) primary` };
         // A deployment without a rollout state (an old ECS API answer): done when it alone runs every task.
         if (ours.rolloutState === undefined && deployments.length === 1 && ours.runningCount === ours.desiredCount) {
             return { state: "COMPLETED", deployment: ours };
@@ -124,9 +127,11 @@ export function judge(svc: Service, options: Pick<FollowOptions, "taskDefinition
 
 function statusLine(ours: EcsDeployment | undefined, svc: Service): string {
     const d = ours ?? svc.deployments?.find((x) => x.status === "PRIMARY");
-    return `rollout ${d?.id ?? "(no deployment yet)"}: ${d?.rolloutState ?? "IN_PROGRESS"}, `
-        + `running ${d?.runningCount ?? svc.runningCount ?? 0}/${d?.desiredCount ?? svc.desiredCount ?? 0}, pending ${d?.pendingCount ?? svc.pendingCount ?? 0}`
-        + (d?.failedTasks ? `, failed ${d.failedTasks}` : "");
+    return (
+        `rollout ${d?.id ?? "(no deployment yet)"}: ${d?.rolloutState ?? "IN_PROGRESS"}, ` +
+        `running ${d?.runningCount ?? svc.runningCount ?? 0}/${d?.desiredCount ?? svc.desiredCount ?? 0}, pending ${d?.pendingCount ?? svc.pendingCount ?? 0}` +
+        (d?.failedTasks ? `, failed ${d.failedTasks}` : "")
+    );
 }
 
 function newEvents(svc: Service, since: Date, seen: Set<string>): string[] {

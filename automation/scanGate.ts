@@ -48,11 +48,19 @@ export function scanGateSettings(config: Readonly<Record<string, string | undefi
     const required = config[SCAN_REQUIRED_KEY];
     const allowed = [...SEVERITIES, "off"];
     if (threshold !== undefined && !allowed.includes(threshold)) {
-        throw new InvalidInputError(SCAN_THRESHOLD_KEY, threshold, `must be one of ${allowed.map((a) => `\`${a}\``).join(", ")} (findings of that severity or worse refuse a deploy; default \`${DEFAULT_SCAN_THRESHOLD}\`)`);
+        throw new InvalidInputError(
+            SCAN_THRESHOLD_KEY,
+            threshold,
+            `must be one of ${allowed.map((a) => `\`${a}\``).join(", ")} (findings of that severity or worse refuse a deploy; default \`${DEFAULT_SCAN_THRESHOLD}\`)`,
+        );
     }
     const waitMs = wait === undefined ? DEFAULT_SCAN_WAIT_MS : parseDuration(wait);
     if (waitMs === undefined) {
-        throw new InvalidInputError(SCAN_WAIT_KEY, wait!, "must be a duration of at most 60 minutes such as `90s`, `5m` or `0` (refuse a scan that is still running)");
+        throw new InvalidInputError(
+            SCAN_WAIT_KEY,
+            wait!,
+            "must be a duration of at most 60 minutes such as `90s`, `5m` or `0` (refuse a scan that is still running)",
+        );
     }
     if (required !== undefined && required !== "true" && required !== "false") {
         throw new InvalidInputError(SCAN_REQUIRED_KEY, required, "must be `true` or `false`");
@@ -64,8 +72,11 @@ export function scanGateSettings(config: Readonly<Record<string, string | undefi
 export function acceptFindingsReason(text: string): string {
     const reason = text.trim();
     if (reason === "") {
-        throw new InvalidInputError("--accept-findings", text,
-            "must say why the findings are accepted (e.g. `--accept-findings \"CVE-2025-1234: the parser is not reachable; fixed in v2.1\"`), and is empty");
+        throw new InvalidInputError(
+            "--accept-findings",
+            text,
+            'must say why the findings are accepted (e.g. `--accept-findings "CVE-2025-1234: the parser is not reachable; fixed in v2.1"`), and is empty',
+        );
     }
     return reason;
 }
@@ -82,7 +93,9 @@ export function formatCounts(counts: Readonly<Record<string, number>>): string {
         const i = (SEVERITIES as readonly string[]).indexOf(s);
         return i === -1 ? SEVERITIES.length : i;
     };
-    const entries = Object.entries(counts).filter(([, n]) => n > 0).sort(([a], [b]) => order(a) - order(b) || a.localeCompare(b));
+    const entries = Object.entries(counts)
+        .filter(([, n]) => n > 0)
+        .sort(([a], [b]) => order(a) - order(b) || a.localeCompare(b));
     return entries.length === 0 ? "none" : entries.map(([s, n]) => `${n} ${s}`).join(", ");
 }
 
@@ -104,9 +117,16 @@ export interface ScanNote {
 /** The gate refused: nothing was changed. */
 export class ScanFindingsError extends DeployError {
     readonly exitCode = EXIT_CODES.scanFindings;
-    constructor(readonly stack: string, readonly digest: string, reason: string, command: string) {
-        super(`${digest} is not deployed to stack \`${stack}\`: ${reason}; nothing was changed. Deploy a fixed build, or, if the risk is understood, `
-            + `run \`${command} --accept-findings "<why>"\` (the reason and the counts go into the evidence)`);
+    constructor(
+        readonly stack: string,
+        readonly digest: string,
+        reason: string,
+        command: string,
+    ) {
+        super(
+            `${digest} is not deployed to stack \`${stack}\`: ${reason}; nothing was changed. Deploy a fixed build, or, if the risk is understood, ` +
+                `run \`${command} --accept-findings "<why>"\` (the reason and the counts go into the evidence)`,
+        );
     }
 }
 
@@ -151,35 +171,58 @@ export async function checkScanGate(args: ScanGateArgs): Promise<ScanNote> {
             const reached = findingsAtOrAbove(counts, threshold);
             const base = { threshold, status: scan.status, counts, completedAt: scan.completedAt, ...waited };
             if (Object.keys(reached).length === 0) {
-                if (accepted) args.onProgress?.(`note: --accept-findings was not needed: the scan of ${digest} found nothing at or above ${threshold} (${formatCounts(counts)})\n`);
+                if (accepted)
+                    args.onProgress?.(
+                        `note: --accept-findings was not needed: the scan of ${digest} found nothing at or above ${threshold} (${formatCounts(counts)})\n`,
+                    );
                 return { ...base, decision: "passed" };
             }
             if (accepted) return { ...base, decision: "accepted", accepted };
-            throw new ScanFindingsError(args.stack, digest,
-                `its scan found ${formatCounts(reached)} (at or above the stack's threshold ${threshold}, \`${SCAN_THRESHOLD_KEY}\`; all findings: ${formatCounts(counts)})`, args.command);
+            throw new ScanFindingsError(
+                args.stack,
+                digest,
+                `its scan found ${formatCounts(reached)} (at or above the stack's threshold ${threshold}, \`${SCAN_THRESHOLD_KEY}\`; all findings: ${formatCounts(counts)})`,
+                args.command,
+            );
         }
         if (RUNNING.includes(scan.status) && waitedMs < settings.waitMs) {
             if (lastProgress === undefined || Date.now() - lastProgress >= progressMs) {
                 lastProgress = Date.now();
-                args.onProgress?.(`waiting for the scan of ${digest} in \`${args.repositoryName}\` (${scan.status}): ${formatDuration(waitedMs)} of ${formatDuration(settings.waitMs)}\n`);
+                args.onProgress?.(
+                    `waiting for the scan of ${digest} in \`${args.repositoryName}\` (${scan.status}): ${formatDuration(waitedMs)} of ${formatDuration(settings.waitMs)}\n`,
+                );
             }
-            await sleepUnlessAborted(Math.min(pollMs, settings.waitMs - waitedMs), args.signal,
-                () => new InterruptedError(args.stack, "interrupted while waiting for the image's scan; nothing was changed"));
+            await sleepUnlessAborted(
+                Math.min(pollMs, settings.waitMs - waitedMs),
+                args.signal,
+                () => new InterruptedError(args.stack, "interrupted while waiting for the image's scan; nothing was changed"),
+            );
             polls++;
             continue;
         }
         const base = { threshold, status: scan.status, ...waited };
         if (RUNNING.includes(scan.status)) {
             if (accepted) return { ...base, decision: "accepted", accepted };
-            throw new ScanFindingsError(args.stack, digest,
-                `its scan is still ${scan.status} after waiting ${formatDuration(settings.waitMs)} (\`${SCAN_WAIT_KEY}\`), so its findings are unknown; run the command again when the scan is done`, args.command);
+            throw new ScanFindingsError(
+                args.stack,
+                digest,
+                `its scan is still ${scan.status} after waiting ${formatDuration(settings.waitMs)} (\`${SCAN_WAIT_KEY}\`), so its findings are unknown; run the command again when the scan is done`,
+                args.command,
+            );
         }
         // No findings to read: never scanned, failed, unsupported, archived, …
-        const why = scan.status === "NOT_FOUND" ? "it has no scan (scan on push was off when it was pushed, or it was never scanned)"
-            : `its scan is ${scan.status}${scan.description ? ` (${scan.description})` : ""}`;
+        const why =
+            scan.status === "NOT_FOUND"
+                ? "it has no scan (scan on push was off when it was pushed, or it was never scanned)"
+                : `its scan is ${scan.status}${scan.description ? ` (${scan.description})` : ""}`;
         if (accepted) return { ...base, decision: "accepted", accepted };
         if (settings.required) {
-            throw new ScanFindingsError(args.stack, digest, `${why}, and \`${SCAN_REQUIRED_KEY}\` is true; start one with \`aws ecr start-image-scan --repository-name ${args.repositoryName} --image-id imageDigest=${digest}\``, args.command);
+            throw new ScanFindingsError(
+                args.stack,
+                digest,
+                `${why}, and \`${SCAN_REQUIRED_KEY}\` is true; start one with \`aws ecr start-image-scan --repository-name ${args.repositoryName} --image-id imageDigest=${digest}\``,
+                args.command,
+            );
         }
         args.onProgress?.(`warning: no scan findings for ${digest}: ${why}; deploying without the gate (\`${SCAN_REQUIRED_KEY}: true\` refuses this)\n`);
         return { ...base, decision: "unavailable" };
@@ -188,9 +231,13 @@ export async function checkScanGate(args: ScanGateArgs): Promise<ScanNote> {
 
 async function readFindings(args: ScanGateArgs): Promise<{ status: string; description?: string; counts: Record<string, number>; completedAt?: string }> {
     try {
-        const out = await args.ecr.send(new DescribeImageScanFindingsCommand({
-            repositoryName: args.repositoryName, imageId: { imageDigest: args.digest }, maxResults: 1,
-        }));
+        const out = await args.ecr.send(
+            new DescribeImageScanFindingsCommand({
+                repositoryName: args.repositoryName,
+                imageId: { imageDigest: args.digest },
+                maxResults: 1,
+            }),
+        );
         const findings = out.imageScanFindings;
         return {
             status: out.imageScanStatus?.status ?? "NOT_FOUND",
@@ -216,11 +263,24 @@ export interface GateSession {
 }
 
 /** The gate on the digest `resolved` names, with the stack's settings; `accept` is `--accept-findings` (checked). */
-export function gateDigest(session: GateSession, ecr: ECRClient, resolved: { readonly repositoryName: string; readonly digest: string }, accept: string | undefined, command: string): Promise<ScanNote> {
+export function gateDigest(
+    session: GateSession,
+    ecr: ECRClient,
+    resolved: { readonly repositoryName: string; readonly digest: string },
+    accept: string | undefined,
+    command: string,
+): Promise<ScanNote> {
     const settings = scanGateSettings(Object.fromEntries([SCAN_THRESHOLD_KEY, SCAN_WAIT_KEY, SCAN_REQUIRED_KEY].map((key) => [key, session.config[key]])));
     return checkScanGate({
-        ecr, repositoryName: resolved.repositoryName, digest: resolved.digest, stack: session.displayName, settings,
-        acceptReason: accept, requestedBy: session.requestedBy, command,
-        onProgress: session.options.onOutput, signal: session.options.signal,
+        ecr,
+        repositoryName: resolved.repositoryName,
+        digest: resolved.digest,
+        stack: session.displayName,
+        settings,
+        acceptReason: accept,
+        requestedBy: session.requestedBy,
+        command,
+        onProgress: session.options.onOutput,
+        signal: session.options.signal,
     });
 }

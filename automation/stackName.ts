@@ -52,7 +52,9 @@ export function stackIdentity(input: string, backendUrl: string, defaultOrganiza
         if (!organization) throw bad("needs an organization on Pulumi Cloud (`<org>/papyrus/<stack>`): `pulumi whoami` named none");
     }
     if (project !== PROJECT_NAME) {
-        throw bad(`names project \`${project}\`, but this is project \`${PROJECT_NAME}\` (Pulumi.yaml); use \`${name}\` or \`${organization}/${PROJECT_NAME}/${name}\``);
+        throw bad(
+            `names project \`${project}\`, but this is project \`${PROJECT_NAME}\` (Pulumi.yaml); use \`${name}\` or \`${organization}/${PROJECT_NAME}/${name}\``,
+        );
     }
     if (selfManaged && organization !== DIY_ORGANIZATION) {
         throw bad(`names organization \`${organization}\`, but a self-managed backend has only \`${DIY_ORGANIZATION}\`; use \`${name}\``);

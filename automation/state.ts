@@ -60,16 +60,19 @@ export function recordedImage(checkpoint: Checkpoint | undefined): RecordedImage
         if (typeof arn !== "string" || !TASK_DEFINITION_ARN.test(arn)) continue;
         const taskDefinition = taskDefinitions.get(arn);
         if (!taskDefinition) {
-            throw new Error(`the state's service ${service.urn} runs task definition ${arn}, which is not in the state; `
-                + "run `pulumi refresh` and try again");
+            throw new Error(
+                `the state's service ${service.urn} runs task definition ${arn}, which is not in the state; ` + "run `pulumi refresh` and try again",
+            );
         }
         const image = digestImageOf(String(taskDefinition.outputs!.containerDefinitions), taskDefinition.urn);
         found.push({ image, digest: image.slice(image.lastIndexOf("@") + 1), taskDefinitionArn: arn, serviceUrn: service.urn });
     }
     const digests = new Set(found.map((f) => f.digest));
     if (digests.size > 1) {
-        throw new Error(`the state holds ${found.length} ECS services running different images (${found.map((f) => f.image).join(", ")}); `
-            + "the driver deploys one service per stack");
+        throw new Error(
+            `the state holds ${found.length} ECS services running different images (${found.map((f) => f.image).join(", ")}); ` +
+                "the driver deploys one service per stack",
+        );
     }
     return found[0];
 }
@@ -94,8 +97,9 @@ function digestImageOf(containerDefinitions: string, urn: string): string {
         return at !== -1 && isSha256Digest(image.slice(at + 1));
     });
     if (pinned.length !== 1) {
-        throw new Error(`the state's task definition ${urn} names ${pinned.length} digest-pinned images (${images.join(", ") || "none"}); `
-            + "expected exactly one");
+        throw new Error(
+            `the state's task definition ${urn} names ${pinned.length} digest-pinned images (${images.join(", ") || "none"}); ` + "expected exactly one",
+        );
     }
     return parseImageReference(pinned[0], { input: "containerDefinitions[].image" }).reference;
 }

@@ -21,13 +21,9 @@ export interface StatusOptions {
     readonly clientsFor?: (region: string | undefined) => { readonly ecr: ECRClient; readonly ecs: ECSClient };
 }
 
-export type EcsState =
-    | { readonly inSync: boolean; readonly running: readonly string[] }
-    | { readonly notChecked: string };
+export type EcsState = { readonly inSync: boolean; readonly running: readonly string[] } | { readonly notChecked: string };
 
-export type ProtectionState =
-    | { readonly protected: boolean; readonly tags: readonly string[]; readonly imageStatus: string }
-    | { readonly unknown: string };
+export type ProtectionState = { readonly protected: boolean; readonly tags: readonly string[]; readonly imageStatus: string } | { readonly unknown: string };
 
 export interface StackStatus {
     readonly stack: string;
@@ -73,10 +69,11 @@ export async function status(options: StatusOptions = {}): Promise<StatusResult>
             stacks.push(await stackStatus(snapshot, clientsFor(snapshot.config["aws:region"])));
         }
     } finally {
-        if (!options.clientsFor) for (const c of clients.values()) {
-            c.ecr.destroy();
-            c.ecs.destroy();
-        }
+        if (!options.clientsFor)
+            for (const c of clients.values()) {
+                c.ecr.destroy();
+                c.ecs.destroy();
+            }
     }
     return { stacks };
 }
@@ -133,22 +130,28 @@ async function protectionState(snapshot: StackSnapshot, ecr: ECRClient, digest: 
 /** The table `status` prints. */
 export function formatStatus(result: StatusResult): string {
     if (result.stacks.length === 0) return "no stacks\n";
-    const rows = result.stacks.map((s) => s.problem !== undefined
-        ? [s.stack, "-", "-", "-", "-", "-", "-", "-", s.problem]
-        : [
-            s.stack,
-            s.version === undefined ? "-" : String(s.version),
-            s.digest ? `${s.digest.slice(0, 19)}…` : "-",
-            s.tag ?? "-",
-            s.when ? s.when.replace(/\.\d{3}Z$/, "Z") : "-",
-            s.who ?? "-",
-            ecsCell(s.ecs),
-            protectionCell(s.protection),
-            "",
-        ]);
+    const rows = result.stacks.map((s) =>
+        s.problem !== undefined
+            ? [s.stack, "-", "-", "-", "-", "-", "-", "-", s.problem]
+            : [
+                  s.stack,
+                  s.version === undefined ? "-" : String(s.version),
+                  s.digest ? `${s.digest.slice(0, 19)}…` : "-",
+                  s.tag ?? "-",
+                  s.when ? s.when.replace(/\.\d{3}Z$/, "Z") : "-",
+                  s.who ?? "-",
+                  ecsCell(s.ecs),
+                  protectionCell(s.protection),
+                  "",
+              ],
+    );
     const header = ["STACK", "VERSION", "DIGEST", "TAG", "WHEN", "WHO", "ECS", "PROTECTED", "NOTE"];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-    const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd() + "\n";
+    const line = (cells: string[]) =>
+        cells
+            .map((c, i) => c.padEnd(widths[i]))
+            .join("  ")
+            .trimEnd() + "\n";
     return [line(header), ...rows.map(line)].join("");
 }
 

@@ -17,8 +17,10 @@ export async function replacingUpdate(
     before: ReadonlyMap<string, string> | undefined,
     primaryTaskDefinition: string | undefined,
 ): Promise<string | undefined> {
-    const newer = ours === undefined ? [] : (await readDeployments(stack).catch(() => [] as Deployment[]))
-        .filter((d) => d.operation === "update" && d.version > ours.version);
+    const newer =
+        ours === undefined
+            ? []
+            : (await readDeployments(stack).catch(() => [] as Deployment[])).filter((d) => d.operation === "update" && d.version > ours.version);
     if (newer.length > 0) return newer.map(describeUpdate).join(", ");
     if (before === undefined || before.size === 0 || primaryTaskDefinition === undefined) return undefined;
     if ([...before.values()].includes(primaryTaskDefinition)) return undefined;

@@ -14,7 +14,11 @@ export function validateTag(tag: string, policy: TagPolicy = {}): void {
         throw new InvalidInputError("tag", tag, "must name a release tag such as `v25.10.31` or a full commit SHA, and is empty");
     }
     if (tag === "latest") {
-        throw new InvalidInputError("tag", tag, "must not be `latest`: it moves with every push, so a deploy of it cannot say what ran. Deploy a release tag such as `v25.10.31`");
+        throw new InvalidInputError(
+            "tag",
+            tag,
+            "must not be `latest`: it moves with every push, so a deploy of it cannot say what ran. Deploy a release tag such as `v25.10.31`",
+        );
     }
     const pattern = policy.pattern ?? DEFAULT_TAG_PATTERN;
     if (!pattern.test(tag)) {

@@ -13,7 +13,14 @@ import { CONFIG_KEYS, qualifiedKey } from "../components/stackConfig";
 import { InvalidInputError } from "./errors";
 
 /** The keys the driver sets for an update; any of them in the checkout's file is dropped from the copy. */
-export const DRIVER_KEYS = ["image", "imageTag", "deployedBy", "deployKind", "promotedFrom", "reconcileOf"] as const satisfies readonly (keyof typeof CONFIG_KEYS)[];
+export const DRIVER_KEYS = [
+    "image",
+    "imageTag",
+    "deployedBy",
+    "deployKind",
+    "promotedFrom",
+    "reconcileOf",
+] as const satisfies readonly (keyof typeof CONFIG_KEYS)[];
 
 export type DriverConfig = { readonly [key in (typeof DRIVER_KEYS)[number]]?: string };
 
@@ -36,7 +43,11 @@ export type StackConfigValues = Readonly<Record<string, string>>;
 export function readStackConfigValues(workDir: string, stackName: string): StackConfigValues {
     const config = readStackFile(workDir, stackName).config;
     if (config !== null && config !== undefined && (typeof config !== "object" || Array.isArray(config))) {
-        throw new InvalidInputError(`Pulumi.${stackName}.yaml`, typeof config, "is not a valid stack config file (`config:` must be a mapping); fix it (see `git diff`) and try again");
+        throw new InvalidInputError(
+            `Pulumi.${stackName}.yaml`,
+            typeof config,
+            "is not a valid stack config file (`config:` must be a mapping); fix it (see `git diff`) and try again",
+        );
     }
     const values = { ...projectConfigValues(workDir), ...plainValues((config ?? {}) as Record<string, unknown>) };
     const region = values["aws:region"];
@@ -48,9 +59,11 @@ export function readStackConfigValues(workDir: string, stackName: string): Stack
 }
 
 function plainValues(config: Record<string, unknown>): Record<string, string> {
-    return Object.fromEntries(Object.entries(config)
-        .filter((entry): entry is [string, string | number | boolean] => ["string", "number", "boolean"].includes(typeof entry[1]))
-        .map(([key, value]) => [key, String(value)]));
+    return Object.fromEntries(
+        Object.entries(config)
+            .filter((entry): entry is [string, string | number | boolean] => ["string", "number", "boolean"].includes(typeof entry[1]))
+            .map(([key, value]) => [key, String(value)]),
+    );
 }
 
 /**
@@ -67,7 +80,10 @@ function projectConfigValues(workDir: string): Record<string, string> {
     if (typeof project.config !== "object" || project.config === null || Array.isArray(project.config)) return {};
     const values: Record<string, unknown> = {};
     for (const [key, raw] of Object.entries(project.config as Record<string, unknown>)) {
-        const value = typeof raw === "object" && raw !== null && !Array.isArray(raw) ? (raw as { value?: unknown; default?: unknown }).value ?? (raw as { default?: unknown }).default : raw;
+        const value =
+            typeof raw === "object" && raw !== null && !Array.isArray(raw)
+                ? ((raw as { value?: unknown; default?: unknown }).value ?? (raw as { default?: unknown }).default)
+                : raw;
         values[key.includes(":") ? key : `${String(project.name)}:${key}`] = value;
     }
     return plainValues(values);

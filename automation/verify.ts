@@ -21,23 +21,21 @@ export function createEcsClient(region?: string): ECSClient {
  * DescribeServices → the PRIMARY deployment's task definition → its container
  * images. In sync when one of them is exactly the recorded reference.
  */
-export async function compareRunningImage(
-    ecs: ECSClient,
-    cluster: string,
-    service: string,
-    recorded: string,
-): Promise<VerifyResult> {
-    const send = <T>(call: () => Promise<T>) => call().catch((err) => {
-        if ((err as Error).name === "ClusterNotFoundException") {
-            throw new Error(`ECS cluster \`${cluster}\` was not found; was the stack deployed to this account and region?`);
-        }
-        throw awsUnavailable(err, "ECS") ?? err;
-    });
+export async function compareRunningImage(ecs: ECSClient, cluster: string, service: string, recorded: string): Promise<VerifyResult> {
+    const send = <T>(call: () => Promise<T>) =>
+        call().catch((err) => {
+            if ((err as Error).name === "ClusterNotFoundException") {
+                throw new Error(`ECS cluster \`${cluster}\` was not found; was the stack deployed to this account and region?`);
+            }
+            throw awsUnavailable(err, "ECS") ?? err;
+        });
     const described = await send(() => ecs.send(new DescribeServicesCommand({ cluster, services: [service] })));
     const svc = described.services?.[0];
     if (!svc) {
         const failure = described.failures?.[0];
-        throw new Error(`ECS service \`${service}\` in cluster \`${cluster}\` was not found (${failure?.reason ?? "no such service"}); was the stack deployed to this account and region?`);
+        throw new Error(
+            `ECS service \`${service}\` in cluster \`${cluster}\` was not found (${failure?.reason ?? "no such service"}); was the stack deployed to this account and region?`,
+        );
     }
     const primary = svc.deployments?.find((d) => d.status === "PRIMARY");
     const taskDefinitionArn = primary?.taskDefinition ?? svc.taskDefinition;
@@ -45,9 +43,7 @@ export async function compareRunningImage(
         throw new Error(`ECS service \`${service}\` has no primary deployment with a task definition`);
     }
     const taskDef = await send(() => ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: taskDefinitionArn })));
-    const running = (taskDef.taskDefinition?.containerDefinitions ?? [])
-        .map((c) => c.image)
-        .filter((image): image is string => typeof image === "string");
+    const running = (taskDef.taskDefinition?.containerDefinitions ?? []).map((c) => c.image).filter((image): image is string => typeof image === "string");
     return {
         inSync: running.includes(recorded),
         recorded,

@@ -21,7 +21,10 @@ async function main() {
     process.stdout.write(JSON.stringify({ firstMs, warmMs, resources: first.resources.length }) + "\n");
 }
 
-main().then(() => process.exit(0), (err) => {
-    process.stderr.write(`evaluation failed: ${err instanceof Error ? err.stack : String(err)}\n`);
-    process.exit(1);
-});
+main().then(
+    () => process.exit(0),
+    (err) => {
+        process.stderr.write(`evaluation failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+        process.exit(1);
+    },
+);

@@ -84,13 +84,25 @@ function imageFor(run: number, env: Env): PushedImage {
 
 async function rawUp(env: Env, image: PushedImage): Promise<number> {
     // Same config the driver writes, set outside the timed region.
-    await timedRun(PULUMI, [
-        "config", "set-all", "--stack", STACK,
-        "--plaintext", `papyrus:image=${REPO_URL}@${image.digest}`,
-        "--plaintext", `papyrus:imageTag=${image.tag}`,
-        "--plaintext", "papyrus:deployedBy=bench",
-        "--plaintext", "papyrus:deployKind=deploy",
-    ], env.workDir, env.cliEnv);
+    await timedRun(
+        PULUMI,
+        [
+            "config",
+            "set-all",
+            "--stack",
+            STACK,
+            "--plaintext",
+            `papyrus:image=${REPO_URL}@${image.digest}`,
+            "--plaintext",
+            `papyrus:imageTag=${image.tag}`,
+            "--plaintext",
+            "papyrus:deployedBy=bench",
+            "--plaintext",
+            "papyrus:deployKind=deploy",
+        ],
+        env.workDir,
+        env.cliEnv,
+    );
     const up = await timedRun(PULUMI, ["up", "--yes", "--skip-preview", "--stack", STACK], env.workDir, env.cliEnv);
     return up.ms;
 }
@@ -98,10 +110,17 @@ async function rawUp(env: Env, image: PushedImage): Promise<number> {
 async function driverDeploy(env: Env, image: PushedImage): Promise<{ ms: number; calls: Record<string, number>; cli: string[] }> {
     const before = env.proxy.counts();
     const cliBefore = cliCalls.length;
-    const { ms } = await timeIt(() => deploy({
-        stackName: STACK, workDir: env.workDir, envVars: env.backend.env,
-        ecr: env.ecr, ecs: env.ecs, requestedBy: "bench", tag: image.tag,
-    }));
+    const { ms } = await timeIt(() =>
+        deploy({
+            stackName: STACK,
+            workDir: env.workDir,
+            envVars: env.backend.env,
+            ecr: env.ecr,
+            ecs: env.ecs,
+            requestedBy: "bench",
+            tag: image.tag,
+        }),
+    );
     return { ms, calls: countsSince(before, env.proxy.counts()), cli: cliCalls.slice(cliBefore).map(cliCommandName) };
 }
 
@@ -149,19 +168,30 @@ async function benchP1P2(env: Env): Promise<P1P2> {
     const rollbackMs: number[] = [];
     for (let i = 0; i < Math.min(REPS, 3); i++) {
         const before = env.proxy.counts();
-        const { ms } = await timeIt(() => rollback({
-            stackName: STACK, workDir: env.workDir, envVars: env.backend.env,
-            ecr: env.ecr, ecs: env.ecs, requestedBy: "bench",
-        }));
+        const { ms } = await timeIt(() =>
+            rollback({
+                stackName: STACK,
+                workDir: env.workDir,
+                envVars: env.backend.env,
+                ecr: env.ecr,
+                ecs: env.ecs,
+                requestedBy: "bench",
+            }),
+        );
         rollbackCalls.push(countsSince(before, env.proxy.counts()));
         rollbackMs.push(ms);
     }
     return {
-        driverMs, rawMs, order,
+        driverMs,
+        rawMs,
+        order,
         ratio: summarize(ratios(driverMs, rawMs)),
         driver: summarize(driverMs),
         raw: summarize(rawMs),
-        deployCalls, deployCli, rollbackCalls, rollbackMs,
+        deployCalls,
+        deployCli,
+        rollbackCalls,
+        rollbackMs,
     };
 }
 
@@ -238,7 +268,10 @@ async function measureHistory(env: Env, stack: Stack, updates: number): Promise<
         for (let j = 0; j < measurements.length; j++) await measurements[(i + j) % measurements.length]();
     }
     return {
-        updates, driverMs, cliMs, cliAllMs,
+        updates,
+        driverMs,
+        cliMs,
+        cliAllMs,
         ratio: summarize(ratios(driverMs, cliMs)),
         ratioAll: summarize(ratios(driverMs, cliAllMs)),
         driver: summarize(driverMs),
@@ -256,7 +289,10 @@ async function measureHistory(env: Env, stack: Stack, updates: number): Promise<
 export function copyHistory(env: Pick<Env, "backend">, times: number): number {
     const dir = findHistoryDir(path.join(env.backend.dir, "state", ".pulumi", "history"));
     const pattern = new RegExp(`^${STACK}-(\\d+)\\.(history|checkpoint)\\.json$`);
-    const files = fs.readdirSync(dir).map((f) => ({ f, m: pattern.exec(f) })).filter((x) => x.m);
+    const files = fs
+        .readdirSync(dir)
+        .map((f) => ({ f, m: pattern.exec(f) }))
+        .filter((x) => x.m);
     const stamps = files.map((x) => BigInt(x.m![1]));
     const oldest = stamps.reduce((a, b) => (a < b ? a : b));
     const newest = stamps.reduce((a, b) => (a > b ? a : b));
@@ -308,13 +344,26 @@ async function benchP3(env: Env): Promise<P3> {
     const { ms: buildMs } = await timeIt(async () => {
         for (let run = 0; have < HISTORY_REAL; run++, have++) {
             const image = env.images[run % env.images.length];
-            await timedRun(PULUMI, [
-                "up", "--yes", "--skip-preview", "--stack", STACK,
-                "--config", `papyrus:image=${REPO_URL}@${image.digest}`,
-                "--config", `papyrus:imageTag=${image.tag}`,
-                "--config", "papyrus:deployedBy=bench-history",
-                "--config", "papyrus:deployKind=deploy",
-            ], env.workDir, buildEnv);
+            await timedRun(
+                PULUMI,
+                [
+                    "up",
+                    "--yes",
+                    "--skip-preview",
+                    "--stack",
+                    STACK,
+                    "--config",
+                    `papyrus:image=${REPO_URL}@${image.digest}`,
+                    "--config",
+                    `papyrus:imageTag=${image.tag}`,
+                    "--config",
+                    "papyrus:deployedBy=bench-history",
+                    "--config",
+                    "papyrus:deployKind=deploy",
+                ],
+                env.workDir,
+                buildEnv,
+            );
         }
     });
     const realUpdates = await historyLength(env);
@@ -325,7 +374,9 @@ async function benchP3(env: Env): Promise<P3> {
     log(`P3: measuring at ${copied} updates (${realUpdates} real + copies)`);
     const large = await measureHistory(env, stack, copied);
     return {
-        sizes: [small, large], buildMs, realUpdates,
+        sizes: [small, large],
+        buildMs,
+        realUpdates,
         growthDriver: large.driver.median / small.driver.median,
         growthCli: large.cli.median / small.cli.median,
         growthCliAll: large.cliAll.median / small.cliAll.median,
@@ -352,7 +403,8 @@ interface P4 {
 
 function unitSpecs(): string[] {
     const testDir = path.join(PROJECT_ROOT, "test");
-    return fs.readdirSync(testDir)
+    return fs
+        .readdirSync(testDir)
         .filter((f) => /mocks.*\.test\.ts$/.test(f) || f === "imageReference.test.ts" || /^policy.*\.test\.ts$/.test(f))
         .sort()
         .map((f) => path.join("test", f));
@@ -367,12 +419,27 @@ async function benchP4(): Promise<P4> {
     const suiteReps = Math.min(REPS, 3);
     for (let i = 0; i < suiteReps; i++) {
         // --no-config: .mocharc.json's spec glob would add the integration suites.
-        const out = await timedRun(npx, [
-            "mocha", "--no-config", "--require", "ts-node/register/transpile-only", "--extension", "ts",
-            "--timeout", "120000", "--reporter", "dot", ...specs.flatMap((s) => ["--spec", s]),
-        ], PROJECT_ROOT, env);
+        const out = await timedRun(
+            npx,
+            [
+                "mocha",
+                "--no-config",
+                "--require",
+                "ts-node/register/transpile-only",
+                "--extension",
+                "ts",
+                "--timeout",
+                "120000",
+                "--reporter",
+                "dot",
+                ...specs.flatMap((s) => ["--spec", s]),
+            ],
+            PROJECT_ROOT,
+            env,
+        );
         suiteMs.push(out.ms);
-        tests = (/(\d+) passing[^\n]*/.exec(out.stdout)?.[0] ?? "?") + ((/(\d+) pending/.exec(out.stdout)?.[0]) ? `, ${/(\d+) pending/.exec(out.stdout)![0]}` : "");
+        tests =
+            (/(\d+) passing[^\n]*/.exec(out.stdout)?.[0] ?? "?") + (/(\d+) pending/.exec(out.stdout)?.[0] ? `, ${/(\d+) pending/.exec(out.stdout)![0]}` : "");
         log(`P4: unit suite run ${i + 1}/${suiteReps}: ${out.ms.toFixed(0)} ms (${tests})`);
     }
     const tscMs: number[] = [];
@@ -394,9 +461,19 @@ async function benchP4(): Promise<P4> {
         resources = parsed.resources;
     }
     return {
-        specs, suiteMs, suite: summarize(suiteMs), tests, tscMs, tsc: summarize(tscMs),
-        evalProcessMs, evalFirstMs, evalWarmMs,
-        evalProcess: summarize(evalProcessMs), evalFirst: summarize(evalFirstMs), evalWarm: summarize(evalWarmMs), resources,
+        specs,
+        suiteMs,
+        suite: summarize(suiteMs),
+        tests,
+        tscMs,
+        tsc: summarize(tscMs),
+        evalProcessMs,
+        evalFirstMs,
+        evalWarmMs,
+        evalProcess: summarize(evalProcessMs),
+        evalFirst: summarize(evalFirstMs),
+        evalWarm: summarize(evalWarmMs),
+        resources,
     };
 }
 
@@ -405,10 +482,28 @@ async function benchP4(): Promise<P4> {
 function machine(): Record<string, string> {
     const cpuinfo = fs.existsSync("/proc/cpuinfo") ? fs.readFileSync("/proc/cpuinfo", "utf8") : "";
     const model = /model name\s*:\s*(.+)/.exec(cpuinfo)?.[1]?.trim() ?? os.cpus()[0]?.model ?? "unknown";
-    const nproc = (() => { try { return execFileSync("nproc").toString().trim(); } catch { return String(os.cpus().length); } })();
-    const pulumiVersion = (() => { try { return execFileSync(PULUMI, ["version"]).toString().trim(); } catch { return "unknown"; } })();
+    const nproc = (() => {
+        try {
+            return execFileSync("nproc").toString().trim();
+        } catch {
+            return String(os.cpus().length);
+        }
+    })();
+    const pulumiVersion = (() => {
+        try {
+            return execFileSync(PULUMI, ["version"]).toString().trim();
+        } catch {
+            return "unknown";
+        }
+    })();
     const motoVersion = (() => {
-        try { return execFileSync(path.join(PROJECT_ROOT, ".venv", "bin", "python"), ["-c", "import moto; print(moto.__version__)"]).toString().trim(); } catch { return "unknown"; }
+        try {
+            return execFileSync(path.join(PROJECT_ROOT, ".venv", "bin", "python"), ["-c", "import moto; print(moto.__version__)"])
+                .toString()
+                .trim();
+        } catch {
+            return "unknown";
+        }
     })();
     return {
         nproc,
@@ -418,7 +513,10 @@ function machine(): Record<string, string> {
         node: process.version,
         pulumi: pulumiVersion,
         moto: motoVersion,
-        load: os.loadavg().map((l) => l.toFixed(2)).join(" "),
+        load: os
+            .loadavg()
+            .map((l) => l.toFixed(2))
+            .join(" "),
     };
 }
 
@@ -453,15 +551,21 @@ function renderResults(r: Results): string {
         "",
         "| | Figure | Median (min, max, n) | Target | Verdict |",
         "|---|---|---|---|---|",
-        `| P1 | driver \`deploy()\` ÷ raw \`pulumi up\` | ${fmt(r.p1p2.ratio)} | ≤ 1.10 | ${verdict(r.p1p2.ratio.median <= 1.10, `${((r.p1p2.ratio.median - 1) * 100).toFixed(0)} % slower than raw`)} |`,
+        `| P1 | driver \`deploy()\` ÷ raw \`pulumi up\` | ${fmt(r.p1p2.ratio)} | ≤ 1.10 | ${verdict(r.p1p2.ratio.median <= 1.1, `${((r.p1p2.ratio.median - 1) * 100).toFixed(0)} % slower than raw`)} |`,
         `| P1 | driver \`deploy()\` wall time | ${s(r.p1p2.driver)} | | |`,
         `| P1 | raw \`pulumi up --yes --skip-preview\` | ${s(r.p1p2.raw)} | | |`,
         `| P1 | Pulumi CLI processes per \`deploy()\` beyond \`up\` | ${cliText(r.p1p2.deployCli)} | ≤ 2 | ${verdict(Math.max(...r.p1p2.deployCli.map((c) => c.length - 1)) <= 2, `max ${Math.max(...r.p1p2.deployCli.map((c) => c.length - 1))}`)} |`,
         `| P2 | ECR calls per deploy | ${callsText(r.p1p2.deployCalls)} | 1 | ${verdict(deployTotals.max === 1, `max ${deployTotals.max}`)} |`,
         `| P2 | ECR calls per rollback | ${callsText(r.p1p2.rollbackCalls)} | ≤ 2 | ${verdict(rollbackTotals.max <= 2, `max ${rollbackTotals.max}`)} |`,
         `| P2 | driver \`rollback()\` wall time | ${s(summarize(r.p1p2.rollbackMs))} | | |`,
-        ...p3.map((z) => `| P3 | choose rollback target ÷ \`pulumi stack history --json --show-secrets=false\` (CLI default page: newest 10), ${z.updates} updates | ${fmt(z.ratio)} | ≤ 1.1 | ${verdict(z.ratio.median <= 1.1, `driver makes ${z.historyCalls} \`stack history\` call(s) at page size ${HISTORY_PAGE_SIZE}`)} |`),
-        ...p3.map((z) => `| P3 | choose rollback target ÷ the same with \`--page-size ${ALL}\` (whole history, one call), ${z.updates} updates | ${fmt(z.ratioAll)} | ≤ 1.1 | ${verdict(z.ratioAll.median <= 1.1, `${z.historyCalls} call(s) against 1`)} |`),
+        ...p3.map(
+            (z) =>
+                `| P3 | choose rollback target ÷ \`pulumi stack history --json --show-secrets=false\` (CLI default page: newest 10), ${z.updates} updates | ${fmt(z.ratio)} | ≤ 1.1 | ${verdict(z.ratio.median <= 1.1, `driver makes ${z.historyCalls} \`stack history\` call(s) at page size ${HISTORY_PAGE_SIZE}`)} |`,
+        ),
+        ...p3.map(
+            (z) =>
+                `| P3 | choose rollback target ÷ the same with \`--page-size ${ALL}\` (whole history, one call), ${z.updates} updates | ${fmt(z.ratioAll)} | ≤ 1.1 | ${verdict(z.ratioAll.median <= 1.1, `${z.historyCalls} call(s) against 1`)} |`,
+        ),
         ...p3.map((z) => `| P3 | readDeployments + chooseRollbackTarget, ${z.updates} updates | ${s(z.driver)} | | |`),
         ...p3.map((z) => `| P3 | \`pulumi stack history --json --show-secrets=false\`, ${z.updates} updates | ${s(z.cli)} | | |`),
         ...p3.map((z) => `| P3 | the same with \`--page-size ${ALL}\`, ${z.updates} updates | ${s(z.cliAll)} | | |`),
@@ -513,7 +617,11 @@ async function main(): Promise<void> {
         const ecr = new ECRClient({ region: TEST_REGION, endpoint: proxy.endpoint, credentials });
         const ecs = new ECSClient({ region: TEST_REGION, endpoint: moto.endpoint, credentials });
         const setupEcr = new ECRClient({ region: TEST_REGION, endpoint: moto.endpoint, credentials });
-        cleanups.push(() => { ecr.destroy(); ecs.destroy(); setupEcr.destroy(); });
+        cleanups.push(() => {
+            ecr.destroy();
+            ecs.destroy();
+            setupEcr.destroy();
+        });
         const tools = await engineTools();
         const cliEnv: NodeJS.ProcessEnv = { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true", ...tools.env, ...backend.env };
 
@@ -533,7 +641,9 @@ async function main(): Promise<void> {
             date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
             totalMs: performance.now() - startedAt,
             machine: machine(),
-            p1p2, p3, p4,
+            p1p2,
+            p3,
+            p4,
         };
         fs.mkdirSync(OUT_DIR, { recursive: true });
         fs.writeFileSync(path.join(OUT_DIR, "results.json"), JSON.stringify(results, null, 2) + "\n");
@@ -552,7 +662,8 @@ async function main(): Promise<void> {
     }
 }
 
-if (require.main === module) main().catch((err) => {
-    process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
-    process.exitCode = 1;
-});
+if (require.main === module)
+    main().catch((err) => {
+        process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+        process.exitCode = 1;
+    });

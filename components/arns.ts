@@ -145,7 +145,11 @@ export function hostedZoneArn(serviceArn: string, hostedZoneId: string): string 
 }
 
 /** Throws unless `value` matches the ARN form of `kind`; policies never get a wildcard from an input. */
-export function requireArn(kind: "iam-role" | "ecs-cluster" | "log-group" | "acm-certificate" | "scalable-target" | "cloudwatch-alarm", value: string, input: string): string {
+export function requireArn(
+    kind: "iam-role" | "ecs-cluster" | "log-group" | "acm-certificate" | "scalable-target" | "cloudwatch-alarm",
+    value: string,
+    input: string,
+): string {
     const [pattern, form] = {
         "iam-role": [IAM_ROLE_ARN, "arn:aws:iam::<account>:role/<name>"],
         "ecs-cluster": [ECS_CLUSTER_ARN, "arn:aws:ecs:<region>:<account>:cluster/<name>"],

@@ -10,8 +10,12 @@ const ACCOUNT = "([0-9]{12})";
 const SSM_PARAMETER_ARN = new RegExp(`^arn:${PARTITION}:ssm:${REGION}:${ACCOUNT}:parameter/[A-Za-z0-9_.\\-/]{1,2048}$`);
 // The secret's ARN (name and the 6 random characters Secrets Manager adds), then optionally
 // `:<json key>:<version stage>:<version id>` (each part may be empty), as ECS takes it.
-const SECRETS_MANAGER_REFERENCE = new RegExp(`^(arn:${PARTITION}:secretsmanager:${REGION}:${ACCOUNT}:secret:[A-Za-z0-9/_+=.@-]{1,512})(?::([^:]*):([^:]*):([^:]*))?$`);
-const KMS_KEY_ARN = new RegExp(`^arn:${PARTITION}:kms:${REGION}:${ACCOUNT}:key/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$`);
+const SECRETS_MANAGER_REFERENCE = new RegExp(
+    `^(arn:${PARTITION}:secretsmanager:${REGION}:${ACCOUNT}:secret:[A-Za-z0-9/_+=.@-]{1,512})(?::([^:]*):([^:]*):([^:]*))?$`,
+);
+const KMS_KEY_ARN = new RegExp(
+    `^arn:${PARTITION}:kms:${REGION}:${ACCOUNT}:key/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$`,
+);
 /** A variable name the container's environment can carry. */
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,254}$/;
 
@@ -22,8 +26,9 @@ export interface SecretReference {
     readonly region: string;
 }
 
-const SECRET_FORMS = "the ARN of an SSM parameter (`arn:aws:ssm:<region>:<account>:parameter/<name>`) or of a Secrets Manager secret "
-    + "(`arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>`, optionally followed by `:<json key>::`)";
+const SECRET_FORMS =
+    "the ARN of an SSM parameter (`arn:aws:ssm:<region>:<account>:parameter/<name>`) or of a Secrets Manager secret " +
+    "(`arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>`, optionally followed by `:<json key>::`)";
 
 /** Why `value` is not a secret reference the execution role can be scoped to, or undefined. */
 export function secretReferenceProblem(value: unknown, input: string): string | undefined {
@@ -67,9 +72,7 @@ export function kmsKeyArnProblem(value: unknown, input: string): string | undefi
 
 /** Why `name` cannot be an environment variable's name, or undefined. */
 export function variableNameProblem(name: string, input: string): string | undefined {
-    return VARIABLE_NAME.test(name)
-        ? undefined
-        : `\`${input}\` has the variable name \`${name}\`; use letters, digits and \`_\`, not starting with a digit`;
+    return VARIABLE_NAME.test(name) ? undefined : `\`${input}\` has the variable name \`${name}\`; use letters, digits and \`_\`, not starting with a digit`;
 }
 
 /**

@@ -285,7 +285,11 @@ export const SERVICE_DEFAULTS = {
 
 /** The listener the service is reached through: HTTPS with a certificate of one of two kinds, or plain HTTP. */
 export type ResolvedListener =
-    | { readonly protocol: "HTTPS"; readonly certificate: { readonly arn: string } | { readonly domain: string; readonly hostedZoneId: string }; readonly sslPolicy: string }
+    | {
+          readonly protocol: "HTTPS";
+          readonly certificate: { readonly arn: string } | { readonly domain: string; readonly hostedZoneId: string };
+          readonly sslPolicy: string;
+      }
     | { readonly protocol: "HTTP" };
 
 export type ResolvedDeployment =
@@ -343,33 +347,42 @@ export function withDefaults(args: DigestPinnedServiceArgs, name: string, stack:
     const containerPort = args.containerPort ?? d.containerPort;
     const healthCheck: Required<HealthCheckArgs> = { ...d.healthCheck, ...definedOnly(args.healthCheck) };
     const scaling = args.autoscaling;
-    const autoscaling: Required<AutoscalingArgs> | undefined = scaling === undefined ? undefined : {
-        minCount: scaling.minCount,
-        maxCount: scaling.maxCount,
-        cpuTargetPercent: scaling.cpuTargetPercent ?? d.autoscaling.cpuTargetPercent,
-        requestsPerTarget: scaling.requestsPerTarget ?? d.autoscaling.requestsPerTarget,
-        scaleInCooldownSeconds: scaling.scaleInCooldownSeconds ?? d.autoscaling.scaleInCooldownSeconds,
-        scaleOutCooldownSeconds: scaling.scaleOutCooldownSeconds ?? d.autoscaling.scaleOutCooldownSeconds,
-    };
-    const listener: ResolvedListener = args.https === undefined
-        ? { protocol: "HTTP" }
-        : {
-            protocol: "HTTPS",
-            certificate: args.https.certificateArn !== undefined
-                ? { arn: args.https.certificateArn }
-                : { domain: args.https.domain!, hostedZoneId: args.https.hostedZoneId! },
-            sslPolicy: args.https.sslPolicy ?? d.sslPolicy,
-        };
-    const deployment: ResolvedDeployment = args.deployment?.strategy === "BLUE_GREEN"
-        ? {
-            strategy: "BLUE_GREEN",
-            bakeTimeMinutes: args.deployment.bakeTimeMinutes ?? d.bakeTimeMinutes,
-            testListener: args.deployment.testListener === undefined ? undefined : {
-                port: args.deployment.testListener.port ?? (listener.protocol === "HTTPS" ? d.testListenerPort.https : d.testListenerPort.http),
-                allowedCidrs: args.deployment.testListener.allowedCidrs,
-            },
-        }
-        : { strategy: "ROLLING" };
+    const autoscaling: Required<AutoscalingArgs> | undefined =
+        scaling === undefined
+            ? undefined
+            : {
+                  minCount: scaling.minCount,
+                  maxCount: scaling.maxCount,
+                  cpuTargetPercent: scaling.cpuTargetPercent ?? d.autoscaling.cpuTargetPercent,
+                  requestsPerTarget: scaling.requestsPerTarget ?? d.autoscaling.requestsPerTarget,
+                  scaleInCooldownSeconds: scaling.scaleInCooldownSeconds ?? d.autoscaling.scaleInCooldownSeconds,
+                  scaleOutCooldownSeconds: scaling.scaleOutCooldownSeconds ?? d.autoscaling.scaleOutCooldownSeconds,
+              };
+    const listener: ResolvedListener =
+        args.https === undefined
+            ? { protocol: "HTTP" }
+            : {
+                  protocol: "HTTPS",
+                  certificate:
+                      args.https.certificateArn !== undefined
+                          ? { arn: args.https.certificateArn }
+                          : { domain: args.https.domain!, hostedZoneId: args.https.hostedZoneId! },
+                  sslPolicy: args.https.sslPolicy ?? d.sslPolicy,
+              };
+    const deployment: ResolvedDeployment =
+        args.deployment?.strategy === "BLUE_GREEN"
+            ? {
+                  strategy: "BLUE_GREEN",
+                  bakeTimeMinutes: args.deployment.bakeTimeMinutes ?? d.bakeTimeMinutes,
+                  testListener:
+                      args.deployment.testListener === undefined
+                          ? undefined
+                          : {
+                                port: args.deployment.testListener.port ?? (listener.protocol === "HTTPS" ? d.testListenerPort.https : d.testListenerPort.http),
+                                allowedCidrs: args.deployment.testListener.allowedCidrs,
+                            },
+              }
+            : { strategy: "ROLLING" };
     return {
         image: args.image,
         imageTag: args.imageTag,
@@ -465,7 +478,9 @@ export function digestPinnedServiceProblems(args: DigestPinnedServiceArgs, optio
     wholeIn("healthCheck.unhealthyThreshold", args.healthCheck?.unhealthyThreshold, 2, 10);
     const health = { ...d.healthCheck, ...definedOnly(args.healthCheck) };
     if (health.timeoutSeconds >= health.intervalSeconds) {
-        problems.push(`${n("healthCheck.timeoutSeconds")} (${health.timeoutSeconds}) must be less than ${n("healthCheck.intervalSeconds")} (${health.intervalSeconds})`);
+        problems.push(
+            `${n("healthCheck.timeoutSeconds")} (${health.timeoutSeconds}) must be less than ${n("healthCheck.intervalSeconds")} (${health.intervalSeconds})`,
+        );
     }
     if (!health.path.startsWith("/")) {
         problems.push(`${n("healthCheck.path")} must start with \`/\`, got \`${health.path}\``);
@@ -476,11 +491,18 @@ export function digestPinnedServiceProblems(args: DigestPinnedServiceArgs, optio
     wholeIn("containerHealthCheck.startPeriodSeconds", args.containerHealthCheck?.startPeriodSeconds, 0, 300);
     const containerHealth = { ...d.containerHealthCheck, ...definedOnly(args.containerHealthCheck) };
     if (containerHealth.timeoutSeconds >= containerHealth.intervalSeconds) {
-        problems.push(`${n("containerHealthCheck.timeoutSeconds")} (${containerHealth.timeoutSeconds}) must be less than ${n("containerHealthCheck.intervalSeconds")} (${containerHealth.intervalSeconds})`);
+        problems.push(
+            `${n("containerHealthCheck.timeoutSeconds")} (${containerHealth.timeoutSeconds}) must be less than ${n("containerHealthCheck.intervalSeconds")} (${containerHealth.intervalSeconds})`,
+        );
     }
     const command = args.containerHealthCheck?.command;
-    if (command !== undefined && !(Array.isArray(command) && command.length >= 2 && ["CMD", "CMD-SHELL"].includes(command[0]) && command.every((part) => typeof part === "string"))) {
-        problems.push(`${n("containerHealthCheck.command")} must be \`CMD\` followed by the command's arguments, or \`CMD-SHELL\` followed by a shell line, got \`${JSON.stringify(command)}\``);
+    if (
+        command !== undefined &&
+        !(Array.isArray(command) && command.length >= 2 && ["CMD", "CMD-SHELL"].includes(command[0]) && command.every((part) => typeof part === "string"))
+    ) {
+        problems.push(
+            `${n("containerHealthCheck.command")} must be \`CMD\` followed by the command's arguments, or \`CMD-SHELL\` followed by a shell line, got \`${JSON.stringify(command)}\``,
+        );
     }
 
     problems.push(...listenerProblems(args, name, options.region));
@@ -522,24 +544,32 @@ function listenerProblems(args: DigestPinnedServiceArgs, name: Namer, region: st
     const n = quoted(name);
     const https = args.https;
     if (https === undefined) {
-        return args.httpOnly === true ? [] : [
-            `set ${n("https")} (\`certificateArn\`, or \`domain\` with \`hostedZoneId\`) to serve HTTPS, or ${n("httpOnly")} to \`true\` to serve plain HTTP (development only)`,
-        ];
+        return args.httpOnly === true
+            ? []
+            : [
+                  `set ${n("https")} (\`certificateArn\`, or \`domain\` with \`hostedZoneId\`) to serve HTTPS, or ${n("httpOnly")} to \`true\` to serve plain HTTP (development only)`,
+              ];
     }
     const problems: string[] = [];
     if (args.httpOnly === true) {
         problems.push(`Only one of ${n("https")} or ${n("httpOnly")} can be provided: HTTPS redirects port 80 to 443, HTTP-only serves port 80 alone.`);
     }
     if (https.certificateArn !== undefined && https.domain !== undefined) {
-        problems.push(`Only one of ${n("https.certificateArn")} or ${n("https.domain")} can be provided: a certificate you have, or one this stack requests and validates for the domain.`);
+        problems.push(
+            `Only one of ${n("https.certificateArn")} or ${n("https.domain")} can be provided: a certificate you have, or one this stack requests and validates for the domain.`,
+        );
     } else if (https.certificateArn === undefined && https.domain === undefined) {
-        problems.push(`${n("https")} needs ${n("https.certificateArn")} (a certificate you have) or ${n("https.domain")} with ${n("https.hostedZoneId")} (one this stack requests and validates)`);
+        problems.push(
+            `${n("https")} needs ${n("https.certificateArn")} (a certificate you have) or ${n("https.domain")} with ${n("https.hostedZoneId")} (one this stack requests and validates)`,
+        );
     }
     if (https.certificateArn !== undefined) {
         const problem = acmCertificateArnProblem(https.certificateArn, name("https.certificateArn"), region);
         if (problem !== undefined) problems.push(problem);
         if (https.hostedZoneId !== undefined) {
-            problems.push(`${n("https.hostedZoneId")} goes with ${n("https.domain")}, not with ${n("https.certificateArn")}; remove it, or use \`domain\` instead of the certificate`);
+            problems.push(
+                `${n("https.hostedZoneId")} goes with ${n("https.domain")}, not with ${n("https.certificateArn")}; remove it, or use \`domain\` instead of the certificate`,
+            );
         }
     }
     if (https.domain !== undefined) {
@@ -554,7 +584,9 @@ function listenerProblems(args: DigestPinnedServiceArgs, name: Namer, region: st
         problems.push(`${n("https.hostedZoneId")} must be a Route 53 hosted zone id such as \`Z0123456789ABCDEFGHIJ\`, got \`${String(https.hostedZoneId)}\``);
     }
     if (https.sslPolicy !== undefined && !SSL_POLICY.test(https.sslPolicy)) {
-        problems.push(`${n("https.sslPolicy")} must allow TLS 1.2 and later only (\`ELBSecurityPolicy-TLS13-…\`, e.g. \`${SERVICE_DEFAULTS.sslPolicy}\`), got \`${https.sslPolicy}\``);
+        problems.push(
+            `${n("https.sslPolicy")} must allow TLS 1.2 and later only (\`ELBSecurityPolicy-TLS13-…\`, e.g. \`${SERVICE_DEFAULTS.sslPolicy}\`), got \`${https.sslPolicy}\``,
+        );
     }
     return problems;
 }
@@ -568,7 +600,9 @@ function scalingProblems(args: DigestPinnedServiceArgs, name: Namer): string[] {
     const problems: string[] = [];
     const wholeIn = wholeNumberCheck(problems, n);
     if (args.desiredCount !== undefined) {
-        problems.push(`Only one of ${n("desiredCount")} or ${n("autoscaling")} can be provided: with autoscaling the task count moves between ${n("autoscaling.minCount")} and ${n("autoscaling.maxCount")}.`);
+        problems.push(
+            `Only one of ${n("desiredCount")} or ${n("autoscaling")} can be provided: with autoscaling the task count moves between ${n("autoscaling.minCount")} and ${n("autoscaling.maxCount")}.`,
+        );
     }
     const before = problems.length;
     for (const field of ["minCount", "maxCount"] as const) {
@@ -588,7 +622,9 @@ function scalingProblems(args: DigestPinnedServiceArgs, name: Namer): string[] {
     wholeIn("autoscaling.scaleInCooldownSeconds", scaling.scaleInCooldownSeconds, 0, 3600);
     wholeIn("autoscaling.scaleOutCooldownSeconds", scaling.scaleOutCooldownSeconds, 0, 3600);
     if (args.deployment?.strategy === "BLUE_GREEN" && scaling.requestsPerTarget !== false) {
-        problems.push(`${n("autoscaling.requestsPerTarget")} must be \`false\` with \`BLUE_GREEN\` deployments: the request metric names one target group, and blue/green moves traffic between two; scale on CPU`);
+        problems.push(
+            `${n("autoscaling.requestsPerTarget")} must be \`false\` with \`BLUE_GREEN\` deployments: the request metric names one target group, and blue/green moves traffic between two; scale on CPU`,
+        );
     }
     return problems;
 }
@@ -613,7 +649,9 @@ function environmentProblems(args: DigestPinnedServiceArgs, name: Namer): string
         const problem = kmsKeyArnProblem(args.secretsKmsKeyArn, name("secretsKmsKeyArn"));
         if (problem !== undefined) problems.push(problem);
         if (Object.keys(secrets).length === 0) {
-            problems.push(`${n("secretsKmsKeyArn")} is set without ${n("secrets")}; the execution role would get a key it never uses: remove it, or add the secrets`);
+            problems.push(
+                `${n("secretsKmsKeyArn")} is set without ${n("secrets")}; the execution role would get a key it never uses: remove it, or add the secrets`,
+            );
         }
     }
     return problems;
@@ -627,11 +665,15 @@ function containerProblems(args: DigestPinnedServiceArgs, name: Namer): string[]
         if (!USER.test(String(args.user))) {
             problems.push(`${n("user")} must be \`<uid>\`, \`<uid>:<gid>\` or a user name, got \`${String(args.user)}\``);
         } else if (user === "root" || /^0+$/.test(user) || group === "root" || (group !== undefined && /^0+$/.test(group))) {
-            problems.push(`${n("user")} must not be root, got \`${args.user}\`: a process that breaks out of the application should not own the container; use the image's unprivileged user (e.g. \`1000:1000\`)`);
+            problems.push(
+                `${n("user")} must not be root, got \`${args.user}\`: a process that breaks out of the application should not own the container; use the image's unprivileged user (e.g. \`1000:1000\`)`,
+            );
         }
     }
     if (args.enableExecuteCommand === true && (args.readonlyRootFilesystem ?? SERVICE_DEFAULTS.readonlyRootFilesystem)) {
-        problems.push(`${n("enableExecuteCommand")} needs a writable root filesystem (the SSM agent writes into the container); set ${n("readonlyRootFilesystem")} to \`false\` as well, or leave ECS Exec off`);
+        problems.push(
+            `${n("enableExecuteCommand")} needs a writable root filesystem (the SSM agent writes into the container); set ${n("readonlyRootFilesystem")} to \`false\` as well, or leave ECS Exec off`,
+        );
     }
     return problems;
 }
@@ -651,7 +693,9 @@ function deploymentProblems(args: DigestPinnedServiceArgs, name: Namer): string[
     if (strategy === "ROLLING") {
         for (const field of ["bakeTimeMinutes", "testListener"] as const) {
             if (deployment[field] !== undefined) {
-                problems.push(`${n(`deployment.${field}`)} applies to \`BLUE_GREEN\` deployments only; set ${n("deployment.strategy")} to \`BLUE_GREEN\`, or remove it`);
+                problems.push(
+                    `${n(`deployment.${field}`)} applies to \`BLUE_GREEN\` deployments only; set ${n("deployment.strategy")} to \`BLUE_GREEN\`, or remove it`,
+                );
             }
         }
         return problems;
@@ -662,7 +706,9 @@ function deploymentProblems(args: DigestPinnedServiceArgs, name: Namer): string[
         wholeIn("deployment.testListener.port", test.port, 1, 65535);
         const taken = args.https !== undefined ? [80, 443] : [80];
         if (test.port !== undefined && taken.includes(test.port)) {
-            problems.push(`${n("deployment.testListener.port")} ${test.port} is the production listener's port; pick another (e.g. ${args.https !== undefined ? 8443 : 8080})`);
+            problems.push(
+                `${n("deployment.testListener.port")} ${test.port} is the production listener's port; pick another (e.g. ${args.https !== undefined ? 8443 : 8080})`,
+            );
         }
         const cidrs: unknown = test.allowedCidrs;
         if (!Array.isArray(cidrs) || cidrs.length === 0) {
@@ -670,7 +716,9 @@ function deploymentProblems(args: DigestPinnedServiceArgs, name: Namer): string[
         } else {
             cidrs.forEach((cidr, i) => {
                 if (typeof cidr !== "string" || !IPV4_CIDR.test(cidr)) {
-                    problems.push(`${n(`deployment.testListener.allowedCidrs[${i}]`)} must be an IPv4 CIDR such as \`203.0.113.0/24\`, got \`${String(cidr)}\``);
+                    problems.push(
+                        `${n(`deployment.testListener.allowedCidrs[${i}]`)} must be an IPv4 CIDR such as \`203.0.113.0/24\`, got \`${String(cidr)}\``,
+                    );
                 }
             });
         }
@@ -694,13 +742,17 @@ function deploymentAlarmProblems(args: DigestPinnedServiceArgs, name: Namer): st
         const before = problems.length;
         const period = given?.periodSeconds;
         if (period !== undefined && !(Number.isInteger(period) && period % 60 === 0 && period >= 60 && period <= 3600)) {
-            problems.push(`${n(field("periodSeconds"))} must be a multiple of 60 from 60 to 3600 (the load balancer's metrics are per minute), got \`${period}\``);
+            problems.push(
+                `${n(field("periodSeconds"))} must be a multiple of 60 from 60 to 3600 (the load balancer's metrics are per minute), got \`${period}\``,
+            );
         }
         wholeIn(field("evaluationPeriods"), given?.evaluationPeriods, 1, 10);
         const { periodSeconds, evaluationPeriods } = { ...SERVICE_DEFAULTS.deploymentAlarms[alarm], ...definedOnly(given) };
         if (problems.length === before && periodSeconds * evaluationPeriods > ALARM_WINDOW_MAX_SECONDS) {
-            problems.push(`${n(field("periodSeconds"))} × ${n(field("evaluationPeriods"))} (${periodSeconds} s × ${evaluationPeriods} = ${periodSeconds * evaluationPeriods} s) `
-                + `must be at most ${ALARM_WINDOW_MAX_SECONDS} s: ECS keeps every deployment in progress for a bake time it derives from the alarms' windows; shorten one`);
+            problems.push(
+                `${n(field("periodSeconds"))} × ${n(field("evaluationPeriods"))} (${periodSeconds} s × ${evaluationPeriods} = ${periodSeconds * evaluationPeriods} s) ` +
+                    `must be at most ${ALARM_WINDOW_MAX_SECONDS} s: ECS keeps every deployment in progress for a bake time it derives from the alarms' windows; shorten one`,
+            );
         }
     }
     return problems;

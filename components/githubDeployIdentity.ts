@@ -106,34 +106,45 @@ export class GithubDeployIdentity extends pulumi.ComponentResource {
             // A plain value is checked now, before any child is registered; an Output when it resolves.
             return { arn: typeof existing === "string" ? pulumi.output(check(existing)) : pulumi.output(existing).apply(check), created: false };
         }
-        const provider = new aws.iam.OpenIdConnectProvider(`${name}-github`, {
-            url: `https://${issuer}`,
-            clientIdLists: [STS_AUDIENCE],
-        }, { parent: this });
+        const provider = new aws.iam.OpenIdConnectProvider(
+            `${name}-github`,
+            {
+                url: `https://${issuer}`,
+                clientIdLists: [STS_AUDIENCE],
+            },
+            { parent: this },
+        );
         return { arn: provider.arn, created: true };
     }
 
     private createRole(roleName: string, purpose: string, subjects: string[], issuer: string, args: GithubDeployIdentityArgs): aws.iam.Role {
-        return new aws.iam.Role(roleName, {
-            description: `GitHub Actions (${args.owner}/${args.repository}) role that ${purpose}`,
-            assumeRolePolicy: this.providerArn.apply((arn) => JSON.stringify(githubTrustPolicy(arn, subjects, issuer))),
-            maxSessionDuration: args.maxSessionDuration ?? 3600,
-        }, { parent: this });
+        return new aws.iam.Role(
+            roleName,
+            {
+                description: `GitHub Actions (${args.owner}/${args.repository}) role that ${purpose}`,
+                assumeRolePolicy: this.providerArn.apply((arn) => JSON.stringify(githubTrustPolicy(arn, subjects, issuer))),
+                maxSessionDuration: args.maxSessionDuration ?? 3600,
+            },
+            { parent: this },
+        );
     }
 
     private attachPolicy(policyName: string, role: aws.iam.Role, document: pulumi.Output<PolicyDocument>): aws.iam.RolePolicy {
-        return new aws.iam.RolePolicy(`${policyName}-policy`, {
-            role: role.id,
-            policy: document.apply((doc) => JSON.stringify(doc)),
-        }, { parent: this });
+        return new aws.iam.RolePolicy(
+            `${policyName}-policy`,
+            {
+                role: role.id,
+                policy: document.apply((doc) => JSON.stringify(doc)),
+            },
+            { parent: this },
+        );
     }
 }
 
 /** The GitHub part of the arguments, as `papyrus:github` would hold it (absent keys left out). */
 function githubSettingsOf(args: GithubDeployIdentityArgs): Record<string, unknown> {
     const { owner, repository, enterprise, subjectClaims, push, deploy } = args;
-    return Object.fromEntries(Object.entries({ owner, repository, enterprise, subjectClaims, push, deploy })
-        .filter(([, value]) => value !== undefined));
+    return Object.fromEntries(Object.entries({ owner, repository, enterprise, subjectClaims, push, deploy }).filter(([, value]) => value !== undefined));
 }
 
 function deployPolicyOutput(
@@ -143,23 +154,40 @@ function deployPolicyOutput(
 ): pulumi.Output<PolicyDocument> {
     const t = args.deployTarget;
     const extras = t?.serviceResources;
-    const serviceResources = pulumi.all([extras?.certificateArn, extras?.scalableTargetArn, pulumi.all(extras?.roleArns ?? []), pulumi.all(extras?.alarmArns ?? [])])
-        .apply(([certificateArn, scalableTargetArn, roleArns, alarmArns]) => Object.fromEntries(Object.entries({
-            certificateArn, hostedZoneId: extras?.hostedZoneId, scalableTargetArn,
-            roleArns: roleArns.length > 0 ? roleArns : undefined,
-            alarmArns: alarmArns.length > 0 ? alarmArns : undefined,
-        }).filter(([, value]) => value !== undefined)));
-    const target: pulumi.Output<DeployTarget> | undefined = t === undefined ? undefined : pulumi.all([
-        t.serviceArn, t.clusterArn, t.taskDefinitionFamily, t.taskRoleArn, t.executionRoleArn, t.logGroupArn, serviceResources,
-    ]).apply(([serviceArn, clusterArn, taskDefinitionFamily, taskRoleArn, executionRoleArn, logGroupArn, resources]) => ({
-        serviceArn, clusterArn, taskDefinitionFamily, taskRoleArn, executionRoleArn, logGroupArn, requestTags: t.requestTags,
-        ...(Object.keys(resources).length > 0 ? { serviceResources: resources } : {}),
-    }));
-    return pulumi.all([args.repositoryArn, target, pulumi.all(roleArns), createdProviderArn])
-        .apply(([repositoryArn, resolvedTarget, roles, providerArn]) => deployPolicy({
+    const serviceResources = pulumi
+        .all([extras?.certificateArn, extras?.scalableTargetArn, pulumi.all(extras?.roleArns ?? []), pulumi.all(extras?.alarmArns ?? [])])
+        .apply(([certificateArn, scalableTargetArn, roleArns, alarmArns]) =>
+            Object.fromEntries(
+                Object.entries({
+                    certificateArn,
+                    hostedZoneId: extras?.hostedZoneId,
+                    scalableTargetArn,
+                    roleArns: roleArns.length > 0 ? roleArns : undefined,
+                    alarmArns: alarmArns.length > 0 ? alarmArns : undefined,
+                }).filter(([, value]) => value !== undefined),
+            ),
+        );
+    const target: pulumi.Output<DeployTarget> | undefined =
+        t === undefined
+            ? undefined
+            : pulumi
+                  .all([t.serviceArn, t.clusterArn, t.taskDefinitionFamily, t.taskRoleArn, t.executionRoleArn, t.logGroupArn, serviceResources])
+                  .apply(([serviceArn, clusterArn, taskDefinitionFamily, taskRoleArn, executionRoleArn, logGroupArn, resources]) => ({
+                      serviceArn,
+                      clusterArn,
+                      taskDefinitionFamily,
+                      taskRoleArn,
+                      executionRoleArn,
+                      logGroupArn,
+                      requestTags: t.requestTags,
+                      ...(Object.keys(resources).length > 0 ? { serviceResources: resources } : {}),
+                  }));
+    return pulumi.all([args.repositoryArn, target, pulumi.all(roleArns), createdProviderArn]).apply(([repositoryArn, resolvedTarget, roles, providerArn]) =>
+        deployPolicy({
             repositoryArn,
             target: resolvedTarget,
             identity: { roleArns: roles, createdProviderArn: providerArn },
             access: args.deployAccess,
-        }));
+        }),
+    );
 }

@@ -8,13 +8,7 @@
 // null and empty string is refused, naming its path, before any resource is
 // registered. Defaults apply only to a filter that is absent altogether: once
 // any of `branches`, `tags`, `environments` is given, the others are empty.
-import {
-    GITHUB_ENTERPRISE_SLUG,
-    SubjectContext,
-    SubjectPart,
-    checkGithubSubjectParts,
-    formatGithubSubject,
-} from "./githubSubject";
+import { GITHUB_ENTERPRISE_SLUG, SubjectContext, SubjectPart, checkGithubSubjectParts, formatGithubSubject } from "./githubSubject";
 
 /** Which workflow runs may assume a role. A job that names an `environment` gets the environment subject, not the branch one. */
 export interface GithubSubjectFilter {
@@ -107,7 +101,9 @@ export function resolveGithubSettings(value: unknown, path: string): ResolvedGit
 /** `papyrus:github` as the CLI hands it over (JSON text), or undefined when unset. */
 export function parseGithubConfigValue(raw: string | undefined, key: string): unknown {
     if (raw === undefined) {
-        throw new GithubSettingsError([`\`${key}\`: missing; set it to the repository whose workflows may push and deploy, e.g. \`{ owner: acme, repository: papyrus }\``]);
+        throw new GithubSettingsError([
+            `\`${key}\`: missing; set it to the repository whose workflows may push and deploy, e.g. \`{ owner: acme, repository: papyrus }\``,
+        ]);
     }
     try {
         return JSON.parse(raw);
@@ -128,8 +124,13 @@ const CONTEXT_LISTS = ["branches", "tags", "environments"] as const;
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 function parseSettings(value: unknown, path: string, problems: string[]): GithubIdentitySettings | undefined {
-    const object = objectAt(value, path, "an object with `owner` and `repository`, e.g. `{ owner: acme, repository: papyrus }`",
-        "set it to `{ owner: <owner>, repository: <name> }`", problems);
+    const object = objectAt(
+        value,
+        path,
+        "an object with `owner` and `repository`, e.g. `{ owner: acme, repository: papyrus }`",
+        "set it to `{ owner: <owner>, repository: <name> }`",
+        problems,
+    );
     if (object === undefined) {
         return undefined;
     }
@@ -149,7 +150,9 @@ function parseSettings(value: unknown, path: string, problems: string[]): Github
         if (object[role] !== undefined) {
             settings[role] = filterAt(object[role], join(path, role), jobWorkflowRef, path, problems);
         } else if (jobWorkflowRef) {
-            problems.push(`${code(join(path, role))}: missing; with ${code(join(path, "subjectClaims.jobWorkflowRef"))} every role lists the workflow files that may assume it, e.g. \`{ branches: [master], workflows: [${role === "push" ? "ecr-push.yml" : "deploy.yml"}] }\``);
+            problems.push(
+                `${code(join(path, role))}: missing; with ${code(join(path, "subjectClaims.jobWorkflowRef"))} every role lists the workflow files that may assume it, e.g. \`{ branches: [master], workflows: [${role === "push" ? "ecr-push.yml" : "deploy.yml"}] }\``,
+            );
         }
     }
     return problems.length > before ? undefined : settings;
@@ -157,8 +160,14 @@ function parseSettings(value: unknown, path: string, problems: string[]): Github
 
 function filterAt(value: unknown, path: string, jobWorkflowRef: boolean, root: string, problems: string[]): GithubSubjectFilter | undefined {
     const role = path.slice(path.lastIndexOf(".") + 1);
-    const object = objectAt(value, path, "an object with `branches`, `tags` and/or `environments`",
-        `list \`branches\`, \`tags\` or \`environments\`, or remove \`${role}\` to trust the defaults (\`master\` and \`v*.*.*\` tags)`, problems, value);
+    const object = objectAt(
+        value,
+        path,
+        "an object with `branches`, `tags` and/or `environments`",
+        `list \`branches\`, \`tags\` or \`environments\`, or remove \`${role}\` to trust the defaults (\`master\` and \`v*.*.*\` tags)`,
+        problems,
+        value,
+    );
     if (object === undefined) {
         return undefined;
     }
@@ -171,25 +180,40 @@ function filterAt(value: unknown, path: string, jobWorkflowRef: boolean, root: s
     }
     const given = CONTEXT_LISTS.filter((key) => object[key] !== undefined);
     if (Object.keys(object).length === 0) {
-        problems.push(`${code(path)}: is an empty object, which would trust no run; list \`branches\`, \`tags\` or \`environments\`, or remove \`${role}\` to trust the defaults (\`master\` and \`v*.*.*\` tags)`);
+        problems.push(
+            `${code(path)}: is an empty object, which would trust no run; list \`branches\`, \`tags\` or \`environments\`, or remove \`${role}\` to trust the defaults (\`master\` and \`v*.*.*\` tags)`,
+        );
     } else if (given.length === 0 && !misspelt) {
-        problems.push(`${code(path)}: lists no \`branches\`, \`tags\` or \`environments\`, so no run could assume the role; defaults apply only when \`${role}\` is absent`);
+        problems.push(
+            `${code(path)}: lists no \`branches\`, \`tags\` or \`environments\`, so no run could assume the role; defaults apply only when \`${role}\` is absent`,
+        );
     } else if (given.length > 0 && given.every((key) => Array.isArray(object[key]) && (object[key] as unknown[]).length === 0)) {
-        const which = given.length === CONTEXT_LISTS.length ? "`branches`, `tags` and `environments` are all empty"
-            : `\`${given.join("` and `")}\` ${given.length === 1 ? "is" : "are"} empty and the others absent`;
+        const which =
+            given.length === CONTEXT_LISTS.length
+                ? "`branches`, `tags` and `environments` are all empty"
+                : `\`${given.join("` and `")}\` ${given.length === 1 ? "is" : "are"} empty and the others absent`;
         problems.push(`${code(path)}: ${which}, so no run could assume the role; list at least one branch, tag or environment`);
     }
     if (object.workflows !== undefined && !jobWorkflowRef) {
-        problems.push(`${code(join(path, "workflows"))}: the subjects name a workflow only when the repository's subject template includes \`job_workflow_ref\`; set ${code(join(root, "subjectClaims.jobWorkflowRef"))} to \`true\` (and the template, see docs/COMPONENTS.md), or remove \`workflows\``);
+        problems.push(
+            `${code(join(path, "workflows"))}: the subjects name a workflow only when the repository's subject template includes \`job_workflow_ref\`; set ${code(join(root, "subjectClaims.jobWorkflowRef"))} to \`true\` (and the template, see docs/COMPONENTS.md), or remove \`workflows\``,
+        );
     } else if (object.workflows === undefined && jobWorkflowRef) {
-        problems.push(`${code(join(path, "workflows"))}: missing; with ${code(join(root, "subjectClaims.jobWorkflowRef"))} every role lists the workflow files that may assume it, e.g. \`[${role === "push" ? "ecr-push.yml" : "deploy.yml"}]\``);
+        problems.push(
+            `${code(join(path, "workflows"))}: missing; with ${code(join(root, "subjectClaims.jobWorkflowRef"))} every role lists the workflow files that may assume it, e.g. \`[${role === "push" ? "ecr-push.yml" : "deploy.yml"}]\``,
+        );
     }
     return filter;
 }
 
 function claimsAt(value: unknown, path: string, problems: string[]): GithubSubjectClaims | undefined {
-    const object = objectAt(value, path, "an object with `repositoryId` and/or `jobWorkflowRef`",
-        "remove it to use GitHub's default subject, or set `repositoryId` and/or `jobWorkflowRef`", problems);
+    const object = objectAt(
+        value,
+        path,
+        "an object with `repositoryId` and/or `jobWorkflowRef`",
+        "remove it to use GitHub's default subject, or set `repositoryId` and/or `jobWorkflowRef`",
+        problems,
+    );
     if (object === undefined) {
         return undefined;
     }
@@ -204,7 +228,9 @@ function claimsAt(value: unknown, path: string, problems: string[]): GithubSubje
     } else if (typeof id === "string" && /^[0-9]{1,20}$/.test(id)) {
         claims.repositoryId = id;
     } else if (id !== undefined) {
-        problems.push(`${code(join(path, "repositoryId"))}: must be the repository's number (\`gh api repos/<owner>/<repository> --jq .id\`), got ${describe(id)}`);
+        problems.push(
+            `${code(join(path, "repositoryId"))}: must be the repository's number (\`gh api repos/<owner>/<repository> --jq .id\`), got ${describe(id)}`,
+        );
     }
     const jobWorkflowRef = object.jobWorkflowRef;
     if (typeof jobWorkflowRef === "boolean") {
@@ -219,7 +245,9 @@ function enterpriseAt(value: unknown, path: string, problems: string[]): string 
     if (typeof value === "string" && GITHUB_ENTERPRISE_SLUG.test(value)) {
         return value;
     }
-    problems.push(`${code(path)}: must be your enterprise's slug (lower-case letters, digits and \`-\`, as in \`https://token.actions.githubusercontent.com/<slug>\`), got ${describe(value)}`);
+    problems.push(
+        `${code(path)}: must be your enterprise's slug (lower-case letters, digits and \`-\`, as in \`https://token.actions.githubusercontent.com/<slug>\`), got ${describe(value)}`,
+    );
     return undefined;
 }
 
@@ -251,7 +279,9 @@ const ENTRY = {
 function listAt(value: unknown, path: string, key: (typeof FILTER_KEYS)[number], problems: string[]): string[] | undefined {
     const { what, example } = ENTRY[key];
     if (value === null) {
-        problems.push(`${code(path)}: is empty (YAML reads a key with nothing after it as null); give a list such as \`[${example}]\`, \`[]\` for none, or remove the key`);
+        problems.push(
+            `${code(path)}: is empty (YAML reads a key with nothing after it as null); give a list such as \`[${example}]\`, \`[]\` for none, or remove the key`,
+        );
         return undefined;
     }
     if (!Array.isArray(value)) {
@@ -297,9 +327,11 @@ function unknownKeys(object: Record<string, unknown>, known: readonly string[], 
     const unknown = Object.keys(object).filter((key) => !known.includes(key));
     for (const key of unknown) {
         const meant = nearMiss(key, known);
-        problems.push(meant === undefined
-            ? `${code(join(path, key))}: unknown key; the keys are ${known.map((k) => `\`${k}\``).join(", ")}`
-            : `${code(join(path, key))}: unknown key, did you mean \`${meant}\`?`);
+        problems.push(
+            meant === undefined
+                ? `${code(join(path, key))}: unknown key; the keys are ${known.map((k) => `\`${k}\``).join(", ")}`
+                : `${code(join(path, key))}: unknown key, did you mean \`${meant}\`?`,
+        );
     }
     return unknown.length > 0;
 }
@@ -310,9 +342,7 @@ export function nearMiss(key: string, known: readonly string[]): string | undefi
     let best: { key: string; distance: number } | undefined;
     for (const candidate of known) {
         const c = candidate.toLowerCase();
-        const distance = c === lower ? 0
-            : lower.length >= 3 && (c.startsWith(lower) || lower.startsWith(c)) ? 1
-                : editDistance(lower, c);
+        const distance = c === lower ? 0 : lower.length >= 3 && (c.startsWith(lower) || lower.startsWith(c)) ? 1 : editDistance(lower, c);
         if (distance <= 2 && (best === undefined || distance < best.distance)) {
             best = { key: candidate, distance };
         }
@@ -346,7 +376,10 @@ function roleSubjects(settings: GithubIdentitySettings, path: string, problems: 
         const contexts: { context: SubjectContext; at: string }[] = [
             ...(filter.branches ?? []).map((name, i) => ({ context: { kind: "branch", name } as const, at: `${join(rolePath, "branches")}[${i}]` })),
             ...(filter.tags ?? []).map((name, i) => ({ context: { kind: "tag", name } as const, at: `${join(rolePath, "tags")}[${i}]` })),
-            ...(filter.environments ?? []).map((name, i) => ({ context: { kind: "environment", name } as const, at: `${join(rolePath, "environments")}[${i}]` })),
+            ...(filter.environments ?? []).map((name, i) => ({
+                context: { kind: "environment", name } as const,
+                at: `${join(rolePath, "environments")}[${i}]`,
+            })),
         ];
         const workflows: (string | undefined)[] = settings.subjectClaims?.jobWorkflowRef ? [...(filter.workflows ?? [])] : [undefined];
         const subjects: string[] = [];
@@ -357,8 +390,8 @@ function roleSubjects(settings: GithubIdentitySettings, path: string, problems: 
                     repository: settings.repository,
                     context,
                     repositoryId: settings.subjectClaims?.repositoryId,
-                    jobWorkflowRef: workflow === undefined ? undefined
-                        : `${settings.owner}/${settings.repository}/.github/workflows/${workflow}@${workflowRef(context)}`,
+                    jobWorkflowRef:
+                        workflow === undefined ? undefined : `${settings.owner}/${settings.repository}/.github/workflows/${workflow}@${workflowRef(context)}`,
                 });
                 // A bad owner or repository also spoils the workflow claim built from it: report the cause only.
                 const parts = checkGithubSubjectParts(subject);
@@ -393,11 +426,16 @@ function workflowRef(context: SubjectContext): string {
 /** The setting a subject problem came from. */
 function settingOf(part: SubjectPart, path: string, entry: string, workflow: string): string {
     switch (part) {
-        case "owner": return join(path, "owner");
-        case "repository": return join(path, "repository");
-        case "repository_id": return join(path, "subjectClaims.repositoryId");
-        case "job_workflow_ref": return workflow;
-        default: return entry;
+        case "owner":
+            return join(path, "owner");
+        case "repository":
+            return join(path, "repository");
+        case "repository_id":
+            return join(path, "subjectClaims.repositoryId");
+        case "job_workflow_ref":
+            return workflow;
+        default:
+            return entry;
     }
 }
 

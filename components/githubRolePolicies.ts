@@ -38,13 +38,15 @@ export function githubTrustCondition(subjects: readonly string[], issuer: string
 export function githubTrustPolicy(providerArn: string, subjects: readonly string[], issuer: string = GITHUB_OIDC_HOST): PolicyDocument {
     return {
         Version: "2012-10-17",
-        Statement: [{
-            Sid: "GithubActionsWebIdentity",
-            Effect: "Allow",
-            Principal: { Federated: providerArn },
-            Action: "sts:AssumeRoleWithWebIdentity",
-            Condition: githubTrustCondition(subjects, issuer),
-        }],
+        Statement: [
+            {
+                Sid: "GithubActionsWebIdentity",
+                Effect: "Allow",
+                Principal: { Federated: providerArn },
+                Action: "sts:AssumeRoleWithWebIdentity",
+                Condition: githubTrustCondition(subjects, issuer),
+            },
+        ],
     };
 }
 
@@ -179,14 +181,25 @@ export function deployPolicy(args: DeployPolicyArgs): PolicyDocument {
     const statements: PolicyStatement[] = [
         // The driver's tag → digest look-up, and the deploy workflow's policy gate.
         { Sid: "ResolveImageTags", Effect: "Allow", Action: "ecr:DescribeImages", Resource: repositoryArn },
-        { Sid: "RefreshRepository", Effect: "Allow", Action: ["ecr:DescribeRepositories", "ecr:ListTagsForResource", "ecr:GetLifecyclePolicy"], Resource: repositoryArn },
+        {
+            Sid: "RefreshRepository",
+            Effect: "Allow",
+            Action: ["ecr:DescribeRepositories", "ecr:ListTagsForResource", "ecr:GetLifecyclePolicy"],
+            Resource: repositoryArn,
+        },
     ];
     if (target !== undefined) {
         statements.push(...imageGuardStatements(repositoryArn), ...serviceStatements(target, region));
     }
     if (access.lookUpAvailabilityZones ?? true) {
         // awsx.ec2.Vpc calls getAvailabilityZones on every run; the action has no resource-level permissions.
-        statements.push({ Sid: "LookUpAvailabilityZones", Effect: "Allow", Action: "ec2:DescribeAvailabilityZones", Resource: "*", Condition: inRegion(region) });
+        statements.push({
+            Sid: "LookUpAvailabilityZones",
+            Effect: "Allow",
+            Action: "ec2:DescribeAvailabilityZones",
+            Resource: "*",
+            Condition: inRegion(region),
+        });
     }
     if (identity !== undefined) {
         // The stack's roles: the push and deploy roles, and the service's task and execution roles.
@@ -196,7 +209,12 @@ export function deployPolicy(args: DeployPolicyArgs): PolicyDocument {
             ...(target?.serviceResources?.roleArns ?? []).map((arn, i) => requireArn("iam-role", arn, `serviceResources.roleArns[${i}]`)),
         ];
         if (roles.length > 0) {
-            statements.push({ Sid: "RefreshIdentity", Effect: "Allow", Action: ["iam:GetRole", "iam:ListRolePolicies", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies"], Resource: roles });
+            statements.push({
+                Sid: "RefreshIdentity",
+                Effect: "Allow",
+                Action: ["iam:GetRole", "iam:ListRolePolicies", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies"],
+                Resource: roles,
+            });
         }
         if (identity.createdProviderArn !== undefined) {
             statements.push({ Sid: "RefreshOidcProvider", Effect: "Allow", Action: "iam:GetOpenIDConnectProvider", Resource: identity.createdProviderArn });
@@ -225,7 +243,10 @@ export const IMAGE_GUARD_ACTIONS = {
  */
 function imageGuardStatements(repositoryArn: string): PolicyStatement[] {
     return Object.entries(IMAGE_GUARD_ACTIONS).map(([Sid, actions]) => ({
-        Sid, Effect: "Allow" as const, Action: actions.length === 1 ? actions[0] : [...actions], Resource: repositoryArn,
+        Sid,
+        Effect: "Allow" as const,
+        Action: actions.length === 1 ? actions[0] : [...actions],
+        Resource: repositoryArn,
     }));
 }
 
@@ -239,7 +260,9 @@ function serviceStatements(target: DeployTarget, region: string): PolicyStatemen
     const logGroupArn = requireArn("log-group", target.logGroupArn, "logGroupArn");
     const requiredTags = Object.entries(target.requestTags);
     if (requiredTags.length === 0) {
-        throw new Error("`requestTags` is empty; name the tags every task definition of the family carries (e.g. `Project`, `Stack`), so registration can be held to them");
+        throw new Error(
+            "`requestTags` is empty; name the tags every task definition of the family carries (e.g. `Project`, `Stack`), so registration can be held to them",
+        );
     }
     const tagKeys = [...requiredTags.map(([key]) => key), ...(target.optionalTagKeys ?? ["ImageTag"])];
     return [

@@ -63,9 +63,12 @@ export interface SubjectParts {
 
 /** `repo:OWNER/REPO:<context>[:repository_id:<id>][:job_workflow_ref:<ref>]`, as GitHub writes it. */
 export function formatGithubSubject(parts: SubjectParts): string {
-    const context = parts.context.kind === "branch" ? `ref:refs/heads/${parts.context.name}`
-        : parts.context.kind === "tag" ? `ref:refs/tags/${parts.context.name}`
-            : `environment:${parts.context.name}`;
+    const context =
+        parts.context.kind === "branch"
+            ? `ref:refs/heads/${parts.context.name}`
+            : parts.context.kind === "tag"
+              ? `ref:refs/tags/${parts.context.name}`
+              : `environment:${parts.context.name}`;
     const claims = [
         ...(parts.repositoryId === undefined ? [] : [`repository_id:${parts.repositoryId}`]),
         ...(parts.jobWorkflowRef === undefined ? [] : [`job_workflow_ref:${parts.jobWorkflowRef}`]),
@@ -179,7 +182,13 @@ interface Found {
 
 function problems(s: ParsedSubject): Found[] {
     if (s.raw.includes("${")) {
-        return [{ part: "form", message: "it contains `${`, which IAM reads as the start of a policy variable, so the role would be matched against other text than the one written" }];
+        return [
+            {
+                part: "form",
+                message:
+                    "it contains `${`, which IAM reads as the start of a policy variable, so the role would be matched against other text than the one written",
+            },
+        ];
     }
     if (!s.prefixed) {
         return [{ part: "form", message: "it does not start with `repo:`, so it names no repository" }];
@@ -208,16 +217,25 @@ function ownerProblem(owner: NamePart): Found | undefined {
 
 function repositoryProblem(owner: NamePart, repository: NamePart | undefined): Found | undefined {
     if (repository === undefined) {
-        return { part: "repository", message: `it names no repository after \`${owner.text}\`, so it would trust every repository of that owner, including ones created later` };
+        return {
+            part: "repository",
+            message: `it names no repository after \`${owner.text}\`, so it would trust every repository of that owner, including ones created later`,
+        };
     }
     if (WILDCARD.test(repository.text)) {
-        return { part: "repository", message: `its repository \`${repository.text}\` has a wildcard, so it trusts other repositories of \`${owner.text}\` too, including ones created later (\`api*\` also matches \`api-evil\`); name the repository exactly` };
+        return {
+            part: "repository",
+            message: `its repository \`${repository.text}\` has a wildcard, so it trusts other repositories of \`${owner.text}\` too, including ones created later (\`api*\` also matches \`api-evil\`); name the repository exactly`,
+        };
     }
     if (repository.name === "") {
         return { part: "repository", message: `it names no repository after \`${owner.text}/\`` };
     }
     if (!GITHUB_REPOSITORY.test(repository.name)) {
-        return { part: "repository", message: `its repository \`${repository.text}\` is not a GitHub repository name (letters, digits, \`.\`, \`_\` and \`-\`)` };
+        return {
+            part: "repository",
+            message: `its repository \`${repository.text}\` is not a GitHub repository name (letters, digits, \`.\`, \`_\` and \`-\`)`,
+        };
     }
     return undefined;
 }
@@ -226,13 +244,26 @@ function contextProblem(s: ParsedSubject, context: Context): Found | undefined {
     const repo = `${s.owner.text}/${s.repository?.text ?? ""}`;
     switch (context.kind) {
         case "missing":
-            return { part: "context", message: "it has nothing after the repository, so it matches no token: GitHub always adds the context (`:ref:refs/heads/<branch>`, `:ref:refs/tags/<tag>` or `:environment:<name>`)" };
+            return {
+                part: "context",
+                message:
+                    "it has nothing after the repository, so it matches no token: GitHub always adds the context (`:ref:refs/heads/<branch>`, `:ref:refs/tags/<tag>` or `:environment:<name>`)",
+            };
         case "wildcard":
-            return { part: "context", message: `its context \`${context.text}\` is a pattern over every branch, tag, environment and pull request of ${repo}, so anyone who can push a branch there gets the role; name a branch, tag or environment` };
+            return {
+                part: "context",
+                message: `its context \`${context.text}\` is a pattern over every branch, tag, environment and pull request of ${repo}, so anyone who can push a branch there gets the role; name a branch, tag or environment`,
+            };
         case "unknown":
-            return { part: "context", message: `its context \`${context.text}\` is none GitHub sends for a trusted run (\`ref:refs/heads/<branch>\`, \`ref:refs/tags/<tag>\` or \`environment:<name>\`)` };
+            return {
+                part: "context",
+                message: `its context \`${context.text}\` is none GitHub sends for a trusted run (\`ref:refs/heads/<branch>\`, \`ref:refs/tags/<tag>\` or \`environment:<name>\`)`,
+            };
         case "pull_request":
-            return { part: "context", message: `its context \`pull_request\` is given to runs for any pull request from a branch of ${repo}, with that branch's workflow code, so anyone who can push a branch gets the role; trust a protected branch, tag or environment instead` };
+            return {
+                part: "context",
+                message: `its context \`pull_request\` is given to runs for any pull request from a branch of ${repo}, with that branch's workflow code, so anyone who can push a branch gets the role; trust a protected branch, tag or environment instead`,
+            };
         case "branch":
         case "tag":
             return refNameProblem(context.kind, context.name) ?? claimsProblem(s, context.claims);
@@ -247,10 +278,16 @@ function refNameProblem(kind: "branch" | "tag", name: string): Found | undefined
         return { part: "context", message: `it names no ${kind} after \`ref:${refs}\`` };
     }
     if (/^[*?]/.test(name)) {
-        return { part: "context", message: `its ${kind} pattern \`${name}\` starts with a wildcard, so it trusts every ${kind} anyone with write access can create; name the ${kind}, or a pattern with a fixed start such as \`${kind === "branch" ? "release/*" : "v*.*.*"}\`` };
+        return {
+            part: "context",
+            message: `its ${kind} pattern \`${name}\` starts with a wildcard, so it trusts every ${kind} anyone with write access can create; name the ${kind}, or a pattern with a fixed start such as \`${kind === "branch" ? "release/*" : "v*.*.*"}\``,
+        };
     }
     if (name.startsWith("refs/")) {
-        return { part: "context", message: `its ${kind} \`${name}\` is a full ref, so the subject names \`${refs}${name}\`, which no run has; give the ${kind} name alone` };
+        return {
+            part: "context",
+            message: `its ${kind} \`${name}\` is a full ref, so the subject names \`${refs}${name}\`, which no run has; give the ${kind} name alone`,
+        };
     }
     if (/[\s\u0000-\u001f\u007f]/.test(name)) {
         return { part: "context", message: `its ${kind} ${quote(name)} has whitespace or control characters, which git does not allow in a ${kind} name` };
@@ -263,10 +300,16 @@ function environmentProblem(name: string): Found | undefined {
         return { part: "context", message: "it names no environment after `environment:`" };
     }
     if (WILDCARD.test(name)) {
-        return { part: "context", message: `its environment \`${name}\` is a pattern, which could match an environment without protection rules; name the environment exactly` };
+        return {
+            part: "context",
+            message: `its environment \`${name}\` is a pattern, which could match an environment without protection rules; name the environment exactly`,
+        };
     }
     if (/[\u0000-\u001f\u007f]/.test(name) || name.trim() !== name) {
-        return { part: "context", message: `its environment ${quote(name)} has control characters or surrounding whitespace, which GitHub does not allow in an environment name` };
+        return {
+            part: "context",
+            message: `its environment ${quote(name)} has control characters or surrounding whitespace, which GitHub does not allow in an environment name`,
+        };
     }
     return undefined;
 }
@@ -277,7 +320,10 @@ function claimsProblem(s: ParsedSubject, claims: readonly string[]): Found | und
         const key = claims[i];
         const value = claims[i + 1];
         if (!(SUBJECT_CLAIMS as readonly string[]).includes(key)) {
-            return { part: "claim", message: `its claim \`${key}\` after the context is not one this rule can check (\`repository_id\`, \`job_workflow_ref\`)` };
+            return {
+                part: "claim",
+                message: `its claim \`${key}\` after the context is not one this rule can check (\`repository_id\`, \`job_workflow_ref\`)`,
+            };
         }
         const claim = key as SubjectClaim;
         if (seen.has(claim)) {
@@ -296,7 +342,8 @@ function claimsProblem(s: ParsedSubject, claims: readonly string[]): Found | und
 }
 
 function repositoryIdProblem(value: string): string | undefined {
-    return /^[0-9]{1,20}$/.test(value) ? undefined
+    return /^[0-9]{1,20}$/.test(value)
+        ? undefined
         : `its \`repository_id\` \`${value}\` is not a repository number (\`gh api repos/OWNER/REPO --jq .id\`), and a pattern there would trust a re-created repository`;
 }
 
@@ -322,9 +369,10 @@ function suggestion(s: ParsedSubject): string {
         return "repo:OWNER/REPO:ref:refs/heads/master";
     }
     const owner = ownerProblem(s.owner) === undefined ? s.owner.text : fixName(s.owner.name, GITHUB_OWNER, "OWNER");
-    const repository = s.repository !== undefined && repositoryProblem(s.owner, s.repository) === undefined
-        ? s.repository.text
-        : fixName(s.repository?.name ?? "", GITHUB_REPOSITORY, "REPO");
+    const repository =
+        s.repository !== undefined && repositoryProblem(s.owner, s.repository) === undefined
+            ? s.repository.text
+            : fixName(s.repository?.name ?? "", GITHUB_REPOSITORY, "REPO");
     const context = s.raw.includes("${") ? { kind: "missing" as const, text: "" } : contextOf(s.tokens);
     return [`repo:${owner}/${repository}`, fixContext(context), ...fixClaims(context)].join(":");
 }
@@ -359,8 +407,12 @@ function fixClaims(context: Context): string[] {
     for (let i = 0; i < context.claims.length; i += 2) {
         const [key, value] = [context.claims[i], context.claims[i + 1]];
         if (seen.has(key) || value === undefined || value === "") continue;
-        const ok = key === "repository_id" ? repositoryIdProblem(value) === undefined
-            : key === "job_workflow_ref" ? jobWorkflowRefProblem(value) === undefined : false;
+        const ok =
+            key === "repository_id"
+                ? repositoryIdProblem(value) === undefined
+                : key === "job_workflow_ref"
+                  ? jobWorkflowRefProblem(value) === undefined
+                  : false;
         if (ok) {
             kept.push(key, value);
             seen.add(key);

@@ -88,7 +88,9 @@ export function parseImageReference(value: unknown, options: ImageReferenceOptio
             return refuse("`latest` is a moving tag and is never deployed; deploy a release tag by its digest");
         }
         if (tag !== undefined) {
-            return refuse(`it names the tag \`${tag}\`; resolve the tag to its digest and use \`${value.slice(0, value.length - tag.length - 1)}@sha256:<digest>\``);
+            return refuse(
+                `it names the tag \`${tag}\`; resolve the tag to its digest and use \`${value.slice(0, value.length - tag.length - 1)}@sha256:<digest>\``,
+            );
         }
         return refuse("it has no digest");
     }
@@ -101,9 +103,11 @@ export function parseImageReference(value: unknown, options: ImageReferenceOptio
 
     const algorithm = digest.includes(":") ? digest.slice(0, digest.indexOf(":")) : "";
     if (algorithm !== "sha256") {
-        return refuse(algorithm === ""
-            ? "the digest has no algorithm; expected `sha256:<64 lowercase hex>`"
-            : `the digest algorithm is \`${algorithm}\`; only \`sha256\` is accepted`);
+        return refuse(
+            algorithm === ""
+                ? "the digest has no algorithm; expected `sha256:<64 lowercase hex>`"
+                : `the digest algorithm is \`${algorithm}\`; only \`sha256\` is accepted`,
+        );
     }
     const hex = digest.slice("sha256:".length);
     if (/[A-F]/.test(hex) && /^[0-9a-fA-F]+$/.test(hex)) {
@@ -135,8 +139,7 @@ export function parseImageReference(value: unknown, options: ImageReferenceOptio
     }
 
     const repositoryUrl = `${registry}/${repository}`;
-    if (options.approvedRepositoryUrl !== undefined && !options.allowOtherRepositories
-        && repositoryUrl !== options.approvedRepositoryUrl) {
+    if (options.approvedRepositoryUrl !== undefined && !options.allowOtherRepositories && repositoryUrl !== options.approvedRepositoryUrl) {
         return refuse(`it points into \`${repositoryUrl}\`, not the approved repository \`${options.approvedRepositoryUrl}\``);
     }
 

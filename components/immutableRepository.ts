@@ -4,12 +4,7 @@
 // deployments, so a rollback target can still be pulled.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import {
-    ImmutableRepositoryArgs,
-    immutableRepositoryProblems,
-    lifecyclePolicyOf,
-    mutableTagFilters,
-} from "./immutableRepositoryArgs";
+import { ImmutableRepositoryArgs, immutableRepositoryProblems, lifecyclePolicyOf, mutableTagFilters } from "./immutableRepositoryArgs";
 
 export const IMMUTABLE_REPOSITORY_TYPE = "papyrus:aws:ImmutableRepository";
 
@@ -54,27 +49,33 @@ export class ImmutableRepository extends pulumi.ComponentResource {
 
     private createRepository(name: string, args: ImmutableRepositoryArgs): aws.ecr.Repository {
         const encryption = args.encryption ?? { type: "AES256" };
-        return new aws.ecr.Repository(`${name}-repository`, {
-            name: args.repositoryName,
-            // Release tags never move; the protective `deployed-*` tags must (the driver moves a stack's
-            // protection slots from digest to digest, which needs no delete permission), and so may the
-            // tags named in `mutableTagExclusions`.
-            imageTagMutability: "IMMUTABLE_WITH_EXCLUSION",
-            imageTagMutabilityExclusionFilters: mutableTagFilters(args.mutableTagExclusions).map((filter) => ({ filter, filterType: "WILDCARD" })),
-            imageScanningConfiguration: { scanOnPush: true },
-            encryptionConfigurations: [encryption.type === "KMS"
-                ? { encryptionType: "KMS", kmsKey: encryption.kmsKeyArn }
-                : { encryptionType: "AES256" }],
-            // Deleting the stack must not delete the images earlier deploys (and rollbacks) point at.
-            forceDelete: false,
-            tags: args.tags,
-        }, { parent: this });
+        return new aws.ecr.Repository(
+            `${name}-repository`,
+            {
+                name: args.repositoryName,
+                // Release tags never move; the protective `deployed-*` tags must (the driver moves a stack's
+                // protection slots from digest to digest, which needs no delete permission), and so may the
+                // tags named in `mutableTagExclusions`.
+                imageTagMutability: "IMMUTABLE_WITH_EXCLUSION",
+                imageTagMutabilityExclusionFilters: mutableTagFilters(args.mutableTagExclusions).map((filter) => ({ filter, filterType: "WILDCARD" })),
+                imageScanningConfiguration: { scanOnPush: true },
+                encryptionConfigurations: [encryption.type === "KMS" ? { encryptionType: "KMS", kmsKey: encryption.kmsKeyArn } : { encryptionType: "AES256" }],
+                // Deleting the stack must not delete the images earlier deploys (and rollbacks) point at.
+                forceDelete: false,
+                tags: args.tags,
+            },
+            { parent: this },
+        );
     }
 
     private createLifecyclePolicy(name: string, repository: aws.ecr.Repository, args: ImmutableRepositoryArgs): aws.ecr.LifecyclePolicy {
-        return new aws.ecr.LifecyclePolicy(`${name}-lifecycle`, {
-            repository: repository.name,
-            policy: JSON.stringify(lifecyclePolicyOf(args)),
-        }, { parent: this });
+        return new aws.ecr.LifecyclePolicy(
+            `${name}-lifecycle`,
+            {
+                repository: repository.name,
+                policy: JSON.stringify(lifecyclePolicyOf(args)),
+            },
+            { parent: this },
+        );
     }
 }

@@ -11,9 +11,7 @@ export { TaggedImageRetention } from "./repositoryLifecycle";
 export const DEFAULT_UNTAGGED_EXPIRY_DAYS = 14;
 
 /** Encryption at rest. Fixed at creation: changing it replaces the repository and deletes its images. */
-export type RepositoryEncryption =
-    | { readonly type: "AES256" }
-    | { readonly type: "KMS"; readonly kmsKeyArn: pulumi.Input<string> };
+export type RepositoryEncryption = { readonly type: "AES256" } | { readonly type: "KMS"; readonly kmsKeyArn: pulumi.Input<string> };
 
 export interface ImmutableRepositoryArgs {
     /**
@@ -87,13 +85,17 @@ export function immutableRepositoryProblems(args: ImmutableRepositoryArgs, name:
     }
     const exclusions = args.mutableTagExclusions ?? [];
     if (exclusions.length > 4) {
-        problems.push(`${n("mutableTagExclusions")} may hold at most 4 filters (ECR allows 5, and \`${PROTECTIVE_TAG_PATTERN}\` is one), got ${exclusions.length}`);
+        problems.push(
+            `${n("mutableTagExclusions")} may hold at most 4 filters (ECR allows 5, and \`${PROTECTIVE_TAG_PATTERN}\` is one), got ${exclusions.length}`,
+        );
     }
     exclusions.forEach((filter, i) => {
         if (typeof filter !== "string" || !/^[A-Za-z0-9._*-]{1,128}$/.test(filter) || (filter.match(/\*/g) ?? []).length > 2) {
             problems.push(`${n(`mutableTagExclusions[${i}]`)} must be 1-128 letters, digits or \`._*-\` with at most two \`*\`, got \`${String(filter)}\``);
         } else if (/^\**$/.test(filter)) {
-            problems.push(`${n(`mutableTagExclusions[${i}]`)} is \`${filter}\`, which would make every tag mutable; name the tags that may move, e.g. \`cache-*\``);
+            problems.push(
+                `${n(`mutableTagExclusions[${i}]`)} is \`${filter}\`, which would make every tag mutable; name the tags that may move, e.g. \`cache-*\``,
+            );
         } else if (filter === PROTECTIVE_TAG_PATTERN) {
             problems.push(`${n(`mutableTagExclusions[${i}]`)} is \`${filter}\`, which the repository always excludes (protective tags move); remove it`);
         }

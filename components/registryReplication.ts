@@ -39,7 +39,8 @@ export interface RegistryReplicationArgs {
 export function registryReplicationProblems(args: Pick<RegistryReplicationArgs, "destinations">): string[] {
     const count = args.destinations.length;
     if (count === 0) return ["`destinations` is empty; name at least one region"];
-    if (count > MAX_REPLICATION_DESTINATIONS) return [`\`destinations\` may hold at most ${MAX_REPLICATION_DESTINATIONS} registries (an ECR limit), got ${count}`];
+    if (count > MAX_REPLICATION_DESTINATIONS)
+        return [`\`destinations\` may hold at most ${MAX_REPLICATION_DESTINATIONS} registries (an ECR limit), got ${count}`];
     return [];
 }
 
@@ -67,14 +68,20 @@ export class RegistryReplication extends pulumi.ComponentResource {
 
         const ownAccount = pulumi.output(args.repositoryArn).apply(accountOfRepositoryArn);
         const destinations = args.destinations.map((d) => ({ region: d.region, registryId: d.account ?? ownAccount }));
-        new aws.ecr.ReplicationConfiguration(`${name}-configuration`, {
-            replicationConfiguration: {
-                rules: [{
-                    destinations,
-                    repositoryFilters: [{ filter: args.repositoryName, filterType: "PREFIX_MATCH" }],
-                }],
+        new aws.ecr.ReplicationConfiguration(
+            `${name}-configuration`,
+            {
+                replicationConfiguration: {
+                    rules: [
+                        {
+                            destinations,
+                            repositoryFilters: [{ filter: args.repositoryName, filterType: "PREFIX_MATCH" }],
+                        },
+                    ],
+                },
             },
-        }, { parent: this });
+            { parent: this },
+        );
 
         this.destinations = pulumi.all(destinations.map((d) => pulumi.interpolate`${d.registryId}/${d.region}`));
         this.registerOutputs({ destinations: this.destinations });

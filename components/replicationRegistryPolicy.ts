@@ -34,13 +34,15 @@ export interface ReplicationRegistryPolicyArgs {
 export function replicationRegistryPolicy(sourceAccount: string, repositoryArn: string): PolicyDocument {
     return {
         Version: "2012-10-17",
-        Statement: [{
-            Sid: "ReplicateFromBuildRegistry",
-            Effect: "Allow",
-            Principal: { AWS: `arn:aws:iam::${sourceAccount}:root` },
-            Action: ["ecr:CreateRepository", "ecr:ReplicateImage"],
-            Resource: repositoryArn,
-        }],
+        Statement: [
+            {
+                Sid: "ReplicateFromBuildRegistry",
+                Effect: "Allow",
+                Principal: { AWS: `arn:aws:iam::${sourceAccount}:root` },
+                Action: ["ecr:CreateRepository", "ecr:ReplicateImage"],
+                Resource: repositoryArn,
+            },
+        ],
     };
 }
 

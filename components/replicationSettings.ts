@@ -62,7 +62,9 @@ export function parseReplicationDestinations(
         const record = entry as Record<string, unknown>;
         for (const unknownKey of Object.keys(record).filter((k) => !(DESTINATION_KEYS as readonly string[]).includes(k))) {
             const meant = DESTINATION_KEYS.find((k) => editDistance(unknownKey.toLowerCase(), k) <= 2);
-            problems.push(`\`${path}.${unknownKey}\` is not a destination key${meant ? `; did you mean \`${meant}\`?` : ` (allowed: ${DESTINATION_KEYS.map((k) => `\`${k}\``).join(", ")})`}`);
+            problems.push(
+                `\`${path}.${unknownKey}\` is not a destination key${meant ? `; did you mean \`${meant}\`?` : ` (allowed: ${DESTINATION_KEYS.map((k) => `\`${k}\``).join(", ")})`}`,
+            );
         }
         const { region, account } = record;
         let ok = true;
@@ -75,7 +77,8 @@ export function parseReplicationDestinations(
             ok = false;
         }
         if (!ok) return;
-        const destination: ReplicationDestination = account === undefined ? { region: region as string } : { region: region as string, account: account as string };
+        const destination: ReplicationDestination =
+            account === undefined ? { region: region as string } : { region: region as string, account: account as string };
         const id = `${destination.account ?? "(own account)"}/${destination.region}`;
         if (seen.has(id)) {
             problems.push(`\`${path}\` repeats the destination \`${destination.region}\`${destination.account ? ` in account ${destination.account}` : ""}`);
@@ -83,7 +86,9 @@ export function parseReplicationDestinations(
         }
         seen.add(id);
         if (destination.account === undefined && destination.region === ownRegion) {
-            problems.push(`\`${path}.region\` is \`${ownRegion}\`, the stack's own registry (\`aws:region\`); replicate to another region, or name another \`account\``);
+            problems.push(
+                `\`${path}.region\` is \`${ownRegion}\`, the stack's own registry (\`aws:region\`); replicate to another region, or name another \`account\``,
+            );
             return;
         }
         destinations.push(destination);

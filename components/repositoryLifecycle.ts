@@ -77,8 +77,9 @@ export function repositoryLifecyclePolicy(untaggedExpiryDays: number, taggedRete
     const rules: LifecycleRule[] = [
         {
             rulePriority: 1,
-            description: `Keep images a stack runs or ran in its last deployments (tags ${PROTECTIVE_TAG_PATTERN}, set by papyrus-deploy); `
-                + "no lower rule can expire an image this rule selects",
+            description:
+                `Keep images a stack runs or ran in its last deployments (tags ${PROTECTIVE_TAG_PATTERN}, set by papyrus-deploy); ` +
+                "no lower rule can expire an image this rule selects",
             selection: { tagStatus: "tagged", tagPatternList: [PROTECTIVE_TAG_PATTERN], countType: "imageCountMoreThan", countNumber: KEEP_RULE_COUNT },
             action: { type: "expire" },
         },
@@ -92,12 +93,20 @@ export function repositoryLifecyclePolicy(untaggedExpiryDays: number, taggedRete
     if (taggedRetention !== undefined) {
         rules.push({
             rulePriority: 3,
-            description: "keepNewest" in taggedRetention
-                ? `Keep the newest ${taggedRetention.keepNewest} tagged images; older unprotected ones expire`
-                : `Expire unprotected tagged images pushed more than ${taggedRetention.olderThanDays} days ago`,
-            selection: "keepNewest" in taggedRetention
-                ? { tagStatus: "tagged", tagPatternList: ["*"], countType: "imageCountMoreThan", countNumber: taggedRetention.keepNewest }
-                : { tagStatus: "tagged", tagPatternList: ["*"], countType: "sinceImagePushed", countUnit: "days", countNumber: taggedRetention.olderThanDays },
+            description:
+                "keepNewest" in taggedRetention
+                    ? `Keep the newest ${taggedRetention.keepNewest} tagged images; older unprotected ones expire`
+                    : `Expire unprotected tagged images pushed more than ${taggedRetention.olderThanDays} days ago`,
+            selection:
+                "keepNewest" in taggedRetention
+                    ? { tagStatus: "tagged", tagPatternList: ["*"], countType: "imageCountMoreThan", countNumber: taggedRetention.keepNewest }
+                    : {
+                          tagStatus: "tagged",
+                          tagPatternList: ["*"],
+                          countType: "sinceImagePushed",
+                          countUnit: "days",
+                          countNumber: taggedRetention.olderThanDays,
+                      },
             action: { type: "expire" },
         });
     }

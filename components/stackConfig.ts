@@ -72,7 +72,6 @@ export function readStackSettings(config: ConfigReader): ImageSettings {
 // where a number goes, no unknown keys inside an object) while reading, then
 // the components' own argument checks with the keys as names.
 
-
 /** The service's settings from config: DigestPinnedService's arguments, less what index.ts wires from other components. */
 export type ServiceSettings = Omit<DigestPinnedServiceArgs, "image" | "imageTag" | "approvedRepositoryUrl" | "repositoryArn" | "family" | "tags">;
 
@@ -105,7 +104,10 @@ export interface StackConfig {
 
 /** Every problem found in the stack's config, reported at once. */
 export class StackConfigError extends Error {
-    constructor(readonly stack: string, readonly problems: readonly string[]) {
+    constructor(
+        readonly stack: string,
+        readonly problems: readonly string[],
+    ) {
         super(`stack \`${stack}\` config: ${problems.join("; ")}`);
         this.name = "StackConfigError";
     }
@@ -136,10 +138,16 @@ export function readStackConfig(config: ConfigReader, options: { stack: string; 
     const problems = [
         ...read.problems,
         ...access.problems,
-        ...immutableRepositoryProblems({ repositoryName: "", untaggedExpiryDays: repository.untaggedExpiryDays, taggedRetention: repository.taggedRetention },
-            (argument) => REPOSITORY_KEY_OF_ARGUMENT[argument] ?? argument),
-        ...(repository.kmsKeyArn === undefined ? [] : [kmsKeyArnProblem(repository.kmsKeyArn, `${PROJECT_NAME}:repositoryKmsKeyArn`)].filter((p): p is string => p !== undefined)),
-        ...(read.problems.length > 0 ? [] : digestPinnedServiceProblems({ ...service, image: "@sha256:", repositoryArn: "" }, { name: serviceConfigKey, region: options.region })),
+        ...immutableRepositoryProblems(
+            { repositoryName: "", untaggedExpiryDays: repository.untaggedExpiryDays, taggedRetention: repository.taggedRetention },
+            (argument) => REPOSITORY_KEY_OF_ARGUMENT[argument] ?? argument,
+        ),
+        ...(repository.kmsKeyArn === undefined
+            ? []
+            : [kmsKeyArnProblem(repository.kmsKeyArn, `${PROJECT_NAME}:repositoryKmsKeyArn`)].filter((p): p is string => p !== undefined)),
+        ...(read.problems.length > 0
+            ? []
+            : digestPinnedServiceProblems({ ...service, image: "@sha256:", repositoryArn: "" }, { name: serviceConfigKey, region: options.region })),
     ];
     if (problems.length > 0) {
         throw new StackConfigError(options.stack, problems);
@@ -224,14 +232,14 @@ function readNetwork(read: ConfigValues): ServiceSettings["network"] {
         return undefined;
     }
     if (given < 3) {
-        read.problems.push("`papyrus:vpcId`, `papyrus:publicSubnetIds` and `papyrus:privateSubnetIds` go together: "
-            + "set all three to use an existing VPC, or none to create one");
+        read.problems.push(
+            "`papyrus:vpcId`, `papyrus:publicSubnetIds` and `papyrus:privateSubnetIds` go together: " +
+                "set all three to use an existing VPC, or none to create one",
+        );
         return undefined;
     }
     // All three given; a list refused for its shape is already reported.
-    return vpcId === undefined || publicSubnetIds === undefined || privateSubnetIds === undefined
-        ? undefined
-        : { vpcId, publicSubnetIds, privateSubnetIds };
+    return vpcId === undefined || publicSubnetIds === undefined || privateSubnetIds === undefined ? undefined : { vpcId, publicSubnetIds, privateSubnetIds };
 }
 
 function dropUndefined<T extends object>(value: T): T {
@@ -247,10 +255,20 @@ type Shape = "number" | "string" | "boolean" | "strings" | "numberOrFalse" | { r
 const TAGGED_RETENTION_SHAPE: Shape = { keepNewest: "number", olderThanDays: "number" };
 const HTTPS_SHAPE: Shape = { certificateArn: "string", domain: "string", hostedZoneId: "string", sslPolicy: "string" };
 const AUTOSCALING_SHAPE: Shape = {
-    minCount: "number", maxCount: "number", cpuTargetPercent: "number", requestsPerTarget: "numberOrFalse",
-    scaleInCooldownSeconds: "number", scaleOutCooldownSeconds: "number",
+    minCount: "number",
+    maxCount: "number",
+    cpuTargetPercent: "number",
+    requestsPerTarget: "numberOrFalse",
+    scaleInCooldownSeconds: "number",
+    scaleOutCooldownSeconds: "number",
 };
-const CONTAINER_HEALTH_CHECK_SHAPE: Shape = { command: "strings", intervalSeconds: "number", timeoutSeconds: "number", retries: "number", startPeriodSeconds: "number" };
+const CONTAINER_HEALTH_CHECK_SHAPE: Shape = {
+    command: "strings",
+    intervalSeconds: "number",
+    timeoutSeconds: "number",
+    retries: "number",
+    startPeriodSeconds: "number",
+};
 const DEPLOYMENT_SHAPE: Shape = { strategy: "string", bakeTimeMinutes: "number", testListener: { port: "number", allowedCidrs: "strings" } };
 const DEPLOYMENT_ALARM_SHAPE: Shape = { threshold: "number", periodSeconds: "number", evaluationPeriods: "number" };
 const DEPLOYMENT_ALARMS_SHAPE: Shape = { target5xx: DEPLOYMENT_ALARM_SHAPE, unhealthyHosts: DEPLOYMENT_ALARM_SHAPE };
@@ -319,7 +337,7 @@ class ConfigValues {
         for (const [name, v] of bad) {
             this.problems.push(`\`${path}.${name}\` must be a string (quote it in YAML), got ${describe(v)}`);
         }
-        return bad.length > 0 ? undefined : value as Record<string, string>;
+        return bad.length > 0 ? undefined : (value as Record<string, string>);
     }
 
     private json(key: string, shape: Shape): unknown {
@@ -345,16 +363,24 @@ class ConfigValues {
 function checkShape(value: unknown, shape: Shape, path: string, problems: string[]): void {
     if (typeof shape === "object") {
         if (!isPlainObject(value)) {
-            problems.push(`\`${path}\` must be an object with ${Object.keys(shape).map((k) => `\`${k}\``).join(", ")}, got ${describe(value)}`);
+            problems.push(
+                `\`${path}\` must be an object with ${Object.keys(shape)
+                    .map((k) => `\`${k}\``)
+                    .join(", ")}, got ${describe(value)}`,
+            );
             return;
         }
         for (const [key, field] of Object.entries(value)) {
             const expected = shape[key];
             if (expected === undefined) {
                 const meant = nearMiss(key, Object.keys(shape));
-                problems.push(meant === undefined
-                    ? `\`${path}.${key}\`: unknown key; the keys are ${Object.keys(shape).map((k) => `\`${k}\``).join(", ")}`
-                    : `\`${path}.${key}\`: unknown key, did you mean \`${meant}\`?`);
+                problems.push(
+                    meant === undefined
+                        ? `\`${path}.${key}\`: unknown key; the keys are ${Object.keys(shape)
+                              .map((k) => `\`${k}\``)
+                              .join(", ")}`
+                        : `\`${path}.${key}\`: unknown key, did you mean \`${meant}\`?`,
+                );
             } else if (field === null) {
                 problems.push(`\`${path}.${key}\` is empty (YAML reads a key with nothing after it as null); give it a value or remove it`);
             } else {
@@ -363,11 +389,16 @@ function checkShape(value: unknown, shape: Shape, path: string, problems: string
         }
         return;
     }
-    const fits = shape === "number" ? typeof value === "number"
-        : shape === "string" ? typeof value === "string"
-            : shape === "boolean" ? typeof value === "boolean"
-                : shape === "numberOrFalse" ? typeof value === "number" || value === false
-                    : Array.isArray(value) && value.every((item) => typeof item === "string");
+    const fits =
+        shape === "number"
+            ? typeof value === "number"
+            : shape === "string"
+              ? typeof value === "string"
+              : shape === "boolean"
+                ? typeof value === "boolean"
+                : shape === "numberOrFalse"
+                  ? typeof value === "number" || value === false
+                  : Array.isArray(value) && value.every((item) => typeof item === "string");
     if (!fits) {
         problems.push(`\`${path}\` must be ${SHAPE_NAMES[shape]}, got ${describe(value)}`);
     }

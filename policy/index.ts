@@ -23,12 +23,7 @@ export const POLICY_PACK_NAME = "papyrus-digest-pinning";
 export const ENFORCEMENT_LEVEL: EnforcementLevel = "mandatory";
 
 /** A policy that applies `check` to the inputs of every resource of `type` and reports each problem it returns. */
-function resourcePolicy(
-    name: string,
-    description: string,
-    type: string,
-    check: (props: Record<string, unknown>) => string[],
-): ResourceValidationPolicy {
+function resourcePolicy(name: string, description: string, type: string, check: (props: Record<string, unknown>) => string[]): ResourceValidationPolicy {
     return {
         name,
         description,
@@ -78,7 +73,8 @@ export const policies: ResourceValidationPolicy[] = [
 ];
 
 export const policyPackArgs: PolicyPackArgs = {
-    description: "Digest-pinned ECS images, immutable ECR tags, GitHub OIDC roles scoped to one repository, no secrets in plain container environments, and ECS services that roll failed deployments back.",
+    description:
+        "Digest-pinned ECS images, immutable ECR tags, GitHub OIDC roles scoped to one repository, no secrets in plain container environments, and ECS services that roll failed deployments back.",
     enforcementLevel: ENFORCEMENT_LEVEL,
     policies,
 };

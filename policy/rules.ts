@@ -136,14 +136,18 @@ export function repositoryMutabilityProblems(props: Props): string[] {
         return toList(props.imageTagMutabilityExclusionFilters).flatMap((entry, index) => {
             const filter = isObject(entry) ? entry.filter : undefined;
             const could = typeof filter === "string" ? deployableTagsMatchedBy(filter) : "a release tag or a commit-SHA tag";
-            return could === undefined ? [] : [
-                `\`imageTagMutabilityExclusionFilters[${index}].filter\` would make ${could} mutable, got \`${String(filter)}\`; `
-                + "exclude only tags that are never deployed (e.g. `cache-*`), or use `IMMUTABLE`",
-            ];
+            return could === undefined
+                ? []
+                : [
+                      `\`imageTagMutabilityExclusionFilters[${index}].filter\` would make ${could} mutable, got \`${String(filter)}\`; ` +
+                          "exclude only tags that are never deployed (e.g. `cache-*`), or use `IMMUTABLE`",
+                  ];
         });
     }
     const got = mutability === undefined || mutability === null ? "unset (the provider default is `MUTABLE`)" : `\`${String(mutability)}\``;
-    return [`\`imageTagMutability\` must be \`IMMUTABLE\` (or \`IMMUTABLE_WITH_EXCLUSION\` for tags that are never deployed) so a pushed tag can never point at another image, got ${got}`];
+    return [
+        `\`imageTagMutability\` must be \`IMMUTABLE\` (or \`IMMUTABLE_WITH_EXCLUSION\` for tags that are never deployed) so a pushed tag can never point at another image, got ${got}`,
+    ];
 }
 
 /**
@@ -202,7 +206,9 @@ export function githubTrustProblems(props: Props): string[] {
         }
         if (raw.includes(GITHUB_OIDC_HOST)) {
             for (const duplicate of duplicateJsonKeys(raw)) {
-                problems.push(`\`assumeRolePolicy\` repeats the key \`${duplicate.key}\` in \`${duplicate.path}\`; IAM keeps only the last one and silently drops the others' conditions — merge them into one object`);
+                problems.push(
+                    `\`assumeRolePolicy\` repeats the key \`${duplicate.key}\` in \`${duplicate.path}\`; IAM keeps only the last one and silently drops the others' conditions — merge them into one object`,
+                );
             }
         }
     } else {
@@ -242,15 +248,16 @@ function githubStatementProblems(statement: Record<string, unknown>, where: stri
     };
 
     const audiences = valuesOf("StringEquals", audKey);
-    if (audiences === undefined || audiences.length === 0
-        || !audiences.every((value) => value === STS_AUDIENCE)) {
+    if (audiences === undefined || audiences.length === 0 || !audiences.every((value) => value === STS_AUDIENCE)) {
         const got = audiences === undefined ? "none" : `\`${JSON.stringify(audiences)}\``;
         problems.push(`${where} must have \`StringEquals\` { \`${audKey}\`: \`${STS_AUDIENCE}\` }, got ${got}`);
     }
 
     const subjects = SCOPING_OPERATORS.flatMap((operator) => valuesOf(operator, subKey) ?? []);
     if (subjects.length === 0) {
-        problems.push(`${where} has no \`StringEquals\`/\`StringLike\` condition on \`${subKey}\`, so any GitHub repository can assume the role; add \`repo:OWNER/REPO:ref:refs/heads/master\` (or \`:environment:<name>\`)`);
+        problems.push(
+            `${where} has no \`StringEquals\`/\`StringLike\` condition on \`${subKey}\`, so any GitHub repository can assume the role; add \`repo:OWNER/REPO:ref:refs/heads/master\` (or \`:environment:<name>\`)`,
+        );
     }
     for (const subject of subjects) {
         const problem = githubSubjectProblem(subject);
@@ -294,11 +301,11 @@ export function serviceRollbackProblems(props: Props): string[] {
     if (breakerRollsBack || alarmsRollBack) {
         return [];
     }
-    const shown = (value: unknown) => value === undefined || value === null ? "unset" : `\`${JSON.stringify(value)}\``;
+    const shown = (value: unknown) => (value === undefined || value === null ? "unset" : `\`${JSON.stringify(value)}\``);
     return [
-        "ECS must roll a failing deployment back: set `deploymentCircuitBreaker` to `{ enable: true, rollback: true }` (rolling deployments) "
-        + "or `alarms` to `{ enable: true, rollback: true, alarmNames: [<alarm>, …] }`, "
-        + `got \`deploymentCircuitBreaker\` ${shown(breaker)} and \`alarms\` ${shown(alarms)}`,
+        "ECS must roll a failing deployment back: set `deploymentCircuitBreaker` to `{ enable: true, rollback: true }` (rolling deployments) " +
+            "or `alarms` to `{ enable: true, rollback: true, alarmNames: [<alarm>, …] }`, " +
+            `got \`deploymentCircuitBreaker\` ${shown(breaker)} and \`alarms\` ${shown(alarms)}`,
     ];
 }
 

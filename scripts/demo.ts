@@ -26,18 +26,24 @@ interface Step {
 }
 
 const STEPS: Step[] = [
-    { say: "deploy a release tag: the driver resolves it to its digest, reads its scan findings (the gate), runs `pulumi up`, and protects the digest from the lifecycle policy",
-        args: ["deploy", "--stack", "dev", "--tag", TAGS[1]], real: `npm run deploy -- --stack dev --tag ${TAGS[1]}` },
-    { say: "deploy the next release",
-        args: ["deploy", "--stack", "dev", "--tag", TAGS[2]], real: `npm run deploy -- --stack dev --tag ${TAGS[2]}` },
-    { say: "roll back: the newest earlier deployment with another digest, found in the stack history",
-        args: ["rollback", "--stack", "dev"], real: "npm run rollback -- --stack dev" },
-    { say: "read the history: which digest each update asked for, who asked, and which one runs (RUNS)",
-        args: ["history", "--stack", "dev"], real: "npm run history -- --stack dev" },
-    { say: "verify: what ECS runs against what the stack's state recorded",
-        args: ["verify", "--stack", "dev"], real: "npm run verify -- --stack dev" },
-    { say: "status: what runs in every stack, in sync with ECS or not, protected or not",
-        args: ["status"], real: "npm run status" },
+    {
+        say: "deploy a release tag: the driver resolves it to its digest, reads its scan findings (the gate), runs `pulumi up`, and protects the digest from the lifecycle policy",
+        args: ["deploy", "--stack", "dev", "--tag", TAGS[1]],
+        real: `npm run deploy -- --stack dev --tag ${TAGS[1]}`,
+    },
+    { say: "deploy the next release", args: ["deploy", "--stack", "dev", "--tag", TAGS[2]], real: `npm run deploy -- --stack dev --tag ${TAGS[2]}` },
+    {
+        say: "roll back: the newest earlier deployment with another digest, found in the stack history",
+        args: ["rollback", "--stack", "dev"],
+        real: "npm run rollback -- --stack dev",
+    },
+    {
+        say: "read the history: which digest each update asked for, who asked, and which one runs (RUNS)",
+        args: ["history", "--stack", "dev"],
+        real: "npm run history -- --stack dev",
+    },
+    { say: "verify: what ECS runs against what the stack's state recorded", args: ["verify", "--stack", "dev"], real: "npm run verify -- --stack dev" },
+    { say: "status: what runs in every stack, in sync with ECS or not, protected or not", args: ["status"], real: "npm run status" },
 ];
 
 async function main(argv: string[]): Promise<number> {
@@ -95,10 +101,13 @@ async function main(argv: string[]): Promise<number> {
         });
         const ecr = new ECRClient({ region: TEST_REGION, endpoint: moto.endpoint, credentials: { accessKeyId: "demo", secretAccessKey: "demo" } });
         // As ImmutableRepository makes it: release tags fixed, the protective deployed-* tags movable.
-        await ecr.send(new CreateRepositoryCommand({
-            repositoryName: REPOSITORY, imageTagMutability: "IMMUTABLE_WITH_EXCLUSION",
-            imageTagMutabilityExclusionFilters: [{ filter: "deployed-*", filterType: "WILDCARD" }],
-        }));
+        await ecr.send(
+            new CreateRepositoryCommand({
+                repositoryName: REPOSITORY,
+                imageTagMutability: "IMMUTABLE_WITH_EXCLUSION",
+                imageTagMutabilityExclusionFilters: [{ filter: "deployed-*", filterType: "WILDCARD" }],
+            }),
+        );
         for (const tag of TAGS) {
             const image = await pushImage(ecr, REPOSITORY, tag);
             // ECR scans on push; moto scans when asked (and reports one HIGH finding), so the scan gate has findings to read.
@@ -109,7 +118,9 @@ async function main(argv: string[]): Promise<number> {
         say("(against AWS: the ecr-push workflow builds and pushes each release; docs/CI.md)\n");
 
         const env = {
-            ...process.env, ...backend.env, ...moto.env,
+            ...process.env,
+            ...backend.env,
+            ...moto.env,
             AWS_ENDPOINT_URL_ECS: rollout.endpoint,
             PAPYRUS_DEPLOYER: process.env.USER ?? "demo",
         };
@@ -142,7 +153,10 @@ function say(line: string): void {
     process.stdout.write(line + "\n");
 }
 
-main(process.argv.slice(2)).then((code) => (process.exitCode = code), (err) => {
-    process.stderr.write(`demo failed: ${(err as Error).stack ?? err}\n`);
-    process.exitCode = 1;
-});
+main(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (err) => {
+        process.stderr.write(`demo failed: ${(err as Error).stack ?? err}\n`);
+        process.exitCode = 1;
+    },
+);

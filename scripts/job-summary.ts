@@ -104,11 +104,16 @@ export function jobSummary(input: SummaryInput): Summary {
     row("stack", code(input.stack));
     if (input.command === "promote" && input.source !== undefined) {
         const source = input.source;
-        row("promoted from", [code(source.stack), source.version && `update ${source.version}`, source.digest && code(source.digest)].filter(Boolean).join(", "));
+        row(
+            "promoted from",
+            [code(source.stack), source.version && `update ${source.version}`, source.digest && code(source.digest)].filter(Boolean).join(", "),
+        );
     }
     row("tag", orElse(text(record?.imageTag) ?? input.tag, code, "none"));
-    row("digest", record === undefined ? "unknown (no evidence)"
-        : record.imageDigest === null ? "none: the stack runs no service" : orElse(digest, code, "not recorded"));
+    row(
+        "digest",
+        record === undefined ? "unknown (no evidence)" : record.imageDigest === null ? "none: the stack runs no service" : orElse(digest, code, "not recorded"),
+    );
     const requested = text(record?.requestedDigest);
     if (requested !== undefined && requested !== digest) {
         row("requested digest", `${code(requested)}, not what the stack runs`);
@@ -117,8 +122,12 @@ export function jobSummary(input: SummaryInput): Summary {
     row("result", resultText(input, record));
     row("ECS rollout", rolloutText(record));
     row("verify", verifyText(record));
-    row("load balancer", record?.loadBalancerUrl === undefined ? "not recorded"
-        : url ?? `${code(String(record.loadBalancerUrl))} (not an http(s) URL: the environment gets no link)`);
+    row(
+        "load balancer",
+        record?.loadBalancerUrl === undefined
+            ? "not recorded"
+            : (url ?? `${code(String(record.loadBalancerUrl))} (not an http(s) URL: the environment gets no link)`),
+    );
     for (const [key, value] of historyRows(record)) {
         row(key, value);
     }
@@ -128,7 +137,10 @@ export function jobSummary(input: SummaryInput): Summary {
 
     const running = text(record?.rollout?.runningDigest);
     if (running !== undefined && digest !== undefined && running !== digest) {
-        lines.push("", `**ECS runs ${code(running)}, not the digest the stack records (${code(digest)}).** The next plain \`up\` would put the recorded one back; see the log for what to run.`);
+        lines.push(
+            "",
+            `**ECS runs ${code(running)}, not the digest the stack records (${code(digest)}).** The next plain \`up\` would put the recorded one back; see the log for what to run.`,
+        );
     }
     const events = (record?.rollout?.events ?? []).filter((e): e is string => typeof e === "string");
     if (events.length > 0) {
@@ -220,11 +232,16 @@ function historyRows(record: SummaryEvidence | undefined): [string, string][] {
     }
     if (record?.promotedFrom !== undefined) {
         const from = record.promotedFrom;
-        rows.push(["source", `${code(from.stack)} update ${from.version}, ${code(from.digest)}${from.digest === record.imageDigest ? ": the same digest" : ""}`]);
+        rows.push([
+            "source",
+            `${code(from.stack)} update ${from.version}, ${code(from.digest)}${from.digest === record.imageDigest ? ": the same digest" : ""}`,
+        ]);
     }
     if (record?.reconcileOf !== undefined) {
         const of = record.reconcileOf;
-        const update = [typeof of.version === "number" ? `update ${of.version}` : "an update", text(of.digest) && `(${code(of.digest!)})`].filter(Boolean).join(" ");
+        const update = [typeof of.version === "number" ? `update ${of.version}` : "an update", text(of.digest) && `(${code(of.digest!)})`]
+            .filter(Boolean)
+            .join(" ");
         rows.push(["reconciled", `ECS rolled back ${update}; this update records the digest ECS runs`]);
     }
     if (record?.reconciledBy !== undefined) {
@@ -306,7 +323,12 @@ export const USAGE = [
 class UsageError extends Error {}
 
 /** Reads the evidence (and the `--json` output), writes the summary and the URL; returns the exit code. */
-export function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, stdout: NodeJS.WritableStream = process.stdout, stderr: NodeJS.WritableStream = process.stderr): number {
+export function main(
+    argv: readonly string[],
+    env: NodeJS.ProcessEnv = process.env,
+    stdout: NodeJS.WritableStream = process.stdout,
+    stderr: NodeJS.WritableStream = process.stderr,
+): number {
     let input: SummaryInput;
     try {
         const parsed = parseCommandLine(argv);
@@ -343,13 +365,16 @@ export function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.e
 function parseCommandLine(argv: readonly string[]): SummaryInput | "help" {
     const { values } = parseArgs({
         args: [...argv],
-        options: Object.fromEntries(Object.entries(FLAGS).map(([flag, spec]) => [flag, { type: spec.type }])) as Record<keyof typeof FLAGS, { type: "string" | "boolean" }>,
+        options: Object.fromEntries(Object.entries(FLAGS).map(([flag, spec]) => [flag, { type: spec.type }])) as Record<
+            keyof typeof FLAGS,
+            { type: "string" | "boolean" }
+        >,
         strict: true,
         allowPositionals: false,
     });
     const v = values as Partial<Record<keyof typeof FLAGS, string | boolean>>;
     if (v.help === true) return "help";
-    const given = (flag: keyof typeof FLAGS) => (typeof v[flag] === "string" && v[flag] !== "" ? v[flag] as string : undefined);
+    const given = (flag: keyof typeof FLAGS) => (typeof v[flag] === "string" && v[flag] !== "" ? (v[flag] as string) : undefined);
     for (const [flag, spec] of Object.entries(FLAGS)) {
         if ("required" in spec && given(flag as keyof typeof FLAGS) === undefined) {
             throw new UsageError(`\`--${flag}\` is required: ${spec.help}`);
@@ -374,13 +399,19 @@ function parseCommandLine(argv: readonly string[]): SummaryInput | "help" {
         command,
         stack: given("stack")!,
         evidencePath,
-        evidence: "value" in evidence && isEvidence(evidence.value) ? { record: evidence.value }
-            : resultRecord !== undefined && "absent" in evidence ? { record: resultRecord, from: `the command's \`--json\` output (${code(resultPath!)})` }
-                : { missing: "absent" in evidence
-                    ? `${code(evidencePath)} was not written (the command stopped before it ran an update, or did not run)`
-                    : "value" in evidence
-                        ? `${code(evidencePath)} is not a papyrus-deploy evidence record`
-                        : `${code(evidencePath)} could not be read (${evidence.unreadable})` },
+        evidence:
+            "value" in evidence && isEvidence(evidence.value)
+                ? { record: evidence.value }
+                : resultRecord !== undefined && "absent" in evidence
+                  ? { record: resultRecord, from: `the command's \`--json\` output (${code(resultPath!)})` }
+                  : {
+                        missing:
+                            "absent" in evidence
+                                ? `${code(evidencePath)} was not written (the command stopped before it ran an update, or did not run)`
+                                : "value" in evidence
+                                  ? `${code(evidencePath)} is not a papyrus-deploy evidence record`
+                                  : `${code(evidencePath)} could not be read (${evidence.unreadable})`,
+                    },
         exitCode: exitText === undefined ? undefined : Number(exitText),
         error: resultError,
         tag: given("tag"),

@@ -49,21 +49,40 @@ export function dockerfileInstructions(text: string): Instruction[] {
     return result;
 }
 
-const SECRET_WORDS = new Set(["SECRET", "SECRETS", "TOKEN", "PASSWORD", "PASSWD", "PASS", "PWD", "KEY", "APIKEY", "CREDENTIAL", "CREDENTIALS", "AUTH", "PRIVATE"]);
+const SECRET_WORDS = new Set([
+    "SECRET",
+    "SECRETS",
+    "TOKEN",
+    "PASSWORD",
+    "PASSWD",
+    "PASS",
+    "PWD",
+    "KEY",
+    "APIKEY",
+    "CREDENTIAL",
+    "CREDENTIALS",
+    "AUTH",
+    "PRIVATE",
+]);
 
 // Package managers installing something. A bare `yarn` installs too; `yarn build` does not.
-const PACKAGE_INSTALL = new RegExp([
-    String.raw`\bapt(?:-get)?(?:\s+-\S+)*\s+install\b`,
-    String.raw`\b(?:apk|yum|dnf|microdnf)(?:\s+-\S+)*\s+(?:add|install)\b`,
-    String.raw`\bnpm\s+(?:ci|install|i|add)\b`,
-    String.raw`\bpnpm\s+(?:install|i|add)\b`,
-    String.raw`\byarn(?:\s+(?:install|add)\b|(?=\s*(?:$|&&|;|\|)))`,
-    String.raw`\bpip3?\s+install\b`,
-].join("|"));
+const PACKAGE_INSTALL = new RegExp(
+    [
+        String.raw`\bapt(?:-get)?(?:\s+-\S+)*\s+install\b`,
+        String.raw`\b(?:apk|yum|dnf|microdnf)(?:\s+-\S+)*\s+(?:add|install)\b`,
+        String.raw`\bnpm\s+(?:ci|install|i|add)\b`,
+        String.raw`\bpnpm\s+(?:install|i|add)\b`,
+        String.raw`\byarn(?:\s+(?:install|add)\b|(?=\s*(?:$|&&|;|\|)))`,
+        String.raw`\bpip3?\s+install\b`,
+    ].join("|"),
+);
 
 /** True when a variable name has a word (split on `_`, `-` and case changes) that names a secret, e.g. `NPM_TOKEN`, `dbPassword`. */
 export function looksSecret(name: string): boolean {
-    const words = name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase().split(/[_-]+/);
+    const words = name
+        .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+        .toUpperCase()
+        .split(/[_-]+/);
     return words.some((word) => SECRET_WORDS.has(word));
 }
 
@@ -71,7 +90,10 @@ export function looksSecret(name: string): boolean {
 function declaredNames(instruction: Instruction): string[] {
     if (instruction.keyword === "ARG") {
         // `ARG A`, `ARG A=1`, `ARG A=1 B`.
-        return instruction.args.split(/\s+/).filter((t) => t !== "").map((t) => t.split("=")[0]);
+        return instruction.args
+            .split(/\s+/)
+            .filter((t) => t !== "")
+            .map((t) => t.split("=")[0]);
     }
     // `ENV A=1 B=2`, or the legacy `ENV A 1`.
     if (!instruction.args.includes("=")) {
@@ -108,7 +130,9 @@ export function dockerfileProblems(text: string): string[] {
             const parent = stages.get(image.toLowerCase());
             const at = image.indexOf("@");
             if (parent === undefined && image !== "scratch" && (at === -1 || !isSha256Digest(image.slice(at + 1)))) {
-                problems.push(`${where}: base image \`${image}\` is not pinned by digest; use \`${at === -1 ? image : image.slice(0, at)}@sha256:<64 hex>\` and update the digest on purpose`);
+                problems.push(
+                    `${where}: base image \`${image}\` is not pinned by digest; use \`${at === -1 ? image : image.slice(0, at)}@sha256:<64 hex>\` and update the digest on purpose`,
+                );
             }
             finalStage = { line: instruction.line, user: parent?.user, runs: [] };
             stages.set(alias, finalStage);
@@ -117,7 +141,9 @@ export function dockerfileProblems(text: string): string[] {
         // Global ARGs (before the first FROM) count too.
         if (instruction.keyword === "ARG" || instruction.keyword === "ENV") {
             for (const name of declaredNames(instruction).filter(looksSecret)) {
-                problems.push(`${where}: \`${instruction.keyword} ${name}\` looks like a secret; ARG and ENV values stay in the image, so pass it as a BuildKit secret (\`RUN --mount=type=secret,id=...\`)`);
+                problems.push(
+                    `${where}: \`${instruction.keyword} ${name}\` looks like a secret; ARG and ENV values stay in the image, so pass it as a BuildKit secret (\`RUN --mount=type=secret,id=...\`)`,
+                );
             }
         }
         if (finalStage !== undefined && instruction.keyword === "USER") {

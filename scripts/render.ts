@@ -86,10 +86,7 @@ export function renderJson(evaluation: Evaluation): string {
 
 /** The human form: resources as a tree under their parents, JSON-valued inputs (policies, container definitions) pretty-printed. */
 export function renderTree(evaluation: Evaluation): string {
-    const lines: string[] = [
-        `stack ${evaluation.stack} (project ${evaluation.project}): ${evaluation.resources.length} resources, evaluated under mocks`,
-        "",
-    ];
+    const lines: string[] = [`stack ${evaluation.stack} (project ${evaluation.project}): ${evaluation.resources.length} resources, evaluated under mocks`, ""];
     const children = new Map<string | undefined, RecordedResource[]>();
     for (const resource of evaluation.resources) {
         const siblings = children.get(resource.parent) ?? [];
@@ -177,7 +174,9 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 if (require.main === module) {
     main(process.argv.slice(2)).then(
-        (code) => { process.exitCode = code; },
+        (code) => {
+            process.exitCode = code;
+        },
         (err) => {
             process.stderr.write(`render: ${err instanceof Error ? err.stack : String(err)}\n`);
             process.exitCode = 1;

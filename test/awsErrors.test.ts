@@ -9,12 +9,21 @@ const sdkError = (name: string, message: string, extra: Record<string, unknown> 
 describe("AWS failures that are not about the request", () => {
     it("maps network failures, missing credentials, throttling, server errors and non-API answers to exit 9", () => {
         const cases: [unknown, RegExp][] = [
-            [Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), { code: "ECONNREFUSED" }), /^ECR at http:\/\/x could not be reached: ECONNREFUSED \(connect ECONNREFUSED 127\.0\.0\.1:9\); nothing was changed\. Check the network/],
+            [
+                Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), { code: "ECONNREFUSED" }),
+                /^ECR at http:\/\/x could not be reached: ECONNREFUSED \(connect ECONNREFUSED 127\.0\.0\.1:9\); nothing was changed\. Check the network/,
+            ],
             [sdkError("TimeoutError", "socket hang up"), /could not be reached: TimeoutError/],
-            [sdkError("CredentialsProviderError", "Could not load credentials from any providers"), /CredentialsProviderError: Could not load credentials.*Provide AWS credentials/],
+            [
+                sdkError("CredentialsProviderError", "Could not load credentials from any providers"),
+                /CredentialsProviderError: Could not load credentials.*Provide AWS credentials/,
+            ],
             [sdkError("ExpiredTokenException", "The security token included in the request is expired"), /ExpiredTokenException/],
             [sdkError("AccessDeniedException", "not authorized to perform ecr:DescribeImages"), /lack a permission the driver needs/],
-            [sdkError("ThrottlingException", "Rate exceeded", { $metadata: { httpStatusCode: 400 } }), /ThrottlingException \(HTTP 400\): Rate exceeded.*run the same command again in a moment/],
+            [
+                sdkError("ThrottlingException", "Rate exceeded", { $metadata: { httpStatusCode: 400 } }),
+                /ThrottlingException \(HTTP 400\): Rate exceeded.*run the same command again in a moment/,
+            ],
             [sdkError("ServerException", "Internal error", { $metadata: { httpStatusCode: 503 } }), /ServerException \(HTTP 503\)/],
             [sdkError("Unknown", "UnknownError", { $metadata: { httpStatusCode: 502 } }), /Unknown \(HTTP 502\)/],
             [sdkError("SyntaxError", "Unexpected token '<', \"<html>\" is not valid JSON\n  Deserialization error: ..."), /SyntaxError: Unexpected token/],

@@ -65,8 +65,15 @@ describe("papyrus-deploy CLI", () => {
             assert.strictEqual(code, 2, args.join(" "));
             assert.strictEqual(stdout, "");
             const [first, ...rest] = stderr.split("\n");
-            assert.strictEqual(first, `error: \`${flag}\` is not a flag of \`${command}\` (its flags: ${
-                [...Object.keys(COMMANDS[command as keyof typeof COMMANDS].flags), ...Object.keys(COMMON_FLAGS)].map((f) => `--${f}`).join(", ")}), got \`${args.join(" ")}\``);
+            assert.strictEqual(
+                first,
+                `error: \`${flag}\` is not a flag of \`${command}\` (its flags: ${[
+                    ...Object.keys(COMMANDS[command as keyof typeof COMMANDS].flags),
+                    ...Object.keys(COMMON_FLAGS),
+                ]
+                    .map((f) => `--${f}`)
+                    .join(", ")}), got \`${args.join(" ")}\``,
+            );
             assert.strictEqual(rest.join("\n"), `\n${commandUsage(command as keyof typeof COMMANDS)}`);
         }
         const json = await runCli(["history", "--stack", "dev", "--tag", "x", "--json"]);
@@ -84,7 +91,10 @@ describe("papyrus-deploy CLI", () => {
             const synopsis = USAGE.split("\n").find((l) => new RegExp(`^  papyrus-deploy ${command}\\s`).test(l));
             assert.ok(synopsis, `the usage has no line for ${command}`);
             for (const [flag, f] of Object.entries(spec.flags)) {
-                assert.ok(viaFlag.stdout.split("\n").some((l) => l.startsWith(`  --${flag}`) && l.includes((f as { help: string }).help)), `${command} --help lacks --${flag}`);
+                assert.ok(
+                    viaFlag.stdout.split("\n").some((l) => l.startsWith(`  --${flag}`) && l.includes((f as { help: string }).help)),
+                    `${command} --help lacks --${flag}`,
+                );
                 assert.ok(synopsis!.includes(`--${flag}`), `the usage line of ${command} lacks --${flag}`);
             }
         }
@@ -98,7 +108,10 @@ describe("papyrus-deploy CLI", () => {
             [["promote", "--from", "dev"], /^error: `--to` is required \(e\.g\. `--to prod`\), got ``$/m],
             [["promote", "--from", "dev", "--to", "prod", "--version", "0"], /`--version` must be an update number from `history` \(1, 2, …\), got `0`/],
             [["promote", "--from", "dev", "--to", "prod", "--version", "1e0"], /`--version` must be an update number .*got `1e0`/],
-            [["promote", "--from", "dev", "--to", "prod", "--wait", "2h"], /`--wait` must be a duration of at most 60 minutes such as `90s`, `10m`, `1m30s` or `0` \(look once, do not wait\), got `2h`/],
+            [
+                ["promote", "--from", "dev", "--to", "prod", "--wait", "2h"],
+                /`--wait` must be a duration of at most 60 minutes such as `90s`, `10m`, `1m30s` or `0` \(look once, do not wait\), got `2h`/,
+            ],
             [["promote", "--from", "dev", "--to", "prod", "--wait", "61m"], /`--wait` must be a duration .*got `61m`/],
         ];
         for (const [args, message] of cases) {
@@ -124,10 +137,16 @@ describe("papyrus-deploy CLI", () => {
         // kills: the CLI passing the library's input names through (`stackName` must not…), or mapping `stackName` to `--stack` for promote
         const fixture = require("path").join(__dirname, "fixtures", "digest-app");
         const cases: [string[], RegExp][] = [
-            [["deploy", "--stack", "../x", "--tag", "v1.0.0", "--cwd", fixture], /^error: `--stack` must not contain `\.` or `\.\.` as a part.*got `\.\.\/x`$/m],
+            [
+                ["deploy", "--stack", "../x", "--tag", "v1.0.0", "--cwd", fixture],
+                /^error: `--stack` must not contain `\.` or `\.\.` as a part.*got `\.\.\/x`$/m,
+            ],
             [["promote", "--from", "../x", "--to", "prod", "--cwd", fixture], /^error: `--from` must not contain `\.` or `\.\.` as a part.*got `\.\.\/x`$/m],
             [["promote", "--from", "dev", "--to", "../y", "--cwd", fixture], /^error: `--to` must not contain `\.` or `\.\.` as a part.*got `\.\.\/y`$/m],
-            [["deploy", "--stack", "dev", "--tag", "v1.0.0", "--cwd", "/nonexistent-papyrus"], /^error: `--cwd` does not exist; point it at the project directory, got `\/nonexistent-papyrus`$/m],
+            [
+                ["deploy", "--stack", "dev", "--tag", "v1.0.0", "--cwd", "/nonexistent-papyrus"],
+                /^error: `--cwd` does not exist; point it at the project directory, got `\/nonexistent-papyrus`$/m,
+            ],
         ];
         for (const [args, message] of cases) {
             const { code, stderr } = await runCli(args);
@@ -138,7 +157,10 @@ describe("papyrus-deploy CLI", () => {
 
     it("refuses the scan gate's and the restore's bad input before anything runs, and `status --stack`", async () => {
         const cases: [string[], RegExp][] = [
-            [["deploy", "--stack", "dev", "--tag", "v1.0.0", "--accept-findings", " "], /^error: `--accept-findings` must say why the findings are accepted .*, and is empty, got ` `$/m],
+            [
+                ["deploy", "--stack", "dev", "--tag", "v1.0.0", "--accept-findings", " "],
+                /^error: `--accept-findings` must say why the findings are accepted .*, and is empty, got ` `$/m,
+            ],
             [["promote", "--from", "dev", "--to", "prod", "--accept-findings", ""], /^error: `--accept-findings` must say why the findings are accepted/m],
             [["rollback", "--stack", "dev", "--wait", "20m"], /^error: `--wait` is how long to wait for a restore, so it goes with `--restore`, got `20m`$/m],
             [["rollback", "--stack", "dev", "--restore", "--wait", "2h"], /`--wait` must be a duration of at most 60 minutes .*got `2h`/],
@@ -155,14 +177,37 @@ describe("papyrus-deploy CLI", () => {
     it("formats history as aligned columns with shortened digests", () => {
         const digest = "sha256:" + "5c".repeat(32);
         const table = formatHistory([
-            { version: 2, operation: "update", kind: "rollback", result: "succeeded", startTime: new Date("2026-11-23T14:40:02Z"),
-              endTime: new Date("2026-11-23T14:40:07Z"), digest, tag: "v1.0.0", requestedBy: "carol", runner: "driver", running: true },
+            {
+                version: 2,
+                operation: "update",
+                kind: "rollback",
+                result: "succeeded",
+                startTime: new Date("2026-11-23T14:40:02Z"),
+                endTime: new Date("2026-11-23T14:40:07Z"),
+                digest,
+                tag: "v1.0.0",
+                requestedBy: "carol",
+                runner: "driver",
+                running: true,
+            },
             { version: 1, operation: "refresh", kind: "other", result: "failed", startTime: new Date("2026-11-23T14:39:48Z"), runner: "cli" },
         ]);
         const lines = table.trimEnd().split("\n");
         assert.strictEqual(lines.length, 3);
-        const promoted = formatHistory([{ version: 4, operation: "update", kind: "promote", result: "succeeded", startTime: new Date("2026-11-23T14:41:00Z"),
-            digest, tag: "v1.0.0", requestedBy: "dave", runner: "driver", promotedFrom: { stack: "dev", version: 7, digest, tag: "v1.0.0" } }]);
+        const promoted = formatHistory([
+            {
+                version: 4,
+                operation: "update",
+                kind: "promote",
+                result: "succeeded",
+                startTime: new Date("2026-11-23T14:41:00Z"),
+                digest,
+                tag: "v1.0.0",
+                requestedBy: "dave",
+                runner: "driver",
+                promotedFrom: { stack: "dev", version: 7, digest, tag: "v1.0.0" },
+            },
+        ]);
         assert.match(promoted.split("\n")[1], /^4\s+.*succeeded\s+promote \(dev #7\)\s+v1\.0\.0\s+sha256:5c5c5c5c5c5c…\s+dave$/);
         assert.match(lines[0], /^VERSION\s+STARTED\s+FINISHED\s+RESULT\s+KIND\s+TAG\s+DIGEST\s+WHO\s+RUNS$/);
         assert.match(lines[1], /^2\s+2026-11-23T14:40:02Z\s+2026-11-23T14:40:07Z\s+succeeded\s+rollback\s+v1\.0\.0\s+sha256:5c5c5c5c5c5c…\s+carol\s+\*$/);

@@ -7,18 +7,25 @@ import { kmsKeyArnProblem, parseSecretReference, secretReadStatements, secretRef
 const PARAMETER = "arn:aws:ssm:eu-west-1:123456789012:parameter/papyrus/prod/database-password";
 const SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:papyrus/prod/api-AbCdEf";
 const KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
-const FORMS = "the ARN of an SSM parameter (`arn:aws:ssm:<region>:<account>:parameter/<name>`) or of a Secrets Manager secret "
-    + "(`arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>`, optionally followed by `:<json key>::`)";
+const FORMS =
+    "the ARN of an SSM parameter (`arn:aws:ssm:<region>:<account>:parameter/<name>`) or of a Secrets Manager secret " +
+    "(`arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>`, optionally followed by `:<json key>::`)";
 
 describe("secret references", () => {
     const accepted: Array<[string, ReturnType<typeof parseSecretReference>]> = [
         [PARAMETER, { store: "ssm", resourceArn: PARAMETER, region: "eu-west-1" }],
-        ["arn:aws:ssm:us-east-1:123456789012:parameter/db_password", { store: "ssm", resourceArn: "arn:aws:ssm:us-east-1:123456789012:parameter/db_password", region: "us-east-1" }],
+        [
+            "arn:aws:ssm:us-east-1:123456789012:parameter/db_password",
+            { store: "ssm", resourceArn: "arn:aws:ssm:us-east-1:123456789012:parameter/db_password", region: "us-east-1" },
+        ],
         [SECRET, { store: "secretsmanager", resourceArn: SECRET, region: "eu-west-1" }],
         // A JSON key (and version stage / id): ECS takes it, IAM grants on the secret itself.
         [`${SECRET}:password::`, { store: "secretsmanager", resourceArn: SECRET, region: "eu-west-1" }],
         [`${SECRET}:password:AWSPREVIOUS:`, { store: "secretsmanager", resourceArn: SECRET, region: "eu-west-1" }],
-        ["arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:db-AbCdEf", { store: "secretsmanager", resourceArn: "arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:db-AbCdEf", region: "us-gov-west-1" }],
+        [
+            "arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:db-AbCdEf",
+            { store: "secretsmanager", resourceArn: "arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:db-AbCdEf", region: "us-gov-west-1" },
+        ],
     ];
     for (const [value, parsed] of accepted) {
         it(`accepts ${value}`, () => {
@@ -31,7 +38,10 @@ describe("secret references", () => {
         ["database-password", `\`secrets.X\` must be ${FORMS}, got \`database-password\``],
         ["/papyrus/prod/database-password", `\`secrets.X\` must be ${FORMS}, got \`/papyrus/prod/database-password\``],
         ["arn:aws:s3:::bucket/secret.txt", `\`secrets.X\` must be ${FORMS}, got \`arn:aws:s3:::bucket/secret.txt\``],
-        ["arn:aws:ssm:eu-west-1:123456789012:parameter/papyrus/*", `\`secrets.X\` must be ${FORMS}, got \`arn:aws:ssm:eu-west-1:123456789012:parameter/papyrus/*\`: a wildcard would let the task read every matching secret; name one`],
+        [
+            "arn:aws:ssm:eu-west-1:123456789012:parameter/papyrus/*",
+            `\`secrets.X\` must be ${FORMS}, got \`arn:aws:ssm:eu-west-1:123456789012:parameter/papyrus/*\`: a wildcard would let the task read every matching secret; name one`,
+        ],
         [`${SECRET}:a:b`, `\`secrets.X\` must be ${FORMS}, got \`${SECRET}:a:b\``],
         [42, `\`secrets.X\` must be ${FORMS}, got a value of type number`],
     ];
@@ -44,8 +54,10 @@ describe("secret references", () => {
     it("accepts a KMS key or a multi-Region key, refuses an alias and a wildcard", () => {
         assert.strictEqual(kmsKeyArnProblem(KEY, "k"), undefined);
         assert.strictEqual(kmsKeyArnProblem(`arn:aws:kms:eu-west-1:123456789012:key/mrk-${"a".repeat(32)}`, "k"), undefined);
-        assert.strictEqual(kmsKeyArnProblem("arn:aws:kms:eu-west-1:123456789012:key/*", "k"),
-            "`k` must be the ARN of a KMS key (`arn:aws:kms:<region>:<account>:key/<key id>`), got `arn:aws:kms:eu-west-1:123456789012:key/*`");
+        assert.strictEqual(
+            kmsKeyArnProblem("arn:aws:kms:eu-west-1:123456789012:key/*", "k"),
+            "`k` must be the ARN of a KMS key (`arn:aws:kms:<region>:<account>:key/<key id>`), got `arn:aws:kms:eu-west-1:123456789012:key/*`",
+        );
     });
 });
 

@@ -24,14 +24,17 @@ function startDemo(args: string[] = []) {
 function motoLeft(stdout: string): string[] {
     const port = /moto \(AWS API emulator\): http:\/\/127\.0\.0\.1:(\d+)/.exec(stdout)?.[1];
     assert.ok(port, `no moto line in:\n${stdout}`);
-    return fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p)).flatMap((p) => {
-        try {
-            const cmdline = fs.readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0");
-            return cmdline.some((a) => a.endsWith("moto_server")) && cmdline.includes(port) ? [cmdline.join(" ")] : [];
-        } catch {
-            return [];
-        }
-    });
+    return fs
+        .readdirSync("/proc")
+        .filter((p) => /^\d+$/.test(p))
+        .flatMap((p) => {
+            try {
+                const cmdline = fs.readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0");
+                return cmdline.some((a) => a.endsWith("moto_server")) && cmdline.includes(port) ? [cmdline.join(" ")] : [];
+            } catch {
+                return [];
+            }
+        });
 }
 
 /** The demo's temporary directory, from the line that names its state backend. */

@@ -29,8 +29,9 @@ const PARAMETER_ARN = "arn:aws:ssm:eu-west-1:123456789012:parameter/papyrus/dev/
 const SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:papyrus/dev/api-AbCdEf";
 const KMS_KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const LB = "arn:aws:elasticloadbalancing:eu-west-1:123456789012";
-const SECRET_FORMS = "the ARN of an SSM parameter (`arn:aws:ssm:<region>:<account>:parameter/<name>`) or of a Secrets Manager secret "
-    + "(`arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>`, optionally followed by `:<json key>::`)";
+const SECRET_FORMS =
+    "the ARN of an SSM parameter (`arn:aws:ssm:<region>:<account>:parameter/<name>`) or of a Secrets Manager secret " +
+    "(`arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>`, optionally followed by `:<json key>::`)";
 
 function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
     return (output as unknown as { promise(): Promise<T> }).promise();
@@ -43,7 +44,12 @@ function build(args: Partial<DigestPinnedServiceArgs>, onResource?: (resource: R
         config: { "aws:region": "eu-west-1" },
         onResource,
         program: () => {
-            const service = new DigestPinnedService("svc", { image: IMAGE, repositoryArn: REPO_ARN, ...(args.https === undefined ? { httpOnly: true } : {}), ...args });
+            const service = new DigestPinnedService("svc", {
+                image: IMAGE,
+                repositoryArn: REPO_ARN,
+                ...(args.https === undefined ? { httpOnly: true } : {}),
+                ...args,
+            });
             return {
                 image: service.image,
                 clusterName: service.clusterName,
@@ -103,8 +109,10 @@ describe("the Fargate size table", () => {
     }
 
     it("names the inputs as the caller does", () => {
-        assert.strictEqual(fargateSizeProblem(1024, 1536, { cpu: "papyrus:cpu", memory: "papyrus:memory" }),
-            "`papyrus:memory` 1536 MiB is not a Fargate size for `papyrus:cpu` 1024; use one of 2048-8192 MiB (steps of 1024)");
+        assert.strictEqual(
+            fargateSizeProblem(1024, 1536, { cpu: "papyrus:cpu", memory: "papyrus:memory" }),
+            "`papyrus:memory` 1536 MiB is not a Fargate size for `papyrus:cpu` 1024; use one of 2048-8192 MiB (steps of 1024)",
+        );
     });
 });
 
@@ -114,17 +122,28 @@ describe("digestPinnedServiceProblems", () => {
         ["defaults (HTTP-only)", {}, []],
         ["prod's size", { cpu: 1024, memory: 2048 }, []],
         ["HTTPS with a certificate", { httpOnly: undefined, https: { certificateArn: CERTIFICATE_ARN } }, []],
-        ["HTTPS for a domain", { httpOnly: undefined, https: { domain: "api.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ", sslPolicy: "ELBSecurityPolicy-TLS13-1-3-2021-06" } }, []],
-        ["a full production shape", {
-            httpOnly: undefined,
-            https: { certificateArn: CERTIFICATE_ARN },
-            autoscaling: { minCount: 2, maxCount: 10, requestsPerTarget: false },
-            environment: { LOG_LEVEL: "info", PUBLIC_URL: "https://api.example.com" },
-            secrets: { DATABASE_PASSWORD: PARAMETER_ARN, API_TOKEN: `${SECRET_ARN}:token::` },
-            secretsKmsKeyArn: KMS_KEY_ARN,
-            user: "node",
-            deployment: { strategy: "BLUE_GREEN", bakeTimeMinutes: 0, testListener: { allowedCidrs: ["203.0.113.0/24"] } },
-        }, []],
+        [
+            "HTTPS for a domain",
+            {
+                httpOnly: undefined,
+                https: { domain: "api.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ", sslPolicy: "ELBSecurityPolicy-TLS13-1-3-2021-06" },
+            },
+            [],
+        ],
+        [
+            "a full production shape",
+            {
+                httpOnly: undefined,
+                https: { certificateArn: CERTIFICATE_ARN },
+                autoscaling: { minCount: 2, maxCount: 10, requestsPerTarget: false },
+                environment: { LOG_LEVEL: "info", PUBLIC_URL: "https://api.example.com" },
+                secrets: { DATABASE_PASSWORD: PARAMETER_ARN, API_TOKEN: `${SECRET_ARN}:token::` },
+                secretsKmsKeyArn: KMS_KEY_ARN,
+                user: "node",
+                deployment: { strategy: "BLUE_GREEN", bakeTimeMinutes: 0, testListener: { allowedCidrs: ["203.0.113.0/24"] } },
+            },
+            [],
+        ],
         [
             "both `network` and `vpc`",
             { network: { vpcId: "vpc-1", publicSubnetIds: [], privateSubnetIds: [] }, vpc: {} },
@@ -152,7 +171,9 @@ describe("digestPinnedServiceProblems", () => {
         [
             "a retention CloudWatch does not offer",
             { logRetentionDays: 10 },
-            ["`logRetentionDays` must be one of CloudWatch's values (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653), got `10`"],
+            [
+                "`logRetentionDays` must be one of CloudWatch's values (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653), got `10`",
+            ],
         ],
         // The listener.
         [
@@ -181,7 +202,9 @@ describe("digestPinnedServiceProblems", () => {
         [
             "HTTPS with neither a certificate nor a domain",
             { httpOnly: undefined, https: {} },
-            ["`https` needs `https.certificateArn` (a certificate you have) or `https.domain` with `https.hostedZoneId` (one this stack requests and validates)"],
+            [
+                "`https` needs `https.certificateArn` (a certificate you have) or `https.domain` with `https.hostedZoneId` (one this stack requests and validates)",
+            ],
         ],
         [
             "a certificate that is not an ARN",
@@ -204,15 +227,23 @@ describe("digestPinnedServiceProblems", () => {
         [
             "a TLS policy that allows TLS 1.0",
             { httpOnly: undefined, https: { certificateArn: CERTIFICATE_ARN, sslPolicy: "ELBSecurityPolicy-2016-08" } },
-            ["`https.sslPolicy` must allow TLS 1.2 and later only (`ELBSecurityPolicy-TLS13-…`, e.g. `ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09`), got `ELBSecurityPolicy-2016-08`"],
+            [
+                "`https.sslPolicy` must allow TLS 1.2 and later only (`ELBSecurityPolicy-TLS13-…`, e.g. `ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09`), got `ELBSecurityPolicy-2016-08`",
+            ],
         ],
         // Autoscaling.
         [
             "both a task count and autoscaling",
             { desiredCount: 3, autoscaling: { minCount: 2, maxCount: 4 } },
-            ["Only one of `desiredCount` or `autoscaling` can be provided: with autoscaling the task count moves between `autoscaling.minCount` and `autoscaling.maxCount`."],
+            [
+                "Only one of `desiredCount` or `autoscaling` can be provided: with autoscaling the task count moves between `autoscaling.minCount` and `autoscaling.maxCount`.",
+            ],
         ],
-        ["a minimum above the maximum", { autoscaling: { minCount: 5, maxCount: 3 } }, ["`autoscaling.minCount` (5) must not be more than `autoscaling.maxCount` (3)"]],
+        [
+            "a minimum above the maximum",
+            { autoscaling: { minCount: 5, maxCount: 3 } },
+            ["`autoscaling.minCount` (5) must not be more than `autoscaling.maxCount` (3)"],
+        ],
         [
             "autoscaling without a maximum, to zero tasks",
             { autoscaling: { minCount: 0 } as { minCount: number; maxCount: number } },
@@ -226,25 +257,41 @@ describe("digestPinnedServiceProblems", () => {
         [
             "request scaling with blue/green",
             { autoscaling: { minCount: 1, maxCount: 2 }, deployment: { strategy: "BLUE_GREEN" } },
-            ["`autoscaling.requestsPerTarget` must be `false` with `BLUE_GREEN` deployments: the request metric names one target group, and blue/green moves traffic between two; scale on CPU"],
+            [
+                "`autoscaling.requestsPerTarget` must be `false` with `BLUE_GREEN` deployments: the request metric names one target group, and blue/green moves traffic between two; scale on CPU",
+            ],
         ],
         // Environment and secrets.
         [
             "a password in the plain environment",
             { environment: { DB_PASSWORD: "hunter2" } },
-            ["`environment` variable `DB_PASSWORD` looks like a secret (its name has `PASSWORD`); pass it in `secrets` (`valueFrom` an SSM parameter or a Secrets Manager secret), never as plain text"],
+            [
+                "`environment` variable `DB_PASSWORD` looks like a secret (its name has `PASSWORD`); pass it in `secrets` (`valueFrom` an SSM parameter or a Secrets Manager secret), never as plain text",
+            ],
         ],
         [
             "a URL with a password in the plain environment",
             { environment: { DATABASE_URL: "postgres://app:hunter2@db.internal:5432/app" } },
-            ["`environment` variable `DATABASE_URL` carries a password in its URL (`postgres://app:…@…`); pass it in `secrets` (`valueFrom` an SSM parameter or a Secrets Manager secret), never as plain text"],
+            [
+                "`environment` variable `DATABASE_URL` carries a password in its URL (`postgres://app:…@…`); pass it in `secrets` (`valueFrom` an SSM parameter or a Secrets Manager secret), never as plain text",
+            ],
         ],
-        ["a variable name with a dash", { environment: { "LOG-LEVEL": "info" } }, ["`environment` has the variable name `LOG-LEVEL`; use letters, digits and `_`, not starting with a digit"]],
-        ["a secret that is not an ARN", { secrets: { DATABASE_PASSWORD: "database-password" } }, [`\`secrets.DATABASE_PASSWORD\` must be ${SECRET_FORMS}, got \`database-password\``]],
+        [
+            "a variable name with a dash",
+            { environment: { "LOG-LEVEL": "info" } },
+            ["`environment` has the variable name `LOG-LEVEL`; use letters, digits and `_`, not starting with a digit"],
+        ],
+        [
+            "a secret that is not an ARN",
+            { secrets: { DATABASE_PASSWORD: "database-password" } },
+            [`\`secrets.DATABASE_PASSWORD\` must be ${SECRET_FORMS}, got \`database-password\``],
+        ],
         [
             "a secret with a wildcard",
             { secrets: { API_TOKEN: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:papyrus/*" } },
-            [`\`secrets.API_TOKEN\` must be ${SECRET_FORMS}, got \`arn:aws:secretsmanager:eu-west-1:123456789012:secret:papyrus/*\`: a wildcard would let the task read every matching secret; name one`],
+            [
+                `\`secrets.API_TOKEN\` must be ${SECRET_FORMS}, got \`arn:aws:secretsmanager:eu-west-1:123456789012:secret:papyrus/*\`: a wildcard would let the task read every matching secret; name one`,
+            ],
         ],
         [
             "a name in both the environment and the secrets",
@@ -254,7 +301,9 @@ describe("digestPinnedServiceProblems", () => {
         [
             "a KMS alias for the secrets",
             { secrets: { API_TOKEN: SECRET_ARN }, secretsKmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:alias/papyrus" },
-            ["`secretsKmsKeyArn` must be the ARN of a KMS key (`arn:aws:kms:<region>:<account>:key/<key id>`), got `arn:aws:kms:eu-west-1:123456789012:alias/papyrus`: IAM matches `kms:Decrypt` on the key, never on an alias; give the key's ARN"],
+            [
+                "`secretsKmsKeyArn` must be the ARN of a KMS key (`arn:aws:kms:<region>:<account>:key/<key id>`), got `arn:aws:kms:eu-west-1:123456789012:alias/papyrus`: IAM matches `kms:Decrypt` on the key, never on an alias; give the key's ARN",
+            ],
         ],
         [
             "a KMS key without secrets",
@@ -265,13 +314,17 @@ describe("digestPinnedServiceProblems", () => {
         ...(["0", "root", "0:0", "1000:0", "000"] as const).map((user): [string, Partial<DigestPinnedServiceArgs>, string[]] => [
             `the user \`${user}\``,
             { user },
-            [`\`user\` must not be root, got \`${user}\`: a process that breaks out of the application should not own the container; use the image's unprivileged user (e.g. \`1000:1000\`)`],
+            [
+                `\`user\` must not be root, got \`${user}\`: a process that breaks out of the application should not own the container; use the image's unprivileged user (e.g. \`1000:1000\`)`,
+            ],
         ]),
         ["a user with a space", { user: "app user" }, ["`user` must be `<uid>`, `<uid>:<gid>` or a user name, got `app user`"]],
         [
             "ECS Exec with a read-only root filesystem (the default)",
             { enableExecuteCommand: true },
-            ["`enableExecuteCommand` needs a writable root filesystem (the SSM agent writes into the container); set `readonlyRootFilesystem` to `false` as well, or leave ECS Exec off"],
+            [
+                "`enableExecuteCommand` needs a writable root filesystem (the SSM agent writes into the container); set `readonlyRootFilesystem` to `false` as well, or leave ECS Exec off",
+            ],
         ],
         ["a stop timeout over Fargate's 120 s", { stopTimeoutSeconds: 300 }, ["`stopTimeoutSeconds` must be a whole number from 2 to 120, got `300`"]],
         [
@@ -282,10 +335,16 @@ describe("digestPinnedServiceProblems", () => {
         [
             "a container health check command without CMD",
             { containerHealthCheck: { command: ["curl", "-f", "http://localhost/"] } },
-            ["`containerHealthCheck.command` must be `CMD` followed by the command's arguments, or `CMD-SHELL` followed by a shell line, got `[\"curl\",\"-f\",\"http://localhost/\"]`"],
+            [
+                '`containerHealthCheck.command` must be `CMD` followed by the command\'s arguments, or `CMD-SHELL` followed by a shell line, got `["curl","-f","http://localhost/"]`',
+            ],
         ],
         // The deployment strategy.
-        ["a strategy ECS does not have here", { deployment: { strategy: "CANARY" as "ROLLING" } }, ["`deployment.strategy` must be `ROLLING` or `BLUE_GREEN`, got `CANARY`"]],
+        [
+            "a strategy ECS does not have here",
+            { deployment: { strategy: "CANARY" as "ROLLING" } },
+            ["`deployment.strategy` must be `ROLLING` or `BLUE_GREEN`, got `CANARY`"],
+        ],
         [
             "a bake time with rolling deployments",
             { deployment: { bakeTimeMinutes: 5 } },
@@ -304,14 +363,20 @@ describe("digestPinnedServiceProblems", () => {
             { deployment: { strategy: "BLUE_GREEN", bakeTimeMinutes: 1441, testListener: { allowedCidrs: [] } } },
             [
                 "`deployment.bakeTimeMinutes` must be a whole number from 0 to 1440, got `1441`",
-                "`deployment.testListener.allowedCidrs` must list the IPv4 CIDRs that may send test traffic, e.g. `[\"203.0.113.0/24\"]`",
+                '`deployment.testListener.allowedCidrs` must list the IPv4 CIDRs that may send test traffic, e.g. `["203.0.113.0/24"]`',
             ],
         ],
         // The deployment alarms.
-        ["more than ten evaluation periods", { deploymentAlarms: { target5xx: { threshold: 50, periodSeconds: 300, evaluationPeriods: 12 } } }, [
-            "`deploymentAlarms.target5xx.evaluationPeriods` must be a whole number from 1 to 10, got `12`",
-        ]],
-        ["an hour-long alarm window", { deploymentAlarms: { target5xx: { periodSeconds: 600, evaluationPeriods: 6 }, unhealthyHosts: { periodSeconds: 3600, evaluationPeriods: 1 } } }, []],
+        [
+            "more than ten evaluation periods",
+            { deploymentAlarms: { target5xx: { threshold: 50, periodSeconds: 300, evaluationPeriods: 12 } } },
+            ["`deploymentAlarms.target5xx.evaluationPeriods` must be a whole number from 1 to 10, got `12`"],
+        ],
+        [
+            "an hour-long alarm window",
+            { deploymentAlarms: { target5xx: { periodSeconds: 600, evaluationPeriods: 6 }, unhealthyHosts: { periodSeconds: 3600, evaluationPeriods: 1 } } },
+            [],
+        ],
         [
             "a 30 s period, a zero threshold and a fractional count",
             { deploymentAlarms: { target5xx: { periodSeconds: 30, threshold: 0 }, unhealthyHosts: { threshold: 1.5, evaluationPeriods: 0 } } },
@@ -325,8 +390,10 @@ describe("digestPinnedServiceProblems", () => {
         [
             "an alarm window longer than an hour, with the default evaluation periods",
             { deploymentAlarms: { unhealthyHosts: { periodSeconds: 1800 } } },
-            ["`deploymentAlarms.unhealthyHosts.periodSeconds` × `deploymentAlarms.unhealthyHosts.evaluationPeriods` (1800 s × 3 = 5400 s) must be at most 3600 s: "
-                + "ECS keeps every deployment in progress for a bake time it derives from the alarms' windows; shorten one"],
+            [
+                "`deploymentAlarms.unhealthyHosts.periodSeconds` × `deploymentAlarms.unhealthyHosts.evaluationPeriods` (1800 s × 3 = 5400 s) must be at most 3600 s: " +
+                    "ECS keeps every deployment in progress for a bake time it derives from the alarms' windows; shorten one",
+            ],
         ],
     ];
     for (const [title, args, problems] of cases) {
@@ -335,13 +402,14 @@ describe("digestPinnedServiceProblems", () => {
 
     it("names arguments as the caller asks (the stack program names its config keys) and checks the certificate's region", () => {
         const args: DigestPinnedServiceArgs = {
-            image: IMAGE, repositoryArn: REPO_ARN,
+            image: IMAGE,
+            repositoryArn: REPO_ARN,
             https: { certificateArn: CERTIFICATE_ARN.replace("eu-west-1", "us-east-1") },
             autoscaling: { minCount: 4, maxCount: 2 },
         };
         assert.deepStrictEqual(digestPinnedServiceProblems(args, { name: (argument) => `papyrus:${argument}`, region: "eu-west-1" }), [
-            "`papyrus:https.certificateArn` must be the ARN of an ACM certificate (`arn:aws:acm:<region>:<account>:certificate/<uuid>`) in the stack's region `eu-west-1`, "
-            + `got one in \`us-east-1\` (\`${CERTIFICATE_ARN.replace("eu-west-1", "us-east-1")}\`): a load balancer only uses certificates of its own region`,
+            "`papyrus:https.certificateArn` must be the ARN of an ACM certificate (`arn:aws:acm:<region>:<account>:certificate/<uuid>`) in the stack's region `eu-west-1`, " +
+                `got one in \`us-east-1\` (\`${CERTIFICATE_ARN.replace("eu-west-1", "us-east-1")}\`): a load balancer only uses certificates of its own region`,
             "`papyrus:autoscaling.minCount` (4) must not be more than `papyrus:autoscaling.maxCount` (2)",
         ]);
     });
@@ -367,7 +435,13 @@ describe("withDefaults", () => {
             autoscaling: undefined,
             listener: { protocol: "HTTP" },
             healthCheck: { path: "/health", intervalSeconds: 15, timeoutSeconds: 5, healthyThreshold: 2, unhealthyThreshold: 3, matcher: "200-399" },
-            containerHealthCheck: { intervalSeconds: 15, timeoutSeconds: 5, retries: 3, startPeriodSeconds: 10, command: nodeHealthCheckCommand(8080, "/health") },
+            containerHealthCheck: {
+                intervalSeconds: 15,
+                timeoutSeconds: 5,
+                retries: 3,
+                startPeriodSeconds: 10,
+                command: nodeHealthCheckCommand(8080, "/health"),
+            },
             readonlyRootFilesystem: true,
             user: "1000:1000",
             stopTimeoutSeconds: 30,
@@ -389,26 +463,53 @@ describe("withDefaults", () => {
     });
 
     it("starts a scaled service at its minimum, fills the scaling and TLS defaults, and checks the port and path it was given", () => {
-        const resolved = withDefaults({
-            image: IMAGE, repositoryArn: REPO_ARN, containerPort: 3000, healthCheck: { path: "/healthz" },
-            https: { certificateArn: CERTIFICATE_ARN },
-            autoscaling: { minCount: 3, maxCount: 9 },
-            deployment: { strategy: "BLUE_GREEN", testListener: { allowedCidrs: ["203.0.113.0/24"] } },
-        }, "svc", "prod");
+        const resolved = withDefaults(
+            {
+                image: IMAGE,
+                repositoryArn: REPO_ARN,
+                containerPort: 3000,
+                healthCheck: { path: "/healthz" },
+                https: { certificateArn: CERTIFICATE_ARN },
+                autoscaling: { minCount: 3, maxCount: 9 },
+                deployment: { strategy: "BLUE_GREEN", testListener: { allowedCidrs: ["203.0.113.0/24"] } },
+            },
+            "svc",
+            "prod",
+        );
         assert.strictEqual(resolved.desiredCount, 3);
-        assert.deepStrictEqual(resolved.autoscaling, { minCount: 3, maxCount: 9, cpuTargetPercent: 60, requestsPerTarget: 1000, scaleInCooldownSeconds: 300, scaleOutCooldownSeconds: 60 });
+        assert.deepStrictEqual(resolved.autoscaling, {
+            minCount: 3,
+            maxCount: 9,
+            cpuTargetPercent: 60,
+            requestsPerTarget: 1000,
+            scaleInCooldownSeconds: 300,
+            scaleOutCooldownSeconds: 60,
+        });
         assert.deepStrictEqual(resolved.listener, { protocol: "HTTPS", certificate: { arn: CERTIFICATE_ARN }, sslPolicy: SERVICE_DEFAULTS.sslPolicy });
-        assert.deepStrictEqual(resolved.deployment, { strategy: "BLUE_GREEN", bakeTimeMinutes: 10, testListener: { port: 8443, allowedCidrs: ["203.0.113.0/24"] } });
+        assert.deepStrictEqual(resolved.deployment, {
+            strategy: "BLUE_GREEN",
+            bakeTimeMinutes: 10,
+            testListener: { port: 8443, allowedCidrs: ["203.0.113.0/24"] },
+        });
         assert.deepStrictEqual(resolved.containerHealthCheck.command, [
-            "CMD", "node", "-e", 'fetch("http://127.0.0.1:3000/healthz").then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))',
+            "CMD",
+            "node",
+            "-e",
+            'fetch("http://127.0.0.1:3000/healthz").then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))',
         ]);
     });
 
     it("fills each alarm setting that is not given from its own default, alarm by alarm", () => {
-        const resolved = withDefaults({
-            image: IMAGE, repositoryArn: REPO_ARN, httpOnly: true,
-            deploymentAlarms: { target5xx: { threshold: 25 }, unhealthyHosts: { periodSeconds: 120, evaluationPeriods: undefined } },
-        }, "svc", "prod");
+        const resolved = withDefaults(
+            {
+                image: IMAGE,
+                repositoryArn: REPO_ARN,
+                httpOnly: true,
+                deploymentAlarms: { target5xx: { threshold: 25 }, unhealthyHosts: { periodSeconds: 120, evaluationPeriods: undefined } },
+            },
+            "svc",
+            "prod",
+        );
         assert.deepStrictEqual(resolved.deploymentAlarms, {
             target5xx: { threshold: 25, periodSeconds: 60, evaluationPeriods: 2 },
             unhealthyHosts: { threshold: 1, periodSeconds: 120, evaluationPeriods: 3 },
@@ -448,7 +549,10 @@ describe("DigestPinnedService under mocks", () => {
         const registered: string[] = [];
         await assert.rejects(
             build({ image: `${REPO_URL}:v2` as ImageDigestRef }, (resource) => registered.push(resource.type)),
-            { name: "ImageReferenceError", message: `${PREFIX}\`${REPO_URL}:v2\`: it names the tag \`v2\`; resolve the tag to its digest and use \`${REPO_URL}@sha256:<digest>\`` },
+            {
+                name: "ImageReferenceError",
+                message: `${PREFIX}\`${REPO_URL}:v2\`: it names the tag \`v2\`; resolve the tag to its digest and use \`${REPO_URL}@sha256:<digest>\``,
+            },
         );
         // Only the component itself was registered (by `super`), none of its children.
         assert.deepStrictEqual(registered, ["papyrus:aws:DigestPinnedService"]);
@@ -457,14 +561,19 @@ describe("DigestPinnedService under mocks", () => {
     it("refuses conflicting arguments before creating any child, every problem at once", async () => {
         const registered: string[] = [];
         await assert.rejects(
-            build({
-                network: { vpcId: "vpc-1", publicSubnetIds: [], privateSubnetIds: [] }, vpc: { natGateways: "Single" },
-                https: { certificateArn: CERTIFICATE_ARN, domain: "api.example.com" },
-            }, (resource) => registered.push(resource.type)),
+            build(
+                {
+                    network: { vpcId: "vpc-1", publicSubnetIds: [], privateSubnetIds: [] },
+                    vpc: { natGateways: "Single" },
+                    https: { certificateArn: CERTIFICATE_ARN, domain: "api.example.com" },
+                },
+                (resource) => registered.push(resource.type),
+            ),
             {
-                message: "DigestPinnedService `svc`: Only one of `network` or `vpc` can be provided.; "
-                    + "Only one of `https.certificateArn` or `https.domain` can be provided: a certificate you have, or one this stack requests and validates for the domain.; "
-                    + "`https.hostedZoneId` is required with `https.domain`: the Route 53 zone the validation and alias records go in",
+                message:
+                    "DigestPinnedService `svc`: Only one of `network` or `vpc` can be provided.; " +
+                    "Only one of `https.certificateArn` or `https.domain` can be provided: a certificate you have, or one this stack requests and validates for the domain.; " +
+                    "`https.hostedZoneId` is required with `https.domain`: the Route 53 zone the validation and alias records go in",
             },
         );
         assert.deepStrictEqual(registered, ["papyrus:aws:DigestPinnedService"]);
@@ -485,7 +594,10 @@ describe("DigestPinnedService under mocks", () => {
         const [taskDefinition] = ofType(evaluation, "aws:ecs/taskDefinition:TaskDefinition");
         assert.deepStrictEqual(taskDefinition.inputs.tags, { Team: "papyrus" });
         assert.strictEqual(taskDefinition.inputs.family, "svc-test");
-        assert.deepStrictEqual(statementsOf(named(evaluation, "svc-execution-policy")).map((s) => s.Sid), ["EcrLogin", "PullFromRepository", "WriteLogs"]);
+        assert.deepStrictEqual(
+            statementsOf(named(evaluation, "svc-execution-policy")).map((s) => s.Sid),
+            ["EcrLogin", "PullFromRepository", "WriteLogs"],
+        );
     });
 
     it("hardens the container: health check that fits examples/app, read-only root, non-root user, stop timeout, no capabilities, ECS Exec off", async () => {
@@ -493,7 +605,10 @@ describe("DigestPinnedService under mocks", () => {
         const container = containerOf(evaluation);
         assert.deepStrictEqual(container.healthCheck, {
             command: ["CMD", "node", "-e", 'fetch("http://127.0.0.1:8080/health").then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))'],
-            interval: 15, timeout: 5, retries: 3, startPeriod: 10,
+            interval: 15,
+            timeout: 5,
+            retries: 3,
+            startPeriod: 10,
         });
         assert.strictEqual(container.readonlyRootFilesystem, true);
         assert.strictEqual(container.user, "1000:1000");
@@ -501,15 +616,22 @@ describe("DigestPinnedService under mocks", () => {
         assert.deepStrictEqual(container.linuxParameters, { initProcessEnabled: true, capabilities: { drop: ["ALL"] } });
         assert.strictEqual(named(evaluation, "svc-service").inputs.enableExecuteCommand, false);
         // The task role has no policy of its own.
-        assert.deepStrictEqual(ofType(evaluation, "aws:iam/rolePolicy:RolePolicy").map((r) => r.name), ["svc-execution-policy"]);
+        assert.deepStrictEqual(
+            ofType(evaluation, "aws:iam/rolePolicy:RolePolicy").map((r) => r.name),
+            ["svc-execution-policy"],
+        );
     });
 
     it("takes the container health check, user and stop timeout it is given", async () => {
         const command = ["CMD-SHELL", "curl -fsS http://127.0.0.1:8080/healthz || exit 1"];
-        const container = containerOf(await build({
-            containerHealthCheck: { command, intervalSeconds: 30, timeoutSeconds: 3, retries: 5, startPeriodSeconds: 60 },
-            user: "65532:65532", stopTimeoutSeconds: 90, readonlyRootFilesystem: false,
-        }));
+        const container = containerOf(
+            await build({
+                containerHealthCheck: { command, intervalSeconds: 30, timeoutSeconds: 3, retries: 5, startPeriodSeconds: 60 },
+                user: "65532:65532",
+                stopTimeoutSeconds: 90,
+                readonlyRootFilesystem: false,
+            }),
+        );
         assert.deepStrictEqual(container.healthCheck, { command, interval: 30, timeout: 3, retries: 5, startPeriod: 60 });
         assert.strictEqual(container.user, "65532:65532");
         assert.strictEqual(container.stopTimeout, 90);
@@ -519,12 +641,14 @@ describe("DigestPinnedService under mocks", () => {
     it("turns ECS Exec on only when asked, with the task role's channels", async () => {
         const evaluation = await build({ enableExecuteCommand: true, readonlyRootFilesystem: false });
         assert.strictEqual(named(evaluation, "svc-service").inputs.enableExecuteCommand, true);
-        assert.deepStrictEqual(statementsOf(named(evaluation, "svc-task-policy")), [{
-            Sid: "EcsExecChannels",
-            Effect: "Allow",
-            Action: ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
-            Resource: "*",
-        }]);
+        assert.deepStrictEqual(statementsOf(named(evaluation, "svc-task-policy")), [
+            {
+                Sid: "EcsExecChannels",
+                Effect: "Allow",
+                Action: ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
+                Resource: "*",
+            },
+        ]);
         assert.strictEqual(named(evaluation, "svc-task-policy").inputs.role, "svc-task-role-id");
     });
 
@@ -567,7 +691,14 @@ describe("DigestPinnedService under mocks", () => {
         const [targetGroup] = ofType(evaluation, "aws:lb/targetGroup:TargetGroup");
         assert.strictEqual(targetGroup.inputs.deregistrationDelay, 5);
         assert.deepStrictEqual(targetGroup.inputs.healthCheck, {
-            enabled: true, protocol: "HTTP", path: "/ready", interval: 10, timeout: 3, healthyThreshold: 3, unhealthyThreshold: 2, matcher: "200",
+            enabled: true,
+            protocol: "HTTP",
+            path: "/ready",
+            interval: 10,
+            timeout: 3,
+            healthyThreshold: 3,
+            unhealthyThreshold: 2,
+            matcher: "200",
         });
         // The container's own check asks the same path.
         assert.match(containerOf(evaluation).healthCheck.command[3], /http:\/\/127\.0\.0\.1:8080\/ready/);
@@ -575,19 +706,32 @@ describe("DigestPinnedService under mocks", () => {
 
     it("HTTP-only: one listener on 80 forwarding to the tasks, and only the load balancer reaches them, on the container port", async () => {
         const evaluation = await build({ containerPort: 3000 });
-        assert.deepStrictEqual(ofType(evaluation, "aws:lb/listener:Listener").map((l) => [l.name, l.inputs.port, l.inputs.protocol, l.inputs.defaultActions]), [
-            ["svc-http", 80, "HTTP", [{ type: "forward", targetGroupArn: `${LB}:targetgroup/svc-tg/0123456789abcdef` }]],
-        ]);
+        assert.deepStrictEqual(
+            ofType(evaluation, "aws:lb/listener:Listener").map((l) => [l.name, l.inputs.port, l.inputs.protocol, l.inputs.defaultActions]),
+            [["svc-http", 80, "HTTP", [{ type: "forward", targetGroupArn: `${LB}:targetgroup/svc-tg/0123456789abcdef` }]]],
+        );
         assert.strictEqual(evaluation.outputs.loadBalancerUrl, "http://svc-lb-1234567890.eu-west-1.elb.amazonaws.com");
         const rule = (name: string) => named(evaluation, name).inputs;
         assert.deepStrictEqual(rule("svc-tasks-from-lb"), {
-            securityGroupId: "svc-task-sg-id", ipProtocol: "tcp", fromPort: 3000, toPort: 3000, referencedSecurityGroupId: "svc-lb-sg-id",
+            securityGroupId: "svc-task-sg-id",
+            ipProtocol: "tcp",
+            fromPort: 3000,
+            toPort: 3000,
+            referencedSecurityGroupId: "svc-lb-sg-id",
         });
         assert.deepStrictEqual(rule("svc-lb-to-tasks"), {
-            securityGroupId: "svc-lb-sg-id", ipProtocol: "tcp", fromPort: 3000, toPort: 3000, referencedSecurityGroupId: "svc-task-sg-id",
+            securityGroupId: "svc-lb-sg-id",
+            ipProtocol: "tcp",
+            fromPort: 3000,
+            toPort: 3000,
+            referencedSecurityGroupId: "svc-task-sg-id",
         });
         assert.deepStrictEqual(rule("svc-lb-http-in"), {
-            securityGroupId: "svc-lb-sg-id", ipProtocol: "tcp", fromPort: 80, toPort: 80, cidrIpv4: "0.0.0.0/0",
+            securityGroupId: "svc-lb-sg-id",
+            ipProtocol: "tcp",
+            fromPort: 80,
+            toPort: 80,
+            cidrIpv4: "0.0.0.0/0",
         });
         const ingress = ofType(evaluation, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
         assert.strictEqual(ingress.length, 2, "HTTP into the load balancer, the container port into the tasks; nothing else");
@@ -599,9 +743,18 @@ describe("DigestPinnedService under mocks", () => {
         const evaluation = await build({ https: { certificateArn: CERTIFICATE_ARN } });
         const https = named(evaluation, "svc-https").inputs;
         assert.deepStrictEqual(
-            { port: https.port, protocol: https.protocol, sslPolicy: https.sslPolicy, certificateArn: https.certificateArn, defaultActions: https.defaultActions },
             {
-                port: 443, protocol: "HTTPS", sslPolicy: "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09", certificateArn: CERTIFICATE_ARN,
+                port: https.port,
+                protocol: https.protocol,
+                sslPolicy: https.sslPolicy,
+                certificateArn: https.certificateArn,
+                defaultActions: https.defaultActions,
+            },
+            {
+                port: 443,
+                protocol: "HTTPS",
+                sslPolicy: "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+                certificateArn: CERTIFICATE_ARN,
                 defaultActions: [{ type: "forward", targetGroupArn: `${LB}:targetgroup/svc-tg/0123456789abcdef` }],
             },
         );
@@ -609,7 +762,11 @@ describe("DigestPinnedService under mocks", () => {
             { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } },
         ]);
         assert.deepStrictEqual(named(evaluation, "svc-lb-https-in").inputs, {
-            securityGroupId: "svc-lb-sg-id", ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0",
+            securityGroupId: "svc-lb-sg-id",
+            ipProtocol: "tcp",
+            fromPort: 443,
+            toPort: 443,
+            cidrIpv4: "0.0.0.0/0",
         });
         assert.strictEqual(evaluation.outputs.loadBalancerUrl, "https://svc-lb-1234567890.eu-west-1.elb.amazonaws.com");
         // A certificate the stack was given is not the stack's: nothing to create, nothing for a refresh to read.
@@ -630,7 +787,8 @@ describe("DigestPinnedService under mocks", () => {
         });
         const certificateArn = "arn:aws:acm:eu-west-1:123456789012:certificate/0b2c3d4e-5f60-4718-9a0b-1c2d3e4f5a6b";
         assert.deepStrictEqual(named(evaluation, "svc-certificate-validation").inputs, {
-            certificateArn, validationRecordFqdns: ["_3f1c.api.example.com"],
+            certificateArn,
+            validationRecordFqdns: ["_3f1c.api.example.com"],
         });
         assert.strictEqual(named(evaluation, "svc-https").inputs.certificateArn, certificateArn);
         assert.deepStrictEqual(named(evaluation, "svc-alias").inputs, {
@@ -645,24 +803,43 @@ describe("DigestPinnedService under mocks", () => {
     });
 
     it("autoscales on CPU and on requests per task between min and max, and leaves desiredCount to the scaler", async () => {
-        const evaluation = await build({ autoscaling: { minCount: 2, maxCount: 8, cpuTargetPercent: 50, requestsPerTarget: 600, scaleInCooldownSeconds: 120 } });
+        const evaluation = await build({
+            autoscaling: { minCount: 2, maxCount: 8, cpuTargetPercent: 50, requestsPerTarget: 600, scaleInCooldownSeconds: 120 },
+        });
         const service = named(evaluation, "svc-service");
         assert.strictEqual(service.inputs.desiredCount, 2);
         assert.deepStrictEqual(service.ignoreChanges, ["desiredCount"]);
         assert.deepStrictEqual(named(evaluation, "svc-scaling-target").inputs, {
-            serviceNamespace: "ecs", scalableDimension: "ecs:service:DesiredCount", resourceId: "service/svc-cluster/svc-service",
-            minCapacity: 2, maxCapacity: 8, tags: {},
+            serviceNamespace: "ecs",
+            scalableDimension: "ecs:service:DesiredCount",
+            resourceId: "service/svc-cluster/svc-service",
+            minCapacity: 2,
+            maxCapacity: 8,
+            tags: {},
         });
         const policy = (name: string, metric: Record<string, unknown>, targetValue: number) => ({
-            policyType: "TargetTrackingScaling", serviceNamespace: "ecs", scalableDimension: "ecs:service:DesiredCount", resourceId: "service/svc-cluster/svc-service",
+            policyType: "TargetTrackingScaling",
+            serviceNamespace: "ecs",
+            scalableDimension: "ecs:service:DesiredCount",
+            resourceId: "service/svc-cluster/svc-service",
             targetTrackingScalingPolicyConfiguration: { targetValue, predefinedMetricSpecification: metric, scaleInCooldown: 120, scaleOutCooldown: 60 },
         });
         assert.deepStrictEqual(named(evaluation, "svc-scale-on-cpu").inputs, policy("cpu", { predefinedMetricType: "ECSServiceAverageCPUUtilization" }, 50));
-        assert.deepStrictEqual(named(evaluation, "svc-scale-on-requests").inputs, policy("requests", {
-            predefinedMetricType: "ALBRequestCountPerTarget",
-            resourceLabel: "app/svc-lb/0123456789abcdef/targetgroup/svc-tg/0123456789abcdef",
-        }, 600));
-        assert.strictEqual(evaluation.outputs.scalableTargetArn, "arn:aws:application-autoscaling:eu-west-1:123456789012:scalable-target/0ec5a1b2c3d4e5f60718293a4b5c6d7e");
+        assert.deepStrictEqual(
+            named(evaluation, "svc-scale-on-requests").inputs,
+            policy(
+                "requests",
+                {
+                    predefinedMetricType: "ALBRequestCountPerTarget",
+                    resourceLabel: "app/svc-lb/0123456789abcdef/targetgroup/svc-tg/0123456789abcdef",
+                },
+                600,
+            ),
+        );
+        assert.strictEqual(
+            evaluation.outputs.scalableTargetArn,
+            "arn:aws:application-autoscaling:eu-west-1:123456789012:scalable-target/0ec5a1b2c3d4e5f60718293a4b5c6d7e",
+        );
     });
 
     it("without autoscaling, Pulumi owns the task count; with requestsPerTarget false, scales on CPU only", async () => {
@@ -671,7 +848,10 @@ describe("DigestPinnedService under mocks", () => {
         assert.strictEqual(named(fixed, "svc-service").ignoreChanges, undefined);
         assert.deepStrictEqual(ofType(fixed, "aws:appautoscaling/target:Target"), []);
         const cpuOnly = await build({ autoscaling: { minCount: 1, maxCount: 3, requestsPerTarget: false } });
-        assert.deepStrictEqual(ofType(cpuOnly, "aws:appautoscaling/policy:Policy").map((p) => p.name), ["svc-scale-on-cpu"]);
+        assert.deepStrictEqual(
+            ofType(cpuOnly, "aws:appautoscaling/policy:Policy").map((p) => p.name),
+            ["svc-scale-on-cpu"],
+        );
     });
 
     it("rolling by default: ECS controller, circuit breaker with rollback, steady-state wait", async () => {
@@ -686,12 +866,16 @@ describe("DigestPinnedService under mocks", () => {
     it("rolling: a 5xx alarm and an unhealthy-host alarm on the target group, wired into the deployment alarms with rollback", async () => {
         const evaluation = await build({ deploymentAlarms: { target5xx: { threshold: 12, periodSeconds: 120 }, unhealthyHosts: { evaluationPeriods: 4 } } });
         const dimensions = { LoadBalancer: "app/svc-lb/0123456789abcdef", TargetGroup: "targetgroup/svc-tg/0123456789abcdef" };
-        assert.deepStrictEqual(ofType(evaluation, "aws:cloudwatch/metricAlarm:MetricAlarm").map((alarm) => [alarm.name, alarm.parent]), [
-            ["svc-target-5xx", "papyrus:aws:DigestPinnedService::svc"],
-            ["svc-unhealthy-hosts", "papyrus:aws:DigestPinnedService::svc"],
-        ]);
+        assert.deepStrictEqual(
+            ofType(evaluation, "aws:cloudwatch/metricAlarm:MetricAlarm").map((alarm) => [alarm.name, alarm.parent]),
+            [
+                ["svc-target-5xx", "papyrus:aws:DigestPinnedService::svc"],
+                ["svc-unhealthy-hosts", "papyrus:aws:DigestPinnedService::svc"],
+            ],
+        );
         assert.deepStrictEqual(named(evaluation, "svc-target-5xx").inputs, {
-            alarmDescription: "The service's tasks answer with 5xx errors: ECS rolls a deployment back when this fires (HTTPCode_Target_5XX_Count, Sum per 120 s >= 12 for 2 periods)",
+            alarmDescription:
+                "The service's tasks answer with 5xx errors: ECS rolls a deployment back when this fires (HTTPCode_Target_5XX_Count, Sum per 120 s >= 12 for 2 periods)",
             comparisonOperator: "GreaterThanOrEqualToThreshold",
             threshold: 12,
             evaluationPeriods: 2,
@@ -706,7 +890,15 @@ describe("DigestPinnedService under mocks", () => {
         });
         const unhealthy = named(evaluation, "svc-unhealthy-hosts").inputs;
         assert.deepStrictEqual(
-            [unhealthy.metricName, unhealthy.statistic, unhealthy.threshold, unhealthy.period, unhealthy.evaluationPeriods, unhealthy.datapointsToAlarm, unhealthy.dimensions],
+            [
+                unhealthy.metricName,
+                unhealthy.statistic,
+                unhealthy.threshold,
+                unhealthy.period,
+                unhealthy.evaluationPeriods,
+                unhealthy.datapointsToAlarm,
+                unhealthy.dimensions,
+            ],
             ["UnHealthyHostCount", "Maximum", 1, 60, 4, 4, dimensions],
         );
         const service = named(evaluation, "svc-service").inputs;
@@ -714,7 +906,8 @@ describe("DigestPinnedService under mocks", () => {
         assert.deepStrictEqual(service.deploymentCircuitBreaker, { enable: true, rollback: true }, "the circuit breaker stays");
         assert.deepStrictEqual(evaluation.outputs.deploymentAlarmNames, ["svc-target-5xx", "svc-unhealthy-hosts"]);
         assert.deepStrictEqual(evaluation.outputs.deploymentAlarmArns, [
-            "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:svc-target-5xx", "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:svc-unhealthy-hosts",
+            "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:svc-target-5xx",
+            "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:svc-unhealthy-hosts",
         ]);
     });
 
@@ -726,14 +919,32 @@ describe("DigestPinnedService under mocks", () => {
         });
         const blue = `${LB}:targetgroup/svc-tg/0123456789abcdef`;
         const green = `${LB}:targetgroup/svc-tg-green/0123456789abcdef`;
-        assert.deepStrictEqual(ofType(evaluation, "aws:lb/targetGroup:TargetGroup").map((t) => t.name), ["svc-tg", "svc-tg-green"]);
+        assert.deepStrictEqual(
+            ofType(evaluation, "aws:lb/targetGroup:TargetGroup").map((t) => t.name),
+            ["svc-tg", "svc-tg-green"],
+        );
         const notFound = [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", messageBody: "not found\n", statusCode: "404" } }];
         assert.deepStrictEqual(named(evaluation, "svc-https").inputs.defaultActions, notFound);
         const test = named(evaluation, "svc-test").inputs;
-        assert.deepStrictEqual([test.port, test.protocol, test.certificateArn, test.sslPolicy, test.defaultActions],
-            [8443, "HTTPS", CERTIFICATE_ARN, "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09", notFound]);
-        const weighted = [{ type: "forward", forward: { targetGroups: [{ arn: blue, weight: 100 }, { arn: green, weight: 0 }] } }];
-        for (const [rule, listener] of [["svc-production-rule", "svc-https"], ["svc-test-rule", "svc-test"]]) {
+        assert.deepStrictEqual(
+            [test.port, test.protocol, test.certificateArn, test.sslPolicy, test.defaultActions],
+            [8443, "HTTPS", CERTIFICATE_ARN, "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09", notFound],
+        );
+        const weighted = [
+            {
+                type: "forward",
+                forward: {
+                    targetGroups: [
+                        { arn: blue, weight: 100 },
+                        { arn: green, weight: 0 },
+                    ],
+                },
+            },
+        ];
+        for (const [rule, listener] of [
+            ["svc-production-rule", "svc-https"],
+            ["svc-test-rule", "svc-test"],
+        ]) {
             const recorded = named(evaluation, rule);
             assert.deepStrictEqual(recorded.inputs, {
                 listenerArn: `${LB}:listener/app/lb/0123456789abcdef/${listener}`,
@@ -744,8 +955,15 @@ describe("DigestPinnedService under mocks", () => {
             });
             assert.deepStrictEqual(recorded.ignoreChanges, ["actions"], `${rule}: ECS moves the weights`);
         }
-        assert.deepStrictEqual(ofType(evaluation, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
-            .filter((r) => r.name.startsWith("svc-lb-test-in")).map((r) => [r.inputs.fromPort, r.inputs.cidrIpv4]), [[8443, "203.0.113.0/24"], [8443, "198.51.100.7/32"]]);
+        assert.deepStrictEqual(
+            ofType(evaluation, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+                .filter((r) => r.name.startsWith("svc-lb-test-in"))
+                .map((r) => [r.inputs.fromPort, r.inputs.cidrIpv4]),
+            [
+                [8443, "203.0.113.0/24"],
+                [8443, "198.51.100.7/32"],
+            ],
+        );
 
         const role = named(evaluation, "svc-lb-role");
         assert.deepStrictEqual(JSON.parse(role.inputs.assumeRolePolicy as string), {
@@ -753,23 +971,26 @@ describe("DigestPinnedService under mocks", () => {
             Statement: [{ Sid: "EcsShiftsTraffic", Effect: "Allow", Principal: { Service: "ecs.amazonaws.com" }, Action: "sts:AssumeRole" }],
         });
         assert.deepStrictEqual(named(evaluation, "svc-lb-role-policy").inputs, {
-            role: "svc-lb-role", policyArn: "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers",
+            role: "svc-lb-role",
+            policyArn: "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers",
         });
 
         const service = named(evaluation, "svc-service");
         assert.deepStrictEqual(service.inputs.deploymentConfiguration, { strategy: "BLUE_GREEN", bakeTimeInMinutes: "15" });
         assert.strictEqual(service.inputs.deploymentCircuitBreaker, undefined, "the circuit breaker is for rolling deployments only");
-        assert.deepStrictEqual(service.inputs.loadBalancers, [{
-            targetGroupArn: blue,
-            containerName: "app",
-            containerPort: 8080,
-            advancedConfiguration: {
-                alternateTargetGroupArn: green,
-                productionListenerRule: `${LB}:listener-rule/app/lb/0123456789abcdef/svc-production-rule`,
-                testListenerRule: `${LB}:listener-rule/app/lb/0123456789abcdef/svc-test-rule`,
-                roleArn: "arn:aws:iam::123456789012:role/svc-lb-role",
+        assert.deepStrictEqual(service.inputs.loadBalancers, [
+            {
+                targetGroupArn: blue,
+                containerName: "app",
+                containerPort: 8080,
+                advancedConfiguration: {
+                    alternateTargetGroupArn: green,
+                    productionListenerRule: `${LB}:listener-rule/app/lb/0123456789abcdef/svc-production-rule`,
+                    testListenerRule: `${LB}:listener-rule/app/lb/0123456789abcdef/svc-test-rule`,
+                    roleArn: "arn:aws:iam::123456789012:role/svc-lb-role",
+                },
             },
-        }]);
+        ]);
         assert.deepStrictEqual(service.ignoreChanges, ["desiredCount", "loadBalancers"]);
         assert.strictEqual(evaluation.outputs.loadBalancerRoleArn, "arn:aws:iam::123456789012:role/svc-lb-role");
         // Without the circuit breaker, the alarms are what fails a blue/green deployment that serves errors.
@@ -782,7 +1003,10 @@ describe("DigestPinnedService under mocks", () => {
             id,
             returnData: false,
             metric: {
-                namespace: "AWS/ApplicationELB", metricName, stat, period: 60,
+                namespace: "AWS/ApplicationELB",
+                metricName,
+                stat,
+                period: 60,
                 dimensions: { LoadBalancer: "app/svc-lb/0123456789abcdef", TargetGroup: `targetgroup/${group}/0123456789abcdef` },
             },
         });
@@ -802,8 +1026,14 @@ describe("DigestPinnedService under mocks", () => {
 
     it("blue/green without test traffic: the production rule only, no test listener", async () => {
         const evaluation = await build({ deployment: { strategy: "BLUE_GREEN" } });
-        assert.deepStrictEqual(ofType(evaluation, "aws:lb/listenerRule:ListenerRule").map((r) => r.name), ["svc-production-rule"]);
-        assert.deepStrictEqual(ofType(evaluation, "aws:lb/listener:Listener").map((r) => r.name), ["svc-http"]);
+        assert.deepStrictEqual(
+            ofType(evaluation, "aws:lb/listenerRule:ListenerRule").map((r) => r.name),
+            ["svc-production-rule"],
+        );
+        assert.deepStrictEqual(
+            ofType(evaluation, "aws:lb/listener:Listener").map((r) => r.name),
+            ["svc-http"],
+        );
         const advanced = (named(evaluation, "svc-service").inputs.loadBalancers as Array<Record<string, any>>)[0].advancedConfiguration;
         assert.strictEqual(advanced.testListenerRule, undefined);
         assert.deepStrictEqual(named(evaluation, "svc-service").inputs.deploymentConfiguration, { strategy: "BLUE_GREEN", bakeTimeInMinutes: "10" });

@@ -77,8 +77,7 @@ describe("deploy driver (real engine + moto)", function () {
         requestedBy: "alice",
         ...extra,
     });
-    const evidenceOf = (name: string): EvidenceRecord =>
-        JSON.parse(fs.readFileSync(path.join(backend.dir, name), "utf8"));
+    const evidenceOf = (name: string): EvidenceRecord => JSON.parse(fs.readFileSync(path.join(backend.dir, name), "utf8"));
     const stackConfigFile = () => fs.readFileSync(path.join(workDir, "Pulumi.dev.yaml"), "utf8");
 
     it("deploys v1, deploys v2, rolls back, and history and evidence say which digest ran", async () => {
@@ -126,8 +125,10 @@ describe("deploy driver (real engine + moto)", function () {
         assert.strictEqual((await rollback({ ...ctx(), target: { toVersion: 1 } })).resolved.digest, v1.digest);
         assert.strictEqual((await rollback({ ...ctx(), target: { toTag: "v3.0.0" } })).resolved.digest, v3.digest);
         assert.strictEqual((await rollback({ ...ctx(), target: { toDigest: v2.digest } })).resolved.digest, v2.digest);
-        await assert.rejects(rollback({ ...ctx(), target: { toVersion: 42 } }), (err: unknown) =>
-            err instanceof NoRollbackTargetError && /no update 42 in history/.test(err.message));
+        await assert.rejects(
+            rollback({ ...ctx(), target: { toVersion: 42 } }),
+            (err: unknown) => err instanceof NoRollbackTargetError && /no update 42 in history/.test(err.message),
+        );
         assert.strictEqual((await history(ctx())).deployments.length, 6);
     });
 
@@ -142,8 +143,10 @@ describe("deploy driver (real engine + moto)", function () {
         const infra = await reapply({ ...ctx({ workDir: stale, requestedBy: "ops" }), evidenceFile: path.join(backend.dir, "up.json") });
         assert.strictEqual(infra.image, `${REPO_URL}@${v2.digest}`, "the running digest, not the checkout's v1");
         const record = evidenceOf("up.json");
-        assert.deepStrictEqual([record.kind, record.imageDigest, record.imageTag, record.previousDigest, record.updateVersion],
-            ["infra", v2.digest, "v2.0.0", v2.digest, 3]);
+        assert.deepStrictEqual(
+            [record.kind, record.imageDigest, record.imageTag, record.previousDigest, record.updateVersion],
+            ["infra", v2.digest, "v2.0.0", v2.digest, 3],
+        );
 
         // Stale again (v1 in the file while v2 runs): the evidence still names v2 as the previous digest.
         fs.writeFileSync(path.join(stale, "Pulumi.dev.yaml"), afterV1);
@@ -151,7 +154,10 @@ describe("deploy driver (real engine + moto)", function () {
         const next = await deploy({ ...ctx({ workDir: stale }), tag: "v3.0.0", evidenceFile: path.join(backend.dir, "v3.json") });
         assert.strictEqual(next.resolved.digest, v3.digest);
         assert.strictEqual(evidenceOf("v3.json").previousDigest, v2.digest);
-        assert.deepStrictEqual((await history(ctx())).deployments.map((d) => d.kind), ["deploy", "infra", "deploy", "deploy"]);
+        assert.deepStrictEqual(
+            (await history(ctx())).deployments.map((d) => d.kind),
+            ["deploy", "infra", "deploy", "deploy"],
+        );
         assert.strictEqual(fs.readFileSync(path.join(stale, "Pulumi.dev.yaml"), "utf8"), afterV1, "the driver never writes a checkout's config");
     });
 
@@ -166,13 +172,20 @@ describe("deploy driver (real engine + moto)", function () {
     it("refuses `latest`, an empty tag, a tag outside the pattern and a missing tag, before anything runs", async () => {
         await deploy({ ...ctx(), tag: "v1.0.0" });
         const configBefore = stackConfigFile();
-        await assert.rejects(deploy({ ...ctx(), tag: "latest" }), (err: unknown) =>
-            err instanceof InvalidInputError && err.exitCode === 2 && /`tag` must not be `latest`.*got `latest`/s.test(err.message));
+        await assert.rejects(
+            deploy({ ...ctx(), tag: "latest" }),
+            (err: unknown) => err instanceof InvalidInputError && err.exitCode === 2 && /`tag` must not be `latest`.*got `latest`/s.test(err.message),
+        );
         await assert.rejects(deploy({ ...ctx(), tag: "" }), (err: unknown) => err instanceof InvalidInputError && /empty/.test(err.message));
-        await assert.rejects(deploy({ ...ctx(), tag: "release-candidate" }), (err: unknown) =>
-            err instanceof InvalidInputError && /got `release-candidate`/.test(err.message));
-        await assert.rejects(deploy({ ...ctx(), tag: "v9.9.9" }), (err: unknown) =>
-            err instanceof ImageNotFoundError && err.exitCode === 3 && /`tag` names no image in `papyrus-api`, got `v9\.9\.9`/.test(err.message));
+        await assert.rejects(
+            deploy({ ...ctx(), tag: "release-candidate" }),
+            (err: unknown) => err instanceof InvalidInputError && /got `release-candidate`/.test(err.message),
+        );
+        await assert.rejects(
+            deploy({ ...ctx(), tag: "v9.9.9" }),
+            (err: unknown) =>
+                err instanceof ImageNotFoundError && err.exitCode === 3 && /`tag` names no image in `papyrus-api`, got `v9\.9\.9`/.test(err.message),
+        );
         assert.strictEqual((await history(ctx())).deployments.length, 1, "no update was recorded");
         assert.strictEqual(stackConfigFile(), configBefore, "the stack config is unchanged");
     });
@@ -185,13 +198,19 @@ describe("deploy driver (real engine + moto)", function () {
             await deploy({ ...ctx(), tag: "v2.0.0" });
             const v3 = await pushImage(ecr, REPO, "v3.0.0");
             proxy.archived.add(v3.digest);
-            await assert.rejects(deploy({ ...ctx({ ecr: proxied }), tag: "v3.0.0" }), (err: unknown) =>
-                err instanceof ImageArchivedError && err.exitCode === 3 && /is ARCHIVED and cannot be pulled/.test(err.message));
+            await assert.rejects(
+                deploy({ ...ctx({ ecr: proxied }), tag: "v3.0.0" }),
+                (err: unknown) => err instanceof ImageArchivedError && err.exitCode === 3 && /is ARCHIVED and cannot be pulled/.test(err.message),
+            );
 
             await ecr.send(new BatchDeleteImageCommand({ repositoryName: REPO, imageIds: [{ imageDigest: v1.digest }] }));
-            await assert.rejects(rollback(ctx()), (err: unknown) =>
-                err instanceof RollbackTargetGoneError && err.exitCode === 3
-                && err.message.includes(`rollback target (update 1, ${v1.digest}) no longer exists`));
+            await assert.rejects(
+                rollback(ctx()),
+                (err: unknown) =>
+                    err instanceof RollbackTargetGoneError &&
+                    err.exitCode === 3 &&
+                    err.message.includes(`rollback target (update 1, ${v1.digest}) no longer exists`),
+            );
             assert.strictEqual((await history(ctx())).deployments.length, 2);
         } finally {
             proxied.destroy();
@@ -211,7 +230,10 @@ describe("deploy driver (real engine + moto)", function () {
         assert.strictEqual(won.length, 1);
         assert.strictEqual(lost.length, 1);
         assert.ok(lost[0].reason instanceof StackBusyError, String(lost[0].reason));
-        assert.match(lost[0].reason.message, /stack `organization\/papyrus\/dev` is being deployed by (alice|bob) \(pid \d+.*\); nothing was changed, try again/);
+        assert.match(
+            lost[0].reason.message,
+            /stack `organization\/papyrus\/dev` is being deployed by (alice|bob) \(pid \d+.*\); nothing was changed, try again/,
+        );
         const { deployments } = await history(ctx());
         assert.strictEqual(deployments.length, 1);
         assert.strictEqual(deployments[0].result, "succeeded");
@@ -224,8 +246,10 @@ describe("deploy driver (real engine + moto)", function () {
         await stack.setConfig("papyrus:fixtureDelayMs", { value: "6000" });
         const slow = deploy({ ...ctx(), tag: "v1.0.0" });
         await new Promise((r) => setTimeout(r, 3000));
-        await assert.rejects(deploy({ ...ctx({ workDir: otherCheckout }), tag: "v2.0.0" }), (err: unknown) =>
-            err instanceof StackBusyError && /engine lock/.test(err.message));
+        await assert.rejects(
+            deploy({ ...ctx({ workDir: otherCheckout }), tag: "v2.0.0" }),
+            (err: unknown) => err instanceof StackBusyError && /engine lock/.test(err.message),
+        );
         await slow;
         assert.match(fs.readFileSync(path.join(otherCheckout, "Pulumi.dev.yaml"), "utf8"), /^((?!image:).)*$/s, "the loser's checkout holds no image");
         assert.strictEqual((await history(ctx())).deployments.length, 1);
@@ -252,8 +276,14 @@ describe("deploy driver (real engine + moto)", function () {
         assert.strictEqual(code, null);
         await stack.setConfig("papyrus:fixtureDelayMs", { value: "0" });
         const result = await deploy({ ...ctx(), tag: "v2.0.0" });
-        assert.ok(result.recovered.some((line) => /removed the driver lock left by .* no longer running/.test(line)), result.recovered.join("\n"));
-        assert.ok(result.recovered.some((line) => /cancelled the engine's stale update lock/.test(line)), result.recovered.join("\n"));
+        assert.ok(
+            result.recovered.some((line) => /removed the driver lock left by .* no longer running/.test(line)),
+            result.recovered.join("\n"),
+        );
+        assert.ok(
+            result.recovered.some((line) => /cancelled the engine's stale update lock/.test(line)),
+            result.recovered.join("\n"),
+        );
         assert.strictEqual((await history(ctx())).deployments[0].result, "succeeded");
     });
 
@@ -279,7 +309,11 @@ describe("deploy driver (real engine + moto)", function () {
         const recorded = (await history(ctx())).running;
         assert.strictEqual(deployed.rollout?.state, "COMPLETED");
         assert.match(recorded?.taskDefinitionArn ?? "", /^arn:aws:ecs:us-east-1:123456789012:task-definition\/papyrus-dev:1$/, "moto numbered the revision");
-        assert.strictEqual(service?.taskDefinition, recorded?.taskDefinitionArn, "the engine created the service in moto with the task definition the state records");
+        assert.strictEqual(
+            service?.taskDefinition,
+            recorded?.taskDefinitionArn,
+            "the engine created the service in moto with the task definition the state records",
+        );
         assert.strictEqual(deployed.verify?.inSync, true, JSON.stringify(deployed.verify));
         assert.deepStrictEqual(deployed.verify?.running, [`${REPO_URL}@${v1.digest}`]);
 
@@ -289,10 +323,16 @@ describe("deploy driver (real engine + moto)", function () {
         // DescribeServices answer: PRIMARY runs v2's task definition while the service's own
         // `taskDefinition` field still names v1's. Only a verify that follows PRIMARY sees the drift.
         // kills: comparing `service.taskDefinition` instead of the PRIMARY deployment's.
-        const other = await ecs.send(new RegisterTaskDefinitionCommand({
-            family: "papyrus-api", containerDefinitions: [{ name: "app", image: `${REPO_URL}@${v2.digest}`, essential: true }],
-            requiresCompatibilities: ["FARGATE"], networkMode: "awsvpc", cpu: "256", memory: "512",
-        }));
+        const other = await ecs.send(
+            new RegisterTaskDefinitionCommand({
+                family: "papyrus-api",
+                containerDefinitions: [{ name: "app", image: `${REPO_URL}@${v2.digest}`, essential: true }],
+                requiresCompatibilities: ["FARGATE"],
+                networkMode: "awsvpc",
+                cpu: "256",
+                memory: "512",
+            }),
+        );
         const rolledBack = other.taskDefinition!.taskDefinitionArn!;
         const proxy = await startMotoProxy(moto.endpoint, {
             rewrite(operation, answer) {
@@ -309,14 +349,24 @@ describe("deploy driver (real engine + moto)", function () {
         });
         const proxiedEcs = new ECSClient({ region: TEST_REGION, endpoint: proxy.endpoint, credentials });
         try {
-            await assert.rejects(deploy({ ...ctx({ ecs: proxiedEcs, envVars: { ...backend.env, ...moto.env } }), tag: "v1.0.0", evidenceFile: path.join(backend.dir, "drift.json") }), (err: unknown) =>
-                err instanceof DriftError && err.exitCode === 6
-                && err.message.startsWith(`stack \`dev\` recorded \`${REPO_URL}@${v1.digest}\` but ECS runs \`${REPO_URL}@${v2.digest}\``));
+            await assert.rejects(
+                deploy({
+                    ...ctx({ ecs: proxiedEcs, envVars: { ...backend.env, ...moto.env } }),
+                    tag: "v1.0.0",
+                    evidenceFile: path.join(backend.dir, "drift.json"),
+                }),
+                (err: unknown) =>
+                    err instanceof DriftError &&
+                    err.exitCode === 6 &&
+                    err.message.startsWith(`stack \`dev\` recorded \`${REPO_URL}@${v1.digest}\` but ECS runs \`${REPO_URL}@${v2.digest}\``),
+            );
             assert.deepStrictEqual(evidenceOf("drift.json").verify, { inSync: false, running: [`${REPO_URL}@${v2.digest}`] });
 
             const drift = await verify(ctx({ ecs: proxiedEcs }));
-            assert.deepStrictEqual([drift.inSync, drift.recorded, drift.running, drift.taskDefinitionArn, drift.rolloutState],
-                [false, `${REPO_URL}@${v1.digest}`, [`${REPO_URL}@${v2.digest}`], rolledBack, "COMPLETED"]);
+            assert.deepStrictEqual(
+                [drift.inSync, drift.recorded, drift.running, drift.taskDefinitionArn, drift.rolloutState],
+                [false, `${REPO_URL}@${v1.digest}`, [`${REPO_URL}@${v2.digest}`], rolledBack, "COMPLETED"],
+            );
 
             const { code, stdout } = await runCli(["verify", "--stack", "dev", "--cwd", workDir], { AWS_ENDPOINT_URL_ECS: proxy.endpoint });
             assert.strictEqual(code, 6);
@@ -330,10 +380,10 @@ describe("deploy driver (real engine + moto)", function () {
     it("asks the registry of the stack's own `aws:region`, whatever AWS_REGION the shell has", async () => {
         const stack = await fixtureStack(backend, "dev", {}, workDir);
         await stack.setConfig("aws:region", { value: TEST_REGION });
-        const { code, stdout, stderr } = await runCli(
-            ["deploy", "--stack", "dev", "--tag", "v1.0.0", "--cwd", workDir, "--json"],
-            { AWS_REGION: "eu-west-1", AWS_DEFAULT_REGION: "eu-west-1" },
-        );
+        const { code, stdout, stderr } = await runCli(["deploy", "--stack", "dev", "--tag", "v1.0.0", "--cwd", workDir, "--json"], {
+            AWS_REGION: "eu-west-1",
+            AWS_DEFAULT_REGION: "eu-west-1",
+        });
         assert.strictEqual(code, 0, stderr);
         const evidence = JSON.parse(stdout) as EvidenceRecord;
         assert.strictEqual(evidence.image, `${REPO_URL}@${v1.digest}`);
@@ -354,7 +404,8 @@ describe("deploy driver (real engine + moto)", function () {
     async function runCliUntil(args: string[], signal: "SIGINT" | "SIGKILL"): Promise<{ code: number | null; stderr: string }> {
         const run = startCli(args, cliEnv());
         await waitFor("the update to start", () => /Updating \(/.test(run.stderr()), 90_000, run);
-        if (signal === "SIGKILL") process.kill(-run.child.pid!, "SIGKILL"); // like a lost CI runner
+        if (signal === "SIGKILL")
+            process.kill(-run.child.pid!, "SIGKILL"); // like a lost CI runner
         else run.child.kill("SIGINT");
         return run.exited;
     }

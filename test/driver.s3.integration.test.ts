@@ -59,11 +59,14 @@ describe("deploy driver with S3 state (real engine + moto's S3 and ECR)", functi
         const back = await rollback(ctx());
         assert.strictEqual(back.resolved.digest, v1.digest);
         const after = await history(ctx());
-        assert.deepStrictEqual(after.deployments.map((d) => [d.version, d.kind, d.digest, d.requestedBy, d.running]), [
-            [3, "rollback", v1.digest, "alice", true],
-            [2, "deploy", v2.digest, "bob", false],
-            [1, "deploy", v1.digest, "alice", false],
-        ]);
+        assert.deepStrictEqual(
+            after.deployments.map((d) => [d.version, d.kind, d.digest, d.requestedBy, d.running]),
+            [
+                [3, "rollback", v1.digest, "alice", true],
+                [2, "deploy", v2.digest, "bob", false],
+                [1, "deploy", v1.digest, "alice", false],
+            ],
+        );
         const listing = await (await fetch(`${moto.endpoint}/papyrus-state-${bucket}?list-type=2&prefix=papyrus/.pulumi/history/`)).text();
         assert.match(listing, /<Key>papyrus\/\.pulumi\/history\/papyrus\/dev\/dev-\d+\.history\.json<\/Key>/, "the history is in the bucket");
     });
@@ -75,10 +78,16 @@ describe("deploy driver with S3 state (real engine + moto's S3 and ECR)", functi
         const slow = startCli(["deploy", "--stack", "dev", "--tag", "v1.0.0", "--cwd", workDir], { ...process.env, ...backend.env, PAPYRUS_DEPLOYER: "alice" });
         await waitFor("the update to start", () => /Updating \(/.test(slow.stderr()), 90_000, slow);
         await fixtureStack(backend, "dev", {}, otherCheckout).then((s) => s.setConfig("papyrus:repositoryName", { value: REPO }));
-        await assert.rejects(deploy({ ...ctx({ workDir: otherCheckout, requestedBy: "bob" }), tag: "v2.0.0" }), (err: unknown) =>
-            err instanceof StackBusyError && err.exitCode === 4 && /engine lock; if no deploy is running, clear it with `pulumi cancel`/.test(err.message));
+        await assert.rejects(
+            deploy({ ...ctx({ workDir: otherCheckout, requestedBy: "bob" }), tag: "v2.0.0" }),
+            (err: unknown) =>
+                err instanceof StackBusyError && err.exitCode === 4 && /engine lock; if no deploy is running, clear it with `pulumi cancel`/.test(err.message),
+        );
         assert.strictEqual((await slow.exited).code, 0);
-        assert.deepStrictEqual((await history(ctx())).deployments.map((d) => [d.digest, d.requestedBy]), [[v1.digest, "alice"]]);
+        assert.deepStrictEqual(
+            (await history(ctx())).deployments.map((d) => [d.digest, d.requestedBy]),
+            [[v1.digest, "alice"]],
+        );
     });
 
     it("after a SIGKILL leaves the bucket's lock alone (exit 4, `pulumi cancel` hint); after `pulumi cancel` the next deploy runs", async () => {
@@ -92,7 +101,10 @@ describe("deploy driver with S3 state (real engine + moto's S3 and ECR)", functi
 
         const blocked = await startCli(["deploy", "--stack", "dev", "--tag", "v2.0.0", "--cwd", workDir, "--json"], { ...process.env, ...backend.env }).exited;
         assert.strictEqual(blocked.code, 4, blocked.stderr);
-        assert.match(blocked.stderr, /stack `dev` is being deployed by .*\(engine lock; if no deploy is running, clear it with `pulumi cancel`\); nothing was changed/);
+        assert.match(
+            blocked.stderr,
+            /stack `dev` is being deployed by .*\(engine lock; if no deploy is running, clear it with `pulumi cancel`\); nothing was changed/,
+        );
         assert.strictEqual(JSON.parse(blocked.stdout).error.code, 4);
 
         const { command, env } = await engineTools();

@@ -4,12 +4,7 @@
 // into. The few facts about moto itself that the tests and docs rely on are
 // named "moto records: …".
 import * as assert from "assert";
-import {
-    CreateRepositoryCommand,
-    DescribeImagesCommand,
-    ECRClient,
-    ImageTagAlreadyExistsException,
-} from "@aws-sdk/client-ecr";
+import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient, ImageTagAlreadyExistsException } from "@aws-sdk/client-ecr";
 import { describeDigest, resolveTag, ResolvedImage } from "../automation/ecr";
 import { EXIT_CODES, ImageArchivedError, ImageNotFoundError, RepositoryNotFoundError } from "../automation/errors";
 import { ArchivingProxy, startArchivingProxy } from "./support/archivingProxy";
@@ -90,8 +85,11 @@ describe("automation/ecr.ts against moto's ECR (127.0.0.1)", function () {
             await pushImage(ecr, REPO, "v1.0.0");
             await assert.rejects(resolveTag(ecr, REPO, "v0.0.0"), (err: unknown) => {
                 assert.ok(err instanceof ImageNotFoundError, `got ${String(err)}`);
-                assert.strictEqual(err.message, "`tag` names no image in `papyrus-api`, got `v0.0.0`; push it first (CI's ecr-push workflow) "
-                    + "or check the spelling with `aws ecr describe-images --repository-name papyrus-api`");
+                assert.strictEqual(
+                    err.message,
+                    "`tag` names no image in `papyrus-api`, got `v0.0.0`; push it first (CI's ecr-push workflow) " +
+                        "or check the spelling with `aws ecr describe-images --repository-name papyrus-api`",
+                );
                 assert.strictEqual(err.exitCode, EXIT_CODES.imageUnavailable);
                 return true;
             });
@@ -101,8 +99,11 @@ describe("automation/ecr.ts against moto's ECR (127.0.0.1)", function () {
             // kills: mapping RepositoryNotFoundException to ImageNotFoundError, or not mapping it at all
             await assert.rejects(resolveTag(ecr, "papyrus-missing", "v1.0.0"), (err: unknown) => {
                 assert.ok(err instanceof RepositoryNotFoundError, `got ${String(err)}`);
-                assert.strictEqual(err.message, "ECR repository `papyrus-missing` does not exist (from `papyrus:repositoryName`); "
-                    + "run `pulumi up` once to create it, or fix the stack config");
+                assert.strictEqual(
+                    err.message,
+                    "ECR repository `papyrus-missing` does not exist (from `papyrus:repositoryName`); " +
+                        "run `pulumi up` once to create it, or fix the stack config",
+                );
                 assert.strictEqual(err.exitCode, EXIT_CODES.imageUnavailable);
                 return true;
             });
@@ -123,8 +124,9 @@ describe("automation/ecr.ts against moto's ECR (127.0.0.1)", function () {
             const gone = "sha256:" + "0".repeat(64);
             await assert.rejects(describeDigest(ecr, REPO, gone), {
                 name: "ImageNotFoundError",
-                message: `\`digest\` names no image in \`papyrus-api\`, got \`${gone}\`; push it first (CI's ecr-push workflow) `
-                    + "or check the spelling with `aws ecr describe-images --repository-name papyrus-api`",
+                message:
+                    `\`digest\` names no image in \`papyrus-api\`, got \`${gone}\`; push it first (CI's ecr-push workflow) ` +
+                    "or check the spelling with `aws ecr describe-images --repository-name papyrus-api`",
             });
         });
     });
@@ -143,8 +145,9 @@ describe("automation/ecr.ts against moto's ECR (127.0.0.1)", function () {
             // kills: ignoring imageStatus (ECS would fail to pull the image after `pulumi up`)
             const pushed = await pushImage(ecr, REPO, "v1.0.0");
             proxy.archived.add(pushed.digest);
-            const message = (asked: string) => `image \`papyrus-api:${asked}\` (${pushed.digest}) is ARCHIVED and cannot be pulled by ECS; `
-                + "restore it in ECR first (`aws ecr update-image-storage-class` / the console) or deploy another tag";
+            const message = (asked: string) =>
+                `image \`papyrus-api:${asked}\` (${pushed.digest}) is ARCHIVED and cannot be pulled by ECS; ` +
+                "restore it in ECR first (`aws ecr update-image-storage-class` / the console) or deploy another tag";
             await assert.rejects(resolveTag(proxied, REPO, "v1.0.0"), (err: unknown) => {
                 assert.ok(err instanceof ImageArchivedError, `got ${String(err)}`);
                 assert.strictEqual(err.message, message("v1.0.0"));

@@ -13,7 +13,6 @@ import { ImageDigestRef } from "../components/imageReference";
 import { dockerfileInstructions } from "../scripts/lint-dockerfile";
 import * as yaml from "js-yaml";
 
-
 const APP_DIR = path.resolve(__dirname, "..", "examples", "app");
 
 // ---------------------------------------------------------------------------
@@ -97,10 +96,17 @@ describe("examples/app server.js", function () {
     it("passes the container health check DigestPinnedService gives it by default (run here as ECS runs it), and fails it on a 404", async () => {
         /** The task definition's default `healthCheck.command` for this port and path, run with this Node (the image's `node`). */
         const check = (healthPath?: string) => {
-            const { command } = withDefaults({
-                image: `r/x@sha256:${"0".repeat(64)}` as ImageDigestRef, repositoryArn: "", httpOnly: true, containerPort: port,
-                healthCheck: healthPath === undefined ? undefined : { path: healthPath },
-            }, "svc", "test").containerHealthCheck;
+            const { command } = withDefaults(
+                {
+                    image: `r/x@sha256:${"0".repeat(64)}` as ImageDigestRef,
+                    repositoryArn: "",
+                    httpOnly: true,
+                    containerPort: port,
+                    healthCheck: healthPath === undefined ? undefined : { path: healthPath },
+                },
+                "svc",
+                "test",
+            ).containerHealthCheck;
             assert.deepStrictEqual(command.slice(0, 2), ["CMD", "node"]);
             return new Promise<number | null>((resolve) => {
                 spawn(process.execPath, command.slice(2), { stdio: "ignore" }).on("exit", (code) => resolve(code));
@@ -141,7 +147,9 @@ describe("examples/app Dockerfile", () => {
     const dockerfile = fs.readFileSync(path.join(APP_DIR, "Dockerfile"), "utf8");
 
     it("is multi-stage, and both stages start from a digest-pinned image", () => {
-        const froms = dockerfileInstructions(dockerfile).filter((i) => i.keyword === "FROM").map((i) => i.args);
+        const froms = dockerfileInstructions(dockerfile)
+            .filter((i) => i.keyword === "FROM")
+            .map((i) => i.args);
         assert.strictEqual(froms.length, 2);
         for (const from of froms) {
             assert.match(from, /^node:20-bookworm-slim@sha256:[0-9a-f]{64} AS (build|runtime)$/);
@@ -159,7 +167,10 @@ describe("examples/app Dockerfile", () => {
     });
 
     it("lets the build context leave out docs, git history and local node_modules", () => {
-        const ignored = fs.readFileSync(path.join(APP_DIR, ".dockerignore"), "utf8").split("\n").map((l) => l.trim());
+        const ignored = fs
+            .readFileSync(path.join(APP_DIR, ".dockerignore"), "utf8")
+            .split("\n")
+            .map((l) => l.trim());
         for (const entry of ["docs/", ".git/", "node_modules"]) {
             assert.ok(ignored.includes(entry), `.dockerignore must list ${entry}`);
         }

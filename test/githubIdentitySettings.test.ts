@@ -47,7 +47,9 @@ const refused: Refused[] = [
     {
         title: "`deploy: [prod]`: a list where an object goes",
         config: { ...BASE, deploy: ["prod"] },
-        problems: ["`papyrus:github.deploy`: must be an object with `branches`, `tags` and/or `environments`, got a list (`[\"prod\"]`); to trust the environment `prod`, write `{ environments: [prod] }`"],
+        problems: [
+            '`papyrus:github.deploy`: must be an object with `branches`, `tags` and/or `environments`, got a list (`["prod"]`); to trust the environment `prod`, write `{ environments: [prod] }`',
+        ],
     },
     {
         title: "the typo `environment:`",
@@ -57,27 +59,37 @@ const refused: Refused[] = [
     {
         title: "an empty `deploy:` that YAML reads as null",
         config: { ...BASE, deploy: null },
-        problems: ["`papyrus:github.deploy`: is empty (YAML reads a key with nothing after it as null); list `branches`, `tags` or `environments`, or remove `deploy` to trust the defaults (`master` and `v*.*.*` tags)"],
+        problems: [
+            "`papyrus:github.deploy`: is empty (YAML reads a key with nothing after it as null); list `branches`, `tags` or `environments`, or remove `deploy` to trust the defaults (`master` and `v*.*.*` tags)",
+        ],
     },
     {
         title: "`deploy: {}`, which would trust nothing",
         config: { ...BASE, deploy: {} },
-        problems: ["`papyrus:github.deploy`: is an empty object, which would trust no run; list `branches`, `tags` or `environments`, or remove `deploy` to trust the defaults (`master` and `v*.*.*` tags)"],
+        problems: [
+            "`papyrus:github.deploy`: is an empty object, which would trust no run; list `branches`, `tags` or `environments`, or remove `deploy` to trust the defaults (`master` and `v*.*.*` tags)",
+        ],
     },
     {
         title: "every list given and empty",
         config: { ...BASE, push: { branches: [], tags: [], environments: [] } },
-        problems: ["`papyrus:github.push`: `branches`, `tags` and `environments` are all empty, so no run could assume the role; list at least one branch, tag or environment"],
+        problems: [
+            "`papyrus:github.push`: `branches`, `tags` and `environments` are all empty, so no run could assume the role; list at least one branch, tag or environment",
+        ],
     },
     {
         title: "two empty lists and the third absent",
         config: { ...BASE, deploy: { branches: [], tags: [] } },
-        problems: ["`papyrus:github.deploy`: `branches` and `tags` are empty and the others absent, so no run could assume the role; list at least one branch, tag or environment"],
+        problems: [
+            "`papyrus:github.deploy`: `branches` and `tags` are empty and the others absent, so no run could assume the role; list at least one branch, tag or environment",
+        ],
     },
     {
         title: "one empty list and the others absent (they are empty too)",
         config: { ...BASE, deploy: { environments: [] } },
-        problems: ["`papyrus:github.deploy`: `environments` is empty and the others absent, so no run could assume the role; list at least one branch, tag or environment"],
+        problems: [
+            "`papyrus:github.deploy`: `environments` is empty and the others absent, so no run could assume the role; list at least one branch, tag or environment",
+        ],
     },
     {
         title: "`deploy: prod`: a string where an object goes",
@@ -97,7 +109,9 @@ const refused: Refused[] = [
     {
         title: "`tags:` left empty (null)",
         config: { ...BASE, push: { branches: ["master"], tags: null } },
-        problems: ["`papyrus:github.push.tags`: is empty (YAML reads a key with nothing after it as null); give a list such as `[v*.*.*]`, `[]` for none, or remove the key"],
+        problems: [
+            "`papyrus:github.push.tags`: is empty (YAML reads a key with nothing after it as null); give a list such as `[v*.*.*]`, `[]` for none, or remove the key",
+        ],
     },
     {
         title: "an unquoted YAML number as a tag",
@@ -117,7 +131,9 @@ const refused: Refused[] = [
     {
         title: "a `:` in a branch (GitHub writes it as %3A, so nothing would match)",
         config: { ...BASE, push: { branches: ["release:1"] } },
-        problems: ["`papyrus:github.push.branches[0]`: must not contain `:` (GitHub writes it as `%3A` in the subject, so the role would never match), got `release:1`"],
+        problems: [
+            "`papyrus:github.push.branches[0]`: must not contain `:` (GitHub writes it as `%3A` in the subject, so the role would never match), got `release:1`",
+        ],
     },
     {
         title: "an unknown key with no near miss, listing the keys",
@@ -170,12 +186,16 @@ const refused: Refused[] = [
     {
         title: "the whole value a string (`papyrus:github: acme/papyrus`)",
         config: "acme/papyrus",
-        problems: ["`papyrus:github`: must be an object with `owner` and `repository`, e.g. `{ owner: acme, repository: papyrus }`, got the string `acme/papyrus`"],
+        problems: [
+            "`papyrus:github`: must be an object with `owner` and `repository`, e.g. `{ owner: acme, repository: papyrus }`, got the string `acme/papyrus`",
+        ],
     },
     {
         title: "the whole value a list",
         config: ["acme", "papyrus"],
-        problems: ["`papyrus:github`: must be an object with `owner` and `repository`, e.g. `{ owner: acme, repository: papyrus }`, got a list (`[\"acme\",\"papyrus\"]`)"],
+        problems: [
+            '`papyrus:github`: must be an object with `owner` and `repository`, e.g. `{ owner: acme, repository: papyrus }`, got a list (`["acme","papyrus"]`)',
+        ],
     },
     {
         title: "the whole value null",
@@ -185,12 +205,16 @@ const refused: Refused[] = [
     {
         title: "an enterprise slug that is not one",
         config: { ...BASE, enterprise: "Acme Corp" },
-        problems: ["`papyrus:github.enterprise`: must be your enterprise's slug (lower-case letters, digits and `-`, as in `https://token.actions.githubusercontent.com/<slug>`), got the string `Acme Corp`"],
+        problems: [
+            "`papyrus:github.enterprise`: must be your enterprise's slug (lower-case letters, digits and `-`, as in `https://token.actions.githubusercontent.com/<slug>`), got the string `Acme Corp`",
+        ],
     },
     {
         title: "a repository id that is not a number",
         config: { ...BASE, subjectClaims: { repositoryId: "papyrus" } },
-        problems: ["`papyrus:github.subjectClaims.repositoryId`: must be the repository's number (`gh api repos/<owner>/<repository> --jq .id`), got the string `papyrus`"],
+        problems: [
+            "`papyrus:github.subjectClaims.repositoryId`: must be the repository's number (`gh api repos/<owner>/<repository> --jq .id`), got the string `papyrus`",
+        ],
     },
     {
         title: "`jobWorkflowRef: yes` quoted into a string",
@@ -200,7 +224,9 @@ const refused: Refused[] = [
     {
         title: "`subjectClaims: {}`",
         config: { ...BASE, subjectClaims: {} },
-        problems: ["`papyrus:github.subjectClaims`: is an empty object; remove it to use GitHub's default subject, or set `repositoryId` and/or `jobWorkflowRef`"],
+        problems: [
+            "`papyrus:github.subjectClaims`: is an empty object; remove it to use GitHub's default subject, or set `repositoryId` and/or `jobWorkflowRef`",
+        ],
     },
     {
         title: "`repositoryID` for `repositoryId`",
@@ -210,7 +236,9 @@ const refused: Refused[] = [
     {
         title: "workflows without the `job_workflow_ref` claim",
         config: { ...BASE, deploy: { environments: ["prod"], workflows: ["deploy.yml"] } },
-        problems: ["`papyrus:github.deploy.workflows`: the subjects name a workflow only when the repository's subject template includes `job_workflow_ref`; set `papyrus:github.subjectClaims.jobWorkflowRef` to `true` (and the template, see docs/COMPONENTS.md), or remove `workflows`"],
+        problems: [
+            "`papyrus:github.deploy.workflows`: the subjects name a workflow only when the repository's subject template includes `job_workflow_ref`; set `papyrus:github.subjectClaims.jobWorkflowRef` to `true` (and the template, see docs/COMPONENTS.md), or remove `workflows`",
+        ],
     },
     {
         title: "the `job_workflow_ref` claim without workflows, and a role left to the defaults",
@@ -222,84 +250,121 @@ const refused: Refused[] = [
     },
     {
         title: "a workflow given as a path",
-        config: { ...BASE, subjectClaims: { jobWorkflowRef: true }, push: { branches: ["master"], workflows: [".github/workflows/ecr-push.yml"] }, deploy: { environments: ["prod"], workflows: ["deploy.yml"] } },
-        problems: ["`papyrus:github.push.workflows[0]`: must be a workflow file in `.github/workflows/` such as `deploy.yml` (a file name, no path, pattern or `@ref`), got the string `.github/workflows/ecr-push.yml`"],
+        config: {
+            ...BASE,
+            subjectClaims: { jobWorkflowRef: true },
+            push: { branches: ["master"], workflows: [".github/workflows/ecr-push.yml"] },
+            deploy: { environments: ["prod"], workflows: ["deploy.yml"] },
+        },
+        problems: [
+            "`papyrus:github.push.workflows[0]`: must be a workflow file in `.github/workflows/` such as `deploy.yml` (a file name, no path, pattern or `@ref`), got the string `.github/workflows/ecr-push.yml`",
+        ],
     },
     // Values that give a subject the rule refuses: the message is the rule's, after the setting and subject.
     {
         title: "a wildcard owner",
         config: { ...BASE, owner: "acme*" },
-        problems: ["`papyrus:github.owner`: subject `repo:acme*/papyrus:ref:refs/heads/master`: its owner `acme*` has a wildcard, so it trusts repositories of other owners too; name the owner exactly; e.g. `repo:acme/papyrus:ref:refs/heads/master`"],
+        problems: [
+            "`papyrus:github.owner`: subject `repo:acme*/papyrus:ref:refs/heads/master`: its owner `acme*` has a wildcard, so it trusts repositories of other owners too; name the owner exactly; e.g. `repo:acme/papyrus:ref:refs/heads/master`",
+        ],
     },
     {
         title: "a repository prefix (would match papyrus-evil)",
         config: { ...BASE, repository: "papyrus*" },
-        problems: ["`papyrus:github.repository`: subject `repo:acme/papyrus*:ref:refs/heads/master`: its repository `papyrus*` has a wildcard, so it trusts other repositories of `acme` too, including ones created later (`api*` also matches `api-evil`); name the repository exactly; e.g. `repo:acme/papyrus:ref:refs/heads/master`"],
+        problems: [
+            "`papyrus:github.repository`: subject `repo:acme/papyrus*:ref:refs/heads/master`: its repository `papyrus*` has a wildcard, so it trusts other repositories of `acme` too, including ones created later (`api*` also matches `api-evil`); name the repository exactly; e.g. `repo:acme/papyrus:ref:refs/heads/master`",
+        ],
     },
     {
         title: "an owner GitHub would not allow",
         config: { ...BASE, owner: "-acme" },
-        problems: ["`papyrus:github.owner`: subject `repo:-acme/papyrus:ref:refs/heads/master`: its owner `-acme` is not a GitHub user or organisation name (letters, digits and single `-`); e.g. `repo:OWNER/papyrus:ref:refs/heads/master`"],
+        problems: [
+            "`papyrus:github.owner`: subject `repo:-acme/papyrus:ref:refs/heads/master`: its owner `-acme` is not a GitHub user or organisation name (letters, digits and single `-`); e.g. `repo:OWNER/papyrus:ref:refs/heads/master`",
+        ],
     },
     {
         title: "`..` as the repository",
         config: { ...BASE, repository: ".." },
-        problems: ["`papyrus:github.repository`: subject `repo:acme/..:ref:refs/heads/master`: its repository `..` is not a GitHub repository name (letters, digits, `.`, `_` and `-`); e.g. `repo:acme/REPO:ref:refs/heads/master`"],
+        problems: [
+            "`papyrus:github.repository`: subject `repo:acme/..:ref:refs/heads/master`: its repository `..` is not a GitHub repository name (letters, digits, `.`, `_` and `-`); e.g. `repo:acme/REPO:ref:refs/heads/master`",
+        ],
     },
     {
         title: "a branch that is only `*`",
         config: { ...BASE, deploy: { branches: ["*"] } },
-        problems: ["`papyrus:github.deploy.branches[0]`: subject `repo:acme/papyrus:ref:refs/heads/*`: its branch pattern `*` starts with a wildcard, so it trusts every branch anyone with write access can create; name the branch, or a pattern with a fixed start such as `release/*`; e.g. `repo:acme/papyrus:ref:refs/heads/master`"],
+        problems: [
+            "`papyrus:github.deploy.branches[0]`: subject `repo:acme/papyrus:ref:refs/heads/*`: its branch pattern `*` starts with a wildcard, so it trusts every branch anyone with write access can create; name the branch, or a pattern with a fixed start such as `release/*`; e.g. `repo:acme/papyrus:ref:refs/heads/master`",
+        ],
     },
     {
         title: "a branch `**`",
         config: { ...BASE, push: { branches: ["**"] } },
-        problems: ["`papyrus:github.push.branches[0]`: subject `repo:acme/papyrus:ref:refs/heads/**`: its branch pattern `**` starts with a wildcard, so it trusts every branch anyone with write access can create; name the branch, or a pattern with a fixed start such as `release/*`; e.g. `repo:acme/papyrus:ref:refs/heads/master`"],
+        problems: [
+            "`papyrus:github.push.branches[0]`: subject `repo:acme/papyrus:ref:refs/heads/**`: its branch pattern `**` starts with a wildcard, so it trusts every branch anyone with write access can create; name the branch, or a pattern with a fixed start such as `release/*`; e.g. `repo:acme/papyrus:ref:refs/heads/master`",
+        ],
     },
     {
         title: "a branch `*/*` (every branch with a slash)",
         config: { ...BASE, push: { branches: ["*/*"] } },
-        problems: ["`papyrus:github.push.branches[0]`: subject `repo:acme/papyrus:ref:refs/heads/*/*`: its branch pattern `*/*` starts with a wildcard, so it trusts every branch anyone with write access can create; name the branch, or a pattern with a fixed start such as `release/*`; e.g. `repo:acme/papyrus:ref:refs/heads/master`"],
+        problems: [
+            "`papyrus:github.push.branches[0]`: subject `repo:acme/papyrus:ref:refs/heads/*/*`: its branch pattern `*/*` starts with a wildcard, so it trusts every branch anyone with write access can create; name the branch, or a pattern with a fixed start such as `release/*`; e.g. `repo:acme/papyrus:ref:refs/heads/master`",
+        ],
     },
     {
         title: "a tag `?*`",
         config: { ...BASE, push: { tags: ["?*"] } },
-        problems: ["`papyrus:github.push.tags[0]`: subject `repo:acme/papyrus:ref:refs/tags/?*`: its tag pattern `?*` starts with a wildcard, so it trusts every tag anyone with write access can create; name the tag, or a pattern with a fixed start such as `v*.*.*`; e.g. `repo:acme/papyrus:ref:refs/tags/v*.*.*`"],
+        problems: [
+            "`papyrus:github.push.tags[0]`: subject `repo:acme/papyrus:ref:refs/tags/?*`: its tag pattern `?*` starts with a wildcard, so it trusts every tag anyone with write access can create; name the tag, or a pattern with a fixed start such as `v*.*.*`; e.g. `repo:acme/papyrus:ref:refs/tags/v*.*.*`",
+        ],
     },
     {
         title: "a branch given as a ref: the suggestion is the name",
         config: { ...BASE, push: { branches: ["refs/heads/main"] } },
-        problems: ["`papyrus:github.push.branches[0]`: subject `repo:acme/papyrus:ref:refs/heads/refs/heads/main`: its branch `refs/heads/main` is a full ref, so the subject names `refs/heads/refs/heads/main`, which no run has; give the branch name alone; e.g. `repo:acme/papyrus:ref:refs/heads/main`"],
+        problems: [
+            "`papyrus:github.push.branches[0]`: subject `repo:acme/papyrus:ref:refs/heads/refs/heads/main`: its branch `refs/heads/main` is a full ref, so the subject names `refs/heads/refs/heads/main`, which no run has; give the branch name alone; e.g. `repo:acme/papyrus:ref:refs/heads/main`",
+        ],
     },
     {
         title: "`refs/heads/*`: the suggestion is not `*` (refused too) but a branch",
         config: { ...BASE, deploy: { branches: ["refs/heads/*"] } },
-        problems: ["`papyrus:github.deploy.branches[0]`: subject `repo:acme/papyrus:ref:refs/heads/refs/heads/*`: its branch `refs/heads/*` is a full ref, so the subject names `refs/heads/refs/heads/*`, which no run has; give the branch name alone; e.g. `repo:acme/papyrus:ref:refs/heads/master`"],
+        problems: [
+            "`papyrus:github.deploy.branches[0]`: subject `repo:acme/papyrus:ref:refs/heads/refs/heads/*`: its branch `refs/heads/*` is a full ref, so the subject names `refs/heads/refs/heads/*`, which no run has; give the branch name alone; e.g. `repo:acme/papyrus:ref:refs/heads/master`",
+        ],
     },
     {
         title: "a tag given as a ref",
         config: { ...BASE, push: { tags: ["refs/tags/v*"] } },
-        problems: ["`papyrus:github.push.tags[0]`: subject `repo:acme/papyrus:ref:refs/tags/refs/tags/v*`: its tag `refs/tags/v*` is a full ref, so the subject names `refs/tags/refs/tags/v*`, which no run has; give the tag name alone; e.g. `repo:acme/papyrus:ref:refs/tags/v*`"],
+        problems: [
+            "`papyrus:github.push.tags[0]`: subject `repo:acme/papyrus:ref:refs/tags/refs/tags/v*`: its tag `refs/tags/v*` is a full ref, so the subject names `refs/tags/refs/tags/v*`, which no run has; give the tag name alone; e.g. `repo:acme/papyrus:ref:refs/tags/v*`",
+        ],
     },
     {
         title: "whitespace in a branch, shown escaped",
         config: { ...BASE, push: { branches: ["master\n"] } },
-        problems: ["`papyrus:github.push.branches[0]`: subject `repo:acme/papyrus:ref:refs/heads/master\n`: its branch `master\\n` has whitespace or control characters, which git does not allow in a branch name; e.g. `repo:acme/papyrus:ref:refs/heads/master`"],
+        problems: [
+            "`papyrus:github.push.branches[0]`: subject `repo:acme/papyrus:ref:refs/heads/master\n`: its branch `master\\n` has whitespace or control characters, which git does not allow in a branch name; e.g. `repo:acme/papyrus:ref:refs/heads/master`",
+        ],
     },
     {
         title: "a pattern as an environment",
         config: { ...BASE, deploy: { environments: ["prod*"] } },
-        problems: ["`papyrus:github.deploy.environments[0]`: subject `repo:acme/papyrus:environment:prod*`: its environment `prod*` is a pattern, which could match an environment without protection rules; name the environment exactly; e.g. `repo:acme/papyrus:environment:prod`"],
+        problems: [
+            "`papyrus:github.deploy.environments[0]`: subject `repo:acme/papyrus:environment:prod*`: its environment `prod*` is a pattern, which could match an environment without protection rules; name the environment exactly; e.g. `repo:acme/papyrus:environment:prod`",
+        ],
     },
     {
         title: "`*` as an environment",
         config: { ...BASE, deploy: { environments: ["*"] } },
-        problems: ["`papyrus:github.deploy.environments[0]`: subject `repo:acme/papyrus:environment:*`: its environment `*` is a pattern, which could match an environment without protection rules; name the environment exactly; e.g. `repo:acme/papyrus:environment:prod`"],
+        problems: [
+            "`papyrus:github.deploy.environments[0]`: subject `repo:acme/papyrus:environment:*`: its environment `*` is a pattern, which could match an environment without protection rules; name the environment exactly; e.g. `repo:acme/papyrus:environment:prod`",
+        ],
     },
     {
         title: "a policy variable in a branch",
         config: { ...BASE, push: { branches: ["${aws.username}"] } },
-        problems: ["`papyrus:github.push.branches[0]`: subject `repo:acme/papyrus:ref:refs/heads/${aws.username}`: it contains `${`, which IAM reads as the start of a policy variable, so the role would be matched against other text than the one written; e.g. `repo:acme/papyrus:ref:refs/heads/master`"],
+        problems: [
+            "`papyrus:github.push.branches[0]`: subject `repo:acme/papyrus:ref:refs/heads/${aws.username}`: it contains `${`, which IAM reads as the start of a policy variable, so the role would be matched against other text than the one written; e.g. `repo:acme/papyrus:ref:refs/heads/master`",
+        ],
     },
     {
         title: "several problems at once, all reported, the owner once",
@@ -331,7 +396,12 @@ const refused: Refused[] = [
     {
         // kills: the check dropped or silenced for every filter (`unknownKeys` always reporting a misspelling)
         title: "a role that lists only workflows",
-        config: { ...BASE, subjectClaims: { jobWorkflowRef: true }, push: { branches: ["master"], workflows: ["ecr-push.yml"] }, deploy: { workflows: ["deploy.yml"] } },
+        config: {
+            ...BASE,
+            subjectClaims: { jobWorkflowRef: true },
+            push: { branches: ["master"], workflows: ["ecr-push.yml"] },
+            deploy: { workflows: ["deploy.yml"] },
+        },
         problems: [
             "`papyrus:github.deploy`: lists no `branches`, `tags` or `environments`, so no run could assume the role; defaults apply only when `deploy` is absent",
         ],
@@ -339,7 +409,12 @@ const refused: Refused[] = [
     {
         // kills: the `ecr-push.yml` example replaced for the push role's missing workflows
         title: "the `job_workflow_ref` claim and no push workflows",
-        config: { ...BASE, subjectClaims: { jobWorkflowRef: true }, push: { branches: ["master"] }, deploy: { environments: ["prod"], workflows: ["deploy.yml"] } },
+        config: {
+            ...BASE,
+            subjectClaims: { jobWorkflowRef: true },
+            push: { branches: ["master"] },
+            deploy: { environments: ["prod"], workflows: ["deploy.yml"] },
+        },
         problems: [
             "`papyrus:github.push.workflows`: missing; with `papyrus:github.subjectClaims.jobWorkflowRef` every role lists the workflow files that may assume it, e.g. `[ecr-push.yml]`",
         ],
@@ -348,9 +423,7 @@ const refused: Refused[] = [
         // kills: the expected shape of `subjectClaims` emptied
         title: "`subjectClaims: yes`",
         config: { ...BASE, subjectClaims: "yes" },
-        problems: [
-            "`papyrus:github.subjectClaims`: must be an object with `repositoryId` and/or `jobWorkflowRef`, got the string `yes`",
-        ],
+        problems: ["`papyrus:github.subjectClaims`: must be an object with `repositoryId` and/or `jobWorkflowRef`, got the string `yes`"],
     },
     {
         // kills: the advice for an empty `subjectClaims` emptied
@@ -388,21 +461,24 @@ const refused: Refused[] = [
         // kills: the `write [value]` hint given for values that are not strings
         title: "a number where a list goes",
         config: { ...BASE, deploy: { environments: 5 } },
-        problems: [
-            "`papyrus:github.deploy.environments`: must be a list of strings, got the number `5`",
-        ],
+        problems: ["`papyrus:github.deploy.environments`: must be a list of strings, got the number `5`"],
     },
     {
         // kills: the workflow pattern's `$` dropped
         title: "a workflow with its ref",
-        config: { ...BASE, subjectClaims: { jobWorkflowRef: true }, push: { branches: ["master"], workflows: ["ecr-push.yml"] }, deploy: { environments: ["prod"], workflows: ["deploy.yml@refs/heads/master"] } },
+        config: {
+            ...BASE,
+            subjectClaims: { jobWorkflowRef: true },
+            push: { branches: ["master"], workflows: ["ecr-push.yml"] },
+            deploy: { environments: ["prod"], workflows: ["deploy.yml@refs/heads/master"] },
+        },
         problems: [
             "`papyrus:github.deploy.workflows[0]`: must be a workflow file in `.github/workflows/` such as `deploy.yml` (a file name, no path, pattern or `@ref`), got the string `deploy.yml@refs/heads/master`",
         ],
     },
     {
         // kills: the string `null` not read as empty
-        title: "`deploy: \"null\"`, which a YAML-to-JSON step can produce",
+        title: '`deploy: "null"`, which a YAML-to-JSON step can produce',
         config: { ...BASE, deploy: "null" },
         problems: [
             "`papyrus:github.deploy`: is empty (YAML reads a key with nothing after it as null); list `branches`, `tags` or `environments`, or remove `deploy` to trust the defaults (`master` and `v*.*.*` tags)",
@@ -413,13 +489,19 @@ const refused: Refused[] = [
         title: "a list with a number before the environment",
         config: { ...BASE, deploy: [1, "prod"] },
         problems: [
-            "`papyrus:github.deploy`: must be an object with `branches`, `tags` and/or `environments`, got a list (`[1,\"prod\"]`); to trust the environment `prod`, write `{ environments: [prod] }`",
+            '`papyrus:github.deploy`: must be an object with `branches`, `tags` and/or `environments`, got a list (`[1,"prod"]`); to trust the environment `prod`, write `{ environments: [prod] }`',
         ],
     },
     {
         // kills: the workflow claim's problem reported next to the owner's (it is the owner's fault)
         title: "a wildcard owner with the `job_workflow_ref` claim: the owner once, not the workflow",
-        config: { owner: "acme*", repository: "papyrus", subjectClaims: { jobWorkflowRef: true }, push: { branches: ["master"], workflows: ["ecr-push.yml"] }, deploy: { environments: ["prod"], workflows: ["deploy.yml"] } },
+        config: {
+            owner: "acme*",
+            repository: "papyrus",
+            subjectClaims: { jobWorkflowRef: true },
+            push: { branches: ["master"], workflows: ["ecr-push.yml"] },
+            deploy: { environments: ["prod"], workflows: ["deploy.yml"] },
+        },
         problems: [
             "`papyrus:github.owner`: subject `repo:acme*/papyrus:ref:refs/heads/master:job_workflow_ref:acme*/papyrus/.github/workflows/ecr-push.yml@refs/heads/master`: its owner `acme*` has a wildcard, so it trusts repositories of other owners too; name the owner exactly; e.g. `repo:acme/papyrus:ref:refs/heads/master`",
         ],
@@ -427,7 +509,13 @@ const refused: Refused[] = [
     {
         // kills: the same for a bad repository (`p.part === "repository"` dropped)
         title: "a wildcard repository with the `job_workflow_ref` claim: the repository once",
-        config: { owner: "acme", repository: "papyrus*", subjectClaims: { jobWorkflowRef: true }, push: { branches: ["master"], workflows: ["ecr-push.yml"] }, deploy: { environments: ["prod"], workflows: ["deploy.yml"] } },
+        config: {
+            owner: "acme",
+            repository: "papyrus*",
+            subjectClaims: { jobWorkflowRef: true },
+            push: { branches: ["master"], workflows: ["ecr-push.yml"] },
+            deploy: { environments: ["prod"], workflows: ["deploy.yml"] },
+        },
         problems: [
             "`papyrus:github.repository`: subject `repo:acme/papyrus*:ref:refs/heads/master:job_workflow_ref:acme/papyrus*/.github/workflows/ecr-push.yml@refs/heads/master`: its repository `papyrus*` has a wildcard, so it trusts other repositories of `acme` too, including ones created later (`api*` also matches `api-evil`); name the repository exactly; e.g. `repo:acme/papyrus:ref:refs/heads/master`",
         ],
@@ -436,7 +524,13 @@ const refused: Refused[] = [
         // The subject rule takes no `@id` in a workflow ref's owner, so this owner form cannot carry the claim. kills: the workflow's
         // setting path emptied, and one report per workflow entry (not per subject) for its problems
         title: "an owner in GitHub's immutable form with the `job_workflow_ref` claim: each workflow subject refused, at its workflow",
-        config: { owner: "acme@123", repository: "papyrus", subjectClaims: { jobWorkflowRef: true }, push: { branches: ["master"], tags: ["v*"], workflows: ["ecr-push.yml"] }, deploy: { environments: ["prod"], workflows: ["deploy.yml"] } },
+        config: {
+            owner: "acme@123",
+            repository: "papyrus",
+            subjectClaims: { jobWorkflowRef: true },
+            push: { branches: ["master"], tags: ["v*"], workflows: ["ecr-push.yml"] },
+            deploy: { environments: ["prod"], workflows: ["deploy.yml"] },
+        },
         problems: [
             "`papyrus:github.push.workflows[0]`: subject `repo:acme@123/papyrus:ref:refs/heads/master:job_workflow_ref:acme@123/papyrus/.github/workflows/ecr-push.yml@refs/heads/master`: its `job_workflow_ref` `acme@123/papyrus/.github/workflows/ecr-push.yml@refs/heads/master` does not name one workflow file (`OWNER/REPO/.github/workflows/<file>.yml@<ref>`, a wildcard only after `@`); e.g. `repo:acme@123/papyrus:ref:refs/heads/master`",
             "`papyrus:github.push.workflows[0]`: subject `repo:acme@123/papyrus:ref:refs/tags/v*:job_workflow_ref:acme@123/papyrus/.github/workflows/ecr-push.yml@refs/tags/v*`: its `job_workflow_ref` `acme@123/papyrus/.github/workflows/ecr-push.yml@refs/tags/v*` does not name one workflow file (`OWNER/REPO/.github/workflows/<file>.yml@<ref>`, a wildcard only after `@`); e.g. `repo:acme@123/papyrus:ref:refs/tags/v*`",
@@ -447,17 +541,13 @@ const refused: Refused[] = [
         // kills: objects described as a value of type object
         title: "an object where a list goes",
         config: { ...BASE, deploy: { environments: { prod: true } } },
-        problems: [
-            "`papyrus:github.deploy.environments`: must be a list of strings, got an object (`{\"prod\":true}`)",
-        ],
+        problems: ['`papyrus:github.deploy.environments`: must be a list of strings, got an object (`{"prod":true}`)'],
     },
     {
         // The component's arguments can hold it. kills: every other type described as a boolean
         title: "an undefined list entry (component arguments)",
         config: { ...BASE, deploy: { environments: [undefined] } },
-        problems: [
-            "`papyrus:github.deploy.environments[0]`: must be a GitHub environment name, got a value of type undefined",
-        ],
+        problems: ["`papyrus:github.deploy.environments[0]`: must be a GitHub environment name, got a value of type undefined"],
     },
     {
         // kills: the slug pattern's `$` dropped
@@ -548,7 +638,11 @@ const accepted: Accepted[] = [
     },
     {
         title: "branch, tag and environment, in that order, without duplicates",
-        config: { owner: "Acme-Corp", repository: "papyrus.api_v2", deploy: { environments: ["prod", "staging"], tags: ["v1.2.3"], branches: ["master", "master"] } },
+        config: {
+            owner: "Acme-Corp",
+            repository: "papyrus.api_v2",
+            deploy: { environments: ["prod", "staging"], tags: ["v1.2.3"], branches: ["master", "master"] },
+        },
         push: ["repo:Acme-Corp/papyrus.api_v2:ref:refs/heads/master", "repo:Acme-Corp/papyrus.api_v2:ref:refs/tags/v*.*.*"],
         deploy: [
             "repo:Acme-Corp/papyrus.api_v2:ref:refs/heads/master",
@@ -578,10 +672,7 @@ const accepted: Accepted[] = [
     {
         title: "the repository id claim: a re-created repository has another id",
         config: { ...BASE, subjectClaims: { repositoryId: 892745123 }, deploy: { environments: ["prod"] } },
-        push: [
-            "repo:acme/papyrus:ref:refs/heads/master:repository_id:892745123",
-            "repo:acme/papyrus:ref:refs/tags/v*.*.*:repository_id:892745123",
-        ],
+        push: ["repo:acme/papyrus:ref:refs/heads/master:repository_id:892745123", "repo:acme/papyrus:ref:refs/tags/v*.*.*:repository_id:892745123"],
         deploy: ["repo:acme/papyrus:environment:prod:repository_id:892745123"],
         deployCondition: { StringEquals: { [AUD]: "sts.amazonaws.com", [SUB]: ["repo:acme/papyrus:environment:prod:repository_id:892745123"] } },
     },
@@ -708,17 +799,19 @@ describe("`papyrus:github` config", () => {
             message: "`papyrus:github.deploy.environment`: unknown key, did you mean `environments`?",
         });
         assert.throws(() => resolveGithubSettings({ owner: "", repository: "" }, "papyrus:github"), {
-            message: "2 problems with the GitHub settings:\n"
-                + "- `papyrus:github.owner`: is empty; set it to the GitHub user or organisation that owns the repository, e.g. `acme`\n"
-                + "- `papyrus:github.repository`: is empty; set it to the repository name without its owner, e.g. `papyrus`",
+            message:
+                "2 problems with the GitHub settings:\n" +
+                "- `papyrus:github.owner`: is empty; set it to the GitHub user or organisation that owns the repository, e.g. `acme`\n" +
+                "- `papyrus:github.repository`: is empty; set it to the repository name without its owner, e.g. `papyrus`",
         });
     });
 
     it("names the component's own arguments without the config prefix", () => {
         assert.throws(() => resolveGithubSettings({ ...BASE, deploy: { branches: ["*"] } }, ""), {
-            message: "`deploy.branches[0]`: subject `repo:acme/papyrus:ref:refs/heads/*`: its branch pattern `*` starts with a wildcard, "
-                + "so it trusts every branch anyone with write access can create; name the branch, or a pattern with a fixed start such as `release/*`; "
-                + "e.g. `repo:acme/papyrus:ref:refs/heads/master`",
+            message:
+                "`deploy.branches[0]`: subject `repo:acme/papyrus:ref:refs/heads/*`: its branch pattern `*` starts with a wildcard, " +
+                "so it trusts every branch anyone with write access can create; name the branch, or a pattern with a fixed start such as `release/*`; " +
+                "e.g. `repo:acme/papyrus:ref:refs/heads/master`",
         });
     });
 
@@ -749,13 +842,26 @@ describe("`papyrus:github` config", () => {
 
     describe("nearMiss", () => {
         const table: [string, string | undefined][] = [
-            ["environment", "environments"], ["Environments", "environments"], ["envs", undefined],
-            ["branch", "branches"], ["tag", "tags"], ["workflow", "workflows"], ["xyz", undefined],
+            ["environment", "environments"],
+            ["Environments", "environments"],
+            ["envs", undefined],
+            ["branch", "branches"],
+            ["tag", "tags"],
+            ["workflow", "workflows"],
+            ["xyz", undefined],
             // kills: the prefix rule's length floor dropped (`e`) or raised past 3 (`env`), `startsWith` read as `endsWith`
-            ["e", undefined], ["env", "environments"], ["tagsList", "tags"],
+            ["e", undefined],
+            ["env", "environments"],
+            ["tagsList", "tags"],
             // Edits: two away is a near miss, three is not (each kind of edit, and the edit distance's own arithmetic).
-            ["enviroment", "environments"], ["brnches", "branches"], ["workflws", "workflows"], ["brancehs", "branches"],
-            ["workfluwz", "workflows"], ["wurkfluwz", undefined], ["tgas", "tags"], ["stag", "tags"],
+            ["enviroment", "environments"],
+            ["brnches", "branches"],
+            ["workflws", "workflows"],
+            ["brancehs", "branches"],
+            ["workfluwz", "workflows"],
+            ["wurkfluwz", undefined],
+            ["tgas", "tags"],
+            ["stag", "tags"],
         ];
         for (const [key, meant] of table) {
             it(`${key} → ${meant ?? "nothing"}`, () => {

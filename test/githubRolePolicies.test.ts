@@ -5,13 +5,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import {
-    oidcProviderArnProblem,
-    s3BucketArnProblem,
-    serviceDeploymentsArn,
-    stateKeyPrefixProblem,
-    taskDefinitionFamilyArn,
-} from "../components/arns";
+import { oidcProviderArnProblem, s3BucketArnProblem, serviceDeploymentsArn, stateKeyPrefixProblem, taskDefinitionFamilyArn } from "../components/arns";
 import { DeployPolicyArgs, deployPolicy, githubTrustCondition, githubTrustPolicy, pushPolicy } from "../components/githubRolePolicies";
 import { PolicyStatement } from "../components/policyDocument";
 import { diyStackHistoryReader, diyStackObjects } from "../components/pulumiStateLayout";
@@ -24,7 +18,10 @@ const PUSH_ROLE = "arn:aws:iam::123456789012:role/papyrus-ci-push";
 const DEPLOY_ROLE = "arn:aws:iam::123456789012:role/papyrus-ci-deploy";
 const CERTIFICATE_ARN = "arn:aws:acm:eu-west-1:123456789012:certificate/0b2c3d4e-5f60-4718-9a0b-1c2d3e4f5a6b";
 const SCALABLE_TARGET_ARN = "arn:aws:application-autoscaling:eu-west-1:123456789012:scalable-target/0ec5a1b2c3d4e5f60718293a4b5c6d7e";
-const ALARM_ARNS = ["arn:aws:cloudwatch:eu-west-1:123456789012:alarm:papyrus-target-5xx-3f2a1b0", "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:papyrus-unhealthy-hosts-9c8d7e6"];
+const ALARM_ARNS = [
+    "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:papyrus-target-5xx-3f2a1b0",
+    "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:papyrus-unhealthy-hosts-9c8d7e6",
+];
 
 const FULL: DeployPolicyArgs = {
     repositoryArn: REPO_ARN,
@@ -57,18 +54,20 @@ describe("githubTrustPolicy", () => {
     it("trusts the provider, for web identity, with aud and sub in StringEquals when no subject is a pattern", () => {
         assert.deepStrictEqual(githubTrustPolicy(PROVIDER_ARN, ["repo:acme/papyrus:environment:prod"]), {
             Version: "2012-10-17",
-            Statement: [{
-                Sid: "GithubActionsWebIdentity",
-                Effect: "Allow",
-                Principal: { Federated: PROVIDER_ARN },
-                Action: "sts:AssumeRoleWithWebIdentity",
-                Condition: {
-                    StringEquals: {
-                        "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-                        "token.actions.githubusercontent.com:sub": ["repo:acme/papyrus:environment:prod"],
+            Statement: [
+                {
+                    Sid: "GithubActionsWebIdentity",
+                    Effect: "Allow",
+                    Principal: { Federated: PROVIDER_ARN },
+                    Action: "sts:AssumeRoleWithWebIdentity",
+                    Condition: {
+                        StringEquals: {
+                            "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+                            "token.actions.githubusercontent.com:sub": ["repo:acme/papyrus:environment:prod"],
+                        },
                     },
                 },
-            }],
+            ],
         });
     });
 
@@ -132,7 +131,12 @@ describe("deployPolicy", () => {
     it("with a service, an identity to refresh and an S3 backend: every statement, written out", () => {
         assert.deepStrictEqual(deployPolicy(FULL).Statement, [
             { Sid: "ResolveImageTags", Effect: "Allow", Action: "ecr:DescribeImages", Resource: REPO_ARN },
-            { Sid: "RefreshRepository", Effect: "Allow", Action: ["ecr:DescribeRepositories", "ecr:ListTagsForResource", "ecr:GetLifecyclePolicy"], Resource: REPO_ARN },
+            {
+                Sid: "RefreshRepository",
+                Effect: "Allow",
+                Action: ["ecr:DescribeRepositories", "ecr:ListTagsForResource", "ecr:GetLifecyclePolicy"],
+                Resource: REPO_ARN,
+            },
             // The scan gate, the protective tags (no delete), the restore of an archived rollback target.
             { Sid: "ReadScanFindings", Effect: "Allow", Action: "ecr:DescribeImageScanFindings", Resource: REPO_ARN },
             { Sid: "ProtectDeployedImages", Effect: "Allow", Action: ["ecr:ListImages", "ecr:BatchGetImage", "ecr:PutImage"], Resource: REPO_ARN },
@@ -190,20 +194,38 @@ describe("deployPolicy", () => {
                 Sid: "RefreshRegionalReads",
                 Effect: "Allow",
                 Action: [
-                    "ec2:DescribeVpcs", "ec2:DescribeVpcAttribute", "ec2:DescribeSubnets", "ec2:DescribeRouteTables",
-                    "ec2:DescribeInternetGateways", "ec2:DescribeNatGateways", "ec2:DescribeAddresses", "ec2:DescribeAddressesAttribute",
-                    "ec2:DescribeNetworkAcls", "ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroupRules",
-                    "elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeLoadBalancerAttributes",
-                    "elasticloadbalancing:DescribeCapacityReservation", "elasticloadbalancing:DescribeListeners",
-                    "elasticloadbalancing:DescribeListenerAttributes", "elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTargetGroups",
-                    "elasticloadbalancing:DescribeTargetGroupAttributes", "elasticloadbalancing:DescribeTags",
+                    "ec2:DescribeVpcs",
+                    "ec2:DescribeVpcAttribute",
+                    "ec2:DescribeSubnets",
+                    "ec2:DescribeRouteTables",
+                    "ec2:DescribeInternetGateways",
+                    "ec2:DescribeNatGateways",
+                    "ec2:DescribeAddresses",
+                    "ec2:DescribeAddressesAttribute",
+                    "ec2:DescribeNetworkAcls",
+                    "ec2:DescribeSecurityGroups",
+                    "ec2:DescribeSecurityGroupRules",
+                    "elasticloadbalancing:DescribeLoadBalancers",
+                    "elasticloadbalancing:DescribeLoadBalancerAttributes",
+                    "elasticloadbalancing:DescribeCapacityReservation",
+                    "elasticloadbalancing:DescribeListeners",
+                    "elasticloadbalancing:DescribeListenerAttributes",
+                    "elasticloadbalancing:DescribeRules",
+                    "elasticloadbalancing:DescribeTargetGroups",
+                    "elasticloadbalancing:DescribeTargetGroupAttributes",
+                    "elasticloadbalancing:DescribeTags",
                     "logs:DescribeLogGroups",
                 ],
                 Resource: "*",
                 Condition: IN_REGION,
             },
             { Sid: "RefreshCertificate", Effect: "Allow", Action: ["acm:DescribeCertificate", "acm:ListTagsForCertificate"], Resource: CERTIFICATE_ARN },
-            { Sid: "RefreshDnsRecords", Effect: "Allow", Action: ["route53:GetHostedZone", "route53:ListResourceRecordSets"], Resource: "arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ" },
+            {
+                Sid: "RefreshDnsRecords",
+                Effect: "Allow",
+                Action: ["route53:GetHostedZone", "route53:ListResourceRecordSets"],
+                Resource: "arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ",
+            },
             {
                 Sid: "RefreshScaling",
                 Effect: "Allow",
@@ -220,7 +242,10 @@ describe("deployPolicy", () => {
                 Effect: "Allow",
                 Action: ["iam:GetRole", "iam:ListRolePolicies", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies"],
                 Resource: [
-                    PUSH_ROLE, DEPLOY_ROLE, "arn:aws:iam::123456789012:role/papyrus-task-role", "arn:aws:iam::123456789012:role/papyrus-execution-role",
+                    PUSH_ROLE,
+                    DEPLOY_ROLE,
+                    "arn:aws:iam::123456789012:role/papyrus-task-role",
+                    "arn:aws:iam::123456789012:role/papyrus-execution-role",
                     "arn:aws:iam::123456789012:role/papyrus-lb-role",
                 ],
             },
@@ -291,30 +316,48 @@ describe("deployPolicy", () => {
 
     it("looks availability zones up unless told not to, and reads only the identity resources it is given", () => {
         // kills: `lookUpAvailabilityZones ?? true` turned into `&&` or `?? false`; RefreshIdentity written with no roles
-        assert.deepStrictEqual(deployPolicy({ repositoryArn: REPO_ARN, identity: { roleArns: [], createdProviderArn: PROVIDER_ARN }, access: {} }).Statement.slice(2), [
-            { Sid: "LookUpAvailabilityZones", Effect: "Allow", Action: "ec2:DescribeAvailabilityZones", Resource: "*", Condition: IN_REGION },
-            { Sid: "RefreshOidcProvider", Effect: "Allow", Action: "iam:GetOpenIDConnectProvider", Resource: PROVIDER_ARN },
-        ]);
+        assert.deepStrictEqual(
+            deployPolicy({ repositoryArn: REPO_ARN, identity: { roleArns: [], createdProviderArn: PROVIDER_ARN }, access: {} }).Statement.slice(2),
+            [
+                { Sid: "LookUpAvailabilityZones", Effect: "Allow", Action: "ec2:DescribeAvailabilityZones", Resource: "*", Condition: IN_REGION },
+                { Sid: "RefreshOidcProvider", Effect: "Allow", Action: "iam:GetOpenIDConnectProvider", Resource: PROVIDER_ARN },
+            ],
+        );
     });
 
     it("scopes state objects under a nested key prefix, under the bucket's root without one, and lists only the stack's own", () => {
         // Trailing slashes, however many, end the prefix once. kills: the trailing-slash pattern losing its `$` or `+`,
         // the root prefix without a key prefix, and the promotion source's prefixes listed when there is none
-        const stateOf = (keyPrefix: string | undefined) => deployPolicy({
-            repositoryArn: REPO_ARN, access: { lookUpAvailabilityZones: false, stateBucket: { bucketArn: "arn:aws:s3:::acme-pulumi-state", keyPrefix, project: "papyrus", stack: "dev" } },
-        }).Statement.slice(2, 4);
+        const stateOf = (keyPrefix: string | undefined) =>
+            deployPolicy({
+                repositoryArn: REPO_ARN,
+                access: {
+                    lookUpAvailabilityZones: false,
+                    stateBucket: { bucketArn: "arn:aws:s3:::acme-pulumi-state", keyPrefix, project: "papyrus", stack: "dev" },
+                },
+            }).Statement.slice(2, 4);
         const expected = (root: string) => [
             {
-                Sid: "ListStackState", Effect: "Allow", Action: "s3:ListBucket", Resource: "arn:aws:s3:::acme-pulumi-state",
-                Condition: { StringEquals: { "s3:prefix": [
-                    `${root}.pulumi/stacks/papyrus/dev.json`,
-                    `${root}.pulumi/history/papyrus/dev/`,
-                    `${root}.pulumi/locks/organization/papyrus/dev/`,
-                    `${root}.pulumi/stacks/papyrus/dev.pulumi-tags`,
-                ] } },
+                Sid: "ListStackState",
+                Effect: "Allow",
+                Action: "s3:ListBucket",
+                Resource: "arn:aws:s3:::acme-pulumi-state",
+                Condition: {
+                    StringEquals: {
+                        "s3:prefix": [
+                            `${root}.pulumi/stacks/papyrus/dev.json`,
+                            `${root}.pulumi/history/papyrus/dev/`,
+                            `${root}.pulumi/locks/organization/papyrus/dev/`,
+                            `${root}.pulumi/stacks/papyrus/dev.pulumi-tags`,
+                        ],
+                    },
+                },
             },
             {
-                Sid: "ReadWriteStackState", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: [
+                Sid: "ReadWriteStackState",
+                Effect: "Allow",
+                Action: ["s3:GetObject", "s3:PutObject"],
+                Resource: [
                     `arn:aws:s3:::acme-pulumi-state/${root}.pulumi/stacks/papyrus/dev.json`,
                     `arn:aws:s3:::acme-pulumi-state/${root}.pulumi/history/papyrus/dev/*`,
                     `arn:aws:s3:::acme-pulumi-state/${root}.pulumi/locks/organization/papyrus/dev/*`,
@@ -327,69 +370,148 @@ describe("deployPolicy", () => {
     });
 
     it("during bootstrap (no service): repository and identity reads only; nothing to register, update or pass", () => {
-        assert.deepStrictEqual(deployPolicy({ repositoryArn: REPO_ARN, identity: { roleArns: [PUSH_ROLE, DEPLOY_ROLE] }, access: { lookUpAvailabilityZones: false } }).Statement, [
-            { Sid: "ResolveImageTags", Effect: "Allow", Action: "ecr:DescribeImages", Resource: REPO_ARN },
-            { Sid: "RefreshRepository", Effect: "Allow", Action: ["ecr:DescribeRepositories", "ecr:ListTagsForResource", "ecr:GetLifecyclePolicy"], Resource: REPO_ARN },
-            { Sid: "RefreshIdentity", Effect: "Allow", Action: ["iam:GetRole", "iam:ListRolePolicies", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies"], Resource: [PUSH_ROLE, DEPLOY_ROLE] },
-        ]);
+        assert.deepStrictEqual(
+            deployPolicy({ repositoryArn: REPO_ARN, identity: { roleArns: [PUSH_ROLE, DEPLOY_ROLE] }, access: { lookUpAvailabilityZones: false } }).Statement,
+            [
+                { Sid: "ResolveImageTags", Effect: "Allow", Action: "ecr:DescribeImages", Resource: REPO_ARN },
+                {
+                    Sid: "RefreshRepository",
+                    Effect: "Allow",
+                    Action: ["ecr:DescribeRepositories", "ecr:ListTagsForResource", "ecr:GetLifecyclePolicy"],
+                    Resource: REPO_ARN,
+                },
+                {
+                    Sid: "RefreshIdentity",
+                    Effect: "Allow",
+                    Action: ["iam:GetRole", "iam:ListRolePolicies", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies"],
+                    Resource: [PUSH_ROLE, DEPLOY_ROLE],
+                },
+            ],
+        );
     });
 
     it("can tag images but delete or upload none: the protective tags move, nothing is removed", () => {
         const actions = deployPolicy(FULL).Statement.flatMap((statement) => [statement.Action].flat());
-        const forbidden = ["ecr:BatchDeleteImage", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:DeleteRepository", "ecr:PutImageTagMutability", "ecr:PutLifecyclePolicy"];
-        assert.deepStrictEqual(actions.filter((action) => forbidden.includes(action) || action.endsWith("*")), []);
+        const forbidden = [
+            "ecr:BatchDeleteImage",
+            "ecr:InitiateLayerUpload",
+            "ecr:UploadLayerPart",
+            "ecr:CompleteLayerUpload",
+            "ecr:DeleteRepository",
+            "ecr:PutImageTagMutability",
+            "ecr:PutLifecyclePolicy",
+        ];
+        assert.deepStrictEqual(
+            actions.filter((action) => forbidden.includes(action) || action.endsWith("*")),
+            [],
+        );
     });
 
     it("grants the dev stack's role nothing of prod's state, and prod's nothing of dev's but its history", () => {
         const objectsOf = (statements: PolicyStatement[]) => statements.flatMap((s) => [s.Resource ?? []].flat());
-        const dev = objectsOf(deployPolicy({ ...FULL, access: { stateBucket: { bucketArn: "arn:aws:s3:::acme-pulumi-state", project: "papyrus", stack: "dev" } } }).Statement);
-        assert.ok(dev.every((resource) => !resource.includes("/prod")), dev.join("\n"));
+        const dev = objectsOf(
+            deployPolicy({ ...FULL, access: { stateBucket: { bucketArn: "arn:aws:s3:::acme-pulumi-state", project: "papyrus", stack: "dev" } } }).Statement,
+        );
+        assert.ok(
+            dev.every((resource) => !resource.includes("/prod")),
+            dev.join("\n"),
+        );
         const prodWrites = deployPolicy(FULL).Statement.filter((s) => [s.Action].flat().some((a) => a === "s3:PutObject" || a === "s3:DeleteObject"));
-        assert.ok(objectsOf(prodWrites).every((resource) => !resource.includes("/dev")), JSON.stringify(prodWrites));
+        assert.ok(
+            objectsOf(prodWrites).every((resource) => !resource.includes("/dev")),
+            JSON.stringify(prodWrites),
+        );
     });
 
     it("refuses ARNs that would widen a grant, naming the input", () => {
         const bad: [DeployPolicyArgs, string][] = [
             [{ repositoryArn: "*" }, "`repositoryArn` must be an ECR repository ARN (`arn:aws:ecr:<region>:<account>:repository/<name>`), got `*`"],
-            [{ ...FULL, target: { ...FULL.target!, serviceArn: "arn:aws:ecs:eu-west-1:123456789012:service/papyrus-cluster/*" } },
-                "`serviceArn` must be an ECS service ARN (`arn:aws:ecs:<region>:<account>:service/<cluster>/<name>`), got `arn:aws:ecs:eu-west-1:123456789012:service/papyrus-cluster/*`"],
-            [{ ...FULL, target: { ...FULL.target!, serviceArn: "arn:aws:ecs:us-east-1:123456789012:service/papyrus-cluster/papyrus-service" } },
-                "`serviceArn` is in `us-east-1` but the repository is in `eu-west-1`; the deploy role is held to one region"],
-            [{ ...FULL, target: { ...FULL.target!, taskRoleArn: "arn:aws:iam::123456789012:role/*" } },
-                "`taskRoleArn` must be an ARN of the form `arn:aws:iam::<account>:role/<name>`, got `arn:aws:iam::123456789012:role/*`"],
-            [{ ...FULL, target: { ...FULL.target!, taskDefinitionFamily: "papyrus-*" } },
-                "`taskDefinitionFamily` must be 1-255 letters, digits, `-` or `_`, got `papyrus-*`"],
-            [{ ...FULL, target: { ...FULL.target!, serviceResources: { certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/*" } } },
-                "`serviceResources.certificateArn` must be an ARN of the form `arn:aws:acm:<region>:<account>:certificate/<uuid>`, got `arn:aws:acm:eu-west-1:123456789012:certificate/*`"],
-            [{ ...FULL, target: { ...FULL.target!, serviceResources: { hostedZoneId: "*" } } },
-                "`hostedZoneId` must be a Route 53 hosted zone id such as `Z0123456789ABCDEFGHIJ`, got `*`"],
-            [{ ...FULL, target: { ...FULL.target!, serviceResources: { scalableTargetArn: "arn:aws:application-autoscaling:eu-west-1:123456789012:scalable-target/*" } } },
-                "`serviceResources.scalableTargetArn` must be an ARN of the form `arn:aws:application-autoscaling:<region>:<account>:scalable-target/<id>`, got `arn:aws:application-autoscaling:eu-west-1:123456789012:scalable-target/*`"],
-            [{ ...FULL, target: { ...FULL.target!, serviceResources: { roleArns: ["*"] } } },
-                "`serviceResources.roleArns[0]` must be an ARN of the form `arn:aws:iam::<account>:role/<name>`, got `*`"],
-            [{ ...FULL, target: { ...FULL.target!, serviceResources: { alarmArns: [ALARM_ARNS[0], "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:papyrus-*"] } } },
-                "`serviceResources.alarmArns[1]` must be an ARN of the form `arn:aws:cloudwatch:<region>:<account>:alarm:<name>`, got `arn:aws:cloudwatch:eu-west-1:123456789012:alarm:papyrus-*`"],
-            [{ ...FULL, target: { ...FULL.target!, serviceResources: { alarmArns: ["arn:aws:cloudwatch:eu-west-1:123456789012:dashboard/papyrus"] } } },
-                "`serviceResources.alarmArns[0]` must be an ARN of the form `arn:aws:cloudwatch:<region>:<account>:alarm:<name>`, got `arn:aws:cloudwatch:eu-west-1:123456789012:dashboard/papyrus`"],
-            [{ ...FULL, target: { ...FULL.target!, requestTags: {} } },
-                "`requestTags` is empty; name the tags every task definition of the family carries (e.g. `Project`, `Stack`), so registration can be held to them"],
+            [
+                { ...FULL, target: { ...FULL.target!, serviceArn: "arn:aws:ecs:eu-west-1:123456789012:service/papyrus-cluster/*" } },
+                "`serviceArn` must be an ECS service ARN (`arn:aws:ecs:<region>:<account>:service/<cluster>/<name>`), got `arn:aws:ecs:eu-west-1:123456789012:service/papyrus-cluster/*`",
+            ],
+            [
+                { ...FULL, target: { ...FULL.target!, serviceArn: "arn:aws:ecs:us-east-1:123456789012:service/papyrus-cluster/papyrus-service" } },
+                "`serviceArn` is in `us-east-1` but the repository is in `eu-west-1`; the deploy role is held to one region",
+            ],
+            [
+                { ...FULL, target: { ...FULL.target!, taskRoleArn: "arn:aws:iam::123456789012:role/*" } },
+                "`taskRoleArn` must be an ARN of the form `arn:aws:iam::<account>:role/<name>`, got `arn:aws:iam::123456789012:role/*`",
+            ],
+            [
+                { ...FULL, target: { ...FULL.target!, taskDefinitionFamily: "papyrus-*" } },
+                "`taskDefinitionFamily` must be 1-255 letters, digits, `-` or `_`, got `papyrus-*`",
+            ],
+            [
+                { ...FULL, target: { ...FULL.target!, serviceResources: { certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/*" } } },
+                "`serviceResources.certificateArn` must be an ARN of the form `arn:aws:acm:<region>:<account>:certificate/<uuid>`, got `arn:aws:acm:eu-west-1:123456789012:certificate/*`",
+            ],
+            [
+                { ...FULL, target: { ...FULL.target!, serviceResources: { hostedZoneId: "*" } } },
+                "`hostedZoneId` must be a Route 53 hosted zone id such as `Z0123456789ABCDEFGHIJ`, got `*`",
+            ],
+            [
+                {
+                    ...FULL,
+                    target: {
+                        ...FULL.target!,
+                        serviceResources: { scalableTargetArn: "arn:aws:application-autoscaling:eu-west-1:123456789012:scalable-target/*" },
+                    },
+                },
+                "`serviceResources.scalableTargetArn` must be an ARN of the form `arn:aws:application-autoscaling:<region>:<account>:scalable-target/<id>`, got `arn:aws:application-autoscaling:eu-west-1:123456789012:scalable-target/*`",
+            ],
+            [
+                { ...FULL, target: { ...FULL.target!, serviceResources: { roleArns: ["*"] } } },
+                "`serviceResources.roleArns[0]` must be an ARN of the form `arn:aws:iam::<account>:role/<name>`, got `*`",
+            ],
+            [
+                {
+                    ...FULL,
+                    target: { ...FULL.target!, serviceResources: { alarmArns: [ALARM_ARNS[0], "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:papyrus-*"] } },
+                },
+                "`serviceResources.alarmArns[1]` must be an ARN of the form `arn:aws:cloudwatch:<region>:<account>:alarm:<name>`, got `arn:aws:cloudwatch:eu-west-1:123456789012:alarm:papyrus-*`",
+            ],
+            [
+                { ...FULL, target: { ...FULL.target!, serviceResources: { alarmArns: ["arn:aws:cloudwatch:eu-west-1:123456789012:dashboard/papyrus"] } } },
+                "`serviceResources.alarmArns[0]` must be an ARN of the form `arn:aws:cloudwatch:<region>:<account>:alarm:<name>`, got `arn:aws:cloudwatch:eu-west-1:123456789012:dashboard/papyrus`",
+            ],
+            [
+                { ...FULL, target: { ...FULL.target!, requestTags: {} } },
+                "`requestTags` is empty; name the tags every task definition of the family carries (e.g. `Project`, `Stack`), so registration can be held to them",
+            ],
             // kills: the input names in these four messages emptied
-            [{ ...FULL, identity: { roleArns: [PUSH_ROLE, "*"] } },
-                "`identity.roleArns[1]` must be an ARN of the form `arn:aws:iam::<account>:role/<name>`, got `*`"],
-            [{ ...FULL, target: { ...FULL.target!, clusterArn: "arn:aws:ecs:eu-west-1:123456789012:cluster/*" } },
-                "`clusterArn` must be an ARN of the form `arn:aws:ecs:<region>:<account>:cluster/<name>`, got `arn:aws:ecs:eu-west-1:123456789012:cluster/*`"],
-            [{ ...FULL, target: { ...FULL.target!, logGroupArn: "*" } },
-                "`logGroupArn` must be an ARN of the form `arn:aws:logs:<region>:<account>:log-group:<name>`, got `*`"],
-            [{ ...FULL, target: { ...FULL.target!, executionRoleArn: "arn:aws:iam::123456789012:role/*" } },
-                "`executionRoleArn` must be an ARN of the form `arn:aws:iam::<account>:role/<name>`, got `arn:aws:iam::123456789012:role/*`"],
-            [{ ...FULL, access: { stateBucket: { ...FULL.access!.stateBucket!, bucketArn: "arn:aws:s3:::*" } } },
-                "`stateBucket.bucketArn` must be the ARN of the state bucket (`arn:aws:s3:::<bucket>`), got `arn:aws:s3:::*`: a wildcard would grant every matching bucket; name the bucket"],
-            [{ ...FULL, access: { stateBucket: { ...FULL.access!.stateBucket!, keyPrefix: "papyrus/*" } } },
-                "`stateBucket.keyPrefix` must be a literal key prefix, got `papyrus/*`: a wildcard or policy variable would reach other prefixes"],
-            [{ ...FULL, access: { stateBucket: { ...FULL.access!.stateBucket!, stack: "*" } } },
-                "the Pulumi stack name must be letters, digits, `-`, `_` or `.`, got `*`"],
-            [{ ...FULL, access: { stateBucket: { ...FULL.access!.stateBucket!, promotionSource: "prod" } } },
-                "`promotionSource` is the stack itself (`prod`); name the stack whose digests this one promotes"],
+            [
+                { ...FULL, identity: { roleArns: [PUSH_ROLE, "*"] } },
+                "`identity.roleArns[1]` must be an ARN of the form `arn:aws:iam::<account>:role/<name>`, got `*`",
+            ],
+            [
+                { ...FULL, target: { ...FULL.target!, clusterArn: "arn:aws:ecs:eu-west-1:123456789012:cluster/*" } },
+                "`clusterArn` must be an ARN of the form `arn:aws:ecs:<region>:<account>:cluster/<name>`, got `arn:aws:ecs:eu-west-1:123456789012:cluster/*`",
+            ],
+            [
+                { ...FULL, target: { ...FULL.target!, logGroupArn: "*" } },
+                "`logGroupArn` must be an ARN of the form `arn:aws:logs:<region>:<account>:log-group:<name>`, got `*`",
+            ],
+            [
+                { ...FULL, target: { ...FULL.target!, executionRoleArn: "arn:aws:iam::123456789012:role/*" } },
+                "`executionRoleArn` must be an ARN of the form `arn:aws:iam::<account>:role/<name>`, got `arn:aws:iam::123456789012:role/*`",
+            ],
+            [
+                { ...FULL, access: { stateBucket: { ...FULL.access!.stateBucket!, bucketArn: "arn:aws:s3:::*" } } },
+                "`stateBucket.bucketArn` must be the ARN of the state bucket (`arn:aws:s3:::<bucket>`), got `arn:aws:s3:::*`: a wildcard would grant every matching bucket; name the bucket",
+            ],
+            [
+                { ...FULL, access: { stateBucket: { ...FULL.access!.stateBucket!, keyPrefix: "papyrus/*" } } },
+                "`stateBucket.keyPrefix` must be a literal key prefix, got `papyrus/*`: a wildcard or policy variable would reach other prefixes",
+            ],
+            [
+                { ...FULL, access: { stateBucket: { ...FULL.access!.stateBucket!, stack: "*" } } },
+                "the Pulumi stack name must be letters, digits, `-`, `_` or `.`, got `*`",
+            ],
+            [
+                { ...FULL, access: { stateBucket: { ...FULL.access!.stateBucket!, promotionSource: "prod" } } },
+                "`promotionSource` is the stack itself (`prod`); name the stack whose digests this one promotes",
+            ],
         ];
         for (const [args, message] of bad) {
             assert.throws(() => deployPolicy(args), { message });
@@ -402,10 +524,22 @@ describe("ARN checks", () => {
         const table: [unknown, string | undefined][] = [
             ["arn:aws:s3:::acme-pulumi-state", undefined],
             ["arn:aws-cn:s3:::acme.state-1", undefined],
-            ["arn:aws:s3:::*", "`papyrus:stateBucketArn` must be the ARN of the state bucket (`arn:aws:s3:::<bucket>`), got `arn:aws:s3:::*`: a wildcard would grant every matching bucket; name the bucket"],
-            ["arn:aws:s3:::acme-*", "`papyrus:stateBucketArn` must be the ARN of the state bucket (`arn:aws:s3:::<bucket>`), got `arn:aws:s3:::acme-*`: a wildcard would grant every matching bucket; name the bucket"],
-            ["*", "`papyrus:stateBucketArn` must be the ARN of the state bucket (`arn:aws:s3:::<bucket>`), got `*`: a wildcard would grant every matching bucket; name the bucket"],
-            ["arn:aws:s3:::acme-pulumi-state/papyrus", "`papyrus:stateBucketArn` must be the ARN of the state bucket (`arn:aws:s3:::<bucket>`), got `arn:aws:s3:::acme-pulumi-state/papyrus`: that names objects, not the bucket; give the key prefix in `papyrus:stateKeyPrefix`"],
+            [
+                "arn:aws:s3:::*",
+                "`papyrus:stateBucketArn` must be the ARN of the state bucket (`arn:aws:s3:::<bucket>`), got `arn:aws:s3:::*`: a wildcard would grant every matching bucket; name the bucket",
+            ],
+            [
+                "arn:aws:s3:::acme-*",
+                "`papyrus:stateBucketArn` must be the ARN of the state bucket (`arn:aws:s3:::<bucket>`), got `arn:aws:s3:::acme-*`: a wildcard would grant every matching bucket; name the bucket",
+            ],
+            [
+                "*",
+                "`papyrus:stateBucketArn` must be the ARN of the state bucket (`arn:aws:s3:::<bucket>`), got `*`: a wildcard would grant every matching bucket; name the bucket",
+            ],
+            [
+                "arn:aws:s3:::acme-pulumi-state/papyrus",
+                "`papyrus:stateBucketArn` must be the ARN of the state bucket (`arn:aws:s3:::<bucket>`), got `arn:aws:s3:::acme-pulumi-state/papyrus`: that names objects, not the bucket; give the key prefix in `papyrus:stateKeyPrefix`",
+            ],
             ["acme-pulumi-state", "`papyrus:stateBucketArn` must be the ARN of the state bucket (`arn:aws:s3:::<bucket>`), got `acme-pulumi-state`"],
             ["arn:aws:s3:::Acme", "`papyrus:stateBucketArn` must be the ARN of the state bucket (`arn:aws:s3:::<bucket>`), got `arn:aws:s3:::Acme`"],
             [7, "`papyrus:stateBucketArn` must be the ARN of the state bucket (`arn:aws:s3:::<bucket>`), got a value of type number"],
@@ -420,7 +554,10 @@ describe("ARN checks", () => {
             ["papyrus", undefined],
             ["teams/web/papyrus/", undefined],
             ["papyrus*", "`papyrus:stateKeyPrefix` must be a literal key prefix, got `papyrus*`: a wildcard or policy variable would reach other prefixes"],
-            ["${aws:username}", "`papyrus:stateKeyPrefix` must be a literal key prefix, got `${aws:username}`: a wildcard or policy variable would reach other prefixes"],
+            [
+                "${aws:username}",
+                "`papyrus:stateKeyPrefix` must be a literal key prefix, got `${aws:username}`: a wildcard or policy variable would reach other prefixes",
+            ],
             ["/papyrus", "`papyrus:stateKeyPrefix` must be a key prefix such as `papyrus` (as in `s3://<bucket>/papyrus`), got `/papyrus`"],
             ["a/../b", "`papyrus:stateKeyPrefix` must be a key prefix such as `papyrus` (as in `s3://<bucket>/papyrus`), got `a/../b`"],
         ];
@@ -434,16 +571,31 @@ describe("ARN checks", () => {
         const table: [unknown, string, string | undefined][] = [
             [PROVIDER_ARN, ISSUER, undefined],
             ["arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com/acme-corp", `${ISSUER}/acme-corp`, undefined],
-            ["arn:aws:iam::123456789012:oidc-provider/*", ISSUER,
-                "`papyrus:oidcProviderArn` must be the ARN of the account's GitHub OIDC provider (`arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com`), got `arn:aws:iam::123456789012:oidc-provider/*`"],
-            ["arn:aws:iam::123456789012:oidc-provider/gitlab.com", ISSUER,
-                "`papyrus:oidcProviderArn` must be the ARN of the account's GitHub OIDC provider (`arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com`), got `arn:aws:iam::123456789012:oidc-provider/gitlab.com`, the provider for `https://gitlab.com`: this stack's tokens come from `https://token.actions.githubusercontent.com`"],
-            [PROVIDER_ARN, `${ISSUER}/acme-corp`,
-                "`papyrus:oidcProviderArn` must be the ARN of the account's GitHub OIDC provider (`arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com/acme-corp`), got `arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com`, the provider for `https://token.actions.githubusercontent.com`: this stack's tokens come from `https://token.actions.githubusercontent.com/acme-corp`"],
-            ["arn:aws:iam::1234:oidc-provider/token.actions.githubusercontent.com", ISSUER,
-                "`papyrus:oidcProviderArn` must be the ARN of the account's GitHub OIDC provider (`arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com`), got `arn:aws:iam::1234:oidc-provider/token.actions.githubusercontent.com`"],
-            [undefined, ISSUER,
-                "`papyrus:oidcProviderArn` must be the ARN of the account's GitHub OIDC provider (`arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com`), got a value of type undefined"],
+            [
+                "arn:aws:iam::123456789012:oidc-provider/*",
+                ISSUER,
+                "`papyrus:oidcProviderArn` must be the ARN of the account's GitHub OIDC provider (`arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com`), got `arn:aws:iam::123456789012:oidc-provider/*`",
+            ],
+            [
+                "arn:aws:iam::123456789012:oidc-provider/gitlab.com",
+                ISSUER,
+                "`papyrus:oidcProviderArn` must be the ARN of the account's GitHub OIDC provider (`arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com`), got `arn:aws:iam::123456789012:oidc-provider/gitlab.com`, the provider for `https://gitlab.com`: this stack's tokens come from `https://token.actions.githubusercontent.com`",
+            ],
+            [
+                PROVIDER_ARN,
+                `${ISSUER}/acme-corp`,
+                "`papyrus:oidcProviderArn` must be the ARN of the account's GitHub OIDC provider (`arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com/acme-corp`), got `arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com`, the provider for `https://token.actions.githubusercontent.com`: this stack's tokens come from `https://token.actions.githubusercontent.com/acme-corp`",
+            ],
+            [
+                "arn:aws:iam::1234:oidc-provider/token.actions.githubusercontent.com",
+                ISSUER,
+                "`papyrus:oidcProviderArn` must be the ARN of the account's GitHub OIDC provider (`arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com`), got `arn:aws:iam::1234:oidc-provider/token.actions.githubusercontent.com`",
+            ],
+            [
+                undefined,
+                ISSUER,
+                "`papyrus:oidcProviderArn` must be the ARN of the account's GitHub OIDC provider (`arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com`), got a value of type undefined",
+            ],
         ];
         for (const [value, issuer, problem] of table) {
             assert.strictEqual(oidcProviderArnProblem(value, issuer, "papyrus:oidcProviderArn"), problem, `${String(value)} for ${issuer}`);
@@ -464,7 +616,12 @@ describe("the DIY state layout", () => {
             readOnly: [".pulumi/meta.yaml", ".pulumi/stacks/papyrus/prod.pulumi-tags"],
             writeOnly: [".pulumi/stacks/papyrus/prod.json.bak", ".pulumi/backups/papyrus/prod/*"],
             deleted: [".pulumi/locks/organization/papyrus/prod/*"],
-            listPrefixes: [".pulumi/stacks/papyrus/prod.json", ".pulumi/history/papyrus/prod/", ".pulumi/locks/organization/papyrus/prod/", ".pulumi/stacks/papyrus/prod.pulumi-tags"],
+            listPrefixes: [
+                ".pulumi/stacks/papyrus/prod.json",
+                ".pulumi/history/papyrus/prod/",
+                ".pulumi/locks/organization/papyrus/prod/",
+                ".pulumi/stacks/papyrus/prod.pulumi-tags",
+            ],
         });
         assert.deepStrictEqual(diyStackHistoryReader("papyrus", "dev"), {
             readOnly: [".pulumi/stacks/papyrus/dev.json", ".pulumi/history/papyrus/dev/*"],
@@ -478,10 +635,14 @@ describe("the DIY state layout", () => {
         const docs = fs.readFileSync(path.join(ROOT, "docs", "COMPONENTS.md"), "utf8");
         const listing = /```text\n# find \.pulumi -type f[^\n]*\n([\s\S]*?)```/.exec(docs);
         assert.ok(listing !== null, "docs/COMPONENTS.md has the recorded listing");
-        const files = listing[1].trim().split("\n").map((line) => line.trim()).filter((line) => /[/.]dev[/.-]/.test(line));
+        const files = listing[1]
+            .trim()
+            .split("\n")
+            .map((line) => line.trim())
+            .filter((line) => /[/.]dev[/.-]/.test(line));
         assert.strictEqual(files.length, 7, files.join("\n"));
         const own = diyStackObjects("papyrus", "dev");
-        const covered = (file: string, patterns: readonly string[]) => patterns.some((p) => p.endsWith("/*") ? file.startsWith(p.slice(0, -1)) : file === p);
+        const covered = (file: string, patterns: readonly string[]) => patterns.some((p) => (p.endsWith("/*") ? file.startsWith(p.slice(0, -1)) : file === p));
         for (const file of files) {
             assert.ok(covered(file, [...own.readWrite, ...own.readOnly, ...own.writeOnly]), `${file} is not in the layout`);
         }
@@ -492,10 +653,22 @@ describe("docs/COMPONENTS.md's table of the deploy role's AWS calls", () => {
     const docs = fs.readFileSync(path.join(ROOT, "docs", "COMPONENTS.md"), "utf8");
     const start = docs.indexOf("### Every AWS call of a deploy, a rollback and the recovery refresh");
     const section = docs.slice(start, docs.indexOf("\n### ", start + 1));
-    const rows = section.split("\n").filter((line) => line.startsWith("| `")).map((line) => line.split("|").slice(1, -1).map((cell) => cell.trim()));
-    const documented = new Set(rows.flatMap(([actions, , , , , sids]) =>
-        [...actions.matchAll(/`([a-z0-9-]+:[A-Za-z]+)`/g)].flatMap(([, action]) =>
-            [...sids.matchAll(/`([A-Za-z]+)`/g)].map(([, sid]) => `${action} ${sid}`))));
+    const rows = section
+        .split("\n")
+        .filter((line) => line.startsWith("| `"))
+        .map((line) =>
+            line
+                .split("|")
+                .slice(1, -1)
+                .map((cell) => cell.trim()),
+        );
+    const documented = new Set(
+        rows.flatMap(([actions, , , , , sids]) =>
+            [...actions.matchAll(/`([a-z0-9-]+:[A-Za-z]+)`/g)].flatMap(([, action]) =>
+                [...sids.matchAll(/`([A-Za-z]+)`/g)].map(([, sid]) => `${action} ${sid}`),
+            ),
+        ),
+    );
     // Built inside each test, not here: code run while mocha collects tests runs for no test in
     // particular, and Stryker would then treat every mutant of deployPolicy as static (a fresh
     // process and the whole suite per mutant).
@@ -515,20 +688,32 @@ describe("docs/COMPONENTS.md's table of the deploy role's AWS calls", () => {
 
     it("covers every AWS SDK call the driver makes, and the policy allows it", () => {
         const automation = path.join(ROOT, "automation");
-        const calls = fs.readdirSync(automation).filter((f) => f.endsWith(".ts")).flatMap((file) => {
-            const text = fs.readFileSync(path.join(automation, file), "utf8");
-            const service = /@aws-sdk\/client-([a-z0-9-]+)/.exec(text)?.[1];
-            return [...text.matchAll(/new (\w+)Command\(/g)].map(([, command]) => `${service}:${command}`);
-        });
+        const calls = fs
+            .readdirSync(automation)
+            .filter((f) => f.endsWith(".ts"))
+            .flatMap((file) => {
+                const text = fs.readFileSync(path.join(automation, file), "utf8");
+                const service = /@aws-sdk\/client-([a-z0-9-]+)/.exec(text)?.[1];
+                return [...text.matchAll(/new (\w+)Command\(/g)].map(([, command]) => `${service}:${command}`);
+            });
         assert.deepStrictEqual([...new Set(calls)].sort(), [
-            "ecr:BatchGetImage", "ecr:DescribeImageScanFindings", "ecr:DescribeImages", "ecr:ListImages", "ecr:PutImage", "ecr:UpdateImageStorageClass",
-            "ecs:DescribeServices", "ecs:DescribeTaskDefinition",
+            "ecr:BatchGetImage",
+            "ecr:DescribeImageScanFindings",
+            "ecr:DescribeImages",
+            "ecr:ListImages",
+            "ecr:PutImage",
+            "ecr:UpdateImageStorageClass",
+            "ecs:DescribeServices",
+            "ecs:DescribeTaskDefinition",
         ]);
         const allowed = allowedBy();
         for (const action of calls) {
             const row = rows.find(([actions]) => actions.includes(`\`${action}\``));
             assert.ok(row !== undefined && /driver/.test(row[1]), `${action} is not in the table as a driver call`);
-            assert.ok([...allowed].some((entry) => entry.startsWith(`${action} `)), `${action} is not allowed`);
+            assert.ok(
+                [...allowed].some((entry) => entry.startsWith(`${action} `)),
+                `${action} is not allowed`,
+            );
         }
     });
 });

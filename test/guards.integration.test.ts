@@ -24,7 +24,10 @@ import { MotoProxy, startMotoProxy } from "./support/motoProxy";
 const REPO = "papyrus-api";
 const PROD_REGION = "eu-central-1";
 const credentials = { accessKeyId: "testing", secretAccessKey: "testing" };
-const AS_THE_COMPONENT_MAKES_IT = { imageTagMutability: "IMMUTABLE_WITH_EXCLUSION" as const, imageTagMutabilityExclusionFilters: [{ filter: "deployed-*", filterType: "WILDCARD" as const }] };
+const AS_THE_COMPONENT_MAKES_IT = {
+    imageTagMutability: "IMMUTABLE_WITH_EXCLUSION" as const,
+    imageTagMutabilityExclusionFilters: [{ filter: "deployed-*", filterType: "WILDCARD" as const }],
+};
 
 describe("protected digests, archived targets, the scan gate and status (real engine + moto)", function () {
     this.timeout(600_000);
@@ -67,7 +70,10 @@ describe("protected digests, archived targets, the scan gate and status (real en
         [v1, v2, v3] = [await pushImage(ecr, REPO, "v1.0.0"), await pushImage(ecr, REPO, "v2.0.0"), await pushImage(ecr, REPO, "v3.0.0")];
     });
     afterEach(async function () {
-        const leak = await assertNoProcessLeft(backend.dir).then(() => undefined, (e: Error) => e);
+        const leak = await assertNoProcessLeft(backend.dir).then(
+            () => undefined,
+            (e: Error) => e,
+        );
         backend.cleanup();
         if (leak && this.currentTest?.state === "passed") throw leak;
     });
@@ -90,12 +96,16 @@ describe("protected digests, archived targets, the scan gate and status (real en
     async function scanned(client: ECRClient, region: string, digest: string, counts: Record<string, number>): Promise<void> {
         await client.send(new StartImageScanCommand({ repositoryName: REPO, imageId: { imageDigest: digest } }));
         const result = {
-            registryId: TEST_ACCOUNT, repositoryName: REPO, imageId: { imageDigest: digest },
+            registryId: TEST_ACCOUNT,
+            repositoryName: REPO,
+            imageId: { imageDigest: digest },
             imageScanStatus: { status: "COMPLETE", description: "set by the test" },
             imageScanFindings: { findingSeverityCounts: counts, imageScanCompletedAt: 1_795_000_000, findings: [] },
         };
         const res = await fetch(`${moto.endpoint}/moto-api/static/ecr/scan-finding-results`, {
-            method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ results: [result], region }),
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ results: [result], region }),
         });
         assert.ok(res.ok, `moto-api: ${res.status}`);
     }
@@ -113,9 +123,14 @@ describe("protected digests, archived targets, the scan gate and status (real en
 
         await deploy({ ...ctx(), tag: "v2.0.0" });
         const [third, thirdCalls] = await measured(() => deploy({ ...ctx({ ecr: counted }), tag: "v3.0.0" }));
-        assert.deepStrictEqual(thirdCalls, { DescribeImages: 1, DescribeImageScanFindings: 1, ListImages: 1, BatchGetImage: 1, PutImage: 1 }, "one slot moves: v1's");
+        assert.deepStrictEqual(
+            thirdCalls,
+            { DescribeImages: 1, DescribeImageScanFindings: 1, ListImages: 1, BatchGetImage: 1, PutImage: 1 },
+            "one slot moves: v1's",
+        );
         assert.deepStrictEqual(third.evidence?.protection, {
-            tags: "deployed-dev-slot1…2", keep: 2,
+            tags: "deployed-dev-slot1…2",
+            keep: 2,
             protected: { "deployed-dev-slot1": v3.digest, "deployed-dev-slot2": v2.digest },
             moved: [{ slot: 1, tag: "deployed-dev-slot1", digest: v3.digest, from: v1.digest }],
             released: [v1.digest],
@@ -130,13 +145,18 @@ describe("protected digests, archived targets, the scan gate and status (real en
 
         // Back to v1, outside the set: done, with a warning in the output and the evidence; then v1 is protected again.
         const outside = await rollback({ ...ctx(), target: { toVersion: 1 } });
-        const warning = `rollback target (update 1, ${v1.digest}) is outside the stack's protected deployments (it carries no \`deployed-dev-slot<n>\` tag in \`${REPO}\`), `
-            + "so the repository's lifecycle policy may expire or archive it; it exists now, and once it runs it is protected again";
+        const warning =
+            `rollback target (update 1, ${v1.digest}) is outside the stack's protected deployments (it carries no \`deployed-dev-slot<n>\` tag in \`${REPO}\`), ` +
+            "so the repository's lifecycle policy may expire or archive it; it exists now, and once it runs it is protected again";
         assert.deepStrictEqual([outside.warnings, outside.evidence?.warnings], [[warning], [warning]]);
-        assert.deepStrictEqual([outside.evidence?.protection?.protected, outside.evidence?.protection?.released],
-            [{ "deployed-dev-slot1": v1.digest, "deployed-dev-slot2": v2.digest }, [v3.digest]]);
-        assert.deepStrictEqual([await tagsOf(v1.digest), await tagsOf(v2.digest), await tagsOf(v3.digest)],
-            [["v1.0.0", "deployed-dev-slot1"], ["v2.0.0", "deployed-dev-slot2"], ["v3.0.0"]]);
+        assert.deepStrictEqual(
+            [outside.evidence?.protection?.protected, outside.evidence?.protection?.released],
+            [{ "deployed-dev-slot1": v1.digest, "deployed-dev-slot2": v2.digest }, [v3.digest]],
+        );
+        assert.deepStrictEqual(
+            [await tagsOf(v1.digest), await tagsOf(v2.digest), await tagsOf(v3.digest)],
+            [["v1.0.0", "deployed-dev-slot1"], ["v2.0.0", "deployed-dev-slot2"], ["v3.0.0"]],
+        );
     });
 
     // Kills: an archived target refused without the way forward, a restore without --restore, a deploy before the
@@ -150,17 +170,32 @@ describe("protected digests, archived targets, the scan gate and status (real en
             const refused = await cli(["rollback", "--stack", "dev"], { AWS_ENDPOINT_URL_ECR: proxy.endpoint });
             assert.strictEqual(refused.code, 3, refused.stderr);
             const command = "papyrus-deploy rollback --stack dev --to-version 1 --restore";
-            assert.match(refused.stderr, new RegExp(`^error: rollback target \\(update 1, ${v1.digest}\\) is ARCHIVED in \`${REPO}\` and cannot be pulled by ECS; nothing was changed\\. `
-                + `ECR restores an archived image typically within 20 minutes; restore it and roll back in one step with: \`${command.replace(/-/g, "\\-")}\`$`, "m"));
+            assert.match(
+                refused.stderr,
+                new RegExp(
+                    `^error: rollback target \\(update 1, ${v1.digest}\\) is ARCHIVED in \`${REPO}\` and cannot be pulled by ECS; nothing was changed\\. ` +
+                        `ECR restores an archived image typically within 20 minutes; restore it and roll back in one step with: \`${command.replace(/-/g, "\\-")}\`$`,
+                    "m",
+                ),
+            );
             assert.deepStrictEqual([(await history(ctx())).deployments.length, proxy.storageClassRequests.length], [2, 0], "nothing ran, nothing was asked");
 
             const file = evidenceFile("restore.json");
             const restored = await cli([...command.split(" ").slice(1), "--evidence", file], { AWS_ENDPOINT_URL_ECR: proxy.endpoint });
             assert.strictEqual(restored.code, 0, restored.stderr);
-            assert.match(restored.stderr, new RegExp(`^asked ECR to restore ${v1.digest} in \`${REPO}\` \\(now ACTIVATING\\); ECR restores typically within 20 minutes; waiting up to 30m0s$`, "m"));
+            assert.match(
+                restored.stderr,
+                new RegExp(
+                    `^asked ECR to restore ${v1.digest} in \`${REPO}\` \\(now ACTIVATING\\); ECR restores typically within 20 minutes; waiting up to 30m0s$`,
+                    "m",
+                ),
+            );
             assert.match(restored.stdout, new RegExp(`^restored: ${v1.digest} was ARCHIVED, restore requested, ACTIVE after \\d+s$`, "m"));
             const evidence = readEvidence(file);
-            assert.deepStrictEqual([evidence.kind, evidence.imageDigest, evidence.restore?.found, evidence.restore?.requested], ["rollback", v1.digest, "ARCHIVED", true]);
+            assert.deepStrictEqual(
+                [evidence.kind, evidence.imageDigest, evidence.restore?.found, evidence.restore?.requested],
+                ["rollback", v1.digest, "ARCHIVED", true],
+            );
             assert.deepStrictEqual(proxy.storageClassRequests, [{ repositoryName: REPO, imageId: { imageDigest: v1.digest }, targetStorageClass: "STANDARD" }]);
         } finally {
             await proxy.close();
@@ -173,18 +208,41 @@ describe("protected digests, archived targets, the scan gate and status (real en
         await scanned(ecr, TEST_REGION, v2.digest, { CRITICAL: 1, HIGH: 2 });
         const refused = await cli(["deploy", "--stack", "dev", "--tag", "v2.0.0"]);
         assert.strictEqual(refused.code, 11, refused.stderr);
-        assert.match(refused.stderr, new RegExp(`^error: ${v2.digest} is not deployed to stack \`dev\`: its scan found 1 CRITICAL \\(at or above the stack's threshold CRITICAL, `
-            + "`papyrus:scanThreshold`; all findings: 1 CRITICAL, 2 HIGH\\); nothing was changed\\. Deploy a fixed build, or, if the risk is understood, "
-            + "run `papyrus-deploy deploy --stack dev --tag v2\\.0\\.0 --accept-findings \"<why>\"` \\(the reason and the counts go into the evidence\\)$", "m"));
+        assert.match(
+            refused.stderr,
+            new RegExp(
+                `^error: ${v2.digest} is not deployed to stack \`dev\`: its scan found 1 CRITICAL \\(at or above the stack's threshold CRITICAL, ` +
+                    "`papyrus:scanThreshold`; all findings: 1 CRITICAL, 2 HIGH\\); nothing was changed\\. Deploy a fixed build, or, if the risk is understood, " +
+                    'run `papyrus-deploy deploy --stack dev --tag v2\\.0\\.0 --accept-findings "<why>"` \\(the reason and the counts go into the evidence\\)$',
+                "m",
+            ),
+        );
         assert.strictEqual((await history(ctx())).deployments.length, 1, "no update ran");
 
         const file = evidenceFile("accepted.json");
-        const accepted = await cli(["deploy", "--stack", "dev", "--tag", "v2.0.0", "--accept-findings", "CVE-2026-0001: the parser is not reachable", "--evidence", file]);
+        const accepted = await cli([
+            "deploy",
+            "--stack",
+            "dev",
+            "--tag",
+            "v2.0.0",
+            "--accept-findings",
+            "CVE-2026-0001: the parser is not reachable",
+            "--evidence",
+            file,
+        ]);
         assert.strictEqual(accepted.code, 0, accepted.stderr);
-        assert.match(accepted.stdout, /^scan: ACCEPTED \(COMPLETE; findings: 1 CRITICAL, 2 HIGH, threshold CRITICAL\): "CVE-2026-0001: the parser is not reachable" \(ci-test\)$/m);
+        assert.match(
+            accepted.stdout,
+            /^scan: ACCEPTED \(COMPLETE; findings: 1 CRITICAL, 2 HIGH, threshold CRITICAL\): "CVE-2026-0001: the parser is not reachable" \(ci-test\)$/m,
+        );
         assert.deepStrictEqual(readEvidence(file).scan, {
-            threshold: "CRITICAL", status: "COMPLETE", counts: { CRITICAL: 1, HIGH: 2 }, completedAt: new Date(1_795_000_000_000).toISOString(),
-            decision: "accepted", accepted: { reason: "CVE-2026-0001: the parser is not reachable", by: "ci-test" },
+            threshold: "CRITICAL",
+            status: "COMPLETE",
+            counts: { CRITICAL: 1, HIGH: 2 },
+            completedAt: new Date(1_795_000_000_000).toISOString(),
+            decision: "accepted",
+            accepted: { reason: "CVE-2026-0001: the parser is not reachable", by: "ci-test" },
         });
 
         // The threshold is the stack's: HIGH refuses moto's fixed HIGH finding; `off` reads nothing.
@@ -219,18 +277,31 @@ describe("protected digests, archived targets, the scan gate and status (real en
             // runs no ECS deployments either: a proxy plays the one this deploy starts (test/support/ecsRollout.ts).
             const lifecycle = await startEcsRolloutProxy(moto.endpoint);
             const lifecycleEcs = new ECSClient({ region: TEST_REGION, endpoint: lifecycle.endpoint, credentials });
-            await deploy({ ...ctx({ envVars: { ...backend.env, ...moto.env, AWS_ENDPOINT_URL_ECS: lifecycle.endpoint }, ecs: lifecycleEcs }), tag: "v2.0.0" })
-                .finally(() => {
-                    lifecycleEcs.destroy();
-                    return lifecycle.close();
-                });
+            await deploy({
+                ...ctx({ envVars: { ...backend.env, ...moto.env, AWS_ENDPOINT_URL_ECS: lifecycle.endpoint }, ecs: lifecycleEcs }),
+                tag: "v2.0.0",
+            }).finally(() => {
+                lifecycleEcs.destroy();
+                return lifecycle.close();
+            });
 
             // dev's copy has no findings; prod's has a critical one: the gate reads the repository prod pulls from.
             await scanned(prodEcr, PROD_REGION, v2.digest, { CRITICAL: 3 });
             const refused = await cli(["promote", "--from", "dev", "--to", "prod", "--version", "1"]);
             assert.strictEqual(refused.code, 11, refused.stderr);
             assert.match(refused.stderr, /its scan found 3 CRITICAL .*run `papyrus-deploy promote --from dev --to prod --accept-findings "<why>"`/);
-            const promoted = await cli(["promote", "--from", "dev", "--to", "prod", "--version", "1", "--accept-findings", "prod accepts it for the test", "--json"]);
+            const promoted = await cli([
+                "promote",
+                "--from",
+                "dev",
+                "--to",
+                "prod",
+                "--version",
+                "1",
+                "--accept-findings",
+                "prod accepts it for the test",
+                "--json",
+            ]);
             assert.strictEqual(promoted.code, 0, promoted.stderr);
             const record = JSON.parse(promoted.stdout) as EvidenceRecord;
             assert.deepStrictEqual([record.scan?.decision, record.scan?.counts, record.promotedFrom?.protected], ["accepted", { CRITICAL: 3 }, true]);
@@ -241,13 +312,19 @@ describe("protected digests, archived targets, the scan gate and status (real en
             assert.strictEqual(json.code, 0, json.stderr);
             const status = JSON.parse(json.stdout) as StatusResult;
             const row = (stack: string) => status.stacks.find((s) => s.stack === stack);
-            assert.deepStrictEqual(status.stacks.map((s) => s.stack), ["dev", "prod", "qa"]);
+            assert.deepStrictEqual(
+                status.stacks.map((s) => s.stack),
+                ["dev", "prod", "qa"],
+            );
             const dev = row("dev")!;
             assert.deepStrictEqual([dev.version, dev.digest, dev.tag, dev.who, dev.kind], [1, v2.digest, "v2.0.0", "alice", "deploy"]);
             assert.deepStrictEqual(dev.ecs, { inSync: true, running: [`${TEST_ACCOUNT}.dkr.ecr.${TEST_REGION}.amazonaws.com/${REPO}@${v2.digest}`] });
             assert.deepStrictEqual(dev.protection, { protected: true, tags: ["deployed-dev-slot1"], imageStatus: "ACTIVE" });
             const prod = row("prod")!;
-            assert.deepStrictEqual([prod.version, prod.digest, prod.who, prod.kind, prod.image], [1, v2.digest, "ci-test", "promote", `${TEST_ACCOUNT}.dkr.ecr.${PROD_REGION}.amazonaws.com/${REPO}@${v2.digest}`]);
+            assert.deepStrictEqual(
+                [prod.version, prod.digest, prod.who, prod.kind, prod.image],
+                [1, v2.digest, "ci-test", "promote", `${TEST_ACCOUNT}.dkr.ecr.${PROD_REGION}.amazonaws.com/${REPO}@${v2.digest}`],
+            );
             assert.deepStrictEqual(prod.ecs, { notChecked: "the stack has no `clusterName`/`serviceName` outputs" });
             assert.deepStrictEqual(prod.protection, { protected: true, tags: ["deployed-prod-slot1"], imageStatus: "ACTIVE" });
             assert.deepStrictEqual(row("qa"), { stack: "qa", problem: "its state runs no service (nothing deployed yet)" });
@@ -257,7 +334,12 @@ describe("protected digests, archived targets, the scan gate and status (real en
             assert.strictEqual(table.code, 0, table.stderr);
             const lines = table.stdout.trimEnd().split("\n");
             assert.match(lines[0], /^STACK\s+VERSION\s+DIGEST\s+TAG\s+WHEN\s+WHO\s+ECS\s+PROTECTED\s+NOTE$/);
-            assert.match(lines[1], new RegExp(`^dev\\s+1\\s+${v2.digest.slice(0, 19)}…\\s+v2\\.0\\.0\\s+\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ\\s+alice\\s+in sync\\s+yes \\(deployed-dev-slot1\\)$`));
+            assert.match(
+                lines[1],
+                new RegExp(
+                    `^dev\\s+1\\s+${v2.digest.slice(0, 19)}…\\s+v2\\.0\\.0\\s+\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ\\s+alice\\s+in sync\\s+yes \\(deployed-dev-slot1\\)$`,
+                ),
+            );
             assert.match(lines[2], /^prod\s+1\s+.*ci-test\s+not checked: the stack has no `clusterName`\/`serviceName` outputs\s+yes \(deployed-prod-slot1\)$/);
             assert.match(lines[3], /^qa(\s+-){7}\s+its state runs no service \(nothing deployed yet\)$/);
         } finally {

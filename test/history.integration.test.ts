@@ -31,8 +31,7 @@ async function withRunning(stack: Stack, deployments: Deployment[]): Promise<Dep
 }
 
 /** The fields a reader of history acts on, newest first. */
-const rows = (deployments: readonly Deployment[]) =>
-    deployments.map((d) => [d.version, d.operation, d.kind, d.result, d.digest, d.tag, d.requestedBy]);
+const rows = (deployments: readonly Deployment[]) => deployments.map((d) => [d.version, d.operation, d.kind, d.result, d.digest, d.tag, d.requestedBy]);
 
 describe("history from the real engine (file:// backend)", function () {
     this.timeout(300_000);
@@ -58,8 +57,10 @@ describe("history from the real engine (file:// backend)", function () {
             "papyrus:deployKind": { value: "deploy" },
             "papyrus:deployedBy": { value: "frank" },
         });
-        await stack.up({ message: driverMessage("deploy", "v6.0.0", "6", "frank") })
-            .then(() => failures.push("update 6 succeeded"), (err: Error) => failures.push(err.message));
+        await stack.up({ message: driverMessage("deploy", "v6.0.0", "6", "frank") }).then(
+            () => failures.push("update 6 succeeded"),
+            (err: Error) => failures.push(err.message),
+        );
         // A valid digest whose update fails anyway (the fixture cannot read its delay): a failed
         // update that still records a digest, as a real `up` that AWS refused would.
         await stack.setAllConfig({
@@ -68,8 +69,10 @@ describe("history from the real engine (file:// backend)", function () {
             "papyrus:deployedBy": { value: "grace" },
             "papyrus:fixtureDelayMs": { value: "soon" },
         });
-        await stack.up({ message: driverMessage("deploy", "v7.0.0", "7", "grace") })
-            .then(() => failures.push("update 7 succeeded"), (err: Error) => failures.push(err.message));
+        await stack.up({ message: driverMessage("deploy", "v7.0.0", "7", "grace") }).then(
+            () => failures.push("update 7 succeeded"),
+            (err: Error) => failures.push(err.message),
+        );
     });
     after(() => backend?.cleanup());
 

@@ -1,7 +1,16 @@
 // Choosing a rollback target from history: pure, no engine.
 import * as assert from "assert";
 import { Stack, UpdateSummary } from "@pulumi/pulumi/automation";
-import { chooseRollbackTarget, Deployment, formatPromotedFrom, markRunning, parsePromotedFrom, readDeployments, toDeployments, updateRunner } from "../automation/history";
+import {
+    chooseRollbackTarget,
+    Deployment,
+    formatPromotedFrom,
+    markRunning,
+    parsePromotedFrom,
+    readDeployments,
+    toDeployments,
+    updateRunner,
+} from "../automation/history";
 
 const REPO = "123456789012.dkr.ecr.us-east-1.amazonaws.com/papyrus-api";
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
@@ -22,25 +31,40 @@ function updates(...rows: Row[]): Deployment[] {
 }
 
 function records(rows: Row[]): Deployment[] {
-    const summaries: UpdateSummary[] = rows.map(([kind, result, hex, tag], i) => ({
-        version: 0,
-        kind: kind === "refresh" ? "refresh" : "update",
-        result,
-        startTime: new Date(Date.UTC(2026, 10, 23, 10, i)).toISOString(),
-        endTime: new Date(Date.UTC(2026, 10, 23, 10, i, 30)).toISOString(),
-        message: kind === "manual" || kind === "refresh" || hex === undefined ? ""
-            : kind === "automation" ? "nightly re-apply" : `${kind} ${tag ?? `v${i}.0.0`} ${digest(hex)} by alice`,
-        environment: { "exec.kind": kind === "manual" ? "cli" : "auto.local" },
-        // A refresh carries the checkout's config of its moment too (kills reading an image from it).
-        config: hex === undefined ? {} : {
-            "papyrus:image": { value: `${REPO}@${digest(hex)}`, secret: false },
-            "papyrus:imageTag": { value: tag ?? `v${i}.0.0`, secret: false },
-            // What the checkout last held: a hand-run or foreign update, or a refresh, carries it unchanged.
-            "papyrus:deployKind": { value: kind === "deploy" || kind === "rollback" || kind === "infra" ? kind : "deploy", secret: false },
-            "papyrus:deployedBy": { value: "alice", secret: false },
-            "papyrus:secretThing": { value: "[secret]", secret: true },
-        },
-    }) as unknown as UpdateSummary).reverse();
+    const summaries: UpdateSummary[] = rows
+        .map(
+            ([kind, result, hex, tag], i) =>
+                ({
+                    version: 0,
+                    kind: kind === "refresh" ? "refresh" : "update",
+                    result,
+                    startTime: new Date(Date.UTC(2026, 10, 23, 10, i)).toISOString(),
+                    endTime: new Date(Date.UTC(2026, 10, 23, 10, i, 30)).toISOString(),
+                    message:
+                        kind === "manual" || kind === "refresh" || hex === undefined
+                            ? ""
+                            : kind === "automation"
+                              ? "nightly re-apply"
+                              : `${kind} ${tag ?? `v${i}.0.0`} ${digest(hex)} by alice`,
+                    environment: { "exec.kind": kind === "manual" ? "cli" : "auto.local" },
+                    // A refresh carries the checkout's config of its moment too (kills reading an image from it).
+                    config:
+                        hex === undefined
+                            ? {}
+                            : {
+                                  "papyrus:image": { value: `${REPO}@${digest(hex)}`, secret: false },
+                                  "papyrus:imageTag": { value: tag ?? `v${i}.0.0`, secret: false },
+                                  // What the checkout last held: a hand-run or foreign update, or a refresh, carries it unchanged.
+                                  "papyrus:deployKind": {
+                                      value: kind === "deploy" || kind === "rollback" || kind === "infra" ? kind : "deploy",
+                                      secret: false,
+                                  },
+                                  "papyrus:deployedBy": { value: "alice", secret: false },
+                                  "papyrus:secretThing": { value: "[secret]", secret: true },
+                              },
+                }) as unknown as UpdateSummary,
+        )
+        .reverse();
     return toDeployments(summaries);
 }
 
@@ -48,7 +72,11 @@ function records(rows: Row[]): Deployment[] {
 function summary(fields: { [K in keyof UpdateSummary]?: unknown } & { image?: string }): UpdateSummary {
     const { image, ...rest } = fields;
     return {
-        version: 0, kind: "update", result: "succeeded", startTime: "2026-11-23T10:00:00.000Z", message: "",
+        version: 0,
+        kind: "update",
+        result: "succeeded",
+        startTime: "2026-11-23T10:00:00.000Z",
+        message: "",
         environment: { "exec.kind": "auto.local" },
         config: image === undefined ? {} : { "papyrus:image": { value: image, secret: false } },
         ...rest,
@@ -74,12 +102,26 @@ describe("deployments from history", () => {
         // pushed batch dropped
         const page = (from: number, count: number) => Array.from({ length: count }, (_, i) => summary({ version: from - i }));
         const short = pagedStack([page(5, 2), page(3, 2), page(1, 1)]);
-        assert.deepStrictEqual((await readDeployments(short.stack, 2)).map((d) => d.version), [5, 4, 3, 2, 1]);
-        assert.deepStrictEqual(short.calls, [[2, 1, false], [2, 2, false], [2, 3, false]]);
+        assert.deepStrictEqual(
+            (await readDeployments(short.stack, 2)).map((d) => d.version),
+            [5, 4, 3, 2, 1],
+        );
+        assert.deepStrictEqual(short.calls, [
+            [2, 1, false],
+            [2, 2, false],
+            [2, 3, false],
+        ]);
         // A history that fills its last page exactly needs one more, empty, page to end.
         const exact = pagedStack([page(4, 2), page(2, 2)]);
-        assert.deepStrictEqual((await readDeployments(exact.stack, 2)).map((d) => d.version), [4, 3, 2, 1]);
-        assert.deepStrictEqual(exact.calls, [[2, 1, false], [2, 2, false], [2, 3, false]]);
+        assert.deepStrictEqual(
+            (await readDeployments(exact.stack, 2)).map((d) => d.version),
+            [4, 3, 2, 1],
+        );
+        assert.deepStrictEqual(exact.calls, [
+            [2, 1, false],
+            [2, 2, false],
+            [2, 3, false],
+        ]);
     });
 
     it("keeps what the engine reports: its version numbers, result, times and message, field by field", () => {
@@ -87,8 +129,12 @@ describe("deployments from history", () => {
         // kills: the version taken from the order whenever, `message || undefined` turned into `&&`
         const image = `${REPO}@${digest("a")}`;
         const cloud = summary({
-            version: 7, result: "succeeded", startTime: "2026-11-23T10:00:00.000Z", endTime: "2026-11-23T10:02:00.000Z",
-            message: `deploy v1.2.3 ${digest("a")} by alice`, resourceChanges: { update: 1, same: 3 },
+            version: 7,
+            result: "succeeded",
+            startTime: "2026-11-23T10:00:00.000Z",
+            endTime: "2026-11-23T10:02:00.000Z",
+            message: `deploy v1.2.3 ${digest("a")} by alice`,
+            resourceChanges: { update: 1, same: 3 },
             config: {
                 "papyrus:image": { value: image, secret: false },
                 "papyrus:imageTag": { value: "v1.2.3", secret: false },
@@ -98,15 +144,38 @@ describe("deployments from history", () => {
         });
         assert.deepStrictEqual(toDeployments([cloud, summary({ version: 6 })]), [
             {
-                version: 7, operation: "update", kind: "deploy", result: "succeeded",
-                startTime: new Date("2026-11-23T10:00:00.000Z"), endTime: new Date("2026-11-23T10:02:00.000Z"),
-                image, digest: digest("a"), tag: "v1.2.3", requestedBy: "alice", promotedFrom: undefined, reconcileOf: undefined,
-                resourceChanges: { update: 1, same: 3 }, message: `deploy v1.2.3 ${digest("a")} by alice`, runner: "driver",
+                version: 7,
+                operation: "update",
+                kind: "deploy",
+                result: "succeeded",
+                startTime: new Date("2026-11-23T10:00:00.000Z"),
+                endTime: new Date("2026-11-23T10:02:00.000Z"),
+                image,
+                digest: digest("a"),
+                tag: "v1.2.3",
+                requestedBy: "alice",
+                promotedFrom: undefined,
+                reconcileOf: undefined,
+                resourceChanges: { update: 1, same: 3 },
+                message: `deploy v1.2.3 ${digest("a")} by alice`,
+                runner: "driver",
             },
             {
-                version: 6, operation: "update", kind: "other", result: "succeeded", startTime: new Date("2026-11-23T10:00:00.000Z"), endTime: undefined,
-                image: undefined, digest: undefined, tag: undefined, requestedBy: undefined, promotedFrom: undefined, reconcileOf: undefined,
-                resourceChanges: undefined, message: undefined, runner: "automation",
+                version: 6,
+                operation: "update",
+                kind: "other",
+                result: "succeeded",
+                startTime: new Date("2026-11-23T10:00:00.000Z"),
+                endTime: undefined,
+                image: undefined,
+                digest: undefined,
+                tag: undefined,
+                requestedBy: undefined,
+                promotedFrom: undefined,
+                reconcileOf: undefined,
+                resourceChanges: undefined,
+                message: undefined,
+                runner: "automation",
             },
         ]);
         // An update still running (or cut off) has no result yet.
@@ -116,14 +185,21 @@ describe("deployments from history", () => {
 
     it("reads the driver's infra updates as infra, and only a hand-run update as manual", () => {
         // kills: `infra` dropped from the driver's kinds; `cli && update` turned into `||`, or either side taken as true
-        const history = records([["deploy", "succeeded", "a"], ["infra", "succeeded", "a"], ["automation", "succeeded", "a"]]);
-        const cliRefresh = summary({ kind: "refresh", environment: { "exec.kind": "cli" } });
-        assert.deepStrictEqual([...history, ...toDeployments([cliRefresh])].map((d) => [d.operation, d.runner, d.kind]), [
-            ["update", "automation", "other"],
-            ["update", "driver", "infra"],
-            ["update", "driver", "deploy"],
-            ["refresh", "cli", "other"],
+        const history = records([
+            ["deploy", "succeeded", "a"],
+            ["infra", "succeeded", "a"],
+            ["automation", "succeeded", "a"],
         ]);
+        const cliRefresh = summary({ kind: "refresh", environment: { "exec.kind": "cli" } });
+        assert.deepStrictEqual(
+            [...history, ...toDeployments([cliRefresh])].map((d) => [d.operation, d.runner, d.kind]),
+            [
+                ["update", "automation", "other"],
+                ["update", "driver", "infra"],
+                ["update", "driver", "deploy"],
+                ["refresh", "cli", "other"],
+            ],
+        );
     });
 
     it("finds the digest of an image the validator refuses, when it still ends in `@sha256:<hex>`", () => {
@@ -141,11 +217,14 @@ describe("deployments from history", () => {
 describe("rollback target", () => {
     it("numbers file-backend updates (version 0) from the oldest, and reads digest, tag, kind and who from config", () => {
         const history = updates(["deploy", "succeeded", "a", "v1.0.0"], ["refresh", "succeeded"], ["rollback", "failed", "b"]);
-        assert.deepStrictEqual(history.map((d) => [d.version, d.operation, d.kind, d.result, d.digest, d.tag, d.requestedBy]), [
-            [3, "update", "rollback", "failed", digest("b"), "v2.0.0", "alice"],
-            [2, "refresh", "other", "succeeded", undefined, undefined, undefined],
-            [1, "update", "deploy", "succeeded", digest("a"), "v1.0.0", "alice"],
-        ]);
+        assert.deepStrictEqual(
+            history.map((d) => [d.version, d.operation, d.kind, d.result, d.digest, d.tag, d.requestedBy]),
+            [
+                [3, "update", "rollback", "failed", digest("b"), "v2.0.0", "alice"],
+                [2, "refresh", "other", "succeeded", undefined, undefined, undefined],
+                [1, "update", "deploy", "succeeded", digest("a"), "v1.0.0", "alice"],
+            ],
+        );
     });
 
     it("credits the driver only for updates whose metadata says it ran them", () => {
@@ -157,33 +236,74 @@ describe("rollback target", () => {
         assert.strictEqual(updateRunner({ environment: { "exec.kind": "auto.local" }, message: `deploy v1.0.0 sha256:abc by alice` }), "automation");
         assert.strictEqual(updateRunner({ environment: {}, message: `deploy v1.0.0 ${digest("a")} by alice` }), "unknown");
         // kills: the `^` of the driver's message pattern, `startsWith("auto")` emptied, `environment?.` without `?`
-        assert.strictEqual(updateRunner({ environment: { "exec.kind": "auto.local" }, message: `re-run of deploy v1.0.0 ${digest("a")} by alice` }), "automation");
+        assert.strictEqual(
+            updateRunner({ environment: { "exec.kind": "auto.local" }, message: `re-run of deploy v1.0.0 ${digest("a")} by alice` }),
+            "automation",
+        );
         assert.strictEqual(updateRunner({ environment: { "exec.kind": "remote.deployment" }, message: `deploy v1.0.0 ${digest("a")} by alice` }), "unknown");
         assert.strictEqual(updateRunner({ message: "an old record without environment" } as Pick<UpdateSummary, "environment" | "message">), "unknown");
-        assert.strictEqual(updateRunner({ environment: { "exec.kind": "auto.inline" } } as unknown as Pick<UpdateSummary, "environment" | "message">), "automation");
+        assert.strictEqual(
+            updateRunner({ environment: { "exec.kind": "auto.inline" } } as unknown as Pick<UpdateSummary, "environment" | "message">),
+            "automation",
+        );
         const history = updates(["deploy", "succeeded", "a", "v1.0.0"], ["manual", "succeeded", "b", "v2.0.0"]);
-        assert.deepStrictEqual(history.map((d) => [d.kind, d.runner, d.requestedBy, d.digest, d.running]), [
-            ["manual", "cli", undefined, digest("b"), true],
-            ["deploy", "driver", "alice", digest("a"), false],
-        ]);
+        assert.deepStrictEqual(
+            history.map((d) => [d.kind, d.runner, d.requestedBy, d.digest, d.running]),
+            [
+                ["manual", "cli", undefined, digest("b"), true],
+                ["deploy", "driver", "alice", digest("a"), false],
+            ],
+        );
     });
 
     it("takes the current deployment from what the state runs, whatever the update's result", () => {
         // A cancelled update (result `failed`) that applied its image is current; one that did not is not.
-        const rows: Row[] = [["deploy", "succeeded", "a"], ["deploy", "succeeded", "b"], ["deploy", "failed", "c"]];
+        const rows: Row[] = [
+            ["deploy", "succeeded", "a"],
+            ["deploy", "succeeded", "b"],
+            ["deploy", "failed", "c"],
+        ];
         const applied = markRunning(records(rows), { digest: digest("c") });
         assert.deepStrictEqual([chooseRollbackTarget(applied, {}).current?.version, chooseRollbackTarget(applied, {}).target?.digest], [3, digest("b")]);
         const notApplied = markRunning(records(rows), { digest: digest("b") });
         assert.deepStrictEqual([chooseRollbackTarget(notApplied, {}).current?.version, chooseRollbackTarget(notApplied, {}).target?.digest], [2, digest("a")]);
-        assert.deepStrictEqual(markRunning(records(rows), undefined).map((d) => d.running), [false, false, false]);
-        assert.match(chooseRollbackTarget(markRunning(records(rows), undefined), {}).reason!, /the stack's state runs no image that a recorded update deployed/);
+        assert.deepStrictEqual(
+            markRunning(records(rows), undefined).map((d) => d.running),
+            [false, false, false],
+        );
+        assert.match(
+            chooseRollbackTarget(markRunning(records(rows), undefined), {}).reason!,
+            /the stack's state runs no image that a recorded update deployed/,
+        );
         // The newest update with that digest is the current one (a rollback to a, not the first deploy of a).
-        const back = markRunning(records([["deploy", "succeeded", "a"], ["deploy", "succeeded", "b"], ["rollback", "succeeded", "a"]]), { digest: digest("a") });
-        assert.deepStrictEqual(back.map((d) => d.running), [true, false, false]);
+        const back = markRunning(
+            records([
+                ["deploy", "succeeded", "a"],
+                ["deploy", "succeeded", "b"],
+                ["rollback", "succeeded", "a"],
+            ]),
+            { digest: digest("a") },
+        );
+        assert.deepStrictEqual(
+            back.map((d) => d.running),
+            [true, false, false],
+        );
         // A refresh records the config too, so its image; it deployed nothing and is never the one that runs.
         // kills: `operation === "update"` dropped from markRunning
-        const refreshed = markRunning(records([["deploy", "succeeded", "a"], ["refresh", "succeeded", "a"]]), { digest: digest("a") });
-        assert.deepStrictEqual(refreshed.map((d) => [d.operation, d.running]), [["refresh", false], ["update", true]]);
+        const refreshed = markRunning(
+            records([
+                ["deploy", "succeeded", "a"],
+                ["refresh", "succeeded", "a"],
+            ]),
+            { digest: digest("a") },
+        );
+        assert.deepStrictEqual(
+            refreshed.map((d) => [d.operation, d.running]),
+            [
+                ["refresh", false],
+                ["update", true],
+            ],
+        );
     });
 
     it("steps back from where a hand-run update's digest came from", () => {
@@ -203,15 +323,27 @@ describe("rollback target", () => {
     it("does not bring back a digest ECS rolled back after it ran (a later reconcile names it)", () => {
         // v1 (a), v3 (c) deployed but its rollout never finished, v2 (b), v3 (c) again: ECS rolled it
         // back and a reconcile recorded b. The step back from b must not be update 2's c.
-        const rows = records([["deploy", "succeeded", "a"], ["deploy", "succeeded", "c"], ["deploy", "succeeded", "b"], ["deploy", "succeeded", "c"], ["rollback", "succeeded", "b"]]);
-        const reconciled = rows.map((d) => d.version === 5 ? { ...d, kind: "reconcile" as const, reconcileOf: { version: 4, digest: digest("c") } } : d);
+        const rows = records([
+            ["deploy", "succeeded", "a"],
+            ["deploy", "succeeded", "c"],
+            ["deploy", "succeeded", "b"],
+            ["deploy", "succeeded", "c"],
+            ["rollback", "succeeded", "b"],
+        ]);
+        const reconciled = rows.map((d) => (d.version === 5 ? { ...d, kind: "reconcile" as const, reconcileOf: { version: 4, digest: digest("c") } } : d));
         const choice = chooseRollbackTarget(markRunning(reconciled, { digest: digest("b") }), {});
         assert.deepStrictEqual([choice.current?.version, choice.target?.version, choice.target?.digest], [5, 1, digest("a")]);
         // Explicitly, it still can.
         assert.strictEqual(chooseRollbackTarget(markRunning(reconciled, { digest: digest("b") }), { toVersion: 2 }).target?.digest, digest("c"));
         // A reconcile older than the deployment does not count against it: c ran again after ECS refused it once.
-        const earlier = records([["deploy", "succeeded", "a"], ["deploy", "succeeded", "c"], ["rollback", "succeeded", "a"], ["deploy", "succeeded", "c"], ["deploy", "succeeded", "b"]]);
-        const fixed = earlier.map((d) => d.version === 3 ? { ...d, kind: "reconcile" as const, reconcileOf: { version: 2, digest: digest("c") } } : d);
+        const earlier = records([
+            ["deploy", "succeeded", "a"],
+            ["deploy", "succeeded", "c"],
+            ["rollback", "succeeded", "a"],
+            ["deploy", "succeeded", "c"],
+            ["deploy", "succeeded", "b"],
+        ]);
+        const fixed = earlier.map((d) => (d.version === 3 ? { ...d, kind: "reconcile" as const, reconcileOf: { version: 2, digest: digest("c") } } : d));
         assert.strictEqual(chooseRollbackTarget(markRunning(fixed, { digest: digest("b") }), {}).target?.version, 4);
     });
 
@@ -229,12 +361,27 @@ describe("rollback target", () => {
     });
 
     it("shows no image for a refresh or destroy, whose config only echoes the checkout's", () => {
-        const history = records([["deploy", "succeeded", "a", "v1.0.0"], ["refresh", "succeeded", "b"]]);
-        assert.deepStrictEqual(history.map((d) => [d.operation, d.digest, d.tag]), [["refresh", undefined, undefined], ["update", digest("a"), "v1.0.0"]]);
+        const history = records([
+            ["deploy", "succeeded", "a", "v1.0.0"],
+            ["refresh", "succeeded", "b"],
+        ]);
+        assert.deepStrictEqual(
+            history.map((d) => [d.operation, d.digest, d.tag]),
+            [
+                ["refresh", undefined, undefined],
+                ["update", digest("a"), "v1.0.0"],
+            ],
+        );
     });
 
     it("takes an explicit target when the state runs nothing a recorded update deployed (after a destroy), but not the default", () => {
-        const nothingRuns = markRunning(records([["deploy", "succeeded", "a", "v1.0.0"], ["deploy", "succeeded", "b", "v2.0.0"]]), undefined);
+        const nothingRuns = markRunning(
+            records([
+                ["deploy", "succeeded", "a", "v1.0.0"],
+                ["deploy", "succeeded", "b", "v2.0.0"],
+            ]),
+            undefined,
+        );
         assert.strictEqual(chooseRollbackTarget(nothingRuns, { toVersion: 1 }).target?.digest, digest("a"));
         assert.strictEqual(chooseRollbackTarget(nothingRuns, { toTag: "v2.0.0" }).target?.version, 2);
         assert.match(chooseRollbackTarget(nothingRuns, {}).reason!, /name a target with `--to-version`, `--to-tag` or `--to-digest`/);
@@ -253,20 +400,37 @@ describe("rollback target", () => {
     it("explains exactly why an update cannot be rolled back to", () => {
         // kills: the `recorded no image` and refresh reasons emptied, `operation === "update"` and `digest !== undefined`
         // dropped from the candidates, and the `toDigest` branch skipped for the default
-        const history = markRunning(toDeployments([
-            summary({ version: 4, image: `${REPO}@${digest("c")}`, message: `deploy v3.0.0 ${digest("c")} by alice`, config: {
-                "papyrus:image": { value: `${REPO}@${digest("c")}`, secret: false }, "papyrus:deployKind": { value: "deploy", secret: false } } }),
-            summary({ version: 3, kind: "refresh", image: `${REPO}@${digest("b")}` }),
-            summary({ version: 2, image: `${REPO}@${digest("b")}`, message: `deploy v2.0.0 ${digest("b")} by alice` }),
-            summary({ version: 1, message: "bootstrap" }),
-        ]), { digest: digest("c") });
+        const history = markRunning(
+            toDeployments([
+                summary({
+                    version: 4,
+                    image: `${REPO}@${digest("c")}`,
+                    message: `deploy v3.0.0 ${digest("c")} by alice`,
+                    config: {
+                        "papyrus:image": { value: `${REPO}@${digest("c")}`, secret: false },
+                        "papyrus:deployKind": { value: "deploy", secret: false },
+                    },
+                }),
+                summary({ version: 3, kind: "refresh", image: `${REPO}@${digest("b")}` }),
+                summary({ version: 2, image: `${REPO}@${digest("b")}`, message: `deploy v2.0.0 ${digest("b")} by alice` }),
+                summary({ version: 1, message: "bootstrap" }),
+            ]),
+            { digest: digest("c") },
+        );
         assert.deepStrictEqual(chooseRollbackTarget(history, { toVersion: 1 }), { current: history[0], reason: "update 1 recorded no image" });
-        assert.deepStrictEqual(chooseRollbackTarget(history, { toVersion: 3 }), { current: history[0], reason: "update 3 is a refresh, which deploys no image" });
-        assert.deepStrictEqual(chooseRollbackTarget(history, { toDigest: digest("d") }), { current: history[0], reason: `no succeeded deployment of digest \`${digest("d")}\`` });
+        assert.deepStrictEqual(chooseRollbackTarget(history, { toVersion: 3 }), {
+            current: history[0],
+            reason: "update 3 is a refresh, which deploys no image",
+        });
+        assert.deepStrictEqual(chooseRollbackTarget(history, { toDigest: digest("d") }), {
+            current: history[0],
+            reason: `no succeeded deployment of digest \`${digest("d")}\``,
+        });
         assert.strictEqual(chooseRollbackTarget(history, {}).target?.version, 2, "the default skips the refresh");
         const first = updates(["deploy", "succeeded", "a"]);
         assert.deepStrictEqual(chooseRollbackTarget(first, {}), {
-            current: first[0], reason: `no succeeded deployment before update 1 ran another digest than ${digest("a")}`,
+            current: first[0],
+            reason: `no succeeded deployment before update 1 ran another digest than ${digest("a")}`,
         });
     });
 
@@ -284,7 +448,11 @@ describe("rollback target", () => {
             const history = updates(["deploy", "succeeded", "a"], ["deploy", "succeeded", "b"], ["rollback", "succeeded", "a"], [kind, "succeeded", "a"]);
             const choice = chooseRollbackTarget(history, {});
             assert.strictEqual(choice.target, undefined, kind);
-            assert.strictEqual(choice.reason, `update 4 rolled back to ${digest("a")}, first deployed in update 1, and nothing before that ran another digest (\`--to-version\` picks any update)`, kind);
+            assert.strictEqual(
+                choice.reason,
+                `update 4 rolled back to ${digest("a")}, first deployed in update 1, and nothing before that ran another digest (\`--to-version\` picks any update)`,
+                kind,
+            );
         }
     });
 
@@ -298,19 +466,23 @@ describe("rollback target", () => {
 
 describe("promoted deployments in history", () => {
     const from = { stack: "dev", version: 7, digest: digest("a"), tag: "v1.0.0" };
-    const summary = (runner: "auto.local" | "cli", promotedFrom: string | undefined): UpdateSummary => ({
-        version: 0, kind: "update", result: "succeeded",
-        startTime: "2026-11-23T10:00:00.000Z", endTime: "2026-11-23T10:00:30.000Z",
-        message: runner === "cli" ? "" : `promote v1.0.0 ${digest("a")} by alice`,
-        environment: { "exec.kind": runner },
-        config: {
-            "papyrus:image": { value: `${REPO}@${digest("a")}`, secret: false },
-            "papyrus:imageTag": { value: "v1.0.0", secret: false },
-            "papyrus:deployKind": { value: "promote", secret: false },
-            "papyrus:deployedBy": { value: "alice", secret: false },
-            ...(promotedFrom === undefined ? {} : { "papyrus:promotedFrom": { value: promotedFrom, secret: false } }),
-        },
-    }) as unknown as UpdateSummary;
+    const summary = (runner: "auto.local" | "cli", promotedFrom: string | undefined): UpdateSummary =>
+        ({
+            version: 0,
+            kind: "update",
+            result: "succeeded",
+            startTime: "2026-11-23T10:00:00.000Z",
+            endTime: "2026-11-23T10:00:30.000Z",
+            message: runner === "cli" ? "" : `promote v1.0.0 ${digest("a")} by alice`,
+            environment: { "exec.kind": runner },
+            config: {
+                "papyrus:image": { value: `${REPO}@${digest("a")}`, secret: false },
+                "papyrus:imageTag": { value: "v1.0.0", secret: false },
+                "papyrus:deployKind": { value: "promote", secret: false },
+                "papyrus:deployedBy": { value: "alice", secret: false },
+                ...(promotedFrom === undefined ? {} : { "papyrus:promotedFrom": { value: promotedFrom, secret: false } }),
+            },
+        }) as unknown as UpdateSummary;
 
     it("reads a driver's promote with its source, as the driver writes it", () => {
         // kills: promote updates shown as `other`, or `papyrus:promotedFrom` not read back
@@ -319,19 +491,33 @@ describe("promoted deployments in history", () => {
     });
 
     it("credits no source to a hand-run update, and ignores a value that is not the driver's shape", () => {
-        assert.deepStrictEqual(toDeployments([summary("cli", formatPromotedFrom(from))]).map((d) => [d.kind, d.promotedFrom]), [["manual", undefined]]);
+        assert.deepStrictEqual(
+            toDeployments([summary("cli", formatPromotedFrom(from))]).map((d) => [d.kind, d.promotedFrom]),
+            [["manual", undefined]],
+        );
         for (const bad of ["dev@7", "{}", JSON.stringify({ ...from, version: "7" }), JSON.stringify({ ...from, digest: "sha256:short" })]) {
             assert.strictEqual(parsePromotedFrom(bad), undefined, bad);
         }
-        assert.deepStrictEqual(parsePromotedFrom(JSON.stringify({ stack: "dev", version: 2, digest: digest("b") })), { stack: "dev", version: 2, digest: digest("b"), tag: undefined });
+        assert.deepStrictEqual(parsePromotedFrom(JSON.stringify({ stack: "dev", version: 2, digest: digest("b") })), {
+            stack: "dev",
+            version: 2,
+            digest: digest("b"),
+            tag: undefined,
+        });
     });
 
     it("a promote is where a digest came from: a default rollback steps back past it", () => {
-        const history = markRunning(toDeployments([
-            { ...summary("auto.local", formatPromotedFrom(from)), startTime: "2026-11-23T10:02:00.000Z" } as unknown as UpdateSummary,
-            { ...summary("auto.local", formatPromotedFrom({ ...from, version: 3, digest: digest("b") })), message: `promote v0.9.0 ${digest("b")} by alice`,
-                config: { ...summary("auto.local", undefined).config, "papyrus:image": { value: `${REPO}@${digest("b")}`, secret: false } } } as unknown as UpdateSummary,
-        ]), { digest: digest("a") });
+        const history = markRunning(
+            toDeployments([
+                { ...summary("auto.local", formatPromotedFrom(from)), startTime: "2026-11-23T10:02:00.000Z" } as unknown as UpdateSummary,
+                {
+                    ...summary("auto.local", formatPromotedFrom({ ...from, version: 3, digest: digest("b") })),
+                    message: `promote v0.9.0 ${digest("b")} by alice`,
+                    config: { ...summary("auto.local", undefined).config, "papyrus:image": { value: `${REPO}@${digest("b")}`, secret: false } },
+                } as unknown as UpdateSummary,
+            ]),
+            { digest: digest("a") },
+        );
         assert.deepStrictEqual(chooseRollbackTarget(history, {}).target?.digest, digest("b"));
     });
 });

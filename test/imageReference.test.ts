@@ -394,15 +394,13 @@ describe("parseImageReference", () => {
     });
 
     it("names the input given in `options.input`", () => {
-        assert.throws(
-            () => parseImageReference(`${REPO_URL}:latest`, { input: "papyrus:image" }),
-            {
-                name: "ImageReferenceError",
-                message: "`papyrus:image` must be pinned by digest (`<registry>/<repository>@sha256:<64 lowercase hex>`), "
-                    + "got `123456789012.dkr.ecr.eu-west-1.amazonaws.com/papyrus-api:latest`: "
-                    + "`latest` is a moving tag and is never deployed; deploy a release tag by its digest",
-            },
-        );
+        assert.throws(() => parseImageReference(`${REPO_URL}:latest`, { input: "papyrus:image" }), {
+            name: "ImageReferenceError",
+            message:
+                "`papyrus:image` must be pinned by digest (`<registry>/<repository>@sha256:<64 lowercase hex>`), " +
+                "got `123456789012.dkr.ecr.eu-west-1.amazonaws.com/papyrus-api:latest`: " +
+                "`latest` is a moving tag and is never deployed; deploy a release tag by its digest",
+        });
     });
 
     it("keeps the value unescaped on the error for callers that render their own message", () => {
@@ -425,16 +423,16 @@ describe("imageReferenceProblem", () => {
     it("returns the exact message for a bad one", () => {
         assert.strictEqual(
             imageReferenceProblem(`${REPO_URL}:v1`, { input: "containerDefinitions[0].image" }),
-            refused("containerDefinitions[0].image", `${REPO_URL}:v1`,
-                `it names the tag \`v1\`; resolve the tag to its digest and use \`${REPO_URL}@sha256:<digest>\``),
+            refused(
+                "containerDefinitions[0].image",
+                `${REPO_URL}:v1`,
+                `it names the tag \`v1\`; resolve the tag to its digest and use \`${REPO_URL}@sha256:<digest>\``,
+            ),
         );
     });
 
     it("returns a message, not a TypeError, for a value that cannot be converted to a string", () => {
-        assert.strictEqual(
-            imageReferenceProblem(Object.create(null)),
-            refused("image", "[object Object]", "expected a string, got a value of type object"),
-        );
+        assert.strictEqual(imageReferenceProblem(Object.create(null)), refused("image", "[object Object]", "expected a string, got a value of type object"));
     });
 });
 

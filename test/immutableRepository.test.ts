@@ -1,11 +1,7 @@
 // ImmutableRepository on its own: argument checks (pure) and the inputs it
 // gives ECR for the settings index.ts does not use (exclusions, KMS).
 import * as assert from "assert";
-import {
-    ImmutableRepository,
-    immutableRepositoryProblems,
-    lifecyclePolicyOf,
-} from "../components/immutableRepository";
+import { ImmutableRepository, immutableRepositoryProblems, lifecyclePolicyOf } from "../components/immutableRepository";
 import { repositoryLifecyclePolicy } from "../components/repositoryLifecycle";
 import { Evaluation, RecordedResource, runUnderMocks } from "./support/evaluateUnderMocks";
 
@@ -32,7 +28,10 @@ describe("lifecyclePolicyOf", () => {
         assert.strictEqual(lifecyclePolicyOf({}).rules.length, 2);
     });
     it("passes the untagged days and the tagged retention on", () => {
-        assert.deepStrictEqual(lifecyclePolicyOf({ untaggedExpiryDays: 3, taggedRetention: { keepNewest: 40 } }), repositoryLifecyclePolicy(3, { keepNewest: 40 }));
+        assert.deepStrictEqual(
+            lifecyclePolicyOf({ untaggedExpiryDays: 3, taggedRetention: { keepNewest: 40 } }),
+            repositoryLifecyclePolicy(3, { keepNewest: 40 }),
+        );
     });
 });
 
@@ -56,7 +55,7 @@ describe("immutableRepositoryProblems", () => {
         [
             "a tagged retention with both keys",
             { ...base, taggedRetention: { keepNewest: 5, olderThanDays: 30 } as never },
-            ["`taggedRetention` must have exactly one of `keepNewest` or `olderThanDays`, got `{\"keepNewest\":5,\"olderThanDays\":30}`"],
+            ['`taggedRetention` must have exactly one of `keepNewest` or `olderThanDays`, got `{"keepNewest":5,"olderThanDays":30}`'],
         ],
         [
             "a tagged retention of zero",
@@ -78,11 +77,7 @@ describe("immutableRepositoryProblems", () => {
             { ...base, mutableTagExclusions: ["cache-*", "*"] },
             ["`mutableTagExclusions[1]` is `*`, which would make every tag mutable; name the tags that may move, e.g. `cache-*`"],
         ],
-        [
-            "KMS without a key",
-            { ...base, encryption: { type: "KMS", kmsKeyArn: "" } },
-            ["`encryption.kmsKeyArn` is required when `encryption.type` is `KMS`"],
-        ],
+        ["KMS without a key", { ...base, encryption: { type: "KMS", kmsKeyArn: "" } }, ["`encryption.kmsKeyArn` is required when `encryption.type` is `KMS`"]],
     ];
     for (const [title, args, problems] of cases) {
         it(title, () => assert.deepStrictEqual(immutableRepositoryProblems(args), problems));
@@ -119,7 +114,8 @@ describe("ImmutableRepository under mocks", () => {
         const repo = inputsOf(evaluation, "aws:ecr/repository:Repository");
         assert.strictEqual(repo.imageTagMutability, "IMMUTABLE_WITH_EXCLUSION");
         assert.deepStrictEqual(repo.imageTagMutabilityExclusionFilters, [
-            { filter: "deployed-*", filterType: "WILDCARD" }, { filter: "cache-*", filterType: "WILDCARD" },
+            { filter: "deployed-*", filterType: "WILDCARD" },
+            { filter: "cache-*", filterType: "WILDCARD" },
         ]);
         assert.deepStrictEqual(repo.encryptionConfigurations, [{ encryptionType: "KMS", kmsKey: kmsKeyArn }]);
         const lifecycle = inputsOf(evaluation, "aws:ecr/lifecyclePolicy:LifecyclePolicy");
@@ -128,8 +124,9 @@ describe("ImmutableRepository under mocks", () => {
 
     it("refuses bad arguments with every problem in one message", async () => {
         await assert.rejects(build({ repositoryName: "papyrus-api", untaggedExpiryDays: -1, mutableTagExclusions: ["*"] }), {
-            message: "ImmutableRepository `images`: `untaggedExpiryDays` must be a whole number of days, at least 1, got `-1`; "
-                + "`mutableTagExclusions[0]` is `*`, which would make every tag mutable; name the tags that may move, e.g. `cache-*`",
+            message:
+                "ImmutableRepository `images`: `untaggedExpiryDays` must be a whole number of days, at least 1, got `-1`; " +
+                "`mutableTagExclusions[0]` is `*`, which would make every tag mutable; name the tags that may move, e.g. `cache-*`",
         });
     });
 });

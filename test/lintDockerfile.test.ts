@@ -20,63 +20,81 @@ describe("lint-dockerfile: each rule, broken once", () => {
     // [title, Dockerfile, exact problems]; the comment names the mutation of scripts/lint-dockerfile.ts the case kills.
     const cases: [string, string, string[]][] = [
         // kills: dropping the digest check on FROM
-        ["a tag without a digest", `FROM node:20-bookworm-slim\nUSER node\n`, [
-            "line 1: base image `node:20-bookworm-slim` is not pinned by digest; use `node:20-bookworm-slim@sha256:<64 hex>` and update the digest on purpose",
-        ]],
+        [
+            "a tag without a digest",
+            `FROM node:20-bookworm-slim\nUSER node\n`,
+            [
+                "line 1: base image `node:20-bookworm-slim` is not pinned by digest; use `node:20-bookworm-slim@sha256:<64 hex>` and update the digest on purpose",
+            ],
+        ],
         // kills: dropping the `latest` rule
-        ["`latest`", `FROM node:latest\nUSER node\n`, [
-            "line 1: `FROM node:latest` uses `latest`, a moving tag; pin by digest",
-            "line 1: base image `node:latest` is not pinned by digest; use `node:latest@sha256:<64 hex>` and update the digest on purpose",
-        ]],
+        [
+            "`latest`",
+            `FROM node:latest\nUSER node\n`,
+            [
+                "line 1: `FROM node:latest` uses `latest`, a moving tag; pin by digest",
+                "line 1: base image `node:latest` is not pinned by digest; use `node:latest@sha256:<64 hex>` and update the digest on purpose",
+            ],
+        ],
         // kills: accepting any `@` instead of a full sha256 digest
-        ["a short digest", `FROM node@sha256:abc123\nUSER node\n`, [
-            "line 1: base image `node@sha256:abc123` is not pinned by digest; use `node@sha256:<64 hex>` and update the digest on purpose",
-        ]],
+        [
+            "a short digest",
+            `FROM node@sha256:abc123\nUSER node\n`,
+            ["line 1: base image `node@sha256:abc123` is not pinned by digest; use `node@sha256:<64 hex>` and update the digest on purpose"],
+        ],
         // kills: treating a `--platform` flag as the image
-        ["an unpinned image after --platform", `FROM --platform=linux/amd64 node:20 AS build\nFROM ${PINNED}\nUSER node\n`, [
-            "line 1: base image `node:20` is not pinned by digest; use `node:20@sha256:<64 hex>` and update the digest on purpose",
-        ]],
+        [
+            "an unpinned image after --platform",
+            `FROM --platform=linux/amd64 node:20 AS build\nFROM ${PINNED}\nUSER node\n`,
+            ["line 1: base image `node:20` is not pinned by digest; use `node:20@sha256:<64 hex>` and update the digest on purpose"],
+        ],
         // kills: checking USER in any stage instead of the final one
-        ["no USER in the final stage", `FROM ${PINNED} AS build\nUSER node\nFROM ${PINNED}\nCMD ["node"]\n`, [
-            "the final stage (line 3) has no USER, so it runs as root; add a non-root user (e.g. `USER node`)",
-        ]],
+        [
+            "no USER in the final stage",
+            `FROM ${PINNED} AS build\nUSER node\nFROM ${PINNED}\nCMD ["node"]\n`,
+            ["the final stage (line 3) has no USER, so it runs as root; add a non-root user (e.g. `USER node`)"],
+        ],
         // kills: taking the first USER of the stage instead of the last
-        ["USER 0:0 last", `FROM ${PINNED}\nUSER node\nUSER 0:0\n`, [
-            "line 3: the final stage runs as `0:0`; use a non-root user (e.g. `USER node`)",
-        ]],
+        ["USER 0:0 last", `FROM ${PINNED}\nUSER node\nUSER 0:0\n`, ["line 3: the final stage runs as `0:0`; use a non-root user (e.g. `USER node`)"]],
         // kills: dropping `root` from the root-user check
-        ["USER root", `FROM ${PINNED}\nUSER root\n`, [
-            "line 2: the final stage runs as `root`; use a non-root user (e.g. `USER node`)",
-        ]],
+        ["USER root", `FROM ${PINNED}\nUSER root\n`, ["line 2: the final stage runs as `root`; use a non-root user (e.g. `USER node`)"]],
         // kills: dropping the ARG/ENV secret rule, global ARGs, or the camelCase and legacy ENV forms
-        ["secret-looking ARG and ENV names", `ARG GITHUB_TOKEN\nFROM ${PINNED}\nARG NPM_TOKEN=x\nENV APP_VERSION=1 dbPassword=2\nENV AWS_SECRET_ACCESS_KEY abc\nUSER node\n`, [
-            `line 1: \`ARG GITHUB_TOKEN\` ${SECRET_ADVICE}`,
-            `line 3: \`ARG NPM_TOKEN\` ${SECRET_ADVICE}`,
-            `line 4: \`ENV dbPassword\` ${SECRET_ADVICE}`,
-            `line 5: \`ENV AWS_SECRET_ACCESS_KEY\` ${SECRET_ADVICE}`,
-        ]],
+        [
+            "secret-looking ARG and ENV names",
+            `ARG GITHUB_TOKEN\nFROM ${PINNED}\nARG NPM_TOKEN=x\nENV APP_VERSION=1 dbPassword=2\nENV AWS_SECRET_ACCESS_KEY abc\nUSER node\n`,
+            [
+                `line 1: \`ARG GITHUB_TOKEN\` ${SECRET_ADVICE}`,
+                `line 3: \`ARG NPM_TOKEN\` ${SECRET_ADVICE}`,
+                `line 4: \`ENV dbPassword\` ${SECRET_ADVICE}`,
+                `line 5: \`ENV AWS_SECRET_ACCESS_KEY\` ${SECRET_ADVICE}`,
+            ],
+        ],
         // kills: reading only the first name of an ARG that declares several
-        ["a secret as the second name of one ARG", `FROM ${PINNED}\nARG APP_VERSION=1 API_KEY\nUSER node\n`, [
-            `line 2: \`ARG API_KEY\` ${SECRET_ADVICE}`,
-        ]],
+        ["a secret as the second name of one ARG", `FROM ${PINNED}\nARG APP_VERSION=1 API_KEY\nUSER node\n`, [`line 2: \`ARG API_KEY\` ${SECRET_ADVICE}`]],
         // kills: not joining continuation lines (the install is on line 3, reported at the RUN's line 2)
-        ["packages installed in the final stage, across a continuation line", `FROM ${PINNED}\nRUN apt-get update && \\\n    apt-get install -y curl\nUSER node\n`, [
-            "line 2: the final stage installs packages (`apt-get install`); install them in the build stage and copy the result",
-        ]],
+        [
+            "packages installed in the final stage, across a continuation line",
+            `FROM ${PINNED}\nRUN apt-get update && \\\n    apt-get install -y curl\nUSER node\n`,
+            ["line 2: the final stage installs packages (`apt-get install`); install them in the build stage and copy the result"],
+        ],
         // kills: dropping package managers other than apt from the install rule
-        ["npm ci, apk add and a bare yarn in the final stage", `FROM ${PINNED}\nRUN npm ci --omit=dev\nRUN apk --no-cache add curl\nRUN yarn && yarn build\nUSER node\n`, [
-            "line 2: the final stage installs packages (`npm ci`); install them in the build stage and copy the result",
-            "line 3: the final stage installs packages (`apk --no-cache add`); install them in the build stage and copy the result",
-            "line 4: the final stage installs packages (`yarn`); install them in the build stage and copy the result",
-        ]],
+        [
+            "npm ci, apk add and a bare yarn in the final stage",
+            `FROM ${PINNED}\nRUN npm ci --omit=dev\nRUN apk --no-cache add curl\nRUN yarn && yarn build\nUSER node\n`,
+            [
+                "line 2: the final stage installs packages (`npm ci`); install them in the build stage and copy the result",
+                "line 3: the final stage installs packages (`apk --no-cache add`); install them in the build stage and copy the result",
+                "line 4: the final stage installs packages (`yarn`); install them in the build stage and copy the result",
+            ],
+        ],
         // kills: dropping the `# syntax=` rule
-        ["an unpinned syntax frontend", `# syntax=docker/dockerfile:1\nFROM ${PINNED}\nUSER node\n`, [
-            "line 1: the `# syntax=docker/dockerfile:1` frontend is an image too; pin it by digest or drop the directive",
-        ]],
+        [
+            "an unpinned syntax frontend",
+            `# syntax=docker/dockerfile:1\nFROM ${PINNED}\nUSER node\n`,
+            ["line 1: the `# syntax=docker/dockerfile:1` frontend is an image too; pin it by digest or drop the directive"],
+        ],
         // kills: returning no problems for a file without any stage
-        ["no FROM at all", `ARG APP_VERSION\n`, [
-            "there is no FROM instruction",
-        ]],
+        ["no FROM at all", `ARG APP_VERSION\n`, ["there is no FROM instruction"]],
     ];
     for (const [title, text, expected] of cases) {
         it(title, () => assert.deepStrictEqual(dockerfileProblems(text), expected));
@@ -86,11 +104,17 @@ describe("lint-dockerfile: each rule, broken once", () => {
 describe("lint-dockerfile: what it accepts", () => {
     const cases: [string, string][] = [
         // kills: demanding a digest on `FROM <earlier stage>`, or flagging KEY/AUTH as substrings of harmless names
-        ["FROM of an earlier stage, harmless names (KEYBOARD_LAYOUT, AUTHOR)", `FROM ${PINNED} AS base\nFROM base AS runtime\nENV KEYBOARD_LAYOUT=us AUTHOR=me\nUSER 1000\n`],
+        [
+            "FROM of an earlier stage, harmless names (KEYBOARD_LAYOUT, AUTHOR)",
+            `FROM ${PINNED} AS base\nFROM base AS runtime\nENV KEYBOARD_LAYOUT=us AUTHOR=me\nUSER 1000\n`,
+        ],
         // kills: forgetting the USER a stage inherits from the stage it starts from
         ["a final stage that inherits a non-root USER from an earlier stage", `FROM ${PINNED} AS base\nUSER node\nFROM base\nCMD ["node"]\n`],
         // kills: applying the install rule to build stages, or matching `yarn build` as an install
-        ["installs in a build stage, `yarn build` and `npm run` in the final one", `FROM ${PINNED} AS build\nRUN npm ci && apt-get install -y git\nFROM ${PINNED}\nRUN yarn build && npm run check\nUSER node\n`],
+        [
+            "installs in a build stage, `yarn build` and `npm run` in the final one",
+            `FROM ${PINNED} AS build\nRUN npm ci && apt-get install -y git\nFROM ${PINNED}\nRUN yarn build && npm run check\nUSER node\n`,
+        ],
         // kills: ending an instruction at a blank line inside a continuation (Docker skips it)
         ["a blank line inside a continuation", `FROM ${PINNED}\nRUN echo a && \\\n\n    echo b\nUSER node\n`],
         ["`FROM scratch`", `FROM scratch\nUSER 65534\n`],
@@ -139,9 +163,11 @@ describe("lint-dockerfile: the command", function () {
         const run = runMain([EXAMPLE, bad]);
         assert.strictEqual(run.code, 1);
         assert.strictEqual(run.stdout, `${EXAMPLE}: follows the Dockerfile rules\n`);
-        assert.strictEqual(run.stderr,
-            `${bad}: line 1: base image \`node:20\` is not pinned by digest; use \`node:20@sha256:<64 hex>\` and update the digest on purpose\n`
-            + `${bad}: line 2: the final stage runs as \`root\`; use a non-root user (e.g. \`USER node\`)\n`);
+        assert.strictEqual(
+            run.stderr,
+            `${bad}: line 1: base image \`node:20\` is not pinned by digest; use \`node:20@sha256:<64 hex>\` and update the digest on purpose\n` +
+                `${bad}: line 2: the final stage runs as \`root\`; use a non-root user (e.g. \`USER node\`)\n`,
+        );
     });
 
     it("exits 2 for no file, a flag, or a file it cannot read", () => {
@@ -155,7 +181,10 @@ describe("lint-dockerfile: the command", function () {
 
     it("passes examples/app/Dockerfile when run as CI runs it (ts-node, from the repository root)", () => {
         // kills: a script that only works in process (no `require.main` entry point)
-        const run = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/lint-dockerfile.ts", "examples/app/Dockerfile"], { cwd: ROOT, encoding: "utf8" });
+        const run = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/lint-dockerfile.ts", "examples/app/Dockerfile"], {
+            cwd: ROOT,
+            encoding: "utf8",
+        });
         assert.strictEqual(run.status, 0, run.stderr);
         assert.strictEqual(run.stdout, "examples/app/Dockerfile: follows the Dockerfile rules\n");
     });

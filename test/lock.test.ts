@@ -33,9 +33,13 @@ describe("driver lock", () => {
 
     it("refuses a second holder while the first is alive, naming it, and frees on release", () => {
         const first = acquireLock(dir, "dev", "alice");
-        assert.throws(() => acquireLock(dir, "dev", "bob"), (err: unknown) =>
-            err instanceof StackBusyError && err.exitCode === 4
-            && new RegExp(`being deployed by alice \\(pid ${process.pid} on ${os.hostname()}`).test(err.message));
+        assert.throws(
+            () => acquireLock(dir, "dev", "bob"),
+            (err: unknown) =>
+                err instanceof StackBusyError &&
+                err.exitCode === 4 &&
+                new RegExp(`being deployed by alice \\(pid ${process.pid} on ${os.hostname()}`).test(err.message),
+        );
         first.release();
         const second = acquireLock(dir, "dev", "bob");
         assert.strictEqual(second.staleHolder, undefined);
@@ -69,7 +73,10 @@ describe("driver lock", () => {
         fs.writeFileSync(path.join(locks, "b.json"), JSON.stringify({ pid: process.pid, username: "root", hostname: os.hostname() }));
         fs.mkdirSync(path.join(dir, ".pulumi", "locks", "organization", "papyrus", "prod"), { recursive: true });
         const found = engineLocks(`file://${dir}`, "papyrus", "dev")!;
-        assert.deepStrictEqual(found.map((l) => [path.basename(l.file), l.stale]).sort(), [["a.json", true], ["b.json", false]]);
+        assert.deepStrictEqual(found.map((l) => [path.basename(l.file), l.stale]).sort(), [
+            ["a.json", true],
+            ["b.json", false],
+        ]);
         assert.deepStrictEqual(engineLocks(`file://${dir}`, "papyrus", "prod"), []);
         assert.strictEqual(engineLocks("s3://bucket/prefix", "papyrus", "dev"), undefined);
     });
@@ -95,14 +102,17 @@ describe("driver lock", () => {
         write("locks/organization/papyrus/dev/lock-id.json.tmp", { pid: process.pid, hostname: os.hostname() });
         write("locks/organization/other-project/dev/other-id.json", { pid: process.pid, hostname: os.hostname() });
         const found = engineLocks(`file://${dir}`, "papyrus", "dev")!;
-        assert.deepStrictEqual(found.map((l) => path.relative(pulumi, l.file)), ["locks/organization/papyrus/dev/lock-id.json"]);
+        assert.deepStrictEqual(
+            found.map((l) => path.relative(pulumi, l.file)),
+            ["locks/organization/papyrus/dev/lock-id.json"],
+        );
     });
 
     it("reads a lock it cannot parse as held by an unknown process, and never as stale", () => {
         // kills: the `-1` and `unknown` defaults changed
         const locks = path.join(dir, ".pulumi", "locks", "organization", "papyrus", "dev");
         fs.mkdirSync(locks, { recursive: true });
-        fs.writeFileSync(path.join(locks, "half-written.json"), "{\"pid\":");
+        fs.writeFileSync(path.join(locks, "half-written.json"), '{"pid":');
         assert.deepStrictEqual(engineLocks(`file://${dir}`, "papyrus", "dev"), [
             { file: path.join(locks, "half-written.json"), pid: -1, hostname: "unknown", username: undefined, timestamp: undefined, stale: false },
         ]);
@@ -129,10 +139,14 @@ describe("driver lock", () => {
                 fs.mkdirSync(locks, { recursive: true });
                 fs.writeFileSync(path.join(locks, "id.json"), JSON.stringify({ pid: process.pid, hostname: os.hostname() }));
             }
-            assert.deepStrictEqual(engineLocks("file://~/state", "papyrus", "dev")!.map((l) => l.file),
-                [path.join(dir, "state", ".pulumi", "locks", "organization", "papyrus", "dev", "id.json")]);
-            assert.deepStrictEqual(engineLocks(`file://${dir}/a~/state`, "papyrus", "dev")!.map((l) => l.file),
-                [path.join(dir, "a~", "state", ".pulumi", "locks", "organization", "papyrus", "dev", "id.json")]);
+            assert.deepStrictEqual(
+                engineLocks("file://~/state", "papyrus", "dev")!.map((l) => l.file),
+                [path.join(dir, "state", ".pulumi", "locks", "organization", "papyrus", "dev", "id.json")],
+            );
+            assert.deepStrictEqual(
+                engineLocks(`file://${dir}/a~/state`, "papyrus", "dev")!.map((l) => l.file),
+                [path.join(dir, "a~", "state", ".pulumi", "locks", "organization", "papyrus", "dev", "id.json")],
+            );
         } finally {
             process.env.HOME = home;
         }
@@ -140,8 +154,10 @@ describe("driver lock", () => {
 
     it("describes an engine lock by who, where, which pid and since when, as far as the lock says", () => {
         // kills: the `?` placeholder or the optional `since` part changed
-        assert.strictEqual(describeEngineLock({ file: "x.json", pid: 4242, hostname: "build-3", username: "ci", timestamp: "2026-11-23T10:00:00Z" }),
-            "ci@build-3 (pid 4242, since 2026-11-23T10:00:00Z)");
+        assert.strictEqual(
+            describeEngineLock({ file: "x.json", pid: 4242, hostname: "build-3", username: "ci", timestamp: "2026-11-23T10:00:00Z" }),
+            "ci@build-3 (pid 4242, since 2026-11-23T10:00:00Z)",
+        );
         assert.strictEqual(describeEngineLock({ file: "x.json", pid: -1, hostname: "unknown" }), "?@unknown (pid -1)");
     });
 });

@@ -21,7 +21,10 @@ function nodeVersionOf(node: string): string {
 /** A Node.js on this machine outside `engines` (the system's Node 20 here), or undefined. */
 function unsupportedNodeOnMachine(): string | undefined {
     const candidates = [
-        ...(process.env.PATH ?? "").split(path.delimiter).filter((dir) => dir !== "").map((dir) => path.join(dir, "node")),
+        ...(process.env.PATH ?? "")
+            .split(path.delimiter)
+            .filter((dir) => dir !== "")
+            .map((dir) => path.join(dir, "node")),
         "/usr/bin/node",
         "/usr/local/bin/node",
     ];
@@ -73,11 +76,13 @@ describe("Node.js engines check (automation/nodeEngines.js)", () => {
     }
 
     it("says what runs, what is needed and how to get it", () => {
-        assert.strictEqual(unsupportedNodeMessage("v20.20.2", "/usr/bin/node", ">=22"),
-            "papyrus-deploy needs Node.js >=22 (`engines.node` in package.json), but runs on v20.20.2 (/usr/bin/node).\n"
-            + "Run `npm run setup` (it provides Node.js 24 in .tools/bin) and start the CLI with `npm run <command> -- …`, "
-            + "put .tools/bin first on PATH (`export PATH=\"$PWD/.tools/bin:$PATH\"`), "
-            + "or install Node.js 22 or later yourself (`nvm install` reads .nvmrc).");
+        assert.strictEqual(
+            unsupportedNodeMessage("v20.20.2", "/usr/bin/node", ">=22"),
+            "papyrus-deploy needs Node.js >=22 (`engines.node` in package.json), but runs on v20.20.2 (/usr/bin/node).\n" +
+                "Run `npm run setup` (it provides Node.js 24 in .tools/bin) and start the CLI with `npm run <command> -- …`, " +
+                'put .tools/bin first on PATH (`export PATH="$PWD/.tools/bin:$PATH"`), ' +
+                "or install Node.js 22 or later yourself (`nvm install` reads .nvmrc).",
+        );
     });
 });
 
@@ -115,7 +120,9 @@ describe("the Node.js version the project declares and provides", () => {
         const old = unsupportedNodeOnMachine();
         const firstOnPath = old === undefined ? process.env.PATH : `${path.dirname(old)}${path.delimiter}${process.env.PATH}`;
         const run = spawnSync("bash", [path.join(ROOT, "scripts", "with-tools.sh"), "node", "-p", "process.execPath"], {
-            cwd: "/", env: { ...process.env, PATH: firstOnPath }, encoding: "utf8",
+            cwd: "/",
+            env: { ...process.env, PATH: firstOnPath },
+            encoding: "utf8",
         });
         assert.strictEqual(run.status, 0, run.stderr);
         assert.strictEqual(run.stdout.trim(), fs.realpathSync(TOOLS_NODE));

@@ -55,14 +55,17 @@ describe("a plain `pulumi up` never changes the image (real engine + moto)", fun
     /** `pulumi up` by hand, as the docs say, from `dir` (no driver: no PAPYRUS_DRIVER, no config file). */
     async function plainUp(dir: string, stackName: string): Promise<void> {
         const { command, env } = await engineTools();
-        execFileSync(command.command, ["up", "--yes", "--skip-preview", "--non-interactive", "-s", stackName, "--cwd", dir],
-            { env: { ...process.env, ...env, ...backend.env }, stdio: "pipe" });
+        execFileSync(command.command, ["up", "--yes", "--skip-preview", "--non-interactive", "-s", stackName, "--cwd", dir], {
+            env: { ...process.env, ...env, ...backend.env },
+            stdio: "pipe",
+        });
     }
     const state = async (s: Stack) => (await s.exportStack()).deployment as Checkpoint;
     /** The custom resources of the state (service, task definitions) by URN, with their outputs. */
-    const resources = (checkpoint: Checkpoint) => Object.fromEntries((checkpoint.resources ?? [])
-        .filter((r: StateResource) => r.custom !== false && !r.type.startsWith("pulumi:"))
-        .map((r) => [r.urn, r.outputs]));
+    const resources = (checkpoint: Checkpoint) =>
+        Object.fromEntries(
+            (checkpoint.resources ?? []).filter((r: StateResource) => r.custom !== false && !r.type.startsWith("pulumi:")).map((r) => [r.urn, r.outputs]),
+        );
     const newest = async (s: Stack): Promise<UpdateSummary> => (await s.history(1, 1, false))[0];
 
     it("deploy v1, deploy v2, then a plain `pulumi up` from a clean copy keeps v2 and changes no resource", async () => {
@@ -73,10 +76,13 @@ describe("a plain `pulumi up` never changes the image (real engine + moto)", fun
         for (const key of DRIVER_KEYS) assert.ok(!checkout.includes(key), `the checkout holds ${key}`);
         // The engine kept each update's config in its history entry all the same.
         const entries = await stack.history(10, 1, false);
-        assert.deepStrictEqual(entries.map((e) => DRIVER_KEYS.map((key) => e.config[key]?.value)), [
-            [`${REPO_URL}@${v2.digest}`, "v2.0.0", "bob", "deploy"],
-            [`${REPO_URL}@${v1.digest}`, "v1.0.0", "alice", "deploy"],
-        ]);
+        assert.deepStrictEqual(
+            entries.map((e) => DRIVER_KEYS.map((key) => e.config[key]?.value)),
+            [
+                [`${REPO_URL}@${v2.digest}`, "v2.0.0", "bob", "deploy"],
+                [`${REPO_URL}@${v1.digest}`, "v1.0.0", "alice", "deploy"],
+            ],
+        );
         const before = await state(stack);
         assert.strictEqual(recordedImage(before)?.digest, v2.digest);
 
@@ -88,15 +94,25 @@ describe("a plain `pulumi up` never changes the image (real engine + moto)", fun
         assert.strictEqual(recordedImage(after)?.digest, v2.digest, "the state runs v2, as before");
         assert.deepStrictEqual(resources(after), resources(before), "no custom resource was created, replaced, updated or deleted");
         const changes: Record<string, number> = { ...(await newest(stack)).resourceChanges };
-        assert.deepStrictEqual(Object.keys(changes).filter((k) => !["same", "read"].includes(k) && changes[k] > 0), [], JSON.stringify(changes));
+        assert.deepStrictEqual(
+            Object.keys(changes).filter((k) => !["same", "read"].includes(k) && changes[k] > 0),
+            [],
+            JSON.stringify(changes),
+        );
 
         // Its outputs carry the image on, so the next plain `up` keeps it too; history marks where v2 came from.
         await plainUp(clean, "dev");
         assert.strictEqual(recordedImage(await state(stack))?.digest, v2.digest);
         const listed = await history({ stackName: "dev", workDir, envVars: backend.env });
-        assert.deepStrictEqual(listed.deployments.map((d) => [d.version, d.kind, d.digest, d.running]), [
-            [4, "manual", undefined, false], [3, "manual", undefined, false], [2, "deploy", v2.digest, true], [1, "deploy", v1.digest, false],
-        ]);
+        assert.deepStrictEqual(
+            listed.deployments.map((d) => [d.version, d.kind, d.digest, d.running]),
+            [
+                [4, "manual", undefined, false],
+                [3, "manual", undefined, false],
+                [2, "deploy", v2.digest, true],
+                [1, "deploy", v1.digest, false],
+            ],
+        );
     });
 
     it("a new stack's first plain `pulumi up` creates no service and deletes nothing", async () => {

@@ -84,45 +84,63 @@ describe("policy pack `papyrus-digest-pinning` (served over gRPC, as `pulumi --p
     });
 
     it("blocks an ECS service that would keep a failing deployment, and passes one with alarms that roll back", async () => {
-        assert.deepStrictEqual(await analyze(RESOURCE_TYPES.service, { name: "papyrus", deploymentCircuitBreaker: { enable: true, rollback: false } }), [{
-            policyName: POLICY_NAMES.serviceRollsBack,
-            message: "Every ECS service rolls a failing deployment back by itself: the deployment circuit breaker with rollback, or deployment alarms with rollback.\n"
-                + "ECS must roll a failing deployment back: set `deploymentCircuitBreaker` to `{ enable: true, rollback: true }` (rolling deployments) "
-                + "or `alarms` to `{ enable: true, rollback: true, alarmNames: [<alarm>, …] }`, got `deploymentCircuitBreaker` `{\"enable\":true,\"rollback\":false}` and `alarms` unset",
-            enforcementLevel: analyzerProto.EnforcementLevel.MANDATORY,
-        }]);
-        assert.deepStrictEqual(await analyze(RESOURCE_TYPES.service, { name: "papyrus", alarms: { enable: true, rollback: true, alarmNames: ["papyrus-target-5xx"] } }), []);
+        assert.deepStrictEqual(await analyze(RESOURCE_TYPES.service, { name: "papyrus", deploymentCircuitBreaker: { enable: true, rollback: false } }), [
+            {
+                policyName: POLICY_NAMES.serviceRollsBack,
+                message:
+                    "Every ECS service rolls a failing deployment back by itself: the deployment circuit breaker with rollback, or deployment alarms with rollback.\n" +
+                    "ECS must roll a failing deployment back: set `deploymentCircuitBreaker` to `{ enable: true, rollback: true }` (rolling deployments) " +
+                    'or `alarms` to `{ enable: true, rollback: true, alarmNames: [<alarm>, …] }`, got `deploymentCircuitBreaker` `{"enable":true,"rollback":false}` and `alarms` unset',
+                enforcementLevel: analyzerProto.EnforcementLevel.MANDATORY,
+            },
+        ]);
+        assert.deepStrictEqual(
+            await analyze(RESOURCE_TYPES.service, { name: "papyrus", alarms: { enable: true, rollback: true, alarmNames: ["papyrus-target-5xx"] } }),
+            [],
+        );
     });
 
     it("blocks a tagged task definition image with the validator's message", async () => {
         const diagnostics = await analyze(RESOURCE_TYPES.taskDefinition, { family: "papyrus", containerDefinitions: containers("nginx:latest") });
-        assert.deepStrictEqual(diagnostics, [{
-            policyName: POLICY_NAMES.taskDefinitionImagesPinned,
-            // @pulumi/policy puts the policy's description before each violation.
-            message: "Every ECS task definition container image is `<registry>/<repository>@sha256:<64 hex>`: no tags, never `latest`.\n"
-                + `container \`app\`: \`containerDefinitions[0].image\` must be pinned by digest (${FORM}), got \`nginx:latest\`: \`latest\` is a moving tag and is never deployed; deploy a release tag by its digest`,
-            enforcementLevel: analyzerProto.EnforcementLevel.MANDATORY,
-        }]);
+        assert.deepStrictEqual(diagnostics, [
+            {
+                policyName: POLICY_NAMES.taskDefinitionImagesPinned,
+                // @pulumi/policy puts the policy's description before each violation.
+                message:
+                    "Every ECS task definition container image is `<registry>/<repository>@sha256:<64 hex>`: no tags, never `latest`.\n" +
+                    `container \`app\`: \`containerDefinitions[0].image\` must be pinned by digest (${FORM}), got \`nginx:latest\`: \`latest\` is a moving tag and is never deployed; deploy a release tag by its digest`,
+                enforcementLevel: analyzerProto.EnforcementLevel.MANDATORY,
+            },
+        ]);
         assert.deepStrictEqual(await analyze(RESOURCE_TYPES.taskDefinition, { family: "papyrus", containerDefinitions: containers(PINNED) }), []);
     });
 
     it("blocks a task definition with a secret in its plain environment, with the rule's message", async () => {
         const containerDefinitions = JSON.stringify([{ name: "app", image: PINNED, environment: [{ name: "DB_PASSWORD", value: "hunter2" }] }]);
-        assert.deepStrictEqual(await analyze(RESOURCE_TYPES.taskDefinition, { family: "papyrus", containerDefinitions }), [{
-            policyName: POLICY_NAMES.taskDefinitionNoPlainSecrets,
-            message: "No ECS container's plain `environment` holds a secret (a name with PASSWORD, TOKEN, SECRET, KEY…, or a URL with a password): "
-                + "secrets go in `secrets`, `valueFrom` SSM Parameter Store or Secrets Manager.\n"
-                + "container `app`: `containerDefinitions[0].environment` variable `DB_PASSWORD` looks like a secret (its name has `PASSWORD`); "
-                + "pass it in `secrets` (`valueFrom` an SSM parameter or a Secrets Manager secret), never as plain text",
-            enforcementLevel: analyzerProto.EnforcementLevel.MANDATORY,
-        }]);
+        assert.deepStrictEqual(await analyze(RESOURCE_TYPES.taskDefinition, { family: "papyrus", containerDefinitions }), [
+            {
+                policyName: POLICY_NAMES.taskDefinitionNoPlainSecrets,
+                message:
+                    "No ECS container's plain `environment` holds a secret (a name with PASSWORD, TOKEN, SECRET, KEY…, or a URL with a password): " +
+                    "secrets go in `secrets`, `valueFrom` SSM Parameter Store or Secrets Manager.\n" +
+                    "container `app`: `containerDefinitions[0].environment` variable `DB_PASSWORD` looks like a secret (its name has `PASSWORD`); " +
+                    "pass it in `secrets` (`valueFrom` an SSM parameter or a Secrets Manager secret), never as plain text",
+                enforcementLevel: analyzerProto.EnforcementLevel.MANDATORY,
+            },
+        ]);
     });
 
     it("blocks a mutable repository and a wildcard GitHub role; ignores other types", async () => {
         const repo = await analyze(RESOURCE_TYPES.repository, { imageTagMutability: "MUTABLE" });
-        assert.deepStrictEqual(repo.map((d) => [d.policyName, d.enforcementLevel]), [[POLICY_NAMES.repositoryTagsImmutable, analyzerProto.EnforcementLevel.MANDATORY]]);
+        assert.deepStrictEqual(
+            repo.map((d) => [d.policyName, d.enforcementLevel]),
+            [[POLICY_NAMES.repositoryTagsImmutable, analyzerProto.EnforcementLevel.MANDATORY]],
+        );
         const role = await analyze(RESOURCE_TYPES.role, { assumeRolePolicy: githubTrust({ StringEquals: AUD_OK, StringLike: { [SUB]: "repo:acme/*" } }) });
-        assert.deepStrictEqual(role.map((d) => d.policyName), [POLICY_NAMES.githubOidcTrustScoped]);
+        assert.deepStrictEqual(
+            role.map((d) => d.policyName),
+            [POLICY_NAMES.githubOidcTrustScoped],
+        );
         // A bucket named like a task definition is not one.
         assert.deepStrictEqual(await analyze("aws:s3/bucket:Bucket", { containerDefinitions: containers("nginx:latest"), imageTagMutability: "MUTABLE" }), []);
     });
@@ -131,7 +149,9 @@ describe("policy pack `papyrus-digest-pinning` (served over gRPC, as `pulumi --p
         const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"; // the engine's marker for a value not known yet
         const diagnostics = await analyze(RESOURCE_TYPES.taskDefinition, { family: "papyrus", containerDefinitions: unknown });
         assert.strictEqual(diagnostics.length, 2);
-        for (const [diagnostic, policy] of diagnostics.map((d, i) => [d, [POLICY_NAMES.taskDefinitionImagesPinned, POLICY_NAMES.taskDefinitionNoPlainSecrets][i]] as const)) {
+        for (const [diagnostic, policy] of diagnostics.map(
+            (d, i) => [d, [POLICY_NAMES.taskDefinitionImagesPinned, POLICY_NAMES.taskDefinitionNoPlainSecrets][i]] as const,
+        )) {
             assert.strictEqual(diagnostic.enforcementLevel, analyzerProto.EnforcementLevel.ADVISORY);
             assert.match(diagnostic.message, new RegExp(`can't run policy '${policy}' .* during preview`));
         }

@@ -70,64 +70,114 @@ describe("policy rules", () => {
         });
 
         it("lets a non-JSON error from reading the props through (the pack makes unknowns advisory)", () => {
-            const props = new Proxy({}, { get: () => { throw new RangeError("unknown during preview"); } });
+            const props = new Proxy(
+                {},
+                {
+                    get: () => {
+                        throw new RangeError("unknown during preview");
+                    },
+                },
+            );
             assert.throws(() => taskDefinitionImageProblems(props), RangeError);
         });
     });
 
     describe("taskDefinitionPlainSecretProblems", () => {
-        const withEnvironment = (...containers: Array<Record<string, unknown>>) => JSON.stringify(containers.map((environment, i) => ({
-            name: i === 0 ? "app" : `sidecar${i}`, image: PINNED, environment: Object.entries(environment).map(([name, value]) => ({ name, value })),
-        })));
+        const withEnvironment = (...containers: Array<Record<string, unknown>>) =>
+            JSON.stringify(
+                containers.map((environment, i) => ({
+                    name: i === 0 ? "app" : `sidecar${i}`,
+                    image: PINNED,
+                    environment: Object.entries(environment).map(([name, value]) => ({ name, value })),
+                })),
+            );
         const REMEDY = "pass it in `secrets` (`valueFrom` an SSM parameter or a Secrets Manager secret), never as plain text";
         const secretLooking = (name: string, word: string, container = "app", index = 0) =>
             `container \`${container}\`: \`containerDefinitions[${index}].environment\` variable \`${name}\` looks like a secret (its name has \`${word}\`); ${REMEDY}`;
 
         // Names that pass: nothing in them names a secret, or the word is only part of another word.
         const plain = [
-            "LOG_LEVEL", "PORT", "NODE_ENV", "PUBLIC_URL", "KEYCLOAK_URL", "MONKEY_MODE", "TOKENIZER_MODEL", "BYPASS_CACHE",
-            "PASSTHROUGH", "SECRETARY_EMAIL", "CACHE_TTL", "KEYSPACE", "COMPASS_URL", "awsRegion",
+            "LOG_LEVEL",
+            "PORT",
+            "NODE_ENV",
+            "PUBLIC_URL",
+            "KEYCLOAK_URL",
+            "MONKEY_MODE",
+            "TOKENIZER_MODEL",
+            "BYPASS_CACHE",
+            "PASSTHROUGH",
+            "SECRETARY_EMAIL",
+            "CACHE_TTL",
+            "KEYSPACE",
+            "COMPASS_URL",
+            "awsRegion",
         ];
         it(`passes ${plain.length} plain names, secrets kept in \`secrets\`, and URLs without a password`, () => {
-            const containerDefinitions = JSON.stringify([{
-                name: "app",
-                image: PINNED,
-                environment: [...plain.map((name) => ({ name, value: "x" })), { name: "DATABASE_URL", value: "postgres://db.internal:5432/app" }],
-                secrets: [{ name: "DATABASE_PASSWORD", valueFrom: "arn:aws:ssm:us-east-1:123456789012:parameter/db" }],
-            }]);
+            const containerDefinitions = JSON.stringify([
+                {
+                    name: "app",
+                    image: PINNED,
+                    environment: [...plain.map((name) => ({ name, value: "x" })), { name: "DATABASE_URL", value: "postgres://db.internal:5432/app" }],
+                    secrets: [{ name: "DATABASE_PASSWORD", valueFrom: "arn:aws:ssm:us-east-1:123456789012:parameter/db" }],
+                },
+            ]);
             assert.deepStrictEqual(taskDefinitionPlainSecretProblems({ containerDefinitions }), []);
         });
 
         // Each name with the word the rule reports for it (exact messages).
         const refused: Array<[string, string]> = [
-            ["DB_PASSWORD", "PASSWORD"], ["dbPassword", "PASSWORD"], ["DBPASSWORD", "PASSWORD"], ["SMTP_PASSWD", "PASSWD"],
-            ["REDIS_PASS", "PASS"], ["MYSQL_PWD", "PWD"], ["GPG_PASSPHRASE", "PASSPHRASE"], ["CLIENT_SECRET", "SECRET"],
-            ["CLIENTSECRET", "SECRET"], ["JWT_SECRETS", "SECRET"], ["GITHUB_TOKEN", "TOKEN"], ["authToken", "TOKEN"],
-            ["API_KEY", "KEY"], ["STRIPE_APIKEY", "APIKEY"], ["SIGNING_KEYS", "KEY"], ["TLS_PRIVATEKEY", "PRIVATEKEY"],
-            ["AWS_SECRET_ACCESS_KEY", "SECRET"], ["session.token", "TOKEN"], ["x-api-key", "KEY"],
+            ["DB_PASSWORD", "PASSWORD"],
+            ["dbPassword", "PASSWORD"],
+            ["DBPASSWORD", "PASSWORD"],
+            ["SMTP_PASSWD", "PASSWD"],
+            ["REDIS_PASS", "PASS"],
+            ["MYSQL_PWD", "PWD"],
+            ["GPG_PASSPHRASE", "PASSPHRASE"],
+            ["CLIENT_SECRET", "SECRET"],
+            ["CLIENTSECRET", "SECRET"],
+            ["JWT_SECRETS", "SECRET"],
+            ["GITHUB_TOKEN", "TOKEN"],
+            ["authToken", "TOKEN"],
+            ["API_KEY", "KEY"],
+            ["STRIPE_APIKEY", "APIKEY"],
+            ["SIGNING_KEYS", "KEY"],
+            ["TLS_PRIVATEKEY", "PRIVATEKEY"],
+            ["AWS_SECRET_ACCESS_KEY", "SECRET"],
+            ["session.token", "TOKEN"],
+            ["x-api-key", "KEY"],
         ];
         for (const [name, word] of refused) {
             it(`refuses \`${name}\` (its name has \`${word}\`)`, () => {
-                assert.deepStrictEqual(taskDefinitionPlainSecretProblems({ containerDefinitions: withEnvironment({ [name]: "value" }) }), [secretLooking(name, word)]);
+                assert.deepStrictEqual(taskDefinitionPlainSecretProblems({ containerDefinitions: withEnvironment({ [name]: "value" }) }), [
+                    secretLooking(name, word),
+                ]);
             });
         }
 
         it("refuses a URL that carries a password, whatever its name, and reports every container", () => {
-            assert.deepStrictEqual(taskDefinitionPlainSecretProblems({
-                containerDefinitions: withEnvironment(
-                    { DATABASE_URL: "postgres://app:hunter2@db.internal:5432/app", LOG_LEVEL: "info" },
-                    { UPSTREAM_TOKEN: "t" },
-                ),
-            }), [
-                `container \`app\`: \`containerDefinitions[0].environment\` variable \`DATABASE_URL\` carries a password in its URL (\`postgres://app:…@…\`); ${REMEDY}`,
-                secretLooking("UPSTREAM_TOKEN", "TOKEN", "sidecar1", 1),
-            ]);
+            assert.deepStrictEqual(
+                taskDefinitionPlainSecretProblems({
+                    containerDefinitions: withEnvironment(
+                        { DATABASE_URL: "postgres://app:hunter2@db.internal:5432/app", LOG_LEVEL: "info" },
+                        { UPSTREAM_TOKEN: "t" },
+                    ),
+                }),
+                [
+                    `container \`app\`: \`containerDefinitions[0].environment\` variable \`DATABASE_URL\` carries a password in its URL (\`postgres://app:…@…\`); ${REMEDY}`,
+                    secretLooking("UPSTREAM_TOKEN", "TOKEN", "sidecar1", 1),
+                ],
+            );
         });
 
         it("leaves missing or malformed definitions to the image rule (no second report)", () => {
             assert.deepStrictEqual(taskDefinitionPlainSecretProblems({}), []);
             assert.deepStrictEqual(taskDefinitionPlainSecretProblems({ containerDefinitions: "[{" }), []);
-            assert.deepStrictEqual(taskDefinitionPlainSecretProblems({ containerDefinitions: JSON.stringify([{ name: "app", image: PINNED, environment: [{ value: "no name" }] }]) }), []);
+            assert.deepStrictEqual(
+                taskDefinitionPlainSecretProblems({
+                    containerDefinitions: JSON.stringify([{ name: "app", image: PINNED, environment: [{ value: "no name" }] }]),
+                }),
+                [],
+            );
         });
     });
 
@@ -136,27 +186,49 @@ describe("policy rules", () => {
         const good: [string, Record<string, unknown>][] = [
             ["the circuit breaker with rollback (rolling)", { deploymentCircuitBreaker: { enable: true, rollback: true } }],
             ["deployment alarms with rollback (blue/green)", { alarms: { enable: true, rollback: true, alarmNames: ALARMS } }],
-            ["both, as DigestPinnedService sets them for a rolling service", { deploymentCircuitBreaker: { enable: true, rollback: true }, alarms: { enable: true, rollback: true, alarmNames: ALARMS } }],
-            ["alarms with rollback next to a circuit breaker without it", { deploymentCircuitBreaker: { enable: true, rollback: false }, alarms: { enable: true, rollback: true, alarmNames: ALARMS } }],
+            [
+                "both, as DigestPinnedService sets them for a rolling service",
+                { deploymentCircuitBreaker: { enable: true, rollback: true }, alarms: { enable: true, rollback: true, alarmNames: ALARMS } },
+            ],
+            [
+                "alarms with rollback next to a circuit breaker without it",
+                { deploymentCircuitBreaker: { enable: true, rollback: false }, alarms: { enable: true, rollback: true, alarmNames: ALARMS } },
+            ],
         ];
         for (const [title, props] of good) {
             it(`passes ${title}`, () => assert.deepStrictEqual(serviceRollbackProblems(props), []));
         }
 
-        const need = "ECS must roll a failing deployment back: set `deploymentCircuitBreaker` to `{ enable: true, rollback: true }` (rolling deployments) "
-            + "or `alarms` to `{ enable: true, rollback: true, alarmNames: [<alarm>, …] }`, got ";
+        const need =
+            "ECS must roll a failing deployment back: set `deploymentCircuitBreaker` to `{ enable: true, rollback: true }` (rolling deployments) " +
+            "or `alarms` to `{ enable: true, rollback: true, alarmNames: [<alarm>, …] }`, got ";
         const bad: [string, Record<string, unknown>, string][] = [
             ["neither", {}, "`deploymentCircuitBreaker` unset and `alarms` unset"],
-            ["a circuit breaker that only stops", { deploymentCircuitBreaker: { enable: true, rollback: false } },
-                "`deploymentCircuitBreaker` `{\"enable\":true,\"rollback\":false}` and `alarms` unset"],
-            ["alarms that only fail the deployment", { alarms: { enable: true, rollback: false, alarmNames: ALARMS } },
-                `\`deploymentCircuitBreaker\` unset and \`alarms\` \`{"enable":true,"rollback":false,"alarmNames":${JSON.stringify(ALARMS)}}\``],
-            ["alarms turned off", { alarms: { enable: false, rollback: true, alarmNames: ALARMS } },
-                `\`deploymentCircuitBreaker\` unset and \`alarms\` \`{"enable":false,"rollback":true,"alarmNames":${JSON.stringify(ALARMS)}}\``],
-            ["alarms with rollback but no alarm", { alarms: { enable: true, rollback: true, alarmNames: [] } },
-                "`deploymentCircuitBreaker` unset and `alarms` `{\"enable\":true,\"rollback\":true,\"alarmNames\":[]}`"],
-            ["rollback written as a string", { deploymentCircuitBreaker: { enable: true, rollback: "true" } },
-                "`deploymentCircuitBreaker` `{\"enable\":true,\"rollback\":\"true\"}` and `alarms` unset"],
+            [
+                "a circuit breaker that only stops",
+                { deploymentCircuitBreaker: { enable: true, rollback: false } },
+                '`deploymentCircuitBreaker` `{"enable":true,"rollback":false}` and `alarms` unset',
+            ],
+            [
+                "alarms that only fail the deployment",
+                { alarms: { enable: true, rollback: false, alarmNames: ALARMS } },
+                `\`deploymentCircuitBreaker\` unset and \`alarms\` \`{"enable":true,"rollback":false,"alarmNames":${JSON.stringify(ALARMS)}}\``,
+            ],
+            [
+                "alarms turned off",
+                { alarms: { enable: false, rollback: true, alarmNames: ALARMS } },
+                `\`deploymentCircuitBreaker\` unset and \`alarms\` \`{"enable":false,"rollback":true,"alarmNames":${JSON.stringify(ALARMS)}}\``,
+            ],
+            [
+                "alarms with rollback but no alarm",
+                { alarms: { enable: true, rollback: true, alarmNames: [] } },
+                '`deploymentCircuitBreaker` unset and `alarms` `{"enable":true,"rollback":true,"alarmNames":[]}`',
+            ],
+            [
+                "rollback written as a string",
+                { deploymentCircuitBreaker: { enable: true, rollback: "true" } },
+                '`deploymentCircuitBreaker` `{"enable":true,"rollback":"true"}` and `alarms` unset',
+            ],
         ];
         for (const [title, props, got] of bad) {
             it(`refuses ${title}`, () => assert.deepStrictEqual(serviceRollbackProblems(props), [need + got]));
@@ -192,7 +264,10 @@ describe("policy rules", () => {
         it("passes IMMUTABLE_WITH_EXCLUSION with no filters given (absent or null): nothing is excluded", () => {
             // kills: `toList` turning undefined or null into a one-entry list
             assert.deepStrictEqual(repositoryMutabilityProblems({ imageTagMutability: "IMMUTABLE_WITH_EXCLUSION" }), []);
-            assert.deepStrictEqual(repositoryMutabilityProblems({ imageTagMutability: "IMMUTABLE_WITH_EXCLUSION", imageTagMutabilityExclusionFilters: null }), []);
+            assert.deepStrictEqual(
+                repositoryMutabilityProblems({ imageTagMutability: "IMMUTABLE_WITH_EXCLUSION", imageTagMutabilityExclusionFilters: null }),
+                [],
+            );
         });
 
         it("refuses exclusion filters that could match a release or commit-SHA tag, one message per filter", () => {
@@ -216,13 +291,17 @@ describe("policy rules", () => {
         const ENTERPRISE_ARN = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com/acme-corp";
         const E_SUB = "token.actions.githubusercontent.com/acme-corp:sub";
         const E_AUD = "token.actions.githubusercontent.com/acme-corp:aud";
-        const NO_SUB = "`Statement[0]` has no `StringEquals`/`StringLike` condition on `token.actions.githubusercontent.com:sub`, so any GitHub repository can assume the role; add `repo:OWNER/REPO:ref:refs/heads/master` (or `:environment:<name>`)";
+        const NO_SUB =
+            "`Statement[0]` has no `StringEquals`/`StringLike` condition on `token.actions.githubusercontent.com:sub`, so any GitHub repository can assume the role; add `repo:OWNER/REPO:ref:refs/heads/master` (or `:environment:<name>`)";
         const NO_AUD = "`Statement[0]` must have `StringEquals` { `token.actions.githubusercontent.com:aud`: `sts.amazonaws.com` }, got none";
 
         const cases: { title: string; policy: unknown; problems: string[] }[] = [
             {
                 title: "a role scoped to one repository's master branch and tags (what the component writes)",
-                policy: githubTrust({ StringEquals: AUD_OK, StringLike: { [SUB]: ["repo:acme/papyrus:ref:refs/heads/master", "repo:acme/papyrus:ref:refs/tags/v*.*.*"] } }),
+                policy: githubTrust({
+                    StringEquals: AUD_OK,
+                    StringLike: { [SUB]: ["repo:acme/papyrus:ref:refs/heads/master", "repo:acme/papyrus:ref:refs/tags/v*.*.*"] },
+                }),
                 problems: [],
             },
             {
@@ -232,12 +311,19 @@ describe("policy rules", () => {
             },
             {
                 title: "a narrowing StringNotLike on sub next to the scope (conditions are ANDed)",
-                policy: githubTrust({ StringEquals: AUD_OK, StringLike: { [SUB]: "repo:acme/papyrus:ref:refs/heads/release/*" }, StringNotLike: { [SUB]: "repo:acme/papyrus:ref:refs/heads/release/experimental*" } }),
+                policy: githubTrust({
+                    StringEquals: AUD_OK,
+                    StringLike: { [SUB]: "repo:acme/papyrus:ref:refs/heads/release/*" },
+                    StringNotLike: { [SUB]: "repo:acme/papyrus:ref:refs/heads/release/experimental*" },
+                }),
                 problems: [],
             },
             {
                 title: "an extra ForAnyValue:StringLike on sub next to the scope",
-                policy: githubTrust({ StringEquals: { ...AUD_OK, [SUB]: "repo:acme/papyrus:environment:prod" }, "ForAnyValue:StringLike": { [SUB]: "repo:acme/*" } }),
+                policy: githubTrust({
+                    StringEquals: { ...AUD_OK, [SUB]: "repo:acme/papyrus:environment:prod" },
+                    "ForAnyValue:StringLike": { [SUB]: "repo:acme/*" },
+                }),
                 problems: [],
             },
             {
@@ -247,17 +333,26 @@ describe("policy rules", () => {
             },
             {
                 title: "a customised subject with the repository id and workflow",
-                policy: githubTrust({ StringEquals: AUD_OK, StringLike: { [SUB]: "repo:acme/papyrus:environment:prod:repository_id:42:job_workflow_ref:acme/papyrus/.github/workflows/deploy.yml@*" } }),
+                policy: githubTrust({
+                    StringEquals: AUD_OK,
+                    StringLike: { [SUB]: "repo:acme/papyrus:environment:prod:repository_id:42:job_workflow_ref:acme/papyrus/.github/workflows/deploy.yml@*" },
+                }),
                 problems: [],
             },
             {
                 title: "an enterprise's own issuer, scoped on its own keys",
-                policy: { Version: "2012-10-17", Statement: [statement({ StringEquals: { [E_AUD]: "sts.amazonaws.com", [E_SUB]: "repo:acme/papyrus:environment:prod" } }, ENTERPRISE_ARN)] },
+                policy: {
+                    Version: "2012-10-17",
+                    Statement: [statement({ StringEquals: { [E_AUD]: "sts.amazonaws.com", [E_SUB]: "repo:acme/papyrus:environment:prod" } }, ENTERPRISE_ARN)],
+                },
                 problems: [],
             },
             {
                 title: "an enterprise's issuer scoped on github.com's keys, which its tokens never carry",
-                policy: { Version: "2012-10-17", Statement: [statement({ StringEquals: { ...AUD_OK, [SUB]: "repo:acme/papyrus:environment:prod" } }, ENTERPRISE_ARN)] },
+                policy: {
+                    Version: "2012-10-17",
+                    Statement: [statement({ StringEquals: { ...AUD_OK, [SUB]: "repo:acme/papyrus:environment:prod" } }, ENTERPRISE_ARN)],
+                },
                 problems: [
                     "`Statement[0]` must have `StringEquals` { `token.actions.githubusercontent.com/acme-corp:aud`: `sts.amazonaws.com` }, got none",
                     "`Statement[0]` has no `StringEquals`/`StringLike` condition on `token.actions.githubusercontent.com/acme-corp:sub`, so any GitHub repository can assume the role; add `repo:OWNER/REPO:ref:refs/heads/master` (or `:environment:<name>`)",
@@ -265,15 +360,23 @@ describe("policy rules", () => {
             },
             {
                 title: "an enterprise's issuer with a repository wildcard",
-                policy: { Version: "2012-10-17", Statement: [statement({ StringEquals: { [E_AUD]: "sts.amazonaws.com" }, StringLike: { [E_SUB]: "repo:acme/*" } }, ENTERPRISE_ARN)] },
-                problems: ["`Statement[0]`: `token.actions.githubusercontent.com/acme-corp:sub` value `repo:acme/*`: its repository `*` has a wildcard, so it trusts other repositories of `acme` too, including ones created later (`api*` also matches `api-evil`); name the repository exactly; e.g. `repo:acme/REPO:ref:refs/heads/master`"],
+                policy: {
+                    Version: "2012-10-17",
+                    Statement: [statement({ StringEquals: { [E_AUD]: "sts.amazonaws.com" }, StringLike: { [E_SUB]: "repo:acme/*" } }, ENTERPRISE_ARN)],
+                },
+                problems: [
+                    "`Statement[0]`: `token.actions.githubusercontent.com/acme-corp:sub` value `repo:acme/*`: its repository `*` has a wildcard, so it trusts other repositories of `acme` too, including ones created later (`api*` also matches `api-evil`); name the repository exactly; e.g. `repo:acme/REPO:ref:refs/heads/master`",
+                ],
             },
             {
                 title: "roles that GitHub cannot assume (ECS tasks, another OIDC provider, none at all)",
-                policy: JSON.stringify({ Version: "2012-10-17", Statement: [
-                    { Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" },
-                    statement(undefined, "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com.evil.example"),
-                ] }),
+                policy: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        { Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" },
+                        statement(undefined, "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com.evil.example"),
+                    ],
+                }),
                 problems: [],
             },
             {
@@ -289,11 +392,16 @@ describe("policy rules", () => {
             {
                 title: "a second audience",
                 policy: githubTrust({ StringEquals: { [AUD]: ["sts.amazonaws.com", "other"], [SUB]: "repo:acme/papyrus:ref:refs/heads/master" } }),
-                problems: ["`Statement[0]` must have `StringEquals` { `token.actions.githubusercontent.com:aud`: `sts.amazonaws.com` }, got `[\"sts.amazonaws.com\",\"other\"]`"],
+                problems: [
+                    '`Statement[0]` must have `StringEquals` { `token.actions.githubusercontent.com:aud`: `sts.amazonaws.com` }, got `["sts.amazonaws.com","other"]`',
+                ],
             },
             {
                 title: "repo:*, repo:org/* and a name prefix, one message per value",
-                policy: githubTrust({ StringEquals: AUD_OK, StringLike: { [SUB]: ["repo:*", "repo:acme/*", "repo:acme/api*", "repo:acme/papyrus:ref:refs/heads/master"] } }),
+                policy: githubTrust({
+                    StringEquals: AUD_OK,
+                    StringLike: { [SUB]: ["repo:*", "repo:acme/*", "repo:acme/api*", "repo:acme/papyrus:ref:refs/heads/master"] },
+                }),
                 problems: [
                     "`Statement[0]`: `token.actions.githubusercontent.com:sub` value `repo:*`: its owner `*` has a wildcard, so it trusts repositories of other owners too; name the owner exactly; e.g. `repo:OWNER/REPO:ref:refs/heads/master`",
                     "`Statement[0]`: `token.actions.githubusercontent.com:sub` value `repo:acme/*`: its repository `*` has a wildcard, so it trusts other repositories of `acme` too, including ones created later (`api*` also matches `api-evil`); name the repository exactly; e.g. `repo:acme/REPO:ref:refs/heads/master`",
@@ -303,27 +411,40 @@ describe("policy rules", () => {
             {
                 title: "`repo:o/r:*`, which the pack used to pass",
                 policy: githubTrust({ StringEquals: AUD_OK, StringLike: { [SUB]: "repo:o/r:*" } }),
-                problems: ["`Statement[0]`: `token.actions.githubusercontent.com:sub` value `repo:o/r:*`: its context `*` is a pattern over every branch, tag, environment and pull request of o/r, so anyone who can push a branch there gets the role; name a branch, tag or environment; e.g. `repo:o/r:ref:refs/heads/master`"],
+                problems: [
+                    "`Statement[0]`: `token.actions.githubusercontent.com:sub` value `repo:o/r:*`: its context `*` is a pattern over every branch, tag, environment and pull request of o/r, so anyone who can push a branch there gets the role; name a branch, tag or environment; e.g. `repo:o/r:ref:refs/heads/master`",
+                ],
             },
             {
                 title: "`repo:o/r:ref:refs/heads/*`, which the pack used to pass",
                 policy: githubTrust({ StringEquals: AUD_OK, StringLike: { [SUB]: "repo:o/r:ref:refs/heads/*" } }),
-                problems: ["`Statement[0]`: `token.actions.githubusercontent.com:sub` value `repo:o/r:ref:refs/heads/*`: its branch pattern `*` starts with a wildcard, so it trusts every branch anyone with write access can create; name the branch, or a pattern with a fixed start such as `release/*`; e.g. `repo:o/r:ref:refs/heads/master`"],
+                problems: [
+                    "`Statement[0]`: `token.actions.githubusercontent.com:sub` value `repo:o/r:ref:refs/heads/*`: its branch pattern `*` starts with a wildcard, so it trusts every branch anyone with write access can create; name the branch, or a pattern with a fixed start such as `release/*`; e.g. `repo:o/r:ref:refs/heads/master`",
+                ],
             },
             {
                 title: "a tag pattern that starts with a wildcard",
                 policy: githubTrust({ StringEquals: AUD_OK, StringLike: { [SUB]: "repo:o/r:ref:refs/tags/?*" } }),
-                problems: ["`Statement[0]`: `token.actions.githubusercontent.com:sub` value `repo:o/r:ref:refs/tags/?*`: its tag pattern `?*` starts with a wildcard, so it trusts every tag anyone with write access can create; name the tag, or a pattern with a fixed start such as `v*.*.*`; e.g. `repo:o/r:ref:refs/tags/v*.*.*`"],
+                problems: [
+                    "`Statement[0]`: `token.actions.githubusercontent.com:sub` value `repo:o/r:ref:refs/tags/?*`: its tag pattern `?*` starts with a wildcard, so it trusts every tag anyone with write access can create; name the tag, or a pattern with a fixed start such as `v*.*.*`; e.g. `repo:o/r:ref:refs/tags/v*.*.*`",
+                ],
             },
             {
                 title: "`repo:o/r:pull_request`, which the pack used to pass",
                 policy: githubTrust({ StringEquals: { ...AUD_OK, [SUB]: "repo:o/r:pull_request" } }),
-                problems: ["`Statement[0]`: `token.actions.githubusercontent.com:sub` value `repo:o/r:pull_request`: its context `pull_request` is given to runs for any pull request from a branch of o/r, with that branch's workflow code, so anyone who can push a branch gets the role; trust a protected branch, tag or environment instead; e.g. `repo:o/r:ref:refs/heads/master`"],
+                problems: [
+                    "`Statement[0]`: `token.actions.githubusercontent.com:sub` value `repo:o/r:pull_request`: its context `pull_request` is given to runs for any pull request from a branch of o/r, with that branch's workflow code, so anyone who can push a branch gets the role; trust a protected branch, tag or environment instead; e.g. `repo:o/r:ref:refs/heads/master`",
+                ],
             },
             {
                 title: "condition keys in another case, as IAM matches them",
-                policy: githubTrust({ StringEquals: { "Token.Actions.GithubUserContent.com:AUD": "sts.amazonaws.com" }, StringLike: { "token.actions.githubusercontent.com:SUB": "repo:acme/*" } }),
-                problems: ["`Statement[0]`: `token.actions.githubusercontent.com:sub` value `repo:acme/*`: its repository `*` has a wildcard, so it trusts other repositories of `acme` too, including ones created later (`api*` also matches `api-evil`); name the repository exactly; e.g. `repo:acme/REPO:ref:refs/heads/master`"],
+                policy: githubTrust({
+                    StringEquals: { "Token.Actions.GithubUserContent.com:AUD": "sts.amazonaws.com" },
+                    StringLike: { "token.actions.githubusercontent.com:SUB": "repo:acme/*" },
+                }),
+                problems: [
+                    "`Statement[0]`: `token.actions.githubusercontent.com:sub` value `repo:acme/*`: its repository `*` has a wildcard, so it trusts other repositories of `acme` too, including ones created later (`api*` also matches `api-evil`); name the repository exactly; e.g. `repo:acme/REPO:ref:refs/heads/master`",
+                ],
             },
             {
                 title: "sub checked only with a weaker operator: no scope",
@@ -337,12 +458,17 @@ describe("policy rules", () => {
             },
             {
                 title: "every GitHub statement of a policy, and a Federated list",
-                policy: JSON.stringify({ Version: "2012-10-17", Statement: [
-                    statement({ StringEquals: { ...AUD_OK, [SUB]: "repo:acme/papyrus:environment:prod" } }),
-                    statement({ StringEquals: AUD_OK }, ["arn:aws:iam::123456789012:oidc-provider/example.com", PROVIDER_ARN]),
-                    { Effect: "Deny", Principal: { Federated: PROVIDER_ARN }, Action: "sts:AssumeRoleWithWebIdentity" },
-                ] }),
-                problems: ["`Statement[1]` has no `StringEquals`/`StringLike` condition on `token.actions.githubusercontent.com:sub`, so any GitHub repository can assume the role; add `repo:OWNER/REPO:ref:refs/heads/master` (or `:environment:<name>`)"],
+                policy: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        statement({ StringEquals: { ...AUD_OK, [SUB]: "repo:acme/papyrus:environment:prod" } }),
+                        statement({ StringEquals: AUD_OK }, ["arn:aws:iam::123456789012:oidc-provider/example.com", PROVIDER_ARN]),
+                        { Effect: "Deny", Principal: { Federated: PROVIDER_ARN }, Action: "sts:AssumeRoleWithWebIdentity" },
+                    ],
+                }),
+                problems: [
+                    "`Statement[1]` has no `StringEquals`/`StringLike` condition on `token.actions.githubusercontent.com:sub`, so any GitHub repository can assume the role; add `repo:OWNER/REPO:ref:refs/heads/master` (or `:environment:<name>`)",
+                ],
             },
             {
                 // kills: `audiences.length === 0` dropped (every() of nothing is true)
@@ -354,18 +480,25 @@ describe("policy rules", () => {
                 // kills: the `Statement` (not a list) location emptied
                 title: "a single statement given as an object, not a list",
                 policy: { Version: "2012-10-17", Statement: statement({ StringEquals: AUD_OK }) },
-                problems: ["`Statement` has no `StringEquals`/`StringLike` condition on `token.actions.githubusercontent.com:sub`, so any GitHub repository can assume the role; add `repo:OWNER/REPO:ref:refs/heads/master` (or `:environment:<name>`)"],
+                problems: [
+                    "`Statement` has no `StringEquals`/`StringLike` condition on `token.actions.githubusercontent.com:sub`, so any GitHub repository can assume the role; add `repo:OWNER/REPO:ref:refs/heads/master` (or `:environment:<name>`)",
+                ],
             },
             {
                 // kills: `isObject` passing null, a principal that is not an object or a Federated entry that is not a string
                 // read as an issuer
                 title: "a null statement, a `*` principal and a non-string Federated entry next to a GitHub statement",
-                policy: { Version: "2012-10-17", Statement: [
-                    null,
-                    { Effect: "Allow", Principal: "*", Action: "sts:AssumeRole" },
-                    statement({ StringEquals: AUD_OK }, [{ "Fn::GetAtt": "provider" }, PROVIDER_ARN]),
-                ] },
-                problems: ["`Statement[2]` has no `StringEquals`/`StringLike` condition on `token.actions.githubusercontent.com:sub`, so any GitHub repository can assume the role; add `repo:OWNER/REPO:ref:refs/heads/master` (or `:environment:<name>`)"],
+                policy: {
+                    Version: "2012-10-17",
+                    Statement: [
+                        null,
+                        { Effect: "Allow", Principal: "*", Action: "sts:AssumeRole" },
+                        statement({ StringEquals: AUD_OK }, [{ "Fn::GetAtt": "provider" }, PROVIDER_ARN]),
+                    ],
+                },
+                problems: [
+                    "`Statement[2]` has no `StringEquals`/`StringLike` condition on `token.actions.githubusercontent.com:sub`, so any GitHub repository can assume the role; add `repo:OWNER/REPO:ref:refs/heads/master` (or `:environment:<name>`)",
+                ],
             },
             {
                 // kills: `includes(":oidc-provider/")` emptied (the bare host would then be cut and missed)
@@ -381,9 +514,10 @@ describe("policy rules", () => {
             },
             {
                 title: "two StringEquals blocks in one Condition (IAM would keep only the last)",
-                policy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"${PROVIDER_ARN}"},`
-                    + `"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"${SUB}":"repo:acme/papyrus:environment:prod"},`
-                    + `"StringEquals":{"${AUD}":"sts.amazonaws.com"}}}]}`,
+                policy:
+                    `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"${PROVIDER_ARN}"},` +
+                    `"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"${SUB}":"repo:acme/papyrus:environment:prod"},` +
+                    `"StringEquals":{"${AUD}":"sts.amazonaws.com"}}}]}`,
                 problems: [
                     "`assumeRolePolicy` repeats the key `StringEquals` in `Statement[0].Condition`; IAM keeps only the last one and silently drops the others' conditions — merge them into one object",
                     NO_SUB,

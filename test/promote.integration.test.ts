@@ -62,8 +62,10 @@ describe("promote dev → prod, and the promotion gate (real engine + moto, two 
         const rows = (h: HistoryResult) => h.deployments.map((d) => [d.version, d.kind, d.result, d.digest, d.running]);
         const [devHistory, prodHistory] = await Promise.all([history(ctx("dev")), history(ctx("prod"))]);
         return {
-            dev: rows(devHistory), devRuns: devHistory.running?.digest,
-            prod: rows(prodHistory), prodRuns: prodHistory.running?.digest,
+            dev: rows(devHistory),
+            devRuns: devHistory.running?.digest,
+            prod: rows(prodHistory),
+            prodRuns: prodHistory.running?.digest,
             files: ["Pulumi.dev.yaml", "Pulumi.prod.yaml"].map((f) => fs.readFileSync(path.join(workDir, f), "utf8")),
             git: git("status", "--porcelain", "--untracked-files=all"),
         };
@@ -87,18 +89,35 @@ describe("promote dev → prod, and the promotion gate (real engine + moto, two 
         const qaStack = await fixtureStack(backend, "qa", {}, workDir);
         // dev's ECS service runs v2, as it will after the second deploy: promote checks that.
         await devEcs.send(new CreateClusterCommand({ clusterName: "papyrus" }));
-        const taskDefinition = await devEcs.send(new RegisterTaskDefinitionCommand({
-            family: "papyrus-dev", requiresCompatibilities: ["FARGATE"], networkMode: "awsvpc", cpu: "256", memory: "512",
-            containerDefinitions: [{ name: "app", image: `${DEV_URL}@${dev["v2.0.0"].digest}`, essential: true }],
-        }));
-        await devEcs.send(new CreateServiceCommand({
-            cluster: "papyrus", serviceName: "api", taskDefinition: taskDefinition.taskDefinition?.taskDefinitionArn, desiredCount: 1,
-        }));
+        const taskDefinition = await devEcs.send(
+            new RegisterTaskDefinitionCommand({
+                family: "papyrus-dev",
+                requiresCompatibilities: ["FARGATE"],
+                networkMode: "awsvpc",
+                cpu: "256",
+                memory: "512",
+                containerDefinitions: [{ name: "app", image: `${DEV_URL}@${dev["v2.0.0"].digest}`, essential: true }],
+            }),
+        );
+        await devEcs.send(
+            new CreateServiceCommand({
+                cluster: "papyrus",
+                serviceName: "api",
+                taskDefinition: taskDefinition.taskDefinition?.taskDefinitionArn,
+                desiredCount: 1,
+            }),
+        );
         await devStack.setAllConfig({
-            "aws:region": { value: DEV_REGION }, "papyrus:repositoryName": { value: REPO },
-            "papyrus:fixtureClusterName": { value: "papyrus" }, "papyrus:fixtureServiceName": { value: "api" },
+            "aws:region": { value: DEV_REGION },
+            "papyrus:repositoryName": { value: REPO },
+            "papyrus:fixtureClusterName": { value: "papyrus" },
+            "papyrus:fixtureServiceName": { value: "api" },
         });
-        await prodStack.setAllConfig({ "aws:region": { value: PROD_REGION }, "papyrus:repositoryName": { value: REPO }, "papyrus:promoteFrom": { value: "dev" } });
+        await prodStack.setAllConfig({
+            "aws:region": { value: PROD_REGION },
+            "papyrus:repositoryName": { value: REPO },
+            "papyrus:promoteFrom": { value: "dev" },
+        });
         await qaStack.setAllConfig({ "aws:region": { value: DEV_REGION }, "papyrus:repositoryName": { value: REPO } });
         // The checkout is a git work tree, so `git status` shows exactly what a run left in it.
         fs.writeFileSync(path.join(workDir, ".gitignore"), ".pulumi-state/\n");
@@ -120,13 +139,22 @@ describe("promote dev → prod, and the promotion gate (real engine + moto, two 
     });
 
     it("records that moto stores a replication configuration but copies nothing (so the tests push to prod themselves)", async () => {
-        await devEcr.send(new PutReplicationConfigurationCommand({ replicationConfiguration: { rules: [{
-            destinations: [{ region: PROD_REGION, registryId: TEST_ACCOUNT }],
-            repositoryFilters: [{ filter: REPO, filterType: "PREFIX_MATCH" }],
-        }] } }));
+        await devEcr.send(
+            new PutReplicationConfigurationCommand({
+                replicationConfiguration: {
+                    rules: [
+                        {
+                            destinations: [{ region: PROD_REGION, registryId: TEST_ACCOUNT }],
+                            repositoryFilters: [{ filter: REPO, filterType: "PREFIX_MATCH" }],
+                        },
+                    ],
+                },
+            }),
+        );
         const probe = await pushImage(devEcr, REPO, "replication-probe");
-        await assert.rejects(prodEcr.send(new DescribeImagesCommand({ repositoryName: REPO, imageIds: [{ imageDigest: probe.digest }] })),
-            { name: "ImageNotFoundException" });
+        await assert.rejects(prodEcr.send(new DescribeImagesCommand({ repositoryName: REPO, imageIds: [{ imageDigest: probe.digest }] })), {
+            name: "ImageNotFoundException",
+        });
     });
 
     it("refuses, changing nothing: the same stack twice (2), a source with no deployment (7), missing stacks (2), an unknown --version (7), a digest that never reached prod (3)", async () => {
@@ -143,14 +171,29 @@ describe("promote dev → prod, and the promotion gate (real engine + moto, two 
         ]);
         const elapsed = Date.now() - started;
         const cases: [typeof same, number, RegExp][] = [
-            [same, 2, /^error: `--to` names the same stack as the source \(`organization\/papyrus\/dev`\); promote takes the digest one stack runs to another stack, got `dev`$/m],
+            [
+                same,
+                2,
+                /^error: `--to` names the same stack as the source \(`organization\/papyrus\/dev`\); promote takes the digest one stack runs to another stack, got `dev`$/m,
+            ],
             [sameSpelt, 2, /`--to` names the same stack as the source \(`organization\/papyrus\/dev`\).*got `organization\/papyrus\/dev`/],
-            [none, 7, /^error: stack `qa` has nothing to promote: its state runs no service \(nothing was deployed to it yet\); nothing was changed\. See `history --stack qa`$/m],
+            [
+                none,
+                7,
+                /^error: stack `qa` has nothing to promote: its state runs no service \(nothing was deployed to it yet\); nothing was changed\. See `history --stack qa`$/m,
+            ],
             [noTarget, 2, /^error: stack `staging` does not exist in file:\/\//m],
             [noSource, 2, /^error: stack `nope` does not exist in file:\/\//m],
             [version, 7, /^error: stack `dev` has nothing to promote: no update 9 in its history; nothing was changed/m],
-            [notReplicated, 3, new RegExp(`^error: ${dev["v2.0.0"].digest} from stack \`dev\` is not in \`papyrus-api\` of stack \`prod\` \\(eu-central-1\\) after waiting 4s; nothing was changed\\. `
-                + "Replication from dev's registry \\(`papyrus:replicateTo` in its stack config\\) has not delivered it", "m")],
+            [
+                notReplicated,
+                3,
+                new RegExp(
+                    `^error: ${dev["v2.0.0"].digest} from stack \`dev\` is not in \`papyrus-api\` of stack \`prod\` \\(eu-central-1\\) after waiting 4s; nothing was changed\\. ` +
+                        "Replication from dev's registry \\(`papyrus:replicateTo` in its stack config\\) has not delivered it",
+                    "m",
+                ),
+            ],
         ];
         for (const [result, code, message] of cases) {
             assert.strictEqual(result.code, code, result.stderr);
@@ -159,7 +202,10 @@ describe("promote dev → prod, and the promotion gate (real engine + moto, two 
         assert.deepStrictEqual(JSON.parse(same.stdout).error.code, 2);
         // The wait is bounded and says what it waits for (a line at most every 15 s: one in 4 s).
         assert.strictEqual(notReplicated.stderr.split("\n").filter((l) => l.startsWith("waiting for ")).length, 1, notReplicated.stderr);
-        assert.match(notReplicated.stderr, new RegExp(`^waiting for ${dev["v2.0.0"].digest} from \`dev\` to reach \`papyrus-api\` of \`prod\` \\(eu-central-1\\): 0s of 4s$`, "m"));
+        assert.match(
+            notReplicated.stderr,
+            new RegExp(`^waiting for ${dev["v2.0.0"].digest} from \`dev\` to reach \`papyrus-api\` of \`prod\` \\(eu-central-1\\): 0s of 4s$`, "m"),
+        );
         assert.ok(elapsed < 60_000, `the refusals took ${elapsed} ms`);
         assert.deepStrictEqual(await snapshot(), before);
     });
@@ -174,16 +220,23 @@ describe("promote dev → prod, and the promotion gate (real engine + moto, two 
         const digest = dev["v2.0.0"].digest;
         assert.deepStrictEqual(
             [evidence.kind, evidence.stack, evidence.imageDigest, evidence.image, evidence.imageTag, evidence.result, evidence.applied, evidence.requestedBy],
-            ["promote", "prod", digest, `${PROD_URL}@${digest}`, "v2.0.0", "succeeded", true, "ci-test"]);
+            ["promote", "prod", digest, `${PROD_URL}@${digest}`, "v2.0.0", "succeeded", true, "ci-test"],
+        );
         assert.deepStrictEqual(evidence.promotedFrom, {
-            stack: "dev", version: 2, digest, tag: "v2.0.0", image: `${DEV_URL}@${digest}`,
+            stack: "dev",
+            version: 2,
+            digest,
+            tag: "v2.0.0",
+            image: `${DEV_URL}@${digest}`,
             sourceVerify: { inSync: true, running: [`${DEV_URL}@${digest}`] },
         });
 
         const prod = await history(ctx("prod"));
         assert.strictEqual(prod.running?.digest, digest, "prod's state runs the digest dev ran");
-        assert.deepStrictEqual(prod.deployments.map((d) => [d.version, d.kind, d.result, d.digest, d.tag, d.requestedBy, d.promotedFrom]),
-            [[1, "promote", "succeeded", digest, "v2.0.0", "ci-test", { stack: "dev", version: 2, digest, tag: "v2.0.0" }]]);
+        assert.deepStrictEqual(
+            prod.deployments.map((d) => [d.version, d.kind, d.result, d.digest, d.tag, d.requestedBy, d.promotedFrom]),
+            [[1, "promote", "succeeded", digest, "v2.0.0", "ci-test", { stack: "dev", version: 2, digest, tag: "v2.0.0" }]],
+        );
         const table = (await cli("history", "--stack", "prod")).stdout.split("\n");
         assert.match(table[1], /^1\s+\S+\s+\S+\s+succeeded\s+promote \(dev #2\)\s+v2\.0\.0\s+sha256:\S+\s+ci-test\s+\*$/);
         assert.strictEqual(fs.readFileSync(path.join(workDir, "Pulumi.prod.yaml"), "utf8"), configBefore);
@@ -196,16 +249,28 @@ describe("promote dev → prod, and the promotion gate (real engine + moto, two 
         const before = await snapshot();
         const drifted = await cli("promote", "--from", "dev", "--to", "prod");
         assert.strictEqual(drifted.code, 6, drifted.stderr);
-        assert.match(drifted.stderr, new RegExp(`^error: stack \`dev\` recorded \`${escape(`${DEV_URL}@${dev["v3.0.0"].digest}`)}\` but ECS runs \`${escape(`${DEV_URL}@${dev["v2.0.0"].digest}`)}\`, `
-            + "so it is not known to run as recorded; nothing was changed\\. .*promote a named deployment with `--version N`", "m"));
+        assert.match(
+            drifted.stderr,
+            new RegExp(
+                `^error: stack \`dev\` recorded \`${escape(`${DEV_URL}@${dev["v3.0.0"].digest}`)}\` but ECS runs \`${escape(`${DEV_URL}@${dev["v2.0.0"].digest}`)}\`, ` +
+                    "so it is not known to run as recorded; nothing was changed\\. .*promote a named deployment with `--version N`",
+                "m",
+            ),
+        );
         assert.deepStrictEqual(await snapshot(), before);
 
         await push("v1.0.0", "prod");
         const named = await cli("promote", "--from", "dev", "--to", "prod", "--version", "1", "--evidence", evidenceFile("v1.json"));
         assert.strictEqual(named.code, 0, named.stderr);
         assert.match(named.stdout, new RegExp(`^from: dev update 1 \\(v1\\.0\\.0\\), ${dev["v1.0.0"].digest}$`, "m"));
-        assert.deepStrictEqual(readEvidence("v1.json").promotedFrom,
-            { stack: "dev", version: 1, digest: dev["v1.0.0"].digest, tag: "v1.0.0", image: `${DEV_URL}@${dev["v1.0.0"].digest}`, protected: true });
+        assert.deepStrictEqual(readEvidence("v1.json").promotedFrom, {
+            stack: "dev",
+            version: 1,
+            digest: dev["v1.0.0"].digest,
+            tag: "v1.0.0",
+            image: `${DEV_URL}@${dev["v1.0.0"].digest}`,
+            protected: true,
+        });
         assert.strictEqual((await history(ctx("prod"))).running?.digest, dev["v1.0.0"].digest);
     });
 
@@ -214,9 +279,11 @@ describe("promote dev → prod, and the promotion gate (real engine + moto, two 
         const before = await snapshot();
         const refused = await cli("deploy", "--stack", "prod", "--tag", "v9.0.0", "--json");
         assert.strictEqual(refused.code, 2, refused.stderr);
-        assert.strictEqual(JSON.parse(refused.stdout).error.message,
-            `stack \`prod\` takes only digests that succeeded on \`dev\` (\`papyrus:promoteFrom\` in its stack config), and \`v9.0.0\` (${dev["v9.0.0"].digest}) never did; `
-            + "nothing was changed. Deploy the tag to dev first, then run `papyrus-deploy promote --from dev --to prod`");
+        assert.strictEqual(
+            JSON.parse(refused.stdout).error.message,
+            `stack \`prod\` takes only digests that succeeded on \`dev\` (\`papyrus:promoteFrom\` in its stack config), and \`v9.0.0\` (${dev["v9.0.0"].digest}) never did; ` +
+                "nothing was changed. Deploy the tag to dev first, then run `papyrus-deploy promote --from dev --to prod`",
+        );
         assert.deepStrictEqual(await snapshot(), before);
 
         await pushImage(devEcr, REPO, "v9.0.0"); // the same build in dev's registry
@@ -229,10 +296,16 @@ describe("promote dev → prod, and the promotion gate (real engine + moto, two 
         const back = await cli("rollback", "--stack", "prod", "--to-version", "1", "--json");
         assert.strictEqual(back.code, 0, back.stderr);
         assert.strictEqual(JSON.parse(back.stdout).imageDigest, dev["v2.0.0"].digest);
-        assert.deepStrictEqual((await history(ctx("prod"))).deployments.map((d) => [d.version, d.kind, d.digest]), [
-            [5, "rollback", dev["v2.0.0"].digest], [4, "deploy", dev["v9.0.0"].digest], [3, "promote", dev["v9.0.0"].digest],
-            [2, "promote", dev["v1.0.0"].digest], [1, "promote", dev["v2.0.0"].digest],
-        ]);
+        assert.deepStrictEqual(
+            (await history(ctx("prod"))).deployments.map((d) => [d.version, d.kind, d.digest]),
+            [
+                [5, "rollback", dev["v2.0.0"].digest],
+                [4, "deploy", dev["v9.0.0"].digest],
+                [3, "promote", dev["v9.0.0"].digest],
+                [2, "promote", dev["v1.0.0"].digest],
+                [1, "promote", dev["v2.0.0"].digest],
+            ],
+        );
         assert.strictEqual(git("status", "--porcelain", "--untracked-files=all"), "");
     });
 

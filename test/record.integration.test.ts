@@ -64,13 +64,22 @@ describe("the record never lies (real engine + moto)", function () {
     });
     afterEach(async function () {
         // Every test, passing or not, must leave no engine, language host, program or provider running.
-        const leak = await assertNoProcessLeft(backend.dir).then(() => undefined, (e: Error) => e);
+        const leak = await assertNoProcessLeft(backend.dir).then(
+            () => undefined,
+            (e: Error) => e,
+        );
         backend.cleanup();
         if (leak && this.currentTest?.state === "passed") throw leak;
     });
 
     const ctx = (extra: Record<string, unknown> = {}) => ({
-        stackName: "dev", workDir, envVars: backend.env, ecr, ecs, requestedBy: "alice", ...extra,
+        stackName: "dev",
+        workDir,
+        envVars: backend.env,
+        ecr,
+        ecs,
+        requestedBy: "alice",
+        ...extra,
     });
     const image = (p: PushedImage) => `${REPO_URL}@${p.digest}`;
     const stackConfig = () => fs.readFileSync(path.join(workDir, "Pulumi.dev.yaml"), "utf8");
@@ -84,8 +93,13 @@ describe("the record never lies (real engine + moto)", function () {
         return execFileSync("git", args, { cwd: workDir, encoding: "utf8" });
     }
     const gitStatus = () => git("status", "--porcelain", "--untracked-files=all").trimEnd();
-    const cliEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv =>
-        ({ ...process.env, ...backend.env, ...moto.env, PAPYRUS_DEPLOYER: "ci-test", ...extra });
+    const cliEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({
+        ...process.env,
+        ...backend.env,
+        ...moto.env,
+        PAPYRUS_DEPLOYER: "ci-test",
+        ...extra,
+    });
     const cli = (args: string[], extra: Record<string, string> = {}) => startCli([...args, "--cwd", workDir], cliEnv(extra));
     const readEvidence = (file: string): EvidenceRecord => JSON.parse(fs.readFileSync(file, "utf8"));
 
@@ -108,13 +122,20 @@ describe("the record never lies (real engine + moto)", function () {
         assert.deepStrictEqual(JSON.parse(stdout), evidence, "--json prints the record that was written");
         assert.deepStrictEqual(
             [evidence.result, evidence.applied, evidence.imageDigest, evidence.requestedDigest, evidence.previousDigest, evidence.updateVersion],
-            ["cancelled", true, v3.digest, v3.digest, v2.digest, 3]);
+            ["cancelled", true, v3.digest, v3.digest, v2.digest, 3],
+        );
         assert.strictEqual(stackConfig(), committedConfig(), "the checkout holds no driver keys: what runs is the state's to say");
 
         const after = await history(ctx());
         assert.strictEqual(after.running?.digest, v3.digest);
-        assert.deepStrictEqual(after.deployments.map((d) => [d.version, d.result, d.digest, d.running]),
-            [[3, "failed", v3.digest, true], [2, "succeeded", v2.digest, false], [1, "succeeded", v1.digest, false]]);
+        assert.deepStrictEqual(
+            after.deployments.map((d) => [d.version, d.result, d.digest, d.running]),
+            [
+                [3, "failed", v3.digest, true],
+                [2, "succeeded", v2.digest, false],
+                [1, "succeeded", v1.digest, false],
+            ],
+        );
         assert.strictEqual(gitStatus(), "");
 
         await setConfig({ fixtureServiceDelayMs: "0" });
@@ -132,7 +153,8 @@ describe("the record never lies (real engine + moto)", function () {
         // `script` gives the CLI a pseudo-terminal; a 0x03 written to it is turned into SIGINT for
         // the terminal's foreground process group by the kernel's line discipline, as a keyboard's is.
         const command = [process.execPath, CLI, "deploy", "--stack", "dev", "--tag", "v2.0.0", "--cwd", workDir]
-            .map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
+            .map((a) => `'${a.replace(/'/g, "'\\''")}'`)
+            .join(" ");
         const terminal = spawn("script", ["-qfec", `exec ${command}`, "/dev/null"], { env: cliEnv(), detached: true });
         let screen = "";
         terminal.stdout!.on("data", (c) => (screen += c));
@@ -148,7 +170,13 @@ describe("the record never lies (real engine + moto)", function () {
         assert.match(screen, new RegExp(`cancelled after the image was applied: the stack runs \`${escape(image(v2))}\``));
         const after = await history(ctx());
         assert.strictEqual(after.running?.digest, v2.digest);
-        assert.deepStrictEqual(after.deployments.map((d) => [d.result, d.digest, d.running]), [["failed", v2.digest, true], ["succeeded", v1.digest, false]]);
+        assert.deepStrictEqual(
+            after.deployments.map((d) => [d.result, d.digest, d.running]),
+            [
+                ["failed", v2.digest, true],
+                ["succeeded", v1.digest, false],
+            ],
+        );
     });
 
     // Kills: forwarding the driver's abort although the engine got the same signal (a CI runner's
@@ -219,7 +247,10 @@ describe("the record never lies (real engine + moto)", function () {
         }
         assert.strictEqual(stackConfig(), configBefore);
         const after = await history(ctx());
-        assert.deepStrictEqual(after.deployments.map((d) => d.digest), [v1.digest]);
+        assert.deepStrictEqual(
+            after.deployments.map((d) => d.digest),
+            [v1.digest],
+        );
         assert.strictEqual(after.running?.digest, v1.digest);
         assert.strictEqual(gitStatus(), "");
     });
@@ -233,7 +264,7 @@ describe("the record never lies (real engine + moto)", function () {
         ]);
         const won = results.filter((r): r is PromiseFulfilledResult<Awaited<ReturnType<typeof deploy>>> => r.status === "fulfilled");
         const lost = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
-        assert.deepStrictEqual([won.length, lost.length], [1, 1], JSON.stringify(results.map((r) => r.status === "rejected" ? String(r.reason) : "ok")));
+        assert.deepStrictEqual([won.length, lost.length], [1, 1], JSON.stringify(results.map((r) => (r.status === "rejected" ? String(r.reason) : "ok"))));
         assert.ok(lost[0].reason instanceof StackBusyError, String(lost[0].reason));
         assert.match(lost[0].reason.message, /stack `organization\/papyrus\/dev` is being deployed by (alice|bob) \(pid \d+ on .*\); nothing was changed/);
         const after = await history(ctx());
@@ -248,7 +279,10 @@ describe("the record never lies (real engine + moto)", function () {
         await killed.exited;
         await setConfig({ fixtureDelayMs: "0" });
         const next = await deploy({ ...ctx(), stackName: "dev", tag: "v2.0.0" });
-        assert.ok(next.recovered.some((l) => /removed the driver lock left by ci-test \(pid \d+.*no longer running/.test(l)), next.recovered.join("\n"));
+        assert.ok(
+            next.recovered.some((l) => /removed the driver lock left by ci-test \(pid \d+.*no longer running/.test(l)),
+            next.recovered.join("\n"),
+        );
         assert.strictEqual((await history(ctx())).running?.digest, v2.digest);
     });
 
@@ -266,7 +300,10 @@ describe("the record never lies (real engine + moto)", function () {
             [path.join(aFile, "e.json"), /`--evidence` cannot be written \((ENOTDIR|EEXIST)/],
         ];
         for (const [file, message] of refused) {
-            const { code, stdout, stderr } = await runCli(["deploy", "--stack", "dev", "--tag", "v2.0.0", "--evidence", file, "--json", "--cwd", workDir], cliEnv());
+            const { code, stdout, stderr } = await runCli(
+                ["deploy", "--stack", "dev", "--tag", "v2.0.0", "--evidence", file, "--json", "--cwd", workDir],
+                cliEnv(),
+            );
             assert.strictEqual(code, 2, `${file}: ${stderr}`);
             assert.match(stderr, message);
             assert.deepStrictEqual(JSON.parse(stdout), { error: { code: 2, message: errorLine(stderr) } });
@@ -286,7 +323,10 @@ describe("the record never lies (real engine + moto)", function () {
         assert.match(stderr, /warning: the evidence record could not be written to `.*late\/e\.json` \(ENOTDIR.*\); it is printed with --json/);
         const printed = JSON.parse(stdout) as EvidenceRecord;
         assert.deepStrictEqual([printed.result, printed.imageDigest], ["succeeded", v2.digest]);
-        assert.deepStrictEqual(fs.readdirSync(backend.dir).filter((f) => /tmp-\d+/.test(f)), []);
+        assert.deepStrictEqual(
+            fs.readdirSync(backend.dir).filter((f) => /tmp-\d+/.test(f)),
+            [],
+        );
         assert.strictEqual(gitStatus(), "");
     });
 
@@ -313,8 +353,15 @@ describe("the record never lies (real engine + moto)", function () {
         const skipped = await runCli(["deploy", "--stack", "dev", "--tag", "v3.0.0", "--no-verify", "--json", "--cwd", workDir], cliEnv());
         assert.strictEqual(skipped.code, 0, skipped.stderr);
         assert.deepStrictEqual((JSON.parse(skipped.stdout) as EvidenceRecord).verify, { skipped: "--no-verify" });
-        assert.deepStrictEqual((await history(ctx())).deployments.map((d) => [d.result, d.digest, d.running]),
-            [["succeeded", v3.digest, true], ["succeeded", v2.digest, false], ["succeeded", v1.digest, false], ["succeeded", v1.digest, false]]);
+        assert.deepStrictEqual(
+            (await history(ctx())).deployments.map((d) => [d.result, d.digest, d.running]),
+            [
+                ["succeeded", v3.digest, true],
+                ["succeeded", v2.digest, false],
+                ["succeeded", v1.digest, false],
+                ["succeeded", v1.digest, false],
+            ],
+        );
     });
 
     // Kills: crediting every update to the `deployedBy` its config carries (a hand-run `up` from a
@@ -326,16 +373,35 @@ describe("the record never lies (real engine + moto)", function () {
         // A checkout that still holds v2 as `papyrus:image` (an older driver wrote its keys there): a plain
         // `up` from it runs that image, as the program warns; one without the key keeps v3 (plainUp.integration).
         const stale = fixtureProject(backend.dir);
-        fs.writeFileSync(path.join(stale, "Pulumi.dev.yaml"), `${stackConfig().trimEnd()}\n  papyrus:image: ${image(v2)}\n  papyrus:imageTag: v2.0.0\n`
-            + "  papyrus:deployedBy: alice\n  papyrus:deployKind: deploy\n");
+        fs.writeFileSync(
+            path.join(stale, "Pulumi.dev.yaml"),
+            `${stackConfig().trimEnd()}\n  papyrus:image: ${image(v2)}\n  papyrus:imageTag: v2.0.0\n` +
+                "  papyrus:deployedBy: alice\n  papyrus:deployKind: deploy\n",
+        );
         const { command, env } = await engineTools();
-        execFileSync(command.command, ["up", "--yes", "--skip-preview", "--non-interactive", "-s", "dev", "--cwd", stale],
-            { env: { ...process.env, ...env, ...backend.env }, stdio: "pipe" });
+        execFileSync(command.command, ["up", "--yes", "--skip-preview", "--non-interactive", "-s", "dev", "--cwd", stale], {
+            env: { ...process.env, ...env, ...backend.env },
+            stdio: "pipe",
+        });
 
         const after = await history(ctx());
-        assert.deepStrictEqual(after.deployments[0], { ...after.deployments[0], kind: "manual", runner: "cli", requestedBy: undefined, digest: v2.digest, tag: "v2.0.0", running: true });
-        assert.deepStrictEqual(after.deployments.slice(1).map((d) => [d.kind, d.runner, d.requestedBy]),
-            [["deploy", "driver", "alice"], ["deploy", "driver", "alice"], ["deploy", "driver", "alice"]]);
+        assert.deepStrictEqual(after.deployments[0], {
+            ...after.deployments[0],
+            kind: "manual",
+            runner: "cli",
+            requestedBy: undefined,
+            digest: v2.digest,
+            tag: "v2.0.0",
+            running: true,
+        });
+        assert.deepStrictEqual(
+            after.deployments.slice(1).map((d) => [d.kind, d.runner, d.requestedBy]),
+            [
+                ["deploy", "driver", "alice"],
+                ["deploy", "driver", "alice"],
+                ["deploy", "driver", "alice"],
+            ],
+        );
         const table = (await runCli(["history", "--stack", "dev", "--cwd", workDir], cliEnv())).stdout;
         assert.match(table.split("\n")[1], /^4 .* succeeded\s+manual\s+v2\.0\.0\s+sha256:\S+\s+\(pulumi up by hand\)\s+\*$/);
         const back = await rollback(ctx());
@@ -356,23 +422,41 @@ describe("the record never lies (real engine + moto)", function () {
         const { code, stdout, stderr } = await run.exited;
         assert.strictEqual(code, 5, stderr);
         // Killed mid-step: the state still names v1, but the step may have reached ECS. Kills: claiming "not applied".
-        assert.match(stderr, new RegExp(`update of stack \`dev\` to \`${escape(image(v2))}\` failed; the engine stopped mid-step, leaving 1 pending operation\\(s\\) \\(updating service\\): `
-            + `the state says \`${escape(image(v1))}\` runs, but the interrupted step may have changed the service; the next deploy refreshes before it acts`));
-        assert.deepStrictEqual([JSON.parse(stdout).result, JSON.parse(stdout).applied, JSON.parse(stdout).imageDigest, JSON.parse(stdout).pendingOperations],
-            ["failed", false, v1.digest, 1]);
+        assert.match(
+            stderr,
+            new RegExp(
+                `update of stack \`dev\` to \`${escape(image(v2))}\` failed; the engine stopped mid-step, leaving 1 pending operation\\(s\\) \\(updating service\\): ` +
+                    `the state says \`${escape(image(v1))}\` runs, but the interrupted step may have changed the service; the next deploy refreshes before it acts`,
+            ),
+        );
+        assert.deepStrictEqual(
+            [JSON.parse(stdout).result, JSON.parse(stdout).applied, JSON.parse(stdout).imageDigest, JSON.parse(stdout).pendingOperations],
+            ["failed", false, v1.digest, 1],
+        );
         await assertNoProcessLeft(backend.dir);
 
         await setConfig({ fixtureServiceDelayMs: "0" });
         const next = await deploy({ ...ctx(), tag: "v3.0.0" });
-        assert.ok(next.recovered.some((l) => /cancelled the engine's stale update lock held by .*\(pid \d+.*no longer running/.test(l)), next.recovered.join("\n"));
-        assert.ok(next.recovered.some((l) => /refreshed the stack to clear 1 pending operation\(s\) left by the interrupted update \(updating service\)/.test(l)), next.recovered.join("\n"));
+        assert.ok(
+            next.recovered.some((l) => /cancelled the engine's stale update lock held by .*\(pid \d+.*no longer running/.test(l)),
+            next.recovered.join("\n"),
+        );
+        assert.ok(
+            next.recovered.some((l) => /refreshed the stack to clear 1 pending operation\(s\) left by the interrupted update \(updating service\)/.test(l)),
+            next.recovered.join("\n"),
+        );
         assert.ok(!next.recovered.some((l) => /driver lock/.test(l)), "the driver's own lock was released normally");
         const after = await history(ctx());
         assert.strictEqual(after.running?.digest, v3.digest);
         // The killed update never reached the history (the engine writes it when an update ends);
         // its evidence above is the record of it.
-        assert.deepStrictEqual(after.deployments.filter((d) => d.operation === "update").map((d) => [d.result, d.digest]),
-            [["succeeded", v3.digest], ["succeeded", v1.digest]]);
+        assert.deepStrictEqual(
+            after.deployments.filter((d) => d.operation === "update").map((d) => [d.result, d.digest]),
+            [
+                ["succeeded", v3.digest],
+                ["succeeded", v1.digest],
+            ],
+        );
     });
 
     // Kills: an engine-error summary that drops the cause, and "failed" claims that ignore the state.
@@ -381,11 +465,21 @@ describe("the record never lies (real engine + moto)", function () {
         await setConfig({ fixtureFailAfterService: "true" });
         const { code, stdout, stderr } = await runCli(["deploy", "--stack", "dev", "--tag", "v2.0.0", "--json", "--cwd", workDir], cliEnv());
         assert.strictEqual(code, 5, stderr);
-        assert.match(stderr, new RegExp(`failed; the image was applied before it failed: the stack runs \`${escape(image(v2))}\`\\..*fixtureFailAfterService: a resource after the service failed`));
+        assert.match(
+            stderr,
+            new RegExp(
+                `failed; the image was applied before it failed: the stack runs \`${escape(image(v2))}\`\\..*fixtureFailAfterService: a resource after the service failed`,
+            ),
+        );
         assert.deepStrictEqual([JSON.parse(stdout).result, JSON.parse(stdout).applied], ["failed", true]);
         const after = await history(ctx());
-        assert.deepStrictEqual(after.deployments.map((d) => [d.result, d.digest, d.running]),
-            [["failed", v2.digest, true], ["succeeded", v1.digest, false]]);
+        assert.deepStrictEqual(
+            after.deployments.map((d) => [d.result, d.digest, d.running]),
+            [
+                ["failed", v2.digest, true],
+                ["succeeded", v1.digest, false],
+            ],
+        );
         assert.strictEqual(gitStatus(), "");
     });
 
@@ -401,24 +495,73 @@ describe("the record never lies (real engine + moto)", function () {
             return dir;
         };
         const noBackend = { ...cliEnv(), PULUMI_BACKEND_URL: "" };
-        const noCredentials = { ...cliEnv(), AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "", AWS_SHARED_CREDENTIALS_FILE: "/nonexistent", AWS_CONFIG_FILE: "/nonexistent", AWS_PROFILE: "" };
+        const noCredentials = {
+            ...cliEnv(),
+            AWS_ACCESS_KEY_ID: "",
+            AWS_SECRET_ACCESS_KEY: "",
+            AWS_SHARED_CREDENTIALS_FILE: "/nonexistent",
+            AWS_CONFIG_FILE: "/nonexistent",
+            AWS_PROFILE: "",
+        };
         const cases: { args: string[]; env?: NodeJS.ProcessEnv; cwd?: string; code: number; message: RegExp }[] = [
-            { args: ["deploy", "--stack", "dev", "--tag", "v1.0.0", "--cwd", fresh], env: noBackend, code: 2,
-                message: new RegExp(`stack \`dev\` does not exist in file://${escape(fresh)}/\\.pulumi-state`) },
-            { args: ["deploy", "--stack", "../x", "--tag", "v1.0.0", "--cwd", workDir], code: 2, message: /`--stack` must not contain `\.` or `\.\.` as a part.*got `\.\.\/x`/ },
+            {
+                args: ["deploy", "--stack", "dev", "--tag", "v1.0.0", "--cwd", fresh],
+                env: noBackend,
+                code: 2,
+                message: new RegExp(`stack \`dev\` does not exist in file://${escape(fresh)}/\\.pulumi-state`),
+            },
+            {
+                args: ["deploy", "--stack", "../x", "--tag", "v1.0.0", "--cwd", workDir],
+                code: 2,
+                message: /`--stack` must not contain `\.` or `\.\.` as a part.*got `\.\.\/x`/,
+            },
             { args: ["deploy", "--stack", "de v", "--tag", "v1.0.0", "--cwd", workDir], code: 2, message: /`--stack` must be a stack name .*got `de v`/ },
             { args: ["history", "--stack", "other/dev", "--cwd", workDir], code: 2, message: /names project `other`, but this is project `papyrus`/ },
-            { args: ["deploy", "--stack", "dev", "--tag", "v1.0.0", "--cwd", "/nonexistent/dir"], code: 2, message: /`--cwd` does not exist; point it at the project directory, got `\/nonexistent\/dir`/ },
-            { args: ["deploy", "--stack", "dev", "--tag", "v1.0.0", "--cwd", corrupt], code: 2, message: /`Pulumi\.dev\.yaml` is not a valid stack config file/ },
-            { args: ["deploy", "--stack", "dev", "--tag", "v1.0.0", "--tag-pattern", "(", "--cwd", workDir], code: 2, message: /`--tag-pattern` is not a valid regular expression .*got `\(`/ },
-            { args: ["deploy", "--stack", "dev", "--tag", "v1.0.0", "--tag-pattern", "", "--cwd", workDir], code: 2, message: /`--tag-pattern` must be a regular expression .* and is empty/ },
-            { args: ["rollback", "--stack", "dev", "--to-version", "0x2", "--cwd", workDir], code: 2, message: /`--to-version` must be an update number .*got `0x2`/ },
+            {
+                args: ["deploy", "--stack", "dev", "--tag", "v1.0.0", "--cwd", "/nonexistent/dir"],
+                code: 2,
+                message: /`--cwd` does not exist; point it at the project directory, got `\/nonexistent\/dir`/,
+            },
+            {
+                args: ["deploy", "--stack", "dev", "--tag", "v1.0.0", "--cwd", corrupt],
+                code: 2,
+                message: /`Pulumi\.dev\.yaml` is not a valid stack config file/,
+            },
+            {
+                args: ["deploy", "--stack", "dev", "--tag", "v1.0.0", "--tag-pattern", "(", "--cwd", workDir],
+                code: 2,
+                message: /`--tag-pattern` is not a valid regular expression .*got `\(`/,
+            },
+            {
+                args: ["deploy", "--stack", "dev", "--tag", "v1.0.0", "--tag-pattern", "", "--cwd", workDir],
+                code: 2,
+                message: /`--tag-pattern` must be a regular expression .* and is empty/,
+            },
+            {
+                args: ["rollback", "--stack", "dev", "--to-version", "0x2", "--cwd", workDir],
+                code: 2,
+                message: /`--to-version` must be an update number .*got `0x2`/,
+            },
             { args: ["rollback", "--stack", "dev", "--to-version", "1e0", "--cwd", workDir], code: 2, message: /got `1e0`/ },
             { args: ["rollback", "--stack", "dev", "--to-version", " 2 ", "--cwd", workDir], code: 2, message: /got ` 2 `/ },
-            { args: ["deploy", "--stack", "dev", "--tag", "v1.0.0"], cwd: os.tmpdir(), code: 2, message: /`--cwd` is needed: neither .* nor a directory above it holds this project's Pulumi\.yaml/ },
-            { args: ["deploy", "--stack", "dev", "--tag", "v1.0.0", "--cwd", checkout()], env: { ...cliEnv(), AWS_ENDPOINT_URL: closed }, code: 9,
-                message: new RegExp(`ECR at ${escape(closed)} could not be reached: ECONNREFUSED.*nothing was changed`) },
-            { args: ["deploy", "--stack", "dev", "--tag", "v1.0.0", "--cwd", checkout()], env: noCredentials, code: 9, message: /ECR at .* could not be reached: CredentialsProviderError.*Provide AWS credentials/ },
+            {
+                args: ["deploy", "--stack", "dev", "--tag", "v1.0.0"],
+                cwd: os.tmpdir(),
+                code: 2,
+                message: /`--cwd` is needed: neither .* nor a directory above it holds this project's Pulumi\.yaml/,
+            },
+            {
+                args: ["deploy", "--stack", "dev", "--tag", "v1.0.0", "--cwd", checkout()],
+                env: { ...cliEnv(), AWS_ENDPOINT_URL: closed },
+                code: 9,
+                message: new RegExp(`ECR at ${escape(closed)} could not be reached: ECONNREFUSED.*nothing was changed`),
+            },
+            {
+                args: ["deploy", "--stack", "dev", "--tag", "v1.0.0", "--cwd", checkout()],
+                env: noCredentials,
+                code: 9,
+                message: /ECR at .* could not be reached: CredentialsProviderError.*Provide AWS credentials/,
+            },
         ];
         const results = await Promise.all(cases.map((c) => runCli([...c.args, "--json"], c.env ?? cliEnv(), c.cwd)));
         results.forEach((result, i) => {
@@ -438,7 +581,13 @@ describe("the record never lies (real engine + moto)", function () {
 
 /** The CLI's one `error: …` line (Node 20's AWS SDK also prints a support warning to stderr). */
 function errorLine(stderr: string): string {
-    return stderr.split("\n").filter((l) => l.startsWith("error: ")).pop()?.slice("error: ".length) ?? "";
+    return (
+        stderr
+            .split("\n")
+            .filter((l) => l.startsWith("error: "))
+            .pop()
+            ?.slice("error: ".length) ?? ""
+    );
 }
 
 function escape(text: string): string {

@@ -39,7 +39,10 @@ describe("render (child process)", function () {
         await assert.rejects(render(["--stack", "qa"]), (err: { code: number; stdout: string; stderr: string }) => {
             assert.strictEqual(err.code, 2);
             assert.strictEqual(err.stdout, "");
-            assert.match(err.stderr, /^render: unknown stack `qa`: there is no Pulumi\.qa\.yaml in .+; available: `dev` \(Pulumi\.dev\.yaml\), `prod` \(Pulumi\.prod\.yaml\)\n$/);
+            assert.match(
+                err.stderr,
+                /^render: unknown stack `qa`: there is no Pulumi\.qa\.yaml in .+; available: `dev` \(Pulumi\.dev\.yaml\), `prod` \(Pulumi\.prod\.yaml\)\n$/,
+            );
             return true;
         });
     });
@@ -47,12 +50,15 @@ describe("render (child process)", function () {
 
 describe("render (in process)", () => {
     it("parses its arguments", () => {
-        assert.deepStrictEqual(parseRenderArgs(["--stack", "prod", "--json", "--unset", "papyrus:image", "--set", "papyrus:desiredCount=5", "--last-output", "imageTag=v1.2.3"]), {
-            stack: "prod",
-            json: true,
-            overrides: { "papyrus:image": undefined, "papyrus:desiredCount": "5" },
-            lastOutputs: { imageTag: "v1.2.3" },
-        });
+        assert.deepStrictEqual(
+            parseRenderArgs(["--stack", "prod", "--json", "--unset", "papyrus:image", "--set", "papyrus:desiredCount=5", "--last-output", "imageTag=v1.2.3"]),
+            {
+                stack: "prod",
+                json: true,
+                overrides: { "papyrus:image": undefined, "papyrus:desiredCount": "5" },
+                lastOutputs: { imageTag: "v1.2.3" },
+            },
+        );
         assert.throws(() => parseRenderArgs(["--stack", "dev", "--last-output", "image"]), { message: /^`--last-output` takes `<output>=<value>`/ });
         assert.throws(() => parseRenderArgs(["--json"]), /^UsageError: `--stack` is required\nusage: render\.ts --stack <name>/m);
         assert.throws(() => parseRenderArgs(["--stack", "dev", "--color"]), { message: /^unknown argument `--color`\n/ });
@@ -73,9 +79,16 @@ describe("render (in process)", () => {
         assert.strictEqual(lines[role + 1], "    parent: papyrus:aws:GithubDeployIdentity::papyrus-ci");
         assert.strictEqual(lines[role + 2], "    assumeRolePolicy: (JSON) {");
         assert.ok(lines.includes('                "repo:acme/papyrus:environment:prod"'), "the subject, pretty-printed inside the trust policy");
-        assert.ok(lines.some((l) => l.trim() === "desiredCount: 3"), "prod starts with three tasks");
+        assert.ok(
+            lines.some((l) => l.trim() === "desiredCount: 3"),
+            "prod starts with three tasks",
+        );
         const service = lines.indexOf("  papyrus-service  [aws:ecs/service:Service]");
-        assert.strictEqual(lines[service + 2], "    ignoreChanges: desiredCount (set at creation only; later changes are left alone)", "the scaler owns the count");
+        assert.strictEqual(
+            lines[service + 2],
+            "    ignoreChanges: desiredCount (set at creation only; later changes are left alone)",
+            "the scaler owns the count",
+        );
         assert.ok(lines.includes('    sslPolicy: "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09"'), "the HTTPS listener's TLS policy");
         assert.ok(lines.includes(`  image: ${JSON.stringify(running)}`), "outputs are listed, the image the stack's last outputs named");
     });

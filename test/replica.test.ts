@@ -4,7 +4,16 @@ import { formatDuration, MAX_REPLICA_WAIT_MS, parseDuration } from "../automatio
 
 describe("promote's --wait", () => {
     it("takes seconds, minutes and both, up to an hour", () => {
-        const taken: [string, number][] = [["0", 0], ["90", 90_000], ["90s", 90_000], ["10m", 600_000], ["1m30s", 90_000], ["60m", MAX_REPLICA_WAIT_MS], ["0m5s", 5_000], ["1m30", 90_000]];
+        const taken: [string, number][] = [
+            ["0", 0],
+            ["90", 90_000],
+            ["90s", 90_000],
+            ["10m", 600_000],
+            ["1m30s", 90_000],
+            ["60m", MAX_REPLICA_WAIT_MS],
+            ["0m5s", 5_000],
+            ["1m30", 90_000],
+        ];
         for (const [text, ms] of taken) assert.strictEqual(parseDuration(text), ms, text);
     });
 

@@ -2,12 +2,7 @@
 // ECR's documented evaluation (test/support/ecrLifecycle.ts) does with it on a table of images:
 // protected images stay whatever the other rules say, the rest go by the rules.
 import * as assert from "assert";
-import {
-    protectiveSlot,
-    protectiveTag,
-    repositoryLifecyclePolicy,
-    taggedRetentionProblems,
-} from "../components/repositoryLifecycle";
+import { protectiveSlot, protectiveTag, repositoryLifecyclePolicy, taggedRetentionProblems } from "../components/repositoryLifecycle";
 import { evaluateLifecyclePolicy, RepositoryImage } from "./support/ecrLifecycle";
 
 describe("repositoryLifecyclePolicy", () => {
@@ -16,7 +11,8 @@ describe("repositoryLifecyclePolicy", () => {
             rules: [
                 {
                     rulePriority: 1,
-                    description: "Keep images a stack runs or ran in its last deployments (tags deployed-*, set by papyrus-deploy); no lower rule can expire an image this rule selects",
+                    description:
+                        "Keep images a stack runs or ran in its last deployments (tags deployed-*, set by papyrus-deploy); no lower rule can expire an image this rule selects",
                     selection: { tagStatus: "tagged", tagPatternList: ["deployed-*"], countType: "imageCountMoreThan", countNumber: 9999 },
                     action: { type: "expire" },
                 },
@@ -85,14 +81,22 @@ describe("the policy under ECR's documented evaluation", () => {
             { name: "released, slot was its only tag", tags: [], pushedDaysAgo: 400 },
             { name: "still protected", tags: ["v0.9.0", "deployed-dev-slot2"], pushedDaysAgo: 500 },
         ];
-        assert.deepStrictEqual(Object.fromEntries(evaluateLifecyclePolicy(repositoryLifecyclePolicy(14, { olderThanDays: 90 }), released)),
-            { "released release": 3, "released, slot was its only tag": 2 });
+        assert.deepStrictEqual(Object.fromEntries(evaluateLifecyclePolicy(repositoryLifecyclePolicy(14, { olderThanDays: 90 }), released)), {
+            "released release": 3,
+            "released, slot was its only tag": 2,
+        });
     });
 
     it("depends on the keep rule's priority: after the tagged rule, it would protect nothing", () => {
         const policy = repositoryLifecyclePolicy(14, { keepNewest: 1 });
         const [keep, untagged, tagged] = policy.rules;
-        const reordered = { rules: [{ ...tagged, rulePriority: 1 }, { ...untagged, rulePriority: 2 }, { ...keep, rulePriority: 3 }] };
+        const reordered = {
+            rules: [
+                { ...tagged, rulePriority: 1 },
+                { ...untagged, rulePriority: 2 },
+                { ...keep, rulePriority: 3 },
+            ],
+        };
         const expired = evaluateLifecyclePolicy(reordered, images);
         assert.strictEqual(expired.get("v1 (dev runs it)"), 1);
         assert.strictEqual(expired.get("v2 (prod ran it)"), 1);
@@ -134,9 +138,9 @@ describe("taggedRetentionProblems", () => {
         [{ olderThanDays: 1 }, []],
         [30, ["`papyrus:taggedImageRetention` must be `{ keepNewest: N }` or `{ olderThanDays: N }`, got `30`"]],
         [{}, ["`papyrus:taggedImageRetention` must have exactly one of `keepNewest` or `olderThanDays`, got `{}`"]],
-        [{ keepLast: 3 }, ["`papyrus:taggedImageRetention` must have exactly one of `keepNewest` or `olderThanDays`, got `{\"keepLast\":3}`"]],
+        [{ keepLast: 3 }, ['`papyrus:taggedImageRetention` must have exactly one of `keepNewest` or `olderThanDays`, got `{"keepLast":3}`']],
         [{ olderThanDays: 1.5 }, ["`papyrus:taggedImageRetention.olderThanDays` must be a whole number, at least 1, got `1.5`"]],
-        [{ keepNewest: "50" }, ["`papyrus:taggedImageRetention.keepNewest` must be a whole number, at least 1, got `\"50\"`"]],
+        [{ keepNewest: "50" }, ['`papyrus:taggedImageRetention.keepNewest` must be a whole number, at least 1, got `"50"`']],
     ];
     for (const [value, problems] of cases) {
         it(JSON.stringify(value) ?? "undefined", () => assert.deepStrictEqual(taggedRetentionProblems(value, "papyrus:taggedImageRetention"), problems));

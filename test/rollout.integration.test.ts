@@ -6,7 +6,14 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { CreateRepositoryCommand, ECRClient } from "@aws-sdk/client-ecr";
-import { CreateClusterCommand, CreateServiceCommand, DescribeServicesCommand, ECSClient, RegisterTaskDefinitionCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
+import {
+    CreateClusterCommand,
+    CreateServiceCommand,
+    DescribeServicesCommand,
+    ECSClient,
+    RegisterTaskDefinitionCommand,
+    UpdateServiceCommand,
+} from "@aws-sdk/client-ecs";
 import { deploy, history, reconcile, verify } from "../automation/driver";
 import { EXIT_CODES, RolledBackError, RolloutTimeoutError } from "../automation/errors";
 import { EvidenceRecord } from "../automation/evidence";
@@ -70,8 +77,15 @@ describe("rollout truth: following ECS's deployment, and reconciling an ECS roll
     // The engine's stand-in talks to ECS through the proxy too, so UpdateService starts a deployment there.
     const engineEnv = () => ({ ...backend.env, ...moto.env, AWS_ENDPOINT_URL_ECS: proxy.endpoint });
     const ctx = (extra: Record<string, unknown> = {}) => ({
-        stackName: "dev", workDir, envVars: engineEnv(), ecr, ecs, requestedBy: "alice",
-        rolloutPollMs: 50, progressMs: 0, ...extra,
+        stackName: "dev",
+        workDir,
+        envVars: engineEnv(),
+        ecr,
+        ecs,
+        requestedBy: "alice",
+        rolloutPollMs: 50,
+        progressMs: 0,
+        ...extra,
     });
     const image = (p: PushedImage) => `${REPO_URL}@${p.digest}`;
     const evidenceFile = (name: string) => path.join(backend.dir, "evidence", name);
@@ -83,9 +97,15 @@ describe("rollout truth: following ECS's deployment, and reconciling an ECS roll
         const direct = new ECSClient({ region: TEST_REGION, endpoint: moto.endpoint, credentials });
         try {
             await direct.send(new CreateClusterCommand({ clusterName: "probe" }));
-            const register = async (family: string) => (await direct.send(new RegisterTaskDefinitionCommand({
-                family, containerDefinitions: [{ name: "app", image: image(v1), essential: true, memory: 512 }],
-            }))).taskDefinition!.taskDefinitionArn!;
+            const register = async (family: string) =>
+                (
+                    await direct.send(
+                        new RegisterTaskDefinitionCommand({
+                            family,
+                            containerDefinitions: [{ name: "app", image: image(v1), essential: true, memory: 512 }],
+                        }),
+                    )
+                ).taskDefinition!.taskDefinitionArn!;
             const first = await register("probe-1");
             const second = await register("probe-2");
             await direct.send(new CreateServiceCommand({ cluster: "probe", serviceName: "svc", taskDefinition: first, desiredCount: 1 }));
@@ -94,7 +114,10 @@ describe("rollout truth: following ECS's deployment, and reconciling an ECS roll
             assert.strictEqual(svc.taskDefinition, second);
             // The one deployment still names the first task definition, and its rollout state never moves
             // (IN_PROGRESS: moto runs no tasks unless told to with MOTO_ECS_SERVICE_RUNNING).
-            assert.deepStrictEqual(svc.deployments?.map((d) => [d.status, d.taskDefinition, d.rolloutState]), [["PRIMARY", first, "IN_PROGRESS"]]);
+            assert.deepStrictEqual(
+                svc.deployments?.map((d) => [d.status, d.taskDefinition, d.rolloutState]),
+                [["PRIMARY", first, "IN_PROGRESS"]],
+            );
             assert.deepStrictEqual(svc.events ?? [], []);
         } finally {
             direct.destroy();
@@ -128,14 +151,23 @@ describe("rollout truth: following ECS's deployment, and reconciling an ECS roll
             return err instanceof RolledBackError;
         });
         assert.strictEqual(error!.exitCode, EXIT_CODES.drift);
-        assert.match(error!.message, new RegExp(`^ECS rolled back deployment ecs-svc/\\d+ on stack \`dev\`: the update recorded \`${image(v2)}\` but ECS runs \`${image(v1)}\`\\.`));
+        assert.match(
+            error!.message,
+            new RegExp(`^ECS rolled back deployment ecs-svc/\\d+ on stack \`dev\`: the update recorded \`${image(v2)}\` but ECS runs \`${image(v1)}\`\\.`),
+        );
         assert.match(error!.message, /ECS said: .*deployment failed: tasks failed to start\..*rolling back to deployment ecs-svc\/\d+\./);
         assert.match(error!.message, /run `papyrus-deploy reconcile --stack dev` to record what ECS runs/);
         const evidence = readEvidence("v2.json");
-        assert.deepStrictEqual([evidence.result, evidence.imageDigest, evidence.rollout?.state, evidence.rollout?.runningDigest], ["succeeded", v2.digest, "FAILED", v1.digest]);
+        assert.deepStrictEqual(
+            [evidence.result, evidence.imageDigest, evidence.rollout?.state, evidence.rollout?.runningDigest],
+            ["succeeded", v2.digest, "FAILED", v1.digest],
+        );
         assert.strictEqual(evidence.error, error!.message);
         // The stack still claims v2 (the engine succeeded), and says so nowhere else but here and in verify.
-        assert.deepStrictEqual(await rows(), [[2, "deploy", "succeeded", v2.digest, true], [1, "deploy", "succeeded", v1.digest, false]]);
+        assert.deepStrictEqual(await rows(), [
+            [2, "deploy", "succeeded", v2.digest, true],
+            [1, "deploy", "succeeded", v1.digest, false],
+        ]);
         assert.strictEqual((await verify(ctx())).inSync, false);
 
         const reconciled = await reconcile({ ...ctx(), evidenceFile: evidenceFile("reconcile.json") });
@@ -143,7 +175,9 @@ describe("rollout truth: following ECS's deployment, and reconciling an ECS roll
         assert.deepStrictEqual(readEvidence("reconcile.json").reconcileOf, { version: 2, digest: v2.digest });
         assert.strictEqual(readEvidence("reconcile.json").kind, "reconcile");
         assert.deepStrictEqual(await rows(), [
-            [3, "reconcile", "succeeded", v1.digest, true], [2, "deploy", "succeeded", v2.digest, false], [1, "deploy", "succeeded", v1.digest, false],
+            [3, "reconcile", "succeeded", v1.digest, true],
+            [2, "deploy", "succeeded", v2.digest, false],
+            [1, "deploy", "succeeded", v1.digest, false],
         ]);
         assert.deepStrictEqual((await history(ctx())).deployments[0].reconcileOf, { version: 2, digest: v2.digest });
         assert.strictEqual((await verify(ctx())).inSync, true);
@@ -158,12 +192,16 @@ describe("rollout truth: following ECS's deployment, and reconciling an ECS roll
         proxy.script({ outcome: "rollback", polls: 1 });
         const env = { ...process.env, ...engineEnv(), PAPYRUS_DEPLOYER: "ci-test" };
         const { code, stdout, stderr } = await runCli(
-            ["deploy", "--stack", "dev", "--tag", "v2.0.0", "--on-rollback", "reconcile", "--json", "--evidence", evidenceFile("v2.json"), "--cwd", workDir], env);
+            ["deploy", "--stack", "dev", "--tag", "v2.0.0", "--on-rollback", "reconcile", "--json", "--evidence", evidenceFile("v2.json"), "--cwd", workDir],
+            env,
+        );
         assert.strictEqual(code, 6, stderr);
         const printed = JSON.parse(stdout) as EvidenceRecord;
         assert.deepStrictEqual(printed, readEvidence("v2.json"));
-        assert.deepStrictEqual([printed.rollout?.state, printed.reconciledBy?.result, printed.reconciledBy?.digest, printed.reconciledBy?.updateVersion],
-            ["FAILED", "succeeded", v1.digest, 3]);
+        assert.deepStrictEqual(
+            [printed.rollout?.state, printed.reconciledBy?.result, printed.reconciledBy?.digest, printed.reconciledBy?.updateVersion],
+            ["FAILED", "succeeded", v1.digest, 3],
+        );
         assert.match(stderr, /rollout ecs-svc\/\d+: IN_PROGRESS, running 0\/1, pending 1/);
         assert.match(stderr, /ECS: \(service api\) \(deployment ecs-svc\/\d+\) deployment failed: tasks failed to start\./);
         assert.match(stderr, /Reconciled: update 3 records sha256:[0-9a-f]{64}, so the stack, its history and ECS agree again/);
@@ -188,8 +226,10 @@ describe("rollout truth: following ECS's deployment, and reconciling an ECS roll
         assert.match(error!.message, new RegExp(`the update recorded \`${image(v2)}\` but ECS runs \`${image(v1)}\``));
         assert.match(error!.message, /`pulumi up` failed too: .*fixtureFailAfterService: a resource after the service failed/);
         const evidence = readEvidence("v2.json");
-        assert.deepStrictEqual([evidence.result, evidence.applied, evidence.imageDigest, evidence.rollout?.state, evidence.rollout?.runningDigest],
-            ["failed", true, v2.digest, "FAILED", v1.digest]);
+        assert.deepStrictEqual(
+            [evidence.result, evidence.applied, evidence.imageDigest, evidence.rollout?.state, evidence.rollout?.runningDigest],
+            ["failed", true, v2.digest, "FAILED", v1.digest],
+        );
     });
 
     it("a rollout still IN_PROGRESS when `--wait-timeout` ends: exit 10 with its own message, and lines were printed while it waited", async () => {
@@ -198,15 +238,23 @@ describe("rollout truth: following ECS's deployment, and reconciling an ECS roll
         const lines: { at: number; line: string }[] = [];
         const started = Date.now();
         let error: RolloutTimeoutError | undefined;
-        await assert.rejects(deploy({
-            ...ctx({ onProgress: (line: string) => lines.push({ at: Date.now(), line }), rolloutPollMs: 100, progressMs: 300 }),
-            tag: "v2.0.0", waitTimeoutMs: 2000, evidenceFile: evidenceFile("v2.json"),
-        }), (err: unknown) => {
-            error = err as RolloutTimeoutError;
-            return err instanceof RolloutTimeoutError;
-        });
+        await assert.rejects(
+            deploy({
+                ...ctx({ onProgress: (line: string) => lines.push({ at: Date.now(), line }), rolloutPollMs: 100, progressMs: 300 }),
+                tag: "v2.0.0",
+                waitTimeoutMs: 2000,
+                evidenceFile: evidenceFile("v2.json"),
+            }),
+            (err: unknown) => {
+                error = err as RolloutTimeoutError;
+                return err instanceof RolloutTimeoutError;
+            },
+        );
         assert.strictEqual(error!.exitCode, EXIT_CODES.rolloutTimeout);
-        assert.match(error!.message, /^stack `dev` was updated, but ECS deployment ecs-svc\/\d+ was still IN_PROGRESS after 2s; .*`papyrus-deploy verify --stack dev` later/);
+        assert.match(
+            error!.message,
+            /^stack `dev` was updated, but ECS deployment ecs-svc\/\d+ was still IN_PROGRESS after 2s; .*`papyrus-deploy verify --stack dev` later/,
+        );
         const status = lines.filter((l) => l.line.startsWith("rollout "));
         assert.ok(status.length >= 3, JSON.stringify(lines));
         // At most one status line per progress interval.

@@ -8,8 +8,15 @@ const OLD = "arn:aws:ecs:us-east-1:123456789012:task-definition/papyrus-dev:1";
 const started = new Date("2026-11-23T10:00:00Z");
 const before = new Set(["ecs-svc/1"]);
 
-const d = (id: string, status: string, taskDefinition: string, rolloutState?: string, extra: Partial<Deployment> = {}): Deployment =>
-    ({ id, status, taskDefinition, rolloutState: rolloutState as Deployment["rolloutState"], desiredCount: 2, runningCount: 0, ...extra });
+const d = (id: string, status: string, taskDefinition: string, rolloutState?: string, extra: Partial<Deployment> = {}): Deployment => ({
+    id,
+    status,
+    taskDefinition,
+    rolloutState: rolloutState as Deployment["rolloutState"],
+    desiredCount: 2,
+    runningCount: 0,
+    ...extra,
+});
 const svc = (...deployments: Deployment[]): Service => ({ deployments });
 
 describe("rollout: judging the update's ECS deployment", () => {
@@ -18,12 +25,27 @@ describe("rollout: judging the update's ECS deployment", () => {
         ["ours completed", svc(d("ecs-svc/2", "PRIMARY", OURS, "COMPLETED")), "COMPLETED", "ecs-svc/2"],
         ["ours marked FAILED", svc(d("ecs-svc/3", "PRIMARY", OLD, "IN_PROGRESS"), d("ecs-svc/2", "ACTIVE", OURS, "FAILED")), "FAILED", "ecs-svc/2"],
         // The circuit breaker's rollback deployment is PRIMARY before ours is marked FAILED.
-        ["ours replaced as primary, not yet marked", svc(d("ecs-svc/3", "PRIMARY", OLD, "IN_PROGRESS"), d("ecs-svc/2", "ACTIVE", OURS, "IN_PROGRESS")), "FAILED", "ecs-svc/2"],
+        [
+            "ours replaced as primary, not yet marked",
+            svc(d("ecs-svc/3", "PRIMARY", OLD, "IN_PROGRESS"), d("ecs-svc/2", "ACTIVE", OURS, "IN_PROGRESS")),
+            "FAILED",
+            "ecs-svc/2",
+        ],
         // ECS drops the failed deployment once the rollback is done.
         ["ours gone, a new primary on the old task definition", svc(d("ecs-svc/3", "PRIMARY", OLD, "COMPLETED")), "FAILED", undefined],
         ["no new deployment, primary already ours (nothing to roll out)", svc(d("ecs-svc/1", "PRIMARY", OURS, "COMPLETED")), "UNCHANGED", "ecs-svc/1"],
-        ["no new deployment at all, primary on another task definition (drift, not ours)", svc(d("ecs-svc/1", "PRIMARY", OLD, "COMPLETED")), "UNCHANGED", "ecs-svc/1"],
-        ["ours without a rollout state, alone and at full count", svc(d("ecs-svc/2", "PRIMARY", OURS, undefined, { runningCount: 2 })), "COMPLETED", "ecs-svc/2"],
+        [
+            "no new deployment at all, primary on another task definition (drift, not ours)",
+            svc(d("ecs-svc/1", "PRIMARY", OLD, "COMPLETED")),
+            "UNCHANGED",
+            "ecs-svc/1",
+        ],
+        [
+            "ours without a rollout state, alone and at full count",
+            svc(d("ecs-svc/2", "PRIMARY", OURS, undefined, { runningCount: 2 })),
+            "COMPLETED",
+            "ecs-svc/2",
+        ],
         ["ours without a rollout state, still starting", svc(d("ecs-svc/2", "PRIMARY", OURS, undefined, { runningCount: 1 })), "IN_PROGRESS", "ecs-svc/2"],
     ];
     for (const [name, service, state, id] of cases) {
@@ -42,7 +64,9 @@ describe("rollout: judging the update's ECS deployment", () => {
 
     it("names ECS's reason for a FAILED deployment", () => {
         const failed = d("ecs-svc/2", "ACTIVE", OURS, "FAILED", { rolloutStateReason: "ECS deployment circuit breaker: tasks failed to start." });
-        assert.strictEqual(judge(svc(d("ecs-svc/3", "PRIMARY", OLD, "IN_PROGRESS"), failed), { taskDefinitionArn: OURS, before, startedAt: started }).reason,
-            "ECS deployment circuit breaker: tasks failed to start.");
+        assert.strictEqual(
+            judge(svc(d("ecs-svc/3", "PRIMARY", OLD, "IN_PROGRESS"), failed), { taskDefinitionArn: OURS, before, startedAt: started }).reason,
+            "ECS deployment circuit breaker: tasks failed to start.",
+        );
     });
 });

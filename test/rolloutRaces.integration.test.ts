@@ -70,8 +70,15 @@ describe("rollout edge cases: another update, ECS failing without rollback, ECS 
 
     const engineEnv = () => ({ ...backend.env, ...moto.env, AWS_ENDPOINT_URL_ECS: proxy.endpoint });
     const ctx = (extra: Record<string, unknown> = {}) => ({
-        stackName: "dev", workDir, envVars: engineEnv(), ecr, ecs, requestedBy: "alice",
-        rolloutPollMs: 50, progressMs: 0, ...extra,
+        stackName: "dev",
+        workDir,
+        envVars: engineEnv(),
+        ecr,
+        ecs,
+        requestedBy: "alice",
+        rolloutPollMs: 50,
+        progressMs: 0,
+        ...extra,
     });
     const image = (p: PushedImage) => `${REPO_URL}@${p.digest}`;
     const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -79,12 +86,17 @@ describe("rollout edge cases: another update, ECS failing without rollback, ECS 
     const readEvidence = (name: string): EvidenceRecord => JSON.parse(fs.readFileSync(evidenceFile(name), "utf8"));
     const rows = async () => (await history(ctx())).deployments.map((d) => [d.version, d.kind, d.tag, d.requestedBy, d.running ?? false]);
     /** Resolves once a progress line starting with `prefix` was printed. */
-    const printed = (lines: string[], prefix: string) => new Promise<void>((resolve, reject) => {
-        const deadline = Date.now() + 120_000;
-        const check = () => lines.some((l) => l.startsWith(prefix)) ? resolve()
-            : Date.now() > deadline ? reject(new Error(`no line starting with ${prefix}: ${lines.join("\n")}`)) : setTimeout(check, 50);
-        check();
-    });
+    const printed = (lines: string[], prefix: string) =>
+        new Promise<void>((resolve, reject) => {
+            const deadline = Date.now() + 120_000;
+            const check = () =>
+                lines.some((l) => l.startsWith(prefix))
+                    ? resolve()
+                    : Date.now() > deadline
+                      ? reject(new Error(`no line starting with ${prefix}: ${lines.join("\n")}`))
+                      : setTimeout(check, 50);
+            check();
+        });
 
     it("another checkout's deploy during the wait replaces the deployment: exit 6 naming that update, not 'ECS rolled back', and no reconcile", async () => {
         await deploy({ ...ctx(), tag: "v1.0.0" });
@@ -92,9 +104,15 @@ describe("rollout edge cases: another update, ECS failing without rollback, ECS 
         proxy.script({ outcome: "hang" }, { outcome: "complete" });
         const lines: string[] = [];
         const alice = deploy({
-            ...ctx({ onProgress: (line: string) => lines.push(line) }), tag: "v2.0.0",
-            waitTimeoutMs: 120_000, onRollback: "reconcile", evidenceFile: evidenceFile("alice.json"),
-        }).then(() => undefined, (err: unknown) => err);
+            ...ctx({ onProgress: (line: string) => lines.push(line) }),
+            tag: "v2.0.0",
+            waitTimeoutMs: 120_000,
+            onRollback: "reconcile",
+            evidenceFile: evidenceFile("alice.json"),
+        }).then(
+            () => undefined,
+            (err: unknown) => err,
+        );
         await printed(lines, "rollout ecs-svc/");
         const bobsCheckout = fixtureProject(backend.dir);
         fs.copyFileSync(path.join(workDir, "Pulumi.dev.yaml"), path.join(bobsCheckout, "Pulumi.dev.yaml"));
@@ -103,12 +121,22 @@ describe("rollout edge cases: another update, ECS failing without rollback, ECS 
         assert.ok(error instanceof SupersededError, String(error));
         assert.strictEqual(error.exitCode, EXIT_CODES.drift);
         // Named from the history when bob's update has ended by then, else from ECS's task definition (timing decides which).
-        const by = "(update 3 \\(deploy v3\\.0\\.0 by bob, succeeded\\)|another update \\(ECS's primary deployment runs `arn:aws:ecs:us-east-1:123456789012:task-definition/papyrus-dev:3`, "
-            + "which the service did not run before this update started; it is not in the stack's history yet\\))";
-        assert.match(error.message, new RegExp(`^stack \`dev\` was updated to \`${escape(image(v2))}\`, but ${by} ran while ECS rolled it out and replaced it: `
-            + `ECS runs \`${escape(image(v3))}\`\\. That is not ECS rolling it back, so nothing was reconciled; see \`history --stack dev\` and deploy again if this image should run$`));
+        const by =
+            "(update 3 \\(deploy v3\\.0\\.0 by bob, succeeded\\)|another update \\(ECS's primary deployment runs `arn:aws:ecs:us-east-1:123456789012:task-definition/papyrus-dev:3`, " +
+            "which the service did not run before this update started; it is not in the stack's history yet\\))";
+        assert.match(
+            error.message,
+            new RegExp(
+                `^stack \`dev\` was updated to \`${escape(image(v2))}\`, but ${by} ran while ECS rolled it out and replaced it: ` +
+                    `ECS runs \`${escape(image(v3))}\`\\. That is not ECS rolling it back, so nothing was reconciled; see \`history --stack dev\` and deploy again if this image should run$`,
+            ),
+        );
         // kills: the rollback path, which ran a reconcile recording bob's digest as "of update 2".
-        assert.deepStrictEqual(await rows(), [[3, "deploy", "v3.0.0", "bob", true], [2, "deploy", "v2.0.0", "alice", false], [1, "deploy", "v1.0.0", "alice", false]]);
+        assert.deepStrictEqual(await rows(), [
+            [3, "deploy", "v3.0.0", "bob", true],
+            [2, "deploy", "v2.0.0", "alice", false],
+            [1, "deploy", "v1.0.0", "alice", false],
+        ]);
         const evidence = readEvidence("alice.json");
         assert.deepStrictEqual([evidence.reconciledBy, evidence.error], [undefined, error.message]);
         assert.strictEqual((await verify(ctx())).inSync, true);
@@ -118,11 +146,15 @@ describe("rollout edge cases: another update, ECS failing without rollback, ECS 
         // The state holds no secret, so `stack export` reads it with any passphrase; the engine refuses at `up`.
         await deploy({ ...ctx(), tag: "v1.0.0" });
         const wrong = { ...engineEnv(), PULUMI_CONFIG_PASSPHRASE: "not-the-passphrase" };
-        for (const tag of ["v2.0.0", "v1.0.0"]) { // v1.0.0: the digest the state already runs
+        for (const tag of ["v2.0.0", "v1.0.0"]) {
+            // v1.0.0: the digest the state already runs
             await assert.rejects(deploy({ ...ctx({ envVars: wrong }), tag, evidenceFile: evidenceFile(`${tag}.json`) }), (err: unknown) => {
                 assert.ok(err instanceof InvalidInputError, String(err));
                 assert.strictEqual(err.exitCode, EXIT_CODES.usage);
-                assert.strictEqual(err.message, "`PULUMI_CONFIG_PASSPHRASE` is missing or wrong for this stack's secrets; export the passphrase the stack was created with, got `(hidden)`");
+                assert.strictEqual(
+                    err.message,
+                    "`PULUMI_CONFIG_PASSPHRASE` is missing or wrong for this stack's secrets; export the passphrase the stack was created with, got `(hidden)`",
+                );
                 return true;
             });
         }
@@ -135,26 +167,39 @@ describe("rollout edge cases: another update, ECS failing without rollback, ECS 
         await assert.rejects(deploy({ ...ctx(), tag: "v2.0.0", onRollback: "reconcile" }), (err: unknown) => {
             assert.ok(err instanceof RolledBackError, String(err));
             assert.strictEqual(err.exitCode, EXIT_CODES.drift);
-            assert.match(err.message, new RegExp(`^ECS marked deployment ecs-svc/\\d+ FAILED \\(ECS deployment circuit breaker: tasks failed to start\\.\\) without rolling back on stack \`dev\`: `
-                + `its primary deployment is still the recorded \`${escape(image(v2))}\`, whose tasks fail\\. The stack's record is what ECS tries to run;`));
+            assert.match(
+                err.message,
+                new RegExp(
+                    `^ECS marked deployment ecs-svc/\\d+ FAILED \\(ECS deployment circuit breaker: tasks failed to start\\.\\) without rolling back on stack \`dev\`: ` +
+                        `its primary deployment is still the recorded \`${escape(image(v2))}\`, whose tasks fail\\. The stack's record is what ECS tries to run;`,
+                ),
+            );
             return true;
         });
         // Nothing to reconcile: the stack records what ECS (tries to) run.
-        assert.deepStrictEqual(await rows(), [[2, "deploy", "v2.0.0", "alice", true], [1, "deploy", "v1.0.0", "alice", false]]);
+        assert.deepStrictEqual(await rows(), [
+            [2, "deploy", "v2.0.0", "alice", true],
+            [1, "deploy", "v1.0.0", "alice", false],
+        ]);
     });
 
     it("ECS unreachable in the middle of the wait: exit 8 saying the stack was updated, without 'nothing was changed, run the same command again'", async () => {
         await deploy({ ...ctx(), tag: "v1.0.0" });
         proxy.script({ outcome: "hang" });
         const lines: string[] = [];
-        const deploying = deploy({ ...ctx({ onProgress: (line: string) => lines.push(line) }), tag: "v2.0.0", waitTimeoutMs: 120_000 })
-            .then(() => undefined, (err: unknown) => err);
+        const deploying = deploy({ ...ctx({ onProgress: (line: string) => lines.push(line) }), tag: "v2.0.0", waitTimeoutMs: 120_000 }).then(
+            () => undefined,
+            (err: unknown) => err,
+        );
         await printed(lines, "rollout ecs-svc/");
         await proxy.close();
         const error = await deploying;
         assert.ok(error instanceof NotVerifiedError, String(error));
         assert.strictEqual(error.exitCode, EXIT_CODES.notVerified);
-        assert.match(error.message, /^stack `dev` was updated, but what ECS runs could not be checked: ECS could not be reached: ECONNREFUSED \(.*\)\. Run `verify --stack dev` once ECS is reachable/);
+        assert.match(
+            error.message,
+            /^stack `dev` was updated, but what ECS runs could not be checked: ECS could not be reached: ECONNREFUSED \(.*\)\. Run `verify --stack dev` once ECS is reachable/,
+        );
         assert.doesNotMatch(error.message, /nothing was changed|run the same command again/);
         assert.strictEqual(error.evidence?.imageDigest, v2.digest);
     });

@@ -24,9 +24,15 @@ describe("the image an update runs (index.ts under mocks)", () => {
         // kills: a plain `pulumi up` that drops the service (no image in the checkout) or changes its tag label
         const evaluation = await evaluateUnderMocks({ stack: "prod", previousOutputs: { image: RUNNING, imageTag: "v1.4.1" } });
         assert.deepStrictEqual(imageOfTaskDefinition(evaluation), { image: RUNNING, label: "v1.4.1" });
-        assert.deepStrictEqual([evaluation.outputs.image, evaluation.outputs.imageTag], [RUNNING, "v1.4.1"],
-            "the outputs the next plain `up` keeps are the ones it kept");
-        assert.deepStrictEqual(evaluation.resources.filter((r) => r.type === STACK_REFERENCE).map((r) => r.inputs), [{ name: "organization/papyrus/prod" }]);
+        assert.deepStrictEqual(
+            [evaluation.outputs.image, evaluation.outputs.imageTag],
+            [RUNNING, "v1.4.1"],
+            "the outputs the next plain `up` keeps are the ones it kept",
+        );
+        assert.deepStrictEqual(
+            evaluation.resources.filter((r) => r.type === STACK_REFERENCE).map((r) => r.inputs),
+            [{ name: "organization/papyrus/prod" }],
+        );
     });
 
     it("runs the driver's `papyrus:image` when given, and then does not read the stack's outputs", async () => {
@@ -37,13 +43,20 @@ describe("the image an update runs (index.ts under mocks)", () => {
             previousOutputs: { image: RUNNING, imageTag: "v1.4.1" },
         });
         assert.deepStrictEqual(imageOfTaskDefinition(evaluation), { image: GIVEN, label: "v2.0.0" });
-        assert.deepStrictEqual(evaluation.resources.filter((r) => r.type === STACK_REFERENCE), []);
+        assert.deepStrictEqual(
+            evaluation.resources.filter((r) => r.type === STACK_REFERENCE),
+            [],
+        );
     });
 
     it("creates no service for a new stack (no outputs yet) and none when the last outputs name no image", async () => {
         for (const previousOutputs of [undefined, { repositoryName: "papyrus-api" }]) {
             const evaluation = await evaluateUnderMocks({ stack: "prod", previousOutputs });
-            assert.deepStrictEqual(evaluation.resources.filter((r) => /^aws:ecs\//.test(r.type)), [], JSON.stringify(previousOutputs));
+            assert.deepStrictEqual(
+                evaluation.resources.filter((r) => /^aws:ecs\//.test(r.type)),
+                [],
+                JSON.stringify(previousOutputs),
+            );
             assert.strictEqual(evaluation.outputs.image, undefined);
             assert.strictEqual(evaluation.outputs.serviceName, undefined);
         }
@@ -58,10 +71,16 @@ describe("the image an update runs (index.ts under mocks)", () => {
 
     it("the mocks answer a StackReference to the stack itself only", async () => {
         // kills: mocks that hand the stack's outputs to a reference to another stack (a test would then pass for the wrong read)
-        await assert.rejects(runUnderMocks({
-            stack: "prod",
-            config: { "aws:region": "eu-central-1" },
-            program: () => ({ other: new pulumi.StackReference("other", { name: "organization/papyrus/dev" }).getOutput("image") }),
-        }), { message: /the program reads stack `organization\/papyrus\/dev` through a StackReference; the mocks answer only the stack itself \(`organization\/papyrus\/prod`\)/ });
+        await assert.rejects(
+            runUnderMocks({
+                stack: "prod",
+                config: { "aws:region": "eu-central-1" },
+                program: () => ({ other: new pulumi.StackReference("other", { name: "organization/papyrus/dev" }).getOutput("image") }),
+            }),
+            {
+                message:
+                    /the program reads stack `organization\/papyrus\/dev` through a StackReference; the mocks answer only the stack itself \(`organization\/papyrus\/prod`\)/,
+            },
+        );
     });
 });

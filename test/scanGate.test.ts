@@ -6,22 +6,39 @@ import { acceptFindingsReason, findingsAtOrAbove, formatCounts, scanGateSettings
 describe("scanGateSettings (papyrus:scanThreshold, papyrus:scanWait, papyrus:scanRequired)", () => {
     const good: Array<[Record<string, string>, ReturnType<typeof scanGateSettings>]> = [
         [{}, { threshold: "CRITICAL", waitMs: 300_000, required: false }],
-        [{ "papyrus:scanThreshold": "HIGH", "papyrus:scanWait": "90s", "papyrus:scanRequired": "true" }, { threshold: "HIGH", waitMs: 90_000, required: true }],
-        [{ "papyrus:scanThreshold": "off", "papyrus:scanWait": "0", "papyrus:scanRequired": "false" }, { threshold: "off", waitMs: 0, required: false }],
-        [{ "papyrus:scanThreshold": "INFORMATIONAL", "papyrus:scanWait": "1m30s" }, { threshold: "INFORMATIONAL", waitMs: 90_000, required: false }],
+        [
+            { "papyrus:scanThreshold": "HIGH", "papyrus:scanWait": "90s", "papyrus:scanRequired": "true" },
+            { threshold: "HIGH", waitMs: 90_000, required: true },
+        ],
+        [
+            { "papyrus:scanThreshold": "off", "papyrus:scanWait": "0", "papyrus:scanRequired": "false" },
+            { threshold: "off", waitMs: 0, required: false },
+        ],
+        [
+            { "papyrus:scanThreshold": "INFORMATIONAL", "papyrus:scanWait": "1m30s" },
+            { threshold: "INFORMATIONAL", waitMs: 90_000, required: false },
+        ],
     ];
     for (const [config, settings] of good) {
         it(JSON.stringify(config), () => assert.deepStrictEqual(scanGateSettings(config), settings));
     }
     const bad: Array<[Record<string, string>, string]> = [
-        [{ "papyrus:scanThreshold": "critical" },
-            "`papyrus:scanThreshold` must be one of `CRITICAL`, `HIGH`, `MEDIUM`, `LOW`, `INFORMATIONAL`, `off` (findings of that severity or worse refuse a deploy; default `CRITICAL`), got `critical`"],
-        [{ "papyrus:scanThreshold": "UNDEFINED" },
-            "`papyrus:scanThreshold` must be one of `CRITICAL`, `HIGH`, `MEDIUM`, `LOW`, `INFORMATIONAL`, `off` (findings of that severity or worse refuse a deploy; default `CRITICAL`), got `UNDEFINED`"],
-        [{ "papyrus:scanWait": "5 minutes" },
-            "`papyrus:scanWait` must be a duration of at most 60 minutes such as `90s`, `5m` or `0` (refuse a scan that is still running), got `5 minutes`"],
-        [{ "papyrus:scanWait": "61m" },
-            "`papyrus:scanWait` must be a duration of at most 60 minutes such as `90s`, `5m` or `0` (refuse a scan that is still running), got `61m`"],
+        [
+            { "papyrus:scanThreshold": "critical" },
+            "`papyrus:scanThreshold` must be one of `CRITICAL`, `HIGH`, `MEDIUM`, `LOW`, `INFORMATIONAL`, `off` (findings of that severity or worse refuse a deploy; default `CRITICAL`), got `critical`",
+        ],
+        [
+            { "papyrus:scanThreshold": "UNDEFINED" },
+            "`papyrus:scanThreshold` must be one of `CRITICAL`, `HIGH`, `MEDIUM`, `LOW`, `INFORMATIONAL`, `off` (findings of that severity or worse refuse a deploy; default `CRITICAL`), got `UNDEFINED`",
+        ],
+        [
+            { "papyrus:scanWait": "5 minutes" },
+            "`papyrus:scanWait` must be a duration of at most 60 minutes such as `90s`, `5m` or `0` (refuse a scan that is still running), got `5 minutes`",
+        ],
+        [
+            { "papyrus:scanWait": "61m" },
+            "`papyrus:scanWait` must be a duration of at most 60 minutes such as `90s`, `5m` or `0` (refuse a scan that is still running), got `61m`",
+        ],
         [{ "papyrus:scanRequired": "yes" }, "`papyrus:scanRequired` must be `true` or `false`, got `yes`"],
     ];
     for (const [config, message] of bad) {
@@ -59,10 +76,12 @@ describe("formatCounts", () => {
 describe("acceptFindingsReason (--accept-findings)", () => {
     it("keeps the reason, trimmed", () => assert.strictEqual(acceptFindingsReason("  CVE-2025-1234: not reachable  "), "CVE-2025-1234: not reachable"));
     for (const given of ["", "   "]) {
-        it(`refuses ${JSON.stringify(given)}`, () => assert.throws(() => acceptFindingsReason(given), {
-            name: "InvalidInputError",
-            message: "`--accept-findings` must say why the findings are accepted (e.g. `--accept-findings \"CVE-2025-1234: the parser is not reachable; fixed in v2.1\"`), "
-                + `and is empty, got \`${given}\``,
-        }));
+        it(`refuses ${JSON.stringify(given)}`, () =>
+            assert.throws(() => acceptFindingsReason(given), {
+                name: "InvalidInputError",
+                message:
+                    '`--accept-findings` must say why the findings are accepted (e.g. `--accept-findings "CVE-2025-1234: the parser is not reachable; fixed in v2.1"`), ' +
+                    `and is empty, got \`${given}\``,
+            }));
     }
 });

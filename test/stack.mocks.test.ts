@@ -13,32 +13,47 @@ import {
     taskDefinitionImageProblems,
     taskDefinitionPlainSecretProblems,
 } from "../policy/rules";
-import {
-    evaluateUnderMocks,
-    Evaluation,
-    loadStackConfig,
-    MOCK_ACCOUNT_ID,
-    RecordedResource,
-    runUnderMocks,
-} from "./support/evaluateUnderMocks";
+import { evaluateUnderMocks, Evaluation, loadStackConfig, MOCK_ACCOUNT_ID, RecordedResource, runUnderMocks } from "./support/evaluateUnderMocks";
 
 const OIDC = "token.actions.githubusercontent.com";
 const COMPONENT_TYPES = [
-    "papyrus:aws:ImmutableRepository", "papyrus:aws:GithubDeployIdentity", "papyrus:aws:DigestPinnedService",
-    "papyrus:aws:RegistryReplication", "papyrus:aws:ReplicationRegistryPolicy",
+    "papyrus:aws:ImmutableRepository",
+    "papyrus:aws:GithubDeployIdentity",
+    "papyrus:aws:DigestPinnedService",
+    "papyrus:aws:RegistryReplication",
+    "papyrus:aws:ReplicationRegistryPolicy",
 ];
 /** The read of the stack's own last outputs (components/runningImage.ts): top-level, like the stack itself. */
 const STACK_REFERENCE = "pulumi:pulumi:StackReference";
 /** The only actions whose statements may name Resource `*` (they have no resource-level permissions). */
 const STAR_ACTIONS = new Set([
-    "ecr:GetAuthorizationToken", "ecs:RegisterTaskDefinition", "ecs:DescribeTaskDefinition", "ec2:DescribeAvailabilityZones",
-    "ec2:DescribeVpcs", "ec2:DescribeVpcAttribute", "ec2:DescribeSubnets", "ec2:DescribeRouteTables", "ec2:DescribeInternetGateways",
-    "ec2:DescribeNatGateways", "ec2:DescribeAddresses", "ec2:DescribeAddressesAttribute", "ec2:DescribeNetworkAcls",
-    "ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroupRules", "elasticloadbalancing:DescribeLoadBalancers",
-    "elasticloadbalancing:DescribeLoadBalancerAttributes", "elasticloadbalancing:DescribeCapacityReservation",
-    "elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeListenerAttributes", "elasticloadbalancing:DescribeRules",
-    "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetGroupAttributes", "elasticloadbalancing:DescribeTags",
-    "logs:DescribeLogGroups", "application-autoscaling:DescribeScalableTargets", "application-autoscaling:DescribeScalingPolicies",
+    "ecr:GetAuthorizationToken",
+    "ecs:RegisterTaskDefinition",
+    "ecs:DescribeTaskDefinition",
+    "ec2:DescribeAvailabilityZones",
+    "ec2:DescribeVpcs",
+    "ec2:DescribeVpcAttribute",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeRouteTables",
+    "ec2:DescribeInternetGateways",
+    "ec2:DescribeNatGateways",
+    "ec2:DescribeAddresses",
+    "ec2:DescribeAddressesAttribute",
+    "ec2:DescribeNetworkAcls",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeSecurityGroupRules",
+    "elasticloadbalancing:DescribeLoadBalancers",
+    "elasticloadbalancing:DescribeLoadBalancerAttributes",
+    "elasticloadbalancing:DescribeCapacityReservation",
+    "elasticloadbalancing:DescribeListeners",
+    "elasticloadbalancing:DescribeListenerAttributes",
+    "elasticloadbalancing:DescribeRules",
+    "elasticloadbalancing:DescribeTargetGroups",
+    "elasticloadbalancing:DescribeTargetGroupAttributes",
+    "elasticloadbalancing:DescribeTags",
+    "logs:DescribeLogGroups",
+    "application-autoscaling:DescribeScalableTargets",
+    "application-autoscaling:DescribeScalingPolicies",
 ]);
 
 interface Statement {
@@ -144,8 +159,18 @@ const expectations: Record<"dev" | "prod", StackExpectations> = {
             { name: "SESSION_SECRET", valueFrom: "arn:aws:secretsmanager:eu-central-1:123456789012:secret:papyrus/prod/session-AbCdEf" },
         ],
         secretStatements: [
-            { Sid: "ReadSecretParameters", Effect: "Allow", Action: "ssm:GetParameters", Resource: ["arn:aws:ssm:eu-central-1:123456789012:parameter/papyrus/prod/database-password"] },
-            { Sid: "ReadSecretsManagerSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: ["arn:aws:secretsmanager:eu-central-1:123456789012:secret:papyrus/prod/session-AbCdEf"] },
+            {
+                Sid: "ReadSecretParameters",
+                Effect: "Allow",
+                Action: "ssm:GetParameters",
+                Resource: ["arn:aws:ssm:eu-central-1:123456789012:parameter/papyrus/prod/database-password"],
+            },
+            {
+                Sid: "ReadSecretsManagerSecrets",
+                Effect: "Allow",
+                Action: "secretsmanager:GetSecretValue",
+                Resource: ["arn:aws:secretsmanager:eu-central-1:123456789012:secret:papyrus/prod/session-AbCdEf"],
+            },
             {
                 Sid: "DecryptSecrets",
                 Effect: "Allow",
@@ -191,9 +216,14 @@ for (const stack of ["dev", "prod"] as const) {
             assert.strictEqual(evaluation.stack, stack);
             assert.strictEqual(evaluation.config["aws:region"], expected.region);
             // kills: a digest committed to git's Pulumi.<stack>.yaml (a plain `pulumi up` would deploy it)
-            assert.deepStrictEqual(Object.keys(config).filter((key) => /^papyrus:(image|imageTag|deployedBy|deployKind|promotedFrom)$/.test(key)), []);
-            assert.deepStrictEqual(all(evaluation, STACK_REFERENCE).map((r) => [r.name, r.inputs.name]),
-                [["papyrus-running-image", `organization/papyrus/${stack}`]]);
+            assert.deepStrictEqual(
+                Object.keys(config).filter((key) => /^papyrus:(image|imageTag|deployedBy|deployKind|promotedFrom)$/.test(key)),
+                [],
+            );
+            assert.deepStrictEqual(
+                all(evaluation, STACK_REFERENCE).map((r) => [r.name, r.inputs.name]),
+                [["papyrus-running-image", `organization/papyrus/${stack}`]],
+            );
         });
 
         describe("repository", () => {
@@ -211,14 +241,33 @@ for (const stack of ["dev", "prod"] as const) {
             it("has a lifecycle policy that keeps protected images first, then expires untagged and other tagged images by the stack's config", () => {
                 const lifecycle = one(evaluation, "aws:ecr/lifecyclePolicy:LifecyclePolicy", "papyrus-images-lifecycle");
                 assert.strictEqual(lifecycle.inputs.repository, "papyrus-api");
-                const policy = JSON.parse(lifecycle.inputs.policy as string) as { rules: Array<{ rulePriority: number; selection: Record<string, unknown>; action: unknown }> };
-                assert.deepStrictEqual(policy.rules.map((r) => [r.rulePriority, r.selection]), [
-                    [1, { tagStatus: "tagged", tagPatternList: ["deployed-*"], countType: "imageCountMoreThan", countNumber: 9999 }],
-                    [2, { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: expected.untaggedExpiryDays }],
-                    [3, "keepNewest" in expected.taggedRetention
-                        ? { tagStatus: "tagged", tagPatternList: ["*"], countType: "imageCountMoreThan", countNumber: expected.taggedRetention.keepNewest }
-                        : { tagStatus: "tagged", tagPatternList: ["*"], countType: "sinceImagePushed", countUnit: "days", countNumber: expected.taggedRetention.olderThanDays }],
-                ]);
+                const policy = JSON.parse(lifecycle.inputs.policy as string) as {
+                    rules: Array<{ rulePriority: number; selection: Record<string, unknown>; action: unknown }>;
+                };
+                assert.deepStrictEqual(
+                    policy.rules.map((r) => [r.rulePriority, r.selection]),
+                    [
+                        [1, { tagStatus: "tagged", tagPatternList: ["deployed-*"], countType: "imageCountMoreThan", countNumber: 9999 }],
+                        [2, { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: expected.untaggedExpiryDays }],
+                        [
+                            3,
+                            "keepNewest" in expected.taggedRetention
+                                ? {
+                                      tagStatus: "tagged",
+                                      tagPatternList: ["*"],
+                                      countType: "imageCountMoreThan",
+                                      countNumber: expected.taggedRetention.keepNewest,
+                                  }
+                                : {
+                                      tagStatus: "tagged",
+                                      tagPatternList: ["*"],
+                                      countType: "sinceImagePushed",
+                                      countUnit: "days",
+                                      countNumber: expected.taggedRetention.olderThanDays,
+                                  },
+                        ],
+                    ],
+                );
                 for (const rule of policy.rules) assert.deepStrictEqual(rule.action, { type: "expire" });
             });
         });
@@ -238,7 +287,10 @@ for (const stack of ["dev", "prod"] as const) {
                 }
             });
 
-            for (const [role, subjectsKey] of [["push", "pushSubjects"], ["deploy", "deploySubjects"]] as const) {
+            for (const [role, subjectsKey] of [
+                ["push", "pushSubjects"],
+                ["deploy", "deploySubjects"],
+            ] as const) {
                 it(`trusts the ${role} role to GitHub's tokens for STS from ${expected[subjectsKey].subjects.length === 1 ? "one subject" : "the configured subjects"} only`, () => {
                     const json = one(evaluation, "aws:iam/role:Role", `papyrus-ci-${role}`).inputs.assumeRolePolicy as string;
                     const [statement, ...rest] = statementsOf(json);
@@ -251,8 +303,7 @@ for (const stack of ["dev", "prod"] as const) {
                     const condition = statement.Condition!;
                     assert.strictEqual(condition.StringEquals[`${OIDC}:aud`], "sts.amazonaws.com");
                     assert.deepStrictEqual(condition[operator][`${OIDC}:sub`], subjects);
-                    assert.deepStrictEqual(Object.keys(condition).sort(),
-                        operator === "StringLike" ? ["StringEquals", "StringLike"] : ["StringEquals"]);
+                    assert.deepStrictEqual(Object.keys(condition).sort(), operator === "StringLike" ? ["StringEquals", "StringLike"] : ["StringEquals"]);
                     for (const subject of subjects) {
                         assert.ok(subject.startsWith("repo:acme/papyrus:"), subject);
                     }
@@ -266,13 +317,23 @@ for (const stack of ["dev", "prod"] as const) {
 
             it("lets the push role log in and push to the repository only, statement by statement", () => {
                 assert.deepStrictEqual(statementsOf(one(evaluation, "aws:iam/rolePolicy:RolePolicy", "papyrus-ci-push-policy").inputs.policy), [
-                    { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*", Condition: { StringEquals: { "aws:RequestedRegion": expected.region } } },
+                    {
+                        Sid: "EcrLogin",
+                        Effect: "Allow",
+                        Action: "ecr:GetAuthorizationToken",
+                        Resource: "*",
+                        Condition: { StringEquals: { "aws:RequestedRegion": expected.region } },
+                    },
                     {
                         Sid: "PushToRepository",
                         Effect: "Allow",
                         Action: [
-                            "ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart",
-                            "ecr:CompleteLayerUpload", "ecr:PutImage", "ecr:BatchGetImage",
+                            "ecr:BatchCheckLayerAvailability",
+                            "ecr:InitiateLayerUpload",
+                            "ecr:UploadLayerPart",
+                            "ecr:CompleteLayerUpload",
+                            "ecr:PutImage",
+                            "ecr:BatchGetImage",
                         ],
                         Resource: repositoryArn,
                     },
@@ -286,7 +347,12 @@ for (const stack of ["dev", "prod"] as const) {
                 const inRegion = { StringEquals: { "aws:RequestedRegion": region } };
                 assert.deepStrictEqual(statementsOf(one(evaluation, "aws:iam/rolePolicy:RolePolicy", "papyrus-ci-deploy-policy").inputs.policy), [
                     { Sid: "ResolveImageTags", Effect: "Allow", Action: "ecr:DescribeImages", Resource: repositoryArn },
-                    { Sid: "RefreshRepository", Effect: "Allow", Action: ["ecr:DescribeRepositories", "ecr:ListTagsForResource", "ecr:GetLifecyclePolicy"], Resource: repositoryArn },
+                    {
+                        Sid: "RefreshRepository",
+                        Effect: "Allow",
+                        Action: ["ecr:DescribeRepositories", "ecr:ListTagsForResource", "ecr:GetLifecyclePolicy"],
+                        Resource: repositoryArn,
+                    },
                     // The scan gate, the protective tags (no delete), the restore of an archived rollback target.
                     { Sid: "ReadScanFindings", Effect: "Allow", Action: "ecr:DescribeImageScanFindings", Resource: repositoryArn },
                     { Sid: "ProtectDeployedImages", Effect: "Allow", Action: ["ecr:ListImages", "ecr:BatchGetImage", "ecr:PutImage"], Resource: repositoryArn },
@@ -319,8 +385,18 @@ for (const stack of ["dev", "prod"] as const) {
                             StringEqualsIfExists: { "ecs:enable-execute-command": "false" },
                         },
                     },
-                    { Sid: "WatchService", Effect: "Allow", Action: ["ecs:DescribeServices", "ecs:ListServiceDeployments"], Resource: arn("ecs", "service/papyrus-cluster/papyrus-service") },
-                    { Sid: "WatchServiceDeployments", Effect: "Allow", Action: "ecs:DescribeServiceDeployments", Resource: arn("ecs", "service-deployment/papyrus-cluster/papyrus-service/*") },
+                    {
+                        Sid: "WatchService",
+                        Effect: "Allow",
+                        Action: ["ecs:DescribeServices", "ecs:ListServiceDeployments"],
+                        Resource: arn("ecs", "service/papyrus-cluster/papyrus-service"),
+                    },
+                    {
+                        Sid: "WatchServiceDeployments",
+                        Effect: "Allow",
+                        Action: "ecs:DescribeServiceDeployments",
+                        Resource: arn("ecs", "service-deployment/papyrus-cluster/papyrus-service/*"),
+                    },
                     {
                         Sid: "PassTaskRolesToEcs",
                         Effect: "Allow",
@@ -329,39 +405,59 @@ for (const stack of ["dev", "prod"] as const) {
                         Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
                     },
                     { Sid: "RefreshCluster", Effect: "Allow", Action: "ecs:DescribeClusters", Resource: arn("ecs", "cluster/papyrus-cluster") },
-                    { Sid: "RefreshLogGroup", Effect: "Allow", Action: "logs:ListTagsForResource", Resource: [arn("logs", "log-group:papyrus-logs"), arn("logs", "log-group:papyrus-logs:*")] },
+                    {
+                        Sid: "RefreshLogGroup",
+                        Effect: "Allow",
+                        Action: "logs:ListTagsForResource",
+                        Resource: [arn("logs", "log-group:papyrus-logs"), arn("logs", "log-group:papyrus-logs:*")],
+                    },
                     {
                         Sid: "RefreshRegionalReads",
                         Effect: "Allow",
                         Action: [
-                            "ec2:DescribeVpcs", "ec2:DescribeVpcAttribute", "ec2:DescribeSubnets", "ec2:DescribeRouteTables",
-                            "ec2:DescribeInternetGateways", "ec2:DescribeNatGateways", "ec2:DescribeAddresses", "ec2:DescribeAddressesAttribute",
-                            "ec2:DescribeNetworkAcls", "ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroupRules",
-                            "elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeLoadBalancerAttributes",
-                            "elasticloadbalancing:DescribeCapacityReservation", "elasticloadbalancing:DescribeListeners",
-                            "elasticloadbalancing:DescribeListenerAttributes", "elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTargetGroups",
-                            "elasticloadbalancing:DescribeTargetGroupAttributes", "elasticloadbalancing:DescribeTags",
+                            "ec2:DescribeVpcs",
+                            "ec2:DescribeVpcAttribute",
+                            "ec2:DescribeSubnets",
+                            "ec2:DescribeRouteTables",
+                            "ec2:DescribeInternetGateways",
+                            "ec2:DescribeNatGateways",
+                            "ec2:DescribeAddresses",
+                            "ec2:DescribeAddressesAttribute",
+                            "ec2:DescribeNetworkAcls",
+                            "ec2:DescribeSecurityGroups",
+                            "ec2:DescribeSecurityGroupRules",
+                            "elasticloadbalancing:DescribeLoadBalancers",
+                            "elasticloadbalancing:DescribeLoadBalancerAttributes",
+                            "elasticloadbalancing:DescribeCapacityReservation",
+                            "elasticloadbalancing:DescribeListeners",
+                            "elasticloadbalancing:DescribeListenerAttributes",
+                            "elasticloadbalancing:DescribeRules",
+                            "elasticloadbalancing:DescribeTargetGroups",
+                            "elasticloadbalancing:DescribeTargetGroupAttributes",
+                            "elasticloadbalancing:DescribeTags",
                             "logs:DescribeLogGroups",
                         ],
                         Resource: "*",
                         Condition: inRegion,
                     },
                     // prod scales its task count: a refresh reads the scalable target and its policies.
-                    ...(expected.autoscaling === undefined ? [] : [
-                        {
-                            Sid: "RefreshScaling",
-                            Effect: "Allow",
-                            Action: ["application-autoscaling:DescribeScalableTargets", "application-autoscaling:DescribeScalingPolicies"],
-                            Resource: "*",
-                            Condition: inRegion,
-                        },
-                        {
-                            Sid: "RefreshScalingTags",
-                            Effect: "Allow",
-                            Action: "application-autoscaling:ListTagsForResource",
-                            Resource: arn("application-autoscaling", "scalable-target/0ec5a1b2c3d4e5f60718293a4b5c6d7e"),
-                        },
-                    ]),
+                    ...(expected.autoscaling === undefined
+                        ? []
+                        : [
+                              {
+                                  Sid: "RefreshScaling",
+                                  Effect: "Allow",
+                                  Action: ["application-autoscaling:DescribeScalableTargets", "application-autoscaling:DescribeScalingPolicies"],
+                                  Resource: "*",
+                                  Condition: inRegion,
+                              },
+                              {
+                                  Sid: "RefreshScalingTags",
+                                  Effect: "Allow",
+                                  Action: "application-autoscaling:ListTagsForResource",
+                                  Resource: arn("application-autoscaling", "scalable-target/0ec5a1b2c3d4e5f60718293a4b5c6d7e"),
+                              },
+                          ]),
                     // A refresh reads the service's two deployment alarms back, by ARN.
                     {
                         Sid: "RefreshAlarms",
@@ -396,7 +492,11 @@ for (const stack of ["dev", "prod"] as const) {
                             }
                             // The execution role's ECR login is the ECS agent's, in the task's own region.
                             if (policy.name !== "papyrus-execution-policy") {
-                                assert.strictEqual(statement.Condition?.StringEquals?.["aws:RequestedRegion"], expected.region, `${policy.name} ${statement.Sid}`);
+                                assert.strictEqual(
+                                    statement.Condition?.StringEquals?.["aws:RequestedRegion"],
+                                    expected.region,
+                                    `${policy.name} ${statement.Sid}`,
+                                );
                             }
                         }
                         for (const action of asList(statement.Action)) {
@@ -455,15 +555,42 @@ for (const stack of ["dev", "prod"] as const) {
                 assert.deepStrictEqual(service.inputs.deploymentCircuitBreaker, { enable: true, rollback: true });
                 const dimensions = { LoadBalancer: "app/papyrus-lb/0123456789abcdef", TargetGroup: "targetgroup/papyrus-tg/0123456789abcdef" };
                 const alarms = all(evaluation, "aws:cloudwatch/metricAlarm:MetricAlarm");
-                assert.deepStrictEqual(alarms.map((alarm) => alarm.name), ["papyrus-target-5xx", "papyrus-unhealthy-hosts"]);
+                assert.deepStrictEqual(
+                    alarms.map((alarm) => alarm.name),
+                    ["papyrus-target-5xx", "papyrus-unhealthy-hosts"],
+                );
                 for (const [alarm, metricName, statistic, [threshold, period, evaluationPeriods]] of [
                     [alarms[0], "HTTPCode_Target_5XX_Count", "Sum", expected.alarms.target5xx],
                     [alarms[1], "UnHealthyHostCount", "Maximum", expected.alarms.unhealthyHosts],
                 ] as const) {
                     const i = alarm.inputs;
                     assert.deepStrictEqual(
-                        [i.namespace, i.metricName, i.statistic, i.dimensions, i.comparisonOperator, i.threshold, i.period, i.evaluationPeriods, i.datapointsToAlarm, i.treatMissingData, i.tags],
-                        ["AWS/ApplicationELB", metricName, statistic, dimensions, "GreaterThanOrEqualToThreshold", threshold, period, evaluationPeriods, evaluationPeriods, "notBreaching", { Project: "papyrus", Stack: stack }],
+                        [
+                            i.namespace,
+                            i.metricName,
+                            i.statistic,
+                            i.dimensions,
+                            i.comparisonOperator,
+                            i.threshold,
+                            i.period,
+                            i.evaluationPeriods,
+                            i.datapointsToAlarm,
+                            i.treatMissingData,
+                            i.tags,
+                        ],
+                        [
+                            "AWS/ApplicationELB",
+                            metricName,
+                            statistic,
+                            dimensions,
+                            "GreaterThanOrEqualToThreshold",
+                            threshold,
+                            period,
+                            evaluationPeriods,
+                            evaluationPeriods,
+                            "notBreaching",
+                            { Project: "papyrus", Stack: stack },
+                        ],
                         alarm.name,
                     );
                 }
@@ -476,25 +603,51 @@ for (const stack of ["dev", "prod"] as const) {
                 assert.strictEqual(targetGroup.inputs.port, 8080);
                 assert.strictEqual((targetGroup.inputs.healthCheck as Record<string, unknown>).path, "/health");
                 const loadBalancerArn = `arn:aws:elasticloadbalancing:${expected.region}:${MOCK_ACCOUNT_ID}:loadbalancer/app/papyrus-lb/0123456789abcdef`;
-                const forward = [{ type: "forward", targetGroupArn: `arn:aws:elasticloadbalancing:${expected.region}:${MOCK_ACCOUNT_ID}:targetgroup/papyrus-tg/0123456789abcdef` }];
+                const forward = [
+                    {
+                        type: "forward",
+                        targetGroupArn: `arn:aws:elasticloadbalancing:${expected.region}:${MOCK_ACCOUNT_ID}:targetgroup/papyrus-tg/0123456789abcdef`,
+                    },
+                ];
                 const tags = { Project: "papyrus", Stack: stack };
                 // By name: registration order depends on when each load balancer output resolves.
-                const listeners = all(evaluation, "aws:lb/listener:Listener").map((l) => [l.name, l.inputs]).sort(([a], [b]) => String(a).localeCompare(String(b)));
+                const listeners = all(evaluation, "aws:lb/listener:Listener")
+                    .map((l) => [l.name, l.inputs])
+                    .sort(([a], [b]) => String(a).localeCompare(String(b)));
                 const dnsName = `papyrus-lb-1234567890.${expected.region}.elb.amazonaws.com`;
                 const ingress = all(evaluation, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
-                    .filter((r) => r.name.startsWith("papyrus-lb-")).map((r) => [r.inputs.fromPort, r.inputs.cidrIpv4]).sort(([a], [b]) => Number(a) - Number(b));
+                    .filter((r) => r.name.startsWith("papyrus-lb-"))
+                    .map((r) => [r.inputs.fromPort, r.inputs.cidrIpv4])
+                    .sort(([a], [b]) => Number(a) - Number(b));
                 if (expected.listener.protocol === "HTTPS") {
                     assert.deepStrictEqual(listeners, [
-                        ["papyrus-http", {
-                            loadBalancerArn, port: 80, protocol: "HTTP",
-                            defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }], tags,
-                        }],
-                        ["papyrus-https", {
-                            loadBalancerArn, port: 443, protocol: "HTTPS", sslPolicy: "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
-                            certificateArn: expected.listener.certificateArn, defaultActions: forward, tags,
-                        }],
+                        [
+                            "papyrus-http",
+                            {
+                                loadBalancerArn,
+                                port: 80,
+                                protocol: "HTTP",
+                                defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
+                                tags,
+                            },
+                        ],
+                        [
+                            "papyrus-https",
+                            {
+                                loadBalancerArn,
+                                port: 443,
+                                protocol: "HTTPS",
+                                sslPolicy: "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+                                certificateArn: expected.listener.certificateArn,
+                                defaultActions: forward,
+                                tags,
+                            },
+                        ],
                     ]);
-                    assert.deepStrictEqual(ingress, [[80, "0.0.0.0/0"], [443, "0.0.0.0/0"]]);
+                    assert.deepStrictEqual(ingress, [
+                        [80, "0.0.0.0/0"],
+                        [443, "0.0.0.0/0"],
+                    ]);
                     assert.strictEqual(evaluation.outputs.loadBalancerUrl, `https://${dnsName}`);
                 } else {
                     assert.strictEqual(config["papyrus:httpOnly"], "true");
@@ -503,48 +656,74 @@ for (const stack of ["dev", "prod"] as const) {
                     assert.strictEqual(evaluation.outputs.loadBalancerUrl, `http://${dnsName}`);
                 }
                 const service = one(evaluation, "aws:ecs/service:Service", "papyrus-service");
-                assert.deepStrictEqual(service.inputs.loadBalancers, [{
-                    targetGroupArn: `arn:aws:elasticloadbalancing:${expected.region}:${MOCK_ACCOUNT_ID}:targetgroup/papyrus-tg/0123456789abcdef`,
-                    containerName: "app",
-                    containerPort: 8080,
-                }]);
+                assert.deepStrictEqual(service.inputs.loadBalancers, [
+                    {
+                        targetGroupArn: `arn:aws:elasticloadbalancing:${expected.region}:${MOCK_ACCOUNT_ID}:targetgroup/papyrus-tg/0123456789abcdef`,
+                        containerName: "app",
+                        containerPort: 8080,
+                    },
+                ]);
                 const loadBalancer = one(evaluation, "aws:lb/loadBalancer:LoadBalancer", "papyrus-lb");
                 assert.deepStrictEqual(loadBalancer.inputs.subnets, ["subnet-papyrus-vpc-public-a", "subnet-papyrus-vpc-public-b"]);
             });
 
-            it(expected.autoscaling === undefined
-                ? `runs a fixed ${expected.desiredCount} task(s), which Pulumi owns`
-                : `scales between ${expected.autoscaling.min} and ${expected.autoscaling.max} tasks on CPU and requests, and leaves desiredCount to the scaler`, () => {
-                const service = one(evaluation, "aws:ecs/service:Service", "papyrus-service");
-                const policies = all(evaluation, "aws:appautoscaling/policy:Policy");
-                if (expected.autoscaling === undefined) {
-                    assert.strictEqual(service.ignoreChanges, undefined);
-                    assert.deepStrictEqual(all(evaluation, "aws:appautoscaling/target:Target"), []);
-                    assert.deepStrictEqual(policies, []);
-                    return;
-                }
-                const { min, max, cpu, requests } = expected.autoscaling;
-                assert.deepStrictEqual(service.ignoreChanges, ["desiredCount"]);
-                const resourceId = "service/papyrus-cluster/papyrus-service";
-                const target = one(evaluation, "aws:appautoscaling/target:Target", "papyrus-scaling-target");
-                assert.deepStrictEqual(target.inputs, {
-                    serviceNamespace: "ecs", scalableDimension: "ecs:service:DesiredCount", resourceId, minCapacity: min, maxCapacity: max,
-                    tags: { Project: "papyrus", Stack: stack },
-                });
-                assert.deepStrictEqual(policies.map((p) => [p.name, p.inputs.resourceId, p.inputs.policyType, p.inputs.targetTrackingScalingPolicyConfiguration]), [
-                    ["papyrus-scale-on-cpu", resourceId, "TargetTrackingScaling", {
-                        targetValue: cpu, predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" }, scaleInCooldown: 300, scaleOutCooldown: 60,
-                    }],
-                    ["papyrus-scale-on-requests", resourceId, "TargetTrackingScaling", {
-                        targetValue: requests,
-                        predefinedMetricSpecification: {
-                            predefinedMetricType: "ALBRequestCountPerTarget",
-                            resourceLabel: "app/papyrus-lb/0123456789abcdef/targetgroup/papyrus-tg/0123456789abcdef",
-                        },
-                        scaleInCooldown: 300, scaleOutCooldown: 60,
-                    }],
-                ]);
-            });
+            it(
+                expected.autoscaling === undefined
+                    ? `runs a fixed ${expected.desiredCount} task(s), which Pulumi owns`
+                    : `scales between ${expected.autoscaling.min} and ${expected.autoscaling.max} tasks on CPU and requests, and leaves desiredCount to the scaler`,
+                () => {
+                    const service = one(evaluation, "aws:ecs/service:Service", "papyrus-service");
+                    const policies = all(evaluation, "aws:appautoscaling/policy:Policy");
+                    if (expected.autoscaling === undefined) {
+                        assert.strictEqual(service.ignoreChanges, undefined);
+                        assert.deepStrictEqual(all(evaluation, "aws:appautoscaling/target:Target"), []);
+                        assert.deepStrictEqual(policies, []);
+                        return;
+                    }
+                    const { min, max, cpu, requests } = expected.autoscaling;
+                    assert.deepStrictEqual(service.ignoreChanges, ["desiredCount"]);
+                    const resourceId = "service/papyrus-cluster/papyrus-service";
+                    const target = one(evaluation, "aws:appautoscaling/target:Target", "papyrus-scaling-target");
+                    assert.deepStrictEqual(target.inputs, {
+                        serviceNamespace: "ecs",
+                        scalableDimension: "ecs:service:DesiredCount",
+                        resourceId,
+                        minCapacity: min,
+                        maxCapacity: max,
+                        tags: { Project: "papyrus", Stack: stack },
+                    });
+                    assert.deepStrictEqual(
+                        policies.map((p) => [p.name, p.inputs.resourceId, p.inputs.policyType, p.inputs.targetTrackingScalingPolicyConfiguration]),
+                        [
+                            [
+                                "papyrus-scale-on-cpu",
+                                resourceId,
+                                "TargetTrackingScaling",
+                                {
+                                    targetValue: cpu,
+                                    predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
+                                    scaleInCooldown: 300,
+                                    scaleOutCooldown: 60,
+                                },
+                            ],
+                            [
+                                "papyrus-scale-on-requests",
+                                resourceId,
+                                "TargetTrackingScaling",
+                                {
+                                    targetValue: requests,
+                                    predefinedMetricSpecification: {
+                                        predefinedMetricType: "ALBRequestCountPerTarget",
+                                        resourceLabel: "app/papyrus-lb/0123456789abcdef/targetgroup/papyrus-tg/0123456789abcdef",
+                                    },
+                                    scaleInCooldown: 300,
+                                    scaleOutCooldown: 60,
+                                },
+                            ],
+                        ],
+                    );
+                },
+            );
 
             it(`passes ${expected.secrets === undefined ? "no secrets" : "secrets by reference"}, plain settings as environment, and the execution role reads exactly those secrets`, () => {
                 const taskDefinition = one(evaluation, "aws:ecs/taskDefinition:TaskDefinition", "papyrus-task");
@@ -561,8 +740,16 @@ for (const stack of ["dev", "prod"] as const) {
                 const taskDefinition = one(evaluation, "aws:ecs/taskDefinition:TaskDefinition", "papyrus-task");
                 const [container] = JSON.parse(taskDefinition.inputs.containerDefinitions as string) as Array<Record<string, any>>;
                 assert.deepStrictEqual(container.healthCheck, {
-                    command: ["CMD", "node", "-e", `fetch("http://127.0.0.1:8080${config["papyrus:healthCheckPath"]}").then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`],
-                    interval: 15, timeout: 5, retries: 3, startPeriod: 10,
+                    command: [
+                        "CMD",
+                        "node",
+                        "-e",
+                        `fetch("http://127.0.0.1:8080${config["papyrus:healthCheckPath"]}").then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`,
+                    ],
+                    interval: 15,
+                    timeout: 5,
+                    retries: 3,
+                    startPeriod: 10,
                 });
                 assert.strictEqual(container.readonlyRootFilesystem, true);
                 assert.strictEqual(container.user, "1000:1000");
@@ -593,8 +780,16 @@ for (const stack of ["dev", "prod"] as const) {
 
         it("exports what the driver reads", () => {
             assert.deepStrictEqual(Object.keys(evaluation.outputs).sort(), [
-                "clusterName", "deployRoleArn", "image", "imageTag", "loadBalancerUrl", "pushRoleArn",
-                "repositoryName", "repositoryUrl", "serviceName", "taskDefinitionArn",
+                "clusterName",
+                "deployRoleArn",
+                "image",
+                "imageTag",
+                "loadBalancerUrl",
+                "pushRoleArn",
+                "repositoryName",
+                "repositoryUrl",
+                "serviceName",
+                "taskDefinitionArn",
             ]);
             assert.strictEqual(evaluation.outputs.repositoryUrl, `${MOCK_ACCOUNT_ID}.dkr.ecr.${expected.region}.amazonaws.com/papyrus-api`);
             assert.strictEqual(evaluation.outputs.repositoryName, "papyrus-api");
@@ -647,24 +842,29 @@ describe("stack program under mocks: config that must fail or change the shape",
 
     it("fails on an image given by tag, with the validator's exact message, before creating anything", async () => {
         const registered: string[] = [];
-        await assert.rejects(evaluateUnderMocks({
-            stack: "dev",
-            overrides: { "papyrus:image": TAGGED },
-            onResource: (resource) => registered.push(resource.name),
-        }), {
-            name: "ImageReferenceError",
-            message: "`papyrus:image` must be pinned by digest (`<registry>/<repository>@sha256:<64 lowercase hex>`), "
-                + `got \`${TAGGED}\`: it names the tag \`v1.4.2\`; resolve the tag to its digest and use `
-                + "`123456789012.dkr.ecr.eu-west-1.amazonaws.com/papyrus-api@sha256:<digest>`",
-        });
+        await assert.rejects(
+            evaluateUnderMocks({
+                stack: "dev",
+                overrides: { "papyrus:image": TAGGED },
+                onResource: (resource) => registered.push(resource.name),
+            }),
+            {
+                name: "ImageReferenceError",
+                message:
+                    "`papyrus:image` must be pinned by digest (`<registry>/<repository>@sha256:<64 lowercase hex>`), " +
+                    `got \`${TAGGED}\`: it names the tag \`v1.4.2\`; resolve the tag to its digest and use ` +
+                    "`123456789012.dkr.ecr.eu-west-1.amazonaws.com/papyrus-api@sha256:<digest>`",
+            },
+        );
         assert.deepStrictEqual(registered, []);
     });
 
     it("fails on `latest` with the validator's exact message", async () => {
         await assert.rejects(evaluateUnderMocks({ stack: "prod", overrides: { "papyrus:image": LATEST } }), {
             name: "ImageReferenceError",
-            message: "`papyrus:image` must be pinned by digest (`<registry>/<repository>@sha256:<64 lowercase hex>`), "
-                + `got \`${LATEST}\`: \`latest\` is a moving tag and is never deployed; deploy a release tag by its digest`,
+            message:
+                "`papyrus:image` must be pinned by digest (`<registry>/<repository>@sha256:<64 lowercase hex>`), " +
+                `got \`${LATEST}\`: \`latest\` is a moving tag and is never deployed; deploy a release tag by its digest`,
         });
     });
 
@@ -672,10 +872,14 @@ describe("stack program under mocks: config that must fail or change the shape",
         const foreign = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/someone-else@${DIGEST}`;
         await assert.rejects(evaluateUnderMocks({ stack: "dev", overrides: { "papyrus:image": foreign } }), (err: Error) => {
             assert.strictEqual(err.name, "ImageReferenceError");
-            assert.ok(err.message.endsWith(
-                "`image` must be pinned by digest (`<registry>/<repository>@sha256:<64 lowercase hex>`), "
-                + `got \`${foreign}\`: it points into \`123456789012.dkr.ecr.eu-west-1.amazonaws.com/someone-else\`, `
-                + "not the approved repository `123456789012.dkr.ecr.eu-west-1.amazonaws.com/papyrus-api`"), err.message);
+            assert.ok(
+                err.message.endsWith(
+                    "`image` must be pinned by digest (`<registry>/<repository>@sha256:<64 lowercase hex>`), " +
+                        `got \`${foreign}\`: it points into \`123456789012.dkr.ecr.eu-west-1.amazonaws.com/someone-else\`, ` +
+                        "not the approved repository `123456789012.dkr.ecr.eu-west-1.amazonaws.com/papyrus-api`",
+                ),
+                err.message,
+            );
             return true;
         });
     });
@@ -691,54 +895,76 @@ describe("stack program under mocks: config that must fail or change the shape",
         });
         const deploy = statementsOf(one(evaluation, "aws:iam/rolePolicy:RolePolicy", "papyrus-ci-deploy-policy").inputs.policy);
         const state = "arn:aws:s3:::acme-pulumi-state/papyrus/.pulumi";
-        assert.deepStrictEqual(deploy.filter((s) => asList(s.Action).some((a) => a.startsWith("s3:"))), [
-            {
-                Sid: "ListStackState",
-                Effect: "Allow",
-                Action: "s3:ListBucket",
-                Resource: "arn:aws:s3:::acme-pulumi-state",
-                Condition: {
-                    StringEquals: {
-                        "s3:prefix": [
-                            "papyrus/.pulumi/stacks/papyrus/prod.json",
-                            "papyrus/.pulumi/history/papyrus/prod/",
-                            "papyrus/.pulumi/locks/organization/papyrus/prod/",
-                            "papyrus/.pulumi/stacks/papyrus/prod.pulumi-tags",
-                            "papyrus/.pulumi/stacks/papyrus/dev.json",
-                            "papyrus/.pulumi/history/papyrus/dev/",
-                        ],
+        assert.deepStrictEqual(
+            deploy.filter((s) => asList(s.Action).some((a) => a.startsWith("s3:"))),
+            [
+                {
+                    Sid: "ListStackState",
+                    Effect: "Allow",
+                    Action: "s3:ListBucket",
+                    Resource: "arn:aws:s3:::acme-pulumi-state",
+                    Condition: {
+                        StringEquals: {
+                            "s3:prefix": [
+                                "papyrus/.pulumi/stacks/papyrus/prod.json",
+                                "papyrus/.pulumi/history/papyrus/prod/",
+                                "papyrus/.pulumi/locks/organization/papyrus/prod/",
+                                "papyrus/.pulumi/stacks/papyrus/prod.pulumi-tags",
+                                "papyrus/.pulumi/stacks/papyrus/dev.json",
+                                "papyrus/.pulumi/history/papyrus/dev/",
+                            ],
+                        },
                     },
                 },
-            },
-            {
-                Sid: "ReadWriteStackState",
-                Effect: "Allow",
-                Action: ["s3:GetObject", "s3:PutObject"],
-                Resource: [`${state}/stacks/papyrus/prod.json`, `${state}/history/papyrus/prod/*`, `${state}/locks/organization/papyrus/prod/*`],
-            },
-            { Sid: "ReadStateLayout", Effect: "Allow", Action: "s3:GetObject", Resource: [`${state}/meta.yaml`, `${state}/stacks/papyrus/prod.pulumi-tags`] },
-            { Sid: "WriteStateBackups", Effect: "Allow", Action: "s3:PutObject", Resource: [`${state}/stacks/papyrus/prod.json.bak`, `${state}/backups/papyrus/prod/*`] },
-            { Sid: "ReleaseStackLocks", Effect: "Allow", Action: "s3:DeleteObject", Resource: [`${state}/locks/organization/papyrus/prod/*`] },
-            { Sid: "ReadPromotionSourceHistory", Effect: "Allow", Action: "s3:GetObject", Resource: [`${state}/stacks/papyrus/dev.json`, `${state}/history/papyrus/dev/*`] },
-        ]);
+                {
+                    Sid: "ReadWriteStackState",
+                    Effect: "Allow",
+                    Action: ["s3:GetObject", "s3:PutObject"],
+                    Resource: [`${state}/stacks/papyrus/prod.json`, `${state}/history/papyrus/prod/*`, `${state}/locks/organization/papyrus/prod/*`],
+                },
+                {
+                    Sid: "ReadStateLayout",
+                    Effect: "Allow",
+                    Action: "s3:GetObject",
+                    Resource: [`${state}/meta.yaml`, `${state}/stacks/papyrus/prod.pulumi-tags`],
+                },
+                {
+                    Sid: "WriteStateBackups",
+                    Effect: "Allow",
+                    Action: "s3:PutObject",
+                    Resource: [`${state}/stacks/papyrus/prod.json.bak`, `${state}/backups/papyrus/prod/*`],
+                },
+                { Sid: "ReleaseStackLocks", Effect: "Allow", Action: "s3:DeleteObject", Resource: [`${state}/locks/organization/papyrus/prod/*`] },
+                {
+                    Sid: "ReadPromotionSourceHistory",
+                    Effect: "Allow",
+                    Action: "s3:GetObject",
+                    Resource: [`${state}/stacks/papyrus/dev.json`, `${state}/history/papyrus/dev/*`],
+                },
+            ],
+        );
     });
 
     it("refuses role config that would widen a grant, every problem at once, before creating anything", async () => {
         const registered: string[] = [];
-        await assert.rejects(evaluateUnderMocks({
-            stack: "prod",
-            overrides: {
-                "papyrus:stateBucketArn": "*",
-                "papyrus:oidcProviderArn": "arn:aws:iam::123456789012:oidc-provider/*",
-                "papyrus:promoteFrom": "prod",
+        await assert.rejects(
+            evaluateUnderMocks({
+                stack: "prod",
+                overrides: {
+                    "papyrus:stateBucketArn": "*",
+                    "papyrus:oidcProviderArn": "arn:aws:iam::123456789012:oidc-provider/*",
+                    "papyrus:promoteFrom": "prod",
+                },
+                onResource: (resource) => registered.push(resource.name),
+            }),
+            {
+                message:
+                    "stack `prod` config: " +
+                    "`papyrus:oidcProviderArn` must be the ARN of the account's GitHub OIDC provider (`arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com`), got `arn:aws:iam::123456789012:oidc-provider/*`; " +
+                    "`papyrus:stateBucketArn` must be the ARN of the state bucket (`arn:aws:s3:::<bucket>`), got `*`: a wildcard would grant every matching bucket; name the bucket; " +
+                    "`papyrus:promoteFrom` must name another stack of this project (e.g. `dev`), got `prod`",
             },
-            onResource: (resource) => registered.push(resource.name),
-        }), {
-            message: "stack `prod` config: "
-                + "`papyrus:oidcProviderArn` must be the ARN of the account's GitHub OIDC provider (`arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com`), got `arn:aws:iam::123456789012:oidc-provider/*`; "
-                + "`papyrus:stateBucketArn` must be the ARN of the state bucket (`arn:aws:s3:::<bucket>`), got `*`: a wildcard would grant every matching bucket; name the bucket; "
-                + "`papyrus:promoteFrom` must name another stack of this project (e.g. `dev`), got `prod`",
-        });
+        );
         assert.deepStrictEqual(registered, []);
     });
 
@@ -754,7 +980,9 @@ describe("stack program under mocks: config that must fail or change the shape",
         const [provider] = all(evaluation, "aws:iam/openIdConnectProvider:OpenIdConnectProvider");
         assert.strictEqual(provider.inputs.url, "https://token.actions.githubusercontent.com/acme-corp");
         const trust = JSON.parse(one(evaluation, "aws:iam/role:Role", "papyrus-ci-deploy").inputs.assumeRolePolicy as string);
-        assert.deepStrictEqual(trust.Statement[0].Principal, { Federated: "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com/acme-corp" });
+        assert.deepStrictEqual(trust.Statement[0].Principal, {
+            Federated: "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com/acme-corp",
+        });
         assert.deepStrictEqual(trust.Statement[0].Condition, {
             StringEquals: {
                 "token.actions.githubusercontent.com/acme-corp:aud": "sts.amazonaws.com",
@@ -767,10 +995,11 @@ describe("stack program under mocks: config that must fail or change the shape",
     it("refuses prod's shared provider when the tokens come from an enterprise's issuer", async () => {
         const github = JSON.parse(loadStackConfig("prod")["papyrus:github"]) as Record<string, unknown>;
         await assert.rejects(evaluateUnderMocks({ stack: "prod", overrides: { "papyrus:github": JSON.stringify({ ...github, enterprise: "acme-corp" }) } }), {
-            message: "stack `prod` config: `papyrus:oidcProviderArn` must be the ARN of the account's GitHub OIDC provider "
-                + "(`arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com/acme-corp`), got "
-                + "`arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com`, the provider for "
-                + "`https://token.actions.githubusercontent.com`: this stack's tokens come from `https://token.actions.githubusercontent.com/acme-corp`",
+            message:
+                "stack `prod` config: `papyrus:oidcProviderArn` must be the ARN of the account's GitHub OIDC provider " +
+                "(`arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com/acme-corp`), got " +
+                "`arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com`, the provider for " +
+                "`https://token.actions.githubusercontent.com`: this stack's tokens come from `https://token.actions.githubusercontent.com/acme-corp`",
         });
     });
 
@@ -789,7 +1018,10 @@ describe("stack program under mocks: config that must fail or change the shape",
             "pulumi:pulumi:StackReference",
         ]);
         const deploy = statementsOf(one(evaluation, "aws:iam/rolePolicy:RolePolicy", "papyrus-ci-deploy-policy").inputs.policy);
-        assert.deepStrictEqual(deploy.map((s) => s.Sid), ["ResolveImageTags", "RefreshRepository", "LookUpAvailabilityZones", "RefreshIdentity", "RefreshOidcProvider"]);
+        assert.deepStrictEqual(
+            deploy.map((s) => s.Sid),
+            ["ResolveImageTags", "RefreshRepository", "LookUpAvailabilityZones", "RefreshIdentity", "RefreshOidcProvider"],
+        );
         const actions = deploy.flatMap((s) => asList(s.Action));
         for (const forbidden of ["ecs:RegisterTaskDefinition", "ecs:UpdateService", "iam:PassRole", "ecs:TagResource"]) {
             assert.ok(!actions.includes(forbidden), `${forbidden} during bootstrap`);
@@ -823,52 +1055,78 @@ describe("stack program under mocks: config that must fail or change the shape",
 
     it("refuses a VPC id without its subnets, naming the keys, before creating anything", async () => {
         const registered: string[] = [];
-        await assert.rejects(evaluateUnderMocks({
-            stack: "dev",
-            overrides: { "papyrus:vpcId": "vpc-0123" },
-            onResource: (resource) => registered.push(resource.name),
-        }), {
-            message: "stack `dev` config: `papyrus:vpcId`, `papyrus:publicSubnetIds` and `papyrus:privateSubnetIds` go together: "
-                + "set all three to use an existing VPC, or none to create one",
-        });
+        await assert.rejects(
+            evaluateUnderMocks({
+                stack: "dev",
+                overrides: { "papyrus:vpcId": "vpc-0123" },
+                onResource: (resource) => registered.push(resource.name),
+            }),
+            {
+                message:
+                    "stack `dev` config: `papyrus:vpcId`, `papyrus:publicSubnetIds` and `papyrus:privateSubnetIds` go together: " +
+                    "set all three to use an existing VPC, or none to create one",
+            },
+        );
         assert.deepStrictEqual(registered, []);
     });
 
     it("refuses a task size Fargate does not have before creating anything", async () => {
         const registered: string[] = [];
-        await assert.rejects(evaluateUnderMocks({
-            stack: "prod",
-            overrides: { "papyrus:memory": "1536" },
-            onResource: (resource) => registered.push(resource.name),
-        }), {
-            message: "stack `prod` config: `papyrus:memory` 1536 MiB is not a Fargate size for `papyrus:cpu` 1024; use one of 2048-8192 MiB (steps of 1024)",
-        });
+        await assert.rejects(
+            evaluateUnderMocks({
+                stack: "prod",
+                overrides: { "papyrus:memory": "1536" },
+                onResource: (resource) => registered.push(resource.name),
+            }),
+            {
+                message:
+                    "stack `prod` config: `papyrus:memory` 1536 MiB is not a Fargate size for `papyrus:cpu` 1024; use one of 2048-8192 MiB (steps of 1024)",
+            },
+        );
         assert.deepStrictEqual(registered, []);
     });
 
     // The configs that used to fall back to the defaults, refused with the path of the key, before anything registers.
     const githubRefusals: [string, (github: Record<string, unknown>) => unknown, string][] = [
-        ["`deploy: [prod]`", (g) => ({ ...g, deploy: ["prod"] }),
-            "`papyrus:github.deploy`: must be an object with `branches`, `tags` and/or `environments`, got a list (`[\"prod\"]`); to trust the environment `prod`, write `{ environments: [prod] }`"],
-        ["the typo `environment:`", (g) => ({ ...g, deploy: { environment: ["prod"] } }),
-            "`papyrus:github.deploy.environment`: unknown key, did you mean `environments`?"],
-        ["an empty `deploy:` (null)", (g) => ({ ...g, deploy: null }),
-            "`papyrus:github.deploy`: is empty (YAML reads a key with nothing after it as null); list `branches`, `tags` or `environments`, or remove `deploy` to trust the defaults (`master` and `v*.*.*` tags)"],
-        ["an owner pattern", (g) => ({ ...g, owner: "acme*" }),
-            "`papyrus:github.owner`: subject `repo:acme*/papyrus:ref:refs/heads/master`: its owner `acme*` has a wildcard, so it trusts repositories of other owners too; name the owner exactly; e.g. `repo:acme/papyrus:ref:refs/heads/master`"],
-        ["no `papyrus:github` at all", () => undefined,
-            "`papyrus:github`: missing; set it to the repository whose workflows may push and deploy, e.g. `{ owner: acme, repository: papyrus }`"],
+        [
+            "`deploy: [prod]`",
+            (g) => ({ ...g, deploy: ["prod"] }),
+            '`papyrus:github.deploy`: must be an object with `branches`, `tags` and/or `environments`, got a list (`["prod"]`); to trust the environment `prod`, write `{ environments: [prod] }`',
+        ],
+        [
+            "the typo `environment:`",
+            (g) => ({ ...g, deploy: { environment: ["prod"] } }),
+            "`papyrus:github.deploy.environment`: unknown key, did you mean `environments`?",
+        ],
+        [
+            "an empty `deploy:` (null)",
+            (g) => ({ ...g, deploy: null }),
+            "`papyrus:github.deploy`: is empty (YAML reads a key with nothing after it as null); list `branches`, `tags` or `environments`, or remove `deploy` to trust the defaults (`master` and `v*.*.*` tags)",
+        ],
+        [
+            "an owner pattern",
+            (g) => ({ ...g, owner: "acme*" }),
+            "`papyrus:github.owner`: subject `repo:acme*/papyrus:ref:refs/heads/master`: its owner `acme*` has a wildcard, so it trusts repositories of other owners too; name the owner exactly; e.g. `repo:acme/papyrus:ref:refs/heads/master`",
+        ],
+        [
+            "no `papyrus:github` at all",
+            () => undefined,
+            "`papyrus:github`: missing; set it to the repository whose workflows may push and deploy, e.g. `{ owner: acme, repository: papyrus }`",
+        ],
     ];
     for (const [title, change, message] of githubRefusals) {
         it(`refuses ${title} in \`papyrus:github\` before creating anything`, async () => {
             const github = JSON.parse(loadStackConfig("prod")["papyrus:github"]) as Record<string, unknown>;
             const changed = change(github);
             const registered: string[] = [];
-            await assert.rejects(evaluateUnderMocks({
-                stack: "prod",
-                overrides: { "papyrus:github": changed === undefined ? undefined : JSON.stringify(changed) },
-                onResource: (resource) => registered.push(resource.name),
-            }), { name: "GithubSettingsError", message });
+            await assert.rejects(
+                evaluateUnderMocks({
+                    stack: "prod",
+                    overrides: { "papyrus:github": changed === undefined ? undefined : JSON.stringify(changed) },
+                    onResource: (resource) => registered.push(resource.name),
+                }),
+                { name: "GithubSettingsError", message },
+            );
             assert.deepStrictEqual(registered, []);
         });
     }
@@ -876,35 +1134,76 @@ describe("stack program under mocks: config that must fail or change the shape",
     // Service config refused before any resource is registered, naming the key (issue 15's bad configs first).
     const CERTIFICATE = "arn:aws:acm:eu-central-1:123456789012:certificate/0b2c3d4e-5f60-4718-9a0b-1c2d3e4f5a6b";
     const serviceRefusals: Array<[string, "dev" | "prod", Record<string, string | undefined>, string]> = [
-        ["a certificate and a domain both set", "prod",
+        [
+            "a certificate and a domain both set",
+            "prod",
             { "papyrus:https": JSON.stringify({ certificateArn: CERTIFICATE, domain: "api.example.com" }) },
-            "Only one of `papyrus:https.certificateArn` or `papyrus:https.domain` can be provided: a certificate you have, or one this stack requests and validates for the domain.; "
-            + "`papyrus:https.hostedZoneId` is required with `papyrus:https.domain`: the Route 53 zone the validation and alias records go in"],
-        ["a minimum task count above the maximum", "prod",
+            "Only one of `papyrus:https.certificateArn` or `papyrus:https.domain` can be provided: a certificate you have, or one this stack requests and validates for the domain.; " +
+                "`papyrus:https.hostedZoneId` is required with `papyrus:https.domain`: the Route 53 zone the validation and alias records go in",
+        ],
+        [
+            "a minimum task count above the maximum",
+            "prod",
             { "papyrus:autoscaling": JSON.stringify({ minCount: 5, maxCount: 2 }) },
-            "`papyrus:autoscaling.minCount` (5) must not be more than `papyrus:autoscaling.maxCount` (2)"],
-        ["a secret that is not an ARN", "prod",
+            "`papyrus:autoscaling.minCount` (5) must not be more than `papyrus:autoscaling.maxCount` (2)",
+        ],
+        [
+            "a secret that is not an ARN",
+            "prod",
             { "papyrus:secrets": JSON.stringify({ DATABASE_PASSWORD: "/papyrus/prod/database-password" }) },
-            "`papyrus:secrets.DATABASE_PASSWORD` must be the ARN of an SSM parameter (`arn:aws:ssm:<region>:<account>:parameter/<name>`) or of a Secrets Manager secret "
-            + "(`arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>`, optionally followed by `:<json key>::`), got `/papyrus/prod/database-password`"],
-        ["neither HTTPS nor an explicit HTTP-only", "dev", { "papyrus:httpOnly": undefined },
-            "set `papyrus:https` (`certificateArn`, or `domain` with `hostedZoneId`) to serve HTTPS, or `papyrus:httpOnly` to `true` to serve plain HTTP (development only)"],
-        ["a token in the plain environment", "dev", { "papyrus:environment": JSON.stringify({ GITHUB_TOKEN: "ghp_x" }) },
-            "`papyrus:environment` variable `GITHUB_TOKEN` looks like a secret (its name has `TOKEN`); pass it in `secrets` (`valueFrom` an SSM parameter or a Secrets Manager secret), never as plain text"],
-        ["a certificate of another region", "prod", { "papyrus:https": JSON.stringify({ certificateArn: CERTIFICATE.replace("eu-central-1", "us-east-1") }) },
-            "`papyrus:https.certificateArn` must be the ARN of an ACM certificate (`arn:aws:acm:<region>:<account>:certificate/<uuid>`) in the stack's region `eu-central-1`, "
-            + `got one in \`us-east-1\` (\`${CERTIFICATE.replace("eu-central-1", "us-east-1")}\`): a load balancer only uses certificates of its own region`],
-        ["a fixed task count next to autoscaling", "prod", { "papyrus:desiredCount": "3" },
-            "Only one of `papyrus:desiredCount` or `papyrus:autoscaling` can be provided: with autoscaling the task count moves between `papyrus:autoscaling.minCount` and `papyrus:autoscaling.maxCount`."],
-        ["a misspelt key inside `papyrus:https`", "prod", { "papyrus:https": JSON.stringify({ certficateArn: CERTIFICATE }) },
-            "`papyrus:https.certficateArn`: unknown key, did you mean `certificateArn`?"],
-        ["a count written as a word", "prod", { "papyrus:autoscaling": JSON.stringify({ minCount: "three", maxCount: 12 }) },
-            "`papyrus:autoscaling.minCount` must be a number, got the string `three`"],
+            "`papyrus:secrets.DATABASE_PASSWORD` must be the ARN of an SSM parameter (`arn:aws:ssm:<region>:<account>:parameter/<name>`) or of a Secrets Manager secret " +
+                "(`arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>`, optionally followed by `:<json key>::`), got `/papyrus/prod/database-password`",
+        ],
+        [
+            "neither HTTPS nor an explicit HTTP-only",
+            "dev",
+            { "papyrus:httpOnly": undefined },
+            "set `papyrus:https` (`certificateArn`, or `domain` with `hostedZoneId`) to serve HTTPS, or `papyrus:httpOnly` to `true` to serve plain HTTP (development only)",
+        ],
+        [
+            "a token in the plain environment",
+            "dev",
+            { "papyrus:environment": JSON.stringify({ GITHUB_TOKEN: "ghp_x" }) },
+            "`papyrus:environment` variable `GITHUB_TOKEN` looks like a secret (its name has `TOKEN`); pass it in `secrets` (`valueFrom` an SSM parameter or a Secrets Manager secret), never as plain text",
+        ],
+        [
+            "a certificate of another region",
+            "prod",
+            { "papyrus:https": JSON.stringify({ certificateArn: CERTIFICATE.replace("eu-central-1", "us-east-1") }) },
+            "`papyrus:https.certificateArn` must be the ARN of an ACM certificate (`arn:aws:acm:<region>:<account>:certificate/<uuid>`) in the stack's region `eu-central-1`, " +
+                `got one in \`us-east-1\` (\`${CERTIFICATE.replace("eu-central-1", "us-east-1")}\`): a load balancer only uses certificates of its own region`,
+        ],
+        [
+            "a fixed task count next to autoscaling",
+            "prod",
+            { "papyrus:desiredCount": "3" },
+            "Only one of `papyrus:desiredCount` or `papyrus:autoscaling` can be provided: with autoscaling the task count moves between `papyrus:autoscaling.minCount` and `papyrus:autoscaling.maxCount`.",
+        ],
+        [
+            "a misspelt key inside `papyrus:https`",
+            "prod",
+            { "papyrus:https": JSON.stringify({ certficateArn: CERTIFICATE }) },
+            "`papyrus:https.certficateArn`: unknown key, did you mean `certificateArn`?",
+        ],
+        [
+            "a count written as a word",
+            "prod",
+            { "papyrus:autoscaling": JSON.stringify({ minCount: "three", maxCount: 12 }) },
+            "`papyrus:autoscaling.minCount` must be a number, got the string `three`",
+        ],
         ["HTTP-only written as `yes`", "dev", { "papyrus:httpOnly": "yes" }, "`papyrus:httpOnly` must be `true` or `false`, got `yes`"],
-        ["a misspelt alarm setting", "prod", { "papyrus:deploymentAlarms": JSON.stringify({ target5xx: { treshold: 10 } }) },
-            "`papyrus:deploymentAlarms.target5xx.treshold`: unknown key, did you mean `threshold`?"],
-        ["an alarm period CloudWatch cannot judge the load balancer's metrics by", "dev", { "papyrus:deploymentAlarms": JSON.stringify({ unhealthyHosts: { periodSeconds: 90 } }) },
-            "`papyrus:deploymentAlarms.unhealthyHosts.periodSeconds` must be a multiple of 60 from 60 to 3600 (the load balancer's metrics are per minute), got `90`"],
+        [
+            "a misspelt alarm setting",
+            "prod",
+            { "papyrus:deploymentAlarms": JSON.stringify({ target5xx: { treshold: 10 } }) },
+            "`papyrus:deploymentAlarms.target5xx.treshold`: unknown key, did you mean `threshold`?",
+        ],
+        [
+            "an alarm period CloudWatch cannot judge the load balancer's metrics by",
+            "dev",
+            { "papyrus:deploymentAlarms": JSON.stringify({ unhealthyHosts: { periodSeconds: 90 } }) },
+            "`papyrus:deploymentAlarms.unhealthyHosts.periodSeconds` must be a multiple of 60 from 60 to 3600 (the load balancer's metrics are per minute), got `90`",
+        ],
     ];
     for (const [title, stack, overrides, problem] of serviceRefusals) {
         it(`refuses ${title}, naming the key, before creating anything`, async () => {
@@ -918,22 +1217,26 @@ describe("stack program under mocks: config that must fail or change the shape",
     }
 
     it("reports every service config problem at once", async () => {
-        await assert.rejects(evaluateUnderMocks({
-            stack: "prod",
-            overrides: {
-                "papyrus:https": JSON.stringify({ certificateArn: CERTIFICATE, domain: "api.example.com" }),
-                "papyrus:autoscaling": JSON.stringify({ minCount: 5, maxCount: 2 }),
-                "papyrus:secrets": JSON.stringify({ DATABASE_PASSWORD: "database-password" }),
-                "papyrus:secretsKmsKeyArn": undefined,
+        await assert.rejects(
+            evaluateUnderMocks({
+                stack: "prod",
+                overrides: {
+                    "papyrus:https": JSON.stringify({ certificateArn: CERTIFICATE, domain: "api.example.com" }),
+                    "papyrus:autoscaling": JSON.stringify({ minCount: 5, maxCount: 2 }),
+                    "papyrus:secrets": JSON.stringify({ DATABASE_PASSWORD: "database-password" }),
+                    "papyrus:secretsKmsKeyArn": undefined,
+                },
+            }),
+            {
+                message:
+                    "stack `prod` config: " +
+                    "Only one of `papyrus:https.certificateArn` or `papyrus:https.domain` can be provided: a certificate you have, or one this stack requests and validates for the domain.; " +
+                    "`papyrus:https.hostedZoneId` is required with `papyrus:https.domain`: the Route 53 zone the validation and alias records go in; " +
+                    "`papyrus:autoscaling.minCount` (5) must not be more than `papyrus:autoscaling.maxCount` (2); " +
+                    "`papyrus:secrets.DATABASE_PASSWORD` must be the ARN of an SSM parameter (`arn:aws:ssm:<region>:<account>:parameter/<name>`) or of a Secrets Manager secret " +
+                    "(`arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>`, optionally followed by `:<json key>::`), got `database-password`",
             },
-        }), {
-            message: "stack `prod` config: "
-                + "Only one of `papyrus:https.certificateArn` or `papyrus:https.domain` can be provided: a certificate you have, or one this stack requests and validates for the domain.; "
-                + "`papyrus:https.hostedZoneId` is required with `papyrus:https.domain`: the Route 53 zone the validation and alias records go in; "
-                + "`papyrus:autoscaling.minCount` (5) must not be more than `papyrus:autoscaling.maxCount` (2); "
-                + "`papyrus:secrets.DATABASE_PASSWORD` must be the ARN of an SSM parameter (`arn:aws:ssm:<region>:<account>:parameter/<name>`) or of a Secrets Manager secret "
-                + "(`arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>`, optionally followed by `:<json key>::`), got `database-password`",
-        });
+        );
     });
 
     it("serves prod for a domain: a DNS-validated certificate, an alias record, and the deploy role reads them back in a refresh", async () => {
@@ -943,19 +1246,32 @@ describe("stack program under mocks: config that must fail or change the shape",
             overrides: { "papyrus:https": JSON.stringify({ domain: "api.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" }) },
         });
         const certificateArn = "arn:aws:acm:eu-central-1:123456789012:certificate/0b2c3d4e-5f60-4718-9a0b-1c2d3e4f5a6b";
-        assert.deepStrictEqual(one(evaluation, "aws:acm/certificate:Certificate", "papyrus-certificate").inputs,
-            { domainName: "api.example.com", validationMethod: "DNS", tags: { Project: "papyrus", Stack: "prod" } });
-        assert.deepStrictEqual(one(evaluation, "aws:acm/certificateValidation:CertificateValidation", "papyrus-certificate-validation").inputs,
-            { certificateArn, validationRecordFqdns: ["_3f1c.api.example.com"] });
+        assert.deepStrictEqual(one(evaluation, "aws:acm/certificate:Certificate", "papyrus-certificate").inputs, {
+            domainName: "api.example.com",
+            validationMethod: "DNS",
+            tags: { Project: "papyrus", Stack: "prod" },
+        });
+        assert.deepStrictEqual(one(evaluation, "aws:acm/certificateValidation:CertificateValidation", "papyrus-certificate-validation").inputs, {
+            certificateArn,
+            validationRecordFqdns: ["_3f1c.api.example.com"],
+        });
         assert.strictEqual(one(evaluation, "aws:lb/listener:Listener", "papyrus-https").inputs.certificateArn, certificateArn);
         const alias = one(evaluation, "aws:route53/record:Record", "papyrus-alias").inputs;
         assert.deepStrictEqual([alias.zoneId, alias.name, alias.type], ["Z0123456789ABCDEFGHIJ", "api.example.com", "A"]);
         assert.strictEqual(evaluation.outputs.loadBalancerUrl, "https://api.example.com");
         const deploy = statementsOf(one(evaluation, "aws:iam/rolePolicy:RolePolicy", "papyrus-ci-deploy-policy").inputs.policy);
-        assert.deepStrictEqual(deploy.filter((s) => s.Sid === "RefreshCertificate" || s.Sid === "RefreshDnsRecords"), [
-            { Sid: "RefreshCertificate", Effect: "Allow", Action: ["acm:DescribeCertificate", "acm:ListTagsForCertificate"], Resource: certificateArn },
-            { Sid: "RefreshDnsRecords", Effect: "Allow", Action: ["route53:GetHostedZone", "route53:ListResourceRecordSets"], Resource: "arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ" },
-        ]);
+        assert.deepStrictEqual(
+            deploy.filter((s) => s.Sid === "RefreshCertificate" || s.Sid === "RefreshDnsRecords"),
+            [
+                { Sid: "RefreshCertificate", Effect: "Allow", Action: ["acm:DescribeCertificate", "acm:ListTagsForCertificate"], Resource: certificateArn },
+                {
+                    Sid: "RefreshDnsRecords",
+                    Effect: "Allow",
+                    Action: ["route53:GetHostedZone", "route53:ListResourceRecordSets"],
+                    Resource: "arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ",
+                },
+            ],
+        );
     });
 
     it("deploys prod blue/green from config: the strategy, the load balancer role the deploy role refreshes, and an UpdateService that never turns ECS Exec on", async () => {
@@ -974,17 +1290,25 @@ describe("stack program under mocks: config that must fail or change the shape",
         assert.deepStrictEqual(service.inputs.alarms, { enable: true, rollback: true, alarmNames: ["papyrus-target-5xx", "papyrus-unhealthy-hosts"] });
         assert.deepStrictEqual(serviceRollbackProblems(service.inputs), []);
         const target5xx = one(evaluation, "aws:cloudwatch/metricAlarm:MetricAlarm", "papyrus-target-5xx").inputs;
-        assert.deepStrictEqual((target5xx.metricQueries as Array<{ metric?: { dimensions: { TargetGroup: string } } }>).map((q) => q.metric?.dimensions.TargetGroup),
-            ["targetgroup/papyrus-tg/0123456789abcdef", "targetgroup/papyrus-tg-green/0123456789abcdef", undefined]);
+        assert.deepStrictEqual(
+            (target5xx.metricQueries as Array<{ metric?: { dimensions: { TargetGroup: string } } }>).map((q) => q.metric?.dimensions.TargetGroup),
+            ["targetgroup/papyrus-tg/0123456789abcdef", "targetgroup/papyrus-tg-green/0123456789abcdef", undefined],
+        );
         assert.strictEqual(target5xx.threshold, 10, "prod's threshold from Pulumi.prod.yaml");
         assert.deepStrictEqual(service.ignoreChanges, ["desiredCount", "loadBalancers"]);
-        assert.deepStrictEqual(all(evaluation, "aws:lb/listenerRule:ListenerRule").map((r) => r.name).sort(), ["papyrus-production-rule", "papyrus-test-rule"]);
+        assert.deepStrictEqual(
+            all(evaluation, "aws:lb/listenerRule:ListenerRule")
+                .map((r) => r.name)
+                .sort(),
+            ["papyrus-production-rule", "papyrus-test-rule"],
+        );
         const deploy = statementsOf(one(evaluation, "aws:iam/rolePolicy:RolePolicy", "papyrus-ci-deploy-policy").inputs.policy);
         assert.ok(asList(deploy.find((s) => s.Sid === "RefreshIdentity")!.Resource).includes("arn:aws:iam::123456789012:role/papyrus-lb-role"));
         assert.deepStrictEqual(deploy.find((s) => s.Sid === "UpdateService")!.Condition!.StringEqualsIfExists, { "ecs:enable-execute-command": "false" });
         // ECS, not the deploy role, uses the load balancer role: the deploy role passes only the task and execution roles.
         assert.deepStrictEqual(asList(deploy.find((s) => s.Sid === "PassTaskRolesToEcs")!.Resource), [
-            "arn:aws:iam::123456789012:role/papyrus-task-role", "arn:aws:iam::123456789012:role/papyrus-execution-role",
+            "arn:aws:iam::123456789012:role/papyrus-task-role",
+            "arn:aws:iam::123456789012:role/papyrus-execution-role",
         ]);
     });
 
@@ -996,7 +1320,10 @@ describe("stack program under mocks: config that must fail or change the shape",
         });
         assert.strictEqual(one(evaluation, "aws:ecs/service:Service", "papyrus-service").inputs.enableExecuteCommand, true);
         const channels = statementsOf(one(evaluation, "aws:iam/rolePolicy:RolePolicy", "papyrus-task-policy").inputs.policy);
-        assert.deepStrictEqual(channels.map((s) => [s.Sid, s.Resource]), [["EcsExecChannels", "*"]]);
+        assert.deepStrictEqual(
+            channels.map((s) => [s.Sid, s.Resource]),
+            [["EcsExecChannels", "*"]],
+        );
         const deploy = statementsOf(one(evaluation, "aws:iam/rolePolicy:RolePolicy", "papyrus-ci-deploy-policy").inputs.policy);
         assert.deepStrictEqual(deploy.find((s) => s.Sid === "UpdateService")!.Condition!.StringEqualsIfExists, { "ecs:enable-execute-command": "false" });
     });
@@ -1004,7 +1331,8 @@ describe("stack program under mocks: config that must fail or change the shape",
     it("names the stack and the available files for an unknown stack", async () => {
         await assert.rejects(evaluateUnderMocks({ stack: "staging" }), {
             name: "UnknownStackError",
-            message: /^unknown stack `staging`: there is no Pulumi\.staging\.yaml in .+; available: `dev` \(Pulumi\.dev\.yaml\), `prod` \(Pulumi\.prod\.yaml\)$/,
+            message:
+                /^unknown stack `staging`: there is no Pulumi\.staging\.yaml in .+; available: `dev` \(Pulumi\.dev\.yaml\), `prod` \(Pulumi\.prod\.yaml\)$/,
         });
     });
 

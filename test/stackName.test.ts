@@ -14,7 +14,12 @@ describe("stack identity", () => {
                 assert.strictEqual(stackIdentity(spelling, backend).qualified, "organization/papyrus/dev", `${spelling} on ${backend}`);
             }
         }
-        assert.deepStrictEqual(stackIdentity("prod", "file:///x"), { qualified: "organization/papyrus/prod", organization: "organization", project: "papyrus", name: "prod" });
+        assert.deepStrictEqual(stackIdentity("prod", "file:///x"), {
+            qualified: "organization/papyrus/prod",
+            organization: "organization",
+            project: "papyrus",
+            name: "prod",
+        });
     });
 
     it("reads `org/stack` as Pulumi Cloud does, and a bare name as the logged-in user's", () => {
@@ -95,8 +100,10 @@ describe("evidence path", () => {
         try {
             // A new Pulumi.<stack>.yaml written through a link into the project would be taken for stack config.
             assert.throws(() => checkEvidencePath(path.join(link, "Pulumi.staging.yaml"), dir), /is one of the project's own files/);
-            assert.throws(() => checkEvidencePath(path.join(link, ".pulumi-state", "driver-locks", "organization+papyrus+dev.json"), dir),
-                /is inside `\.pulumi-state\/`, which holds the stack state and the driver's locks/);
+            assert.throws(
+                () => checkEvidencePath(path.join(link, ".pulumi-state", "driver-locks", "organization+papyrus+dev.json"), dir),
+                /is inside `\.pulumi-state\/`, which holds the stack state and the driver's locks/,
+            );
             assert.throws(() => checkEvidencePath("-", dir), /must name a file; to print the record, use `--json` instead/);
             assert.strictEqual(checkEvidencePath(path.join(link, "evidence", "e.json"), dir), path.join(link, "evidence", "e.json"));
         } finally {

@@ -23,10 +23,16 @@ interface BadTag {
 
 const bad: BadTag[] = [
     { title: "empty", tag: "", problem: EMPTY, kills: "dropping the empty check (the pattern message would be shown)" },
-    { title: "only spaces", tag: "   ", problem: EMPTY, kills: "`tag === \"\"` instead of `tag.trim() === \"\"`" },
+    { title: "only spaces", tag: "   ", problem: EMPTY, kills: '`tag === ""` instead of `tag.trim() === ""`' },
     { title: "empty, even with a pattern that accepts it", tag: "", policy: { pattern: /.*/ }, problem: EMPTY, kills: "checking the pattern before emptiness" },
     { title: "`latest`", tag: "latest", problem: LATEST, kills: "dropping the `latest` check (the pattern message would be shown)" },
-    { title: "`latest`, even with a pattern that accepts it", tag: "latest", policy: { pattern: /^[a-z]+$/ }, problem: LATEST, kills: "applying the `latest` rule only to the default pattern" },
+    {
+        title: "`latest`, even with a pattern that accepts it",
+        tag: "latest",
+        policy: { pattern: /^[a-z]+$/ },
+        problem: LATEST,
+        kills: "applying the `latest` rule only to the default pattern",
+    },
     { title: "a release tag without a patch number", tag: "v1.2", problem: outside(DEFAULT_SHOWN), kills: "a default pattern with an optional patch part" },
     { title: "a pre-release", tag: "v1.2.3-rc1", problem: outside(DEFAULT_SHOWN), kills: "dropping the `$` anchor of the release alternative" },
     { title: "a trailing newline", tag: "v1.2.3\n", problem: outside(DEFAULT_SHOWN), kills: "a multi-line (`m`) default pattern" },
@@ -60,15 +66,18 @@ describe("validateTag", () => {
     describe("refuses", () => {
         for (const c of bad) {
             it(`${c.title} (kills: ${c.kills})`, () => {
-                assert.throws(() => validateTag(c.tag, c.policy), (err: unknown) => {
-                    assert.ok(err instanceof InvalidInputError, `expected InvalidInputError, got ${String(err)}`);
-                    assert.strictEqual(err.message, `\`tag\` ${c.problem}, got \`${c.tag}\``);
-                    assert.strictEqual(err.input, "tag");
-                    assert.strictEqual(err.value, c.tag);
-                    assert.strictEqual(err.exitCode, EXIT_CODES.usage);
-                    assert.strictEqual(err.exitCode, 2);
-                    return true;
-                });
+                assert.throws(
+                    () => validateTag(c.tag, c.policy),
+                    (err: unknown) => {
+                        assert.ok(err instanceof InvalidInputError, `expected InvalidInputError, got ${String(err)}`);
+                        assert.strictEqual(err.message, `\`tag\` ${c.problem}, got \`${c.tag}\``);
+                        assert.strictEqual(err.input, "tag");
+                        assert.strictEqual(err.value, c.tag);
+                        assert.strictEqual(err.exitCode, EXIT_CODES.usage);
+                        assert.strictEqual(err.exitCode, 2);
+                        return true;
+                    },
+                );
             });
         }
     });

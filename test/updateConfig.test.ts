@@ -66,9 +66,13 @@ describe("the update's config file", () => {
         assert.deepStrictEqual(yaml.load(fs.readFileSync(file.path, "utf8")), { config: { "papyrus:image": "x", "papyrus:deployKind": "infra" } });
         file.remove();
         fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), "config:\n  papyrus:repositoryName: [unclosed\n");
-        assert.throws(() => writeUpdateConfig(dir, "dev", {}), { message: /^`Pulumi\.dev\.yaml` is not a valid stack config file; fix it \(see `git diff`\) and try again, got `/ });
+        assert.throws(() => writeUpdateConfig(dir, "dev", {}), {
+            message: /^`Pulumi\.dev\.yaml` is not a valid stack config file; fix it \(see `git diff`\) and try again, got `/,
+        });
         fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), "- a list\n");
-        assert.throws(() => writeUpdateConfig(dir, "dev", {}), { message: "`Pulumi.dev.yaml` is not a valid stack config file (it must be a YAML mapping); fix it (see `git diff`) and try again, got `object`" });
+        assert.throws(() => writeUpdateConfig(dir, "dev", {}), {
+            message: "`Pulumi.dev.yaml` is not a valid stack config file (it must be a YAML mapping); fix it (see `git diff`) and try again, got `object`",
+        });
     });
 });
 
@@ -85,22 +89,33 @@ describe("the stack config the driver reads (readStackConfigValues)", () => {
 
     it("takes Pulumi.yaml's project-level values as the engine does (the stack's file wins), plain strings only", () => {
         // kills: a driver that refused `papyrus:repositoryName` set in Pulumi.yaml, or took its own region from the environment instead of Pulumi.yaml's
-        write([
-            "config:",
-            "  repositoryName: from-project",
-            "  promoteFrom: { type: string, default: dev }",
-            "  aws:region: { value: eu-west-1 }",
-            "  papyrus:replicas: 2",
-            "  papyrus:structured: { value: { a: 1 } }",
-            "",
-        ].join("\n"), "config:\n  papyrus:replicas: 3\n  papyrus:token:\n    secure: v1:abc==\n");
+        write(
+            [
+                "config:",
+                "  repositoryName: from-project",
+                "  promoteFrom: { type: string, default: dev }",
+                "  aws:region: { value: eu-west-1 }",
+                "  papyrus:replicas: 2",
+                "  papyrus:structured: { value: { a: 1 } }",
+                "",
+            ].join("\n"),
+            "config:\n  papyrus:replicas: 3\n  papyrus:token:\n    secure: v1:abc==\n",
+        );
         assert.deepStrictEqual(readStackConfigValues(dir, "prod"), {
-            "papyrus:repositoryName": "from-project", "papyrus:promoteFrom": "dev", "aws:region": "eu-west-1", "papyrus:replicas": "3",
+            "papyrus:repositoryName": "from-project",
+            "papyrus:promoteFrom": "dev",
+            "aws:region": "eu-west-1",
+            "papyrus:replicas": "3",
         });
     });
 
     // As written in the YAML file: `1` is a number there.
-    const regions: [string, string][] = [["1", "1"], ['"us-east-1 "', "us-east-1 "], ["US-EAST-1", "US-EAST-1"], ["useast1", "useast1"]];
+    const regions: [string, string][] = [
+        ["1", "1"],
+        ['"us-east-1 "', "us-east-1 "],
+        ["US-EAST-1", "US-EAST-1"],
+        ["useast1", "useast1"],
+    ];
     for (const [given, shown] of regions) {
         it(`refuses aws:region ${given} by name instead of reporting AWS unreachable`, () => {
             write("", `config:\n  aws:region: ${given}\n`);

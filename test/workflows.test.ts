@@ -25,7 +25,6 @@ import { resolveGithubSettings } from "../components/githubIdentitySettings";
 import { jobSummary, SummaryEvidence } from "../scripts/job-summary";
 import * as yaml from "js-yaml";
 
-
 const ROOT = path.resolve(__dirname, "..");
 const WORKFLOWS = path.join(ROOT, ".github", "workflows");
 
@@ -135,7 +134,9 @@ function runStep(script: string, env: Record<string, string>, options: { npxExit
         const bin = path.join(dir, ".bin");
         fs.mkdirSync(bin);
         const npxArgsFile = path.join(dir, ".npx-args");
-        fs.writeFileSync(path.join(bin, "npx"), `#!/bin/sh\nprintf '%s\\n' "$@" > "${npxArgsFile}"\necho '{"fake": true}'\nexit ${options.npxExit ?? 0}\n`, { mode: 0o755 });
+        fs.writeFileSync(path.join(bin, "npx"), `#!/bin/sh\nprintf '%s\\n' "$@" > "${npxArgsFile}"\necho '{"fake": true}'\nexit ${options.npxExit ?? 0}\n`, {
+            mode: 0o755,
+        });
         const outputFile = path.join(dir, ".github-output");
         fs.writeFileSync(outputFile, "");
         options.prepare?.(dir);
@@ -180,8 +181,11 @@ describe("workflows: stack outputs, variables and driver commands", () => {
                 const output = VARIABLE_SOURCES[variable];
                 if (output !== null) {
                     assert.ok(outputs.has(output), `${file}: vars.${variable} is documented as the stack output \`${output}\`, which index.ts does not export`);
-                    assert.match(text, new RegExp(`${variable}\\s.*pulumi stack output ${output}\\b`),
-                        `${file} must say where ${variable} comes from (\`pulumi stack output ${output}\`)`);
+                    assert.match(
+                        text,
+                        new RegExp(`${variable}\\s.*pulumi stack output ${output}\\b`),
+                        `${file} must say where ${variable} comes from (\`pulumi stack output ${output}\`)`,
+                    );
                 }
             }
         }
@@ -204,11 +208,14 @@ describe("workflows: stack outputs, variables and driver commands", () => {
         // kills: a workflow passing a flag of another command (the CLI refuses it since flags are per command)
         const commands = new Set([...USAGE.matchAll(/^ {2}papyrus-deploy (\w+)/gm)].map((m) => m[1]));
         assert.deepStrictEqual([...commands].sort(), ["deploy", "history", "promote", "reconcile", "rollback", "status", "up", "verify"]);
-        const flagsOf = (command: string) => new Set([...Object.keys(COMMANDS[command as keyof typeof COMMANDS].flags), ...Object.keys(COMMON_FLAGS)].map((f) => `--${f}`));
+        const flagsOf = (command: string) =>
+            new Set([...Object.keys(COMMANDS[command as keyof typeof COMMANDS].flags), ...Object.keys(COMMON_FLAGS)].map((f) => `--${f}`));
         const used: string[] = [];
         for (const file of WORKFLOW_FILES) {
             const { workflow } = readWorkflow(file);
-            for (const step of allJobs(workflow).flatMap((job) => job.steps).filter(runs(/papyrus-deploy/))) {
+            for (const step of allJobs(workflow)
+                .flatMap((job) => job.steps)
+                .filter(runs(/papyrus-deploy/))) {
                 // Invocation lines, and the lines that build an argument array for one.
                 const lines = step.run!.split("\n").filter((l) => /^\s*npx |^\s*args=\(|^\s*\[ .*args\+=\(/.test(l));
                 for (const line of lines) {
@@ -221,7 +228,10 @@ describe("workflows: stack outputs, variables and driver commands", () => {
                     used.push(command);
                     for (const [flag] of line.matchAll(/(?<=[\s(])--[a-z][a-z-]*/g)) {
                         if (flag !== "--no-install") {
-                            assert.ok(flagsOf(command).has(flag), `${file} passes ${flag} to \`${command}\`, which \`papyrus-deploy ${command} --help\` does not list`);
+                            assert.ok(
+                                flagsOf(command).has(flag),
+                                `${file} passes ${flag} to \`${command}\`, which \`papyrus-deploy ${command} --help\` does not list`,
+                            );
                         }
                     }
                 }
@@ -233,7 +243,9 @@ describe("workflows: stack outputs, variables and driver commands", () => {
     it("pass inputs and expressions to scripts through env:, never inline in run:", () => {
         for (const file of WORKFLOW_FILES) {
             const { workflow } = readWorkflow(file);
-            for (const step of allJobs(workflow).flatMap((job) => job.steps).filter((s) => s.run !== undefined)) {
+            for (const step of allJobs(workflow)
+                .flatMap((job) => job.steps)
+                .filter((s) => s.run !== undefined)) {
                 assert.ok(!step.run!.includes("${{"), `${file}, step "${step.name}": \`\${{ }}\` inside run:`);
             }
         }
@@ -316,9 +328,12 @@ describe("ecr-push.yml", () => {
         assert.strictEqual(faked.status, 1);
 
         // The step for real, from the repository root as the runner runs it: the example passes, a broken Dockerfile fails.
-        const runHere = (buildContext: string) => spawnSync("bash", ["--noprofile", "--norc", "-e", "-c", script], {
-            cwd: ROOT, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", BUILD_CONTEXT: buildContext }, encoding: "utf8",
-        });
+        const runHere = (buildContext: string) =>
+            spawnSync("bash", ["--noprofile", "--norc", "-e", "-c", script], {
+                cwd: ROOT,
+                env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", BUILD_CONTEXT: buildContext },
+                encoding: "utf8",
+            });
         const example = runHere(env.BUILD_CONTEXT);
         assert.strictEqual(example.status, 0, example.stderr);
         const broken = fs.mkdtempSync(path.join(os.tmpdir(), "papyrus-context-"));
@@ -383,44 +398,61 @@ describe("ecr-push.yml", () => {
         }
         const evidence = step("Write the evidence");
         const digest = "sha256:" + "a".repeat(64);
-        const run = runStep(evidence.run!, {
-            BUILD_CONTEXT: "app", PLATFORM: "linux/amd64",
-            REGISTRY: "123456789012.dkr.ecr.eu-west-1.amazonaws.com", REPOSITORY: "papyrus-api",
-            IMAGE_TAG: "v1.2.3", IMAGE_DIGEST: digest, MEDIA_TYPE: "application/vnd.oci.image.manifest.v1+json",
-            REUSED: "false", BUILD_ARG_LINES: "APP_VERSION=v1.2.3\nGIT_COMMIT=abc",
-            COMMIT: "abc", REF: "refs/tags/v1.2.3", RUN_ID: "42", RUN_ATTEMPT: "2", RUN_URL: "https://github.com/acme/papyrus/actions/runs/42",
-            ACTOR: "octocat", WORKFLOW: "ecr-push",
-        }, {
-            prepare: (dir) => {
-                fs.mkdirSync(path.join(dir, "app"));
-                fs.copyFileSync(path.join(ROOT, "examples", "app", "Dockerfile"), path.join(dir, "app", "Dockerfile"));
+        const run = runStep(
+            evidence.run!,
+            {
+                BUILD_CONTEXT: "app",
+                PLATFORM: "linux/amd64",
+                REGISTRY: "123456789012.dkr.ecr.eu-west-1.amazonaws.com",
+                REPOSITORY: "papyrus-api",
+                IMAGE_TAG: "v1.2.3",
+                IMAGE_DIGEST: digest,
+                MEDIA_TYPE: "application/vnd.oci.image.manifest.v1+json",
+                REUSED: "false",
+                BUILD_ARG_LINES: "APP_VERSION=v1.2.3\nGIT_COMMIT=abc",
+                COMMIT: "abc",
+                REF: "refs/tags/v1.2.3",
+                RUN_ID: "42",
+                RUN_ATTEMPT: "2",
+                RUN_URL: "https://github.com/acme/papyrus/actions/runs/42",
+                ACTOR: "octocat",
+                WORKFLOW: "ecr-push",
             },
-        });
+            {
+                prepare: (dir) => {
+                    fs.mkdirSync(path.join(dir, "app"));
+                    fs.copyFileSync(path.join(ROOT, "examples", "app", "Dockerfile"), path.join(dir, "app", "Dockerfile"));
+                },
+            },
+        );
         assert.strictEqual(run.status, 0, run.stdout);
         const record = JSON.parse(fs.readFileSync(path.join(run.dir, "evidence", "ecr-push.json"), "utf8"));
         const baseImages = [...fs.readFileSync(path.join(ROOT, "examples", "app", "Dockerfile"), "utf8").matchAll(/^FROM (\S+)/gm)].map((m) => m[1]);
-        assert.deepStrictEqual({ ...record, createdAt: "<time>" }, {
-            schema: "papyrus.push-evidence/v1",
-            repository: "papyrus-api",
-            repositoryUrl: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/papyrus-api",
-            imageTag: "v1.2.3",
-            imageDigest: digest,
-            image: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/papyrus-api@${digest}`,
-            imageManifestMediaType: "application/vnd.oci.image.manifest.v1+json",
-            reusedExistingImage: false,
-            platform: "linux/amd64",
-            dockerfile: "app/Dockerfile",
-            buildArgs: { APP_VERSION: "v1.2.3", GIT_COMMIT: "abc" },
-            baseImages: [...new Set(baseImages)],
-            commit: "abc",
-            ref: "refs/tags/v1.2.3",
-            runId: "42",
-            runAttempt: "2",
-            runUrl: "https://github.com/acme/papyrus/actions/runs/42",
-            actor: "octocat",
-            workflow: "ecr-push",
-            createdAt: "<time>",
-        });
+        assert.deepStrictEqual(
+            { ...record, createdAt: "<time>" },
+            {
+                schema: "papyrus.push-evidence/v1",
+                repository: "papyrus-api",
+                repositoryUrl: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/papyrus-api",
+                imageTag: "v1.2.3",
+                imageDigest: digest,
+                image: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/papyrus-api@${digest}`,
+                imageManifestMediaType: "application/vnd.oci.image.manifest.v1+json",
+                reusedExistingImage: false,
+                platform: "linux/amd64",
+                dockerfile: "app/Dockerfile",
+                buildArgs: { APP_VERSION: "v1.2.3", GIT_COMMIT: "abc" },
+                baseImages: [...new Set(baseImages)],
+                commit: "abc",
+                ref: "refs/tags/v1.2.3",
+                runId: "42",
+                runAttempt: "2",
+                runUrl: "https://github.com/acme/papyrus/actions/runs/42",
+                actor: "octocat",
+                workflow: "ecr-push",
+                createdAt: "<time>",
+            },
+        );
         assert.match(record.baseImages[0], /@sha256:[0-9a-f]{64}$/);
         assert.match(record.createdAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
 
@@ -430,11 +462,18 @@ describe("ecr-push.yml", () => {
     });
 });
 
-for (const [file, command] of [["deploy.yml", "deploy"], ["rollback.yml", "rollback"]] as const) {
+for (const [file, command] of [
+    ["deploy.yml", "deploy"],
+    ["rollback.yml", "rollback"],
+] as const) {
     describe(file, () => {
         const { workflow } = readWorkflow(file);
         const job = onlyJob(workflow);
-        const driverStep = stepIndex(job, runs(new RegExp(`papyrus-deploy ${command === "rollback" ? '"\\$\\{args\\[@\\]\\}"' : "deploy"}`)), `running papyrus-deploy ${command}`);
+        const driverStep = stepIndex(
+            job,
+            runs(new RegExp(`papyrus-deploy ${command === "rollback" ? '"\\$\\{args\\[@\\]\\}"' : "deploy"}`)),
+            `running papyrus-deploy ${command}`,
+        );
 
         it("is started by hand for dev or prod, and runs in the GitHub environment named like the stack", () => {
             const inputs = workflow.on.workflow_dispatch.inputs;
@@ -527,30 +566,48 @@ describe("deploy.yml", () => {
         function runGate(options: { digest?: string; previewExit?: number; configFile?: boolean } = {}) {
             let calls: string[][] = [];
             let configAfter: string | undefined;
-            const run = runStep(gate.run!, { STACK: "prod", TAG: "v1.2.3", PULUMI_CONFIG_PASSPHRASE: "x" }, {
-                prepare: (dir) => {
-                    const log = path.join(dir, ".calls");
-                    const record = `printf '%s\\037' "$(basename "$0")" "$@" >> "${log}"; printf '\\n' >> "${log}"`;
-                    fs.writeFileSync(path.join(dir, ".bin", "pulumi"), [
-                        "#!/bin/bash", record,
-                        `if [ "$1 $2 $3" = "stack output repositoryUrl" ]; then echo "${REPOSITORY_URL}"; exit 0; fi`,
-                        `if [ "$1 $2 $3" = "stack output repositoryName" ]; then echo papyrus-api; exit 0; fi`,
-                        `if [ "$1" = "preview" ]; then echo "  changed: by preview --config" >> "Pulumi.$3.yaml"; exit ${options.previewExit ?? 0}; fi`,
-                        "exit 99",
-                    ].join("\n") + "\n", { mode: 0o755 });
-                    fs.writeFileSync(path.join(dir, ".bin", "aws"), [
-                        "#!/bin/bash", record,
-                        options.digest === undefined
-                            ? `echo "An error occurred (ImageNotFoundException) when calling the DescribeImages operation" >&2; exit 254`
-                            : `echo "${options.digest}"`,
-                    ].join("\n") + "\n", { mode: 0o755 });
-                    if (options.configFile !== false) {
-                        fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), CONFIG);
-                    }
+            const run = runStep(
+                gate.run!,
+                { STACK: "prod", TAG: "v1.2.3", PULUMI_CONFIG_PASSPHRASE: "x" },
+                {
+                    prepare: (dir) => {
+                        const log = path.join(dir, ".calls");
+                        const record = `printf '%s\\037' "$(basename "$0")" "$@" >> "${log}"; printf '\\n' >> "${log}"`;
+                        fs.writeFileSync(
+                            path.join(dir, ".bin", "pulumi"),
+                            [
+                                "#!/bin/bash",
+                                record,
+                                `if [ "$1 $2 $3" = "stack output repositoryUrl" ]; then echo "${REPOSITORY_URL}"; exit 0; fi`,
+                                `if [ "$1 $2 $3" = "stack output repositoryName" ]; then echo papyrus-api; exit 0; fi`,
+                                `if [ "$1" = "preview" ]; then echo "  changed: by preview --config" >> "Pulumi.$3.yaml"; exit ${options.previewExit ?? 0}; fi`,
+                                "exit 99",
+                            ].join("\n") + "\n",
+                            { mode: 0o755 },
+                        );
+                        fs.writeFileSync(
+                            path.join(dir, ".bin", "aws"),
+                            [
+                                "#!/bin/bash",
+                                record,
+                                options.digest === undefined
+                                    ? `echo "An error occurred (ImageNotFoundException) when calling the DescribeImages operation" >&2; exit 254`
+                                    : `echo "${options.digest}"`,
+                            ].join("\n") + "\n",
+                            { mode: 0o755 },
+                        );
+                        if (options.configFile !== false) {
+                            fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), CONFIG);
+                        }
+                    },
                 },
-            });
+            );
             if (fs.existsSync(path.join(run.dir, ".calls"))) {
-                calls = fs.readFileSync(path.join(run.dir, ".calls"), "utf8").trimEnd().split("\n").map((line) => line.split("\u001f").slice(0, -1));
+                calls = fs
+                    .readFileSync(path.join(run.dir, ".calls"), "utf8")
+                    .trimEnd()
+                    .split("\n")
+                    .map((line) => line.split("\u001f").slice(0, -1));
             }
             if (fs.existsSync(path.join(run.dir, "Pulumi.prod.yaml"))) {
                 configAfter = fs.readFileSync(path.join(run.dir, "Pulumi.prod.yaml"), "utf8");
@@ -561,7 +618,11 @@ describe("deploy.yml", () => {
         it("runs before the deploy, with the passphrase, the stack and the tag from the inputs", () => {
             // kills: a gate moved after the deploy, or fed another stack or tag than the deploy
             assert.ok(gateIndex < stepIndex(job, runs(/papyrus-deploy deploy/), "deploying"), "the gate runs before the deploy");
-            assert.deepStrictEqual(gate.env, { STACK: "${{ inputs.stack }}", TAG: "${{ inputs.tag }}", PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}" });
+            assert.deepStrictEqual(gate.env, {
+                STACK: "${{ inputs.stack }}",
+                TAG: "${{ inputs.tag }}",
+                PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}",
+            });
         });
 
         it("resolves the tag in the stack's own repository with one describe-images call and previews with exactly that digest", () => {
@@ -571,10 +632,32 @@ describe("deploy.yml", () => {
             assert.deepStrictEqual(run.calls, [
                 ["pulumi", "stack", "output", "repositoryUrl", "--stack", "prod"],
                 ["pulumi", "stack", "output", "repositoryName", "--stack", "prod"],
-                ["aws", "ecr", "describe-images", "--repository-name", "papyrus-api", "--image-ids", "imageTag=v1.2.3",
-                    "--query", "imageDetails[0].imageDigest", "--output", "text"],
-                ["pulumi", "preview", "--stack", "prod", "--policy-pack", "policy", "--non-interactive",
-                    "--config", `papyrus:image=${REPOSITORY_URL}@${DIGEST}`, "--config", "papyrus:imageTag=v1.2.3"],
+                [
+                    "aws",
+                    "ecr",
+                    "describe-images",
+                    "--repository-name",
+                    "papyrus-api",
+                    "--image-ids",
+                    "imageTag=v1.2.3",
+                    "--query",
+                    "imageDetails[0].imageDigest",
+                    "--output",
+                    "text",
+                ],
+                [
+                    "pulumi",
+                    "preview",
+                    "--stack",
+                    "prod",
+                    "--policy-pack",
+                    "policy",
+                    "--non-interactive",
+                    "--config",
+                    `papyrus:image=${REPOSITORY_URL}@${DIGEST}`,
+                    "--config",
+                    "papyrus:imageTag=v1.2.3",
+                ],
             ]);
         });
 
@@ -607,22 +690,64 @@ describe("deploy.yml", () => {
     it("passes the stack and tag to the driver exactly", () => {
         const step = job.steps[stepIndex(job, runs(/papyrus-deploy deploy/), "deploying")];
         const run = runStep(step.run!, { STACK: "dev", TAG: "v2.0.1" });
-        assert.deepStrictEqual(run.npxArgs, ["--no-install", "papyrus-deploy", "deploy", "--stack", "dev", "--tag", "v2.0.1", "--on-rollback", "reconcile", "--evidence", "evidence/deploy.json", "--json"]);
-        assert.deepStrictEqual(step.env, { STACK: "${{ inputs.stack }}", TAG: "${{ inputs.tag }}", PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}" });
+        assert.deepStrictEqual(run.npxArgs, [
+            "--no-install",
+            "papyrus-deploy",
+            "deploy",
+            "--stack",
+            "dev",
+            "--tag",
+            "v2.0.1",
+            "--on-rollback",
+            "reconcile",
+            "--evidence",
+            "evidence/deploy.json",
+            "--json",
+        ]);
+        assert.deepStrictEqual(step.env, {
+            STACK: "${{ inputs.stack }}",
+            TAG: "${{ inputs.tag }}",
+            PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}",
+        });
     });
 
     it("refuses a tag the driver would refuse before touching AWS", () => {
         const check = job.steps[stepIndex(job, (s) => s.name === "Check the variables and inputs", "checking inputs")];
         const env = { ROLE_ARN: "arn:aws:iam::123456789012:role/deploy", PULUMI_BACKEND_URL: "s3://state", AWS_REGION: "eu-west-1", PASSPHRASE_SET: "true" };
         // kills: the shell copy of the tag policy drifting from automation/tags.ts's validateTag (either way)
-        const tags = ["v1.2.3", "v25.10.31", "a".repeat(40), "lat" + "est", "", "v1.2", "v1.2.3-rc1", "V1.2.3", "1.2.3",
-            "abc123", "a".repeat(39), "a".repeat(41), "A".repeat(40), "v1.2.3;rm -rf /", "v1.2.3\n", " v1.2.3"];
+        const tags = [
+            "v1.2.3",
+            "v25.10.31",
+            "a".repeat(40),
+            "lat" + "est",
+            "",
+            "v1.2",
+            "v1.2.3-rc1",
+            "V1.2.3",
+            "1.2.3",
+            "abc123",
+            "a".repeat(39),
+            "a".repeat(41),
+            "A".repeat(40),
+            "v1.2.3;rm -rf /",
+            "v1.2.3\n",
+            " v1.2.3",
+        ];
         for (const tag of tags) {
             const driverAccepts = (() => {
-                try { validateTag(tag); return true; } catch { return false; }
+                try {
+                    validateTag(tag);
+                    return true;
+                } catch {
+                    return false;
+                }
             })();
             const run = runStep(check.run!, { ...env, TAG: tag });
-            assert.strictEqual(run.status, driverAccepts ? 0 : 2, `tag ${JSON.stringify(tag)}: the driver ${driverAccepts ? "accepts" : "refuses"} it, the step exited ${run.status}`);
+            assert.strictEqual(
+                run.status,
+                driverAccepts ? 0 : 2,
+                `tag ${JSON.stringify(tag)}: the driver ${driverAccepts ? "accepts" : "refuses"} it, the step exited ${run.status}`,
+            );
         }
         const missing = runStep(check.run!, { ...env, ROLE_ARN: "", TAG: "v1.2.3" });
         assert.strictEqual(missing.status, 2);
@@ -644,7 +769,18 @@ describe("rollback.yml", () => {
 
     it("passes only the target that was given to `papyrus-deploy rollback`", () => {
         const base = { STACK: "prod", TO_VERSION: "", TO_TAG: "", TO_DIGEST: "" };
-        const prefix = ["--no-install", "papyrus-deploy", "rollback", "--stack", "prod", "--on-rollback", "reconcile", "--evidence", "evidence/rollback.json", "--json"];
+        const prefix = [
+            "--no-install",
+            "papyrus-deploy",
+            "rollback",
+            "--stack",
+            "prod",
+            "--on-rollback",
+            "reconcile",
+            "--evidence",
+            "evidence/rollback.json",
+            "--json",
+        ];
         assert.deepStrictEqual(runStep(rollbackStep.run!, base).npxArgs, prefix);
         assert.deepStrictEqual(runStep(rollbackStep.run!, { ...base, TO_VERSION: "12" }).npxArgs, [...prefix, "--to-version", "12"]);
         assert.deepStrictEqual(runStep(rollbackStep.run!, { ...base, TO_TAG: "v1.2.3" }).npxArgs, [...prefix, "--to-tag", "v1.2.3"]);
@@ -695,8 +831,10 @@ describe("promote.yml", () => {
         for (const to of inputs.to.options as string[]) {
             assert.ok(deployStacks.includes(to), `${to} is not a stack deploy.yml knows`);
             const config = (yaml.load(fs.readFileSync(path.join(ROOT, `Pulumi.${to}.yaml`), "utf8")) as { config: Record<string, unknown> }).config;
-            assert.ok((inputs.from.options as string[]).includes(String(config["papyrus:promoteFrom"])),
-                `Pulumi.${to}.yaml must set papyrus:promoteFrom to one of ${inputs.from.options}`);
+            assert.ok(
+                (inputs.from.options as string[]).includes(String(config["papyrus:promoteFrom"])),
+                `Pulumi.${to}.yaml must set papyrus:promoteFrom to one of ${inputs.from.options}`,
+            );
         }
         assert.deepStrictEqual([inputs.from.required, inputs.to.required, inputs.version.required, inputs.wait.default], [true, true, false, "10m"]);
         assert.strictEqual(parseDuration(inputs.wait.default), 10 * 60_000, "the default wait is the driver's");
@@ -728,7 +866,13 @@ describe("promote.yml", () => {
         const same = runStep(check.run!, { ...env, TO: "dev" });
         assert.strictEqual(same.status, 2);
         assert.match(same.stdout, /::error::from and to are both 'dev'/);
-        for (const [version, ok] of [["3", true], ["0", false], ["1e0", false], ["x", false], ["03", false]] as const) {
+        for (const [version, ok] of [
+            ["3", true],
+            ["0", false],
+            ["1e0", false],
+            ["x", false],
+            ["03", false],
+        ] as const) {
             assert.strictEqual(runStep(check.run!, { ...env, VERSION: version }).status, ok ? 0 : 2, `version ${version}`);
         }
         // kills: the shell's duration check drifting from the driver's `--wait` parser
@@ -753,17 +897,26 @@ describe("promote.yml", () => {
         /** The fake logs each call's command and answers `verify` with `verifyExit` and the recorded digest, `history` with HISTORY. */
         function runPick(env: Record<string, string>, verify: { exit: number; recorded: string }) {
             let calls: string[] = [];
-            const run = runStep(pick.run!, { FROM: "dev", ...env }, {
-                prepare: (dir) => {
-                    fs.writeFileSync(path.join(dir, "history.json"), JSON.stringify(HISTORY));
-                    fs.writeFileSync(path.join(dir, ".bin", "npx"), [
-                        "#!/bin/bash", `echo "$3 $4 $5" >> "${dir}/.calls"`,
-                        `if [ "$3" = verify ]; then echo '{"inSync": true, "recorded": "${URL}@${verify.recorded}"}'; exit ${verify.exit}; fi`,
-                        `if [ "$3" = history ]; then cat "${dir}/history.json"; exit 0; fi`,
-                        "exit 99",
-                    ].join("\n") + "\n", { mode: 0o755 });
+            const run = runStep(
+                pick.run!,
+                { FROM: "dev", ...env },
+                {
+                    prepare: (dir) => {
+                        fs.writeFileSync(path.join(dir, "history.json"), JSON.stringify(HISTORY));
+                        fs.writeFileSync(
+                            path.join(dir, ".bin", "npx"),
+                            [
+                                "#!/bin/bash",
+                                `echo "$3 $4 $5" >> "${dir}/.calls"`,
+                                `if [ "$3" = verify ]; then echo '{"inSync": true, "recorded": "${URL}@${verify.recorded}"}'; exit ${verify.exit}; fi`,
+                                `if [ "$3" = history ]; then cat "${dir}/history.json"; exit 0; fi`,
+                                "exit 99",
+                            ].join("\n") + "\n",
+                            { mode: 0o755 },
+                        );
+                    },
                 },
-            });
+            );
             if (fs.existsSync(path.join(run.dir, ".calls"))) calls = fs.readFileSync(path.join(run.dir, ".calls"), "utf8").trimEnd().split("\n");
             return { ...run, calls };
         }
@@ -801,16 +954,38 @@ describe("promote.yml", () => {
     it("passes the source's update, the wait and the evidence path to `papyrus-deploy promote`, and explains each exit code", () => {
         const run = step(promote, /^Promote \(papyrus-deploy promote\)$/);
         assert.deepStrictEqual(run.env, {
-            FROM: "${{ inputs.from }}", TO: "${{ inputs.to }}", VERSION: "${{ needs.source.outputs.version }}", WAIT: "${{ inputs.wait }}",
+            FROM: "${{ inputs.from }}",
+            TO: "${{ inputs.to }}",
+            VERSION: "${{ needs.source.outputs.version }}",
+            WAIT: "${{ inputs.wait }}",
             PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}",
         });
         const env = { FROM: "dev", TO: "prod", VERSION: "4", WAIT: "10m" };
         const ok = runStep(run.run!, env);
         assert.strictEqual(ok.status, 0, ok.stdout);
-        assert.deepStrictEqual(ok.npxArgs, ["--no-install", "papyrus-deploy", "promote", "--from", "dev", "--to", "prod", "--version", "4", "--wait", "10m",
-            "--on-rollback", "reconcile", "--evidence", "evidence/promote.json", "--json"]);
-        for (const [code, message] of [[3, /::error::the digest is not in prod's repository \(exit 3\): replication from dev's registry did not deliver it within 10m/],
-            [6, /::error::ECS ROLLED BACK or DRIFT \(exit 6\) after the promote/], [7, /::error::nothing to promote \(exit 7\)/]] as const) {
+        assert.deepStrictEqual(ok.npxArgs, [
+            "--no-install",
+            "papyrus-deploy",
+            "promote",
+            "--from",
+            "dev",
+            "--to",
+            "prod",
+            "--version",
+            "4",
+            "--wait",
+            "10m",
+            "--on-rollback",
+            "reconcile",
+            "--evidence",
+            "evidence/promote.json",
+            "--json",
+        ]);
+        for (const [code, message] of [
+            [3, /::error::the digest is not in prod's repository \(exit 3\): replication from dev's registry did not deliver it within 10m/],
+            [6, /::error::ECS ROLLED BACK or DRIFT \(exit 6\) after the promote/],
+            [7, /::error::nothing to promote \(exit 7\)/],
+        ] as const) {
             const failed = runStep(run.run!, env, { npxExit: code });
             assert.strictEqual(failed.status, code);
             assert.match(failed.stdout, message);
@@ -828,20 +1003,43 @@ describe("job summaries and environment URLs of the jobs that deploy (scripts/jo
     const digest = (c: string) => `sha256:${c.repeat(64)}`;
     const URL = "https://papyrus-lb-1234567890.eu-central-1.elb.amazonaws.com";
     const record = (kind: string, stack: string): SummaryEvidence => ({
-        schema: "papyrus.deploy-evidence/v2", kind: kind as SummaryEvidence["kind"], stack, stackQualified: `organization/papyrus/${stack}`,
-        repository: "papyrus-api", repositoryUrl: REPO, image: `${REPO}@${digest("a")}`, imageDigest: digest("a"), applied: true,
-        requestedImage: `${REPO}@${digest("a")}`, requestedDigest: digest("a"), imageTag: "v3.0.0", mediaType: "application/vnd.oci.image.manifest.v1+json",
-        isIndex: false, previousDigest: digest("b"), updateVersion: 9, result: "succeeded", startedAt: "2026-11-23T10:00:00Z", finishedAt: "2026-11-23T10:04:00Z",
-        requestedBy: "carol (github-actions)", verify: { inSync: true, running: [`${REPO}@${digest("a")}`] },
-        rollout: { deploymentId: "ecs-svc/42", state: "COMPLETED", runningDigest: digest("a") }, loadBalancerUrl: URL,
+        schema: "papyrus.deploy-evidence/v2",
+        kind: kind as SummaryEvidence["kind"],
+        stack,
+        stackQualified: `organization/papyrus/${stack}`,
+        repository: "papyrus-api",
+        repositoryUrl: REPO,
+        image: `${REPO}@${digest("a")}`,
+        imageDigest: digest("a"),
+        applied: true,
+        requestedImage: `${REPO}@${digest("a")}`,
+        requestedDigest: digest("a"),
+        imageTag: "v3.0.0",
+        mediaType: "application/vnd.oci.image.manifest.v1+json",
+        isIndex: false,
+        previousDigest: digest("b"),
+        updateVersion: 9,
+        result: "succeeded",
+        startedAt: "2026-11-23T10:00:00Z",
+        finishedAt: "2026-11-23T10:04:00Z",
+        requestedBy: "carol (github-actions)",
+        verify: { inSync: true, running: [`${REPO}@${digest("a")}`] },
+        rollout: { deploymentId: "ecs-svc/42", state: "COMPLETED", runningDigest: digest("a") },
+        loadBalancerUrl: URL,
     });
 
     // [workflow, job, the driver step's id, its command, the values the step's `${{ }}` env gets, the summary's input besides the evidence]
     const cases = [
         ["deploy.yml", "deploy", "deploy", "deploy", { STACK: "prod", TAG: "v3.0.0" }, { command: "deploy", stack: "prod", tag: "v3.0.0" }],
         ["rollback.yml", "rollback", "rollback", "rollback", { STACK: "prod" }, { command: "rollback", stack: "prod" }],
-        ["promote.yml", "promote", "promote", "promote", { FROM: "dev", TO: "prod", VERSION: "4", DIGEST: digest("a"), TAG: "v3.0.0" },
-            { command: "promote", stack: "prod", tag: "v3.0.0", source: { stack: "dev", version: "4", digest: digest("a") } }],
+        [
+            "promote.yml",
+            "promote",
+            "promote",
+            "promote",
+            { FROM: "dev", TO: "prod", VERSION: "4", DIGEST: digest("a"), TAG: "v3.0.0" },
+            { command: "promote", stack: "prod", tag: "v3.0.0", source: { stack: "dev", version: "4", digest: digest("a") } },
+        ],
     ] as const;
 
     for (const [file, jobName, driverId, command, inputs, summaryInput] of cases) {
@@ -853,7 +1051,10 @@ describe("job summaries and environment URLs of the jobs that deploy (scripts/jo
 
             it("runs after the driver whatever happened (once the dependencies are installed), and reads the files the driver writes", () => {
                 // kills: a summary that only runs on success, reads another file than the driver writes, or runs before the driver
-                assert.deepStrictEqual(job.environment, { name: typeof job.environment === "object" ? job.environment.name : undefined, url: "${{ steps.summary.outputs.url }}" });
+                assert.deepStrictEqual(job.environment, {
+                    name: typeof job.environment === "object" ? job.environment.name : undefined,
+                    url: "${{ steps.summary.outputs.url }}",
+                });
                 assert.strictEqual(summary.if, "always() && steps.install.outcome == 'success'");
                 assert.strictEqual(job.steps[stepIndex(job, (s) => s.id === "install", "with id `install`")].run, "npm ci");
                 assert.ok(summaryIndex > driverIndex, "the summary comes after the driver");
@@ -879,11 +1080,22 @@ describe("job summaries and environment URLs of the jobs that deploy (scripts/jo
                 fs.writeFileSync(env.GITHUB_OUTPUT, "");
                 const run = spawnSync("bash", ["--noprofile", "--norc", "-e", "-c", summary.run!], {
                     cwd: ROOT,
-                    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env, ...inputs, EXIT_CODE: exitCode, EVIDENCE: evidence, RESULT: result },
+                    env: {
+                        PATH: process.env.PATH ?? "",
+                        HOME: process.env.HOME ?? "",
+                        ...env,
+                        ...inputs,
+                        EXIT_CODE: exitCode,
+                        EVIDENCE: evidence,
+                        RESULT: result,
+                    },
                     encoding: "utf8",
                 });
                 return {
-                    status: run.status, stderr: run.stderr, evidence, result,
+                    status: run.status,
+                    stderr: run.stderr,
+                    evidence,
+                    result,
                     summary: fs.existsSync(env.GITHUB_STEP_SUMMARY) ? fs.readFileSync(env.GITHUB_STEP_SUMMARY, "utf8") : "",
                     outputs: parseOutputs(fs.readFileSync(env.GITHUB_OUTPUT, "utf8")),
                 };
@@ -893,18 +1105,29 @@ describe("job summaries and environment URLs of the jobs that deploy (scripts/jo
                 const evidence = record(command, "prod");
                 const run = runSummary("0", { [path.basename(summary.env!.EVIDENCE)]: JSON.stringify(evidence) });
                 assert.strictEqual(run.status, 0, run.stderr);
-                assert.strictEqual(run.summary, jobSummary({ ...summaryInput, evidencePath: run.evidence, evidence: { record: evidence }, exitCode: 0 }).markdown);
+                assert.strictEqual(
+                    run.summary,
+                    jobSummary({ ...summaryInput, evidencePath: run.evidence, evidence: { record: evidence }, exitCode: 0 }).markdown,
+                );
                 assert.match(run.summary, /^\| ECS rollout \| `COMPLETED` \(deployment `ecs-svc\/42`\): ECS finished the deployment \|$/m);
                 assert.deepStrictEqual(run.outputs, { url: URL });
             });
 
             it("after a failure that left no evidence: what it knows, the CLI's error, the evidence called missing, no URL", () => {
-                const run = runSummary("9", { [path.basename(summary.env!.RESULT)]: JSON.stringify({ error: { code: 9, message: "AWS could not be reached" } }) });
+                const run = runSummary("9", {
+                    [path.basename(summary.env!.RESULT)]: JSON.stringify({ error: { code: 9, message: "AWS could not be reached" } }),
+                });
                 assert.strictEqual(run.status, 0, run.stderr);
-                assert.strictEqual(run.summary, jobSummary({
-                    ...summaryInput, evidencePath: run.evidence, exitCode: 9, error: "AWS could not be reached",
-                    evidence: { missing: `\`${run.evidence}\` was not written (the command stopped before it ran an update, or did not run)` },
-                }).markdown);
+                assert.strictEqual(
+                    run.summary,
+                    jobSummary({
+                        ...summaryInput,
+                        evidencePath: run.evidence,
+                        exitCode: 9,
+                        error: "AWS could not be reached",
+                        evidence: { missing: `\`${run.evidence}\` was not written (the command stopped before it ran an update, or did not run)` },
+                    }).markdown,
+                );
                 assert.match(run.summary, /^No evidence record: /m);
                 assert.deepStrictEqual(run.outputs, {});
             });
@@ -942,10 +1165,16 @@ describe("workflows and stack config agree on who may assume the roles", () => {
     // The OIDC `sub` a job presents (the environment when the job names one, else the pushed ref), matched
     // the way IAM's StringLike matches it against the subjects the stack's config yields.
     function trusted(subjects: readonly string[], sub: string): boolean {
-        const glob = (pattern: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
+        const glob = (pattern: string) =>
+            new RegExp(
+                `^${pattern
+                    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+                    .replace(/\*/g, ".*")
+                    .replace(/\?/g, ".")}$`,
+            );
         return subjects.some((subject) => glob(subject).test(sub));
     }
-    const stacks = (readWorkflow("deploy.yml").workflow.on.workflow_dispatch.inputs.stack.options as string[]);
+    const stacks = readWorkflow("deploy.yml").workflow.on.workflow_dispatch.inputs.stack.options as string[];
     for (const stack of stacks) {
         const configFile = path.join(ROOT, `Pulumi.${stack}.yaml`);
         const subjects = () => {
@@ -960,17 +1189,26 @@ describe("workflows and stack config agree on who may assume the roles", () => {
 
         it(`${stack}: the push role trusts ecr-push runs on master and on a release tag`, () => {
             assert.ok(trusted(subjects().pushSubjects, `${repo()}:ref:refs/heads/master`), `Pulumi.${stack}.yaml papyrus:github.push must trust branch master`);
-            assert.ok(trusted(subjects().pushSubjects, `${repo()}:ref:refs/tags/v1.2.3`), `Pulumi.${stack}.yaml papyrus:github.push must trust tags like v1.2.3`);
+            assert.ok(
+                trusted(subjects().pushSubjects, `${repo()}:ref:refs/tags/v1.2.3`),
+                `Pulumi.${stack}.yaml papyrus:github.push must trust tags like v1.2.3`,
+            );
         });
 
         it(`${stack}: the deploy role trusts the deploy job's environment \`${stack}\``, () => {
-            assert.ok(trusted(subjects().deploySubjects, `${repo()}:environment:${stack}`),
-                `deploy.yml and rollback.yml run in the GitHub environment \`${stack}\`, so their token's sub is `
-                + `\`repo:OWNER/REPO:environment:${stack}\`; add \`environments: [${stack}]\` to papyrus:github.deploy in Pulumi.${stack}.yaml`);
+            assert.ok(
+                trusted(subjects().deploySubjects, `${repo()}:environment:${stack}`),
+                `deploy.yml and rollback.yml run in the GitHub environment \`${stack}\`, so their token's sub is ` +
+                    `\`repo:OWNER/REPO:environment:${stack}\`; add \`environments: [${stack}]\` to papyrus:github.deploy in Pulumi.${stack}.yaml`,
+            );
         });
 
         it(`${stack}: the deploy role trusts no branch push or tag, so the environment's rules always apply`, () => {
-            for (const sub of [`${repo()}:ref:refs/heads/master`, `${repo()}:ref:refs/tags/v1.2.3`, `${repo()}:environment:${stack === "prod" ? "dev" : "prod"}`]) {
+            for (const sub of [
+                `${repo()}:ref:refs/heads/master`,
+                `${repo()}:ref:refs/tags/v1.2.3`,
+                `${repo()}:environment:${stack === "prod" ? "dev" : "prod"}`,
+            ]) {
                 assert.ok(!trusted(subjects().deploySubjects, sub), `Pulumi.${stack}.yaml papyrus:github.deploy trusts ${sub}`);
             }
         });

@@ -12,5 +12,9 @@ if (problem !== undefined) {
     process.exitCode = 2;
 } else {
     require("ts-node").register({ transpileOnly: true, project: path.join(__dirname, "..", "..", "tsconfig.json") });
-    require("../cli").main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+    require("../cli")
+        .main(process.argv.slice(2))
+        .then((code) => {
+            process.exitCode = code;
+        });
 }

@@ -26,7 +26,12 @@ export async function startArchivingProxy(upstream: string, activeAfterPolls = 0
             storageClassRequests.push(request);
             const digest = request.imageId?.imageDigest;
             if (request.targetStorageClass === "STANDARD" && archived.delete(digest)) activating.set(digest, activeAfterPolls);
-            return { registryId: "123456789012", repositoryName: request.repositoryName, imageId: request.imageId, imageStatus: activating.has(digest) ? "ACTIVATING" : "ACTIVE" };
+            return {
+                registryId: "123456789012",
+                repositoryName: request.repositoryName,
+                imageId: request.imageId,
+                imageStatus: activating.has(digest) ? "ACTIVATING" : "ACTIVE",
+            };
         },
         rewrite(operation, answer) {
             if (operation !== "DescribeImages") return answer;

@@ -25,7 +25,8 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv, cwd: string = P
     child.stdout!.on("data", (c) => (stdout += c));
     child.stderr!.on("data", (c) => (stderr += c));
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
-        child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr })));
+        child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr })),
+    );
     return { child, stdout: () => stdout, stderr: () => stderr, exited };
 }
 

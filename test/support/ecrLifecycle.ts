@@ -30,9 +30,10 @@ export function evaluateLifecyclePolicy(policy: LifecyclePolicy, images: readonl
     for (const rule of rules) {
         const selected = images.filter((image) => selects(rule, image));
         const newestFirst = [...selected].sort((a, b) => a.pushedDaysAgo - b.pushedDaysAgo);
-        const marked = rule.selection.countType === "imageCountMoreThan"
-            ? newestFirst.slice(rule.selection.countNumber)
-            : selected.filter((image) => image.pushedDaysAgo > rule.selection.countNumber);
+        const marked =
+            rule.selection.countType === "imageCountMoreThan"
+                ? newestFirst.slice(rule.selection.countNumber)
+                : selected.filter((image) => image.pushedDaysAgo > rule.selection.countNumber);
         for (const image of marked) {
             if (!selectedAbove.has(image.name) && !expired.has(image.name)) expired.set(image.name, rule.rulePriority);
         }
@@ -66,10 +67,14 @@ function selects(rule: LifecycleRule, image: RepositoryImage): boolean {
     const lists = rule.selection as { tagPatternList?: readonly string[]; tagPrefixList?: readonly string[] };
     const patterns = lists.tagPatternList ?? [];
     const prefixes = lists.tagPrefixList ?? [];
-    return patterns.every((p) => image.tags.some((tag) => wildcard(p).test(tag)))
-        && prefixes.every((p) => image.tags.some((tag) => tag.startsWith(p)));
+    return patterns.every((p) => image.tags.some((tag) => wildcard(p).test(tag))) && prefixes.every((p) => image.tags.some((tag) => tag.startsWith(p)));
 }
 
 function wildcard(pattern: string): RegExp {
-    return new RegExp(`^${pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+    return new RegExp(
+        `^${pattern
+            .split("*")
+            .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+            .join(".*")}$`,
+    );
 }

@@ -54,10 +54,19 @@ export async function startEcsRolloutProxy(upstream: string): Promise<EcsRollout
     const deployment = (taskDefinition: string, desired: number, script: RolloutScript, state: Deployment["rolloutState"] = "IN_PROGRESS"): Deployment => {
         const id = `ecs-svc/${++counter}`;
         return {
-            id, status: "PRIMARY", taskDefinition, rolloutState: state,
+            id,
+            status: "PRIMARY",
+            taskDefinition,
+            rolloutState: state,
             rolloutStateReason: state === "COMPLETED" ? `ECS deployment ${id} completed.` : `ECS deployment ${id} in progress.`,
-            desiredCount: desired, runningCount: state === "COMPLETED" ? desired : 0, pendingCount: state === "COMPLETED" ? 0 : desired, failedTasks: 0,
-            createdAt: now(), updatedAt: now(), left: script.polls ?? 0, outcome: script.outcome,
+            desiredCount: desired,
+            runningCount: state === "COMPLETED" ? desired : 0,
+            pendingCount: state === "COMPLETED" ? 0 : desired,
+            failedTasks: 0,
+            createdAt: now(),
+            updatedAt: now(),
+            left: script.polls ?? 0,
+            outcome: script.outcome,
         };
     };
     /** The model of a service moto knows, seeded from moto's own answer the first time it is seen. */
@@ -65,7 +74,10 @@ export async function startEcsRolloutProxy(upstream: string): Promise<EcsRollout
         const key = svc.serviceArn as string;
         let model = services.get(key);
         if (!model) {
-            model = { deployments: (svc.deployments ?? []).map((d: any) => ({ ...d, left: 0, outcome: "complete", failedTasks: d.failedTasks ?? 0 })), events: [] };
+            model = {
+                deployments: (svc.deployments ?? []).map((d: any) => ({ ...d, left: 0, outcome: "complete", failedTasks: d.failedTasks ?? 0 })),
+                events: [],
+            };
             services.set(key, model);
         }
         return model;
@@ -79,13 +91,26 @@ export async function startEcsRolloutProxy(upstream: string): Promise<EcsRollout
             }
             const name = svc.serviceName;
             if (d.outcome === "complete") {
-                Object.assign(d, { rolloutState: "COMPLETED", rolloutStateReason: `ECS deployment ${d.id} completed.`, runningCount: d.desiredCount, pendingCount: 0, updatedAt: now() });
+                Object.assign(d, {
+                    rolloutState: "COMPLETED",
+                    rolloutStateReason: `ECS deployment ${d.id} completed.`,
+                    runningCount: d.desiredCount,
+                    pendingCount: 0,
+                    updatedAt: now(),
+                });
                 model.deployments = model.deployments.filter((x) => x === d); // the old ones drained
                 event(model, `(service ${name}) (deployment ${d.id}) deployment completed.`);
                 event(model, `(service ${name}) has reached a steady state.`);
                 continue;
             }
-            Object.assign(d, { rolloutState: "FAILED", rolloutStateReason: "ECS deployment circuit breaker: tasks failed to start.", failedTasks: 2, runningCount: 0, pendingCount: 0, updatedAt: now() });
+            Object.assign(d, {
+                rolloutState: "FAILED",
+                rolloutStateReason: "ECS deployment circuit breaker: tasks failed to start.",
+                failedTasks: 2,
+                runningCount: 0,
+                pendingCount: 0,
+                updatedAt: now(),
+            });
             event(model, `(service ${name}) (deployment ${d.id}) deployment failed: tasks failed to start.`);
             if (d.outcome === "fail") continue;
             const previous = model.deployments.find((x) => x !== d);

@@ -55,11 +55,16 @@ export interface Evaluation {
 
 /** Thrown when no Pulumi.<stack>.yaml exists. */
 export class UnknownStackError extends Error {
-    constructor(readonly stack: string, readonly available: readonly string[]) {
-        super(`unknown stack \`${stack}\`: there is no Pulumi.${stack}.yaml in ${PROJECT_ROOT}; `
-            + (available.length > 0
-                ? `available: ${available.map((s) => `\`${s}\` (Pulumi.${s}.yaml)`).join(", ")}`
-                : "there are no Pulumi.<stack>.yaml files"));
+    constructor(
+        readonly stack: string,
+        readonly available: readonly string[],
+    ) {
+        super(
+            `unknown stack \`${stack}\`: there is no Pulumi.${stack}.yaml in ${PROJECT_ROOT}; ` +
+                (available.length > 0
+                    ? `available: ${available.map((s) => `\`${s}\` (Pulumi.${s}.yaml)`).join(", ")}`
+                    : "there are no Pulumi.<stack>.yaml files"),
+        );
         this.name = "UnknownStackError";
     }
 }
@@ -71,8 +76,10 @@ export class UnknownStackError extends Error {
 export class UnmockedCallError extends Error {
     readonly details: string;
     constructor(readonly token: string) {
-        super(`the program called \`${token}\`, which the mocks do not answer; `
-            + "add it to the `call` mock in test/support/evaluateUnderMocks.ts, or avoid the call");
+        super(
+            `the program called \`${token}\`, which the mocks do not answer; ` +
+                "add it to the `call` mock in test/support/evaluateUnderMocks.ts, or avoid the call",
+        );
         this.name = "UnmockedCallError";
         this.details = this.message;
     }
@@ -80,7 +87,8 @@ export class UnmockedCallError extends Error {
 
 /** Stack names that have a Pulumi.<stack>.yaml in `root`. */
 export function availableStacks(root: string = PROJECT_ROOT): string[] {
-    return fs.readdirSync(root)
+    return fs
+        .readdirSync(root)
         .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
         .filter((stack): stack is string => stack !== undefined)
         .sort();
@@ -333,7 +341,11 @@ function mockState(type: string, name: string, inputs: Record<string, any>, regi
             return { ...inputs, revision: 1, arn: `arn:aws:ecs:${region}:${account}:task-definition/${inputs.family}:1` };
         case "aws:ecs/service:Service": {
             const cluster = String(inputs.cluster ?? "default");
-            return { ...inputs, name: physicalName, arn: `arn:aws:ecs:${region}:${account}:service/${cluster.slice(cluster.lastIndexOf("/") + 1)}/${physicalName}` };
+            return {
+                ...inputs,
+                name: physicalName,
+                arn: `arn:aws:ecs:${region}:${account}:service/${cluster.slice(cluster.lastIndexOf("/") + 1)}/${physicalName}`,
+            };
         }
         case "aws:cloudwatch/logGroup:LogGroup":
             return { ...inputs, name: physicalName, arn: `arn:aws:logs:${region}:${account}:log-group:${physicalName}` };
@@ -360,12 +372,14 @@ function mockState(type: string, name: string, inputs: Record<string, any>, regi
             return {
                 ...inputs,
                 arn: `arn:aws:acm:${region}:${account}:certificate/0b2c3d4e-5f60-4718-9a0b-1c2d3e4f5a6b`,
-                domainValidationOptions: [{
-                    domainName: inputs.domainName,
-                    resourceRecordName: `_3f1c.${inputs.domainName}.`,
-                    resourceRecordType: "CNAME",
-                    resourceRecordValue: "_9a7e.acm-validations.aws.",
-                }],
+                domainValidationOptions: [
+                    {
+                        domainName: inputs.domainName,
+                        resourceRecordName: `_3f1c.${inputs.domainName}.`,
+                        resourceRecordType: "CNAME",
+                        resourceRecordValue: "_9a7e.acm-validations.aws.",
+                    },
+                ],
             };
         case "aws:route53/record:Record":
             return { ...inputs, fqdn: String(inputs.name).replace(/\.$/, "") };

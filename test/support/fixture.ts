@@ -34,8 +34,5 @@ export async function fixtureStack(
     workDir: string = fixtureProject(backend.dir),
 ): Promise<Stack> {
     const { command, env } = await engineTools();
-    return LocalWorkspace.createOrSelectStack(
-        { stackName, workDir },
-        { pulumiCommand: command, envVars: { ...env, ...backend.env, ...extraEnv } },
-    );
+    return LocalWorkspace.createOrSelectStack({ stackName, workDir }, { pulumiCommand: command, envVars: { ...env, ...backend.env, ...extraEnv } });
 }

@@ -50,12 +50,14 @@ export async function pushImage(
     manifest = imageManifest(tag),
     mediaType = OCI_MANIFEST,
 ): Promise<PushedImage> {
-    const out = await ecr.send(new PutImageCommand({
-        repositoryName,
-        imageTag: tag,
-        imageManifest: manifest,
-        imageManifestMediaType: mediaType,
-    }));
+    const out = await ecr.send(
+        new PutImageCommand({
+            repositoryName,
+            imageTag: tag,
+            imageManifest: manifest,
+            imageManifestMediaType: mediaType,
+        }),
+    );
     const digest = out.image?.imageId?.imageDigest;
     if (!digest) throw new Error(`moto returned no digest for ${repositoryName}:${tag}`);
     return { tag, digest, mediaType };

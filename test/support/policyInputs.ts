@@ -17,12 +17,14 @@ export function containers(...images: unknown[]): string {
 export function githubTrust(condition: Record<string, unknown> | undefined, federated: unknown = PROVIDER_ARN): string {
     return JSON.stringify({
         Version: "2012-10-17",
-        Statement: [{
-            Effect: "Allow",
-            Principal: { Federated: federated },
-            Action: "sts:AssumeRoleWithWebIdentity",
-            ...(condition === undefined ? {} : { Condition: condition }),
-        }],
+        Statement: [
+            {
+                Effect: "Allow",
+                Principal: { Federated: federated },
+                Action: "sts:AssumeRoleWithWebIdentity",
+                ...(condition === undefined ? {} : { Condition: condition }),
+            },
+        ],
     });
 }
 
