@@ -136,6 +136,9 @@ async function runParsed(parsed: ParsedCommandLine, out: NodeJS.WritableStream, 
         waitTimeoutMs: string("wait-timeout") === undefined ? undefined : waitDuration("--wait-timeout", string("wait-timeout")!),
         onRollback: onRollback(string("on-rollback")),
     };
+    if (update.onRollback === "reconcile" && !update.verify) {
+        throw new InvalidInputError("--on-rollback", "reconcile", "needs ECS checked after the update, which `--no-verify` turns off: drop one of them");
+    }
 
     switch (command) {
         case "deploy": {

@@ -514,14 +514,43 @@ export async function reconcile(options: UpdateOptions): Promise<DeployResult> {
         const deployments = markRunning(await engineCall(session, () => readDeployments(session.stack)), session.running);
         const current = currentDeployment(deployments);
         if (outcome.result.inSync) {
-            const resolved = await describeDigest(ecrClient(session), requireConfig(session, "repositoryName"), session.running!.digest);
+            const startedAt = new Date();
+            const running = session.running!;
+            const resolved = await describeDigest(ecrClient(session), requireConfig(session, "repositoryName"), running.digest);
+            const unchanged = `the stack's state and ECS agree (${running.image}); nothing was changed`;
+            // No update ran, but the command was asked and answered: CI's `--evidence` still gets its record.
+            const evidence: EvidenceRecord = {
+                ...buildEvidence({
+                    kind: "reconcile",
+                    stack: session.displayName,
+                    stackQualified: session.identity.qualified,
+                    resolved,
+                    requestedImage: running.image,
+                    after: running,
+                    applied: true,
+                    previousDigest: running.digest,
+                    pendingOperations: 0,
+                    warnings: [],
+                    result: "succeeded",
+                    startedAt,
+                    finishedAt: new Date(),
+                    requestedBy: session.requestedBy,
+                    reconcileOf: { version: current?.version, digest: running.digest },
+                    verify: { inSync: true, running: outcome.result.running },
+                    ci: ciIdentity(options.env),
+                }),
+                unchanged,
+            };
+            const evidenceWriteError = writeEvidenceFile(session, evidence);
             return {
                 kind: "reconcile",
                 stack: session.displayName,
-                image: session.running!.image,
+                image: running.image,
                 resolved,
                 recovered: session.recovered,
-                unchanged: `the stack's state and ECS agree (${session.running!.image}); nothing was changed`,
+                unchanged,
+                evidence,
+                evidenceWriteError,
             };
         }
         return reconcileTo(session, outcome.result.running, { version: current?.version, digest: session.running?.digest }, deployments);
@@ -586,6 +615,10 @@ interface Session {
 }
 
 async function withLockedSession<T>(options: UpdateOptions, work: (session: Session) => Promise<T>): Promise<T> {
+    if (options.onRollback === "reconcile" && options.verify === false) {
+        // Reconciling needs the rollout followed; without it a rollback would pass unseen and the option would promise nothing.
+        throw new InvalidInputError("onRollback", "reconcile", "needs ECS checked after the update, which `verify: false` turns off: drop one of them");
+    }
     const workDir = projectDirectory(options.workDir);
     const evidenceFile = options.evidenceFile === undefined ? undefined : checkEvidencePath(options.evidenceFile, workDir);
     if (options.signal?.aborted) throw new InterruptedError(options.stackName, "interrupted before the update started; nothing was changed");
@@ -642,7 +675,7 @@ async function openSession(
     const stack = stackCli(options, workDir, backendUrl, identity);
     const session = { displayName: options.stackName, workDir, backendUrl, identity, options, stack };
     const readAt = new Date();
-    const checkpoint = await engineCall(session, () => stack.exportState());
+    const checkpoint = await engineCall(session, () => stack.readState());
     const config = readStackConfigValues(workDir, identity.name);
     return {
         ...session,
@@ -665,6 +698,7 @@ function stackCli(options: StackContext, workDir: string, backendUrl: string, id
         command,
         workDir,
         stack: identity.qualified,
+        backendUrl,
         env: {
             PULUMI_SKIP_UPDATE_CHECK: "true",
             // Tells the stack program that the image config was set from ECR or history just now.
@@ -733,7 +767,7 @@ async function recover(session: Session, staleHolder: ReturnType<typeof acquireL
     done.push(
         `refreshed the stack to clear ${pending.length} pending operation(s) left by the interrupted update (${pending.map((p) => `${p.type} ${p.resource.urn.split("::").pop()}`).join(", ")})`,
     );
-    const checkpoint = await engineCall(session, () => session.stack.exportState());
+    const checkpoint = await engineCall(session, () => session.stack.readState());
     return { ...session, checkpoint, ...readRecordedImage(checkpoint), stackOutputs: stackOutputsOf(checkpoint) };
 }
 
@@ -828,7 +862,7 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
 
     // What the engine recorded, whatever happened above: the state and the history, read at once.
     const [stateRead, deployments] = await Promise.all([
-        stack.exportState().then(
+        stack.readState().then(
             (checkpoint) => ({ checkpoint }),
             (err: unknown) => ({ error: err as Error }),
         ),
@@ -849,7 +883,7 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
         }
         stackOutputs = stackOutputsOf(checkpointAfter);
     } else {
-        stateProblem = `the stack's state could not be read afterwards (${stateRead.error.message.split("\n")[0]}); run \`history --stack ${session.displayName}\``;
+        stateProblem = `the stack's state could not be read afterwards (${stateRead.error.message.split("\n")[0]}); run \`papyrus-deploy history --stack ${session.displayName}\``;
     }
     // With pending operations the state cannot say whether the new image went out: not "applied".
     const applied = pending.length === 0 && after?.digest === plan.resolved.digest;
@@ -983,11 +1017,19 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
                 digest: after?.digest,
             });
             finalEvidence = { ...evidence, reconciledBy };
+            const cancelled = reconciledBy.result === "cancelled";
+            if (cancelled) {
+                // Ctrl-C while reconciling: an interrupt (exit 130) that still says what ECS did and what the stack claims.
+                const outcome =
+                    `ECS ${what} and runs ${ecs.running.map((r) => `\`${r}\``).join(", ")}; the reconcile that would record it was cancelled, ` +
+                    `so the stack may still claim \`${after!.image}\`: run \`papyrus-deploy reconcile --stack ${session.displayName}\``;
+                ecsFailure = (e) => new InterruptedError(session.displayName, outcome, e);
+            }
             const aftermath =
                 reconciledBy.result === "succeeded"
                     ? `${because} Reconciled: update ${reconciledBy.updateVersion ?? "?"} records ${reconciledBy.digest}, so the stack, its history and ECS agree again; fix the image before deploying it again.`
                     : `${because} The reconcile failed (${reconciledBy.error}); the stack still claims the digest ECS rolled back: run \`papyrus-deploy reconcile --stack ${session.displayName}\`.`;
-            ecsFailure = (e) => new RolledBackError(session.displayName, after!.image, ecs.running, what, aftermath.trim(), e);
+            if (!cancelled) ecsFailure = (e) => new RolledBackError(session.displayName, after!.image, ecs.running, what, aftermath.trim(), e);
         } else {
             ecsFailure = (e) =>
                 new RolledBackError(
@@ -1003,15 +1045,13 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
 
     // ECS's rollback is the news even when `up` failed too: the state claims a digest ECS does not run.
     const failure = ecs?.rolledBackTo && (plan.kind !== "reconcile" || replacedBy !== undefined) ? ecsFailure : (failureOf ?? ecsFailure);
-    if (failure) finalEvidence = { ...finalEvidence, error: failure(finalEvidence).message };
-    let evidenceWriteError: string | undefined;
-    if (session.evidenceFile) {
-        try {
-            writeEvidence(session.evidenceFile, finalEvidence);
-        } catch (err) {
-            evidenceWriteError = `the evidence record could not be written to \`${session.evidenceFile}\` (${(err as Error).message}); it is printed with --json`;
-        }
+    // `result` is how the command ended, not only the engine: ECS rolling the update back, or a rollout
+    // that did not finish, fails it as much as the engine failing would (the history keeps the engine's result).
+    if (failure) {
+        const error = failure(finalEvidence);
+        finalEvidence = { ...finalEvidence, result: error instanceof InterruptedError ? "cancelled" : "failed", error: error.message };
     }
+    const evidenceWriteError = writeEvidenceFile(session, finalEvidence);
     if (failure) {
         const error = failure(finalEvidence);
         if (evidenceWriteError) error.message = `${error.message}. Also: ${evidenceWriteError}`;
@@ -1111,7 +1151,7 @@ async function checkEcs(
             failure: (e) =>
                 new InterruptedError(
                     session.displayName,
-                    `the update was applied (${after.image}), but the wait for ECS deployment ${followed.deploymentId ?? "(none yet)"} was interrupted while IN_PROGRESS; run \`verify --stack ${session.displayName}\``,
+                    `the update was applied (${after.image}), but the wait for ECS deployment ${followed.deploymentId ?? "(none yet)"} was interrupted while IN_PROGRESS; run \`papyrus-deploy verify --stack ${session.displayName}\``,
                     e,
                 ),
         };
@@ -1145,6 +1185,17 @@ async function checkEcs(
     return base;
 }
 
+/** Writes the record to `--evidence`'s file, if one was asked for; the problem, if it could not be. */
+function writeEvidenceFile(session: Session, record: EvidenceRecord): string | undefined {
+    if (!session.evidenceFile) return undefined;
+    try {
+        writeEvidence(session.evidenceFile, record);
+        return undefined;
+    } catch (err) {
+        return `the evidence record could not be written to \`${session.evidenceFile}\` (${(err as Error).message}); it is printed with --json`;
+    }
+}
+
 /** `onRollback: reconcile`: one more update, with the digest ECS runs; its outcome for the deploy's evidence. */
 async function reconcileAfterRollback(
     session: Session,
@@ -1164,7 +1215,7 @@ async function reconcileAfterRollback(
         return {
             updateVersion: evidence?.updateVersion,
             digest: evidence?.imageDigest ?? null,
-            result: evidence?.result ?? "failed",
+            result: err instanceof InterruptedError ? "cancelled" : (evidence?.result ?? "failed"),
             error: (err as Error).message,
         };
     }

@@ -125,7 +125,7 @@ export class NoRollbackTargetError extends DeployError {
         readonly stack: string,
         reason: string,
     ) {
-        super(`stack \`${stack}\` has nothing to roll back to: ${reason}; see \`history --stack ${stack}\``);
+        super(`stack \`${stack}\` has nothing to roll back to: ${reason}; see \`papyrus-deploy history --stack ${stack}\``);
     }
 }
 
@@ -136,7 +136,7 @@ export class NothingToPromoteError extends DeployError {
         readonly stack: string,
         reason: string,
     ) {
-        super(`stack \`${stack}\` has nothing to promote: ${reason}; nothing was changed. See \`history --stack ${stack}\``);
+        super(`stack \`${stack}\` has nothing to promote: ${reason}; nothing was changed. See \`papyrus-deploy history --stack ${stack}\``);
     }
 }
 
@@ -167,7 +167,7 @@ export class SourceDriftError extends DeployError {
     ) {
         super(
             `stack \`${stack}\` recorded \`${recorded}\` but ECS runs ${running.map((r) => `\`${r}\``).join(", ") || "nothing"}, so it is not known to run as recorded; ` +
-                `nothing was changed. Check its service events and deploy or roll it back, or promote a named deployment with \`--version N\` (see \`history --stack ${stack}\`)`,
+                `nothing was changed. Check its service events and deploy or roll it back, or promote a named deployment with \`--version N\` (see \`papyrus-deploy history --stack ${stack}\`)`,
         );
     }
 }
@@ -181,7 +181,7 @@ export class SourceNotVerifiedError extends DeployError {
     ) {
         super(
             `what ECS runs for stack \`${stack}\` could not be checked: ${reason}; nothing was changed. ` +
-                `Run \`verify --stack ${stack}\` once ECS answers, or promote a named deployment with \`--version N\``,
+                `Run \`papyrus-deploy verify --stack ${stack}\` once ECS answers, or promote a named deployment with \`--version N\``,
         );
     }
 }
@@ -239,7 +239,8 @@ export class InterruptedError extends DeployError {
         outcome: string,
         evidence?: EvidenceRecord,
     ) {
-        super(`deploy of stack \`${stack}\` was interrupted: ${outcome}`, evidence);
+        // Named by what was running (a rollback, a promote, a reconcile), once the record says; before the update, an update.
+        super(`${evidence?.kind ?? "update"} of stack \`${stack}\` was interrupted: ${outcome}`, evidence);
     }
 }
 
@@ -297,7 +298,7 @@ export class SupersededError extends DeployError {
         super(
             `stack \`${stack}\` was updated to \`${recorded}\`, but ${by} ran while ECS rolled it out and replaced it: ECS runs ` +
                 `${running.map((r) => `\`${r}\``).join(", ") || "nothing"}. That is not ECS rolling it back, so nothing was reconciled; ` +
-                `see \`history --stack ${stack}\` and deploy again if this image should run`,
+                `see \`papyrus-deploy history --stack ${stack}\` and deploy again if this image should run`,
             evidence,
         );
     }
@@ -332,7 +333,7 @@ export class NotVerifiedError extends DeployError {
     ) {
         super(
             evidence
-                ? `stack \`${stack}\` was updated, but what ECS runs could not be checked: ${reason}. Run \`verify --stack ${stack}\` once ECS is reachable (\`--no-verify\` skips the check)`
+                ? `stack \`${stack}\` was updated, but what ECS runs could not be checked: ${reason}. Run \`papyrus-deploy verify --stack ${stack}\` once ECS is reachable (\`--no-verify\` skips the check)`
                 : `what ECS runs for stack \`${stack}\` could not be checked: ${reason}`,
             evidence,
         );

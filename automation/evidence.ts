@@ -80,6 +80,12 @@ export interface EvidenceRecord {
     readonly pendingOperations?: number;
     /** E.g. another update that ran between this command's read of the stack and its own update. */
     readonly warnings?: readonly string[];
+    /**
+     * How the command ended: `succeeded` only when the state took the digest and ECS runs it (when
+     * checked); `failed` when the engine failed, ECS rolled the update back, the rollout did not
+     * finish or ECS could not be checked (`error` says which); `cancelled` when interrupted. The
+     * history keeps the engine's own result.
+     */
     readonly result: "succeeded" | "failed" | "cancelled";
     readonly startedAt: string;
     readonly finishedAt: string;
@@ -102,6 +108,8 @@ export interface EvidenceRecord {
     /** `rollback --restore`: the archived target's restore (automation/restore.ts). */
     readonly restore?: RestoreNote;
     readonly ci?: CiIdentity;
+    /** Set when the command ran no update because there was nothing to change (a `reconcile` when state and ECS agree). */
+    readonly unchanged?: string;
     readonly error?: string;
 }
 

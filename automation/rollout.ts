@@ -76,7 +76,8 @@ export async function followRollout(options: FollowOptions): Promise<RolloutOutc
         const verdict = judge(svc, options);
         ours = verdict.deployment ?? ours;
         if (verdict.state !== "IN_PROGRESS") {
-            return { state: verdict.state, deploymentId: ours?.id, reason: verdict.reason, events };
+            // UNCHANGED: the update started no deployment, so none is named (the primary is an older one's).
+            return { state: verdict.state, deploymentId: verdict.state === "UNCHANGED" ? undefined : ours?.id, reason: verdict.reason, events };
         }
         if (Date.now() - lastStatus >= progressMs) {
             options.onProgress?.(statusLine(ours, svc));

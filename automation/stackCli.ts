@@ -7,6 +7,7 @@
 // the driver uses: it reads the state and the history itself, once.
 import { spawn } from "child_process";
 import type { UpdateSummary } from "@pulumi/pulumi/automation";
+import { readCheckpointFile } from "./checkpointFile";
 import type { Checkpoint } from "./state";
 
 /** A CLI command that exited non-zero (or could not start); `kind` says what the driver can do about it. */
@@ -43,6 +44,8 @@ export interface StackCliOptions {
     readonly workDir: string;
     /** The stack as the engine names it (`organization/papyrus/dev`). */
     readonly stack: string;
+    /** The state backend (`PULUMI_BACKEND_URL`): a `file://` one's checkpoint is read without the CLI. */
+    readonly backendUrl: string;
     /** Environment added to this process's. */
     readonly env: Record<string, string>;
 }
@@ -57,7 +60,20 @@ export class StackCli {
         return this.options.stack;
     }
 
-    /** `pulumi stack export --show-secrets`: the stack's last checkpoint (the record). */
+    /**
+     * The stack's last checkpoint (the record): read from a `file://` backend's stack file when it
+     * is unambiguous (checkpointFile.ts), else `pulumi stack export --show-secrets`.
+     */
+    async readState(): Promise<Checkpoint | undefined> {
+        const [, project, stack] = this.options.stack.split("/");
+        if (project !== undefined && stack !== undefined) {
+            const read = readCheckpointFile(this.options.backendUrl, project, stack);
+            if ("checkpoint" in read) return read.checkpoint;
+        }
+        return this.exportState();
+    }
+
+    /** `pulumi stack export --show-secrets`: the stack's last checkpoint, as the CLI prints it. */
     async exportState(): Promise<Checkpoint | undefined> {
         const { stdout } = await this.run(["stack", "export", "--show-secrets"]);
         return (JSON.parse(stdout) as { deployment?: Checkpoint }).deployment;

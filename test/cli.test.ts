@@ -4,6 +4,7 @@ import * as assert from "assert";
 import { PassThrough } from "stream";
 import { main, formatHistory, USAGE } from "../automation/cli";
 import { COMMANDS, COMMON_FLAGS, commandUsage } from "../automation/cliCommands";
+import { deploy } from "../automation/driver";
 import { EXIT_CODES } from "../automation/errors";
 
 async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -155,6 +156,13 @@ describe("papyrus-deploy CLI", () => {
         }
     });
 
+    it("the library refuses `onRollback: reconcile` with `verify: false` in its own words, before it opens the stack", async () => {
+        await assert.rejects(deploy({ stackName: "dev", tag: "v1.0.0", workDir: "/nonexistent", verify: false, onRollback: "reconcile" }), {
+            name: "InvalidInputError",
+            message: "`onRollback` needs ECS checked after the update, which `verify: false` turns off: drop one of them, got `reconcile`",
+        });
+    });
+
     it("refuses the scan gate's and the restore's bad input before anything runs, and `status --stack`", async () => {
         const cases: [string[], RegExp][] = [
             [
@@ -166,6 +174,11 @@ describe("papyrus-deploy CLI", () => {
             [["rollback", "--stack", "dev", "--restore", "--wait", "2h"], /`--wait` must be a duration of at most 60 minutes .*got `2h`/],
             [["rollback", "--stack", "dev", "--accept-findings", "x"], /`--accept-findings` is not a flag of `rollback`/],
             [["status", "--stack", "dev"], /`--stack` is not a flag of `status`/],
+            // kills: accepting a reconcile promise that `--no-verify` makes impossible (a rollback would pass unseen)
+            [
+                ["deploy", "--stack", "dev", "--tag", "v1.0.0", "--no-verify", "--on-rollback", "reconcile"],
+                /^error: `--on-rollback` needs ECS checked after the update, which `--no-verify` turns off: drop one of them, got `reconcile`$/m,
+            ],
         ];
         for (const [args, message] of cases) {
             const { code, stderr } = await runCli(args);

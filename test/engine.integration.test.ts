@@ -4,6 +4,7 @@ import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { readCheckpointFile } from "../automation/checkpointFile";
 import { engineTools, PROJECT_ROOT } from "../automation/engine";
 import { tempBackend, TempBackend } from "./support/backend";
 import { fixtureStack } from "./support/fixture";
@@ -51,6 +52,11 @@ describe("real Pulumi engine (LocalWorkspace, file:// backend)", function () {
         // The state really is on disk in the temporary backend.
         const stateFile = path.join(backend.dir, "state", ".pulumi", "stacks", "papyrus", "dev.json");
         assert.ok(fs.existsSync(stateFile), `expected state at ${stateFile}`);
+        // The driver reads that file instead of starting `pulumi stack export` (automation/checkpointFile.ts):
+        // it must be the very record the CLI prints. Kills: reading another layout, or `checkpoint` for `checkpoint.latest`.
+        const exported = await stack.exportStack();
+        assert.ok(exported.deployment.resources.length >= 3, "the stack, the task definition and the service at least");
+        assert.deepStrictEqual(readCheckpointFile(backend.url, "papyrus", "dev"), { checkpoint: exported.deployment });
     });
 
     it("fails `up` with the validator's message when the image is a tag", async () => {

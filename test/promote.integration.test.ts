@@ -180,7 +180,7 @@ describe("promote dev → prod, and the promotion gate (real engine + moto, two 
             [
                 none,
                 7,
-                /^error: stack `qa` has nothing to promote: its state runs no service \(nothing was deployed to it yet\); nothing was changed\. See `history --stack qa`$/m,
+                /^error: stack `qa` has nothing to promote: its state runs no service \(nothing was deployed to it yet\); nothing was changed\. See `papyrus-deploy history --stack qa`$/m,
             ],
             [noTarget, 2, /^error: stack `staging` does not exist in file:\/\//m],
             [noSource, 2, /^error: stack `nope` does not exist in file:\/\//m],

@@ -15,7 +15,7 @@ import {
     UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
 import { deploy, history, reconcile, verify } from "../automation/driver";
-import { EXIT_CODES, RolledBackError, RolloutTimeoutError } from "../automation/errors";
+import { EXIT_CODES, InterruptedError, RolledBackError, RolloutTimeoutError } from "../automation/errors";
 import { EvidenceRecord } from "../automation/evidence";
 import { assertNoProcessLeft, runCli } from "./support/cliProcess";
 import { tempBackend, TempBackend } from "./support/backend";
@@ -26,6 +26,7 @@ import { startMoto, MotoServer, TEST_REGION } from "./support/moto";
 
 const REPO = "papyrus-api";
 const REPO_URL = `123456789012.dkr.ecr.${TEST_REGION}.amazonaws.com/${REPO}`;
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const credentials = { accessKeyId: "testing", secretAccessKey: "testing" };
 
 describe("rollout truth: following ECS's deployment, and reconciling an ECS rollback (real engine + moto + lifecycle proxy)", function () {
@@ -160,7 +161,8 @@ describe("rollout truth: following ECS's deployment, and reconciling an ECS roll
         const evidence = readEvidence("v2.json");
         assert.deepStrictEqual(
             [evidence.result, evidence.imageDigest, evidence.rollout?.state, evidence.rollout?.runningDigest],
-            ["succeeded", v2.digest, "FAILED", v1.digest],
+            // `failed`: the command's end, though the engine's update succeeded (kills a record saying `succeeded` with exit 6)
+            ["failed", v2.digest, "FAILED", v1.digest],
         );
         assert.strictEqual(evidence.error, error!.message);
         // The stack still claims v2 (the engine succeeded), and says so nowhere else but here and in verify.
@@ -182,8 +184,14 @@ describe("rollout truth: following ECS's deployment, and reconciling an ECS roll
         assert.deepStrictEqual((await history(ctx())).deployments[0].reconcileOf, { version: 2, digest: v2.digest });
         assert.strictEqual((await verify(ctx())).inSync, true);
         // Nothing left to do: a second reconcile changes nothing.
-        const again = await reconcile(ctx());
+        const again = await reconcile({ ...ctx(), evidenceFile: evidenceFile("again.json") });
         assert.match(again.unchanged ?? "", /agree/);
+        // kills: a no-op reconcile leaving CI's `--evidence` file unwritten
+        const record = readEvidence("again.json");
+        assert.deepStrictEqual(
+            [record.kind, record.result, record.imageDigest, record.previousDigest, record.updateVersion, record.unchanged, record.verify],
+            ["reconcile", "succeeded", v1.digest, v1.digest, undefined, again.unchanged, { inSync: true, running: [image(v1)] }],
+        );
         assert.strictEqual((await history(ctx())).deployments.length, 3);
     });
 
@@ -208,6 +216,53 @@ describe("rollout truth: following ECS's deployment, and reconciling an ECS roll
         const rowsNow = await rows();
         assert.deepStrictEqual(rowsNow[0], [3, "reconcile", "succeeded", v1.digest, true]);
         assert.strictEqual((await verify(ctx())).inSync, true);
+    });
+
+    it("Ctrl-C while `--on-rollback reconcile` reconciles is an interrupt (exit 130), and the record says ECS rolled back and the reconcile was cancelled", async () => {
+        // kills: reporting the cancelled reconcile as a failed one (exit 6), or the record saying `failed`/`succeeded`
+        await deploy({ ...ctx(), tag: "v1.0.0" });
+        const stack = await fixtureStack(backend, "dev", {}, workDir);
+        await stack.setConfig("papyrus:fixtureDelayMs", { value: "6000" }); // the reconcile's program waits before it registers anything
+        proxy.script({ outcome: "rollback", polls: 1 });
+        const abort = new AbortController();
+        let reconciling = false;
+        let error: InterruptedError | undefined;
+        await assert.rejects(
+            deploy({
+                ...ctx({
+                    signal: abort.signal,
+                    // Ctrl-C once the reconcile's own `up` is under way (its program waits 6 s before it registers anything).
+                    onOutput: (text: string) => {
+                        if (text.includes("reconciling, so the stack records what ECS runs")) reconciling = true;
+                        else if (reconciling && /Updating \(/.test(text)) abort.abort();
+                    },
+                }),
+                tag: "v2.0.0",
+                onRollback: "reconcile",
+                evidenceFile: evidenceFile("v2.json"),
+            }),
+            (err: unknown) => {
+                error = err as InterruptedError;
+                return err instanceof InterruptedError;
+            },
+        );
+        assert.strictEqual(error!.exitCode, EXIT_CODES.interrupted);
+        assert.match(
+            error!.message,
+            new RegExp(
+                `^deploy of stack \`dev\` was interrupted: ECS rolled back deployment ecs-svc/\\d+ and runs \`${escape(image(v1))}\`; ` +
+                    `the reconcile that would record it was cancelled, so the stack may still claim \`${escape(image(v2))}\`: run \`papyrus-deploy reconcile --stack dev\`$`,
+            ),
+        );
+        const evidence = readEvidence("v2.json");
+        assert.deepStrictEqual([evidence.result, evidence.imageDigest, evidence.reconciledBy?.result], ["cancelled", v2.digest, "cancelled"]);
+        assert.strictEqual(evidence.error, error!.message);
+        // The cancelled reconcile changed nothing (the engine records a cancelled update as failed): the
+        // stack still claims v2, which ECS rolled back, as the message says.
+        assert.deepStrictEqual((await rows()).slice(0, 2), [
+            [3, "reconcile", "failed", v1.digest, false],
+            [2, "deploy", "succeeded", v2.digest, true],
+        ]);
     });
 
     it("`up` failing after the service took the image while ECS rolls it back is exit 6 (the news), naming the engine's failure too", async () => {
@@ -260,6 +315,8 @@ describe("rollout truth: following ECS's deployment, and reconciling an ECS roll
         // At most one status line per progress interval.
         for (let i = 1; i < status.length; i++) assert.ok(status[i].at - status[i - 1].at >= 290, JSON.stringify(status));
         assert.ok(status[0].at - started < 60_000);
-        assert.deepStrictEqual([readEvidence("v2.json").rollout?.state, readEvidence("v2.json").imageDigest], ["IN_PROGRESS", v2.digest]);
+        const evidence = readEvidence("v2.json");
+        // kills: a record saying `succeeded` for an exit-10 command
+        assert.deepStrictEqual([evidence.rollout?.state, evidence.imageDigest, evidence.result], ["IN_PROGRESS", v2.digest, "failed"]);
     });
 });

@@ -1,7 +1,8 @@
 // Where the update's ECS deployment stands, from one DescribeServices answer (automation/rollout.ts `judge`).
 import * as assert from "assert";
 import { Deployment, Service } from "@aws-sdk/client-ecs";
-import { judge } from "../automation/rollout";
+import { ECSClient } from "@aws-sdk/client-ecs";
+import { followRollout, judge } from "../automation/rollout";
 
 const OURS = "arn:aws:ecs:us-east-1:123456789012:task-definition/papyrus-dev:2";
 const OLD = "arn:aws:ecs:us-east-1:123456789012:task-definition/papyrus-dev:1";
@@ -68,5 +69,22 @@ describe("rollout: judging the update's ECS deployment", () => {
             judge(svc(d("ecs-svc/3", "PRIMARY", OLD, "IN_PROGRESS"), failed), { taskDefinitionArn: OURS, before, startedAt: started }).reason,
             "ECS deployment circuit breaker: tasks failed to start.",
         );
+    });
+});
+
+describe("rollout: following the update's deployment", () => {
+    const answering = (service: Service) => ({ send: () => Promise.resolve({ services: [{ serviceName: "api", ...service }] }) }) as unknown as ECSClient;
+    const follow = (service: Service) =>
+        followRollout({ ecs: answering(service), cluster: "papyrus", service: "api", taskDefinitionArn: OURS, before, startedAt: started, waitMs: 0 });
+
+    it("names no deployment when the update started none (UNCHANGED), not the primary an older update started", async () => {
+        // kills: the rollout note of an image-unchanged update carrying the previous update's deployment ID
+        const outcome = await follow(svc(d("ecs-svc/1", "PRIMARY", OURS, "COMPLETED")));
+        assert.deepStrictEqual([outcome.state, outcome.deploymentId], ["UNCHANGED", undefined]);
+    });
+
+    it("names the deployment the update started when there is one", async () => {
+        const outcome = await follow(svc(d("ecs-svc/2", "PRIMARY", OURS, "COMPLETED"), d("ecs-svc/1", "ACTIVE", OLD, "COMPLETED")));
+        assert.deepStrictEqual([outcome.state, outcome.deploymentId], ["COMPLETED", "ecs-svc/2"]);
     });
 });

@@ -128,7 +128,7 @@ describe("rollout edge cases: another update, ECS failing without rollback, ECS 
             error.message,
             new RegExp(
                 `^stack \`dev\` was updated to \`${escape(image(v2))}\`, but ${by} ran while ECS rolled it out and replaced it: ` +
-                    `ECS runs \`${escape(image(v3))}\`\\. That is not ECS rolling it back, so nothing was reconciled; see \`history --stack dev\` and deploy again if this image should run$`,
+                    `ECS runs \`${escape(image(v3))}\`\\. That is not ECS rolling it back, so nothing was reconciled; see \`papyrus-deploy history --stack dev\` and deploy again if this image should run$`,
             ),
         );
         // kills: the rollback path, which ran a reconcile recording bob's digest as "of update 2".
@@ -198,7 +198,7 @@ describe("rollout edge cases: another update, ECS failing without rollback, ECS 
         assert.strictEqual(error.exitCode, EXIT_CODES.notVerified);
         assert.match(
             error.message,
-            /^stack `dev` was updated, but what ECS runs could not be checked: ECS could not be reached: ECONNREFUSED \(.*\)\. Run `verify --stack dev` once ECS is reachable/,
+            /^stack `dev` was updated, but what ECS runs could not be checked: ECS could not be reached: ECONNREFUSED \(.*\)\. Run `papyrus-deploy verify --stack dev` once ECS is reachable/,
         );
         assert.doesNotMatch(error.message, /nothing was changed|run the same command again/);
         assert.strictEqual(error.evidence?.imageDigest, v2.digest);

@@ -1,0 +1,78 @@
+// Not part of the bench: one deploy's timeline (CLI processes and AWS calls, ms from start), for
+// finding where the driver's time goes. `bash scripts/with-tools.sh npx ts-node --transpile-only bench/timeline.ts`
+import { performance } from "perf_hooks";
+import { CreateRepositoryCommand, ECRClient } from "@aws-sdk/client-ecr";
+import { ECSClient } from "@aws-sdk/client-ecs";
+import { deploy } from "../automation/driver";
+import * as path from "path";
+import { engineTools, PROJECT_ROOT } from "../automation/engine";
+import { StackCli } from "../automation/stackCli";
+import { tempBackend } from "../test/support/backend";
+import { fixtureProject, fixtureStack } from "../test/support/fixture";
+import { pushImage } from "../test/support/images";
+import { startMoto, TEST_ACCOUNT, TEST_REGION } from "../test/support/moto";
+import { startMotoProxy } from "../test/support/motoProxy";
+import { timedRun } from "./cli";
+
+const PULUMI = path.join(PROJECT_ROOT, ".tools", "bin", "pulumi");
+const credentials = { accessKeyId: "testing", secretAccessKey: "testing" };
+let t0 = performance.now();
+const at = () => (performance.now() - t0).toFixed(0).padStart(6);
+
+async function main() {
+    const moto = await startMoto();
+    const proxy = await startMotoProxy(moto.endpoint, {
+        beforeRequest(operation) {
+            process.stderr.write(`${at()} aws ${operation}\n`);
+        },
+    });
+    const backend = tempBackend("papyrus-timeline-");
+    try {
+        const workDir = fixtureProject(backend.dir);
+        const ecr = new ECRClient({ region: TEST_REGION, endpoint: proxy.endpoint, credentials });
+        const ecs = new ECSClient({ region: TEST_REGION, endpoint: proxy.endpoint, credentials });
+        const stack = await fixtureStack(backend, "dev", {}, workDir);
+        await stack.setConfig("papyrus:repositoryName", { value: "papyrus-api" });
+        await ecr.send(new CreateRepositoryCommand({ repositoryName: "papyrus-api", imageTagMutability: "IMMUTABLE" }));
+        const images = [await pushImage(ecr, "papyrus-api", "v1.0.0"), await pushImage(ecr, "papyrus-api", "v2.0.0")];
+        type Run = (args: string[], r: unknown) => Promise<unknown>;
+        const proto = StackCli.prototype as unknown as { run: Run };
+        const run = proto.run;
+        proto.run = async function (this: unknown, args: string[], r: unknown) {
+            const started = at();
+            try {
+                return await run.call(this, args, r);
+            } finally {
+                process.stderr.write(`${started} cli ${args.slice(0, 2).join(" ")} … ended ${at()}\n`);
+            }
+        };
+        const tools = await engineTools();
+        for (const [i, kind] of ["driver", "driver", "driver", "raw", "driver", "raw", "raw", "driver"].entries()) {
+            const image = images[i % 2];
+            t0 = performance.now();
+            process.stderr.write(`---- ${kind} ${image.tag}\n`);
+            if (kind === "driver") {
+                await deploy({ stackName: "dev", workDir, envVars: backend.env, ecr, ecs, requestedBy: "timeline", tag: image.tag });
+            } else {
+                const env = { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true", ...tools.env, ...backend.env };
+                await timedRun(
+                    PULUMI,
+                    ["config", "set", "--stack", "dev", "papyrus:image", `${TEST_ACCOUNT}.dkr.ecr.${TEST_REGION}.amazonaws.com/papyrus-api@${image.digest}`],
+                    workDir,
+                    env,
+                );
+                const up = await timedRun(PULUMI, ["up", "--yes", "--skip-preview", "--stack", "dev"], workDir, env);
+                process.stderr.write(`${at()} raw up took ${up.ms.toFixed(0)}\n`);
+            }
+            process.stderr.write(`${at()} done\n`);
+        }
+    } finally {
+        await proxy.close();
+        await moto.stop();
+        backend.cleanup();
+    }
+}
+main().catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+});
