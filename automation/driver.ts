@@ -73,7 +73,7 @@ import {
 } from "./protect";
 import { awaitReplica, formatDuration } from "./replica";
 import { RestoreNote, restoreRollbackTarget } from "./restore";
-import { deploymentTaskDefinitions, followRollout, RolloutOutcome } from "./rollout";
+import { deploymentTaskDefinitions, followRollout, RolloutLostError, RolloutOutcome } from "./rollout";
 import { acceptFindingsReason, gateDigest, ScanNote } from "./scanGate";
 import { CliCommandError, StackCli } from "./stackCli";
 import { replacingUpdate } from "./supersede";
@@ -1129,9 +1129,15 @@ async function checkEcs(
         verifyResult = await compareRunningImage(ecs, cluster, service, after.image);
     } catch (err) {
         // After `up` something did change: not UnreachableError's "nothing was changed, run it again".
-        const message = err instanceof UnreachableError ? `${err.what} could not be reached: ${err.reason}` : (err as Error).message;
+        const lost = err instanceof RolloutLostError ? err : undefined;
+        const cause = lost?.cause ?? (err as Error);
+        const reason = cause instanceof UnreachableError ? `${cause.what} could not be reached: ${cause.reason}` : cause.message;
+        const deploymentId = lost?.lastSeen.deploymentId;
+        const message = deploymentId ? `${reason}, while ECS deployment ${deploymentId} was ${lost!.lastSeen.state}` : reason;
         return {
             verifyNote: { failed: message },
+            // How far the wait got: the deployment `up` started is still named in the record.
+            rollout: lost && { deploymentId, state: lost.lastSeen.state, events: lost.lastSeen.events.length > 0 ? lost.lastSeen.events : undefined },
             running: [],
             failure: (e) => new NotVerifiedError(session.displayName, message, e),
         };

@@ -347,6 +347,8 @@ export class UnreachableError extends DeployError {
         readonly what: string,
         readonly reason: string,
         hint: string,
+        /** The network, throttling or a server error: asking again may work. Not for refused credentials. */
+        readonly transient = false,
     ) {
         super(`${what} could not be reached: ${reason}; nothing was changed. ${hint}`);
     }
