@@ -29,6 +29,7 @@ import {
     NotPromotedError,
     NothingToPromoteError,
     NotVerifiedError,
+    ReconcileTargetGoneError,
     RollbackTargetGoneError,
     RolledBackError,
     RolloutTimeoutError,
@@ -576,9 +577,9 @@ async function reconcileTo(
     try {
         resolved = await describeDigest(ecrClient(session), repositoryName, digest);
     } catch (err) {
-        if (err instanceof ImageNotFoundError || err instanceof ImageArchivedError) {
-            throw new RollbackTargetGoneError(repositoryName, digest, reconcileOf.version ?? 0, "(the image ECS runs) is not in the stack's repository");
-        }
+        const runningImage = running.find((image) => image.endsWith(`@${digest}`)) ?? digest;
+        if (err instanceof ImageNotFoundError) throw new ReconcileTargetGoneError(session.displayName, repositoryName, runningImage, "its digest is not");
+        if (err instanceof ImageArchivedError) throw new ReconcileTargetGoneError(session.displayName, repositoryName, runningImage, `its digest is ${err.status}`);
         throw err;
     }
     const image = digestReference(resolved.repositoryUrl, resolved.digest, { input: "image ECS runs" });

@@ -119,6 +119,21 @@ export class RollbackTargetGoneError extends DeployError {
     }
 }
 
+/** `reconcile`: the image ECS runs is gone from ECR (deleted or archived), so recording it would name an image ECS cannot pull again. */
+export class ReconcileTargetGoneError extends DeployError {
+    readonly exitCode = EXIT_CODES.imageUnavailable;
+    constructor(
+        readonly stack: string,
+        readonly repositoryName: string,
+        readonly image: string,
+        reason: string,
+    ) {
+        super(
+            `ECS runs \`${image}\` on stack \`${stack}\`, but ${reason} in \`${repositoryName}\`: recording it would name an image ECS cannot pull again (a scale-out or a replaced task would fail); nothing was changed. Deploy a tag or roll back to a digest still in ECR (see \`papyrus-deploy history --stack ${stack}\`)`,
+        );
+    }
+}
+
 export class NoRollbackTargetError extends DeployError {
     readonly exitCode = EXIT_CODES.nothingToRollBackTo;
     constructor(
