@@ -579,7 +579,8 @@ async function reconcileTo(
     } catch (err) {
         const runningImage = running.find((image) => image.endsWith(`@${digest}`)) ?? digest;
         if (err instanceof ImageNotFoundError) throw new ReconcileTargetGoneError(session.displayName, repositoryName, runningImage, "its digest is not");
-        if (err instanceof ImageArchivedError) throw new ReconcileTargetGoneError(session.displayName, repositoryName, runningImage, `its digest is ${err.status}`);
+        if (err instanceof ImageArchivedError)
+            throw new ReconcileTargetGoneError(session.displayName, repositoryName, runningImage, `its digest is ${err.status}`);
         throw err;
     }
     const image = digestReference(resolved.repositoryUrl, resolved.digest, { input: "image ECS runs" });
@@ -1013,10 +1014,14 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
             : "";
         const because = failedAfterApply ? `${said} \`pulumi up\` failed too: ${engineErrorSummary(upError)}` : said;
         if (options.onRollback === "reconcile") {
-            const reconciledBy = await reconcileAfterRollback(session, checkpointAfter, stackOutputs, ecs.rolledBackTo, {
-                version: ours?.version,
-                digest: after?.digest,
-            });
+            const reconciledBy = await reconcileAfterRollback(
+                session,
+                checkpointAfter,
+                stackOutputs,
+                ecs.rolledBackTo,
+                { version: ours?.version, digest: after?.digest },
+                deployments,
+            );
             finalEvidence = { ...evidence, reconciledBy };
             const cancelled = reconciledBy.result === "cancelled";
             if (cancelled) {
@@ -1210,12 +1215,14 @@ async function reconcileAfterRollback(
     stackOutputs: Record<string, unknown>,
     running: readonly string[],
     reconcileOf: { version?: number; digest?: string },
+    /** The history as read after the update: the tag the digest ECS runs was deployed under. */
+    deployments: readonly Deployment[] | undefined,
 ): Promise<NonNullable<EvidenceRecord["reconciledBy"]>> {
     const options = { ...session.options, onRollback: "fail" as const, evidenceFile: undefined };
     const now = { ...session, options, evidenceFile: undefined, checkpoint, ...readRecordedImage(checkpoint), stackOutputs, readAt: new Date() };
     options.onOutput?.(`ECS rolled the update back: reconciling, so the stack records what ECS runs\n`);
     try {
-        const result = await reconcileTo(now, running, reconcileOf);
+        const result = await reconcileTo(now, running, reconcileOf, deployments);
         return { updateVersion: result.evidence?.updateVersion, digest: result.evidence?.imageDigest ?? null, result: "succeeded" };
     } catch (err) {
         const evidence = err instanceof DeployError ? err.evidence : undefined;

@@ -242,6 +242,8 @@ describe("rollout truth: following ECS's deployment, and reconciling an ECS roll
         assert.match(stderr, /Reconciled: update 3 records sha256:[0-9a-f]{64}, so the stack, its history and ECS agree again/);
         const rowsNow = await rows();
         assert.deepStrictEqual(rowsNow[0], [3, "reconcile", "succeeded", v1.digest, true]);
+        // kills: the reconcile forgetting the tag the digest ECS runs was deployed under
+        assert.strictEqual((await history(ctx())).deployments[0].tag, "v1.0.0");
         assert.strictEqual((await verify(ctx())).inSync, true);
     });
 
