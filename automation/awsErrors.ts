@@ -37,6 +37,7 @@ export function awsUnavailable(err: unknown, service: "ECR" | "ECS", endpointHin
             where,
             `${code ?? e?.name}${e?.message ? ` (${e.message})` : ""}`,
             "Check the network and the endpoint (AWS_ENDPOINT_URL / AWS_REGION), then run the same command again",
+            true,
         );
     }
     if (e?.name && CREDENTIAL_ERRORS.has(e.name)) {
@@ -55,6 +56,7 @@ export function awsUnavailable(err: unknown, service: "ECR" | "ECS", endpointHin
             where,
             `${e?.name ?? "error"}${status ? ` (HTTP ${status})` : ""}: ${(e?.message ?? "").split("\n")[0]}`,
             "Nothing was asked of the engine; run the same command again in a moment",
+            true,
         );
     }
     if (/region is missing/i.test(e?.message ?? "")) {

@@ -29,6 +29,7 @@ import {
     NotPromotedError,
     NothingToPromoteError,
     NotVerifiedError,
+    ReconcileTargetGoneError,
     RollbackTargetGoneError,
     RolledBackError,
     RolloutTimeoutError,
@@ -73,7 +74,7 @@ import {
 } from "./protect";
 import { awaitReplica, formatDuration } from "./replica";
 import { RestoreNote, restoreRollbackTarget } from "./restore";
-import { deploymentTaskDefinitions, followRollout, RolloutOutcome } from "./rollout";
+import { deploymentTaskDefinitions, followRollout, RolloutLostError, RolloutOutcome } from "./rollout";
 import { acceptFindingsReason, gateDigest, ScanNote } from "./scanGate";
 import { CliCommandError, StackCli } from "./stackCli";
 import { replacingUpdate } from "./supersede";
@@ -576,9 +577,10 @@ async function reconcileTo(
     try {
         resolved = await describeDigest(ecrClient(session), repositoryName, digest);
     } catch (err) {
-        if (err instanceof ImageNotFoundError || err instanceof ImageArchivedError) {
-            throw new RollbackTargetGoneError(repositoryName, digest, reconcileOf.version ?? 0, "(the image ECS runs) is not in the stack's repository");
-        }
+        const runningImage = running.find((image) => image.endsWith(`@${digest}`)) ?? digest;
+        if (err instanceof ImageNotFoundError) throw new ReconcileTargetGoneError(session.displayName, repositoryName, runningImage, "its digest is not");
+        if (err instanceof ImageArchivedError)
+            throw new ReconcileTargetGoneError(session.displayName, repositoryName, runningImage, `its digest is ${err.status}`);
         throw err;
     }
     const image = digestReference(resolved.repositoryUrl, resolved.digest, { input: "image ECS runs" });
@@ -1012,10 +1014,14 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
             : "";
         const because = failedAfterApply ? `${said} \`pulumi up\` failed too: ${engineErrorSummary(upError)}` : said;
         if (options.onRollback === "reconcile") {
-            const reconciledBy = await reconcileAfterRollback(session, checkpointAfter, stackOutputs, ecs.rolledBackTo, {
-                version: ours?.version,
-                digest: after?.digest,
-            });
+            const reconciledBy = await reconcileAfterRollback(
+                session,
+                checkpointAfter,
+                stackOutputs,
+                ecs.rolledBackTo,
+                { version: ours?.version, digest: after?.digest },
+                deployments,
+            );
             finalEvidence = { ...evidence, reconciledBy };
             const cancelled = reconciledBy.result === "cancelled";
             if (cancelled) {
@@ -1129,9 +1135,15 @@ async function checkEcs(
         verifyResult = await compareRunningImage(ecs, cluster, service, after.image);
     } catch (err) {
         // After `up` something did change: not UnreachableError's "nothing was changed, run it again".
-        const message = err instanceof UnreachableError ? `${err.what} could not be reached: ${err.reason}` : (err as Error).message;
+        const lost = err instanceof RolloutLostError ? err : undefined;
+        const cause = lost?.cause ?? (err as Error);
+        const reason = cause instanceof UnreachableError ? `${cause.what} could not be reached: ${cause.reason}` : cause.message;
+        const deploymentId = lost?.lastSeen.deploymentId;
+        const message = deploymentId ? `${reason}, while ECS deployment ${deploymentId} was ${lost!.lastSeen.state}` : reason;
         return {
             verifyNote: { failed: message },
+            // How far the wait got: the deployment `up` started is still named in the record.
+            rollout: lost && { deploymentId, state: lost.lastSeen.state, events: lost.lastSeen.events.length > 0 ? lost.lastSeen.events : undefined },
             running: [],
             failure: (e) => new NotVerifiedError(session.displayName, message, e),
         };
@@ -1203,12 +1215,14 @@ async function reconcileAfterRollback(
     stackOutputs: Record<string, unknown>,
     running: readonly string[],
     reconcileOf: { version?: number; digest?: string },
+    /** The history as read after the update: the tag the digest ECS runs was deployed under. */
+    deployments: readonly Deployment[] | undefined,
 ): Promise<NonNullable<EvidenceRecord["reconciledBy"]>> {
     const options = { ...session.options, onRollback: "fail" as const, evidenceFile: undefined };
     const now = { ...session, options, evidenceFile: undefined, checkpoint, ...readRecordedImage(checkpoint), stackOutputs, readAt: new Date() };
     options.onOutput?.(`ECS rolled the update back: reconciling, so the stack records what ECS runs\n`);
     try {
-        const result = await reconcileTo(now, running, reconcileOf);
+        const result = await reconcileTo(now, running, reconcileOf, deployments);
         return { updateVersion: result.evidence?.updateVersion, digest: result.evidence?.imageDigest ?? null, result: "succeeded" };
     } catch (err) {
         const evidence = err instanceof DeployError ? err.evidence : undefined;

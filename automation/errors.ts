@@ -119,6 +119,21 @@ export class RollbackTargetGoneError extends DeployError {
     }
 }
 
+/** `reconcile`: the image ECS runs is gone from ECR (deleted or archived), so recording it would name an image ECS cannot pull again. */
+export class ReconcileTargetGoneError extends DeployError {
+    readonly exitCode = EXIT_CODES.imageUnavailable;
+    constructor(
+        readonly stack: string,
+        readonly repositoryName: string,
+        readonly image: string,
+        reason: string,
+    ) {
+        super(
+            `ECS runs \`${image}\` on stack \`${stack}\`, but ${reason} in \`${repositoryName}\`: recording it would name an image ECS cannot pull again (a scale-out or a replaced task would fail); nothing was changed. Deploy a tag or roll back to a digest still in ECR (see \`papyrus-deploy history --stack ${stack}\`)`,
+        );
+    }
+}
+
 export class NoRollbackTargetError extends DeployError {
     readonly exitCode = EXIT_CODES.nothingToRollBackTo;
     constructor(
@@ -347,6 +362,8 @@ export class UnreachableError extends DeployError {
         readonly what: string,
         readonly reason: string,
         hint: string,
+        /** The network, throttling or a server error: asking again may work. Not for refused credentials. */
+        readonly transient = false,
     ) {
         super(`${what} could not be reached: ${reason}; nothing was changed. ${hint}`);
     }

@@ -5,6 +5,7 @@
 // definition running again. Only ECS's own deployment record says which.
 import { DescribeServicesCommand, ECSClient, Deployment as EcsDeployment, Service } from "@aws-sdk/client-ecs";
 import { awsUnavailable } from "./awsErrors";
+import { UnreachableError } from "./errors";
 
 export type RolloutState =
     /** ECS finished moving the service to the update's task definition. */
@@ -25,6 +26,23 @@ export interface RolloutOutcome {
     /** The service's events since the update started, oldest first. */
     readonly events: readonly string[];
 }
+
+/**
+ * ECS stopped answering while the driver followed the deployment (after retries), or refused to:
+ * `lastSeen` is how far the driver got, so the record can still name the deployment `up` started.
+ */
+export class RolloutLostError extends Error {
+    constructor(
+        readonly cause: Error,
+        readonly lastSeen: RolloutOutcome,
+    ) {
+        super(cause.message);
+        this.name = "RolloutLostError";
+    }
+}
+
+/** How many DescribeServices calls in a row may go unanswered (network, throttling, a server error) before the wait gives up. */
+export const ROLLOUT_UNANSWERED_LIMIT = 3;
 
 export interface FollowOptions {
     readonly ecs: ECSClient;
@@ -67,8 +85,23 @@ export async function followRollout(options: FollowOptions): Promise<RolloutOutc
     const events: string[] = [];
     let lastStatus = -Infinity;
     let ours: EcsDeployment | undefined;
+    let unanswered = 0;
     for (;;) {
-        const svc = await describeService(options.ecs, options.cluster, options.service);
+        let svc: Service;
+        try {
+            svc = await describeService(options.ecs, options.cluster, options.service);
+            unanswered = 0;
+        } catch (err) {
+            const lastSeen: RolloutOutcome = { state: "IN_PROGRESS", deploymentId: ours?.id, reason: ours?.rolloutStateReason, events };
+            // A blip (the SDK has retried already) should not cost the rollout's outcome: ask again, a few times.
+            const transient = err instanceof UnreachableError && err.transient;
+            if (!transient || ++unanswered >= ROLLOUT_UNANSWERED_LIMIT || Date.now() + pollMs > deadline || options.signal?.aborted) {
+                throw new RolloutLostError(err as Error, lastSeen);
+            }
+            options.onProgress?.(`ECS did not answer (${err.reason}); asking again (${unanswered}/${ROLLOUT_UNANSWERED_LIMIT - 1})`);
+            await sleep(pollMs, options.signal);
+            continue;
+        }
         for (const event of newEvents(svc, options.startedAt, seenEvents)) {
             events.push(event);
             options.onProgress?.(`ECS: ${event}`);

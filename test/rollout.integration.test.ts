@@ -15,7 +15,7 @@ import {
     UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
 import { deploy, history, reconcile, verify } from "../automation/driver";
-import { EXIT_CODES, InterruptedError, RolledBackError, RolloutTimeoutError } from "../automation/errors";
+import { EXIT_CODES, InterruptedError, ReconcileTargetGoneError, RolledBackError, RolloutTimeoutError } from "../automation/errors";
 import { EvidenceRecord } from "../automation/evidence";
 import { assertNoProcessLeft, runCli } from "./support/cliProcess";
 import { tempBackend, TempBackend } from "./support/backend";
@@ -195,6 +195,33 @@ describe("rollout truth: following ECS's deployment, and reconciling an ECS roll
         assert.strictEqual((await history(ctx())).deployments.length, 3);
     });
 
+    it("`reconcile` refuses to record an image ECS runs that is gone from ECR: exit 3, naming it, nothing changed", async () => {
+        // kills: recording a digest ECS could not pull again, or the rollback error's advice (`--to-version`) for a reconcile
+        await deploy({ ...ctx(), tag: "v1.0.0" });
+        const gone = `${REPO_URL}@sha256:${"e".repeat(64)}`; // never pushed: as if deleted from ECR
+        const arn = (
+            await ecs.send(
+                new RegisterTaskDefinitionCommand({
+                    family: "papyrus-dev",
+                    containerDefinitions: [{ name: "app", image: gone, essential: true, memory: 512 }],
+                }),
+            )
+        ).taskDefinition!.taskDefinitionArn!;
+        await ecs.send(new UpdateServiceCommand({ cluster: "papyrus", service: "api", taskDefinition: arn })); // drift, by hand
+        await assert.rejects(reconcile({ ...ctx(), evidenceFile: evidenceFile("gone.json") }), (err: unknown) => {
+            assert.ok(err instanceof ReconcileTargetGoneError, String(err));
+            assert.strictEqual(err.exitCode, EXIT_CODES.imageUnavailable);
+            assert.strictEqual(
+                err.message,
+                `ECS runs \`${gone}\` on stack \`dev\`, but its digest is not in \`${REPO}\`: recording it would name an image ECS cannot pull again ` +
+                    "(a scale-out or a replaced task would fail); nothing was changed. Deploy a tag or roll back to a digest still in ECR (see `papyrus-deploy history --stack dev`)",
+            );
+            return true;
+        });
+        assert.deepStrictEqual(await rows(), [[1, "deploy", "succeeded", v1.digest, true]]);
+        assert.ok(!fs.existsSync(evidenceFile("gone.json")), "no update ran, so no record");
+    });
+
     it("`--on-rollback reconcile` from the CLI: exit 6 still, the reconcile recorded and linked, progress on stderr, --json prints the evidence", async () => {
         await deploy({ ...ctx(), tag: "v1.0.0" });
         proxy.script({ outcome: "rollback", polls: 1 });
@@ -215,6 +242,8 @@ describe("rollout truth: following ECS's deployment, and reconciling an ECS roll
         assert.match(stderr, /Reconciled: update 3 records sha256:[0-9a-f]{64}, so the stack, its history and ECS agree again/);
         const rowsNow = await rows();
         assert.deepStrictEqual(rowsNow[0], [3, "reconcile", "succeeded", v1.digest, true]);
+        // kills: the reconcile forgetting the tag the digest ECS runs was deployed under
+        assert.strictEqual((await history(ctx())).deployments[0].tag, "v1.0.0");
         assert.strictEqual((await verify(ctx())).inSync, true);
     });
 

@@ -198,9 +198,32 @@ describe("rollout edge cases: another update, ECS failing without rollback, ECS 
         assert.strictEqual(error.exitCode, EXIT_CODES.notVerified);
         assert.match(
             error.message,
-            /^stack `dev` was updated, but what ECS runs could not be checked: ECS could not be reached: ECONNREFUSED \(.*\)\. Run `papyrus-deploy verify --stack dev` once ECS is reachable/,
+            /^stack `dev` was updated, but what ECS runs could not be checked: ECS could not be reached: ECONNREFUSED \(.*\), while ECS deployment ecs-svc\/\d+ was IN_PROGRESS\. Run `papyrus-deploy verify --stack dev` once ECS is reachable/,
         );
         assert.doesNotMatch(error.message, /nothing was changed|run the same command again/);
         assert.strictEqual(error.evidence?.imageDigest, v2.digest);
+        // kills: losing the deployment `up` started when ECS stops answering, and giving up at the first unanswered call
+        assert.match(error.evidence?.rollout?.deploymentId ?? "", /^ecs-svc\/\d+$/);
+        assert.strictEqual(error.evidence?.rollout?.state, "IN_PROGRESS");
+        assert.deepStrictEqual(
+            lines.filter((line) => line.startsWith("ECS did not answer")).map((line) => line.replace(/ \(ECONNREFUSED.*\); asking/, " (ECONNREFUSED); asking")),
+            ["ECS did not answer (ECONNREFUSED); asking again (1/2)", "ECS did not answer (ECONNREFUSED); asking again (2/2)"],
+        );
+    });
+
+    it("a blip in ECS's answers mid-wait costs nothing: the driver asks again and follows the rollout to COMPLETED", async () => {
+        // kills: a wait that gives up (exit 8) at the first DescribeServices the SDK could not get answered
+        await deploy({ ...ctx(), tag: "v1.0.0" });
+        proxy.script({ outcome: "complete", polls: 3 });
+        const lines: string[] = [];
+        const deploying = deploy({ ...ctx({ onProgress: (line: string) => lines.push(line) }), tag: "v2.0.0", waitTimeoutMs: 120_000 });
+        await printed(lines, "rollout ecs-svc/");
+        proxy.unavailable(4); // the SDK's own three attempts, then one more
+        const result = await deploying;
+        assert.deepStrictEqual([result.rollout?.state, result.verify?.inSync], ["COMPLETED", true]);
+        assert.ok(
+            lines.some((line) => /^ECS did not answer \(.*\); asking again \(1\/2\)$/.test(line)),
+            lines.join("\n"),
+        );
     });
 });

@@ -41,6 +41,8 @@ export interface EcsRolloutProxy extends MotoProxy {
     script(...steps: RolloutScript[]): void;
     /** The DescribeServices calls answered so far. */
     readonly describes: number;
+    /** Drops the connection of the next `requests` DescribeServices requests (SDK retries count), as a network blip would. */
+    unavailable(requests: number): void;
 }
 
 export async function startEcsRolloutProxy(upstream: string): Promise<EcsRolloutProxy> {
@@ -49,6 +51,7 @@ export async function startEcsRolloutProxy(upstream: string): Promise<EcsRollout
     let counter = 1000;
     let eventCounter = 0;
     let describes = 0;
+    let dropping = 0;
     const now = () => Date.now() / 1000;
     const event = (model: ServiceModel, message: string) => model.events.unshift({ id: `event-${++eventCounter}`, createdAt: now(), message });
     const deployment = (taskDefinition: string, desired: number, script: RolloutScript, state: Deployment["rolloutState"] = "IN_PROGRESS"): Deployment => {
@@ -129,6 +132,12 @@ export async function startEcsRolloutProxy(upstream: string): Promise<EcsRollout
         svc.events = model.events.map((e) => ({ ...e }));
     };
     const proxy = await startMotoProxy(upstream, {
+        beforeRequest(operation) {
+            if (operation === "DescribeServices" && dropping > 0) {
+                dropping--;
+                throw new Error("dropped: the test's network blip"); // motoProxy destroys the socket
+            }
+        },
         rewrite(operation, answer) {
             if (operation === "DescribeServices") {
                 describes++;
@@ -159,6 +168,9 @@ export async function startEcsRolloutProxy(upstream: string): Promise<EcsRollout
         },
         get describes() {
             return describes;
+        },
+        unavailable(requests: number) {
+            dropping = requests;
         },
     };
 }
