@@ -49,7 +49,16 @@ export function readStackConfigValues(workDir: string, stackName: string): Stack
             "is not a valid stack config file (`config:` must be a mapping); fix it (see `git diff`) and try again",
         );
     }
-    const values = { ...projectConfigValues(workDir), ...plainValues((config ?? {}) as Record<string, unknown>) };
+    const stackValues = (config ?? {}) as Record<string, unknown>;
+    if (typeof stackValues["aws:region"] === "object" && stackValues["aws:region"] !== null) {
+        // Left out as secure, the driver's ECR and ECS clients would silently ask the default region.
+        throw new InvalidInputError(
+            "aws:region",
+            "(secret)",
+            `in Pulumi.${stackName}.yaml is a secure value; the driver reaches ECR and ECS in that region, so set it in plain text (\`pulumi config set aws:region <region> -s ${stackName}\`)`,
+        );
+    }
+    const values = { ...projectConfigValues(workDir), ...plainValues(stackValues) };
     const region = values["aws:region"];
     // The driver's ECR and ECS clients use it: a typo would read as "AWS unreachable, try again".
     if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
@@ -89,10 +98,25 @@ function projectConfigValues(workDir: string): Record<string, string> {
     return plainValues(values);
 }
 
-/** The checkout's `Pulumi.<stack>.yaml` as a mapping (empty when there is none). */
+/**
+ * Where the engine reads the stack's config: `Pulumi.<stack>.yaml` beside `Pulumi.yaml`, or in the
+ * directory `Pulumi.yaml`'s `stackConfigDir` names (relative to the project).
+ */
+export function stackConfigPath(workDir: string, stackName: string): string {
+    let project: { stackConfigDir?: unknown } = {};
+    try {
+        project = (yaml.load(fs.readFileSync(path.join(workDir, "Pulumi.yaml"), "utf8")) ?? {}) as typeof project;
+    } catch {
+        // the engine reports a broken Pulumi.yaml itself
+    }
+    const dir = typeof project.stackConfigDir === "string" && project.stackConfigDir !== "" ? path.resolve(workDir, project.stackConfigDir) : workDir;
+    return path.join(dir, `Pulumi.${stackName}.yaml`);
+}
+
+/** The checkout's stack config file as a mapping (empty when there is none). */
 function readStackFile(workDir: string, stackName: string): Record<string, unknown> {
     const file = `Pulumi.${stackName}.yaml`;
-    const source = path.join(workDir, file);
+    const source = stackConfigPath(workDir, stackName);
     if (!fs.existsSync(source)) return {};
     let loaded: unknown;
     try {

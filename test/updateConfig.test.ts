@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { readStackConfigValues, writeUpdateConfig } from "../automation/updateConfig";
+import { readStackConfigValues, stackConfigPath, writeUpdateConfig } from "../automation/updateConfig";
 
 describe("the update's config file", () => {
     let dir: string;
@@ -124,6 +124,36 @@ describe("the stack config the driver reads (readStackConfigValues)", () => {
             });
         });
     }
+
+    it("refuses a secure aws:region by name: the driver's clients would ask the default region instead", () => {
+        // kills: leaving a secure region out silently (ECR and ECS then asked in AWS_REGION or us-east-1)
+        write("", "config:\n  aws:region:\n    secure: v1:abc==\n");
+        assert.throws(() => readStackConfigValues(dir, "prod"), {
+            message:
+                "`aws:region` in Pulumi.prod.yaml is a secure value; the driver reaches ECR and ECS in that region, so set it in plain text " +
+                "(`pulumi config set aws:region <region> -s prod`), got `(secret)`",
+        });
+    });
+
+    it("reads the stack file where Pulumi.yaml's `stackConfigDir` puts it, and copies that one for the update", () => {
+        // kills: reading (and copying) Pulumi.<stack>.yaml beside Pulumi.yaml when the engine reads it from stackConfigDir,
+        // which would give the update a config without the stack's own keys
+        fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: papyrus\nruntime: nodejs\nstackConfigDir: config\n");
+        fs.mkdirSync(path.join(dir, "config"));
+        fs.writeFileSync(path.join(dir, "config", "Pulumi.prod.yaml"), "encryptionsalt: v1:salt\nconfig:\n  papyrus:repositoryName: from-config-dir\n");
+        fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), "config:\n  papyrus:repositoryName: the-wrong-file\n");
+        assert.strictEqual(stackConfigPath(dir, "prod"), path.join(dir, "config", "Pulumi.prod.yaml"));
+        assert.deepStrictEqual(readStackConfigValues(dir, "prod"), { "papyrus:repositoryName": "from-config-dir" });
+        const copy = writeUpdateConfig(dir, "prod", { image: "x" });
+        try {
+            assert.deepStrictEqual(yaml.load(fs.readFileSync(copy.path, "utf8")), {
+                encryptionsalt: "v1:salt",
+                config: { "papyrus:repositoryName": "from-config-dir", "papyrus:image": "x" },
+            });
+        } finally {
+            copy.remove();
+        }
+    });
 
     it("takes every AWS region spelling (us-gov-west-1, us-isob-east-1, ap-southeast-7)", () => {
         for (const region of ["us-gov-west-1", "us-isob-east-1", "ap-southeast-7", "il-central-1"]) {
