@@ -6,6 +6,7 @@
 // after it (two `stack output` and a one-entry `stack history`), none of which
 // the driver uses: it reads the state and the history itself, once.
 import { spawn } from "child_process";
+import { performance } from "perf_hooks";
 import type { UpdateSummary } from "@pulumi/pulumi/automation";
 import { readCheckpointFile } from "./checkpointFile";
 import type { Checkpoint } from "./state";
@@ -52,6 +53,8 @@ export interface StackCliOptions {
 
 /** Every CLI process the driver starts, for `npm run bench`'s count. */
 export const cliCalls: string[][] = [];
+/** How long each of `cliCalls` ran, start to exit (same order), for `npm run bench`. */
+export const cliCallMs: number[] = [];
 
 export class StackCli {
     constructor(private readonly options: StackCliOptions) {}
@@ -112,6 +115,8 @@ export class StackCli {
     private run(args: string[], run: CliRun = {}): Promise<{ stdout: string; stderr: string }> {
         const full = [...args, "--stack", this.options.stack, "--non-interactive"];
         cliCalls.push(full);
+        const index = cliCallMs.push(NaN) - 1;
+        const started = performance.now();
         return new Promise((resolve, reject) => {
             const child = spawn(this.options.command, full, {
                 cwd: this.options.workDir,
@@ -136,6 +141,7 @@ export class StackCli {
             });
             child.on("close", (code, signal) => {
                 done();
+                cliCallMs[index] = performance.now() - started;
                 if (code === 0) return resolve({ stdout, stderr });
                 reject(new CliCommandError(full, code ?? -1, stdout, signal ? `${stderr}(killed by ${signal})` : stderr, failureKind(stderr)));
             });
