@@ -82,7 +82,8 @@ if (setTimeoutOfSys) {
 
 const self = pathToFileURL(__filename).href;
 const typescriptUrl = pathToFileURL(require.resolve("typescript")).href;
-Module.registerHooks({
+// Node 22.15 and later (the project's tools run 24); without it the checker runs uncached.
+Module.registerHooks?.({
     resolve(specifier, context, nextResolve) {
         const resolved = nextResolve(specifier, context);
         if (resolved.url === typescriptUrl && context.parentURL !== self) {
