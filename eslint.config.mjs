@@ -18,8 +18,9 @@ export default tseslint.config(
         },
     },
     {
-        // CommonJS that runs before TypeScript: the CLI's bin and its Node version check.
-        files: ["**/*.js"],
+        // CommonJS that runs before TypeScript: the CLI's bin and its Node version check, and the
+        // hooks `npm run mutate` preloads into Stryker's processes (scripts/*.cjs).
+        files: ["**/*.js", "**/*.cjs"],
         languageOptions: { sourceType: "commonjs" },
         rules: { "@typescript-eslint/no-require-imports": "off" },
     },

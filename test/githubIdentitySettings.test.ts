@@ -477,6 +477,21 @@ const refused: Refused[] = [
         ],
     },
     {
+        // One branch, two workflows: the branch's problem shows in both subjects, with a different
+        // suggestion each, so both are reported. kills: the report key made the setting alone
+        title: "a full ref as a branch, with two workflows",
+        config: {
+            ...BASE,
+            subjectClaims: { jobWorkflowRef: true },
+            push: { branches: ["master"], workflows: ["ecr-push.yml"] },
+            deploy: { branches: ["refs/heads/main"], workflows: ["a.yml", "b.yml"] },
+        },
+        problems: [
+            "`papyrus:github.deploy.branches[0]`: subject `repo:acme/papyrus:ref:refs/heads/refs/heads/main:job_workflow_ref:acme/papyrus/.github/workflows/a.yml@refs/heads/refs/heads/main`: its branch `refs/heads/main` is a full ref, so the subject names `refs/heads/refs/heads/main`, which no run has; give the branch name alone; e.g. `repo:acme/papyrus:ref:refs/heads/main:job_workflow_ref:acme/papyrus/.github/workflows/a.yml@refs/heads/refs/heads/main`",
+            "`papyrus:github.deploy.branches[0]`: subject `repo:acme/papyrus:ref:refs/heads/refs/heads/main:job_workflow_ref:acme/papyrus/.github/workflows/b.yml@refs/heads/refs/heads/main`: its branch `refs/heads/main` is a full ref, so the subject names `refs/heads/refs/heads/main`, which no run has; give the branch name alone; e.g. `repo:acme/papyrus:ref:refs/heads/main:job_workflow_ref:acme/papyrus/.github/workflows/b.yml@refs/heads/refs/heads/main`",
+        ],
+    },
+    {
         // kills: the string `null` not read as empty
         title: '`deploy: "null"`, which a YAML-to-JSON step can produce',
         config: { ...BASE, deploy: "null" },

@@ -325,6 +325,17 @@ describe("deployPolicy", () => {
         );
     });
 
+    it("reads no alarms when the service has none: no statement with an empty resource list", () => {
+        // kills: `alarmArns.length > 0` made true or turned into `>= 0`
+        const sids = (alarmArns: string[] | undefined) =>
+            deployPolicy({ ...FULL, target: { ...FULL.target!, serviceResources: { ...FULL.target!.serviceResources, alarmArns } } }).Statement.map(
+                (statement) => statement.Sid,
+            );
+        assert.ok(sids(ALARM_ARNS).includes("RefreshAlarms"));
+        assert.ok(!sids([]).includes("RefreshAlarms"));
+        assert.ok(!sids(undefined).includes("RefreshAlarms"));
+    });
+
     it("scopes state objects under a nested key prefix, under the bucket's root without one, and lists only the stack's own", () => {
         // Trailing slashes, however many, end the prefix once. kills: the trailing-slash pattern losing its `$` or `+`,
         // the root prefix without a key prefix, and the promotion source's prefixes listed when there is none

@@ -281,6 +281,33 @@ describe("githubSubjectProblem", () => {
         ]);
     });
 
+    it("keeps a repeated claim once in the suggestion", () => {
+        // kills: `seen.has(key)` made false (the suggestion would repeat the claim, which GitHub writes once)
+        assert.deepStrictEqual(checkGithubSubjectParts("repo:acme*/papyrus:ref:refs/heads/main:repository_id:123:repository_id:456"), [
+            {
+                part: "owner",
+                message:
+                    "its owner `acme*` has a wildcard, so it trusts repositories of other owners too; name the owner exactly; e.g. `repo:acme/papyrus:ref:refs/heads/main:repository_id:123`",
+            },
+            {
+                part: "repository_id",
+                message:
+                    "it has the claim `repository_id` twice, and GitHub writes each claim once; e.g. `repo:acme/papyrus:ref:refs/heads/main:repository_id:123`",
+            },
+        ]);
+    });
+
+    it("reads an owner's immutable id only at the end of the whole owner, not after a line break", () => {
+        // kills: the `^` of the `name@id` pattern dropped (`me@123` after the line break would pass as the owner `me`)
+        assert.deepStrictEqual(checkGithubSubjectParts("repo:ac\nme@123/papyrus:ref:refs/heads/main"), [
+            {
+                part: "owner",
+                message:
+                    "its owner `ac\nme@123` is not a GitHub user or organisation name (letters, digits and single `-`); e.g. `repo:OWNER/papyrus:ref:refs/heads/main`",
+            },
+        ]);
+    });
+
     it("names the provider's URL as the issuer whose host prefixes the condition keys", () => {
         // IAM's condition keys are the provider URL without `https://`. kills: GITHUB_OIDC_URL emptied
         assert.strictEqual(GITHUB_OIDC_URL, `https://${githubIssuer()}`);

@@ -5,8 +5,10 @@ import {
     chooseRollbackTarget,
     Deployment,
     formatPromotedFrom,
+    formatReconcileOf,
     markRunning,
     parsePromotedFrom,
+    parseReconcileOf,
     readDeployments,
     toDeployments,
     updateRunner,
@@ -384,6 +386,8 @@ describe("rollback target", () => {
         );
         assert.strictEqual(chooseRollbackTarget(nothingRuns, { toVersion: 1 }).target?.digest, digest("a"));
         assert.strictEqual(chooseRollbackTarget(nothingRuns, { toTag: "v2.0.0" }).target?.version, 2);
+        // kills: `"toDigest" in target` dropped (emptied) from the explicit targets that need no current deployment
+        assert.strictEqual(chooseRollbackTarget(nothingRuns, { toDigest: digest("b") }).target?.version, 2);
         assert.match(chooseRollbackTarget(nothingRuns, {}).reason!, /name a target with `--to-version`, `--to-tag` or `--to-digest`/);
     });
 
@@ -456,6 +460,60 @@ describe("rollback target", () => {
         }
     });
 
+    it("follows a reconcile back to where the digest it records came from", () => {
+        // v1 (a), v2 (b), v3 (c), then a reconcile recording that ECS runs b (naming no refused digest): the
+        // step back is from update 2, to a, not to c. kills: `reconcile` dropped from the kinds originOf follows
+        const rows = records([
+            ["deploy", "succeeded", "a"],
+            ["deploy", "succeeded", "b"],
+            ["deploy", "succeeded", "c"],
+            ["rollback", "succeeded", "b"],
+        ]);
+        const reconciled = rows.map((d) => (d.version === 4 ? { ...d, kind: "reconcile" as const, reconcileOf: {} } : d));
+        const choice = chooseRollbackTarget(markRunning(reconciled, { digest: digest("b") }), {});
+        assert.deepStrictEqual([choice.current?.version, choice.target?.version], [4, 1]);
+    });
+
+    it("counts only a succeeded reconcile against a digest", () => {
+        // v1 (a), v2 (c), v3 (b), and a reconcile naming c that failed, or a record of another kind that
+        // names it: c is still the step back from b.
+        // kills: `r.result === "succeeded"` made true, `&&` turned into `||` in the first two conditions, `r.kind === "reconcile"` made true
+        const rows = records([
+            ["deploy", "succeeded", "a"],
+            ["deploy", "succeeded", "c"],
+            ["deploy", "succeeded", "b"],
+            ["deploy", "succeeded", "d"],
+        ]);
+        const naming = { version: 2, digest: digest("c") };
+        for (const [label, change] of [
+            ["failed reconcile", { kind: "reconcile" as const, result: "failed", reconcileOf: naming }],
+            ["deploy naming c", { reconcileOf: naming }],
+        ] as const) {
+            const history = markRunning(
+                rows.map((d) => (d.version === 4 ? { ...d, ...change } : d)),
+                { digest: digest("b") },
+            );
+            assert.strictEqual(chooseRollbackTarget(history, {}).target?.version, 2, label);
+        }
+    });
+
+    it("takes only updates as running or as a target: no other operation deploys an image", () => {
+        // Records built by hand: toDeployments gives a refresh or destroy no digest, so these guard the
+        // functions themselves. kills: `d.operation === "update"` made true in markRunning and in the candidates
+        const [destroy, update] = records([
+            ["deploy", "succeeded", "a"],
+            ["deploy", "succeeded", "b"],
+        ]).map((d) => (d.version === 2 ? { ...d, operation: "destroy", digest: digest("a") } : d));
+        assert.deepStrictEqual(
+            markRunning([destroy, update], { digest: digest("a") }).map((d) => [d.version, d.running]),
+            [
+                [2, false],
+                [1, true],
+            ],
+        );
+        assert.strictEqual(chooseRollbackTarget(markRunning([destroy, update], undefined), { toDigest: digest("a") }).target?.version, 1);
+    });
+
     it("steps back from a redeploy of an old release to the release before the redeploy", () => {
         // A deploy is where its digest came from, even if that digest ran before: v1 (a), v2 (b), deploy a again: back to b.
         // kills: originOf following deploys too (`origin.kind !== "other"`)
@@ -504,6 +562,43 @@ describe("promoted deployments in history", () => {
             digest: digest("b"),
             tag: undefined,
         });
+    });
+
+    it("reads what a driver's reconcile reconciled, and only a driver's reconcile", () => {
+        // kills: the `reconcile` of the driver kinds emptied (static), `kind === "reconcile"` negated, made
+        // true or false or emptied, `byDriver &&` turned into `||`, and `kind === "promote"` made true
+        const of = { version: 4, digest: digest("c") };
+        const update = (runner: "auto.local" | "cli", kind: string) =>
+            ({
+                ...summary(runner, formatPromotedFrom(from)),
+                message: runner === "cli" ? "" : `${kind} v1.0.0 ${digest("a")} by alice`,
+                config: {
+                    ...summary(runner, formatPromotedFrom(from)).config,
+                    "papyrus:deployKind": { value: kind, secret: false },
+                    "papyrus:reconcileOf": { value: formatReconcileOf(of), secret: false },
+                },
+            }) as unknown as UpdateSummary;
+        assert.deepStrictEqual(
+            toDeployments([update("auto.local", "reconcile"), update("auto.local", "deploy"), update("cli", "reconcile")]).map((d) => [
+                d.kind,
+                d.reconcileOf,
+                d.promotedFrom,
+            ]),
+            [
+                ["reconcile", of, undefined],
+                ["deploy", undefined, undefined],
+                ["manual", undefined, undefined],
+            ],
+        );
+    });
+
+    it("reads back `papyrus:reconcileOf` as the driver writes it, and only that shape", () => {
+        // kills: the written or the parsed object emptied
+        assert.strictEqual(formatReconcileOf({ version: 4, digest: digest("c") }), `{"version":4,"digest":"${digest("c")}"}`);
+        assert.deepStrictEqual(parseReconcileOf(formatReconcileOf({ version: 4, digest: digest("c") })), { version: 4, digest: digest("c") });
+        assert.deepStrictEqual(parseReconcileOf(JSON.stringify({ version: "4", digest: "sha256:short" })), { version: undefined, digest: undefined });
+        assert.strictEqual(parseReconcileOf("not json"), undefined);
+        assert.strictEqual(parseReconcileOf(undefined), undefined);
     });
 
     it("a promote is where a digest came from: a default rollback steps back past it", () => {

@@ -229,6 +229,14 @@ describe("policy rules", () => {
                 { deploymentCircuitBreaker: { enable: true, rollback: "true" } },
                 '`deploymentCircuitBreaker` `{"enable":true,"rollback":"true"}` and `alarms` unset',
             ],
+            // kills: the breaker's `enable === true` made true
+            [
+                "a circuit breaker turned off",
+                { deploymentCircuitBreaker: { enable: false, rollback: true } },
+                '`deploymentCircuitBreaker` `{"enable":false,"rollback":true}` and `alarms` unset',
+            ],
+            // kills: `value === null` made false in how a setting is shown (`null` instead of unset)
+            ["both null", { deploymentCircuitBreaker: null, alarms: null }, "`deploymentCircuitBreaker` unset and `alarms` unset"],
         ];
         for (const [title, props, got] of bad) {
             it(`refuses ${title}`, () => assert.deepStrictEqual(serviceRollbackProblems(props), [need + got]));
