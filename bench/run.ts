@@ -554,7 +554,7 @@ function renderResults(r: Results): string {
         `Run on ${r.date} (total bench time ${(r.totalMs / 60000).toFixed(1)} min).`,
         "",
         `Machine: ${m.nproc} cores (\`nproc\`), ${m.memory} memory, ${m.cpu}; ${m.os}; Node ${m.node}; Pulumi CLI ${m.pulumi}; moto ${m.moto}; load average at the end ${m.load}.`,
-        "Other engineers' test suites were running on the same machine at the same time, so absolute times are noisy; the ratios interleave their two sides to cancel most of that.",
+        "The machine may be shared (the load average above says how busy it was), so absolute times are noisy; the ratios interleave their two sides to cancel most of that.",
         "",
         "| | Figure | Median (min, max, n) | Target | Verdict |",
         "|---|---|---|---|---|",
