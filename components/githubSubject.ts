@@ -414,11 +414,22 @@ function fixClaims(context: Context): string[] {
                   ? jobWorkflowRefProblem(value) === undefined
                   : false;
         if (ok) {
-            kept.push(key, value);
+            kept.push(key, withFixedRef(value, context));
             seen.add(key);
         }
     }
     return kept;
+}
+
+/**
+ * A `job_workflow_ref` that names the same ref as the subject's context follows the context's fix:
+ * for `ref:refs/heads/refs/heads/main` both become `refs/heads/main`, not the context alone. Any
+ * other claim (a `repository_id` is digits) never ends in `@<ref>` and is kept as it is.
+ */
+function withFixedRef(value: string, context: Context): string {
+    if (context.kind !== "branch" && context.kind !== "tag") return value;
+    const given = `@${context.kind === "branch" ? "refs/heads/" : "refs/tags/"}${context.name}`;
+    return value.endsWith(given) ? value.slice(0, -given.length) + "@" + fixContext(context).slice("ref:".length) : value;
 }
 
 /** A value in backticks with control characters escaped, so a message never hides them. */

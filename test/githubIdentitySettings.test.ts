@@ -487,8 +487,8 @@ const refused: Refused[] = [
             deploy: { branches: ["refs/heads/main"], workflows: ["a.yml", "b.yml"] },
         },
         problems: [
-            "`papyrus:github.deploy.branches[0]`: subject `repo:acme/papyrus:ref:refs/heads/refs/heads/main:job_workflow_ref:acme/papyrus/.github/workflows/a.yml@refs/heads/refs/heads/main`: its branch `refs/heads/main` is a full ref, so the subject names `refs/heads/refs/heads/main`, which no run has; give the branch name alone; e.g. `repo:acme/papyrus:ref:refs/heads/main:job_workflow_ref:acme/papyrus/.github/workflows/a.yml@refs/heads/refs/heads/main`",
-            "`papyrus:github.deploy.branches[0]`: subject `repo:acme/papyrus:ref:refs/heads/refs/heads/main:job_workflow_ref:acme/papyrus/.github/workflows/b.yml@refs/heads/refs/heads/main`: its branch `refs/heads/main` is a full ref, so the subject names `refs/heads/refs/heads/main`, which no run has; give the branch name alone; e.g. `repo:acme/papyrus:ref:refs/heads/main:job_workflow_ref:acme/papyrus/.github/workflows/b.yml@refs/heads/refs/heads/main`",
+            "`papyrus:github.deploy.branches[0]`: subject `repo:acme/papyrus:ref:refs/heads/refs/heads/main:job_workflow_ref:acme/papyrus/.github/workflows/a.yml@refs/heads/refs/heads/main`: its branch `refs/heads/main` is a full ref, so the subject names `refs/heads/refs/heads/main`, which no run has; give the branch name alone; e.g. `repo:acme/papyrus:ref:refs/heads/main:job_workflow_ref:acme/papyrus/.github/workflows/a.yml@refs/heads/main`",
+            "`papyrus:github.deploy.branches[0]`: subject `repo:acme/papyrus:ref:refs/heads/refs/heads/main:job_workflow_ref:acme/papyrus/.github/workflows/b.yml@refs/heads/refs/heads/main`: its branch `refs/heads/main` is a full ref, so the subject names `refs/heads/refs/heads/main`, which no run has; give the branch name alone; e.g. `repo:acme/papyrus:ref:refs/heads/main:job_workflow_ref:acme/papyrus/.github/workflows/b.yml@refs/heads/main`",
         ],
     },
     {

@@ -32,6 +32,16 @@ describe("githubSubjectProblem", () => {
     }
 
     const refused: [unknown, string][] = [
+        // A full ref as the tag: the suggestion fixes the workflow's `@ref` with it, and leaves a workflow
+        // pinned to another ref alone. kills: suggesting `@refs/tags/refs/tags/v1`, which no run has either
+        [
+            "repo:o/r:ref:refs/tags/refs/tags/v1:job_workflow_ref:o/r/.github/workflows/d.yml@refs/tags/refs/tags/v1",
+            "its tag `refs/tags/v1` is a full ref, so the subject names `refs/tags/refs/tags/v1`, which no run has; give the tag name alone; e.g. `repo:o/r:ref:refs/tags/v1:job_workflow_ref:o/r/.github/workflows/d.yml@refs/tags/v1`",
+        ],
+        [
+            "repo:o/r:ref:refs/heads/refs/heads/main:job_workflow_ref:o/shared/.github/workflows/d.yml@refs/heads/stable",
+            "its branch `refs/heads/main` is a full ref, so the subject names `refs/heads/refs/heads/main`, which no run has; give the branch name alone; e.g. `repo:o/r:ref:refs/heads/main:job_workflow_ref:o/shared/.github/workflows/d.yml@refs/heads/stable`",
+        ],
         // The three the pack used to pass although the component refused them.
         [
             "repo:o/r:*",
