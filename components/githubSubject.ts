@@ -204,13 +204,16 @@ function problems(s: ParsedSubject): Found[] {
 
 function ownerProblem(owner: NamePart): Found | undefined {
     if (WILDCARD.test(owner.text)) {
-        return { part: "owner", message: `its owner \`${owner.text}\` has a wildcard, so it trusts repositories of other owners too; name the owner exactly` };
+        return {
+            part: "owner",
+            message: `its owner ${quote(owner.text)} has a wildcard, so it trusts repositories of other owners too; name the owner exactly`,
+        };
     }
     if (owner.name === "") {
         return { part: "owner", message: "it names no owner (`repo:OWNER/REPO:…`)" };
     }
     if (!GITHUB_OWNER.test(owner.name)) {
-        return { part: "owner", message: `its owner \`${owner.text}\` is not a GitHub user or organisation name (letters, digits and single \`-\`)` };
+        return { part: "owner", message: `its owner ${quote(owner.text)} is not a GitHub user or organisation name (letters, digits and single \`-\`)` };
     }
     return undefined;
 }
@@ -219,13 +222,13 @@ function repositoryProblem(owner: NamePart, repository: NamePart | undefined): F
     if (repository === undefined) {
         return {
             part: "repository",
-            message: `it names no repository after \`${owner.text}\`, so it would trust every repository of that owner, including ones created later`,
+            message: `it names no repository after ${quote(owner.text)}, so it would trust every repository of that owner, including ones created later`,
         };
     }
     if (WILDCARD.test(repository.text)) {
         return {
             part: "repository",
-            message: `its repository \`${repository.text}\` has a wildcard, so it trusts other repositories of \`${owner.text}\` too, including ones created later (\`api*\` also matches \`api-evil\`); name the repository exactly`,
+            message: `its repository ${quote(repository.text)} has a wildcard, so it trusts other repositories of ${quote(owner.text)} too, including ones created later (\`api*\` also matches \`api-evil\`); name the repository exactly`,
         };
     }
     if (repository.name === "") {
@@ -234,7 +237,7 @@ function repositoryProblem(owner: NamePart, repository: NamePart | undefined): F
     if (!GITHUB_REPOSITORY.test(repository.name)) {
         return {
             part: "repository",
-            message: `its repository \`${repository.text}\` is not a GitHub repository name (letters, digits, \`.\`, \`_\` and \`-\`)`,
+            message: `its repository ${quote(repository.text)} is not a GitHub repository name (letters, digits, \`.\`, \`_\` and \`-\`)`,
         };
     }
     return undefined;
@@ -252,12 +255,12 @@ function contextProblem(s: ParsedSubject, context: Context): Found | undefined {
         case "wildcard":
             return {
                 part: "context",
-                message: `its context \`${context.text}\` is a pattern over every branch, tag, environment and pull request of ${repo}, so anyone who can push a branch there gets the role; name a branch, tag or environment`,
+                message: `its context ${quote(context.text)} is a pattern over every branch, tag, environment and pull request of ${repo}, so anyone who can push a branch there gets the role; name a branch, tag or environment`,
             };
         case "unknown":
             return {
                 part: "context",
-                message: `its context \`${context.text}\` is none GitHub sends for a trusted run (\`ref:refs/heads/<branch>\`, \`ref:refs/tags/<tag>\` or \`environment:<name>\`)`,
+                message: `its context ${quote(context.text)} is none GitHub sends for a trusted run (\`ref:refs/heads/<branch>\`, \`ref:refs/tags/<tag>\` or \`environment:<name>\`)`,
             };
         case "pull_request":
             return {
@@ -280,13 +283,13 @@ function refNameProblem(kind: "branch" | "tag", name: string): Found | undefined
     if (/^[*?]/.test(name)) {
         return {
             part: "context",
-            message: `its ${kind} pattern \`${name}\` starts with a wildcard, so it trusts every ${kind} anyone with write access can create; name the ${kind}, or a pattern with a fixed start such as \`${kind === "branch" ? "release/*" : "v*.*.*"}\``,
+            message: `its ${kind} pattern ${quote(name)} starts with a wildcard, so it trusts every ${kind} anyone with write access can create; name the ${kind}, or a pattern with a fixed start such as \`${kind === "branch" ? "release/*" : "v*.*.*"}\``,
         };
     }
     if (name.startsWith("refs/")) {
         return {
             part: "context",
-            message: `its ${kind} \`${name}\` is a full ref, so the subject names \`${refs}${name}\`, which no run has; give the ${kind} name alone`,
+            message: `its ${kind} ${quote(name)} is a full ref, so the subject names \`${refs}${name}\`, which no run has; give the ${kind} name alone`,
         };
     }
     if (/[\s\u0000-\u001f\u007f]/.test(name)) {
@@ -302,7 +305,7 @@ function environmentProblem(name: string): Found | undefined {
     if (WILDCARD.test(name)) {
         return {
             part: "context",
-            message: `its environment \`${name}\` is a pattern, which could match an environment without protection rules; name the environment exactly`,
+            message: `its environment ${quote(name)} is a pattern, which could match an environment without protection rules; name the environment exactly`,
         };
     }
     if (/[\u0000-\u001f\u007f]/.test(name) || name.trim() !== name) {
@@ -322,16 +325,16 @@ function claimsProblem(s: ParsedSubject, claims: readonly string[]): Found | und
         if (!(SUBJECT_CLAIMS as readonly string[]).includes(key)) {
             return {
                 part: "claim",
-                message: `its claim \`${key}\` after the context is not one this rule can check (\`repository_id\`, \`job_workflow_ref\`)`,
+                message: `its claim ${quote(key)} after the context is not one this rule can check (\`repository_id\`, \`job_workflow_ref\`)`,
             };
         }
         const claim = key as SubjectClaim;
         if (seen.has(claim)) {
-            return { part: claim, message: `it has the claim \`${claim}\` twice, and GitHub writes each claim once` };
+            return { part: claim, message: `it has the claim ${quote(claim)} twice, and GitHub writes each claim once` };
         }
         seen.add(claim);
         if (value === undefined || value === "") {
-            return { part: claim, message: `its claim \`${claim}\` has no value` };
+            return { part: claim, message: `its claim ${quote(claim)} has no value` };
         }
         const problem = claim === "repository_id" ? repositoryIdProblem(value) : jobWorkflowRefProblem(value);
         if (problem !== undefined) {
@@ -344,7 +347,7 @@ function claimsProblem(s: ParsedSubject, claims: readonly string[]): Found | und
 function repositoryIdProblem(value: string): string | undefined {
     return /^[0-9]{1,20}$/.test(value)
         ? undefined
-        : `its \`repository_id\` \`${value}\` is not a repository number (\`gh api repos/OWNER/REPO --jq .id\`), and a pattern there would trust a re-created repository`;
+        : `its \`repository_id\` ${quote(value)} is not a repository number (\`gh api repos/OWNER/REPO --jq .id\`), and a pattern there would trust a re-created repository`;
 }
 
 /** `OWNER/REPO/.github/workflows/<file>.yml@<ref>`: the file literal, a pattern allowed only in the ref. */
@@ -353,10 +356,10 @@ const JOB_WORKFLOW_REF = /^([^/@*?]+)\/([^/@*?]+)\/\.github\/workflows\/[^/@*?]+
 function jobWorkflowRefProblem(value: string): string | undefined {
     const match = JOB_WORKFLOW_REF.exec(value);
     if (match === null) {
-        return `its \`job_workflow_ref\` \`${value}\` does not name one workflow file (\`OWNER/REPO/.github/workflows/<file>.yml@<ref>\`, a wildcard only after \`@\`)`;
+        return `its \`job_workflow_ref\` ${quote(value)} does not name one workflow file (\`OWNER/REPO/.github/workflows/<file>.yml@<ref>\`, a wildcard only after \`@\`)`;
     }
     if (!GITHUB_OWNER.test(match[1]) || !GITHUB_REPOSITORY.test(match[2])) {
-        return `its \`job_workflow_ref\` \`${value}\` does not start with a GitHub owner and repository`;
+        return `its \`job_workflow_ref\` ${quote(value)} does not start with a GitHub owner and repository`;
     }
     return undefined;
 }

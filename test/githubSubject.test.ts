@@ -222,7 +222,8 @@ describe("githubSubjectProblem", () => {
         // kills: the workflow ref pattern's `$` dropped (`.` stops at a line break)
         [
             "repo:acme/papyrus:environment:prod:job_workflow_ref:acme/papyrus/.github/workflows/deploy.yml@main\nx",
-            "its `job_workflow_ref` `acme/papyrus/.github/workflows/deploy.yml@main\nx` does not name one workflow file (`OWNER/REPO/.github/workflows/<file>.yml@<ref>`, a wildcard only after `@`); e.g. `repo:acme/papyrus:environment:prod`",
+            // The line break shown escaped: a message never hides a control character.
+            "its `job_workflow_ref` `acme/papyrus/.github/workflows/deploy.yml@main\\nx` does not name one workflow file (`OWNER/REPO/.github/workflows/<file>.yml@<ref>`, a wildcard only after `@`); e.g. `repo:acme/papyrus:environment:prod`",
         ],
         // kills: the owner and repository check of the workflow ref dropped or weakened to `&&`
         [
@@ -308,12 +309,13 @@ describe("githubSubjectProblem", () => {
     });
 
     it("reads an owner's immutable id only at the end of the whole owner, not after a line break", () => {
-        // kills: the `^` of the `name@id` pattern dropped (`me@123` after the line break would pass as the owner `me`)
+        // kills: the `^` of the `name@id` pattern dropped (`me@123` after the line break would pass as the owner `me`);
+        // the owner is shown with the line break escaped
         assert.deepStrictEqual(checkGithubSubjectParts("repo:ac\nme@123/papyrus:ref:refs/heads/main"), [
             {
                 part: "owner",
                 message:
-                    "its owner `ac\nme@123` is not a GitHub user or organisation name (letters, digits and single `-`); e.g. `repo:OWNER/papyrus:ref:refs/heads/main`",
+                    "its owner `ac\\nme@123` is not a GitHub user or organisation name (letters, digits and single `-`); e.g. `repo:OWNER/papyrus:ref:refs/heads/main`",
             },
         ]);
     });
