@@ -5,7 +5,8 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { readCheckpointFile } from "../automation/checkpointFile";
-import { engineTools, PROJECT_ROOT } from "../automation/engine";
+import { engineTools, PROJECT_ROOT, pulumiExecutable } from "../automation/engine";
+import { cliCalls, StackCli } from "../automation/stackCli";
 import { tempBackend, TempBackend } from "./support/backend";
 import { fixtureStack } from "./support/fixture";
 
@@ -57,6 +58,35 @@ describe("real Pulumi engine (LocalWorkspace, file:// backend)", function () {
         const exported = await stack.exportStack();
         assert.ok(exported.deployment.resources.length >= 3, "the stack, the task definition and the service at least");
         assert.deepStrictEqual(readCheckpointFile(backend.url, "papyrus", "dev"), { checkpoint: exported.deployment });
+    });
+
+    it("a checkpoint holding a secret is read through `stack export --show-secrets`, not from the file", async () => {
+        // kills: reading ciphertext from the checkpoint file as if it were the record
+        const stack = await fixtureStack(backend, "dev");
+        await stack.setAllConfig({
+            "papyrus:repositoryName": { value: "papyrus-api" },
+            "papyrus:image": { value: IMAGE_A },
+            "papyrus:fixtureSecretOutput": { value: "true" },
+        });
+        await stack.up();
+        const read = readCheckpointFile(backend.url, "papyrus", "dev");
+        assert.deepStrictEqual(read, { unreadable: "the checkpoint holds secrets" });
+        const { command, env } = pulumiExecutable();
+        const cli = new StackCli({
+            command,
+            workDir: stack.workspace.workDir,
+            stack: "organization/papyrus/dev",
+            backendUrl: backend.url,
+            env: { ...env, ...backend.env },
+        });
+        const before = cliCalls.length;
+        const state = await cli.readState();
+        assert.deepStrictEqual(
+            cliCalls.slice(before).map((args) => args.slice(0, 2)),
+            [["stack", "export"]],
+        );
+        const outputs = state?.resources?.find((r) => r.type === "pulumi:pulumi:Stack")?.outputs as Record<string, { plaintext?: string }>;
+        assert.strictEqual(outputs.secretNote.plaintext, JSON.stringify("only the CLI can decrypt this"));
     });
 
     it("fails `up` with the validator's message when the image is a tag", async () => {
