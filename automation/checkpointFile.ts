@@ -2,7 +2,7 @@
 // `.pulumi/stacks/<project>/<stack>.json`: the same record `pulumi stack export` prints, without
 // starting a CLI process (about 0.2 s each; a deploy reads the state twice). Only when the file is
 // unambiguous: any doubt (another layout, a gzipped or unknown format, encrypted secrets, which
-// only the CLI can decrypt) answers `undefined`, and the caller asks the CLI instead.
+// only the CLI can decrypt) answers `{ unreadable: <why> }`, and the caller asks the CLI instead.
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";

@@ -5,6 +5,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { fileBackendRoot } from "./checkpointFile";
 import { StackBusyError } from "./errors";
 
 export interface LockHolder {
@@ -139,12 +140,14 @@ export interface EngineLock {
 
 /**
  * The engine's locks on `project/stack` in a `file://` backend, each with whether its process is
- * provably gone (same host, pid not running). Undefined for other backends (S3, Pulumi Cloud):
+ * provably gone (same host, pid not running). Undefined for other backends (S3, Pulumi Cloud, a
+ * `file://` URL with options or a relative path, see `fileBackendRoot`):
  * there no lock can be proven stale from here, so none is ever broken automatically.
  */
 export function engineLocks(backendUrl: string, project: string, stackName: string): (EngineLock & { stale: boolean })[] | undefined {
-    if (!backendUrl.startsWith("file://")) return undefined;
-    const root = path.join(backendUrl.slice("file://".length).replace(/^~(?=\/)/, os.homedir()), ".pulumi", "locks");
+    const backendRoot = fileBackendRoot(backendUrl);
+    if (backendRoot === undefined) return undefined;
+    const root = path.join(backendRoot, ".pulumi", "locks");
     const found: (EngineLock & { stale: boolean })[] = [];
     const walk = (dir: string) => {
         for (const entry of safeReaddir(dir)) {

@@ -51,10 +51,8 @@ export interface StackCliOptions {
     readonly env: Record<string, string>;
 }
 
-/** Every CLI process the driver starts, for `npm run bench`'s count. */
-export const cliCalls: string[][] = [];
-/** How long each of `cliCalls` ran, start to exit (same order), for `npm run bench`. */
-export const cliCallMs: number[] = [];
+/** Every CLI process the driver starts, and how long it ran (start to exit, once it has), for `npm run bench`. */
+export const cliCalls: { readonly args: readonly string[]; ms?: number }[] = [];
 
 export class StackCli {
     constructor(private readonly options: StackCliOptions) {}
@@ -114,8 +112,8 @@ export class StackCli {
 
     private run(args: string[], run: CliRun = {}): Promise<{ stdout: string; stderr: string }> {
         const full = [...args, "--stack", this.options.stack, "--non-interactive"];
-        cliCalls.push(full);
-        const index = cliCallMs.push(NaN) - 1;
+        const call: (typeof cliCalls)[number] = { args: full };
+        cliCalls.push(call);
         const started = performance.now();
         return new Promise((resolve, reject) => {
             const child = spawn(this.options.command, full, {
@@ -141,7 +139,7 @@ export class StackCli {
             });
             child.on("close", (code, signal) => {
                 done();
-                cliCallMs[index] = performance.now() - started;
+                call.ms = performance.now() - started;
                 if (code === 0) return resolve({ stdout, stderr });
                 reject(new CliCommandError(full, code ?? -1, stdout, signal ? `${stderr}(killed by ${signal})` : stderr, failureKind(stderr)));
             });

@@ -80,12 +80,7 @@ function plainValues(config: Record<string, unknown>): Record<string, string> {
  * a key without a namespace is the project's (`repositoryName` is `<project>:repositoryName`).
  */
 function projectConfigValues(workDir: string): Record<string, string> {
-    let project: { name?: unknown; config?: unknown };
-    try {
-        project = (yaml.load(fs.readFileSync(path.join(workDir, "Pulumi.yaml"), "utf8")) ?? {}) as typeof project;
-    } catch {
-        return {}; // the engine reports a broken Pulumi.yaml itself
-    }
+    const project = readProjectFile(workDir);
     if (typeof project.config !== "object" || project.config === null || Array.isArray(project.config)) return {};
     const values: Record<string, unknown> = {};
     for (const [key, raw] of Object.entries(project.config as Record<string, unknown>)) {
@@ -103,14 +98,19 @@ function projectConfigValues(workDir: string): Record<string, string> {
  * directory `Pulumi.yaml`'s `stackConfigDir` names (relative to the project).
  */
 export function stackConfigPath(workDir: string, stackName: string): string {
-    let project: { stackConfigDir?: unknown } = {};
-    try {
-        project = (yaml.load(fs.readFileSync(path.join(workDir, "Pulumi.yaml"), "utf8")) ?? {}) as typeof project;
-    } catch {
-        // the engine reports a broken Pulumi.yaml itself
-    }
+    const project = readProjectFile(workDir);
     const dir = typeof project.stackConfigDir === "string" && project.stackConfigDir !== "" ? path.resolve(workDir, project.stackConfigDir) : workDir;
     return path.join(dir, `Pulumi.${stackName}.yaml`);
+}
+
+/** The fields of the project's `Pulumi.yaml` read here; empty when it is missing or broken (the engine reports that itself). */
+function readProjectFile(workDir: string): { name?: unknown; config?: unknown; stackConfigDir?: unknown } {
+    try {
+        const loaded = yaml.load(fs.readFileSync(path.join(workDir, "Pulumi.yaml"), "utf8"));
+        return typeof loaded === "object" && loaded !== null ? loaded : {};
+    } catch {
+        return {};
+    }
 }
 
 /** The checkout's stack config file as a mapping (empty when there is none). */

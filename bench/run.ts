@@ -17,7 +17,7 @@ import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { deploy, rollback } from "../automation/driver";
 import { engineTools, PROJECT_ROOT } from "../automation/engine";
 import { chooseRollbackTarget, markRunning, readDeployments, HISTORY_PAGE_SIZE } from "../automation/history";
-import { cliCallMs, cliCalls } from "../automation/stackCli";
+import { cliCalls } from "../automation/stackCli";
 import { Checkpoint, recordedImage } from "../automation/state";
 import { tempBackend, TempBackend } from "../test/support/backend";
 import { fixtureProject, fixtureStack } from "../test/support/fixture";
@@ -123,8 +123,9 @@ async function driverDeploy(env: Env, image: PushedImage): Promise<{ ms: number;
             tag: image.tag,
         }),
     );
-    const cli = cliCalls.slice(cliBefore).map(cliCommandName);
-    const upMs = cliCallMs.slice(cliBefore).find((_, i) => cli[i] === "up") ?? NaN;
+    const calls = cliCalls.slice(cliBefore);
+    const cli = calls.map((call) => cliCommandName(call.args));
+    const upMs = calls.find((call) => cliCommandName(call.args) === "up")?.ms ?? NaN;
     return { ms, upMs, calls: countsSince(before, env.proxy.counts()), cli };
 }
 

@@ -82,7 +82,7 @@ describe("real Pulumi engine (LocalWorkspace, file:// backend)", function () {
         const before = cliCalls.length;
         const state = await cli.readState();
         assert.deepStrictEqual(
-            cliCalls.slice(before).map((args) => args.slice(0, 2)),
+            cliCalls.slice(before).map((call) => call.args.slice(0, 2)),
             [["stack", "export"]],
         );
         const outputs = state?.resources?.find((r) => r.type === "pulumi:pulumi:Stack")?.outputs as Record<string, { plaintext?: string }>;
