@@ -17,6 +17,10 @@ export const EXIT_CODES = {
     rolloutTimeout: 10,
     /** The digest's scan findings reach the stack's threshold, or its scan is unfinished or missing where required (automation/scanGate.ts). */
     scanFindings: 11,
+    /** The stack's state (its checkpoint) is truncated or misshaped: named with its stack and file, nothing was changed. */
+    stateUnreadable: 12,
+    /** A release gate refused: the digest's release verdict on the source stack is not `completed` (automation/verdict.ts). */
+    notReleased: 13,
     interrupted: 130,
 } as const;
 
