@@ -204,13 +204,20 @@ async function runParsed(parsed: ParsedCommandLine, out: NodeJS.WritableStream, 
         case "verify": {
             const result = await verify(context);
             if (json) out.write(JSON.stringify(result, null, 2) + "\n");
-            else
+            else {
                 out.write(
-                    result.inSync
-                        ? `in sync: ${result.service} runs ${result.recorded}\n`
-                        : `DRIFT: stack recorded ${result.recorded}; ${result.service} runs ${result.running.join(", ")}\n`,
+                    !result.inSync
+                        ? `DRIFT: stack recorded ${result.recorded}; ${result.service} runs ${result.running.join(", ")}\n`
+                        : result.rollingOut
+                          ? `rolling out: ${result.service} runs ${result.recorded}, but ECS's primary deployment is still IN_PROGRESS; run verify again later\n`
+                          : `in sync: ${result.service} runs ${result.recorded}, rollout completed\n`,
                 );
-            return result.inSync ? EXIT_CODES.ok : EXIT_CODES.drift;
+                if (result.release) {
+                    const settled = result.verdictTag ? ` (recorded now as stack tag ${result.verdictTag})` : "";
+                    out.write(`release: update ${result.version} is ${result.release.verdict}${settled}\n`);
+                }
+            }
+            return !result.inSync ? EXIT_CODES.drift : result.rollingOut ? EXIT_CODES.rolloutTimeout : EXIT_CODES.ok;
         }
     }
 }
@@ -346,6 +353,7 @@ export function formatHistory(deployments: readonly Deployment[]): string {
         d.startTime.toISOString().replace(".000Z", "Z"),
         d.endTime ? d.endTime.toISOString().replace(".000Z", "Z") : "-",
         d.result,
+        d.operation === "update" ? d.release.verdict : "-",
         d.kind === "other"
             ? d.operation
             : d.promotedFrom
@@ -358,7 +366,7 @@ export function formatHistory(deployments: readonly Deployment[]): string {
         d.requestedBy ?? (d.kind === "manual" ? "(pulumi up by hand)" : "-"),
         d.running ? "*" : "",
     ]);
-    const header = ["VERSION", "STARTED", "FINISHED", "RESULT", "KIND", "TAG", "DIGEST", "WHO", "RUNS"];
+    const header = ["VERSION", "STARTED", "FINISHED", "RESULT", "RELEASE", "KIND", "TAG", "DIGEST", "WHO", "RUNS"];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
     const line = (cells: string[]) =>
         cells

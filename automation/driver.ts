@@ -27,6 +27,7 @@ import {
     InvalidInputError,
     NoRollbackTargetError,
     NotPromotedError,
+    NotReleasedError,
     NothingToPromoteError,
     NotVerifiedError,
     ReconcileTargetGoneError,
@@ -47,6 +48,7 @@ import {
     ciIdentity,
     EvidenceRecord,
     PromotedFrom,
+    ReleaseNote,
     requester,
     RolloutNote,
     UpdateKind,
@@ -82,6 +84,7 @@ import { Checkpoint, pendingOperations, recordedImage, RecordedImage } from "./s
 import { isSelfManagedBackend, stackIdentity, StackIdentity } from "./stackName";
 import { validateTag, TagPolicy } from "./tags";
 import { DriverConfig, readStackConfigValues, StackConfigValues, writeUpdateConfig } from "./updateConfig";
+import { formatVerdictRecord, ReleaseVerdict, releaseVerdict, VerdictRecord, verdictTagName } from "./verdict";
 import { compareRunningImage, createEcsClient, VerifyResult } from "./verify";
 
 export interface StackContext {
@@ -210,7 +213,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
         const repositoryName = requireConfig(session, "repositoryName");
         const resolved = await resolveTag(ecrClient(session), repositoryName, options.tag);
         const image = digestReference(resolved.repositoryUrl, resolved.digest, { input: "tag" });
-        await checkPromotionGate(session, options.tag, resolved.digest);
+        await checkPromotionGate(session, options.tag, resolved.digest, `deploy to \`${session.displayName}\` (\`papyrus:promoteFrom\`)`);
         const scan = await gateDigest(
             session,
             ecrClient(session),
@@ -280,6 +283,11 @@ export async function rollback(options: RollbackOptions): Promise<DeployResult> 
         }
         const image = digestReference(resolved.repositoryUrl, resolved.digest, { input: "rollback target" });
         const warning = unprotectedTargetWarning(resolved, session.identity.name, `rollback target (update ${chosen.version}, ${chosen.digest})`);
+        // Named explicitly, a target ECS never finished goes ahead (an incident may need it), said aloud.
+        const unreleased =
+            chosen.release.verdict === "completed"
+                ? undefined
+                : `rollback target update ${chosen.version} has release verdict \`${chosen.release.verdict}\` (${chosen.release.reason}); it was named, so it goes ahead`;
         return runUpdate(session, {
             kind: "rollback",
             image,
@@ -287,7 +295,7 @@ export async function rollback(options: RollbackOptions): Promise<DeployResult> 
             tag: chosen.tag,
             rollbackOf: { version: chosen.version, digest: choice.current?.digest },
             restore,
-            warnings: warning === undefined ? [] : [warning],
+            warnings: [warning, unreleased].filter((w): w is string => w !== undefined),
         });
     });
 }
@@ -347,8 +355,20 @@ export async function promote(options: PromoteOptions): Promise<DeployResult> {
     // Everything about the source is settled before the target is locked (or recovered): a refusal changes nothing.
     const accept = options.acceptFindings === undefined ? undefined : acceptFindingsReason(options.acceptFindings);
     const sourceSession = await openSession(sourceOptions, { workDir, backendUrl, identity: source });
-    const promotedFrom = await promotionSource(sourceSession, options.version);
+    const promotedFrom = await promotionSource(sourceSession, options.version, `promote from \`${options.from}\``);
     return withLockedSession(options, async (session) => {
+        // The target's `papyrus:promoteFrom`, exactly as `deploy` honours it (from another stack than
+        // that one, the digest must still have completed there). From that stack itself, the source's
+        // own verdict was just checked.
+        const promoteFrom = session.config[qualifiedKey("promoteFrom")];
+        if (promoteFrom && (await identityOf({ ...options, stackName: promoteFrom }, session.workDir, session.backendUrl)).qualified !== source.qualified) {
+            await checkPromotionGate(
+                session,
+                `${options.from}'s ${promotedFrom.tag ?? `update ${promotedFrom.version}`}`,
+                promotedFrom.digest,
+                `promote to \`${session.displayName}\` (\`papyrus:promoteFrom\`)`,
+            );
+        }
         const repositoryName = requireConfig(session, "repositoryName");
         const resolved = await awaitReplica({
             ecr: ecrClient(session),
@@ -384,38 +404,47 @@ export async function promote(options: PromoteOptions): Promise<DeployResult> {
     });
 }
 
-/** The source's deployment to promote: update `version`, or the one whose digest its state runs, checked against ECS. */
-async function promotionSource(source: Session, version: number | undefined): Promise<PromotedFrom> {
+/**
+ * The source's deployment to promote: update `version`, or the one whose digest its state runs (checked
+ * against ECS). Either way its release verdict must be `completed`: the engine succeeded and ECS finished
+ * the deployment (verdict.ts), so prod never takes a digest ECS refused or has not finished on the source.
+ */
+async function promotionSource(source: Session, version: number | undefined, gate: string): Promise<PromotedFrom> {
     const deployments = markRunning(await engineCall(source, () => readDeployments(source.stack)), source.running);
-    const succeeded = (d: Deployment) => d.operation === "update" && d.result === "succeeded" && d.digest !== undefined;
+    const released = (d: Deployment & { digest: string }) => {
+        if (d.release.verdict !== "completed") throw new NotReleasedError(source.displayName, d.version, d.digest, d.release.verdict, d.release.reason, gate);
+    };
     if (version !== undefined) {
         const found = deployments.find((d) => d.version === version);
         if (!found) throw new NothingToPromoteError(source.displayName, `no update ${version} in its history`);
-        if (!succeeded(found)) {
+        if (found.operation !== "update" || found.digest === undefined) {
             throw new NothingToPromoteError(
                 source.displayName,
-                `update ${version} ${found.result !== "succeeded" ? `did not succeed (${found.result})` : "recorded no image"}`,
+                `update ${version} ${found.operation !== "update" ? `is a ${found.operation}, which deploys no image` : "recorded no image"}`,
             );
         }
+        released({ ...found, digest: found.digest });
         const keep = protectedDeploymentCount(source.config[PROTECT_DEPLOYMENTS_KEY]);
         return {
             stack: source.displayName,
             version: found.version,
-            digest: found.digest!,
+            digest: found.digest,
             tag: found.tag,
             image: found.image,
             protected: isProtectedDeployment(deployments, source.running?.digest, found, keep),
+            release: found.release.verdict,
         };
     }
     const running = source.running;
     if (!running) throw new NothingToPromoteError(source.displayName, "its state runs no service (nothing was deployed to it yet)");
-    const deployed = deployments.find((d) => succeeded(d) && d.digest === running.digest);
+    const deployed = currentDeployment(deployments);
     if (!deployed) {
         throw new NothingToPromoteError(
             source.displayName,
-            `its state runs ${running.digest}, which no succeeded update in its history deployed; deploy a tag to it, or name an update with \`--version\``,
+            `its state runs ${running.digest}, which no update in its history deployed; deploy a tag to it, or name an update with \`--version\``,
         );
     }
+    released({ ...deployed, digest: running.digest });
     const outcome = await verifyRunning(source, running, source.stackOutputs);
     if ("error" in outcome) {
         if (outcome.cause instanceof DeployError) throw outcome.cause; // AWS unreachable: exit 9, nothing changed
@@ -425,23 +454,33 @@ async function promotionSource(source: Session, version: number | undefined): Pr
         throw new SourceDriftError(source.displayName, outcome.result.recorded, outcome.result.running);
     }
     const sourceVerify: VerifyNote = "result" in outcome ? { inSync: true, running: outcome.result.running } : { skipped: outcome.skipped };
-    return { stack: source.displayName, version: deployed.version, digest: running.digest, tag: deployed.tag, image: running.image, sourceVerify };
+    return {
+        stack: source.displayName,
+        version: deployed.version,
+        digest: running.digest,
+        tag: deployed.tag,
+        image: running.image,
+        sourceVerify,
+        release: deployed.release.verdict,
+    };
 }
 
 /**
- * `papyrus:promoteFrom` on the stack: a tag may be deployed to it only when its digest succeeded on that
- * stack first. Only the source's history is read (no lock, no state, nothing of the source changes).
+ * `papyrus:promoteFrom` on the stack: a digest may go to it (by `deploy` or by `promote` from any stack)
+ * only when an update of that stack ran it with release verdict `completed`. Only the source's history
+ * and tags are read (no lock, no state, nothing of the source changes).
  */
-async function checkPromotionGate(session: Session, tag: string, digest: string): Promise<void> {
+async function checkPromotionGate(session: Session, what: string, digest: string, gate: string): Promise<void> {
     const source = session.config[qualifiedKey("promoteFrom")];
     if (!source) return;
     const sourceIdentity = await identityOf({ ...session.options, stackName: source }, session.workDir, session.backendUrl);
     const sourceStack = stackCli(session.options, session.workDir, session.backendUrl, sourceIdentity);
     const context = { displayName: source, identity: sourceIdentity, backendUrl: session.backendUrl };
-    const ran = (await engineCall(context, () => readDeployments(sourceStack))).some(
-        (d) => d.operation === "update" && d.result === "succeeded" && d.digest === digest,
-    );
-    if (!ran) throw new NotPromotedError(session.displayName, source, tag, digest);
+    const ran = (await engineCall(context, () => readDeployments(sourceStack))).filter((d) => d.operation === "update" && d.digest === digest);
+    if (ran.some((d) => d.release.verdict === "completed")) return;
+    if (ran.length === 0) throw new NotPromotedError(session.displayName, source, what, digest);
+    // It ran there, but ECS did not finish it (or it was never seen finishing): name the newest such update.
+    throw new NotReleasedError(source, ran[0].version, digest, ran[0].release.verdict, ran[0].release.reason, gate);
 }
 
 /** The stack's deployments, newest first, with the one the state runs marked. */
@@ -488,14 +527,55 @@ export async function listStacks(options: Omit<StackContext, "stackName">): Prom
     return (await engineCall(context, () => workspace.listStacks())).map((s) => s.name);
 }
 
-/** Compares the digest the stack's state runs with what the ECS service's primary deployment runs. */
-export async function verify(options: StackContext): Promise<VerifyResult> {
+export interface VerifyReport extends VerifyResult {
+    /** ECS's primary deployment runs the recorded image but has not finished rolling it out. */
+    readonly rollingOut: boolean;
+    /** The update the state runs (`history`'s RUNS row), and its release verdict after this look. */
+    readonly version?: number;
+    readonly release?: ReleaseVerdict;
+    /** Set when this look settled the update's verdict (it was `in-progress` or `unknown`): the verdict tag written. */
+    readonly verdictTag?: string;
+}
+
+/**
+ * Compares the digest the stack's state runs with what the ECS service's primary deployment runs, and
+ * whether ECS has finished rolling it out. What it sees settles the release verdict of the update the
+ * state runs when that was still open (`in-progress`, `unknown`, or none recorded): the one place,
+ * besides the update itself, that writes a verdict.
+ */
+export async function verify(options: StackContext): Promise<VerifyReport> {
     const session = await openSession(options);
     if (session.runningProblem) throw new NotVerifiedError(session.displayName, `the stack's state does not say what runs: ${session.runningProblem}`);
-    const outcome = await verifyRunning(session, session.running, session.stackOutputs);
+    const [outcome, deployments] = await Promise.all([
+        verifyRunning(session, session.running, session.stackOutputs),
+        engineCall(session, () => readDeployments(session.stack)),
+    ]);
     if ("error" in outcome) throw new NotVerifiedError(session.displayName, outcome.error);
     if ("skipped" in outcome) throw new NotVerifiedError(session.displayName, outcome.skipped);
-    return outcome.result;
+    const result = outcome.result;
+    const rollingOut = result.inSync && result.rolloutState === "IN_PROGRESS";
+    const current = currentDeployment(markRunning(deployments, session.running));
+    if (!current?.digest) return { ...result, rollingOut };
+    const open = current.release.ecs === undefined || current.release.ecs === "in-progress" || current.release.ecs === "unknown";
+    // Drift after a rollout the driver saw in progress: ECS did not keep it. Drift otherwise proves nothing about this update.
+    const seen: VerdictRecord["ecs"] | undefined = result.inSync
+        ? rollingOut
+            ? "in-progress"
+            : "completed"
+        : current.release.ecs === "in-progress"
+          ? "rolled-back"
+          : undefined;
+    if (!open || seen === undefined || seen === current.release.ecs) return { ...result, rollingOut, version: current.version, release: current.release };
+    const record: VerdictRecord = {
+        ecs: seen,
+        digest: current.digest,
+        applied: current.release.applied ?? true,
+        deployment: current.release.deployment,
+        started: current.startTime.toISOString(),
+        seen: new Date().toISOString(),
+    };
+    await engineCall(session, () => session.stack.setTag(verdictTagName(current.version), formatVerdictRecord(record)));
+    return { ...result, rollingOut, version: current.version, release: releaseVerdict(current, record), verdictTag: verdictTagName(current.version) };
 }
 
 /**
@@ -887,8 +967,12 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
     } else {
         stateProblem = `the stack's state could not be read afterwards (${stateRead.error.message.split("\n")[0]}); run \`papyrus-deploy history --stack ${session.displayName}\``;
     }
-    // With pending operations the state cannot say whether the new image went out: not "applied".
-    const applied = pending.length === 0 && after?.digest === plan.resolved.digest;
+    // With pending operations the state cannot say whether the new image went out. "Applied" is
+    // read from the state before and after: the service now runs the requested digest on another
+    // task definition than before. A redeploy of the running digest that failed before any step,
+    // or changed nothing, applied nothing (and history's RUNS does not credit it).
+    const runsRequested = pending.length === 0 && after?.digest === plan.resolved.digest;
+    const applied = runsRequested && (before === undefined || before.digest !== after?.digest || before.taskDefinitionArn !== after?.taskDefinitionArn);
 
     // Our update is the newest record, if the engine got as far as recording one (history has 1 s precision).
     const ours = deployments?.[0] && deployments[0].startTime.getTime() >= startedAt.getTime() - 1000 ? deployments[0] : undefined;
@@ -928,16 +1012,16 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
         const outcome =
             pending.length > 0
                 ? runs
-                : applied && before?.digest === plan.resolved.digest
+                : runsRequested && !applied
                   ? `cancelled; ${runs}, as it did before`
                   : applied
                     ? `cancelled after the image was applied: ${runs}${plan.tag ? ` (${plan.tag})` : ""}`
                     : `the update was cancelled before the image was applied; ${runs}`;
         failureOf = (e) => new InterruptedError(session.displayName, outcome, e);
     } else if (upError !== undefined) {
-        const outcome = pending.length > 0 ? runs : applied ? `the image was applied before it failed: ${runs}` : runs;
+        const outcome = pending.length > 0 ? runs : applied ? `the image was applied before it failed: ${runs}` : runsRequested ? `${runs}, as it did before` : runs;
         failureOf = (e) => new UpdateFailedError(session.displayName, plan.image, outcome, engineErrorSummary(upError), e);
-    } else if (!applied) {
+    } else if (!runsRequested) {
         failureOf = (e) =>
             new UpdateFailedError(
                 session.displayName,
@@ -957,9 +1041,11 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
             ? await checkEcs(session, after!, stackOutputs, ecsBefore && new Set(ecsBefore.keys()), startedAt)
             : undefined;
     // Keep what runs and ran recently out of the lifecycle policy's reach; never fails the update.
-    const protection = interrupted
-        ? undefined
-        : await protectAfterUpdate({
+    // Also after a cancel that applied its image: the service runs it, so it must not expire.
+    const protection =
+        interrupted && !applied
+            ? undefined
+            : await protectAfterUpdate({
               ecr: ecrClient(session),
               repositoryName: plan.resolved.repositoryName,
               stack: session.identity.name,
@@ -967,6 +1053,22 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
               deployments,
               running: after?.digest,
           });
+
+    // A newer update in the history replaced ours in ECS (supersede.ts): no rollback, no reconcile.
+    const replacedBy = ecs?.rolledBackTo ? await replacingUpdate(stack, ours, ecsBefore, ecs.verifyResult?.taskDefinitionArn) : undefined;
+    // The release verdict: the engine's result and what ECS did with it, kept where every later command reads it.
+    const release =
+        ours === undefined
+            ? undefined
+            : await recordVerdict(session, ours, {
+                  ecs: ecsOutcomeOf(runsRequested, ecs, replacedBy !== undefined, options.verify !== false),
+                  digest: after?.digest ?? plan.resolved.digest,
+                  applied,
+                  deployment: ecs?.rollout?.deploymentId,
+                  started: ours.startTime.toISOString(),
+                  seen: new Date().toISOString(),
+              });
+    if (release?.problem) warnings.push(release.problem);
 
     const evidence = buildEvidence({
         kind: plan.kind,
@@ -994,14 +1096,13 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
         scan: plan.scan,
         protection,
         restore: plan.restore,
+        release: release?.note,
         ci: ciIdentity(options.env),
     });
 
     // ECS rolled it back: say so, and with `onRollback: reconcile` make the stack record what ECS runs.
     let finalEvidence = evidence;
     let ecsFailure: ((evidence: EvidenceRecord) => DeployError) | undefined = ecs?.failure;
-    // A newer update in the history replaced ours in ECS (supersede.ts): no rollback, no reconcile.
-    const replacedBy = ecs?.rolledBackTo ? await replacingUpdate(stack, ours, ecsBefore, ecs.verifyResult?.taskDefinitionArn) : undefined;
     if (ecs?.rolledBackTo && replacedBy !== undefined) {
         ecsFailure = (e) => new SupersededError(session.displayName, after!.image, ecs.running, replacedBy, e);
     } else if (ecs?.rolledBackTo && plan.kind !== "reconcile") {
@@ -1081,6 +1182,34 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
     };
 }
 
+/** What ECS did with the update's deployment, as far as this command saw it (verdict.ts). */
+function ecsOutcomeOf(runsRequested: boolean, ecs: EcsCheck | undefined, replaced: boolean, verified: boolean): VerdictRecord["ecs"] {
+    if (!runsRequested) return "not-applied";
+    const note = ecs?.verifyNote;
+    if (ecs === undefined || note === undefined || "failed" in note) return "unknown";
+    if ("skipped" in note) return verified ? "no-service" : "unknown";
+    if (ecs.rollout?.state === "IN_PROGRESS") return "in-progress";
+    if (ecs.rolledBackTo) return replaced ? "superseded" : "rolled-back";
+    if (!note.inSync) return "unknown"; // ECS runs something else, and not after a rollback this command saw
+    if (ecs.rollout?.state === "FAILED") return "failed";
+    return ecs.verifyResult?.rolloutState === "IN_PROGRESS" ? "in-progress" : "completed";
+}
+
+/** Writes the update's verdict tag; a write that fails is said (the verdict then reads `unknown`), never fatal. */
+async function recordVerdict(session: Session, ours: Deployment, record: VerdictRecord): Promise<{ note: ReleaseNote; problem?: string }> {
+    const verdict = releaseVerdict(ours, record);
+    const note: ReleaseNote = { verdict: verdict.verdict, ecs: record.ecs, reason: verdict.reason, tag: verdictTagName(ours.version), recorded: true };
+    try {
+        await session.stack.setTag(verdictTagName(ours.version), formatVerdictRecord(record));
+        return { note };
+    } catch (err) {
+        const problem =
+            `the release verdict of update ${ours.version} (\`${verdict.verdict}\`) could not be recorded as stack tag \`${verdictTagName(ours.version)}\` ` +
+            `(${engineErrorSummary(err)}); until \`papyrus-deploy verify --stack ${session.displayName}\` records it, gates read this update as \`unknown\``;
+        return { note: { ...note, recorded: false }, problem };
+    }
+}
+
 /** The service's ECS deployments (ID → task definition) before `up`; unset when there is no service yet or ECS does not answer (then creation times decide). */
 async function ecsDeploymentsBefore(session: Session): Promise<ReadonlyMap<string, string> | undefined> {
     const { clusterName, serviceName } = session.stackOutputs;
@@ -1088,7 +1217,7 @@ async function ecsDeploymentsBefore(session: Session): Promise<ReadonlyMap<strin
     return deploymentTaskDefinitions(ecsClient(session), clusterName, serviceName).catch(() => undefined);
 }
 
-interface EcsOutcome {
+interface EcsCheck {
     readonly verifyNote?: VerifyNote;
     readonly verifyResult?: VerifyResult;
     readonly rollout?: RolloutNote;
@@ -1106,7 +1235,7 @@ async function checkEcs(
     outputs: Record<string, unknown>,
     before: ReadonlySet<string> | undefined,
     startedAt: Date,
-): Promise<EcsOutcome> {
+): Promise<EcsCheck> {
     const { options } = session;
     if (options.verify === false) return { verifyNote: { skipped: "--no-verify" }, running: [] };
     const cluster = outputs.clusterName;

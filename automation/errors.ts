@@ -169,10 +169,33 @@ export class NotPromotedError extends DeployError {
         digest: string,
     ) {
         super(
-            `stack \`${stack}\` takes only digests that succeeded on \`${source}\` (\`papyrus:promoteFrom\` in its stack config), ` +
-                `and \`${tag}\` (${digest}) never did; nothing was changed. Deploy the tag to ${source} first, then run ` +
+            `stack \`${stack}\` takes only digests whose release completed on \`${source}\` (\`papyrus:promoteFrom\` in its stack config), ` +
+                `and \`${tag}\` (${digest}) never ran there; nothing was changed. Deploy it to ${source} first, then run ` +
                 `\`papyrus-deploy promote --from ${source} --to ${stack}\``,
         );
+    }
+}
+
+/**
+ * A release gate refused: the source's update that ran the digest has a release verdict other than
+ * `completed` (automation/verdict.ts), so it is not known to have run as a finished ECS deployment.
+ */
+export class NotReleasedError extends DeployError {
+    readonly exitCode = EXIT_CODES.notReleased;
+    constructor(
+        readonly stack: string,
+        readonly version: number,
+        readonly digest: string,
+        readonly verdict: string,
+        reason: string,
+        /** What the gate was asked: `promote`, or `deploy` to a stack with `papyrus:promoteFrom`. */
+        gate: string,
+    ) {
+        const next =
+            verdict === "in-progress" || verdict === "unknown"
+                ? `Run \`papyrus-deploy verify --stack ${stack}\` once ECS has finished (it records ECS's outcome for the update the stack runs), then try again`
+                : `Deploy a fixed build to ${stack} first, or pick an update whose RELEASE is \`completed\` in \`papyrus-deploy history --stack ${stack}\``;
+        super(`${gate} refused: update ${version} of stack \`${stack}\` (${digest}) has release verdict \`${verdict}\`: ${reason}; nothing was changed. ${next}`);
     }
 }
 
@@ -334,8 +357,9 @@ export class RolloutTimeoutError extends DeployError {
     ) {
         super(
             `stack \`${stack}\` was updated, but ECS deployment ${deployment} was still IN_PROGRESS after ${waited}; ` +
-                `the stack records the new digest while ECS may still roll it back. Run \`papyrus-deploy verify --stack ${stack}\` later ` +
-                "(and `papyrus-deploy reconcile` if ECS rolled it back), or give `--wait-timeout` more time",
+                `the stack records the new digest while ECS may still roll it back, and its release verdict is \`in-progress\` (promote refuses it). ` +
+                `\`papyrus-deploy verify --stack ${stack}\` answers later and records the verdict: exit 0 once ECS completed it, 10 while it still rolls out, ` +
+                `6 if ECS rolled it back (then \`papyrus-deploy reconcile --stack ${stack}\`); or give \`--wait-timeout\` more time`,
             evidence,
         );
     }

@@ -8,6 +8,7 @@ import { InvalidInputError } from "./errors";
 import type { ProtectionNote } from "./protect";
 import type { RestoreNote } from "./restore";
 import type { ScanNote } from "./scanGate";
+import type { EcsOutcome, Verdict } from "./verdict";
 
 export const EVIDENCE_SCHEMA = "papyrus.deploy-evidence/v2";
 
@@ -40,6 +41,8 @@ export interface PromotedFrom {
     readonly sourceVerify?: VerifyNote;
     /** With `--version`: whether that deployment is among the source's protected ones (`papyrus:protectDeployments`). */
     readonly protected?: boolean;
+    /** The source update's release verdict when it was promoted (always `completed`: nothing else passes). */
+    readonly release?: Verdict;
 }
 
 /** The ECS deployment the update started, as far as the driver followed it (rollout.ts). */
@@ -53,6 +56,17 @@ export interface RolloutNote {
 }
 
 export type UpdateKind = "deploy" | "rollback" | "infra" | "promote" | "reconcile";
+
+/** The update's release verdict as recorded (automation/verdict.ts): what every gate reads later. */
+export interface ReleaseNote {
+    readonly verdict: Verdict;
+    readonly ecs: EcsOutcome;
+    readonly reason: string;
+    /** The stack tag that keeps it. */
+    readonly tag: string;
+    /** False when the tag could not be written (the warnings say why): gates then read `unknown`. */
+    readonly recorded: boolean;
+}
 
 export interface EvidenceRecord {
     readonly schema: typeof EVIDENCE_SCHEMA;
@@ -107,6 +121,8 @@ export interface EvidenceRecord {
     readonly protection?: ProtectionNote;
     /** `rollback --restore`: the archived target's restore (automation/restore.ts). */
     readonly restore?: RestoreNote;
+    /** The update's release verdict, as recorded for every later gate; unset when the engine recorded no update. */
+    readonly release?: ReleaseNote;
     readonly ci?: CiIdentity;
     /** Set when the command ran no update because there was nothing to change (a `reconcile` when state and ECS agree). */
     readonly unchanged?: string;
@@ -147,6 +163,7 @@ export interface EvidenceFacts {
     readonly scan?: ScanNote;
     readonly protection?: ProtectionNote;
     readonly restore?: RestoreNote;
+    readonly release?: ReleaseNote;
     readonly ci?: CiIdentity;
 }
 
@@ -184,6 +201,7 @@ export function buildEvidence(facts: EvidenceFacts): EvidenceRecord {
         scan: facts.scan,
         protection: facts.protection,
         restore: facts.restore,
+        release: facts.release,
         ci: facts.ci,
     };
 }

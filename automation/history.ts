@@ -8,6 +8,7 @@ import type { UpdateSummary } from "@pulumi/pulumi/automation";
 import { isSha256Digest, parseImageReference } from "../components/imageReference";
 import { qualifiedKey } from "../components/stackConfig";
 import type { PromotedFrom } from "./evidence";
+import { ReleaseVerdict, releaseVerdict, VerdictRecord, verdictRecords } from "./verdict";
 
 /**
  * `deploy`, `rollback`, `infra`, `promote`, `reconcile`: run by the driver. `manual`: a `pulumi up` by hand (its config,
@@ -47,6 +48,8 @@ export interface Deployment {
     readonly runner: UpdateRunner;
     /** True for the deployment whose digest the stack's state runs now (see `markRunning`). */
     readonly running?: boolean;
+    /** What the engine recorded and what ECS did with it (verdict.ts): the only thing a gate reads. */
+    readonly release: ReleaseVerdict;
 }
 
 /**
@@ -56,20 +59,26 @@ export interface Deployment {
  */
 export const HISTORY_PAGE_SIZE = 500;
 
-/** What history is read through: the Automation API's `Stack`, or the driver's `StackCli`. */
+/** What history is read through: the driver's `StackCli` (the history, and the stack's tags that hold the release verdicts). */
 export interface HistorySource {
     history(pageSize?: number, page?: number, showSecrets?: boolean): Promise<UpdateSummary[]>;
+    /** Absent (the Automation API's `Stack`): no verdicts are read, so every update's is `unknown`. */
+    tags?(): Promise<Record<string, string>>;
 }
 
-/** Reads the whole history, newest first, page by page, with secrets hidden. */
+/** Reads the whole history, newest first, page by page, with secrets hidden, and each update's release verdict. */
 export async function readDeployments(stack: HistorySource, pageSize = HISTORY_PAGE_SIZE): Promise<Deployment[]> {
-    const summaries: UpdateSummary[] = [];
-    for (let page = 1; ; page++) {
-        const batch = await stack.history(pageSize, page, false);
-        summaries.push(...batch);
-        if (batch.length < pageSize) break;
-    }
-    return toDeployments(summaries);
+    const readHistory = async () => {
+        const summaries: UpdateSummary[] = [];
+        for (let page = 1; ; page++) {
+            const batch = await stack.history(pageSize, page, false);
+            summaries.push(...batch);
+            if (batch.length < pageSize) break;
+        }
+        return summaries;
+    };
+    const [summaries, tags] = await Promise.all([readHistory(), stack.tags?.() ?? {}]);
+    return toDeployments(summaries, verdictRecords(tags));
 }
 
 // The driver's update message (driver.ts `updateMessage`): `<kind> [<tag>] sha256:<hex> by <who>`.
@@ -87,8 +96,8 @@ export function updateRunner(summary: Pick<UpdateSummary, "environment" | "messa
     return "unknown";
 }
 
-/** Newest first in, newest first out. */
-export function toDeployments(summaries: readonly UpdateSummary[]): Deployment[] {
+/** Newest first in, newest first out; `verdicts` are the stack's release verdict records by version. */
+export function toDeployments(summaries: readonly UpdateSummary[], verdicts: ReadonlyMap<number, VerdictRecord> = new Map()): Deployment[] {
     return summaries.map((summary, index) => {
         const config = summary.config ?? {};
         const value = (key: Parameters<typeof qualifiedKey>[0]) => {
@@ -101,8 +110,12 @@ export function toDeployments(summaries: readonly UpdateSummary[]): Deployment[]
         const runner = updateRunner(summary);
         const kind = value("deployKind");
         const byDriver = runner === "driver";
+        const version = summary.version > 0 ? summary.version : summaries.length - index;
+        const digest = digestOf(image);
+        const result = summary.result ?? "unknown";
+        const startTime = new Date(summary.startTime);
         return {
-            version: summary.version > 0 ? summary.version : summaries.length - index,
+            version,
             operation: summary.kind,
             kind:
                 byDriver && kind !== undefined && DRIVER_KINDS.includes(kind)
@@ -110,12 +123,12 @@ export function toDeployments(summaries: readonly UpdateSummary[]): Deployment[]
                     : runner === "cli" && summary.kind === "update"
                       ? "manual"
                       : "other",
-            result: summary.result ?? "unknown",
-            startTime: new Date(summary.startTime),
+            result,
+            startTime,
             endTime: summary.endTime ? new Date(summary.endTime) : undefined,
             // The config an update ran with is what its program read: its image, whoever ran it.
             image,
-            digest: digestOf(image),
+            digest,
             tag: image === undefined ? undefined : value("imageTag"),
             // A hand-run `up` carries whatever `deployedBy` the checkout last held: not who ran it.
             requestedBy: byDriver ? value("deployedBy") : undefined,
@@ -124,17 +137,26 @@ export function toDeployments(summaries: readonly UpdateSummary[]): Deployment[]
             resourceChanges: summary.resourceChanges,
             message: summary.message || undefined,
             runner,
+            release: releaseVerdict({ version, operation: summary.kind, result, digest, startTime }, verdicts.get(version)),
         };
     });
 }
 
 /**
  * Marks the deployment the stack runs now: the newest update (of any result: a cancelled or
- * failed update may have applied its image) whose digest is the one the state's service runs.
+ * failed update may have applied its image) whose digest is the one the state's service runs,
+ * passing over those whose verdict record says they changed nothing (a redeploy of the running
+ * digest that failed before any step, or a no-op): they credit nobody new.
  */
 export function markRunning(deployments: readonly Deployment[], running: { digest: string } | undefined): Deployment[] {
-    const index = running === undefined ? -1 : deployments.findIndex((d) => d.operation === "update" && d.digest === running.digest);
+    const ran = (d: Deployment) => d.operation === "update" && d.digest === running?.digest;
+    const index =
+        running === undefined ? -1 : (ifFound(deployments.findIndex((d) => ran(d) && d.release.applied !== false)) ?? deployments.findIndex(ran));
     return deployments.map((d, i) => ({ ...d, running: i === index }));
+}
+
+function ifFound(index: number): number | undefined {
+    return index === -1 ? undefined : index;
 }
 
 /** `papyrus:promotedFrom` as the driver writes it (one JSON object); undefined when absent or not that shape. */
@@ -242,8 +264,20 @@ export function chooseRollbackTarget(
         deployments.some(
             (r) => r.kind === "reconcile" && r.result === "succeeded" && r.reconcileOf?.digest === d.digest && deployments.indexOf(r) < deployments.indexOf(d),
         );
-    const found = older.find((d) => d.digest !== current.digest && !refusedByEcs(d));
+    // And only a digest whose release ECS completed (verdict.ts): a failed, rolled-back, unfinished or
+    // unknown release is not a known-good place to go back to (`--to-version` still can).
+    const eligible = older.filter((d) => d.digest !== current.digest && !refusedByEcs(d));
+    const found = eligible.find((d) => d.release.verdict === "completed");
     if (found) return { target: found, current };
+    if (eligible.length > 0) {
+        const seen = eligible.slice(0, 3).map((d) => `update ${d.version} is \`${d.release.verdict}\``);
+        return {
+            current,
+            reason:
+                `no earlier update whose release verdict is \`completed\` (${seen.join(", ")}${eligible.length > 3 ? ", …" : ""}); the default target is only a digest ECS finished rolling out. ` +
+                "Name one with `--to-version N` if you mean it (updates made before verdicts were recorded have none)",
+        };
+    }
     return {
         current,
         reason:

@@ -105,6 +105,18 @@ export class StackCli {
         await this.run(["refresh", "--yes", "--skip-preview", "--clear-pending-creates", "--exec-kind", "auto.local"], run);
     }
 
+    /** `pulumi stack tag ls --json`: the stack's tags, where the driver keeps release verdicts (verdict.ts). */
+    async tags(): Promise<Record<string, string>> {
+        const { stdout } = await this.run(["stack", "tag", "ls", "--json"]);
+        const parsed = JSON.parse(stdout || "{}") as unknown;
+        return typeof parsed === "object" && parsed !== null ? (parsed as Record<string, string>) : {};
+    }
+
+    /** `pulumi stack tag set <name> <value>`: kept in the state backend beside the stack's state. */
+    async setTag(name: string, value: string): Promise<void> {
+        await this.run(["stack", "tag", "set", name, value]);
+    }
+
     /** `pulumi cancel`: breaks the engine's update lock. */
     async cancel(): Promise<void> {
         await this.run(["cancel", "--yes"]);

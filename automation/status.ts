@@ -10,6 +10,7 @@ import { inspectStack, listStacks, StackSnapshot } from "./driver";
 import { createEcrClient } from "./ecr";
 import { DeployError } from "./errors";
 import { currentDeployment } from "./history";
+import type { ReleaseVerdict } from "./verdict";
 import { protectiveTagsOf } from "./protect";
 import { compareRunningImage, createEcsClient } from "./verify";
 
@@ -21,7 +22,7 @@ export interface StatusOptions {
     readonly clientsFor?: (region: string | undefined) => { readonly ecr: ECRClient; readonly ecs: ECSClient };
 }
 
-export type EcsState = { readonly inSync: boolean; readonly running: readonly string[] } | { readonly notChecked: string };
+export type EcsState = { readonly inSync: boolean; readonly running: readonly string[]; readonly rollingOut?: boolean } | { readonly notChecked: string };
 
 export type ProtectionState = { readonly protected: boolean; readonly tags: readonly string[]; readonly imageStatus: string } | { readonly unknown: string };
 
@@ -37,6 +38,8 @@ export interface StackStatus {
     readonly who?: string;
     readonly kind?: string;
     readonly ecs?: EcsState;
+    /** That update's release verdict as recorded (verdict.ts); `status` only reads it (`verify` settles an open one). */
+    readonly release?: ReleaseVerdict;
     readonly protection?: ProtectionState;
     /** Why the row is incomplete: the stack could not be read, or its state runs no service. */
     readonly problem?: string;
@@ -96,6 +99,7 @@ async function stackStatus(snapshot: StackSnapshot, clients: { ecr: ECRClient; e
         who: current?.requestedBy ?? (current?.kind === "manual" ? "(pulumi up by hand)" : undefined),
         kind: current?.kind,
         ecs,
+        release: current?.release,
         protection,
     };
 }
@@ -106,7 +110,7 @@ async function ecsState(snapshot: StackSnapshot, ecs: ECSClient, image: string):
     if (typeof cluster !== "string" || typeof service !== "string") return { notChecked: "the stack has no `clusterName`/`serviceName` outputs" };
     try {
         const result = await compareRunningImage(ecs, cluster, service, image);
-        return { inSync: result.inSync, running: result.running };
+        return { inSync: result.inSync, running: result.running, rollingOut: result.inSync && result.rolloutState === "IN_PROGRESS" };
     } catch (err) {
         return { notChecked: (err as Error).message };
     }
@@ -132,7 +136,7 @@ export function formatStatus(result: StatusResult): string {
     if (result.stacks.length === 0) return "no stacks\n";
     const rows = result.stacks.map((s) =>
         s.problem !== undefined
-            ? [s.stack, "-", "-", "-", "-", "-", "-", "-", s.problem]
+            ? [s.stack, "-", "-", "-", "-", "-", "-", "-", "-", s.problem]
             : [
                   s.stack,
                   s.version === undefined ? "-" : String(s.version),
@@ -141,11 +145,12 @@ export function formatStatus(result: StatusResult): string {
                   s.when ? s.when.replace(/\.\d{3}Z$/, "Z") : "-",
                   s.who ?? "-",
                   ecsCell(s.ecs),
+                  s.release?.verdict ?? "-",
                   protectionCell(s.protection),
                   "",
               ],
     );
-    const header = ["STACK", "VERSION", "DIGEST", "TAG", "WHEN", "WHO", "ECS", "PROTECTED", "NOTE"];
+    const header = ["STACK", "VERSION", "DIGEST", "TAG", "WHEN", "WHO", "ECS", "RELEASE", "PROTECTED", "NOTE"];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
     const line = (cells: string[]) =>
         cells
@@ -158,7 +163,7 @@ export function formatStatus(result: StatusResult): string {
 function ecsCell(ecs: EcsState | undefined): string {
     if (ecs === undefined) return "-";
     if ("notChecked" in ecs) return `not checked: ${ecs.notChecked}`;
-    return ecs.inSync ? "in sync" : `DRIFT (runs ${ecs.running.map((r) => r.slice(r.indexOf("@") + 1, r.indexOf("@") + 20) + "…").join(", ") || "nothing"})`;
+    return ecs.inSync ? (ecs.rollingOut ? "in sync (rolling out)" : "in sync") : `DRIFT (runs ${ecs.running.map((r) => r.slice(r.indexOf("@") + 1, r.indexOf("@") + 20) + "…").join(", ") || "nothing"})`;
 }
 
 function protectionCell(protection: ProtectionState | undefined): string {

@@ -202,8 +202,17 @@ describe("papyrus-deploy CLI", () => {
                 requestedBy: "carol",
                 runner: "driver",
                 running: true,
+                release: { verdict: "completed", ecs: "completed", reason: "ECS deployment ecs-svc/1 completed" },
             },
-            { version: 1, operation: "refresh", kind: "other", result: "failed", startTime: new Date("2026-11-23T14:39:48Z"), runner: "cli" },
+            {
+                version: 1,
+                operation: "refresh",
+                kind: "other",
+                result: "failed",
+                startTime: new Date("2026-11-23T14:39:48Z"),
+                runner: "cli",
+                release: { verdict: "unknown", reason: "a refresh that recorded no image" },
+            },
         ]);
         const lines = table.trimEnd().split("\n");
         assert.strictEqual(lines.length, 3);
@@ -219,13 +228,15 @@ describe("papyrus-deploy CLI", () => {
                 requestedBy: "dave",
                 runner: "driver",
                 promotedFrom: { stack: "dev", version: 7, digest, tag: "v1.0.0" },
+                release: { verdict: "in-progress", ecs: "in-progress", reason: "ECS deployment ecs-svc/2 was still IN_PROGRESS" },
             },
         ]);
-        assert.match(promoted.split("\n")[1], /^4\s+.*succeeded\s+promote \(dev #7\)\s+v1\.0\.0\s+sha256:5c5c5c5c5c5c…\s+dave$/);
-        assert.match(lines[0], /^VERSION\s+STARTED\s+FINISHED\s+RESULT\s+KIND\s+TAG\s+DIGEST\s+WHO\s+RUNS$/);
-        assert.match(lines[1], /^2\s+2026-11-23T14:40:02Z\s+2026-11-23T14:40:07Z\s+succeeded\s+rollback\s+v1\.0\.0\s+sha256:5c5c5c5c5c5c…\s+carol\s+\*$/);
-        assert.match(lines[2], /^1\s+2026-11-23T14:39:48Z\s+-\s+failed\s+refresh\s+-\s+-\s+-$/);
+        assert.match(promoted.split("\n")[1], /^4\s+.*succeeded\s+in-progress\s+promote \(dev #7\)\s+v1\.0\.0\s+sha256:5c5c5c5c5c5c…\s+dave$/);
+        assert.match(lines[0], /^VERSION\s+STARTED\s+FINISHED\s+RESULT\s+RELEASE\s+KIND\s+TAG\s+DIGEST\s+WHO\s+RUNS$/);
+        assert.match(lines[1], /^2\s+2026-11-23T14:40:02Z\s+2026-11-23T14:40:07Z\s+succeeded\s+completed\s+rollback\s+v1\.0\.0\s+sha256:5c5c5c5c5c5c…\s+carol\s+\*$/);
+        assert.match(lines[2], /^1\s+2026-11-23T14:39:48Z\s+-\s+failed\s+-\s+refresh\s+-\s+-\s+-$/);
         assert.strictEqual(lines[1].indexOf("succeeded"), lines[0].indexOf("RESULT"));
+        assert.strictEqual(lines[1].indexOf("completed"), lines[0].indexOf("RELEASE"));
         assert.strictEqual(formatHistory([]), "no deployments\n");
     });
 });

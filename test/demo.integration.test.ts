@@ -57,12 +57,12 @@ describe("npm run demo", function () {
         assert.match(table[1], /^3\s.*succeeded\s+rollback\s+v25\.10\.30\s+sha256:\S+\s+\S+\s+\*$/);
         assert.match(table[2], /^2\s.*succeeded\s+deploy\s+v25\.10\.31\s+sha256:\S+\s+\S+$/);
         assert.match(table[3], /^1\s.*succeeded\s+deploy\s+v25\.10\.30\s+sha256:\S+\s+\S+$/);
-        assert.match(out, /in sync: api runs 123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/papyrus-api@sha256:[0-9a-f]{64}\n/);
+        assert.match(out, /in sync: api runs 123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/papyrus-api@sha256:[0-9a-f]{64}, rollout completed\n/);
         assert.match(out, /\(against AWS: npm run rollback -- --stack dev\)/);
         // The gate read moto's one HIGH finding (below CRITICAL); the rollback's digest kept its slot; status shows the stack.
         assert.match(out, /^scan: passed \(COMPLETE; findings: 1 HIGH, threshold CRITICAL\)$/m);
         assert.match(out, /^protected: 2 digest\(s\) \(deployed-dev-slot1…10\)$/m);
-        assert.match(out, /^dev\s+3\s+sha256:\S+\s+v25\.10\.30\s+\S+\s+\S+\s+in sync\s+yes \(deployed-dev-slot1\)$/m);
+        assert.match(out, /^dev\s+3\s+sha256:\S+\s+v25\.10\.30\s+\S+\s+\S+\s+in sync\s+completed\s+yes \(deployed-dev-slot1\)$/m);
         const dir = demoDir(out);
         assert.ok(!fs.existsSync(dir), `${dir} is removed without --keep`);
         await assertNoProcessLeft(dir);

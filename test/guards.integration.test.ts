@@ -318,7 +318,12 @@ describe("protected digests, archived targets, the scan gate and status (real en
             );
             const dev = row("dev")!;
             assert.deepStrictEqual([dev.version, dev.digest, dev.tag, dev.who, dev.kind], [1, v2.digest, "v2.0.0", "alice", "deploy"]);
-            assert.deepStrictEqual(dev.ecs, { inSync: true, running: [`${TEST_ACCOUNT}.dkr.ecr.${TEST_REGION}.amazonaws.com/${REPO}@${v2.digest}`] });
+            assert.deepStrictEqual(dev.ecs, {
+                inSync: true,
+                running: [`${TEST_ACCOUNT}.dkr.ecr.${TEST_REGION}.amazonaws.com/${REPO}@${v2.digest}`],
+                rollingOut: false,
+            });
+            assert.strictEqual(dev.release?.verdict, "completed", "ECS completed dev's deployment, and the deploy recorded it");
             assert.deepStrictEqual(dev.protection, { protected: true, tags: ["deployed-dev-slot1"], imageStatus: "ACTIVE" });
             const prod = row("prod")!;
             assert.deepStrictEqual(
@@ -326,6 +331,7 @@ describe("protected digests, archived targets, the scan gate and status (real en
                 [1, v2.digest, "ci-test", "promote", `${TEST_ACCOUNT}.dkr.ecr.${PROD_REGION}.amazonaws.com/${REPO}@${v2.digest}`],
             );
             assert.deepStrictEqual(prod.ecs, { notChecked: "the stack has no `clusterName`/`serviceName` outputs" });
+            assert.deepStrictEqual([prod.release?.verdict, prod.release?.ecs], ["completed", "no-service"]);
             assert.deepStrictEqual(prod.protection, { protected: true, tags: ["deployed-prod-slot1"], imageStatus: "ACTIVE" });
             assert.deepStrictEqual(row("qa"), { stack: "qa", problem: "its state runs no service (nothing deployed yet)" });
             assert.deepStrictEqual(fs.readdirSync(workDir).sort(), before, "status writes nothing");
@@ -333,15 +339,15 @@ describe("protected digests, archived targets, the scan gate and status (real en
             const table = await cli(["status"]);
             assert.strictEqual(table.code, 0, table.stderr);
             const lines = table.stdout.trimEnd().split("\n");
-            assert.match(lines[0], /^STACK\s+VERSION\s+DIGEST\s+TAG\s+WHEN\s+WHO\s+ECS\s+PROTECTED\s+NOTE$/);
+            assert.match(lines[0], /^STACK\s+VERSION\s+DIGEST\s+TAG\s+WHEN\s+WHO\s+ECS\s+RELEASE\s+PROTECTED\s+NOTE$/);
             assert.match(
                 lines[1],
                 new RegExp(
-                    `^dev\\s+1\\s+${v2.digest.slice(0, 19)}…\\s+v2\\.0\\.0\\s+\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ\\s+alice\\s+in sync\\s+yes \\(deployed-dev-slot1\\)$`,
+                    `^dev\\s+1\\s+${v2.digest.slice(0, 19)}…\\s+v2\\.0\\.0\\s+\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ\\s+alice\\s+in sync\\s+completed\\s+yes \\(deployed-dev-slot1\\)$`,
                 ),
             );
-            assert.match(lines[2], /^prod\s+1\s+.*ci-test\s+not checked: the stack has no `clusterName`\/`serviceName` outputs\s+yes \(deployed-prod-slot1\)$/);
-            assert.match(lines[3], /^qa(\s+-){7}\s+its state runs no service \(nothing deployed yet\)$/);
+            assert.match(lines[2], /^prod\s+1\s+.*ci-test\s+not checked: the stack has no `clusterName`\/`serviceName` outputs\s+completed\s+yes \(deployed-prod-slot1\)$/);
+            assert.match(lines[3], /^qa(\s+-){8}\s+its state runs no service \(nothing deployed yet\)$/);
         } finally {
             prodEcr.destroy();
         }

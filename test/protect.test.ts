@@ -8,7 +8,8 @@ const [A, B, C, D, X] = ["a", "b", "c", "d", "e"].map(digest);
 
 /** Newest first, as history is. */
 function deployment(version: number, result: string, d: string | undefined, operation = "update"): Deployment {
-    return { version, operation, kind: "deploy", result, startTime: new Date(version * 1000), digest: d, runner: "driver" };
+    const release = { verdict: result === "succeeded" ? "completed" : "failed", reason: "(not read here)" } as const;
+    return { version, operation, kind: "deploy", result, startTime: new Date(version * 1000), digest: d, runner: "driver", release };
 }
 
 describe("protectedDeploymentCount (papyrus:protectDeployments)", () => {
