@@ -29,11 +29,18 @@ Exit codes (what the stack runs afterwards is always read from its state):
      in time (nothing changed)      9  AWS, credentials or the state backend unreachable
   4  stack is being deployed by        (nothing changed)
      someone else (nothing changed) 10  updated, but ECS's rollout still IN_PROGRESS
-                                       at --wait-timeout; run verify later
+                                       at --wait-timeout (verify: ECS still rolls
+                                       it out); verify answers later
                                    11  scan findings of the digest reach the
                                        stack's papyrus:scanThreshold, or its
                                        scan is unfinished (nothing changed;
                                        --accept-findings says why to go on)
+                                   12  the stack's state is truncated or
+                                       misshaped (nothing changed)
+                                   13  a release gate refused: the digest's
+                                       release verdict on the source is not
+                                       completed (promote, promoteFrom;
+                                       nothing changed)
                                    130  interrupted (the message says whether
                                          the image was applied)
 `;

@@ -1019,7 +1019,8 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
                     : `the update was cancelled before the image was applied; ${runs}`;
         failureOf = (e) => new InterruptedError(session.displayName, outcome, e);
     } else if (upError !== undefined) {
-        const outcome = pending.length > 0 ? runs : applied ? `the image was applied before it failed: ${runs}` : runsRequested ? `${runs}, as it did before` : runs;
+        const outcome =
+            pending.length > 0 ? runs : applied ? `the image was applied before it failed: ${runs}` : runsRequested ? `${runs}, as it did before` : runs;
         failureOf = (e) => new UpdateFailedError(session.displayName, plan.image, outcome, engineErrorSummary(upError), e);
     } else if (!runsRequested) {
         failureOf = (e) =>
@@ -1046,13 +1047,13 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
         interrupted && !applied
             ? undefined
             : await protectAfterUpdate({
-              ecr: ecrClient(session),
-              repositoryName: plan.resolved.repositoryName,
-              stack: session.identity.name,
-              keep,
-              deployments,
-              running: after?.digest,
-          });
+                  ecr: ecrClient(session),
+                  repositoryName: plan.resolved.repositoryName,
+                  stack: session.identity.name,
+                  keep,
+                  deployments,
+                  running: after?.digest,
+              });
 
     // A newer update in the history replaced ours in ECS (supersede.ts): no rollback, no reconcile.
     const replacedBy = ecs?.rolledBackTo ? await replacingUpdate(stack, ours, ecsBefore, ecs.verifyResult?.taskDefinitionArn) : undefined;

@@ -195,7 +195,9 @@ export class NotReleasedError extends DeployError {
             verdict === "in-progress" || verdict === "unknown"
                 ? `Run \`papyrus-deploy verify --stack ${stack}\` once ECS has finished (it records ECS's outcome for the update the stack runs), then try again`
                 : `Deploy a fixed build to ${stack} first, or pick an update whose RELEASE is \`completed\` in \`papyrus-deploy history --stack ${stack}\``;
-        super(`${gate} refused: update ${version} of stack \`${stack}\` (${digest}) has release verdict \`${verdict}\`: ${reason}; nothing was changed. ${next}`);
+        super(
+            `${gate} refused: update ${version} of stack \`${stack}\` (${digest}) has release verdict \`${verdict}\`: ${reason}; nothing was changed. ${next}`,
+        );
     }
 }
 

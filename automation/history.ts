@@ -150,8 +150,7 @@ export function toDeployments(summaries: readonly UpdateSummary[], verdicts: Rea
  */
 export function markRunning(deployments: readonly Deployment[], running: { digest: string } | undefined): Deployment[] {
     const ran = (d: Deployment) => d.operation === "update" && d.digest === running?.digest;
-    const index =
-        running === undefined ? -1 : (ifFound(deployments.findIndex((d) => ran(d) && d.release.applied !== false)) ?? deployments.findIndex(ran));
+    const index = running === undefined ? -1 : (ifFound(deployments.findIndex((d) => ran(d) && d.release.applied !== false)) ?? deployments.findIndex(ran));
     return deployments.map((d, i) => ({ ...d, running: i === index }));
 }
 

@@ -163,7 +163,11 @@ export function formatStatus(result: StatusResult): string {
 function ecsCell(ecs: EcsState | undefined): string {
     if (ecs === undefined) return "-";
     if ("notChecked" in ecs) return `not checked: ${ecs.notChecked}`;
-    return ecs.inSync ? (ecs.rollingOut ? "in sync (rolling out)" : "in sync") : `DRIFT (runs ${ecs.running.map((r) => r.slice(r.indexOf("@") + 1, r.indexOf("@") + 20) + "…").join(", ") || "nothing"})`;
+    return ecs.inSync
+        ? ecs.rollingOut
+            ? "in sync (rolling out)"
+            : "in sync"
+        : `DRIFT (runs ${ecs.running.map((r) => r.slice(r.indexOf("@") + 1, r.indexOf("@") + 20) + "…").join(", ") || "nothing"})`;
 }
 
 function protectionCell(protection: ProtectionState | undefined): string {

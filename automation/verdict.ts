@@ -123,7 +123,7 @@ export interface VerdictSubject {
  */
 export function releaseVerdict(subject: VerdictSubject, record: VerdictRecord | undefined): ReleaseVerdict {
     if (subject.operation !== "update" || subject.digest === undefined) {
-        return { verdict: "unknown", reason: `a ${subject.operation} that recorded no image` };
+        return { verdict: "unknown", reason: `${subject.operation === "update" ? "an update" : `a ${subject.operation}`} that recorded no image` };
     }
     const matches =
         record !== undefined &&

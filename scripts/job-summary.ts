@@ -81,7 +81,8 @@ const EXIT_MEANINGS: Record<keyof typeof EXIT_CODES, string> = {
     rolloutTimeout: "the stack was updated, but ECS's deployment was still in progress when the wait ended (verify: ECS is still rolling it out)",
     scanFindings: "the digest's scan findings reach the stack's threshold (or its scan is unfinished); nothing changed",
     stateUnreadable: "the stack's state is truncated or misshaped; nothing changed",
-    notReleased: "the digest's release verdict on the source is not `completed` (ECS rolled it back, has not finished, or was never seen finishing); nothing changed",
+    notReleased:
+        "the digest's release verdict on the source is not `completed` (ECS rolled it back, has not finished, or was never seen finishing); nothing changed",
     interrupted: "interrupted",
 };
 

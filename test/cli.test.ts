@@ -233,7 +233,10 @@ describe("papyrus-deploy CLI", () => {
         ]);
         assert.match(promoted.split("\n")[1], /^4\s+.*succeeded\s+in-progress\s+promote \(dev #7\)\s+v1\.0\.0\s+sha256:5c5c5c5c5c5c…\s+dave$/);
         assert.match(lines[0], /^VERSION\s+STARTED\s+FINISHED\s+RESULT\s+RELEASE\s+KIND\s+TAG\s+DIGEST\s+WHO\s+RUNS$/);
-        assert.match(lines[1], /^2\s+2026-11-23T14:40:02Z\s+2026-11-23T14:40:07Z\s+succeeded\s+completed\s+rollback\s+v1\.0\.0\s+sha256:5c5c5c5c5c5c…\s+carol\s+\*$/);
+        assert.match(
+            lines[1],
+            /^2\s+2026-11-23T14:40:02Z\s+2026-11-23T14:40:07Z\s+succeeded\s+completed\s+rollback\s+v1\.0\.0\s+sha256:5c5c5c5c5c5c…\s+carol\s+\*$/,
+        );
         assert.match(lines[2], /^1\s+2026-11-23T14:39:48Z\s+-\s+failed\s+-\s+refresh\s+-\s+-\s+-$/);
         assert.strictEqual(lines[1].indexOf("succeeded"), lines[0].indexOf("RESULT"));
         assert.strictEqual(lines[1].indexOf("completed"), lines[0].indexOf("RELEASE"));

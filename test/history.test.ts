@@ -13,6 +13,7 @@ import {
     toDeployments,
     updateRunner,
 } from "../automation/history";
+import { VerdictRecord } from "../automation/verdict";
 
 const REPO = "123456789012.dkr.ecr.us-east-1.amazonaws.com/papyrus-api";
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
@@ -67,7 +68,23 @@ function records(rows: Row[]): Deployment[] {
                 }) as unknown as UpdateSummary,
         )
         .reverse();
-    return toDeployments(summaries);
+    return toDeployments(summaries, completedVerdicts(summaries));
+}
+
+/**
+ * The verdict records the driver would have written: ECS completed every succeeded update with an image
+ * (the verdict rules themselves are verdict.test.ts's; these tests choose targets among released updates).
+ */
+function completedVerdicts(summaries: readonly UpdateSummary[], outcome: (version: number) => VerdictRecord["ecs"] = () => "completed") {
+    const versions = new Map<number, VerdictRecord>();
+    summaries.forEach((u, index) => {
+        const image = u.config?.["papyrus:image"]?.value;
+        if (image === undefined || u.kind !== "update") return;
+        const version = u.version > 0 ? u.version : summaries.length - index;
+        const started = new Date(u.startTime as unknown as string).toISOString();
+        versions.set(version, { ecs: outcome(version), digest: image.slice(image.indexOf("@") + 1), applied: true, started, seen: started });
+    });
+    return versions;
 }
 
 /** One update summary as the engine reports it, for the cases the row helper does not cover. */
@@ -144,7 +161,15 @@ describe("deployments from history", () => {
                 "papyrus:deployedBy": { value: "alice", secret: false },
             },
         });
-        assert.deepStrictEqual(toDeployments([cloud, summary({ version: 6 })]), [
+        const record: VerdictRecord = {
+            ecs: "completed",
+            digest: digest("a"),
+            applied: true,
+            deployment: "ecs-svc/7",
+            started: "2026-11-23T10:00:00.000Z",
+            seen: "2026-11-23T10:03:00.000Z",
+        };
+        assert.deepStrictEqual(toDeployments([cloud, summary({ version: 6 })], new Map([[7, record]])), [
             {
                 version: 7,
                 operation: "update",
@@ -161,6 +186,14 @@ describe("deployments from history", () => {
                 resourceChanges: { update: 1, same: 3 },
                 message: `deploy v1.2.3 ${digest("a")} by alice`,
                 runner: "driver",
+                release: {
+                    verdict: "completed",
+                    ecs: "completed",
+                    deployment: "ecs-svc/7",
+                    seen: "2026-11-23T10:03:00.000Z",
+                    applied: true,
+                    reason: "ECS deployment ecs-svc/7 completed (seen 2026-11-23T10:03:00.000Z)",
+                },
             },
             {
                 version: 6,
@@ -178,6 +211,7 @@ describe("deployments from history", () => {
                 resourceChanges: undefined,
                 message: undefined,
                 runner: "automation",
+                release: { verdict: "unknown", reason: "an update that recorded no image" },
             },
         ]);
         // An update still running (or cut off) has no result yet.
@@ -404,23 +438,21 @@ describe("rollback target", () => {
     it("explains exactly why an update cannot be rolled back to", () => {
         // kills: the `recorded no image` and refresh reasons emptied, `operation === "update"` and `digest !== undefined`
         // dropped from the candidates, and the `toDigest` branch skipped for the default
-        const history = markRunning(
-            toDeployments([
-                summary({
-                    version: 4,
-                    image: `${REPO}@${digest("c")}`,
-                    message: `deploy v3.0.0 ${digest("c")} by alice`,
-                    config: {
-                        "papyrus:image": { value: `${REPO}@${digest("c")}`, secret: false },
-                        "papyrus:deployKind": { value: "deploy", secret: false },
-                    },
-                }),
-                summary({ version: 3, kind: "refresh", image: `${REPO}@${digest("b")}` }),
-                summary({ version: 2, image: `${REPO}@${digest("b")}`, message: `deploy v2.0.0 ${digest("b")} by alice` }),
-                summary({ version: 1, message: "bootstrap" }),
-            ]),
-            { digest: digest("c") },
-        );
+        const summaries = [
+            summary({
+                version: 4,
+                image: `${REPO}@${digest("c")}`,
+                message: `deploy v3.0.0 ${digest("c")} by alice`,
+                config: {
+                    "papyrus:image": { value: `${REPO}@${digest("c")}`, secret: false },
+                    "papyrus:deployKind": { value: "deploy", secret: false },
+                },
+            }),
+            summary({ version: 3, kind: "refresh", image: `${REPO}@${digest("b")}` }),
+            summary({ version: 2, image: `${REPO}@${digest("b")}`, message: `deploy v2.0.0 ${digest("b")} by alice` }),
+            summary({ version: 1, message: "bootstrap" }),
+        ];
+        const history = markRunning(toDeployments(summaries, completedVerdicts(summaries)), { digest: digest("c") });
         assert.deepStrictEqual(chooseRollbackTarget(history, { toVersion: 1 }), { current: history[0], reason: "update 1 recorded no image" });
         assert.deepStrictEqual(chooseRollbackTarget(history, { toVersion: 3 }), {
             current: history[0],
@@ -602,17 +634,15 @@ describe("promoted deployments in history", () => {
     });
 
     it("a promote is where a digest came from: a default rollback steps back past it", () => {
-        const history = markRunning(
-            toDeployments([
-                { ...summary("auto.local", formatPromotedFrom(from)), startTime: "2026-11-23T10:02:00.000Z" } as unknown as UpdateSummary,
-                {
-                    ...summary("auto.local", formatPromotedFrom({ ...from, version: 3, digest: digest("b") })),
-                    message: `promote v0.9.0 ${digest("b")} by alice`,
-                    config: { ...summary("auto.local", undefined).config, "papyrus:image": { value: `${REPO}@${digest("b")}`, secret: false } },
-                } as unknown as UpdateSummary,
-            ]),
-            { digest: digest("a") },
-        );
+        const summaries = [
+            { ...summary("auto.local", formatPromotedFrom(from)), startTime: "2026-11-23T10:02:00.000Z" } as unknown as UpdateSummary,
+            {
+                ...summary("auto.local", formatPromotedFrom({ ...from, version: 3, digest: digest("b") })),
+                message: `promote v0.9.0 ${digest("b")} by alice`,
+                config: { ...summary("auto.local", undefined).config, "papyrus:image": { value: `${REPO}@${digest("b")}`, secret: false } },
+            } as unknown as UpdateSummary,
+        ];
+        const history = markRunning(toDeployments(summaries, completedVerdicts(summaries)), { digest: digest("a") });
         assert.deepStrictEqual(chooseRollbackTarget(history, {}).target?.digest, digest("b"));
     });
 });
