@@ -337,7 +337,7 @@ describe("rollout truth: following ECS's deployment, and reconciling an ECS roll
         assert.strictEqual(error!.exitCode, EXIT_CODES.rolloutTimeout);
         assert.match(
             error!.message,
-            /^stack `dev` was updated, but ECS deployment ecs-svc\/\d+ was still IN_PROGRESS after 2s; .*`papyrus-deploy verify --stack dev` later/,
+            /^stack `dev` was updated, but ECS deployment ecs-svc\/\d+ was still IN_PROGRESS after 2s; .*`papyrus-deploy verify --stack dev` answers later and records the verdict: exit 0 once ECS completed it, 10 while it still rolls out, 6 if ECS rolled it back/,
         );
         const status = lines.filter((l) => l.line.startsWith("rollout "));
         assert.ok(status.length >= 3, JSON.stringify(lines));

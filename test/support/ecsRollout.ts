@@ -43,6 +43,8 @@ export interface EcsRolloutProxy extends MotoProxy {
     readonly describes: number;
     /** Drops the connection of the next `requests` DescribeServices requests (SDK retries count), as a network blip would. */
     unavailable(requests: number): void;
+    /** Ends every hanging deployment at the next DescribeServices call: ECS finishes a rollout the driver stopped waiting for. */
+    finish(outcome: "complete" | "rollback"): void;
 }
 
 export async function startEcsRolloutProxy(upstream: string): Promise<EcsRolloutProxy> {
@@ -171,6 +173,13 @@ export async function startEcsRolloutProxy(upstream: string): Promise<EcsRollout
         },
         unavailable(requests: number) {
             dropping = requests;
+        },
+        finish(outcome: "complete" | "rollback") {
+            for (const model of services.values()) {
+                for (const d of model.deployments) {
+                    if (d.rolloutState === "IN_PROGRESS" && d.outcome === "hang") Object.assign(d, { outcome, left: 0 });
+                }
+            }
         },
     };
 }
