@@ -1334,7 +1334,13 @@ function writeEvidenceFile(session: Session, record: EvidenceRecord): string | u
         writeEvidence(session.evidenceFile, record);
         return undefined;
     } catch (err) {
-        return `the evidence record could not be written to \`${session.evidenceFile}\` (${(err as Error).message}); it is printed with --json`;
+        // Nothing of the record may be lost: the job log keeps what the file could not.
+        const output = session.options.onOutput;
+        output?.(`evidence record, not written to ${session.evidenceFile}:\n${JSON.stringify(record, null, 2)}\n`);
+        const where = output
+            ? "the whole record was printed to stderr instead (after `evidence record, not written to …:`), so the job log keeps it"
+            : "the record is only in the command's result";
+        return `the evidence record could not be written to \`${session.evidenceFile}\` (${(err as Error).message}); ${where}`;
     }
 }
 

@@ -7,7 +7,7 @@ import { execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { CreateRepositoryCommand, ECRClient } from "@aws-sdk/client-ecr";
+import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient } from "@aws-sdk/client-ecr";
 import { CreateClusterCommand, ECSClient } from "@aws-sdk/client-ecs";
 import { deploy, history, rollback } from "../automation/driver";
 import { engineTools } from "../automation/engine";
@@ -125,6 +125,15 @@ describe("the record never lies (real engine + moto)", function () {
             ["cancelled", true, v3.digest, v3.digest, v2.digest, 3],
         );
         assert.strictEqual(stackConfig(), committedConfig(), "the checkout holds no driver keys: what runs is the state's to say");
+        // Issue 23, point 4: the service runs v3 now, so v3 carries a protective tag like any deployed digest.
+        const [v3Detail] = (await ecr.send(new DescribeImagesCommand({ repositoryName: REPO, imageIds: [{ imageDigest: v3.digest }] }))).imageDetails!;
+        assert.ok(
+            v3Detail.imageTags?.some((t) => /^deployed-dev-slot\d+$/.test(t)),
+            `v3 runs after the cancel and must be protected: ${v3Detail.imageTags}`,
+        );
+        assert.ok(Object.values(evidence.protection?.protected ?? {}).includes(v3.digest), JSON.stringify(evidence.protection));
+        // The engine's update ended cancelled (history: failed) and ECS was not followed: not a release.
+        assert.deepStrictEqual([evidence.release?.verdict, evidence.release?.ecs], ["failed", "unknown"]);
 
         const after = await history(ctx());
         assert.strictEqual(after.running?.digest, v3.digest);
@@ -314,15 +323,23 @@ describe("the record never lies (real engine + moto)", function () {
         // The directory is replaced by a file while the update runs: the write fails afterwards.
         await setConfig({ fixtureServiceDelayMs: "1500", fixtureMarkerDir: markerDir });
         const evidenceDir = path.join(backend.dir, "late");
-        const run = cli(["deploy", "--stack", "dev", "--tag", "v2.0.0", "--evidence", path.join(evidenceDir, "e.json"), "--json"]);
+        // Without --json (issue 23, point 9): the record must still reach the job log, and the warning must say where.
+        const run = cli(["deploy", "--stack", "dev", "--tag", "v2.0.0", "--evidence", path.join(evidenceDir, "e.json")]);
         await serviceStepStarted(markerDir, run);
         fs.rmSync(evidenceDir, { recursive: true, force: true });
         fs.writeFileSync(evidenceDir, "in the way");
         const { code, stdout, stderr } = await run.exited;
         assert.strictEqual(code, 0, stderr);
-        assert.match(stderr, /warning: the evidence record could not be written to `.*late\/e\.json` \(ENOTDIR.*\); it is printed with --json/);
-        const printed = JSON.parse(stdout) as EvidenceRecord;
-        assert.deepStrictEqual([printed.result, printed.imageDigest], ["succeeded", v2.digest]);
+        assert.match(
+            stderr,
+            /warning: the evidence record could not be written to `.*late\/e\.json` \(ENOTDIR.*\); the whole record was printed to stderr instead .*so the job log keeps it/,
+        );
+        assert.doesNotMatch(stderr, /--json/);
+        const logged = /^evidence record, not written to \S+:\n(\{\n[\s\S]*?\n\})$/m.exec(stderr);
+        assert.ok(logged, stderr);
+        const printed = JSON.parse(logged[1]) as EvidenceRecord;
+        assert.deepStrictEqual([printed.result, printed.imageDigest, printed.release?.verdict], ["succeeded", v2.digest, "completed"]);
+        assert.match(stdout, /^deployed dev: the stack runs /m);
         assert.deepStrictEqual(
             fs.readdirSync(backend.dir).filter((f) => /tmp-\d+/.test(f)),
             [],
@@ -481,6 +498,31 @@ describe("the record never lies (real engine + moto)", function () {
                 ["succeeded", v1.digest, false],
             ],
         );
+        assert.strictEqual(gitStatus(), "");
+    });
+
+    // Issue 23, point 5: `applied` and RUNS come from the state before and after, not from the digest alone.
+    it("a redeploy of the running digest that fails before changing it applied nothing and credits nobody new", async () => {
+        await deploy({ ...ctx(), tag: "v1.0.0" });
+        await setConfig({ fixtureFailAfterService: "true" });
+        const { code, stdout, stderr } = await runCli(["deploy", "--stack", "dev", "--tag", "v1.0.0", "--json", "--cwd", workDir], cliEnv());
+        assert.strictEqual(code, 5, stderr);
+        assert.match(stderr, new RegExp(`failed; the stack runs \`${escape(image(v1))}\`, as it did before\.`));
+        assert.doesNotMatch(stderr, /applied before it failed/);
+        const evidence = JSON.parse(stdout) as EvidenceRecord;
+        assert.deepStrictEqual([evidence.result, evidence.applied, evidence.imageDigest, evidence.release?.verdict], ["failed", false, v1.digest, "failed"]);
+        const after = await history(ctx());
+        assert.deepStrictEqual(
+            after.deployments.map((d) => [d.version, d.result, d.requestedBy, d.digest, d.running]),
+            [
+                [2, "failed", "ci-test", v1.digest, false],
+                [1, "succeeded", "alice", v1.digest, true],
+            ],
+        );
+        const status = await runCli(["status", "--json", "--cwd", workDir], cliEnv());
+        assert.strictEqual(status.code, 0, status.stderr);
+        const dev = JSON.parse(status.stdout).stacks.find((s: { stack: string }) => s.stack === "dev");
+        assert.deepStrictEqual([dev.version, dev.who, dev.kind], [1, "alice", "deploy"], "status credits the update that deployed it");
         assert.strictEqual(gitStatus(), "");
     });
 
