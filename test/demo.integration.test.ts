@@ -53,10 +53,10 @@ describe("npm run demo", function () {
         const out = demo.stdout();
         assert.strictEqual(code, 0, `${out}\n${demo.stderr()}`);
         const table = out.slice(out.indexOf("VERSION")).split("\n").slice(0, 4);
-        assert.match(table[0], /^VERSION\s+STARTED\s+FINISHED\s+RESULT\s+KIND\s+TAG\s+DIGEST\s+WHO\s+RUNS$/);
-        assert.match(table[1], /^3\s.*succeeded\s+rollback\s+v25\.10\.30\s+sha256:\S+\s+\S+\s+\*$/);
-        assert.match(table[2], /^2\s.*succeeded\s+deploy\s+v25\.10\.31\s+sha256:\S+\s+\S+$/);
-        assert.match(table[3], /^1\s.*succeeded\s+deploy\s+v25\.10\.30\s+sha256:\S+\s+\S+$/);
+        assert.match(table[0], /^VERSION\s+STARTED\s+FINISHED\s+RESULT\s+RELEASE\s+KIND\s+TAG\s+DIGEST\s+WHO\s+RUNS$/);
+        assert.match(table[1], /^3\s.*succeeded\s+completed\s+rollback\s+v25\.10\.30\s+sha256:\S+\s+\S+\s+\*$/);
+        assert.match(table[2], /^2\s.*succeeded\s+completed\s+deploy\s+v25\.10\.31\s+sha256:\S+\s+\S+$/);
+        assert.match(table[3], /^1\s.*succeeded\s+completed\s+deploy\s+v25\.10\.30\s+sha256:\S+\s+\S+$/);
         assert.match(out, /in sync: api runs 123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/papyrus-api@sha256:[0-9a-f]{64}, rollout completed\n/);
         assert.match(out, /\(against AWS: npm run rollback -- --stack dev\)/);
         // The gate read moto's one HIGH finding (below CRITICAL); the rollback's digest kept its slot; status shows the stack.
