@@ -7,7 +7,8 @@
 //   .pulumi/meta.yaml                                  the layout version, read at login
 //   .pulumi/stacks/<project>/<stack>.json              the checkpoint (state)
 //   .pulumi/stacks/<project>/<stack>.json.bak          the previous checkpoint, copied before each write
-//   .pulumi/stacks/<project>/<stack>.pulumi-tags       stack tags, read by every update (may be absent)
+//   .pulumi/stacks/<project>/<stack>.pulumi-tags       stack tags, read by every update (may be absent);
+//                                                      the driver writes each update's release verdict there
 //   .pulumi/history/<project>/<stack>/<stack>-<ns>.history.json     one per update
 //   .pulumi/history/<project>/<stack>/<stack>-<ns>.checkpoint.json  the state after it
 //   .pulumi/backups/<project>/<stack>/<stack>.<ns>.json            a copy after each update
@@ -42,23 +43,28 @@ export function diyStackObjects(project: string, stack: string): DiyStackObjects
     const history = `.pulumi/history/${project}/${stack}/`;
     const locks = `.pulumi/locks/organization/${project}/${stack}/`;
     return {
-        readWrite: [stackFile, `${history}*`, `${locks}*`],
+        // The tags file holds the release verdicts (automation/verdict.ts): the driver and `verify` write it.
+        readWrite: [stackFile, `${history}*`, `${locks}*`, `.pulumi/stacks/${project}/${stack}.pulumi-tags`],
         // meta.yaml is shared by every stack: read only. A missing tags file must answer 404, not 403,
         // so its key is also among the list prefixes (S3 answers 404 only to a principal that may list it).
-        readOnly: [".pulumi/meta.yaml", `.pulumi/stacks/${project}/${stack}.pulumi-tags`],
+        readOnly: [".pulumi/meta.yaml"],
         writeOnly: [`${stackFile}.bak`, `.pulumi/backups/${project}/${stack}/*`],
         deleted: [`${locks}*`],
         listPrefixes: [stackFile, history, locks, `.pulumi/stacks/${project}/${stack}.pulumi-tags`],
     };
 }
 
-/** What reading another stack's history needs (`pulumi stack history`/`output --stack <source>`): no write, no lock. */
+/**
+ * What reading another stack's history and release verdicts needs (`pulumi stack history`/`output`/`tag ls
+ * --stack <source>`, the promotion gates): no write, no lock.
+ */
 export function diyStackHistoryReader(project: string, stack: string): { readonly readOnly: readonly string[]; readonly listPrefixes: readonly string[] } {
     checkName(project, "project");
     checkName(stack, "stack");
     const stackFile = `.pulumi/stacks/${project}/${stack}.json`;
     const history = `.pulumi/history/${project}/${stack}/`;
-    return { readOnly: [stackFile, `${history}*`], listPrefixes: [stackFile, history] };
+    const tags = `.pulumi/stacks/${project}/${stack}.pulumi-tags`;
+    return { readOnly: [stackFile, `${history}*`, tags], listPrefixes: [stackFile, history, tags] };
 }
 
 function checkName(value: string, what: "project" | "stack"): void {

@@ -264,6 +264,7 @@ describe("deployPolicy", () => {
                             "papyrus/.pulumi/stacks/papyrus/prod.pulumi-tags",
                             "papyrus/.pulumi/stacks/papyrus/dev.json",
                             "papyrus/.pulumi/history/papyrus/dev/",
+                            "papyrus/.pulumi/stacks/papyrus/dev.pulumi-tags",
                         ],
                     },
                 },
@@ -276,16 +277,14 @@ describe("deployPolicy", () => {
                     "arn:aws:s3:::acme-pulumi-state/papyrus/.pulumi/stacks/papyrus/prod.json",
                     "arn:aws:s3:::acme-pulumi-state/papyrus/.pulumi/history/papyrus/prod/*",
                     "arn:aws:s3:::acme-pulumi-state/papyrus/.pulumi/locks/organization/papyrus/prod/*",
+                    "arn:aws:s3:::acme-pulumi-state/papyrus/.pulumi/stacks/papyrus/prod.pulumi-tags",
                 ],
             },
             {
                 Sid: "ReadStateLayout",
                 Effect: "Allow",
                 Action: "s3:GetObject",
-                Resource: [
-                    "arn:aws:s3:::acme-pulumi-state/papyrus/.pulumi/meta.yaml",
-                    "arn:aws:s3:::acme-pulumi-state/papyrus/.pulumi/stacks/papyrus/prod.pulumi-tags",
-                ],
+                Resource: ["arn:aws:s3:::acme-pulumi-state/papyrus/.pulumi/meta.yaml"],
             },
             {
                 Sid: "WriteStateBackups",
@@ -309,6 +308,7 @@ describe("deployPolicy", () => {
                 Resource: [
                     "arn:aws:s3:::acme-pulumi-state/papyrus/.pulumi/stacks/papyrus/dev.json",
                     "arn:aws:s3:::acme-pulumi-state/papyrus/.pulumi/history/papyrus/dev/*",
+                    "arn:aws:s3:::acme-pulumi-state/papyrus/.pulumi/stacks/papyrus/dev.pulumi-tags",
                 ],
             },
         ]);
@@ -372,6 +372,7 @@ describe("deployPolicy", () => {
                     `arn:aws:s3:::acme-pulumi-state/${root}.pulumi/stacks/papyrus/dev.json`,
                     `arn:aws:s3:::acme-pulumi-state/${root}.pulumi/history/papyrus/dev/*`,
                     `arn:aws:s3:::acme-pulumi-state/${root}.pulumi/locks/organization/papyrus/dev/*`,
+                    `arn:aws:s3:::acme-pulumi-state/${root}.pulumi/stacks/papyrus/dev.pulumi-tags`,
                 ],
             },
         ];
@@ -623,8 +624,13 @@ describe("ARN checks", () => {
 describe("the DIY state layout", () => {
     it("lists one stack's objects as the backend names them", () => {
         assert.deepStrictEqual(diyStackObjects("papyrus", "prod"), {
-            readWrite: [".pulumi/stacks/papyrus/prod.json", ".pulumi/history/papyrus/prod/*", ".pulumi/locks/organization/papyrus/prod/*"],
-            readOnly: [".pulumi/meta.yaml", ".pulumi/stacks/papyrus/prod.pulumi-tags"],
+            readWrite: [
+                ".pulumi/stacks/papyrus/prod.json",
+                ".pulumi/history/papyrus/prod/*",
+                ".pulumi/locks/organization/papyrus/prod/*",
+                ".pulumi/stacks/papyrus/prod.pulumi-tags",
+            ],
+            readOnly: [".pulumi/meta.yaml"],
             writeOnly: [".pulumi/stacks/papyrus/prod.json.bak", ".pulumi/backups/papyrus/prod/*"],
             deleted: [".pulumi/locks/organization/papyrus/prod/*"],
             listPrefixes: [
@@ -635,8 +641,8 @@ describe("the DIY state layout", () => {
             ],
         });
         assert.deepStrictEqual(diyStackHistoryReader("papyrus", "dev"), {
-            readOnly: [".pulumi/stacks/papyrus/dev.json", ".pulumi/history/papyrus/dev/*"],
-            listPrefixes: [".pulumi/stacks/papyrus/dev.json", ".pulumi/history/papyrus/dev/"],
+            readOnly: [".pulumi/stacks/papyrus/dev.json", ".pulumi/history/papyrus/dev/*", ".pulumi/stacks/papyrus/dev.pulumi-tags"],
+            listPrefixes: [".pulumi/stacks/papyrus/dev.json", ".pulumi/history/papyrus/dev/", ".pulumi/stacks/papyrus/dev.pulumi-tags"],
         });
     });
 
