@@ -886,12 +886,23 @@ describe("promote.yml", () => {
 
     describe("the source job's pick (run with a fake `npx` answering like papyrus-deploy)", () => {
         const pick = step(source, /^Pick the source's update/);
+        const RELEASED = { verdict: "completed", reason: "ECS deployment completed" };
         const HISTORY = {
             stack: "dev",
             deployments: [
-                { version: 5, operation: "update", kind: "deploy", result: "failed", digest: digest("a"), tag: "v3.0.0", running: true },
-                { version: 4, operation: "update", kind: "deploy", result: "succeeded", digest: digest("a"), tag: "v3.0.0", running: false },
-                { version: 3, operation: "update", kind: "deploy", result: "succeeded", digest: digest("b"), tag: "v2.0.0", running: false },
+                { version: 6, operation: "update", kind: "deploy", result: "succeeded", digest: digest("d"), tag: "v4.0.0", running: false, release: RELEASED },
+                {
+                    version: 5,
+                    operation: "update",
+                    kind: "deploy",
+                    result: "succeeded",
+                    digest: digest("a"),
+                    tag: "v3.0.0",
+                    running: true,
+                    release: { verdict: "rolled-back", reason: "ECS deployment ecs-svc/5 was rolled back" },
+                },
+                { version: 4, operation: "update", kind: "deploy", result: "succeeded", digest: digest("a"), tag: "v3.0.0", running: false, release: RELEASED },
+                { version: 3, operation: "update", kind: "deploy", result: "succeeded", digest: digest("b"), tag: "v2.0.0", running: false, release: RELEASED },
             ],
         };
         /** The fake logs each call's command and answers `verify` with `verifyExit` and the recorded digest, `history` with HISTORY. */
@@ -921,33 +932,43 @@ describe("promote.yml", () => {
             return { ...run, calls };
         }
 
-        it("without a version: fails on drift (6) and otherwise picks the newest succeeded update that deployed the verified digest", function () {
+        it("without a version: fails on drift (6) or an unfinished rollout (10), and otherwise takes the update dev runs only if its release completed (13)", function () {
             if (!hasJq) this.skip(); // jq is on every GitHub runner
             const drift = runPick({ VERSION: "" }, { exit: 6, recorded: digest("a") });
             assert.strictEqual(drift.status, 6);
             assert.match(drift.stdout, /::error::DRIFT \(exit 6\): dev's ECS service runs another image/);
             assert.deepStrictEqual(drift.calls, ["verify --stack dev"], "no history read after a drift");
+            const rolling = runPick({ VERSION: "" }, { exit: 10, recorded: digest("a") });
+            assert.strictEqual(rolling.status, 10);
+            assert.match(rolling.stdout, /::error::ROLLING OUT \(exit 10\): ECS is still rolling out what dev runs; nothing was promoted/);
 
-            // kills: taking the running-marked update (5, which failed) or the newest succeeded one (whatever its digest)
-            const ok = runPick({ VERSION: "" }, { exit: 0, recorded: digest("a") });
-            assert.strictEqual(ok.status, 0, ok.stdout);
-            assert.deepStrictEqual(ok.outputs, { version: "4", digest: digest("a"), tag: "v3.0.0" });
-            assert.deepStrictEqual(ok.calls, ["verify --stack dev", "history --stack dev"]);
+            // dev runs update 5, which ECS rolled back: not update 4 (an older deploy of the same digest), not 6 (the newest).
+            // kills: picking by digest and result alone (the old rule), or ignoring the verdict
+            const refused = runPick({ VERSION: "" }, { exit: 0, recorded: digest("a") });
+            assert.strictEqual(refused.status, 13, refused.stdout);
+            assert.match(
+                refused.stdout,
+                /::error::dev's update 5 has release verdict 'rolled-back' \(ECS deployment ecs-svc\/5 was rolled back\); only a completed release is promoted \(exit 13\)/,
+            );
+            assert.deepStrictEqual(refused.outputs, {});
 
             const none = runPick({ VERSION: "" }, { exit: 0, recorded: digest("c") });
             assert.strictEqual(none.status, 7);
-            assert.match(none.stdout, /::error::dev has no succeeded update that deployed sha256:c{64} to promote \(exit 7\)/);
+            assert.match(none.stdout, /::error::dev has no update that deployed sha256:c{64} to promote \(exit 7\)/);
         });
 
-        it("with a version: reads that update only (no ECS check), and refuses one that did not succeed (7)", function () {
+        it("with a version: reads that update only (no ECS check), takes it when its release completed and refuses it otherwise (13)", function () {
             if (!hasJq) this.skip();
             const named = runPick({ VERSION: "3" }, { exit: 6, recorded: digest("a") });
             assert.strictEqual(named.status, 0, named.stdout);
             assert.deepStrictEqual(named.outputs, { version: "3", digest: digest("b"), tag: "v2.0.0" });
             assert.deepStrictEqual(named.calls, ["history --stack dev"]);
-            const failed = runPick({ VERSION: "5" }, { exit: 0, recorded: digest("a") });
-            assert.strictEqual(failed.status, 7);
-            assert.match(failed.stdout, /::error::dev has no succeeded update 5 to promote \(exit 7\)/);
+            const rolledBack = runPick({ VERSION: "5" }, { exit: 0, recorded: digest("a") });
+            assert.strictEqual(rolledBack.status, 13);
+            assert.match(rolledBack.stdout, /::error::dev's update 5 has release verdict 'rolled-back'/);
+            const missing = runPick({ VERSION: "9" }, { exit: 0, recorded: digest("a") });
+            assert.strictEqual(missing.status, 7);
+            assert.match(missing.stdout, /::error::dev has no update 9 to promote \(exit 7\)/);
         });
     });
 
@@ -985,6 +1006,7 @@ describe("promote.yml", () => {
             [3, /::error::the digest is not in prod's repository \(exit 3\): replication from dev's registry did not deliver it within 10m/],
             [6, /::error::ECS ROLLED BACK or DRIFT \(exit 6\) after the promote/],
             [7, /::error::nothing to promote \(exit 7\)/],
+            [13, /::error::NOT RELEASED \(exit 13\): dev's update 4 has no completed release verdict/],
         ] as const) {
             const failed = runStep(run.run!, env, { npxExit: code });
             assert.strictEqual(failed.status, code);
