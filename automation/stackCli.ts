@@ -9,6 +9,7 @@ import { spawn } from "child_process";
 import { performance } from "perf_hooks";
 import type { UpdateSummary } from "@pulumi/pulumi/automation";
 import { readCheckpointFile } from "./checkpointFile";
+import { readTagsFile } from "./tagsFile";
 import type { Checkpoint } from "./state";
 
 /** A CLI command that exited non-zero (or could not start); `kind` says what the driver can do about it. */
@@ -105,8 +106,16 @@ export class StackCli {
         await this.run(["refresh", "--yes", "--skip-preview", "--clear-pending-creates", "--exec-kind", "auto.local"], run);
     }
 
-    /** `pulumi stack tag ls --json`: the stack's tags, where the driver keeps release verdicts (verdict.ts). */
+    /**
+     * The stack's tags, where the driver keeps release verdicts (verdict.ts): read from a `file://`
+     * backend's tags file when it is unambiguous (tagsFile.ts), else `pulumi stack tag ls --json`.
+     */
     async tags(): Promise<Record<string, string>> {
+        const [, project, stack] = this.options.stack.split("/");
+        if (project !== undefined && stack !== undefined) {
+            const read = readTagsFile(this.options.backendUrl, project, stack);
+            if (read !== undefined) return read;
+        }
         const { stdout } = await this.run(["stack", "tag", "ls", "--json"]);
         const parsed = JSON.parse(stdout || "{}") as unknown;
         return typeof parsed === "object" && parsed !== null ? (parsed as Record<string, string>) : {};

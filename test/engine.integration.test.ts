@@ -7,6 +7,7 @@ import * as path from "path";
 import { readCheckpointFile } from "../automation/checkpointFile";
 import { engineTools, PROJECT_ROOT, pulumiExecutable } from "../automation/engine";
 import { cliCalls, StackCli } from "../automation/stackCli";
+import { readTagsFile } from "../automation/tagsFile";
 import { tempBackend, TempBackend } from "./support/backend";
 import { fixtureStack } from "./support/fixture";
 
@@ -87,6 +88,50 @@ describe("real Pulumi engine (LocalWorkspace, file:// backend)", function () {
         );
         const outputs = state?.resources?.find((r) => r.type === "pulumi:pulumi:Stack")?.outputs as Record<string, { plaintext?: string }>;
         assert.strictEqual(outputs.secretNote.plaintext, JSON.stringify("only the CLI can decrypt this"));
+    });
+
+    it("the driver's tags read (release verdicts) is the record `pulumi stack tag ls` prints, and survives `up`", async () => {
+        // kills: reading another file than the engine's, a tags file that `up` rewrites, or the CLI asked anyway
+        const stack = await fixtureStack(backend, "dev");
+        await stack.setAllConfig({ "papyrus:repositoryName": { value: "papyrus-api" }, "papyrus:image": { value: IMAGE_A } });
+        const { command, env } = pulumiExecutable();
+        const cli = new StackCli({
+            command,
+            workDir: stack.workspace.workDir,
+            stack: "organization/papyrus/dev",
+            backendUrl: backend.url,
+            env: { ...env, ...backend.env },
+        });
+        assert.deepStrictEqual(readTagsFile(backend.url, "papyrus", "dev"), {}, "no tags file yet: no tags, as the engine reads it");
+        const verdict = JSON.stringify({
+            ecs: "completed",
+            digest: DIGEST_A,
+            applied: true,
+            started: "2026-12-07T04:00:00.000Z",
+            seen: "2026-12-07T04:01:00.000Z",
+        });
+        await cli.setTag("papyrus:release:1", verdict);
+        await cli.setTag("note", 'with spaces and "quotes"');
+        await stack.up();
+        const listed = JSON.parse(
+            execFileSync(command, ["stack", "tag", "ls", "--json", "--stack", "organization/papyrus/dev"], {
+                cwd: stack.workspace.workDir,
+                env: { ...process.env, ...env, ...backend.env },
+                encoding: "utf8",
+            }),
+        );
+        assert.strictEqual(listed["papyrus:release:1"], verdict, "`up` keeps the stack's tags");
+        assert.deepStrictEqual(readTagsFile(backend.url, "papyrus", "dev"), listed);
+        const before = cliCalls.length;
+        assert.deepStrictEqual(await cli.tags(), listed);
+        assert.strictEqual(cliCalls.length, before, "read from the file, no CLI process");
+        // A tags file the driver cannot be sure of is left to the CLI.
+        const file = path.join(backend.dir, "state", ".pulumi", "stacks", "papyrus", "dev.pulumi-tags");
+        fs.writeFileSync(file, JSON.stringify({ version: 2, tags: {} }));
+        assert.strictEqual(readTagsFile(backend.url, "papyrus", "dev"), undefined);
+        fs.writeFileSync(file, "{ truncated");
+        assert.strictEqual(readTagsFile(backend.url, "papyrus", "dev"), undefined);
+        assert.strictEqual(readTagsFile(`${backend.url}?no_lock=true`, "papyrus", "dev"), undefined);
     });
 
     it("fails `up` with the validator's message when the image is a tag", async () => {
