@@ -421,7 +421,7 @@ describe("the record never lies (real engine + moto)", function () {
             ],
         );
         const table = (await runCli(["history", "--stack", "dev", "--cwd", workDir], cliEnv())).stdout;
-        assert.match(table.split("\n")[1], /^4 .* succeeded\s+manual\s+v2\.0\.0\s+sha256:\S+\s+\(pulumi up by hand\)\s+\*$/);
+        assert.match(table.split("\n")[1], /^4 .* succeeded\s+unknown\s+manual\s+v2\.0\.0\s+sha256:\S+\s+\(pulumi up by hand\)\s+\*$/);
         const back = await rollback(ctx());
         assert.strictEqual(back.image, image(v1), "v2 came back by hand from update 2; the step back from there is v1");
     });
