@@ -80,6 +80,7 @@ const EXIT_MEANINGS: Record<keyof typeof EXIT_CODES, string> = {
     unreachable: "AWS, its credentials or the state backend could not be reached; nothing changed",
     rolloutTimeout: "the stack was updated, but ECS's deployment was still in progress when the wait ended",
     scanFindings: "the digest's scan findings reach the stack's threshold (or its scan is unfinished); nothing changed",
+    stateUnreadable: "the stack's state (its checkpoint or a history file) is truncated or misshaped; nothing changed (the log names the file)",
     interrupted: "interrupted",
 };
 
