@@ -6,9 +6,10 @@ import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_NAME } from "../components/stackConfig";
 import { CommandLineError, CommandName, commandUsage, parseCommandLine, ParsedCommandLine, usage } from "./cliCommands";
-import { deploy, history, promote, reapply, reconcile, rollback, verify, DeployResult } from "./driver";
+import { deploy, history, promote, reapply, reconcile, rollback, unlock, verify, DeployResult } from "./driver";
 import { DeployError, EXIT_CODES, ImageNotFoundError, InvalidInputError } from "./errors";
 import { Deployment, RollbackTarget } from "./history";
+import { describeHolder } from "./lock";
 import { parseDuration } from "./replica";
 import { formatCounts } from "./scanGate";
 import { formatStatus, status } from "./status";
@@ -199,6 +200,18 @@ async function runParsed(parsed: ParsedCommandLine, out: NodeJS.WritableStream, 
             const result = await history(context);
             if (result.runningProblem) err.write(`warning: no RUNS mark: the stack's state does not say what runs: ${result.runningProblem}\n`);
             out.write(json ? JSON.stringify(result, null, 2) + "\n" : formatHistory(result.deployments));
+            return EXIT_CODES.ok;
+        }
+        case "unlock": {
+            const result = await unlock(context);
+            if (json) out.write(JSON.stringify(result, null, 2) + "\n");
+            else
+                out.write(
+                    result.removed === null && result.reason === undefined
+                        ? `${result.stack}: no driver lock in this checkout (\`${result.lockFile}\`); nothing was removed\n`
+                        : `unlocked ${result.stack}: removed driver lock \`${result.lockFile}\`` +
+                              `${result.removed ? ` held by ${describeHolder(result.removed)}, ${result.age} old` : ""}: ${result.reason}\n`,
+                );
             return EXIT_CODES.ok;
         }
         case "verify": {

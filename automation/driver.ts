@@ -63,7 +63,7 @@ import {
     readDeployments,
     RollbackTarget,
 } from "./history";
-import { acquireLock, describeEngineLock, describeHolder, engineLocks } from "./lock";
+import { acquireLock, describeEngineLock, describeHolder, engineLocks, removeLock, UnlockResult } from "./lock";
 import {
     isProtectedDeployment,
     protectAfterUpdate,
@@ -499,6 +499,17 @@ export async function verify(options: StackContext): Promise<VerifyResult> {
 }
 
 /**
+ * Removes the stack's driver lock in this checkout (`papyrus-deploy unlock`), unless a live process
+ * of this host holds it: then exit 4 naming it. The engine's lock and the state are not touched.
+ */
+export async function unlock(options: StackContext): Promise<UnlockResult> {
+    const workDir = projectDirectory(options.workDir);
+    const backendUrl = backendFor(workDir, options.envVars);
+    const identity = await identityOf(options, workDir, backendUrl);
+    return removeLock(workDir, identity.qualified);
+}
+
+/**
  * Makes the stack record what ECS runs: after ECS rolled a deployment back (circuit breaker or a
  * deployment alarm), runs `up` with the digest the service's primary deployment runs, as kind
  * `reconcile` linked to the update ECS rolled back, so state, history and ECS agree again and the
@@ -627,7 +638,7 @@ async function withLockedSession<T>(options: UpdateOptions, work: (session: Sess
     const backendUrl = backendFor(workDir, options.envVars);
     // The lock is keyed on the canonical name, so `dev` and `organization/papyrus/dev` share it.
     const identity = await identityOf(options, workDir, backendUrl);
-    const lock = acquireLock(workDir, identity.qualified, options.requestedBy ?? requester(options.env));
+    const lock = acquireLock(workDir, identity.qualified, options.requestedBy ?? requester(options.env), options.stackName);
     try {
         const session = await recover(await openSession(options, { workDir, backendUrl, identity, evidenceFile }), lock.staleHolder);
         throwIfAborted(session);
