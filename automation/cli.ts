@@ -116,6 +116,7 @@ async function runParsed(parsed: ParsedCommandLine, out: NodeJS.WritableStream, 
     if (command === "status") {
         // Every stack of the project: no --stack, no lock.
         const result = await status({ workDir: projectDirectory(string("cwd")) });
+        if (result.note !== undefined) err.write(`warning: ${result.note}\n`);
         out.write(values.json === true ? JSON.stringify(result, null, 2) + "\n" : formatStatus(result));
         return EXIT_CODES.ok;
     }
