@@ -28,13 +28,19 @@ Exit codes (what the stack runs afterwards is always read from its state):
   3  image/repository missing or    8  updated, but what ECS runs could not be checked
      archived, or not replicated       (promote: the source's; nothing changed)
      in time (nothing changed)      9  AWS, credentials or the state backend unreachable
-  4  stack is being deployed by        (nothing changed)
-     someone else (nothing changed) 10  updated, but ECS's rollout still IN_PROGRESS
-                                       at --wait-timeout; run verify later
-                                   11  scan findings of the digest reach the
+  4  stack is being deployed by        (nothing changed; also verify, and
+     someone else (nothing changed;    reconcile before its update, when ECS
+     a driver lock whose holder        cannot be reached)
+     cannot be proven alive: the   10  updated, but ECS's rollout still IN_PROGRESS
+     message gives the unlock          at --wait-timeout; run verify later
+     command)                      11  scan findings of the digest reach the
                                        stack's papyrus:scanThreshold, or its
                                        scan is unfinished (nothing changed;
                                        --accept-findings says why to go on)
+                                   12  the stack's state (checkpoint or a
+                                       history file) is truncated or misshaped;
+                                       the message names the file and how to
+                                       restore a good copy (nothing changed)
                                    130  interrupted (the message says whether
                                          the image was applied)
 `;

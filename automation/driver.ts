@@ -524,7 +524,8 @@ export async function verify(options: StackContext): Promise<VerifyResult> {
     const session = await openSession(options);
     if (session.runningProblem) throw new NotVerifiedError(session.displayName, `the stack's state does not say what runs: ${session.runningProblem}`);
     const outcome = await verifyRunning(session, session.running, session.stackOutputs);
-    if ("error" in outcome) throw new NotVerifiedError(session.displayName, outcome.error);
+    // ECS unreachable changes nothing here: exit 9, as for reconcile and promote before their update (8 is for after one).
+    if ("error" in outcome) throw outcome.cause instanceof UnreachableError ? outcome.cause : new NotVerifiedError(session.displayName, outcome.error);
     if ("skipped" in outcome) throw new NotVerifiedError(session.displayName, outcome.skipped);
     return outcome.result;
 }
