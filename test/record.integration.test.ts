@@ -266,7 +266,10 @@ describe("the record never lies (real engine + moto)", function () {
         const lost = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
         assert.deepStrictEqual([won.length, lost.length], [1, 1], JSON.stringify(results.map((r) => (r.status === "rejected" ? String(r.reason) : "ok"))));
         assert.ok(lost[0].reason instanceof StackBusyError, String(lost[0].reason));
-        assert.match(lost[0].reason.message, /stack `organization\/papyrus\/dev` is being deployed by (alice|bob) \(pid \d+ on .*\); nothing was changed/);
+        assert.match(
+            lost[0].reason.message,
+            /stack `organization\/papyrus\/dev` is being deployed by (alice|bob) \(pid \d+ on .*\); driver lock `.*\/driver-locks\/organization\+papyrus\+dev\.json`, \d+s old; nothing was changed/,
+        );
         const after = await history(ctx());
         assert.strictEqual(after.deployments.length, 1);
         assert.strictEqual(won[0].value.evidence?.imageDigest, after.running?.digest, "the winner's evidence names what the state runs");
