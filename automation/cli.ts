@@ -6,9 +6,10 @@ import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_NAME } from "../components/stackConfig";
 import { CommandLineError, CommandName, commandUsage, parseCommandLine, ParsedCommandLine, usage } from "./cliCommands";
-import { deploy, history, promote, reapply, reconcile, rollback, verify, DeployResult } from "./driver";
+import { deploy, history, promote, reapply, reconcile, rollback, unlock, verify, DeployResult } from "./driver";
 import { DeployError, EXIT_CODES, ImageNotFoundError, InvalidInputError } from "./errors";
 import { Deployment, RollbackTarget } from "./history";
+import { describeHolder } from "./lock";
 import { parseDuration } from "./replica";
 import { formatCounts } from "./scanGate";
 import { formatStatus, status } from "./status";
@@ -27,16 +28,20 @@ Exit codes (what the stack runs afterwards is always read from its state):
   3  image/repository missing or    8  updated, but what ECS runs could not be checked
      archived, or not replicated       (promote: the source's; nothing changed)
      in time (nothing changed)      9  AWS, credentials or the state backend unreachable
-  4  stack is being deployed by        (nothing changed)
-     someone else (nothing changed) 10  updated, but ECS's rollout still IN_PROGRESS
-                                       at --wait-timeout (verify: ECS still rolls
-                                       it out); verify answers later
+  4  stack is being deployed by        (nothing changed; also verify, and
+     someone else (nothing changed;    reconcile before its update, when ECS
+     a driver lock whose holder        cannot be reached)
+     cannot be proven alive: the   10  updated, but ECS's rollout still IN_PROGRESS
+     message gives the unlock          at --wait-timeout (verify: ECS still rolls
+     command)                          it out); verify answers later
                                    11  scan findings of the digest reach the
                                        stack's papyrus:scanThreshold, or its
                                        scan is unfinished (nothing changed;
                                        --accept-findings says why to go on)
-                                   12  the stack's state is truncated or
-                                       misshaped (nothing changed)
+                                   12  the stack's state (checkpoint or a
+                                       history file) is truncated or misshaped;
+                                       the message names the file and how to
+                                       restore a good copy (nothing changed)
                                    13  a release gate refused: the digest's
                                        release verdict on the source is not
                                        completed (promote, promoteFrom;
@@ -122,6 +127,7 @@ async function runParsed(parsed: ParsedCommandLine, out: NodeJS.WritableStream, 
     if (command === "status") {
         // Every stack of the project: no --stack, no lock.
         const result = await status({ workDir: projectDirectory(string("cwd")) });
+        if (result.note !== undefined) err.write(`warning: ${result.note}\n`);
         out.write(values.json === true ? JSON.stringify(result, null, 2) + "\n" : formatStatus(result));
         return EXIT_CODES.ok;
     }
@@ -206,6 +212,18 @@ async function runParsed(parsed: ParsedCommandLine, out: NodeJS.WritableStream, 
             const result = await history(context);
             if (result.runningProblem) err.write(`warning: no RUNS mark: the stack's state does not say what runs: ${result.runningProblem}\n`);
             out.write(json ? JSON.stringify(result, null, 2) + "\n" : formatHistory(result.deployments));
+            return EXIT_CODES.ok;
+        }
+        case "unlock": {
+            const result = await unlock(context);
+            if (json) out.write(JSON.stringify(result, null, 2) + "\n");
+            else
+                out.write(
+                    result.removed === null && result.reason === undefined
+                        ? `${result.stack}: no driver lock in this checkout (\`${result.lockFile}\`); nothing was removed\n`
+                        : `unlocked ${result.stack}: removed driver lock \`${result.lockFile}\`` +
+                              `${result.removed ? ` held by ${describeHolder(result.removed)}, ${result.age} old` : ""}: ${result.reason}\n`,
+                );
             return EXIT_CODES.ok;
         }
         case "verify": {

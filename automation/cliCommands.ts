@@ -147,6 +147,16 @@ export const COMMANDS = {
         description: "Reads the digest the stack's state runs and the task definition of the ECS service's primary deployment, " + "and compares them.",
         flags: { stack: stack("the stack") },
     },
+    unlock: {
+        summary: "remove the stack's driver lock when no process of this host holds it",
+        description:
+            "Removes this checkout's driver lock on the stack (`.pulumi-state/driver-locks/<org>+<project>+<stack>.json`) when its holder " +
+            "cannot be running here: a process of this host that has ended, a pid now reused by another process, or a lock taken on " +
+            "another host name (a container gets a new one each run; run it only when no deploy of the stack runs there). Refuses with " +
+            "exit 4, naming the holder, while a process of this host holds it. Prints what it removed; nothing is removed for its age alone. " +
+            "The engine's own lock is `pulumi cancel`'s.",
+        flags: { stack: stack("the stack whose driver lock to remove") },
+    },
 } as const satisfies Record<string, CommandSpec>;
 
 export type CommandName = keyof typeof COMMANDS;

@@ -12,9 +12,10 @@ import * as fs from "fs";
 import * as path from "path";
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
-import { LocalWorkspace } from "@pulumi/pulumi/automation";
+import { CommandError, LocalWorkspace } from "@pulumi/pulumi/automation";
 import { digestReference, isSha256Digest } from "../components/imageReference";
-import { qualifiedKey } from "../components/stackConfig";
+import { PROJECT_NAME, qualifiedKey } from "../components/stackConfig";
+import { fileBackendRoot, stateLocation, stateRemedy } from "./checkpointFile";
 import { createEcrClient, describeDigest, ResolvedImage, resolveTag } from "./ecr";
 import { engineTools, PROJECT_ROOT, pulumiExecutable } from "./engine";
 import {
@@ -38,6 +39,7 @@ import {
     SourceNotVerifiedError,
     StackBusyError,
     StackNotFoundError,
+    StateUnreadableError,
     SupersededError,
     UnreachableError,
     UpdateFailedError,
@@ -65,7 +67,7 @@ import {
     readDeployments,
     RollbackTarget,
 } from "./history";
-import { acquireLock, describeEngineLock, describeHolder, engineLocks } from "./lock";
+import { acquireLock, describeEngineLock, describeHolder, engineLocks, removeLock, UnlockResult } from "./lock";
 import {
     isProtectedDeployment,
     protectAfterUpdate,
@@ -78,7 +80,7 @@ import { awaitReplica, formatDuration } from "./replica";
 import { RestoreNote, restoreRollbackTarget } from "./restore";
 import { deploymentTaskDefinitions, followRollout, RolloutLostError, RolloutOutcome } from "./rollout";
 import { acceptFindingsReason, gateDigest, ScanNote } from "./scanGate";
-import { CliCommandError, StackCli } from "./stackCli";
+import { CliCommandError, StackCli, StateReadError } from "./stackCli";
 import { replacingUpdate } from "./supersede";
 import { Checkpoint, pendingOperations, recordedImage, RecordedImage } from "./state";
 import { isSelfManagedBackend, stackIdentity, StackIdentity } from "./stackName";
@@ -253,7 +255,7 @@ export async function rollback(options: RollbackOptions): Promise<DeployResult> 
         throw new InvalidInputError("target.toDigest", target.toDigest, "must be `sha256:<64 lowercase hex>`");
     }
     return withLockedSession(options, async (session) => {
-        const deployments = markRunning(await readDeployments(session.stack), session.running);
+        const deployments = markRunning(await engineCall(session, () => readDeployments(session.stack)), session.running);
         const choice = chooseRollbackTarget(deployments, target);
         if (!choice.target) {
             throw new NoRollbackTargetError(session.displayName, choice.reason ?? "no earlier deployment");
@@ -314,7 +316,7 @@ export async function reapply(options: UpdateOptions): Promise<DeployResult> {
                 "the stack's state runs no service, so there is no running digest to keep; deploy a tag first (or run the bootstrap `pulumi up`)",
             );
         }
-        const current = currentDeployment(markRunning(await readDeployments(session.stack), running));
+        const current = currentDeployment(markRunning(await engineCall(session, () => readDeployments(session.stack)), running));
         const repositoryName = requireConfig(session, "repositoryName");
         let resolved: ResolvedImage;
         try {
@@ -518,13 +520,42 @@ export async function inspectStack(options: StackContext): Promise<StackSnapshot
     };
 }
 
-/** The names of the project's stacks in the backend. */
-export async function listStacks(options: Omit<StackContext, "stackName">): Promise<string[]> {
+/**
+ * The names of the project's stacks in the backend. `pulumi stack ls` reads every stack's checkpoint
+ * and fails on the first it cannot read, without naming it; then the names come from the backend's
+ * stack files (`file://`) or the checkout's `Pulumi.<stack>.yaml` files, and `note` says so and why.
+ */
+export async function listStacks(options: Omit<StackContext, "stackName">): Promise<{ names: string[]; note?: string }> {
     const workDir = projectDirectory(options.workDir);
     const backendUrl = backendFor(workDir, options.envVars);
-    const context = { displayName: "(every stack)", identity: { qualified: "", organization: "", project: "", name: "" }, backendUrl };
+    const context = { displayName: "(every stack)", identity: { qualified: "", organization: "", project: PROJECT_NAME, name: "" }, backendUrl };
     const workspace = await createWorkspace({ ...options, stackName: "" }, workDir, backendUrl);
-    return (await engineCall(context, () => workspace.listStacks())).map((s) => s.name);
+    try {
+        return { names: (await engineCall(context, () => workspace.listStacks())).map((s) => s.name) };
+    } catch (err) {
+        if (!(err instanceof StateUnreadableError)) throw err;
+        const found = stackNamesWithoutEngine(workDir, backendUrl, PROJECT_NAME);
+        return { names: found.names, note: `\`pulumi stack ls\` failed, as one stack's state cannot be read (${err.problem}); ${found.from}` };
+    }
+}
+
+/** The stacks a `file://` backend keeps checkpoints for, else those the checkout has config files for. */
+function stackNamesWithoutEngine(workDir: string, backendUrl: string, project: string): { names: string[]; from: string } {
+    const root = fileBackendRoot(backendUrl);
+    if (root !== undefined) {
+        const dir = path.join(root, ".pulumi", "stacks", project);
+        const names = new Set<string>();
+        for (const file of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+            const match = /^(.+)\.json(\.gz)?$/.exec(file);
+            if (match) names.add(match[1]);
+        }
+        return { names: [...names], from: `the stacks listed are those with a checkpoint file in \`${dir}\`` };
+    }
+    const names = fs
+        .readdirSync(workDir)
+        .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
+        .filter((name): name is string => name !== undefined);
+    return { names, from: `the stacks listed are those with a \`Pulumi.<stack>.yaml\` in ${workDir}` };
 }
 
 export interface VerifyReport extends VerifyResult {
@@ -550,7 +581,8 @@ export async function verify(options: StackContext): Promise<VerifyReport> {
         verifyRunning(session, session.running, session.stackOutputs),
         engineCall(session, () => readDeployments(session.stack)),
     ]);
-    if ("error" in outcome) throw new NotVerifiedError(session.displayName, outcome.error);
+    // ECS unreachable changes nothing here: exit 9, as for reconcile and promote before their update (8 is for after one).
+    if ("error" in outcome) throw outcome.cause instanceof UnreachableError ? outcome.cause : new NotVerifiedError(session.displayName, outcome.error);
     if ("skipped" in outcome) throw new NotVerifiedError(session.displayName, outcome.skipped);
     const result = outcome.result;
     const rollingOut = result.inSync && result.rolloutState === "IN_PROGRESS";
@@ -576,6 +608,17 @@ export async function verify(options: StackContext): Promise<VerifyReport> {
     };
     await engineCall(session, () => session.stack.setTag(verdictTagName(current.version), formatVerdictRecord(record)));
     return { ...result, rollingOut, version: current.version, release: releaseVerdict(current, record), verdictTag: verdictTagName(current.version) };
+}
+
+/**
+ * Removes the stack's driver lock in this checkout (`papyrus-deploy unlock`), unless a live process
+ * of this host holds it: then exit 4 naming it. The engine's lock and the state are not touched.
+ */
+export async function unlock(options: StackContext): Promise<UnlockResult> {
+    const workDir = projectDirectory(options.workDir);
+    const backendUrl = backendFor(workDir, options.envVars);
+    const identity = await identityOf(options, workDir, backendUrl);
+    return removeLock(workDir, identity.qualified);
 }
 
 /**
@@ -707,7 +750,7 @@ async function withLockedSession<T>(options: UpdateOptions, work: (session: Sess
     const backendUrl = backendFor(workDir, options.envVars);
     // The lock is keyed on the canonical name, so `dev` and `organization/papyrus/dev` share it.
     const identity = await identityOf(options, workDir, backendUrl);
-    const lock = acquireLock(workDir, identity.qualified, options.requestedBy ?? requester(options.env));
+    const lock = acquireLock(workDir, identity.qualified, options.requestedBy ?? requester(options.env), options.stackName);
     try {
         const session = await recover(await openSession(options, { workDir, backendUrl, identity, evidenceFile }), lock.staleHolder);
         throwIfAborted(session);
@@ -808,7 +851,12 @@ function projectDirectory(workDir: string | undefined): string {
 /** PULUMI_BACKEND_URL, else `.pulumi-state/` inside the project (made if missing): works with no account. */
 function backendFor(workDir: string, envVars: Record<string, string> | undefined): string {
     const chosen = envVars?.PULUMI_BACKEND_URL ?? process.env.PULUMI_BACKEND_URL;
-    if (chosen) return chosen;
+    if (chosen) {
+        // The engine would stop with "unable to open state directory" only once a command runs.
+        const dir = fileBackendRoot(chosen);
+        if (dir !== undefined && !fs.existsSync(dir)) throw missingBackendDirectory(chosen, dir);
+        return chosen;
+    }
     const dir = path.join(workDir, ".pulumi-state");
     fs.mkdirSync(dir, { recursive: true });
     return `file://${dir}`;
@@ -1473,10 +1521,12 @@ async function engineCall<T>(
 /** The one mapping from engine failures to the driver's errors; undefined when it is the update's own failure. */
 function classifyEngineError(err: unknown, session: Pick<Session, "displayName" | "identity" | "backendUrl">): DeployError | undefined {
     if (err instanceof DeployError) return err;
-    if (!(err instanceof CliCommandError)) return undefined;
-    if (err.kind === "busy") return new StackBusyError(session.displayName, lockHolderFrom(err.stderr));
-    if (err.kind === "notFound") return new StackNotFoundError(session.displayName, session.backendUrl);
-    const text = String(err.message);
+    if (err instanceof StateReadError) return unreadableState(session, err.problem, err.file);
+    const stderr = engineStderr(err);
+    if (stderr === undefined) return undefined;
+    if (err instanceof CliCommandError && err.kind === "busy") return new StackBusyError(session.displayName, lockHolderFrom(err.stderr));
+    if (err instanceof CliCommandError && err.kind === "notFound") return new StackNotFoundError(session.displayName, session.backendUrl);
+    const text = String((err as Error).message);
     const configFile = `Pulumi.${session.identity.name}.yaml`;
     if (/passphrase/i.test(text) && /PULUMI_CONFIG_PASSPHRASE|incorrect passphrase/i.test(text)) {
         return new InvalidInputError(
@@ -1485,17 +1535,56 @@ function classifyEngineError(err: unknown, session: Pick<Session, "displayName" 
             "is missing or wrong for this stack's secrets; export the passphrase the stack was created with",
         );
     }
+    // The engine's own words for state it cannot decode: a history file (named), or the checkpoint.
+    const history = /reading history file (\S+?): (.+)/.exec(stderr);
+    if (history) return unreadableState(session, `cannot be decoded (${history[2].trim()}; truncated?)`, undefined, history[1]);
+    const checkpoint = /failed to load checkpoint: (.+)/.exec(stderr) ?? /^error: (.*(?:unexpected end of JSON input|json: cannot unmarshal).*)$/m.exec(stderr);
+    if (checkpoint) return unreadableState(session, `cannot be decoded by the engine (${checkpoint[1].trim()})`);
+    const missingDir = /unable to open state directory "([^"]+)": stat ([^:]+): no such file or directory/.exec(stderr);
+    if (missingDir) return missingBackendDirectory(missingDir[1], missingDir[2]);
     if (text.includes(configFile) || /could not (load|read|decode|unmarshal).*config|yaml: /i.test(text)) {
-        return new InvalidInputError(configFile, firstErrorLine(text), "is not a valid stack config file; fix it (see `git diff`) and try again");
+        return new InvalidInputError(configFile, firstErrorLine(stderr), "is not a valid stack config file; fix it (see `git diff`) and try again");
     }
     if (/NoSuchBucket|AccessDenied|no such host|connection refused|dial tcp|could not (open|connect to) (the )?(bucket|backend)/i.test(text)) {
         return new UnreachableError(
             `state backend \`${session.backendUrl}\``,
-            firstErrorLine(text),
+            firstErrorLine(stderr),
             "Check PULUMI_BACKEND_URL, the network and the credentials for the state bucket",
         );
     }
     return undefined;
+}
+
+/**
+ * What the engine wrote to stderr: a `CliCommandError`'s, or the Automation API's `CommandError`'s
+ * (same message shape, `code: … stdout: … stderr: …`, but its result is private). Undefined for
+ * anything else.
+ */
+function engineStderr(err: unknown): string | undefined {
+    if (err instanceof CliCommandError) return err.stderr;
+    if (err instanceof CommandError) return /\n stderr: ([\s\S]*)$/.exec(err.message)?.[1] ?? err.message;
+    return undefined;
+}
+
+/** The stack's state cannot be read: named with its file (or the backend) and how to put a good copy back. */
+function unreadableState(
+    session: Pick<Session, "displayName" | "identity" | "backendUrl">,
+    problem: string,
+    file?: string,
+    historyFile?: string,
+): StateUnreadableError {
+    const { project, name, qualified } = session.identity;
+    const location = file ?? stateLocation(session.backendUrl, project, name, historyFile);
+    return new StateUnreadableError(session.displayName, location, problem, stateRemedy(session.backendUrl, project, name, qualified, historyFile));
+}
+
+function missingBackendDirectory(url: string, dir: string): InvalidInputError {
+    return new InvalidInputError(
+        "PULUMI_BACKEND_URL",
+        url,
+        `names the state directory \`${dir}\`, which does not exist; point it at the directory that holds the state (\`.pulumi/\` inside it), ` +
+            `or create an empty one for new stacks with \`mkdir -p ${dir}\``,
+    );
 }
 
 function lockHolderFrom(message: string): string {
@@ -1503,14 +1592,13 @@ function lockHolderFrom(message: string): string {
     return match ? `${match[1].trim()} (engine lock; if no deploy is running, clear it with \`pulumi cancel\`)` : "another update (engine lock)";
 }
 
+/** The engine's first `error:` line (stderr), else its first non-empty line. */
 function firstErrorLine(text: string): string {
-    return (
-        text
-            .split("\n")
-            .map((l) => l.trim())
-            .find((l) => /^error:/i.test(l))
-            ?.replace(/^error:\s*/i, "") ?? text.split("\n")[0]
-    );
+    const lines = text
+        .split("\n")
+        .map((l) => l.trim())
+        .filter(Boolean);
+    return lines.find((l) => /^error:/i.test(l))?.replace(/^error:\s*/i, "") ?? lines[0] ?? "(the engine said nothing)";
 }
 
 /** The engine's diagnostics, causes included (`2 errors occurred:` is followed by what they were). */

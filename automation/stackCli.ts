@@ -10,7 +10,7 @@ import { performance } from "perf_hooks";
 import type { UpdateSummary } from "@pulumi/pulumi/automation";
 import { readCheckpointFile } from "./checkpointFile";
 import { readTagsFile } from "./tagsFile";
-import type { Checkpoint } from "./state";
+import { Checkpoint, checkpointProblem } from "./state";
 
 /** A CLI command that exited non-zero (or could not start); `kind` says what the driver can do about it. */
 export class CliCommandError extends Error {
@@ -25,6 +25,21 @@ export class CliCommandError extends Error {
         // The same shape as the Automation API's `CommandError`, so `engineErrorSummary` reads both.
         super(`code: ${code}\n stdout: ${stdout}\n stderr: ${stderr}\n`);
         this.name = "CliCommandError";
+    }
+}
+
+/**
+ * The stack's state was read but is no checkpoint: truncated, or JSON of another shape. `file` is
+ * set when it was read from the backend's file; off it, `stack export` printed it. The driver's
+ * engine-error classifier turns it into `StateUnreadableError` (exit 12).
+ */
+export class StateReadError extends Error {
+    constructor(
+        readonly problem: string,
+        readonly file?: string,
+    ) {
+        super(`${file ?? "the state `stack export` printed"} ${problem}`);
+        this.name = "StateReadError";
     }
 }
 
@@ -71,6 +86,7 @@ export class StackCli {
         if (project !== undefined && stack !== undefined) {
             const read = readCheckpointFile(this.options.backendUrl, project, stack);
             if ("checkpoint" in read) return read.checkpoint;
+            if ("corrupt" in read) throw new StateReadError(read.corrupt, read.file);
         }
         return this.exportState();
     }
@@ -78,7 +94,15 @@ export class StackCli {
     /** `pulumi stack export --show-secrets`: the stack's last checkpoint, as the CLI prints it. */
     async exportState(): Promise<Checkpoint | undefined> {
         const { stdout } = await this.run(["stack", "export", "--show-secrets"]);
-        return (JSON.parse(stdout) as { deployment?: Checkpoint }).deployment;
+        let exported: { deployment?: unknown };
+        try {
+            exported = JSON.parse(stdout) as { deployment?: unknown };
+        } catch (err) {
+            throw new StateReadError(`is not JSON (${(err as Error).message})`);
+        }
+        const problem = checkpointProblem(exported?.deployment, "deployment.");
+        if (problem !== undefined) throw new StateReadError(problem);
+        return (exported.deployment ?? undefined) as Checkpoint | undefined;
     }
 
     /** `pulumi stack history --json`, newest first; the same records as the Automation API's `Stack.history`. */

@@ -24,6 +24,56 @@ export interface Checkpoint {
     readonly pending_operations?: readonly PendingOperation[];
 }
 
+/**
+ * Why `deployment` is not a checkpoint the driver can read, or undefined when it is one: an object
+ * whose `resources` (if any) is a list of objects with a string `urn` and `type` and, if they have
+ * them, object `outputs`, and whose `pending_operations` (if any) name a resource each. Only what
+ * the driver reads is checked; everything else the engine writes passes. Both reads of the state
+ * (the backend's file and `stack export`) go through it, so a misshaped one is a typed error
+ * naming the stack, never a TypeError further on.
+ */
+export function checkpointProblem(deployment: unknown, at = ""): string | undefined {
+    if (deployment === undefined || deployment === null) return undefined; // a stack never updated
+    if (!isObject(deployment)) return `holds ${describeJson(deployment)} where the checkpoint (an object) goes${at ? ` (\`${at.replace(/\.$/, "")}\`)` : ""}`;
+    const { resources, pending_operations: pending } = deployment as Record<string, unknown>;
+    if (resources !== undefined && resources !== null) {
+        if (!Array.isArray(resources)) return `holds ${describeJson(resources)} as \`${at}resources\`, which must be a list`;
+        for (let i = 0; i < resources.length; i++) {
+            const r = resources[i] as unknown;
+            if (!isObject(r)) return `holds ${describeJson(r)} as \`${at}resources[${i}]\`, which must be an object`;
+            const { urn, type, outputs } = r as Record<string, unknown>;
+            if (typeof urn !== "string" || urn === "" || typeof type !== "string" || type === "") {
+                return `has \`${at}resources[${i}]\` without a \`urn\` and a \`type\``;
+            }
+            if (outputs !== undefined && outputs !== null && !isObject(outputs)) {
+                return `holds ${describeJson(outputs)} as \`${at}resources[${i}].outputs\` (${urn}), which must be an object`;
+            }
+        }
+    }
+    if (pending !== undefined && pending !== null) {
+        if (!Array.isArray(pending)) return `holds ${describeJson(pending)} as \`${at}pending_operations\`, which must be a list`;
+        for (let i = 0; i < pending.length; i++) {
+            const p = pending[i] as unknown;
+            const resource = isObject(p) ? (p as Record<string, unknown>).resource : undefined;
+            if (!isObject(p) || typeof (p as Record<string, unknown>).type !== "string" || !isObject(resource) || typeof resource.urn !== "string") {
+                return `has \`${at}pending_operations[${i}]\` without a \`type\` and a \`resource.urn\``;
+            }
+        }
+    }
+    return undefined;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function describeJson(value: unknown): string {
+    if (value === null) return "`null`";
+    if (Array.isArray(value)) return "a list";
+    if (typeof value === "object") return "an object";
+    return `a ${typeof value} (\`${JSON.stringify(value).slice(0, 40)}\`)`;
+}
+
 export interface RecordedImage {
     /** The service's container image, `<repositoryUrl>@sha256:<hex>`. */
     readonly image: string;

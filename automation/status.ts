@@ -47,11 +47,14 @@ export interface StackStatus {
 
 export interface StatusResult {
     readonly stacks: readonly StackStatus[];
+    /** Set when the backend's list of stacks could not be read and the stacks came from elsewhere: why, and from where. */
+    readonly note?: string;
 }
 
 /** Every stack of the project, read one after another. */
 export async function status(options: StatusOptions = {}): Promise<StatusResult> {
-    const names = (await listStacks(options)).sort();
+    const { names, note } = await listStacks(options);
+    names.sort();
     const clients = new Map<string, { ecr: ECRClient; ecs: ECSClient }>();
     const clientsFor = (region: string | undefined) => {
         const key = region ?? "";
@@ -78,7 +81,7 @@ export async function status(options: StatusOptions = {}): Promise<StatusResult>
                 c.ecs.destroy();
             }
     }
-    return { stacks };
+    return note === undefined ? { stacks } : { stacks, note };
 }
 
 async function stackStatus(snapshot: StackSnapshot, clients: { ecr: ECRClient; ecs: ECSClient }): Promise<StackStatus> {

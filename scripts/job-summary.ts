@@ -80,7 +80,7 @@ const EXIT_MEANINGS: Record<keyof typeof EXIT_CODES, string> = {
     unreachable: "AWS, its credentials or the state backend could not be reached; nothing changed",
     rolloutTimeout: "the stack was updated, but ECS's deployment was still in progress when the wait ended (verify: ECS is still rolling it out)",
     scanFindings: "the digest's scan findings reach the stack's threshold (or its scan is unfinished); nothing changed",
-    stateUnreadable: "the stack's state is truncated or misshaped; nothing changed",
+    stateUnreadable: "the stack's state (its checkpoint or a history file) is truncated or misshaped; nothing changed (the log names the file)",
     notReleased:
         "the digest's release verdict on the source is not `completed` (ECS rolled it back, has not finished, or was never seen finishing); nothing changed",
     interrupted: "interrupted",

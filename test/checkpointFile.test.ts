@@ -60,8 +60,9 @@ describe("readCheckpointFile", () => {
         unreadable(/not a version 3 checkpoint/);
         write(stackFile(), JSON.stringify({ version: 3 }));
         unreadable(/not a version 3 checkpoint/);
-        write(stackFile(), "{ half a file");
-        unreadable(/is not JSON/);
+        // A file the engine reads by its content (gzip or zstd, whatever its name) is the CLI's too.
+        fs.writeFileSync(stackFile(), Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x20]));
+        unreadable(/is compressed/);
         write(stackFile(), JSON.stringify({ version: 3, checkpoint: { latest: LATEST } }));
         write(`${stackFile()}.gz`, "gzip bytes");
         unreadable(/gzipped/);
@@ -76,6 +77,29 @@ describe("readCheckpointFile", () => {
         unreadable(/layout version 1/);
         unreadable(/not a plain file:\/\/ backend/, "s3://bucket/papyrus");
         unreadable(/not a plain file:\/\/ backend/, `${url()}?no_tmp_dir=true`);
+    });
+    it("answers `corrupt`, naming the file, for a checkpoint the engine could not read either: truncated, empty, or of another shape", () => {
+        // The CLI is not asked: its `stack export` would fail with "failed to load checkpoint" (truncated,
+        // `resources: {}`) or, for `resources: [null]`, print a resource with no urn and no type.
+        const corrupt = (text: string, expected: string | RegExp) => {
+            write(stackFile(), text);
+            const read = readCheckpointFile(url(), "papyrus", "dev");
+            assert.ok("corrupt" in read, JSON.stringify(read));
+            assert.strictEqual(read.file, stackFile());
+            if (typeof expected === "string") assert.strictEqual(read.corrupt, expected);
+            else assert.match(read.corrupt, expected);
+        };
+        const good = JSON.stringify({ version: 3, checkpoint: { latest: LATEST } });
+        // The parser's own words differ between Node.js versions.
+        corrupt(good.slice(0, 100), /^is not JSON \(.+; truncated\?\)$/);
+        corrupt(good.slice(0, 30), /^is not JSON \(.+; truncated\?\)$/);
+        corrupt("", "is empty");
+        corrupt(" \n", "is empty");
+        const latest = (value: unknown) => JSON.stringify({ version: 3, checkpoint: { latest: value } });
+        corrupt(latest({ resources: {} }), "holds an object as `checkpoint.latest.resources`, which must be a list");
+        corrupt(latest({ resources: [null] }), "holds `null` as `checkpoint.latest.resources[0]`, which must be an object");
+        corrupt(latest("x"), 'holds a string (`"x"`) where the checkpoint (an object) goes (`checkpoint.latest`)');
+        assert.deepStrictEqual(readCheckpointFile(url(), "papyrus", "prod"), { unreadable: `no ${stackFile("papyrus", "prod")}` });
     });
 });
 

@@ -1,11 +1,15 @@
 // The CLI layer alone: parsing, exit codes and formatting. No engine needed
 // for these paths: every one of them stops before a stack is opened.
 import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { PassThrough } from "stream";
 import { main, formatHistory, USAGE } from "../automation/cli";
 import { COMMANDS, COMMON_FLAGS, commandUsage } from "../automation/cliCommands";
 import { deploy } from "../automation/driver";
 import { EXIT_CODES } from "../automation/errors";
+import { lockPath, processStartOf } from "../automation/lock";
 
 async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     const out = new PassThrough();
@@ -23,7 +27,7 @@ describe("papyrus-deploy CLI", () => {
         // kills: a command, `--stack` or an exit code dropped from the help text, or --help exiting non-zero
         const { code, stdout } = await runCli(["--help"]);
         assert.strictEqual(code, 0);
-        for (const command of ["deploy", "rollback", "promote", "up", "history", "verify"]) {
+        for (const command of ["deploy", "rollback", "promote", "up", "history", "verify", "unlock"]) {
             assert.match(stdout, new RegExp(`^\\s*(?:papyrus-deploy\\s+)?${command}\\b`, "m"), `--help does not list the command \`${command}\``);
         }
         assert.match(stdout, /--stack\b/);
@@ -45,7 +49,7 @@ describe("papyrus-deploy CLI", () => {
 
         const unknown = await runCli(["promot", "--stack", "dev"]);
         assert.strictEqual(unknown.code, 2);
-        assert.match(unknown.stderr, /`command` must be one of deploy, rollback, promote, up, reconcile, history, status, verify, got `promot`/);
+        assert.match(unknown.stderr, /`command` must be one of deploy, rollback, promote, up, reconcile, history, status, verify, unlock, got `promot`/);
 
         const badFlag = await runCli(["deploy", "--stack", "dev", "--tagg", "v1"]);
         assert.strictEqual(badFlag.code, 2);
@@ -241,5 +245,70 @@ describe("papyrus-deploy CLI", () => {
         assert.strictEqual(lines[1].indexOf("succeeded"), lines[0].indexOf("RESULT"));
         assert.strictEqual(lines[1].indexOf("completed"), lines[0].indexOf("RELEASE"));
         assert.strictEqual(formatHistory([]), "no deployments\n");
+    });
+
+    it("unlock: removes a driver lock no process of this host holds, says what it removed, and refuses a live holder with exit 4", async () => {
+        // No engine: the lock is a file of the checkout, and a file:// backend's stack names need no CLI call.
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "papyrus-unlock-"));
+        const saved = process.env.PULUMI_BACKEND_URL;
+        delete process.env.PULUMI_BACKEND_URL;
+        try {
+            fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: papyrus\nruntime: nodejs\n");
+            const file = lockPath(dir, "organization/papyrus/dev");
+            const write = (holder: object) => {
+                fs.mkdirSync(path.dirname(file), { recursive: true });
+                fs.writeFileSync(file, JSON.stringify(holder));
+            };
+            const none = await runCli(["unlock", "--stack", "dev", "--cwd", dir]);
+            assert.deepStrictEqual(
+                [none.code, none.stdout],
+                [0, `organization/papyrus/dev: no driver lock in this checkout (\`${file}\`); nothing was removed\n`],
+            );
+
+            const startedAt = new Date(Date.now() - 5 * 3_600_000).toISOString();
+            write({ pid: 4242, host: "runner-abc", requestedBy: "ci", startedAt });
+            const removed = await runCli(["unlock", "--stack", "papyrus/dev", "--cwd", dir]);
+            assert.strictEqual(removed.code, 0, removed.stderr);
+            assert.strictEqual(
+                removed.stdout,
+                `unlocked organization/papyrus/dev: removed driver lock \`${file}\` held by ci (pid 4242 on runner-abc, since ${startedAt}), 5h old: ` +
+                    `it was taken on host \`runner-abc\` and this is \`${os.hostname()}\`: no process there can be checked from here (a container gets a new host name each run)\n`,
+            );
+            assert.ok(!fs.existsSync(file));
+
+            write({ pid: 4242, host: "runner-abc", requestedBy: "ci", startedAt });
+            const json = await runCli(["unlock", "--stack", "dev", "--cwd", dir, "--json"]);
+            assert.strictEqual(json.code, 0);
+            assert.deepStrictEqual(JSON.parse(json.stdout), {
+                stack: "organization/papyrus/dev",
+                lockFile: file,
+                removed: { pid: 4242, host: "runner-abc", requestedBy: "ci", startedAt },
+                reason: `it was taken on host \`runner-abc\` and this is \`${os.hostname()}\`: no process there can be checked from here (a container gets a new host name each run)`,
+                age: "5h",
+            });
+
+            // This very process holds it: a live holder of this host, never removed.
+            const live = { pid: process.pid, host: os.hostname(), requestedBy: "alice", startedAt, processStart: processStartOf(process.pid) };
+            write(live);
+            const refused = await runCli(["unlock", "--stack", "dev", "--cwd", dir, "--json"]);
+            assert.strictEqual(refused.code, EXIT_CODES.stackBusy);
+            const message =
+                `stack \`organization/papyrus/dev\` is being deployed by alice (pid ${process.pid} on ${os.hostname()}, since ${startedAt}); driver lock \`${file}\`, 5h old, ` +
+                `a process of this host that runs; the lock was left in place: wait for it, or stop it (\`kill -INT ${process.pid}\` cancels at a safe point); ` +
+                "nothing was changed, try again when it finishes";
+            assert.deepStrictEqual(JSON.parse(refused.stdout), { error: { code: 4, message } });
+            assert.strictEqual(refused.stderr, `error: ${message}\n`);
+            assert.deepStrictEqual(JSON.parse(fs.readFileSync(file, "utf8")), live, "the live holder's lock is untouched");
+
+            const usage = await runCli(["unlock", "--help"]);
+            assert.match(
+                usage.stdout,
+                /^papyrus-deploy unlock: remove the stack's driver lock when no process of this host holds it\n\nUsage:\n {2}papyrus-deploy unlock --stack <env> \[--json\]/,
+            );
+            assert.strictEqual((await runCli(["unlock", "--cwd", dir])).code, 2);
+        } finally {
+            if (saved !== undefined) process.env.PULUMI_BACKEND_URL = saved;
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });

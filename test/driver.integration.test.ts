@@ -232,7 +232,7 @@ describe("deploy driver (real engine + moto)", function () {
         assert.ok(lost[0].reason instanceof StackBusyError, String(lost[0].reason));
         assert.match(
             lost[0].reason.message,
-            /stack `organization\/papyrus\/dev` is being deployed by (alice|bob) \(pid \d+.*\); nothing was changed, try again/,
+            /stack `organization\/papyrus\/dev` is being deployed by (alice|bob) \(pid \d+.*\); driver lock `.*\/driver-locks\/organization\+papyrus\+dev\.json`, \d+s old; nothing was changed, try again/,
         );
         const { deployments } = await history(ctx());
         assert.strictEqual(deployments.length, 1);

@@ -275,7 +275,10 @@ describe("the record never lies (real engine + moto)", function () {
         const lost = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
         assert.deepStrictEqual([won.length, lost.length], [1, 1], JSON.stringify(results.map((r) => (r.status === "rejected" ? String(r.reason) : "ok"))));
         assert.ok(lost[0].reason instanceof StackBusyError, String(lost[0].reason));
-        assert.match(lost[0].reason.message, /stack `organization\/papyrus\/dev` is being deployed by (alice|bob) \(pid \d+ on .*\); nothing was changed/);
+        assert.match(
+            lost[0].reason.message,
+            /stack `organization\/papyrus\/dev` is being deployed by (alice|bob) \(pid \d+ on .*\); driver lock `.*\/driver-locks\/organization\+papyrus\+dev\.json`, \d+s old; nothing was changed/,
+        );
         const after = await history(ctx());
         assert.strictEqual(after.deployments.length, 1);
         assert.strictEqual(won[0].value.evidence?.imageDigest, after.running?.digest, "the winner's evidence names what the state runs");
@@ -507,7 +510,7 @@ describe("the record never lies (real engine + moto)", function () {
         await setConfig({ fixtureFailAfterService: "true" });
         const { code, stdout, stderr } = await runCli(["deploy", "--stack", "dev", "--tag", "v1.0.0", "--json", "--cwd", workDir], cliEnv());
         assert.strictEqual(code, 5, stderr);
-        assert.match(stderr, new RegExp(`failed; the stack runs \`${escape(image(v1))}\`, as it did before\.`));
+        assert.match(stderr, new RegExp(`failed; the stack runs \`${escape(image(v1))}\`, as it did before\\.`));
         assert.doesNotMatch(stderr, /applied before it failed/);
         const evidence = JSON.parse(stdout) as EvidenceRecord;
         assert.deepStrictEqual([evidence.result, evidence.applied, evidence.imageDigest, evidence.release?.verdict], ["failed", false, v1.digest, "failed"]);

@@ -1,7 +1,7 @@
 // Reading what the engine recorded: the image the state's ECS service runs. Pure: checkpoints
 // shaped as pulumi-aws records them (and as the test stand-in records them).
 import * as assert from "assert";
-import { Checkpoint, pendingOperations, recordedImage } from "../automation/state";
+import { Checkpoint, checkpointProblem, pendingOperations, recordedImage } from "../automation/state";
 
 const REPO = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/papyrus-api";
 const A = `${REPO}@sha256:${"a".repeat(64)}`;
@@ -140,5 +140,50 @@ describe("recorded image (what the state runs)", () => {
         const pending = [{ type: "updating", resource: { urn: "urn:pulumi:dev::papyrus::aws:ecs/service:Service::svc" } }];
         assert.deepStrictEqual(pendingOperations({ pending_operations: pending }), pending);
         assert.deepStrictEqual(pendingOperations(undefined), []);
+    });
+});
+
+describe("checkpointProblem (the state checked before it is read)", () => {
+    it("passes what the engine writes, and a stack never updated", () => {
+        for (const good of [
+            undefined,
+            null,
+            {},
+            { resources: null },
+            { resources: [] },
+            { resources: [service(arn(1)), taskDefinition(1, [A])], pending_operations: [{ type: "updating", resource: { urn: "urn:x" } }] },
+            { resources: [{ urn: "urn:pulumi:dev::papyrus::pulumi:pulumi:Stack::papyrus-dev", type: "pulumi:pulumi:Stack" }], manifest: { anything: 1 } },
+        ]) {
+            assert.strictEqual(checkpointProblem(good, "deployment."), undefined, JSON.stringify(good));
+        }
+    });
+
+    it("names the first misshaped part, with its path, for each shape that would crash a reader", () => {
+        // Each would have thrown a TypeError in `recordedImage`, `stackOutputsOf` or `pendingOperations`.
+        const cases: [unknown, string][] = [
+            [[], "holds a list where the checkpoint (an object) goes (`deployment`)"],
+            [7, "holds a number (`7`) where the checkpoint (an object) goes (`deployment`)"],
+            [{ resources: {} }, "holds an object as `deployment.resources`, which must be a list"],
+            [{ resources: "x" }, 'holds a string (`"x"`) as `deployment.resources`, which must be a list'],
+            [{ resources: [null] }, "holds `null` as `deployment.resources[0]`, which must be an object"],
+            [{ resources: [service(arn(1)), 3] }, "holds a number (`3`) as `deployment.resources[1]`, which must be an object"],
+            // What `stack export` prints for `resources: [null]` in the file: a resource with no urn and no type.
+            [{ resources: [{ urn: "", custom: false, type: "" }] }, "has `deployment.resources[0]` without a `urn` and a `type`"],
+            [{ resources: [{ urn: "urn:a" }] }, "has `deployment.resources[0]` without a `urn` and a `type`"],
+            [{ resources: [{ urn: "urn:a", type: "t", outputs: [] }] }, "holds a list as `deployment.resources[0].outputs` (urn:a), which must be an object"],
+            [
+                { resources: [{ urn: "urn:a", type: "t", outputs: "o" }] },
+                'holds a string (`"o"`) as `deployment.resources[0].outputs` (urn:a), which must be an object',
+            ],
+            [{ pending_operations: {} }, "holds an object as `deployment.pending_operations`, which must be a list"],
+            [{ pending_operations: [{ type: "creating" }] }, "has `deployment.pending_operations[0]` without a `type` and a `resource.urn`"],
+            [{ pending_operations: [{ resource: { urn: "u" } }] }, "has `deployment.pending_operations[0]` without a `type` and a `resource.urn`"],
+            [{ pending_operations: [null] }, "has `deployment.pending_operations[0]` without a `type` and a `resource.urn`"],
+        ];
+        for (const [checkpoint, expected] of cases) {
+            assert.strictEqual(checkpointProblem(checkpoint, "deployment."), expected, JSON.stringify(checkpoint));
+        }
+        assert.strictEqual(checkpointProblem({ resources: {} }), "holds an object as `resources`, which must be a list", "no path prefix by default");
+        assert.strictEqual(checkpointProblem([]), "holds a list where the checkpoint (an object) goes");
     });
 });

@@ -207,7 +207,7 @@ describe("workflows: stack outputs, variables and driver commands", () => {
     it("use only papyrus-deploy commands and the flags each command takes, through this repository's own bin", () => {
         // kills: a workflow passing a flag of another command (the CLI refuses it since flags are per command)
         const commands = new Set([...USAGE.matchAll(/^ {2}papyrus-deploy (\w+)/gm)].map((m) => m[1]));
-        assert.deepStrictEqual([...commands].sort(), ["deploy", "history", "promote", "reconcile", "rollback", "status", "up", "verify"]);
+        assert.deepStrictEqual([...commands].sort(), ["deploy", "history", "promote", "reconcile", "rollback", "status", "unlock", "up", "verify"]);
         const flagsOf = (command: string) =>
             new Set([...Object.keys(COMMANDS[command as keyof typeof COMMANDS].flags), ...Object.keys(COMMON_FLAGS)].map((f) => `--${f}`));
         const used: string[] = [];
