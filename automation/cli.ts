@@ -9,6 +9,7 @@ import { CommandLineError, CommandName, commandUsage, parseCommandLine, ParsedCo
 import { deploy, history, promote, reapply, reconcile, rollback, verify, DeployResult } from "./driver";
 import { DeployError, EXIT_CODES, ImageNotFoundError, InvalidInputError } from "./errors";
 import { Deployment, RollbackTarget } from "./history";
+import { escapeUnprintable } from "./printable";
 import { parseDuration } from "./replica";
 import { formatCounts } from "./scanGate";
 import { formatStatus, status } from "./status";
@@ -359,10 +360,11 @@ export function formatHistory(deployments: readonly Deployment[]): string {
         d.running ? "*" : "",
     ]);
     const header = ["VERSION", "STARTED", "FINISHED", "RESULT", "KIND", "TAG", "DIGEST", "WHO", "RUNS"];
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    // Each cell on one line: a line break an older driver recorded (in a requester, say) must not forge a row.
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => escapeUnprintable(r[i]).length)));
     const line = (cells: string[]) =>
         cells
-            .map((c, i) => c.padEnd(widths[i]))
+            .map((c, i) => escapeUnprintable(c).padEnd(widths[i]))
             .join("  ")
             .trimEnd() + "\n";
     return [line(header), ...rows.map(line)].join("");

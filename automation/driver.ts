@@ -47,7 +47,7 @@ import {
     ciIdentity,
     EvidenceRecord,
     PromotedFrom,
-    requester,
+    requestedByOf,
     RolloutNote,
     UpdateKind,
     VerifyNote,
@@ -77,6 +77,7 @@ import { RestoreNote, restoreRollbackTarget } from "./restore";
 import { deploymentTaskDefinitions, followRollout, RolloutLostError, RolloutOutcome } from "./rollout";
 import { acceptFindingsReason, gateDigest, ScanNote } from "./scanGate";
 import { CliCommandError, StackCli } from "./stackCli";
+import { escapeUnprintable } from "./printable";
 import { replacingUpdate } from "./supersede";
 import { Checkpoint, pendingOperations, recordedImage, RecordedImage } from "./state";
 import { isSelfManagedBackend, stackIdentity, StackIdentity } from "./stackName";
@@ -621,15 +622,16 @@ async function withLockedSession<T>(options: UpdateOptions, work: (session: Sess
         // Reconciling needs the rollout followed; without it a rollback would pass unseen and the option would promise nothing.
         throw new InvalidInputError("onRollback", "reconcile", "needs ECS checked after the update, which `verify: false` turns off: drop one of them");
     }
+    const requestedBy = requestedByOf(options);
     const workDir = projectDirectory(options.workDir);
     const evidenceFile = options.evidenceFile === undefined ? undefined : checkEvidencePath(options.evidenceFile, workDir);
     if (options.signal?.aborted) throw new InterruptedError(options.stackName, "interrupted before the update started; nothing was changed");
     const backendUrl = backendFor(workDir, options.envVars);
     // The lock is keyed on the canonical name, so `dev` and `organization/papyrus/dev` share it.
     const identity = await identityOf(options, workDir, backendUrl);
-    const lock = acquireLock(workDir, identity.qualified, options.requestedBy ?? requester(options.env));
+    const lock = acquireLock(workDir, identity.qualified, requestedBy);
     try {
-        const session = await recover(await openSession(options, { workDir, backendUrl, identity, evidenceFile }), lock.staleHolder);
+        const session = await recover(await openSession(options, { workDir, backendUrl, identity, evidenceFile, requestedBy }), lock.staleHolder);
         throwIfAborted(session);
         return await work(session);
     } finally {
@@ -669,7 +671,7 @@ async function createWorkspace(options: StackContext, workDir: string, backendUr
 
 async function openSession(
     options: UpdateOptions,
-    known: { workDir?: string; backendUrl?: string; identity?: StackIdentity; evidenceFile?: string } = {},
+    known: { workDir?: string; backendUrl?: string; identity?: StackIdentity; evidenceFile?: string; requestedBy?: string } = {},
 ): Promise<Session> {
     const workDir = known.workDir ?? projectDirectory(options.workDir);
     const backendUrl = known.backendUrl ?? backendFor(workDir, options.envVars);
@@ -686,7 +688,8 @@ async function openSession(
         ...readRecordedImage(checkpoint),
         stackOutputs: stackOutputsOf(checkpoint),
         readAt,
-        requestedBy: options.requestedBy ?? requester(options.env),
+        // Checked by withLockedSession before the lock (exit 2 for a bad PAPYRUS_DEPLOYER); a read-only session records nobody.
+        requestedBy: known.requestedBy ?? "",
         options,
         evidenceFile: known.evidenceFile,
         recovered: [],
@@ -906,7 +909,7 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
         ...(plan.warnings ?? []),
         ...intervening.map(
             (d) =>
-                `update ${d.version} (${d.kind}${d.tag ? ` ${d.tag}` : ""}${d.requestedBy ? ` by ${d.requestedBy}` : ""}, ${d.result}) ran between this command's read of the stack and its own update; ` +
+                `update ${d.version} (${d.kind}${d.tag ? ` ${d.tag}` : ""}${d.requestedBy ? ` by ${escapeUnprintable(d.requestedBy)}` : ""}, ${d.result}) ran between this command's read of the stack and its own update; ` +
                 "the previous digest below is that update's, and a rollback target was chosen before it ran: check `history`",
         ),
     ];
