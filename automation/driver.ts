@@ -82,7 +82,7 @@ import { replacingUpdate } from "./supersede";
 import { Checkpoint, pendingOperations, recordedImage, RecordedImage } from "./state";
 import { isSelfManagedBackend, stackIdentity, StackIdentity } from "./stackName";
 import { validateTag, TagPolicy } from "./tags";
-import { DriverConfig, readStackConfigValues, StackConfigValues, writeUpdateConfig } from "./updateConfig";
+import { DriverConfig, isSecureStackConfigValue, readStackConfigValues, StackConfigValues, writeUpdateConfig } from "./updateConfig";
 import { compareRunningImage, createEcsClient, VerifyResult } from "./verify";
 
 export interface StackContext {
@@ -1312,6 +1312,14 @@ function requireConfig(session: Session, key: Parameters<typeof qualifiedKey>[0]
     const value = session.config[qualifiedKey(key)];
     if (!value) {
         const name = session.identity.name;
+        if (isSecureStackConfigValue(session.workDir, name, qualifiedKey(key))) {
+            throw new InvalidInputError(
+                qualifiedKey(key),
+                "(secret)",
+                `in Pulumi.${name}.yaml is a secret, which the driver does not decrypt; it names what the driver asks AWS for, so it must be a plain value: ` +
+                    `\`pulumi config set ${qualifiedKey(key)} <value> -s ${name}\` (without --secret)`,
+            );
+        }
         throw new InvalidInputError(`${qualifiedKey(key)}`, "", `must be set in Pulumi.${name}.yaml (\`pulumi config set ${key} <value> -s ${name}\`)`);
     }
     return value;

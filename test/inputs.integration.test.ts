@@ -148,4 +148,20 @@ describe("what the user gives the CLI: who asked, why, and the stack's config (r
         const json = await cli(["history", "--stack", "dev", "--json"], { USER: "bob" });
         assert.strictEqual(JSON.parse(json.stdout).deployments[0].requestedBy, forged, "--json keeps the value; JSON escapes it");
     });
+
+    // Kills: "`papyrus:repositoryName` must be set" for a value that is set, as a secret (the driver reads only plain values).
+    it("a secure `papyrus:repositoryName` is refused as a secret that must be a plain value, exit 2, nothing changed", async () => {
+        const stack = await fixtureStack(backend, "dev", {}, workDir);
+        await stack.setConfig("papyrus:repositoryName", { value: REPO, secret: true });
+        git("-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qam", "a secret repository name");
+        const { code, stdout, stderr } = await cli(["deploy", "--stack", "dev", "--tag", "v1.0.0", "--json"], { USER: "bob" });
+        const message =
+            "`papyrus:repositoryName` in Pulumi.dev.yaml is a secret, which the driver does not decrypt; it names what the driver asks AWS for, so it must be a plain value: " +
+            "`pulumi config set papyrus:repositoryName <value> -s dev` (without --secret), got `(secret)`";
+        assert.strictEqual(code, 2, stderr);
+        assert.strictEqual(errorLine(stderr), message);
+        assert.deepStrictEqual(JSON.parse(stdout), { error: { code: 2, message } });
+        assert.strictEqual((await history(ctx())).deployments.length, 0);
+        assert.strictEqual(gitStatus(), "");
+    });
 });
