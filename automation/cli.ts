@@ -143,6 +143,14 @@ async function runParsed(parsed: ParsedCommandLine, out: NodeJS.WritableStream, 
 
     switch (command) {
         case "deploy": {
+            if (values.preview === true && update.evidenceFile !== undefined) {
+                throw new InvalidInputError(
+                    "--evidence",
+                    update.evidenceFile,
+                    "is the record of an update, and `--preview` runs none (a preview changes nothing and leaves no record); " +
+                        "drop `--evidence` to preview, or drop `--preview` to deploy and record the update",
+                );
+            }
             const tag = required("tag", "v25.10.31");
             const pattern = string("tag-pattern");
             const result = await deploy({

@@ -205,6 +205,13 @@ export interface HistoryResult {
 
 /** Resolves `tag` to its digest and runs `up` with `<repositoryUrl>@sha256:<digest>`. */
 export async function deploy(options: DeployOptions): Promise<DeployResult> {
+    if (options.preview && options.evidenceFile !== undefined) {
+        throw new InvalidInputError(
+            "evidenceFile",
+            options.evidenceFile,
+            "is the record of an update, and `preview: true` runs none (a preview changes nothing and leaves no record); drop one of them",
+        );
+    }
     validateTag(options.tag, options.tagPolicy);
     const accept = options.acceptFindings === undefined ? undefined : acceptFindingsReason(options.acceptFindings);
     return withLockedSession(options, async (session) => {

@@ -191,6 +191,23 @@ describe("papyrus-deploy CLI", () => {
         });
     });
 
+    it("refuses `deploy --preview --evidence` before anything runs, in the CLI's words and the library's (a preview wrote no record and said nothing)", async () => {
+        // kills: a preview that silently leaves `--evidence` unwritten, or a check that comes after the stack is opened
+        const args = ["deploy", "--stack", "dev", "--tag", "v1.0.0", "--preview", "--evidence", "out/preview.json", "--cwd", "/nonexistent-papyrus", "--json"];
+        const { code, stdout, stderr } = await runCli(args);
+        const message =
+            "`--evidence` is the record of an update, and `--preview` runs none (a preview changes nothing and leaves no record); " +
+            "drop `--evidence` to preview, or drop `--preview` to deploy and record the update, got `out/preview.json`";
+        assert.strictEqual(code, 2, stderr);
+        assert.strictEqual(stderr, `error: ${message}\n`);
+        assert.deepStrictEqual(JSON.parse(stdout), { error: { code: 2, message } });
+        await assert.rejects(deploy({ stackName: "dev", tag: "v1.0.0", workDir: "/nonexistent", preview: true, evidenceFile: "out/preview.json" }), {
+            name: "InvalidInputError",
+            message:
+                "`evidenceFile` is the record of an update, and `preview: true` runs none (a preview changes nothing and leaves no record); drop one of them, got `out/preview.json`",
+        });
+    });
+
     it("refuses the scan gate's and the restore's bad input before anything runs, and `status --stack`", async () => {
         const cases: [string[], RegExp][] = [
             [
