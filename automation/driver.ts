@@ -544,7 +544,7 @@ export async function reconcile(options: UpdateOptions): Promise<DeployResult> {
                     startedAt,
                     finishedAt: new Date(),
                     requestedBy: session.requestedBy,
-                    reconcileOf: { version: current?.version, digest: running.digest },
+                    // No `reconcileOf`: ECS rolled nothing back, so no update is named as the one it refused.
                     verify: { inSync: true, running: outcome.result.running },
                     ci: ciIdentity(options.env),
                 }),

@@ -192,6 +192,12 @@ describe("rollout truth: following ECS's deployment, and reconciling an ECS roll
             [record.kind, record.result, record.imageDigest, record.previousDigest, record.updateVersion, record.unchanged, record.verify],
             ["reconcile", "succeeded", v1.digest, v1.digest, undefined, again.unchanged, { inSync: true, running: [image(v1)] }],
         );
+        // kills: a no-op reconcile naming the current update (3, the reconcile itself) as the one ECS rolled back
+        assert.ok(!("reconcileOf" in record), `no update was rolled back, so none is named: ${JSON.stringify(record.reconcileOf)}`);
+        const noop = await runCli(["reconcile", "--stack", "dev", "--json", "--cwd", workDir], { ...process.env, ...engineEnv(), PAPYRUS_DEPLOYER: "ci-test" });
+        assert.strictEqual(noop.code, 0, noop.stderr);
+        const printed = JSON.parse(noop.stdout) as EvidenceRecord;
+        assert.deepStrictEqual([printed.unchanged, printed.reconcileOf], [again.unchanged, undefined]);
         assert.strictEqual((await history(ctx())).deployments.length, 3);
     });
 
