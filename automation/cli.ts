@@ -10,6 +10,7 @@ import { deploy, history, promote, reapply, reconcile, rollback, unlock, verify,
 import { DeployError, EXIT_CODES, ImageNotFoundError, InvalidInputError } from "./errors";
 import { Deployment, RollbackTarget } from "./history";
 import { describeHolder } from "./lock";
+import { escapeUnprintable } from "./printable";
 import { parseDuration } from "./replica";
 import { formatCounts } from "./scanGate";
 import { formatStatus, status } from "./status";
@@ -155,6 +156,14 @@ async function runParsed(parsed: ParsedCommandLine, out: NodeJS.WritableStream, 
 
     switch (command) {
         case "deploy": {
+            if (values.preview === true && update.evidenceFile !== undefined) {
+                throw new InvalidInputError(
+                    "--evidence",
+                    update.evidenceFile,
+                    "is the record of an update, and `--preview` runs none (a preview changes nothing and leaves no record); " +
+                        "drop `--evidence` to preview, or drop `--preview` to deploy and record the update",
+                );
+            }
             const tag = required("tag", "v25.10.31");
             const pattern = string("tag-pattern");
             const result = await deploy({
@@ -392,10 +401,11 @@ export function formatHistory(deployments: readonly Deployment[]): string {
         d.running ? "*" : "",
     ]);
     const header = ["VERSION", "STARTED", "FINISHED", "RESULT", "RELEASE", "KIND", "TAG", "DIGEST", "WHO", "RUNS"];
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    // Each cell on one line: a line break an older driver recorded (in a requester, say) must not forge a row.
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => escapeUnprintable(r[i]).length)));
     const line = (cells: string[]) =>
         cells
-            .map((c, i) => c.padEnd(widths[i]))
+            .map((c, i) => escapeUnprintable(c).padEnd(widths[i]))
             .join("  ")
             .trimEnd() + "\n";
     return [line(header), ...rows.map(line)].join("");

@@ -6,6 +6,7 @@ import { parseArgs } from "util";
 import { DEFAULT_REPLICA_WAIT_MS, formatDuration } from "./replica";
 import { DEFAULT_RESTORE_WAIT_MS } from "./restore";
 import { InvalidInputError } from "./errors";
+import { escapeUnprintable } from "./printable";
 
 export interface FlagSpec {
     readonly type: "string" | "boolean";
@@ -282,7 +283,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
     );
     let parsed;
     try {
-        parsed = parseArgs({ args: [...argv], options: options as ParseArgsOptions, strict: true, allowPositionals: true });
+        parsed = parseArgs({ args: [...argv], options: options as ParseArgsOptions, strict: true, allowPositionals: true, tokens: true });
     } catch (e) {
         const flag = /'(-{1,2}[^' ]+)/.exec((e as Error).message)?.[1] ?? argv.join(" ");
         const known = `its flags: ${Object.keys(flags)
@@ -303,8 +304,31 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
             commandUsage(command),
         );
     }
+    refuseRepeatedFlags(parsed.tokens ?? [], flags, command);
     if (parsed.values.help) return { kind: "commandHelp", command };
     return { kind: "run", command, values: parsed.values as Record<string, string | boolean | undefined> };
+}
+
+/**
+ * parseArgs keeps the last of `--stack dev --stack prod`: a command line that names two stacks (or
+ * tags, or evidence files) is refused, naming both values, rather than deploying to one silently.
+ */
+function refuseRepeatedFlags(tokens: readonly { kind: string; name?: string; value?: string }[], flags: Record<string, FlagSpec>, command: CommandName): void {
+    const given = new Map<string, string[]>();
+    for (const token of tokens) {
+        if (token.kind !== "option" || token.name === undefined || flags[token.name]?.type !== "string") continue;
+        given.set(token.name, [...(given.get(token.name) ?? []), token.value ?? ""]);
+    }
+    for (const [flag, values] of given) {
+        if (values.length < 2) continue;
+        const shown = values.map((v) => `\`${escapeUnprintable(v)}\``);
+        throw new CommandLineError(
+            `--${flag}`,
+            values.map((v) => `--${flag} ${escapeUnprintable(v)}`).join(" "),
+            `is given ${values.length} times (${shown.join(", then ")}); give it once, with the value you mean`,
+            commandUsage(command),
+        );
+    }
 }
 
 function unknownCommand(name: string): InvalidInputError {

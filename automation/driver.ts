@@ -51,7 +51,7 @@ import {
     EvidenceRecord,
     PromotedFrom,
     ReleaseNote,
-    requester,
+    requestedByOf,
     RolloutNote,
     UpdateKind,
     VerifyNote,
@@ -81,11 +81,12 @@ import { RestoreNote, restoreRollbackTarget } from "./restore";
 import { deploymentTaskDefinitions, followRollout, RolloutLostError, RolloutOutcome } from "./rollout";
 import { acceptFindingsReason, gateDigest, ScanNote } from "./scanGate";
 import { CliCommandError, StackCli, StateReadError } from "./stackCli";
+import { escapeUnprintable } from "./printable";
 import { replacingUpdate } from "./supersede";
 import { Checkpoint, pendingOperations, recordedImage, RecordedImage } from "./state";
 import { isSelfManagedBackend, stackIdentity, StackIdentity } from "./stackName";
 import { validateTag, TagPolicy } from "./tags";
-import { DriverConfig, readStackConfigValues, StackConfigValues, writeUpdateConfig } from "./updateConfig";
+import { DriverConfig, isSecureStackConfigValue, readStackConfigValues, StackConfigValues, writeUpdateConfig } from "./updateConfig";
 import { formatVerdictRecord, ReleaseVerdict, releaseVerdict, VerdictRecord, verdictTagName } from "./verdict";
 import { compareRunningImage, createEcsClient, VerifyResult } from "./verify";
 
@@ -209,6 +210,13 @@ export interface HistoryResult {
 
 /** Resolves `tag` to its digest and runs `up` with `<repositoryUrl>@sha256:<digest>`. */
 export async function deploy(options: DeployOptions): Promise<DeployResult> {
+    if (options.preview && options.evidenceFile !== undefined) {
+        throw new InvalidInputError(
+            "evidenceFile",
+            options.evidenceFile,
+            "is the record of an update, and `preview: true` runs none (a preview changes nothing and leaves no record); drop one of them",
+        );
+    }
     validateTag(options.tag, options.tagPolicy);
     const accept = options.acceptFindings === undefined ? undefined : acceptFindingsReason(options.acceptFindings);
     return withLockedSession(options, async (session) => {
@@ -659,7 +667,7 @@ export async function reconcile(options: UpdateOptions): Promise<DeployResult> {
                     startedAt,
                     finishedAt: new Date(),
                     requestedBy: session.requestedBy,
-                    reconcileOf: { version: current?.version, digest: running.digest },
+                    // No `reconcileOf`: ECS rolled nothing back, so no update is named as the one it refused.
                     verify: { inSync: true, running: outcome.result.running },
                     ci: ciIdentity(options.env),
                 }),
@@ -744,15 +752,16 @@ async function withLockedSession<T>(options: UpdateOptions, work: (session: Sess
         // Reconciling needs the rollout followed; without it a rollback would pass unseen and the option would promise nothing.
         throw new InvalidInputError("onRollback", "reconcile", "needs ECS checked after the update, which `verify: false` turns off: drop one of them");
     }
+    const requestedBy = requestedByOf(options);
     const workDir = projectDirectory(options.workDir);
     const evidenceFile = options.evidenceFile === undefined ? undefined : checkEvidencePath(options.evidenceFile, workDir);
     if (options.signal?.aborted) throw new InterruptedError(options.stackName, "interrupted before the update started; nothing was changed");
     const backendUrl = backendFor(workDir, options.envVars);
     // The lock is keyed on the canonical name, so `dev` and `organization/papyrus/dev` share it.
     const identity = await identityOf(options, workDir, backendUrl);
-    const lock = acquireLock(workDir, identity.qualified, options.requestedBy ?? requester(options.env), options.stackName);
+    const lock = acquireLock(workDir, identity.qualified, requestedBy, options.stackName);
     try {
-        const session = await recover(await openSession(options, { workDir, backendUrl, identity, evidenceFile }), lock.staleHolder);
+        const session = await recover(await openSession(options, { workDir, backendUrl, identity, evidenceFile, requestedBy }), lock.staleHolder);
         throwIfAborted(session);
         return await work(session);
     } finally {
@@ -792,7 +801,7 @@ async function createWorkspace(options: StackContext, workDir: string, backendUr
 
 async function openSession(
     options: UpdateOptions,
-    known: { workDir?: string; backendUrl?: string; identity?: StackIdentity; evidenceFile?: string } = {},
+    known: { workDir?: string; backendUrl?: string; identity?: StackIdentity; evidenceFile?: string; requestedBy?: string } = {},
 ): Promise<Session> {
     const workDir = known.workDir ?? projectDirectory(options.workDir);
     const backendUrl = known.backendUrl ?? backendFor(workDir, options.envVars);
@@ -809,7 +818,8 @@ async function openSession(
         ...readRecordedImage(checkpoint),
         stackOutputs: stackOutputsOf(checkpoint),
         readAt,
-        requestedBy: options.requestedBy ?? requester(options.env),
+        // Checked by withLockedSession before the lock (exit 2 for a bad PAPYRUS_DEPLOYER); a read-only session records nobody.
+        requestedBy: known.requestedBy ?? "",
         options,
         evidenceFile: known.evidenceFile,
         recovered: [],
@@ -1038,7 +1048,7 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
         ...(plan.warnings ?? []),
         ...intervening.map(
             (d) =>
-                `update ${d.version} (${d.kind}${d.tag ? ` ${d.tag}` : ""}${d.requestedBy ? ` by ${d.requestedBy}` : ""}, ${d.result}) ran between this command's read of the stack and its own update; ` +
+                `update ${d.version} (${d.kind}${d.tag ? ` ${d.tag}` : ""}${d.requestedBy ? ` by ${escapeUnprintable(d.requestedBy)}` : ""}, ${d.result}) ran between this command's read of the stack and its own update; ` +
                 "the previous digest below is that update's, and a rollback target was chosen before it ran: check `history`",
         ),
     ];
@@ -1493,6 +1503,14 @@ function requireConfig(session: Session, key: Parameters<typeof qualifiedKey>[0]
     const value = session.config[qualifiedKey(key)];
     if (!value) {
         const name = session.identity.name;
+        if (isSecureStackConfigValue(session.workDir, name, qualifiedKey(key))) {
+            throw new InvalidInputError(
+                qualifiedKey(key),
+                "(secret)",
+                `in Pulumi.${name}.yaml is a secret, which the driver does not decrypt; it names what the driver asks AWS for, so it must be a plain value: ` +
+                    `\`pulumi config set ${qualifiedKey(key)} <value> -s ${name}\` (without --secret)`,
+            );
+        }
         throw new InvalidInputError(`${qualifiedKey(key)}`, "", `must be set in Pulumi.${name}.yaml (\`pulumi config set ${key} <value> -s ${name}\`)`);
     }
     return value;

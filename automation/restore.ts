@@ -10,7 +10,7 @@
 import { ECRClient, ImageStorageClassUpdateNotSupportedException, UpdateImageStorageClassCommand } from "@aws-sdk/client-ecr";
 import { awsUnavailable } from "./awsErrors";
 import { describeDigest, ResolvedImage } from "./ecr";
-import { DeployError, EXIT_CODES, ImageArchivedError, InterruptedError } from "./errors";
+import { DeployError, EXIT_CODES, ImageArchivedError, ImageNotFoundError, InterruptedError, RollbackTargetGoneError } from "./errors";
 import { formatDuration } from "./replica";
 import { sleepUnlessAborted } from "./wait";
 
@@ -190,5 +190,16 @@ export async function restoreRollbackTarget(archived: ImageArchivedError, rollba
         pollMs: rollback.pollMs,
         onProgress: rollback.onProgress,
         signal: rollback.signal,
+    }).catch((err: unknown) => {
+        // Deleted while ECR restored it: the rollback target is what vanished, not an input to fix.
+        if (err instanceof ImageNotFoundError) {
+            throw new RollbackTargetGoneError(
+                archived.repositoryName,
+                archived.digest,
+                rollback.version,
+                "vanished during its restore (it was deleted while ECR restored it)",
+            );
+        }
+        throw err;
     });
 }

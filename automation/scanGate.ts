@@ -13,6 +13,7 @@
 import { DescribeImageScanFindingsCommand, ECRClient, ImageNotFoundException, ScanNotFoundException } from "@aws-sdk/client-ecr";
 import { awsUnavailable } from "./awsErrors";
 import { DeployError, EXIT_CODES, ImageNotFoundError, InterruptedError, InvalidInputError } from "./errors";
+import { escapeUnprintable, hasUnprintable } from "./printable";
 import { formatDuration, parseDuration } from "./replica";
 import { sleepUnlessAborted } from "./wait";
 
@@ -68,7 +69,11 @@ export function scanGateSettings(config: Readonly<Record<string, string | undefi
     return { threshold: (threshold as Severity | "off" | undefined) ?? DEFAULT_SCAN_THRESHOLD, waitMs, required: required === "true" };
 }
 
-/** `--accept-findings` as given: a reason a reviewer can read later, never empty. */
+/**
+ * `--accept-findings` as given, trimmed: a reason a reviewer can read later, never empty, on one
+ * line. A control character or a line break is refused (shown escaped): the reason is printed and
+ * recorded, and a line break would forge a line of the output.
+ */
 export function acceptFindingsReason(text: string): string {
     const reason = text.trim();
     if (reason === "") {
@@ -76,6 +81,14 @@ export function acceptFindingsReason(text: string): string {
             "--accept-findings",
             text,
             'must say why the findings are accepted (e.g. `--accept-findings "CVE-2025-1234: the parser is not reachable; fixed in v2.1"`), and is empty',
+        );
+    }
+    if (hasUnprintable(reason)) {
+        throw new InvalidInputError(
+            "--accept-findings",
+            escapeUnprintable(text),
+            "has a control character or a line break (shown escaped); give the reason on one line of plain text " +
+                '(e.g. `--accept-findings "CVE-2025-1234: the parser is not reachable; fixed in v2.1"`)',
         );
     }
     return reason;

@@ -11,6 +11,7 @@ import { createEcrClient } from "./ecr";
 import { DeployError } from "./errors";
 import { currentDeployment } from "./history";
 import type { ReleaseVerdict } from "./verdict";
+import { escapeUnprintable } from "./printable";
 import { protectiveTagsOf } from "./protect";
 import { compareRunningImage, createEcsClient } from "./verify";
 
@@ -154,10 +155,11 @@ export function formatStatus(result: StatusResult): string {
               ],
     );
     const header = ["STACK", "VERSION", "DIGEST", "TAG", "WHEN", "WHO", "ECS", "RELEASE", "PROTECTED", "NOTE"];
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    // Each cell on one line: a line break an older driver recorded (in a requester, say) must not forge a row.
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => escapeUnprintable(r[i]).length)));
     const line = (cells: string[]) =>
         cells
-            .map((c, i) => c.padEnd(widths[i]))
+            .map((c, i) => escapeUnprintable(c).padEnd(widths[i]))
             .join("  ")
             .trimEnd() + "\n";
     return [line(header), ...rows.map(line)].join("");

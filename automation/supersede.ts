@@ -4,6 +4,7 @@
 // ECS then makes that one primary, which looks like a rollback from here but is not:
 // reconciling would record the other update's digest as "what ECS rolled back to".
 import { Deployment, HistorySource, readDeployments } from "./history";
+import { escapeUnprintable } from "./printable";
 
 /**
  * Which update replaced ours, described for a message; undefined when ECS rolled ours back. Newer
@@ -29,5 +30,5 @@ export async function replacingUpdate(
 
 /** `update 3 (deploy v1.0.0 by bob, succeeded)`. */
 export function describeUpdate(d: Deployment): string {
-    return `update ${d.version} (${d.kind}${d.tag ? ` ${d.tag}` : ""}${d.requestedBy ? ` by ${d.requestedBy}` : ""}, ${d.result})`;
+    return `update ${d.version} (${d.kind}${d.tag ? ` ${d.tag}` : ""}${d.requestedBy ? ` by ${escapeUnprintable(d.requestedBy)}` : ""}, ${d.result})`;
 }

@@ -67,6 +67,16 @@ export function readStackConfigValues(workDir: string, stackName: string): Stack
     return values;
 }
 
+/**
+ * True when the checkout's `Pulumi.<stack>.yaml` holds `key` (`papyrus:repositoryName`) as a secure
+ * value, which `readStackConfigValues` leaves out: "not set" would be the wrong thing to say.
+ */
+export function isSecureStackConfigValue(workDir: string, stackName: string, key: string): boolean {
+    const config = readStackFile(workDir, stackName).config;
+    const value = typeof config === "object" && config !== null ? (config as Record<string, unknown>)[key] : undefined;
+    return typeof value === "object" && value !== null && "secure" in value;
+}
+
 function plainValues(config: Record<string, unknown>): Record<string, string> {
     return Object.fromEntries(
         Object.entries(config)

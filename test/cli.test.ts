@@ -85,6 +85,34 @@ describe("papyrus-deploy CLI", () => {
         assert.strictEqual(JSON.parse(json.stdout).error.code, 2, "--json still prints one JSON object");
     });
 
+    it("refuses a string flag given twice, for every string flag of every command, naming the flag and both values (`--stack dev --stack prod` took the last)", async () => {
+        // kills: parseArgs's last-one-wins let through, for any one flag of any one command
+        let checked = 0;
+        for (const [command, spec] of Object.entries(COMMANDS)) {
+            for (const [flag, f] of Object.entries({ ...spec.flags, ...COMMON_FLAGS })) {
+                if ((f as { type: string }).type !== "string") continue;
+                const args = [command, `--${flag}`, "first", `--${flag}=second`, "--json"];
+                const { code, stdout, stderr } = await runCli(args);
+                const message = `\`--${flag}\` is given 2 times (\`first\`, then \`second\`); give it once, with the value you mean, got \`--${flag} first --${flag} second\``;
+                assert.strictEqual(code, 2, args.join(" "));
+                assert.strictEqual(stderr.split("\n")[0], `error: ${message}`, args.join(" "));
+                assert.ok(stderr.includes(`\n${commandUsage(command as keyof typeof COMMANDS)}`), "with the command's usage");
+                assert.deepStrictEqual(JSON.parse(stdout), { error: { code: 2, message } }, "--json: one object");
+                checked++;
+            }
+        }
+        assert.ok(checked >= 30, `only ${checked} flags checked`);
+        // A value with a line break is shown escaped; boolean flags given twice still mean the same.
+        const split = await runCli(["deploy", "--stack", "dev", "--stack", "prod\nx", "--tag", "v1.0.0"]);
+        assert.strictEqual(split.code, 2);
+        assert.strictEqual(
+            split.stderr.split("\n")[0],
+            "error: `--stack` is given 2 times (`dev`, then `prod\\nx`); give it once, with the value you mean, got `--stack dev --stack prod\\nx`",
+        );
+        const usage = await runCli(["deploy", "--help", "--help"]);
+        assert.strictEqual(usage.code, 0);
+    });
+
     it("prints each command's flags with their help for `<command> --help` and `help <command>`, from the same table as the usage", async () => {
         // kills: a flag added to a command's table but missing from its help or from the general usage
         for (const [command, spec] of Object.entries(COMMANDS)) {
@@ -164,6 +192,23 @@ describe("papyrus-deploy CLI", () => {
         await assert.rejects(deploy({ stackName: "dev", tag: "v1.0.0", workDir: "/nonexistent", verify: false, onRollback: "reconcile" }), {
             name: "InvalidInputError",
             message: "`onRollback` needs ECS checked after the update, which `verify: false` turns off: drop one of them, got `reconcile`",
+        });
+    });
+
+    it("refuses `deploy --preview --evidence` before anything runs, in the CLI's words and the library's (a preview wrote no record and said nothing)", async () => {
+        // kills: a preview that silently leaves `--evidence` unwritten, or a check that comes after the stack is opened
+        const args = ["deploy", "--stack", "dev", "--tag", "v1.0.0", "--preview", "--evidence", "out/preview.json", "--cwd", "/nonexistent-papyrus", "--json"];
+        const { code, stdout, stderr } = await runCli(args);
+        const message =
+            "`--evidence` is the record of an update, and `--preview` runs none (a preview changes nothing and leaves no record); " +
+            "drop `--evidence` to preview, or drop `--preview` to deploy and record the update, got `out/preview.json`";
+        assert.strictEqual(code, 2, stderr);
+        assert.strictEqual(stderr, `error: ${message}\n`);
+        assert.deepStrictEqual(JSON.parse(stdout), { error: { code: 2, message } });
+        await assert.rejects(deploy({ stackName: "dev", tag: "v1.0.0", workDir: "/nonexistent", preview: true, evidenceFile: "out/preview.json" }), {
+            name: "InvalidInputError",
+            message:
+                "`evidenceFile` is the record of an update, and `preview: true` runs none (a preview changes nothing and leaves no record); drop one of them, got `out/preview.json`",
         });
     });
 

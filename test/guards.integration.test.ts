@@ -8,7 +8,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient, StartImageScanCommand } from "@aws-sdk/client-ecr";
-import { ECSClient } from "@aws-sdk/client-ecs";
+import { ECSClient, RegisterTaskDefinitionCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import { deploy, history, rollback } from "../automation/driver";
 import { EvidenceRecord } from "../automation/evidence";
 import { StatusResult } from "../automation/status";
@@ -259,6 +259,48 @@ describe("protected digests, archived targets, the scan gate and status (real en
         assert.strictEqual(bad.code, 2, bad.stderr);
         assert.match(bad.stderr, /^error: `papyrus:scanThreshold` must be one of `CRITICAL`, `HIGH`, `MEDIUM`, `LOW`, `INFORMATIONAL`, `off` .*got `LOUD`$/m);
         assert.strictEqual((await history(ctx())).deployments.length, 3);
+    });
+
+    // Kills: a `status` whose ECS column says "in sync" for a stack whose ECS runs another image than its state
+    // records (ecsState or ecsCell ignoring `inSync`), or that names the recorded image as the one running.
+    it("status shows a drifted stack as DRIFT, naming what ECS runs, in the table and as `ecs.inSync: false` in --json", async () => {
+        await setConfig("dev", { "papyrus:fixtureEcs": "true", "papyrus:fixtureClusterName": "papyrus", "papyrus:fixtureServiceName": "api" });
+        // moto runs no ECS deployments: the proxy plays them, for the deploy and for the change by hand below.
+        const lifecycle = await startEcsRolloutProxy(moto.endpoint);
+        const lifecycleEcs = new ECSClient({ region: TEST_REGION, endpoint: lifecycle.endpoint, credentials });
+        try {
+            await deploy({ ...ctx({ envVars: { ...backend.env, ...moto.env, AWS_ENDPOINT_URL_ECS: lifecycle.endpoint }, ecs: lifecycleEcs }), tag: "v2.0.0" });
+            const ecsEnv = { AWS_ENDPOINT_URL_ECS: lifecycle.endpoint };
+            const inSync = JSON.parse((await cli(["status", "--json"], ecsEnv)).stdout) as StatusResult;
+            assert.strictEqual((inSync.stacks[0].ecs as { inSync: boolean }).inSync, true, "in sync before the change by hand");
+
+            // Someone points the service at v1 in ECS directly: the state still records v2.
+            const repositoryUrl = `${TEST_ACCOUNT}.dkr.ecr.${TEST_REGION}.amazonaws.com/${REPO}`;
+            const { taskDefinition } = await lifecycleEcs.send(
+                new RegisterTaskDefinitionCommand({
+                    family: "papyrus-dev",
+                    containerDefinitions: [{ name: "app", image: `${repositoryUrl}@${v1.digest}`, essential: true, memory: 512 }],
+                }),
+            );
+            await lifecycleEcs.send(new UpdateServiceCommand({ cluster: "papyrus", service: "api", taskDefinition: taskDefinition!.taskDefinitionArn }));
+
+            const json = await cli(["status", "--json"], ecsEnv);
+            assert.strictEqual(json.code, 0, json.stderr);
+            const dev = (JSON.parse(json.stdout) as StatusResult).stacks[0];
+            assert.deepStrictEqual(
+                [dev.stack, dev.version, dev.digest, dev.ecs],
+                ["dev", 1, v2.digest, { inSync: false, running: [`${repositoryUrl}@${v1.digest}`] }],
+            );
+            const table = await cli(["status"], ecsEnv);
+            assert.strictEqual(table.code, 0, table.stderr);
+            const lines = table.stdout.trimEnd().split("\n");
+            assert.strictEqual(lines.length, 2, table.stdout);
+            assert.match(lines[1], new RegExp(`^dev\\s+1\\s+${v2.digest.slice(0, 19)}…\\s.*\\sDRIFT \\(runs ${v1.digest.slice(0, 19)}…\\)\\s`));
+            assert.doesNotMatch(lines[1], /in sync/);
+        } finally {
+            lifecycleEcs.destroy();
+            await lifecycle.close();
+        }
     });
 
     // Kills: a promote without the gate, a gate that reads the source's repository instead of the target's,

@@ -18,7 +18,7 @@ import {
     UpdateImageStorageClassCommand,
 } from "@aws-sdk/client-ecr";
 import { describeDigest } from "../automation/ecr";
-import { EXIT_CODES, ImageArchivedError, InterruptedError } from "../automation/errors";
+import { EXIT_CODES, ImageArchivedError, InterruptedError, RollbackTargetGoneError } from "../automation/errors";
 import { protectDeployments } from "../automation/protect";
 import { ArchivedTargetError, restoreArchivedImage, restoreRollbackTarget, RestoreTimeoutError } from "../automation/restore";
 import { checkScanGate, ScanFindingsError, ScanGateArgs } from "../automation/scanGate";
@@ -430,6 +430,37 @@ describe("image guards against moto's ECR (127.0.0.1)", function () {
                 lines.slice(1).every((l) => new RegExp(`^restoring ${v1.digest} in \`${REPO}\`: ACTIVATING, \\d+s of 30m0s\\n$`).test(l)),
                 lines.join(""),
             );
+        });
+
+        it("an image deleted while ECR restores it: exit 3 naming the rollback target (update, digest) and that it vanished during the restore", async () => {
+            // kills: the restore's poll passing on ImageNotFoundError ("`digest` names no image … push it first": no flag, no target)
+            proxy = await startArchivingProxy(moto.endpoint, Infinity);
+            proxied = client(proxy.endpoint);
+            proxy.archived.add(v1.digest);
+            const lines: string[] = [];
+            const restoring = restoreRollbackTarget(await archivedError(v1.digest), {
+                ecr: proxied,
+                stack: "dev",
+                version: 4,
+                restore: true,
+                pollMs: 50,
+                onProgress: (line) => {
+                    lines.push(line);
+                    // Someone deletes it as soon as the restore is asked for (a cleanup job, an expiry).
+                    if (lines.length === 1) void ecr.send(new BatchDeleteImageCommand({ repositoryName: REPO, imageIds: [{ imageDigest: v1.digest }] }));
+                },
+            });
+            await assert.rejects(restoring, (err: unknown) => {
+                assert.ok(err instanceof RollbackTargetGoneError, String(err));
+                assert.strictEqual(err.exitCode, EXIT_CODES.imageUnavailable);
+                assert.strictEqual(
+                    err.message,
+                    `rollback target (update 4, ${v1.digest}) vanished during its restore (it was deleted while ECR restored it) in \`${REPO}\`; nothing was changed. ` +
+                        "Pick another target with `--to-version` (see `history`), or re-push that build",
+                );
+                return true;
+            });
+            assert.strictEqual(proxy.storageClassRequests.length, 1, "the restore was asked for");
         });
 
         it("times out with exit 3 and the command to run again, which waits without asking ECR a second time", async () => {

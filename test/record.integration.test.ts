@@ -264,6 +264,63 @@ describe("the record never lies (real engine + moto)", function () {
         assert.strictEqual(gitStatus(), "");
     });
 
+    // Kills: the temporary copy of Pulumi.dev.yaml that `up` reads (updateConfig.ts `writeUpdateConfig`, a
+    // `papyrus-update-config-*` directory in the OS's temporary directory) left behind by an interrupted
+    // update: its removal skipped when `up` throws, or the copy written before the update is sure to run.
+    it("Ctrl-C before `up`, during `up` before the image is applied, and during the service step: no temporary config copy is left, git status is clean", async () => {
+        await deploy({ ...ctx(), tag: "v1.0.0" });
+        const tmp = fs.mkdtempSync(path.join(backend.dir, "tmp-"));
+        const copies = () => fs.readdirSync(tmp).filter((name) => name.startsWith("papyrus-update-config-"));
+        const copyHolds = (digest: string) =>
+            copies().some((dir) => {
+                const file = path.join(tmp, dir, "Pulumi.dev.yaml");
+                return fs.existsSync(file) && fs.readFileSync(file, "utf8").includes(`papyrus:image: ${REPO_URL}@${digest}`);
+            });
+        const assertClean = (label: string, stderr: string) => {
+            assert.deepStrictEqual(copies(), [], `${label}: no temporary config copy left in ${tmp}\n${stderr}`);
+            assert.strictEqual(gitStatus(), "", label);
+            assert.strictEqual(stackConfig(), committedConfig(), label);
+        };
+
+        // Before `up`: Ctrl-C while the tag is resolved. Nothing is written, nothing is left.
+        const proxy = await startHoldingProxy(moto.endpoint, "DescribeImages");
+        try {
+            const run = cli(["deploy", "--stack", "dev", "--tag", "v2.0.0", "--json"], { TMPDIR: tmp, AWS_ENDPOINT_URL_ECR: proxy.endpoint });
+            await proxy.reached;
+            run.child.kill("SIGINT");
+            await waitFor("the driver to take the signal", () => /received SIGINT/.test(run.stderr()), 30_000);
+            proxy.release();
+            const { code, stdout, stderr } = await run.exited;
+            assert.strictEqual(code, 130, stderr);
+            assert.match(JSON.parse(stdout).error.message, /interrupted before the update started; nothing was changed/);
+            assertClean("before up", stderr);
+        } finally {
+            await proxy.close();
+        }
+
+        // During `up`, before the image is applied: the program waits before it registers anything.
+        await setConfig({ fixtureDelayMs: "8000" });
+        const early = cli(["deploy", "--stack", "dev", "--tag", "v2.0.0", "--json"], { TMPDIR: tmp });
+        await waitFor("the engine to start `up`", () => /Updating \(/.test(early.stderr()), 90_000, early);
+        assert.ok(copyHolds(v2.digest), "the copy `up` reads is where the test looks, and holds the image");
+        early.child.kill("SIGINT");
+        const cancelled = await early.exited;
+        assert.strictEqual(cancelled.code, 130, cancelled.stderr);
+        assert.deepStrictEqual([JSON.parse(cancelled.stdout).result, JSON.parse(cancelled.stdout).applied], ["cancelled", false]);
+        assertClean("during up, before the image", cancelled.stderr);
+
+        // During the service step: the engine lets it finish, so the image is applied, then the update ends cancelled.
+        await setConfig({ fixtureDelayMs: "0", fixtureServiceDelayMs: "4000", fixtureMarkerDir: markerDir });
+        const late = cli(["deploy", "--stack", "dev", "--tag", "v3.0.0", "--json"], { TMPDIR: tmp });
+        await serviceStepStarted(markerDir, late);
+        assert.ok(copyHolds(v3.digest), "the copy exists while `up` runs");
+        late.child.kill("SIGINT");
+        const applied = await late.exited;
+        assert.strictEqual(applied.code, 130, applied.stderr);
+        assert.deepStrictEqual([JSON.parse(applied.stdout).result, JSON.parse(applied.stdout).applied], ["cancelled", true]);
+        assertClean("during the service step", applied.stderr);
+    });
+
     // Kills: a lock keyed on the raw `--stack` text (each spelling got its own lock file).
     it("two spellings of one stack share one lock, and stale-lock recovery matches any spelling", async () => {
         await setConfig({ fixtureDelayMs: "3000" });

@@ -192,6 +192,12 @@ describe("rollout truth: following ECS's deployment, and reconciling an ECS roll
             [record.kind, record.result, record.imageDigest, record.previousDigest, record.updateVersion, record.unchanged, record.verify],
             ["reconcile", "succeeded", v1.digest, v1.digest, undefined, again.unchanged, { inSync: true, running: [image(v1)] }],
         );
+        // kills: a no-op reconcile naming the current update (3, the reconcile itself) as the one ECS rolled back
+        assert.ok(!("reconcileOf" in record), `no update was rolled back, so none is named: ${JSON.stringify(record.reconcileOf)}`);
+        const noop = await runCli(["reconcile", "--stack", "dev", "--json", "--cwd", workDir], { ...process.env, ...engineEnv(), PAPYRUS_DEPLOYER: "ci-test" });
+        assert.strictEqual(noop.code, 0, noop.stderr);
+        const printed = JSON.parse(noop.stdout) as EvidenceRecord;
+        assert.deepStrictEqual([printed.unchanged, printed.reconcileOf], [again.unchanged, undefined]);
         assert.strictEqual((await history(ctx())).deployments.length, 3);
     });
 
@@ -242,6 +248,13 @@ describe("rollout truth: following ECS's deployment, and reconciling an ECS roll
         assert.match(stderr, /Reconciled: update 3 records sha256:[0-9a-f]{64}, so the stack, its history and ECS agree again/);
         const rowsNow = await rows();
         assert.deepStrictEqual(rowsNow[0], [3, "reconcile", "succeeded", v1.digest, true]);
+        // The link back, from the reconcile's own history entry to the update ECS rolled back (2, v2); kills: the
+        // reconcile recording no `reconcileOf`, or naming the reconcile itself, the update before, or the digest ECS runs.
+        assert.deepStrictEqual((await history(ctx())).deployments[0].reconcileOf, { version: 2, digest: v2.digest });
+        const table = await runCli(["history", "--stack", "dev", "--cwd", workDir], env);
+        assert.strictEqual(table.code, 0, table.stderr);
+        assert.match(table.stdout.split("\n")[1], /^3\s+\S+\s+\S+\s+succeeded\s+reconcile \(of #2\)\s+v1\.0\.0\s+sha256:\S+\s+ci-test\s+\*$/);
+        assert.match(table.stdout.split("\n")[2], /^2\s+\S+\s+\S+\s+succeeded\s+deploy\s+v2\.0\.0\s/);
         // kills: the reconcile forgetting the tag the digest ECS runs was deployed under
         assert.strictEqual((await history(ctx())).deployments[0].tag, "v1.0.0");
         assert.strictEqual((await verify(ctx())).inSync, true);
