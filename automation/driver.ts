@@ -984,6 +984,8 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
     throwIfAborted(session);
     // The ECS deployments that exist before `up`: the one `up` starts is the new one.
     const ecsBefore = await ecsDeploymentsBefore(session);
+    // An abort during that read must stop here: the engine's interrupt is wired only for aborts after `up` starts.
+    throwIfAborted(session);
     const configFile = writeUpdateConfig(session.workDir, session.identity.name, driverConfig(plan, session.requestedBy));
 
     let upError: unknown;
