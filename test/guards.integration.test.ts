@@ -289,7 +289,7 @@ describe("protected digests, archived targets, the scan gate and status (real en
             const dev = (JSON.parse(json.stdout) as StatusResult).stacks[0];
             assert.deepStrictEqual(
                 [dev.stack, dev.version, dev.digest, dev.ecs],
-                ["dev", 1, v2.digest, { inSync: false, running: [`${repositoryUrl}@${v1.digest}`] }],
+                ["dev", 1, v2.digest, { inSync: false, running: [`${repositoryUrl}@${v1.digest}`], rollingOut: false }],
             );
             const table = await cli(["status"], ecsEnv);
             assert.strictEqual(table.code, 0, table.stderr);
@@ -363,7 +363,8 @@ describe("protected digests, archived targets, the scan gate and status (real en
             assert.deepStrictEqual(dev.ecs, {
                 inSync: true,
                 running: [`${TEST_ACCOUNT}.dkr.ecr.${TEST_REGION}.amazonaws.com/${REPO}@${v2.digest}`],
-                rollingOut: false,
+                // status reads moto directly (the lifecycle proxy is gone), and moto never moves a deployment's rollout state.
+                rollingOut: true,
             });
             assert.strictEqual(dev.release?.verdict, "completed", "ECS completed dev's deployment, and the deploy recorded it");
             assert.deepStrictEqual(dev.protection, { protected: true, tags: ["deployed-dev-slot1"], imageStatus: "ACTIVE" });
@@ -385,7 +386,7 @@ describe("protected digests, archived targets, the scan gate and status (real en
             assert.match(
                 lines[1],
                 new RegExp(
-                    `^dev\\s+1\\s+${v2.digest.slice(0, 19)}…\\s+v2\\.0\\.0\\s+\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ\\s+alice\\s+in sync\\s+completed\\s+yes \\(deployed-dev-slot1\\)$`,
+                    `^dev\\s+1\\s+${v2.digest.slice(0, 19)}…\\s+v2\\.0\\.0\\s+\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ\\s+alice\\s+in sync \\(rolling out\\)\\s+completed\\s+yes \\(deployed-dev-slot1\\)$`,
                 ),
             );
             assert.match(

@@ -5,6 +5,7 @@ import * as assert from "assert";
 import { Stack } from "@pulumi/pulumi/automation";
 import { chooseRollbackTarget, currentDeployment, Deployment, markRunning, readDeployments, toDeployments } from "../automation/history";
 import { Checkpoint, recordedImage } from "../automation/state";
+import { formatVerdictRecord, verdictTagName } from "../automation/verdict";
 import { tempBackend, TempBackend } from "./support/backend";
 import { fixtureStack } from "./support/fixture";
 
@@ -121,7 +122,23 @@ describe("history from the real engine (file:// backend)", function () {
 
         it("a default rollback finds its target on the last page: v1, before v2 that update 5 rolled back to", async () => {
             // kills: a read that stops after the first page ([7, 6, 5, 4]: the rollback would pick v4, the release just rolled back from)
-            const deployments = await withRunning(stack, await readDeployments(stack, 4));
+            // The default takes only released updates: ECS completed every succeeded one here, recorded as the driver
+            // records it (a stack tag per update, read back through the engine's `stack tag ls`).
+            const summaries = await stack.history(10, 1, false);
+            for (const [index, summary] of summaries.entries()) {
+                const version = summaries.length - index;
+                const image = summary.config["papyrus:image"]?.value ?? "";
+                if (summary.result !== "succeeded" || !image.includes("@")) continue;
+                const started = new Date(summary.startTime).toISOString();
+                const record = { ecs: "completed" as const, digest: image.slice(image.indexOf("@") + 1), applied: true, started, seen: started };
+                await stack.setTag(verdictTagName(version), formatVerdictRecord(record));
+            }
+            const source = { history: stack.history.bind(stack), tags: stack.listTags.bind(stack) };
+            const deployments = await withRunning(stack, await readDeployments(source, 4));
+            assert.deepStrictEqual(
+                deployments.map((d) => d.release.verdict),
+                ["failed", "unknown", "completed", "completed", "completed", "completed", "completed"], // 6 recorded no digest
+            );
             const { target, current } = chooseRollbackTarget(deployments, {});
             assert.deepStrictEqual([current?.version, target?.version, target?.tag], [5, 1, "v1.0.0"]);
             assert.strictEqual(chooseRollbackTarget(deployments, { toVersion: 7 }).reason, "update 7 did not succeed (failed)");

@@ -263,13 +263,14 @@ describe("promote dev → prod, and the promotion gate (real engine + moto, two 
                 `^error: ${escape(gate)} refused: update 3 of stack \`dev\` \\(${v3}\\) has release verdict \`rolled-back\`: ECS deployment ecs-svc/\\d+ was rolled back`,
                 "m",
             );
-        const refusals = async () => {
+        /** `withDefault`: also `promote` of what dev runs (while that is update 3). */
+        const refusals = async (withDefault: boolean) => {
             const before = await snapshot();
             // One after another: a deploy holds prod's driver lock while its gate reads dev.
-            const byDefault = await cli("promote", "--from", "dev", "--to", "prod");
+            const byDefault = withDefault ? await cli("promote", "--from", "dev", "--to", "prod") : undefined;
             const byVersion = await cli("promote", "--from", "dev", "--to", "prod", "--version", "3", "--json");
             const byDeploy = await cli("deploy", "--stack", "prod", "--tag", "v3.0.0");
-            for (const r of [byDefault, byVersion, byDeploy]) assert.strictEqual(r.code, EXIT_CODES.notReleased, r.stderr);
+            for (const r of [byDefault ?? byVersion, byVersion, byDeploy]) assert.strictEqual(r.code, EXIT_CODES.notReleased, r.stderr);
             assert.match(byVersion.stderr, refusedBecause("promote from `dev`"));
             assert.strictEqual(JSON.parse(byVersion.stdout).error.code, 13);
             assert.match(byDeploy.stderr, refusedBecause("deploy to `prod` (`papyrus:promoteFrom`)"));
@@ -277,8 +278,8 @@ describe("promote dev → prod, and the promotion gate (real engine + moto, two 
             assert.deepStrictEqual(await snapshot(), before, "a refusal changes nothing");
             return byDefault;
         };
-        const byDefault = await refusals();
-        assert.match(byDefault.stderr, refusedBecause("promote from `dev`"));
+        const byDefault = await refusals(true);
+        assert.match(byDefault!.stderr, refusedBecause("promote from `dev`"));
 
         // reconcile records what ECS runs (v2) as dev's update 4; update 3's verdict stays what ECS did with it.
         const reconciled = await cli("reconcile", "--stack", "dev");
@@ -291,7 +292,8 @@ describe("promote dev → prod, and the promotion gate (real engine + moto, two 
                 [3, "deploy", undefined, v3, "rolled-back", false],
             ],
         );
-        await refusals();
+        // dev now runs v2 again (update 4, completed), so its default is v2; v3 itself stays refused everywhere.
+        await refusals(false);
     });
 
     it("refuses a drifted source (6) and takes a named update with --version, without the ECS check", async () => {

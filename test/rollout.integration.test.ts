@@ -253,8 +253,8 @@ describe("rollout truth: following ECS's deployment, and reconciling an ECS roll
         assert.deepStrictEqual((await history(ctx())).deployments[0].reconcileOf, { version: 2, digest: v2.digest });
         const table = await runCli(["history", "--stack", "dev", "--cwd", workDir], env);
         assert.strictEqual(table.code, 0, table.stderr);
-        assert.match(table.stdout.split("\n")[1], /^3\s+\S+\s+\S+\s+succeeded\s+reconcile \(of #2\)\s+v1\.0\.0\s+sha256:\S+\s+ci-test\s+\*$/);
-        assert.match(table.stdout.split("\n")[2], /^2\s+\S+\s+\S+\s+succeeded\s+deploy\s+v2\.0\.0\s/);
+        assert.match(table.stdout.split("\n")[1], /^3\s+\S+\s+\S+\s+succeeded\s+completed\s+reconcile \(of #2\)\s+v1\.0\.0\s+sha256:\S+\s+ci-test\s+\*$/);
+        assert.match(table.stdout.split("\n")[2], /^2\s+\S+\s+\S+\s+succeeded\s+rolled-back\s+deploy\s+v2\.0\.0\s/);
         // kills: the reconcile forgetting the tag the digest ECS runs was deployed under
         assert.strictEqual((await history(ctx())).deployments[0].tag, "v1.0.0");
         assert.strictEqual((await verify(ctx())).inSync, true);

@@ -222,7 +222,7 @@ describe("stale driver locks, unreadable state, and the exit codes the table nam
         );
         const table = await cli(["status"]);
         assert.strictEqual(table.code, 0, table.stderr);
-        assert.match(table.stdout, /^dev +- +- +- +- +- +- +- +the state of stack `dev` cannot be read: /m);
+        assert.match(table.stdout, /^dev +- +- +- +- +- +- +- +- +the state of stack `dev` cannot be read: /m);
         assert.match(table.stdout, /^prod +1 +sha256:/m);
         assert.match(table.stderr, /^warning: `pulumi stack ls` failed/m);
 
