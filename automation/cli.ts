@@ -242,16 +242,18 @@ async function runParsed(parsed: ParsedCommandLine, out: NodeJS.WritableStream, 
                 out.write(
                     !result.inSync
                         ? `DRIFT: stack recorded ${result.recorded}; ${result.service} runs ${result.running.join(", ")}\n`
-                        : result.rollingOut
-                          ? `rolling out: ${result.service} runs ${result.recorded}, but ECS's primary deployment is still IN_PROGRESS; run verify again later\n`
-                          : `in sync: ${result.service} runs ${result.recorded}, rollout completed\n`,
+                        : result.rolloutFailed
+                          ? `FAILED: ${result.service} runs ${result.recorded}, but ECS marked its primary deployment FAILED (without rolling back); deploy a fixed tag or roll back\n`
+                          : result.rollingOut
+                            ? `rolling out: ${result.service} runs ${result.recorded}, but ECS's primary deployment is still IN_PROGRESS; run verify again later\n`
+                            : `in sync: ${result.service} runs ${result.recorded}, rollout completed\n`,
                 );
                 if (result.release) {
                     const settled = result.verdictTag ? ` (recorded now as stack tag ${result.verdictTag})` : "";
                     out.write(`release: update ${result.version} is ${result.release.verdict}${settled}\n`);
                 }
             }
-            return !result.inSync ? EXIT_CODES.drift : result.rollingOut ? EXIT_CODES.rolloutTimeout : EXIT_CODES.ok;
+            return !result.inSync || result.rolloutFailed ? EXIT_CODES.drift : result.rollingOut ? EXIT_CODES.rolloutTimeout : EXIT_CODES.ok;
         }
     }
 }

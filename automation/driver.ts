@@ -80,7 +80,8 @@ import { awaitReplica, formatDuration } from "./replica";
 import { RestoreNote, restoreRollbackTarget } from "./restore";
 import { deploymentTaskDefinitions, followRollout, RolloutLostError, RolloutOutcome } from "./rollout";
 import { acceptFindingsReason, gateDigest, ScanNote } from "./scanGate";
-import { CliCommandError, StackCli, StateReadError } from "./stackCli";
+import { CliCommandError, StackCli, StateReadError, TagsFileError } from "./stackCli";
+import { TAGS_FILE_REMEDY } from "./tagsFile";
 import { escapeUnprintable } from "./printable";
 import { replacingUpdate } from "./supersede";
 import { Checkpoint, pendingOperations, recordedImage, RecordedImage } from "./state";
@@ -454,7 +455,11 @@ async function promotionSource(source: Session, version: number | undefined, gat
             `its state runs ${running.digest}, which no update in its history deployed; deploy a tag to it, or name an update with \`--version\``,
         );
     }
-    released({ ...deployed, digest: running.digest });
+    // The update that put the digest in place, or a later redeploy of it that ECS completed (a cancelled
+    // update that applied the image, then the same tag deployed again): the newest released one counts.
+    const since = deployments.slice(0, deployments.indexOf(deployed) + 1);
+    const releasedOne = since.find((d) => d.operation === "update" && d.digest === running.digest && d.release.verdict === "completed") ?? deployed;
+    released({ ...releasedOne, digest: running.digest });
     const outcome = await verifyRunning(source, running, source.stackOutputs);
     if ("error" in outcome) {
         if (outcome.cause instanceof DeployError) throw outcome.cause; // AWS unreachable: exit 9, nothing changed
@@ -466,12 +471,12 @@ async function promotionSource(source: Session, version: number | undefined, gat
     const sourceVerify: VerifyNote = "result" in outcome ? { inSync: true, running: outcome.result.running } : { skipped: outcome.skipped };
     return {
         stack: source.displayName,
-        version: deployed.version,
+        version: releasedOne.version,
         digest: running.digest,
-        tag: deployed.tag,
+        tag: releasedOne.tag ?? deployed.tag,
         image: running.image,
         sourceVerify,
-        release: deployed.release.verdict,
+        release: releasedOne.release.verdict,
     };
 }
 
@@ -569,6 +574,8 @@ function stackNamesWithoutEngine(workDir: string, backendUrl: string, project: s
 export interface VerifyReport extends VerifyResult {
     /** ECS's primary deployment runs the recorded image but has not finished rolling it out. */
     readonly rollingOut: boolean;
+    /** ECS's primary deployment runs the recorded image, and ECS marked it FAILED (without rolling back). */
+    readonly rolloutFailed: boolean;
     /** The update the state runs (`history`'s RUNS row), and its release verdict after this look. */
     readonly version?: number;
     readonly release?: ReleaseVerdict;
@@ -594,18 +601,16 @@ export async function verify(options: StackContext): Promise<VerifyReport> {
     if ("skipped" in outcome) throw new NotVerifiedError(session.displayName, outcome.skipped);
     const result = outcome.result;
     const rollingOut = result.inSync && result.rolloutState === "IN_PROGRESS";
+    // ECS marked the primary deployment FAILED (its rollback off): it runs the recorded image, but not as a finished release.
+    const rolloutFailed = result.inSync && result.rolloutState === "FAILED";
     const current = currentDeployment(markRunning(deployments, session.running));
-    if (!current?.digest) return { ...result, rollingOut };
+    if (!current?.digest) return { ...result, rollingOut, rolloutFailed };
     const open = current.release.ecs === undefined || current.release.ecs === "in-progress" || current.release.ecs === "unknown";
-    // Drift after a rollout the driver saw in progress: ECS did not keep it. Drift otherwise proves nothing about this update.
-    const seen: VerdictRecord["ecs"] | undefined = result.inSync
-        ? rollingOut
-            ? "in-progress"
-            : "completed"
-        : current.release.ecs === "in-progress"
-          ? "rolled-back"
-          : undefined;
-    if (!open || seen === undefined || seen === current.release.ecs) return { ...result, rollingOut, version: current.version, release: current.release };
+    // ECS runs another digest than an update whose outcome was never seen: it did not keep it (rolled back, or
+    // changed by hand); either way not a release.
+    const seen: VerdictRecord["ecs"] = !result.inSync ? "rolled-back" : rolloutFailed ? "failed" : rollingOut ? "in-progress" : "completed";
+    const report = { ...result, rollingOut, rolloutFailed, version: current.version };
+    if (!open || seen === current.release.ecs) return { ...report, release: current.release };
     const record: VerdictRecord = {
         ecs: seen,
         digest: current.digest,
@@ -615,7 +620,7 @@ export async function verify(options: StackContext): Promise<VerifyReport> {
         seen: new Date().toISOString(),
     };
     await engineCall(session, () => session.stack.setTag(verdictTagName(current.version), formatVerdictRecord(record)));
-    return { ...result, rollingOut, version: current.version, release: releaseVerdict(current, record), verdictTag: verdictTagName(current.version) };
+    return { ...report, release: releaseVerdict(current, record), verdictTag: verdictTagName(current.version) };
 }
 
 /**
@@ -810,6 +815,8 @@ async function openSession(
     const session = { displayName: options.stackName, workDir, backendUrl, identity, options, stack };
     const readAt = new Date();
     const checkpoint = await engineCall(session, () => stack.readState());
+    // A tags file the engine cannot read fails `up` late and hides every release verdict: say so now (a file read, no process).
+    if (fileBackendRoot(backendUrl) !== undefined) await engineCall(session, () => stack.tags());
     const config = readStackConfigValues(workDir, identity.name);
     return {
         ...session,
@@ -1253,7 +1260,8 @@ function ecsOutcomeOf(runsRequested: boolean, ecs: EcsCheck | undefined, replace
     if (ecs.rolledBackTo) return replaced ? "superseded" : "rolled-back";
     if (!note.inSync) return "unknown"; // ECS runs something else, and not after a rollback this command saw
     if (ecs.rollout?.state === "FAILED") return "failed";
-    return ecs.verifyResult?.rolloutState === "IN_PROGRESS" ? "in-progress" : "completed";
+    const primary = ecs.verifyResult?.rolloutState;
+    return primary === "IN_PROGRESS" ? "in-progress" : primary === "FAILED" ? "failed" : "completed";
 }
 
 /** Writes the update's verdict tag; a write that fails is said (the verdict then reads `unknown`), never fatal. */
@@ -1542,6 +1550,7 @@ async function engineCall<T>(
 function classifyEngineError(err: unknown, session: Pick<Session, "displayName" | "identity" | "backendUrl">): DeployError | undefined {
     if (err instanceof DeployError) return err;
     if (err instanceof StateReadError) return unreadableState(session, err.problem, err.file);
+    if (err instanceof TagsFileError) return new StateUnreadableError(session.displayName, err.file, err.problem, TAGS_FILE_REMEDY);
     const stderr = engineStderr(err);
     if (stderr === undefined) return undefined;
     if (err instanceof CliCommandError && err.kind === "busy") return new StackBusyError(session.displayName, lockHolderFrom(err.stderr));

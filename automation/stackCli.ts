@@ -43,6 +43,17 @@ export class StateReadError extends Error {
     }
 }
 
+/** The stack's tags file (its release verdicts) is there but cannot be read: exit 12, like the checkpoint. */
+export class TagsFileError extends Error {
+    constructor(
+        readonly problem: string,
+        readonly file: string,
+    ) {
+        super(`${file} ${problem}`);
+        this.name = "TagsFileError";
+    }
+}
+
 export interface CliRun {
     /** Engine output (stdout), as it comes. */
     readonly onOutput?: (text: string) => void;
@@ -138,7 +149,8 @@ export class StackCli {
         const [, project, stack] = this.options.stack.split("/");
         if (project !== undefined && stack !== undefined) {
             const read = readTagsFile(this.options.backendUrl, project, stack);
-            if (read !== undefined) return read;
+            if ("corrupt" in read) throw new TagsFileError(read.corrupt, read.file);
+            if ("tags" in read) return { ...read.tags };
         }
         const { stdout } = await this.run(["stack", "tag", "ls", "--json"]);
         const parsed = JSON.parse(stdout || "{}") as unknown;

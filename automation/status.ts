@@ -23,7 +23,9 @@ export interface StatusOptions {
     readonly clientsFor?: (region: string | undefined) => { readonly ecr: ECRClient; readonly ecs: ECSClient };
 }
 
-export type EcsState = { readonly inSync: boolean; readonly running: readonly string[]; readonly rollingOut?: boolean } | { readonly notChecked: string };
+export type EcsState =
+    | { readonly inSync: boolean; readonly running: readonly string[]; readonly rollingOut?: boolean; readonly rolloutFailed?: boolean }
+    | { readonly notChecked: string };
 
 export type ProtectionState = { readonly protected: boolean; readonly tags: readonly string[]; readonly imageStatus: string } | { readonly unknown: string };
 
@@ -114,7 +116,12 @@ async function ecsState(snapshot: StackSnapshot, ecs: ECSClient, image: string):
     if (typeof cluster !== "string" || typeof service !== "string") return { notChecked: "the stack has no `clusterName`/`serviceName` outputs" };
     try {
         const result = await compareRunningImage(ecs, cluster, service, image);
-        return { inSync: result.inSync, running: result.running, rollingOut: result.inSync && result.rolloutState === "IN_PROGRESS" };
+        return {
+            inSync: result.inSync,
+            running: result.running,
+            rollingOut: result.inSync && result.rolloutState === "IN_PROGRESS",
+            ...(result.inSync && result.rolloutState === "FAILED" ? { rolloutFailed: true } : {}),
+        };
     } catch (err) {
         return { notChecked: (err as Error).message };
     }
@@ -169,9 +176,11 @@ function ecsCell(ecs: EcsState | undefined): string {
     if (ecs === undefined) return "-";
     if ("notChecked" in ecs) return `not checked: ${ecs.notChecked}`;
     return ecs.inSync
-        ? ecs.rollingOut
-            ? "in sync (rolling out)"
-            : "in sync"
+        ? ecs.rolloutFailed
+            ? "in sync (deployment FAILED)"
+            : ecs.rollingOut
+              ? "in sync (rolling out)"
+              : "in sync"
         : `DRIFT (runs ${ecs.running.map((r) => r.slice(r.indexOf("@") + 1, r.indexOf("@") + 20) + "…").join(", ") || "nothing"})`;
 }
 

@@ -102,7 +102,7 @@ describe("real Pulumi engine (LocalWorkspace, file:// backend)", function () {
             backendUrl: backend.url,
             env: { ...env, ...backend.env },
         });
-        assert.deepStrictEqual(readTagsFile(backend.url, "papyrus", "dev"), {}, "no tags file yet: no tags, as the engine reads it");
+        assert.deepStrictEqual(readTagsFile(backend.url, "papyrus", "dev"), { tags: {} }, "no tags file yet: no tags, as the engine reads it");
         const verdict = JSON.stringify({
             ecs: "completed",
             digest: DIGEST_A,
@@ -121,17 +121,23 @@ describe("real Pulumi engine (LocalWorkspace, file:// backend)", function () {
             }),
         );
         assert.strictEqual(listed["papyrus:release:1"], verdict, "`up` keeps the stack's tags");
-        assert.deepStrictEqual(readTagsFile(backend.url, "papyrus", "dev"), listed);
+        assert.deepStrictEqual(readTagsFile(backend.url, "papyrus", "dev"), { tags: listed });
         const before = cliCalls.length;
         assert.deepStrictEqual(await cli.tags(), listed);
         assert.strictEqual(cliCalls.length, before, "read from the file, no CLI process");
-        // A tags file the driver cannot be sure of is left to the CLI.
+        // A tags file that is there but is not the engine's is an error (the CLI would answer no tags, hiding every verdict);
+        // another backend layout is left to the CLI.
         const file = path.join(backend.dir, "state", ".pulumi", "stacks", "papyrus", "dev.pulumi-tags");
         fs.writeFileSync(file, JSON.stringify({ version: 2, tags: {} }));
-        assert.strictEqual(readTagsFile(backend.url, "papyrus", "dev"), undefined);
+        assert.deepStrictEqual(readTagsFile(backend.url, "papyrus", "dev"), {
+            corrupt: 'is not a version 1 tags file (the engine\'s `{"version": 1, "tags": {…}}`)',
+            file,
+        });
         fs.writeFileSync(file, "{ truncated");
-        assert.strictEqual(readTagsFile(backend.url, "papyrus", "dev"), undefined);
-        assert.strictEqual(readTagsFile(`${backend.url}?no_lock=true`, "papyrus", "dev"), undefined);
+        const truncated = readTagsFile(backend.url, "papyrus", "dev");
+        assert.ok("corrupt" in truncated && /^is not JSON \(.*; truncated\?\)$/.test(truncated.corrupt), JSON.stringify(truncated));
+        await assert.rejects(cli.tags(), { name: "TagsFileError", file });
+        assert.deepStrictEqual(readTagsFile(`${backend.url}?no_lock=true`, "papyrus", "dev"), { ambiguous: "not a plain file:// backend" });
     });
 
     it("fails `up` with the validator's message when the image is a tag", async () => {
