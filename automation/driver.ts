@@ -1108,34 +1108,34 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
         failureOf === undefined || failedAfterApply
             ? await checkEcs(session, after!, stackOutputs, ecsBefore && new Set(ecsBefore.keys()), startedAt)
             : undefined;
-    // Keep what runs and ran recently out of the lifecycle policy's reach; never fails the update.
-    // Also after a cancel that applied its image: the service runs it, so it must not expire.
-    const protection =
+    // A newer update in the history replaced ours in ECS (supersede.ts): no rollback, no reconcile.
+    const replacedBy = ecs?.rolledBackTo ? await replacingUpdate(stack, ours, ecsBefore, ecs.verifyResult?.taskDefinitionArn) : undefined;
+    const [protection, release] = await Promise.all([
+        // Keep what runs and ran recently out of the lifecycle policy's reach; never fails the update.
+        // Also after a cancel that applied its image: the service runs it, so it must not expire.
         interrupted && !applied
             ? undefined
-            : await protectAfterUpdate({
+            : protectAfterUpdate({
                   ecr: ecrClient(session),
                   repositoryName: plan.resolved.repositoryName,
                   stack: session.identity.name,
                   keep,
                   deployments,
                   running: after?.digest,
-              });
-
-    // A newer update in the history replaced ours in ECS (supersede.ts): no rollback, no reconcile.
-    const replacedBy = ecs?.rolledBackTo ? await replacingUpdate(stack, ours, ecsBefore, ecs.verifyResult?.taskDefinitionArn) : undefined;
-    // The release verdict: the engine's result and what ECS did with it, kept where every later command reads it.
-    const release =
+              }),
+        // The release verdict: the engine's result and what ECS did with it, kept where every later command
+        // reads it (a CLI process, so written while protection talks to ECR).
         ours === undefined
             ? undefined
-            : await recordVerdict(session, ours, {
+            : recordVerdict(session, ours, {
                   ecs: ecsOutcomeOf(runsRequested, ecs, replacedBy !== undefined, options.verify !== false),
                   digest: after?.digest ?? plan.resolved.digest,
                   applied,
                   deployment: ecs?.rollout?.deploymentId,
                   started: ours.startTime.toISOString(),
                   seen: new Date().toISOString(),
-              });
+              }),
+    ]);
     if (release?.problem) warnings.push(release.problem);
 
     const evidence = buildEvidence({

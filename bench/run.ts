@@ -17,7 +17,7 @@ import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { deploy, rollback } from "../automation/driver";
 import { engineTools, PROJECT_ROOT } from "../automation/engine";
 import { chooseRollbackTarget, markRunning, readDeployments, HISTORY_PAGE_SIZE } from "../automation/history";
-import { cliCalls } from "../automation/stackCli";
+import { cliCalls, StackCli } from "../automation/stackCli";
 import { Checkpoint, recordedImage } from "../automation/state";
 import { tempBackend, TempBackend } from "../test/support/backend";
 import { fixtureProject, fixtureStack } from "../test/support/fixture";
@@ -239,12 +239,20 @@ async function historyLength(env: Env): Promise<number> {
     return (JSON.parse(out.stdout) as unknown[]).length;
 }
 
-async function measureHistory(env: Env, stack: Stack, updates: number): Promise<P3Size> {
+async function measureHistory(env: Env, automationStack: Stack, updates: number): Promise<P3Size> {
+    // Read as the driver reads it: the history, and the release verdicts from the stack's tags file.
+    const stack = new StackCli({
+        command: PULUMI,
+        workDir: env.workDir,
+        stack: `organization/papyrus/${STACK}`,
+        backendUrl: env.backend.url,
+        env: Object.fromEntries(Object.entries(env.cliEnv).filter((e): e is [string, string] => e[1] !== undefined)),
+    });
     // One untimed call of each first: file cache and the CLI binary warm.
     await readDeployments(stack);
     await timedRun(PULUMI, HISTORY_ARGS, env.workDir, env.cliEnv);
     // What the state runs: the driver reads it once per session (untimed here, as P3 compares history reads).
-    const running = recordedImage((await stack.exportStack()).deployment as Checkpoint);
+    const running = recordedImage((await automationStack.exportStack()).deployment as Checkpoint);
     const driverMs: number[] = [];
     const cliMs: number[] = [];
     const cliAllMs: number[] = [];
@@ -255,7 +263,11 @@ async function measureHistory(env: Env, stack: Stack, updates: number): Promise<
                 if (deployments.length !== updates) throw new Error(`P3: readDeployments saw ${deployments.length} updates, expected ${updates}`);
                 return chooseRollbackTarget(markRunning(deployments, running), {});
             });
-            if (!value.target) throw new Error(`P3: no rollback target at ${updates} updates: ${value.reason}`);
+            // The copied history records carry no verdicts (their times are shifted), so the default may find no
+            // released target; it still walks the whole history to say so. Any other answer is a broken read.
+            if (!value.target && !/^no earlier update whose release verdict is `completed`/.test(value.reason ?? "")) {
+                throw new Error(`P3: no rollback target at ${updates} updates: ${value.reason}`);
+            }
             driverMs.push(ms);
         },
         async () => {
