@@ -88,7 +88,7 @@ import { Checkpoint, pendingOperations, recordedImage, RecordedImage } from "./s
 import { isSelfManagedBackend, stackIdentity, StackIdentity } from "./stackName";
 import { validateTag, TagPolicy } from "./tags";
 import { DriverConfig, isSecureStackConfigValue, readStackConfigValues, StackConfigValues, writeUpdateConfig } from "./updateConfig";
-import { formatVerdictRecord, ReleaseVerdict, releaseVerdict, VerdictRecord, verdictTagName } from "./verdict";
+import { isUnsettled, ReleaseVerdict, releaseVerdict, VerdictRecord, verdictTagName, writeVerdict } from "./verdict";
 import { compareRunningImage, createEcsClient, VerifyResult } from "./verify";
 
 export interface StackContext {
@@ -572,10 +572,6 @@ function stackNamesWithoutEngine(workDir: string, backendUrl: string, project: s
 }
 
 export interface VerifyReport extends VerifyResult {
-    /** ECS's primary deployment runs the recorded image but has not finished rolling it out. */
-    readonly rollingOut: boolean;
-    /** ECS's primary deployment runs the recorded image, and ECS marked it FAILED (without rolling back). */
-    readonly rolloutFailed: boolean;
     /** The update the state runs (`history`'s RUNS row), and its release verdict after this look. */
     readonly version?: number;
     readonly release?: ReleaseVerdict;
@@ -600,16 +596,14 @@ export async function verify(options: StackContext): Promise<VerifyReport> {
     if ("error" in outcome) throw outcome.cause instanceof UnreachableError ? outcome.cause : new NotVerifiedError(session.displayName, outcome.error);
     if ("skipped" in outcome) throw new NotVerifiedError(session.displayName, outcome.skipped);
     const result = outcome.result;
-    const rollingOut = result.inSync && result.rolloutState === "IN_PROGRESS";
-    // ECS marked the primary deployment FAILED (its rollback off): it runs the recorded image, but not as a finished release.
-    const rolloutFailed = result.inSync && result.rolloutState === "FAILED";
     const current = currentDeployment(markRunning(deployments, session.running));
-    if (!current?.digest) return { ...result, rollingOut, rolloutFailed };
-    const open = current.release.ecs === undefined || current.release.ecs === "in-progress" || current.release.ecs === "unknown";
+    if (!current?.digest) return result;
+    const open = isUnsettled(current.release.ecs);
     // ECS runs another digest than an update whose outcome was never seen: it did not keep it (rolled back, or
     // changed by hand); either way not a release.
-    const seen: VerdictRecord["ecs"] = !result.inSync ? "rolled-back" : rolloutFailed ? "failed" : rollingOut ? "in-progress" : "completed";
-    const report = { ...result, rollingOut, rolloutFailed, version: current.version };
+    // A FAILED primary (its rollback off) runs the recorded image, but not as a finished release.
+    const seen: VerdictRecord["ecs"] = !result.inSync ? "rolled-back" : result.rolloutFailed ? "failed" : result.rollingOut ? "in-progress" : "completed";
+    const report = { ...result, version: current.version };
     if (!open || seen === current.release.ecs) return { ...report, release: current.release };
     const record: VerdictRecord = {
         ecs: seen,
@@ -619,8 +613,8 @@ export async function verify(options: StackContext): Promise<VerifyReport> {
         started: current.startTime.toISOString(),
         seen: new Date().toISOString(),
     };
-    await engineCall(session, () => session.stack.setTag(verdictTagName(current.version), formatVerdictRecord(record)));
-    return { ...report, release: releaseVerdict(current, record), verdictTag: verdictTagName(current.version) };
+    const verdictTag = await engineCall(session, () => writeVerdict(session.stack, current.version, record));
+    return { ...report, release: releaseVerdict(current, record), verdictTag };
 }
 
 /**
@@ -1260,8 +1254,7 @@ function ecsOutcomeOf(runsRequested: boolean, ecs: EcsCheck | undefined, replace
     if (ecs.rolledBackTo) return replaced ? "superseded" : "rolled-back";
     if (!note.inSync) return "unknown"; // ECS runs something else, and not after a rollback this command saw
     if (ecs.rollout?.state === "FAILED") return "failed";
-    const primary = ecs.verifyResult?.rolloutState;
-    return primary === "IN_PROGRESS" ? "in-progress" : primary === "FAILED" ? "failed" : "completed";
+    return ecs.verifyResult?.rollingOut ? "in-progress" : ecs.verifyResult?.rolloutFailed ? "failed" : "completed";
 }
 
 /** Writes the update's verdict tag; a write that fails is said (the verdict then reads `unknown`), never fatal. */
@@ -1269,7 +1262,7 @@ async function recordVerdict(session: Session, ours: Deployment, record: Verdict
     const verdict = releaseVerdict(ours, record);
     const note: ReleaseNote = { verdict: verdict.verdict, ecs: record.ecs, reason: verdict.reason, tag: verdictTagName(ours.version), recorded: true };
     try {
-        await session.stack.setTag(verdictTagName(ours.version), formatVerdictRecord(record));
+        await writeVerdict(session.stack, ours.version, record);
         return { note };
     } catch (err) {
         const problem =

@@ -119,8 +119,8 @@ async function ecsState(snapshot: StackSnapshot, ecs: ECSClient, image: string):
         return {
             inSync: result.inSync,
             running: result.running,
-            rollingOut: result.inSync && result.rolloutState === "IN_PROGRESS",
-            ...(result.inSync && result.rolloutState === "FAILED" ? { rolloutFailed: true } : {}),
+            rollingOut: result.rollingOut,
+            ...(result.rolloutFailed ? { rolloutFailed: true } : {}),
         };
     } catch (err) {
         return { notChecked: (err as Error).message };

@@ -166,7 +166,14 @@ export function releaseVerdict(subject: VerdictSubject, record: VerdictRecord | 
     }
 }
 
-/** An ECS outcome a later look may still settle (`verify`): the driver stopped before ECS finished, or never saw it. */
-export function isUnsettled(record: VerdictRecord | undefined): boolean {
-    return record === undefined || record.ecs === "in-progress" || record.ecs === "unknown";
+/** An ECS outcome a later look may still settle (`verify`): none recorded, the driver stopped before ECS finished, or never saw it. */
+export function isUnsettled(ecs: EcsOutcome | undefined): boolean {
+    return ecs === undefined || ecs === "in-progress" || ecs === "unknown";
+}
+
+/** Writes the update's verdict tag (the driver after an update, `verify` when it settles one); the tag's name. */
+export async function writeVerdict(stack: { setTag(name: string, value: string): Promise<void> }, version: number, record: VerdictRecord): Promise<string> {
+    const name = verdictTagName(version);
+    await stack.setTag(name, formatVerdictRecord(record));
+    return name;
 }

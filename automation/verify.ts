@@ -10,6 +10,10 @@ export interface VerifyResult {
     readonly service: string;
     readonly taskDefinitionArn: string;
     readonly rolloutState?: string;
+    /** In sync, and ECS's primary deployment is still IN_PROGRESS. */
+    readonly rollingOut: boolean;
+    /** In sync, and ECS marked the primary deployment FAILED (its rollback off). */
+    readonly rolloutFailed: boolean;
 }
 
 /** The AWS SDK reads `AWS_ENDPOINT_URL_ECS` / `AWS_ENDPOINT_URL` itself. */
@@ -44,13 +48,16 @@ export async function compareRunningImage(ecs: ECSClient, cluster: string, servi
     }
     const taskDef = await send(() => ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: taskDefinitionArn })));
     const running = (taskDef.taskDefinition?.containerDefinitions ?? []).map((c) => c.image).filter((image): image is string => typeof image === "string");
+    const inSync = running.includes(recorded);
     return {
-        inSync: running.includes(recorded),
+        inSync,
         recorded,
         running,
         cluster,
         service,
         taskDefinitionArn,
         rolloutState: primary?.rolloutState,
+        rollingOut: inSync && primary?.rolloutState === "IN_PROGRESS",
+        rolloutFailed: inSync && primary?.rolloutState === "FAILED",
     };
 }
