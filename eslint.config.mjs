@@ -27,7 +27,7 @@ export default tseslint.config(
     {
         // Tests, their fixtures and the mocks evaluator read untyped engine and AWS payloads (mock
         // inputs, emulator JSON, dynamic provider inputs); the product code keeps `any` out.
-        files: ["test/**/*.ts"],
+        files: ["test/**/*.ts", "testkit/**/*.ts"],
         rules: { "@typescript-eslint/no-explicit-any": "off", "@typescript-eslint/no-require-imports": "off" },
     },
 );

@@ -59,7 +59,7 @@ export type HolderState =
 // Stryker disable all: file and process handling, left out of `npm run mutate` (docs/TESTING.md).
 // Its mutants are about races between two drivers (the rename, the re-read, the retry bound) and
 // about process liveness (signal 0, /proc zombies, EPERM, start times), which a unit test cannot
-// stage deterministically; lock.test.ts and the driver, record and state-lock integration tests
+// stage deterministically; unit/lock.test.ts and the driver, record and state-lock integration tests
 // prove this part with real files and processes.
 export function judgeHolder(holder: LockHolder, host: string = os.hostname()): HolderState {
     if (holder.host !== host) {

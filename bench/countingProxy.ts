@@ -2,7 +2,7 @@
 // (from the `x-amz-target` header, e.g. `AmazonEC2ContainerRegistry_V20150921.DescribeImages`)
 // and forwards every request unchanged. Counting at the emulator sees every
 // call the driver's ECRClient makes, retries included.
-import { startMotoProxy } from "../test/support/motoProxy";
+import { startMotoProxy } from "../testkit/motoProxy";
 
 export interface CountingProxy {
     readonly endpoint: string;

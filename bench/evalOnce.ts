@@ -2,7 +2,7 @@
 // Node process (the first includes loading @pulumi/aws and @pulumi/awsx), and
 // prints one JSON line: { firstMs, warmMs: [...] , resources }.
 import { performance } from "perf_hooks";
-import { evaluateUnderMocks } from "../test/support/evaluateUnderMocks";
+import { evaluateUnderMocks } from "../testkit/evaluateUnderMocks";
 
 // Git's Pulumi.dev.yaml names no image: evaluate the stack as one that runs an image, with its service.
 const RUNNING = { image: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/papyrus-api@sha256:${"b".repeat(64)}`, imageTag: "v1.4.2" };

@@ -19,10 +19,10 @@ import { engineTools, PROJECT_ROOT } from "../automation/engine";
 import { chooseRollbackTarget, markRunning, readDeployments, HISTORY_PAGE_SIZE } from "../automation/history";
 import { cliCalls, StackCli } from "../automation/stackCli";
 import { Checkpoint, recordedImage } from "../automation/state";
-import { tempBackend, TempBackend } from "../test/support/backend";
-import { fixtureProject, fixtureStack } from "../test/support/fixture";
-import { pushImage, PushedImage } from "../test/support/images";
-import { startMoto, MotoServer, TEST_ACCOUNT, TEST_REGION } from "../test/support/moto";
+import { tempBackend, TempBackend } from "../testkit/backend";
+import { fixtureProject, fixtureStack } from "../testkit/fixture";
+import { pushImage, PushedImage } from "../testkit/images";
+import { startMoto, MotoServer, TEST_ACCOUNT, TEST_REGION } from "../testkit/moto";
 import { timedRun } from "./cli";
 import { countsSince, CountingProxy, startCountingProxy, total } from "./countingProxy";
 import { ratios, summarize, Summary, fmt } from "./stats";
@@ -425,7 +425,7 @@ function unitSpecs(): string[] {
     const testDir = path.join(PROJECT_ROOT, "test");
     return fs
         .readdirSync(testDir)
-        .filter((f) => /mocks.*\.test\.ts$/.test(f) || f === "imageReference.test.ts" || /^policy.*\.test\.ts$/.test(f))
+        .filter((f) => /mocks.*\.test\.ts$/.test(f) || f === "unit/imageReference.test.ts" || /^policy.*\.test\.ts$/.test(f))
         .sort()
         .map((f) => path.join("test", f));
 }

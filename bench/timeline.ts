@@ -7,11 +7,11 @@ import { deploy } from "../automation/driver";
 import * as path from "path";
 import { engineTools, PROJECT_ROOT } from "../automation/engine";
 import { StackCli } from "../automation/stackCli";
-import { tempBackend } from "../test/support/backend";
-import { fixtureProject, fixtureStack } from "../test/support/fixture";
-import { pushImage } from "../test/support/images";
-import { startMoto, TEST_ACCOUNT, TEST_REGION } from "../test/support/moto";
-import { startMotoProxy } from "../test/support/motoProxy";
+import { tempBackend } from "../testkit/backend";
+import { fixtureProject, fixtureStack } from "../testkit/fixture";
+import { pushImage } from "../testkit/images";
+import { startMoto, TEST_ACCOUNT, TEST_REGION } from "../testkit/moto";
+import { startMotoProxy } from "../testkit/motoProxy";
 import { timedRun } from "./cli";
 
 const PULUMI = path.join(PROJECT_ROOT, ".tools", "bin", "pulumi");

@@ -3,7 +3,7 @@
 // the tags (automation/protect.ts), and both read the names from here.
 //
 // How ECR evaluates a lifecycle policy (its documented rules, which the policy
-// relies on; test/support/ecrLifecycle.ts models them for the tests):
+// relies on; testkit/ecrLifecycle.ts models them for the tests):
 // - rules are applied by `rulePriority`, lowest first; a rule with `tagStatus: any` must come last;
 // - an image that matches the tag selection of a higher-priority rule cannot be expired by a rule
 //   with a lower priority, whether or not that higher rule expired it;

@@ -5,7 +5,7 @@
 //
 // Every policy is mandatory: a violation fails the preview or update before
 // anything changes. The checks themselves are pure functions in ./rules.ts
-// (tested in test/policyRules.test.ts; the served pack in test/policyPack.test.ts); this file only wires them to the engine.
+// (tested in test/policy/policyRules.test.ts; the served pack in test/policy/policyPack.test.ts); this file only wires them to the engine.
 // Importing it starts the policy server, as `pulumi` expects of a pack.
 
 import { EnforcementLevel, PolicyPack, PolicyPackArgs, ResourceValidationPolicy } from "@pulumi/policy";

@@ -8,12 +8,12 @@ import { spawn } from "child_process";
 import * as path from "path";
 import { CreateRepositoryCommand, ECRClient, StartImageScanCommand } from "@aws-sdk/client-ecr";
 import { PROJECT_ROOT } from "../automation/engine";
-import { tempBackend } from "../test/support/backend";
-import { CLI } from "../test/support/cliProcess";
-import { fixtureProject, fixtureStack } from "../test/support/fixture";
-import { pushImage } from "../test/support/images";
-import { startMoto, TEST_REGION } from "../test/support/moto";
-import { startEcsRolloutProxy } from "../test/support/ecsRollout";
+import { tempBackend } from "../testkit/backend";
+import { CLI } from "../testkit/cliProcess";
+import { fixtureProject, fixtureStack } from "../testkit/fixture";
+import { pushImage } from "../testkit/images";
+import { startMoto, TEST_REGION } from "../testkit/moto";
+import { startEcsRolloutProxy } from "../testkit/ecsRollout";
 
 const REPOSITORY = "papyrus-api";
 const TAGS = ["v25.10.29", "v25.10.30", "v25.10.31"];
@@ -55,11 +55,11 @@ async function main(argv: string[]): Promise<number> {
     }
     const started = Date.now();
     say("papyrus-deploy demo: deploy, deploy, roll back, history, verify, status, with moto as AWS and a local state backend.");
-    say("It runs the real driver and Pulumi engine on the stand-in project test/fixtures/digest-app (the AWS provider");
+    say("It runs the real driver and Pulumi engine on the stand-in project testkit/fixtures/digest-app (the AWS provider");
     say("plugin cannot be installed offline): its task definition and service call moto's ECS API instead of pulumi-aws.\n");
 
     const moto = await startMoto();
-    // moto runs no ECS deployments: a loopback proxy plays their lifecycle (test/support/ecsRollout.ts).
+    // moto runs no ECS deployments: a loopback proxy plays their lifecycle (testkit/ecsRollout.ts).
     const rollout = await startEcsRolloutProxy(moto.endpoint);
     const backend = tempBackend("papyrus-demo-");
     let child: { process: ReturnType<typeof spawn>; closed: Promise<number | null> } | undefined;

@@ -13,7 +13,7 @@
 //
 // Values come from the mocks (fixed account 123456789012, names derived from
 // resource names), not from AWS: ARNs and DNS names are illustrative.
-import { evaluateUnderMocks, Evaluation, RecordedResource, UnknownStackError } from "../test/support/evaluateUnderMocks";
+import { evaluateUnderMocks, Evaluation, RecordedResource, UnknownStackError } from "../testkit/evaluateUnderMocks";
 
 const USAGE = "usage: render.ts --stack <name> [--json] [--set <key>=<value>]... [--unset <key>]... [--last-output <name>=<value>]...";
 

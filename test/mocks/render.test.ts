@@ -1,0 +1,95 @@
+// scripts/render.ts as a user runs it (a child process), plus its argument
+// parsing and tree output in-process.
+import * as assert from "assert";
+import { execFile } from "child_process";
+import * as path from "path";
+import { promisify } from "util";
+import { evaluateUnderMocks } from "../../testkit/evaluateUnderMocks";
+import { parseRenderArgs, renderTree } from "../../scripts/render";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const run = promisify(execFile);
+
+/** `node -r ts-node/register/transpile-only scripts/render.ts ...`: what `npx ts-node --transpile-only` runs, without npx's startup. */
+function render(args: string[]) {
+    return run(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/render.ts", ...args], {
+        cwd: ROOT,
+        maxBuffer: 16 * 1024 * 1024,
+    });
+}
+
+describe("render (child process)", function () {
+    this.timeout(60_000);
+
+    it("prints the dev stack as JSON: a new stack without a service, and with `--set papyrus:image` that digest as the task definition's image", async () => {
+        type Rendered = { stack: string; resources: Array<{ type: string; inputs: Record<string, unknown> }> };
+        const taskDefinitions = (evaluation: Rendered) => evaluation.resources.filter((r) => r.type === "aws:ecs/taskDefinition:TaskDefinition");
+        const fresh = JSON.parse((await render(["--stack", "dev", "--json"])).stdout) as Rendered;
+        assert.strictEqual(fresh.stack, "dev");
+        assert.deepStrictEqual(taskDefinitions(fresh), [], "git's Pulumi.dev.yaml names no image");
+
+        const image = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/papyrus-api@sha256:${"d".repeat(64)}`;
+        const given = JSON.parse((await render(["--stack", "dev", "--json", "--set", `papyrus:image=${image}`])).stdout) as Rendered;
+        assert.strictEqual(taskDefinitions(given).length, 1);
+        const containers = JSON.parse(taskDefinitions(given)[0].inputs.containerDefinitions as string) as Array<{ image: string }>;
+        assert.strictEqual(containers[0].image, image);
+    });
+
+    it("exits 2 for an unknown stack, naming it and the available stack files", async () => {
+        await assert.rejects(render(["--stack", "qa"]), (err: { code: number; stdout: string; stderr: string }) => {
+            assert.strictEqual(err.code, 2);
+            assert.strictEqual(err.stdout, "");
+            assert.match(
+                err.stderr,
+                /^render: unknown stack `qa`: there is no Pulumi\.qa\.yaml in .+; available: `dev` \(Pulumi\.dev\.yaml\), `prod` \(Pulumi\.prod\.yaml\)\n$/,
+            );
+            return true;
+        });
+    });
+});
+
+describe("render (in process)", () => {
+    it("parses its arguments", () => {
+        assert.deepStrictEqual(
+            parseRenderArgs(["--stack", "prod", "--json", "--unset", "papyrus:image", "--set", "papyrus:desiredCount=5", "--last-output", "imageTag=v1.2.3"]),
+            {
+                stack: "prod",
+                json: true,
+                overrides: { "papyrus:image": undefined, "papyrus:desiredCount": "5" },
+                lastOutputs: { imageTag: "v1.2.3" },
+            },
+        );
+        assert.throws(() => parseRenderArgs(["--stack", "dev", "--last-output", "image"]), { message: /^`--last-output` takes `<output>=<value>`/ });
+        assert.throws(() => parseRenderArgs(["--json"]), /^UsageError: `--stack` is required\nusage: render\.ts --stack <name>/m);
+        assert.throws(() => parseRenderArgs(["--stack", "dev", "--color"]), { message: /^unknown argument `--color`\n/ });
+    });
+
+    it("prints a tree: components, their children with parent, policies pretty-printed", async () => {
+        const running = `123456789012.dkr.ecr.eu-central-1.amazonaws.com/papyrus-api@sha256:${"e".repeat(64)}`;
+        const text = renderTree(await evaluateUnderMocks({ stack: "prod", previousOutputs: { image: running, imageTag: "v1.4.1" } }));
+        const lines = text.split("\n");
+        // 26 before issue 15, plus the HTTPS listener, its ingress rule, the scalable target and its two
+        // policies (issue 15), plus the StackReference that reads the image the stack runs (issue 11), plus
+        // the two deployment alarms (issue 12).
+        assert.strictEqual(lines[0], "stack prod (project papyrus): 34 resources, evaluated under mocks");
+        assert.ok(lines.includes("  papyrus-target-5xx  [aws:cloudwatch/metricAlarm:MetricAlarm]"), "the 5xx alarm under the service component");
+        assert.ok(lines.includes("papyrus-ci  [papyrus:aws:GithubDeployIdentity]  (component)"));
+        const role = lines.indexOf("  papyrus-ci-deploy  [aws:iam/role:Role]");
+        assert.ok(role > 0, "the deploy role is indented under its component");
+        assert.strictEqual(lines[role + 1], "    parent: papyrus:aws:GithubDeployIdentity::papyrus-ci");
+        assert.strictEqual(lines[role + 2], "    assumeRolePolicy: (JSON) {");
+        assert.ok(lines.includes('                "repo:acme/papyrus:environment:prod"'), "the subject, pretty-printed inside the trust policy");
+        assert.ok(
+            lines.some((l) => l.trim() === "desiredCount: 3"),
+            "prod starts with three tasks",
+        );
+        const service = lines.indexOf("  papyrus-service  [aws:ecs/service:Service]");
+        assert.strictEqual(
+            lines[service + 2],
+            "    ignoreChanges: desiredCount (set at creation only; later changes are left alone)",
+            "the scaler owns the count",
+        );
+        assert.ok(lines.includes('    sslPolicy: "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09"'), "the HTTPS listener's TLS policy");
+        assert.ok(lines.includes(`  image: ${JSON.stringify(running)}`), "outputs are listed, the image the stack's last outputs named");
+    });
+});

@@ -1,0 +1,97 @@
+// Starts a real moto server on a free 127.0.0.1 port for a test suite, and
+// stops it afterwards, also when the suite fails. Nothing leaves loopback.
+import { ChildProcess, spawn } from "child_process";
+import * as net from "net";
+import * as path from "path";
+import { PROJECT_ROOT } from "../automation/engine";
+
+export const TEST_REGION = "us-east-1";
+/** moto's fixed account id. */
+export const TEST_ACCOUNT = "123456789012";
+
+export interface MotoServer {
+    readonly endpoint: string;
+    readonly port: number;
+    /** Environment for AWS SDK clients and for child processes (the driver, the CLI). */
+    readonly env: Record<string, string>;
+    /** Clears all state in the emulator. */
+    reset(): Promise<void>;
+    stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const server = net.createServer();
+        server.unref();
+        server.on("error", reject);
+        server.listen(0, "127.0.0.1", () => {
+            const { port } = server.address() as net.AddressInfo;
+            server.close(() => resolve(port));
+        });
+    });
+}
+
+export async function startMoto(): Promise<MotoServer> {
+    const port = await freePort();
+    const endpoint = `http://127.0.0.1:${port}`;
+    const binary = path.join(PROJECT_ROOT, ".tools", "bin", "moto_server");
+    const child: ChildProcess = spawn(binary, ["-H", "127.0.0.1", "-p", String(port)], {
+        stdio: ["ignore", "ignore", "pipe"],
+        detached: true,
+    });
+    let stderr = "";
+    child.stderr?.on("data", (chunk) => (stderr = (stderr + chunk).slice(-4000)));
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    const stopOnExit = () => killGroup(child);
+    process.once("exit", stopOnExit);
+
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+        if (child.exitCode !== null) {
+            throw new Error(`moto_server exited with ${child.exitCode} before answering on ${endpoint}: ${stderr}`);
+        }
+        try {
+            const res = await fetch(`${endpoint}/moto-api/data.json`);
+            if (res.ok) break;
+        } catch {
+            // not listening yet
+        }
+        if (Date.now() > deadline) {
+            killGroup(child);
+            throw new Error(`moto_server did not answer on ${endpoint} within 30 s (run \`npm run setup\`?): ${stderr}`);
+        }
+        await new Promise((r) => setTimeout(r, 100));
+    }
+
+    return {
+        endpoint,
+        port,
+        env: {
+            AWS_ACCESS_KEY_ID: "testing",
+            AWS_SECRET_ACCESS_KEY: "testing",
+            AWS_REGION: TEST_REGION,
+            AWS_DEFAULT_REGION: TEST_REGION,
+            AWS_ENDPOINT_URL: endpoint,
+            AWS_EC2_METADATA_DISABLED: "true",
+        },
+        async reset() {
+            const res = await fetch(`${endpoint}/moto-api/reset`, { method: "POST" });
+            if (!res.ok) throw new Error(`moto reset failed: ${res.status}`);
+        },
+        async stop() {
+            process.removeListener("exit", stopOnExit);
+            if (child.exitCode === null) {
+                killGroup(child);
+                await exited;
+            }
+        },
+    };
+}
+
+function killGroup(child: ChildProcess): void {
+    try {
+        if (child.pid) process.kill(-child.pid, "SIGTERM");
+    } catch {
+        // already gone
+    }
+}
