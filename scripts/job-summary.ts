@@ -13,7 +13,7 @@
 // own step fails the job), 2 for a usage error, 1 when the summary could not be written.
 import * as fs from "fs";
 import { parseArgs } from "util";
-import { EXIT_CODES } from "../automation/errors";
+import { EXIT_CODE_MEANINGS, EXIT_CODES } from "../automation/errors";
 import type { EvidenceRecord } from "../automation/evidence";
 
 /** What ECS did with the deployment the update started (the driver follows it by its ECS deployment id). */
@@ -65,26 +65,6 @@ export interface Summary {
     /** The load balancer's URL, when the evidence has one that is http(s): the job environment's URL. */
     readonly url?: string;
 }
-
-/** What each exit code means, in a summary's words; keyed like EXIT_CODES, so a new code cannot go unexplained. */
-const EXIT_MEANINGS: Record<keyof typeof EXIT_CODES, string> = {
-    ok: "done",
-    unexpected: "unexpected error (a bug: the log has the stack trace)",
-    usage: "bad input or stack configuration; nothing changed",
-    imageUnavailable: "the image, its repository or the target is missing or archived in ECR (or replication did not deliver it in time); nothing changed",
-    stackBusy: "the stack is being deployed by someone else; nothing changed",
-    updateFailed: "`pulumi up` failed",
-    drift: "ECS rolled the deployment back, or runs another image than the stack recorded",
-    nothingToRollBackTo: "nothing to roll back to, or nothing to promote",
-    notVerified: "the stack was updated, but what ECS runs could not be checked",
-    unreachable: "AWS, its credentials or the state backend could not be reached; nothing changed",
-    rolloutTimeout: "the stack was updated, but ECS's deployment was still in progress when the wait ended (verify: ECS is still rolling it out)",
-    scanFindings: "the digest's scan findings reach the stack's threshold (or its scan is unfinished); nothing changed",
-    stateUnreadable: "the stack's state (its checkpoint or a history file) is truncated or misshaped; nothing changed (the log names the file)",
-    notReleased:
-        "the digest's release verdict on the source is not `completed` (ECS rolled it back, has not finished, or was never seen finishing); nothing changed",
-    interrupted: "interrupted",
-};
 
 const ROLLOUT_MEANINGS: Record<RolloutState, string> = {
     COMPLETED: "ECS finished the deployment",
@@ -199,7 +179,7 @@ function resultText(input: SummaryInput, record: SummaryEvidence | undefined): s
         parts.push(`the ${input.command} step did not run or did not finish: an earlier step failed, or the run was cancelled`);
     } else {
         const name = (Object.keys(EXIT_CODES) as (keyof typeof EXIT_CODES)[]).find((key) => EXIT_CODES[key] === input.exitCode);
-        parts.push(`exit ${input.exitCode}: ${name === undefined ? "not an exit code papyrus-deploy gives" : EXIT_MEANINGS[name]}`);
+        parts.push(`exit ${input.exitCode}: ${name === undefined ? "not an exit code papyrus-deploy gives" : EXIT_CODE_MEANINGS[name]}`);
     }
     return parts.join("; ");
 }
