@@ -1,7 +1,14 @@
-// A per-checkout lock so two deploys from one working directory cannot race
-// on `Pulumi.<stack>.yaml` (the backend's own lock only guards the state, and
-// the loser would already have rewritten the config file). Deploys from
-// different checkouts are kept apart by the backend's lock.
+// A per-checkout lock around a driver command's whole session on one stack: read the state,
+// recover, `up`, follow the ECS deployment, write the release verdict, move the protective tags.
+// The backend's own lock is held only while the engine runs (`up`, `refresh`, `cancel`), so
+// without this one a second deploy from the same checkout could start its `up` while the first
+// still follows its ECS deployment (which would then end as superseded), or write its verdict
+// (`pulumi stack tag set`: the engine does not lock a stack's tags) and move the stack's
+// `deployed-<stack>-slot<n>` tags in ECR at the same time as the first. No file of the checkout
+// needs guarding: each update gets its config as a temporary copy (updateConfig.ts), and
+// `Pulumi.<stack>.yaml` is never written. Deploys from different checkouts are kept apart only by
+// the backend's lock during `up`; one that replaces another's ECS deployment is reported as
+// superseded (exit 6).
 //
 // A lock is never broken by age alone. Its holder is judged by what can be proven from this
 // host: a process of this host that no longer runs left it (taken over automatically); a process

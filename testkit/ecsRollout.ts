@@ -1,9 +1,10 @@
 // moto 5.2.5's ECS runs no deployments: a service keeps the one deployment it was created with
 // (its rolloutState set then and never moved), UpdateService only changes the service's `taskDefinition`, and
-// `events` stays empty (test/ecsRollout.integration.test.ts records that). ECS itself starts a
-// new deployment (`ecs-svc/…`, IN_PROGRESS, PRIMARY) for every new task definition, marks it
-// COMPLETED or FAILED, and on FAILED with the circuit breaker's rollback on starts another
-// deployment with the previous task definition and points the service back at it.
+// `events` stays empty (the first test of test/rollout.integration.test.ts, "moto's ECS runs no
+// deployments", records that). ECS itself starts a new deployment (`ecs-svc/…`, IN_PROGRESS,
+// PRIMARY) for every new task definition, marks it COMPLETED or FAILED, and on FAILED with the
+// circuit breaker's rollback on starts another deployment with the previous task definition and
+// points the service back at it.
 //
 // This loopback proxy plays that lifecycle on top of moto's real answers: UpdateService goes to
 // moto unchanged (the task definition must exist there); the proxy then starts a deployment in its
