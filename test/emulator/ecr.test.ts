@@ -168,7 +168,7 @@ describe("automation/ecr.ts against moto's ECR (127.0.0.1)", function () {
 
     describe("moto itself (facts the tests and docs rely on)", () => {
         // Real ECR answers ImageTagAlreadyExistsException. The driver relies on neither name,
-        // only on the repository refusing to move the tag (README, REFERENCE.md).
+        // only on the repository refusing to move the tag (docs/CI.md, ecr-push's "Already pushed?" step).
         it("moto records: re-pushing a tag in an IMMUTABLE repository fails with ImageAlreadyExistsException and keeps the first digest", async () => {
             const first = await pushImage(ecr, REPO, "v25.10.31", imageManifest("build-1"));
             await assert.rejects(pushImage(ecr, REPO, "v25.10.31", imageManifest("build-2")), (err: unknown) => {

@@ -156,7 +156,7 @@ describe("adversary: the release chain, interrupted, raced and forged (real engi
         refused(await cli("deploy", "--stack", "prod", "--tag", "v3.0.0"), 13, "promoteFrom gate on a cancelled update");
         refused(await cli("promote", "--from", "dev", "--to", "prod", "--version", String(top.version)), 13, "promote --version of a cancelled update");
         assert.deepStrictEqual(await snapshot(), before);
-        // verify: ECS runs it and completed, but the engine's update was cancelled: it stays `failed` (README: cancelled → failed).
+        // verify: ECS runs it and completed, but the engine's update was cancelled: it stays `failed` (docs/DRIVER.md's verdict table: cancelled → failed).
         const v = await cli("verify", "--stack", "dev", "--json");
         assert.strictEqual(v.code, 0, v.stderr);
         assert.strictEqual(JSON.parse(v.stdout).release.verdict, "failed");
