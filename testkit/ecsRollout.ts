@@ -1,6 +1,6 @@
 // moto 5.2.5's ECS runs no deployments: a service keeps the one deployment it was created with
 // (its rolloutState set then and never moved), UpdateService only changes the service's `taskDefinition`, and
-// `events` stays empty (the first test of test/rollout.integration.test.ts, "moto's ECS runs no
+// `events` stays empty (the first test of test/engine/rollout.test.ts, "moto's ECS runs no
 // deployments", records that). ECS itself starts a new deployment (`ecs-svc/…`, IN_PROGRESS,
 // PRIMARY) for every new task definition, marks it COMPLETED or FAILED, and on FAILED with the
 // circuit breaker's rollback on starts another deployment with the previous task definition and
