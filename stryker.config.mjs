@@ -21,7 +21,7 @@ enableCompileCache?.(process.env.NODE_COMPILE_CACHE);
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
-    // automation/lock.ts: its pure parts only; the file marks the rest `Stryker disable` and says why.
+    // automation/engine/lock.ts: its pure parts only; the file marks the rest `Stryker disable` and says why.
     mutate: files.filter((file) => !file.endsWith(".test.ts")),
     testRunner: "mocha",
     // In place of .mocharc.json's ts-node: the same transpilation, cached on disk (see the script).

@@ -2,7 +2,7 @@
 // deployment found in the stack history, promote the digest one stack runs to
 // another, list the history, verify what ECS runs. Every function takes
 // explicit inputs and returns a typed result or throws a typed `DeployError`;
-// the CLI (cli.ts) only parses and prints.
+// the CLI (cli/main.ts) only parses and prints.
 //
 // Two rules throughout: what the driver reports is read from what the engine
 // recorded (the stack's state after the update), never from what it planned;
@@ -12,16 +12,17 @@ import * as fs from "fs";
 import * as path from "path";
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
-import { CommandError, LocalWorkspace } from "@pulumi/pulumi/automation";
 import { digestReference, isSha256Digest } from "../components/imageReference";
 import { PROJECT_NAME, qualifiedKey } from "../components/stackConfig";
-import { fileBackendRoot, stateLocation, stateRemedy } from "./checkpointFile";
-import { createEcrClient, describeDigest, ResolvedImage, resolveTag } from "./ecr";
-import { engineTools, PROJECT_ROOT, pulumiExecutable } from "./engine";
+import { fileBackendRoot } from "./engine/checkpointFile";
+import { createEcrClient, describeDigest, ResolvedImage, resolveTag } from "./aws/ecr";
+import { classifyEngineError, engineCall, engineErrorSummary, lockHolderFrom } from "./engine/errors";
+import { withEngineInterrupt } from "./engine/interrupt";
+import { PROJECT_ROOT } from "./engine/tools";
+import { backendFor, createWorkspace, identityOf, stackCli } from "./engine/workspace";
 import {
     DeployError,
     DriftError,
-    EngineError,
     ImageArchivedError,
     ImageNotFoundError,
     InterruptedError,
@@ -38,12 +39,11 @@ import {
     SourceDriftError,
     SourceNotVerifiedError,
     StackBusyError,
-    StackNotFoundError,
     StateUnreadableError,
     SupersededError,
     UnreachableError,
     UpdateFailedError,
-} from "./errors";
+} from "./record/errors";
 import {
     buildEvidence,
     checkEvidencePath,
@@ -56,7 +56,7 @@ import {
     UpdateKind,
     VerifyNote,
     writeEvidence,
-} from "./evidence";
+} from "./record/evidence";
 import {
     chooseRollbackTarget,
     currentDeployment,
@@ -66,8 +66,8 @@ import {
     markRunning,
     readDeployments,
     RollbackTarget,
-} from "./history";
-import { acquireLock, describeEngineLock, describeHolder, engineLocks, removeLock, UnlockResult } from "./lock";
+} from "./record/history";
+import { acquireLock, describeEngineLock, describeHolder, engineLocks, removeLock, UnlockResult } from "./engine/lock";
 import {
     isProtectedDeployment,
     protectAfterUpdate,
@@ -75,21 +75,20 @@ import {
     PROTECT_DEPLOYMENTS_KEY,
     unprotectedSourceWarning,
     unprotectedTargetWarning,
-} from "./protect";
-import { awaitReplica, formatDuration } from "./replica";
-import { RestoreNote, restoreRollbackTarget } from "./restore";
-import { deploymentTaskDefinitions, followRollout, RolloutLostError, RolloutOutcome } from "./rollout";
-import { acceptFindingsReason, gateDigest, ScanNote } from "./scanGate";
-import { CliCommandError, StackCli, StateReadError, TagsFileError } from "./stackCli";
-import { TAGS_FILE_REMEDY } from "./tagsFile";
-import { escapeUnprintable } from "./printable";
-import { replacingUpdate } from "./supersede";
-import { Checkpoint, pendingOperations, recordedImage, RecordedImage } from "./state";
-import { isSelfManagedBackend, stackIdentity, StackIdentity } from "./stackName";
-import { validateTag, TagPolicy } from "./tags";
-import { DriverConfig, isSecureStackConfigValue, readStackConfigValues, StackConfigValues, writeUpdateConfig } from "./updateConfig";
-import { isUnsettled, ReleaseVerdict, releaseVerdict, VerdictRecord, verdictTagName, writeVerdict } from "./verdict";
-import { compareRunningImage, createEcsClient, VerifyResult } from "./verify";
+} from "./aws/protect";
+import { awaitReplica, formatDuration } from "./aws/replica";
+import { RestoreNote, restoreRollbackTarget } from "./aws/restore";
+import { deploymentTaskDefinitions, followRollout, RolloutLostError, RolloutOutcome } from "./aws/rollout";
+import { acceptFindingsReason, gateDigest, ScanNote } from "./aws/scanGate";
+import { CliCommandError, StackCli } from "./engine/stackCli";
+import { escapeUnprintable } from "./record/printable";
+import { replacingUpdate } from "./aws/supersede";
+import { Checkpoint, pendingOperations, recordedImage, RecordedImage } from "./engine/state";
+import { StackIdentity } from "./engine/stackName";
+import { validateTag, TagPolicy } from "./record/tags";
+import { DriverConfig, isSecureStackConfigValue, readStackConfigValues, StackConfigValues, writeUpdateConfig } from "./record/updateConfig";
+import { isUnsettled, ReleaseVerdict, releaseVerdict, VerdictRecord, verdictTagName, writeVerdict } from "./record/verdict";
+import { compareRunningImage, createEcsClient, VerifyResult } from "./aws/verify";
 
 export interface StackContext {
     /** `dev`, or fully qualified `organization/papyrus/dev`: every spelling names one stack. */
@@ -768,36 +767,6 @@ async function withLockedSession<T>(options: UpdateOptions, work: (session: Sess
     }
 }
 
-/** Self-managed backends need no CLI call; on Pulumi Cloud a bare name belongs to `pulumi whoami`'s user. */
-async function identityOf(options: StackContext, workDir: string, backendUrl: string): Promise<StackIdentity> {
-    if (isSelfManagedBackend(backendUrl) || options.stackName.includes("/")) return stackIdentity(options.stackName, backendUrl);
-    const workspace = await createWorkspace(options, workDir, backendUrl);
-    return stackIdentity(
-        options.stackName,
-        backendUrl,
-        await workspace.whoAmI().then(
-            (w) => w.user,
-            () => undefined,
-        ),
-    );
-}
-
-async function createWorkspace(options: StackContext, workDir: string, backendUrl: string): Promise<LocalWorkspace> {
-    const { command, env } = await engineTools();
-    return LocalWorkspace.create({
-        workDir,
-        pulumiCommand: command,
-        envVars: {
-            PULUMI_SKIP_UPDATE_CHECK: "true",
-            // Tells the stack program that the image config was set from ECR or history just now.
-            PAPYRUS_DRIVER: "1",
-            ...env,
-            ...options.envVars,
-            PULUMI_BACKEND_URL: backendUrl,
-        },
-    });
-}
-
 async function openSession(
     options: UpdateOptions,
     known: { workDir?: string; backendUrl?: string; identity?: StackIdentity; evidenceFile?: string; requestedBy?: string } = {},
@@ -827,25 +796,6 @@ async function openSession(
     };
 }
 
-/** The stack's CLI commands, each naming the stack (no `stack select`: nothing of the workspace changes). */
-function stackCli(options: StackContext, workDir: string, backendUrl: string, identity: StackIdentity): StackCli {
-    const { command, env } = pulumiExecutable();
-    return new StackCli({
-        command,
-        workDir,
-        stack: identity.qualified,
-        backendUrl,
-        env: {
-            PULUMI_SKIP_UPDATE_CHECK: "true",
-            // Tells the stack program that the image config was set from ECR or history just now.
-            PAPYRUS_DRIVER: "1",
-            ...env,
-            ...options.envVars,
-            PULUMI_BACKEND_URL: backendUrl,
-        },
-    });
-}
-
 /** `--cwd`, else the project root; it must be a directory with a Pulumi.yaml. */
 function projectDirectory(workDir: string | undefined): string {
     const dir = path.resolve(workDir ?? PROJECT_ROOT);
@@ -857,20 +807,6 @@ function projectDirectory(workDir: string | undefined): string {
         );
     }
     return dir;
-}
-
-/** PULUMI_BACKEND_URL, else `.pulumi-state/` inside the project (made if missing): works with no account. */
-function backendFor(workDir: string, envVars: Record<string, string> | undefined): string {
-    const chosen = envVars?.PULUMI_BACKEND_URL ?? process.env.PULUMI_BACKEND_URL;
-    if (chosen) {
-        // The engine would stop with "unable to open state directory" only once a command runs.
-        const dir = fileBackendRoot(chosen);
-        if (dir !== undefined && !fs.existsSync(dir)) throw missingBackendDirectory(chosen, dir);
-        return chosen;
-    }
-    const dir = path.join(workDir, ".pulumi-state");
-    fs.mkdirSync(dir, { recursive: true });
-    return `file://${dir}`;
 }
 
 /**
@@ -914,44 +850,6 @@ async function recover(session: Session, staleHolder: ReturnType<typeof acquireL
 
 function backendKind(url: string): string {
     return url.startsWith("s3://") ? "an S3 backend" : url.startsWith("file://") ? "a file backend" : "Pulumi Cloud";
-}
-
-/**
- * How long the driver waits, after an abort, for the engine to say it got an interrupt of its own
- * before it sends one. The Pulumi CLI cancels at a safe point on the first SIGINT or SIGTERM and
- * terminates at once on the second, and a terminal's Ctrl-C, a closed terminal or a CI runner's
- * cancel signal reaches the whole process group, the engine included. So the driver forwards its
- * abort only when the engine has not printed `received; cancelling` by then.
- */
-export const ENGINE_INTERRUPT_GRACE_MS = 3000;
-const ENGINE_CANCELLING = /(\^C|SIGTERM) received; cancelling/;
-
-/** Runs an engine command so that it gets exactly one interrupt when `options.signal` aborts. */
-async function withEngineInterrupt<T>(
-    options: StackContext,
-    run: (engine: { onOutput: (text: string) => void; signal: AbortSignal }) => Promise<T>,
-): Promise<T> {
-    const engineAbort = new AbortController();
-    let tail = "";
-    let engineHeard = false;
-    const onOutput = (text: string) => {
-        tail = (tail + text).slice(-200);
-        if (ENGINE_CANCELLING.test(tail)) engineHeard = true;
-        options.onOutput?.(text);
-    };
-    let timer: NodeJS.Timeout | undefined;
-    const forward = () => {
-        timer = setTimeout(() => {
-            if (!engineHeard) engineAbort.abort();
-        }, ENGINE_INTERRUPT_GRACE_MS);
-    };
-    options.signal?.addEventListener("abort", forward, { once: true });
-    try {
-        return await run({ onOutput, signal: engineAbort.signal });
-    } finally {
-        options.signal?.removeEventListener("abort", forward);
-        if (timer) clearTimeout(timer);
-    }
 }
 
 function throwIfAborted(session: Session): void {
@@ -1517,125 +1415,4 @@ function requireConfig(session: Session, key: Parameters<typeof qualifiedKey>[0]
         throw new InvalidInputError(`${qualifiedKey(key)}`, "", `must be set in Pulumi.${name}.yaml (\`pulumi config set ${key} <value> -s ${name}\`)`);
     }
     return value;
-}
-
-// ---- engine errors -----------------------------------------------------------
-
-/** Runs an engine call outside an update; any failure becomes a typed error. */
-async function engineCall<T>(
-    session: Pick<Session, "displayName" | "identity" | "backendUrl"> & { options?: StackContext },
-    call: () => Promise<T>,
-): Promise<T> {
-    try {
-        return await call();
-    } catch (err) {
-        if (session.options?.signal?.aborted) {
-            throw new InterruptedError(
-                session.displayName,
-                "interrupted before the update started (during recovery or a read of the stack); no image was deployed",
-            );
-        }
-        throw classifyEngineError(err, session) ?? new EngineError(`the Pulumi CLI failed on stack \`${session.displayName}\`: ${engineErrorSummary(err)}`);
-    }
-}
-
-/** The one mapping from engine failures to the driver's errors; undefined when it is the update's own failure. */
-function classifyEngineError(err: unknown, session: Pick<Session, "displayName" | "identity" | "backendUrl">): DeployError | undefined {
-    if (err instanceof DeployError) return err;
-    if (err instanceof StateReadError) return unreadableState(session, err.problem, err.file);
-    if (err instanceof TagsFileError) return new StateUnreadableError(session.displayName, err.file, err.problem, TAGS_FILE_REMEDY);
-    const stderr = engineStderr(err);
-    if (stderr === undefined) return undefined;
-    if (err instanceof CliCommandError && err.kind === "busy") return new StackBusyError(session.displayName, lockHolderFrom(err.stderr));
-    if (err instanceof CliCommandError && err.kind === "notFound") return new StackNotFoundError(session.displayName, session.backendUrl);
-    const text = String((err as Error).message);
-    const configFile = `Pulumi.${session.identity.name}.yaml`;
-    if (/passphrase/i.test(text) && /PULUMI_CONFIG_PASSPHRASE|incorrect passphrase/i.test(text)) {
-        return new InvalidInputError(
-            "PULUMI_CONFIG_PASSPHRASE",
-            "(hidden)",
-            "is missing or wrong for this stack's secrets; export the passphrase the stack was created with",
-        );
-    }
-    // The engine's own words for state it cannot decode: a history file (named), or the checkpoint.
-    const history = /reading history file (\S+?): (.+)/.exec(stderr);
-    if (history) return unreadableState(session, `cannot be decoded (${history[2].trim()}; truncated?)`, undefined, history[1]);
-    const checkpoint = /failed to load checkpoint: (.+)/.exec(stderr) ?? /^error: (.*(?:unexpected end of JSON input|json: cannot unmarshal).*)$/m.exec(stderr);
-    if (checkpoint) return unreadableState(session, `cannot be decoded by the engine (${checkpoint[1].trim()})`);
-    const missingDir = /unable to open state directory "([^"]+)": stat ([^:]+): no such file or directory/.exec(stderr);
-    if (missingDir) return missingBackendDirectory(missingDir[1], missingDir[2]);
-    if (text.includes(configFile) || /could not (load|read|decode|unmarshal).*config|yaml: /i.test(text)) {
-        return new InvalidInputError(configFile, firstErrorLine(stderr), "is not a valid stack config file; fix it (see `git diff`) and try again");
-    }
-    if (/NoSuchBucket|AccessDenied|no such host|connection refused|dial tcp|could not (open|connect to) (the )?(bucket|backend)/i.test(text)) {
-        return new UnreachableError(
-            `state backend \`${session.backendUrl}\``,
-            firstErrorLine(stderr),
-            "Check PULUMI_BACKEND_URL, the network and the credentials for the state bucket",
-        );
-    }
-    return undefined;
-}
-
-/**
- * What the engine wrote to stderr: a `CliCommandError`'s, or the Automation API's `CommandError`'s
- * (same message shape, `code: … stdout: … stderr: …`, but its result is private). Undefined for
- * anything else.
- */
-function engineStderr(err: unknown): string | undefined {
-    if (err instanceof CliCommandError) return err.stderr;
-    if (err instanceof CommandError) return /\n stderr: ([\s\S]*)$/.exec(err.message)?.[1] ?? err.message;
-    return undefined;
-}
-
-/** The stack's state cannot be read: named with its file (or the backend) and how to put a good copy back. */
-function unreadableState(
-    session: Pick<Session, "displayName" | "identity" | "backendUrl">,
-    problem: string,
-    file?: string,
-    historyFile?: string,
-): StateUnreadableError {
-    const { project, name, qualified } = session.identity;
-    const location = file ?? stateLocation(session.backendUrl, project, name, historyFile);
-    return new StateUnreadableError(session.displayName, location, problem, stateRemedy(session.backendUrl, project, name, qualified, historyFile));
-}
-
-function missingBackendDirectory(url: string, dir: string): InvalidInputError {
-    return new InvalidInputError(
-        "PULUMI_BACKEND_URL",
-        url,
-        `names the state directory \`${dir}\`, which does not exist; point it at the directory that holds the state (\`.pulumi/\` inside it), ` +
-            `or create an empty one for new stacks with \`mkdir -p ${dir}\``,
-    );
-}
-
-function lockHolderFrom(message: string): string {
-    const match = /created by ([^\n]+)/.exec(message);
-    return match ? `${match[1].trim()} (engine lock; if no deploy is running, clear it with \`pulumi cancel\`)` : "another update (engine lock)";
-}
-
-/** The engine's first `error:` line (stderr), else its first non-empty line. */
-function firstErrorLine(text: string): string {
-    const lines = text
-        .split("\n")
-        .map((l) => l.trim())
-        .filter(Boolean);
-    return lines.find((l) => /^error:/i.test(l))?.replace(/^error:\s*/i, "") ?? lines[0] ?? "(the engine said nothing)";
-}
-
-/** The engine's diagnostics, causes included (`2 errors occurred:` is followed by what they were). */
-export function engineErrorSummary(err: unknown): string {
-    const text = String((err as Error)?.message ?? err);
-    const lines = text
-        .split("\n")
-        .map((l) => l.trim())
-        .filter(Boolean);
-    const picked: string[] = [];
-    for (let i = 0; i < lines.length; i++) {
-        const line = lines[i];
-        if (!/^error:|Error:|^\* /.test(line) || /^error: update failed$/.test(line)) continue;
-        if (/^error: \d+ errors? occurred:?$/.test(line)) continue; // the causes follow as `* …` lines
-        if (!picked.includes(line)) picked.push(line);
-    }
-    return picked.length > 0 ? picked.slice(0, 6).join(" ") : lines.slice(-5).join(" ");
 }

@@ -226,7 +226,7 @@ export function deployPolicy(args: DeployPolicyArgs): PolicyDocument {
     return { Version: "2012-10-17", Statement: statements };
 }
 
-/** What the driver does around an update (automation/scanGate.ts, protect.ts, restore.ts), on the repository only. */
+/** What the driver does around an update (automation/aws/scanGate.ts, protect.ts, restore.ts), on the repository only. */
 export const IMAGE_GUARD_ACTIONS = {
     ReadScanFindings: ["ecr:DescribeImageScanFindings"],
     ProtectDeployedImages: ["ecr:ListImages", "ecr:BatchGetImage", "ecr:PutImage"],

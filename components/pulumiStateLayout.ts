@@ -43,7 +43,7 @@ export function diyStackObjects(project: string, stack: string): DiyStackObjects
     const history = `.pulumi/history/${project}/${stack}/`;
     const locks = `.pulumi/locks/organization/${project}/${stack}/`;
     return {
-        // The tags file holds the release verdicts (automation/verdict.ts): the driver and `verify` write it.
+        // The tags file holds the release verdicts (automation/record/verdict.ts): the driver and `verify` write it.
         readWrite: [stackFile, `${history}*`, `${locks}*`, `.pulumi/stacks/${project}/${stack}.pulumi-tags`],
         // meta.yaml is shared by every stack: read only. A missing tags file must answer 404, not 403,
         // so its key is also among the list prefixes (S3 answers 404 only to a principal that may list it).

@@ -1,6 +1,6 @@
 // The repository's lifecycle policy and the protective tags it honours. Pure
 // (no Pulumi, no AWS SDK): the component writes the policy, the driver writes
-// the tags (automation/protect.ts), and both read the names from here.
+// the tags (automation/aws/protect.ts), and both read the names from here.
 //
 // How ECR evaluates a lifecycle policy (its documented rules, which the policy
 // relies on; testkit/ecrLifecycle.ts models them for the tests):
@@ -21,7 +21,7 @@ export const PROTECTIVE_TAG_PATTERN = `${PROTECTIVE_TAG_PREFIX}*`;
 
 /**
  * The keep rule's count: far above the number of protected images there can be (at most
- * `MAX_PROTECTED_DEPLOYMENTS` per stack, automation/protect.ts), so it never expires one.
+ * `MAX_PROTECTED_DEPLOYMENTS` per stack, automation/aws/protect.ts), so it never expires one.
  * AWS's own "keep" example uses 9999.
  */
 export const KEEP_RULE_COUNT = 9999;

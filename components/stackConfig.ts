@@ -1,7 +1,7 @@
 // Config keys shared by the stack program (index.ts), the deploy driver and
 // the driver's test fixture. The driver passes `image`, `imageTag`,
 // `deployedBy` and `deployKind` (and `promotedFrom`) with every `up`, for that
-// update only (automation/updateConfig.ts), so each update in the stack history
+// update only (automation/record/updateConfig.ts), so each update in the stack history
 // carries the digest it deployed and who asked for it.
 //
 // `readStackConfig` reads the rest of the config (the GitHub roles', the

@@ -7,7 +7,7 @@
 import { spawn } from "child_process";
 import * as path from "path";
 import { CreateRepositoryCommand, ECRClient, StartImageScanCommand } from "@aws-sdk/client-ecr";
-import { PROJECT_ROOT } from "../automation/engine";
+import { PROJECT_ROOT } from "../automation/engine/tools";
 import { tempBackend } from "../testkit/backend";
 import { CLI } from "../testkit/cliProcess";
 import { fixtureProject, fixtureStack } from "../testkit/fixture";

@@ -13,8 +13,8 @@
 // own step fails the job), 2 for a usage error, 1 when the summary could not be written.
 import * as fs from "fs";
 import { parseArgs } from "util";
-import { EXIT_CODE_MEANINGS, EXIT_CODES } from "../automation/errors";
-import type { EvidenceRecord } from "../automation/evidence";
+import { EXIT_CODE_MEANINGS, EXIT_CODES } from "../automation/record/errors";
+import type { EvidenceRecord } from "../automation/record/evidence";
 
 /** What ECS did with the deployment the update started (the driver follows it by its ECS deployment id). */
 export type RolloutState = "COMPLETED" | "FAILED" | "IN_PROGRESS" | "UNCHANGED";

@@ -4,7 +4,7 @@
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { PROJECT_ROOT } from "../automation/engine";
+import { PROJECT_ROOT } from "../automation/engine/tools";
 
 export const CLI = path.join(PROJECT_ROOT, "automation", "bin", "papyrus-deploy.js");
 

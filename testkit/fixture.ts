@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
-import { engineTools } from "../automation/engine";
+import { engineTools } from "../automation/engine/tools";
 import { TempBackend } from "./backend";
 
 export const FIXTURE_DIR = path.resolve(__dirname, "fixtures", "digest-app");

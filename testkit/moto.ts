@@ -3,7 +3,7 @@
 import { ChildProcess, spawn } from "child_process";
 import * as net from "net";
 import * as path from "path";
-import { PROJECT_ROOT } from "../automation/engine";
+import { PROJECT_ROOT } from "../automation/engine/tools";
 
 export const TEST_REGION = "us-east-1";
 /** moto's fixed account id. */

@@ -12,7 +12,7 @@ if (problem !== undefined) {
     process.exitCode = 2;
 } else {
     require("ts-node").register({ transpileOnly: true, project: path.join(__dirname, "..", "..", "tsconfig.json") });
-    require("../cli")
+    require("../cli/main")
         .main(process.argv.slice(2))
         .then((code) => {
             process.exitCode = code;

@@ -17,10 +17,10 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { USAGE } from "../../automation/cli";
-import { COMMANDS, COMMON_FLAGS } from "../../automation/cliCommands";
-import { parseDuration } from "../../automation/replica";
-import { validateTag } from "../../automation/tags";
+import { USAGE } from "../../automation/cli/main";
+import { COMMANDS, COMMON_FLAGS } from "../../automation/cli/commandTable";
+import { parseDuration } from "../../automation/aws/replica";
+import { validateTag } from "../../automation/record/tags";
 import { resolveGithubSettings } from "../../components/githubIdentitySettings";
 import { jobSummary, SummaryEvidence } from "../../scripts/job-summary";
 import * as yaml from "js-yaml";
@@ -714,7 +714,7 @@ describe("deploy.yml", () => {
     it("refuses a tag the driver would refuse before touching AWS", () => {
         const check = job.steps[stepIndex(job, (s) => s.name === "Check the variables and inputs", "checking inputs")];
         const env = { ROLE_ARN: "arn:aws:iam::123456789012:role/deploy", PULUMI_BACKEND_URL: "s3://state", AWS_REGION: "eu-west-1", PASSPHRASE_SET: "true" };
-        // kills: the shell copy of the tag policy drifting from automation/tags.ts's validateTag (either way)
+        // kills: the shell copy of the tag policy drifting from automation/record/tags.ts's validateTag (either way)
         const tags = [
             "v1.2.3",
             "v25.10.31",

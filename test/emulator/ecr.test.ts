@@ -1,12 +1,12 @@
-// automation/ecr.ts (tag → digest, digest look-up) against moto's real ECR API
+// automation/aws/ecr.ts (tag → digest, digest look-up) against moto's real ECR API
 // on 127.0.0.1, reached with @aws-sdk/client-ecr: the answers the driver
 // builds from DescribeImages, and the typed errors it turns ECR's exceptions
 // into. The few facts about moto itself that the tests and docs rely on are
 // named "moto records: …".
 import * as assert from "assert";
 import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient, ImageTagAlreadyExistsException } from "@aws-sdk/client-ecr";
-import { describeDigest, resolveTag, ResolvedImage } from "../../automation/ecr";
-import { EXIT_CODES, ImageArchivedError, ImageNotFoundError, RepositoryNotFoundError } from "../../automation/errors";
+import { describeDigest, resolveTag, ResolvedImage } from "../../automation/aws/ecr";
+import { EXIT_CODES, ImageArchivedError, ImageNotFoundError, RepositoryNotFoundError } from "../../automation/record/errors";
 import { ArchivingProxy, startArchivingProxy } from "../../testkit/archivingProxy";
 import { DOCKER_MANIFEST, imageIndex, imageManifest, OCI_INDEX, OCI_MANIFEST, pushImage } from "../../testkit/images";
 import { startMoto, MotoServer, TEST_ACCOUNT, TEST_REGION } from "../../testkit/moto";
@@ -14,7 +14,7 @@ import { startMoto, MotoServer, TEST_ACCOUNT, TEST_REGION } from "../../testkit/
 const REPO = "papyrus-api";
 const CREDENTIALS = { accessKeyId: "testing", secretAccessKey: "testing" };
 
-describe("automation/ecr.ts against moto's ECR (127.0.0.1)", function () {
+describe("automation/aws/ecr.ts against moto's ECR (127.0.0.1)", function () {
     this.timeout(60_000);
     let moto: MotoServer;
     let ecr: ECRClient;

@@ -1,5 +1,5 @@
 // The image guards against moto's real ECR API on 127.0.0.1, without the engine:
-// protective tags (automation/protect.ts), the scan gate (scanGate.ts) and the restore
+// protective tags (automation/aws/protect.ts), the scan gate (scanGate.ts) and the restore
 // of an archived image (restore.ts). What moto does with the calls they make is recorded
 // first ("moto records: …"), next to what ECR documents where the two differ. moto has no
 // image archiving: testkit/archivingProxy.ts plays it, and says how.
@@ -17,11 +17,11 @@ import {
     StartImageScanCommand,
     UpdateImageStorageClassCommand,
 } from "@aws-sdk/client-ecr";
-import { describeDigest } from "../../automation/ecr";
-import { EXIT_CODES, ImageArchivedError, InterruptedError, RollbackTargetGoneError } from "../../automation/errors";
-import { protectDeployments } from "../../automation/protect";
-import { ArchivedTargetError, restoreArchivedImage, restoreRollbackTarget, RestoreTimeoutError } from "../../automation/restore";
-import { checkScanGate, ScanFindingsError, ScanGateArgs } from "../../automation/scanGate";
+import { describeDigest } from "../../automation/aws/ecr";
+import { EXIT_CODES, ImageArchivedError, InterruptedError, RollbackTargetGoneError } from "../../automation/record/errors";
+import { protectDeployments } from "../../automation/aws/protect";
+import { ArchivedTargetError, restoreArchivedImage, restoreRollbackTarget, RestoreTimeoutError } from "../../automation/aws/restore";
+import { checkScanGate, ScanFindingsError, ScanGateArgs } from "../../automation/aws/scanGate";
 import { repositoryLifecyclePolicy } from "../../components/repositoryLifecycle";
 import { ArchivingProxy, startArchivingProxy } from "../../testkit/archivingProxy";
 import { imageManifest, OCI_MANIFEST, pushImage, PushedImage } from "../../testkit/images";

@@ -10,7 +10,7 @@ import * as path from "path";
 import { CreateRepositoryCommand, ECRClient } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { deploy, DeployOptions, history, HistoryResult } from "../../automation/driver";
-import { EvidenceRecord } from "../../automation/evidence";
+import { EvidenceRecord } from "../../automation/record/evidence";
 import { tempBackend, TempBackend } from "../../testkit/backend";
 import { assertNoProcessLeft, CliRun, runCli, serviceStepStarted, startCli, waitFor } from "../../testkit/cliProcess";
 import { EcsRolloutProxy, startEcsRolloutProxy } from "../../testkit/ecsRollout";

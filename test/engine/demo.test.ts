@@ -5,7 +5,7 @@ import * as assert from "assert";
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { PROJECT_ROOT } from "../../automation/engine";
+import { PROJECT_ROOT } from "../../automation/engine/tools";
 import { assertNoProcessLeft, waitFor } from "../../testkit/cliProcess";
 
 function startDemo(args: string[] = []) {

@@ -14,8 +14,8 @@ import {
     RollbackTargetGoneError,
     StackBusyError,
     NoRollbackTargetError,
-} from "../../automation/errors";
-import { EvidenceRecord } from "../../automation/evidence";
+} from "../../automation/record/errors";
+import { EvidenceRecord } from "../../automation/record/evidence";
 import { startArchivingProxy } from "../../testkit/archivingProxy";
 import { startEcsRolloutProxy } from "../../testkit/ecsRollout";
 import { startMotoProxy } from "../../testkit/motoProxy";

@@ -1,11 +1,11 @@
-// automation/history.ts against the real engine: the fixture project
+// automation/record/history.ts against the real engine: the fixture project
 // (testkit/fixtures/digest-app) updated several times on a temporary file://
 // backend, then read back the way `rollback` and `history` read it.
 import * as assert from "assert";
 import { Stack } from "@pulumi/pulumi/automation";
-import { chooseRollbackTarget, currentDeployment, Deployment, markRunning, readDeployments, toDeployments } from "../../automation/history";
-import { Checkpoint, recordedImage } from "../../automation/state";
-import { formatVerdictRecord, verdictTagName } from "../../automation/verdict";
+import { chooseRollbackTarget, currentDeployment, Deployment, markRunning, readDeployments, toDeployments } from "../../automation/record/history";
+import { Checkpoint, recordedImage } from "../../automation/engine/state";
+import { formatVerdictRecord, verdictTagName } from "../../automation/record/verdict";
 import { tempBackend, TempBackend } from "../../testkit/backend";
 import { fixtureStack } from "../../testkit/fixture";
 

@@ -4,10 +4,10 @@ import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { readCheckpointFile } from "../../automation/checkpointFile";
-import { engineTools, PROJECT_ROOT, pulumiExecutable } from "../../automation/engine";
-import { cliCalls, StackCli } from "../../automation/stackCli";
-import { readTagsFile } from "../../automation/tagsFile";
+import { readCheckpointFile } from "../../automation/engine/checkpointFile";
+import { engineTools, PROJECT_ROOT, pulumiExecutable } from "../../automation/engine/tools";
+import { cliCalls, StackCli } from "../../automation/engine/stackCli";
+import { readTagsFile } from "../../automation/engine/tagsFile";
 import { tempBackend, TempBackend } from "../../testkit/backend";
 import { fixtureStack } from "../../testkit/fixture";
 
@@ -54,7 +54,7 @@ describe("real Pulumi engine (LocalWorkspace, file:// backend)", function () {
         // The state really is on disk in the temporary backend.
         const stateFile = path.join(backend.dir, "state", ".pulumi", "stacks", "papyrus", "dev.json");
         assert.ok(fs.existsSync(stateFile), `expected state at ${stateFile}`);
-        // The driver reads that file instead of starting `pulumi stack export` (automation/checkpointFile.ts):
+        // The driver reads that file instead of starting `pulumi stack export` (automation/engine/checkpointFile.ts):
         // it must be the very record the CLI prints. Kills: reading another layout, or `checkpoint` for `checkpoint.latest`.
         const exported = await stack.exportStack();
         assert.ok(exported.deployment.resources.length >= 3, "the stack, the task definition and the service at least");

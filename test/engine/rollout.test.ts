@@ -15,8 +15,8 @@ import {
     UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
 import { deploy, history, reconcile, verify } from "../../automation/driver";
-import { EXIT_CODES, InterruptedError, ReconcileTargetGoneError, RolledBackError, RolloutTimeoutError } from "../../automation/errors";
-import { EvidenceRecord } from "../../automation/evidence";
+import { EXIT_CODES, InterruptedError, ReconcileTargetGoneError, RolledBackError, RolloutTimeoutError } from "../../automation/record/errors";
+import { EvidenceRecord } from "../../automation/record/evidence";
 import { assertNoProcessLeft, runCli } from "../../testkit/cliProcess";
 import { tempBackend, TempBackend } from "../../testkit/backend";
 import { startEcsRolloutProxy, EcsRolloutProxy } from "../../testkit/ecsRollout";

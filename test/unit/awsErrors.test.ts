@@ -1,8 +1,8 @@
 // Which AWS SDK failures are "AWS could not be reached" (exit 9, nothing changed) and which are
 // about the request itself (left to their own errors). Pure: errors shaped as the SDK throws them.
 import * as assert from "assert";
-import { awsUnavailable } from "../../automation/awsErrors";
-import { EXIT_CODES } from "../../automation/errors";
+import { awsUnavailable } from "../../automation/aws/awsErrors";
+import { EXIT_CODES } from "../../automation/record/errors";
 
 const sdkError = (name: string, message: string, extra: Record<string, unknown> = {}) => Object.assign(new Error(message), { name, ...extra });
 

@@ -5,7 +5,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { fileBackendRoot, readCheckpointFile, SECRET_SIGNATURE } from "../../automation/checkpointFile";
+import { fileBackendRoot, readCheckpointFile, SECRET_SIGNATURE } from "../../automation/engine/checkpointFile";
 
 const LATEST = {
     manifest: { time: "2026-12-04T05:00:00Z" },

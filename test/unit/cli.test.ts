@@ -5,11 +5,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { PassThrough } from "stream";
-import { main, formatHistory, USAGE } from "../../automation/cli";
-import { COMMANDS, COMMON_FLAGS, commandUsage } from "../../automation/cliCommands";
+import { main, formatHistory, USAGE } from "../../automation/cli/main";
+import { COMMANDS, COMMON_FLAGS, commandUsage } from "../../automation/cli/commandTable";
 import { deploy } from "../../automation/driver";
-import { EXIT_CODES } from "../../automation/errors";
-import { lockPath, processStartOf } from "../../automation/lock";
+import { EXIT_CODES } from "../../automation/record/errors";
+import { lockPath, processStartOf } from "../../automation/engine/lock";
 
 async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     const out = new PassThrough();

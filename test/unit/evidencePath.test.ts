@@ -1,10 +1,10 @@
-// Where `--evidence` may write (automation/evidence.ts, `checkEvidencePath`): checked before anything
+// Where `--evidence` may write (automation/record/evidence.ts, `checkEvidencePath`): checked before anything
 // runs, so a bad path never costs an update.
 import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { checkEvidencePath } from "../../automation/evidence";
+import { checkEvidencePath } from "../../automation/record/evidence";
 
 describe("evidence path", () => {
     let dir: string;

@@ -1,12 +1,12 @@
-// One exit-code table: EXIT_CODES with its one-line EXIT_CODE_MEANINGS (automation/errors.ts) is the
+// One exit-code table: EXIT_CODES with its one-line EXIT_CODE_MEANINGS (automation/record/errors.ts) is the
 // source; the README's and docs/CI.md's tables must say exactly that (every code, none extra, the
 // same meaning), and the CLI's help, docs/DRIVER.md's details and the workflows' messages may name
 // only those codes. The job summary prints the meanings themselves.
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { USAGE } from "../../automation/cli";
-import { EXIT_CODE_MEANINGS, EXIT_CODES } from "../../automation/errors";
+import { USAGE } from "../../automation/cli/main";
+import { EXIT_CODE_MEANINGS, EXIT_CODES } from "../../automation/record/errors";
 import { jobSummary } from "../../scripts/job-summary";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -65,7 +65,7 @@ describe("exit codes: one table, from EXIT_CODES and EXIT_CODE_MEANINGS", () => 
             assert.deepStrictEqual(
                 found,
                 EXPECTED,
-                `${file}'s exit-code table must be EXIT_CODE_MEANINGS (automation/errors.ts); the table to paste:\n\n${markdownTable(EXPECTED)}\n`,
+                `${file}'s exit-code table must be EXIT_CODE_MEANINGS (automation/record/errors.ts); the table to paste:\n\n${markdownTable(EXPECTED)}\n`,
             );
         });
     }

@@ -706,7 +706,7 @@ describe("docs/COMPONENTS.md's table of the deploy role's AWS calls", () => {
     it("covers every AWS SDK call the driver makes, and the policy allows it", () => {
         const automation = path.join(ROOT, "automation");
         const calls = fs
-            .readdirSync(automation)
+            .readdirSync(automation, { recursive: true, encoding: "utf8" })
             .filter((f) => f.endsWith(".ts"))
             .flatMap((file) => {
                 const text = fs.readFileSync(path.join(automation, file), "utf8");

@@ -12,8 +12,8 @@ import {
     readDeployments,
     toDeployments,
     updateRunner,
-} from "../../automation/history";
-import { VerdictRecord } from "../../automation/verdict";
+} from "../../automation/record/history";
+import { VerdictRecord } from "../../automation/record/verdict";
 
 const REPO = "123456789012.dkr.ecr.us-east-1.amazonaws.com/papyrus-api";
 const digest = (c: string) => `sha256:${c.repeat(64)}`;

@@ -4,8 +4,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { acquireLock, describeEngineLock, engineLocks, lockAge, lockPath, processStartOf, removeLock } from "../../automation/lock";
-import { StackBusyError, UnprovenLockError } from "../../automation/errors";
+import { acquireLock, describeEngineLock, engineLocks, lockAge, lockPath, processStartOf, removeLock } from "../../automation/engine/lock";
+import { StackBusyError, UnprovenLockError } from "../../automation/record/errors";
 
 function hoursAgo(hours: number): string {
     return new Date(Date.now() - hours * 3_600_000).toISOString();

@@ -6,7 +6,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { minimumVersion, parseVersion, satisfiesEngines, unsupportedNodeMessage } from "../../automation/nodeEngines";
-import { USAGE } from "../../automation/cli";
+import { USAGE } from "../../automation/cli/main";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const BIN = path.join(ROOT, "automation", "bin", "papyrus-deploy.js");

@@ -1,7 +1,7 @@
-// Which digests a stack protects and how its slots move (automation/protect.ts), table-driven and pure.
+// Which digests a stack protects and how its slots move (automation/aws/protect.ts), table-driven and pure.
 import * as assert from "assert";
-import { Deployment } from "../../automation/history";
-import { planSlots, protectedDeploymentCount, protectedDigests, unprotectedSourceWarning, unprotectedTargetWarning } from "../../automation/protect";
+import { Deployment } from "../../automation/record/history";
+import { planSlots, protectedDeploymentCount, protectedDigests, unprotectedSourceWarning, unprotectedTargetWarning } from "../../automation/aws/protect";
 
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
 const [A, B, C, D, X] = ["a", "b", "c", "d", "e"].map(digest);

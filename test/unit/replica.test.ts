@@ -1,6 +1,6 @@
 // `--wait` for promote: the durations it takes, and how waits are written in messages.
 import * as assert from "assert";
-import { formatDuration, MAX_REPLICA_WAIT_MS, parseDuration } from "../../automation/replica";
+import { formatDuration, MAX_REPLICA_WAIT_MS, parseDuration } from "../../automation/aws/replica";
 
 describe("promote's --wait", () => {
     it("takes seconds, minutes and both, up to an hour", () => {

@@ -2,14 +2,14 @@
 // the refusal of a control character in a requester or an `--accept-findings` reason, and tables
 // that escape what an older driver recorded, so no value can forge a row. Pure: no engine.
 import * as assert from "assert";
-import { formatHistory } from "../../automation/cli";
-import { EXIT_CODES, InvalidInputError } from "../../automation/errors";
-import { requestedByOf, requester } from "../../automation/evidence";
-import { Deployment } from "../../automation/history";
-import { escapeUnprintable, hasUnprintable } from "../../automation/printable";
-import { acceptFindingsReason } from "../../automation/scanGate";
-import { formatStatus } from "../../automation/status";
-import { describeUpdate } from "../../automation/supersede";
+import { formatHistory } from "../../automation/cli/main";
+import { EXIT_CODES, InvalidInputError } from "../../automation/record/errors";
+import { requestedByOf, requester } from "../../automation/record/evidence";
+import { Deployment } from "../../automation/record/history";
+import { escapeUnprintable, hasUnprintable } from "../../automation/record/printable";
+import { acceptFindingsReason } from "../../automation/aws/scanGate";
+import { formatStatus } from "../../automation/commands/status";
+import { describeUpdate } from "../../automation/aws/supersede";
 
 const digest = `sha256:${"5c".repeat(32)}`;
 /** What an older driver recorded from `PAPYRUS_DEPLOYER=$'mallory\n9  …'`: a second, forged history row. */

@@ -1,8 +1,8 @@
-// Where the update's ECS deployment stands, from one DescribeServices answer (automation/rollout.ts `judge`).
+// Where the update's ECS deployment stands, from one DescribeServices answer (automation/aws/rollout.ts `judge`).
 import * as assert from "assert";
 import { Deployment, Service } from "@aws-sdk/client-ecs";
 import { ECSClient } from "@aws-sdk/client-ecs";
-import { followRollout, judge } from "../../automation/rollout";
+import { followRollout, judge } from "../../automation/aws/rollout";
 
 const OURS = "arn:aws:ecs:us-east-1:123456789012:task-definition/papyrus-dev:2";
 const OLD = "arn:aws:ecs:us-east-1:123456789012:task-definition/papyrus-dev:1";

@@ -1,7 +1,7 @@
-// The scan gate's settings and threshold logic (automation/scanGate.ts), pure and table-driven.
+// The scan gate's settings and threshold logic (automation/aws/scanGate.ts), pure and table-driven.
 // What it does with ECR's answers is proven against moto in test/engine/guards.test.ts.
 import * as assert from "assert";
-import { acceptFindingsReason, findingsAtOrAbove, formatCounts, scanGateSettings } from "../../automation/scanGate";
+import { acceptFindingsReason, findingsAtOrAbove, formatCounts, scanGateSettings } from "../../automation/aws/scanGate";
 
 describe("scanGateSettings (papyrus:scanThreshold, papyrus:scanWait, papyrus:scanRequired)", () => {
     const good: Array<[Record<string, string>, ReturnType<typeof scanGateSettings>]> = [

@@ -3,8 +3,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { acquireLock, lockPath } from "../../automation/lock";
-import { isSelfManagedBackend, stackIdentity } from "../../automation/stackName";
+import { acquireLock, lockPath } from "../../automation/engine/lock";
+import { isSelfManagedBackend, stackIdentity } from "../../automation/engine/stackName";
 
 describe("stack identity", () => {
     it("gives one qualified name for every spelling on a self-managed backend", () => {

@@ -1,7 +1,7 @@
 // Reading what the engine recorded: the image the state's ECS service runs. Pure: checkpoints
 // shaped as pulumi-aws records them (and as the test stand-in records them).
 import * as assert from "assert";
-import { Checkpoint, checkpointProblem, pendingOperations, recordedImage } from "../../automation/state";
+import { Checkpoint, checkpointProblem, pendingOperations, recordedImage } from "../../automation/engine/state";
 
 const REPO = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/papyrus-api";
 const A = `${REPO}@sha256:${"a".repeat(64)}`;

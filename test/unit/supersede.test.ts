@@ -1,8 +1,8 @@
-// Which update replaced the one a deploy follows (automation/supersede.ts): pure, a history stand-in.
+// Which update replaced the one a deploy follows (automation/aws/supersede.ts): pure, a history stand-in.
 import * as assert from "assert";
 import { UpdateSummary } from "@pulumi/pulumi/automation";
-import { Deployment } from "../../automation/history";
-import { replacingUpdate } from "../../automation/supersede";
+import { Deployment } from "../../automation/record/history";
+import { replacingUpdate } from "../../automation/aws/supersede";
 
 const OLD_TD = "arn:aws:ecs:us-east-1:123456789012:task-definition/papyrus-dev:1";
 const OTHER_TD = "arn:aws:ecs:us-east-1:123456789012:task-definition/papyrus-dev:3";

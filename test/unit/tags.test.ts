@@ -1,9 +1,9 @@
-// The driver's tag policy (automation/tags.ts): which tags `deploy` accepts
+// The driver's tag policy (automation/record/tags.ts): which tags `deploy` accepts
 // before any AWS call. Every refusal is pinned to its exact message and exit
 // code; the good cases say what the default pattern must keep accepting.
 import * as assert from "assert";
-import { EXIT_CODES, InvalidInputError } from "../../automation/errors";
-import { DEFAULT_TAG_PATTERN, TagPolicy, validateTag } from "../../automation/tags";
+import { EXIT_CODES, InvalidInputError } from "../../automation/record/errors";
+import { DEFAULT_TAG_PATTERN, TagPolicy, validateTag } from "../../automation/record/tags";
 
 const SHA = "0123456789abcdef0123456789abcdef01234567";
 // Written out, not built from DEFAULT_TAG_PATTERN, so a changed default shows up here.
@@ -17,7 +17,7 @@ interface BadTag {
     readonly tag: string;
     readonly policy?: TagPolicy;
     readonly problem: string;
-    /** The mutation of automation/tags.ts this case kills. */
+    /** The mutation of automation/record/tags.ts this case kills. */
     readonly kills: string;
 }
 

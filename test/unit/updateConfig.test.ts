@@ -1,4 +1,4 @@
-// The config file each update gets (automation/updateConfig.ts): a copy of the
+// The config file each update gets (automation/record/updateConfig.ts): a copy of the
 // checkout's Pulumi.<stack>.yaml with the driver's keys set, the checkout
 // itself untouched. The engine side (history keeps these values) is proven in
 // engine/plainUp.test.ts.
@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { readStackConfigValues, stackConfigPath, writeUpdateConfig } from "../../automation/updateConfig";
+import { readStackConfigValues, stackConfigPath, writeUpdateConfig } from "../../automation/record/updateConfig";
 
 describe("the update's config file", () => {
     let dir: string;

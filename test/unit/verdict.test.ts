@@ -1,7 +1,7 @@
-// The release verdict (automation/verdict.ts): what is kept per update, how it is read back, and how the
+// The release verdict (automation/record/verdict.ts): what is kept per update, how it is read back, and how the
 // engine's result and ECS's outcome combine into the one word every gate reads. Pure, table-driven.
 import * as assert from "assert";
-import { chooseRollbackTarget, Deployment, markRunning, toDeployments } from "../../automation/history";
+import { chooseRollbackTarget, Deployment, markRunning, toDeployments } from "../../automation/record/history";
 import {
     EcsOutcome,
     formatVerdictRecord,
@@ -12,7 +12,7 @@ import {
     VerdictRecord,
     verdictRecords,
     verdictTagName,
-} from "../../automation/verdict";
+} from "../../automation/record/verdict";
 import type { UpdateSummary } from "@pulumi/pulumi/automation";
 
 const digest = (c: string) => `sha256:${c.repeat(64)}`;

@@ -6,7 +6,7 @@
 // missing. An image that is there is found with exactly one call.
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { describeDigest, ResolvedImage } from "./ecr";
-import { ImageNotFoundError, InterruptedError, ReplicaMissingError } from "./errors";
+import { ImageNotFoundError, InterruptedError, ReplicaMissingError } from "../record/errors";
 
 /** @default 10 minutes */
 export const DEFAULT_REPLICA_WAIT_MS = 10 * 60_000;

@@ -3,7 +3,7 @@
 // update's result says. A cancelled update may still have replaced the task
 // definition and updated the service (the engine lets in-flight operations
 // finish), and a failed one may have got that far too: only the state knows.
-import { isSha256Digest, parseImageReference } from "../components/imageReference";
+import { isSha256Digest, parseImageReference } from "../../components/imageReference";
 
 /** One resource of an exported checkpoint, as much of it as is read here. */
 export interface StateResource {

@@ -1,7 +1,7 @@
 // One place that turns an AWS SDK failure that is not about our input (no
 // credentials, no route to the endpoint, an expired token) into a typed error,
 // so the CLI prints a sentence and exit 9 instead of a stack trace.
-import { UnreachableError } from "./errors";
+import { UnreachableError } from "../record/errors";
 
 const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EPIPE"]);
 const CREDENTIAL_ERRORS = new Set([

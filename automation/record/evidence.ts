@@ -6,9 +6,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { InvalidInputError } from "./errors";
 import { escapeUnprintable, hasUnprintable } from "./printable";
-import type { ProtectionNote } from "./protect";
-import type { RestoreNote } from "./restore";
-import type { ScanNote } from "./scanGate";
+import type { ProtectionNote } from "../aws/protect";
+import type { RestoreNote } from "../aws/restore";
+import type { ScanNote } from "../aws/scanGate";
 import type { EcsOutcome, Verdict } from "./verdict";
 
 export const EVIDENCE_SCHEMA = "papyrus.deploy-evidence/v2";
@@ -58,7 +58,7 @@ export interface RolloutNote {
 
 export type UpdateKind = "deploy" | "rollback" | "infra" | "promote" | "reconcile";
 
-/** The update's release verdict as recorded (automation/verdict.ts): what every gate reads later. */
+/** The update's release verdict as recorded (automation/record/verdict.ts): what every gate reads later. */
 export interface ReleaseNote {
     readonly verdict: Verdict;
     readonly ecs: EcsOutcome;
@@ -116,11 +116,11 @@ export interface EvidenceRecord {
     readonly rollout?: RolloutNote;
     /** The stack's `loadBalancerUrl` output after the update, if it has one. */
     readonly loadBalancerUrl?: string;
-    /** `deploy` and `promote`: the digest's scan findings and the gate's decision (automation/scanGate.ts). */
+    /** `deploy` and `promote`: the digest's scan findings and the gate's decision (automation/aws/scanGate.ts). */
     readonly scan?: ScanNote;
-    /** The stack's protective tags after the update (automation/protect.ts). */
+    /** The stack's protective tags after the update (automation/aws/protect.ts). */
     readonly protection?: ProtectionNote;
-    /** `rollback --restore`: the archived target's restore (automation/restore.ts). */
+    /** `rollback --restore`: the archived target's restore (automation/aws/restore.ts). */
     readonly restore?: RestoreNote;
     /** The update's release verdict, as recorded for every later gate; unset when the engine recorded no update. */
     readonly release?: ReleaseNote;

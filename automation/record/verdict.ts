@@ -11,7 +11,7 @@
 // update's `in-progress` or `unknown` ECS outcome when it sees ECS finish. An update with no tag
 // (made before verdicts were recorded, by hand, or whose tag write failed) has verdict `unknown`:
 // no gate passes it until `verify` records what ECS did with it.
-import { isSha256Digest } from "../components/imageReference";
+import { isSha256Digest } from "../../components/imageReference";
 
 /** What ECS did with the update's deployment, as the driver (or a later `verify`) saw it. */
 export type EcsOutcome =

@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { CONFIG_KEYS, qualifiedKey } from "../components/stackConfig";
+import { CONFIG_KEYS, qualifiedKey } from "../../components/stackConfig";
 import { InvalidInputError } from "./errors";
 
 /** The keys the driver sets for an update; any of them in the checkout's file is dropped from the copy. */

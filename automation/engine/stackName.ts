@@ -2,8 +2,8 @@
 // `organization/papyrus/dev` name one stack on a self-managed (file/S3)
 // backend; the driver's lock, its recovery and its messages must treat them
 // as one, or two spellings race past each other on one Pulumi.dev.yaml.
-import { PROJECT_NAME } from "../components/stackConfig";
-import { InvalidInputError } from "./errors";
+import { PROJECT_NAME } from "../../components/stackConfig";
+import { InvalidInputError } from "../record/errors";
 
 /** The organization every stack has on a self-managed backend (file://, s3://, gs://, azblob://). */
 export const DIY_ORGANIZATION = "organization";

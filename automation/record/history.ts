@@ -5,8 +5,8 @@
 // asked and where a promoted digest came from: no side database. Which of them runs
 // now is the stack's state's to say (`markRunning`), not the newest success's.
 import type { UpdateSummary } from "@pulumi/pulumi/automation";
-import { isSha256Digest, parseImageReference } from "../components/imageReference";
-import { qualifiedKey } from "../components/stackConfig";
+import { isSha256Digest, parseImageReference } from "../../components/imageReference";
+import { qualifiedKey } from "../../components/stackConfig";
 import type { PromotedFrom } from "./evidence";
 import { ReleaseVerdict, releaseVerdict, VerdictRecord, verdictRecords } from "./verdict";
 

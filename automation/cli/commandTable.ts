@@ -3,10 +3,10 @@
 // `papyrus-deploy <command> --help` are generated from it, and a flag the
 // command does not declare is refused with that command's usage.
 import { parseArgs } from "util";
-import { DEFAULT_REPLICA_WAIT_MS, formatDuration } from "./replica";
-import { DEFAULT_RESTORE_WAIT_MS } from "./restore";
-import { InvalidInputError } from "./errors";
-import { escapeUnprintable } from "./printable";
+import { DEFAULT_REPLICA_WAIT_MS, formatDuration } from "../aws/replica";
+import { DEFAULT_RESTORE_WAIT_MS } from "../aws/restore";
+import { InvalidInputError } from "../record/errors";
+import { escapeUnprintable } from "../record/printable";
 
 export interface FlagSpec {
     readonly type: "string" | "boolean";

@@ -6,14 +6,14 @@
 // gets a row that says why, and the others are still shown.
 import { DescribeImagesCommand, ECRClient, ImageNotFoundException } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
-import { inspectStack, listStacks, StackSnapshot } from "./driver";
-import { createEcrClient } from "./ecr";
-import { DeployError } from "./errors";
-import { currentDeployment } from "./history";
-import type { ReleaseVerdict } from "./verdict";
-import { escapeUnprintable } from "./printable";
-import { protectiveTagsOf } from "./protect";
-import { compareRunningImage, createEcsClient } from "./verify";
+import { inspectStack, listStacks, StackSnapshot } from "../driver";
+import { createEcrClient } from "../aws/ecr";
+import { DeployError } from "../record/errors";
+import { currentDeployment } from "../record/history";
+import type { ReleaseVerdict } from "../record/verdict";
+import { escapeUnprintable } from "../record/printable";
+import { protectiveTagsOf } from "../aws/protect";
+import { compareRunningImage, createEcsClient } from "../aws/verify";
 
 export interface StatusOptions {
     /** Directory with Pulumi.yaml. @default the project root */

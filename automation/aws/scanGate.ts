@@ -12,8 +12,8 @@
 // incident is no time to be stopped by a finding published since.
 import { DescribeImageScanFindingsCommand, ECRClient, ImageNotFoundException, ScanNotFoundException } from "@aws-sdk/client-ecr";
 import { awsUnavailable } from "./awsErrors";
-import { DeployError, EXIT_CODES, ImageNotFoundError, InterruptedError, InvalidInputError } from "./errors";
-import { escapeUnprintable, hasUnprintable } from "./printable";
+import { DeployError, EXIT_CODES, ImageNotFoundError, InterruptedError, InvalidInputError } from "../record/errors";
+import { escapeUnprintable, hasUnprintable } from "../record/printable";
 import { formatDuration, parseDuration } from "./replica";
 import { sleepUnlessAborted } from "./wait";
 

@@ -4,16 +4,16 @@
 // stdout stays machine-readable.
 import * as fs from "fs";
 import * as path from "path";
-import { PROJECT_NAME } from "../components/stackConfig";
-import { CommandLineError, CommandName, commandUsage, parseCommandLine, ParsedCommandLine, usage } from "./cliCommands";
-import { deploy, history, promote, reapply, reconcile, rollback, unlock, verify, DeployResult } from "./driver";
-import { DeployError, EXIT_CODES, ImageNotFoundError, InvalidInputError } from "./errors";
-import { Deployment, RollbackTarget } from "./history";
-import { describeHolder } from "./lock";
-import { escapeUnprintable } from "./printable";
-import { parseDuration } from "./replica";
-import { formatCounts } from "./scanGate";
-import { formatStatus, status } from "./status";
+import { PROJECT_NAME } from "../../components/stackConfig";
+import { CommandLineError, CommandName, commandUsage, parseCommandLine, ParsedCommandLine, usage } from "./commandTable";
+import { deploy, history, promote, reapply, reconcile, rollback, unlock, verify, DeployResult } from "../driver";
+import { DeployError, EXIT_CODES, ImageNotFoundError, InvalidInputError } from "../record/errors";
+import { Deployment, RollbackTarget } from "../record/history";
+import { describeHolder } from "../engine/lock";
+import { escapeUnprintable } from "../record/printable";
+import { parseDuration } from "../aws/replica";
+import { formatCounts } from "../aws/scanGate";
+import { formatStatus, status } from "../commands/status";
 
 const EPILOGUE = `Environment:
   PULUMI_BACKEND_URL     state backend (default: file://<project>/.pulumi-state)

@@ -15,11 +15,11 @@ export const EXIT_CODES = {
     notVerified: 8,
     unreachable: 9,
     rolloutTimeout: 10,
-    /** The digest's scan findings reach the stack's threshold, or its scan is unfinished or missing where required (automation/scanGate.ts). */
+    /** The digest's scan findings reach the stack's threshold, or its scan is unfinished or missing where required (automation/aws/scanGate.ts). */
     scanFindings: 11,
     /** The stack's state (its checkpoint) is truncated or misshaped: named with its stack and file, nothing was changed. */
     stateUnreadable: 12,
-    /** A release gate refused: the digest's release verdict on the source stack is not `completed` (automation/verdict.ts). */
+    /** A release gate refused: the digest's release verdict on the source stack is not `completed` (automation/record/verdict.ts). */
     notReleased: 13,
     interrupted: 130,
 } as const;
@@ -208,7 +208,7 @@ export class NotPromotedError extends DeployError {
 
 /**
  * A release gate refused: the source's update that ran the digest has a release verdict other than
- * `completed` (automation/verdict.ts), so it is not known to have run as a finished ECS deployment.
+ * `completed` (automation/record/verdict.ts), so it is not known to have run as a finished ECS deployment.
  */
 export class NotReleasedError extends DeployError {
     readonly exitCode = EXIT_CODES.notReleased;

@@ -5,7 +5,7 @@
 // definition running again. Only ECS's own deployment record says which.
 import { DescribeServicesCommand, ECSClient, Deployment as EcsDeployment, Service } from "@aws-sdk/client-ecs";
 import { awsUnavailable } from "./awsErrors";
-import { UnreachableError } from "./errors";
+import { UnreachableError } from "../record/errors";
 
 export type RolloutState =
     /** ECS finished moving the service to the update's task definition. */

@@ -10,7 +10,7 @@
 import { ECRClient, ImageStorageClassUpdateNotSupportedException, UpdateImageStorageClassCommand } from "@aws-sdk/client-ecr";
 import { awsUnavailable } from "./awsErrors";
 import { describeDigest, ResolvedImage } from "./ecr";
-import { DeployError, EXIT_CODES, ImageArchivedError, ImageNotFoundError, InterruptedError, RollbackTargetGoneError } from "./errors";
+import { DeployError, EXIT_CODES, ImageArchivedError, ImageNotFoundError, InterruptedError, RollbackTargetGoneError } from "../record/errors";
 import { formatDuration } from "./replica";
 import { sleepUnlessAborted } from "./wait";
 

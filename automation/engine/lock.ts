@@ -20,7 +20,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { fileBackendRoot } from "./checkpointFile";
-import { StackBusyError, UnprovenLockError } from "./errors";
+import { StackBusyError, UnprovenLockError } from "../record/errors";
 
 export interface LockHolder {
     readonly pid: number;

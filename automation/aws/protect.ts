@@ -23,11 +23,11 @@ import {
     ListImagesCommand,
     PutImageCommand,
 } from "@aws-sdk/client-ecr";
-import { protectiveSlot, protectiveTag, PROTECTIVE_TAG_PATTERN, PROTECTIVE_TAG_PREFIX } from "../components/repositoryLifecycle";
+import { protectiveSlot, protectiveTag, PROTECTIVE_TAG_PATTERN, PROTECTIVE_TAG_PREFIX } from "../../components/repositoryLifecycle";
 import { awsUnavailable } from "./awsErrors";
 import { IMAGE_INDEX_MEDIA_TYPES } from "./ecr";
-import { InvalidInputError } from "./errors";
-import type { Deployment } from "./history";
+import { InvalidInputError } from "../record/errors";
+import type { Deployment } from "../record/history";
 
 /** `papyrus:protectDeployments` when unset. */
 export const DEFAULT_PROTECTED_DEPLOYMENTS = 10;

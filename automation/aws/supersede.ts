@@ -3,8 +3,8 @@
 // checkout's deploy (or a `pulumi up` by hand) can start a new ECS deployment during the wait;
 // ECS then makes that one primary, which looks like a rollback from here but is not:
 // reconciling would record the other update's digest as "what ECS rolled back to".
-import { Deployment, HistorySource, readDeployments } from "./history";
-import { escapeUnprintable } from "./printable";
+import { Deployment, HistorySource, readDeployments } from "../record/history";
+import { escapeUnprintable } from "../record/printable";
 
 /**
  * Which update replaced ours, described for a message; undefined when ECS rolled ours back. Newer

@@ -1,8 +1,8 @@
 // Tag → digest through the ECR API: one DescribeImages call per question.
 import { DescribeImagesCommand, ECRClient, ImageDetail, ImageNotFoundException, RepositoryNotFoundException } from "@aws-sdk/client-ecr";
-import { Sha256Digest, isSha256Digest } from "../components/imageReference";
+import { Sha256Digest, isSha256Digest } from "../../components/imageReference";
 import { awsUnavailable } from "./awsErrors";
-import { ImageArchivedError, ImageNotFoundError, RepositoryNotFoundError } from "./errors";
+import { ImageArchivedError, ImageNotFoundError, RepositoryNotFoundError } from "../record/errors";
 
 export const IMAGE_INDEX_MEDIA_TYPES: readonly string[] = [
     "application/vnd.oci.image.index.v1+json",
