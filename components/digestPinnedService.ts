@@ -1,33 +1,33 @@
 // A Fargate service behind an ALB whose task definition names its image by
 // digest, and only by digest. The human tag rides along as a resource tag and
-// a docker label; it is never what ECS pulls. The arguments, their defaults
-// and their checks are in digestPinnedServiceArgs.ts; the role policies in
-// servicePolicies.ts.
+// a docker label; it is never what ECS pulls. The arguments are in
+// digestPinnedServiceArgs.ts, their defaults in serviceDefaults.ts, their
+// checks in digestPinnedServiceProblems.ts; the role policies in servicePolicies.ts.
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
-import { DeploymentAlarmArgs, DigestPinnedServiceArgs, digestPinnedServiceProblems, ResolvedServiceArgs, withDefaults } from "./digestPinnedServiceArgs";
+import type { DeploymentAlarmArgs, DigestPinnedServiceArgs } from "./digestPinnedServiceArgs";
+import { digestPinnedServiceProblems } from "./digestPinnedServiceProblems";
+import { ResolvedServiceArgs, withDefaults } from "./serviceDefaults";
 import { ImageDigestRef, parseImageReference } from "./imageReference";
 import { ECS_LOAD_BALANCER_INFRASTRUCTURE_POLICY_ARN, ECS_SERVICE_TRUST, ECS_TASKS_TRUST, executionRolePolicy, taskRolePolicy } from "./servicePolicies";
 
-export {
+export type {
     AutoscalingArgs,
     ContainerHealthCheckArgs,
     DeploymentAlarmArgs,
     DeploymentAlarmsArgs,
     DeploymentArgs,
     DigestPinnedServiceArgs,
-    digestPinnedServiceProblems,
     ExistingNetworkArgs,
-    FargateCpu,
     HealthCheckArgs,
     HttpsArgs,
     NewVpcArgs,
-    nodeHealthCheckCommand,
-    SERVICE_DEFAULTS,
     TestListenerArgs,
-    withDefaults,
 } from "./digestPinnedServiceArgs";
+export { digestPinnedServiceProblems } from "./digestPinnedServiceProblems";
+export type { FargateCpu } from "./fargateSize";
+export { nodeHealthCheckCommand, SERVICE_DEFAULTS, withDefaults } from "./serviceDefaults";
 export { fargateMemoryChoices } from "./fargateSize";
 export { executionRolePolicy } from "./servicePolicies";
 

@@ -8,7 +8,7 @@ import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import * as path from "path";
-import { withDefaults } from "../../components/digestPinnedServiceArgs";
+import { withDefaults } from "../../components/serviceDefaults";
 import { ImageDigestRef } from "../../components/imageReference";
 import { dockerfileInstructions } from "../../scripts/lint-dockerfile";
 import * as yaml from "js-yaml";

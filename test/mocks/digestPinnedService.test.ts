@@ -420,8 +420,6 @@ describe("withDefaults", () => {
         const resolved = withDefaults({ image: IMAGE, repositoryArn: REPO_ARN, httpOnly: true }, "svc", "dev");
         assert.deepStrictEqual(resolved, {
             image: IMAGE,
-            imageTag: undefined,
-            approvedRepositoryUrl: undefined,
             repositoryArn: REPO_ARN,
             family: "svc-dev",
             cpu: 256,
@@ -430,9 +428,7 @@ describe("withDefaults", () => {
             containerPort: 8080,
             environment: {},
             secrets: {},
-            secretsKmsKeyArn: undefined,
             desiredCount: 1,
-            autoscaling: undefined,
             listener: { protocol: "HTTP" },
             healthCheck: { path: "/health", intervalSeconds: 15, timeoutSeconds: 5, healthyThreshold: 2, unhealthyThreshold: 3, matcher: "200-399" },
             containerHealthCheck: {
@@ -454,8 +450,6 @@ describe("withDefaults", () => {
             deregistrationDelay: 30,
             healthCheckGracePeriodSeconds: 30,
             logRetentionDays: 30,
-            clusterArn: undefined,
-            network: undefined,
             vpc: { numberOfAvailabilityZones: 2, natGateways: "Single" },
             assignPublicIp: false,
             tags: {},
@@ -485,7 +479,7 @@ describe("withDefaults", () => {
             scaleInCooldownSeconds: 300,
             scaleOutCooldownSeconds: 60,
         });
-        assert.deepStrictEqual(resolved.listener, { protocol: "HTTPS", certificate: { arn: CERTIFICATE_ARN }, sslPolicy: SERVICE_DEFAULTS.sslPolicy });
+        assert.deepStrictEqual(resolved.listener, { protocol: "HTTPS", certificate: { arn: CERTIFICATE_ARN }, sslPolicy: SERVICE_DEFAULTS.https.sslPolicy });
         assert.deepStrictEqual(resolved.deployment, {
             strategy: "BLUE_GREEN",
             bakeTimeMinutes: 10,
