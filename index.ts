@@ -78,34 +78,16 @@ function serviceAndDeployRole(running: ImageToRun | undefined) {
                   repositoryArn: repository.repositoryArn,
               });
 
-    // The deploy role needs the service, its task definition family and the roles it passes, so it is
-    // built after the service. During bootstrap there is none of them: the deploy role then gets
-    // registration and repository reads only, no UpdateService and no PassRole. The next `up` (the
-    // first deploy) widens it to the service it just created. None of these values change from one deploy
-    // to the next (the family, not a revision ARN), so a deploy never rewrites the deploy role's policy.
+    // The deploy role needs the service, its task definition family and the roles it passes (the service's
+    // `deployTarget`, one object), so it is built after the service. During bootstrap there is none of them:
+    // the deploy role then gets registration and repository reads only, no UpdateService and no PassRole. The
+    // next `up` (the first deploy) widens it to the service it just created. None of these values change from
+    // one deploy to the next (the family, not a revision ARN), so a deploy never rewrites the deploy role's policy.
     const identity = new GithubDeployIdentity("papyrus-ci", {
         ...github,
         existingProviderArn: access.oidcProviderArn,
         repositoryArn: repository.repositoryArn,
-        deployTarget:
-            service === undefined
-                ? undefined
-                : {
-                      serviceArn: service.serviceArn,
-                      clusterArn: service.clusterArn,
-                      taskDefinitionFamily: service.family,
-                      taskRoleArn: service.taskRoleArn,
-                      executionRoleArn: service.executionRoleArn,
-                      logGroupArn: service.logGroupArn,
-                      requestTags: tags,
-                      serviceResources: {
-                          certificateArn: service.certificateArn,
-                          hostedZoneId: service.hostedZoneId,
-                          scalableTargetArn: service.scalableTargetArn,
-                          roleArns: service.loadBalancerRoleArn === undefined ? undefined : [service.loadBalancerRoleArn],
-                          alarmArns: service.deploymentAlarmArns,
-                      },
-                  },
+        deployTarget: service?.deployTarget,
         deployAccess: {
             lookUpAvailabilityZones: network === undefined,
             stateBucket:

@@ -11,11 +11,13 @@
 //   serviceAlarms.ts                the deployment alarms (deploymentAlarms.ts)
 //   serviceDeployment.ts            rolling or blue/green, circuit breaker, alarms with rollback
 //   serviceAutoscaling.ts           target tracking on CPU and requests
+//   deployTarget.ts                 what a deployer needs of the service, handed over as one object
 // Every child is created with this component as its parent, so the parts do
 // not change a resource's URN.
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
+import { compactDeployTarget, DeployTarget } from "./deployTarget";
 import type { DigestPinnedServiceArgs, ExistingNetworkArgs } from "./digestPinnedServiceArgs";
 import { digestPinnedServiceProblems } from "./digestPinnedServiceProblems";
 import { ImageDigestRef, parseImageReference } from "./imageReference";
@@ -40,6 +42,7 @@ export type {
     TestListenerArgs,
 } from "./digestPinnedServiceArgs";
 export { IMAGE_TAG_LABEL } from "./containerDefinition";
+export type { DeployTarget } from "./deployTarget";
 export { digestPinnedServiceProblems } from "./digestPinnedServiceProblems";
 export { fargateMemoryChoices } from "./fargateSize";
 export type { FargateCpu } from "./fargateSize";
@@ -93,6 +96,14 @@ export class DigestPinnedService extends pulumi.ComponentResource {
     public readonly deploymentAlarmNames: pulumi.Output<string>[];
     /** The same alarms' ARNs (the deploy role's refresh reads them). */
     public readonly deploymentAlarmArns: pulumi.Output<string>[];
+    /**
+     * Everything a deployer is scoped to, as one object: the service and cluster, the task definition family and
+     * the tags its revisions carry, the roles a registration passes, the log group, and the resources a refresh
+     * reads (certificate, hosted zone, scalable target, blue/green role, alarms). `GithubDeployIdentity` takes it
+     * as `deployTarget`.
+     */
+    public readonly deployTarget: pulumi.Output<DeployTarget>;
+
     constructor(name: string, args: DigestPinnedServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super(DIGEST_PINNED_SERVICE_TYPE, name, {}, opts);
 
@@ -132,6 +143,7 @@ export class DigestPinnedService extends pulumi.ComponentResource {
         this.loadBalancerRoleArn = loadBalancing.loadBalancerRole?.arn;
         this.deploymentAlarmNames = alarms.map((alarm) => alarm.name);
         this.deploymentAlarmArns = alarms.map((alarm) => alarm.arn);
+        this.deployTarget = this.describeDeployTarget(a);
 
         this.registerOutputs({
             clusterName: this.clusterName,
@@ -151,6 +163,7 @@ export class DigestPinnedService extends pulumi.ComponentResource {
             loadBalancerRoleArn: this.loadBalancerRoleArn,
             deploymentAlarmNames: this.deploymentAlarmNames,
             deploymentAlarmArns: this.deploymentAlarmArns,
+            deployTarget: this.deployTarget,
         });
     }
 
@@ -239,6 +252,35 @@ export class DigestPinnedService extends pulumi.ComponentResource {
                 dependsOn: [...routing.listeners, ...[routing.productionRule, routing.testRule].filter((r): r is aws.lb.ListenerRule => r !== undefined)],
                 ignoreChanges: ignoredServiceChanges(a),
             },
+        );
+    }
+
+    /** The deploy target, once every ARN in it is known; only the service resources this shape of service has. */
+    private describeDeployTarget(a: ResolvedServiceArgs): pulumi.Output<DeployTarget> {
+        const known = {
+            serviceArn: this.serviceArn,
+            clusterArn: this.clusterArn,
+            taskRoleArn: this.taskRoleArn,
+            executionRoleArn: this.executionRoleArn,
+            logGroupArn: this.logGroupArn,
+            certificateArn: this.certificateArn,
+            scalableTargetArn: this.scalableTargetArn,
+            loadBalancerRoleArn: this.loadBalancerRoleArn,
+            alarmArns: this.deploymentAlarmArns,
+        };
+        return pulumi.output(known).apply(({ certificateArn, scalableTargetArn, loadBalancerRoleArn, alarmArns, ...always }) =>
+            compactDeployTarget({
+                ...always,
+                taskDefinitionFamily: this.family,
+                requestTags: a.tags,
+                serviceResources: {
+                    certificateArn,
+                    hostedZoneId: this.hostedZoneId,
+                    scalableTargetArn,
+                    roleArns: loadBalancerRoleArn === undefined ? [] : [loadBalancerRoleArn],
+                    alarmArns,
+                },
+            }),
         );
     }
 }

@@ -7,7 +7,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { oidcProviderArnProblem } from "./arns";
 import { GithubIdentitySettings, resolveGithubSettings } from "./githubIdentitySettings";
-import { DeployAccess, deployPolicy, DeployTarget, githubTrustPolicy, pushPolicy } from "./githubRolePolicies";
+import type { DeployTarget } from "./deployTarget";
+import { DeployAccess, deployPolicy, githubTrustPolicy, pushPolicy } from "./githubRolePolicies";
 import { STS_AUDIENCE, githubIssuer } from "./githubSubject";
 import { PolicyDocument } from "./policyDocument";
 
@@ -24,28 +25,12 @@ export interface GithubDeployIdentityArgs extends GithubIdentitySettings {
     /** The ECR repository the push role may push to and the deploy role may read. */
     readonly repositoryArn: pulumi.Input<string>;
     /**
-     * The service the deploy role rolls forward, what it passes to ECS, and what a refresh reads. Unset during
-     * bootstrap (no image, so no service yet): the deploy role can then only read.
+     * The service the deploy role rolls forward, what it passes to ECS, and what a refresh reads:
+     * `DigestPinnedService.deployTarget`. Unset during bootstrap (no image, so no service yet): the deploy
+     * role can then only read.
      * @default undefined
      */
-    readonly deployTarget?: {
-        readonly serviceArn: pulumi.Input<string>;
-        readonly clusterArn: pulumi.Input<string>;
-        readonly taskDefinitionFamily: pulumi.Input<string>;
-        readonly taskRoleArn: pulumi.Input<string>;
-        readonly executionRoleArn: pulumi.Input<string>;
-        readonly logGroupArn: pulumi.Input<string>;
-        /** Tags every task definition of the family carries, e.g. `{ Project: "papyrus", Stack: "prod" }`. */
-        readonly requestTags: Readonly<Record<string, string>>;
-        /** The service's certificate, DNS zone, scalable target, extra roles and alarms, which a refresh reads. @default none */
-        readonly serviceResources?: {
-            readonly certificateArn?: pulumi.Input<string>;
-            readonly hostedZoneId?: string;
-            readonly scalableTargetArn?: pulumi.Input<string>;
-            readonly roleArns?: pulumi.Input<string>[];
-            readonly alarmArns?: pulumi.Input<string>[];
-        };
-    };
+    readonly deployTarget?: pulumi.Input<DeployTarget>;
     /** Session length for both roles, in seconds. @default 3600 */
     readonly maxSessionDuration?: number;
     /**
@@ -152,40 +137,10 @@ function deployPolicyOutput(
     roleArns: pulumi.Output<string>[],
     createdProviderArn: pulumi.Output<string> | undefined,
 ): pulumi.Output<PolicyDocument> {
-    const t = args.deployTarget;
-    const extras = t?.serviceResources;
-    const serviceResources = pulumi
-        .all([extras?.certificateArn, extras?.scalableTargetArn, pulumi.all(extras?.roleArns ?? []), pulumi.all(extras?.alarmArns ?? [])])
-        .apply(([certificateArn, scalableTargetArn, roleArns, alarmArns]) =>
-            Object.fromEntries(
-                Object.entries({
-                    certificateArn,
-                    hostedZoneId: extras?.hostedZoneId,
-                    scalableTargetArn,
-                    roleArns: roleArns.length > 0 ? roleArns : undefined,
-                    alarmArns: alarmArns.length > 0 ? alarmArns : undefined,
-                }).filter(([, value]) => value !== undefined),
-            ),
-        );
-    const target: pulumi.Output<DeployTarget> | undefined =
-        t === undefined
-            ? undefined
-            : pulumi
-                  .all([t.serviceArn, t.clusterArn, t.taskDefinitionFamily, t.taskRoleArn, t.executionRoleArn, t.logGroupArn, serviceResources])
-                  .apply(([serviceArn, clusterArn, taskDefinitionFamily, taskRoleArn, executionRoleArn, logGroupArn, resources]) => ({
-                      serviceArn,
-                      clusterArn,
-                      taskDefinitionFamily,
-                      taskRoleArn,
-                      executionRoleArn,
-                      logGroupArn,
-                      requestTags: t.requestTags,
-                      ...(Object.keys(resources).length > 0 ? { serviceResources: resources } : {}),
-                  }));
-    return pulumi.all([args.repositoryArn, target, pulumi.all(roleArns), createdProviderArn]).apply(([repositoryArn, resolvedTarget, roles, providerArn]) =>
+    return pulumi.all([args.repositoryArn, args.deployTarget, pulumi.all(roleArns), createdProviderArn]).apply(([repositoryArn, target, roles, providerArn]) =>
         deployPolicy({
             repositoryArn,
-            target: resolvedTarget,
+            target,
             identity: { roleArns: roles, createdProviderArn: providerArn },
             access: args.deployAccess,
         }),
