@@ -37,19 +37,20 @@ type DefaultOf<V> = V | ((filled: never, at: DefaultContext) => V) | (V extends 
 type Computed = (filled: never, at: DefaultContext) => unknown;
 
 /**
- * `A` with the defaults `D` applied: every field `D` has a default for is required (a section marked
- * `whenGiven` stays optional, its fields filled), every other field is as `A` declares it.
+ * `A` with the defaults `D` applied: every field `D` has a default for is required, except a section marked
+ * `whenGiven`, which stays optional (its fields filled when it is there); every other field is as `A` declares it.
  */
-export type WithDefaults<A, D> = Readonly<Omit<A, keyof D>> & { readonly [K in keyof A & keyof D]-?: Filled<A[K], D[K]> };
-type Filled<V, DV> = DV extends WhenGiven
-    ? WithDefaults<NonNullable<V>, DV> | Extract<V, undefined>
-    : DV extends Computed | readonly unknown[]
+export type WithDefaults<A, D> = Readonly<Omit<A, keyof D>> & {
+    readonly [K in keyof A & Exclude<keyof D, WhenGivenKeys<D>>]-?: Filled<A[K], D[K]>;
+} & { readonly [K in keyof A & WhenGivenKeys<D>]?: WithDefaults<NonNullable<A[K]>, D[K]> };
+type WhenGivenKeys<D> = { [K in keyof D]: D[K] extends WhenGiven ? K : never }[keyof D];
+type Filled<V, DV> = DV extends Computed | readonly unknown[]
+    ? NonNullable<V>
+    : [keyof DV] extends [never]
       ? NonNullable<V>
-      : [keyof DV] extends [never]
-        ? NonNullable<V>
-        : DV extends object
-          ? WithDefaults<NonNullable<V>, DV>
-          : NonNullable<V>;
+      : DV extends object
+        ? WithDefaults<NonNullable<V>, DV>
+        : NonNullable<V>;
 
 /**
  * The container health check command that needs nothing but `node` in the image: fetch the health path on the
