@@ -190,9 +190,9 @@ function fillComputed(section: Fields, defaults: object, root: Fields, at: Defau
     return result;
 }
 
-/** A group of defaults for an object's fields, as opposed to one value (an empty object such as `tags: {}` is a value). */
+/** A group of defaults for an object's fields (an empty one, such as `tags: {}`, fills nothing and stands for `{}`). */
 function isSection(value: unknown): value is object {
-    return typeof value === "object" && value !== null && !Array.isArray(value) && Object.keys(value).length > 0;
+    return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** The object without its undefined fields, so spreading it over defaults keeps the defaults. */
