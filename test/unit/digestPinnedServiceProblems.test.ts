@@ -51,6 +51,55 @@ describe("digestPinnedServiceProblems", () => {
             { network: { vpcId: "vpc-1", publicSubnetIds: [], privateSubnetIds: [] }, vpc: {} },
             ["Only one of `network` or `vpc` can be provided."],
         ],
+        // kills: `args.vpc !== undefined` made true (a network of your own alone refused as if a VPC were asked for too)
+        ["a network of your own, without `vpc`", { network: { vpcId: "vpc-1", publicSubnetIds: [], privateSubnetIds: [] } }, []],
+        // kills: `natGateways !== "Single"` or `!== "OnePerAz"` made true (the allowed value refused)
+        ["one NAT gateway", { vpc: { natGateways: "Single" } }, []],
+        ["a NAT gateway per zone", { vpc: { natGateways: "OnePerAz" } }, []],
+        // kills: the container name pattern matching one character only, or any character but the allowed ones
+        ["a container name of letters, digits, `-` and `_`", { containerName: "papyrus_api-2" }, []],
+        [
+            // kills: the check dropped, or the pattern's `^` or `$` dropped (`api` or `papyrus` alone would pass)
+            "a container name with a slash",
+            { containerName: "papyrus/api" },
+            ["`containerName` must be 1-255 letters, digits, `-` or `_`, got `papyrus/api`"],
+        ],
+        [
+            // kills: `value <= max` made `value < max` in the whole-number check
+            "every whole-number setting at its largest",
+            {
+                containerPort: 65535,
+                desiredCount: 1000,
+                deregistrationDelay: 3600,
+                healthCheckGracePeriodSeconds: 2147483647,
+                stopTimeoutSeconds: 120,
+                healthCheck: { intervalSeconds: 300, timeoutSeconds: 120, healthyThreshold: 10, unhealthyThreshold: 10 },
+                containerHealthCheck: { intervalSeconds: 300, timeoutSeconds: 60, retries: 10, startPeriodSeconds: 300 },
+            },
+            [],
+        ],
+        [
+            // kills: any of these arguments' names emptied in its message
+            "every whole-number setting one over its largest",
+            {
+                desiredCount: 1001,
+                healthCheckGracePeriodSeconds: 2147483648,
+                healthCheck: { intervalSeconds: 301, timeoutSeconds: 121, healthyThreshold: 11, unhealthyThreshold: 11 },
+                containerHealthCheck: { intervalSeconds: 301, timeoutSeconds: 61, retries: 11, startPeriodSeconds: 301 },
+            },
+            [
+                "`desiredCount` must be a whole number from 0 to 1000, got `1001`",
+                "`healthCheckGracePeriodSeconds` must be a whole number from 0 to 2147483647, got `2147483648`",
+                "`healthCheck.intervalSeconds` must be a whole number from 5 to 300, got `301`",
+                "`healthCheck.timeoutSeconds` must be a whole number from 2 to 120, got `121`",
+                "`healthCheck.healthyThreshold` must be a whole number from 2 to 10, got `11`",
+                "`healthCheck.unhealthyThreshold` must be a whole number from 2 to 10, got `11`",
+                "`containerHealthCheck.intervalSeconds` must be a whole number from 5 to 300, got `301`",
+                "`containerHealthCheck.timeoutSeconds` must be a whole number from 2 to 60, got `61`",
+                "`containerHealthCheck.retries` must be a whole number from 1 to 10, got `11`",
+                "`containerHealthCheck.startPeriodSeconds` must be a whole number from 0 to 300, got `301`",
+            ],
+        ],
         [
             "a CPU size Fargate does not have",
             { cpu: 300 as 256 },
@@ -133,6 +182,40 @@ describe("digestPinnedServiceProblems", () => {
                 "`https.sslPolicy` must allow TLS 1.2 and later only (`ELBSecurityPolicy-TLS13-…`, e.g. `ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09`), got `ELBSecurityPolicy-2016-08`",
             ],
         ],
+        ...(
+            [
+                // kills: the policy pattern's `$` dropped (the first policy of the list would pass)
+                "ELBSecurityPolicy-TLS13-1-2-2021-06,ELBSecurityPolicy-2016-08",
+                // kills: the policy pattern's `^` dropped (the last policy of the list would pass)
+                "ELBSecurityPolicy-2016-08,ELBSecurityPolicy-TLS13-1-2-2021-06",
+            ] as const
+        ).map((sslPolicy): [string, Partial<DigestPinnedServiceArgs>, string[]] => [
+            `a list of TLS policies, \`${sslPolicy}\``,
+            { httpOnly: undefined, https: { certificateArn: CERTIFICATE_ARN, sslPolicy } },
+            [
+                `\`https.sslPolicy\` must allow TLS 1.2 and later only (\`ELBSecurityPolicy-TLS13-…\`, e.g. \`ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09\`), got \`${sslPolicy}\``,
+            ],
+        ]),
+        // kills: the domain pattern's labels made two characters at least
+        ["HTTPS for a domain with a one-letter label", { httpOnly: undefined, https: { domain: "a.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" } }, []],
+        ...(
+            [
+                // kills: the domain pattern's last `$` dropped
+                "api.example.com:443",
+                // kills: the `$` of the domain pattern's length look-ahead dropped (any length would pass)
+                `${"a".repeat(63)}.${"b".repeat(63)}.${"c".repeat(63)}.${"d".repeat(63)}.com`,
+            ] as const
+        ).map((domain): [string, Partial<DigestPinnedServiceArgs>, string[]] => [
+            `the domain \`${domain.length > 40 ? `${domain.slice(0, 20)}…` : domain}\``,
+            { httpOnly: undefined, https: { domain, hostedZoneId: "Z0123456789ABCDEFGHIJ" } },
+            [`\`https.domain\` must be a lower-case DNS name such as \`api.example.com\`, got \`${domain}\``],
+        ]),
+        [
+            // kills: `typeof https.domain !== "string"` made false (a list would pass the pattern as its joined text)
+            "a domain given as a list",
+            { httpOnly: undefined, https: { domain: ["api.example.com"] as unknown as string, hostedZoneId: "Z0123456789ABCDEFGHIJ" } },
+            ["`https.domain` must be a lower-case DNS name such as `api.example.com`, got `api.example.com`"],
+        ],
         // Autoscaling.
         [
             "both a task count and autoscaling",
@@ -155,6 +238,25 @@ describe("digestPinnedServiceProblems", () => {
             "a CPU target of 95 %",
             { autoscaling: { minCount: 1, maxCount: 2, cpuTargetPercent: 95 } },
             ["`autoscaling.cpuTargetPercent` must be a whole number from 10 to 90, got `95`"],
+        ],
+        // kills: `minCount > maxCount` made `>=`
+        ["a fixed count through autoscaling (minimum = maximum)", { autoscaling: { minCount: 2, maxCount: 2 } }, []],
+        [
+            // kills: the minimum compared with the maximum when one of them already has a problem
+            "a fractional minimum above the maximum",
+            { autoscaling: { minCount: 2.5, maxCount: 2 } },
+            ["`autoscaling.minCount` must be a whole number from 1 to 1000, got `2.5`"],
+        ],
+        [
+            // kills: the request target left unchecked, or these arguments' names emptied in their messages
+            "a maximum, a request target and cooldowns out of range",
+            { autoscaling: { minCount: 1, maxCount: 1001, requestsPerTarget: 0, scaleInCooldownSeconds: 3601, scaleOutCooldownSeconds: 3601 } },
+            [
+                "`autoscaling.maxCount` must be a whole number from 1 to 1000, got `1001`",
+                "`autoscaling.requestsPerTarget` must be a whole number from 1 to 1000000, got `0`",
+                "`autoscaling.scaleInCooldownSeconds` must be a whole number from 0 to 3600, got `3601`",
+                "`autoscaling.scaleOutCooldownSeconds` must be a whole number from 0 to 3600, got `3601`",
+            ],
         ],
         [
             "request scaling with blue/green",
@@ -182,6 +284,12 @@ describe("digestPinnedServiceProblems", () => {
             "a variable name with a dash",
             { environment: { "LOG-LEVEL": "info" } },
             ["`environment` has the variable name `LOG-LEVEL`; use letters, digits and `_`, not starting with a digit"],
+        ],
+        [
+            // kills: the argument's name emptied for a secret's variable name
+            "a secret's variable name with a dash",
+            { secrets: { "API-TOKEN": SECRET_ARN } },
+            ["`secrets` has the variable name `API-TOKEN`; use letters, digits and `_`, not starting with a digit"],
         ],
         [
             "a secret that is not an ARN",
@@ -220,6 +328,21 @@ describe("digestPinnedServiceProblems", () => {
                 `\`user\` must not be root, got \`${user}\`: a process that breaks out of the application should not own the container; use the image's unprivileged user (e.g. \`1000:1000\`)`,
             ],
         ]),
+        // A uid or gid that is not all zeros, even with a leading zero, is not root. kills: the zeros pattern's `^` or
+        // `$` dropped (for the uid or the gid), the gid's pattern made one group member long, `group !== undefined &&` made `||`
+        ...(["1000", "1000:1000", "0100:0100"] as const).map((user): [string, Partial<DigestPinnedServiceArgs>, string[]] => [
+            `the user \`${user}\``,
+            { user },
+            [],
+        ]),
+        // kills: `group === "root"` made false or its text emptied; the gid's zeros pattern made one zero
+        ...(["app:root", "1000:00"] as const).map((user): [string, Partial<DigestPinnedServiceArgs>, string[]] => [
+            `the user \`${user}\``,
+            { user },
+            [
+                `\`user\` must not be root, got \`${user}\`: a process that breaks out of the application should not own the container; use the image's unprivileged user (e.g. \`1000:1000\`)`,
+            ],
+        ]),
         ["a user with a space", { user: "app user" }, ["`user` must be `<uid>`, `<uid>:<gid>` or a user name, got `app user`"]],
         [
             "ECS Exec with a read-only root filesystem (the default)",
@@ -239,6 +362,38 @@ describe("digestPinnedServiceProblems", () => {
             { containerHealthCheck: { command: ["curl", "-f", "http://localhost/"] } },
             [
                 '`containerHealthCheck.command` must be `CMD` followed by the command\'s arguments, or `CMD-SHELL` followed by a shell line, got `["curl","-f","http://localhost/"]`',
+            ],
+        ],
+        [
+            // kills: `>=` made `>` for the container health check
+            "a container health check timeout equal to its interval",
+            { containerHealthCheck: { intervalSeconds: 10, timeoutSeconds: 10 } },
+            ["`containerHealthCheck.timeoutSeconds` (10) must be less than `containerHealthCheck.intervalSeconds` (10)"],
+        ],
+        // kills: the command check refusing every command, `length >= 2` made `> 2` or `< 2`, `CMD` or `CMD-SHELL` emptied,
+        // every part's check made false or inverted
+        [
+            "a container health check with a shell line",
+            { containerHealthCheck: { command: ["CMD-SHELL", "curl -f http://localhost:8080/health || exit 1"] } },
+            [],
+        ],
+        [
+            "a container health check with a command",
+            { containerHealthCheck: { command: ["CMD", "wget", "-q", "-O", "/dev/null", "http://localhost:8080/health"] } },
+            [],
+        ],
+        [
+            // kills: `length >= 2` (or with `Array.isArray`) made true
+            "a container health check of `CMD-SHELL` alone",
+            { containerHealthCheck: { command: ["CMD-SHELL"] } },
+            ['`containerHealthCheck.command` must be `CMD` followed by the command\'s arguments, or `CMD-SHELL` followed by a shell line, got `["CMD-SHELL"]`'],
+        ],
+        [
+            // kills: `every` made `some`, or each part's `typeof part === "string"` made true
+            "a container health check with a number in it",
+            { containerHealthCheck: { command: ["CMD", "sleep", 1 as unknown as string] } },
+            [
+                '`containerHealthCheck.command` must be `CMD` followed by the command\'s arguments, or `CMD-SHELL` followed by a shell line, got `["CMD","sleep",1]`',
             ],
         ],
         // The deployment strategy.
@@ -268,6 +423,48 @@ describe("digestPinnedServiceProblems", () => {
                 '`deployment.testListener.allowedCidrs` must list the IPv4 CIDRs that may send test traffic, e.g. `["203.0.113.0/24"]`',
             ],
         ],
+        [
+            // kills: the octet patterns' `25[0-5]`, `2[0-4]\d` and `1?\d?\d` of the last octet negated, the prefix's `[12]` made required
+            "a test listener open to ranges with each form of octet and a one-digit prefix",
+            {
+                deployment: {
+                    strategy: "BLUE_GREEN",
+                    testListener: { allowedCidrs: ["250.0.0.0/8", "10.0.0.255/32", "10.0.0.240/28", "198.51.100.99/32"] },
+                },
+            },
+            [],
+        ],
+        [
+            // kills: the CIDR pattern's `^` dropped; `typeof cidr !== "string"` made false (a nested list would pass as its text)
+            "a test listener open to a five-digit first octet and to a nested list",
+            { deployment: { strategy: "BLUE_GREEN", testListener: { allowedCidrs: ["1203.0.113.0/24", ["203.0.113.0/24"] as unknown as string] } } },
+            [
+                "`deployment.testListener.allowedCidrs[0]` must be an IPv4 CIDR such as `203.0.113.0/24`, got `1203.0.113.0/24`",
+                "`deployment.testListener.allowedCidrs[1]` must be an IPv4 CIDR such as `203.0.113.0/24`, got `203.0.113.0/24`",
+            ],
+        ],
+        [
+            // kills: port 443 taken without HTTPS (`args.https !== undefined` made true)
+            "an HTTP-only service's test listener on 443",
+            { deployment: { strategy: "BLUE_GREEN", testListener: { port: 443, allowedCidrs: ["203.0.113.0/24"] } } },
+            [],
+        ],
+        [
+            // kills: port 443 free with HTTPS (`args.https !== undefined` made false or `===`, the HTTPS ports emptied)
+            "an HTTPS service's test listener on 443",
+            {
+                httpOnly: undefined,
+                https: { certificateArn: CERTIFICATE_ARN },
+                deployment: { strategy: "BLUE_GREEN", testListener: { port: 443, allowedCidrs: ["203.0.113.0/24"] } },
+            },
+            ["`deployment.testListener.port` 443 is the production listener's port; pick another (e.g. 8443)"],
+        ],
+        [
+            // kills: the test port's name emptied in its message
+            "a test listener on a port over 65535",
+            { deployment: { strategy: "BLUE_GREEN", testListener: { port: 65536, allowedCidrs: ["203.0.113.0/24"] } } },
+            ["`deployment.testListener.port` must be a whole number from 1 to 65535, got `65536`"],
+        ],
         // The deployment alarms.
         [
             "more than ten evaluation periods",
@@ -278,6 +475,23 @@ describe("digestPinnedServiceProblems", () => {
             "an hour-long alarm window",
             { deploymentAlarms: { target5xx: { periodSeconds: 600, evaluationPeriods: 6 }, unhealthyHosts: { periodSeconds: 3600, evaluationPeriods: 1 } } },
             [],
+        ],
+        // kills: `period >= 60` made `> 60`
+        ["a one-minute alarm period given", { deploymentAlarms: { target5xx: { periodSeconds: 60 } } }, []],
+        [
+            // kills: the multiple-of-60 check dropped, or joined with `||` to the integer check or to `>= 60`; `period >= 60` made true
+            "a 90 s period and a 0 s period",
+            { deploymentAlarms: { target5xx: { periodSeconds: 90 }, unhealthyHosts: { periodSeconds: 0 } } },
+            [
+                "`deploymentAlarms.target5xx.periodSeconds` must be a multiple of 60 from 60 to 3600 (the load balancer's metrics are per minute), got `90`",
+                "`deploymentAlarms.unhealthyHosts.periodSeconds` must be a multiple of 60 from 60 to 3600 (the load balancer's metrics are per minute), got `0`",
+            ],
+        ],
+        [
+            // kills: `period <= 3600` made true; the window checked when the period already has a problem
+            "a two-hour period",
+            { deploymentAlarms: { target5xx: { periodSeconds: 7200, evaluationPeriods: 1 } } },
+            ["`deploymentAlarms.target5xx.periodSeconds` must be a multiple of 60 from 60 to 3600 (the load balancer's metrics are per minute), got `7200`"],
         ],
         [
             "a 30 s period, a zero threshold and a fractional count",
