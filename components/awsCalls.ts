@@ -67,6 +67,8 @@ export interface AwsCall {
     readonly statement?: string;
     /** Allowed before the stack has a service (bootstrap: no image yet, so no service and no task definition). */
     readonly beforeService?: boolean;
+    /** Made only by a stack that creates its own VPC (awsx), or has autoscaling. */
+    readonly onlyWith?: "ownVpc" | "autoscaling";
 }
 
 /** Every command that runs `pulumi up` (and, after an interrupted update, the recovery refresh first). */
@@ -209,6 +211,7 @@ export const AWS_CALLS: readonly AwsCall[] = [
         operations: ["gate", ...UPDATES, "refresh"],
         statement: "LookUpAvailabilityZones",
         beforeService: true,
+        onlyWith: "ownVpc",
     },
     {
         role: "deploy",
@@ -328,6 +331,7 @@ export const AWS_CALLS: readonly AwsCall[] = [
         why: "refresh: the scalable target and its two policies (with `papyrus:autoscaling`)",
         operations: ["refresh"],
         statement: "RefreshScaling",
+        onlyWith: "autoscaling",
     },
     {
         role: "deploy",
