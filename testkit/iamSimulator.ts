@@ -41,7 +41,10 @@ export interface Verdict {
 
 /** `request` under the role's identity policy (no resource policy, no SCPs: the stack's account has none here). */
 export async function evaluateIdentityRequest(policy: PolicyDocument, request: IamRequest): Promise<Verdict> {
-    const result = await runSimulation(simulation(request, { identityPolicies: [{ name: "role-policy", policy: validated(policy, validateIdentityPolicy) }] }), {});
+    const result = await runSimulation(
+        simulation(request, { identityPolicies: [{ name: "role-policy", policy: validated(policy, validateIdentityPolicy) }] }),
+        {},
+    );
     const single = singleResult(result, request);
     if (single.ignoredContextKeys.length > 0) {
         throw new Error(`${describe(request)}: the simulator drops the context keys ${single.ignoredContextKeys.join(", ")} (not keys of this action)`);
@@ -91,7 +94,9 @@ function singleResult(result: RunSimulationResults, request: IamRequest): Single
     }
     if (result.resultType === "wildcard") {
         const types = [...new Set(result.results.map((r) => r.resourceType))].join(" or ");
-        throw new Error(`${describe(request)}: IAM authorizes ${request.action} on ${types === "" ? "one resource" : `a ${types} ARN`}, not on \`*\`; name the resource`);
+        throw new Error(
+            `${describe(request)}: IAM authorizes ${request.action} on ${types === "" ? "one resource" : `a ${types} ARN`}, not on \`*\`; name the resource`,
+        );
     }
     return { decision: result.overallResult as Decision, ignoredContextKeys: result.result.ignoredContextKeys ?? [], analysis: result.result.analysis };
 }

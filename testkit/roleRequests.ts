@@ -76,7 +76,10 @@ export interface RenderedStack {
 export function renderedStack(evaluation: Evaluation, account: string): RenderedStack {
     const role = (suffix: "push" | "deploy", arn: unknown): RenderedRole => {
         const roleResource = one(evaluation, (r) => r.type === "aws:iam/role:Role" && r.parent === IDENTITY && r.name.endsWith(`-${suffix}`));
-        const policyResource = one(evaluation, (r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.parent === IDENTITY && r.name.endsWith(`-${suffix}-policy`));
+        const policyResource = one(
+            evaluation,
+            (r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.parent === IDENTITY && r.name.endsWith(`-${suffix}-policy`),
+        );
         return {
             arn: String(arn),
             trust: JSON.parse(String(roleResource.inputs.assumeRolePolicy)) as PolicyDocument,
@@ -135,11 +138,16 @@ function stackResources(evaluation: Evaluation, account: string, ciRoleArns: str
         serviceRoleArns: find("aws:iam/role:Role")
             .filter((r) => r.parent !== IDENTITY)
             .map((r) => `arn:aws:iam::${account}:role/${physical(r)}`),
-        createdProviderArn: provider === undefined ? undefined : `arn:aws:iam::${account}:oidc-provider/${String(provider.inputs.url).replace(/^https:\/\//, "")}`,
+        createdProviderArn:
+            provider === undefined ? undefined : `arn:aws:iam::${account}:oidc-provider/${String(provider.inputs.url).replace(/^https:\/\//, "")}`,
         state:
             bucketArn === undefined
                 ? undefined
-                : { bucketArn, root: keyPrefix === undefined ? "" : `${keyPrefix.replace(/\/+$/, "")}/`, promotionSource: evaluation.config["papyrus:promoteFrom"] },
+                : {
+                      bucketArn,
+                      root: keyPrefix === undefined ? "" : `${keyPrefix.replace(/\/+$/, "")}/`,
+                      promotionSource: evaluation.config["papyrus:promoteFrom"],
+                  },
     };
 }
 

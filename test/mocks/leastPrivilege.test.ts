@@ -17,7 +17,17 @@ import { AWS_CALLS, AwsCall, CallTarget, CallerRole, OPERATIONS } from "../../co
 import { GITHUB_OIDC_HOST, STS_AUDIENCE } from "../../components/githubSubject";
 import { evaluateUnderMocks, MOCK_ACCOUNT_ID } from "../../testkit/evaluateUnderMocks";
 import { Decision, evaluateIdentityRequest, evaluateTrustRequest, IamRequest } from "../../testkit/iamSimulator";
-import { Caller, everyActionOf, NamedRequest, newRevisionArn, RenderedStack, renderedStack, requestFor, requestsOf, StackResources } from "../../testkit/roleRequests";
+import {
+    Caller,
+    everyActionOf,
+    NamedRequest,
+    newRevisionArn,
+    RenderedStack,
+    renderedStack,
+    requestFor,
+    requestsOf,
+    StackResources,
+} from "../../testkit/roleRequests";
 
 const ACCOUNT = MOCK_ACCOUNT_ID;
 const PROVIDER_ARN = `arn:aws:iam::${ACCOUNT}:oidc-provider/${GITHUB_OIDC_HOST}`;
@@ -88,7 +98,13 @@ function title(call: AwsCall): string {
 }
 
 /** Evaluates each request; returns those whose verdict is not `expected` (with the statements that allowed them). */
-async function mismatches(stack: RenderedStack, role: CallerRole, requests: readonly NamedRequest[], expected: Decision | "denied", by?: string): Promise<string[]> {
+async function mismatches(
+    stack: RenderedStack,
+    role: CallerRole,
+    requests: readonly NamedRequest[],
+    expected: Decision | "denied",
+    by?: string,
+): Promise<string[]> {
     const wrong: string[] = [];
     for (const request of requests) {
         const verdict = await evaluateIdentityRequest(roleOf(stack, role).policy, request);
@@ -167,13 +183,18 @@ describe("least privilege, evaluated by an IAM policy simulator", function () {
             [PROD, DEV],
         ] as const) {
             for (const call of AWS_CALLS.filter((c) => c.statement !== undefined && applies(c, other) && ![...SAME_UNDER_MOCKS, ...PROMOTION].includes(c.on))) {
-                const sourceReads = own.stack === "prod" && SOURCE_READABLE.includes(call.on) && call.actions.some((a) => a === "s3:GetObject" || a === "s3:ListBucket");
+                const sourceReads =
+                    own.stack === "prod" && SOURCE_READABLE.includes(call.on) && call.actions.some((a) => a === "s3:GetObject" || a === "s3:ListBucket");
                 const suffix = sourceReads ? " (its reads of dev, its promotion source, are allowed: evaluated above)" : "";
                 it(`${own.label}'s ${call.role} role: ${call.actions.join(", ")} on ${other.label}'s ${call.on} → denied${suffix}`, async () => {
                     const mine = stackOf(own);
                     const theirs = stackOf(other);
                     const caller = callerOf(mine, call.role);
-                    const allowedOwn = new Set(AWS_CALLS.filter((c) => c.role === call.role).flatMap((c) => requestsOf(c, caller, mine.resources)).map(key));
+                    const allowedOwn = new Set(
+                        AWS_CALLS.filter((c) => c.role === call.role)
+                            .flatMap((c) => requestsOf(c, caller, mine.resources))
+                            .map(key),
+                    );
                     const requests = requestsOf(call, caller, theirs.resources);
                     const excluded = requests.filter((r) => allowedOwn.has(key(r)));
                     const judged = requests.filter((r) => !allowedOwn.has(key(r)));
@@ -193,18 +214,34 @@ describe("least privilege, evaluated by an IAM policy simulator", function () {
     describe("named cases that must be denied", () => {
         /** A role ARN as AWS auto-names the other stack's roles (logical name and a random suffix). */
         const autoNamed = (arn: string) => `${arn}-8c1f2e7`;
-        const cases: { readonly name: string; readonly role: CallerRole; readonly request: (own: StackResources, other: StackResources, caller: Caller) => IamRequest }[] = [
+        const cases: {
+            readonly name: string;
+            readonly role: CallerRole;
+            readonly request: (own: StackResources, other: StackResources, caller: Caller) => IamRequest;
+        }[] = [
             // ECR: nothing is ever deleted, uploaded by the deploy role, or reconfigured.
             { name: "ecr:BatchDeleteImage on its repository", role: "deploy", request: (s, _, c) => requestFor(c, "ecr:BatchDeleteImage", s.repositoryArn, s) },
-            { name: "ecr:BatchDeleteImage on its repository (push role)", role: "push", request: (s, _, c) => requestFor(c, "ecr:BatchDeleteImage", s.repositoryArn, s) },
+            {
+                name: "ecr:BatchDeleteImage on its repository (push role)",
+                role: "push",
+                request: (s, _, c) => requestFor(c, "ecr:BatchDeleteImage", s.repositoryArn, s),
+            },
             { name: "ecr:DeleteRepository on its repository", role: "deploy", request: (s, _, c) => requestFor(c, "ecr:DeleteRepository", s.repositoryArn, s) },
             {
                 name: "ecr:PutImageTagMutability on its repository (would make release tags movable)",
                 role: "push",
                 request: (s, _, c) => requestFor(c, "ecr:PutImageTagMutability", s.repositoryArn, s),
             },
-            { name: "ecr:SetRepositoryPolicy on its repository", role: "deploy", request: (s, _, c) => requestFor(c, "ecr:SetRepositoryPolicy", s.repositoryArn, s) },
-            { name: "ecr:PutLifecyclePolicy on its repository", role: "deploy", request: (s, _, c) => requestFor(c, "ecr:PutLifecyclePolicy", s.repositoryArn, s) },
+            {
+                name: "ecr:SetRepositoryPolicy on its repository",
+                role: "deploy",
+                request: (s, _, c) => requestFor(c, "ecr:SetRepositoryPolicy", s.repositoryArn, s),
+            },
+            {
+                name: "ecr:PutLifecyclePolicy on its repository",
+                role: "deploy",
+                request: (s, _, c) => requestFor(c, "ecr:PutLifecyclePolicy", s.repositoryArn, s),
+            },
             {
                 name: "ecr:InitiateLayerUpload on its repository (the deploy role uploads nothing)",
                 role: "deploy",
@@ -225,7 +262,8 @@ describe("least privilege, evaluated by an IAM policy simulator", function () {
             {
                 name: "ecs:CreateService in its cluster",
                 role: "deploy",
-                request: (s, _, c) => requestFor(c, "ecs:CreateService", s.serviceArn!.replace(/\/[^/]+$/, "/papyrus-shadow"), s, { "ecs:cluster": s.clusterArn! }),
+                request: (s, _, c) =>
+                    requestFor(c, "ecs:CreateService", s.serviceArn!.replace(/\/[^/]+$/, "/papyrus-shadow"), s, { "ecs:cluster": s.clusterArn! }),
             },
             {
                 name: "ecs:UpdateService of another service in its cluster",
@@ -235,12 +273,14 @@ describe("least privilege, evaluated by an IAM policy simulator", function () {
             {
                 name: "ecs:UpdateService of its service to the other stack's family",
                 role: "deploy",
-                request: (s, o, c) => requestFor(c, "ecs:UpdateService", s.serviceArn!, s, { "ecs:task-definition": newRevisionArn({ ...s, family: o.family }) }),
+                request: (s, o, c) =>
+                    requestFor(c, "ecs:UpdateService", s.serviceArn!, s, { "ecs:task-definition": newRevisionArn({ ...s, family: o.family }) }),
             },
             {
                 name: "ecs:UpdateService of its service to a family whose name extends its own (`<family>-canary`, which `<family>*` would match)",
                 role: "deploy",
-                request: (s, _, c) => requestFor(c, "ecs:UpdateService", s.serviceArn!, s, { "ecs:task-definition": newRevisionArn({ ...s, family: `${s.family}-canary` }) }),
+                request: (s, _, c) =>
+                    requestFor(c, "ecs:UpdateService", s.serviceArn!, s, { "ecs:task-definition": newRevisionArn({ ...s, family: `${s.family}-canary` }) }),
             },
             {
                 name: "ecs:UpdateService of its service turning ECS Exec on",
@@ -269,12 +309,14 @@ describe("least privilege, evaluated by an IAM policy simulator", function () {
             {
                 name: "ecs:RegisterTaskDefinition in the other stack's region",
                 role: "deploy",
-                request: (s, o, c) => requestFor(c, "ecs:RegisterTaskDefinition", newRevisionArn({ ...o, family: s.family }), { ...o, taskDefinition: s.taskDefinition }),
+                request: (s, o, c) =>
+                    requestFor(c, "ecs:RegisterTaskDefinition", newRevisionArn({ ...o, family: s.family }), { ...o, taskDefinition: s.taskDefinition }),
             },
             {
                 name: "ecs:TagResource on a revision of its family outside a registration",
                 role: "deploy",
-                request: (s, _, c) => requestFor(c, "ecs:TagResource", s.serviceArn!.replace(/:service\/.*/, `:task-definition/${s.family}:1`), s, { "ecs:CreateAction": "" }),
+                request: (s, _, c) =>
+                    requestFor(c, "ecs:TagResource", s.serviceArn!.replace(/:service\/.*/, `:task-definition/${s.family}:1`), s, { "ecs:CreateAction": "" }),
             },
             {
                 name: "ecs:TagResource on its service",
@@ -290,7 +332,8 @@ describe("least privilege, evaluated by an IAM policy simulator", function () {
             {
                 name: "ecs:UpdateService of its service (push role)",
                 role: "push",
-                request: (s, _, c) => requestFor(c, "ecs:UpdateService", s.serviceArn!, s, { "ecs:task-definition": newRevisionArn(s), "ecs:cluster": s.clusterArn! }),
+                request: (s, _, c) =>
+                    requestFor(c, "ecs:UpdateService", s.serviceArn!, s, { "ecs:task-definition": newRevisionArn(s), "ecs:cluster": s.clusterArn! }),
             },
             // IAM: PassRole of the task and execution roles only, to ECS tasks only; nothing written.
             {
@@ -324,8 +367,16 @@ describe("least privilege, evaluated by an IAM policy simulator", function () {
                 role: "deploy",
                 request: (s, o, c) => requestFor(c, "iam:GetRole", autoNamed(o.ciRoleArns[1]), s),
             },
-            { name: "iam:PutRolePolicy on the deploy role (widening itself)", role: "deploy", request: (s, _, c) => requestFor(c, "iam:PutRolePolicy", s.ciRoleArns[1], s) },
-            { name: "iam:AttachRolePolicy on the deploy role", role: "deploy", request: (s, _, c) => requestFor(c, "iam:AttachRolePolicy", s.ciRoleArns[1], s) },
+            {
+                name: "iam:PutRolePolicy on the deploy role (widening itself)",
+                role: "deploy",
+                request: (s, _, c) => requestFor(c, "iam:PutRolePolicy", s.ciRoleArns[1], s),
+            },
+            {
+                name: "iam:AttachRolePolicy on the deploy role",
+                role: "deploy",
+                request: (s, _, c) => requestFor(c, "iam:AttachRolePolicy", s.ciRoleArns[1], s),
+            },
             {
                 name: "iam:UpdateAssumeRolePolicy on the deploy role (trusting another repository)",
                 role: "deploy",
@@ -348,7 +399,11 @@ describe("least privilege, evaluated by an IAM policy simulator", function () {
                 role: "deploy",
                 request: (s, _, c) => requestFor(c, "s3:PutObject", `${s.state!.bucketArn}/${s.state!.root}.pulumi/meta.yaml`, s),
             },
-            { name: "s3:ListBucket of the whole bucket (no prefix)", role: "deploy", request: (s, _, c) => requestFor(c, "s3:ListBucket", s.state!.bucketArn, s) },
+            {
+                name: "s3:ListBucket of the whole bucket (no prefix)",
+                role: "deploy",
+                request: (s, _, c) => requestFor(c, "s3:ListBucket", s.state!.bucketArn, s),
+            },
             {
                 name: "s3:ListBucket of every stack of the project (what `status` and `stack ls` list)",
                 role: "deploy",
@@ -364,7 +419,11 @@ describe("least privilege, evaluated by an IAM policy simulator", function () {
                 role: "deploy",
                 request: (s, _, c) => requestFor(c, "s3:GetObject", `${s.state!.bucketArn}/.pulumi/stacks/papyrus/${s.stack}.json`, s),
             },
-            { name: "s3:PutBucketPolicy on the state bucket", role: "deploy", request: (s, _, c) => requestFor(c, "s3:PutBucketPolicy", s.state!.bucketArn, s) },
+            {
+                name: "s3:PutBucketPolicy on the state bucket",
+                role: "deploy",
+                request: (s, _, c) => requestFor(c, "s3:PutBucketPolicy", s.state!.bucketArn, s),
+            },
             {
                 name: "s3:GetObject of its checkpoint (push role)",
                 role: "push",
@@ -376,18 +435,28 @@ describe("least privilege, evaluated by an IAM policy simulator", function () {
                 role: "deploy",
                 request: (s, _, c) => requestFor(c, "cloudwatch:DisableAlarmActions", s.alarmArns[0], s),
             },
-            { name: "cloudwatch:DeleteAlarms on its deployment alarm", role: "deploy", request: (s, _, c) => requestFor(c, "cloudwatch:DeleteAlarms", s.alarmArns[0], s) },
+            {
+                name: "cloudwatch:DeleteAlarms on its deployment alarm",
+                role: "deploy",
+                request: (s, _, c) => requestFor(c, "cloudwatch:DeleteAlarms", s.alarmArns[0], s),
+            },
             { name: "logs:DeleteLogGroup on its log group", role: "deploy", request: (s, _, c) => requestFor(c, "logs:DeleteLogGroup", s.logGroupArn!, s) },
             {
                 name: "ec2:AuthorizeSecurityGroupIngress in its region",
                 role: "deploy",
-                request: (s, _, c) => requestFor(c, "ec2:AuthorizeSecurityGroupIngress", `arn:aws:ec2:${s.region}:${s.account}:security-group/sg-0a1b2c3d4e5f60718`, s),
+                request: (s, _, c) =>
+                    requestFor(c, "ec2:AuthorizeSecurityGroupIngress", `arn:aws:ec2:${s.region}:${s.account}:security-group/sg-0a1b2c3d4e5f60718`, s),
             },
             {
                 name: "elasticloadbalancing:ModifyListener in its region",
                 role: "deploy",
                 request: (s, _, c) =>
-                    requestFor(c, "elasticloadbalancing:ModifyListener", `arn:aws:elasticloadbalancing:${s.region}:${s.account}:listener/app/papyrus-lb/0123456789abcdef/fedcba9876543210`, s),
+                    requestFor(
+                        c,
+                        "elasticloadbalancing:ModifyListener",
+                        `arn:aws:elasticloadbalancing:${s.region}:${s.account}:listener/app/papyrus-lb/0123456789abcdef/fedcba9876543210`,
+                        s,
+                    ),
             },
             {
                 name: "ssm:GetParameters of prod's database password",
@@ -397,7 +466,8 @@ describe("least privilege, evaluated by an IAM policy simulator", function () {
             {
                 name: "secretsmanager:GetSecretValue of prod's session secret",
                 role: "deploy",
-                request: (s, _, c) => requestFor(c, "secretsmanager:GetSecretValue", `arn:aws:secretsmanager:eu-central-1:${s.account}:secret:papyrus/prod/session-AbCdEf`, s),
+                request: (s, _, c) =>
+                    requestFor(c, "secretsmanager:GetSecretValue", `arn:aws:secretsmanager:eu-central-1:${s.account}:secret:papyrus/prod/session-AbCdEf`, s),
             },
             {
                 name: "sts:AssumeRole of another role of the account",
@@ -435,7 +505,11 @@ describe("least privilege, evaluated by an IAM policy simulator", function () {
                             "ecs:service": s.serviceArn!,
                             "ecs:cluster": s.clusterArn!,
                             "ecs:task-definition": newRevisionArn(s),
-                            "ecs:service-deployment": requestsOf(AWS_CALLS.find((c) => c.on === "serviceDeployment")!, caller, s)[0].resource,
+                            "ecs:service-deployment": requestsOf(
+                                AWS_CALLS.find((c) => c.on === "serviceDeployment")!,
+                                caller,
+                                s,
+                            )[0].resource,
                             "iam:oidc-provider": PROVIDER_ARN,
                         };
                         const requests = [
@@ -552,11 +626,31 @@ describe("least privilege, evaluated by an IAM policy simulator", function () {
             return [
                 { name: "ecr-push.yml on a push to master", role: "push", run: { workflow: "ecr-push.yml" }, allowed: true },
                 { name: "ecr-push.yml on the release tag v1.4.2", role: "push", run: { workflow: "ecr-push.yml", ref: "refs/tags/v1.4.2" }, allowed: true },
-                { name: "a push to another branch (feature/login)", role: "push", run: { workflow: "ecr-push.yml", ref: "refs/heads/feature/login" }, allowed: false },
-                { name: "a branch named like master (master-hotfix)", role: "push", run: { workflow: "ecr-push.yml", ref: "refs/heads/master-hotfix" }, allowed: false },
+                {
+                    name: "a push to another branch (feature/login)",
+                    role: "push",
+                    run: { workflow: "ecr-push.yml", ref: "refs/heads/feature/login" },
+                    allowed: false,
+                },
+                {
+                    name: "a branch named like master (master-hotfix)",
+                    role: "push",
+                    run: { workflow: "ecr-push.yml", ref: "refs/heads/master-hotfix" },
+                    allowed: false,
+                },
                 { name: "a tag outside v*.*.* (nightly)", role: "push", run: { workflow: "ecr-push.yml", ref: "refs/tags/nightly" }, allowed: false },
-                { name: "master of another repository of the owner (acme/papyrus-fork)", role: "push", run: { repository: "acme/papyrus-fork" }, allowed: false },
-                { name: "master of another owner's repository of the same name (evil/papyrus)", role: "push", run: { repository: "evil/papyrus" }, allowed: false },
+                {
+                    name: "master of another repository of the owner (acme/papyrus-fork)",
+                    role: "push",
+                    run: { repository: "acme/papyrus-fork" },
+                    allowed: false,
+                },
+                {
+                    name: "master of another owner's repository of the same name (evil/papyrus)",
+                    role: "push",
+                    run: { repository: "evil/papyrus" },
+                    allowed: false,
+                },
                 { name: "a fork's pull request", role: "push", run: { pullRequest: true, ref: "refs/pull/42/merge" }, allowed: false },
                 { name: `a job in environment ${env} (the deploy role's runs)`, role: "push", run: { environment: env }, allowed: false },
                 { name: "a push to master, token for GitHub's default audience", role: "push", run: { audience: "https://github.com/acme" }, allowed: false },
@@ -587,8 +681,18 @@ describe("least privilege, evaluated by an IAM policy simulator", function () {
                 { name: "a push to master without an environment", role: "deploy", run: { workflow: "ecr-push.yml" }, allowed: false },
                 { name: "a release tag without an environment", role: "deploy", run: { ref: "refs/tags/v1.4.2" }, allowed: false },
                 { name: "a fork's pull request", role: "deploy", run: { pullRequest: true, ref: "refs/pull/42/merge" }, allowed: false },
-                { name: `environment ${env} of another repository (acme/papyrus-fork)`, role: "deploy", run: { environment: env, repository: "acme/papyrus-fork" }, allowed: false },
-                { name: `environment ${env}, token for GitHub's default audience`, role: "deploy", run: { environment: env, audience: "https://github.com/acme" }, allowed: false },
+                {
+                    name: `environment ${env} of another repository (acme/papyrus-fork)`,
+                    role: "deploy",
+                    run: { environment: env, repository: "acme/papyrus-fork" },
+                    allowed: false,
+                },
+                {
+                    name: `environment ${env}, token for GitHub's default audience`,
+                    role: "deploy",
+                    run: { environment: env, audience: "https://github.com/acme" },
+                    allowed: false,
+                },
             ];
         }
 
@@ -599,15 +703,49 @@ describe("least privilege, evaluated by an IAM policy simulator", function () {
             push: { branches: ["master"], tags: ["v*.*.*"], workflows: ["ecr-push.yml"] },
             deploy: { environments: ["dev"], workflows: ["deploy.yml", "rollback.yml", "promote.yml"] },
         };
-        const DEV_WITH_CLAIMS: StackCase = { ...DEV, label: "dev (subject with repository_id and job_workflow_ref)", overrides: { ...S3_BACKEND, "papyrus:github": JSON.stringify(GITHUB_WITH_CLAIMS) } };
+        const DEV_WITH_CLAIMS: StackCase = {
+            ...DEV,
+            label: "dev (subject with repository_id and job_workflow_ref)",
+            overrides: { ...S3_BACKEND, "papyrus:github": JSON.stringify(GITHUB_WITH_CLAIMS) },
+        };
         const claimsCases: TrustCase[] = [
             { name: "ecr-push.yml on a push to master", role: "push", run: { workflow: "ecr-push.yml", subjectTemplate: "claims" }, allowed: true },
-            { name: "ecr-push.yml on the release tag v1.4.2", role: "push", run: { workflow: "ecr-push.yml", ref: "refs/tags/v1.4.2", subjectTemplate: "claims" }, allowed: true },
-            { name: "another workflow on a push to master (build.yml)", role: "push", run: { workflow: "build.yml", subjectTemplate: "claims" }, allowed: false },
-            { name: "ecr-push.yml on another branch", role: "push", run: { workflow: "ecr-push.yml", ref: "refs/heads/feature/login", subjectTemplate: "claims" }, allowed: false },
-            { name: "deploy.yml in environment dev", role: "deploy", run: { environment: "dev", workflow: "deploy.yml", subjectTemplate: "claims" }, allowed: true },
-            { name: "rollback.yml in environment dev", role: "deploy", run: { environment: "dev", workflow: "rollback.yml", subjectTemplate: "claims" }, allowed: true },
-            { name: "release.yml in environment dev (not a listed workflow)", role: "deploy", run: { environment: "dev", workflow: "release.yml", subjectTemplate: "claims" }, allowed: false },
+            {
+                name: "ecr-push.yml on the release tag v1.4.2",
+                role: "push",
+                run: { workflow: "ecr-push.yml", ref: "refs/tags/v1.4.2", subjectTemplate: "claims" },
+                allowed: true,
+            },
+            {
+                name: "another workflow on a push to master (build.yml)",
+                role: "push",
+                run: { workflow: "build.yml", subjectTemplate: "claims" },
+                allowed: false,
+            },
+            {
+                name: "ecr-push.yml on another branch",
+                role: "push",
+                run: { workflow: "ecr-push.yml", ref: "refs/heads/feature/login", subjectTemplate: "claims" },
+                allowed: false,
+            },
+            {
+                name: "deploy.yml in environment dev",
+                role: "deploy",
+                run: { environment: "dev", workflow: "deploy.yml", subjectTemplate: "claims" },
+                allowed: true,
+            },
+            {
+                name: "rollback.yml in environment dev",
+                role: "deploy",
+                run: { environment: "dev", workflow: "rollback.yml", subjectTemplate: "claims" },
+                allowed: true,
+            },
+            {
+                name: "release.yml in environment dev (not a listed workflow)",
+                role: "deploy",
+                run: { environment: "dev", workflow: "release.yml", subjectTemplate: "claims" },
+                allowed: false,
+            },
             {
                 name: "deploy.yml in environment dev of a re-created repository of the same name (another repository_id)",
                 role: "deploy",
