@@ -97,7 +97,7 @@ function title(call: AwsCall): string {
     return `${call.actions.join(", ")} (${call.operations.join(", ")})`;
 }
 
-/** Evaluates each request; returns those whose verdict is not `expected` (with the statements that allowed them). */
+/** Evaluates each request; returns those whose verdict is not `expected`, or (allowed) not by exactly the statement `by`. */
 async function mismatches(
     stack: RenderedStack,
     role: CallerRole,
@@ -108,10 +108,7 @@ async function mismatches(
     const wrong: string[] = [];
     for (const request of requests) {
         const verdict = await evaluateIdentityRequest(roleOf(stack, role).policy, request);
-        const ok =
-            expected === "denied"
-                ? verdict.decision !== "Allowed"
-                : verdict.decision === expected && (by === undefined ? verdict.allowedBy.length === 0 : verdict.allowedBy.includes(by));
+        const ok = expected === "denied" ? verdict.decision !== "Allowed" : verdict.decision === expected && verdict.allowedBy.join() === (by ?? "");
         if (!ok) wrong.push(`${request.name}: ${verdict.decision}${verdict.allowedBy.length > 0 ? ` by ${verdict.allowedBy.join(", ")}` : ""}`);
     }
     return wrong;
