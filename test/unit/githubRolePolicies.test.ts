@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { oidcProviderArnProblem, s3BucketArnProblem, serviceDeploymentsArn, stateKeyPrefixProblem, taskDefinitionFamilyArn } from "../../components/arns";
 import { DeployPolicyArgs, deployPolicy, githubTrustCondition, githubTrustPolicy, pushPolicy } from "../../components/githubRolePolicies";
-import { AWS_CALLS, CallerRole, awsCallTable } from "../../components/awsCalls";
+import { AWS_CALLS, CallerRole, Operation, awsCallTable } from "../../components/awsCalls";
 import { PolicyStatement } from "../../components/policyDocument";
 import { diyStackHistoryReader, diyStackObjects } from "../../components/pulumiStateLayout";
 
@@ -727,6 +727,49 @@ describe("the roles' AWS calls (components/awsCalls.ts), held to the policies, t
             assert.ok(row !== undefined, `${action} is not in the table as a driver call`);
             assert.ok(allowed.includes(`${action} ${row.statement}`), `${action} is not allowed by ${row.statement}`);
         }
+    });
+
+    it("covers every AWS CLI call and driver command of the workflows, with the role the job assumes", () => {
+        const dir = path.join(ROOT, ".github", "workflows");
+        const found: string[] = [];
+        for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".yml"))) {
+            // ecr-push.yml assumes the push role; every other workflow a stack's deploy role.
+            const role: CallerRole = file === "ecr-push.yml" ? "push" : "deploy";
+            const lines = fs
+                .readFileSync(path.join(dir, file), "utf8")
+                .split("\n")
+                .filter((line) => !line.trim().startsWith("#"));
+            for (const line of lines) {
+                for (const [, service, command] of line.matchAll(/\baws ([a-z0-9-]+) ([a-z0-9-]+)/g)) {
+                    const action = `${service}:${command.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase())}`;
+                    found.push(`${file} ${action}`);
+                    const step = role === "push" ? "push" : "gate";
+                    assert.ok(
+                        AWS_CALLS.some(
+                            (call) => call.role === role && call.actions.includes(action) && /workflow/.test(call.why) && call.operations.includes(step),
+                        ),
+                        `${file}: \`aws ${service} ${command}\` is not a ${role} role workflow call (${step}) in the table`,
+                    );
+                }
+                for (const [, command] of line.matchAll(/(?:npx --no-install papyrus-deploy|args=\()\s*([a-z]+)\b/g)) {
+                    found.push(`${file} ${command}`);
+                    assert.ok(
+                        AWS_CALLS.some((call) => call.role === role && call.operations.includes(command as Operation)),
+                        `${file}: \`papyrus-deploy ${command}\` has no call in the table`,
+                    );
+                }
+            }
+        }
+        assert.deepStrictEqual([...new Set(found)].sort(), [
+            "deploy.yml deploy",
+            "deploy.yml ecr:DescribeImages",
+            "ecr-push.yml ecr:BatchGetImage",
+            "promote.yml history",
+            "promote.yml promote",
+            "promote.yml verify",
+            "rollback.yml rollback",
+            "rollback.yml verify",
+        ]);
     });
 
     it("is what docs/COMPONENTS.md shows, row for row (regenerate with `awsCallTable`)", () => {
