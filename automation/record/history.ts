@@ -6,7 +6,7 @@
 // now is the stack's state's to say (`markRunning`), not the newest success's.
 import type { UpdateSummary } from "@pulumi/pulumi/automation";
 import { isSha256Digest, parseImageReference } from "../../components/imageReference";
-import { qualifiedKey } from "../../components/stackConfig";
+import { DriverKey, qualifiedKey } from "../../components/configSchema";
 import type { PromotedFrom } from "./evidence";
 import { ReleaseVerdict, releaseVerdict, VerdictRecord, verdictRecords } from "./verdict";
 
@@ -100,7 +100,7 @@ export function updateRunner(summary: Pick<UpdateSummary, "environment" | "messa
 export function toDeployments(summaries: readonly UpdateSummary[], verdicts: ReadonlyMap<number, VerdictRecord> = new Map()): Deployment[] {
     return summaries.map((summary, index) => {
         const config = summary.config ?? {};
-        const value = (key: Parameters<typeof qualifiedKey>[0]) => {
+        const value = (key: DriverKey) => {
             const entry = config[qualifiedKey(key)];
             return entry && !entry.secret ? entry.value : undefined;
         };
@@ -198,7 +198,7 @@ export function formatPromotedFrom(from: Pick<PromotedFrom, "stack" | "version" 
 function digestOf(image: string | undefined): string | undefined {
     if (image === undefined) return undefined;
     try {
-        return parseImageReference(image, { input: "papyrus:image" }).digest;
+        return parseImageReference(image, { input: qualifiedKey("image") }).digest;
     } catch {
         const at = image.lastIndexOf("@");
         return at !== -1 && isSha256Digest(image.slice(at + 1)) ? image.slice(at + 1) : undefined;

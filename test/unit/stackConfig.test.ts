@@ -6,7 +6,8 @@
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as path from "path";
-import { ConfigReader, qualifiedKey, readStackConfig, readStackSettings, serviceConfigKey, StackConfigError } from "../../components/stackConfig";
+import { qualifiedKey } from "../../components/configSchema";
+import { ConfigReader, readStackConfig, readStackSettings, serviceConfigKey, StackConfigError } from "../../components/stackConfig";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const GITHUB = JSON.stringify({ owner: "acme", repository: "papyrus", deploy: { environments: ["dev"] } });
