@@ -2,8 +2,9 @@
 // an unset key means, and one line of documentation. What reads config derives
 // from this table: the stack program (stackConfig.ts), the driver's typed reads
 // (automation/record/updateConfig.ts `readSetting`), the keys the driver sets
-// for one update (`DRIVER_KEYS`), history, and the key table in docs/CONFIG.md
-// (test/unit/configSchema.test.ts holds the docs and the source to it).
+// for one update (`DRIVER_KEYS`), history, and the key table in
+// docs/COMPONENTS.md (scripts/configTable.ts). test/unit/configSchema.test.ts
+// holds the docs and the source to it: no other file spells a key.
 //
 // Two owners. A driver key is set by papyrus-deploy for one update only (a
 // temporary copy of Pulumi.<stack>.yaml), never in git, so each update in the

@@ -89,7 +89,7 @@ export class StackConfigError extends Error {
 }
 
 /** Service arguments whose config key is not the argument's own name. */
-const SERVICE_KEY_OF_ARGUMENT: Readonly<Record<string, string>> = {
+const SERVICE_KEY_OF_ARGUMENT: Readonly<Record<string, ConfigKey>> = {
     "healthCheck.path": "healthCheckPath",
     "vpc.natGateways": "natGateways",
 };
@@ -155,16 +155,15 @@ function readAccess(read: ConfigValues, stack: string, issuer: string): { settin
         promoteFrom: read.scalar("promoteFrom"),
     };
     const check = (problem: string | undefined) => problem !== undefined && problems.push(problem);
-    const key = qualifiedKey;
-    if (settings.oidcProviderArn !== undefined) check(oidcProviderArnProblem(settings.oidcProviderArn, issuer, key("oidcProviderArn")));
-    if (settings.stateBucketArn !== undefined) check(s3BucketArnProblem(settings.stateBucketArn, key("stateBucketArn")));
-    if (settings.stateKeyPrefix !== undefined) check(stateKeyPrefixProblem(settings.stateKeyPrefix, key("stateKeyPrefix")));
+    if (settings.oidcProviderArn !== undefined) check(oidcProviderArnProblem(settings.oidcProviderArn, issuer, qualifiedKey("oidcProviderArn")));
+    if (settings.stateBucketArn !== undefined) check(s3BucketArnProblem(settings.stateBucketArn, qualifiedKey("stateBucketArn")));
+    if (settings.stateKeyPrefix !== undefined) check(stateKeyPrefixProblem(settings.stateKeyPrefix, qualifiedKey("stateKeyPrefix")));
     if (settings.stateBucketArn === undefined && settings.stateKeyPrefix !== undefined) {
-        problems.push(`\`${key("stateKeyPrefix")}\` is set without \`${key("stateBucketArn")}\`; set the bucket too, or remove the prefix`);
+        problems.push(`\`${qualifiedKey("stateKeyPrefix")}\` is set without \`${qualifiedKey("stateBucketArn")}\`; set the bucket too, or remove the prefix`);
     }
     const promoteFrom = settings.promoteFrom;
     if (promoteFrom !== undefined && (!/^[A-Za-z0-9_.-]{1,100}$/.test(promoteFrom) || promoteFrom === stack)) {
-        problems.push(`\`${key("promoteFrom")}\` must name another stack of this project (e.g. \`dev\`), got \`${promoteFrom}\``);
+        problems.push(`\`${qualifiedKey("promoteFrom")}\` must name another stack of this project (e.g. \`dev\`), got \`${promoteFrom}\``);
     }
     return { settings, problems };
 }

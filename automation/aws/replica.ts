@@ -62,7 +62,7 @@ export async function awaitReplica(wait: ReplicaWait): Promise<ResolvedImage> {
 /** The longest `--wait`: longer than any replication takes. */
 export const MAX_REPLICA_WAIT_MS = MAX_DURATION_MS;
 
-// Durations moved to components/duration.ts (the config schema reads `papyrus:scanWait` with them).
+// Written once in components/duration.ts: the config schema reads `papyrus:scanWait` with them too.
 export { formatDuration, parseDuration };
 
 function sleep(ms: number, signal: AbortSignal | undefined, stack: string): Promise<void> {

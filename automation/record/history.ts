@@ -1,8 +1,9 @@
 // Deployments as the stack history records them. Every update the driver
-// runs carries `papyrus:image`, `papyrus:imageTag`, `papyrus:deployedBy` and
-// `papyrus:deployKind` (and, for a promote, `papyrus:promotedFrom`) in its
-// config, so history alone says which digest each update asked for, when, who
-// asked and where a promoted digest came from: no side database. Which of them runs
+// runs carries the driver keys of the config schema (`DRIVER_KEYS`:
+// `papyrus:image`, `papyrus:imageTag`, `papyrus:deployedBy`, `papyrus:deployKind`,
+// and `papyrus:promotedFrom` or `papyrus:reconcileOf`) in its config, so history
+// alone says which digest each update asked for, when, who asked and where a
+// promoted digest came from: no side database. Which of them runs
 // now is the stack's state's to say (`markRunning`), not the newest success's.
 import type { UpdateSummary } from "@pulumi/pulumi/automation";
 import { isSha256Digest, parseImageReference } from "../../components/imageReference";

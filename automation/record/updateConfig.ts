@@ -5,6 +5,9 @@
 // who asked; the checkout's file is never written, so after a deploy, rollback
 // or promote `git status` is clean and git's Pulumi.<stack>.yaml keeps holding
 // no image. The copy keeps `encryptionsalt` and secure values as they are.
+// Here too: the checkout's stack config as the driver reads it
+// (`readStackConfigValues`), and one key of it typed by the config schema
+// (`readSetting`).
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
