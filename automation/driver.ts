@@ -13,7 +13,7 @@ import * as path from "path";
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { digestReference, isSha256Digest } from "../components/imageReference";
-import { PROJECT_NAME, qualifiedKey } from "../components/stackConfig";
+import { PROJECT_NAME, qualifiedKey } from "../components/configSchema";
 import { fileBackendRoot } from "./engine/checkpointFile";
 import { createEcrClient, describeDigest, ResolvedImage, resolveTag } from "./aws/ecr";
 import { classifyEngineError, engineCall, engineErrorSummary, lockHolderFrom } from "./engine/errors";
@@ -68,14 +68,7 @@ import {
     RollbackTarget,
 } from "./record/history";
 import { acquireLock, describeEngineLock, describeHolder, engineLocks, removeLock, UnlockResult } from "./engine/lock";
-import {
-    isProtectedDeployment,
-    protectAfterUpdate,
-    protectedDeploymentCount,
-    PROTECT_DEPLOYMENTS_KEY,
-    unprotectedSourceWarning,
-    unprotectedTargetWarning,
-} from "./aws/protect";
+import { isProtectedDeployment, protectAfterUpdate, unprotectedSourceWarning, unprotectedTargetWarning } from "./aws/protect";
 import { awaitReplica, formatDuration } from "./aws/replica";
 import { RestoreNote, restoreRollbackTarget } from "./aws/restore";
 import { deploymentTaskDefinitions, followRollout, RolloutLostError, RolloutOutcome } from "./aws/rollout";
@@ -86,7 +79,7 @@ import { replacingUpdate } from "./aws/supersede";
 import { Checkpoint, pendingOperations, recordedImage, RecordedImage } from "./engine/state";
 import { StackIdentity } from "./engine/stackName";
 import { validateTag, TagPolicy } from "./record/tags";
-import { DriverConfig, isSecureStackConfigValue, readStackConfigValues, StackConfigValues, writeUpdateConfig } from "./record/updateConfig";
+import { DriverConfig, isSecureStackConfigValue, readSetting, readStackConfigValues, StackConfigValues, writeUpdateConfig } from "./record/updateConfig";
 import { isUnsettled, ReleaseVerdict, releaseVerdict, VerdictRecord, verdictTagName, writeVerdict } from "./record/verdict";
 import { compareRunningImage, createEcsClient, VerifyResult } from "./aws/verify";
 
@@ -223,7 +216,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
         const repositoryName = requireConfig(session, "repositoryName");
         const resolved = await resolveTag(ecrClient(session), repositoryName, options.tag);
         const image = digestReference(resolved.repositoryUrl, resolved.digest, { input: "tag" });
-        await checkPromotionGate(session, options.tag, resolved.digest, `deploy to \`${session.displayName}\` (\`papyrus:promoteFrom\`)`);
+        await checkPromotionGate(session, options.tag, resolved.digest, `deploy to \`${session.displayName}\` (\`${qualifiedKey("promoteFrom")}\`)`);
         const scan = await gateDigest(
             session,
             ecrClient(session),
@@ -370,13 +363,13 @@ export async function promote(options: PromoteOptions): Promise<DeployResult> {
         // The target's `papyrus:promoteFrom`, exactly as `deploy` honours it (from another stack than
         // that one, the digest must still have completed there). From that stack itself, the source's
         // own verdict was just checked.
-        const promoteFrom = session.config[qualifiedKey("promoteFrom")];
+        const promoteFrom = readSetting(session.config, "promoteFrom");
         if (promoteFrom && (await identityOf({ ...options, stackName: promoteFrom }, session.workDir, session.backendUrl)).qualified !== source.qualified) {
             await checkPromotionGate(
                 session,
                 `${options.from}'s ${promotedFrom.tag ?? `update ${promotedFrom.version}`}`,
                 promotedFrom.digest,
-                `promote to \`${session.displayName}\` (\`papyrus:promoteFrom\`)`,
+                `promote to \`${session.displayName}\` (\`${qualifiedKey("promoteFrom")}\`)`,
             );
         }
         const repositoryName = requireConfig(session, "repositoryName");
@@ -434,7 +427,7 @@ async function promotionSource(source: Session, version: number | undefined, gat
             );
         }
         released({ ...found, digest: found.digest });
-        const keep = protectedDeploymentCount(source.config[PROTECT_DEPLOYMENTS_KEY]);
+        const keep = readSetting(source.config, "protectDeployments");
         return {
             stack: source.displayName,
             version: found.version,
@@ -485,7 +478,7 @@ async function promotionSource(source: Session, version: number | undefined, gat
  * and tags are read (no lock, no state, nothing of the source changes).
  */
 async function checkPromotionGate(session: Session, what: string, digest: string, gate: string): Promise<void> {
-    const source = session.config[qualifiedKey("promoteFrom")];
+    const source = readSetting(session.config, "promoteFrom");
     if (!source) return;
     const sourceIdentity = await identityOf({ ...session.options, stackName: source }, session.workDir, session.backendUrl);
     const sourceStack = stackCli(session.options, session.workDir, session.backendUrl, sourceIdentity);
@@ -878,7 +871,7 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
     const { stack, options } = session;
     const startedAt = new Date();
     const before = session.running;
-    const keep = protectedDeploymentCount(session.config[PROTECT_DEPLOYMENTS_KEY]); // a bad value stops here, before `up`
+    const keep = readSetting(session.config, "protectDeployments"); // a bad value stops here, before `up`
     // The Automation API only reacts to aborts that come after `up` starts.
     throwIfAborted(session);
     // The ECS deployments that exist before `up`: the one `up` starts is the new one.

@@ -14,6 +14,13 @@ import { TempBackend } from "./backend";
 
 export const FIXTURE_DIR = path.resolve(__dirname, "fixtures", "digest-app");
 
+/** The fixture program's config for its stand-in service in the ECS API (moto): cluster `papyrus`, service `api`. */
+export const FIXTURE_ECS_CONFIG: Readonly<Record<string, { value: string }>> = {
+    "papyrus:fixtureEcs": { value: "true" },
+    "papyrus:fixtureClusterName": { value: "papyrus" },
+    "papyrus:fixtureServiceName": { value: "api" },
+};
+
 /** A fresh project directory for the fixture; removed with the backend's directory when placed inside it. */
 export function fixtureProject(parent: string = os.tmpdir()): string {
     const dir = fs.mkdtempSync(path.join(parent, "digest-app-"));

@@ -5,6 +5,7 @@
 import { parseArgs } from "util";
 import { DEFAULT_REPLICA_WAIT_MS, formatDuration } from "../aws/replica";
 import { DEFAULT_RESTORE_WAIT_MS } from "../aws/restore";
+import { qualifiedKey } from "../../components/configSchema";
 import { InvalidInputError } from "../record/errors";
 import { escapeUnprintable } from "../record/printable";
 
@@ -41,7 +42,7 @@ const EVIDENCE: FlagSpec = { type: "string", value: "<file>", help: "write the e
 const ACCEPT_FINDINGS: FlagSpec = {
     type: "string",
     value: "<reason>",
-    help: "deploy although the digest's scan findings reach the stack's `papyrus:scanThreshold` (or its scan is unfinished or missing): say why; the evidence records it with the counts",
+    help: `deploy although the digest's scan findings reach the stack's \`${qualifiedKey("scanThreshold")}\` (or its scan is unfinished or missing): say why; the evidence records it with the counts`,
 };
 
 export const COMMANDS = {
@@ -50,8 +51,8 @@ export const COMMANDS = {
         description:
             "Resolves <tag> (v*.*.* or a full commit SHA; never latest) to its digest with one ECR call, runs pulumi up " +
             "with <repositoryUrl>@sha256:<digest> (passed for this update only: the checkout's files are not changed), then " +
-            "compares with what ECS runs. On a stack with `papyrus:promoteFrom`, only a digest that succeeded on that stack is taken. " +
-            "Before the update the digest's scan findings are read: findings at or above `papyrus:scanThreshold` (default CRITICAL) refuse it " +
+            `compares with what ECS runs. On a stack with \`${qualifiedKey("promoteFrom")}\`, only a digest that succeeded on that stack is taken. ` +
+            `Before the update the digest's scan findings are read: findings at or above \`${qualifiedKey("scanThreshold")}\` (default CRITICAL) refuse it ` +
             "(exit 11) unless --accept-findings says why. Afterwards the digests the stack runs and ran most recently get its protective tags.",
         flags: {
             stack: stack("the stack to deploy to"),

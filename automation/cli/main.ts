@@ -4,7 +4,7 @@
 // stdout stays machine-readable.
 import * as fs from "fs";
 import * as path from "path";
-import { PROJECT_NAME } from "../../components/stackConfig";
+import { PROJECT_NAME, qualifiedKey } from "../../components/configSchema";
 import { CommandLineError, CommandName, commandUsage, parseCommandLine, ParsedCommandLine, usage } from "./commandTable";
 import { deploy, history, promote, reapply, reconcile, rollback, unlock, verify, DeployResult } from "../driver";
 import { DeployError, EXIT_CODES, ImageNotFoundError, InvalidInputError } from "../record/errors";
@@ -36,7 +36,7 @@ Exit codes (what the stack runs afterwards is always read from its state):
      message gives the unlock          at --wait-timeout (verify: ECS still rolls
      command)                          it out); verify answers later
                                    11  scan findings of the digest reach the
-                                       stack's papyrus:scanThreshold, or its
+                                       stack's ${qualifiedKey("scanThreshold")}, or its
                                        scan is unfinished (nothing changed;
                                        --accept-findings says why to go on)
                                    12  the stack's state (checkpoint or a

@@ -6,10 +6,12 @@
 // gets a row that says why, and the others are still shown.
 import { DescribeImagesCommand, ECRClient, ImageNotFoundException } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
+import { qualifiedKey } from "../../components/configSchema";
 import { inspectStack, listStacks, StackSnapshot } from "../driver";
 import { createEcrClient } from "../aws/ecr";
 import { DeployError } from "../record/errors";
 import { currentDeployment } from "../record/history";
+import { readSetting } from "../record/updateConfig";
 import type { ReleaseVerdict } from "../record/verdict";
 import { escapeUnprintable } from "../record/printable";
 import { protectiveTagsOf } from "../aws/protect";
@@ -128,8 +130,8 @@ async function ecsState(snapshot: StackSnapshot, ecs: ECSClient, image: string):
 }
 
 async function protectionState(snapshot: StackSnapshot, ecr: ECRClient, digest: string): Promise<ProtectionState> {
-    const repositoryName = snapshot.config["papyrus:repositoryName"];
-    if (!repositoryName) return { unknown: "`papyrus:repositoryName` is not set" };
+    const repositoryName = readSetting(snapshot.config, "repositoryName");
+    if (!repositoryName) return { unknown: `\`${qualifiedKey("repositoryName")}\` is not set` };
     try {
         const out = await ecr.send(new DescribeImagesCommand({ repositoryName, imageIds: [{ imageDigest: digest }] }));
         const detail = out.imageDetails?.[0];

@@ -1,6 +1,7 @@
 // Typed errors of the deploy driver. Each says what happened, names the input
 // and the bad value, says what to do, and carries the CLI's exit code. Errors
 // that end an update that ran carry its evidence record.
+import { qualifiedKey } from "../../components/configSchema";
 import type { EvidenceRecord } from "./evidence";
 
 export const EXIT_CODES = {
@@ -35,7 +36,7 @@ export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
 export const EXIT_CODE_MEANINGS: Record<keyof typeof EXIT_CODES, string> = {
     ok: "done",
     unexpected: "unexpected error: a bug (the log has the stack trace; please report it)",
-    usage: "bad input: a flag, tag, stack name or stack configuration that can never work, a digest the stack's `papyrus:promoteFrom` never ran, or a Node.js older than `engines.node`; nothing changed",
+    usage: `bad input: a flag, tag, stack name or stack configuration that can never work, a digest the stack's \`${qualifiedKey("promoteFrom")}\` never ran, or a Node.js older than \`engines.node\`; nothing changed`,
     imageUnavailable:
         "the image, its repository or the rollback target is missing or archived in ECR, or a restore or replication did not finish within `--wait`; nothing changed",
     stackBusy:
@@ -48,8 +49,7 @@ export const EXIT_CODE_MEANINGS: Record<keyof typeof EXIT_CODES, string> = {
     unreachable: "AWS, its credentials or the state backend could not be reached, or AWS throttled or failed the request; nothing changed",
     rolloutTimeout:
         "the stack was updated, but ECS was still rolling it out when `--wait-timeout` ended (for `verify`: ECS is still rolling it out); `verify` answers later",
-    scanFindings:
-        "the scan gate refused the digest: findings at or above `papyrus:scanThreshold`, or its scan unfinished (or missing where `papyrus:scanRequired`); nothing changed",
+    scanFindings: `the scan gate refused the digest: findings at or above \`${qualifiedKey("scanThreshold")}\`, or its scan unfinished (or missing where \`${qualifiedKey("scanRequired")}\`); nothing changed`,
     stateUnreadable:
         "the stack's state cannot be read: its checkpoint, a history file or its tags file is truncated or misshaped (the message names the file and how to restore it); nothing changed",
     notReleased: "a release gate refused: the digest's release verdict on the source stack is not `completed`; nothing changed",
@@ -101,7 +101,7 @@ export class RepositoryNotFoundError extends DeployError {
     readonly exitCode = EXIT_CODES.imageUnavailable;
     constructor(readonly repositoryName: string) {
         super(
-            `ECR repository \`${repositoryName}\` does not exist (from \`papyrus:repositoryName\`); run \`pulumi up\` once to create it, or fix the stack config`,
+            `ECR repository \`${repositoryName}\` does not exist (from \`${qualifiedKey("repositoryName")}\`); run \`pulumi up\` once to create it, or fix the stack config`,
         );
     }
 }
@@ -199,7 +199,7 @@ export class NotPromotedError extends DeployError {
         digest: string,
     ) {
         super(
-            `stack \`${stack}\` takes only digests whose release completed on \`${source}\` (\`papyrus:promoteFrom\` in its stack config), ` +
+            `stack \`${stack}\` takes only digests whose release completed on \`${source}\` (\`${qualifiedKey("promoteFrom")}\` in its stack config), ` +
                 `and \`${tag}\` (${digest}) never ran there; nothing was changed. Deploy it to ${source} first, then run ` +
                 `\`papyrus-deploy promote --from ${source} --to ${stack}\``,
         );
@@ -273,7 +273,7 @@ export class ReplicaMissingError extends DeployError {
     ) {
         super(
             `${digest} from stack \`${source}\` is not in \`${repositoryName}\` of stack \`${target}\` (${region}) after waiting ${waited}; nothing was changed. ` +
-                `Replication from ${source}'s registry (\`papyrus:replicateTo\` in its stack config) has not delivered it: check it with ` +
+                `Replication from ${source}'s registry (\`${qualifiedKey("replicateTo")}\` in its stack config) has not delivered it: check it with ` +
                 `\`aws ecr describe-image-replication-status --repository-name ${repositoryName} --image-id imageDigest=${digest}\` in ${source}'s region, ` +
                 "then run promote again (`--wait` waits longer)",
         );

@@ -1,12 +1,13 @@
 // Deployments as the stack history records them. Every update the driver
-// runs carries `papyrus:image`, `papyrus:imageTag`, `papyrus:deployedBy` and
-// `papyrus:deployKind` (and, for a promote, `papyrus:promotedFrom`) in its
-// config, so history alone says which digest each update asked for, when, who
-// asked and where a promoted digest came from: no side database. Which of them runs
+// runs carries the driver keys of the config schema (`DRIVER_KEYS`:
+// `papyrus:image`, `papyrus:imageTag`, `papyrus:deployedBy`, `papyrus:deployKind`,
+// and `papyrus:promotedFrom` or `papyrus:reconcileOf`) in its config, so history
+// alone says which digest each update asked for, when, who asked and where a
+// promoted digest came from: no side database. Which of them runs
 // now is the stack's state's to say (`markRunning`), not the newest success's.
 import type { UpdateSummary } from "@pulumi/pulumi/automation";
 import { isSha256Digest, parseImageReference } from "../../components/imageReference";
-import { qualifiedKey } from "../../components/stackConfig";
+import { DriverKey, qualifiedKey } from "../../components/configSchema";
 import type { PromotedFrom } from "./evidence";
 import { ReleaseVerdict, releaseVerdict, VerdictRecord, verdictRecords } from "./verdict";
 
@@ -100,7 +101,7 @@ export function updateRunner(summary: Pick<UpdateSummary, "environment" | "messa
 export function toDeployments(summaries: readonly UpdateSummary[], verdicts: ReadonlyMap<number, VerdictRecord> = new Map()): Deployment[] {
     return summaries.map((summary, index) => {
         const config = summary.config ?? {};
-        const value = (key: Parameters<typeof qualifiedKey>[0]) => {
+        const value = (key: DriverKey) => {
             const entry = config[qualifiedKey(key)];
             return entry && !entry.secret ? entry.value : undefined;
         };
@@ -198,7 +199,7 @@ export function formatPromotedFrom(from: Pick<PromotedFrom, "stack" | "version" 
 function digestOf(image: string | undefined): string | undefined {
     if (image === undefined) return undefined;
     try {
-        return parseImageReference(image, { input: "papyrus:image" }).digest;
+        return parseImageReference(image, { input: qualifiedKey("image") }).digest;
     } catch {
         const at = image.lastIndexOf("@");
         return at !== -1 && isSha256Digest(image.slice(at + 1)) ? image.slice(at + 1) : undefined;
