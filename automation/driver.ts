@@ -10,15 +10,13 @@
 // image and who asked as a config file of its own (updateConfig.ts).
 import * as fs from "fs";
 import * as path from "path";
-import { ECRClient } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { digestReference, isSha256Digest } from "../components/imageReference";
 import { PROJECT_NAME, qualifiedKey } from "../components/stackConfig";
 import { fileBackendRoot } from "./engine/checkpointFile";
-import { createEcrClient, describeDigest, ResolvedImage, resolveTag } from "./aws/ecr";
+import { describeDigest, ResolvedImage, resolveTag } from "./aws/ecr";
 import { classifyEngineError, engineCall, engineErrorSummary, lockHolderFrom } from "./engine/errors";
 import { withEngineInterrupt } from "./engine/interrupt";
-import { PROJECT_ROOT } from "./engine/tools";
 import { backendFor, createWorkspace, identityOf, stackCli } from "./engine/workspace";
 import {
     DeployError,
@@ -51,7 +49,6 @@ import {
     EvidenceRecord,
     PromotedFrom,
     ReleaseNote,
-    requestedByOf,
     RolloutNote,
     UpdateKind,
     VerifyNote,
@@ -67,7 +64,7 @@ import {
     readDeployments,
     RollbackTarget,
 } from "./record/history";
-import { acquireLock, describeEngineLock, describeHolder, engineLocks, removeLock, UnlockResult } from "./engine/lock";
+import { removeLock, UnlockResult } from "./engine/lock";
 import {
     isProtectedDeployment,
     protectAfterUpdate,
@@ -80,57 +77,31 @@ import { awaitReplica, formatDuration } from "./aws/replica";
 import { RestoreNote, restoreRollbackTarget } from "./aws/restore";
 import { deploymentTaskDefinitions, followRollout, RolloutLostError, RolloutOutcome } from "./aws/rollout";
 import { acceptFindingsReason, gateDigest, ScanNote } from "./aws/scanGate";
-import { CliCommandError, StackCli } from "./engine/stackCli";
+import { CliCommandError } from "./engine/stackCli";
 import { escapeUnprintable } from "./record/printable";
 import { replacingUpdate } from "./aws/supersede";
 import { Checkpoint, pendingOperations, recordedImage, RecordedImage } from "./engine/state";
-import { StackIdentity } from "./engine/stackName";
 import { validateTag, TagPolicy } from "./record/tags";
-import { DriverConfig, isSecureStackConfigValue, readStackConfigValues, StackConfigValues, writeUpdateConfig } from "./record/updateConfig";
+import { DriverConfig, writeUpdateConfig } from "./record/updateConfig";
 import { isUnsettled, ReleaseVerdict, releaseVerdict, VerdictRecord, verdictTagName, writeVerdict } from "./record/verdict";
-import { compareRunningImage, createEcsClient, VerifyResult } from "./aws/verify";
+import { compareRunningImage, VerifyResult } from "./aws/verify";
+import {
+    checkedProjectDirectory,
+    ecrClient,
+    ecsClient,
+    openSession,
+    readRecordedImage,
+    requireConfig,
+    Session,
+    StackContext,
+    stackOutputsOf,
+    stackRegion,
+    throwIfAborted,
+    UpdateOptions,
+    withLockedSession,
+} from "./update/session";
 
-export interface StackContext {
-    /** `dev`, or fully qualified `organization/papyrus/dev`: every spelling names one stack. */
-    readonly stackName: string;
-    /** Directory with Pulumi.yaml and Pulumi.<stack>.yaml. @default the project root */
-    readonly workDir?: string;
-    /** Extra environment for the engine (backend URL, passphrase, AWS endpoints). */
-    readonly envVars?: Record<string, string>;
-    readonly ecr?: ECRClient;
-    readonly ecs?: ECSClient;
-    /** Engine output, line by line, as it happens. */
-    readonly onOutput?: (text: string) => void;
-    /**
-     * Aborting stops the driver: before `up` nothing changes; during `up` the engine cancels at a
-     * safe point. The engine gets exactly one interrupt (see `engineInterrupt`).
-     */
-    readonly signal?: AbortSignal;
-    /** Who asked. @default the GitHub actor in CI, else $USER */
-    readonly requestedBy?: string;
-    /** Where CI identity is read from. @default process.env */
-    readonly env?: NodeJS.ProcessEnv;
-}
-
-export interface UpdateOptions extends StackContext {
-    /** Follow the ECS deployment `up` started and compare what ECS runs with the record afterwards. @default true */
-    readonly verify?: boolean;
-    /** Write the evidence record to this file (checked before anything runs). */
-    readonly evidenceFile?: string;
-    /** How long to wait for ECS to finish the rollout (COMPLETED or FAILED); 0 looks once. @default 15 minutes */
-    readonly waitTimeoutMs?: number;
-    /** @default 5 s */
-    readonly rolloutPollMs?: number;
-    /** At most one rollout status line this often. @default 10 s */
-    readonly progressMs?: number;
-    /** Rollout progress, one line each. @default `onOutput` */
-    readonly onProgress?: (line: string) => void;
-    /**
-     * When ECS rolls the update back: `fail` (exit 6, printing the reconcile command) or `reconcile`
-     * (also run `up` with the digest ECS runs, so state, history and ECS agree; still exit 6). @default "fail"
-     */
-    readonly onRollback?: "fail" | "reconcile";
-}
+export type { StackContext, UpdateOptions };
 
 export const DEFAULT_ROLLOUT_WAIT_MS = 15 * 60_000;
 
@@ -347,7 +318,7 @@ export async function reapply(options: UpdateOptions): Promise<DeployResult> {
  * and the history name the source's stack, update, digest and tag. The source is only read.
  */
 export async function promote(options: PromoteOptions): Promise<DeployResult> {
-    const workDir = projectDirectory(options.workDir);
+    const workDir = checkedProjectDirectory(options.workDir);
     if (options.evidenceFile !== undefined) checkEvidencePath(options.evidenceFile, workDir);
     const backendUrl = backendFor(workDir, options.envVars);
     const sourceOptions: UpdateOptions = { ...options, stackName: options.from, ecs: options.sourceEcs, ecr: undefined, evidenceFile: undefined };
@@ -538,7 +509,7 @@ export async function inspectStack(options: StackContext): Promise<StackSnapshot
  * stack files (`file://`) or the checkout's `Pulumi.<stack>.yaml` files, and `note` says so and why.
  */
 export async function listStacks(options: Omit<StackContext, "stackName">): Promise<{ names: string[]; note?: string }> {
-    const workDir = projectDirectory(options.workDir);
+    const workDir = checkedProjectDirectory(options.workDir);
     const backendUrl = backendFor(workDir, options.envVars);
     const context = { displayName: "(every stack)", identity: { qualified: "", organization: "", project: PROJECT_NAME, name: "" }, backendUrl };
     const workspace = await createWorkspace({ ...options, stackName: "" }, workDir, backendUrl);
@@ -621,7 +592,7 @@ export async function verify(options: StackContext): Promise<VerifyReport> {
  * of this host holds it: then exit 4 naming it. The engine's lock and the state are not touched.
  */
 export async function unlock(options: StackContext): Promise<UnlockResult> {
-    const workDir = projectDirectory(options.workDir);
+    const workDir = checkedProjectDirectory(options.workDir);
     const backendUrl = backendFor(workDir, options.envVars);
     const identity = await identityOf(options, workDir, backendUrl);
     return removeLock(workDir, identity.qualified);
@@ -715,147 +686,6 @@ async function reconcileTo(
     const image = digestReference(resolved.repositoryUrl, resolved.digest, { input: "image ECS runs" });
     const tag = (deployments ?? []).find((d) => d.operation === "update" && d.digest === digest && d.tag !== undefined)?.tag;
     return runUpdate(session, { kind: "reconcile", image, resolved, tag, reconcileOf });
-}
-
-// ---- the session: open → lock → read state → recover → work → release ----
-
-interface Session {
-    /** The stack's CLI commands (`--stack <qualified name>`). */
-    readonly stack: StackCli;
-    readonly identity: StackIdentity;
-    /** The name as the caller gave it, for messages. */
-    readonly displayName: string;
-    /** The backend the engine uses: PULUMI_BACKEND_URL, or the project's own `.pulumi-state`. */
-    readonly backendUrl: string;
-    readonly workDir: string;
-    /** The checkout's `Pulumi.<stack>.yaml` config, as the engine will read it. */
-    readonly config: StackConfigValues;
-    /** The state as the session found it (after recovery). */
-    readonly checkpoint: Checkpoint | undefined;
-    /** What that state runs. */
-    readonly running?: RecordedImage;
-    /** Why the state does not say what runs, when it does not. */
-    readonly runningProblem?: string;
-    readonly stackOutputs: Record<string, unknown>;
-    /** When this session read the stack's state. */
-    readonly readAt: Date;
-    readonly requestedBy: string;
-    readonly options: UpdateOptions;
-    readonly evidenceFile?: string;
-    readonly recovered: string[];
-}
-
-async function withLockedSession<T>(options: UpdateOptions, work: (session: Session) => Promise<T>): Promise<T> {
-    if (options.onRollback === "reconcile" && options.verify === false) {
-        // Reconciling needs the rollout followed; without it a rollback would pass unseen and the option would promise nothing.
-        throw new InvalidInputError("onRollback", "reconcile", "needs ECS checked after the update, which `verify: false` turns off: drop one of them");
-    }
-    const requestedBy = requestedByOf(options);
-    const workDir = projectDirectory(options.workDir);
-    const evidenceFile = options.evidenceFile === undefined ? undefined : checkEvidencePath(options.evidenceFile, workDir);
-    if (options.signal?.aborted) throw new InterruptedError(options.stackName, "interrupted before the update started; nothing was changed");
-    const backendUrl = backendFor(workDir, options.envVars);
-    // The lock is keyed on the canonical name, so `dev` and `organization/papyrus/dev` share it.
-    const identity = await identityOf(options, workDir, backendUrl);
-    const lock = acquireLock(workDir, identity.qualified, requestedBy, options.stackName);
-    try {
-        const session = await recover(await openSession(options, { workDir, backendUrl, identity, evidenceFile, requestedBy }), lock.staleHolder);
-        throwIfAborted(session);
-        return await work(session);
-    } finally {
-        lock.release();
-    }
-}
-
-async function openSession(
-    options: UpdateOptions,
-    known: { workDir?: string; backendUrl?: string; identity?: StackIdentity; evidenceFile?: string; requestedBy?: string } = {},
-): Promise<Session> {
-    const workDir = known.workDir ?? projectDirectory(options.workDir);
-    const backendUrl = known.backendUrl ?? backendFor(workDir, options.envVars);
-    const identity = known.identity ?? (await identityOf(options, workDir, backendUrl));
-    const stack = stackCli(options, workDir, backendUrl, identity);
-    const session = { displayName: options.stackName, workDir, backendUrl, identity, options, stack };
-    const readAt = new Date();
-    const checkpoint = await engineCall(session, () => stack.readState());
-    // A tags file the engine cannot read fails `up` late and hides every release verdict: say so now (a file read, no process).
-    if (fileBackendRoot(backendUrl) !== undefined) await engineCall(session, () => stack.tags());
-    const config = readStackConfigValues(workDir, identity.name);
-    return {
-        ...session,
-        config,
-        checkpoint,
-        ...readRecordedImage(checkpoint),
-        stackOutputs: stackOutputsOf(checkpoint),
-        readAt,
-        // Checked by withLockedSession before the lock (exit 2 for a bad PAPYRUS_DEPLOYER); a read-only session records nobody.
-        requestedBy: known.requestedBy ?? "",
-        options,
-        evidenceFile: known.evidenceFile,
-        recovered: [],
-    };
-}
-
-/** `--cwd`, else the project root; it must be a directory with a Pulumi.yaml. */
-function projectDirectory(workDir: string | undefined): string {
-    const dir = path.resolve(workDir ?? PROJECT_ROOT);
-    if (!fs.existsSync(path.join(dir, "Pulumi.yaml"))) {
-        throw new InvalidInputError(
-            "workDir",
-            workDir ?? dir,
-            fs.existsSync(dir) ? "has no Pulumi.yaml; point it at the project directory" : "does not exist; point it at the project directory",
-        );
-    }
-    return dir;
-}
-
-/**
- * A driver or engine that died without cleaning up (SIGKILL, lost runner) can leave the backend
- * locked and pending operations in the state. The engine's lock is broken only when its holder is
- * provably dead (a process of this machine that no longer runs), whether or not our own lock was
- * stale; pending operations are refreshed away. Each step is reported.
- */
-async function recover(session: Session, staleHolder: ReturnType<typeof acquireLock>["staleHolder"]): Promise<Session> {
-    // Said as it happens too, so a command that fails afterwards still shows what it did.
-    const done = {
-        push: (line: string) => {
-            session.recovered.push(line);
-            session.options.onOutput?.(`recovered: ${line}\n`);
-        },
-    };
-    if (staleHolder !== undefined) {
-        done.push(`removed the driver lock left by ${describeHolder(staleHolder)}, which is no longer running`);
-    }
-    const locks = engineLocks(session.backendUrl, session.identity.project, session.identity.name);
-    if (locks === undefined) {
-        if (staleHolder !== undefined) {
-            done.push(`left the engine's lock (if any) alone: on ${backendKind(session.backendUrl)} a lock cannot be proven stale from here`);
-        }
-    } else if (locks.length > 0 && locks.every((lock) => lock.stale)) {
-        await engineCall(session, () => session.stack.cancel());
-        done.push(
-            `cancelled the engine's stale update lock held by ${locks.map(describeEngineLock).join(", ")}, which is no longer running (\`pulumi cancel\`)`,
-        );
-    }
-    const pending = pendingOperations(session.checkpoint);
-    if (pending.length === 0) return session;
-    if (locks !== undefined && locks.some((lock) => !lock.stale)) return session; // a live update owns them: `up` will say busy
-    await engineCall(session, () => withEngineInterrupt(session.options, (engine) => session.stack.refreshClearingPending(engine)));
-    done.push(
-        `refreshed the stack to clear ${pending.length} pending operation(s) left by the interrupted update (${pending.map((p) => `${p.type} ${p.resource.urn.split("::").pop()}`).join(", ")})`,
-    );
-    const checkpoint = await engineCall(session, () => session.stack.readState());
-    return { ...session, checkpoint, ...readRecordedImage(checkpoint), stackOutputs: stackOutputsOf(checkpoint) };
-}
-
-function backendKind(url: string): string {
-    return url.startsWith("s3://") ? "an S3 backend" : url.startsWith("file://") ? "a file backend" : "Pulumi Cloud";
-}
-
-function throwIfAborted(session: Session): void {
-    if (session.options.signal?.aborted) {
-        throw new InterruptedError(session.displayName, "interrupted before the update started; nothing was changed");
-    }
 }
 
 // ---- the update ------------------------------------------------------------
@@ -1361,58 +1191,4 @@ async function verifyRunning(session: Session, recorded: RecordedImage | undefin
     } catch (err) {
         return { error: (err as Error).message, cause: err };
     }
-}
-
-/**
- * What the state runs, or why that cannot be read from it (e.g. a refresh after an ECS rollback
- * recorded the service on a task definition the state no longer holds). Not fatal: a deploy or
- * an explicit rollback replaces it, and `history` and `verify` say so.
- */
-function readRecordedImage(checkpoint: Checkpoint | undefined): { running?: RecordedImage; runningProblem?: string } {
-    try {
-        return { running: recordedImage(checkpoint) };
-    } catch (err) {
-        return { runningProblem: (err as Error).message };
-    }
-}
-
-/** The root stack resource's outputs, from the same export (no extra CLI call). */
-function stackOutputsOf(checkpoint: Checkpoint | undefined): Record<string, unknown> {
-    const root = checkpoint?.resources?.find((r) => r.type === "pulumi:pulumi:Stack");
-    return root?.outputs ?? {};
-}
-
-// ---- config ----------------------------------------------------------------
-
-/**
- * The stack's own region (`aws:region`), so a prod deploy asks prod's registry even when the
- * shell's AWS_REGION points elsewhere; the SDK's default chain when the stack sets none.
- */
-function stackRegion(config: StackConfigValues): string | undefined {
-    return config["aws:region"] || undefined;
-}
-
-function ecrClient(session: Session): ECRClient {
-    return session.options.ecr ?? createEcrClient(stackRegion(session.config));
-}
-
-function ecsClient(session: Session): ECSClient {
-    return session.options.ecs ?? createEcsClient(stackRegion(session.config));
-}
-
-function requireConfig(session: Session, key: Parameters<typeof qualifiedKey>[0]): string {
-    const value = session.config[qualifiedKey(key)];
-    if (!value) {
-        const name = session.identity.name;
-        if (isSecureStackConfigValue(session.workDir, name, qualifiedKey(key))) {
-            throw new InvalidInputError(
-                qualifiedKey(key),
-                "(secret)",
-                `in Pulumi.${name}.yaml is a secret, which the driver does not decrypt; it names what the driver asks AWS for, so it must be a plain value: ` +
-                    `\`pulumi config set ${qualifiedKey(key)} <value> -s ${name}\` (without --secret)`,
-            );
-        }
-        throw new InvalidInputError(`${qualifiedKey(key)}`, "", `must be set in Pulumi.${name}.yaml (\`pulumi config set ${key} <value> -s ${name}\`)`);
-    }
-    return value;
 }
