@@ -58,12 +58,12 @@ export const EXIT_CODE_MEANINGS: Record<keyof typeof EXIT_CODES, string> = {
 
 export abstract class DeployError extends Error {
     abstract readonly exitCode: ExitCode;
-    /** The evidence record of the update this error ends; unset when no update ran. */
+    /** The evidence record of the update this error ends, with this message as its `error`; unset when no update ran. */
     readonly evidence?: EvidenceRecord;
     constructor(message: string, evidence?: EvidenceRecord) {
         super(message);
         this.name = new.target.name;
-        this.evidence = evidence;
+        this.evidence = evidence && { ...evidence, error: message };
     }
 }
 
