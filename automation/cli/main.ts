@@ -6,7 +6,15 @@ import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_NAME } from "../../components/stackConfig";
 import { CommandLineError, CommandName, commandUsage, parseCommandLine, ParsedCommandLine, usage } from "./commandTable";
-import { deploy, history, promote, reapply, reconcile, rollback, unlock, verify, DeployResult } from "../driver";
+import { deploy } from "../commands/deploy";
+import { history } from "../commands/history";
+import { promote } from "../commands/promote";
+import { up } from "../commands/up";
+import { reconcile } from "../commands/reconcile";
+import { rollback } from "../commands/rollback";
+import { unlock } from "../commands/unlock";
+import { verify } from "../commands/verify";
+import { DeployResult } from "../update/outcome";
 import { DeployError, EXIT_CODES, ImageNotFoundError, InvalidInputError } from "../record/errors";
 import { Deployment, RollbackTarget } from "../record/history";
 import { describeHolder } from "../engine/lock";
@@ -208,7 +216,7 @@ async function runParsed(parsed: ParsedCommandLine, out: NodeJS.WritableStream, 
             return EXIT_CODES.ok;
         }
         case "up": {
-            const result = await reapply({ ...context, ...update });
+            const result = await up({ ...context, ...update });
             printResult(result, json, out, err);
             return EXIT_CODES.ok;
         }

@@ -5,7 +5,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { BatchDeleteImageCommand, CreateRepositoryCommand, ECRClient } from "@aws-sdk/client-ecr";
 import { DescribeServicesCommand, ECSClient, RegisterTaskDefinitionCommand } from "@aws-sdk/client-ecs";
-import { deploy, history, reapply, rollback, verify } from "../../automation/driver";
+import { deploy } from "../../automation/commands/deploy";
+import { history } from "../../automation/commands/history";
+import { up } from "../../automation/commands/up";
+import { rollback } from "../../automation/commands/rollback";
+import { verify } from "../../automation/commands/verify";
 import {
     DriftError,
     ImageNotFoundError,
@@ -140,7 +144,7 @@ describe("deploy driver (real engine + moto)", function () {
         fs.writeFileSync(path.join(stale, "Pulumi.dev.yaml"), afterV1);
         await deploy({ ...ctx(), tag: "v2.0.0" });
 
-        const infra = await reapply({ ...ctx({ workDir: stale, requestedBy: "ops" }), evidenceFile: path.join(backend.dir, "up.json") });
+        const infra = await up({ ...ctx({ workDir: stale, requestedBy: "ops" }), evidenceFile: path.join(backend.dir, "up.json") });
         assert.strictEqual(infra.image, `${REPO_URL}@${v2.digest}`, "the running digest, not the checkout's v1");
         const record = evidenceOf("up.json");
         assert.deepStrictEqual(

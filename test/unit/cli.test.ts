@@ -7,7 +7,7 @@ import * as path from "path";
 import { PassThrough } from "stream";
 import { main, formatHistory, USAGE } from "../../automation/cli/main";
 import { COMMANDS, COMMON_FLAGS, commandUsage } from "../../automation/cli/commandTable";
-import { deploy } from "../../automation/driver";
+import { deploy } from "../../automation/commands/deploy";
 import { EXIT_CODES } from "../../automation/record/errors";
 import { lockPath, processStartOf } from "../../automation/engine/lock";
 
