@@ -29,7 +29,7 @@ export const CONFIG_KEYS = {
     imageTag: "imageTag",
     /** Who asked for the update (CI actor or local user). */
     deployedBy: "deployedBy",
-    /** `deploy`, `rollback`, `infra`, `promote` or `reconcile`. */
+    /** `deploy`, `rollback`, `up`, `promote` or `reconcile` (automation/record/updateKinds.ts). */
     deployKind: "deployKind",
     /** For a promote: the source stack's deployment the digest came from, as JSON (`{ stack, version, digest, tag }`). */
     promotedFrom: "promotedFrom",

@@ -135,7 +135,7 @@ async function runParsed(parsed: ParsedCommandLine, out: NodeJS.WritableStream, 
     const string = (flag: string) => values[flag] as string | undefined;
     if (command === "status") {
         // Every stack of the project: no --stack, no lock.
-        const result = await status({ workDir: projectDirectory(string("cwd")) });
+        const result = await status({ workDir: findProjectDirectory(string("cwd")) });
         if (result.note !== undefined) err.write(`warning: ${result.note}\n`);
         out.write(values.json === true ? JSON.stringify(result, null, 2) + "\n" : formatStatus(result));
         return EXIT_CODES.ok;
@@ -147,7 +147,7 @@ async function runParsed(parsed: ParsedCommandLine, out: NodeJS.WritableStream, 
     };
     const context = {
         stackName: command === "promote" ? required("to", "prod") : required("stack", "dev"),
-        workDir: projectDirectory(string("cwd")),
+        workDir: findProjectDirectory(string("cwd")),
         onOutput: (text: string) => err.write(text),
         signal,
     };
@@ -311,7 +311,7 @@ function tagPattern(source: string): RegExp {
  * `--cwd` as given; else the nearest directory upwards from the working directory whose
  * Pulumi.yaml is this project's, so the CLI never silently acts on another checkout's stacks.
  */
-function projectDirectory(cwd: string | undefined, from: string = process.cwd()): string {
+function findProjectDirectory(cwd: string | undefined, from: string = process.cwd()): string {
     if (cwd !== undefined) return cwd;
     for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
         const file = path.join(dir, "Pulumi.yaml");
@@ -348,7 +348,7 @@ function printResult(result: DeployResult, json: boolean, out: NodeJS.WritableSt
     const verb = {
         preview: "would deploy",
         rollback: "rolled back",
-        infra: "updated (image unchanged)",
+        up: "updated (image unchanged)",
         deploy: "deployed",
         promote: "promoted",
         reconcile: "reconciled",

@@ -33,6 +33,6 @@ export async function up(options: UpdateOptions): Promise<DeployResult> {
             throw err;
         }
         const image = digestReference(resolved.repositoryUrl, resolved.digest, { input: "running image" });
-        return runUpdate(session, { kind: "infra", image, resolved, tag: current?.tag });
+        return runUpdate(session, { kind: "up", image, resolved, tag: current?.tag });
     });
 }

@@ -9,6 +9,7 @@ import { escapeUnprintable, hasUnprintable } from "./printable";
 import type { ProtectionNote } from "../aws/protect";
 import type { RestoreNote } from "../aws/restore";
 import type { ScanNote } from "../aws/scanGate";
+import type { UpdateKind } from "./updateKinds";
 import type { EcsOutcome, Verdict } from "./verdict";
 
 export const EVIDENCE_SCHEMA = "papyrus.deploy-evidence/v2";
@@ -55,8 +56,6 @@ export interface RolloutNote {
     /** ECS service events since the update started, oldest first. */
     readonly events?: readonly string[];
 }
-
-export type UpdateKind = "deploy" | "rollback" | "infra" | "promote" | "reconcile";
 
 /** The update's release verdict as recorded (automation/record/verdict.ts): what every gate reads later. */
 export interface ReleaseNote {

@@ -8,16 +8,15 @@ import type { UpdateSummary } from "@pulumi/pulumi/automation";
 import { isSha256Digest, parseImageReference } from "../../components/imageReference";
 import { qualifiedKey } from "../../components/stackConfig";
 import type { PromotedFrom } from "./evidence";
+import { RECORDED_KIND_NAMES, updateKindOf, UpdateKind } from "./updateKinds";
 import { ReleaseVerdict, releaseVerdict, VerdictRecord, verdictRecords } from "./verdict";
 
 /**
- * `deploy`, `rollback`, `infra`, `promote`, `reconcile`: run by the driver. `manual`: a `pulumi up` by hand (its config,
+ * `deploy`, `rollback`, `up`, `promote`, `reconcile` (UPDATE_KINDS): run by the driver. `manual`: a `pulumi up` by hand (its config,
  * and so its image, is whatever that checkout held; its `deployedBy` is not trusted). `other`:
  * anything else (another Automation API program, refresh, destroy).
  */
-export type DeploymentKind = "deploy" | "rollback" | "infra" | "promote" | "reconcile" | "manual" | "other";
-
-const DRIVER_KINDS: readonly string[] = ["deploy", "rollback", "infra", "promote", "reconcile"];
+export type DeploymentKind = UpdateKind | "manual" | "other";
 
 /** How the update was run, from its own metadata (`environment["exec.kind"]`). */
 export type UpdateRunner = "driver" | "cli" | "automation" | "unknown";
@@ -81,8 +80,8 @@ export async function readDeployments(stack: HistorySource, pageSize = HISTORY_P
     return toDeployments(summaries, verdictRecords(tags));
 }
 
-// The driver's update message (driver.ts `updateMessage`): `<kind> [<tag>] sha256:<hex> by <who>`.
-const DRIVER_MESSAGE = /^(deploy|rollback|infra|promote|reconcile) (\S+ )?sha256:[0-9a-f]{64} by /;
+// The driver's update message (update/run.ts `updateMessage`): `<kind> [<tag>] sha256:<hex> by <who>`.
+const DRIVER_MESSAGE = new RegExp(`^(${RECORDED_KIND_NAMES.join("|")}) (\\S+ )?sha256:[0-9a-f]{64} by `);
 
 /**
  * Who ran an update, from its own metadata: the Automation API records `exec.kind` `auto.local`
@@ -108,7 +107,7 @@ export function toDeployments(summaries: readonly UpdateSummary[], verdicts: Rea
         // checkout's config of that moment, which names no image that ran.
         const image = summary.kind === "update" ? value("image") : undefined;
         const runner = updateRunner(summary);
-        const kind = value("deployKind");
+        const kind = updateKindOf(value("deployKind"));
         const byDriver = runner === "driver";
         const version = summary.version > 0 ? summary.version : summaries.length - index;
         const digest = digestOf(image);
@@ -117,12 +116,7 @@ export function toDeployments(summaries: readonly UpdateSummary[], verdicts: Rea
         return {
             version,
             operation: summary.kind,
-            kind:
-                byDriver && kind !== undefined && DRIVER_KINDS.includes(kind)
-                    ? (kind as DeploymentKind)
-                    : runner === "cli" && summary.kind === "update"
-                      ? "manual"
-                      : "other",
+            kind: byDriver && kind !== undefined ? kind : runner === "cli" && summary.kind === "update" ? "manual" : "other",
             result,
             startTime,
             endTime: summary.endTime ? new Date(summary.endTime) : undefined,
@@ -294,7 +288,7 @@ export function chooseRollbackTarget(
  */
 function originOf(current: Deployment, deployments: readonly Deployment[], candidates: readonly Deployment[]): Deployment {
     let origin = current;
-    while (origin.kind === "rollback" || origin.kind === "infra" || origin.kind === "reconcile" || origin.kind === "manual" || origin.kind === "other") {
+    while (origin.kind === "rollback" || origin.kind === "up" || origin.kind === "reconcile" || origin.kind === "manual" || origin.kind === "other") {
         const position = deployments.indexOf(origin);
         const earlier = candidates.find((d) => deployments.indexOf(d) > position && d.digest === origin.digest);
         if (!earlier) break;

@@ -17,7 +17,8 @@ import {
     SupersededError,
     UpdateFailedError,
 } from "../record/errors";
-import { buildEvidence, ciIdentity, EvidenceRecord, PromotedFrom, ReleaseNote, RolloutNote, UpdateKind, writeEvidence } from "../record/evidence";
+import { buildEvidence, ciIdentity, EvidenceRecord, PromotedFrom, ReleaseNote, RolloutNote, writeEvidence } from "../record/evidence";
+import type { UpdateKind } from "../record/updateKinds";
 import type { EcsCheck, ReconciledBy } from "./ecs";
 import type { UpEnding, UpdatePlan, UpdateRecord } from "./run";
 import { Session } from "./session";
