@@ -27,7 +27,7 @@ import { protectiveSlot, protectiveTag, PROTECTIVE_TAG_PATTERN, PROTECTIVE_TAG_P
 import { awsUnavailable } from "./awsErrors";
 import { IMAGE_INDEX_MEDIA_TYPES } from "./ecr";
 import { InvalidInputError } from "../record/errors";
-import type { Deployment } from "../record/history";
+import { Deployment, isSucceededDeployment } from "../record/history";
 
 /** `papyrus:protectDeployments` when unset. */
 export const DEFAULT_PROTECTED_DEPLOYMENTS = 10;
@@ -60,7 +60,7 @@ export function protectedDigests(deployments: readonly Deployment[], running: st
     const wanted: string[] = running === undefined ? [] : [running];
     for (const d of deployments) {
         if (wanted.length >= keep) break;
-        if (d.operation === "update" && d.result === "succeeded" && d.digest !== undefined && !wanted.includes(d.digest)) {
+        if (isSucceededDeployment(d) && !wanted.includes(d.digest)) {
             wanted.push(d.digest);
         }
     }

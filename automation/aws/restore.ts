@@ -11,8 +11,7 @@ import { ECRClient, ImageStorageClassUpdateNotSupportedException, UpdateImageSto
 import { awsUnavailable } from "./awsErrors";
 import { describeDigest, ResolvedImage } from "./ecr";
 import { DeployError, EXIT_CODES, ImageArchivedError, ImageNotFoundError, InterruptedError, RollbackTargetGoneError } from "../record/errors";
-import { formatDuration } from "./replica";
-import { sleepUnlessAborted } from "./wait";
+import { formatDuration, sleep } from "./wait";
 
 /** How long ECR takes, as its documentation says, for messages. */
 export const ECR_RESTORE_TIME = "typically within 20 minutes";
@@ -146,15 +145,12 @@ export async function restoreArchivedImage(args: RestoreArgs): Promise<{ resolve
             lastProgress = Date.now();
             args.onProgress?.(`restoring ${args.digest} in \`${args.repositoryName}\`: ${status}, ${formatDuration(waited)} of ${formatDuration(waitMs)}\n`);
         }
-        await sleepUnlessAborted(
-            Math.min(pollMs, waitMs - waited),
-            args.signal,
-            () =>
-                new InterruptedError(
-                    args.stack,
-                    "interrupted while waiting for the restore of the rollback target; nothing was deployed (the restore goes on in ECR)",
-                ),
-        );
+        if (await sleep(Math.min(pollMs, waitMs - waited), args.signal)) {
+            throw new InterruptedError(
+                args.stack,
+                "interrupted while waiting for the restore of the rollback target; nothing was deployed (the restore goes on in ECR)",
+            );
+        }
     }
 }
 

@@ -14,8 +14,7 @@ import { DescribeImageScanFindingsCommand, ECRClient, ImageNotFoundException, Sc
 import { awsUnavailable } from "./awsErrors";
 import { DeployError, EXIT_CODES, ImageNotFoundError, InterruptedError, InvalidInputError } from "../record/errors";
 import { escapeUnprintable, hasUnprintable } from "../record/printable";
-import { formatDuration, parseDuration } from "./replica";
-import { sleepUnlessAborted } from "./wait";
+import { formatDuration, parseDuration, sleep } from "./wait";
 
 /** Most severe first, as ECR names them (basic and enhanced scanning). */
 export const SEVERITIES = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL"] as const;
@@ -205,11 +204,9 @@ export async function checkScanGate(args: ScanGateArgs): Promise<ScanNote> {
                     `waiting for the scan of ${digest} in \`${args.repositoryName}\` (${scan.status}): ${formatDuration(waitedMs)} of ${formatDuration(settings.waitMs)}\n`,
                 );
             }
-            await sleepUnlessAborted(
-                Math.min(pollMs, settings.waitMs - waitedMs),
-                args.signal,
-                () => new InterruptedError(args.stack, "interrupted while waiting for the image's scan; nothing was changed"),
-            );
+            if (await sleep(Math.min(pollMs, settings.waitMs - waitedMs), args.signal)) {
+                throw new InterruptedError(args.stack, "interrupted while waiting for the image's scan; nothing was changed");
+            }
             polls++;
             continue;
         }

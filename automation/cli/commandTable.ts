@@ -3,7 +3,8 @@
 // `papyrus-deploy <command> --help` are generated from it, and a flag the
 // command does not declare is refused with that command's usage.
 import { parseArgs } from "util";
-import { DEFAULT_REPLICA_WAIT_MS, formatDuration } from "../aws/replica";
+import { DEFAULT_REPLICA_WAIT_MS } from "../aws/replica";
+import { formatDuration } from "../aws/wait";
 import { DEFAULT_RESTORE_WAIT_MS } from "../aws/restore";
 import { InvalidInputError } from "../record/errors";
 import { escapeUnprintable } from "../record/printable";

@@ -19,7 +19,7 @@ import { DeployError, EXIT_CODES, ImageNotFoundError, InvalidInputError } from "
 import { Deployment, RollbackTarget } from "../record/history";
 import { describeHolder } from "../engine/lock";
 import { escapeUnprintable } from "../record/printable";
-import { parseDuration } from "../aws/replica";
+import { parseDuration } from "../aws/wait";
 import { formatCounts } from "../aws/scanGate";
 import { formatStatus, status } from "../commands/status";
 

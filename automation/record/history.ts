@@ -5,7 +5,7 @@
 // asked and where a promoted digest came from: no side database. Which of them runs
 // now is the stack's state's to say (`markRunning`), not the newest success's.
 import type { UpdateSummary } from "@pulumi/pulumi/automation";
-import { isSha256Digest, parseImageReference } from "../../components/imageReference";
+import { digestOf, isSha256Digest } from "../../components/imageReference";
 import { qualifiedKey } from "../../components/stackConfig";
 import type { PromotedFrom } from "./evidence";
 import { RECORDED_KIND_NAMES, updateKindOf, UpdateKind } from "./updateKinds";
@@ -110,7 +110,7 @@ export function toDeployments(summaries: readonly UpdateSummary[], verdicts: Rea
         const kind = updateKindOf(value("deployKind"));
         const byDriver = runner === "driver";
         const version = summary.version > 0 ? summary.version : summaries.length - index;
-        const digest = digestOf(image);
+        const digest = image === undefined ? undefined : digestOf(image);
         const result = summary.result ?? "unknown";
         const startTime = new Date(summary.startTime);
         return {
@@ -189,14 +189,9 @@ export function formatPromotedFrom(from: Pick<PromotedFrom, "stack" | "version" 
     return JSON.stringify({ stack: from.stack, version: from.version, digest: from.digest, tag: from.tag });
 }
 
-function digestOf(image: string | undefined): string | undefined {
-    if (image === undefined) return undefined;
-    try {
-        return parseImageReference(image, { input: "papyrus:image" }).digest;
-    } catch {
-        const at = image.lastIndexOf("@");
-        return at !== -1 && isSha256Digest(image.slice(at + 1)) ? image.slice(at + 1) : undefined;
-    }
+/** An update the engine finished with success that recorded the digest it deployed: what rollback targets and protection count. */
+export function isSucceededDeployment(d: Deployment): d is Deployment & { readonly digest: string } {
+    return d.operation === "update" && d.result === "succeeded" && d.digest !== undefined;
 }
 
 /** The deployment whose image runs now, as `markRunning` found it from the state. */
@@ -215,7 +210,7 @@ export function chooseRollbackTarget(
     target: RollbackTarget,
 ): { target?: Deployment; current?: Deployment; reason?: string } {
     const current = currentDeployment(deployments);
-    const candidates = deployments.filter((d) => d.operation === "update" && d.result === "succeeded" && d.digest !== undefined);
+    const candidates = deployments.filter(isSucceededDeployment);
     // An explicit target needs no current deployment (after a `pulumi destroy`, or when the state
     // does not say what runs); only the default, which steps back from the current one, does.
     if (current === undefined && !("toVersion" in target || "toTag" in target || "toDigest" in target)) {
@@ -224,7 +219,7 @@ export function chooseRollbackTarget(
     if ("toVersion" in target) {
         const found = deployments.find((d) => d.version === target.toVersion);
         if (!found) return { current, reason: `no update ${target.toVersion} in history` };
-        if (!candidates.includes(found)) {
+        if (!isSucceededDeployment(found)) {
             const why =
                 found.operation !== "update"
                     ? `is a ${found.operation}, which deploys no image`

@@ -2,7 +2,7 @@
 // what the service's primary runs with the record, tell another update replacing it
 // from a rollback by ECS, and, when asked, reconcile after an ECS rollback. Each step
 // gathers facts; outcome.ts decides from them how the update ends.
-import { isSha256Digest } from "../../components/imageReference";
+import { digestOf } from "../../components/imageReference";
 import { engineErrorSummary } from "../engine/errors";
 import { RecordedImage } from "../engine/state";
 import { deploymentTaskDefinitions, followRollout, RolloutLostError, RolloutOutcome } from "../aws/rollout";
@@ -85,7 +85,7 @@ export async function checkEcs(session: Session, after: RecordedImage, record: U
             lost: message,
         };
     }
-    const runningDigest = verifyResult.inSync ? undefined : verifyResult.running.map((r) => r.slice(r.lastIndexOf("@") + 1)).find(isSha256Digest);
+    const runningDigest = verifyResult.inSync ? undefined : verifyResult.running.map(digestOf).find((d) => d !== undefined);
     return {
         verifyNote: { inSync: verifyResult.inSync, running: verifyResult.running },
         verifyResult,

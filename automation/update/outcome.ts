@@ -4,7 +4,7 @@
 import { ResolvedImage } from "../aws/ecr";
 import { ProtectionNote } from "../aws/protect";
 import { describeUpdate } from "../aws/supersede";
-import { formatDuration } from "../aws/replica";
+import { formatDuration } from "../aws/wait";
 import { VerifyResult } from "../aws/verify";
 import { engineErrorSummary } from "../engine/errors";
 import {

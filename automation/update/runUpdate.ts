@@ -2,7 +2,7 @@
 // record (run.ts) → follow ECS (ecs.ts) → protect what runs and record the release
 // verdict → reconcile after an ECS rollback, if asked → decide how it ended, build
 // the evidence, and throw or return (outcome.ts).
-import { digestReference, isSha256Digest } from "../../components/imageReference";
+import { digestOf, digestReference } from "../../components/imageReference";
 import { describeDigest, ResolvedImage } from "../aws/ecr";
 import { protectAfterUpdate, protectedDeploymentCount, PROTECT_DEPLOYMENTS_KEY } from "../aws/protect";
 import { ImageArchivedError, ImageNotFoundError, NotVerifiedError, ReconcileTargetGoneError } from "../record/errors";
@@ -86,7 +86,7 @@ export async function reconcileTo(
     deployments?: readonly Deployment[],
 ): Promise<DeployResult> {
     const repositoryName = requireConfig(session, "repositoryName");
-    const digest = running.map((image) => image.slice(image.lastIndexOf("@") + 1)).find(isSha256Digest);
+    const digest = running.map(digestOf).find((d) => d !== undefined);
     if (!digest) {
         throw new NotVerifiedError(
             session.displayName,

@@ -6,6 +6,7 @@ import {
     Deployment,
     formatPromotedFrom,
     formatReconcileOf,
+    isSucceededDeployment,
     markRunning,
     parsePromotedFrom,
     parseReconcileOf,
@@ -275,6 +276,24 @@ describe("deployments from history", () => {
 });
 
 describe("rollback target", () => {
+    it("counts as a succeeded deployment only an update that succeeded and recorded its digest", () => {
+        // The one predicate rollback targets and protection share. kills: any of its three conditions dropped or negated
+        const [deployed, refresh] = records([
+            ["deploy", "succeeded", "a"],
+            ["refresh", "succeeded"],
+        ]).reverse();
+        const cases: [Deployment, boolean][] = [
+            [deployed, true],
+            [{ ...deployed, result: "failed" }, false],
+            [{ ...deployed, digest: undefined }, false],
+            [{ ...refresh, result: "succeeded", digest: digest("a") }, false],
+        ];
+        assert.deepStrictEqual(
+            cases.map(([d]) => isSucceededDeployment(d)),
+            cases.map(([, expected]) => expected),
+        );
+    });
+
     it("numbers file-backend updates (version 0) from the oldest, and reads digest, tag, kind and who from config", () => {
         const history = updates(["deploy", "succeeded", "a", "v1.0.0"], ["refresh", "succeeded"], ["rollback", "failed", "b"]);
         assert.deepStrictEqual(
