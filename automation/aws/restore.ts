@@ -11,6 +11,7 @@ import { ECRClient, ImageStorageClassUpdateNotSupportedException, UpdateImageSto
 import { awsUnavailable } from "./awsErrors";
 import { describeDigest, ResolvedImage } from "./ecr";
 import { DeployError, EXIT_CODES, ImageArchivedError, ImageNotFoundError, InterruptedError, RollbackTargetGoneError } from "../record/errors";
+import type { RestoreNote } from "../record/evidence";
 import { formatDuration, sleep } from "./wait";
 
 /** How long ECR takes, as its documentation says, for messages. */
@@ -68,17 +69,6 @@ export class RestoreRefusedError extends DeployError {
             `ECR refused to restore ${digest} in \`${repositoryName}\`: ${reason}; nothing was changed. Roll back to another target (\`--to-version\`, see \`history\`)`,
         );
     }
-}
-
-/** What the restore did: the evidence's `restore`. */
-export interface RestoreNote {
-    /** The image's status when the rollback found it. */
-    readonly found: string;
-    /** True when this run asked ECR to restore it (false: a restore was already under way). */
-    readonly requested: boolean;
-    readonly requestedAt?: string;
-    readonly waitedMs: number;
-    readonly activeAt: string;
 }
 
 export interface RestoreArgs {

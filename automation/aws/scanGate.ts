@@ -14,11 +14,8 @@ import { DescribeImageScanFindingsCommand, ECRClient, ImageNotFoundException, Sc
 import { awsUnavailable } from "./awsErrors";
 import { DeployError, EXIT_CODES, ImageNotFoundError, InterruptedError, InvalidInputError } from "../record/errors";
 import { escapeUnprintable, hasUnprintable } from "../record/printable";
+import { ScanNote, SEVERITIES, Severity } from "../record/evidence";
 import { formatDuration, parseDuration, sleep } from "./wait";
-
-/** Most severe first, as ECR names them (basic and enhanced scanning). */
-export const SEVERITIES = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL"] as const;
-export type Severity = (typeof SEVERITIES)[number];
 
 export const SCAN_THRESHOLD_KEY = "papyrus:scanThreshold";
 export const SCAN_WAIT_KEY = "papyrus:scanWait";
@@ -109,21 +106,6 @@ export function formatCounts(counts: Readonly<Record<string, number>>): string {
         .filter(([, n]) => n > 0)
         .sort(([a], [b]) => order(a) - order(b) || a.localeCompare(b));
     return entries.length === 0 ? "none" : entries.map(([s, n]) => `${n} ${s}`).join(", ");
-}
-
-/** What the gate saw and decided: the evidence's `scan`. */
-export interface ScanNote {
-    readonly threshold: Severity | "off";
-    /** ECR's scan status (`COMPLETE`, `ACTIVE`, `IN_PROGRESS`, `FAILED`, …), or `NOT_FOUND` when the digest has no scan. */
-    readonly status?: string;
-    /** Findings by severity, as ECR counts them. */
-    readonly counts?: Readonly<Record<string, number>>;
-    readonly completedAt?: string;
-    /** `passed`: nothing at or above the threshold. `accepted`: it was, or the scan was unfinished or missing, and `--accept-findings` said why. `unavailable`: no findings to read, deployed anyway (`papyrus:scanRequired` false). `off`: not read. */
-    readonly decision: "passed" | "accepted" | "unavailable" | "off";
-    readonly accepted?: { readonly reason: string; readonly by: string };
-    /** How long the gate waited for a running scan. */
-    readonly waitedMs?: number;
 }
 
 /** The gate refused: nothing was changed. */

@@ -8,7 +8,7 @@ import { unprotectedTargetWarning } from "../aws/protect";
 import { restoreRollbackTarget } from "../aws/restore";
 import { engineCall } from "../engine/errors";
 import { ImageArchivedError, ImageNotFoundError, InvalidInputError, NoRollbackTargetError, RollbackTargetGoneError } from "../record/errors";
-import type { RestoreNote } from "../aws/restore";
+import type { RestoreNote } from "../record/evidence";
 import { chooseRollbackTarget, markRunning, readDeployments, RollbackTarget } from "../record/history";
 import { DeployResult } from "../update/outcome";
 import { runUpdate } from "../update/runUpdate";

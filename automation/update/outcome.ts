@@ -2,7 +2,6 @@
 // (ecs.ts), the failure that wins is a value; the evidence record is built once from it, and the
 // error that ends the command is built once from the same value and carries that record.
 import { ResolvedImage } from "../aws/ecr";
-import { ProtectionNote } from "../aws/protect";
 import { describeUpdate } from "../aws/supersede";
 import { formatDuration } from "../aws/wait";
 import { VerifyResult } from "../aws/verify";
@@ -17,7 +16,8 @@ import {
     SupersededError,
     UpdateFailedError,
 } from "../record/errors";
-import { buildEvidence, ciIdentity, EvidenceRecord, PromotedFrom, ReleaseNote, RolloutNote, writeEvidence } from "../record/evidence";
+import { buildEvidence, ciIdentity, EvidenceRecord, PromotedFrom, ProtectionNote, ReleaseNote, RolloutNote } from "../record/evidence";
+import { writeEvidence } from "../record/evidenceFile";
 import type { UpdateKind } from "../record/updateKinds";
 import type { EcsCheck, ReconciledBy } from "./ecs";
 import type { UpEnding, UpdatePlan, UpdateRecord } from "./run";

@@ -20,7 +20,8 @@ import { Checkpoint, pendingOperations, recordedImage, RecordedImage } from "../
 import { PROJECT_ROOT } from "../engine/tools";
 import { backendFor, identityOf, stackCli } from "../engine/workspace";
 import { InterruptedError, InvalidInputError } from "../record/errors";
-import { checkEvidencePath, requestedByOf } from "../record/evidence";
+import { checkEvidencePath } from "../record/evidenceFile";
+import { requestedByOf } from "../record/requester";
 import { isSecureStackConfigValue, readStackConfigValues, StackConfigValues } from "../record/updateConfig";
 
 export interface StackContext {

@@ -4,7 +4,7 @@
 import * as assert from "assert";
 import { formatHistory } from "../../automation/cli/main";
 import { EXIT_CODES, InvalidInputError } from "../../automation/record/errors";
-import { requestedByOf, requester } from "../../automation/record/evidence";
+import { requestedByOf, requester } from "../../automation/record/requester";
 import { Deployment } from "../../automation/record/history";
 import { escapeUnprintable, hasUnprintable } from "../../automation/record/printable";
 import { acceptFindingsReason } from "../../automation/aws/scanGate";
