@@ -14,14 +14,12 @@ import { reconcile } from "../commands/reconcile";
 import { rollback } from "../commands/rollback";
 import { unlock } from "../commands/unlock";
 import { verify } from "../commands/verify";
-import { DeployResult } from "../update/outcome";
 import { DeployError, EXIT_CODES, ImageNotFoundError, InvalidInputError } from "../record/errors";
-import { Deployment, RollbackTarget } from "../record/history";
+import { RollbackTarget } from "../record/history";
 import { describeHolder } from "../engine/lock";
-import { escapeUnprintable } from "../record/printable";
 import { parseDuration } from "../aws/wait";
-import { formatCounts } from "../aws/scanGate";
-import { formatStatus, status } from "../commands/status";
+import { status } from "../commands/status";
+import { formatHistory, formatStatus, printResult } from "./print";
 
 const EPILOGUE = `Environment:
   PULUMI_BACKEND_URL     state backend (default: file://<project>/.pulumi-state)
@@ -323,102 +321,6 @@ function findProjectDirectory(cwd: string | undefined, from: string = process.cw
         "",
         `is needed: neither ${from} nor a directory above it holds this project's Pulumi.yaml (name: ${PROJECT_NAME}); run from the project or pass \`--cwd <project>\``,
     );
-}
-
-function printResult(result: DeployResult, json: boolean, out: NodeJS.WritableStream, err: NodeJS.WritableStream): void {
-    if (result.evidenceWriteError) err.write(`warning: ${result.evidenceWriteError}\n`);
-    for (const warning of result.warnings ?? []) err.write(`warning: ${warning}\n`);
-    for (const problem of result.evidence?.protection?.problems ?? []) err.write(`warning: protection: ${problem}\n`);
-    if (json) {
-        out.write(
-            JSON.stringify(
-                result.evidence ?? { kind: result.kind, stack: result.stack, image: result.image, resolved: result.resolved, unchanged: result.unchanged },
-                null,
-                2,
-            ) + "\n",
-        );
-        return;
-    }
-    if (result.unchanged) {
-        out.write(`${result.stack}: ${result.unchanged}\n`);
-        return;
-    }
-    for (const line of result.recovered) out.write(`recovered: ${line}\n`);
-    const index = result.resolved.isIndex ? " (image index: multi-platform or with attestations)" : "";
-    const verb = {
-        preview: "would deploy",
-        rollback: "rolled back",
-        up: "updated (image unchanged)",
-        deploy: "deployed",
-        promote: "promoted",
-        reconcile: "reconciled",
-    }[result.kind];
-    out.write(`${verb} ${result.stack}: ${result.kind === "preview" ? "" : "the stack runs "}${result.image}${index}\n`);
-    const from = result.promotedFrom;
-    if (from) out.write(`from: ${from.stack} update ${from.version}${from.tag ? ` (${from.tag})` : ""}, ${from.digest}\n`);
-    if (result.previousImage) out.write(`previous: ${result.previousImage}\n`);
-    if (result.rollout) out.write(`rollout: ${result.rollout.deploymentId ?? "no new ECS deployment"} ${result.rollout.state}\n`);
-    printGuards(result, out);
-    if (result.verify) out.write(`verify: ${result.verify.inSync ? "ECS runs the recorded image" : "DRIFT"}\n`);
-    else if (result.verifySkipped && result.kind !== "preview") out.write(`verify: not run: ${result.verifySkipped}\n`);
-}
-
-/** What the scan gate, a restore and the protective tags did, from the evidence. */
-function printGuards(result: DeployResult, out: NodeJS.WritableStream): void {
-    const evidence = result.evidence;
-    const scan = evidence?.scan;
-    if (scan && scan.decision !== "off") {
-        const counts = scan.counts ? `; findings: ${formatCounts(scan.counts)}` : "";
-        out.write(
-            scan.decision === "accepted"
-                ? `scan: ACCEPTED (${scan.status}${counts}, threshold ${scan.threshold}): "${scan.accepted?.reason}" (${scan.accepted?.by})\n`
-                : `scan: ${scan.decision} (${scan.status}${counts}, threshold ${scan.threshold})\n`,
-        );
-    }
-    const restore = evidence?.restore;
-    if (restore)
-        out.write(
-            `restored: ${evidence.requestedDigest} was ${restore.found}${restore.requested ? ", restore requested" : ""}, ACTIVE after ${Math.round(restore.waitedMs / 1000)}s\n`,
-        );
-    const protection = evidence?.protection;
-    if (protection) {
-        const digests = new Set(Object.values(protection.protected));
-        out.write(
-            `protected: ${digests.size} digest(s) (${protection.tags})` +
-                `${protection.released.length > 0 ? `; released ${protection.released.join(", ")}` : ""}\n`,
-        );
-    }
-}
-
-export function formatHistory(deployments: readonly Deployment[]): string {
-    if (deployments.length === 0) return "no deployments\n";
-    const rows = deployments.map((d) => [
-        String(d.version),
-        d.startTime.toISOString().replace(".000Z", "Z"),
-        d.endTime ? d.endTime.toISOString().replace(".000Z", "Z") : "-",
-        d.result,
-        d.operation === "update" ? d.release.verdict : "-",
-        d.kind === "other"
-            ? d.operation
-            : d.promotedFrom
-              ? `promote (${d.promotedFrom.stack} #${d.promotedFrom.version})`
-              : d.reconcileOf?.version !== undefined
-                ? `reconcile (of #${d.reconcileOf.version})`
-                : d.kind,
-        d.tag ?? "-",
-        d.digest ? `${d.digest.slice(0, 19)}…` : "-",
-        d.requestedBy ?? (d.kind === "manual" ? "(pulumi up by hand)" : "-"),
-        d.running ? "*" : "",
-    ]);
-    const header = ["VERSION", "STARTED", "FINISHED", "RESULT", "RELEASE", "KIND", "TAG", "DIGEST", "WHO", "RUNS"];
-    // Each cell on one line: a line break an older driver recorded (in a requester, say) must not forge a row.
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => escapeUnprintable(r[i]).length)));
-    const line = (cells: string[]) =>
-        cells
-            .map((c, i) => escapeUnprintable(c).padEnd(widths[i]))
-            .join("  ")
-            .trimEnd() + "\n";
-    return [line(header), ...rows.map(line)].join("");
 }
 
 if (require.main === module) {

@@ -16,7 +16,6 @@ import { backendFor, createWorkspace } from "../engine/workspace";
 import { DeployError, StateUnreadableError } from "../record/errors";
 import { currentDeployment, markRunning, readDeployments } from "../record/history";
 import type { ReleaseVerdict } from "../record/verdict";
-import { escapeUnprintable } from "../record/printable";
 import { protectiveTagsOf } from "../aws/protect";
 import { compareRunningImage, createEcsClient } from "../aws/verify";
 import { checkedProjectDirectory, openSession, StackContext } from "../update/session";
@@ -213,53 +212,4 @@ async function protectionState(snapshot: StackSnapshot, ecr: ECRClient, digest: 
         if (err instanceof ImageNotFoundException) return { unknown: `${digest} is not in \`${repositoryName}\` any more (deleted or expired)` };
         return { unknown: `${(err as Error).name}: ${(err as Error).message.split("\n")[0]}` };
     }
-}
-
-/** The table `status` prints. */
-export function formatStatus(result: StatusResult): string {
-    if (result.stacks.length === 0) return "no stacks\n";
-    const rows = result.stacks.map((s) =>
-        s.problem !== undefined
-            ? [s.stack, "-", "-", "-", "-", "-", "-", "-", "-", s.problem]
-            : [
-                  s.stack,
-                  s.version === undefined ? "-" : String(s.version),
-                  s.digest ? `${s.digest.slice(0, 19)}…` : "-",
-                  s.tag ?? "-",
-                  s.when ? s.when.replace(/\.\d{3}Z$/, "Z") : "-",
-                  s.who ?? "-",
-                  ecsCell(s.ecs),
-                  s.release?.verdict ?? "-",
-                  protectionCell(s.protection),
-                  "",
-              ],
-    );
-    const header = ["STACK", "VERSION", "DIGEST", "TAG", "WHEN", "WHO", "ECS", "RELEASE", "PROTECTED", "NOTE"];
-    // Each cell on one line: a line break an older driver recorded (in a requester, say) must not forge a row.
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => escapeUnprintable(r[i]).length)));
-    const line = (cells: string[]) =>
-        cells
-            .map((c, i) => escapeUnprintable(c).padEnd(widths[i]))
-            .join("  ")
-            .trimEnd() + "\n";
-    return [line(header), ...rows.map(line)].join("");
-}
-
-function ecsCell(ecs: EcsState | undefined): string {
-    if (ecs === undefined) return "-";
-    if ("notChecked" in ecs) return `not checked: ${ecs.notChecked}`;
-    return ecs.inSync
-        ? ecs.rolloutFailed
-            ? "in sync (deployment FAILED)"
-            : ecs.rollingOut
-              ? "in sync (rolling out)"
-              : "in sync"
-        : `DRIFT (runs ${ecs.running.map((r) => r.slice(r.indexOf("@") + 1, r.indexOf("@") + 20) + "…").join(", ") || "nothing"})`;
-}
-
-function protectionCell(protection: ProtectionState | undefined): string {
-    if (protection === undefined) return "-";
-    if ("unknown" in protection) return `unknown: ${protection.unknown}`;
-    const archived = protection.imageStatus !== "ACTIVE" ? ` (${protection.imageStatus})` : "";
-    return protection.protected ? `yes (${protection.tags.join(", ")})${archived}` : `no${archived}`;
 }
