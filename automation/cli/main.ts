@@ -1,6 +1,6 @@
 // papyrus-deploy: a thin CLI over the driver. It parses flags, calls one
-// driver function, prints the result (a table, or JSON with --json) and picks
-// the exit code from the typed error. Engine output goes to stderr so that
+// command (automation/commands/), prints the result (print.ts: a table, or JSON
+// with --json) and picks the exit code from the typed error. Engine output goes to stderr so that
 // stdout stays machine-readable.
 import * as fs from "fs";
 import * as path from "path";
@@ -57,7 +57,7 @@ Exit codes (what the stack runs afterwards is always read from its state):
                                          the image was applied)
 `;
 
-/** The general usage, generated from the command table (cliCommands.ts). */
+/** The general usage, generated from the command table (commandTable.ts). */
 export const USAGE = usage(EPILOGUE);
 
 export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
