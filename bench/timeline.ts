@@ -3,7 +3,7 @@
 import { performance } from "perf_hooks";
 import { CreateRepositoryCommand, ECRClient } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
-import { deploy } from "../automation/driver";
+import { deploy } from "../automation/commands/deploy";
 import * as path from "path";
 import { engineTools, PROJECT_ROOT } from "../automation/engine/tools";
 import { StackCli } from "../automation/engine/stackCli";

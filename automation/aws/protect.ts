@@ -27,7 +27,8 @@ import { protectiveSlot, protectiveTag, PROTECTIVE_TAG_PATTERN, PROTECTIVE_TAG_P
 import { awsUnavailable } from "./awsErrors";
 import { IMAGE_INDEX_MEDIA_TYPES } from "./ecr";
 import { qualifiedKey } from "../../components/configSchema";
-import type { Deployment } from "../record/history";
+import type { ProtectionNote, SlotMove } from "../record/evidence";
+import { Deployment, isSucceededDeployment } from "../record/history";
 
 /** Every manifest type ECR stores; BatchGetImage returns the manifest as pushed when its type is accepted. */
 const ACCEPTED_MEDIA_TYPES = ["application/vnd.oci.image.manifest.v1+json", "application/vnd.docker.distribution.manifest.v2+json", ...IMAGE_INDEX_MEDIA_TYPES];
@@ -41,20 +42,11 @@ export function protectedDigests(deployments: readonly Deployment[], running: st
     const wanted: string[] = running === undefined ? [] : [running];
     for (const d of deployments) {
         if (wanted.length >= keep) break;
-        if (d.operation === "update" && d.result === "succeeded" && d.digest !== undefined && !wanted.includes(d.digest)) {
+        if (isSucceededDeployment(d) && !wanted.includes(d.digest)) {
             wanted.push(d.digest);
         }
     }
     return wanted.slice(0, keep);
-}
-
-/** One slot moved to (or first set on) a digest. */
-export interface SlotMove {
-    readonly slot: number;
-    readonly tag: string;
-    readonly digest: string;
-    /** The digest the slot held before, if any: it loses this protection. */
-    readonly from?: string;
 }
 
 export interface SlotPlan {
@@ -97,19 +89,6 @@ export function planSlots(stack: string, current: ReadonlyMap<number, string>, w
     const held = new Set(after.values());
     const released = [...new Set(current.values())].filter((digest) => !held.has(digest));
     return { moves: moves.sort((a, b) => a.slot - b.slot), released };
-}
-
-/** What protection did after an update: the evidence's `protection`. */
-export interface ProtectionNote {
-    /** The stack's slots: `deployed-<stack>-slot1` … `slot<keep>`. */
-    readonly tags: string;
-    readonly keep: number;
-    /** Slot tag → digest, as the repository has it afterwards (moves that failed are not in it). */
-    readonly protected: Readonly<Record<string, string>>;
-    readonly moved: readonly SlotMove[];
-    readonly released: readonly string[];
-    /** What could not be done; the update itself is not affected. */
-    readonly problems?: readonly string[];
 }
 
 export interface ProtectArgs {

@@ -7,7 +7,8 @@
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { describeDigest, ResolvedImage } from "./ecr";
 import { ImageNotFoundError, InterruptedError, ReplicaMissingError } from "../record/errors";
-import { formatDuration, MAX_DURATION_MS, parseDuration } from "../../components/duration";
+import { formatDuration, MAX_DURATION_MS } from "../../components/duration";
+import { sleep } from "./wait";
 
 /** @default 10 minutes */
 export const DEFAULT_REPLICA_WAIT_MS = 10 * 60_000;
@@ -55,28 +56,11 @@ export async function awaitReplica(wait: ReplicaWait): Promise<ResolvedImage> {
                     `${formatDuration(waited)} of ${formatDuration(waitMs)}\n`,
             );
         }
-        await sleep(Math.min(pollMs, waitMs - waited), wait.signal, wait.target);
+        if (await sleep(Math.min(pollMs, waitMs - waited), wait.signal)) {
+            throw new InterruptedError(wait.target, "interrupted while waiting for the promoted image to arrive; nothing was changed");
+        }
     }
 }
 
 /** The longest `--wait`: longer than any replication takes. */
 export const MAX_REPLICA_WAIT_MS = MAX_DURATION_MS;
-
-// Written once in components/duration.ts: the config schema reads `papyrus:scanWait` with them too.
-export { formatDuration, parseDuration };
-
-function sleep(ms: number, signal: AbortSignal | undefined, stack: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-        const interrupted = () => new InterruptedError(stack, "interrupted while waiting for the promoted image to arrive; nothing was changed");
-        if (signal?.aborted) return reject(interrupted());
-        const timer = setTimeout(() => {
-            signal?.removeEventListener("abort", onAbort);
-            resolve();
-        }, ms);
-        const onAbort = () => {
-            clearTimeout(timer);
-            reject(interrupted());
-        };
-        signal?.addEventListener("abort", onAbort, { once: true });
-    });
-}

@@ -15,9 +15,10 @@ import { awsUnavailable } from "./awsErrors";
 import { qualifiedKey, SEVERITIES, Severity } from "../../components/configSchema";
 import { DeployError, EXIT_CODES, ImageNotFoundError, InterruptedError, InvalidInputError } from "../record/errors";
 import { escapeUnprintable, hasUnprintable } from "../record/printable";
+import type { ScanNote } from "../record/evidence";
 import { readSetting } from "../record/updateConfig";
-import { formatDuration } from "./replica";
-import { sleepUnlessAborted } from "./wait";
+import { formatDuration } from "../../components/duration";
+import { sleep } from "./wait";
 
 /** One DescribeImageScanFindings per poll while a scan runs. */
 export const SCAN_POLL_MS = 10_000;
@@ -78,21 +79,6 @@ export function formatCounts(counts: Readonly<Record<string, number>>): string {
         .filter(([, n]) => n > 0)
         .sort(([a], [b]) => order(a) - order(b) || a.localeCompare(b));
     return entries.length === 0 ? "none" : entries.map(([s, n]) => `${n} ${s}`).join(", ");
-}
-
-/** What the gate saw and decided: the evidence's `scan`. */
-export interface ScanNote {
-    readonly threshold: Severity | "off";
-    /** ECR's scan status (`COMPLETE`, `ACTIVE`, `IN_PROGRESS`, `FAILED`, …), or `NOT_FOUND` when the digest has no scan. */
-    readonly status?: string;
-    /** Findings by severity, as ECR counts them. */
-    readonly counts?: Readonly<Record<string, number>>;
-    readonly completedAt?: string;
-    /** `passed`: nothing at or above the threshold. `accepted`: it was, or the scan was unfinished or missing, and `--accept-findings` said why. `unavailable`: no findings to read, deployed anyway (`papyrus:scanRequired` false). `off`: not read. */
-    readonly decision: "passed" | "accepted" | "unavailable" | "off";
-    readonly accepted?: { readonly reason: string; readonly by: string };
-    /** How long the gate waited for a running scan. */
-    readonly waitedMs?: number;
 }
 
 /** The gate refused: nothing was changed. */
@@ -173,11 +159,9 @@ export async function checkScanGate(args: ScanGateArgs): Promise<ScanNote> {
                     `waiting for the scan of ${digest} in \`${args.repositoryName}\` (${scan.status}): ${formatDuration(waitedMs)} of ${formatDuration(settings.waitMs)}\n`,
                 );
             }
-            await sleepUnlessAborted(
-                Math.min(pollMs, settings.waitMs - waitedMs),
-                args.signal,
-                () => new InterruptedError(args.stack, "interrupted while waiting for the image's scan; nothing was changed"),
-            );
+            if (await sleep(Math.min(pollMs, settings.waitMs - waitedMs), args.signal)) {
+                throw new InterruptedError(args.stack, "interrupted while waiting for the image's scan; nothing was changed");
+            }
             polls++;
             continue;
         }

@@ -3,7 +3,8 @@
 // text is parsed. The usage (usage.ts), the parser (parseCommandLine.ts) and
 // the options each command's library function gets (commandOptions.ts) are
 // all generated from it; nothing about a flag is written anywhere else.
-import { DEFAULT_REPLICA_WAIT_MS, formatDuration } from "../aws/replica";
+import { formatDuration } from "../../components/duration";
+import { DEFAULT_REPLICA_WAIT_MS } from "../aws/replica";
 import { DEFAULT_RESTORE_WAIT_MS } from "../aws/restore";
 import { qualifiedKey } from "../../components/configSchema";
 import type { CommandSpec, FlagSpec } from "./flagSpec";

@@ -4,7 +4,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_NAME } from "../../components/configSchema";
-import { parseDuration } from "../aws/replica";
+import { parseDuration } from "../../components/duration";
 import { InvalidInputError } from "../record/errors";
 import type { RollbackTarget } from "../record/history";
 import type { TagPolicy } from "../record/tags";

@@ -1,20 +1,26 @@
 // papyrus-deploy: a thin CLI over the driver. It parses flags, calls one
-// driver function, prints the result (a table, or JSON with --json) and picks
-// the exit code from the typed error. Engine output goes to stderr so that
+// command (automation/commands/), prints the result (print.ts: a table, or JSON
+// with --json) and picks the exit code from the typed error. Engine output goes to stderr so that
 // stdout stays machine-readable.
 import { CommandName } from "./commandTable";
 import { commandOptions, flagForInput } from "./commandOptions";
 import { CommandLineError, parseCommandLine, ParsedCommandLine } from "./parseCommandLine";
 import { commandUsage, usage } from "./usage";
-import { deploy, history, promote, reapply, reconcile, rollback, unlock, verify, DeployResult } from "../driver";
+import { deploy } from "../commands/deploy";
+import { history } from "../commands/history";
+import { promote } from "../commands/promote";
+import { up } from "../commands/up";
+import { reconcile } from "../commands/reconcile";
+import { rollback } from "../commands/rollback";
+import { unlock } from "../commands/unlock";
+import { verify } from "../commands/verify";
 import { DeployError, EXIT_CODES, ImageNotFoundError, InvalidInputError } from "../record/errors";
-import { Deployment } from "../record/history";
 import { describeHolder } from "../engine/lock";
-import { escapeUnprintable } from "../record/printable";
-import { formatCounts } from "../aws/scanGate";
-import { formatStatus, status } from "../commands/status";
+import { status } from "../commands/status";
+import { formatHistory, formatStatus, printResult } from "./print";
+import type { DeployResult } from "../update/outcome";
 
-/** The general usage, generated from the command table (cliCommands.ts). */
+/** The general usage, generated from the command table (commandTable.ts). */
 export const USAGE = usage();
 
 export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
@@ -98,7 +104,7 @@ async function runParsed(parsed: ParsedCommandLine, out: NodeJS.WritableStream, 
         case "promote":
             return printer(await promote({ ...commandOptions(command, values), ...context }));
         case "up":
-            return printer(await reapply({ ...commandOptions(command, values), ...context }));
+            return printer(await up({ ...commandOptions(command, values), ...context }));
         case "reconcile":
             return printer(await reconcile({ ...commandOptions(command, values), ...context }));
         case "history": {
@@ -140,102 +146,6 @@ async function runParsed(parsed: ParsedCommandLine, out: NodeJS.WritableStream, 
             return !result.inSync || result.rolloutFailed ? EXIT_CODES.drift : result.rollingOut ? EXIT_CODES.rolloutTimeout : EXIT_CODES.ok;
         }
     }
-}
-
-function printResult(result: DeployResult, json: boolean, out: NodeJS.WritableStream, err: NodeJS.WritableStream): void {
-    if (result.evidenceWriteError) err.write(`warning: ${result.evidenceWriteError}\n`);
-    for (const warning of result.warnings ?? []) err.write(`warning: ${warning}\n`);
-    for (const problem of result.evidence?.protection?.problems ?? []) err.write(`warning: protection: ${problem}\n`);
-    if (json) {
-        out.write(
-            JSON.stringify(
-                result.evidence ?? { kind: result.kind, stack: result.stack, image: result.image, resolved: result.resolved, unchanged: result.unchanged },
-                null,
-                2,
-            ) + "\n",
-        );
-        return;
-    }
-    if (result.unchanged) {
-        out.write(`${result.stack}: ${result.unchanged}\n`);
-        return;
-    }
-    for (const line of result.recovered) out.write(`recovered: ${line}\n`);
-    const index = result.resolved.isIndex ? " (image index: multi-platform or with attestations)" : "";
-    const verb = {
-        preview: "would deploy",
-        rollback: "rolled back",
-        infra: "updated (image unchanged)",
-        deploy: "deployed",
-        promote: "promoted",
-        reconcile: "reconciled",
-    }[result.kind];
-    out.write(`${verb} ${result.stack}: ${result.kind === "preview" ? "" : "the stack runs "}${result.image}${index}\n`);
-    const from = result.promotedFrom;
-    if (from) out.write(`from: ${from.stack} update ${from.version}${from.tag ? ` (${from.tag})` : ""}, ${from.digest}\n`);
-    if (result.previousImage) out.write(`previous: ${result.previousImage}\n`);
-    if (result.rollout) out.write(`rollout: ${result.rollout.deploymentId ?? "no new ECS deployment"} ${result.rollout.state}\n`);
-    printGuards(result, out);
-    if (result.verify) out.write(`verify: ${result.verify.inSync ? "ECS runs the recorded image" : "DRIFT"}\n`);
-    else if (result.verifySkipped && result.kind !== "preview") out.write(`verify: not run: ${result.verifySkipped}\n`);
-}
-
-/** What the scan gate, a restore and the protective tags did, from the evidence. */
-function printGuards(result: DeployResult, out: NodeJS.WritableStream): void {
-    const evidence = result.evidence;
-    const scan = evidence?.scan;
-    if (scan && scan.decision !== "off") {
-        const counts = scan.counts ? `; findings: ${formatCounts(scan.counts)}` : "";
-        out.write(
-            scan.decision === "accepted"
-                ? `scan: ACCEPTED (${scan.status}${counts}, threshold ${scan.threshold}): "${scan.accepted?.reason}" (${scan.accepted?.by})\n`
-                : `scan: ${scan.decision} (${scan.status}${counts}, threshold ${scan.threshold})\n`,
-        );
-    }
-    const restore = evidence?.restore;
-    if (restore)
-        out.write(
-            `restored: ${evidence.requestedDigest} was ${restore.found}${restore.requested ? ", restore requested" : ""}, ACTIVE after ${Math.round(restore.waitedMs / 1000)}s\n`,
-        );
-    const protection = evidence?.protection;
-    if (protection) {
-        const digests = new Set(Object.values(protection.protected));
-        out.write(
-            `protected: ${digests.size} digest(s) (${protection.tags})` +
-                `${protection.released.length > 0 ? `; released ${protection.released.join(", ")}` : ""}\n`,
-        );
-    }
-}
-
-export function formatHistory(deployments: readonly Deployment[]): string {
-    if (deployments.length === 0) return "no deployments\n";
-    const rows = deployments.map((d) => [
-        String(d.version),
-        d.startTime.toISOString().replace(".000Z", "Z"),
-        d.endTime ? d.endTime.toISOString().replace(".000Z", "Z") : "-",
-        d.result,
-        d.operation === "update" ? d.release.verdict : "-",
-        d.kind === "other"
-            ? d.operation
-            : d.promotedFrom
-              ? `promote (${d.promotedFrom.stack} #${d.promotedFrom.version})`
-              : d.reconcileOf?.version !== undefined
-                ? `reconcile (of #${d.reconcileOf.version})`
-                : d.kind,
-        d.tag ?? "-",
-        d.digest ? `${d.digest.slice(0, 19)}…` : "-",
-        d.requestedBy ?? (d.kind === "manual" ? "(pulumi up by hand)" : "-"),
-        d.running ? "*" : "",
-    ]);
-    const header = ["VERSION", "STARTED", "FINISHED", "RESULT", "RELEASE", "KIND", "TAG", "DIGEST", "WHO", "RUNS"];
-    // Each cell on one line: a line break an older driver recorded (in a requester, say) must not forge a row.
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => escapeUnprintable(r[i]).length)));
-    const line = (cells: string[]) =>
-        cells
-            .map((c, i) => escapeUnprintable(c).padEnd(widths[i]))
-            .join("  ")
-            .trimEnd() + "\n";
-    return [line(header), ...rows.map(line)].join("");
 }
 
 if (require.main === module) {

@@ -7,7 +7,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { CreateRepositoryCommand, ECRClient } from "@aws-sdk/client-ecr";
-import { history } from "../../automation/driver";
+import { history } from "../../automation/commands/history";
 import { engineTools } from "../../automation/engine/tools";
 import { EvidenceRecord } from "../../automation/record/evidence";
 import { StackCli } from "../../automation/engine/stackCli";

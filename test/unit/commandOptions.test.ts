@@ -5,7 +5,9 @@
 import * as assert from "assert";
 import { commandOptions, CommandOptions, flagForInput } from "../../automation/cli/commandOptions";
 import { COMMAND_NAMES, flagsOf } from "../../automation/cli/commandTable";
-import type { DeployOptions, PromoteOptions, RollbackOptions } from "../../automation/driver";
+import type { DeployOptions } from "../../automation/commands/deploy";
+import type { PromoteOptions } from "../../automation/commands/promote";
+import type { RollbackOptions } from "../../automation/commands/rollback";
 import { EXIT_CODE_MEANINGS, EXIT_CODES, InvalidInputError } from "../../automation/record/errors";
 import { exitCodeHelp } from "../../automation/cli/usage";
 
