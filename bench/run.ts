@@ -6,6 +6,7 @@
 // Environment knobs (for a quick try, not for the committed numbers):
 //   BENCH_REPS=5      repetitions for P1 and P3
 //   BENCH_HISTORY=50  real updates before the first P3 measurement (×5 by copying for the second)
+//   BENCH_ONLY=P1     P1 and P2 only: prints their rows, writes bench/out/results-p1.json, leaves the doc alone
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -30,6 +31,7 @@ import { ratios, summarize, Summary, fmt } from "./stats";
 const REPS = Number(process.env.BENCH_REPS ?? 5);
 const HISTORY_REAL = Number(process.env.BENCH_HISTORY ?? 50);
 const HISTORY_COPIED = HISTORY_REAL * 5;
+const ONLY_P1 = process.env.BENCH_ONLY === "P1";
 const REPO = "papyrus-api";
 const REPO_URL = `${TEST_ACCOUNT}.dkr.ecr.${TEST_REGION}.amazonaws.com/${REPO}`;
 const STACK = "dev";
@@ -654,6 +656,21 @@ async function main(): Promise<void> {
         const env: Env = { moto, proxy, backend, workDir, ecr, ecs, setupEcr, cliEnv, images };
 
         const p1p2 = await benchP1P2(env);
+        if (ONLY_P1) {
+            const own = summarize(p1p2.driverOwnMs);
+            const text = [
+                `P1 only, ${new Date().toISOString().replace(/\.\d+Z$/, "Z")}, load ${machine().load}`,
+                `driver deploy() ÷ raw pulumi up: ${fmt(p1p2.ratio)}`,
+                `driver deploy(): ${fmt(p1p2.driver, 0, " ms")}; raw up: ${fmt(p1p2.raw, 0, " ms")}`,
+                `driver's own time (wall minus its up process): ${fmt(own, 0, " ms")}`,
+                `CLI processes beyond up: ${cliText(p1p2.deployCli)}`,
+                `rollback(): ${fmt(summarize(p1p2.rollbackMs), 0, " ms")}`,
+            ].join("\n");
+            fs.mkdirSync(OUT_DIR, { recursive: true });
+            fs.writeFileSync(path.join(OUT_DIR, "results-p1.json"), JSON.stringify({ machine: machine(), p1p2 }, null, 2) + "\n");
+            process.stdout.write(text + "\n");
+            return;
+        }
         const p3 = await benchP3(env);
         await moto.stop();
         const p4 = await benchP4();
