@@ -12,6 +12,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
+import { ConcurrentUpdateError } from "@pulumi/pulumi/automation";
 import { digestReference, isSha256Digest } from "../components/imageReference";
 import { PROJECT_NAME, qualifiedKey } from "../components/stackConfig";
 import { fileBackendRoot } from "./engine/checkpointFile";
@@ -19,7 +20,7 @@ import { createEcrClient, describeDigest, ResolvedImage, resolveTag } from "./aw
 import { classifyEngineError, engineCall, engineErrorSummary, lockHolderFrom } from "./engine/errors";
 import { withEngineInterrupt } from "./engine/interrupt";
 import { PROJECT_ROOT } from "./engine/tools";
-import { backendFor, createWorkspace, identityOf, stackCli } from "./engine/workspace";
+import { backendFor, createWorkspace, engineStack, identityOf } from "./engine/workspace";
 import {
     DeployError,
     DriftError,
@@ -80,7 +81,7 @@ import { awaitReplica, formatDuration } from "./aws/replica";
 import { RestoreNote, restoreRollbackTarget } from "./aws/restore";
 import { deploymentTaskDefinitions, followRollout, RolloutLostError, RolloutOutcome } from "./aws/rollout";
 import { acceptFindingsReason, gateDigest, ScanNote } from "./aws/scanGate";
-import { CliCommandError, StackCli } from "./engine/stackCli";
+import type { EngineStack } from "./engine/engineStack";
 import { escapeUnprintable } from "./record/printable";
 import { replacingUpdate } from "./aws/supersede";
 import { Checkpoint, pendingOperations, recordedImage, RecordedImage } from "./engine/state";
@@ -488,7 +489,7 @@ async function checkPromotionGate(session: Session, what: string, digest: string
     const source = session.config[qualifiedKey("promoteFrom")];
     if (!source) return;
     const sourceIdentity = await identityOf({ ...session.options, stackName: source }, session.workDir, session.backendUrl);
-    const sourceStack = stackCli(session.options, session.workDir, session.backendUrl, sourceIdentity);
+    const sourceStack = engineStack(session.options, session.workDir, session.backendUrl, sourceIdentity);
     const context = { displayName: source, identity: sourceIdentity, backendUrl: session.backendUrl };
     const ran = (await engineCall(context, () => readDeployments(sourceStack))).filter((d) => d.operation === "update" && d.digest === digest);
     if (ran.some((d) => d.release.verdict === "completed")) return;
@@ -720,8 +721,8 @@ async function reconcileTo(
 // ---- the session: open → lock → read state → recover → work → release ----
 
 interface Session {
-    /** The stack's CLI commands (`--stack <qualified name>`). */
-    readonly stack: StackCli;
+    /** The stack's engine adapter (the Automation API's `Stack`). */
+    readonly stack: EngineStack;
     readonly identity: StackIdentity;
     /** The name as the caller gave it, for messages. */
     readonly displayName: string;
@@ -774,7 +775,7 @@ async function openSession(
     const workDir = known.workDir ?? projectDirectory(options.workDir);
     const backendUrl = known.backendUrl ?? backendFor(workDir, options.envVars);
     const identity = known.identity ?? (await identityOf(options, workDir, backendUrl));
-    const stack = stackCli(options, workDir, backendUrl, identity);
+    const stack = engineStack(options, workDir, backendUrl, identity);
     const session = { displayName: options.stackName, workDir, backendUrl, identity, options, stack };
     const readAt = new Date();
     const checkpoint = await engineCall(session, () => stack.readState());
@@ -896,9 +897,9 @@ async function runUpdate(session: Session, plan: UpdatePlan): Promise<DeployResu
         configFile.remove();
     }
     const interrupted = upError !== undefined && options.signal?.aborted === true;
-    if (upError instanceof CliCommandError && upError.kind === "busy" && !interrupted) {
+    if (upError instanceof ConcurrentUpdateError && !interrupted) {
         // Refused before it started (another checkout holds the engine's lock): nothing changed.
-        throw new StackBusyError(session.displayName, lockHolderFrom(upError.stderr));
+        throw new StackBusyError(session.displayName, lockHolderFrom(upError.message));
     }
 
     // What the engine recorded, whatever happened above: the state and the history, read at once.

@@ -16,9 +16,10 @@ import { CreateRepositoryCommand, ECRClient } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { deploy, rollback } from "../automation/driver";
-import { engineTools, PROJECT_ROOT } from "../automation/engine/tools";
+import { engineCalls, engineTools, PROJECT_ROOT } from "../automation/engine/tools";
 import { chooseRollbackTarget, markRunning, readDeployments, HISTORY_PAGE_SIZE } from "../automation/record/history";
-import { cliCalls, StackCli } from "../automation/engine/stackCli";
+import { engineStack } from "../automation/engine/workspace";
+import { stackIdentity } from "../automation/engine/stackName";
 import { Checkpoint, recordedImage } from "../automation/engine/state";
 import { tempBackend, TempBackend } from "../testkit/backend";
 import { fixtureProject, fixtureStack } from "../testkit/fixture";
@@ -113,7 +114,7 @@ async function rawUp(env: Env, image: PushedImage): Promise<number> {
 
 async function driverDeploy(env: Env, image: PushedImage): Promise<{ ms: number; upMs: number; calls: Record<string, number>; cli: string[] }> {
     const before = env.proxy.counts();
-    const cliBefore = cliCalls.length;
+    const cliBefore = engineCalls.length;
     const { ms } = await timeIt(() =>
         deploy({
             stackName: STACK,
@@ -125,7 +126,7 @@ async function driverDeploy(env: Env, image: PushedImage): Promise<{ ms: number;
             tag: image.tag,
         }),
     );
-    const calls = cliCalls.slice(cliBefore);
+    const calls = engineCalls.slice(cliBefore);
     const cli = calls.map((call) => cliCommandName(call.args));
     const upMs = calls.find((call) => cliCommandName(call.args) === "up")?.ms ?? NaN;
     return { ms, upMs, calls: countsSince(before, env.proxy.counts()), cli };
@@ -243,13 +244,7 @@ async function historyLength(env: Env): Promise<number> {
 
 async function measureHistory(env: Env, automationStack: Stack, updates: number): Promise<P3Size> {
     // Read as the driver reads it: the history, and the release verdicts from the stack's tags file.
-    const stack = new StackCli({
-        command: PULUMI,
-        workDir: env.workDir,
-        stack: `organization/papyrus/${STACK}`,
-        backendUrl: env.backend.url,
-        env: Object.fromEntries(Object.entries(env.cliEnv).filter((e): e is [string, string] => e[1] !== undefined)),
-    });
+    const stack = engineStack({ stackName: STACK, envVars: env.backend.env }, env.workDir, env.backend.url, stackIdentity(STACK, env.backend.url));
     // One untimed call of each first: file cache and the CLI binary warm.
     await readDeployments(stack);
     await timedRun(PULUMI, HISTORY_ARGS, env.workDir, env.cliEnv);
