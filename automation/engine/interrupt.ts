@@ -27,10 +27,15 @@ export interface EngineWiring {
     readonly signal: AbortSignal;
 }
 
-/** Runs an engine command so that it gets exactly one interrupt when `options.signal` aborts. */
+/**
+ * Runs an engine command so that it gets exactly one interrupt when `options.signal` aborts: the
+ * abort is forwarded (the Automation API then sends one SIGINT) unless the engine acknowledged a
+ * signal of its own within `graceMs`.
+ */
 export async function withEngineInterrupt<T>(
     options: { readonly onOutput?: (text: string) => void; readonly onEvent?: (event: EngineEvent) => void; readonly signal?: AbortSignal },
     run: (engine: EngineWiring) => Promise<T>,
+    graceMs = ENGINE_INTERRUPT_GRACE_MS,
 ): Promise<T> {
     const engineAbort = new AbortController();
     let engineHeard = false;
@@ -43,7 +48,7 @@ export async function withEngineInterrupt<T>(
     const forward = () => {
         timer = setTimeout(() => {
             if (!engineHeard) engineAbort.abort();
-        }, ENGINE_INTERRUPT_GRACE_MS);
+        }, graceMs);
     };
     options.signal?.addEventListener("abort", forward, { once: true });
     try {
