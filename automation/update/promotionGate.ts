@@ -1,7 +1,7 @@
 // `papyrus:promoteFrom`: the release gate of a stack that takes only digests another stack finished.
 import { readSetting } from "../record/updateConfig";
 import { engineCall } from "../engine/errors";
-import { identityOf, stackCli } from "../engine/workspace";
+import { engineStack, identityOf } from "../engine/workspace";
 import { NotPromotedError, NotReleasedError } from "../record/errors";
 import { readDeployments } from "../record/history";
 import { Session } from "./session";
@@ -15,7 +15,7 @@ export async function checkPromotionGate(session: Session, what: string, digest:
     const source = readSetting(session.config, "promoteFrom");
     if (!source) return;
     const sourceIdentity = await identityOf({ ...session.options, stackName: source }, session.workDir, session.backendUrl);
-    const sourceStack = stackCli(session.options, session.workDir, session.backendUrl, sourceIdentity);
+    const sourceStack = engineStack(session.options, session.workDir, session.backendUrl, sourceIdentity);
     const context = { displayName: source, identity: sourceIdentity, backendUrl: session.backendUrl };
     const ran = (await engineCall(context, () => readDeployments(sourceStack))).filter((d) => d.operation === "update" && d.digest === digest);
     if (ran.some((d) => d.release.verdict === "completed")) return;

@@ -4,7 +4,7 @@
 // runs: never from what it asked for.
 import { classifyEngineError, lockHolderFrom } from "../engine/errors";
 import { withEngineInterrupt } from "../engine/interrupt";
-import { CliCommandError } from "../engine/stackCli";
+import { ConcurrentUpdateError } from "@pulumi/pulumi/automation";
 import { Checkpoint, PendingOperation, pendingOperations, recordedImage, RecordedImage } from "../engine/state";
 import type { ResolvedImage } from "../aws/ecr";
 import { StackBusyError } from "../record/errors";
@@ -78,9 +78,9 @@ export async function runUp(session: Session, plan: UpdatePlan, startedAt: Date)
         configFile.remove();
     }
     const up = { error, interrupted: error !== undefined && options.signal?.aborted === true };
-    if (error instanceof CliCommandError && error.kind === "busy" && !up.interrupted) {
+    if (error instanceof ConcurrentUpdateError && !up.interrupted) {
         // Refused before it started (another checkout holds the engine's lock): nothing changed.
-        throw new StackBusyError(session.displayName, lockHolderFrom(error.stderr));
+        throw new StackBusyError(session.displayName, lockHolderFrom(error.message));
     }
     const record = await readRecord(session, plan, startedAt);
     // Refused before the engine recorded an update (a wrong passphrase, a broken config file, the

@@ -14,11 +14,11 @@ import { fileBackendRoot } from "../engine/checkpointFile";
 import { engineCall } from "../engine/errors";
 import { withEngineInterrupt } from "../engine/interrupt";
 import { acquireLock, describeEngineLock, describeHolder, engineLocks } from "../engine/lock";
-import { StackCli } from "../engine/stackCli";
+import type { EngineStack } from "../engine/engineStack";
 import { StackIdentity } from "../engine/stackName";
 import { Checkpoint, pendingOperations, recordedImage, RecordedImage } from "../engine/state";
 import { PROJECT_ROOT } from "../engine/tools";
-import { backendFor, identityOf, stackCli } from "../engine/workspace";
+import { backendFor, engineStack, identityOf } from "../engine/workspace";
 import { InterruptedError, InvalidInputError } from "../record/errors";
 import { checkEvidencePath } from "../record/evidenceFile";
 import { requestedByOf } from "../record/requester";
@@ -68,8 +68,8 @@ export interface UpdateOptions extends StackContext {
 }
 
 export interface Session {
-    /** The stack's CLI commands (`--stack <qualified name>`). */
-    readonly stack: StackCli;
+    /** The stack's engine adapter (the Automation API's `Stack`). */
+    readonly stack: EngineStack;
     readonly identity: StackIdentity;
     /** The name as the caller gave it, for messages. */
     readonly displayName: string;
@@ -124,7 +124,7 @@ export async function openSession(
     const workDir = known.workDir ?? checkedProjectDirectory(options.workDir);
     const backendUrl = known.backendUrl ?? backendFor(workDir, options.envVars);
     const identity = known.identity ?? (await identityOf(options, workDir, backendUrl));
-    const stack = stackCli(options, workDir, backendUrl, identity);
+    const stack = engineStack(options, workDir, backendUrl, identity);
     const session = { displayName: options.stackName, workDir, backendUrl, identity, options, stack };
     const readAt = new Date();
     const checkpoint = await engineCall(session, () => stack.readState());
