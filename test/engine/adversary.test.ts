@@ -77,6 +77,7 @@ describe("adversary: the release chain, interrupted, raced and forged (real engi
     };
 
     before(async () => {
+        // A moto of its own, not the process's shared one: E stops it for good.
         moto = await startMoto();
         devEcr = new ECRClient({ region: DEV_REGION, endpoint: moto.endpoint, credentials });
         prodEcr = new ECRClient({ region: PROD_REGION, endpoint: moto.endpoint, credentials });

@@ -27,7 +27,7 @@ import { assertNoProcessLeft, runCli as runCliProcess, startCli, waitFor } from 
 import { tempBackend, TempBackend } from "../../testkit/backend";
 import { fixtureProject, fixtureStack } from "../../testkit/fixture";
 import { pushImage, imageIndex, OCI_INDEX, PushedImage } from "../../testkit/images";
-import { startMoto, MotoServer, TEST_REGION } from "../../testkit/moto";
+import { sharedMoto, SharedMoto, TEST_REGION } from "../../testkit/moto";
 
 const REPO = "papyrus-api";
 const REPO_URL = `123456789012.dkr.ecr.${TEST_REGION}.amazonaws.com/${REPO}`;
@@ -35,7 +35,7 @@ const credentials = { accessKeyId: "testing", secretAccessKey: "testing" };
 
 describe("deploy driver (real engine + moto)", function () {
     this.timeout(240_000);
-    let moto: MotoServer;
+    let moto: SharedMoto;
     let ecr: ECRClient;
     let ecs: ECSClient;
     let backend: TempBackend;
@@ -44,14 +44,14 @@ describe("deploy driver (real engine + moto)", function () {
     let v2: PushedImage;
 
     before(async () => {
-        moto = await startMoto();
+        moto = await sharedMoto();
         ecr = new ECRClient({ region: TEST_REGION, endpoint: moto.endpoint, credentials });
         ecs = new ECSClient({ region: TEST_REGION, endpoint: moto.endpoint, credentials });
     });
     after(async () => {
         ecr?.destroy();
         ecs?.destroy();
-        await moto?.stop();
+        await moto?.release();
     });
 
     beforeEach(async () => {

@@ -16,7 +16,7 @@ import { tempBackend, TempBackend } from "../../testkit/backend";
 import { assertNoProcessLeft, runCli } from "../../testkit/cliProcess";
 import { fixtureProject, fixtureStack } from "../../testkit/fixture";
 import { pushImage, PushedImage } from "../../testkit/images";
-import { startMoto, MotoServer, TEST_REGION } from "../../testkit/moto";
+import { sharedMoto, SharedMoto, TEST_REGION } from "../../testkit/moto";
 
 const REPO = "papyrus-api";
 const REPO_URL = `123456789012.dkr.ecr.${TEST_REGION}.amazonaws.com/${REPO}`;
@@ -24,19 +24,19 @@ const credentials = { accessKeyId: "testing", secretAccessKey: "testing" };
 
 describe("what the user gives the CLI: who asked, why, and the stack's config (real engine + moto)", function () {
     this.timeout(300_000);
-    let moto: MotoServer;
+    let moto: SharedMoto;
     let ecr: ECRClient;
     let backend: TempBackend;
     let workDir: string;
     let v1: PushedImage;
 
     before(async () => {
-        moto = await startMoto();
+        moto = await sharedMoto();
         ecr = new ECRClient({ region: TEST_REGION, endpoint: moto.endpoint, credentials });
     });
     after(async () => {
         ecr?.destroy();
-        await moto?.stop();
+        await moto?.release();
     });
     beforeEach(async () => {
         await moto.reset();

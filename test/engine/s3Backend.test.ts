@@ -14,13 +14,13 @@ import { s3Backend, TempBackend } from "../../testkit/backend";
 import { assertNoProcessLeft, startCli, waitFor } from "../../testkit/cliProcess";
 import { fixtureProject, fixtureStack } from "../../testkit/fixture";
 import { pushImage, PushedImage } from "../../testkit/images";
-import { startMoto, MotoServer, TEST_REGION } from "../../testkit/moto";
+import { sharedMoto, SharedMoto, TEST_REGION } from "../../testkit/moto";
 
 const REPO = "papyrus-api";
 
 describe("deploy driver with S3 state (real engine + moto's S3 and ECR)", function () {
     this.timeout(300_000);
-    let moto: MotoServer;
+    let moto: SharedMoto;
     let ecr: ECRClient;
     let backend: TempBackend;
     let workDir: string;
@@ -29,12 +29,12 @@ describe("deploy driver with S3 state (real engine + moto's S3 and ECR)", functi
     let bucket = 0;
 
     before(async () => {
-        moto = await startMoto();
+        moto = await sharedMoto();
         ecr = new ECRClient({ region: TEST_REGION, endpoint: moto.endpoint, credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
     });
     after(async () => {
         ecr?.destroy();
-        await moto?.stop();
+        await moto?.release();
     });
     beforeEach(async () => {
         await moto.reset();
