@@ -438,11 +438,15 @@ func findRunScript(programDir, entryPoint string) (string, error) {
 	return findSdkScript(programDir, "run")
 }
 
-// findSdkScript walks up from dir to the first node_modules/@pulumi/pulumi/cmd/<name>.
+// findSdkScript walks up from dir to the first node_modules/@pulumi/pulumi/cmd/<name>. A symlinked
+// dir is walked from its real place, where Node resolves the modules of the files in it.
 func findSdkScript(dir, name string) (string, error) {
 	start, err := filepath.Abs(dir)
 	if err != nil {
 		return "", err
+	}
+	if real, err := filepath.EvalSymlinks(start); err == nil {
+		start = real
 	}
 	for at := start; ; {
 		candidate := filepath.Join(at, "node_modules", "@pulumi", "pulumi", "cmd", name)
