@@ -4,8 +4,9 @@
 // It keeps each resource's inputs as they come (pulumi-aws's Check would add defaults, such as
 // `imageTagMutability: MUTABLE`), names what the program leaves unnamed as pulumi-aws does
 // (`<logical name>-<7 hex>`), and creates, updates and deletes nothing but the engine's state: its
-// outputs are the inputs plus `id`, `arn` and, for an ECR repository, `repositoryUrl` and
-// `registryId`, in account 123456789012 (moto's) and `$AWS_REGION` (default us-east-1). It answers
+// outputs are the inputs plus `id`, `arn` in AWS's form for the type (what the components parse), and
+// the few outputs they read (an ECR repository's `repositoryUrl`, a load balancer's `dnsName`…), in
+// account 123456789012 (moto's) and `$AWS_REGION` (default us-east-1). It answers
 // no invoke (`aws:…/get…`) and says so. The engine analyzes the inputs Check returns, so a policy
 // pack run against a program on this provider sees what the program gave @pulumi/aws.
 //
@@ -55,22 +56,62 @@ const AUTONAMED = new Set([
     "aws:ec2/securityGroup:SecurityGroup",
 ]);
 
+/** A stable 16-hex suffix for ARNs that AWS makes unique (load balancers, target groups). */
+function suffixOf(text: string): string {
+    return crypto.createHash("sha256").update(text).digest("hex").slice(0, 16);
+}
+
+/** The outputs pulumi-aws would report that the project's components read: ARNs in AWS's forms, URLs, names. */
 function outputsOf(urn: string, inputs: Record<string, any>, id: string): Record<string, any> {
     const type = typeOfUrn(urn);
-    const service = serviceOf(type);
-    const resource = type.split(":")[2].replace(/^./, (c) => c.toLowerCase());
-    const arn = `arn:aws:${service}:${service === "iam" ? "" : region()}:${STAND_IN_ACCOUNT}:${resource}/${inputs.name ?? inputs.family ?? id}`;
-    const outs: Record<string, any> = { ...inputs, id, arn };
-    if (type === "aws:ecr/repository:Repository") {
-        outs.registryId = STAND_IN_ACCOUNT;
-        outs.repositoryUrl = `${STAND_IN_ACCOUNT}.dkr.ecr.${region()}.amazonaws.com/${inputs.name}`;
+    const r = region();
+    const a = STAND_IN_ACCOUNT;
+    const name: string = inputs.name ?? id;
+    const outs: Record<string, any> = { ...inputs, id };
+    switch (type) {
+        case "aws:ecr/repository:Repository":
+            return { ...outs, arn: `arn:aws:ecr:${r}:${a}:repository/${name}`, registryId: a, repositoryUrl: `${a}.dkr.ecr.${r}.amazonaws.com/${name}` };
+        case "aws:iam/role:Role":
+            return { ...outs, arn: `arn:aws:iam::${a}:role/${name}` };
+        case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+            return { ...outs, arn: `arn:aws:iam::${a}:oidc-provider/${String(inputs.url).replace(/^https:\/\//, "")}` };
+        case "aws:ecs/cluster:Cluster":
+            return { ...outs, arn: `arn:aws:ecs:${r}:${a}:cluster/${name}` };
+        case "aws:ecs/service:Service": {
+            const cluster = String(inputs.cluster ?? "default");
+            return { ...outs, arn: `arn:aws:ecs:${r}:${a}:service/${cluster.slice(cluster.lastIndexOf("/") + 1)}/${name}` };
+        }
+        case "aws:ecs/taskDefinition:TaskDefinition":
+            return { ...outs, revision: 1, arn: `arn:aws:ecs:${r}:${a}:task-definition/${inputs.family}:1` };
+        case "aws:cloudwatch/logGroup:LogGroup":
+            return { ...outs, arn: `arn:aws:logs:${r}:${a}:log-group:${name}` };
+        case "aws:cloudwatch/metricAlarm:MetricAlarm":
+            return { ...outs, arn: `arn:aws:cloudwatch:${r}:${a}:alarm:${name}` };
+        case "aws:lb/loadBalancer:LoadBalancer": {
+            const arnSuffix = `app/${name}/${suffixOf(urn)}`;
+            return {
+                ...outs,
+                arn: `arn:aws:elasticloadbalancing:${r}:${a}:loadbalancer/${arnSuffix}`,
+                arnSuffix,
+                dnsName: `${name}-${parseInt(suffixOf(urn).slice(0, 8), 16)}.${r}.elb.amazonaws.com`,
+                zoneId: "Z32O12XQLNTSW2",
+            };
+        }
+        case "aws:lb/targetGroup:TargetGroup": {
+            const arnSuffix = `targetgroup/${name}/${suffixOf(urn)}`;
+            return { ...outs, arn: `arn:aws:elasticloadbalancing:${r}:${a}:${arnSuffix}`, arnSuffix };
+        }
+        case "aws:appautoscaling/target:Target":
+            return { ...outs, arn: `arn:aws:application-autoscaling:${r}:${a}:scalable-target/${suffixOf(urn)}` };
+        default: {
+            const resource = type.split(":")[2].replace(/^./, (c) => c.toLowerCase());
+            return { ...outs, arn: `arn:aws:${serviceOf(type)}:${r}:${a}:${resource}/${name}` };
+        }
     }
-    if (type === "aws:ecs/taskDefinition:TaskDefinition") {
-        outs.revision = 1;
-        outs.arn = `arn:aws:ecs:${region()}:${STAND_IN_ACCOUNT}:task-definition/${inputs.family}:1`;
-    }
-    return outs;
 }
+
+/** Outputs the stand-in adds to the inputs: never a change by themselves. */
+const OUTPUT_ONLY = new Set(["id", "arn", "arnSuffix", "dnsName", "zoneId", "repositoryUrl", "registryId", "revision"]);
 
 export const standInAwsProvider: provider.Provider = {
     version: VERSION,
@@ -82,11 +123,14 @@ export const standInAwsProvider: provider.Provider = {
         }
         return { inputs: news };
     },
-    async diff(_id, _urn, olds, news) {
-        const changed = Object.keys({ ...olds, ...news }).filter(
-            (key) => !["id", "arn", "repositoryUrl", "registryId", "revision"].includes(key) && JSON.stringify(olds[key]) !== JSON.stringify(news[key]),
-        );
-        return { changes: changed.length > 0 };
+    async diff(_id, urn, olds, news) {
+        const changed = Object.keys({ ...olds, ...news }).filter((key) => !OUTPUT_ONLY.has(key) && JSON.stringify(olds[key]) !== JSON.stringify(news[key]));
+        // As pulumi-aws: an ECS task definition cannot change (a new one is registered); elsewhere a new name replaces.
+        const replaces =
+            typeOfUrn(urn) === "aws:ecs/taskDefinition:TaskDefinition"
+                ? changed.filter((key) => !["tags", "skipDestroy"].includes(key))
+                : changed.filter((key) => key === "name");
+        return { changes: changed.length > 0, replaces };
     },
     async create(urn, inputs) {
         const id = inputs.name ?? `${nameOfUrn(urn)}-${crypto.randomBytes(4).toString("hex")}`;
