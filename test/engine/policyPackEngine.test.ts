@@ -247,7 +247,7 @@ describe("policy pack in the real engine (`--policy-pack policy`, the real progr
             // kills: a rule not wired to the engine's type token, a pack that is not run, or one that only advises
             writeStackConfig({ fixtureRogue: kind });
             const run = pulumi(["preview", "--stack", STACK, "--policy-pack", "policy", "--non-interactive"]);
-            assert.notStrictEqual(run.status, 0, run.output);
+            assert.strictEqual(run.status, 1, run.output);
             const sections = policiesSections(run.output);
             assert.strictEqual(sections.length, 1, run.output);
             assertStoppedBy(kind, sections[0]);
@@ -260,7 +260,7 @@ describe("policy pack in the real engine (`--policy-pack policy`, the real progr
         const before = resourceUrns();
         writeStackConfig({ fixtureRogue: "mutableRepository" });
         const run = pulumi(["up", "--yes", "--stack", STACK, "--policy-pack", "policy", "--non-interactive"]);
-        assert.notStrictEqual(run.status, 0, run.output);
+        assert.strictEqual(run.status, 1, run.output);
         // Stopped in the update's preview: no update section, no step taken.
         const sections = policiesSections(run.output);
         assert.strictEqual(sections.length, 1, run.output);
@@ -290,7 +290,7 @@ describe("policy pack in the real engine (`--policy-pack policy`, the real progr
         const before = resourceUrns();
         writeStackConfig({ fixtureRogue: "unscopedTrustLate" });
         const run = pulumi(["up", "--yes", "--stack", STACK, "--policy-pack", "policy", "--non-interactive"]);
-        assert.notStrictEqual(run.status, 0, run.output);
+        assert.strictEqual(run.status, 1, run.output);
         const [preview, update, ...more] = policiesSections(run.output);
         assert.deepStrictEqual(preview, {
             verdict: `⚠️ ${PACK} (local: policy)`,
@@ -380,7 +380,8 @@ describe("policy pack in the real engine (`--policy-pack policy`, the real progr
             // kills: a gate whose failure does not fail the step (no pipefail, `|| true`), or one that keeps the preview's config
             const committed = writeStackConfig({ fixtureRogue: "unscopedTrust" });
             const run = runGate();
-            assert.notStrictEqual(run.status, 0, run.output);
+            // The step fails with the preview's exit code (`set -e`).
+            assert.strictEqual(run.status, 1, run.output);
             const sections = policiesSections(run.output);
             assert.strictEqual(sections.length, 1, run.output);
             assertStoppedBy("unscopedTrust", sections[0]);
