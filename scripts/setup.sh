@@ -110,7 +110,9 @@ else
   tools="$ROOT/tools/pulumi-cli"
   grep -q "github.com/pulumi/pulumi/pkg/v3 $want\$" "$tools/go.mod" \
     || fail "tools/pulumi-cli/go.mod does not require pkg/v3 $want (the installed @pulumi/pulumi); update both together"
-  # The CLI is keyed by version; the language host (our own code) by its source hash.
+  # The CLI is keyed by version; the language host (our own code) by its source hash. The host also
+  # runs Node.js policy packs (`--policy-pack policy`): the engine asks the nodejs language host to
+  # start them, so no `pulumi-analyzer-policy` script is needed beside it.
   cli_dir="$CACHE/pulumi/$want"
   if [ -x "$cli_dir/pulumi" ]; then
     echo "cached: $cli_dir/pulumi"
