@@ -1,0 +1,233 @@
+// moto with IAM enforcement on, as test/engine/iamEnforced.test.ts uses it.
+//
+// moto_server authenticates and authorizes every request after the first
+// `INITIAL_NO_AUTH_ACTION_COUNT` (moto/core/authorization.py): the request must
+// be signed (SigV4) with the access key of an IAM user moto knows, and the
+// user's policies must allow the action. The first requests are the bootstrap:
+// an administrator user created through moto's IAM API with any credentials, as
+// an account's root would; everything after is signed with real keys.
+//
+// What moto 5.2.5 enforces, read from moto/iam/access_control.py and recorded by
+// the test: the action, for every service; the resource ARN only for S3 (bucket,
+// or bucket/key); every other request is matched against the resource `*`, so a
+// statement scoped to an ARN never matches it. Conditions of identity policies
+// are not evaluated (only `sts:ExternalId` in trust policies is), so a statement
+// with conditions applies as if they held. `sts:GetCallerIdentity` is always allowed.
+import { createHash, createHmac, type Hash, type Hmac } from "crypto";
+import { SignatureV4 } from "@smithy/signature-v4";
+import type { PolicyDocument, PolicyStatement } from "../components/policyDocument";
+import { startMoto, MotoServer, TEST_REGION } from "./moto";
+
+export interface AccessKey {
+    readonly accessKeyId: string;
+    readonly secretAccessKey: string;
+}
+
+/** The requests moto answers without authentication: the three that create the administrator. */
+export const BOOTSTRAP_REQUESTS = 3;
+/** Credentials moto knows nothing of: accepted only during the bootstrap. */
+export const BOOTSTRAP_KEY: AccessKey = { accessKeyId: "bootstrap", secretAccessKey: "bootstrap" };
+
+const ADMINISTRATOR_POLICY: PolicyDocument = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
+
+export interface IamEnforcedMoto {
+    readonly moto: MotoServer;
+    /** An IAM user with `Action: *` on `Resource: *`: sets up what a deploy role may not (buckets, repositories, clusters). */
+    readonly admin: AccessKey;
+    /** The environment of an AWS client or CLI that signs with `key` (moto's endpoint and region as in `moto.env`). */
+    envFor(key: AccessKey): Record<string, string>;
+    /** An IAM user whose only permissions are `policy` (one inline policy), and its access key. */
+    createUser(name: string, policy: PolicyDocument): Promise<AccessKey>;
+    /** S3 CreateBucket, signed by the administrator. */
+    createBucket(bucket: string): Promise<void>;
+    /** A signed request to moto, for the calls this file's users make outside an SDK. */
+    send(request: SignedRequest): Promise<{ status: number; body: string }>;
+    /** moto's request log so far, one line per request (method, path and query, status). */
+    log(): string;
+    stop(): Promise<void>;
+}
+
+export interface SignedRequest {
+    readonly key: AccessKey;
+    readonly service: "iam" | "s3";
+    readonly method: string;
+    /** The path, without the query. */
+    readonly path: string;
+    readonly query?: Record<string, string>;
+    /** A form-encoded body (IAM's query API). */
+    readonly form?: Record<string, string>;
+}
+
+/** Starts moto with IAM enforcement and creates its administrator with the bootstrap requests. */
+export async function startMotoWithIam(): Promise<IamEnforcedMoto> {
+    let log = "";
+    const moto = await startMoto({ env: { INITIAL_NO_AUTH_ACTION_COUNT: String(BOOTSTRAP_REQUESTS) }, onLog: (text) => (log += text) });
+    const send = (request: SignedRequest) => signedRequest(moto.endpoint, request);
+    const iam = async (key: AccessKey, action: string, params: Record<string, string>): Promise<string> => {
+        const answer = await send({ key, service: "iam", method: "POST", path: "/", form: { Action: action, Version: "2010-05-08", ...params } });
+        if (answer.status !== 200) throw new Error(`moto refused IAM ${action} (${answer.status}): ${answer.body}`);
+        return answer.body;
+    };
+    const createUser = async (key: AccessKey, name: string, policy: PolicyDocument): Promise<AccessKey> => {
+        await iam(key, "CreateUser", { UserName: name });
+        await iam(key, "PutUserPolicy", { UserName: name, PolicyName: `${name}-policy`, PolicyDocument: JSON.stringify(policy) });
+        const created = await iam(key, "CreateAccessKey", { UserName: name });
+        const field = (tag: string) => new RegExp(`<${tag}>([^<]+)</${tag}>`).exec(created)?.[1];
+        const accessKeyId = field("AccessKeyId");
+        const secretAccessKey = field("SecretAccessKey");
+        if (!accessKeyId || !secretAccessKey) throw new Error(`moto's CreateAccessKey answered no key: ${created}`);
+        return { accessKeyId, secretAccessKey };
+    };
+    try {
+        const admin = await createUser(BOOTSTRAP_KEY, "administrator", ADMINISTRATOR_POLICY);
+        return {
+            moto,
+            admin,
+            envFor: (key) => ({ ...moto.env, AWS_ACCESS_KEY_ID: key.accessKeyId, AWS_SECRET_ACCESS_KEY: key.secretAccessKey }),
+            createUser: (name, policy) => createUser(admin, name, policy),
+            async createBucket(bucket) {
+                const answer = await send({ key: admin, service: "s3", method: "PUT", path: `/${bucket}` });
+                if (answer.status !== 200) throw new Error(`moto could not create bucket ${bucket}: ${answer.status} ${answer.body}`);
+            },
+            send,
+            log: () => log,
+            stop: () => moto.stop(),
+        };
+    } catch (err) {
+        await moto.stop();
+        throw err;
+    }
+}
+
+/**
+ * `policy` as moto can enforce it: statements of S3 actions exactly as written (moto checks their
+ * resource ARNs); every other statement on `Resource: *`, since moto matches each non-S3 request
+ * against `*` and an ARN would refuse them all. Actions, effects and conditions stay (moto does not
+ * evaluate identity-policy conditions). Whether the ARNs and conditions allow each call is the IAM
+ * simulator's to judge (test/mocks/leastPrivilege.test.ts).
+ */
+export function motoEnforceable(policy: PolicyDocument): PolicyDocument {
+    return { ...policy, Statement: policy.Statement.map(enforceableStatement) };
+}
+
+function enforceableStatement(statement: PolicyStatement): PolicyStatement {
+    const actions = [statement.Action].flat();
+    const s3 = actions.filter((action) => action.startsWith("s3:"));
+    if (s3.length === actions.length) return statement;
+    if (s3.length > 0) {
+        throw new Error(`statement \`${statement.Sid ?? "(no Sid)"}\` mixes S3 and other actions; moto checks the resources of the S3 ones only: split it`);
+    }
+    return { ...statement, Resource: "*" };
+}
+
+// ---------------------------------------------------------------------------
+// moto's request log, read back as the S3 requests AWS would authorize.
+
+/** One S3 request from moto's log, and what IAM authorizes for it. */
+export interface LoggedS3Request {
+    /** As logged: `GET /bucket?list-type=2&prefix=…`. */
+    readonly line: string;
+    readonly status: number;
+    /** `s3:GetObject`, `s3:PutObject`, `s3:DeleteObject` or `s3:ListBucket`. */
+    readonly action: string;
+    /** The object's ARN, or the bucket's for a listing. */
+    readonly resource: string;
+    /** A listing's `prefix` and `delimiter`. */
+    readonly prefix?: string;
+    readonly delimiter?: string;
+    /** A CopyObject (PUT with `x-id=CopyObject`): AWS also authorizes `s3:GetObject` on the source, which the log does not show. */
+    readonly copy: boolean;
+}
+
+/**
+ * The requests for `bucket` in `log` (werkzeug's lines: `"GET /bucket/key?x-id=GetObject HTTP/1.1" 200 -`),
+ * with the action AWS authorizes for each: HEAD and GET of an object are `s3:GetObject`, PUT (also a copy's
+ * destination) `s3:PutObject`, DELETE `s3:DeleteObject`, a ListObjectsV2 `s3:ListBucket`.
+ */
+export function s3RequestsIn(log: string, bucket: string): LoggedS3Request[] {
+    const requests: LoggedS3Request[] = [];
+    const plain = log.replace(/\x1b\[[0-9;]*m/g, "");
+    for (const match of plain.matchAll(/"(GET|HEAD|PUT|DELETE|POST) (\/[^ ]*) HTTP\/[0-9.]+" (\d{3})/g)) {
+        const [, method, target, status] = match;
+        const url = new URL(target, "http://moto");
+        const parts = url.pathname.split("/").slice(1);
+        if (parts[0] !== bucket) continue;
+        const key = parts.slice(1).map(decodeURIComponent).join("/");
+        const line = `${method} ${target}`;
+        const base = { line, status: Number(status), copy: url.searchParams.get("x-id") === "CopyObject" };
+        if (key === "") {
+            if (method !== "GET" || url.searchParams.get("list-type") !== "2") throw new Error(`not a request the state backend makes: ${line}`);
+            requests.push({
+                ...base,
+                action: "s3:ListBucket",
+                resource: `arn:aws:s3:::${bucket}`,
+                prefix: url.searchParams.get("prefix") ?? "",
+                ...(url.searchParams.has("delimiter") ? { delimiter: url.searchParams.get("delimiter")! } : {}),
+            });
+            continue;
+        }
+        const action = { GET: "s3:GetObject", HEAD: "s3:GetObject", PUT: "s3:PutObject", DELETE: "s3:DeleteObject" }[method];
+        if (action === undefined) throw new Error(`not a request the state backend makes: ${line}`);
+        requests.push({ ...base, action, resource: `arn:aws:s3:::${bucket}/${key}` });
+    }
+    return requests;
+}
+
+// ---------------------------------------------------------------------------
+// SigV4 for the few requests made without an SDK client (IAM, S3 CreateBucket).
+
+async function signedRequest(endpoint: string, request: SignedRequest): Promise<{ status: number; body: string }> {
+    const url = new URL(endpoint);
+    const body = request.form === undefined ? undefined : new URLSearchParams(request.form).toString();
+    const signer = new SignatureV4({
+        service: request.service,
+        // IAM is global (signed for us-east-1); moto serves every region from one endpoint.
+        region: request.service === "iam" ? "us-east-1" : TEST_REGION,
+        credentials: request.key,
+        sha256: NodeSha256,
+        uriEscapePath: request.service !== "s3",
+        applyChecksum: request.service === "s3",
+    });
+    const signed = await signer.sign({
+        method: request.method,
+        protocol: url.protocol,
+        hostname: url.hostname,
+        port: Number(url.port),
+        path: request.path,
+        query: request.query ?? {},
+        headers: {
+            host: url.host,
+            ...(body === undefined ? {} : { "content-type": "application/x-www-form-urlencoded; charset=utf-8" }),
+        },
+        body,
+    });
+    const query = new URLSearchParams(request.query ?? {}).toString();
+    const answer = await fetch(`${endpoint}${request.path}${query ? `?${query}` : ""}`, { method: request.method, headers: signed.headers, body });
+    return { status: answer.status, body: await answer.text() };
+}
+
+/** SHA-256 and HMAC-SHA-256 from node:crypto, in the shape SignatureV4 asks for. */
+class NodeSha256 {
+    private hash: Hash | Hmac;
+    constructor(private readonly secret?: string | ArrayBuffer | ArrayBufferView) {
+        this.hash = this.fresh();
+    }
+    update(data: string | ArrayBuffer | ArrayBufferView): void {
+        this.hash.update(toBuffer(data));
+    }
+    async digest(): Promise<Uint8Array> {
+        return new Uint8Array(this.hash.digest());
+    }
+    reset(): void {
+        this.hash = this.fresh();
+    }
+    private fresh(): Hash | Hmac {
+        return this.secret === undefined ? createHash("sha256") : createHmac("sha256", toBuffer(this.secret));
+    }
+}
+
+function toBuffer(data: string | ArrayBuffer | ArrayBufferView): Buffer {
+    if (typeof data === "string") return Buffer.from(data, "utf8");
+    if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    return Buffer.from(data);
+}
