@@ -8,6 +8,7 @@ import {
     InvalidInputError,
     StackBusyError,
     StackNotFoundError,
+    StateAccessDeniedError,
     StateUnreadableError,
     UnreachableError,
 } from "../record/errors";
@@ -49,6 +50,9 @@ export function classifyEngineError(err: unknown, session: EngineContext): Deplo
     // The Automation API's own classification of the CLI's words ("the stack is currently locked by", "no stack named … found").
     if (err instanceof ConcurrentUpdateError) return new StackBusyError(session.displayName, lockHolderFrom(stderr));
     if (err instanceof EngineStackNotFoundError) return new StackNotFoundError(session.displayName, session.backendUrl);
+    // Before the state's own checks: a refused read is not a broken checkpoint (the engine says `failed to load checkpoint` for both).
+    const refused = stateAccessRefusal(stderr);
+    if (refused !== undefined) return new StateAccessDeniedError(session.identity.name === "" ? undefined : session.displayName, session.backendUrl, refused);
     const configFile = `Pulumi.${session.identity.name}.yaml`;
     if (/passphrase/i.test(stderr) && /PULUMI_CONFIG_PASSPHRASE|incorrect passphrase/i.test(stderr)) {
         return new InvalidInputError(
@@ -75,6 +79,17 @@ export function classifyEngineError(err: unknown, session: EngineContext): Deplo
         );
     }
     return undefined;
+}
+
+/**
+ * What the state backend refused, when S3 answered 403 (the engine's words: `operation error S3: HeadObject,
+ * https response error StatusCode: 403, … api error Forbidden`, with `blob (key "…")` when it names the object).
+ */
+export function stateAccessRefusal(stderr: string): string | undefined {
+    const denied = /operation error S3: (\w+), https response error StatusCode: 403\b[^\n]*?api error (\w+)/.exec(stderr);
+    if (!denied) return undefined;
+    const key = /blob \(key "([^"]+)"\)/.exec(stderr)?.[1];
+    return `S3 ${denied[1]}${key === undefined ? "" : ` of \`${key}\``} answered 403 ${denied[2]}`;
 }
 
 /**

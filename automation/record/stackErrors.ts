@@ -1,4 +1,4 @@
-// Typed errors: the stack or AWS cannot be used now (missing, busy, locked, unreadable, unreachable).
+// Typed errors: the stack or AWS cannot be used now (missing, busy, locked, unreadable, unreachable, refused).
 // Nothing was changed.
 import { DeployError, EXIT_CODES } from "./deployError";
 
@@ -78,5 +78,31 @@ export class UnreachableError extends DeployError {
         readonly transient = false,
     ) {
         super(`${what} could not be reached: ${reason}; nothing was changed. ${hint}`);
+    }
+}
+
+/**
+ * The state backend refused the credentials (S3 answered 403): they may not read or write that stack's
+ * state, or list the backend's stacks. A stack's deploy role reaches only its own state and its promotion
+ * source's history (docs/COMPONENTS.md, "The roles, evaluated"). Nothing was changed.
+ */
+export class StateAccessDeniedError extends DeployError {
+    readonly exitCode = EXIT_CODES.unreachable;
+    constructor(
+        /** The stack whose state was asked for; undefined for the list of every stack (`status`). */
+        readonly stack: string | undefined,
+        readonly backendUrl: string,
+        /** What was refused, e.g. "S3 HeadObject of `.pulumi/stacks/papyrus/prod.json` answered 403 Forbidden". */
+        readonly refused: string,
+    ) {
+        super(
+            `the state backend \`${backendUrl}\` refused these credentials ${stack === undefined ? "while listing every stack" : `access to stack \`${stack}\``}: ` +
+                `${refused}; nothing was changed. A stack's deploy role may read and write only that stack's state (and read the history ` +
+                "of its `papyrus:promoteFrom` stack): " +
+                (stack === undefined
+                    ? "`status` lists and reads every stack, so run it with read access to the whole backend, not with a stack's deploy role"
+                    : `run this with the credentials for stack \`${stack}\``) +
+                ' (docs/COMPONENTS.md, "The roles, evaluated")',
+        );
     }
 }
