@@ -14,9 +14,12 @@
 // are not evaluated (only `sts:ExternalId` in trust policies is), so a statement
 // with conditions applies as if they held. `sts:GetCallerIdentity` is always allowed.
 import { createHash, createHmac, type Hash, type Hmac } from "crypto";
+import * as http from "http";
+import type { AddressInfo } from "net";
 import { SignatureV4 } from "@smithy/signature-v4";
 import type { PolicyDocument, PolicyStatement } from "../components/policyDocument";
 import { startMoto, MotoServer, TEST_REGION } from "./moto";
+import { forward } from "./motoProxy";
 
 export interface AccessKey {
     readonly accessKeyId: string;
@@ -49,13 +52,17 @@ export interface IamEnforcedMoto {
 
 export interface SignedRequest {
     readonly key: AccessKey;
-    readonly service: "iam" | "s3";
+    readonly service: "iam" | "s3" | "ecr" | "ecs";
+    /** @default us-east-1 for IAM (global), else the tests' region */
+    readonly region?: string;
     readonly method: string;
     /** The path, without the query. */
     readonly path: string;
     readonly query?: Record<string, string>;
     /** A form-encoded body (IAM's query API). */
     readonly form?: Record<string, string>;
+    /** A JSON-protocol call (ECR, ECS): its `x-amz-target` and input. */
+    readonly json?: { readonly target: string; readonly input: object };
 }
 
 /** Starts moto with IAM enforcement and creates its administrator with the bootstrap requests. */
@@ -121,68 +128,150 @@ function enforceableStatement(statement: PolicyStatement): PolicyStatement {
 }
 
 // ---------------------------------------------------------------------------
-// moto's request log, read back as the S3 requests AWS would authorize.
+// S3 requests as AWS authorizes them: from moto's log, and live in front of moto.
 
-/** One S3 request from moto's log, and what IAM authorizes for it. */
-export interface LoggedS3Request {
-    /** As logged: `GET /bucket?list-type=2&prefix=…`. */
+/** One S3 request on the state bucket, and what IAM authorizes for it. */
+export interface S3Request {
+    /** `GET /bucket?list-type=2&prefix=…`, as sent. */
     readonly line: string;
-    readonly status: number;
     /** `s3:GetObject`, `s3:PutObject`, `s3:DeleteObject` or `s3:ListBucket`. */
     readonly action: string;
     /** The object's ARN, or the bucket's for a listing. */
     readonly resource: string;
-    /** A listing's `prefix` and `delimiter`. */
+    /** A listing's `prefix`, `delimiter` and `max-keys` (the keys `s3:prefix`, `s3:delimiter`, `s3:max-keys`). */
     readonly prefix?: string;
     readonly delimiter?: string;
-    /** A CopyObject (PUT with `x-id=CopyObject`): AWS also authorizes `s3:GetObject` on the source, which the log does not show. */
-    readonly copy: boolean;
+    readonly maxKeys?: string;
+    /** A CopyObject's source object (ARN), which AWS also authorizes (`s3:GetObject`); the log does not show it. */
+    readonly copySource?: string;
 }
 
 /**
- * The requests for `bucket` in `log` (werkzeug's lines: `"GET /bucket/key?x-id=GetObject HTTP/1.1" 200 -`),
- * with the action AWS authorizes for each: HEAD and GET of an object are `s3:GetObject`, PUT (also a copy's
- * destination) `s3:PutObject`, DELETE `s3:DeleteObject`, a ListObjectsV2 `s3:ListBucket`.
+ * `method` on `target` (path and query) as the request AWS authorizes: HEAD and GET of an object are
+ * `s3:GetObject`, PUT `s3:PutObject` (a copy's destination too), DELETE `s3:DeleteObject`, ListObjectsV2
+ * `s3:ListBucket`. Undefined for another bucket; a request the state backend never makes throws.
  */
-export function s3RequestsIn(log: string, bucket: string): LoggedS3Request[] {
-    const requests: LoggedS3Request[] = [];
-    const plain = log.replace(/\x1b\[[0-9;]*m/g, "");
-    for (const match of plain.matchAll(/"(GET|HEAD|PUT|DELETE|POST) (\/[^ ]*) HTTP\/[0-9.]+" (\d{3})/g)) {
-        const [, method, target, status] = match;
-        const url = new URL(target, "http://moto");
-        const parts = url.pathname.split("/").slice(1);
-        if (parts[0] !== bucket) continue;
-        const key = parts.slice(1).map(decodeURIComponent).join("/");
-        const line = `${method} ${target}`;
-        const base = { line, status: Number(status), copy: url.searchParams.get("x-id") === "CopyObject" };
-        if (key === "") {
-            if (method !== "GET" || url.searchParams.get("list-type") !== "2") throw new Error(`not a request the state backend makes: ${line}`);
-            requests.push({
-                ...base,
-                action: "s3:ListBucket",
-                resource: `arn:aws:s3:::${bucket}`,
-                prefix: url.searchParams.get("prefix") ?? "",
-                ...(url.searchParams.has("delimiter") ? { delimiter: url.searchParams.get("delimiter")! } : {}),
-            });
-            continue;
-        }
-        const action = { GET: "s3:GetObject", HEAD: "s3:GetObject", PUT: "s3:PutObject", DELETE: "s3:DeleteObject" }[method];
-        if (action === undefined) throw new Error(`not a request the state backend makes: ${line}`);
-        requests.push({ ...base, action, resource: `arn:aws:s3:::${bucket}/${key}` });
+export function s3RequestOf(method: string, target: string, bucket: string, copySourceHeader?: string): S3Request | undefined {
+    const url = new URL(target, "http://moto");
+    const parts = url.pathname.split("/").slice(1);
+    if (parts[0] !== bucket) return undefined;
+    const key = parts.slice(1).map(decodeURIComponent).join("/");
+    const line = `${method} ${target}`;
+    if (key === "") {
+        if (method !== "GET" || url.searchParams.get("list-type") !== "2") throw new Error(`not a request the state backend makes: ${line}`);
+        const param = (name: string) => url.searchParams.get(name) ?? undefined;
+        return {
+            line,
+            action: "s3:ListBucket",
+            resource: `arn:aws:s3:::${bucket}`,
+            prefix: param("prefix") ?? "",
+            delimiter: param("delimiter"),
+            maxKeys: param("max-keys"),
+        };
+    }
+    const action = { GET: "s3:GetObject", HEAD: "s3:GetObject", PUT: "s3:PutObject", DELETE: "s3:DeleteObject" }[method];
+    if (action === undefined) throw new Error(`not a request the state backend makes: ${line}`);
+    const source = copySourceHeader === undefined ? undefined : decodeURIComponent(copySourceHeader.split("?")[0]).replace(/^\//, "");
+    return { line, action, resource: `arn:aws:s3:::${bucket}/${key}`, ...(source === undefined ? {} : { copySource: `arn:aws:s3:::${source}` }) };
+}
+
+/** The requests for `bucket` in moto's `log` (werkzeug's lines: `"GET /bucket/key?x-id=GetObject HTTP/1.1" 200 -`), with moto's status. */
+export function s3RequestsIn(log: string, bucket: string): (S3Request & { readonly status: number })[] {
+    const requests: (S3Request & { readonly status: number })[] = [];
+    for (const [, method, target, status] of log.replace(/\x1b\[[0-9;]*m/g, "").matchAll(/"(GET|HEAD|PUT|DELETE|POST) (\/[^ ]*) HTTP\/[0-9.]+" (\d{3})/g)) {
+        const request = s3RequestOf(method, target, bucket);
+        if (request !== undefined) requests.push({ ...request, status: Number(status) });
     }
     return requests;
 }
+
+/** Whether AWS would allow `request` by the user whose access key is `accessKeyId`: true lets it through to moto. */
+export type S3Decision = (request: S3Request, accessKeyId: string) => Promise<boolean>;
+
+export interface S3Gate {
+    readonly endpoint: string;
+    /** The requests refused so far, with the access key that signed each. */
+    readonly refused: readonly (S3Request & { readonly accessKeyId: string })[];
+    /** Requests the gate could not decide or pass on (answered 500): a test asserts there are none. */
+    readonly failures: readonly string[];
+    close(): Promise<void>;
+}
+
+/**
+ * A loopback gate in front of moto's S3 for the conditions moto does not evaluate: each request on `bucket`
+ * is decided by `decide` (the test asks the IAM simulator, which evaluates `s3:prefix`), and refused as S3
+ * refuses (403 `AccessDenied`, no body for HEAD) when it says no, else passed to moto unchanged, signature
+ * and all, where moto checks the signature, the action and the ARN again. A CopyObject is decided twice, as
+ * AWS authorizes it: `s3:PutObject` on the destination and `s3:GetObject` on the source.
+ */
+export async function startS3Gate(upstream: string, bucket: string, decide: S3Decision): Promise<S3Gate> {
+    const refused: (S3Request & { accessKeyId: string })[] = [];
+    const failures: string[] = [];
+    const server = http.createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on("data", (c) => chunks.push(c));
+        req.on("end", async () => {
+            try {
+                const copySource = req.headers["x-amz-copy-source"];
+                const request = s3RequestOf(req.method ?? "GET", req.url ?? "/", bucket, typeof copySource === "string" ? copySource : undefined);
+                const accessKeyId = /Credential=([^/]+)\//.exec(String(req.headers.authorization ?? ""))?.[1] ?? "";
+                const asked =
+                    request === undefined
+                        ? []
+                        : [request, ...(request.copySource ? [{ ...request, action: "s3:GetObject", resource: request.copySource }] : [])];
+                for (const one of asked) {
+                    if (await decide(one, accessKeyId)) continue;
+                    refused.push({ ...one, accessKeyId });
+                    const body = req.method === "HEAD" ? undefined : S3_ACCESS_DENIED;
+                    res.writeHead(403, { "content-type": "application/xml", ...(body ? { "content-length": String(Buffer.byteLength(body)) } : {}) });
+                    res.end(body);
+                    return;
+                }
+                const answer = await forward(upstream, req, Buffer.concat(chunks));
+                const headers = Object.fromEntries(
+                    Object.entries(answer.headers).filter(([k, v]) => v !== undefined && !["transfer-encoding", "connection"].includes(k)),
+                );
+                res.writeHead(answer.status, headers as http.OutgoingHttpHeaders);
+                res.end(answer.body);
+            } catch (err) {
+                failures.push(`${req.method} ${req.url}: ${(err as Error).message}`);
+                res.writeHead(500);
+                res.end(String((err as Error).message));
+            }
+        });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    return {
+        endpoint: `http://127.0.0.1:${port}`,
+        refused,
+        failures,
+        close: () => {
+            server.closeAllConnections();
+            return new Promise((resolve) => server.close(() => resolve()));
+        },
+    };
+}
+
+const S3_ACCESS_DENIED =
+    '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message><RequestId>s3-gate</RequestId><HostId>s3-gate</HostId></Error>';
 
 // ---------------------------------------------------------------------------
 // SigV4 for the few requests made without an SDK client (IAM, S3 CreateBucket).
 
 async function signedRequest(endpoint: string, request: SignedRequest): Promise<{ status: number; body: string }> {
     const url = new URL(endpoint);
-    const body = request.form === undefined ? undefined : new URLSearchParams(request.form).toString();
+    const body = request.form !== undefined ? formBody(request.form) : request.json !== undefined ? JSON.stringify(request.json.input) : undefined;
+    const contentType: Record<string, string> =
+        request.form !== undefined
+            ? { "content-type": "application/x-www-form-urlencoded; charset=utf-8" }
+            : request.json !== undefined
+              ? { "content-type": "application/x-amz-json-1.1", "x-amz-target": request.json.target }
+              : {};
     const signer = new SignatureV4({
         service: request.service,
         // IAM is global (signed for us-east-1); moto serves every region from one endpoint.
-        region: request.service === "iam" ? "us-east-1" : TEST_REGION,
+        region: request.region ?? (request.service === "iam" ? "us-east-1" : TEST_REGION),
         credentials: request.key,
         sha256: NodeSha256,
         uriEscapePath: request.service !== "s3",
@@ -195,15 +284,23 @@ async function signedRequest(endpoint: string, request: SignedRequest): Promise<
         port: Number(url.port),
         path: request.path,
         query: request.query ?? {},
-        headers: {
-            host: url.host,
-            ...(body === undefined ? {} : { "content-type": "application/x-www-form-urlencoded; charset=utf-8" }),
-        },
+        headers: { host: url.host, ...contentType },
         body,
     });
     const query = new URLSearchParams(request.query ?? {}).toString();
     const answer = await fetch(`${endpoint}${request.path}${query ? `?${query}` : ""}`, { method: request.method, headers: signed.headers, body });
     return { status: answer.status, body: await answer.text() };
+}
+
+/**
+ * A form body percent-encoded as botocore encodes it (RFC 3986: only `A-Z a-z 0-9 - _ . ~` kept). moto
+ * checks the signature of what it parsed, encoded that way: `URLSearchParams`' `*` would not match.
+ */
+function formBody(form: Record<string, string>): string {
+    const encode = (text: string) => encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+    return Object.entries(form)
+        .map(([key, value]) => `${encode(key)}=${encode(value)}`)
+        .join("&");
 }
 
 /** SHA-256 and HMAC-SHA-256 from node:crypto, in the shape SignatureV4 asks for. */

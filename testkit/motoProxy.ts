@@ -69,7 +69,7 @@ export async function startMotoProxy(upstream: string, hooks: MotoProxyHooks): P
  * The request as the client sent it, headers and all. The client's `Host` is kept: it is signed (SigV4),
  * and moto checks signatures when it enforces IAM (testkit/motoIam.ts).
  */
-function forward(upstream: string, req: http.IncomingMessage, body: Buffer): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+export function forward(upstream: string, req: http.IncomingMessage, body: Buffer): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
     const target = new URL(req.url ?? "/", upstream);
     return new Promise((resolve, reject) => {
         const request = http.request(
