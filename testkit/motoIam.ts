@@ -190,7 +190,9 @@ export type S3Decision = (request: S3Request, accessKeyId: string) => Promise<bo
 
 export interface S3Gate {
     readonly endpoint: string;
-    /** The requests refused so far, with the access key that signed each. */
+    /** Every decision so far (a CopyObject's two), with the access key that signed the request. */
+    readonly decided: readonly (S3Request & { readonly accessKeyId: string; readonly allowed: boolean })[];
+    /** The requests refused so far. */
     readonly refused: readonly (S3Request & { readonly accessKeyId: string })[];
     /** Requests the gate could not decide or pass on (answered 500): a test asserts there are none. */
     readonly failures: readonly string[];
@@ -205,6 +207,7 @@ export interface S3Gate {
  * AWS authorizes it: `s3:PutObject` on the destination and `s3:GetObject` on the source.
  */
 export async function startS3Gate(upstream: string, bucket: string, decide: S3Decision): Promise<S3Gate> {
+    const decided: (S3Request & { accessKeyId: string; allowed: boolean })[] = [];
     const refused: (S3Request & { accessKeyId: string })[] = [];
     const failures: string[] = [];
     const server = http.createServer((req, res) => {
@@ -220,7 +223,9 @@ export async function startS3Gate(upstream: string, bucket: string, decide: S3De
                         ? []
                         : [request, ...(request.copySource ? [{ ...request, action: "s3:GetObject", resource: request.copySource }] : [])];
                 for (const one of asked) {
-                    if (await decide(one, accessKeyId)) continue;
+                    const allowed = await decide(one, accessKeyId);
+                    decided.push({ ...one, accessKeyId, allowed });
+                    if (allowed) continue;
                     refused.push({ ...one, accessKeyId });
                     const body = req.method === "HEAD" ? undefined : S3_ACCESS_DENIED;
                     res.writeHead(403, { "content-type": "application/xml", ...(body ? { "content-length": String(Buffer.byteLength(body)) } : {}) });
@@ -244,6 +249,7 @@ export async function startS3Gate(upstream: string, bucket: string, decide: S3De
     const { port } = server.address() as AddressInfo;
     return {
         endpoint: `http://127.0.0.1:${port}`,
+        decided,
         refused,
         failures,
         close: () => {

@@ -100,7 +100,7 @@ describe("the deploy roles' policies enforced (moto with IAM on, the simulator f
     /** Runs the CLI with `key`; returns its exit, output, and what it asked of AWS: operations, S3 requests, refusals. */
     async function cli(key: AccessKey, ...args: string[]) {
         const logFrom = aws.log().length;
-        const gateFrom = gate.refused.length;
+        const gateFrom = gate.decided.length;
         sent = [];
         const run = await runCli([...args, "--cwd", workDir], envWith(key));
         const log = aws.log().slice(logFrom);
@@ -111,7 +111,19 @@ describe("the deploy roles' policies enforced (moto with IAM on, the simulator f
             /** What moto refused (403). */
             motoRefused: refusedLines(log),
             /** What the gate refused, as `<action> <prefix> <delimiter>` for listings, `<action> <key>` for objects. */
-            gateRefused: [...new Set(gate.refused.slice(gateFrom).map(label))].sort(),
+            gateRefused: [
+                ...new Set(
+                    gate.decided
+                        .slice(gateFrom)
+                        .filter((d) => !d.allowed)
+                        .map(label),
+                ),
+            ].sort(),
+            /** The CopyObject sources the gate allowed (`s3:GetObject`, which moto does not check). */
+            copySources: gate.decided
+                .slice(gateFrom)
+                .filter((d) => d.allowed && d.action === "s3:GetObject" && /x-id=CopyObject/.test(d.line))
+                .map(label),
         };
     }
 
@@ -277,6 +289,8 @@ describe("the deploy roles' policies enforced (moto with IAM on, the simulator f
         ]);
         assertInCallTable(run.operations, "deploy");
         assertWroteOnly(run.s3, "dev");
+        // The engine copies the checkpoint (to `.bak`, and into the history): AWS authorizes reading the source too.
+        assert.deepStrictEqual([...new Set(run.copySources)], [`GetObject ${BUCKET}/${KEY_PREFIX}/.pulumi/stacks/papyrus/dev.json`]);
     });
 
     it("rolls dev back to v1 with dev's deploy role: every call allowed; only the legacy scan refused", async () => {
