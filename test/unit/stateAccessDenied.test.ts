@@ -57,6 +57,7 @@ describe("a state backend that refuses the credentials", () => {
         it(`stateAccessRefusal: ${what}`, () => assert.strictEqual(stateAccessRefusal(stderr), expected));
     }
 
+    // kills: dropping the refusal check from classifyEngineError (this read is then exit 12, "cannot be decoded by the engine").
     it("a stack's refused state is StateAccessDeniedError (exit 9), not an unreadable checkpoint, with what to do", () => {
         const error = classifyEngineError(failed(HEAD_REFUSED), session("prod"));
         assert.ok(error instanceof StateAccessDeniedError, String(error));
@@ -69,6 +70,7 @@ describe("a state backend that refuses the credentials", () => {
         );
     });
 
+    // kills: the same (the list is then exit 9 "could not be reached: 2 errors occurred:", saying nothing of permissions).
     it("the list of every stack refused (`status`): says `status` needs read access to the whole backend", () => {
         const error = classifyEngineError(failed(LIST_REFUSED), session(""));
         assert.ok(error instanceof StateAccessDeniedError, String(error));
