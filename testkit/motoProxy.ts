@@ -15,6 +15,8 @@ export interface MotoProxyHooks {
     readonly rewrite?: (operation: string, answer: any) => any;
     /** Answers `operation` without asking moto (an API moto lacks): the JSON answer, or undefined to ask moto. */
     readonly answer?: (operation: string, request: any) => object | undefined;
+    /** Told moto's HTTP status for each `operation` it answered (a refusal is 403). */
+    readonly onAnswer?: (operation: string, status: number) => void;
 }
 
 export interface MotoProxy {
@@ -39,6 +41,7 @@ export async function startMotoProxy(upstream: string, hooks: MotoProxyHooks): P
                     return;
                 }
                 const answer = await forward(upstream, req, body);
+                hooks.onAnswer?.(operation, answer.status);
                 let payload: Buffer | string = answer.body;
                 if (hooks.rewrite && answer.status >= 200 && answer.status < 300 && operation) {
                     payload = JSON.stringify(hooks.rewrite(operation, JSON.parse(payload.toString("utf8"))));
@@ -69,7 +72,11 @@ export async function startMotoProxy(upstream: string, hooks: MotoProxyHooks): P
  * The request as the client sent it, headers and all. The client's `Host` is kept: it is signed (SigV4),
  * and moto checks signatures when it enforces IAM (testkit/motoIam.ts).
  */
-export function forward(upstream: string, req: http.IncomingMessage, body: Buffer): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+export function forward(
+    upstream: string,
+    req: http.IncomingMessage,
+    body: Buffer,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
     const target = new URL(req.url ?? "/", upstream);
     return new Promise((resolve, reject) => {
         const request = http.request(

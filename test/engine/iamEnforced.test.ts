@@ -77,6 +77,7 @@ describe("the deploy roles' policies enforced (moto with IAM on, the simulator f
     let ecrRecorder: MotoProxy;
     let ecsRecorder: MotoProxy;
     let sent: string[] = [];
+    let refusedOperations: string[] = [];
     let backend: TempBackend;
     let workDir: string;
     const rendered = {} as Record<StackName, RenderedStack>;
@@ -102,11 +103,14 @@ describe("the deploy roles' policies enforced (moto with IAM on, the simulator f
         const logFrom = aws.log().length;
         const gateFrom = gate.decided.length;
         sent = [];
+        refusedOperations = [];
         const run = await runCli([...args, "--cwd", workDir], envWith(key));
         const log = aws.log().slice(logFrom);
         return {
             ...run,
             operations: [...new Set(sent)].sort(),
+            /** ECR and ECS operations moto refused (403). */
+            refusedOperations: [...new Set(refusedOperations)].sort(),
             s3: s3RequestsIn(log, BUCKET),
             /** What moto refused (403). */
             motoRefused: refusedLines(log),
@@ -138,7 +142,11 @@ describe("the deploy roles' policies enforced (moto with IAM on, the simulator f
     before(async () => {
         aws = await startMotoWithIam();
         lifecycle = await startEcsRolloutProxy(aws.moto.endpoint);
-        const record = (service: string) => ({ beforeRequest: (operation: string) => void sent.push(`${service}:${operation}`) });
+        // Each operation as it is sent, and those moto refused (403).
+        const record = (service: string) => ({
+            beforeRequest: (operation: string) => void sent.push(`${service}:${operation}`),
+            onAnswer: (operation: string, status: number) => void (status === 403 && refusedOperations.push(`${service}:${operation}`)),
+        });
         ecrRecorder = await startMotoProxy(aws.moto.endpoint, record("ecr"));
         ecsRecorder = await startMotoProxy(lifecycle.endpoint, record("ecs"));
 
@@ -267,6 +275,9 @@ describe("the deploy roles' policies enforced (moto with IAM on, the simulator f
         assert.strictEqual((await evaluateIdentityRequest(rendered.dev.deploy.policy, listed)).decision, "ImplicitlyDenied");
     });
 
+    // kills: `ecr:ListImages` dropped from ProtectDeployedImages (moto refuses it; the deploy still exits 0, its
+    // protection only warns); the history directory dropped from the layout's list prefixes (the gate refuses the
+    // listing; the deploy still exits 0, with no release verdict recorded).
     it("deploys v2 to dev with dev's deploy role: every call allowed, each a row of the call table; only the login's legacy scan refused", async () => {
         const run = await cli(keys.dev, "deploy", "--stack", "dev", "--tag", "v2.0.0", "--json");
         assert.strictEqual(run.code, 0, run.stderr);
@@ -420,7 +431,8 @@ function verifiedInSync(evidence: EvidenceRecord): boolean | undefined {
 }
 
 /** Nothing refused by moto; the gate (the simulator, for AWS's conditions) refused exactly `expected`. */
-function assertAllowedBut(run: { motoRefused: string[]; gateRefused: string[] }, expected: string[]): void {
+function assertAllowedBut(run: { motoRefused: string[]; refusedOperations: string[]; gateRefused: string[] }, expected: string[]): void {
+    assert.deepStrictEqual(run.refusedOperations, [], "moto refused ECR or ECS calls");
     assert.deepStrictEqual(run.motoRefused, [], "moto refused calls");
     assert.deepStrictEqual(run.gateRefused, expected, "the simulator refused S3 requests");
 }
