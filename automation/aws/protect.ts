@@ -91,6 +91,7 @@ export function planSlots(stack: string, current: ReadonlyMap<number, string>, w
     return { moves: moves.sort((a, b) => a.slot - b.slot), released };
 }
 
+// Stryker disable all: ECR calls (ListImages, BatchGetImage, PutImage), tested against moto by the engine suites; left out of `npm run mutate` (docs/TESTING.md).
 export interface ProtectArgs {
     readonly ecr: ECRClient;
     readonly repositoryName: string;
@@ -208,6 +209,8 @@ function describe(err: unknown): string {
     return `${e?.name ?? "error"}: ${(e?.message ?? String(err)).split("\n")[0]}`;
 }
 
+// Stryker restore all
+
 /** The stack's protective tags among `tags` (an image's tags from DescribeImages). */
 export function protectiveTagsOf(tags: readonly string[], stack: string): string[] {
     return tags.filter((tag) => protectiveSlot(stack, tag) !== undefined);
@@ -224,6 +227,7 @@ export interface AfterUpdate {
     readonly running: string | undefined;
 }
 
+// Stryker disable all: calls protectDeployments (ECR); tested against moto by the engine suites.
 /** Protects what the stack runs and ran after an update; with no history to go by, changes nothing (a partial view would release protections). */
 export async function protectAfterUpdate(args: AfterUpdate): Promise<ProtectionNote> {
     if (args.deployments === undefined) {
@@ -238,6 +242,8 @@ export async function protectAfterUpdate(args: AfterUpdate): Promise<ProtectionN
     }
     return protectDeployments({ ...args, wanted: protectedDigests(args.deployments, args.running, args.keep) });
 }
+
+// Stryker restore all
 
 /** Whether `deployment`'s digest is among the stack's protected ones, as `protectedDigests` chooses them. */
 export function isProtectedDeployment(deployments: readonly Deployment[], running: string | undefined, deployment: Deployment, keep: number): boolean {
