@@ -151,7 +151,7 @@ describe("flag values, word for word", () => {
             name: "InvalidInputError",
             message: "`--allowed-tags` is not a valid regular expression (Invalid regular expression: /(/: Unterminated group), got `(`",
         });
-        assert.strictEqual(tagPolicy("^v1$", "--allowed-tags").pattern.source, "^v1$");
+        assert.strictEqual(tagPolicy("^v1$", "--allowed-tags").pattern?.source, "^v1$");
     });
 
     it("names each rollback target by its kind", () => {
