@@ -31,6 +31,7 @@ import type { ProtectionNote, SlotMove } from "../record/evidence";
 import { Deployment, isSucceededDeployment } from "../record/history";
 
 /** Every manifest type ECR stores; BatchGetImage returns the manifest as pushed when its type is accepted. */
+// Stryker disable next-line all: read only by the ECR calls below (BatchGetImage), which are left out too.
 const ACCEPTED_MEDIA_TYPES = ["application/vnd.oci.image.manifest.v1+json", "application/vnd.docker.distribution.manifest.v2+json", ...IMAGE_INDEX_MEDIA_TYPES];
 
 /**
@@ -91,6 +92,7 @@ export function planSlots(stack: string, current: ReadonlyMap<number, string>, w
     return { moves: moves.sort((a, b) => a.slot - b.slot), released };
 }
 
+// Stryker disable all: ECR calls (ListImages, BatchGetImage, PutImage), tested against moto by the engine suites; left out of `npm run mutate` (docs/TESTING.md).
 export interface ProtectArgs {
     readonly ecr: ECRClient;
     readonly repositoryName: string;
@@ -208,6 +210,8 @@ function describe(err: unknown): string {
     return `${e?.name ?? "error"}: ${(e?.message ?? String(err)).split("\n")[0]}`;
 }
 
+// Stryker restore all
+
 /** The stack's protective tags among `tags` (an image's tags from DescribeImages). */
 export function protectiveTagsOf(tags: readonly string[], stack: string): string[] {
     return tags.filter((tag) => protectiveSlot(stack, tag) !== undefined);
@@ -224,6 +228,7 @@ export interface AfterUpdate {
     readonly running: string | undefined;
 }
 
+// Stryker disable all: calls protectDeployments (ECR); tested against moto by the engine suites.
 /** Protects what the stack runs and ran after an update; with no history to go by, changes nothing (a partial view would release protections). */
 export async function protectAfterUpdate(args: AfterUpdate): Promise<ProtectionNote> {
     if (args.deployments === undefined) {
@@ -238,6 +243,8 @@ export async function protectAfterUpdate(args: AfterUpdate): Promise<ProtectionN
     }
     return protectDeployments({ ...args, wanted: protectedDigests(args.deployments, args.running, args.keep) });
 }
+
+// Stryker restore all
 
 /** Whether `deployment`'s digest is among the stack's protected ones, as `protectedDigests` chooses them. */
 export function isProtectedDeployment(deployments: readonly Deployment[], running: string | undefined, deployment: Deployment, keep: number): boolean {

@@ -8,6 +8,8 @@ import { awsUnavailable } from "./awsErrors";
 import { UnreachableError } from "../record/errors";
 import { sleep } from "./wait";
 
+// Stryker disable all: following a rollout calls ECS and waits (tested by test/unit/rollout.test.ts with a fake client and
+// by the engine suites); only `judge` below, the pure decision, is under `npm run mutate` (docs/TESTING.md).
 export type RolloutState =
     /** ECS finished moving the service to the update's task definition. */
     | "COMPLETED"
@@ -124,6 +126,7 @@ export async function followRollout(options: FollowOptions): Promise<RolloutOutc
     }
 }
 
+// Stryker restore all
 /**
  * Where the update's deployment stands, from one DescribeServices answer. The update's deployment
  * is the one running the state's task definition that did not exist before the update; ECS drops a
@@ -160,6 +163,7 @@ export function judge(
     return { state: "UNCHANGED", deployment: primary };
 }
 
+// Stryker disable all: progress lines, events and the DescribeServices call (see above).
 function statusLine(ours: EcsDeployment | undefined, svc: Service): string {
     const d = ours ?? svc.deployments?.find((x) => x.status === "PRIMARY");
     return (
@@ -194,3 +198,4 @@ async function describeService(ecs: ECSClient, cluster: string, service: string)
     }
     return svc;
 }
+// Stryker restore all

@@ -45,6 +45,7 @@ export const toVersion = (value: string, flag: string): RollbackTarget => ({ toV
 export const toTag = (value: string): RollbackTarget => ({ toTag: value });
 export const toDigest = (value: string): RollbackTarget => ({ toDigest: value });
 
+// Stryker disable all: reads the file system (tested by test/unit/cli.test.ts); left out of `npm run mutate` (docs/TESTING.md).
 /**
  * `--cwd` not given: the nearest directory upwards from the working directory whose Pulumi.yaml
  * is this project's, so the CLI never silently acts on another checkout's stacks.
@@ -61,3 +62,4 @@ export function findProjectDirectory(from: string = process.cwd()): string {
         `is needed: neither ${from} nor a directory above it holds this project's Pulumi.yaml (name: ${PROJECT_NAME}); run from the project or pass \`--cwd <project>\``,
     );
 }
+// Stryker restore all

@@ -284,6 +284,7 @@ export function finishUpdate(facts: UpdateFacts, failure: Failure | undefined, e
     };
 }
 
+// Stryker disable all: writes a file (tested by the engine suites' `--evidence` cases), left out of `npm run mutate` (docs/TESTING.md).
 /** Writes the record to `--evidence`'s file, if one was asked for; the problem, if it could not be. */
 export function writeEvidenceFile(session: Session, record: EvidenceRecord): string | undefined {
     if (!session.evidenceFile) return undefined;
@@ -300,3 +301,4 @@ export function writeEvidenceFile(session: Session, record: EvidenceRecord): str
         return `the evidence record could not be written to \`${session.evidenceFile}\` (${(err as Error).message}); ${where}`;
     }
 }
+// Stryker restore all

@@ -9,6 +9,7 @@ import type { DeployOptions } from "../../automation/commands/deploy";
 import type { PromoteOptions } from "../../automation/commands/promote";
 import type { RollbackOptions } from "../../automation/commands/rollback";
 import { EXIT_CODE_MEANINGS, EXIT_CODES, InvalidInputError } from "../../automation/record/errors";
+import { findProjectDirectory, onRollback, tagPolicy, toDigest, toTag, toVersion, updateNumber, waitDuration } from "../../automation/cli/flagValues";
 import { exitCodeHelp } from "../../automation/cli/usage";
 
 /** A value each string flag accepts, by its placeholder. */
@@ -106,5 +107,70 @@ describe("the one option table", () => {
         const codes = [...help.matchAll(/^\s{2}\s*(\d+)\s{2}/gm)].map((m) => Number(m[1]));
         assert.deepStrictEqual(codes, Object.values(EXIT_CODES));
         for (const meaning of Object.values(EXIT_CODE_MEANINGS)) assert.ok(help.replace(/\s+/g, " ").includes(meaning), meaning);
+    });
+});
+
+// Each flag parser's exact refusal, and defaults (from `npm run mutate` survivors).
+describe("flag values, word for word", () => {
+    it("takes a plain update number and nothing after it", () => {
+        // kills: the pattern's `$` and `[0-9]`, and the refusal's text
+        assert.strictEqual(updateNumber("12", "--version"), 12);
+        assert.deepStrictEqual(toVersion("3", "--to-version"), { toVersion: 3 });
+        assert.throws(() => updateNumber("12a", "--version"), {
+            name: "InvalidInputError",
+            message: "`--version` must be an update number from `history` (1, 2, …), got `12a`",
+        });
+    });
+
+    it("takes `fail` or `reconcile` for --on-rollback", () => {
+        // kills: the accepted values and the refusal's text
+        assert.strictEqual(onRollback("fail", "--on-rollback"), "fail");
+        assert.strictEqual(onRollback("reconcile", "--on-rollback"), "reconcile");
+        assert.throws(() => onRollback("retry", "--on-rollback"), {
+            name: "InvalidInputError",
+            message: "`--on-rollback` must be `fail` (exit 6 when ECS rolls the deployment back) or `reconcile` (also record what ECS runs), got `retry`",
+        });
+    });
+
+    it("refuses a wait that is not a duration of at most an hour", () => {
+        // kills: the refusal's text
+        assert.strictEqual(waitDuration("1m30s", "--wait"), 90_000);
+        assert.throws(() => waitDuration("2h", "--wait"), {
+            name: "InvalidInputError",
+            message: "`--wait` must be a duration of at most 60 minutes such as `90s`, `10m`, `1m30s` or `0` (look once, do not wait), got `2h`",
+        });
+    });
+
+    it("refuses an empty or invalid tag pattern, saying which", () => {
+        // kills: the empty check and both refusals' texts
+        assert.throws(() => tagPolicy("", "--allowed-tags"), {
+            name: "InvalidInputError",
+            message: "`--allowed-tags` must be a regular expression such as `^v\\d+\\.\\d+\\.\\d+$`, and is empty, got ``",
+        });
+        assert.throws(() => tagPolicy("(", "--allowed-tags"), {
+            name: "InvalidInputError",
+            message: "`--allowed-tags` is not a valid regular expression (Invalid regular expression: /(/: Unterminated group), got `(`",
+        });
+        assert.strictEqual(tagPolicy("^v1$", "--allowed-tags").pattern?.source, "^v1$");
+    });
+
+    it("names each rollback target by its kind", () => {
+        // kills: `toTag`'s object
+        assert.deepStrictEqual(toTag("v1"), { toTag: "v1" });
+        assert.deepStrictEqual(toDigest("sha256:abc"), { toDigest: "sha256:abc" });
+    });
+
+    it("says which flags of a group were given together", () => {
+        // kills: the group refusal's text
+        assert.throws(() => commandOptions("rollback", { stack: "dev", cwd: "/x", "to-version": "2", "to-tag": "a" }), {
+            name: "InvalidInputError",
+            message: "`--to-version` can be given with none of the other target flags, got `--to-version --to-tag`",
+        });
+    });
+
+    it("fills a flag's default only when it was not given", () => {
+        // kills: the defaults pass (`--cwd` defaults to the project directory found upwards)
+        assert.strictEqual(commandOptions("history", { stack: "dev" }).workDir, findProjectDirectory());
+        assert.strictEqual(commandOptions("history", { stack: "dev", cwd: "/x" }).workDir, "/x");
     });
 });

@@ -2,7 +2,8 @@
 // the one failure that ends an update, the evidence built from it, and the one error built from both.
 import * as assert from "assert";
 import type { EcsCheck, ReconciledBy } from "../../automation/update/ecs";
-import { decideFailure, engineFailure, errorOf, Failure, finishUpdate, updateEvidence, UpdateFacts } from "../../automation/update/outcome";
+import { decideFailure, engineFailure, errorOf, Failure, finishUpdate, updateEvidence, UpdateFacts, updateWarnings } from "../../automation/update/outcome";
+import type { Deployment } from "../../automation/record/history";
 import type { UpEnding, UpdatePlan, UpdateRecord } from "../../automation/update/run";
 import type { Session } from "../../automation/update/session";
 import {
@@ -222,6 +223,179 @@ describe("update outcome: the evidence and the error, built once", () => {
         assert.throws(
             () => finishUpdate(facts(), { error: "drift", recorded: image("b"), running: [image("a")] }, evidence),
             (err: unknown) => err instanceof DriftError && err.evidence?.error === err.message && err.evidence.kind === "deploy",
+        );
+    });
+});
+
+// The exact texts and the less common branches, one case each (from `npm run mutate` survivors).
+describe("update outcome: every branch's exact words", () => {
+    const rolledBack = (failure: Failure | undefined) => failure as Extract<Failure, { error: "rolledBack" }>;
+    const pending = [{ type: "updating", resource: { urn: "urn:svc", type: "aws:ecs/service:Service" } }] as unknown as UpdateRecord["pending"];
+    const failedUp: UpEnding = { error: new Error("error: boom"), interrupted: false };
+
+    it("an interrupt with an operation left pending says only what the state (uncertainly) runs", () => {
+        // kills: `pending.length > 0` → false in the interrupted branch
+        const cancelled = { error: new Error("cancelled"), interrupted: true };
+        assert.deepStrictEqual(engineFailure(session, plan, cancelled, record({ pending, runs: "what runs is uncertain" })), {
+            error: "interrupted",
+            outcome: "what runs is uncertain",
+        });
+    });
+
+    it("a cancel after the image was applied names no tag when none was asked for", () => {
+        // kills: the `""` when the plan has no tag
+        const cancelled = { error: new Error("cancelled"), interrupted: true };
+        assert.deepStrictEqual(engineFailure(session, { ...plan, tag: undefined }, cancelled, record()), {
+            error: "interrupted",
+            outcome: `cancelled after the image was applied: the stack runs \`${image("b")}\``,
+        });
+    });
+
+    it("a failed `up` says whether the image was applied, and carries the engine's error", () => {
+        // kills: the `up.error !== undefined` branch and each of its outcome texts
+        const runsB = `the stack runs \`${image("b")}\``;
+        assert.deepStrictEqual(engineFailure(session, plan, failedUp, record({ pending, runs: "uncertain" })), {
+            error: "updateFailed",
+            outcome: "uncertain",
+            detail: "error: boom",
+        });
+        assert.deepStrictEqual(engineFailure(session, plan, failedUp, record()), {
+            error: "updateFailed",
+            outcome: `the image was applied before it failed: ${runsB}`,
+            detail: "error: boom",
+        });
+        assert.deepStrictEqual(engineFailure(session, plan, failedUp, record({ applied: false })), {
+            error: "updateFailed",
+            outcome: `${runsB}, as it did before`,
+            detail: "error: boom",
+        });
+        assert.deepStrictEqual(engineFailure(session, plan, failedUp, record({ applied: false, runsRequested: false, runs: "the stack runs `a`" })), {
+            error: "updateFailed",
+            outcome: "the stack runs `a`",
+            detail: "error: boom",
+        });
+        assert.strictEqual(engineFailure(session, plan, FINE, record()), undefined);
+    });
+
+    it("an interrupted wait for ECS names the deployment (or none yet) and the verify to run", () => {
+        // kills: the interrupted-wait message and its `?? "(none yet)"`
+        const ecs = { ...followed("IN_PROGRESS", [image("b")]), interrupted: true };
+        assert.deepStrictEqual(decideFailure(facts({ ecs })), {
+            error: "interrupted",
+            outcome:
+                `the update was applied (${image("b")}), but the wait for ECS deployment ecs-svc/2 was interrupted while IN_PROGRESS; ` +
+                "run `papyrus-deploy verify --stack dev`",
+        });
+        const noDeployment = { ...ecs, followed: { ...ecs.followed!, deploymentId: undefined } };
+        assert.match((decideFailure(facts({ ecs: noDeployment })) as { outcome: string }).outcome, /wait for ECS deployment \(none yet\) was interrupted/);
+    });
+
+    it("a rollout without a deployment ID or reason still says what timed out or failed", () => {
+        // kills: the `"(none yet)"`, `"(gone)"` and `"no reason given"` placeholders, and the rollback-off aftermath
+        const inProgress = followed("IN_PROGRESS", [image("b")]);
+        assert.deepStrictEqual(decideFailure(facts({ ecs: { ...inProgress, followed: { state: "IN_PROGRESS", events: [] } } })), {
+            error: "rolloutTimeout",
+            deployment: "(none yet)",
+            waited: "1m30s",
+        });
+        const failedInPlace = followed("FAILED", [image("b")]);
+        assert.deepStrictEqual(decideFailure(facts({ ecs: { ...failedInPlace, followed: { state: "FAILED", events: [] } } })), {
+            error: "rolledBack",
+            recorded: image("b"),
+            running: [image("b")],
+            what: "marked deployment (gone) FAILED (no reason given) without rolling back",
+            aftermath: "The stack's record is what ECS tries to run; fix the image and deploy another tag, or roll back.",
+        });
+    });
+
+    it("a rollback names its deployment (or `(gone)`) and at most ECS's last three events", () => {
+        // kills: `what`, its `?? "(gone)"`, `.slice(-3)`, and the `""` when ECS said nothing
+        const ecs = followed("FAILED", [image("a")]);
+        const four = { ...ecs, rollout: { ...ecs.rollout!, events: ["one", "two", "three", "four"] } };
+        const failure = rolledBack(decideFailure(facts({ ecs: four })));
+        assert.strictEqual(failure.what, "rolled back deployment ecs-svc/2");
+        assert.match(failure.aftermath, /^ECS said: "two"; "three"; "four"\. The stack still claims the digest ECS rolled back, so the next plain update would put it back: /);
+        const silent = rolledBack(decideFailure(facts({ ecs: { ...ecs, rollout: undefined } })));
+        assert.strictEqual(silent.what, "rolled back deployment (gone)");
+        assert.match(silent.aftermath, /^The stack still claims the digest ECS rolled back/);
+    });
+
+    it("adds `up`'s failure to a rollback only when `up` failed (not cancelled) after applying the image", () => {
+        // kills: each part of `up.error !== undefined && !up.interrupted && record.applied`
+        const ecs = followed("FAILED", [image("a")]);
+        const aftermath = (up: UpEnding, applied: boolean) => rolledBack(decideFailure(facts({ up, record: record({ applied }), ecs }))).aftermath;
+        assert.match(aftermath(failedUp, true), /`pulumi up` failed too: error: boom The stack still claims/);
+        for (const [up, applied] of [
+            [failedUp, false],
+            [{ error: new Error("error: cancelled"), interrupted: true }, true],
+            [FINE, true],
+        ] as [UpEnding, boolean][]) {
+            assert.doesNotMatch(aftermath(up, applied), /failed too/);
+        }
+    });
+
+    it("a cancelled reconcile says what ECS did, what it runs and what the stack may still claim", () => {
+        // kills: the cancelled reconcile's outcome text and its list of what runs
+        const ecs = followed("FAILED", [image("a"), image("c")]);
+        assert.deepStrictEqual(decideFailure(facts({ ecs, reconciledBy: { digest: null, result: "cancelled", error: "interrupted" } })), {
+            error: "interrupted",
+            outcome:
+                `ECS rolled back deployment ecs-svc/2 and runs \`${image("a")}\`, \`${image("c")}\`; the reconcile that would record it was cancelled, ` +
+                `so the stack may still claim \`${image("b")}\`: run \`papyrus-deploy reconcile --stack dev\``,
+        });
+        // kills: the `?? "?"` for a reconcile whose update number is not known
+        const unknownVersion = rolledBack(decideFailure(facts({ ecs, reconciledBy: { digest: digest("a"), result: "succeeded" } })));
+        assert.match(unknownVersion.aftermath, new RegExp(`Reconciled: update \\? records ${digest("a")},`));
+    });
+
+    it("warns of the plan's warnings, each update that ran in between, and a verdict not recorded, in that order", () => {
+        // kills: `updateWarnings`'s lists and texts (no coverage before)
+        const between = { version: 5, kind: "deploy", tag: "v3", requestedBy: "bob", result: "succeeded" } as Deployment;
+        assert.deepStrictEqual(updateWarnings({ ...plan, warnings: ["plan says"] }, record({ intervening: [between] }), { problem: "no verdict" }), [
+            "plan says",
+            "update 5 (deploy v3 by bob, succeeded) ran between this command's read of the stack and its own update; " +
+                "the previous digest below is that update's, and a rollback target was chosen before it ran: check `history`",
+            "no verdict",
+        ]);
+        assert.deepStrictEqual(updateWarnings(plan, record(), undefined), []);
+        assert.deepStrictEqual(updateWarnings(plan, record(), {}), []);
+    });
+
+    it("adds the reconcile to the evidence only when one ran", () => {
+        // kills: `facts.reconciledBy === undefined ? …` (each way)
+        const more = { warnings: [], finishedAt: new Date("2026-11-23T10:05:00Z") };
+        const reconciledBy: ReconciledBy = { updateVersion: 8, digest: digest("a"), result: "succeeded" };
+        assert.deepStrictEqual(updateEvidence(facts({ reconciledBy }), undefined, more).reconciledBy, reconciledBy);
+        assert.ok(!("reconciledBy" in updateEvidence(facts(), undefined, more)));
+    });
+
+    it("returns the previous image as the state ran it, else from the previous digest, else none", () => {
+        // kills: `previousDigest === before?.digest ? …` (each way) and `previousDigest && …`
+        const more = { warnings: ["w"], finishedAt: new Date("2026-11-23T10:05:00Z") };
+        const elsewhere = { ...session, running: { ...recorded("a"), image: `replica.example/papyrus-api@${digest("a")}` } } as unknown as Session;
+        const evidence = updateEvidence(facts(), undefined, more);
+        const previous = (s: Session, fields: Partial<UpdateRecord>) => finishUpdate(facts({ session: s, record: record(fields) }), undefined, evidence).previousImage;
+        assert.strictEqual(previous(elsewhere, {}), `replica.example/papyrus-api@${digest("a")}`);
+        assert.strictEqual(previous(elsewhere, { previousDigest: digest("c") }), image("c"));
+        assert.strictEqual(previous(elsewhere, { previousDigest: undefined }), undefined);
+    });
+
+    it("returns the evidence's warnings, or none", () => {
+        // kills: `evidence.warnings ?? []` → `&& []` or a made-up warning
+        const evidence = updateEvidence(facts(), undefined, { warnings: ["w"], finishedAt: new Date("2026-11-23T10:05:00Z") });
+        assert.deepStrictEqual(finishUpdate(facts(), undefined, evidence).warnings, ["w"]);
+        assert.deepStrictEqual(finishUpdate(facts(), undefined, { ...evidence, warnings: undefined }).warnings, []);
+    });
+
+    it("adds to the error that the evidence file could not be written", () => {
+        // kills: the `. Also: …` appended to the error (a path under /dev/null cannot be created)
+        const evidence = updateEvidence(facts(), undefined, { warnings: [], finishedAt: new Date("2026-11-23T10:05:00Z") });
+        const unwritable = { ...session, evidenceFile: "/dev/null/evidence.json" } as unknown as Session;
+        assert.throws(
+            () => finishUpdate(facts({ session: unwritable }), { error: "drift", recorded: image("b"), running: [image("a")] }, evidence),
+            (err: unknown) =>
+                err instanceof DriftError &&
+                /\. Also: the evidence record could not be written to `\/dev\/null\/evidence\.json` \(.+\); the record is only in the command's result$/.test(err.message),
         );
     });
 });

@@ -1,7 +1,7 @@
 // Which digests a stack protects and how its slots move (automation/aws/protect.ts), table-driven and pure.
 import * as assert from "assert";
 import { Deployment } from "../../automation/record/history";
-import { planSlots, protectedDigests, unprotectedSourceWarning, unprotectedTargetWarning } from "../../automation/aws/protect";
+import { isProtectedDeployment, planSlots, protectedDigests, unprotectedSourceWarning, unprotectedTargetWarning } from "../../automation/aws/protect";
 import { parseStackSetting } from "../../automation/record/updateConfig";
 
 /** `papyrus:protectDeployments` as the driver reads it (the config schema's reader). */
@@ -170,5 +170,83 @@ describe("the warnings for targets outside the protected set", () => {
         );
         assert.strictEqual(unprotectedSourceWarning({ stack: "dev", version: 3, digest: A, protected: true }, "dev"), undefined);
         assert.strictEqual(unprotectedSourceWarning({ stack: "dev", version: 3, digest: A }, "dev"), undefined, "what dev runs now is protected");
+    });
+});
+
+// Slot choices whose order matters (from `npm run mutate` survivors).
+describe("planSlots: order and leftovers", () => {
+    const tag = (slot: number) => `deployed-dev-slot${slot}`;
+    const plan = (current: Array<[number, string]>, wanted: string[], keep: number) => planSlots("dev", new Map(current), wanted, keep);
+
+    it("gives missing digests stale slots, then empty ones, then duplicates, each slot once", () => {
+        // kills: the duplicates filter → every free slot (slot 1 would be given twice)
+        assert.deepStrictEqual(
+            plan(
+                [
+                    [1, X],
+                    [2, A],
+                    [3, A],
+                ],
+                [A, B, C],
+                3,
+            ),
+            {
+                moves: [
+                    { slot: 1, tag: tag(1), digest: B, from: X },
+                    { slot: 3, tag: tag(3), digest: C, from: A },
+                ],
+                released: [X],
+            },
+        );
+    });
+
+    it("moves a stale slot no missing digest took to the newest wanted digest, besides the one that did", () => {
+        // kills: `m.slot === s` → true (a move elsewhere would keep slot 2 stale)
+        assert.deepStrictEqual(
+            plan(
+                [
+                    [1, X],
+                    [2, D],
+                ],
+                [A],
+                2,
+            ),
+            {
+                moves: [
+                    { slot: 1, tag: tag(1), digest: A, from: X },
+                    { slot: 2, tag: tag(2), digest: A, from: D },
+                ],
+                released: [X, D],
+            },
+        );
+    });
+
+    it("lists the moves by slot, whatever order they were chosen in", () => {
+        // kills: the final `sort` (a stale slot 3 is chosen before the empty slot 2) and its comparator
+        assert.deepStrictEqual(
+            plan(
+                [
+                    [1, A],
+                    [4, X],
+                ],
+                [A, B, C, D],
+                4,
+            ).moves.map((m) => [m.slot, m.digest]),
+            [
+                [2, C],
+                [3, D],
+                [4, B],
+            ],
+        );
+    });
+});
+
+describe("isProtectedDeployment", () => {
+    it("is true for a deployment whose digest is among the protected ones, false otherwise or without a digest", () => {
+        // kills: `isProtectedDeployment` (no coverage before)
+        const history = [deployment(3, "succeeded", C), deployment(2, "succeeded", B), deployment(1, "succeeded", A)];
+        assert.strictEqual(isProtectedDeployment(history, C, history[1], 2), true);
+        assert.strictEqual(isProtectedDeployment(history, C, history[2], 2), false);
+        assert.strictEqual(isProtectedDeployment(history, C, deployment(4, "succeeded", undefined), 10), false);
     });
 });

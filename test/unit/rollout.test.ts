@@ -88,3 +88,41 @@ describe("rollout: following the update's deployment", () => {
         assert.deepStrictEqual([outcome.state, outcome.deploymentId], ["COMPLETED", "ecs-svc/2"]);
     });
 });
+
+// The less common answers and the exact reasons (from `npm run mutate` survivors).
+describe("rollout: judging, edge by edge", () => {
+    const judged = (service: Service) => judge(service, { taskDefinitionArn: OURS, before, startedAt: started });
+
+    it("takes the deployment ECS marks PRIMARY, wherever it is listed, and names it", () => {
+        // kills: `d.status === "PRIMARY"` → true, and the reason's text
+        const got = judged(svc(d("ecs-svc/2", "ACTIVE", OURS, "IN_PROGRESS"), d("ecs-svc/3", "PRIMARY", OLD, "IN_PROGRESS")));
+        assert.deepStrictEqual([got.state, got.deployment?.id, got.reason], ["FAILED", "ecs-svc/2", `ECS made deployment ecs-svc/3 (${OLD}) primary`]);
+    });
+
+    it("says which deployment replaced the update's once ECS dropped it", () => {
+        // kills: the reason's text
+        assert.deepStrictEqual(judged(svc(d("ecs-svc/3", "PRIMARY", OLD, "COMPLETED"))), {
+            state: "FAILED",
+            reason: `ECS replaced the update's deployment with ecs-svc/3 (${OLD})`,
+        });
+    });
+
+    it("counts a deployment without a rollout state as done only when it has no rollout state, runs alone, and at full count", () => {
+        // kills: each part of `rolloutState === undefined && deployments.length === 1 && runningCount === desiredCount`
+        const full = { runningCount: 2 };
+        assert.strictEqual(judged(svc(d("ecs-svc/2", "PRIMARY", OURS, undefined, full))).state, "COMPLETED");
+        assert.strictEqual(judged(svc(d("ecs-svc/2", "PRIMARY", OURS, "IN_PROGRESS", full))).state, "IN_PROGRESS");
+        assert.strictEqual(judged(svc(d("ecs-svc/2", "PRIMARY", OURS, undefined, full), d("ecs-svc/1", "ACTIVE", OLD, undefined, full))).state, "IN_PROGRESS");
+        assert.strictEqual(judged(svc(d("ecs-svc/2", "PRIMARY", OURS, undefined, { runningCount: 1 }))).state, "IN_PROGRESS");
+    });
+
+    it("without the IDs from before, takes a deployment created up to a second before the update started as the update's", () => {
+        // kills: `>=` → `>`, `- 1000` → `+ 1000`, and the `createdAt !== undefined` check
+        const at = (createdAt: Date | undefined) =>
+            judge(svc(d("ecs-svc/2", "PRIMARY", OURS, "IN_PROGRESS", { createdAt })), { taskDefinitionArn: OURS, startedAt: started }).state;
+        assert.strictEqual(at(new Date(started.getTime() - 1000)), "IN_PROGRESS");
+        assert.strictEqual(at(new Date(started.getTime() - 500)), "IN_PROGRESS");
+        assert.strictEqual(at(new Date(started.getTime() - 1001)), "UNCHANGED");
+        assert.strictEqual(at(undefined), "UNCHANGED");
+    });
+});

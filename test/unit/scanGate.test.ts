@@ -1,7 +1,8 @@
 // The scan gate's settings and threshold logic (automation/aws/scanGate.ts), pure and table-driven.
 // What it does with ECR's answers is proven against moto in test/engine/guards.test.ts.
 import * as assert from "assert";
-import { acceptFindingsReason, findingsAtOrAbove, formatCounts, scanGateSettings } from "../../automation/aws/scanGate";
+import { acceptFindingsReason, findingsAtOrAbove, formatCounts, ScanFindingsError, scanGateSettings } from "../../automation/aws/scanGate";
+import { EXIT_CODES } from "../../automation/record/errors";
 
 describe("scanGateSettings (papyrus:scanThreshold, papyrus:scanWait, papyrus:scanRequired)", () => {
     const good: Array<[Record<string, string>, ReturnType<typeof scanGateSettings>]> = [
@@ -84,4 +85,33 @@ describe("acceptFindingsReason (--accept-findings)", () => {
                     `and is empty, got \`${given}\``,
             }));
     }
+});
+
+// Exact words of the refusals (from `npm run mutate` survivors).
+describe("the scan gate's refusals, word for word", () => {
+    it("refuses a reason with a line break, shown escaped", () => {
+        // kills: the `hasUnprintable` check and its message
+        assert.throws(() => acceptFindingsReason("ok\nforged"), {
+            name: "InvalidInputError",
+            message:
+                "`--accept-findings` has a control character or a line break (shown escaped); give the reason on one line of plain text " +
+                '(e.g. `--accept-findings "CVE-2025-1234: the parser is not reachable; fixed in v2.1"`), got `ok\\nforged`',
+        });
+    });
+
+    it("says what was refused, that nothing changed, and the command to accept it", () => {
+        // kills: ScanFindingsError's message and exit code
+        const error = new ScanFindingsError("dev", "sha256:abc", "2 CRITICAL findings", "papyrus-deploy deploy --stack dev --tag v2");
+        assert.strictEqual(
+            error.message,
+            "sha256:abc is not deployed to stack `dev`: 2 CRITICAL findings; nothing was changed. Deploy a fixed build, or, if the risk is understood, " +
+                'run `papyrus-deploy deploy --stack dev --tag v2 --accept-findings "<why>"` (the reason and the counts go into the evidence)',
+        );
+        assert.strictEqual(error.exitCode, EXIT_CODES.scanFindings);
+    });
+
+    it("orders severities ECR adds later after the ranked ones, by name", () => {
+        // kills: `order`'s `i === -1` fallback and the name tie-break
+        assert.strictEqual(formatCounts({ ZETA: 1, UNTRIAGED: 2, LOW: 3, ALPHA: 4 }), "3 LOW, 4 ALPHA, 2 UNTRIAGED, 1 ZETA");
+    });
 });

@@ -12,6 +12,7 @@ import {
     VerdictRecord,
     verdictRecords,
     verdictTagName,
+    writeVerdict,
 } from "../../automation/record/verdict";
 import type { UpdateSummary } from "@pulumi/pulumi/automation";
 
@@ -191,5 +192,114 @@ describe("release verdict in history: RUNS and rollback's default target", () =>
         assert.strictEqual(choice.target, undefined);
         assert.match(choice.reason!, /^no earlier update whose release verdict is `completed` \(update 2 is `rolled-back`, update 1 is `unknown`\)/);
         assert.match(choice.reason!, /--to-version N/);
+    });
+});
+
+// Each verdict's exact fields and words, and the edges of what is read back (from `npm run mutate` survivors).
+describe("release verdict: exact fields and edges", () => {
+    const seen = { ecs: "completed", deployment: "ecs-svc/1234567890123456789", seen: "2026-12-07T04:01:00.000Z", applied: true } as const;
+    const by = "ECS deployment ecs-svc/1234567890123456789";
+    const NO_RECORD =
+        "by hand, or its record could not be written; `papyrus-deploy verify` records ECS's outcome for the update a stack runs";
+
+    it("says each verdict in full, with what ECS did as recorded", () => {
+        // kills: every reason text, `by`, and the recorded fields spread into the verdict
+        const cases: Array<[Parameters<typeof releaseVerdict>[0], VerdictRecord | undefined, object]> = [
+            [subject(), record(), { ...seen, verdict: "completed", reason: `${by} completed (seen 2026-12-07T04:01:00.000Z)` }],
+            [subject(), record({ deployment: undefined }), { ...seen, deployment: undefined, verdict: "completed", reason: "ECS completed (seen 2026-12-07T04:01:00.000Z)" }],
+            [
+                subject(),
+                record({ ecs: "no-service" }),
+                { ...seen, ecs: "no-service", verdict: "completed", reason: "the engine succeeded and the stack has no ECS service that could roll it back" },
+            ],
+            [subject(), record({ ecs: "rolled-back" }), { ...seen, ecs: "rolled-back", verdict: "rolled-back", reason: `${by} was rolled back (seen 2026-12-07T04:01:00.000Z)` }],
+            [subject(), record({ ecs: "failed" }), { ...seen, ecs: "failed", verdict: "failed", reason: `${by} failed (seen 2026-12-07T04:01:00.000Z)` }],
+            [
+                subject(),
+                record({ ecs: "in-progress" }),
+                {
+                    ...seen,
+                    ecs: "in-progress",
+                    verdict: "in-progress",
+                    reason: `${by} was still IN_PROGRESS at 2026-12-07T04:01:00.000Z; \`papyrus-deploy verify\` records how it ended`,
+                },
+            ],
+            [subject(), record({ ecs: "superseded" }), { ...seen, ecs: "superseded", verdict: "superseded", reason: `another update replaced ${by} before it finished` }],
+            [
+                subject(),
+                record({ ecs: "unknown" }),
+                {
+                    ...seen,
+                    ecs: "unknown",
+                    verdict: "unknown",
+                    reason: "ECS's outcome was not seen (ECS not checked or unreachable, or the command was cancelled); `papyrus-deploy verify` records it",
+                },
+            ],
+            [
+                subject({ result: "succeeded" }),
+                record({ ecs: "not-applied", applied: false }),
+                { ...seen, ecs: "not-applied", applied: false, verdict: "not-applied", reason: "the update did not change what the service runs" },
+            ],
+            [subject({ result: "cancelled" }), record({ ecs: "failed" }), { ...seen, ecs: "failed", verdict: "failed", reason: "the engine's update cancelled (ECS: failed)" }],
+            [
+                subject(),
+                undefined,
+                { verdict: "unknown", reason: `no release verdict was recorded for update 7: it was made before papyrus-deploy recorded verdicts, ${NO_RECORD}` },
+            ],
+            [
+                subject({ result: "failed" }),
+                undefined,
+                {
+                    verdict: "failed",
+                    reason: `no release verdict was recorded for update 7 (the engine's result: failed): it was made before papyrus-deploy recorded verdicts, ${NO_RECORD}`,
+                },
+            ],
+            [subject({ digest: undefined }), record(), { verdict: "unknown", reason: "an update that recorded no image" }],
+            [subject({ operation: "destroy" }), record(), { verdict: "unknown", reason: "a destroy that recorded no image" }],
+        ];
+        for (const [s, r, expected] of cases) assert.deepStrictEqual(releaseVerdict(s, r), expected, JSON.stringify([s, r?.ecs]));
+    });
+
+    it("matches a record started up to two seconds either side of history's second", () => {
+        // kills: `<= 2000` → `< 2000`, the `Math.abs`, and the rounding of history's time down to the second
+        const at = (iso: string) => releaseVerdict(subject({ startTime: new Date(iso) }), record()).verdict;
+        assert.strictEqual(at("2026-12-07T04:00:02.000Z"), "completed");
+        assert.strictEqual(at("2026-12-07T04:00:02.999Z"), "completed");
+        assert.strictEqual(at("2026-12-07T03:59:58.000Z"), "completed");
+        assert.strictEqual(at("2026-12-07T04:00:03.000Z"), "unknown");
+        assert.strictEqual(at("2026-12-07T03:59:57.999Z"), "unknown");
+    });
+
+    it("keeps a record of exactly 256 characters whole", () => {
+        // kills: `full.length <= TAG_VALUE_LIMIT` → `<`
+        const base = formatVerdictRecord(record({ deployment: "" })).length;
+        const exact = record({ deployment: "x".repeat(256 - base) });
+        assert.strictEqual(formatVerdictRecord(exact).length, 256);
+        assert.deepStrictEqual(parseVerdictRecord(formatVerdictRecord(exact)), exact);
+        const over = record({ deployment: "x".repeat(257 - base) });
+        assert.strictEqual(parseVerdictRecord(formatVerdictRecord(over))?.deployment, undefined);
+    });
+
+    it("reads a number, a list, a bad `seen` or a missing `started` as no record", () => {
+        // kills: `typeof value !== "object"`, and each time check on its own
+        for (const text of ["5", '"completed"', JSON.stringify({ ...record(), seen: "later" }), JSON.stringify({ ...record(), started: 5 })]) {
+            assert.strictEqual(parseVerdictRecord(text), undefined, text);
+        }
+        assert.deepStrictEqual(parseVerdictRecord(JSON.stringify({ ...record(), deployment: undefined })), record({ deployment: undefined }));
+    });
+
+    it("takes a tag's version from after the prefix, whatever else the stack's tags hold", () => {
+        // kills: the prefix test (`pulumi:template:` is as long as the prefix) and the version's `> 0` / integer checks
+        const good = formatVerdictRecord(record());
+        const records = verdictRecords({ "papyrus:release:12": good, "papyrus:release:-1": good, "papyrus:release:1.5": good, "pulumi:template:7": good });
+        assert.deepStrictEqual([...records], [[12, record()]]);
+    });
+
+    it("writes the verdict as the update's tag and returns the tag's name", async () => {
+        // kills: `writeVerdict` (no coverage before)
+        const set: Array<[string, string]> = [];
+        const name = await writeVerdict({ setTag: async (n, v) => void set.push([n, v]) }, 9, record());
+        assert.strictEqual(name, "papyrus:release:9");
+        assert.deepStrictEqual(set, [["papyrus:release:9", formatVerdictRecord(record())]]);
     });
 });
