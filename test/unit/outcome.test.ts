@@ -314,7 +314,10 @@ describe("update outcome: every branch's exact words", () => {
         const four = { ...ecs, rollout: { ...ecs.rollout!, events: ["one", "two", "three", "four"] } };
         const failure = rolledBack(decideFailure(facts({ ecs: four })));
         assert.strictEqual(failure.what, "rolled back deployment ecs-svc/2");
-        assert.match(failure.aftermath, /^ECS said: "two"; "three"; "four"\. The stack still claims the digest ECS rolled back, so the next plain update would put it back: /);
+        assert.match(
+            failure.aftermath,
+            /^ECS said: "two"; "three"; "four"\. The stack still claims the digest ECS rolled back, so the next plain update would put it back: /,
+        );
         const silent = rolledBack(decideFailure(facts({ ecs: { ...ecs, rollout: undefined } })));
         assert.strictEqual(silent.what, "rolled back deployment (gone)");
         assert.match(silent.aftermath, /^The stack still claims the digest ECS rolled back/);
@@ -374,7 +377,8 @@ describe("update outcome: every branch's exact words", () => {
         const more = { warnings: ["w"], finishedAt: new Date("2026-11-23T10:05:00Z") };
         const elsewhere = { ...session, running: { ...recorded("a"), image: `replica.example/papyrus-api@${digest("a")}` } } as unknown as Session;
         const evidence = updateEvidence(facts(), undefined, more);
-        const previous = (s: Session, fields: Partial<UpdateRecord>) => finishUpdate(facts({ session: s, record: record(fields) }), undefined, evidence).previousImage;
+        const previous = (s: Session, fields: Partial<UpdateRecord>) =>
+            finishUpdate(facts({ session: s, record: record(fields) }), undefined, evidence).previousImage;
         assert.strictEqual(previous(elsewhere, {}), `replica.example/papyrus-api@${digest("a")}`);
         assert.strictEqual(previous(elsewhere, { previousDigest: digest("c") }), image("c"));
         assert.strictEqual(previous(elsewhere, { previousDigest: undefined }), undefined);
@@ -395,7 +399,9 @@ describe("update outcome: every branch's exact words", () => {
             () => finishUpdate(facts({ session: unwritable }), { error: "drift", recorded: image("b"), running: [image("a")] }, evidence),
             (err: unknown) =>
                 err instanceof DriftError &&
-                /\. Also: the evidence record could not be written to `\/dev\/null\/evidence\.json` \(.+\); the record is only in the command's result$/.test(err.message),
+                /\. Also: the evidence record could not be written to `\/dev\/null\/evidence\.json` \(.+\); the record is only in the command's result$/.test(
+                    err.message,
+                ),
         );
     });
 });

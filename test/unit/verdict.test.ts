@@ -199,20 +199,27 @@ describe("release verdict in history: RUNS and rollback's default target", () =>
 describe("release verdict: exact fields and edges", () => {
     const seen = { ecs: "completed", deployment: "ecs-svc/1234567890123456789", seen: "2026-12-07T04:01:00.000Z", applied: true } as const;
     const by = "ECS deployment ecs-svc/1234567890123456789";
-    const NO_RECORD =
-        "by hand, or its record could not be written; `papyrus-deploy verify` records ECS's outcome for the update a stack runs";
+    const NO_RECORD = "by hand, or its record could not be written; `papyrus-deploy verify` records ECS's outcome for the update a stack runs";
 
     it("says each verdict in full, with what ECS did as recorded", () => {
         // kills: every reason text, `by`, and the recorded fields spread into the verdict
         const cases: Array<[Parameters<typeof releaseVerdict>[0], VerdictRecord | undefined, object]> = [
             [subject(), record(), { ...seen, verdict: "completed", reason: `${by} completed (seen 2026-12-07T04:01:00.000Z)` }],
-            [subject(), record({ deployment: undefined }), { ...seen, deployment: undefined, verdict: "completed", reason: "ECS completed (seen 2026-12-07T04:01:00.000Z)" }],
+            [
+                subject(),
+                record({ deployment: undefined }),
+                { ...seen, deployment: undefined, verdict: "completed", reason: "ECS completed (seen 2026-12-07T04:01:00.000Z)" },
+            ],
             [
                 subject(),
                 record({ ecs: "no-service" }),
                 { ...seen, ecs: "no-service", verdict: "completed", reason: "the engine succeeded and the stack has no ECS service that could roll it back" },
             ],
-            [subject(), record({ ecs: "rolled-back" }), { ...seen, ecs: "rolled-back", verdict: "rolled-back", reason: `${by} was rolled back (seen 2026-12-07T04:01:00.000Z)` }],
+            [
+                subject(),
+                record({ ecs: "rolled-back" }),
+                { ...seen, ecs: "rolled-back", verdict: "rolled-back", reason: `${by} was rolled back (seen 2026-12-07T04:01:00.000Z)` },
+            ],
             [subject(), record({ ecs: "failed" }), { ...seen, ecs: "failed", verdict: "failed", reason: `${by} failed (seen 2026-12-07T04:01:00.000Z)` }],
             [
                 subject(),
@@ -224,7 +231,11 @@ describe("release verdict: exact fields and edges", () => {
                     reason: `${by} was still IN_PROGRESS at 2026-12-07T04:01:00.000Z; \`papyrus-deploy verify\` records how it ended`,
                 },
             ],
-            [subject(), record({ ecs: "superseded" }), { ...seen, ecs: "superseded", verdict: "superseded", reason: `another update replaced ${by} before it finished` }],
+            [
+                subject(),
+                record({ ecs: "superseded" }),
+                { ...seen, ecs: "superseded", verdict: "superseded", reason: `another update replaced ${by} before it finished` },
+            ],
             [
                 subject(),
                 record({ ecs: "unknown" }),
@@ -240,11 +251,18 @@ describe("release verdict: exact fields and edges", () => {
                 record({ ecs: "not-applied", applied: false }),
                 { ...seen, ecs: "not-applied", applied: false, verdict: "not-applied", reason: "the update did not change what the service runs" },
             ],
-            [subject({ result: "cancelled" }), record({ ecs: "failed" }), { ...seen, ecs: "failed", verdict: "failed", reason: "the engine's update cancelled (ECS: failed)" }],
+            [
+                subject({ result: "cancelled" }),
+                record({ ecs: "failed" }),
+                { ...seen, ecs: "failed", verdict: "failed", reason: "the engine's update cancelled (ECS: failed)" },
+            ],
             [
                 subject(),
                 undefined,
-                { verdict: "unknown", reason: `no release verdict was recorded for update 7: it was made before papyrus-deploy recorded verdicts, ${NO_RECORD}` },
+                {
+                    verdict: "unknown",
+                    reason: `no release verdict was recorded for update 7: it was made before papyrus-deploy recorded verdicts, ${NO_RECORD}`,
+                },
             ],
             [
                 subject({ result: "failed" }),
