@@ -1,5 +1,6 @@
 // Typed errors: the stack or AWS cannot be used now (missing, busy, locked, unreadable, unreachable, refused).
 // Nothing was changed.
+import { qualifiedKey } from "../../components/configSchema";
 import { DeployError, EXIT_CODES } from "./deployError";
 
 /** The stack does not exist in the selected backend. */
@@ -98,7 +99,7 @@ export class StateAccessDeniedError extends DeployError {
         super(
             `the state backend \`${backendUrl}\` refused these credentials ${stack === undefined ? "while listing every stack" : `access to stack \`${stack}\``}: ` +
                 `${refused}; nothing was changed. A stack's deploy role may read and write only that stack's state (and read the history ` +
-                "of its `papyrus:promoteFrom` stack): " +
+                `of its \`${qualifiedKey("promoteFrom")}\` stack): ` +
                 (stack === undefined
                     ? "`status` lists and reads every stack, so run it with read access to the whole backend, not with a stack's deploy role"
                     : `run this with the credentials for stack \`${stack}\``) +
