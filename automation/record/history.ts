@@ -59,7 +59,7 @@ export interface Deployment {
  */
 export const HISTORY_PAGE_SIZE = 500;
 
-/** What history is read through: the driver's `StackCli` (the history, and the stack's tags that hold the release verdicts). */
+/** What history is read through: the driver's `EngineStack` (the history, and the stack's tags that hold the release verdicts). */
 export interface HistorySource {
     history(pageSize?: number, page?: number, showSecrets?: boolean): Promise<UpdateSummary[]>;
     /** Absent (the Automation API's `Stack`): no verdicts are read, so every update's is `unknown`. */
