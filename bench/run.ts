@@ -421,8 +421,9 @@ interface P4 {
 
 function unitSpecs(): string[] {
     const testDir = path.join(PROJECT_ROOT, "test");
+    // The tests live in tier folders (test/unit, test/mocks, test/policy): `mocks/stack.test.ts`.
     return fs
-        .readdirSync(testDir)
+        .readdirSync(testDir, { recursive: true, encoding: "utf8" })
         .filter((f) => /mocks.*\.test\.ts$/.test(f) || f === "unit/imageReference.test.ts" || /^policy.*\.test\.ts$/.test(f))
         .sort()
         .map((f) => path.join("test", f));
