@@ -57,8 +57,6 @@ export interface CompiledFixture {
     readonly built: boolean;
 }
 
-let compiledInThisProcess: CompiledFixture | undefined;
-
 /**
  * The fixture program compiled to CommonJS in `FIXTURE_CACHE_DIR/<hash>`, where the hash covers the
  * TypeScript version, the fixture's tsconfig and every project file the program imports (followed
@@ -76,7 +74,7 @@ export function compiledFixture(): CompiledFixture {
     const dir = path.join(FIXTURE_CACHE_DIR, hash.digest("hex").slice(0, 16));
     const entryPoint = path.join(dir, path.relative(PROJECT_ROOT, FIXTURE_DIR), "index.js");
     const files = [...sources.keys()];
-    if (compiledInThisProcess?.dir === dir) return compiledInThisProcess;
+    // Checked on every call, not remembered: `npm ci` empties node_modules/.cache, also under a running suite.
     if (fs.existsSync(entryPoint)) return { dir, entryPoint, sources: files, built: false };
 
     const { options, errors } = typescript.convertCompilerOptionsFromJson(JSON.parse(tsconfig).compilerOptions, FIXTURE_DIR);
@@ -100,8 +98,7 @@ export function compiledFixture(): CompiledFixture {
         if (!fs.existsSync(entryPoint)) throw err;
         return { dir, entryPoint, sources: files, built: false };
     }
-    compiledInThisProcess = { dir, entryPoint, sources: files, built: true };
-    return compiledInThisProcess;
+    return { dir, entryPoint, sources: files, built: true };
 }
 
 /** index.ts and every project file it reaches through relative imports: repository-relative path → text. */
