@@ -2,7 +2,7 @@
 # One command to make a fresh machine ready: a Node.js inside package.json's
 # `engines` (the one on PATH, or Node.js 24 from the npm registry), npm
 # dependencies from the lock file, a real Pulumi CLI and nodejs language host,
-# a moto server in a virtualenv, and actionlint. Idempotent: a second run takes
+# a moto server and the AWS CLI in a virtualenv, and actionlint. Idempotent: a second run takes
 # seconds.
 #
 # Binaries are cached outside the repo, keyed by version and by the hash of
@@ -14,6 +14,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${PAPYRUS_CACHE:-$HOME/.cache/papyrus-deploy}
 BIN="$ROOT/.tools/bin"
 MOTO_VERSION=5.2.5
+# The AWS CLI v1 from PyPI (v2 is not on PyPI); its botocore fits moto's.
+AWSCLI_VERSION=1.45.11
 ACTIONLINT_VERSION=v1.7.7
 # Node.js 24 LTS, used when the Node on PATH is older than `engines.node`. The npm
 # registry's node-<os>-<arch> packages hold the official binaries (package/bin/node);
@@ -110,7 +112,9 @@ else
   tools="$ROOT/tools/pulumi-cli"
   grep -q "github.com/pulumi/pulumi/pkg/v3 $want\$" "$tools/go.mod" \
     || fail "tools/pulumi-cli/go.mod does not require pkg/v3 $want (the installed @pulumi/pulumi); update both together"
-  # The CLI is keyed by version; the language host (our own code) by its source hash.
+  # The CLI is keyed by version; the language host (our own code) by its source hash. The host also
+  # runs Node.js policy packs (`--policy-pack policy`): the engine asks the nodejs language host to
+  # start them, so no `pulumi-analyzer-policy` script is needed beside it.
   cli_dir="$CACHE/pulumi/$want"
   if [ -x "$cli_dir/pulumi" ]; then
     echo "cached: $cli_dir/pulumi"
@@ -142,18 +146,20 @@ fi
 ln -sf "$ROOT/tools/bin/pulumi-resource-pulumi-nodejs" "$BIN/pulumi-resource-pulumi-nodejs"
 "$BIN/pulumi" version
 
-step "moto server $MOTO_VERSION in .venv"
-# Read the installed version from package metadata: importing moto takes seconds.
-moto_installed() { .venv/bin/python -c "import importlib.metadata as m; print(m.version('moto'))" 2>/dev/null; }
-if [ -x .venv/bin/moto_server ] && [ "$(moto_installed)" = "$MOTO_VERSION" ]; then
-  echo "moto $MOTO_VERSION already installed"
+step "moto server $MOTO_VERSION and the AWS CLI $AWSCLI_VERSION in .venv"
+# Read the installed versions from package metadata: importing moto takes seconds. The AWS CLI
+# runs the workflows' own steps in tests (deploy.yml's policy gate against moto's ECR).
+installed() { .venv/bin/python -c "import importlib.metadata as m; print(m.version('$1'))" 2>/dev/null; }
+if [ -x .venv/bin/moto_server ] && [ -x .venv/bin/aws ] && [ "$(installed moto)" = "$MOTO_VERSION" ] && [ "$(installed awscli)" = "$AWSCLI_VERSION" ]; then
+  echo "moto $MOTO_VERSION and awscli $AWSCLI_VERSION already installed"
 else
-  python3 -m venv .venv || fail "python3 -m venv failed; install the python3-venv package"
-  .venv/bin/pip install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION" \
-    || fail "pip could not install moto[server]==$MOTO_VERSION; is PyPI reachable?"
+  [ -x .venv/bin/python ] || python3 -m venv .venv || fail "python3 -m venv failed; install the python3-venv package"
+  .venv/bin/pip install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION" "awscli==$AWSCLI_VERSION" \
+    || fail "pip could not install moto[server]==$MOTO_VERSION and awscli==$AWSCLI_VERSION; is PyPI reachable?"
 fi
 ln -sf "$ROOT/.venv/bin/moto_server" "$BIN/moto_server"
-echo "moto $(moto_installed)"
+ln -sf "$ROOT/.venv/bin/aws" "$BIN/aws"
+echo "moto $(installed moto), $(.venv/bin/aws --version 2>&1)"
 
 step "actionlint $ACTIONLINT_VERSION"
 al="$CACHE/actionlint/$ACTIONLINT_VERSION/actionlint"

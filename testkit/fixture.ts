@@ -23,6 +23,13 @@ export const FIXTURE_DIR = path.resolve(__dirname, "fixtures", "digest-app");
 /** Where compiled fixtures are kept, one directory per hash of their sources. */
 export const FIXTURE_CACHE_DIR = path.join(PROJECT_ROOT, "node_modules", ".cache", "papyrus-fixture");
 
+/** The fixture program's config for its stand-in service in the ECS API (moto): cluster `papyrus`, service `api`. */
+export const FIXTURE_ECS_CONFIG: Readonly<Record<string, { value: string }>> = {
+    "papyrus:fixtureEcs": { value: "true" },
+    "papyrus:fixtureClusterName": { value: "papyrus" },
+    "papyrus:fixtureServiceName": { value: "api" },
+};
+
 /** A fresh project directory for the fixture; removed with the backend's directory when placed inside it. */
 export function fixtureProject(parent: string = os.tmpdir()): string {
     const program = compiledFixture().entryPoint;

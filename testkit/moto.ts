@@ -4,8 +4,8 @@
 // worker, which runs its files one after another), reset when a suite takes it and when it gives it
 // back, so a file never sees another's repositories, services, buckets or scan findings. Starting
 // moto costs seconds of Python imports; a reset costs milliseconds. `startMoto()` gives a server of
-// one's own, for a suite that stops it on purpose (test/engine/adversary.test.ts) and for the demo
-// and the bench.
+// one's own, for a suite that stops it on purpose (test/engine/adversary.test.ts), for one that needs
+// it started otherwise (IAM enforcement: testkit/motoIam.ts), and for the demo and the bench.
 import { ChildProcess, spawn } from "child_process";
 import * as net from "net";
 import * as path from "path";
@@ -43,6 +43,10 @@ export interface StartMotoOptions {
      * not: mocha run without `--exit` ends when its tests are done, and the server is stopped then.
      */
     readonly holdsProcess?: boolean;
+    /** More environment for moto_server, e.g. `INITIAL_NO_AUTH_ACTION_COUNT` (testkit/motoIam.ts). */
+    readonly env?: Record<string, string>;
+    /** Everything moto_server writes to stderr, as it comes: its log has one line per request. */
+    readonly onLog?: (text: string) => void;
 }
 
 export async function startMoto(options: StartMotoOptions = {}): Promise<MotoServer> {
@@ -52,9 +56,13 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<MotoSer
     const child: ChildProcess = spawn(binary, ["-H", "127.0.0.1", "-p", String(port)], {
         stdio: ["ignore", "ignore", "pipe"],
         detached: true,
+        env: options.env === undefined ? process.env : { ...process.env, ...options.env },
     });
     let stderr = "";
-    child.stderr?.on("data", (chunk) => (stderr = (stderr + chunk).slice(-4000)));
+    child.stderr?.on("data", (chunk) => {
+        stderr = (stderr + chunk).slice(-4000);
+        options.onLog?.(String(chunk));
+    });
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     const stopOnExit = () => killGroup(child);
     process.once("exit", stopOnExit);

@@ -15,6 +15,8 @@ export interface MotoProxyHooks {
     readonly rewrite?: (operation: string, answer: any) => any;
     /** Answers `operation` without asking moto (an API moto lacks): the JSON answer, or undefined to ask moto. */
     readonly answer?: (operation: string, request: any) => object | undefined;
+    /** Told moto's HTTP status for each `operation` it answered (a refusal is 403). */
+    readonly onAnswer?: (operation: string, status: number) => void;
 }
 
 export interface MotoProxy {
@@ -38,16 +40,16 @@ export async function startMotoProxy(upstream: string, hooks: MotoProxyHooks): P
                     res.end(JSON.stringify(own));
                     return;
                 }
-                const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== "host")) as Record<string, string>;
-                const answer = await fetch(upstream + (req.url ?? "/"), { method: req.method, headers, body: body.length ? body : undefined });
-                let payload: Buffer | string = Buffer.from(await answer.arrayBuffer());
-                if (hooks.rewrite && answer.ok && operation) {
+                const answer = await forward(upstream, req, body);
+                hooks.onAnswer?.(operation, answer.status);
+                let payload: Buffer | string = answer.body;
+                if (hooks.rewrite && answer.status >= 200 && answer.status < 300 && operation) {
                     payload = JSON.stringify(hooks.rewrite(operation, JSON.parse(payload.toString("utf8"))));
                 }
-                const out: Record<string, string> = {};
-                answer.headers.forEach((v, k) => {
-                    if (!["content-length", "content-encoding", "transfer-encoding"].includes(k)) out[k] = v;
-                });
+                const out: Record<string, string | string[]> = {};
+                for (const [k, v] of Object.entries(answer.headers)) {
+                    if (v !== undefined && !["content-length", "transfer-encoding", "connection"].includes(k)) out[k] = v;
+                }
                 res.writeHead(answer.status, out);
                 res.end(payload);
             } catch {
@@ -64,4 +66,29 @@ export async function startMotoProxy(upstream: string, hooks: MotoProxyHooks): P
             return new Promise((resolve) => server.close(() => resolve()));
         },
     };
+}
+
+/**
+ * The request as the client sent it, headers and all. The client's `Host` is kept: it is signed (SigV4),
+ * and moto checks signatures when it enforces IAM (testkit/motoIam.ts).
+ */
+export function forward(
+    upstream: string,
+    req: http.IncomingMessage,
+    body: Buffer,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+    const target = new URL(req.url ?? "/", upstream);
+    return new Promise((resolve, reject) => {
+        const request = http.request(
+            { hostname: target.hostname, port: target.port, path: target.pathname + target.search, method: req.method, headers: req.headers },
+            (answer) => {
+                const chunks: Buffer[] = [];
+                answer.on("data", (c) => chunks.push(c));
+                answer.on("end", () => resolve({ status: answer.statusCode ?? 502, headers: answer.headers, body: Buffer.concat(chunks) }));
+                answer.on("error", reject);
+            },
+        );
+        request.on("error", reject);
+        request.end(body.length ? body : undefined);
+    });
 }

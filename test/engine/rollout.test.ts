@@ -12,7 +12,10 @@ import {
     RegisterTaskDefinitionCommand,
     UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
-import { deploy, history, reconcile, verify } from "../../automation/driver";
+import { deploy } from "../../automation/commands/deploy";
+import { history } from "../../automation/commands/history";
+import { reconcile } from "../../automation/commands/reconcile";
+import { verify } from "../../automation/commands/verify";
 import { EXIT_CODES, InterruptedError, ReconcileTargetGoneError, RolledBackError, RolloutTimeoutError } from "../../automation/record/errors";
 import { EvidenceRecord } from "../../automation/record/evidence";
 import { runCli } from "../../testkit/cliProcess";

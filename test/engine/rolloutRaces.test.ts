@@ -5,7 +5,9 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { deploy, history, verify } from "../../automation/driver";
+import { deploy } from "../../automation/commands/deploy";
+import { history } from "../../automation/commands/history";
+import { verify } from "../../automation/commands/verify";
 import { EXIT_CODES, InvalidInputError, NotVerifiedError, RolledBackError, SupersededError } from "../../automation/record/errors";
 import { fixtureProject } from "../../testkit/fixture";
 import { PushedImage } from "../../testkit/images";

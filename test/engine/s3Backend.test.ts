@@ -5,7 +5,9 @@
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import { CreateRepositoryCommand, ECRClient } from "@aws-sdk/client-ecr";
-import { deploy, history, rollback } from "../../automation/driver";
+import { deploy } from "../../automation/commands/deploy";
+import { history } from "../../automation/commands/history";
+import { rollback } from "../../automation/commands/rollback";
 import { engineTools } from "../../automation/engine/tools";
 import { StackBusyError } from "../../automation/record/errors";
 import { s3Backend, TempBackend } from "../../testkit/backend";

@@ -1,12 +1,14 @@
 // The GitHub roles' IAM documents, statement by statement and written out in
 // full; the ARN checks they rely on; the DIY state layout they scope S3 to;
-// and the docs' table of AWS calls, held to the policy (none missing, none
-// extra) and to the AWS SDK calls the driver makes.
+// and the table of the roles' AWS calls (components/awsCalls.ts), held to the
+// policies (none missing, none extra), to the AWS SDK calls the driver makes, and
+// to the docs, which show it.
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { oidcProviderArnProblem, s3BucketArnProblem, serviceDeploymentsArn, stateKeyPrefixProblem, taskDefinitionFamilyArn } from "../../components/arns";
 import { DeployPolicyArgs, deployPolicy, githubTrustCondition, githubTrustPolicy, pushPolicy } from "../../components/githubRolePolicies";
+import { AWS_CALLS, CallerRole, Operation, awsCallTable } from "../../components/awsCalls";
 import { PolicyStatement } from "../../components/policyDocument";
 import { diyStackHistoryReader, diyStackObjects } from "../../components/pulumiStateLayout";
 
@@ -666,44 +668,40 @@ describe("the DIY state layout", () => {
     });
 });
 
-describe("docs/COMPONENTS.md's table of the deploy role's AWS calls", () => {
-    const docs = fs.readFileSync(path.join(ROOT, "docs", "COMPONENTS.md"), "utf8");
-    const start = docs.indexOf("### Every AWS call of a deploy, a rollback and the recovery refresh");
-    const section = docs.slice(start, docs.indexOf("\n### ", start + 1));
-    const rows = section
-        .split("\n")
-        .filter((line) => line.startsWith("| `"))
-        .map((line) =>
-            line
-                .split("|")
-                .slice(1, -1)
-                .map((cell) => cell.trim()),
-        );
-    const documented = new Set(
-        rows.flatMap(([actions, , , , , sids]) =>
-            [...actions.matchAll(/`([a-z0-9-]+:[A-Za-z]+)`/g)].flatMap(([, action]) =>
-                [...sids.matchAll(/`([A-Za-z]+)`/g)].map(([, sid]) => `${action} ${sid}`),
-            ),
-        ),
-    );
+describe("the roles' AWS calls (components/awsCalls.ts), held to the policies, the driver and the docs", () => {
     // Built inside each test, not here: code run while mocha collects tests runs for no test in
     // particular, and Stryker would then treat every mutant of deployPolicy as static (a fresh
     // process and the whole suite per mutant).
-    const allowedBy = () => new Set(deployPolicy(FULL).Statement.flatMap((s) => [s.Action].flat().map((action) => `${action} ${s.Sid}`)));
+    const allowedBy = (policy: { Statement: PolicyStatement[] }) =>
+        new Set(policy.Statement.flatMap((s) => [s.Action].flat().map((action) => `${action} ${s.Sid}`)));
+    const tabled = (role: CallerRole) =>
+        new Set(
+            AWS_CALLS.filter((call) => call.role === role && call.statement !== undefined).flatMap((call) =>
+                call.actions.map((action) => `${action} ${call.statement}`),
+            ),
+        );
 
-    it("lists every action of the policy with the statement that allows it (none missing)", () => {
-        const allowed = allowedBy();
-        const missing = [...allowed].filter((entry) => !documented.has(entry));
-        assert.deepStrictEqual(missing, []);
+    it("lists every action of the deploy policy with the statement that allows it (none missing)", () => {
+        const table = tabled("deploy");
+        assert.deepStrictEqual(
+            [...allowedBy(deployPolicy(FULL))].filter((entry) => !table.has(entry)),
+            [],
+        );
     });
 
-    it("lists nothing the policy does not allow (none extra)", () => {
-        const allowed = allowedBy();
-        const extra = [...documented].filter((entry) => !allowed.has(entry));
-        assert.deepStrictEqual(extra, []);
+    it("lists nothing the deploy policy does not allow (none extra)", () => {
+        const allowed = allowedBy(deployPolicy(FULL));
+        assert.deepStrictEqual(
+            [...tabled("deploy")].filter((entry) => !allowed.has(entry)),
+            [],
+        );
     });
 
-    it("covers every AWS SDK call the driver makes, and the policy allows it", () => {
+    it("lists every action of the push policy, and nothing else", () => {
+        assert.deepStrictEqual([...tabled("push")].sort(), [...allowedBy(pushPolicy(REPO_ARN))].sort());
+    });
+
+    it("covers every AWS SDK call the driver makes, as a driver call the deploy policy allows", () => {
         const automation = path.join(ROOT, "automation");
         const calls = fs
             .readdirSync(automation, { recursive: true, encoding: "utf8" })
@@ -723,14 +721,74 @@ describe("docs/COMPONENTS.md's table of the deploy role's AWS calls", () => {
             "ecs:DescribeServices",
             "ecs:DescribeTaskDefinition",
         ]);
-        const allowed = allowedBy();
+        const allowed = [...allowedBy(deployPolicy(FULL))];
         for (const action of calls) {
-            const row = rows.find(([actions]) => actions.includes(`\`${action}\``));
-            assert.ok(row !== undefined && /driver/.test(row[1]), `${action} is not in the table as a driver call`);
-            assert.ok(
-                [...allowed].some((entry) => entry.startsWith(`${action} `)),
-                `${action} is not allowed`,
-            );
+            const row = AWS_CALLS.find((call) => call.role === "deploy" && call.actions.includes(action) && /driver/.test(call.why));
+            assert.ok(row !== undefined, `${action} is not in the table as a driver call`);
+            assert.ok(allowed.includes(`${action} ${row.statement}`), `${action} is not allowed by ${row.statement}`);
+        }
+    });
+
+    it("covers every AWS CLI call and driver command of the workflows, with the role the job assumes", () => {
+        const dir = path.join(ROOT, ".github", "workflows");
+        const found: string[] = [];
+        for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".yml"))) {
+            // ecr-push.yml assumes the push role; every other workflow a stack's deploy role.
+            const role: CallerRole = file === "ecr-push.yml" ? "push" : "deploy";
+            const lines = fs
+                .readFileSync(path.join(dir, file), "utf8")
+                .split("\n")
+                .filter((line) => !line.trim().startsWith("#"));
+            for (const line of lines) {
+                for (const [, service, command] of line.matchAll(/\baws ([a-z0-9-]+) ([a-z0-9-]+)/g)) {
+                    const action = `${service}:${command.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase())}`;
+                    found.push(`${file} ${action}`);
+                    const step = role === "push" ? "push" : "gate";
+                    assert.ok(
+                        AWS_CALLS.some(
+                            (call) => call.role === role && call.actions.includes(action) && /workflow/.test(call.why) && call.operations.includes(step),
+                        ),
+                        `${file}: \`aws ${service} ${command}\` is not a ${role} role workflow call (${step}) in the table`,
+                    );
+                }
+                for (const [, command] of line.matchAll(/(?:npx --no-install papyrus-deploy|args=\()\s*([a-z]+)\b/g)) {
+                    found.push(`${file} ${command}`);
+                    assert.ok(
+                        AWS_CALLS.some((call) => call.role === role && call.operations.includes(command as Operation)),
+                        `${file}: \`papyrus-deploy ${command}\` has no call in the table`,
+                    );
+                }
+            }
+        }
+        assert.deepStrictEqual([...new Set(found)].sort(), [
+            "deploy.yml deploy",
+            "deploy.yml ecr:DescribeImages",
+            "ecr-push.yml ecr:BatchGetImage",
+            "promote.yml history",
+            "promote.yml promote",
+            "promote.yml verify",
+            "rollback.yml rollback",
+            "rollback.yml verify",
+        ]);
+    });
+
+    it("is what docs/COMPONENTS.md shows, row for row (regenerate with `awsCallTable`)", () => {
+        const docs = fs.readFileSync(path.join(ROOT, "docs", "COMPONENTS.md"), "utf8");
+        for (const role of ["push", "deploy"] as const) {
+            const marker = `<!-- awsCallTable("${role}") -->`;
+            const at = docs.indexOf(marker);
+            assert.ok(at !== -1, `docs/COMPONENTS.md has no ${marker}`);
+            const lines = docs
+                .slice(at + marker.length)
+                .trimStart()
+                .split("\n");
+            const table = lines
+                .slice(
+                    0,
+                    lines.findIndex((line) => !line.startsWith("|")),
+                )
+                .join("\n");
+            assert.strictEqual(table, awsCallTable(role));
         }
     });
 });

@@ -9,9 +9,15 @@
 // handshake, start `node <@pulumi/pulumi/cmd/run> <flags> <program>` with the
 // program's config in the environment, and report how the program ended.
 //
+// It also runs Node.js policy packs (`pulumi preview --policy-pack policy`):
+// the engine finds this host for a pack's `runtime: nodejs` and asks it to
+// RunPlugin the pack, which starts @pulumi/pulumi's `cmd/run-policy-pack`
+// behind the SDK's policy proxy, as the upstream host does.
+//
 // What it does not do (and this project does not need): plugin discovery from
 // package.json (providers are acquired on demand by the engine), dependency
-// installation (setup runs `npm ci`), code generation, policy packs.
+// installation (setup runs `npm ci`), code generation, plugins other than
+// policy packs.
 package main
 
 import (
@@ -28,8 +34,12 @@ import (
 	"syscall"
 	"time"
 
+	sdk "github.com/pulumi/pulumi/sdk/v3"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/emptypb"
 )
 
@@ -84,6 +94,9 @@ func (h *nodeHost) exitWhenOrphaned(enginePid int, every time.Duration) {
 		for cmd := range h.running {
 			_ = cmd.Process.Kill()
 		}
+		for cmd := range h.plugins {
+			_ = cmd.Process.Kill()
+		}
 		h.mu.Unlock()
 		fmt.Fprintf(os.Stderr, "pulumi-language-nodejs: the engine (pid %d) is gone; exiting\n", enginePid)
 		os.Exit(1)
@@ -117,6 +130,9 @@ type nodeHost struct {
 	mu            sync.Mutex
 	engineAddress string
 	running       map[*exec.Cmd]struct{}
+	// Policy packs started by RunPlugin: ended with the host when the engine is gone, but not by
+	// Cancel (the engine still asks them about the steps it finishes after a Ctrl-C).
+	plugins map[*exec.Cmd]struct{}
 }
 
 func (h *nodeHost) Handshake(
@@ -231,6 +247,108 @@ func (h *nodeHost) track(cmd *exec.Cmd, running bool) {
 	}
 }
 
+func (h *nodeHost) trackPlugin(cmd *exec.Cmd, running bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.plugins == nil {
+		h.plugins = map[*exec.Cmd]struct{}{}
+	}
+	if running {
+		h.plugins[cmd] = struct{}{}
+	} else {
+		delete(h.plugins, cmd)
+	}
+}
+
+// analyzerKind is the plugin kind the engine names when it starts a policy pack.
+const analyzerKind = "analyzer"
+
+// RunPlugin starts a Node.js policy pack for the engine, the way the upstream nodejs host does
+// (sdk/nodejs/cmd/pulumi-language-nodejs, RunPlugin): `node <@pulumi/pulumi/cmd/run-policy-pack>
+// <engine flags and address> <pack directory>` in the pack's directory, behind the SDK's
+// PolicyProxy, which answers the engine's Handshake and ConfigureStack and passes the stack's
+// identity and config to the pack in the environment @pulumi/pulumi reads. The engine reads the
+// proxy's port from the first line of stdout and then talks to the pack through it. The pack ends
+// when the engine closes the plugin (the stream's context), or with this host.
+func (h *nodeHost) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.LanguageRuntime_RunPluginServer) error {
+	if req.GetKind() != analyzerKind {
+		return status.Errorf(codes.Unimplemented,
+			"pulumi-language-nodejs (this project's) runs only policy packs (kind %q) as plugins, not kind %q", analyzerKind, req.GetKind())
+	}
+	ctx := server.Context()
+	packDir := req.GetInfo().GetProgramDirectory()
+	runPolicyPack, err := findSdkScript(packDir, "run-policy-pack")
+	if err != nil {
+		return fmt.Errorf("the policy pack in %s cannot start: %w", packDir, err)
+	}
+
+	closer, stdout, stderr, err := rpcutil.MakeRunPluginStreams(server, false)
+	if err != nil {
+		return err
+	}
+	defer closer.Close()
+
+	env := append([]string{}, req.GetEnv()...)
+	options := req.GetInfo().GetOptions().AsMap()
+	if v, ok := options["typescript"].(bool); !ok || v {
+		env = append(env, "PULUMI_NODEJS_TYPESCRIPT=true")
+	}
+	if v, ok := options["tsconfig"].(string); ok && v != "" {
+		env = append(env, "PULUMI_NODEJS_TSCONFIG_PATH="+v)
+	}
+
+	// The proxy prints its own port first, then waits for the engine's ConfigureStack.
+	proxy, stdout, err := sdk.NewPolicyProxy(ctx, stdout)
+	if err != nil {
+		return fmt.Errorf("could not start the policy pack proxy: %w", err)
+	}
+	config, err := proxy.AwaitConfiguration(ctx)
+	if err != nil {
+		return fmt.Errorf("the engine sent no stack configuration for the policy pack: %w", err)
+	}
+	if config != nil {
+		setIf := func(k, v string) {
+			if v != "" {
+				env = append(env, k+"="+v)
+			}
+		}
+		setIf("PULUMI_NODEJS_ORGANIZATION", config.GetOrganization())
+		setIf("PULUMI_NODEJS_PROJECT", config.GetProject())
+		setIf("PULUMI_NODEJS_STACK", config.GetStack())
+		setIf("PULUMI_NODEJS_DRY_RUN", fmt.Sprint(config.GetDryRun()))
+		if len(config.GetConfig()) > 0 {
+			configJSON, err := json.Marshal(config.GetConfig())
+			if err != nil {
+				return fmt.Errorf("serializing the stack config for the policy pack: %w", err)
+			}
+			env = append(env, "PULUMI_CONFIG="+string(configJSON))
+		}
+	}
+
+	// run-policy-pack takes the engine address first and the pack last.
+	args := append([]string{runPolicyPack}, req.GetArgs()...)
+	args = append(args, packDir)
+	cmd := exec.CommandContext(ctx, h.nodeBin, args...)
+	cmd.Dir = packDir
+	cmd.Env = env
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("could not start node for the policy pack in %s: %w", packDir, err)
+	}
+	h.trackPlugin(cmd, true)
+	defer h.trackPlugin(cmd, false)
+
+	// Attach reads the pack's port, forwards the stack configuration and returns when the pack exits.
+	if err := proxy.Attach(ctx, cmd); err != nil {
+		var exitErr *exec.ExitError
+		if errors.As(err, &exitErr) {
+			return fmt.Errorf("the policy pack in %s exited with code %d", packDir, exitErr.ExitCode())
+		}
+		return fmt.Errorf("the policy pack in %s: %w", packDir, err)
+	}
+	return closer.Close()
+}
+
 func (h *nodeHost) runArguments(runScript string, req *pulumirpc.RunRequest) []string {
 	h.mu.Lock()
 	engineAddress := h.engineAddress
@@ -312,30 +430,35 @@ func findRunScript(programDir, entryPoint string) (string, error) {
 	}
 	if entryPoint != "" && entryPoint != "." {
 		if real, err := filepath.EvalSymlinks(filepath.Join(programDir, entryPoint)); err == nil {
-			if found, err := walkUpForRunScript(filepath.Dir(real)); err == nil {
+			if found, err := findSdkScript(filepath.Dir(real), "run"); err == nil {
 				return found, nil
 			}
 		}
 	}
-	return walkUpForRunScript(programDir)
+	return findSdkScript(programDir, "run")
 }
 
-func walkUpForRunScript(programDir string) (string, error) {
-	dir, err := filepath.Abs(programDir)
+// findSdkScript walks up from dir to the first node_modules/@pulumi/pulumi/cmd/<name>. A symlinked
+// dir is walked from its real place, where Node resolves the modules of the files in it.
+func findSdkScript(dir, name string) (string, error) {
+	start, err := filepath.Abs(dir)
 	if err != nil {
 		return "", err
 	}
-	for {
-		candidate := filepath.Join(dir, "node_modules", "@pulumi", "pulumi", "cmd", "run")
+	if real, err := filepath.EvalSymlinks(start); err == nil {
+		start = real
+	}
+	for at := start; ; {
+		candidate := filepath.Join(at, "node_modules", "@pulumi", "pulumi", "cmd", name)
 		if _, err := os.Stat(candidate); err == nil {
 			return candidate, nil
 		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
+		parent := filepath.Dir(at)
+		if parent == at {
 			return "", fmt.Errorf(
-				"@pulumi/pulumi is not installed for the program in %s: run `npm ci` (or `npm run setup`) first",
-				programDir)
+				"@pulumi/pulumi is not installed for %s (no node_modules/@pulumi/pulumi/cmd/%s above it): run `npm ci` (or `npm run setup`) first",
+				dir, name)
 		}
-		dir = parent
+		at = parent
 	}
 }
