@@ -46,11 +46,12 @@ export function fixtureProject(parent: string = os.tmpdir()): string {
  * the language host starts plain Node (no ts-node). Fails if the fixture's file changed shape.
  */
 export function compiledProjectFile(source: string): string {
-    const replaced = source.replace(/^main: index\.ts$/m, "main: index.js").replace(/^(\s+typescript:) true$/m, "$1 false");
-    if (!/^main: index\.js$/m.test(replaced) || !/^\s+typescript: false$/m.test(replaced)) {
+    const main = /^main: index\.ts$/m;
+    const typescript = /^(\s+typescript:) true$/m;
+    if (!main.test(source) || !typescript.test(source)) {
         throw new Error(`${path.join(FIXTURE_DIR, "Pulumi.yaml")} must say \`main: index.ts\` and \`typescript: true\`; got:\n${source}`);
     }
-    return replaced;
+    return source.replace(main, "main: index.js").replace(typescript, "$1 false");
 }
 
 export interface CompiledFixture {
@@ -64,31 +65,29 @@ export interface CompiledFixture {
     readonly built: boolean;
 }
 
-let compiledInThisProcess: CompiledFixture | undefined;
-
 /**
- * The fixture program compiled to CommonJS in `FIXTURE_CACHE_DIR/<hash>`, where the hash covers the
+ * The fixture program compiled to CommonJS in `<cacheDir>/<hash>` (FIXTURE_CACHE_DIR by default), where the hash covers the
  * TypeScript version, the fixture's tsconfig and every project file the program imports (followed
  * from index.ts through relative imports). A changed component gives a new hash, so a stale build is
  * never used. Transpiled file by file (no type-check: `tsc --noEmit` does that); written to a
  * temporary directory and renamed into place, so parallel mocha workers never see half a build.
  */
-export function compiledFixture(): CompiledFixture {
+export function compiledFixture(cacheDir: string = FIXTURE_CACHE_DIR): CompiledFixture {
     const typescript = require("typescript") as typeof ts;
     const sources = fixtureSources(typescript);
     const tsconfig = fs.readFileSync(path.join(FIXTURE_DIR, "tsconfig.json"), "utf8");
     const hash = crypto.createHash("sha256");
     hash.update(`typescript ${typescript.version}\0${tsconfig}\0`);
     for (const [file, text] of sources) hash.update(`${file}\0${text}\0`);
-    const dir = path.join(FIXTURE_CACHE_DIR, hash.digest("hex").slice(0, 16));
+    const dir = path.join(cacheDir, hash.digest("hex").slice(0, 16));
     const entryPoint = path.join(dir, path.relative(PROJECT_ROOT, FIXTURE_DIR), "index.js");
     const files = [...sources.keys()];
-    if (compiledInThisProcess?.dir === dir) return compiledInThisProcess;
+    // Checked on every call, not remembered: `npm ci` empties node_modules/.cache, also under a running suite.
     if (fs.existsSync(entryPoint)) return { dir, entryPoint, sources: files, built: false };
 
     const { options, errors } = typescript.convertCompilerOptionsFromJson(JSON.parse(tsconfig).compilerOptions, FIXTURE_DIR);
     if (errors.length > 0) throw new Error(`${path.join(FIXTURE_DIR, "tsconfig.json")}: ${errors.map((e) => e.messageText).join("; ")}`);
-    fs.mkdirSync(FIXTURE_CACHE_DIR, { recursive: true });
+    fs.mkdirSync(cacheDir, { recursive: true });
     const staging = fs.mkdtempSync(`${dir}.tmp-`);
     try {
         for (const [file, text] of sources) {
@@ -107,8 +106,7 @@ export function compiledFixture(): CompiledFixture {
         if (!fs.existsSync(entryPoint)) throw err;
         return { dir, entryPoint, sources: files, built: false };
     }
-    compiledInThisProcess = { dir, entryPoint, sources: files, built: true };
-    return compiledInThisProcess;
+    return { dir, entryPoint, sources: files, built: true };
 }
 
 /** index.ts and every project file it reaches through relative imports: repository-relative path → text. */
