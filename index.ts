@@ -12,11 +12,11 @@ import { DigestPinnedService } from "./components/digestPinnedService";
 import { GithubDeployIdentity } from "./components/githubDeployIdentity";
 import { parseImageReference } from "./components/imageReference";
 import { ImmutableRepository } from "./components/immutableRepository";
+import { qualifiedKey } from "./components/configSchema";
 import { RegistryReplication } from "./components/registryReplication";
 import { ReplicationRegistryPolicy } from "./components/replicationRegistryPolicy";
-import { parseReplicationDestinations, replicationSourceAccountProblem } from "./components/replicationSettings";
 import { ImageToRun, imageToRun } from "./components/runningImage";
-import { qualifiedKey, readStackConfig, readStackSettings } from "./components/stackConfig";
+import { readStackConfig, readStackSettings } from "./components/stackConfig";
 
 const config = new pulumi.Config();
 const stack = pulumi.getStack();
@@ -28,12 +28,8 @@ const tags = { Project: pulumi.getProject(), Stack: stack };
 // the components' own argument checks on the config and names the keys (components/stackConfig.ts).
 const configuredImage = settings.image === undefined ? undefined : parseImageReference(settings.image, { input: qualifiedKey("image") }).reference;
 const stackConfig = readStackConfig(config, { stack, region: new pulumi.Config("aws").get("region") });
-const { github, access, service: serviceSettings } = stackConfig;
+const { github, access, service: serviceSettings, replication } = stackConfig;
 const network = serviceSettings.network;
-const replication = replicationSettings();
-if (replication.problems.length > 0) {
-    throw new Error(`stack \`${stack}\` config: ${replication.problems.join("; ")}`);
-}
 
 const repository = new ImmutableRepository("papyrus-images", {
     repositoryName: settings.repositoryName,
@@ -103,21 +99,6 @@ function serviceAndDeployRole(running: ImageToRun | undefined) {
         },
     });
     return { running, service, identity };
-}
-
-/**
- * `papyrus:replicateTo` (set on the stack that owns the build registry: where its images are copied) and
- * `papyrus:replicationSourceAccount` (set on a destination in another account: who may copy into it).
- */
-function replicationSettings() {
-    const replicateTo = config.get("replicateTo");
-    const sourceAccount = config.get("replicationSourceAccount");
-    const { destinations, problems } =
-        replicateTo === undefined
-            ? { destinations: [], problems: [] }
-            : parseReplicationDestinations(replicateTo, "papyrus:replicateTo", new pulumi.Config("aws").get("region"));
-    const sourceProblem = sourceAccount === undefined ? undefined : replicationSourceAccountProblem(sourceAccount, "papyrus:replicationSourceAccount");
-    return { destinations, sourceAccount, problems: sourceProblem === undefined ? problems : [...problems, sourceProblem] };
 }
 
 export const repositoryUrl = repository.repositoryUrl;

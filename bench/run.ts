@@ -6,6 +6,7 @@
 // Environment knobs (for a quick try, not for the committed numbers):
 //   BENCH_REPS=5      repetitions for P1 and P3
 //   BENCH_HISTORY=50  real updates before the first P3 measurement (×5 by copying for the second)
+//   BENCH_ONLY=P1     P1 and P2 only: prints their rows, writes bench/out/results-p1.json, leaves the doc alone
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -14,10 +15,12 @@ import { execFileSync } from "child_process";
 import { CreateRepositoryCommand, ECRClient } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
-import { deploy, rollback } from "../automation/driver";
-import { engineTools, PROJECT_ROOT } from "../automation/engine/tools";
+import { deploy } from "../automation/commands/deploy";
+import { rollback } from "../automation/commands/rollback";
+import { engineCalls, engineTools, PROJECT_ROOT } from "../automation/engine/tools";
 import { chooseRollbackTarget, markRunning, readDeployments, HISTORY_PAGE_SIZE } from "../automation/record/history";
-import { cliCalls, StackCli } from "../automation/engine/stackCli";
+import { engineStack } from "../automation/engine/workspace";
+import { stackIdentity } from "../automation/engine/stackName";
 import { Checkpoint, recordedImage } from "../automation/engine/state";
 import { tempBackend, TempBackend } from "../testkit/backend";
 import { fixtureProject, fixtureStack } from "../testkit/fixture";
@@ -30,6 +33,7 @@ import { ratios, summarize, Summary, fmt } from "./stats";
 const REPS = Number(process.env.BENCH_REPS ?? 5);
 const HISTORY_REAL = Number(process.env.BENCH_HISTORY ?? 50);
 const HISTORY_COPIED = HISTORY_REAL * 5;
+const ONLY_P1 = process.env.BENCH_ONLY === "P1";
 const REPO = "papyrus-api";
 const REPO_URL = `${TEST_ACCOUNT}.dkr.ecr.${TEST_REGION}.amazonaws.com/${REPO}`;
 const STACK = "dev";
@@ -111,7 +115,7 @@ async function rawUp(env: Env, image: PushedImage): Promise<number> {
 
 async function driverDeploy(env: Env, image: PushedImage): Promise<{ ms: number; upMs: number; calls: Record<string, number>; cli: string[] }> {
     const before = env.proxy.counts();
-    const cliBefore = cliCalls.length;
+    const cliBefore = engineCalls.length;
     const { ms } = await timeIt(() =>
         deploy({
             stackName: STACK,
@@ -123,7 +127,7 @@ async function driverDeploy(env: Env, image: PushedImage): Promise<{ ms: number;
             tag: image.tag,
         }),
     );
-    const calls = cliCalls.slice(cliBefore);
+    const calls = engineCalls.slice(cliBefore);
     const cli = calls.map((call) => cliCommandName(call.args));
     const upMs = calls.find((call) => cliCommandName(call.args) === "up")?.ms ?? NaN;
     return { ms, upMs, calls: countsSince(before, env.proxy.counts()), cli };
@@ -241,13 +245,7 @@ async function historyLength(env: Env): Promise<number> {
 
 async function measureHistory(env: Env, automationStack: Stack, updates: number): Promise<P3Size> {
     // Read as the driver reads it: the history, and the release verdicts from the stack's tags file.
-    const stack = new StackCli({
-        command: PULUMI,
-        workDir: env.workDir,
-        stack: `organization/papyrus/${STACK}`,
-        backendUrl: env.backend.url,
-        env: Object.fromEntries(Object.entries(env.cliEnv).filter((e): e is [string, string] => e[1] !== undefined)),
-    });
+    const stack = engineStack({ stackName: STACK, envVars: env.backend.env }, env.workDir, env.backend.url, stackIdentity(STACK, env.backend.url));
     // One untimed call of each first: file cache and the CLI binary warm.
     await readDeployments(stack);
     await timedRun(PULUMI, HISTORY_ARGS, env.workDir, env.cliEnv);
@@ -654,6 +652,21 @@ async function main(): Promise<void> {
         const env: Env = { moto, proxy, backend, workDir, ecr, ecs, setupEcr, cliEnv, images };
 
         const p1p2 = await benchP1P2(env);
+        if (ONLY_P1) {
+            const own = summarize(p1p2.driverOwnMs);
+            const text = [
+                `P1 only, ${new Date().toISOString().replace(/\.\d+Z$/, "Z")}, load ${machine().load}`,
+                `driver deploy() ÷ raw pulumi up: ${fmt(p1p2.ratio)}`,
+                `driver deploy(): ${fmt(p1p2.driver, 0, " ms")}; raw up: ${fmt(p1p2.raw, 0, " ms")}`,
+                `driver's own time (wall minus its up process): ${fmt(own, 0, " ms")}`,
+                `CLI processes beyond up: ${cliText(p1p2.deployCli)}`,
+                `rollback(): ${fmt(summarize(p1p2.rollbackMs), 0, " ms")}`,
+            ].join("\n");
+            fs.mkdirSync(OUT_DIR, { recursive: true });
+            fs.writeFileSync(path.join(OUT_DIR, "results-p1.json"), JSON.stringify({ machine: machine(), p1p2 }, null, 2) + "\n");
+            process.stdout.write(text + "\n");
+            return;
+        }
         const p3 = await benchP3(env);
         await moto.stop();
         const p4 = await benchP4();

@@ -3,10 +3,9 @@
 import { performance } from "perf_hooks";
 import { CreateRepositoryCommand, ECRClient } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
-import { deploy } from "../automation/driver";
+import { deploy } from "../automation/commands/deploy";
 import * as path from "path";
-import { engineTools, PROJECT_ROOT } from "../automation/engine/tools";
-import { StackCli } from "../automation/engine/stackCli";
+import { engineCalls, engineTools, PROJECT_ROOT } from "../automation/engine/tools";
 import { tempBackend } from "../testkit/backend";
 import { fixtureProject, fixtureStack } from "../testkit/fixture";
 import { pushImage } from "../testkit/images";
@@ -35,24 +34,20 @@ async function main() {
         await stack.setConfig("papyrus:repositoryName", { value: "papyrus-api" });
         await ecr.send(new CreateRepositoryCommand({ repositoryName: "papyrus-api", imageTagMutability: "IMMUTABLE" }));
         const images = [await pushImage(ecr, "papyrus-api", "v1.0.0"), await pushImage(ecr, "papyrus-api", "v2.0.0")];
-        type Run = (args: string[], r: unknown) => Promise<unknown>;
-        const proto = StackCli.prototype as unknown as { run: Run };
-        const run = proto.run;
-        proto.run = async function (this: unknown, args: string[], r: unknown) {
-            const started = at();
-            try {
-                return await run.call(this, args, r);
-            } finally {
-                process.stderr.write(`${started} cli ${args.slice(0, 2).join(" ")} … ended ${at()}\n`);
-            }
-        };
         const tools = await engineTools();
         for (const [i, kind] of ["driver", "driver", "driver", "raw", "driver", "raw", "raw", "driver"].entries()) {
             const image = images[i % 2];
             t0 = performance.now();
             process.stderr.write(`---- ${kind} ${image.tag}\n`);
             if (kind === "driver") {
+                const before = engineCalls.length;
                 await deploy({ stackName: "dev", workDir, envVars: backend.env, ecr, ecs, requestedBy: "timeline", tag: image.tag });
+                // Every CLI process the Automation API started for it (tools.ts `engineCalls`), ms from the deploy's start.
+                for (const call of engineCalls.slice(before)) {
+                    const from = (call.startedAt - t0).toFixed(0).padStart(6);
+                    const to = (call.startedAt + (call.ms ?? NaN) - t0).toFixed(0).padStart(6);
+                    process.stderr.write(`${from} cli ${call.args.slice(0, 2).join(" ")} … ended ${to}\n`);
+                }
             } else {
                 const env = { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true", ...tools.env, ...backend.env };
                 await timedRun(

@@ -3,6 +3,8 @@
 // Each check returns a message naming the input, quoting the value and showing
 // the expected form, or undefined.
 
+import { qualifiedKey } from "./configSchema";
+
 const PARTITION = "(aws|aws-cn|aws-us-gov)";
 const REGION = "([a-z]{2}(?:-[a-z]+)+-[0-9])";
 const ACCOUNT = "([0-9]{12})";
@@ -33,7 +35,7 @@ export function s3BucketArnProblem(value: unknown, input: string): string | unde
         return `${expected}, got \`${value}\`: a wildcard would grant every matching bucket; name the bucket`;
     }
     if (/^arn:[^:]+:s3:::[^/]+\/.*/.test(value)) {
-        return `${expected}, got \`${value}\`: that names objects, not the bucket; give the key prefix in \`papyrus:stateKeyPrefix\``;
+        return `${expected}, got \`${value}\`: that names objects, not the bucket; give the key prefix in \`${qualifiedKey("stateKeyPrefix")}\``;
     }
     if (!S3_BUCKET_ARN.test(value)) {
         return `${expected}, got \`${value}\``;

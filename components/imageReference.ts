@@ -62,6 +62,17 @@ export function isSha256Digest(value: string): value is Sha256Digest {
 }
 
 /**
+ * The digest an image reference ends in (`…@sha256:<64 hex>`), or undefined when it ends in none. Only
+ * the digest is checked, so it also reads images this module would refuse (no registry, a tag as well):
+ * what ECS or an old record says ran, which is reported, never deployed.
+ */
+export function digestOf(image: string): Sha256Digest | undefined {
+    const at = image.lastIndexOf("@");
+    const digest = image.slice(at + 1);
+    return at !== -1 && isSha256Digest(digest) ? digest : undefined;
+}
+
+/**
  * Parses a digest-pinned reference, or throws `ImageReferenceError` naming the first thing wrong with it.
  * The checked reference is returned unchanged in `reference`, so callers pass on exactly what was checked.
  */

@@ -21,7 +21,7 @@ export const PROTECTIVE_TAG_PATTERN = `${PROTECTIVE_TAG_PREFIX}*`;
 
 /**
  * The keep rule's count: far above the number of protected images there can be (at most
- * `MAX_PROTECTED_DEPLOYMENTS` per stack, automation/aws/protect.ts), so it never expires one.
+ * `MAX_PROTECTED_DEPLOYMENTS` per stack, components/configSchema.ts), so it never expires one.
  * AWS's own "keep" example uses 9999.
  */
 export const KEEP_RULE_COUNT = 9999;

@@ -7,10 +7,11 @@
 import { spawn } from "child_process";
 import * as path from "path";
 import { CreateRepositoryCommand, ECRClient, StartImageScanCommand } from "@aws-sdk/client-ecr";
+import { qualifiedKey } from "../components/configSchema";
 import { PROJECT_ROOT } from "../automation/engine/tools";
 import { tempBackend } from "../testkit/backend";
 import { CLI } from "../testkit/cliProcess";
-import { fixtureProject, fixtureStack } from "../testkit/fixture";
+import { FIXTURE_ECS_CONFIG, fixtureProject, fixtureStack } from "../testkit/fixture";
 import { pushImage } from "../testkit/images";
 import { startMoto, TEST_REGION } from "../testkit/moto";
 import { startEcsRolloutProxy } from "../testkit/ecsRollout";
@@ -93,11 +94,9 @@ async function main(argv: string[]): Promise<number> {
         say(`moto (AWS API emulator): ${moto.endpoint}   state: ${backend.url}   project: ${workDir}`);
         const stack = await fixtureStack(backend, "dev", {}, workDir);
         await stack.setAllConfig({
-            "papyrus:repositoryName": { value: REPOSITORY },
+            [qualifiedKey("repositoryName")]: { value: REPOSITORY },
             "aws:region": { value: TEST_REGION },
-            "papyrus:fixtureEcs": { value: "true" },
-            "papyrus:fixtureClusterName": { value: "papyrus" },
-            "papyrus:fixtureServiceName": { value: "api" },
+            ...FIXTURE_ECS_CONFIG,
         });
         const ecr = new ECRClient({ region: TEST_REGION, endpoint: moto.endpoint, credentials: { accessKeyId: "demo", secretAccessKey: "demo" } });
         // As ImmutableRepository makes it: release tags fixed, the protective deployed-* tags movable.

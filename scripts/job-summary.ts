@@ -15,6 +15,7 @@ import * as fs from "fs";
 import { parseArgs } from "util";
 import { EXIT_CODE_MEANINGS, EXIT_CODES } from "../automation/record/errors";
 import type { EvidenceRecord } from "../automation/record/evidence";
+import { updateKindOf } from "../automation/record/updateKinds";
 
 /** What ECS did with the deployment the update started (the driver follows it by its ECS deployment id). */
 export type RolloutState = "COMPLETED" | "FAILED" | "IN_PROGRESS" | "UNCHANGED";
@@ -24,7 +25,8 @@ export type RolloutState = "COMPLETED" | "FAILED" | "IN_PROGRESS" | "UNCHANGED";
  * driver, or one cut short, still renders), plus the fields the driver records since issue 12.
  */
 export type SummaryEvidence = Partial<Omit<EvidenceRecord, "kind" | "rollout" | "loadBalancerUrl" | "reconcileOf" | "reconciledBy">> & {
-    readonly kind?: EvidenceRecord["kind"] | "reconcile";
+    /** `infra`: what drivers before the name `up` recorded for it (read as `up`). */
+    readonly kind?: EvidenceRecord["kind"] | "infra";
     readonly rollout?: {
         readonly deploymentId?: string;
         readonly state: RolloutState;
@@ -171,7 +173,7 @@ function outcome(input: SummaryInput, record: SummaryEvidence | undefined): stri
 function resultText(input: SummaryInput, record: SummaryEvidence | undefined): string {
     const parts: string[] = [];
     if (record !== undefined) {
-        const kind = text(record.kind);
+        const kind = updateKindOf(text(record.kind)) ?? text(record.kind);
         const version = typeof record.updateVersion === "number" ? `, update ${record.updateVersion}` : "";
         parts.push(`${text(record.result) ?? "unknown"}${kind === undefined ? "" : ` (${kind}${version})`}`);
     }

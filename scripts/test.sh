@@ -36,14 +36,18 @@ echo "==> mocha"
 # With no arguments, every suite; `npm test -- test/unit/cli.test.ts` runs one file.
 # The tier is the folder: test/unit, test/mocks, test/policy and test/ci need neither the engine nor
 # moto; test/emulator needs moto; test/engine needs the Pulumi engine and moto.
+# PAPYRUS_TEST_TIMES=<file> appends each file's wall and CPU time to <file> (testkit/fileTimes.ts).
+timing=()
+[ -z "${PAPYRUS_TEST_TIMES:-}" ] || timing=(--require testkit/fileTimes.ts)
 if [ "$#" -gt 0 ]; then
-  npx mocha "$@"
+  npx mocha "${timing[@]}" "$@"
 elif [ "${#missing[@]}" -eq 0 ]; then
   # Two files at a time: the engine suites spend most of their time waiting on the engine and
-  # moto, and each uses its own moto, backend and project directory.
-  npx mocha --parallel --jobs 2 'test/**/*.test.ts'
+  # moto. Each test has its own backend and project directory; each worker has one moto, reset
+  # between files (docs/TESTING.md).
+  npx mocha "${timing[@]}" --parallel --jobs 2 'test/**/*.test.ts'
 else
-  npx mocha 'test/{unit,mocks,policy,ci}/**/*.test.ts'
+  npx mocha "${timing[@]}" 'test/{unit,mocks,policy,ci}/**/*.test.ts'
   skipped="the engine and emulator suites"
   [ -x .tools/bin/actionlint ] || skipped="actionlint and $skipped"
   echo "incomplete: .tools/bin lacks ${missing[*]}, so $skipped did not run; run \`npm run setup\`" >&2

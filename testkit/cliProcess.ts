@@ -7,6 +7,8 @@ import * as path from "path";
 import { PROJECT_ROOT } from "../automation/engine/tools";
 
 export const CLI = path.join(PROJECT_ROOT, "automation", "bin", "papyrus-deploy.js");
+/** Preloaded into each CLI process: ts-node's output cached on disk (see the file). */
+export const TS_NODE_CACHE = path.join(__dirname, "tsNodeCache.js");
 
 export interface CliRun {
     readonly child: ChildProcess;
@@ -19,7 +21,7 @@ export interface CliRun {
 
 export function startCli(args: string[], env: NodeJS.ProcessEnv, cwd: string = PROJECT_ROOT): CliRun {
     // Its own process group, so a test can kill the whole tree like a lost CI runner.
-    const child = spawn(process.execPath, [CLI, ...args], { env, cwd, detached: true });
+    const child = spawn(process.execPath, ["--require", TS_NODE_CACHE, CLI, ...args], { env, cwd, detached: true });
     let stdout = "";
     let stderr = "";
     child.stdout!.on("data", (c) => (stdout += c));

@@ -19,7 +19,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { PROJECT_NAME } from "../components/stackConfig";
+import { PROJECT_NAME } from "../components/configSchema";
 import * as yaml from "js-yaml";
 
 /** The project root: where Pulumi.yaml, Pulumi.<stack>.yaml and index.ts are. */

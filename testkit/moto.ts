@@ -1,5 +1,11 @@
-// Starts a real moto server on a free 127.0.0.1 port for a test suite, and
-// stops it afterwards, also when the suite fails. Nothing leaves loopback.
+// A real moto server on a free 127.0.0.1 port. Nothing leaves loopback.
+//
+// `sharedMoto()` is what a test suite uses: one server per process (under `mocha --parallel`, one per
+// worker, which runs its files one after another), reset when a suite takes it and when it gives it
+// back, so a file never sees another's repositories, services, buckets or scan findings. Starting
+// moto costs seconds of Python imports; a reset costs milliseconds. `startMoto()` gives a server of
+// one's own, for a suite that stops it on purpose (test/engine/adversary.test.ts) and for the demo
+// and the bench.
 import { ChildProcess, spawn } from "child_process";
 import * as net from "net";
 import * as path from "path";
@@ -31,7 +37,15 @@ export async function freePort(): Promise<number> {
     });
 }
 
-export async function startMoto(): Promise<MotoServer> {
+export interface StartMotoOptions {
+    /**
+     * Whether the running server keeps this process alive (default true). The shared server does
+     * not: mocha run without `--exit` ends when its tests are done, and the server is stopped then.
+     */
+    readonly holdsProcess?: boolean;
+}
+
+export async function startMoto(options: StartMotoOptions = {}): Promise<MotoServer> {
     const port = await freePort();
     const endpoint = `http://127.0.0.1:${port}`;
     const binary = path.join(PROJECT_ROOT, ".tools", "bin", "moto_server");
@@ -44,6 +58,10 @@ export async function startMoto(): Promise<MotoServer> {
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     const stopOnExit = () => killGroup(child);
     process.once("exit", stopOnExit);
+    if (options.holdsProcess === false) {
+        child.unref();
+        (child.stderr as net.Socket | null)?.unref();
+    }
 
     const deadline = Date.now() + 30_000;
     for (;;) {
@@ -85,6 +103,43 @@ export async function startMoto(): Promise<MotoServer> {
                 await exited;
             }
         },
+    };
+}
+
+/** The process's moto, lent to one suite: `release()` instead of `stop()`. */
+export interface SharedMoto extends Omit<MotoServer, "stop"> {
+    /** Resets the server for the next suite; the server runs on until the process exits. */
+    release(): Promise<void>;
+}
+
+let shared: Promise<MotoServer> | undefined;
+
+/**
+ * This process's moto, started on first use (and again if it stopped answering), reset for the
+ * caller. Files of one mocha worker run one after another, so one suite holds it at a time.
+ */
+export async function sharedMoto(): Promise<SharedMoto> {
+    let server = shared && (await shared.catch(() => undefined));
+    if (
+        server === undefined ||
+        !(await server.reset().then(
+            () => true,
+            () => false,
+        ))
+    ) {
+        await server?.stop();
+        shared = startMoto({ holdsProcess: false });
+        shared.catch(() => (shared = undefined));
+        server = await shared;
+    }
+    const lent = server;
+    return {
+        endpoint: lent.endpoint,
+        port: lent.port,
+        env: lent.env,
+        reset: () => lent.reset(),
+        // A suite that broke the server leaves it to the next taker, who starts a new one.
+        release: () => lent.reset().catch(() => undefined),
     };
 }
 

@@ -26,30 +26,12 @@ import {
 import { protectiveSlot, protectiveTag, PROTECTIVE_TAG_PATTERN, PROTECTIVE_TAG_PREFIX } from "../../components/repositoryLifecycle";
 import { awsUnavailable } from "./awsErrors";
 import { IMAGE_INDEX_MEDIA_TYPES } from "./ecr";
-import { InvalidInputError } from "../record/errors";
-import type { Deployment } from "../record/history";
-
-/** `papyrus:protectDeployments` when unset. */
-export const DEFAULT_PROTECTED_DEPLOYMENTS = 10;
-/** At most this many slots per stack: one BatchGetImage (100 image ids) always covers the manifests a reconcile needs. */
-export const MAX_PROTECTED_DEPLOYMENTS = 50;
-export const PROTECT_DEPLOYMENTS_KEY = "papyrus:protectDeployments";
+import { qualifiedKey } from "../../components/configSchema";
+import type { ProtectionNote, SlotMove } from "../record/evidence";
+import { Deployment, isSucceededDeployment } from "../record/history";
 
 /** Every manifest type ECR stores; BatchGetImage returns the manifest as pushed when its type is accepted. */
 const ACCEPTED_MEDIA_TYPES = ["application/vnd.oci.image.manifest.v1+json", "application/vnd.docker.distribution.manifest.v2+json", ...IMAGE_INDEX_MEDIA_TYPES];
-
-/** `papyrus:protectDeployments` as the stack config holds it (text), checked. */
-export function protectedDeploymentCount(value: string | undefined): number {
-    if (value === undefined || value === "") return DEFAULT_PROTECTED_DEPLOYMENTS;
-    if (!/^[1-9][0-9]?$/.test(value) || Number(value) > MAX_PROTECTED_DEPLOYMENTS) {
-        throw new InvalidInputError(
-            PROTECT_DEPLOYMENTS_KEY,
-            value,
-            `must be a whole number from 1 to ${MAX_PROTECTED_DEPLOYMENTS} (how many of the stack's latest distinct digests the lifecycle policy keeps; default ${DEFAULT_PROTECTED_DEPLOYMENTS})`,
-        );
-    }
-    return Number(value);
-}
 
 /**
  * The digests to protect, newest first: the one the state runs (it may come from a failed or cancelled
@@ -60,20 +42,11 @@ export function protectedDigests(deployments: readonly Deployment[], running: st
     const wanted: string[] = running === undefined ? [] : [running];
     for (const d of deployments) {
         if (wanted.length >= keep) break;
-        if (d.operation === "update" && d.result === "succeeded" && d.digest !== undefined && !wanted.includes(d.digest)) {
+        if (isSucceededDeployment(d) && !wanted.includes(d.digest)) {
             wanted.push(d.digest);
         }
     }
     return wanted.slice(0, keep);
-}
-
-/** One slot moved to (or first set on) a digest. */
-export interface SlotMove {
-    readonly slot: number;
-    readonly tag: string;
-    readonly digest: string;
-    /** The digest the slot held before, if any: it loses this protection. */
-    readonly from?: string;
 }
 
 export interface SlotPlan {
@@ -116,19 +89,6 @@ export function planSlots(stack: string, current: ReadonlyMap<number, string>, w
     const held = new Set(after.values());
     const released = [...new Set(current.values())].filter((digest) => !held.has(digest));
     return { moves: moves.sort((a, b) => a.slot - b.slot), released };
-}
-
-/** What protection did after an update: the evidence's `protection`. */
-export interface ProtectionNote {
-    /** The stack's slots: `deployed-<stack>-slot1` … `slot<keep>`. */
-    readonly tags: string;
-    readonly keep: number;
-    /** Slot tag → digest, as the repository has it afterwards (moves that failed are not in it). */
-    readonly protected: Readonly<Record<string, string>>;
-    readonly moved: readonly SlotMove[];
-    readonly released: readonly string[];
-    /** What could not be done; the update itself is not affected. */
-    readonly problems?: readonly string[];
 }
 
 export interface ProtectArgs {
@@ -304,7 +264,7 @@ export function unprotectedSourceWarning(
 ): string | undefined {
     if (from.protected !== false) return undefined;
     return (
-        `update ${from.version} of \`${source}\` (${from.digest}) is outside \`${source}\`'s protected deployments (\`${PROTECT_DEPLOYMENTS_KEY}\`), ` +
+        `update ${from.version} of \`${source}\` (${from.digest}) is outside \`${source}\`'s protected deployments (\`${qualifiedKey("protectDeployments")}\`), ` +
         "so lifecycle policies may expire it; it was found in this stack's repository, and once it runs here it is protected here"
     );
 }

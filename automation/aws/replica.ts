@@ -7,6 +7,8 @@
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { describeDigest, ResolvedImage } from "./ecr";
 import { ImageNotFoundError, InterruptedError, ReplicaMissingError } from "../record/errors";
+import { formatDuration, MAX_DURATION_MS } from "../../components/duration";
+import { sleep } from "./wait";
 
 /** @default 10 minutes */
 export const DEFAULT_REPLICA_WAIT_MS = 10 * 60_000;
@@ -54,42 +56,11 @@ export async function awaitReplica(wait: ReplicaWait): Promise<ResolvedImage> {
                     `${formatDuration(waited)} of ${formatDuration(waitMs)}\n`,
             );
         }
-        await sleep(Math.min(pollMs, waitMs - waited), wait.signal, wait.target);
+        if (await sleep(Math.min(pollMs, waitMs - waited), wait.signal)) {
+            throw new InterruptedError(wait.target, "interrupted while waiting for the promoted image to arrive; nothing was changed");
+        }
     }
 }
 
-/** `10m0s`, `45s`: how `--wait` is written. */
-export function formatDuration(ms: number): string {
-    const seconds = Math.round(ms / 1000);
-    return seconds >= 60 ? `${Math.floor(seconds / 60)}m${seconds % 60}s` : `${seconds}s`;
-}
-
 /** The longest `--wait`: longer than any replication takes. */
-export const MAX_REPLICA_WAIT_MS = 60 * 60_000;
-
-/**
- * `--wait` as given, in milliseconds: `90s`, `10m`, `1m30s` or plain seconds (`0`: look once, do not
- * wait); undefined when it is none of these or longer than an hour.
- */
-export function parseDuration(text: string): number | undefined {
-    const match = /^(?:(\d{1,2})m)?(?:(\d{1,4})s?)?$/.exec(text);
-    if (!match || text === "" || (match[1] === undefined && match[2] === undefined)) return undefined;
-    const ms = (Number(match[1] ?? 0) * 60 + Number(match[2] ?? 0)) * 1000;
-    return ms <= MAX_REPLICA_WAIT_MS ? ms : undefined;
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined, stack: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-        const interrupted = () => new InterruptedError(stack, "interrupted while waiting for the promoted image to arrive; nothing was changed");
-        if (signal?.aborted) return reject(interrupted());
-        const timer = setTimeout(() => {
-            signal?.removeEventListener("abort", onAbort);
-            resolve();
-        }, ms);
-        const onAbort = () => {
-            clearTimeout(timer);
-            reject(interrupted());
-        };
-        signal?.addEventListener("abort", onAbort, { once: true });
-    });
-}
+export const MAX_REPLICA_WAIT_MS = MAX_DURATION_MS;

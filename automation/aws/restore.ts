@@ -11,8 +11,9 @@ import { ECRClient, ImageStorageClassUpdateNotSupportedException, UpdateImageSto
 import { awsUnavailable } from "./awsErrors";
 import { describeDigest, ResolvedImage } from "./ecr";
 import { DeployError, EXIT_CODES, ImageArchivedError, ImageNotFoundError, InterruptedError, RollbackTargetGoneError } from "../record/errors";
-import { formatDuration } from "./replica";
-import { sleepUnlessAborted } from "./wait";
+import type { RestoreNote } from "../record/evidence";
+import { formatDuration } from "../../components/duration";
+import { sleep } from "./wait";
 
 /** How long ECR takes, as its documentation says, for messages. */
 export const ECR_RESTORE_TIME = "typically within 20 minutes";
@@ -69,17 +70,6 @@ export class RestoreRefusedError extends DeployError {
             `ECR refused to restore ${digest} in \`${repositoryName}\`: ${reason}; nothing was changed. Roll back to another target (\`--to-version\`, see \`history\`)`,
         );
     }
-}
-
-/** What the restore did: the evidence's `restore`. */
-export interface RestoreNote {
-    /** The image's status when the rollback found it. */
-    readonly found: string;
-    /** True when this run asked ECR to restore it (false: a restore was already under way). */
-    readonly requested: boolean;
-    readonly requestedAt?: string;
-    readonly waitedMs: number;
-    readonly activeAt: string;
 }
 
 export interface RestoreArgs {
@@ -146,15 +136,12 @@ export async function restoreArchivedImage(args: RestoreArgs): Promise<{ resolve
             lastProgress = Date.now();
             args.onProgress?.(`restoring ${args.digest} in \`${args.repositoryName}\`: ${status}, ${formatDuration(waited)} of ${formatDuration(waitMs)}\n`);
         }
-        await sleepUnlessAborted(
-            Math.min(pollMs, waitMs - waited),
-            args.signal,
-            () =>
-                new InterruptedError(
-                    args.stack,
-                    "interrupted while waiting for the restore of the rollback target; nothing was deployed (the restore goes on in ECR)",
-                ),
-        );
+        if (await sleep(Math.min(pollMs, waitMs - waited), args.signal)) {
+            throw new InterruptedError(
+                args.stack,
+                "interrupted while waiting for the restore of the rollback target; nothing was deployed (the restore goes on in ECR)",
+            );
+        }
     }
 }
 

@@ -6,6 +6,7 @@
 import { DescribeServicesCommand, ECSClient, Deployment as EcsDeployment, Service } from "@aws-sdk/client-ecs";
 import { awsUnavailable } from "./awsErrors";
 import { UnreachableError } from "../record/errors";
+import { sleep } from "./wait";
 
 export type RolloutState =
     /** ECS finished moving the service to the update's task definition. */
@@ -192,16 +193,4 @@ async function describeService(ecs: ECSClient, cluster: string, service: string)
         throw new Error(`ECS service \`${service}\` in cluster \`${cluster}\` was not found (${described.failures?.[0]?.reason ?? "no such service"})`);
     }
     return svc;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-        const timer = setTimeout(done, ms);
-        function done() {
-            clearTimeout(timer);
-            signal?.removeEventListener("abort", done);
-            resolve();
-        }
-        signal?.addEventListener("abort", done, { once: true });
-    });
 }

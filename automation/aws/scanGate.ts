@@ -12,23 +12,14 @@
 // incident is no time to be stopped by a finding published since.
 import { DescribeImageScanFindingsCommand, ECRClient, ImageNotFoundException, ScanNotFoundException } from "@aws-sdk/client-ecr";
 import { awsUnavailable } from "./awsErrors";
+import { qualifiedKey, SEVERITIES, Severity } from "../../components/configSchema";
 import { DeployError, EXIT_CODES, ImageNotFoundError, InterruptedError, InvalidInputError } from "../record/errors";
 import { escapeUnprintable, hasUnprintable } from "../record/printable";
-import { formatDuration, parseDuration } from "./replica";
-import { sleepUnlessAborted } from "./wait";
+import type { ScanNote } from "../record/evidence";
+import { readSetting } from "../record/updateConfig";
+import { formatDuration } from "../../components/duration";
+import { sleep } from "./wait";
 
-/** Most severe first, as ECR names them (basic and enhanced scanning). */
-export const SEVERITIES = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL"] as const;
-export type Severity = (typeof SEVERITIES)[number];
-
-export const SCAN_THRESHOLD_KEY = "papyrus:scanThreshold";
-export const SCAN_WAIT_KEY = "papyrus:scanWait";
-export const SCAN_REQUIRED_KEY = "papyrus:scanRequired";
-
-/** @default CRITICAL */
-export const DEFAULT_SCAN_THRESHOLD: Severity = "CRITICAL";
-/** How long a running scan is waited for. @default 5 minutes */
-export const DEFAULT_SCAN_WAIT_MS = 5 * 60_000;
 /** One DescribeImageScanFindings per poll while a scan runs. */
 export const SCAN_POLL_MS = 10_000;
 /** A progress line at most this often. */
@@ -42,31 +33,9 @@ export interface ScanGateSettings {
     readonly required: boolean;
 }
 
-/** The gate's settings from the stack config (values as text), every bad value refused with its key. */
+/** The gate's settings from the stack config (values as text, by qualified key), every bad value refused with its key. */
 export function scanGateSettings(config: Readonly<Record<string, string | undefined>>): ScanGateSettings {
-    const threshold = config[SCAN_THRESHOLD_KEY];
-    const wait = config[SCAN_WAIT_KEY];
-    const required = config[SCAN_REQUIRED_KEY];
-    const allowed = [...SEVERITIES, "off"];
-    if (threshold !== undefined && !allowed.includes(threshold)) {
-        throw new InvalidInputError(
-            SCAN_THRESHOLD_KEY,
-            threshold,
-            `must be one of ${allowed.map((a) => `\`${a}\``).join(", ")} (findings of that severity or worse refuse a deploy; default \`${DEFAULT_SCAN_THRESHOLD}\`)`,
-        );
-    }
-    const waitMs = wait === undefined ? DEFAULT_SCAN_WAIT_MS : parseDuration(wait);
-    if (waitMs === undefined) {
-        throw new InvalidInputError(
-            SCAN_WAIT_KEY,
-            wait!,
-            "must be a duration of at most 60 minutes such as `90s`, `5m` or `0` (refuse a scan that is still running)",
-        );
-    }
-    if (required !== undefined && required !== "true" && required !== "false") {
-        throw new InvalidInputError(SCAN_REQUIRED_KEY, required, "must be `true` or `false`");
-    }
-    return { threshold: (threshold as Severity | "off" | undefined) ?? DEFAULT_SCAN_THRESHOLD, waitMs, required: required === "true" };
+    return { threshold: readSetting(config, "scanThreshold"), waitMs: readSetting(config, "scanWait"), required: readSetting(config, "scanRequired") };
 }
 
 /**
@@ -110,21 +79,6 @@ export function formatCounts(counts: Readonly<Record<string, number>>): string {
         .filter(([, n]) => n > 0)
         .sort(([a], [b]) => order(a) - order(b) || a.localeCompare(b));
     return entries.length === 0 ? "none" : entries.map(([s, n]) => `${n} ${s}`).join(", ");
-}
-
-/** What the gate saw and decided: the evidence's `scan`. */
-export interface ScanNote {
-    readonly threshold: Severity | "off";
-    /** ECR's scan status (`COMPLETE`, `ACTIVE`, `IN_PROGRESS`, `FAILED`, …), or `NOT_FOUND` when the digest has no scan. */
-    readonly status?: string;
-    /** Findings by severity, as ECR counts them. */
-    readonly counts?: Readonly<Record<string, number>>;
-    readonly completedAt?: string;
-    /** `passed`: nothing at or above the threshold. `accepted`: it was, or the scan was unfinished or missing, and `--accept-findings` said why. `unavailable`: no findings to read, deployed anyway (`papyrus:scanRequired` false). `off`: not read. */
-    readonly decision: "passed" | "accepted" | "unavailable" | "off";
-    readonly accepted?: { readonly reason: string; readonly by: string };
-    /** How long the gate waited for a running scan. */
-    readonly waitedMs?: number;
 }
 
 /** The gate refused: nothing was changed. */
@@ -194,7 +148,7 @@ export async function checkScanGate(args: ScanGateArgs): Promise<ScanNote> {
             throw new ScanFindingsError(
                 args.stack,
                 digest,
-                `its scan found ${formatCounts(reached)} (at or above the stack's threshold ${threshold}, \`${SCAN_THRESHOLD_KEY}\`; all findings: ${formatCounts(counts)})`,
+                `its scan found ${formatCounts(reached)} (at or above the stack's threshold ${threshold}, \`${qualifiedKey("scanThreshold")}\`; all findings: ${formatCounts(counts)})`,
                 args.command,
             );
         }
@@ -205,11 +159,9 @@ export async function checkScanGate(args: ScanGateArgs): Promise<ScanNote> {
                     `waiting for the scan of ${digest} in \`${args.repositoryName}\` (${scan.status}): ${formatDuration(waitedMs)} of ${formatDuration(settings.waitMs)}\n`,
                 );
             }
-            await sleepUnlessAborted(
-                Math.min(pollMs, settings.waitMs - waitedMs),
-                args.signal,
-                () => new InterruptedError(args.stack, "interrupted while waiting for the image's scan; nothing was changed"),
-            );
+            if (await sleep(Math.min(pollMs, settings.waitMs - waitedMs), args.signal)) {
+                throw new InterruptedError(args.stack, "interrupted while waiting for the image's scan; nothing was changed");
+            }
             polls++;
             continue;
         }
@@ -219,7 +171,7 @@ export async function checkScanGate(args: ScanGateArgs): Promise<ScanNote> {
             throw new ScanFindingsError(
                 args.stack,
                 digest,
-                `its scan is still ${scan.status} after waiting ${formatDuration(settings.waitMs)} (\`${SCAN_WAIT_KEY}\`), so its findings are unknown; run the command again when the scan is done`,
+                `its scan is still ${scan.status} after waiting ${formatDuration(settings.waitMs)} (\`${qualifiedKey("scanWait")}\`), so its findings are unknown; run the command again when the scan is done`,
                 args.command,
             );
         }
@@ -233,11 +185,13 @@ export async function checkScanGate(args: ScanGateArgs): Promise<ScanNote> {
             throw new ScanFindingsError(
                 args.stack,
                 digest,
-                `${why}, and \`${SCAN_REQUIRED_KEY}\` is true; start one with \`aws ecr start-image-scan --repository-name ${args.repositoryName} --image-id imageDigest=${digest}\``,
+                `${why}, and \`${qualifiedKey("scanRequired")}\` is true; start one with \`aws ecr start-image-scan --repository-name ${args.repositoryName} --image-id imageDigest=${digest}\``,
                 args.command,
             );
         }
-        args.onProgress?.(`warning: no scan findings for ${digest}: ${why}; deploying without the gate (\`${SCAN_REQUIRED_KEY}: true\` refuses this)\n`);
+        args.onProgress?.(
+            `warning: no scan findings for ${digest}: ${why}; deploying without the gate (\`${qualifiedKey("scanRequired")}: true\` refuses this)\n`,
+        );
         return { ...base, decision: "unavailable" };
     }
 }
@@ -283,7 +237,7 @@ export function gateDigest(
     accept: string | undefined,
     command: string,
 ): Promise<ScanNote> {
-    const settings = scanGateSettings(Object.fromEntries([SCAN_THRESHOLD_KEY, SCAN_WAIT_KEY, SCAN_REQUIRED_KEY].map((key) => [key, session.config[key]])));
+    const settings = scanGateSettings(session.config);
     return checkScanGate({
         ecr,
         repositoryName: resolved.repositoryName,

@@ -1,18 +1,22 @@
-// Sleeping between polls of ECR (a running scan, a restore) so that an abort
-// (Ctrl-C, a CI cancel) ends the wait at once with the caller's own error.
+// Waiting, in one place: a sleep that an abort (Ctrl-C, a CI cancel) cuts short
+// at once. Polls of ECR (a replica, a restore, a scan) and of ECS (a rollout)
+// all wait with it. How long is written in components/duration.ts.
 
-/** Resolves after `ms`; rejects with `interrupted()` as soon as `signal` aborts (or at once if it has). */
-export function sleepUnlessAborted(ms: number, signal: AbortSignal | undefined, interrupted: () => Error): Promise<void> {
-    return new Promise((resolve, reject) => {
-        if (signal?.aborted) return reject(interrupted());
-        const timer = setTimeout(() => {
-            signal?.removeEventListener("abort", onAbort);
-            resolve();
-        }, ms);
+/**
+ * Resolves after `ms`, or as soon as `signal` aborts (at once if it already has): to `true` when the
+ * abort cut it short, so the caller ends its wait with its own words (or, polling, looks once more).
+ */
+export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
+    return new Promise((resolve) => {
+        if (signal?.aborted) return resolve(true);
         const onAbort = () => {
             clearTimeout(timer);
-            reject(interrupted());
+            resolve(true);
         };
+        const timer = setTimeout(() => {
+            signal?.removeEventListener("abort", onAbort);
+            resolve(false);
+        }, ms);
         signal?.addEventListener("abort", onAbort, { once: true });
     });
 }

@@ -4,16 +4,23 @@
 // whether the repository protects it (one of the stack's `deployed-<stack>-slot<n>`
 // tags). Read-only: no lock, nothing written; a stack that cannot be read
 // gets a row that says why, and the others are still shown.
+import * as fs from "fs";
+import * as path from "path";
 import { DescribeImagesCommand, ECRClient, ImageNotFoundException } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
-import { inspectStack, listStacks, StackSnapshot } from "../driver";
+import { PROJECT_NAME, qualifiedKey } from "../../components/configSchema";
 import { createEcrClient } from "../aws/ecr";
-import { DeployError } from "../record/errors";
-import { currentDeployment } from "../record/history";
+import { fileBackendRoot } from "../engine/checkpointFile";
+import { engineCall } from "../engine/errors";
+import { backendFor, createWorkspace } from "../engine/workspace";
+import { DeployError, StateUnreadableError } from "../record/errors";
+import { currentDeployment, markRunning, readDeployments } from "../record/history";
+import { readSetting } from "../record/updateConfig";
 import type { ReleaseVerdict } from "../record/verdict";
-import { escapeUnprintable } from "../record/printable";
 import { protectiveTagsOf } from "../aws/protect";
 import { compareRunningImage, createEcsClient } from "../aws/verify";
+import { checkedProjectDirectory, openSession, StackContext } from "../update/session";
+import type { HistoryResult } from "./history";
 
 export interface StatusOptions {
     /** Directory with Pulumi.yaml. @default the project root */
@@ -87,6 +94,72 @@ export async function status(options: StatusOptions = {}): Promise<StatusResult>
     return note === undefined ? { stacks } : { stacks, note };
 }
 
+/** One stack as `status` reads it: no lock, nothing written. */
+export interface StackSnapshot extends HistoryResult {
+    /** The stack's name without organization or project (`dev`): the part protective tags carry. */
+    readonly name: string;
+    readonly qualified: string;
+    /** The stack's config values (secrets left out). */
+    readonly config: Readonly<Record<string, string>>;
+    /** The root stack's outputs (`clusterName`, `serviceName`, …). */
+    readonly outputs: Readonly<Record<string, unknown>>;
+}
+
+/** Reads a stack's config, state and history, as `history` does, for `status`. */
+export async function inspectStack(options: StackContext): Promise<StackSnapshot> {
+    const session = await openSession(options);
+    const deployments = markRunning(await engineCall(session, () => readDeployments(session.stack)), session.running);
+    const config = session.config;
+    return {
+        stack: session.displayName,
+        name: session.identity.name,
+        qualified: session.identity.qualified,
+        config,
+        outputs: session.stackOutputs,
+        deployments,
+        running: session.running,
+        runningProblem: session.runningProblem,
+    };
+}
+
+/**
+ * The names of the project's stacks in the backend. `pulumi stack ls` reads every stack's checkpoint
+ * and fails on the first it cannot read, without naming it; then the names come from the backend's
+ * stack files (`file://`) or the checkout's `Pulumi.<stack>.yaml` files, and `note` says so and why.
+ */
+export async function listStacks(options: Omit<StackContext, "stackName">): Promise<{ names: string[]; note?: string }> {
+    const workDir = checkedProjectDirectory(options.workDir);
+    const backendUrl = backendFor(workDir, options.envVars);
+    const context = { displayName: "(every stack)", identity: { qualified: "", organization: "", project: PROJECT_NAME, name: "" }, backendUrl };
+    const workspace = await createWorkspace({ ...options, stackName: "" }, workDir, backendUrl);
+    try {
+        return { names: (await engineCall(context, () => workspace.listStacks())).map((s) => s.name) };
+    } catch (err) {
+        if (!(err instanceof StateUnreadableError)) throw err;
+        const found = stackNamesWithoutEngine(workDir, backendUrl, PROJECT_NAME);
+        return { names: found.names, note: `\`pulumi stack ls\` failed, as one stack's state cannot be read (${err.problem}); ${found.from}` };
+    }
+}
+
+/** The stacks a `file://` backend keeps checkpoints for, else those the checkout has config files for. */
+function stackNamesWithoutEngine(workDir: string, backendUrl: string, project: string): { names: string[]; from: string } {
+    const root = fileBackendRoot(backendUrl);
+    if (root !== undefined) {
+        const dir = path.join(root, ".pulumi", "stacks", project);
+        const names = new Set<string>();
+        for (const file of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+            const match = /^(.+)\.json(\.gz)?$/.exec(file);
+            if (match) names.add(match[1]);
+        }
+        return { names: [...names], from: `the stacks listed are those with a checkpoint file in \`${dir}\`` };
+    }
+    const names = fs
+        .readdirSync(workDir)
+        .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
+        .filter((name): name is string => name !== undefined);
+    return { names, from: `the stacks listed are those with a \`Pulumi.<stack>.yaml\` in ${workDir}` };
+}
+
 async function stackStatus(snapshot: StackSnapshot, clients: { ecr: ECRClient; ecs: ECSClient }): Promise<StackStatus> {
     const running = snapshot.running;
     if (!running) {
@@ -128,8 +201,8 @@ async function ecsState(snapshot: StackSnapshot, ecs: ECSClient, image: string):
 }
 
 async function protectionState(snapshot: StackSnapshot, ecr: ECRClient, digest: string): Promise<ProtectionState> {
-    const repositoryName = snapshot.config["papyrus:repositoryName"];
-    if (!repositoryName) return { unknown: "`papyrus:repositoryName` is not set" };
+    const repositoryName = readSetting(snapshot.config, "repositoryName");
+    if (!repositoryName) return { unknown: `\`${qualifiedKey("repositoryName")}\` is not set` };
     try {
         const out = await ecr.send(new DescribeImagesCommand({ repositoryName, imageIds: [{ imageDigest: digest }] }));
         const detail = out.imageDetails?.[0];
@@ -140,53 +213,4 @@ async function protectionState(snapshot: StackSnapshot, ecr: ECRClient, digest: 
         if (err instanceof ImageNotFoundException) return { unknown: `${digest} is not in \`${repositoryName}\` any more (deleted or expired)` };
         return { unknown: `${(err as Error).name}: ${(err as Error).message.split("\n")[0]}` };
     }
-}
-
-/** The table `status` prints. */
-export function formatStatus(result: StatusResult): string {
-    if (result.stacks.length === 0) return "no stacks\n";
-    const rows = result.stacks.map((s) =>
-        s.problem !== undefined
-            ? [s.stack, "-", "-", "-", "-", "-", "-", "-", "-", s.problem]
-            : [
-                  s.stack,
-                  s.version === undefined ? "-" : String(s.version),
-                  s.digest ? `${s.digest.slice(0, 19)}…` : "-",
-                  s.tag ?? "-",
-                  s.when ? s.when.replace(/\.\d{3}Z$/, "Z") : "-",
-                  s.who ?? "-",
-                  ecsCell(s.ecs),
-                  s.release?.verdict ?? "-",
-                  protectionCell(s.protection),
-                  "",
-              ],
-    );
-    const header = ["STACK", "VERSION", "DIGEST", "TAG", "WHEN", "WHO", "ECS", "RELEASE", "PROTECTED", "NOTE"];
-    // Each cell on one line: a line break an older driver recorded (in a requester, say) must not forge a row.
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => escapeUnprintable(r[i]).length)));
-    const line = (cells: string[]) =>
-        cells
-            .map((c, i) => escapeUnprintable(c).padEnd(widths[i]))
-            .join("  ")
-            .trimEnd() + "\n";
-    return [line(header), ...rows.map(line)].join("");
-}
-
-function ecsCell(ecs: EcsState | undefined): string {
-    if (ecs === undefined) return "-";
-    if ("notChecked" in ecs) return `not checked: ${ecs.notChecked}`;
-    return ecs.inSync
-        ? ecs.rolloutFailed
-            ? "in sync (deployment FAILED)"
-            : ecs.rollingOut
-              ? "in sync (rolling out)"
-              : "in sync"
-        : `DRIFT (runs ${ecs.running.map((r) => r.slice(r.indexOf("@") + 1, r.indexOf("@") + 20) + "…").join(", ") || "nothing"})`;
-}
-
-function protectionCell(protection: ProtectionState | undefined): string {
-    if (protection === undefined) return "-";
-    if ("unknown" in protection) return `unknown: ${protection.unknown}`;
-    const archived = protection.imageStatus !== "ACTIVE" ? ` (${protection.imageStatus})` : "";
-    return protection.protected ? `yes (${protection.tags.join(", ")})${archived}` : `no${archived}`;
 }

@@ -1,6 +1,6 @@
 // Engine failures, classified in one place: every call that catches an engine error maps it here
 // to the driver's typed errors (busy, not found, unreadable state, bad config, unreachable backend).
-import { CommandError } from "@pulumi/pulumi/automation";
+import { CommandError, ConcurrentUpdateError, StackNotFoundError as EngineStackNotFoundError } from "@pulumi/pulumi/automation";
 import {
     DeployError,
     EngineError,
@@ -12,7 +12,7 @@ import {
     UnreachableError,
 } from "../record/errors";
 import { stateLocation, stateRemedy } from "./checkpointFile";
-import { CliCommandError, StateReadError, TagsFileError } from "./stackCli";
+import { StateReadError, TagsFileError } from "./engineStack";
 import type { StackIdentity } from "./stackName";
 import { TAGS_FILE_REMEDY } from "./tagsFile";
 
@@ -46,11 +46,11 @@ export function classifyEngineError(err: unknown, session: EngineContext): Deplo
     if (err instanceof TagsFileError) return new StateUnreadableError(session.displayName, err.file, err.problem, TAGS_FILE_REMEDY);
     const stderr = engineStderr(err);
     if (stderr === undefined) return undefined;
-    if (err instanceof CliCommandError && err.kind === "busy") return new StackBusyError(session.displayName, lockHolderFrom(err.stderr));
-    if (err instanceof CliCommandError && err.kind === "notFound") return new StackNotFoundError(session.displayName, session.backendUrl);
-    const text = String((err as Error).message);
+    // The Automation API's own classification of the CLI's words ("the stack is currently locked by", "no stack named … found").
+    if (err instanceof ConcurrentUpdateError) return new StackBusyError(session.displayName, lockHolderFrom(stderr));
+    if (err instanceof EngineStackNotFoundError) return new StackNotFoundError(session.displayName, session.backendUrl);
     const configFile = `Pulumi.${session.identity.name}.yaml`;
-    if (/passphrase/i.test(text) && /PULUMI_CONFIG_PASSPHRASE|incorrect passphrase/i.test(text)) {
+    if (/passphrase/i.test(stderr) && /PULUMI_CONFIG_PASSPHRASE|incorrect passphrase/i.test(stderr)) {
         return new InvalidInputError(
             "PULUMI_CONFIG_PASSPHRASE",
             "(hidden)",
@@ -64,10 +64,10 @@ export function classifyEngineError(err: unknown, session: EngineContext): Deplo
     if (checkpoint) return unreadableState(session, `cannot be decoded by the engine (${checkpoint[1].trim()})`);
     const missingDir = /unable to open state directory "([^"]+)": stat ([^:]+): no such file or directory/.exec(stderr);
     if (missingDir) return missingBackendDirectory(missingDir[1], missingDir[2]);
-    if (text.includes(configFile) || /could not (load|read|decode|unmarshal).*config|yaml: /i.test(text)) {
+    if (stderr.includes(configFile) || /could not (load|read|decode|unmarshal).*config|yaml: /i.test(stderr)) {
         return new InvalidInputError(configFile, firstErrorLine(stderr), "is not a valid stack config file; fix it (see `git diff`) and try again");
     }
-    if (/NoSuchBucket|AccessDenied|no such host|connection refused|dial tcp|could not (open|connect to) (the )?(bucket|backend)/i.test(text)) {
+    if (/NoSuchBucket|AccessDenied|no such host|connection refused|dial tcp|could not (open|connect to) (the )?(bucket|backend)/i.test(stderr)) {
         return new UnreachableError(
             `state backend \`${session.backendUrl}\``,
             firstErrorLine(stderr),
@@ -78,14 +78,16 @@ export function classifyEngineError(err: unknown, session: EngineContext): Deplo
 }
 
 /**
- * What the engine wrote to stderr: a `CliCommandError`'s, or the Automation API's `CommandError`'s
- * (same message shape, `code: … stdout: … stderr: …`, but its result is private). Undefined for
- * anything else.
+ * What the engine said, from the Automation API's `CommandError` (its result is private; the message
+ * is `code: … stdout: … stderr: …`). A failed process's stderr there is execa's message: its first
+ * line, `Command failed with exit code 255: <the command line>`, is dropped, as the command line
+ * names files (the update's `Pulumi.<stack>.yaml` copy) that the classifier must not take for the
+ * engine's words. Undefined for anything but a `CommandError`.
  */
-function engineStderr(err: unknown): string | undefined {
-    if (err instanceof CliCommandError) return err.stderr;
-    if (err instanceof CommandError) return /\n stderr: ([\s\S]*)$/.exec(err.message)?.[1] ?? err.message;
-    return undefined;
+export function engineStderr(err: unknown): string | undefined {
+    if (!(err instanceof CommandError)) return undefined;
+    const stderr = /\n stderr: ([\s\S]*?)(?:\n err\?: [\s\S]*)?$/.exec(err.message)?.[1] ?? err.message;
+    return stderr.replace(/^Command (failed|was killed)[^\n]*(\n|$)/, "");
 }
 
 /** The stack's state cannot be read: named with its file (or the backend) and how to put a good copy back. */
@@ -120,7 +122,7 @@ function firstErrorLine(text: string): string {
 
 /** The engine's diagnostics, causes included (`2 errors occurred:` is followed by what they were). */
 export function engineErrorSummary(err: unknown): string {
-    const text = String((err as Error)?.message ?? err);
+    const text = engineStderr(err) ?? String((err as Error)?.message ?? err);
     const lines = text
         .split("\n")
         .map((l) => l.trim())

@@ -2,7 +2,7 @@
 // `organization/papyrus/dev` name one stack on a self-managed (file/S3)
 // backend; the driver's lock, its recovery and its messages must treat them
 // as one, or two spellings race past each other on one Pulumi.dev.yaml.
-import { PROJECT_NAME } from "../../components/stackConfig";
+import { PROJECT_NAME } from "../../components/configSchema";
 import { InvalidInputError } from "../record/errors";
 
 /** The organization every stack has on a self-managed backend (file://, s3://, gs://, azblob://). */

@@ -3,7 +3,7 @@
 // update's result says. A cancelled update may still have replaced the task
 // definition and updated the service (the engine lets in-flight operations
 // finish), and a failed one may have got that far too: only the state knows.
-import { isSha256Digest, parseImageReference } from "../../components/imageReference";
+import { digestOf, parseImageReference, ParsedImageReference } from "../../components/imageReference";
 
 /** One resource of an exported checkpoint, as much of it as is read here. */
 export interface StateResource {
@@ -115,7 +115,7 @@ export function recordedImage(checkpoint: Checkpoint | undefined): RecordedImage
             );
         }
         const image = digestImageOf(String(taskDefinition.outputs!.containerDefinitions), taskDefinition.urn);
-        found.push({ image, digest: image.slice(image.lastIndexOf("@") + 1), taskDefinitionArn: arn, serviceUrn: service.urn });
+        found.push({ image: image.reference, digest: image.digest, taskDefinitionArn: arn, serviceUrn: service.urn });
     }
     const digests = new Set(found.map((f) => f.digest));
     if (digests.size > 1) {
@@ -132,7 +132,7 @@ export function pendingOperations(checkpoint: Checkpoint | undefined): readonly 
     return checkpoint?.pending_operations ?? [];
 }
 
-function digestImageOf(containerDefinitions: string, urn: string): string {
+function digestImageOf(containerDefinitions: string, urn: string): ParsedImageReference {
     let containers: unknown;
     try {
         containers = JSON.parse(containerDefinitions);
@@ -142,14 +142,11 @@ function digestImageOf(containerDefinitions: string, urn: string): string {
     const images = (Array.isArray(containers) ? containers : [])
         .map((c) => (c as { image?: unknown })?.image)
         .filter((image): image is string => typeof image === "string");
-    const pinned = images.filter((image) => {
-        const at = image.lastIndexOf("@");
-        return at !== -1 && isSha256Digest(image.slice(at + 1));
-    });
+    const pinned = images.filter((image) => digestOf(image) !== undefined);
     if (pinned.length !== 1) {
         throw new Error(
             `the state's task definition ${urn} names ${pinned.length} digest-pinned images (${images.join(", ") || "none"}); ` + "expected exactly one",
         );
     }
-    return parseImageReference(pinned[0], { input: "containerDefinitions[].image" }).reference;
+    return parseImageReference(pinned[0], { input: "containerDefinitions[].image" });
 }

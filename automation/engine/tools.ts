@@ -6,6 +6,7 @@
 // finds `pulumi-language-nodejs` beside it.
 import * as fs from "fs";
 import * as path from "path";
+import { performance } from "perf_hooks";
 import { PulumiCommand } from "@pulumi/pulumi/automation";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
@@ -31,15 +32,42 @@ export function pulumiExecutable(): { readonly command: string; readonly env: Re
     return bin ? { command: path.join(bin, "pulumi"), env: { PATH: `${bin}${path.delimiter}${process.env.PATH ?? ""}` } } : { command: "pulumi", env: {} };
 }
 
+/**
+ * Every Pulumi CLI process the Automation API starts for the driver, and how long it ran (start to
+ * exit, once it has): what `npm run bench` subtracts to get the driver's own time, and what tests
+ * count to prove a read started no process.
+ */
+export const engineCalls: { readonly args: readonly string[]; readonly startedAt: number; ms?: number }[] = [];
+
 let cached: Promise<EngineTools> | undefined;
 
+/** The CLI as the Automation API runs it, found once per process (`PulumiCommand.get` starts one `pulumi version`). */
 export function engineTools(): Promise<EngineTools> {
     cached ??= (async () => {
         const bin = pulumiBinDirectory();
         // The CLI is built at the SDK's own version by setup; the check would only repeat that.
         const command = await PulumiCommand.get(bin ? { root: path.dirname(bin), skipVersionCheck: true } : {});
         const env: Record<string, string> = bin ? { PATH: `${bin}${path.delimiter}${process.env.PATH ?? ""}` } : {};
-        return { command, env };
+        return { command: recordingCalls(command), env };
     })();
     return cached;
+}
+
+/**
+ * `PulumiCommand.run` is the one place where the Automation API starts a CLI process (the
+ * workspace's commands and the stack's alike): each call is recorded in `engineCalls`.
+ */
+function recordingCalls(command: PulumiCommand): PulumiCommand {
+    const target = command as unknown as { run: (args: string[], ...rest: unknown[]) => Promise<unknown> };
+    const run = target.run.bind(command);
+    target.run = async (args, ...rest) => {
+        const call: (typeof engineCalls)[number] = { args: [...args], startedAt: performance.now() };
+        engineCalls.push(call);
+        try {
+            return await run(args, ...rest);
+        } finally {
+            call.ms = performance.now() - call.startedAt;
+        }
+    };
+    return command;
 }

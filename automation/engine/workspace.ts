@@ -1,14 +1,14 @@
-// How the driver reaches the engine for one stack: the backend it uses, the stack's identity on it,
-// the Automation API workspace (`whoami`, `stack ls`) and the stack's CLI commands, all with one
-// environment (the CLI's own PATH, the caller's extra variables, the backend URL).
+// How the driver reaches the engine: the backend it uses, the stack's identity on it, and one
+// Automation API `LocalWorkspace` per session (`whoAmI`, `listStacks`, and the stack's `Stack`),
+// built with one environment (the CLI's own PATH, the caller's extra variables, the backend URL).
 import * as fs from "fs";
 import * as path from "path";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { fileBackendRoot } from "./checkpointFile";
+import { EngineStack } from "./engineStack";
 import { missingBackendDirectory } from "./errors";
-import { StackCli } from "./stackCli";
 import { isSelfManagedBackend, stackIdentity, StackIdentity } from "./stackName";
-import { engineTools, pulumiExecutable } from "./tools";
+import { engineTools } from "./tools";
 
 /** What the engine needs from the caller's options: the stack's name and extra environment. */
 export interface EngineOptions {
@@ -32,39 +32,41 @@ export async function identityOf(options: EngineOptions, workDir: string, backen
     );
 }
 
-export async function createWorkspace(options: EngineOptions, workDir: string, backendUrl: string): Promise<LocalWorkspace> {
-    const { command, env } = await engineTools();
-    return LocalWorkspace.create({
-        workDir,
-        pulumiCommand: command,
-        envVars: {
-            PULUMI_SKIP_UPDATE_CHECK: "true",
-            // Tells the stack program that the image config was set from ECR or history just now.
-            PAPYRUS_DRIVER: "1",
-            ...env,
-            ...options.envVars,
-            PULUMI_BACKEND_URL: backendUrl,
-        },
-    });
+// A session's calls share its options object: `identityOf`, `engineStack` and `listStacks` get one workspace.
+const workspaces = new WeakMap<EngineOptions, Map<string, Promise<LocalWorkspace>>>();
+
+/**
+ * The session's Automation API workspace: the CLI found by tools.ts (version check off: setup builds
+ * it at the SDK's version), with the engine's environment built here, once.
+ */
+export function createWorkspace(options: EngineOptions, workDir: string, backendUrl: string): Promise<LocalWorkspace> {
+    const byPlace = workspaces.get(options) ?? new Map<string, Promise<LocalWorkspace>>();
+    workspaces.set(options, byPlace);
+    const key = `${workDir}\n${backendUrl}`;
+    let workspace = byPlace.get(key);
+    if (workspace === undefined) {
+        workspace = engineTools().then(({ command, env }) =>
+            LocalWorkspace.create({
+                workDir,
+                pulumiCommand: command,
+                envVars: {
+                    PULUMI_SKIP_UPDATE_CHECK: "true",
+                    // Tells the stack program that the image config was set from ECR or history just now.
+                    PAPYRUS_DRIVER: "1",
+                    ...env,
+                    ...options.envVars,
+                    PULUMI_BACKEND_URL: backendUrl,
+                },
+            }),
+        );
+        byPlace.set(key, workspace);
+    }
+    return workspace;
 }
 
-/** The stack's CLI commands, each naming the stack (no `stack select`: nothing of the workspace changes). */
-export function stackCli(options: EngineOptions, workDir: string, backendUrl: string, identity: StackIdentity): StackCli {
-    const { command, env } = pulumiExecutable();
-    return new StackCli({
-        command,
-        workDir,
-        stack: identity.qualified,
-        backendUrl,
-        env: {
-            PULUMI_SKIP_UPDATE_CHECK: "true",
-            // Tells the stack program that the image config was set from ECR or history just now.
-            PAPYRUS_DRIVER: "1",
-            ...env,
-            ...options.envVars,
-            PULUMI_BACKEND_URL: backendUrl,
-        },
-    });
+/** The stack's engine adapter on the session's workspace; the stack is selected on its first CLI command. */
+export function engineStack(options: EngineOptions, workDir: string, backendUrl: string, identity: StackIdentity): EngineStack {
+    return new EngineStack(createWorkspace(options, workDir, backendUrl), identity.qualified, backendUrl);
 }
 
 /** PULUMI_BACKEND_URL, else `.pulumi-state/` inside the project (made if missing): works with no account. */

@@ -2,13 +2,9 @@
 // digest the stack runs afterwards (read from the engine's state, never from
 // what the driver asked for), what was asked, when, on which stack, and who
 // asked (with the CI run's identity from the standard GitHub Actions variables).
-import * as fs from "fs";
-import * as path from "path";
-import { InvalidInputError } from "./errors";
-import { escapeUnprintable, hasUnprintable } from "./printable";
-import type { ProtectionNote } from "../aws/protect";
-import type { RestoreNote } from "../aws/restore";
-import type { ScanNote } from "../aws/scanGate";
+// Its file is evidenceFile.ts's; who asked is requester.ts's.
+import type { Severity } from "../../components/configSchema";
+import type { UpdateKind } from "./updateKinds";
 import type { EcsOutcome, Verdict } from "./verdict";
 
 export const EVIDENCE_SCHEMA = "papyrus.deploy-evidence/v2";
@@ -25,6 +21,8 @@ export interface CiIdentity {
     readonly sha?: string;
     readonly environment?: string;
 }
+
+// ---- what each step of an update notes: kept here, so the steps import the record and it imports none of them ----
 
 export type VerifyNote = { readonly inSync: boolean; readonly running: readonly string[] } | { readonly skipped: string } | { readonly failed: string };
 
@@ -56,7 +54,55 @@ export interface RolloutNote {
     readonly events?: readonly string[];
 }
 
-export type UpdateKind = "deploy" | "rollback" | "infra" | "promote" | "reconcile";
+/** Most severe first, as ECR names them (basic and enhanced scanning). */
+
+/** What the gate saw and decided: the evidence's `scan`. */
+export interface ScanNote {
+    readonly threshold: Severity | "off";
+    /** ECR's scan status (`COMPLETE`, `ACTIVE`, `IN_PROGRESS`, `FAILED`, …), or `NOT_FOUND` when the digest has no scan. */
+    readonly status?: string;
+    /** Findings by severity, as ECR counts them. */
+    readonly counts?: Readonly<Record<string, number>>;
+    readonly completedAt?: string;
+    /** `passed`: nothing at or above the threshold. `accepted`: it was, or the scan was unfinished or missing, and `--accept-findings` said why. `unavailable`: no findings to read, deployed anyway (`papyrus:scanRequired` false). `off`: not read. */
+    readonly decision: "passed" | "accepted" | "unavailable" | "off";
+    readonly accepted?: { readonly reason: string; readonly by: string };
+    /** How long the gate waited for a running scan. */
+    readonly waitedMs?: number;
+}
+
+/** One slot moved to (or first set on) a digest. */
+export interface SlotMove {
+    readonly slot: number;
+    readonly tag: string;
+    readonly digest: string;
+    /** The digest the slot held before, if any: it loses this protection. */
+    readonly from?: string;
+}
+
+/** What protection did after an update: the evidence's `protection`. */
+export interface ProtectionNote {
+    /** The stack's slots: `deployed-<stack>-slot1` … `slot<keep>`. */
+    readonly tags: string;
+    readonly keep: number;
+    /** Slot tag → digest, as the repository has it afterwards (moves that failed are not in it). */
+    readonly protected: Readonly<Record<string, string>>;
+    readonly moved: readonly SlotMove[];
+    readonly released: readonly string[];
+    /** What could not be done; the update itself is not affected. */
+    readonly problems?: readonly string[];
+}
+
+/** What the restore did: the evidence's `restore`. */
+export interface RestoreNote {
+    /** The image's status when the rollback found it. */
+    readonly found: string;
+    /** True when this run asked ECR to restore it (false: a restore was already under way). */
+    readonly requested: boolean;
+    readonly requestedAt?: string;
+    readonly waitedMs: number;
+    readonly activeAt: string;
+}
 
 /** The update's release verdict as recorded (automation/record/verdict.ts): what every gate reads later. */
 export interface ReleaseNote {
@@ -130,11 +176,31 @@ export interface EvidenceRecord {
     readonly error?: string;
 }
 
-/** What `buildEvidence` assembles the record from: what was asked, and what the engine and ECS recorded. */
-export interface EvidenceFacts {
-    readonly kind: UpdateKind;
-    readonly stack: string;
-    readonly stackQualified: string;
+/**
+ * What `buildEvidence` assembles the record from: the record's own fields, less those it derives (from
+ * the resolved image, the state's image afterwards, dates, counts) and those set after it is built.
+ */
+export type EvidenceFacts = Omit<
+    EvidenceRecord,
+    // Derived below.
+    | "schema"
+    | "repository"
+    | "repositoryUrl"
+    | "requestedDigest"
+    | "mediaType"
+    | "isIndex"
+    | "image"
+    | "imageDigest"
+    | "imageTag"
+    | "pendingOperations"
+    | "warnings"
+    | "startedAt"
+    | "finishedAt"
+    // Set afterwards: by a reconcile after ECS's rollback, a reconcile with nothing to do, the error that ends the update.
+    | "reconciledBy"
+    | "unchanged"
+    | "error"
+> & {
     readonly resolved: {
         readonly repositoryName: string;
         readonly repositoryUrl: string;
@@ -142,31 +208,14 @@ export interface EvidenceFacts {
         readonly mediaType: string;
         readonly isIndex: boolean;
     };
-    readonly requestedImage: string;
     readonly tag?: string;
     /** What the state runs after the update. */
     readonly after?: { readonly image: string; readonly digest: string };
-    readonly applied: boolean;
-    readonly previousDigest?: string;
-    readonly updateVersion?: number;
     readonly pendingOperations: number;
     readonly warnings: readonly string[];
-    readonly result: EvidenceRecord["result"];
     readonly startedAt: Date;
     readonly finishedAt: Date;
-    readonly requestedBy: string;
-    readonly rollbackOf?: EvidenceRecord["rollbackOf"];
-    readonly promotedFrom?: PromotedFrom;
-    readonly reconcileOf?: EvidenceRecord["reconcileOf"];
-    readonly verify?: VerifyNote;
-    readonly rollout?: RolloutNote;
-    readonly loadBalancerUrl?: string;
-    readonly scan?: ScanNote;
-    readonly protection?: ProtectionNote;
-    readonly restore?: RestoreNote;
-    readonly release?: ReleaseNote;
-    readonly ci?: CiIdentity;
-}
+};
 
 /** The evidence record of one update: `image`/`imageDigest` are the state's, `requested*` what was asked. */
 export function buildEvidence(facts: EvidenceFacts): EvidenceRecord {
@@ -222,121 +271,4 @@ export function ciIdentity(env: NodeJS.ProcessEnv = process.env): CiIdentity | u
         sha: env.GITHUB_SHA,
         environment: env.GITHUB_ENVIRONMENT,
     };
-}
-
-/**
- * Who asked: the CI actor (`GITHUB_ACTOR`, in GitHub Actions), else `PAPYRUS_DEPLOYER`, `USER`,
- * `LOGNAME`, else `unknown`. A source that is unset, empty or only blanks is skipped; the one taken
- * is trimmed. One with a control character or a line break is refused (exit 2, naming the variable
- * and showing the value escaped): it would be recorded in the history and the evidence, and a line
- * break in it would forge a row of `history`.
- */
-export function requester(env: NodeJS.ProcessEnv = process.env): string {
-    if (env.GITHUB_ACTIONS === "true") {
-        const actor = requesterValue("GITHUB_ACTOR", env.GITHUB_ACTOR);
-        if (actor !== undefined) return `${actor} (github-actions)`;
-    }
-    for (const name of ["PAPYRUS_DEPLOYER", "USER", "LOGNAME"]) {
-        const value = requesterValue(name, env[name]);
-        if (value !== undefined) return value;
-    }
-    return "unknown";
-}
-
-/** The library's `requestedBy` when it says something (checked as `requester` checks a variable), else `requester(env)`. */
-export function requestedByOf(options: { readonly requestedBy?: string; readonly env?: NodeJS.ProcessEnv }): string {
-    return requesterValue("requestedBy", options.requestedBy) ?? requester(options.env);
-}
-
-/** One source of the requester: undefined when unset or blank; refused with a control character. */
-function requesterValue(name: string, value: string | undefined): string | undefined {
-    const trimmed = value?.trim();
-    if (trimmed === undefined || trimmed === "") return undefined;
-    if (hasUnprintable(trimmed)) {
-        throw new InvalidInputError(
-            name,
-            escapeUnprintable(value!),
-            "names who asked, which goes into the stack history and the evidence, and has a control character or a line break (shown escaped); " +
-                `set it to a plain name such as \`alice\`, or unset it to use the next of GITHUB_ACTOR (in CI), PAPYRUS_DEPLOYER, USER, LOGNAME`,
-        );
-    }
-    return trimmed;
-}
-
-// Files of a Pulumi project that an evidence path must never replace: overwriting
-// Pulumi.<stack>.yaml loses the stack's config and its `encryptionsalt`.
-const PROJECT_FILES = /^(Pulumi(\.[^/]+)?\.ya?ml|package(-lock)?\.json|tsconfig\.json|index\.ts)$/;
-
-/**
- * Checks `--evidence` before anything runs, so that a deploy never finishes with nowhere to write
- * its record: not a directory, not one of the project's own files, not an existing file that is
- * not an evidence record, and a directory where this process can create a file. Returns the
- * absolute path.
- */
-export function checkEvidencePath(file: string, projectDir: string): string {
-    const bad = (problem: string) => new InvalidInputError("evidenceFile", file, problem);
-    if (file.trim() === "") throw bad("must name a file (e.g. `evidence/deploy.json`), and is empty");
-    if (file === "-") throw bad("must name a file; to print the record, use `--json` instead");
-    const absolute = path.resolve(file);
-    let stat: fs.Stats | undefined;
-    try {
-        stat = fs.statSync(absolute);
-    } catch {
-        stat = undefined;
-    }
-    if (stat?.isDirectory() || file.endsWith(path.sep)) throw bad("is a directory; name a file inside it, e.g. `evidence/deploy.json`");
-    // Compared with links resolved: a path through a symlink to the project is the project.
-    const project = realDirectory(path.resolve(projectDir));
-    const target = path.join(realDirectory(path.dirname(absolute)), path.basename(absolute));
-    if (path.dirname(target) === project && PROJECT_FILES.test(path.basename(target))) {
-        throw bad("is one of the project's own files; write evidence elsewhere, e.g. `evidence/deploy.json`");
-    }
-    if ((target + path.sep).startsWith(path.join(project, ".pulumi-state") + path.sep)) {
-        throw bad("is inside `.pulumi-state/`, which holds the stack state and the driver's locks; write evidence elsewhere, e.g. `evidence/deploy.json`");
-    }
-    if (stat !== undefined) {
-        if (!stat.isFile()) throw bad("exists and is not a regular file");
-        let existing: unknown;
-        try {
-            existing = JSON.parse(fs.readFileSync(absolute, "utf8"));
-        } catch {
-            existing = undefined;
-        }
-        if (!/^papyrus\.deploy-evidence\//.test(String((existing as { schema?: unknown })?.schema))) {
-            throw bad("exists and is not an evidence record; it would be overwritten. Choose a new file");
-        }
-    }
-    const dir = path.dirname(absolute);
-    try {
-        fs.mkdirSync(dir, { recursive: true });
-        const probe = path.join(dir, `.${path.basename(absolute)}.probe-${process.pid}`);
-        fs.writeFileSync(probe, "");
-        fs.rmSync(probe, { force: true });
-    } catch (err) {
-        throw bad(`cannot be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message} in \`${dir}\`); choose a writable place`);
-    }
-    return absolute;
-}
-
-/** `dir` with symlinks resolved, as far up as it exists (the rest may be created later). */
-function realDirectory(dir: string): string {
-    try {
-        return fs.realpathSync(dir);
-    } catch {
-        const parent = path.dirname(dir);
-        return parent === dir ? dir : path.join(realDirectory(parent), path.basename(dir));
-    }
-}
-
-/** Writes `record` atomically (a temporary file in the same directory, then a rename); never leaves the temporary file behind. */
-export function writeEvidence(file: string, record: EvidenceRecord): void {
-    const tmp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}`);
-    try {
-        fs.mkdirSync(path.dirname(file), { recursive: true });
-        fs.writeFileSync(tmp, JSON.stringify(record, null, 2) + "\n");
-        fs.renameSync(tmp, file);
-    } catch (err) {
-        fs.rmSync(tmp, { force: true });
-        throw err;
-    }
 }

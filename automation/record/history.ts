@@ -1,23 +1,23 @@
 // Deployments as the stack history records them. Every update the driver
-// runs carries `papyrus:image`, `papyrus:imageTag`, `papyrus:deployedBy` and
-// `papyrus:deployKind` (and, for a promote, `papyrus:promotedFrom`) in its
-// config, so history alone says which digest each update asked for, when, who
-// asked and where a promoted digest came from: no side database. Which of them runs
+// runs carries the driver keys of the config schema (`DRIVER_KEYS`:
+// `papyrus:image`, `papyrus:imageTag`, `papyrus:deployedBy`, `papyrus:deployKind`,
+// and `papyrus:promotedFrom` or `papyrus:reconcileOf`) in its config, so history
+// alone says which digest each update asked for, when, who asked and where a
+// promoted digest came from: no side database. Which of them runs
 // now is the stack's state's to say (`markRunning`), not the newest success's.
 import type { UpdateSummary } from "@pulumi/pulumi/automation";
-import { isSha256Digest, parseImageReference } from "../../components/imageReference";
-import { qualifiedKey } from "../../components/stackConfig";
+import { digestOf, isSha256Digest } from "../../components/imageReference";
+import { DriverKey, qualifiedKey } from "../../components/configSchema";
 import type { PromotedFrom } from "./evidence";
+import { RECORDED_KIND_NAMES, updateKindOf, UpdateKind } from "./updateKinds";
 import { ReleaseVerdict, releaseVerdict, VerdictRecord, verdictRecords } from "./verdict";
 
 /**
- * `deploy`, `rollback`, `infra`, `promote`, `reconcile`: run by the driver. `manual`: a `pulumi up` by hand (its config,
+ * `deploy`, `rollback`, `up`, `promote`, `reconcile` (UPDATE_KINDS): run by the driver. `manual`: a `pulumi up` by hand (its config,
  * and so its image, is whatever that checkout held; its `deployedBy` is not trusted). `other`:
  * anything else (another Automation API program, refresh, destroy).
  */
-export type DeploymentKind = "deploy" | "rollback" | "infra" | "promote" | "reconcile" | "manual" | "other";
-
-const DRIVER_KINDS: readonly string[] = ["deploy", "rollback", "infra", "promote", "reconcile"];
+export type DeploymentKind = UpdateKind | "manual" | "other";
 
 /** How the update was run, from its own metadata (`environment["exec.kind"]`). */
 export type UpdateRunner = "driver" | "cli" | "automation" | "unknown";
@@ -59,7 +59,7 @@ export interface Deployment {
  */
 export const HISTORY_PAGE_SIZE = 500;
 
-/** What history is read through: the driver's `StackCli` (the history, and the stack's tags that hold the release verdicts). */
+/** What history is read through: the driver's `EngineStack` (the history, and the stack's tags that hold the release verdicts). */
 export interface HistorySource {
     history(pageSize?: number, page?: number, showSecrets?: boolean): Promise<UpdateSummary[]>;
     /** Absent (the Automation API's `Stack`): no verdicts are read, so every update's is `unknown`. */
@@ -81,8 +81,8 @@ export async function readDeployments(stack: HistorySource, pageSize = HISTORY_P
     return toDeployments(summaries, verdictRecords(tags));
 }
 
-// The driver's update message (driver.ts `updateMessage`): `<kind> [<tag>] sha256:<hex> by <who>`.
-const DRIVER_MESSAGE = /^(deploy|rollback|infra|promote|reconcile) (\S+ )?sha256:[0-9a-f]{64} by /;
+// The driver's update message (update/run.ts `updateMessage`): `<kind> [<tag>] sha256:<hex> by <who>`.
+const DRIVER_MESSAGE = new RegExp(`^(${RECORDED_KIND_NAMES.join("|")}) (\\S+ )?sha256:[0-9a-f]{64} by `);
 
 /**
  * Who ran an update, from its own metadata: the Automation API records `exec.kind` `auto.local`
@@ -100,7 +100,7 @@ export function updateRunner(summary: Pick<UpdateSummary, "environment" | "messa
 export function toDeployments(summaries: readonly UpdateSummary[], verdicts: ReadonlyMap<number, VerdictRecord> = new Map()): Deployment[] {
     return summaries.map((summary, index) => {
         const config = summary.config ?? {};
-        const value = (key: Parameters<typeof qualifiedKey>[0]) => {
+        const value = (key: DriverKey) => {
             const entry = config[qualifiedKey(key)];
             return entry && !entry.secret ? entry.value : undefined;
         };
@@ -108,21 +108,16 @@ export function toDeployments(summaries: readonly UpdateSummary[], verdicts: Rea
         // checkout's config of that moment, which names no image that ran.
         const image = summary.kind === "update" ? value("image") : undefined;
         const runner = updateRunner(summary);
-        const kind = value("deployKind");
+        const kind = updateKindOf(value("deployKind"));
         const byDriver = runner === "driver";
         const version = summary.version > 0 ? summary.version : summaries.length - index;
-        const digest = digestOf(image);
+        const digest = image === undefined ? undefined : digestOf(image);
         const result = summary.result ?? "unknown";
         const startTime = new Date(summary.startTime);
         return {
             version,
             operation: summary.kind,
-            kind:
-                byDriver && kind !== undefined && DRIVER_KINDS.includes(kind)
-                    ? (kind as DeploymentKind)
-                    : runner === "cli" && summary.kind === "update"
-                      ? "manual"
-                      : "other",
+            kind: byDriver && kind !== undefined ? kind : runner === "cli" && summary.kind === "update" ? "manual" : "other",
             result,
             startTime,
             endTime: summary.endTime ? new Date(summary.endTime) : undefined,
@@ -195,14 +190,9 @@ export function formatPromotedFrom(from: Pick<PromotedFrom, "stack" | "version" 
     return JSON.stringify({ stack: from.stack, version: from.version, digest: from.digest, tag: from.tag });
 }
 
-function digestOf(image: string | undefined): string | undefined {
-    if (image === undefined) return undefined;
-    try {
-        return parseImageReference(image, { input: "papyrus:image" }).digest;
-    } catch {
-        const at = image.lastIndexOf("@");
-        return at !== -1 && isSha256Digest(image.slice(at + 1)) ? image.slice(at + 1) : undefined;
-    }
+/** An update the engine finished with success that recorded the digest it deployed: what rollback targets and protection count. */
+export function isSucceededDeployment(d: Deployment): d is Deployment & { readonly digest: string } {
+    return d.operation === "update" && d.result === "succeeded" && d.digest !== undefined;
 }
 
 /** The deployment whose image runs now, as `markRunning` found it from the state. */
@@ -221,7 +211,7 @@ export function chooseRollbackTarget(
     target: RollbackTarget,
 ): { target?: Deployment; current?: Deployment; reason?: string } {
     const current = currentDeployment(deployments);
-    const candidates = deployments.filter((d) => d.operation === "update" && d.result === "succeeded" && d.digest !== undefined);
+    const candidates = deployments.filter(isSucceededDeployment);
     // An explicit target needs no current deployment (after a `pulumi destroy`, or when the state
     // does not say what runs); only the default, which steps back from the current one, does.
     if (current === undefined && !("toVersion" in target || "toTag" in target || "toDigest" in target)) {
@@ -230,7 +220,7 @@ export function chooseRollbackTarget(
     if ("toVersion" in target) {
         const found = deployments.find((d) => d.version === target.toVersion);
         if (!found) return { current, reason: `no update ${target.toVersion} in history` };
-        if (!candidates.includes(found)) {
+        if (!isSucceededDeployment(found)) {
             const why =
                 found.operation !== "update"
                     ? `is a ${found.operation}, which deploys no image`
@@ -294,7 +284,7 @@ export function chooseRollbackTarget(
  */
 function originOf(current: Deployment, deployments: readonly Deployment[], candidates: readonly Deployment[]): Deployment {
     let origin = current;
-    while (origin.kind === "rollback" || origin.kind === "infra" || origin.kind === "reconcile" || origin.kind === "manual" || origin.kind === "other") {
+    while (origin.kind === "rollback" || origin.kind === "up" || origin.kind === "reconcile" || origin.kind === "manual" || origin.kind === "other") {
         const position = deployments.indexOf(origin);
         const earlier = candidates.find((d) => deployments.indexOf(d) > position && d.digest === origin.digest);
         if (!earlier) break;

@@ -5,24 +5,18 @@
 // who asked; the checkout's file is never written, so after a deploy, rollback
 // or promote `git status` is clean and git's Pulumi.<stack>.yaml keeps holding
 // no image. The copy keeps `encryptionsalt` and secure values as they are.
+// Here too: the checkout's stack config as the driver reads it
+// (`readStackConfigValues`), and one key of it typed by the config schema
+// (`readSetting`).
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { CONFIG_KEYS, qualifiedKey } from "../../components/stackConfig";
+import { DRIVER_KEYS, DriverKey, isRefusal, parseSetting, qualifiedKey, ScalarKey, SettingOf } from "../../components/configSchema";
 import { InvalidInputError } from "./errors";
 
-/** The keys the driver sets for an update; any of them in the checkout's file is dropped from the copy. */
-export const DRIVER_KEYS = [
-    "image",
-    "imageTag",
-    "deployedBy",
-    "deployKind",
-    "promotedFrom",
-    "reconcileOf",
-] as const satisfies readonly (keyof typeof CONFIG_KEYS)[];
-
-export type DriverConfig = { readonly [key in (typeof DRIVER_KEYS)[number]]?: string };
+/** The driver's keys (the config schema's `DRIVER_KEYS`) for one update. */
+export type DriverConfig = { readonly [key in DriverKey]?: string };
 
 export interface UpdateConfigFile {
     /** Absolute path of the copy, for `--config-file`. */
@@ -65,6 +59,22 @@ export function readStackConfigValues(workDir: string, stackName: string): Stack
         throw new InvalidInputError("aws:region", region, `in Pulumi.${stackName}.yaml (or Pulumi.yaml) must be an AWS region such as \`us-east-1\``);
     }
     return values;
+}
+
+/**
+ * `key` of the stack's config (`readStackConfigValues`, or an update's recorded config) read as the config
+ * schema types it: an unset key reads as its default. A refused value throws `InvalidInputError` naming the
+ * key, the value and what it must be.
+ */
+export function readSetting<K extends ScalarKey>(values: Readonly<Record<string, string | undefined>>, key: K): SettingOf<K> {
+    return parseStackSetting(key, values[qualifiedKey(key)]);
+}
+
+/** `text` as `key`'s value (undefined: unset), as `readSetting` reads it. */
+export function parseStackSetting<K extends ScalarKey>(key: K, text: string | undefined): SettingOf<K> {
+    const parsed = parseSetting(key, text);
+    if (isRefusal(parsed)) throw new InvalidInputError(qualifiedKey(key), text ?? "", parsed.refused);
+    return parsed.value;
 }
 
 /**

@@ -11,6 +11,7 @@
 // update's `in-progress` or `unknown` ECS outcome when it sees ECS finish. An update with no tag
 // (made before verdicts were recorded, by hand, or whose tag write failed) has verdict `unknown`:
 // no gate passes it until `verify` records what ECS did with it.
+import { PROJECT_NAME } from "../../components/configSchema";
 import { isSha256Digest } from "../../components/imageReference";
 
 /** What ECS did with the update's deployment, as the driver (or a later `verify`) saw it. */
@@ -64,7 +65,7 @@ export interface ReleaseVerdict {
     readonly reason: string;
 }
 
-export const VERDICT_TAG_PREFIX = "papyrus:release:";
+export const VERDICT_TAG_PREFIX = `${PROJECT_NAME}:release:`;
 
 export function verdictTagName(version: number): string {
     return `${VERDICT_TAG_PREFIX}${version}`;

@@ -325,6 +325,12 @@ describe("jobSummary: the markdown, exactly, for each shape of evidence", () => 
             assert.ok(markdown.split("\n").includes(line), `missing line ${line} in\n${markdown}`);
         }
     });
+
+    it("a record from a driver that called `up` `infra` names it `up`", () => {
+        const record = { ...DEPLOYED, kind: "infra" } as SummaryEvidence;
+        const { markdown } = jobSummary(base({ evidence: { record } }));
+        assert.ok(markdown.split("\n").includes("| result | succeeded (up, update 7); exit 0: done |"), markdown);
+    });
 });
 
 describe("job-summary main: as the workflows run it", () => {

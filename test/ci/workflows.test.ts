@@ -19,7 +19,7 @@ import * as os from "os";
 import * as path from "path";
 import { USAGE } from "../../automation/cli/main";
 import { COMMANDS, COMMON_FLAGS } from "../../automation/cli/commandTable";
-import { parseDuration } from "../../automation/aws/replica";
+import { parseDuration } from "../../components/duration";
 import { validateTag } from "../../automation/record/tags";
 import { resolveGithubSettings } from "../../components/githubIdentitySettings";
 import { jobSummary, SummaryEvidence } from "../../scripts/job-summary";

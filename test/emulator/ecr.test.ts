@@ -9,14 +9,14 @@ import { describeDigest, resolveTag, ResolvedImage } from "../../automation/aws/
 import { EXIT_CODES, ImageArchivedError, ImageNotFoundError, RepositoryNotFoundError } from "../../automation/record/errors";
 import { ArchivingProxy, startArchivingProxy } from "../../testkit/archivingProxy";
 import { DOCKER_MANIFEST, imageIndex, imageManifest, OCI_INDEX, OCI_MANIFEST, pushImage } from "../../testkit/images";
-import { startMoto, MotoServer, TEST_ACCOUNT, TEST_REGION } from "../../testkit/moto";
+import { sharedMoto, SharedMoto, TEST_ACCOUNT, TEST_REGION } from "../../testkit/moto";
 
 const REPO = "papyrus-api";
 const CREDENTIALS = { accessKeyId: "testing", secretAccessKey: "testing" };
 
 describe("automation/aws/ecr.ts against moto's ECR (127.0.0.1)", function () {
     this.timeout(60_000);
-    let moto: MotoServer;
+    let moto: SharedMoto;
     let ecr: ECRClient;
     const clients: ECRClient[] = [];
     const client = (endpoint: string, region = TEST_REGION) => {
@@ -26,12 +26,12 @@ describe("automation/aws/ecr.ts against moto's ECR (127.0.0.1)", function () {
     };
 
     before(async () => {
-        moto = await startMoto();
+        moto = await sharedMoto();
         ecr = client(moto.endpoint);
     });
     after(async () => {
         clients.forEach((c) => c.destroy());
-        await moto?.stop();
+        await moto?.release();
     });
     beforeEach(async () => {
         await moto.reset();

@@ -25,7 +25,7 @@ import { checkScanGate, ScanFindingsError, ScanGateArgs } from "../../automation
 import { repositoryLifecyclePolicy } from "../../components/repositoryLifecycle";
 import { ArchivingProxy, startArchivingProxy } from "../../testkit/archivingProxy";
 import { imageManifest, OCI_MANIFEST, pushImage, PushedImage } from "../../testkit/images";
-import { startMoto, MotoServer, TEST_REGION } from "../../testkit/moto";
+import { sharedMoto, SharedMoto, TEST_REGION } from "../../testkit/moto";
 import { startMotoProxy } from "../../testkit/motoProxy";
 
 const REPO = "papyrus-api";
@@ -37,7 +37,7 @@ const AS_THE_COMPONENT_MAKES_IT = {
 };
 
 /** A scan answer moto returns once it is configured through its API (moto's documented way to set findings). */
-async function setScanFindings(moto: MotoServer, digest: string, status: string, counts?: Record<string, number>): Promise<void> {
+async function setScanFindings(moto: SharedMoto, digest: string, status: string, counts?: Record<string, number>): Promise<void> {
     const result = {
         registryId: "123456789012",
         repositoryName: REPO,
@@ -55,7 +55,7 @@ async function setScanFindings(moto: MotoServer, digest: string, status: string,
 
 describe("image guards against moto's ECR (127.0.0.1)", function () {
     this.timeout(60_000);
-    let moto: MotoServer;
+    let moto: SharedMoto;
     let ecr: ECRClient;
     const clients: ECRClient[] = [];
     const client = (endpoint: string) => {
@@ -70,12 +70,12 @@ describe("image guards against moto's ECR (127.0.0.1)", function () {
         (await ecr.send(new DescribeImagesCommand({ repositoryName: REPO, imageIds: [{ imageDigest: digest }] }))).imageDetails?.[0].imageTags ?? [];
 
     before(async () => {
-        moto = await startMoto();
+        moto = await sharedMoto();
         ecr = client(moto.endpoint);
     });
     after(async () => {
         clients.forEach((c) => c.destroy());
-        await moto?.stop();
+        await moto?.release();
     });
     beforeEach(async () => {
         await moto.reset();

@@ -9,7 +9,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { CreateRepositoryCommand, ECRClient } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
-import { deploy, DeployOptions, history, HistoryResult } from "../../automation/driver";
+import { deploy, DeployOptions } from "../../automation/commands/deploy";
+import { history, HistoryResult } from "../../automation/commands/history";
 import { EvidenceRecord } from "../../automation/record/evidence";
 import { tempBackend, TempBackend } from "../../testkit/backend";
 import { assertNoProcessLeft, CliRun, runCli, serviceStepStarted, startCli, waitFor } from "../../testkit/cliProcess";
@@ -76,6 +77,7 @@ describe("adversary: the release chain, interrupted, raced and forged (real engi
     };
 
     before(async () => {
+        // A moto of its own, not the process's shared one: E stops it for good.
         moto = await startMoto();
         devEcr = new ECRClient({ region: DEV_REGION, endpoint: moto.endpoint, credentials });
         prodEcr = new ECRClient({ region: PROD_REGION, endpoint: moto.endpoint, credentials });

@@ -5,7 +5,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { BatchDeleteImageCommand, CreateRepositoryCommand, ECRClient } from "@aws-sdk/client-ecr";
 import { DescribeServicesCommand, ECSClient, RegisterTaskDefinitionCommand } from "@aws-sdk/client-ecs";
-import { deploy, history, reapply, rollback, verify } from "../../automation/driver";
+import { deploy } from "../../automation/commands/deploy";
+import { history } from "../../automation/commands/history";
+import { up } from "../../automation/commands/up";
+import { rollback } from "../../automation/commands/rollback";
+import { verify } from "../../automation/commands/verify";
 import {
     DriftError,
     ImageNotFoundError,
@@ -23,7 +27,7 @@ import { assertNoProcessLeft, runCli as runCliProcess, startCli, waitFor } from 
 import { tempBackend, TempBackend } from "../../testkit/backend";
 import { fixtureProject, fixtureStack } from "../../testkit/fixture";
 import { pushImage, imageIndex, OCI_INDEX, PushedImage } from "../../testkit/images";
-import { startMoto, MotoServer, TEST_REGION } from "../../testkit/moto";
+import { sharedMoto, SharedMoto, TEST_REGION } from "../../testkit/moto";
 
 const REPO = "papyrus-api";
 const REPO_URL = `123456789012.dkr.ecr.${TEST_REGION}.amazonaws.com/${REPO}`;
@@ -31,7 +35,7 @@ const credentials = { accessKeyId: "testing", secretAccessKey: "testing" };
 
 describe("deploy driver (real engine + moto)", function () {
     this.timeout(240_000);
-    let moto: MotoServer;
+    let moto: SharedMoto;
     let ecr: ECRClient;
     let ecs: ECSClient;
     let backend: TempBackend;
@@ -40,14 +44,14 @@ describe("deploy driver (real engine + moto)", function () {
     let v2: PushedImage;
 
     before(async () => {
-        moto = await startMoto();
+        moto = await sharedMoto();
         ecr = new ECRClient({ region: TEST_REGION, endpoint: moto.endpoint, credentials });
         ecs = new ECSClient({ region: TEST_REGION, endpoint: moto.endpoint, credentials });
     });
     after(async () => {
         ecr?.destroy();
         ecs?.destroy();
-        await moto?.stop();
+        await moto?.release();
     });
 
     beforeEach(async () => {
@@ -140,12 +144,12 @@ describe("deploy driver (real engine + moto)", function () {
         fs.writeFileSync(path.join(stale, "Pulumi.dev.yaml"), afterV1);
         await deploy({ ...ctx(), tag: "v2.0.0" });
 
-        const infra = await reapply({ ...ctx({ workDir: stale, requestedBy: "ops" }), evidenceFile: path.join(backend.dir, "up.json") });
-        assert.strictEqual(infra.image, `${REPO_URL}@${v2.digest}`, "the running digest, not the checkout's v1");
+        const kept = await up({ ...ctx({ workDir: stale, requestedBy: "ops" }), evidenceFile: path.join(backend.dir, "up.json") });
+        assert.strictEqual(kept.image, `${REPO_URL}@${v2.digest}`, "the running digest, not the checkout's v1");
         const record = evidenceOf("up.json");
         assert.deepStrictEqual(
             [record.kind, record.imageDigest, record.imageTag, record.previousDigest, record.updateVersion],
-            ["infra", v2.digest, "v2.0.0", v2.digest, 3],
+            ["up", v2.digest, "v2.0.0", v2.digest, 3],
         );
 
         // Stale again (v1 in the file while v2 runs): the evidence still names v2 as the previous digest.
@@ -156,7 +160,7 @@ describe("deploy driver (real engine + moto)", function () {
         assert.strictEqual(evidenceOf("v3.json").previousDigest, v2.digest);
         assert.deepStrictEqual(
             (await history(ctx())).deployments.map((d) => d.kind),
-            ["deploy", "infra", "deploy", "deploy"],
+            ["deploy", "up", "deploy", "deploy"],
         );
         assert.strictEqual(fs.readFileSync(path.join(stale, "Pulumi.dev.yaml"), "utf8"), afterV1, "the driver never writes a checkout's config");
     });

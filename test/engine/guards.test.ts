@@ -9,7 +9,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient, StartImageScanCommand } from "@aws-sdk/client-ecr";
 import { ECSClient, RegisterTaskDefinitionCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
-import { deploy, history, rollback } from "../../automation/driver";
+import { deploy } from "../../automation/commands/deploy";
+import { history } from "../../automation/commands/history";
+import { rollback } from "../../automation/commands/rollback";
 import { EvidenceRecord } from "../../automation/record/evidence";
 import { StatusResult } from "../../automation/commands/status";
 import { startArchivingProxy } from "../../testkit/archivingProxy";
@@ -18,7 +20,7 @@ import { tempBackend, TempBackend } from "../../testkit/backend";
 import { assertNoProcessLeft, runCli } from "../../testkit/cliProcess";
 import { fixtureProject, fixtureStack } from "../../testkit/fixture";
 import { imageManifest, pushImage, PushedImage } from "../../testkit/images";
-import { startMoto, MotoServer, TEST_ACCOUNT, TEST_REGION } from "../../testkit/moto";
+import { sharedMoto, SharedMoto, TEST_ACCOUNT, TEST_REGION } from "../../testkit/moto";
 import { MotoProxy, startMotoProxy } from "../../testkit/motoProxy";
 
 const REPO = "papyrus-api";
@@ -31,7 +33,7 @@ const AS_THE_COMPONENT_MAKES_IT = {
 
 describe("protected digests, archived targets, the scan gate and status (real engine + moto)", function () {
     this.timeout(600_000);
-    let moto: MotoServer;
+    let moto: SharedMoto;
     let ecr: ECRClient;
     let ecs: ECSClient;
     /** Counts every ECR request the driver makes, by operation; answers are moto's. */
@@ -45,7 +47,7 @@ describe("protected digests, archived targets, the scan gate and status (real en
     let v3: PushedImage;
 
     before(async () => {
-        moto = await startMoto();
+        moto = await sharedMoto();
         ecr = new ECRClient({ region: TEST_REGION, endpoint: moto.endpoint, credentials });
         ecs = new ECSClient({ region: TEST_REGION, endpoint: moto.endpoint, credentials });
         counter = await startMotoProxy(moto.endpoint, {
@@ -58,7 +60,7 @@ describe("protected digests, archived targets, the scan gate and status (real en
     after(async () => {
         [ecr, ecs, counted].forEach((c) => c?.destroy());
         await counter?.close();
-        await moto?.stop();
+        await moto?.release();
     });
     beforeEach(async () => {
         await moto.reset();

@@ -7,16 +7,16 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { CreateRepositoryCommand, ECRClient } from "@aws-sdk/client-ecr";
-import { history } from "../../automation/driver";
-import { engineTools } from "../../automation/engine/tools";
+import { history } from "../../automation/commands/history";
 import { EvidenceRecord } from "../../automation/record/evidence";
-import { StackCli } from "../../automation/engine/stackCli";
+import { engineStack } from "../../automation/engine/workspace";
+import { stackIdentity } from "../../automation/engine/stackName";
 import { writeUpdateConfig } from "../../automation/record/updateConfig";
 import { tempBackend, TempBackend } from "../../testkit/backend";
 import { assertNoProcessLeft, runCli } from "../../testkit/cliProcess";
 import { fixtureProject, fixtureStack } from "../../testkit/fixture";
 import { pushImage, PushedImage } from "../../testkit/images";
-import { startMoto, MotoServer, TEST_REGION } from "../../testkit/moto";
+import { sharedMoto, SharedMoto, TEST_REGION } from "../../testkit/moto";
 
 const REPO = "papyrus-api";
 const REPO_URL = `123456789012.dkr.ecr.${TEST_REGION}.amazonaws.com/${REPO}`;
@@ -24,19 +24,19 @@ const credentials = { accessKeyId: "testing", secretAccessKey: "testing" };
 
 describe("what the user gives the CLI: who asked, why, and the stack's config (real engine + moto)", function () {
     this.timeout(300_000);
-    let moto: MotoServer;
+    let moto: SharedMoto;
     let ecr: ECRClient;
     let backend: TempBackend;
     let workDir: string;
     let v1: PushedImage;
 
     before(async () => {
-        moto = await startMoto();
+        moto = await sharedMoto();
         ecr = new ECRClient({ region: TEST_REGION, endpoint: moto.endpoint, credentials });
     });
     after(async () => {
         ecr?.destroy();
-        await moto?.stop();
+        await moto?.release();
     });
     beforeEach(async () => {
         await moto.reset();
@@ -112,14 +112,7 @@ describe("what the user gives the CLI: who asked, why, and the stack's config (r
         assert.strictEqual(gitStatus(), "");
 
         // An update an older driver ran with that PAPYRUS_DEPLOYER: its history entry carries the line break.
-        const { command, env } = await engineTools();
-        const older = new StackCli({
-            command: command.command,
-            workDir,
-            stack: "organization/papyrus/dev",
-            backendUrl: backend.url,
-            env: { ...env, ...backend.env, ...moto.env },
-        });
+        const older = engineStack({ stackName: "dev", envVars: { ...backend.env, ...moto.env } }, workDir, backend.url, stackIdentity("dev", backend.url));
         const configFile = writeUpdateConfig(workDir, "dev", {
             image: `${REPO_URL}@${v1.digest}`,
             imageTag: "v1.0.0",

@@ -9,14 +9,15 @@ import * as fs from "fs";
 import * as path from "path";
 import { CreateRepositoryCommand, ECRClient } from "@aws-sdk/client-ecr";
 import { Stack, UpdateSummary } from "@pulumi/pulumi/automation";
-import { deploy, history } from "../../automation/driver";
+import { deploy } from "../../automation/commands/deploy";
+import { history } from "../../automation/commands/history";
 import { engineTools } from "../../automation/engine/tools";
 import { Checkpoint, recordedImage, StateResource } from "../../automation/engine/state";
 import { tempBackend, TempBackend } from "../../testkit/backend";
 import { assertNoProcessLeft } from "../../testkit/cliProcess";
 import { fixtureProject, fixtureStack } from "../../testkit/fixture";
 import { pushImage, PushedImage } from "../../testkit/images";
-import { startMoto, MotoServer, TEST_REGION } from "../../testkit/moto";
+import { sharedMoto, SharedMoto, TEST_REGION } from "../../testkit/moto";
 
 const REPO = "papyrus-api";
 const REPO_URL = `123456789012.dkr.ecr.${TEST_REGION}.amazonaws.com/${REPO}`;
@@ -24,7 +25,7 @@ const DRIVER_KEYS = ["papyrus:image", "papyrus:imageTag", "papyrus:deployedBy", 
 
 describe("a plain `pulumi up` never changes the image (real engine + moto)", function () {
     this.timeout(600_000);
-    let moto: MotoServer;
+    let moto: SharedMoto;
     let ecr: ECRClient;
     let backend: TempBackend;
     let workDir: string;
@@ -33,7 +34,7 @@ describe("a plain `pulumi up` never changes the image (real engine + moto)", fun
     let v2: PushedImage;
 
     before(async () => {
-        moto = await startMoto();
+        moto = await sharedMoto();
         ecr = new ECRClient({ region: TEST_REGION, endpoint: moto.endpoint, credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
         await ecr.send(new CreateRepositoryCommand({ repositoryName: REPO, imageTagMutability: "IMMUTABLE" }));
         [v1, v2] = [await pushImage(ecr, REPO, "v1.0.0"), await pushImage(ecr, REPO, "v2.0.0")];
@@ -48,7 +49,7 @@ describe("a plain `pulumi up` never changes the image (real engine + moto)", fun
         } finally {
             backend?.cleanup();
             ecr?.destroy();
-            await moto?.stop();
+            await moto?.release();
         }
     });
 

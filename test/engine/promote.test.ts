@@ -20,7 +20,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient, PutReplicationConfigurationCommand } from "@aws-sdk/client-ecr";
 import { DescribeServicesCommand, ECSClient, RegisterTaskDefinitionCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
-import { deploy, DeployOptions, history, HistoryResult } from "../../automation/driver";
+import { deploy, DeployOptions } from "../../automation/commands/deploy";
+import { history, HistoryResult } from "../../automation/commands/history";
 import { EXIT_CODES, RolledBackError, RolloutTimeoutError } from "../../automation/record/errors";
 import { EvidenceRecord } from "../../automation/record/evidence";
 import { tempBackend, TempBackend } from "../../testkit/backend";
@@ -28,7 +29,7 @@ import { assertNoProcessLeft, runCli, startCli, waitFor } from "../../testkit/cl
 import { EcsRolloutProxy, startEcsRolloutProxy } from "../../testkit/ecsRollout";
 import { fixtureProject, fixtureStack } from "../../testkit/fixture";
 import { imageManifest, pushImage, PushedImage } from "../../testkit/images";
-import { startMoto, MotoServer, TEST_ACCOUNT } from "../../testkit/moto";
+import { sharedMoto, SharedMoto, TEST_ACCOUNT } from "../../testkit/moto";
 
 const REPO = "papyrus-api";
 const DEV_REGION = "us-east-1";
@@ -39,7 +40,7 @@ const credentials = { accessKeyId: "testing", secretAccessKey: "testing" };
 
 describe("promote dev → prod, and the promotion gate (real engine + moto, two regions)", function () {
     this.timeout(600_000);
-    let moto: MotoServer;
+    let moto: SharedMoto;
     let devEcr: ECRClient;
     let prodEcr: ECRClient;
     let devEcs: ECSClient;
@@ -83,7 +84,7 @@ describe("promote dev → prod, and the promotion gate (real engine + moto, two 
     }
 
     before(async () => {
-        moto = await startMoto();
+        moto = await sharedMoto();
         devEcr = new ECRClient({ region: DEV_REGION, endpoint: moto.endpoint, credentials });
         prodEcr = new ECRClient({ region: PROD_REGION, endpoint: moto.endpoint, credentials });
         lifecycle = await startEcsRolloutProxy(moto.endpoint);
@@ -128,7 +129,7 @@ describe("promote dev → prod, and the promotion gate (real engine + moto, two 
             backend?.cleanup();
             [devEcr, prodEcr, devEcs].forEach((c) => c?.destroy());
             await lifecycle?.close();
-            await moto?.stop();
+            await moto?.release();
         }
     });
 

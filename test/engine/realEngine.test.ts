@@ -5,8 +5,9 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { readCheckpointFile } from "../../automation/engine/checkpointFile";
-import { engineTools, PROJECT_ROOT, pulumiExecutable } from "../../automation/engine/tools";
-import { cliCalls, StackCli } from "../../automation/engine/stackCli";
+import { engineCalls, engineTools, PROJECT_ROOT, pulumiExecutable } from "../../automation/engine/tools";
+import { engineStack } from "../../automation/engine/workspace";
+import { stackIdentity } from "../../automation/engine/stackName";
 import { readTagsFile } from "../../automation/engine/tagsFile";
 import { tempBackend, TempBackend } from "../../testkit/backend";
 import { fixtureStack } from "../../testkit/fixture";
@@ -72,19 +73,15 @@ describe("real Pulumi engine (LocalWorkspace, file:// backend)", function () {
         await stack.up();
         const read = readCheckpointFile(backend.url, "papyrus", "dev");
         assert.deepStrictEqual(read, { unreadable: "the checkpoint holds secrets" });
-        const { command, env } = pulumiExecutable();
-        const cli = new StackCli({
-            command,
-            workDir: stack.workspace.workDir,
-            stack: "organization/papyrus/dev",
-            backendUrl: backend.url,
-            env: { ...env, ...backend.env },
-        });
-        const before = cliCalls.length;
+        const cli = engineStack({ stackName: "dev", envVars: backend.env }, stack.workspace.workDir, backend.url, stackIdentity("dev", backend.url));
+        const before = engineCalls.length;
         const state = await cli.readState();
         assert.deepStrictEqual(
-            cliCalls.slice(before).map((call) => call.args.slice(0, 2)),
-            [["stack", "export"]],
+            engineCalls.slice(before).map((call) => call.args.slice(0, 2)),
+            [
+                ["stack", "select"],
+                ["stack", "export"],
+            ],
         );
         const outputs = state?.resources?.find((r) => r.type === "pulumi:pulumi:Stack")?.outputs as Record<string, { plaintext?: string }>;
         assert.strictEqual(outputs.secretNote.plaintext, JSON.stringify("only the CLI can decrypt this"));
@@ -95,13 +92,7 @@ describe("real Pulumi engine (LocalWorkspace, file:// backend)", function () {
         const stack = await fixtureStack(backend, "dev");
         await stack.setAllConfig({ "papyrus:repositoryName": { value: "papyrus-api" }, "papyrus:image": { value: IMAGE_A } });
         const { command, env } = pulumiExecutable();
-        const cli = new StackCli({
-            command,
-            workDir: stack.workspace.workDir,
-            stack: "organization/papyrus/dev",
-            backendUrl: backend.url,
-            env: { ...env, ...backend.env },
-        });
+        const cli = engineStack({ stackName: "dev", envVars: backend.env }, stack.workspace.workDir, backend.url, stackIdentity("dev", backend.url));
         assert.deepStrictEqual(readTagsFile(backend.url, "papyrus", "dev"), { tags: {} }, "no tags file yet: no tags, as the engine reads it");
         const verdict = JSON.stringify({
             ecs: "completed",
@@ -122,9 +113,9 @@ describe("real Pulumi engine (LocalWorkspace, file:// backend)", function () {
         );
         assert.strictEqual(listed["papyrus:release:1"], verdict, "`up` keeps the stack's tags");
         assert.deepStrictEqual(readTagsFile(backend.url, "papyrus", "dev"), { tags: listed });
-        const before = cliCalls.length;
+        const before = engineCalls.length;
         assert.deepStrictEqual(await cli.tags(), listed);
-        assert.strictEqual(cliCalls.length, before, "read from the file, no CLI process");
+        assert.strictEqual(engineCalls.length, before, "read from the file, no CLI process");
         // A tags file that is there but is not the engine's is an error (the CLI would answer no tags, hiding every verdict);
         // another backend layout is left to the CLI.
         const file = path.join(backend.dir, "state", ".pulumi", "stacks", "papyrus", "dev.pulumi-tags");

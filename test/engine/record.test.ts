@@ -9,7 +9,9 @@ import * as os from "os";
 import * as path from "path";
 import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient } from "@aws-sdk/client-ecr";
 import { CreateClusterCommand, ECSClient } from "@aws-sdk/client-ecs";
-import { deploy, history, rollback } from "../../automation/driver";
+import { deploy } from "../../automation/commands/deploy";
+import { history } from "../../automation/commands/history";
+import { rollback } from "../../automation/commands/rollback";
 import { engineTools } from "../../automation/engine/tools";
 import { StackBusyError } from "../../automation/record/errors";
 import { EvidenceRecord } from "../../automation/record/evidence";
@@ -18,7 +20,7 @@ import { assertNoProcessLeft, childProcesses, CLI, CliRun, runCli, serviceStepSt
 import { fixtureProject, fixtureStack } from "../../testkit/fixture";
 import { startHoldingProxy } from "../../testkit/holdingProxy";
 import { pushImage, PushedImage } from "../../testkit/images";
-import { freePort, startMoto, MotoServer, TEST_REGION } from "../../testkit/moto";
+import { freePort, sharedMoto, SharedMoto, TEST_REGION } from "../../testkit/moto";
 
 const REPO = "papyrus-api";
 const REPO_URL = `123456789012.dkr.ecr.${TEST_REGION}.amazonaws.com/${REPO}`;
@@ -26,7 +28,7 @@ const credentials = { accessKeyId: "testing", secretAccessKey: "testing" };
 
 describe("the record never lies (real engine + moto)", function () {
     this.timeout(300_000);
-    let moto: MotoServer;
+    let moto: SharedMoto;
     let ecr: ECRClient;
     let ecs: ECSClient;
     let backend: TempBackend;
@@ -37,14 +39,14 @@ describe("the record never lies (real engine + moto)", function () {
     let v3: PushedImage;
 
     before(async () => {
-        moto = await startMoto();
+        moto = await sharedMoto();
         ecr = new ECRClient({ region: TEST_REGION, endpoint: moto.endpoint, credentials });
         ecs = new ECSClient({ region: TEST_REGION, endpoint: moto.endpoint, credentials });
     });
     after(async () => {
         ecr?.destroy();
         ecs?.destroy();
-        await moto?.stop();
+        await moto?.release();
     });
 
     beforeEach(async () => {

@@ -4,8 +4,6 @@
 // on top of moto's real answers, because moto runs no deployments (the first test records that).
 import * as assert from "assert";
 import * as fs from "fs";
-import * as path from "path";
-import { CreateRepositoryCommand, ECRClient } from "@aws-sdk/client-ecr";
 import {
     CreateClusterCommand,
     CreateServiceCommand,
@@ -14,88 +12,34 @@ import {
     RegisterTaskDefinitionCommand,
     UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
-import { deploy, history, reconcile, verify } from "../../automation/driver";
+import { deploy } from "../../automation/commands/deploy";
+import { history } from "../../automation/commands/history";
+import { reconcile } from "../../automation/commands/reconcile";
+import { verify } from "../../automation/commands/verify";
 import { EXIT_CODES, InterruptedError, ReconcileTargetGoneError, RolledBackError, RolloutTimeoutError } from "../../automation/record/errors";
 import { EvidenceRecord } from "../../automation/record/evidence";
-import { assertNoProcessLeft, runCli } from "../../testkit/cliProcess";
-import { tempBackend, TempBackend } from "../../testkit/backend";
-import { startEcsRolloutProxy, EcsRolloutProxy } from "../../testkit/ecsRollout";
-import { fixtureProject, fixtureStack } from "../../testkit/fixture";
-import { pushImage, PushedImage } from "../../testkit/images";
-import { startMoto, MotoServer, TEST_REGION } from "../../testkit/moto";
+import { runCli } from "../../testkit/cliProcess";
+import { fixtureStack } from "../../testkit/fixture";
+import { PushedImage } from "../../testkit/images";
+import { TEST_REGION } from "../../testkit/moto";
+import { escapeRegExp, rolloutHarness, ROLLOUT_REPO, ROLLOUT_REPO_URL } from "../../testkit/rolloutHarness";
 
-const REPO = "papyrus-api";
-const REPO_URL = `123456789012.dkr.ecr.${TEST_REGION}.amazonaws.com/${REPO}`;
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const credentials = { accessKeyId: "testing", secretAccessKey: "testing" };
 
 describe("rollout truth: following ECS's deployment, and reconciling an ECS rollback (real engine + moto + lifecycle proxy)", function () {
     this.timeout(300_000);
-    let moto: MotoServer;
-    let proxy: EcsRolloutProxy;
-    let ecr: ECRClient;
-    let ecs: ECSClient;
-    let backend: TempBackend;
-    let workDir: string;
+    const h = rolloutHarness(["v1.0.0", "v2.0.0"]);
+    const { ctx, engineEnv, image, evidenceFile, readEvidence } = h;
     let v1: PushedImage;
     let v2: PushedImage;
-
-    before(async () => {
-        moto = await startMoto();
-        ecr = new ECRClient({ region: TEST_REGION, endpoint: moto.endpoint, credentials });
+    beforeEach(() => {
+        ({ "v1.0.0": v1, "v2.0.0": v2 } = h.pushed);
     });
-    after(async () => {
-        ecr?.destroy();
-        await moto?.stop();
-    });
-    beforeEach(async () => {
-        await moto.reset();
-        proxy = await startEcsRolloutProxy(moto.endpoint);
-        ecs = new ECSClient({ region: TEST_REGION, endpoint: proxy.endpoint, credentials });
-        backend = tempBackend();
-        workDir = fixtureProject(backend.dir);
-        const stack = await fixtureStack(backend, "dev", {}, workDir);
-        await stack.setAllConfig({
-            "papyrus:repositoryName": { value: REPO },
-            "papyrus:fixtureEcs": { value: "true" },
-            "papyrus:fixtureClusterName": { value: "papyrus" },
-            "papyrus:fixtureServiceName": { value: "api" },
-        });
-        await ecr.send(new CreateRepositoryCommand({ repositoryName: REPO, imageTagMutability: "IMMUTABLE" }));
-        v1 = await pushImage(ecr, REPO, "v1.0.0");
-        v2 = await pushImage(ecr, REPO, "v2.0.0");
-    });
-    afterEach(async () => {
-        ecs?.destroy();
-        await proxy?.close();
-        try {
-            await assertNoProcessLeft(backend.dir);
-        } finally {
-            backend.cleanup();
-        }
-    });
-
-    // The engine's stand-in talks to ECS through the proxy too, so UpdateService starts a deployment there.
-    const engineEnv = () => ({ ...backend.env, ...moto.env, AWS_ENDPOINT_URL_ECS: proxy.endpoint });
-    const ctx = (extra: Record<string, unknown> = {}) => ({
-        stackName: "dev",
-        workDir,
-        envVars: engineEnv(),
-        ecr,
-        ecs,
-        requestedBy: "alice",
-        rolloutPollMs: 50,
-        progressMs: 0,
-        ...extra,
-    });
-    const image = (p: PushedImage) => `${REPO_URL}@${p.digest}`;
-    const evidenceFile = (name: string) => path.join(backend.dir, "evidence", name);
-    const readEvidence = (name: string): EvidenceRecord => JSON.parse(fs.readFileSync(evidenceFile(name), "utf8"));
     const rows = async () => (await history(ctx())).deployments.map((d) => [d.version, d.kind, d.result, d.digest, d.running ?? false]);
 
     it("moto's ECS runs no deployments: UpdateService keeps the one deployment and its task definition, and records no events", async () => {
         // Why the proxy exists; if moto ever grows rollouts, this fails and the proxy can go.
-        const direct = new ECSClient({ region: TEST_REGION, endpoint: moto.endpoint, credentials });
+        const direct = new ECSClient({ region: TEST_REGION, endpoint: h.moto.endpoint, credentials });
         try {
             await direct.send(new CreateClusterCommand({ clusterName: "probe" }));
             const register = async (family: string) =>
@@ -127,10 +71,10 @@ describe("rollout truth: following ECS's deployment, and reconciling an ECS roll
 
     it("follows the deployment `up` started by its ID to COMPLETED, printing progress while it runs", async () => {
         await deploy({ ...ctx(), tag: "v1.0.0" });
-        proxy.script({ outcome: "complete", polls: 3 });
+        h.proxy.script({ outcome: "complete", polls: 3 });
         const lines: string[] = [];
         const result = await deploy({ ...ctx({ onProgress: (line: string) => lines.push(line) }), tag: "v2.0.0", evidenceFile: evidenceFile("v2.json") });
-        const [svc] = (await ecs.send(new DescribeServicesCommand({ cluster: "papyrus", services: ["api"] }))).services!;
+        const [svc] = (await h.ecs.send(new DescribeServicesCommand({ cluster: "papyrus", services: ["api"] }))).services!;
         assert.strictEqual(result.rollout?.state, "COMPLETED");
         assert.strictEqual(result.rollout?.deploymentId, svc.deployments?.[0].id, "the deployment followed is the one ECS runs now");
         assert.match(result.rollout?.deploymentId ?? "", /^ecs-svc\/\d+$/);
@@ -145,7 +89,7 @@ describe("rollout truth: following ECS's deployment, and reconciling an ECS roll
 
     it("ECS rolls the deploy back: exit 6 naming both digests and ECS's events, the exact reconcile command, and then `reconcile` makes state, history and ECS agree", async () => {
         await deploy({ ...ctx(), tag: "v1.0.0" });
-        proxy.script({ outcome: "rollback", polls: 1 });
+        h.proxy.script({ outcome: "rollback", polls: 1 });
         let error: RolledBackError | undefined;
         await assert.rejects(deploy({ ...ctx(), tag: "v2.0.0", evidenceFile: evidenceFile("v2.json") }), (err: unknown) => {
             error = err as RolledBackError;
@@ -194,7 +138,11 @@ describe("rollout truth: following ECS's deployment, and reconciling an ECS roll
         );
         // kills: a no-op reconcile naming the current update (3, the reconcile itself) as the one ECS rolled back
         assert.ok(!("reconcileOf" in record), `no update was rolled back, so none is named: ${JSON.stringify(record.reconcileOf)}`);
-        const noop = await runCli(["reconcile", "--stack", "dev", "--json", "--cwd", workDir], { ...process.env, ...engineEnv(), PAPYRUS_DEPLOYER: "ci-test" });
+        const noop = await runCli(["reconcile", "--stack", "dev", "--json", "--cwd", h.workDir], {
+            ...process.env,
+            ...engineEnv(),
+            PAPYRUS_DEPLOYER: "ci-test",
+        });
         assert.strictEqual(noop.code, 0, noop.stderr);
         const printed = JSON.parse(noop.stdout) as EvidenceRecord;
         assert.deepStrictEqual([printed.unchanged, printed.reconcileOf], [again.unchanged, undefined]);
@@ -204,22 +152,22 @@ describe("rollout truth: following ECS's deployment, and reconciling an ECS roll
     it("`reconcile` refuses to record an image ECS runs that is gone from ECR: exit 3, naming it, nothing changed", async () => {
         // kills: recording a digest ECS could not pull again, or the rollback error's advice (`--to-version`) for a reconcile
         await deploy({ ...ctx(), tag: "v1.0.0" });
-        const gone = `${REPO_URL}@sha256:${"e".repeat(64)}`; // never pushed: as if deleted from ECR
+        const gone = `${ROLLOUT_REPO_URL}@sha256:${"e".repeat(64)}`; // never pushed: as if deleted from ECR
         const arn = (
-            await ecs.send(
+            await h.ecs.send(
                 new RegisterTaskDefinitionCommand({
                     family: "papyrus-dev",
                     containerDefinitions: [{ name: "app", image: gone, essential: true, memory: 512 }],
                 }),
             )
         ).taskDefinition!.taskDefinitionArn!;
-        await ecs.send(new UpdateServiceCommand({ cluster: "papyrus", service: "api", taskDefinition: arn })); // drift, by hand
+        await h.ecs.send(new UpdateServiceCommand({ cluster: "papyrus", service: "api", taskDefinition: arn })); // drift, by hand
         await assert.rejects(reconcile({ ...ctx(), evidenceFile: evidenceFile("gone.json") }), (err: unknown) => {
             assert.ok(err instanceof ReconcileTargetGoneError, String(err));
             assert.strictEqual(err.exitCode, EXIT_CODES.imageUnavailable);
             assert.strictEqual(
                 err.message,
-                `ECS runs \`${gone}\` on stack \`dev\`, but its digest is not in \`${REPO}\`: recording it would name an image ECS cannot pull again ` +
+                `ECS runs \`${gone}\` on stack \`dev\`, but its digest is not in \`${ROLLOUT_REPO}\`: recording it would name an image ECS cannot pull again ` +
                     "(a scale-out or a replaced task would fail); nothing was changed. Deploy a tag or roll back to a digest still in ECR (see `papyrus-deploy history --stack dev`)",
             );
             return true;
@@ -230,10 +178,10 @@ describe("rollout truth: following ECS's deployment, and reconciling an ECS roll
 
     it("`--on-rollback reconcile` from the CLI: exit 6 still, the reconcile recorded and linked, progress on stderr, --json prints the evidence", async () => {
         await deploy({ ...ctx(), tag: "v1.0.0" });
-        proxy.script({ outcome: "rollback", polls: 1 });
+        h.proxy.script({ outcome: "rollback", polls: 1 });
         const env = { ...process.env, ...engineEnv(), PAPYRUS_DEPLOYER: "ci-test" };
         const { code, stdout, stderr } = await runCli(
-            ["deploy", "--stack", "dev", "--tag", "v2.0.0", "--on-rollback", "reconcile", "--json", "--evidence", evidenceFile("v2.json"), "--cwd", workDir],
+            ["deploy", "--stack", "dev", "--tag", "v2.0.0", "--on-rollback", "reconcile", "--json", "--evidence", evidenceFile("v2.json"), "--cwd", h.workDir],
             env,
         );
         assert.strictEqual(code, 6, stderr);
@@ -251,7 +199,7 @@ describe("rollout truth: following ECS's deployment, and reconciling an ECS roll
         // The link back, from the reconcile's own history entry to the update ECS rolled back (2, v2); kills: the
         // reconcile recording no `reconcileOf`, or naming the reconcile itself, the update before, or the digest ECS runs.
         assert.deepStrictEqual((await history(ctx())).deployments[0].reconcileOf, { version: 2, digest: v2.digest });
-        const table = await runCli(["history", "--stack", "dev", "--cwd", workDir], env);
+        const table = await runCli(["history", "--stack", "dev", "--cwd", h.workDir], env);
         assert.strictEqual(table.code, 0, table.stderr);
         assert.match(table.stdout.split("\n")[1], /^3\s+\S+\s+\S+\s+succeeded\s+completed\s+reconcile \(of #2\)\s+v1\.0\.0\s+sha256:\S+\s+ci-test\s+\*$/);
         assert.match(table.stdout.split("\n")[2], /^2\s+\S+\s+\S+\s+succeeded\s+rolled-back\s+deploy\s+v2\.0\.0\s/);
@@ -263,9 +211,9 @@ describe("rollout truth: following ECS's deployment, and reconciling an ECS roll
     it("Ctrl-C while `--on-rollback reconcile` reconciles is an interrupt (exit 130), and the record says ECS rolled back and the reconcile was cancelled", async () => {
         // kills: reporting the cancelled reconcile as a failed one (exit 6), or the record saying `failed`/`succeeded`
         await deploy({ ...ctx(), tag: "v1.0.0" });
-        const stack = await fixtureStack(backend, "dev", {}, workDir);
+        const stack = await fixtureStack(h.backend, "dev", {}, h.workDir);
         await stack.setConfig("papyrus:fixtureDelayMs", { value: "6000" }); // the reconcile's program waits before it registers anything
-        proxy.script({ outcome: "rollback", polls: 1 });
+        h.proxy.script({ outcome: "rollback", polls: 1 });
         const abort = new AbortController();
         let reconciling = false;
         let error: InterruptedError | undefined;
@@ -292,8 +240,8 @@ describe("rollout truth: following ECS's deployment, and reconciling an ECS roll
         assert.match(
             error!.message,
             new RegExp(
-                `^deploy of stack \`dev\` was interrupted: ECS rolled back deployment ecs-svc/\\d+ and runs \`${escape(image(v1))}\`; ` +
-                    `the reconcile that would record it was cancelled, so the stack may still claim \`${escape(image(v2))}\`: run \`papyrus-deploy reconcile --stack dev\`$`,
+                `^deploy of stack \`dev\` was interrupted: ECS rolled back deployment ecs-svc/\\d+ and runs \`${escapeRegExp(image(v1))}\`; ` +
+                    `the reconcile that would record it was cancelled, so the stack may still claim \`${escapeRegExp(image(v2))}\`: run \`papyrus-deploy reconcile --stack dev\`$`,
             ),
         );
         const evidence = readEvidence("v2.json");
@@ -311,9 +259,9 @@ describe("rollout truth: following ECS's deployment, and reconciling an ECS roll
         // kills: following the rollout only after a successful `up` (the provider's wait for a steady
         // service can fail the update when ECS fails the deployment, after the state took the image)
         await deploy({ ...ctx(), tag: "v1.0.0" });
-        const stack = await fixtureStack(backend, "dev", {}, workDir);
+        const stack = await fixtureStack(h.backend, "dev", {}, h.workDir);
         await stack.setConfig("papyrus:fixtureFailAfterService", { value: "true" });
-        proxy.script({ outcome: "rollback", polls: 1 });
+        h.proxy.script({ outcome: "rollback", polls: 1 });
         let error: RolledBackError | undefined;
         await assert.rejects(deploy({ ...ctx(), tag: "v2.0.0", evidenceFile: evidenceFile("v2.json") }), (err: unknown) => {
             error = err as RolledBackError;
@@ -331,7 +279,7 @@ describe("rollout truth: following ECS's deployment, and reconciling an ECS roll
 
     it("a rollout still IN_PROGRESS when `--wait-timeout` ends: exit 10 with its own message, and lines were printed while it waited", async () => {
         await deploy({ ...ctx(), tag: "v1.0.0" });
-        proxy.script({ outcome: "hang" });
+        h.proxy.script({ outcome: "hang" });
         const lines: { at: number; line: string }[] = [];
         const started = Date.now();
         let error: RolloutTimeoutError | undefined;

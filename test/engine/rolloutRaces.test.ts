@@ -5,85 +5,23 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { CreateRepositoryCommand, ECRClient } from "@aws-sdk/client-ecr";
-import { ECSClient } from "@aws-sdk/client-ecs";
-import { deploy, history, verify } from "../../automation/driver";
+import { deploy } from "../../automation/commands/deploy";
+import { history } from "../../automation/commands/history";
+import { verify } from "../../automation/commands/verify";
 import { EXIT_CODES, InvalidInputError, NotVerifiedError, RolledBackError, SupersededError } from "../../automation/record/errors";
-import { EvidenceRecord } from "../../automation/record/evidence";
-import { assertNoProcessLeft } from "../../testkit/cliProcess";
-import { tempBackend, TempBackend } from "../../testkit/backend";
-import { startEcsRolloutProxy, EcsRolloutProxy } from "../../testkit/ecsRollout";
-import { fixtureProject, fixtureStack } from "../../testkit/fixture";
-import { pushImage, PushedImage } from "../../testkit/images";
-import { startMoto, MotoServer, TEST_REGION } from "../../testkit/moto";
-
-const REPO = "papyrus-api";
-const REPO_URL = `123456789012.dkr.ecr.${TEST_REGION}.amazonaws.com/${REPO}`;
-const credentials = { accessKeyId: "testing", secretAccessKey: "testing" };
+import { fixtureProject } from "../../testkit/fixture";
+import { PushedImage } from "../../testkit/images";
+import { escapeRegExp, rolloutHarness } from "../../testkit/rolloutHarness";
 
 describe("rollout edge cases: another update, ECS failing without rollback, ECS gone, refused secrets (real engine + moto + lifecycle proxy)", function () {
     this.timeout(300_000);
-    let moto: MotoServer;
-    let proxy: EcsRolloutProxy;
-    let ecr: ECRClient;
-    let ecs: ECSClient;
-    let backend: TempBackend;
-    let workDir: string;
+    const h = rolloutHarness(["v1.0.0", "v2.0.0", "v3.0.0"]);
+    const { ctx, engineEnv, image, evidenceFile, readEvidence } = h;
     let v2: PushedImage;
     let v3: PushedImage;
-
-    before(async () => {
-        moto = await startMoto();
-        ecr = new ECRClient({ region: TEST_REGION, endpoint: moto.endpoint, credentials });
+    beforeEach(() => {
+        ({ "v2.0.0": v2, "v3.0.0": v3 } = h.pushed);
     });
-    after(async () => {
-        ecr?.destroy();
-        await moto?.stop();
-    });
-    beforeEach(async () => {
-        await moto.reset();
-        proxy = await startEcsRolloutProxy(moto.endpoint);
-        ecs = new ECSClient({ region: TEST_REGION, endpoint: proxy.endpoint, credentials });
-        backend = tempBackend();
-        workDir = fixtureProject(backend.dir);
-        const stack = await fixtureStack(backend, "dev", {}, workDir);
-        await stack.setAllConfig({
-            "papyrus:repositoryName": { value: REPO },
-            "papyrus:fixtureEcs": { value: "true" },
-            "papyrus:fixtureClusterName": { value: "papyrus" },
-            "papyrus:fixtureServiceName": { value: "api" },
-        });
-        await ecr.send(new CreateRepositoryCommand({ repositoryName: REPO, imageTagMutability: "IMMUTABLE" }));
-        await pushImage(ecr, REPO, "v1.0.0");
-        v2 = await pushImage(ecr, REPO, "v2.0.0");
-        v3 = await pushImage(ecr, REPO, "v3.0.0");
-    });
-    afterEach(async () => {
-        ecs?.destroy();
-        await proxy?.close();
-        try {
-            await assertNoProcessLeft(backend.dir);
-        } finally {
-            backend.cleanup();
-        }
-    });
-
-    const engineEnv = () => ({ ...backend.env, ...moto.env, AWS_ENDPOINT_URL_ECS: proxy.endpoint });
-    const ctx = (extra: Record<string, unknown> = {}) => ({
-        stackName: "dev",
-        workDir,
-        envVars: engineEnv(),
-        ecr,
-        ecs,
-        requestedBy: "alice",
-        rolloutPollMs: 50,
-        progressMs: 0,
-        ...extra,
-    });
-    const image = (p: PushedImage) => `${REPO_URL}@${p.digest}`;
-    const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    const evidenceFile = (name: string) => path.join(backend.dir, "evidence", name);
-    const readEvidence = (name: string): EvidenceRecord => JSON.parse(fs.readFileSync(evidenceFile(name), "utf8"));
     const rows = async () => (await history(ctx())).deployments.map((d) => [d.version, d.kind, d.tag, d.requestedBy, d.running ?? false]);
     /** Resolves once a progress line starting with `prefix` was printed. */
     const printed = (lines: string[], prefix: string) =>
@@ -101,7 +39,7 @@ describe("rollout edge cases: another update, ECS failing without rollback, ECS 
     it("another checkout's deploy during the wait replaces the deployment: exit 6 naming that update, not 'ECS rolled back', and no reconcile", async () => {
         await deploy({ ...ctx(), tag: "v1.0.0" });
         // alice's deployment never finishes; bob's completes (his checkout has its own driver lock, and up's engine lock has ended).
-        proxy.script({ outcome: "hang" }, { outcome: "complete" });
+        h.proxy.script({ outcome: "hang" }, { outcome: "complete" });
         const lines: string[] = [];
         const alice = deploy({
             ...ctx({ onProgress: (line: string) => lines.push(line) }),
@@ -114,8 +52,8 @@ describe("rollout edge cases: another update, ECS failing without rollback, ECS 
             (err: unknown) => err,
         );
         await printed(lines, "rollout ecs-svc/");
-        const bobsCheckout = fixtureProject(backend.dir);
-        fs.copyFileSync(path.join(workDir, "Pulumi.dev.yaml"), path.join(bobsCheckout, "Pulumi.dev.yaml"));
+        const bobsCheckout = fixtureProject(h.backend.dir);
+        fs.copyFileSync(path.join(h.workDir, "Pulumi.dev.yaml"), path.join(bobsCheckout, "Pulumi.dev.yaml"));
         await deploy({ ...ctx(), workDir: bobsCheckout, requestedBy: "bob", tag: "v3.0.0" });
         const error = await alice;
         assert.ok(error instanceof SupersededError, String(error));
@@ -127,8 +65,8 @@ describe("rollout edge cases: another update, ECS failing without rollback, ECS 
         assert.match(
             error.message,
             new RegExp(
-                `^stack \`dev\` was updated to \`${escape(image(v2))}\`, but ${by} ran while ECS rolled it out and replaced it: ` +
-                    `ECS runs \`${escape(image(v3))}\`\\. That is not ECS rolling it back, so nothing was reconciled; see \`papyrus-deploy history --stack dev\` and deploy again if this image should run$`,
+                `^stack \`dev\` was updated to \`${escapeRegExp(image(v2))}\`, but ${by} ran while ECS rolled it out and replaced it: ` +
+                    `ECS runs \`${escapeRegExp(image(v3))}\`\\. That is not ECS rolling it back, so nothing was reconciled; see \`papyrus-deploy history --stack dev\` and deploy again if this image should run$`,
             ),
         );
         // kills: the rollback path, which ran a reconcile recording bob's digest as "of update 2".
@@ -163,7 +101,7 @@ describe("rollout edge cases: another update, ECS failing without rollback, ECS 
 
     it("ECS fails the deployment without rolling back: exit 6 saying the primary is still the recorded image, not 'recorded X but ECS runs X'", async () => {
         await deploy({ ...ctx(), tag: "v1.0.0" });
-        proxy.script({ outcome: "fail", polls: 1 });
+        h.proxy.script({ outcome: "fail", polls: 1 });
         await assert.rejects(deploy({ ...ctx(), tag: "v2.0.0", onRollback: "reconcile" }), (err: unknown) => {
             assert.ok(err instanceof RolledBackError, String(err));
             assert.strictEqual(err.exitCode, EXIT_CODES.drift);
@@ -171,7 +109,7 @@ describe("rollout edge cases: another update, ECS failing without rollback, ECS 
                 err.message,
                 new RegExp(
                     `^ECS marked deployment ecs-svc/\\d+ FAILED \\(ECS deployment circuit breaker: tasks failed to start\\.\\) without rolling back on stack \`dev\`: ` +
-                        `its primary deployment is still the recorded \`${escape(image(v2))}\`, whose tasks fail\\. The stack's record is what ECS tries to run;`,
+                        `its primary deployment is still the recorded \`${escapeRegExp(image(v2))}\`, whose tasks fail\\. The stack's record is what ECS tries to run;`,
                 ),
             );
             return true;
@@ -185,14 +123,14 @@ describe("rollout edge cases: another update, ECS failing without rollback, ECS 
 
     it("ECS unreachable in the middle of the wait: exit 8 saying the stack was updated, without 'nothing was changed, run the same command again'", async () => {
         await deploy({ ...ctx(), tag: "v1.0.0" });
-        proxy.script({ outcome: "hang" });
+        h.proxy.script({ outcome: "hang" });
         const lines: string[] = [];
         const deploying = deploy({ ...ctx({ onProgress: (line: string) => lines.push(line) }), tag: "v2.0.0", waitTimeoutMs: 120_000 }).then(
             () => undefined,
             (err: unknown) => err,
         );
         await printed(lines, "rollout ecs-svc/");
-        await proxy.close();
+        await h.proxy.close();
         const error = await deploying;
         assert.ok(error instanceof NotVerifiedError, String(error));
         assert.strictEqual(error.exitCode, EXIT_CODES.notVerified);
@@ -214,11 +152,11 @@ describe("rollout edge cases: another update, ECS failing without rollback, ECS 
     it("a blip in ECS's answers mid-wait costs nothing: the driver asks again and follows the rollout to COMPLETED", async () => {
         // kills: a wait that gives up (exit 8) at the first DescribeServices the SDK could not get answered
         await deploy({ ...ctx(), tag: "v1.0.0" });
-        proxy.script({ outcome: "complete", polls: 3 });
+        h.proxy.script({ outcome: "complete", polls: 3 });
         const lines: string[] = [];
         const deploying = deploy({ ...ctx({ onProgress: (line: string) => lines.push(line) }), tag: "v2.0.0", waitTimeoutMs: 120_000 });
         await printed(lines, "rollout ecs-svc/");
-        proxy.unavailable(4); // the SDK's own three attempts, then one more
+        h.proxy.unavailable(4); // the SDK's own three attempts, then one more
         const result = await deploying;
         assert.deepStrictEqual([result.rollout?.state, result.verify?.inSync], ["COMPLETED", true]);
         assert.ok(

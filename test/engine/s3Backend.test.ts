@@ -5,20 +5,22 @@
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import { CreateRepositoryCommand, ECRClient } from "@aws-sdk/client-ecr";
-import { deploy, history, rollback } from "../../automation/driver";
+import { deploy } from "../../automation/commands/deploy";
+import { history } from "../../automation/commands/history";
+import { rollback } from "../../automation/commands/rollback";
 import { engineTools } from "../../automation/engine/tools";
 import { StackBusyError } from "../../automation/record/errors";
 import { s3Backend, TempBackend } from "../../testkit/backend";
 import { assertNoProcessLeft, startCli, waitFor } from "../../testkit/cliProcess";
 import { fixtureProject, fixtureStack } from "../../testkit/fixture";
 import { pushImage, PushedImage } from "../../testkit/images";
-import { startMoto, MotoServer, TEST_REGION } from "../../testkit/moto";
+import { sharedMoto, SharedMoto, TEST_REGION } from "../../testkit/moto";
 
 const REPO = "papyrus-api";
 
 describe("deploy driver with S3 state (real engine + moto's S3 and ECR)", function () {
     this.timeout(300_000);
-    let moto: MotoServer;
+    let moto: SharedMoto;
     let ecr: ECRClient;
     let backend: TempBackend;
     let workDir: string;
@@ -27,12 +29,12 @@ describe("deploy driver with S3 state (real engine + moto's S3 and ECR)", functi
     let bucket = 0;
 
     before(async () => {
-        moto = await startMoto();
+        moto = await sharedMoto();
         ecr = new ECRClient({ region: TEST_REGION, endpoint: moto.endpoint, credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
     });
     after(async () => {
         ecr?.destroy();
-        await moto?.stop();
+        await moto?.release();
     });
     beforeEach(async () => {
         await moto.reset();

@@ -11,14 +11,15 @@ import * as os from "os";
 import * as path from "path";
 import { CreateRepositoryCommand, ECRClient } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
-import { deploy, history } from "../../automation/driver";
+import { deploy } from "../../automation/commands/deploy";
+import { history } from "../../automation/commands/history";
 import { lockPath } from "../../automation/engine/lock";
 import { StatusResult } from "../../automation/commands/status";
 import { tempBackend, TempBackend } from "../../testkit/backend";
 import { assertNoProcessLeft, runCli, startCli, waitFor } from "../../testkit/cliProcess";
 import { fixtureProject, fixtureStack } from "../../testkit/fixture";
 import { pushImage, PushedImage } from "../../testkit/images";
-import { freePort, startMoto, MotoServer, TEST_REGION } from "../../testkit/moto";
+import { freePort, sharedMoto, SharedMoto, TEST_REGION } from "../../testkit/moto";
 
 const REPO = "papyrus-api";
 const credentials = { accessKeyId: "testing", secretAccessKey: "testing" };
@@ -26,7 +27,7 @@ const DEV = "organization/papyrus/dev";
 
 describe("stale driver locks, unreadable state, and the exit codes the table names (real engine + moto)", function () {
     this.timeout(300_000);
-    let moto: MotoServer;
+    let moto: SharedMoto;
     let ecr: ECRClient;
     let ecs: ECSClient;
     let backend: TempBackend;
@@ -35,14 +36,14 @@ describe("stale driver locks, unreadable state, and the exit codes the table nam
     let v2: PushedImage;
 
     before(async () => {
-        moto = await startMoto();
+        moto = await sharedMoto();
         ecr = new ECRClient({ region: TEST_REGION, endpoint: moto.endpoint, credentials });
         ecs = new ECSClient({ region: TEST_REGION, endpoint: moto.endpoint, credentials });
     });
     after(async () => {
         ecr?.destroy();
         ecs?.destroy();
-        await moto?.stop();
+        await moto?.release();
     });
 
     beforeEach(async () => {

@@ -5,9 +5,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { PassThrough } from "stream";
-import { main, formatHistory, USAGE } from "../../automation/cli/main";
-import { COMMANDS, COMMON_FLAGS, commandUsage } from "../../automation/cli/commandTable";
-import { deploy } from "../../automation/driver";
+import { main, USAGE } from "../../automation/cli/main";
+import { formatHistory } from "../../automation/cli/print";
+import { COMMANDS, COMMON_FLAGS } from "../../automation/cli/commandTable";
+import { commandUsage } from "../../automation/cli/usage";
+import { deploy } from "../../automation/commands/deploy";
 import { EXIT_CODES } from "../../automation/record/errors";
 import { lockPath, processStartOf } from "../../automation/engine/lock";
 

@@ -4,7 +4,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { checkEvidencePath } from "../../automation/record/evidence";
+import { checkEvidencePath } from "../../automation/record/evidenceFile";
 
 describe("evidence path", () => {
     let dir: string;

@@ -6,6 +6,7 @@ import {
     Deployment,
     formatPromotedFrom,
     formatReconcileOf,
+    isSucceededDeployment,
     markRunning,
     parsePromotedFrom,
     parseReconcileOf,
@@ -19,10 +20,10 @@ const REPO = "123456789012.dkr.ecr.us-east-1.amazonaws.com/papyrus-api";
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
 
 /**
- * `deploy`, `rollback`, `infra`: the driver's updates. `manual`: a hand-run `pulumi up`. `automation`: another
+ * `deploy`, `rollback`, `up`: the driver's updates. `manual`: a hand-run `pulumi up`. `automation`: another
  * Automation API program's update. `refresh`: a refresh, which records the stack's config (so its image) too.
  */
-type Row = [kind: "deploy" | "rollback" | "infra" | "refresh" | "manual" | "automation", result: string, hex?: string, tag?: string];
+type Row = [kind: "deploy" | "rollback" | "up" | "refresh" | "manual" | "automation", result: string, hex?: string, tag?: string];
 
 /**
  * Engine history records (oldest first in the arguments, newest first in the result, as the CLI
@@ -59,7 +60,7 @@ function records(rows: Row[]): Deployment[] {
                                   "papyrus:imageTag": { value: tag ?? `v${i}.0.0`, secret: false },
                                   // What the checkout last held: a hand-run or foreign update, or a refresh, carries it unchanged.
                                   "papyrus:deployKind": {
-                                      value: kind === "deploy" || kind === "rollback" || kind === "infra" ? kind : "deploy",
+                                      value: kind === "deploy" || kind === "rollback" || kind === "up" ? kind : "deploy",
                                       secret: false,
                                   },
                                   "papyrus:deployedBy": { value: "alice", secret: false },
@@ -219,11 +220,11 @@ describe("deployments from history", () => {
         assert.strictEqual(toDeployments([summary({ result: undefined })])[0].result, "unknown");
     });
 
-    it("reads the driver's infra updates as infra, and only a hand-run update as manual", () => {
-        // kills: `infra` dropped from the driver's kinds; `cli && update` turned into `||`, or either side taken as true
+    it("reads the driver's `up` updates as up, and only a hand-run update as manual", () => {
+        // kills: `up` dropped from the driver's kinds; `cli && update` turned into `||`, or either side taken as true
         const history = records([
             ["deploy", "succeeded", "a"],
-            ["infra", "succeeded", "a"],
+            ["up", "succeeded", "a"],
             ["automation", "succeeded", "a"],
         ]);
         const cliRefresh = summary({ kind: "refresh", environment: { "exec.kind": "cli" } });
@@ -231,10 +232,34 @@ describe("deployments from history", () => {
             [...history, ...toDeployments([cliRefresh])].map((d) => [d.operation, d.runner, d.kind]),
             [
                 ["update", "automation", "other"],
-                ["update", "driver", "infra"],
+                ["update", "driver", "up"],
                 ["update", "driver", "deploy"],
                 ["refresh", "cli", "other"],
             ],
+        );
+    });
+
+    it("reads an update an earlier driver recorded as kind `infra` as `up`, its message as the driver's", () => {
+        // Before the name `up`, the driver wrote `papyrus:deployKind: infra` and the message `infra <tag> <digest> by <who>`.
+        // kills: the former name dropped from the kinds read or from the message pattern
+        const recorded = (kind: string) =>
+            summary({
+                message: `infra v1.0.0 ${digest("a")} by alice`,
+                config: {
+                    "papyrus:image": { value: `${REPO}@${digest("a")}`, secret: false },
+                    "papyrus:deployKind": { value: kind, secret: false },
+                    "papyrus:deployedBy": { value: "alice", secret: false },
+                },
+            });
+        const old = recorded("infra");
+        assert.deepStrictEqual(
+            toDeployments([old]).map((d) => [d.runner, d.kind, d.requestedBy]),
+            [["driver", "up", "alice"]],
+        );
+        // A kind no driver ever wrote is no driver kind, whatever the message says.
+        assert.deepStrictEqual(
+            toDeployments([recorded("toString")]).map((d) => d.kind),
+            ["other"],
         );
     });
 
@@ -251,6 +276,24 @@ describe("deployments from history", () => {
 });
 
 describe("rollback target", () => {
+    it("counts as a succeeded deployment only an update that succeeded and recorded its digest", () => {
+        // The one predicate rollback targets and protection share. kills: any of its three conditions dropped or negated
+        const [deployed, refresh] = records([
+            ["deploy", "succeeded", "a"],
+            ["refresh", "succeeded"],
+        ]).reverse();
+        const cases: [Deployment, boolean][] = [
+            [deployed, true],
+            [{ ...deployed, result: "failed" }, false],
+            [{ ...deployed, digest: undefined }, false],
+            [{ ...refresh, result: "succeeded", digest: digest("a") }, false],
+        ];
+        assert.deepStrictEqual(
+            cases.map(([d]) => isSucceededDeployment(d)),
+            cases.map(([, expected]) => expected),
+        );
+    });
+
     it("numbers file-backend updates (version 0) from the oldest, and reads digest, tag, kind and who from config", () => {
         const history = updates(["deploy", "succeeded", "a", "v1.0.0"], ["refresh", "succeeded"], ["rollback", "failed", "b"]);
         assert.deepStrictEqual(
@@ -477,10 +520,10 @@ describe("rollback target", () => {
         assert.strictEqual(chooseRollbackTarget(history, {}).target?.version, 2);
     });
 
-    it("follows infra re-applies and other programs' updates back to where their digest came from", () => {
+    it("follows `up` re-applies and other programs' updates back to where their digest came from", () => {
         // v1 (a), v2 (b), rollback to a, then an `up` that keeps a: the step back must not bring b back.
-        // kills: `infra` or `other` dropped from the kinds originOf follows
-        for (const kind of ["infra", "automation"] as const) {
+        // kills: `up` or `other` dropped from the kinds originOf follows
+        for (const kind of ["up", "automation"] as const) {
             const history = updates(["deploy", "succeeded", "a"], ["deploy", "succeeded", "b"], ["rollback", "succeeded", "a"], [kind, "succeeded", "a"]);
             const choice = chooseRollbackTarget(history, {});
             assert.strictEqual(choice.target, undefined, kind);

@@ -3,6 +3,7 @@
 // the bad value quoted, the expected form, and the reason.
 import * as assert from "assert";
 import {
+    digestOf,
     digestReference,
     ImageReferenceError,
     imageReferenceProblem,
@@ -463,4 +464,22 @@ describe("isSha256Digest", () => {
             assert.strictEqual(isSha256Digest(value), expected);
         });
     }
+});
+
+describe("digestOf", () => {
+    it("reads the digest an image ends in, also from references the validator refuses", () => {
+        // What ECS or an old record says ran is reported as it is: no registry, a tag beside the digest.
+        assert.strictEqual(digestOf(GOOD), DIGEST);
+        assert.strictEqual(digestOf(`papyrus-api@${DIGEST}`), DIGEST);
+        assert.strictEqual(digestOf(`${REPO_URL}:v1.0.0@${DIGEST}`), DIGEST);
+        // kills: `lastIndexOf` turned into `indexOf` (the last `@` decides)
+        assert.strictEqual(digestOf(`a@b/${REPO_URL.slice(2)}@${DIGEST}`), DIGEST);
+    });
+
+    it("reads no digest from a tag, a bare digest, a digest that is not sha256:<64 hex>, or nothing", () => {
+        // kills: the `at !== -1` check dropped (a bare `sha256:…` has no `@`), `slice(at + 1)` changed
+        for (const image of [`${REPO_URL}:v1.0.0`, DIGEST, `${REPO_URL}@sha512:${HEX}`, `${REPO_URL}@${DIGEST}0`, `${REPO_URL}@`, ""]) {
+            assert.strictEqual(digestOf(image), undefined, image);
+        }
+    });
 });

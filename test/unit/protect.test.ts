@@ -1,7 +1,11 @@
 // Which digests a stack protects and how its slots move (automation/aws/protect.ts), table-driven and pure.
 import * as assert from "assert";
 import { Deployment } from "../../automation/record/history";
-import { planSlots, protectedDeploymentCount, protectedDigests, unprotectedSourceWarning, unprotectedTargetWarning } from "../../automation/aws/protect";
+import { planSlots, protectedDigests, unprotectedSourceWarning, unprotectedTargetWarning } from "../../automation/aws/protect";
+import { parseStackSetting } from "../../automation/record/updateConfig";
+
+/** `papyrus:protectDeployments` as the driver reads it (the config schema's reader). */
+const protectedDeploymentCount = (value: string | undefined) => parseStackSetting("protectDeployments", value);
 
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
 const [A, B, C, D, X] = ["a", "b", "c", "d", "e"].map(digest);

@@ -2,13 +2,12 @@
 // the refusal of a control character in a requester or an `--accept-findings` reason, and tables
 // that escape what an older driver recorded, so no value can forge a row. Pure: no engine.
 import * as assert from "assert";
-import { formatHistory } from "../../automation/cli/main";
+import { formatHistory, formatStatus } from "../../automation/cli/print";
 import { EXIT_CODES, InvalidInputError } from "../../automation/record/errors";
-import { requestedByOf, requester } from "../../automation/record/evidence";
+import { requestedByOf, requester } from "../../automation/record/requester";
 import { Deployment } from "../../automation/record/history";
 import { escapeUnprintable, hasUnprintable } from "../../automation/record/printable";
 import { acceptFindingsReason } from "../../automation/aws/scanGate";
-import { formatStatus } from "../../automation/commands/status";
 import { describeUpdate } from "../../automation/aws/supersede";
 
 const digest = `sha256:${"5c".repeat(32)}`;

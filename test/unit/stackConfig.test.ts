@@ -6,7 +6,8 @@
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as path from "path";
-import { ConfigReader, qualifiedKey, readStackConfig, readStackSettings, serviceConfigKey, StackConfigError } from "../../components/stackConfig";
+import { qualifiedKey } from "../../components/configSchema";
+import { ConfigReader, readStackConfig, readStackSettings, serviceConfigKey, StackConfigError } from "../../components/stackConfig";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const GITHUB = JSON.stringify({ owner: "acme", repository: "papyrus", deploy: { environments: ["dev"] } });
@@ -77,6 +78,34 @@ describe("readStackConfig", () => {
             promoteFrom: undefined,
         });
         assert.strictEqual(config.github.owner, "acme");
+    });
+
+    it("reads the replication keys: where the build registry copies to, and who may copy into this one", () => {
+        assert.deepStrictEqual(read({ httpOnly: "true" }).replication, { destinations: [], sourceAccount: undefined });
+        assert.deepStrictEqual(
+            read({ httpOnly: "true", replicateTo: JSON.stringify([{ region: "eu-central-1" }, { region: "us-east-1", account: "111122223333" }]) }).replication,
+            { destinations: [{ region: "eu-central-1" }, { region: "us-east-1", account: "111122223333" }], sourceAccount: undefined },
+        );
+        assert.deepStrictEqual(read({ httpOnly: "true", replicationSourceAccount: "111122223333" }).replication, {
+            destinations: [],
+            sourceAccount: "111122223333",
+        });
+    });
+
+    it("reports a replication problem with the others, at once", () => {
+        // kills: replication checked after (or instead of) the rest, as index.ts did before it read them here.
+        assert.throws(
+            () => read({ cpu: "one", replicateTo: JSON.stringify([{ region: "eu-west-1" }]), replicationSourceAccount: "acme" }),
+            (err: Error) => {
+                assert.ok(err instanceof StackConfigError, String(err));
+                assert.deepStrictEqual(err.problems, [
+                    "`papyrus:cpu` must be a number, got `one`",
+                    "`papyrus:replicateTo[0].region` is `eu-west-1`, the stack's own registry (`aws:region`); replicate to another region, or name another `account`",
+                    '`papyrus:replicationSourceAccount` must be the 12-digit account id of the build registry that replicates into this one, in quotes (`"111122223333"`), got `acme`',
+                ]);
+                return true;
+            },
+        );
     });
 
     it("takes an existing VPC instead of settings for a new one", () => {

@@ -62,8 +62,8 @@ describe("the update's config file", () => {
     });
 
     it("works without a stack file, and refuses one that is not YAML with the file named", () => {
-        const file = writeUpdateConfig(dir, "dev", { image: "x", deployKind: "infra" });
-        assert.deepStrictEqual(yaml.load(fs.readFileSync(file.path, "utf8")), { config: { "papyrus:image": "x", "papyrus:deployKind": "infra" } });
+        const file = writeUpdateConfig(dir, "dev", { image: "x", deployKind: "up" });
+        assert.deepStrictEqual(yaml.load(fs.readFileSync(file.path, "utf8")), { config: { "papyrus:image": "x", "papyrus:deployKind": "up" } });
         file.remove();
         fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), "config:\n  papyrus:repositoryName: [unclosed\n");
         assert.throws(() => writeUpdateConfig(dir, "dev", {}), {

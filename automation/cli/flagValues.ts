@@ -1,0 +1,63 @@
+// What a flag's text becomes: each parser names the flag, quotes the value and
+// says what to give instead. The command table (commandTable.ts) names one of
+// these per flag, so a flag's type, help and conversion are written once.
+import * as fs from "fs";
+import * as path from "path";
+import { PROJECT_NAME } from "../../components/configSchema";
+import { parseDuration } from "../../components/duration";
+import { InvalidInputError } from "../record/errors";
+import type { RollbackTarget } from "../record/history";
+import type { TagPolicy } from "../record/tags";
+
+export const text = (value: string): string => value;
+
+/** Plain decimal only: Number() would also take `0x2`, `1e0` and ` 2 `. */
+export function updateNumber(value: string, flag: string): number {
+    if (!/^[1-9][0-9]{0,8}$/.test(value)) {
+        throw new InvalidInputError(flag, value, "must be an update number from `history` (1, 2, …)");
+    }
+    return Number(value);
+}
+
+export function onRollback(value: string, flag: string): "fail" | "reconcile" {
+    if (value === "fail" || value === "reconcile") return value;
+    throw new InvalidInputError(flag, value, "must be `fail` (exit 6 when ECS rolls the deployment back) or `reconcile` (also record what ECS runs)");
+}
+
+export function waitDuration(value: string, flag: string): number {
+    const ms = parseDuration(value);
+    if (ms === undefined) {
+        throw new InvalidInputError(flag, value, "must be a duration of at most 60 minutes such as `90s`, `10m`, `1m30s` or `0` (look once, do not wait)");
+    }
+    return ms;
+}
+
+export function tagPolicy(value: string, flag: string): TagPolicy {
+    if (value === "") throw new InvalidInputError(flag, value, "must be a regular expression such as `^v\\d+\\.\\d+\\.\\d+$`, and is empty");
+    try {
+        return { pattern: new RegExp(value) };
+    } catch (e) {
+        throw new InvalidInputError(flag, value, `is not a valid regular expression (${(e as Error).message})`);
+    }
+}
+
+export const toVersion = (value: string, flag: string): RollbackTarget => ({ toVersion: updateNumber(value, flag) });
+export const toTag = (value: string): RollbackTarget => ({ toTag: value });
+export const toDigest = (value: string): RollbackTarget => ({ toDigest: value });
+
+/**
+ * `--cwd` not given: the nearest directory upwards from the working directory whose Pulumi.yaml
+ * is this project's, so the CLI never silently acts on another checkout's stacks.
+ */
+export function findProjectDirectory(from: string = process.cwd()): string {
+    for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
+        const file = path.join(dir, "Pulumi.yaml");
+        if (fs.existsSync(file) && new RegExp(`^name:\\s*${PROJECT_NAME}\\s*$`, "m").test(fs.readFileSync(file, "utf8"))) return dir;
+        if (path.dirname(dir) === dir) break;
+    }
+    throw new InvalidInputError(
+        "--cwd",
+        "",
+        `is needed: neither ${from} nor a directory above it holds this project's Pulumi.yaml (name: ${PROJECT_NAME}); run from the project or pass \`--cwd <project>\``,
+    );
+}
