@@ -18,7 +18,7 @@ import { tempBackend, TempBackend } from "../../testkit/backend";
 import { assertNoProcessLeft } from "../../testkit/cliProcess";
 import { ROGUES, RogueKind, unscopedTrustPolicy } from "../../testkit/fixtures/policy-app/rogues";
 import { pushImage } from "../../testkit/images";
-import { MotoServer, startMoto } from "../../testkit/moto";
+import { SharedMoto, sharedMoto } from "../../testkit/moto";
 import { installStandInAwsProvider, STAND_IN_ACCOUNT, typeOfUrn } from "../../testkit/standInAwsProvider";
 
 const FIXTURE_DIR = path.join(PROJECT_ROOT, "testkit", "fixtures", "policy-app");
@@ -312,14 +312,14 @@ describe("policy pack in the real engine (`--policy-pack policy`, the real progr
         const job = Object.values(workflow.jobs)[0];
         const gate = job.steps.find((step) => /pulumi preview --stack "\$STACK" --policy-pack policy\b/.test(step.run ?? ""));
         const TAG = "v1.2.3";
-        let moto: MotoServer;
+        let moto: SharedMoto;
         let digest: string;
 
         before(async () => {
             assert.ok(gate?.run, "deploy.yml has no policy gate step");
             const aws = spawnSync("aws", ["--version"], { encoding: "utf8" });
             assert.strictEqual(aws.status, 0, "the gate runs the AWS CLI (`aws`), as GitHub's runners have it: put it on PATH");
-            moto = await startMoto();
+            moto = await sharedMoto();
             const ecr = new ECRClient({ region: REGION, endpoint: moto.endpoint, credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
             await ecr.send(new CreateRepositoryCommand({ repositoryName: REPOSITORY_NAME, imageTagMutability: "IMMUTABLE" }));
             digest = (await pushImage(ecr, REPOSITORY_NAME, TAG)).digest;
@@ -327,7 +327,7 @@ describe("policy pack in the real engine (`--policy-pack policy`, the real progr
         });
 
         after(async () => {
-            await moto?.stop();
+            await moto?.release();
         });
 
         /** The gate step's script under bash, as GitHub runs a `run:` step, with the job's and the step's environment. */
