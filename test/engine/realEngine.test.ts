@@ -4,12 +4,15 @@ import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { readCheckpointFile } from "../../automation/engine/checkpointFile";
+import { isCancelAcknowledged, withEngineInterrupt } from "../../automation/engine/interrupt";
 import { engineCalls, engineTools, PROJECT_ROOT, pulumiExecutable } from "../../automation/engine/tools";
 import { engineStack } from "../../automation/engine/workspace";
 import { stackIdentity } from "../../automation/engine/stackName";
 import { readTagsFile } from "../../automation/engine/tagsFile";
 import { tempBackend, TempBackend } from "../../testkit/backend";
+import { childProcesses, serviceStepStarted } from "../../testkit/cliProcess";
 import { fixtureStack } from "../../testkit/fixture";
 
 const DIGEST_A = "sha256:" + "a".repeat(64);
@@ -129,6 +132,44 @@ describe("real Pulumi engine (LocalWorkspace, file:// backend)", function () {
         assert.ok("corrupt" in truncated && /^is not JSON \(.*; truncated\?\)$/.test(truncated.corrupt), JSON.stringify(truncated));
         await assert.rejects(cli.tags(), { name: "TagsFileError", file });
         assert.deepStrictEqual(readTagsFile(`${backend.url}?no_lock=true`, "papyrus", "dev"), { ambiguous: "not a plain file:// backend" });
+    });
+
+    it("an interrupt the engine got itself is acknowledged in its typed event stream, and the driver forwards none", async () => {
+        // kills: looking for the acknowledgement anywhere else, or taking the `cancelEvent` that ends every
+        // operation for it: the driver then sends a second SIGINT after the grace, and the engine terminates at once
+        const stack = await fixtureStack(backend, "dev");
+        const markerDir = fs.mkdtempSync(path.join(backend.dir, "marker-"));
+        await stack.setAllConfig({
+            "papyrus:repositoryName": { value: "papyrus-api" },
+            "papyrus:image": { value: IMAGE_A },
+            // The service step takes 4 s, longer than the driver's 3 s grace.
+            "papyrus:fixtureServiceDelayMs": { value: "4000" },
+            "papyrus:fixtureMarkerDir": { value: markerDir },
+        });
+        const workDir = stack.workspace.workDir;
+        const adapter = engineStack({ stackName: "dev", envVars: backend.env }, workDir, backend.url, stackIdentity("dev", backend.url));
+        const abort = new AbortController();
+        const events: EngineEvent[] = [];
+        let output = "";
+        const up = withEngineInterrupt({ signal: abort.signal, onEvent: (e) => events.push(e), onOutput: (t) => (output += t) }, (engine) =>
+            adapter.up({ ...engine, message: "interrupted", configFile: path.join(workDir, "Pulumi.dev.yaml") }),
+        ).then(
+            () => undefined,
+            (err: unknown) => err,
+        );
+        await serviceStepStarted(markerDir);
+        const engine = childProcesses(process.pid).find((c) => path.basename(c.cmdline[0] ?? "") === "pulumi" && c.cmdline[1] === "up");
+        assert.ok(engine, "the engine's `pulumi up` runs as a child of this process");
+        // A terminal's Ctrl-C reaches the engine and the driver alike.
+        process.kill(engine.pid, "SIGINT");
+        abort.abort();
+        assert.ok(await up, "the update ends cancelled");
+        assert.strictEqual(events.filter(isCancelAcknowledged).length, 1, JSON.stringify(events.filter((e) => e.stdoutEvent)));
+        assert.strictEqual((output.match(/\^C received; cancelling/g) ?? []).length, 1, output);
+        assert.doesNotMatch(output, /received; terminating/);
+        assert.deepStrictEqual(events.at(-1)?.cancelEvent, {}, "the stream ends with `cancelEvent`, as every operation's does");
+        const [last] = await stack.history(1, 1, false);
+        assert.deepStrictEqual([last.message, last.result], ["interrupted", "failed"]);
     });
 
     it("fails `up` with the validator's message when the image is a tag", async () => {
