@@ -9,8 +9,8 @@
 // (checkpointFile.ts) and the tags (tagsFile.ts). The checkpoint read stays because `exportStack()`
 // would be the largest part of the driver's own time: `bench/stateRead.ts`, 20 reads each of the
 // fixture's checkpoint (4 resources) on 2026-12-07, 2 cores shared with other suites: the file
-// 0.18 ms median (0.15–0.48) against `exportStack()` 607 ms (394–1029) at load 10–14, and 0.23 ms
-// against 1350 ms at load 16–18. A deploy reads the state twice; each of the API's own reads around
+// 0.18 ms median (0.15–0.49) against `exportStack()` 524 ms (333–1021) at load 4–6, 607 ms at load
+// 10–14 and 1350 ms at load 16–18. A deploy reads the state twice; each of the API's own reads around
 // `up` (`stack select`, `stack output` ×2, a one-entry `stack history`) cost 0.2–0.9 s at load 16–20.
 // The file read also names what is wrong with a checkpoint the engine cannot read either (exit 12
 // naming the file and the fix), where `stack export` only prints the engine's raw error.
