@@ -4,7 +4,7 @@
 // noted in `problems`, naming the key (and, inside an object, the path), and
 // the key then reads as unset, so every problem is reported at once.
 import { CONFIG_SCHEMA, ConfigKey, isRefusal, parseSetting, qualifiedKey, refusalMessage, ScalarKey, ScalarOf, Shape, StructuredKey } from "./configSchema";
-import { nearMiss } from "./githubIdentitySettings";
+import { nearMiss } from "./nearMiss";
 
 /** The part of `pulumi.Config` read here, so this module stays free of Pulumi imports. */
 export interface ConfigReader {
