@@ -14,6 +14,7 @@
 // Pure, like what it imports: the driver loads it on every command, the stack
 // program and the policy pack too.
 import { parseDuration } from "./duration";
+import { inputMessage } from "./inputMessage";
 import { DEFAULT_UNTAGGED_EXPIRY_DAYS } from "./immutableRepositoryArgs";
 import { SERVICE_DEFAULTS } from "./serviceDefaults";
 
@@ -349,9 +350,9 @@ export function isRefusal(value: unknown): value is Refusal {
     return typeof value === "object" && value !== null && "refused" in value;
 }
 
-/** "`papyrus:<key>` <why>, got `<value>`": every refused value is named this way. */
-export function refusalMessage(key: string, value: string, refusal: Refusal): string {
-    return `\`${key}\` ${refusal.refused}, got \`${value}\``;
+/** "`papyrus:<key>` <why>, got `<value>`" (an empty value: "…, and is empty"): every refused value is named this way. */
+export function refusalMessage(key: string, value: string | undefined, refusal: Refusal): string {
+    return inputMessage(key, refusal.refused, value);
 }
 
 /** The form of `key`'s value, as the docs show it. */

@@ -8,7 +8,7 @@ import { DEFAULT_REPLICA_WAIT_MS } from "../aws/replica";
 import { DEFAULT_RESTORE_WAIT_MS } from "../aws/restore";
 import { qualifiedKey } from "../../components/configSchema";
 import type { CommandSpec, FlagSpec } from "./flagSpec";
-import { findProjectDirectory, onRollback, tagPolicy, text, toDigest, toTag, toVersion, updateNumber, waitDuration } from "./flagValues";
+import { findProjectDirectory, onRollback, projectDirectory, tagPolicy, text, toDigest, toTag, toVersion, updateNumber, waitDuration } from "./flagValues";
 
 const stack = (what: string) =>
     ({
@@ -241,7 +241,7 @@ export const COMMON_FLAGS = {
         type: "string",
         value: "<dir>",
         option: "workDir",
-        parse: text,
+        parse: projectDirectory,
         default: findProjectDirectory,
         help: "project directory (default: the nearest directory upwards from here whose Pulumi.yaml is project papyrus)",
     },

@@ -42,7 +42,16 @@ export function tagPolicy(value: string, flag: string): TagPolicy {
 }
 
 export const toVersion = (value: string, flag: string): RollbackTarget => ({ toVersion: updateNumber(value, flag) });
-export const toTag = (value: string): RollbackTarget => ({ toTag: value });
+export function toTag(value: string, flag: string): RollbackTarget {
+    if (value === "") throw new InvalidInputError(flag, value, "must name the tag of an earlier deployment (`history` lists them), e.g. `v25.10.31`");
+    return { toTag: value };
+}
+
+/** `--cwd ""` would read as the working directory, unchecked: a directory is named, or `--cwd` left out. */
+export function projectDirectory(value: string, flag: string): string {
+    if (value === "") throw new InvalidInputError(flag, value, "must name the project directory (or be left out to find it upwards from here)");
+    return value;
+}
 export const toDigest = (value: string): RollbackTarget => ({ toDigest: value });
 
 // Stryker disable all: reads the file system (tested by test/unit/cli.test.ts); left out of `npm run mutate` (docs/TESTING.md).
@@ -58,7 +67,7 @@ export function findProjectDirectory(from: string = process.cwd()): string {
     }
     throw new InvalidInputError(
         "--cwd",
-        "",
+        undefined,
         `is needed: neither ${from} nor a directory above it holds this project's Pulumi.yaml (name: ${PROJECT_NAME}); run from the project or pass \`--cwd <project>\``,
     );
 }

@@ -4,6 +4,7 @@
 // and the bad value, says what to do, and carries the CLI's exit code; errors that end an update
 // that ran carry its evidence record. record/errors.ts lists the families.
 import { qualifiedKey } from "../../components/configSchema";
+import { inputMessage } from "../../components/inputMessage";
 import type { EvidenceRecord } from "./evidence";
 
 export const EXIT_CODES = {
@@ -69,15 +70,18 @@ export abstract class DeployError extends Error {
     }
 }
 
-/** A flag or value that can never work: fix the command line. */
+/**
+ * A flag or value that can never work: fix the command line. `value` is what was given (`""`: given
+ * empty); undefined when nothing was, and then `problem` says what is required.
+ */
 export class InvalidInputError extends DeployError {
     readonly exitCode = EXIT_CODES.usage;
     constructor(
         readonly input: string,
-        readonly value: string,
+        readonly value: string | undefined,
         readonly problem: string,
     ) {
-        super(`\`${input}\` ${problem}, got \`${value}\``);
+        super(inputMessage(input, problem, value));
     }
 
     /** The same error naming `name` instead: the CLI's flag for a library input (`tag` → `--tag`). */

@@ -73,7 +73,7 @@ export function readSetting<K extends ScalarKey>(values: Readonly<Record<string,
 /** `text` as `key`'s value (undefined: unset), as `readSetting` reads it. */
 export function parseStackSetting<K extends ScalarKey>(key: K, text: string | undefined): SettingOf<K> {
     const parsed = parseSetting(key, text);
-    if (isRefusal(parsed)) throw new InvalidInputError(qualifiedKey(key), text ?? "", parsed.refused);
+    if (isRefusal(parsed)) throw new InvalidInputError(qualifiedKey(key), text, parsed.refused);
     return parsed.value;
 }
 

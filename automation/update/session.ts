@@ -257,7 +257,7 @@ export function requireConfig(session: Session, key: Parameters<typeof qualified
                     `\`pulumi config set ${qualifiedKey(key)} <value> -s ${name}\` (without --secret)`,
             );
         }
-        throw new InvalidInputError(`${qualifiedKey(key)}`, "", `must be set in Pulumi.${name}.yaml (\`pulumi config set ${key} <value> -s ${name}\`)`);
+        throw new InvalidInputError(`${qualifiedKey(key)}`, undefined, `must be set in Pulumi.${name}.yaml (\`pulumi config set ${key} <value> -s ${name}\`)`);
     }
     return value;
 }

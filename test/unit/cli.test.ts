@@ -139,8 +139,8 @@ describe("papyrus-deploy CLI", () => {
 
     it("refuses promote's bad input before anything runs: no --from or --to, a bad --version, a bad --wait", async () => {
         const cases: [string[], RegExp][] = [
-            [["promote", "--to", "prod"], /^error: `--from` is required \(e\.g\. `--from dev`\), got ``$/m],
-            [["promote", "--from", "dev"], /^error: `--to` is required \(e\.g\. `--to prod`\), got ``$/m],
+            [["promote", "--to", "prod"], /^error: `--from` is required \(e\.g\. `--from dev`\)$/m],
+            [["promote", "--from", "dev"], /^error: `--to` is required \(e\.g\. `--to prod`\)$/m],
             [["promote", "--from", "dev", "--to", "prod", "--version", "0"], /`--version` must be an update number from `history` \(1, 2, …\), got `0`/],
             [["promote", "--from", "dev", "--to", "prod", "--version", "1e0"], /`--version` must be an update number .*got `1e0`/],
             [

@@ -1,0 +1,129 @@
+// No message ends in an empty value: "`--tag` is required …, got ``" read like a value lost on the
+// way. A value never given is not named; an empty one is said to be empty. Checked on the builders
+// (inputMessage, InvalidInputError, refusalMessage) and on every refusal an empty flag or key meets.
+import * as assert from "assert";
+import * as os from "os";
+import { CONFIG_SCHEMA, isRefusal, parseSetting, qualifiedKey, refusalMessage, ScalarKey } from "../../components/configSchema";
+import { inputMessage } from "../../components/inputMessage";
+import { COMMAND_NAMES, flagsOf } from "../../automation/cli/commandTable";
+import { commandOptions } from "../../automation/cli/commandOptions";
+import type { FlagSpec } from "../../automation/cli/flagSpec";
+import { acceptFindingsReason } from "../../automation/aws/scanGate";
+import { stackIdentity } from "../../automation/engine/stackName";
+import { rollback } from "../../automation/commands/rollback";
+import { checkEvidencePath } from "../../automation/record/evidenceFile";
+import { InvalidInputError } from "../../automation/record/errors";
+import { validateTag } from "../../automation/record/tags";
+
+const EMPTY_GOT = "got ``";
+
+function messageOf(run: () => unknown): string {
+    try {
+        run();
+    } catch (e) {
+        return (e as Error).message;
+    }
+    assert.fail("was accepted");
+}
+
+describe("no message ends in an empty value", () => {
+    it("inputMessage: a value is quoted, an empty one is said to be empty (once), a missing one is not named", () => {
+        // kills: the "" case falling through to "got ``", "is empty" said twice, or `undefined` printed
+        const table: [string | undefined, string, string][] = [
+            ["v1", "must match x", "`--tag` must match x, got `v1`"],
+            [" ", "must match x", "`--tag` must match x, got ` `"],
+            ["", "must match x", "`--tag` must match x, and is empty"],
+            ["", "must name a tag, and is empty", "`--tag` must name a tag, and is empty"],
+            [undefined, "is required (e.g. `--tag v1`)", "`--tag` is required (e.g. `--tag v1`)"],
+        ];
+        for (const [value, problem, message] of table) {
+            assert.strictEqual(inputMessage("--tag", problem, value), message, JSON.stringify(value));
+            assert.strictEqual(new InvalidInputError("--tag", value, problem).message, message);
+        }
+        // The value survives `withInput` (the CLI's flag for a library input), missing or empty.
+        assert.strictEqual(new InvalidInputError("tag", undefined, "is required").withInput("--tag").message, "`--tag` is required");
+        assert.strictEqual(new InvalidInputError("tag", "", "must match x").withInput("--tag").message, "`--tag` must match x, and is empty");
+    });
+
+    it("refusalMessage: every scalar config key refusing an empty value says it is empty", () => {
+        // kills: refusalMessage building its own "got `…`" again
+        let refused = 0;
+        for (const key of Object.keys(CONFIG_SCHEMA) as ScalarKey[]) {
+            if (typeof CONFIG_SCHEMA[key].type !== "object" || "json" in CONFIG_SCHEMA[key].type) continue;
+            const parsed = parseSetting(key, "");
+            if (!isRefusal(parsed)) continue;
+            const message = refusalMessage(qualifiedKey(key), "", parsed);
+            assert.strictEqual(message, `\`${qualifiedKey(key)}\` ${parsed.refused}, and is empty`);
+            refused++;
+        }
+        assert.ok(refused >= 3, `only ${refused} keys refuse an empty value`);
+        assert.strictEqual(
+            refusalMessage(qualifiedKey("scanRequired"), "yes", { refused: "must be `true` or `false`" }),
+            `\`${qualifiedKey("scanRequired")}\` must be \`true\` or \`false\`, got \`yes\``,
+        );
+    });
+
+    it("every flag of every command: missing when required, or given empty, is said so (`--tag` is required (e.g. `--tag v25.10.31`))", () => {
+        // kills: a required flag's refusal naming the empty value again, or a parser quoting an empty value
+        const seen: string[] = [];
+        for (const command of COMMAND_NAMES) {
+            for (const [flag, spec] of Object.entries(flagsOf(command)) as [string, FlagSpec][]) {
+                if (spec.type !== "string") continue;
+                if (spec.required) {
+                    const missing = messageOf(() => commandOptions(command, {}));
+                    assert.ok(!missing.includes(EMPTY_GOT) && /is required \(e\.g\. `--\S+ \S+`\)$/.test(missing), `${command}: ${missing}`);
+                }
+                let empty: string | undefined;
+                try {
+                    spec.parse("", `--${flag}`);
+                } catch (e) {
+                    empty = (e as Error).message;
+                }
+                if (empty === undefined) continue;
+                assert.ok(!empty.includes(EMPTY_GOT) && empty.endsWith("is empty"), `${command} --${flag}: ${empty}`);
+                seen.push(`--${flag}`);
+            }
+        }
+        assert.deepStrictEqual([...new Set(seen)].sort(), [
+            "--cwd",
+            "--on-rollback",
+            "--tag-pattern",
+            "--to-tag",
+            "--to-version",
+            "--version",
+            "--wait",
+            "--wait-timeout",
+        ]);
+        assert.strictEqual(
+            messageOf(() => commandOptions("deploy", { stack: "dev" })),
+            "`--tag` is required (e.g. `--tag v25.10.31`)",
+        );
+        assert.strictEqual(
+            messageOf(() => commandOptions("rollback", { stack: "dev", "to-tag": "" })),
+            "`--to-tag` must name the tag of an earlier deployment (`history` lists them), e.g. `v25.10.31`, and is empty",
+        );
+        assert.strictEqual(
+            messageOf(() => commandOptions("up", { stack: "dev", cwd: "" })),
+            "`--cwd` must name the project directory (or be left out to find it upwards from here), and is empty",
+        );
+    });
+
+    it("the library's checks of the flags given as text (`--tag`, `--stack`, `--evidence`, `--accept-findings`, `--to-digest`) say a value is empty", async () => {
+        const table: [string, () => unknown][] = [
+            ["`tag` must name a release tag such as `v25.10.31` or a full commit SHA, and is empty", () => validateTag("")],
+            ["`evidenceFile` must name a file (e.g. `evidence/deploy.json`), and is empty", () => checkEvidencePath("", os.tmpdir())],
+            [
+                '`--accept-findings` must say why the findings are accepted (e.g. `--accept-findings "CVE-2025-1234: the parser is not reachable; fixed in v2.1"`), and is empty',
+                () => acceptFindingsReason(""),
+            ],
+        ];
+        for (const [message, run] of table) assert.strictEqual(messageOf(run), message);
+        assert.match(
+            messageOf(() => stackIdentity("", "file:///tmp/state")),
+            /^`stackName` must be a stack name \(letters, digits, .*, and is empty$/,
+        );
+        await assert.rejects(rollback({ stackName: "dev", workDir: "/nonexistent", target: { toDigest: "" } }), {
+            message: "`target.toDigest` must be `sha256:<64 lowercase hex>`, and is empty",
+        });
+    });
+});
