@@ -82,7 +82,7 @@ describe("acceptFindingsReason (--accept-findings)", () => {
                 name: "InvalidInputError",
                 message:
                     '`--accept-findings` must say why the findings are accepted (e.g. `--accept-findings "CVE-2025-1234: the parser is not reachable; fixed in v2.1"`), ' +
-                    `and is empty, got \`${given}\``,
+                    `and is empty${given === "" ? "" : `, got \`${given}\``}`,
             }));
     }
 });
