@@ -131,5 +131,6 @@ function describe(value: unknown): string {
     if (value === null) return "null";
     if (Array.isArray(value)) return `a list (\`${JSON.stringify(value)}\`)`;
     if (typeof value === "object") return `an object (\`${JSON.stringify(value)}\`)`;
+    if (value === "") return "an empty string";
     return `the ${typeof value} \`${typeof value === "string" ? value : JSON.stringify(value)}\``;
 }

@@ -107,6 +107,7 @@ function describe(value: unknown): string {
     if (value === undefined) return "nothing";
     if (value === null) return "null";
     if (Array.isArray(value)) return "a list";
+    if (value === "") return "an empty string";
     if (typeof value === "object") return "an object";
     return `\`${String(value)}\``;
 }

@@ -4,7 +4,9 @@
 import * as assert from "assert";
 import * as os from "os";
 import { CONFIG_SCHEMA, isRefusal, parseSetting, qualifiedKey, refusalMessage, ScalarKey } from "../../components/configSchema";
+import { ConfigValues } from "../../components/configValues";
 import { inputMessage } from "../../components/inputMessage";
+import { parseReplicationDestinations, replicationSourceAccountProblem } from "../../components/replicationSettings";
 import { COMMAND_NAMES, flagsOf } from "../../automation/cli/commandTable";
 import { commandOptions } from "../../automation/cli/commandOptions";
 import type { FlagSpec } from "../../automation/cli/flagSpec";
@@ -61,6 +63,22 @@ describe("no message ends in an empty value", () => {
             refusalMessage(qualifiedKey("scanRequired"), "yes", { refused: "must be `true` or `false`" }),
             `\`${qualifiedKey("scanRequired")}\` must be \`true\` or \`false\`, got \`yes\``,
         );
+    });
+
+    it("the config checks that describe a value: an empty string is named so (`papyrus:replicateTo[0].region`, an object's number)", () => {
+        // kills: `describe` quoting "" as "``" again
+        const replicateTo = qualifiedKey("replicateTo");
+        assert.deepStrictEqual(parseReplicationDestinations([{ region: "" }], replicateTo, "eu-west-1").problems, [
+            `\`${replicateTo}[0].region\` must be an AWS region such as \`eu-central-1\`, got an empty string`,
+        ]);
+        assert.strictEqual(
+            replicationSourceAccountProblem("", qualifiedKey("replicationSourceAccount")),
+            `\`${qualifiedKey("replicationSourceAccount")}\` must be the 12-digit account id of the build registry that replicates into this one, in quotes (\`"111122223333"\`), got an empty string`,
+        );
+        const key = qualifiedKey("taggedImageRetention");
+        const values = new ConfigValues({ get: (k) => (k === "taggedImageRetention" ? '{"keepNewest": ""}' : undefined), require: () => assert.fail() });
+        values.structured("taggedImageRetention");
+        assert.deepStrictEqual(values.problems, [`\`${key}.keepNewest\` must be a number, got an empty string`]);
     });
 
     it("every flag of every command: missing when required, or given empty, is said so (`--tag` is required (e.g. `--tag v25.10.31`))", () => {
