@@ -42,7 +42,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
             if (!isCommand(rest[0])) throw unknownCommand(rest[0]);
             return { kind: "commandHelp", command: rest[0] };
         }
-        return withoutCommand(argv, loose.tokens as Token[], command === "help" || loose.values.help === true);
+        return withoutCommand(argv, loose.tokens as Token[], command === "help" || loose.values.help === true, Object.keys(everyFlag));
     }
     if (!isCommand(command)) throw unknownCommand(command);
 
@@ -69,20 +69,15 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
  * No command: `--version`, `--help`, or the usage (exit 2). A flag `papyrus-deploy` does not take
  * alone is refused, and so is `--json` alone: it promises one JSON object, which the usage is not.
  */
-function withoutCommand(argv: readonly string[], tokens: readonly Token[], help: boolean): ParsedCommandLine {
+function withoutCommand(argv: readonly string[], tokens: readonly Token[], help: boolean, commandFlags: readonly string[]): ParsedCommandLine {
     const options = tokens.filter((t) => t.kind === "option");
     const foreign = options.find((t) => !(TOP_LEVEL_FLAGS as readonly string[]).includes(t.rawName ?? ""));
     // A command's flag (`--stack dev`) means a command was forgotten; anything else was mistyped.
-    if (foreign !== undefined && !help)
-        throw foreign.name && foreign.name in flagsOfAnyCommand() ? commandRequired() : unknownTopLevelFlag(foreign.rawName ?? "");
+    if (foreign !== undefined && !help) throw commandFlags.includes(foreign.name ?? "") ? commandRequired() : unknownTopLevelFlag(foreign.rawName ?? "");
     if (options.some((t) => t.rawName === "--version" || t.rawName === "-V")) return { kind: "version", json: argv.includes("--json") };
     if (help) return { kind: "usage", exitCode: 0 };
     if (argv.includes("--json")) throw commandRequired();
     return { kind: "usage", exitCode: 2 };
-}
-
-function flagsOfAnyCommand(): Record<string, FlagSpec> {
-    return Object.assign({}, ...COMMAND_NAMES.map((n) => COMMANDS[n].flags), COMMON_FLAGS);
 }
 
 /**
