@@ -143,5 +143,9 @@ describe("no message ends in an empty value", () => {
         await assert.rejects(rollback({ stackName: "dev", workDir: "/nonexistent", target: { toDigest: "" } }), {
             message: "`target.toDigest` must be `sha256:<64 lowercase hex>`, and is empty",
         });
+        // Not "no succeeded deployment of tag ``" after reading the history: refused before the stack is opened.
+        await assert.rejects(rollback({ stackName: "dev", workDir: "/nonexistent", target: { toTag: "" } }), {
+            message: "`target.toTag` must name the tag of an earlier deployment (`history` lists them), and is empty",
+        });
     });
 });
