@@ -4,6 +4,7 @@
 // gathers facts; outcome.ts decides from them how the update ends.
 import { digestOf } from "../../components/imageReference";
 import { engineErrorSummary } from "../engine/errors";
+import { missingServiceOutputs } from "../engine/project";
 import { RecordedImage } from "../engine/state";
 import { deploymentTaskDefinitions, followRollout, RolloutLostError, RolloutOutcome } from "../aws/rollout";
 import { replacingUpdate } from "../aws/supersede";
@@ -50,7 +51,10 @@ export async function checkEcs(session: Session, after: RecordedImage, record: U
     if (options.verify === false) return { verifyNote: { skipped: "--no-verify" }, running: [] };
     const cluster = record.stackOutputs.clusterName;
     const service = record.stackOutputs.serviceName;
-    if (typeof cluster !== "string" || typeof service !== "string") return { verifyNote: { skipped: NO_SERVICE }, running: [] };
+    const broken = missingServiceOutputs(record.stackOutputs, after.image);
+    if (broken !== undefined || typeof cluster !== "string" || typeof service !== "string") {
+        return { verifyNote: { failed: broken ?? NO_SERVICE }, running: [], lost: broken ?? NO_SERVICE };
+    }
     const ecs = ecsClient(session);
     const waitMs = options.waitTimeoutMs ?? DEFAULT_ROLLOUT_WAIT_MS;
     let followed: RolloutOutcome;
@@ -148,7 +152,9 @@ export type VerifyOutcome = { result: VerifyResult } | { skipped: string } | { e
 export async function verifyRunning(session: Session, recorded: RecordedImage | undefined, outputs: Record<string, unknown>): Promise<VerifyOutcome> {
     const cluster = outputs.clusterName;
     const service = outputs.serviceName;
-    if (!recorded || typeof cluster !== "string" || typeof service !== "string") return { skipped: NO_SERVICE };
+    if (!recorded) return { skipped: NO_SERVICE };
+    const broken = missingServiceOutputs(outputs, recorded.image);
+    if (broken !== undefined || typeof cluster !== "string" || typeof service !== "string") return { error: broken ?? NO_SERVICE, cause: undefined };
     try {
         return { result: await compareRunningImage(ecsClient(session), cluster, service, recorded.image) };
     } catch (err) {
