@@ -9,7 +9,7 @@ import * as path from "path";
 import { DescribeImagesCommand, ECRClient, ImageNotFoundException } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { qualifiedKey } from "../../components/configSchema";
-import { missingServiceOutputs, readProject } from "../engine/project";
+import { readProject } from "../engine/project";
 import { createEcrClient } from "../aws/ecr";
 import { fileBackendRoot } from "../engine/checkpointFile";
 import { engineCall } from "../engine/errors";
@@ -188,8 +188,7 @@ async function stackStatus(snapshot: StackSnapshot, clients: { ecr: ECRClient; e
 async function ecsState(snapshot: StackSnapshot, ecs: ECSClient, image: string): Promise<EcsState> {
     const cluster = snapshot.outputs.clusterName;
     const service = snapshot.outputs.serviceName;
-    const broken = missingServiceOutputs(snapshot.outputs, image);
-    if (broken !== undefined || typeof cluster !== "string" || typeof service !== "string") return { notChecked: broken ?? "no service outputs" };
+    if (typeof cluster !== "string" || typeof service !== "string") return { notChecked: "the stack has no `clusterName`/`serviceName` outputs" };
     try {
         const result = await compareRunningImage(ecs, cluster, service, image);
         return {

@@ -55,16 +55,7 @@ export function readProject(directory: string): PulumiProject {
 
 /**
  * The stack outputs the driver reads once the state runs a service (a task definition with a
- * digest): where ECS is followed, verified and shown (docs/CONTRACT.md).
+ * digest): where ECS is followed, verified and shown (docs/CONTRACT.md). Without them an update
+ * is not followed: its evidence says so, and `verify` exits 8.
  */
 export const SERVICE_OUTPUTS = ["clusterName", "serviceName"] as const;
-
-/** Why `outputs` break the contract for a stack whose state runs `image`; undefined when they do not. */
-export function missingServiceOutputs(outputs: Readonly<Record<string, unknown>>, image: string): string | undefined {
-    const missing = SERVICE_OUTPUTS.filter((name) => typeof outputs[name] !== "string" || outputs[name] === "");
-    if (missing.length === 0) return undefined;
-    return (
-        `the stack runs ${image}, but its program exports no ${missing.map((name) => `\`${name}\``).join(" or ")} output, ` +
-        "so the driver cannot follow or verify ECS: export the service's cluster and service names (the project contract, docs/CONTRACT.md)"
-    );
-}

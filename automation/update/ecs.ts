@@ -4,7 +4,7 @@
 // gathers facts; outcome.ts decides from them how the update ends.
 import { digestOf } from "../../components/imageReference";
 import { engineErrorSummary } from "../engine/errors";
-import { missingServiceOutputs } from "../engine/project";
+import { SERVICE_OUTPUTS } from "../engine/project";
 import { RecordedImage } from "../engine/state";
 import { deploymentTaskDefinitions, followRollout, RolloutLostError, RolloutOutcome } from "../aws/rollout";
 import { replacingUpdate } from "../aws/supersede";
@@ -18,7 +18,8 @@ import { ecsClient, readRecordedImage, Session } from "./session";
 
 export const DEFAULT_ROLLOUT_WAIT_MS = 15 * 60_000;
 
-const NO_SERVICE = "the stack has no ECS service to compare with (outputs `clusterName` and `serviceName` are unset)";
+/** Why ECS is not followed: a stack before its first deploy, or a program that breaks the contract (docs/CONTRACT.md). */
+const NO_SERVICE = `the stack has no ECS service to compare with (outputs ${SERVICE_OUTPUTS.map((o) => `\`${o}\``).join(" and ")} are unset; docs/CONTRACT.md)`;
 
 /** The service's ECS deployments (ID → task definition) before `up`; unset when there is no service yet or ECS does not answer (then creation times decide). */
 export async function ecsDeploymentsBefore(session: Session): Promise<ReadonlyMap<string, string> | undefined> {
@@ -51,10 +52,7 @@ export async function checkEcs(session: Session, after: RecordedImage, record: U
     if (options.verify === false) return { verifyNote: { skipped: "--no-verify" }, running: [] };
     const cluster = record.stackOutputs.clusterName;
     const service = record.stackOutputs.serviceName;
-    const broken = missingServiceOutputs(record.stackOutputs, after.image);
-    if (broken !== undefined || typeof cluster !== "string" || typeof service !== "string") {
-        return { verifyNote: { failed: broken ?? NO_SERVICE }, running: [], lost: broken ?? NO_SERVICE };
-    }
+    if (typeof cluster !== "string" || typeof service !== "string") return { verifyNote: { skipped: NO_SERVICE }, running: [] };
     const ecs = ecsClient(session);
     const waitMs = options.waitTimeoutMs ?? DEFAULT_ROLLOUT_WAIT_MS;
     let followed: RolloutOutcome;
@@ -152,9 +150,7 @@ export type VerifyOutcome = { result: VerifyResult } | { skipped: string } | { e
 export async function verifyRunning(session: Session, recorded: RecordedImage | undefined, outputs: Record<string, unknown>): Promise<VerifyOutcome> {
     const cluster = outputs.clusterName;
     const service = outputs.serviceName;
-    if (!recorded) return { skipped: NO_SERVICE };
-    const broken = missingServiceOutputs(outputs, recorded.image);
-    if (broken !== undefined || typeof cluster !== "string" || typeof service !== "string") return { error: broken ?? NO_SERVICE, cause: undefined };
+    if (!recorded || typeof cluster !== "string" || typeof service !== "string") return { skipped: NO_SERVICE };
     try {
         return { result: await compareRunningImage(ecsClient(session), cluster, service, recorded.image) };
     } catch (err) {

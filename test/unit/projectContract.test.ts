@@ -1,13 +1,12 @@
 // The project contract (docs/CONTRACT.md): the driver drives any Pulumi project by the name its
-// Pulumi.yaml gives, refuses a project file it cannot use naming what is missing, and refuses a
-// stack that runs a service without the outputs it follows ECS by. The page is held to the code:
+// Pulumi.yaml gives and refuses a project file it cannot use, naming what is missing. The page is held to the code:
 // every key the driver reads or sets and every output it reads is named there.
 import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { DRIVER_KEYS } from "../../components/configSchema";
-import { missingServiceOutputs, readProject, SERVICE_OUTPUTS } from "../../automation/engine/project";
+import { readProject, SERVICE_OUTPUTS } from "../../automation/engine/project";
 import { findProjectDirectory } from "../../automation/cli/flagValues";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -81,17 +80,6 @@ describe("the project contract (docs/CONTRACT.md)", () => {
         } finally {
             fs.rmSync(outside, { recursive: true, force: true });
         }
-    });
-
-    it("refuses a stack that runs a service without the outputs ECS is followed by, naming the missing ones", () => {
-        const image = `123456789012.dkr.ecr.us-east-1.amazonaws.com/orders@sha256:${"a".repeat(64)}`;
-        assert.strictEqual(missingServiceOutputs({ clusterName: "c", serviceName: "s" }, image), undefined);
-        assert.strictEqual(
-            missingServiceOutputs({ serviceName: "s" }, image),
-            `the stack runs ${image}, but its program exports no \`clusterName\` output, so the driver cannot follow or verify ECS: ` +
-                "export the service's cluster and service names (the project contract, docs/CONTRACT.md)",
-        );
-        assert.match(missingServiceOutputs({ clusterName: "", serviceName: 7 }, image) ?? "", /exports no `clusterName` or `serviceName` output/);
     });
 
     it("names every key the driver sets for an update", () => {
