@@ -3,8 +3,6 @@
 // Each check returns a message naming the input, quoting the value and showing
 // the expected form, or undefined.
 
-import { qualifiedKey } from "./configSchema";
-
 const PARTITION = "(aws|aws-cn|aws-us-gov)";
 const REGION = "([a-z]{2}(?:-[a-z]+)+-[0-9])";
 const ACCOUNT = "([0-9]{12})";
@@ -26,7 +24,7 @@ const SCALABLE_TARGET_ARN = new RegExp(`^arn:${PARTITION}:application-autoscalin
 export const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
 
 /** Why `value` is not the ARN of one S3 bucket (the state backend's), or undefined. */
-export function s3BucketArnProblem(value: unknown, input: string): string | undefined {
+export function s3BucketArnProblem(value: unknown, input: string, prefixInput: string): string | undefined {
     const expected = `\`${input}\` must be the ARN of the state bucket (\`arn:aws:s3:::<bucket>\`)`;
     if (typeof value !== "string") {
         return `${expected}, got a value of type ${value === null ? "null" : typeof value}`;
@@ -35,7 +33,7 @@ export function s3BucketArnProblem(value: unknown, input: string): string | unde
         return `${expected}, got \`${value}\`: a wildcard would grant every matching bucket; name the bucket`;
     }
     if (/^arn:[^:]+:s3:::[^/]+\/.*/.test(value)) {
-        return `${expected}, got \`${value}\`: that names objects, not the bucket; give the key prefix in \`${qualifiedKey("stateKeyPrefix")}\``;
+        return `${expected}, got \`${value}\`: that names objects, not the bucket; give the key prefix in \`${prefixInput}\``;
     }
     if (!S3_BUCKET_ARN.test(value)) {
         return `${expected}, got \`${value}\``;

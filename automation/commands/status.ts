@@ -8,14 +8,15 @@ import * as fs from "fs";
 import * as path from "path";
 import { DescribeImagesCommand, ECRClient, ImageNotFoundException } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
-import { PROJECT_NAME, qualifiedKey } from "../../components/configSchema";
+import { qualifiedKey } from "../../components/configSchema";
+import { readProject } from "../engine/project";
 import { createEcrClient } from "../aws/ecr";
 import { fileBackendRoot } from "../engine/checkpointFile";
 import { engineCall } from "../engine/errors";
 import { backendFor, createWorkspace } from "../engine/workspace";
 import { DeployError, StateUnreadableError } from "../record/errors";
 import { currentDeployment, markRunning, readDeployments } from "../record/history";
-import { readSetting } from "../record/updateConfig";
+import { readSetting, StackConfigValues } from "../record/updateConfig";
 import type { ReleaseVerdict } from "../record/verdict";
 import { protectiveTagsOf } from "../aws/protect";
 import { compareRunningImage, createEcsClient } from "../aws/verify";
@@ -82,7 +83,7 @@ export async function status(options: StatusOptions = {}): Promise<StatusResult>
                 stacks.push({ stack: name, problem: err.message });
                 continue;
             }
-            stacks.push(await stackStatus(snapshot, clientsFor(snapshot.config["aws:region"])));
+            stacks.push(await stackStatus(snapshot, clientsFor(snapshot.config.values["aws:region"])));
         }
     } finally {
         if (!options.clientsFor)
@@ -100,7 +101,7 @@ export interface StackSnapshot extends HistoryResult {
     readonly name: string;
     readonly qualified: string;
     /** The stack's config values (secrets left out). */
-    readonly config: Readonly<Record<string, string>>;
+    readonly config: StackConfigValues;
     /** The root stack's outputs (`clusterName`, `serviceName`, …). */
     readonly outputs: Readonly<Record<string, unknown>>;
 }
@@ -130,13 +131,14 @@ export async function inspectStack(options: StackContext): Promise<StackSnapshot
 export async function listStacks(options: Omit<StackContext, "stackName">): Promise<{ names: string[]; note?: string }> {
     const workDir = checkedProjectDirectory(options.workDir);
     const backendUrl = backendFor(workDir, options.envVars);
-    const context = { displayName: "(every stack)", identity: { qualified: "", organization: "", project: PROJECT_NAME, name: "" }, backendUrl };
+    const project = readProject(workDir).name;
+    const context = { displayName: "(every stack)", identity: { qualified: "", organization: "", project, name: "" }, backendUrl };
     const workspace = await createWorkspace({ ...options, stackName: "" }, workDir, backendUrl);
     try {
         return { names: (await engineCall(context, () => workspace.listStacks())).map((s) => s.name) };
     } catch (err) {
         if (!(err instanceof StateUnreadableError)) throw err;
-        const found = stackNamesWithoutEngine(workDir, backendUrl, PROJECT_NAME);
+        const found = stackNamesWithoutEngine(workDir, backendUrl, project);
         return { names: found.names, note: `\`pulumi stack ls\` failed, as one stack's state cannot be read (${err.problem}); ${found.from}` };
     }
 }
@@ -202,7 +204,7 @@ async function ecsState(snapshot: StackSnapshot, ecs: ECSClient, image: string):
 
 async function protectionState(snapshot: StackSnapshot, ecr: ECRClient, digest: string): Promise<ProtectionState> {
     const repositoryName = readSetting(snapshot.config, "repositoryName");
-    if (!repositoryName) return { unknown: `\`${qualifiedKey("repositoryName")}\` is not set` };
+    if (!repositoryName) return { unknown: `\`${qualifiedKey(snapshot.config.project, "repositoryName")}\` is not set` };
     try {
         const out = await ecr.send(new DescribeImagesCommand({ repositoryName, imageIds: [{ imageDigest: digest }] }));
         const detail = out.imageDetails?.[0];

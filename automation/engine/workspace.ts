@@ -7,23 +7,29 @@ import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { fileBackendRoot } from "./checkpointFile";
 import { EngineStack } from "./engineStack";
 import { missingBackendDirectory } from "./errors";
+import { readProject } from "./project";
 import { isSelfManagedBackend, stackIdentity, StackIdentity } from "./stackName";
 import { engineTools } from "./tools";
 
 /** What the engine needs from the caller's options: the stack's name and extra environment. */
 export interface EngineOptions {
-    /** `dev`, or fully qualified `organization/papyrus/dev`. */
+    /** `dev`, or fully qualified `organization/<project>/dev`. */
     readonly stackName: string;
     /** Extra environment for the engine (backend URL, passphrase, AWS endpoints). */
     readonly envVars?: Record<string, string>;
 }
 
-/** Self-managed backends need no CLI call; on Pulumi Cloud a bare name belongs to `pulumi whoami`'s user. */
+/**
+ * The stack of the project in `workDir` (its Pulumi.yaml `name`). Self-managed backends need no CLI
+ * call; on Pulumi Cloud a bare name belongs to `pulumi whoami`'s user.
+ */
 export async function identityOf(options: EngineOptions, workDir: string, backendUrl: string): Promise<StackIdentity> {
-    if (isSelfManagedBackend(backendUrl) || options.stackName.includes("/")) return stackIdentity(options.stackName, backendUrl);
+    const project = readProject(workDir).name;
+    if (isSelfManagedBackend(backendUrl) || options.stackName.includes("/")) return stackIdentity(options.stackName, project, backendUrl);
     const workspace = await createWorkspace(options, workDir, backendUrl);
     return stackIdentity(
         options.stackName,
+        project,
         backendUrl,
         await workspace.whoAmI().then(
             (w) => w.user,

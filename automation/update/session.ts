@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
-import { qualifiedKey } from "../../components/configSchema";
+import { ConfigKey, qualifiedKey } from "../../components/configSchema";
 import { createEcrClient } from "../aws/ecr";
 import { createEcsClient } from "../aws/verify";
 import { fileBackendRoot } from "../engine/checkpointFile";
@@ -234,7 +234,7 @@ export function stackOutputsOf(checkpoint: Checkpoint | undefined): Record<strin
  * shell's AWS_REGION points elsewhere; the SDK's default chain when the stack sets none.
  */
 export function stackRegion(config: StackConfigValues): string | undefined {
-    return config["aws:region"] || undefined;
+    return config.values["aws:region"] || undefined;
 }
 
 export function ecrClient(session: Session): ECRClient {
@@ -245,19 +245,20 @@ export function ecsClient(session: Session): ECSClient {
     return session.options.ecs ?? createEcsClient(stackRegion(session.config));
 }
 
-export function requireConfig(session: Session, key: Parameters<typeof qualifiedKey>[0]): string {
-    const value = session.config[qualifiedKey(key)];
+export function requireConfig(session: Session, key: ConfigKey): string {
+    const qualified = qualifiedKey(session.config.project, key);
+    const value = session.config.values[qualified];
     if (!value) {
         const name = session.identity.name;
-        if (isSecureStackConfigValue(session.workDir, name, qualifiedKey(key))) {
+        if (isSecureStackConfigValue(session.workDir, name, qualified)) {
             throw new InvalidInputError(
-                qualifiedKey(key),
+                qualified,
                 "(secret)",
                 `in Pulumi.${name}.yaml is a secret, which the driver does not decrypt; it names what the driver asks AWS for, so it must be a plain value: ` +
-                    `\`pulumi config set ${qualifiedKey(key)} <value> -s ${name}\` (without --secret)`,
+                    `\`pulumi config set ${qualified} <value> -s ${name}\` (without --secret)`,
             );
         }
-        throw new InvalidInputError(`${qualifiedKey(key)}`, undefined, `must be set in Pulumi.${name}.yaml (\`pulumi config set ${key} <value> -s ${name}\`)`);
+        throw new InvalidInputError(`${qualified}`, undefined, `must be set in Pulumi.${name}.yaml (\`pulumi config set ${key} <value> -s ${name}\`)`);
     }
     return value;
 }

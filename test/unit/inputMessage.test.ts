@@ -18,6 +18,8 @@ import { InvalidInputError } from "../../automation/record/errors";
 import { validateTag } from "../../automation/record/tags";
 
 const EMPTY_GOT = "got ``";
+/** Any project name: the messages name the key in the project's own namespace. */
+const PROJECT = "orders";
 
 function messageOf(run: () => unknown): string {
     try {
@@ -54,29 +56,33 @@ describe("no message ends in an empty value", () => {
             if (typeof CONFIG_SCHEMA[key].type !== "object" || "json" in CONFIG_SCHEMA[key].type) continue;
             const parsed = parseSetting(key, "");
             if (!isRefusal(parsed)) continue;
-            const message = refusalMessage(qualifiedKey(key), "", parsed);
-            assert.strictEqual(message, `\`${qualifiedKey(key)}\` ${parsed.refused}, and is empty`);
+            const message = refusalMessage(qualifiedKey(PROJECT, key), "", parsed);
+            assert.strictEqual(message, `\`${qualifiedKey(PROJECT, key)}\` ${parsed.refused}, and is empty`);
             refused++;
         }
         assert.ok(refused >= 3, `only ${refused} keys refuse an empty value`);
         assert.strictEqual(
-            refusalMessage(qualifiedKey("scanRequired"), "yes", { refused: "must be `true` or `false`" }),
-            `\`${qualifiedKey("scanRequired")}\` must be \`true\` or \`false\`, got \`yes\``,
+            refusalMessage(qualifiedKey(PROJECT, "scanRequired"), "yes", { refused: "must be `true` or `false`" }),
+            `\`${qualifiedKey(PROJECT, "scanRequired")}\` must be \`true\` or \`false\`, got \`yes\``,
         );
     });
 
     it("the config checks that describe a value: an empty string is named so (`papyrus:replicateTo[0].region`, an object's number)", () => {
         // kills: `describe` quoting "" as "``" again
-        const replicateTo = qualifiedKey("replicateTo");
+        const replicateTo = qualifiedKey(PROJECT, "replicateTo");
         assert.deepStrictEqual(parseReplicationDestinations([{ region: "" }], replicateTo, "eu-west-1").problems, [
             `\`${replicateTo}[0].region\` must be an AWS region such as \`eu-central-1\`, got an empty string`,
         ]);
         assert.strictEqual(
-            replicationSourceAccountProblem("", qualifiedKey("replicationSourceAccount")),
-            `\`${qualifiedKey("replicationSourceAccount")}\` must be the 12-digit account id of the build registry that replicates into this one, in quotes (\`"111122223333"\`), got an empty string`,
+            replicationSourceAccountProblem("", qualifiedKey(PROJECT, "replicationSourceAccount")),
+            `\`${qualifiedKey(PROJECT, "replicationSourceAccount")}\` must be the 12-digit account id of the build registry that replicates into this one, in quotes (\`"111122223333"\`), got an empty string`,
         );
-        const key = qualifiedKey("taggedImageRetention");
-        const values = new ConfigValues({ get: (k) => (k === "taggedImageRetention" ? '{"keepNewest": ""}' : undefined), require: () => assert.fail() });
+        const key = qualifiedKey(PROJECT, "taggedImageRetention");
+        const values = new ConfigValues({
+            name: PROJECT,
+            get: (k) => (k === "taggedImageRetention" ? '{"keepNewest": ""}' : undefined),
+            require: () => assert.fail(),
+        });
         values.structured("taggedImageRetention");
         assert.deepStrictEqual(values.problems, [`\`${key}.keepNewest\` must be a number, got an empty string`]);
     });
@@ -137,7 +143,7 @@ describe("no message ends in an empty value", () => {
         ];
         for (const [message, run] of table) assert.strictEqual(messageOf(run), message);
         assert.match(
-            messageOf(() => stackIdentity("", "file:///tmp/state")),
+            messageOf(() => stackIdentity("", PROJECT, "file:///tmp/state")),
             /^`stackName` must be a stack name \(letters, digits, .*, and is empty$/,
         );
         await assert.rejects(rollback({ stackName: "dev", workDir: "/nonexistent", target: { toDigest: "" } }), {
