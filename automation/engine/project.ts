@@ -24,13 +24,13 @@ const PROJECT_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 /** Reads and checks `directory`/Pulumi.yaml; a file the driver cannot use is refused naming what is missing. */
 export function readProject(directory: string): PulumiProject {
     const file = path.join(directory, "Pulumi.yaml");
-    const refuse = (value: string, problem: string) => new InvalidInputError(file, value, `${problem} (the project contract: docs/CONTRACT.md)`);
+    const refuse = (value: string | undefined, problem: string) => new InvalidInputError(file, value, `${problem} (the project contract: docs/CONTRACT.md)`);
     let loaded: unknown;
     try {
         loaded = yaml.load(fs.readFileSync(file, "utf8"));
     } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        if (code === "ENOENT") throw refuse("", "is needed: the driver drives a Pulumi project; run from the project or pass `--cwd <project>`");
+        if (code === "ENOENT") throw refuse(undefined, "is needed: the driver drives a Pulumi project; run from the project or pass `--cwd <project>`");
         if (code !== undefined) throw refuse(`(${code})`, "cannot be read; check its permissions");
         throw refuse((err as Error).message.split("\n")[0], "is not valid YAML; fix it (see `git diff`) and try again");
     }
@@ -39,7 +39,7 @@ export function readProject(directory: string): PulumiProject {
     }
     const fields = loaded as Record<string, unknown>;
     if (fields.name === undefined || fields.name === null || fields.name === "") {
-        throw refuse("", "must give the project's `name`: it is the config namespace (`<name>:repositoryName`) and part of every stack's name");
+        throw refuse(undefined, "must give the project's `name`: it is the config namespace (`<name>:repositoryName`) and part of every stack's name");
     }
     if (typeof fields.name !== "string" || !PROJECT_NAME.test(fields.name)) {
         throw refuse(String(fields.name), "must give a project `name` of letters, digits, `-`, `_` and `.` (Pulumi's rule)");
