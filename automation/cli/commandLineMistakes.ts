@@ -1,9 +1,10 @@
 // The refusals of a command line that was mistyped: each one line naming what was typed, with
 // "did you mean" when a command or flag is a near miss (the rule config keys use too,
 // components/nearMiss.ts) and the `--help` to run for the rest. No help dump: the line says what
-// to fix, and `--help` is one command away.
+// to fix, and `--help` is one command away. What was typed is shown escaped: one line stays one line.
 import { nearMiss } from "../../components/nearMiss";
 import { InvalidInputError } from "../record/errors";
+import { escapeUnprintable } from "../record/printable";
 import { CommandName, COMMAND_NAMES, flagsOf } from "./commandTable";
 
 const COMMANDS_HINT = "run `papyrus-deploy --help` for the commands";
@@ -16,7 +17,7 @@ const listed = (names: readonly string[]) => names.map((n) => `\`${n}\``).join("
 export function unknownCommand(name: string): InvalidInputError {
     const meant = nearMiss(name, COMMAND_NAMES);
     return new InvalidInputError(
-        name,
+        escapeUnprintable(name),
         undefined,
         meant !== undefined
             ? `is not a command; did you mean \`${meant}\`? (${COMMANDS_HINT})`
@@ -29,7 +30,7 @@ export function unknownFlag(command: CommandName, flag: string): InvalidInputErr
     const flags = Object.keys(flagsOf(command));
     const meant = flag.startsWith("--") ? nearMiss(flag.slice(2), flags) : undefined;
     return new InvalidInputError(
-        flag,
+        escapeUnprintable(flag),
         undefined,
         meant !== undefined
             ? `is not a flag of \`${command}\`; did you mean \`--${meant}\`? (${flagsHint(command)})`
@@ -41,7 +42,7 @@ export function unknownFlag(command: CommandName, flag: string): InvalidInputErr
 export function unknownTopLevelFlag(flag: string): InvalidInputError {
     const meant = flag.startsWith("--") ? nearMiss(flag.slice(2), ["help", "version", "json"]) : undefined;
     return new InvalidInputError(
-        flag,
+        escapeUnprintable(flag),
         undefined,
         meant !== undefined
             ? `is not a flag of \`papyrus-deploy\`; did you mean \`--${meant}\`? (${COMMANDS_HINT})`
@@ -61,7 +62,7 @@ export function commandRequired(): InvalidInputError {
 /** `deploy dev`: values go with their flag. */
 export function strayArguments(command: CommandName, extra: readonly string[]): InvalidInputError {
     return new InvalidInputError(
-        extra.join(" "),
+        escapeUnprintable(extra.join(" ")),
         undefined,
         `${extra.length > 1 ? "are arguments" : "is an argument"}, and \`${command}\` takes flags only: give each value with its flag, e.g. \`--stack dev\` (${flagsHint(command)})`,
     );

@@ -50,6 +50,10 @@ describe("the command line: mistakes, --version, --json", () => {
             ],
         ];
         for (const [argv, message] of table) assert.strictEqual(refusal(argv), message);
+        // What was typed is shown escaped: a line break cannot forge a second line of output.
+        assert.match(refusal(["dep\nloy"]), /^`dep\\nloy` is not a command; did you mean `deploy`\? /);
+        assert.match(refusal(["deploy", "--st\nack"]), /^`--st\\nack` is not a flag of `deploy`; did you mean `--stack`\? /);
+        assert.match(refusal(["history", "a\rb"]), /^`a\\rb` is an argument, /);
     });
 
     it("a mistyped flag: did you mean one of that command's own flags, and `papyrus-deploy <command> --help`", () => {
