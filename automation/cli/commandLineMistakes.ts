@@ -73,15 +73,17 @@ export function badFlagValue(command: CommandName, flag: string, argv: readonly 
     const spec = flagsOf(command)[flag.replace(/^-+/, "")];
     if (spec?.type === "boolean" || /does not take an argument/.test(parseError)) {
         const given = argv.find((a) => a.startsWith(`${flag}=`)) ?? flag;
-        return new InvalidInputError(flag, undefined, `is a switch and takes no value (\`${given}\`); give it alone, as \`${flag}\``);
+        return new InvalidInputError(flag, undefined, `is a switch and takes no value (\`${escapeUnprintable(given)}\`); give it alone, as \`${flag}\``);
     }
     const example = spec?.type === "string" ? `\`${flag} ${spec.example ?? spec.value}\`` : `\`${flag} <value>\``;
-    const next = argv[argv.indexOf(flag) + 1];
+    // The occurrence parseArgs refused: the one with nothing after it, or a flag after it.
+    const at = argv.findIndex((a, i) => a === flag && (argv[i + 1] === undefined || argv[i + 1].startsWith("-")));
+    const next = argv[at + 1];
     return new InvalidInputError(
         flag,
         undefined,
         next === undefined
             ? `needs a value, e.g. ${example}`
-            : `needs a value, and is followed by the flag \`${next}\`; give one, e.g. ${example} (a value that starts with \`-\` is written \`${flag}=-…\`)`,
+            : `needs a value, and is followed by the flag \`${escapeUnprintable(next)}\`; give one, e.g. ${example} (a value that starts with \`-\` is written \`${flag}=-…\`)`,
     );
 }

@@ -103,6 +103,10 @@ describe("the command line: mistakes, --version, --json", () => {
             ],
         ];
         for (const [argv, message] of table) assert.strictEqual(refusal(argv), message);
+        assert.match(refusal(["deploy", "--preview=a\nb"]), /^`--preview` is a switch and takes no value \(`--preview=a\\nb`\)/);
+        assert.match(refusal(["deploy", "--stack", "-x\ny"]), /^`--stack` needs a value, and is followed by the flag `-x\\ny`;/);
+        // kills: the first `--stack` taken for the one without a value
+        assert.strictEqual(refusal(["deploy", "--stack", "dev", "--tag", "v1.0.0", "--stack"]), "`--stack` needs a value, e.g. `--stack dev`");
     });
 
     it("without a command: `--version`/`-V`, `--help`/`-h`, the usage (exit 2); a mistyped or a command's flag refused", () => {
