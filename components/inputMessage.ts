@@ -10,9 +10,13 @@ export function inputMessage(input: string, problem: string, value: string | und
     return `\`${input}\` ${problem}${gotClause(problem, value)}`;
 }
 
-/** The part of `inputMessage` after the problem, for messages that name their input otherwise. */
+/** The part of `inputMessage` after the problem: nothing for no value, and "is empty" said once. */
 export function gotClause(problem: string, value: string | undefined): string {
     if (value === undefined) return "";
-    if (value === "") return /\bis empty\b/.test(problem) ? "" : ", and is empty";
-    return `, got \`${value}\``;
+    return value === "" && /\bis empty\b/.test(problem) ? "" : got(value);
+}
+
+/** `, got \`<value>\``, or `, and is empty` for an empty string: for messages that build their own sentence. */
+export function got(value: unknown): string {
+    return value === "" ? ", and is empty" : `, got \`${String(value)}\``;
 }

@@ -4,6 +4,7 @@
 // an unknown key, a region that is not one, or the stack's own registry as a
 // destination is refused with the key's path, never ignored.
 import { editDistance } from "./nearMiss";
+import { got } from "./inputMessage";
 
 /** One registry the build registry replicates to. */
 export interface ReplicationDestination {
@@ -40,7 +41,7 @@ export function parseReplicationDestinations(
         try {
             parsed = JSON.parse(value);
         } catch {
-            return { destinations: [], problems: [`\`${key}\` must be a list of destinations (\`- region: eu-central-1\`), got \`${value}\``] };
+            return { destinations: [], problems: [`\`${key}\` must be a list of destinations (\`- region: eu-central-1\`)${got(value)}`] };
         }
     }
     if (!Array.isArray(parsed)) {

@@ -19,6 +19,7 @@ import { githubIssuer } from "./githubSubject";
 import { immutableRepositoryProblems } from "./immutableRepositoryArgs";
 import { parseReplicationDestinations, ReplicationDestination, replicationSourceAccountProblem } from "./replicationSettings";
 import type { TaggedImageRetention } from "./repositoryLifecycle";
+import { got } from "./inputMessage";
 
 export type { ConfigReader } from "./configValues";
 
@@ -171,7 +172,7 @@ function readAccess(read: ConfigValues, stack: string, issuer: string): { settin
     }
     const promoteFrom = settings.promoteFrom;
     if (promoteFrom !== undefined && (!/^[A-Za-z0-9_.-]{1,100}$/.test(promoteFrom) || promoteFrom === stack)) {
-        problems.push(`\`${read.key("promoteFrom")}\` must name another stack of this project (e.g. \`dev\`), got \`${promoteFrom}\``);
+        problems.push(`\`${read.key("promoteFrom")}\` must name another stack of this project (e.g. \`dev\`)${got(promoteFrom)}`);
     }
     return { settings, problems };
 }

@@ -4,7 +4,12 @@
 import * as assert from "assert";
 import * as os from "os";
 import { CONFIG_SCHEMA, isRefusal, parseSetting, qualifiedKey, refusalMessage, ScalarKey } from "../../components/configSchema";
+import { acmCertificateArnProblem, oidcProviderArnProblem, parseEcsServiceArn, s3BucketArnProblem } from "../../components/arns";
 import { ConfigValues } from "../../components/configValues";
+import { kmsKeyArnProblem, secretReferenceProblem } from "../../components/containerSecrets";
+import type { DigestPinnedServiceArgs } from "../../components/digestPinnedServiceArgs";
+import { digestPinnedServiceProblems } from "../../components/digestPinnedServiceProblems";
+import { immutableRepositoryProblems } from "../../components/immutableRepositoryArgs";
 import { inputMessage } from "../../components/inputMessage";
 import { parseReplicationDestinations, replicationSourceAccountProblem } from "../../components/replicationSettings";
 import { COMMAND_NAMES, flagsOf } from "../../automation/cli/commandTable";
@@ -85,6 +90,45 @@ describe("no message ends in an empty value", () => {
         });
         values.structured("taggedImageRetention");
         assert.deepStrictEqual(values.problems, [`\`${key}.keepNewest\` must be a number, got an empty string`]);
+    });
+
+    it('the component checks name an empty argument as empty (a config key such as `user: ""` reaches them)', () => {
+        // kills: a check quoting its value by hand again (`got \`${value}\``)
+        const image = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/api@sha256:${"d".repeat(64)}` as const;
+        const args = {
+            image,
+            repositoryArn: "arn:aws:ecr:eu-west-1:123456789012:repository/api",
+            httpOnly: true,
+            containerName: "",
+            user: "",
+            healthCheck: { path: "" },
+        };
+        assert.deepStrictEqual(digestPinnedServiceProblems(args as DigestPinnedServiceArgs), [
+            "`containerName` must be 1-255 letters, digits, `-` or `_`, and is empty",
+            "`healthCheck.path` must start with `/`, and is empty",
+            "`user` must be `<uid>`, `<uid>:<gid>` or a user name, and is empty",
+        ]);
+        assert.deepStrictEqual(immutableRepositoryProblems({ mutableTagExclusions: [""] } as never), [
+            "`mutableTagExclusions[0]` must be 1-128 letters, digits or `._*-` with at most two `*`, and is empty",
+        ]);
+        const table: [string | undefined, string][] = [
+            [s3BucketArnProblem("", "bucket", "prefix"), "`bucket` must be the ARN of the state bucket (`arn:aws:s3:::<bucket>`), and is empty"],
+            [
+                oidcProviderArnProblem("", "token.actions.githubusercontent.com", "provider"),
+                "`provider` must be the ARN of the account's GitHub OIDC provider (`arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com`), and is empty",
+            ],
+            [
+                acmCertificateArnProblem("", "cert"),
+                "`cert` must be the ARN of an ACM certificate (`arn:aws:acm:<region>:<account>:certificate/<uuid>`), and is empty",
+            ],
+            [kmsKeyArnProblem("", "key"), "`key` must be the ARN of a KMS key (`arn:aws:kms:<region>:<account>:key/<key id>`), and is empty"],
+            [
+                messageOf(() => parseEcsServiceArn("")),
+                "`serviceArn` must be an ECS service ARN (`arn:aws:ecs:<region>:<account>:service/<cluster>/<name>`), and is empty",
+            ],
+        ];
+        for (const [message, expected] of table) assert.strictEqual(message, expected);
+        assert.match(secretReferenceProblem("", "secret") ?? "", /^`secret` must be the ARN of an SSM parameter .*, and is empty$/);
     });
 
     it("every flag of every command: missing when required, or given empty, is said so (`--tag` is required (e.g. `--tag v25.10.31`))", () => {
