@@ -110,7 +110,9 @@ export function formatHistory(deployments: readonly Deployment[]): string {
 
 /** The table `status` prints. */
 export function formatStatus(result: StatusResult): string {
-    if (result.stacks.length === 0) return "no stacks\n";
+    if (result.stacks.length === 0) {
+        return `no stacks of project \`${result.project}\` in ${result.backendUrl}${result.note === undefined ? "" : ` (${result.note})`}\n`;
+    }
     const rows = result.stacks.map((s) =>
         s.problem !== undefined
             ? [s.stack, "-", "-", "-", "-", "-", "-", "-", "-", s.problem]

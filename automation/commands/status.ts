@@ -13,7 +13,7 @@ import { readProject } from "../engine/project";
 import { createEcrClient } from "../aws/ecr";
 import { fileBackendRoot } from "../engine/checkpointFile";
 import { engineCall } from "../engine/errors";
-import { backendFor, createWorkspace } from "../engine/workspace";
+import { backendFor, createWorkspace, isMissingOwnBackend } from "../engine/workspace";
 import { DeployError, StateUnreadableError } from "../record/errors";
 import { currentDeployment, markRunning, readDeployments } from "../record/history";
 import { readSetting, StackConfigValues } from "../record/updateConfig";
@@ -58,13 +58,16 @@ export interface StackStatus {
 
 export interface StatusResult {
     readonly stacks: readonly StackStatus[];
+    /** The project (Pulumi.yaml `name`) and the backend whose stacks these are. */
+    readonly project: string;
+    readonly backendUrl: string;
     /** Set when the backend's list of stacks could not be read and the stacks came from elsewhere: why, and from where. */
     readonly note?: string;
 }
 
 /** Every stack of the project, read one after another. */
 export async function status(options: StatusOptions = {}): Promise<StatusResult> {
-    const { names, note } = await listStacks(options);
+    const { names, note, project, backendUrl } = await listStacks(options);
     names.sort();
     const clients = new Map<string, { ecr: ECRClient; ecs: ECSClient }>();
     const clientsFor = (region: string | undefined) => {
@@ -92,7 +95,7 @@ export async function status(options: StatusOptions = {}): Promise<StatusResult>
                 c.ecs.destroy();
             }
     }
-    return note === undefined ? { stacks } : { stacks, note };
+    return note === undefined ? { stacks, project, backendUrl } : { stacks, project, backendUrl, note };
 }
 
 /** One stack as `status` reads it: no lock, nothing written. */
@@ -128,18 +131,21 @@ export async function inspectStack(options: StackContext): Promise<StackSnapshot
  * and fails on the first it cannot read, without naming it; then the names come from the backend's
  * stack files (`file://`) or the checkout's `Pulumi.<stack>.yaml` files, and `note` says so and why.
  */
-export async function listStacks(options: Omit<StackContext, "stackName">): Promise<{ names: string[]; note?: string }> {
+export async function listStacks(options: Omit<StackContext, "stackName">): Promise<{ names: string[]; note?: string; project: string; backendUrl: string }> {
     const workDir = checkedProjectDirectory(options.workDir);
     const backendUrl = backendFor(workDir, options.envVars);
     const project = readProject(workDir).name;
+    const place = { project, backendUrl };
+    // Nothing deployed from this checkout yet: no stacks, and the engine is not asked (it would make the directory).
+    if (isMissingOwnBackend(backendUrl)) return { names: [], note: "its directory does not exist yet: the first update makes it", ...place };
     const context = { displayName: "(every stack)", identity: { qualified: "", organization: "", project, name: "" }, backendUrl };
     const workspace = await createWorkspace({ ...options, stackName: "" }, workDir, backendUrl);
     try {
-        return { names: (await engineCall(context, () => workspace.listStacks())).map((s) => s.name) };
+        return { names: (await engineCall(context, () => workspace.listStacks())).map((s) => s.name), ...place };
     } catch (err) {
         if (!(err instanceof StateUnreadableError)) throw err;
         const found = stackNamesWithoutEngine(workDir, backendUrl, project);
-        return { names: found.names, note: `\`pulumi stack ls\` failed, as one stack's state cannot be read (${err.problem}); ${found.from}` };
+        return { names: found.names, note: `\`pulumi stack ls\` failed, as one stack's state cannot be read (${err.problem}); ${found.from}`, ...place };
     }
 }
 

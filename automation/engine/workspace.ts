@@ -75,7 +75,7 @@ export function engineStack(options: EngineOptions, workDir: string, backendUrl:
     return new EngineStack(createWorkspace(options, workDir, backendUrl), identity.qualified, backendUrl);
 }
 
-/** PULUMI_BACKEND_URL, else `.pulumi-state/` inside the project (made if missing): works with no account. */
+/** PULUMI_BACKEND_URL, else `.pulumi-state/` inside the project: works with no account. Nothing is created here. */
 export function backendFor(workDir: string, envVars: Record<string, string> | undefined): string {
     const chosen = envVars?.PULUMI_BACKEND_URL ?? process.env.PULUMI_BACKEND_URL;
     if (chosen) {
@@ -84,7 +84,20 @@ export function backendFor(workDir: string, envVars: Record<string, string> | un
         if (dir !== undefined && !fs.existsSync(dir)) throw missingBackendDirectory(chosen, dir);
         return chosen;
     }
-    const dir = path.join(workDir, ".pulumi-state");
-    fs.mkdirSync(dir, { recursive: true });
-    return `file://${dir}`;
+    return `file://${path.join(workDir, ".pulumi-state")}`;
+}
+
+/**
+ * True for the project's own `.pulumi-state` before anything was written to it: it is made by the
+ * first update (`createBackendDirectory`), never by a read, so a command run in the wrong place leaves nothing behind.
+ */
+export function isMissingOwnBackend(backendUrl: string): boolean {
+    const dir = fileBackendRoot(backendUrl);
+    return dir !== undefined && path.basename(dir) === ".pulumi-state" && !fs.existsSync(dir);
+}
+
+/** Makes a `file://` backend's directory, for the update about to write to it. */
+export function createBackendDirectory(backendUrl: string): void {
+    const dir = fileBackendRoot(backendUrl);
+    if (dir !== undefined) fs.mkdirSync(dir, { recursive: true });
 }

@@ -18,8 +18,8 @@ import type { EngineStack } from "../engine/engineStack";
 import { StackIdentity } from "../engine/stackName";
 import { Checkpoint, pendingOperations, recordedImage, RecordedImage } from "../engine/state";
 import { PROJECT_ROOT } from "../engine/tools";
-import { backendFor, engineStack, identityOf } from "../engine/workspace";
-import { InterruptedError, InvalidInputError } from "../record/errors";
+import { backendFor, createBackendDirectory, engineStack, identityOf, isMissingOwnBackend } from "../engine/workspace";
+import { InterruptedError, InvalidInputError, StackNotFoundError } from "../record/errors";
 import { checkEvidencePath } from "../record/evidenceFile";
 import { requestedByOf } from "../record/requester";
 import { isSecureStackConfigValue, readStackConfigValues, StackConfigValues } from "../record/updateConfig";
@@ -104,6 +104,7 @@ export async function withLockedSession<T>(options: UpdateOptions, work: (sessio
     const evidenceFile = options.evidenceFile === undefined ? undefined : checkEvidencePath(options.evidenceFile, workDir);
     if (options.signal?.aborted) throw new InterruptedError(options.stackName, "interrupted before the update started; nothing was changed");
     const backendUrl = backendFor(workDir, options.envVars);
+    createBackendDirectory(backendUrl);
     // The lock is keyed on the canonical name, so `dev` and `organization/papyrus/dev` share it.
     const identity = await identityOf(options, workDir, backendUrl);
     const lock = acquireLock(workDir, identity.qualified, requestedBy, options.stackName);
@@ -124,6 +125,8 @@ export async function openSession(
     const workDir = known.workDir ?? checkedProjectDirectory(options.workDir);
     const backendUrl = known.backendUrl ?? backendFor(workDir, options.envVars);
     const identity = known.identity ?? (await identityOf(options, workDir, backendUrl));
+    // Read-only commands before any update: the engine would make the directory to say the stack is not there.
+    if (isMissingOwnBackend(backendUrl)) throw new StackNotFoundError(options.stackName, backendUrl);
     const stack = engineStack(options, workDir, backendUrl, identity);
     const session = { displayName: options.stackName, workDir, backendUrl, identity, options, stack };
     const readAt = new Date();
