@@ -19,7 +19,7 @@ const started = new Date();
 
 // `--if-stale` (setup): nothing to do while dist/ is current.
 if (process.argv.includes("--if-stale") && buildState() === "current") {
-    process.stdout.write("dist/ is current; not rebuilding\n");
+    process.stderr.write("dist/ is current; not rebuilding\n");
     process.exit(0);
 }
 
@@ -45,4 +45,4 @@ fs.writeFileSync(
 fs.chmodSync(path.join(DIST, "automation", "cli", "bin.js"), 0o755);
 fs.writeFileSync(STAMP, started.toISOString() + "\n");
 fs.utimesSync(STAMP, started, started);
-process.stdout.write(`built dist/ in ${((Date.now() - started.getTime()) / 1000).toFixed(1)} s\n`);
+process.stderr.write(`built dist/ in ${((Date.now() - started.getTime()) / 1000).toFixed(1)} s\n`);
