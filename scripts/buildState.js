@@ -24,17 +24,17 @@ function newestSource(dir) {
     return newest;
 }
 
-/** "current", "missing" or "stale". */
-function buildState() {
+/** "current", "missing" or "stale", for the checkout at `root`. */
+function buildState(root = ROOT) {
     let built;
     try {
-        built = fs.statSync(STAMP).mtimeMs;
+        built = fs.statSync(path.join(root, "dist", ".build-started")).mtimeMs;
     } catch {
         return "missing";
     }
-    const sources = SOURCE_DIRS.map((dir) => newestSource(path.join(ROOT, dir)));
-    const configs = CONFIG_FILES.map((file) => fs.statSync(path.join(ROOT, file)).mtimeMs);
+    const sources = SOURCE_DIRS.map((dir) => newestSource(path.join(root, dir)));
+    const configs = CONFIG_FILES.map((file) => fs.statSync(path.join(root, file)).mtimeMs);
     return Math.max(...sources, ...configs) <= built ? "current" : "stale";
 }
 
-module.exports = { buildState, DIST, STAMP };
+module.exports = { buildState, DIST, STAMP, SOURCE_DIRS, CONFIG_FILES };
