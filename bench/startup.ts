@@ -23,7 +23,7 @@ export interface StartupCase {
 
 export const STARTUP_CASES: readonly StartupCase[] = [
     { label: "`node -e 0` (the floor)", args: ["-e", "0"] },
-    { label: "compiled `papyrus-deploy --help` (dist/, the package's bin)", args: [BIN, "--help"], targetMs: 300 },
+    { label: "compiled `papyrus-deploy --help` (this checkout's bin: the launcher, then dist/)", args: [BIN, "--help"], targetMs: 300 },
     { label: "compiled `papyrus-deploy deploy --help`", args: [BIN, "deploy", "--help"] },
     { label: "compiled `papyrus-deploy history --stak dev` (a usage error, exit 2)", args: [BIN, "history", "--stak", "dev"] },
     {
