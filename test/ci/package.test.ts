@@ -241,3 +241,11 @@ export const level: typeof policyPackArgs.enforcementLevel = "sometimes";
         assert.deepStrictEqual(packageJson.peerDependenciesMeta["@pulumi/policy"], { optional: true });
     });
 });
+
+describe("package.json: the bin a checkout's `npm ci` provides", () => {
+    it("points `bin` at the compiled CLI and builds it in `prepare`, which `npm ci` runs (the workflows' `npx --no-install papyrus-deploy`)", () => {
+        assert.deepStrictEqual(packageJson.bin, { "papyrus-deploy": "dist/automation/cli/bin.js" });
+        assert.match(packageJson.scripts.prepare, /\bnode scripts\/build\.js$/);
+        assert.strictEqual(packageJson.scripts.prepack, undefined, "prepare already runs before npm pack");
+    });
+});
