@@ -11,24 +11,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { USAGE } from "../../automation/cli/main";
+import { packedPackage, TOOLS_ENV } from "../../testkit/packedPackage";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-/** What `npm pack` needs from a clone: the sources the build compiles and the scripts it runs. */
-const COPIED = [
-    "package.json",
-    "package-lock.json",
-    "tsconfig.json",
-    "tsconfig.build.json",
-    "README.md",
-    "components",
-    "automation",
-    "policy",
-    "scripts/build.js",
-    "scripts/buildState.js",
-    "scripts/with-tools.sh",
-];
 const packageJson = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
-const TOOLS_ENV = { ...process.env, PATH: `${path.join(ROOT, ".tools", "bin")}${path.delimiter}${process.env.PATH ?? ""}` };
 
 function run(command: string, args: readonly string[], cwd: string): SpawnSyncReturns<string> {
     const result = spawnSync(command, args, { cwd, env: TOOLS_ENV, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
@@ -63,11 +49,8 @@ describe("the npm package: packed, installed into a scratch project, used there"
 
     before(function () {
         work = fs.mkdtempSync(path.join(os.tmpdir(), "papyrus-package-"));
-        const clone = path.join(work, "clone");
-        for (const entry of COPIED) fs.cpSync(path.join(ROOT, entry), path.join(clone, entry), { recursive: true });
-        fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(clone, "node_modules"));
-        const pack = JSON.parse(runOk("npm", ["pack", "--json", "--pack-destination", work], clone)) as { filename: string; files: { path: string }[] }[];
-        packed = pack[0].files;
+        const pack = packedPackage();
+        packed = [...pack.files];
         consumer = path.join(work, "consumer");
         fs.mkdirSync(consumer);
         fs.writeFileSync(path.join(consumer, "package.json"), JSON.stringify({ name: "consumer", version: "1.0.0", private: true }) + "\n");
@@ -79,7 +62,7 @@ describe("the npm package: packed, installed into a scratch project, used there"
                 "--prefer-offline",
                 "--no-audit",
                 "--no-fund",
-                path.join(work, pack[0].filename),
+                pack.tarball,
                 `@pulumi/policy@${packageJson.peerDependencies["@pulumi/policy"]}`,
                 `@types/node@${packageJson.devDependencies["@types/node"]}`,
             ],
