@@ -1,9 +1,8 @@
 // What a flag's text becomes: each parser names the flag, quotes the value and
 // says what to give instead. The command table (commandTable.ts) names one of
 // these per flag, so a flag's type, help and conversion are written once.
-import * as fs from "fs";
-import * as path from "path";
 import { parseDuration } from "../../components/duration";
+import { nearestProjectDirectory } from "../engine/project";
 import { InvalidInputError } from "../record/errors";
 import type { RollbackTarget } from "../record/history";
 import type { TagPolicy } from "../record/tags";
@@ -60,15 +59,6 @@ export const toDigest = (value: string): RollbackTarget => ({ toDigest: value })
  * config namespace). Nothing is read or created outside a project.
  */
 export function findProjectDirectory(from: string = process.cwd()): string {
-    for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
-        if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
-        if (path.dirname(dir) === dir) break;
-    }
-    throw new InvalidInputError(
-        "--cwd",
-        undefined,
-        `is needed: neither ${from} nor a directory above it holds a Pulumi.yaml, so there is no project (and no stack) here; ` +
-            "run from the project's directory or pass `--cwd <project>`",
-    );
+    return nearestProjectDirectory(from, "--cwd", "pass `--cwd <project>`");
 }
 // Stryker restore all

@@ -24,7 +24,7 @@ import { checkedProjectDirectory, openSession, StackContext } from "../update/se
 import type { HistoryResult } from "./history";
 
 export interface StatusOptions {
-    /** Directory with Pulumi.yaml. @default the project root */
+    /** Directory with Pulumi.yaml. @default the nearest one upwards from the working directory */
     readonly workDir?: string;
     readonly envVars?: Record<string, string>;
     /** The AWS clients for a stack's region (`aws:region`). @default clients from the SDK's chain for that region */

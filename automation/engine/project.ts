@@ -18,6 +18,24 @@ export interface PulumiProject {
     readonly stackConfigDirectory: string;
 }
 
+/**
+ * The nearest directory upwards from `from` with a Pulumi.yaml, as the Pulumi CLI finds its project;
+ * whatever it names is the project driven. Outside a project: `input` (the CLI's `--cwd`, the
+ * library's `workDir`) is needed, and nothing was read or created.
+ */
+export function nearestProjectDirectory(from: string, input: string, instead: string): string {
+    for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
+        if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
+        if (path.dirname(dir) === dir) break;
+    }
+    throw new InvalidInputError(
+        input,
+        undefined,
+        `is needed: neither ${from} nor a directory above it holds a Pulumi.yaml, so there is no project (and no stack) here; ` +
+            `run from the project's directory or ${instead}`,
+    );
+}
+
 // Pulumi's own rule for a project name (tokens.ValidateProjectName).
 const PROJECT_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 

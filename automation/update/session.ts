@@ -17,7 +17,7 @@ import { acquireLock, describeEngineLock, describeHolder, engineLocks } from "..
 import type { EngineStack } from "../engine/engineStack";
 import { StackIdentity } from "../engine/stackName";
 import { Checkpoint, pendingOperations, recordedImage, RecordedImage } from "../engine/state";
-import { PROJECT_ROOT } from "../engine/tools";
+import { nearestProjectDirectory } from "../engine/project";
 import { backendFor, createBackendDirectory, engineStack, identityOf, isMissingOwnBackend } from "../engine/workspace";
 import { InterruptedError, InvalidInputError, StackNotFoundError } from "../record/errors";
 import { checkEvidencePath } from "../record/evidenceFile";
@@ -27,7 +27,7 @@ import { isSecureStackConfigValue, readStackConfigValues, StackConfigValues } fr
 export interface StackContext {
     /** `dev`, or fully qualified `organization/papyrus/dev`: every spelling names one stack. */
     readonly stackName: string;
-    /** Directory with Pulumi.yaml and Pulumi.<stack>.yaml. @default the project root */
+    /** Directory with Pulumi.yaml and Pulumi.<stack>.yaml. @default the nearest one upwards from the working directory */
     readonly workDir?: string;
     /** Extra environment for the engine (backend URL, passphrase, AWS endpoints). */
     readonly envVars?: Record<string, string>;
@@ -151,11 +151,12 @@ export async function openSession(
 
 /** The library's `workDir`, else the project root; it must be a directory with a Pulumi.yaml. */
 export function checkedProjectDirectory(workDir: string | undefined): string {
-    const dir = path.resolve(workDir ?? PROJECT_ROOT);
+    if (workDir === undefined) return nearestProjectDirectory(process.cwd(), "workDir", "give `workDir`");
+    const dir = path.resolve(workDir);
     if (!fs.existsSync(path.join(dir, "Pulumi.yaml"))) {
         throw new InvalidInputError(
             "workDir",
-            workDir ?? dir,
+            workDir,
             fs.existsSync(dir) ? "has no Pulumi.yaml; point it at the project directory" : "does not exist; point it at the project directory",
         );
     }

@@ -8,6 +8,7 @@ import * as path from "path";
 import { DRIVER_KEYS } from "../../components/configSchema";
 import { readProject, SERVICE_OUTPUTS } from "../../automation/engine/project";
 import { findProjectDirectory } from "../../automation/cli/flagValues";
+import { checkedProjectDirectory } from "../../automation/update/session";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const CONTRACT = fs.readFileSync(path.join(ROOT, "docs", "CONTRACT.md"), "utf8");
@@ -78,6 +79,28 @@ describe("the project contract (docs/CONTRACT.md)", () => {
             });
             assert.deepStrictEqual(fs.readdirSync(outside), [], "nothing created");
         } finally {
+            fs.rmSync(outside, { recursive: true, force: true });
+        }
+    });
+
+    it("the library's workDir defaults to the nearest project upwards from the working directory, as the CLI's --cwd", () => {
+        write("name: orders\nruntime: nodejs\n");
+        const deep = path.join(dir, "infra");
+        fs.mkdirSync(deep);
+        const outside = fs.mkdtempSync(path.join(os.tmpdir(), "papyrus-nowhere-"));
+        const cwd = process.cwd();
+        try {
+            process.chdir(deep);
+            assert.strictEqual(checkedProjectDirectory(undefined), fs.realpathSync(dir));
+            process.chdir(outside);
+            assert.throws(() => checkedProjectDirectory(undefined), {
+                name: "InvalidInputError",
+                message: new RegExp(
+                    `^\`workDir\` is needed: neither ${fs.realpathSync(outside)} nor a directory above it holds a Pulumi\\.yaml, .*or give \`workDir\`$`,
+                ),
+            });
+        } finally {
+            process.chdir(cwd);
             fs.rmSync(outside, { recursive: true, force: true });
         }
     });
