@@ -171,4 +171,5 @@ ln -sf "$al" "$BIN/actionlint"
 "$BIN/actionlint" -version | head -1
 
 step "ready"
-echo "tools in $BIN; run the tests with: npm test"
+echo "tools in $BIN"
+echo "next: npm run demo   (about a minute: deploy, roll back, history, verify, status against a local AWS emulator; README)"
