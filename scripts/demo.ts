@@ -1,8 +1,9 @@
 // `npm run demo`: the main job end to end with no AWS account. Starts moto (the AWS API
 // emulator) on a free loopback port and a `file://` state backend in a temporary directory,
 // creates the ECR repository, pushes three image manifests under release tags, then runs the
-// real CLI: deploy, deploy, rollback, history, verify. Each step prints the command it runs and
-// the same command against real AWS. moto is stopped on exit and on Ctrl-C; `--keep` leaves
+// real CLI: a preview, deploy, deploy, rollback, history, verify, status. Each step prints the
+// command it runs and the same command against real AWS, and the engine's work as it happens,
+// one line per resource operation (`--progress steps`). moto is stopped on exit and on Ctrl-C; `--keep` leaves
 // the state directory for poking at with `pulumi`.
 import { spawn } from "child_process";
 import * as path from "path";
@@ -26,16 +27,24 @@ interface Step {
     readonly real: string;
 }
 
+/** The engine's work as one line per resource operation (automation/cli/progress.ts), live. */
+const PROGRESS = ["--progress", "steps"];
+
 const STEPS: Step[] = [
     {
+        say: "preview the first deploy: what the update would create, with nothing changed",
+        args: ["deploy", "--stack", "dev", "--tag", TAGS[1], "--preview", ...PROGRESS],
+        real: `npm run deploy -- --stack dev --tag ${TAGS[1]} --preview`,
+    },
+    {
         say: "deploy a release tag: the driver resolves it to its digest, reads its scan findings (the gate), runs `pulumi up`, and protects the digest from the lifecycle policy",
-        args: ["deploy", "--stack", "dev", "--tag", TAGS[1]],
+        args: ["deploy", "--stack", "dev", "--tag", TAGS[1], ...PROGRESS],
         real: `npm run deploy -- --stack dev --tag ${TAGS[1]}`,
     },
-    { say: "deploy the next release", args: ["deploy", "--stack", "dev", "--tag", TAGS[2]], real: `npm run deploy -- --stack dev --tag ${TAGS[2]}` },
+    { say: "deploy the next release", args: ["deploy", "--stack", "dev", "--tag", TAGS[2], ...PROGRESS], real: `npm run deploy -- --stack dev --tag ${TAGS[2]}` },
     {
         say: "roll back: the newest earlier deployment with another digest, found in the stack history",
-        args: ["rollback", "--stack", "dev"],
+        args: ["rollback", "--stack", "dev", ...PROGRESS],
         real: "npm run rollback -- --stack dev",
     },
     {
@@ -127,15 +136,13 @@ async function main(argv: string[]): Promise<number> {
             say(`--- ${i + 1}/${STEPS.length}: ${step.say}`);
             say(`$ papyrus-deploy ${step.args.join(" ")}`);
             say(`  (against AWS: ${step.real})`);
-            const run = spawn(process.execPath, [CLI, ...step.args, "--cwd", workDir], { env, stdio: ["ignore", "inherit", "pipe"] });
-            let engineOutput = "";
-            run.stderr!.on("data", (c) => (engineOutput += c));
+            // stderr live: with `--progress steps` it holds one line per resource operation, the rollout's progress and any error.
+            const run = spawn(process.execPath, [CLI, ...step.args, "--cwd", workDir], { env, stdio: ["ignore", "inherit", "inherit"] });
             child = { process: run, closed: new Promise<number | null>((resolve) => run.on("close", resolve)) };
             const code = await child.closed;
             if (stopping) return 130;
             child = undefined;
             if (code !== 0) {
-                process.stderr.write(engineOutput);
                 say(`demo: step ${i + 1} exited ${code}`);
                 return code ?? 1;
             }

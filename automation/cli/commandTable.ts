@@ -8,7 +8,7 @@ import { DEFAULT_REPLICA_WAIT_MS } from "../aws/replica";
 import { DEFAULT_RESTORE_WAIT_MS } from "../aws/restore";
 import { qualifiedKey } from "../../components/configSchema";
 import type { CommandSpec, FlagSpec } from "./flagSpec";
-import { findProjectDirectory, onRollback, tagPolicy, text, toDigest, toTag, toVersion, updateNumber, waitDuration } from "./flagValues";
+import { findProjectDirectory, onRollback, progressStyle, tagPolicy, text, toDigest, toTag, toVersion, updateNumber, waitDuration } from "./flagValues";
 
 const stack = (what: string) =>
     ({
@@ -39,6 +39,12 @@ const ON_ROLLBACK = {
         when: (value: string) => value === "reconcile",
         problem: "needs ECS checked after the update, which `--no-verify` turns off: drop one of them",
     },
+} as const;
+const PROGRESS = {
+    type: "string",
+    value: "engine|steps",
+    parse: progressStyle,
+    help: "how the engine's work is shown on stderr: its own output (`engine`, default) or one line per resource operation (`steps`)",
 } as const;
 const EVIDENCE = {
     type: "string",
@@ -85,6 +91,7 @@ export const COMMANDS = {
             preview: { type: "boolean", option: "preview", set: true, help: "show what the update would change; change nothing" },
             "accept-findings": ACCEPT_FINDINGS,
             "no-verify": NO_VERIFY,
+            progress: PROGRESS,
             "wait-timeout": WAIT_TIMEOUT,
             "on-rollback": ON_ROLLBACK,
             evidence: {
@@ -133,6 +140,7 @@ export const COMMANDS = {
                 help: `with --restore: how long to wait for the restore: \`20m\`, \`45m\` (default ${formatDuration(DEFAULT_RESTORE_WAIT_MS)}, at most 60m)`,
             },
             "no-verify": NO_VERIFY,
+            progress: PROGRESS,
             "wait-timeout": WAIT_TIMEOUT,
             "on-rollback": ON_ROLLBACK,
             evidence: EVIDENCE,
@@ -180,6 +188,7 @@ export const COMMANDS = {
             },
             "accept-findings": ACCEPT_FINDINGS,
             "no-verify": NO_VERIFY,
+            progress: PROGRESS,
             "wait-timeout": WAIT_TIMEOUT,
             "on-rollback": ON_ROLLBACK,
             evidence: EVIDENCE,
@@ -190,7 +199,14 @@ export const COMMANDS = {
         description:
             "Runs up with the digest the stack's state runs now: an infrastructure change (a health check, more tasks) " +
             "without touching the image. A plain `pulumi up` keeps the running digest too.",
-        flags: { stack: stack("the stack to update"), "no-verify": NO_VERIFY, "wait-timeout": WAIT_TIMEOUT, "on-rollback": ON_ROLLBACK, evidence: EVIDENCE },
+        flags: {
+            stack: stack("the stack to update"),
+            "no-verify": NO_VERIFY,
+            progress: PROGRESS,
+            "wait-timeout": WAIT_TIMEOUT,
+            "on-rollback": ON_ROLLBACK,
+            evidence: EVIDENCE,
+        },
     },
     reconcile: {
         summary: "make the stack record the digest ECS runs (after ECS rolled a deployment back)",
@@ -199,7 +215,7 @@ export const COMMANDS = {
             "(ECS's circuit breaker or a deployment alarm rolled the last update back), runs up with that digest, recorded as " +
             "kind `reconcile` linked to the rolled-back update, so state, history and ECS agree and the next plain update keeps it. " +
             "Nothing to do when they already agree.",
-        flags: { stack: stack("the stack to reconcile"), "wait-timeout": WAIT_TIMEOUT, evidence: EVIDENCE },
+        flags: { stack: stack("the stack to reconcile"), progress: PROGRESS, "wait-timeout": WAIT_TIMEOUT, evidence: EVIDENCE },
     },
     history: {
         summary: "list the stack's deployments, marking the one its state runs",

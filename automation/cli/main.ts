@@ -18,7 +18,10 @@ import { DeployError, EXIT_CODES, ImageNotFoundError, InvalidInputError } from "
 import { describeHolder } from "../engine/lock";
 import { status } from "../commands/status";
 import { formatHistory, formatStatus, printResult } from "./print";
+import { progressStyle } from "./flagValues";
+import { engineStepLine } from "./progress";
 import type { DeployResult } from "../update/outcome";
+import type { EngineEvent } from "@pulumi/pulumi/automation";
 
 /** The general usage, generated from the command table (commandTable.ts). */
 export const USAGE = usage();
@@ -95,7 +98,7 @@ async function runParsed(parsed: ParsedCommandLine, out: NodeJS.WritableStream, 
         out.write(json ? JSON.stringify(result, null, 2) + "\n" : formatStatus(result));
         return EXIT_CODES.ok;
     }
-    const context = { onOutput: (text: string) => err.write(text), signal };
+    const context = { onOutput: (text: string) => err.write(text), signal, ...progressOptions(values.progress, err) };
     switch (command) {
         case "deploy":
             return printer(await deploy({ ...commandOptions(command, values), ...context }));
@@ -146,6 +149,18 @@ async function runParsed(parsed: ParsedCommandLine, out: NodeJS.WritableStream, 
             return !result.inSync || result.rolloutFailed ? EXIT_CODES.drift : result.rollingOut ? EXIT_CODES.rolloutTimeout : EXIT_CODES.ok;
         }
     }
+}
+
+/** `--progress steps`: the engine's own output left out, one line per resource operation from its events instead. */
+function progressOptions(given: string | boolean | undefined, err: NodeJS.WritableStream) {
+    if (typeof given !== "string" || progressStyle(given, "--progress") === "engine") return {};
+    return {
+        onEngineOutput: () => undefined,
+        onEvent: (event: EngineEvent) => {
+            const line = engineStepLine(event);
+            if (line !== undefined) err.write(`  ${line}\n`);
+        },
+    };
 }
 
 if (require.main === module) {
