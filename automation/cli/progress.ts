@@ -17,7 +17,7 @@ function resourceName(urn: string): string {
 
 /**
  * One line for an event a person should see, else undefined: a resource step that changes something
- * (`~ update papyrus:fixture:Service web [diff: image]`), a failed step, an error diagnostic, the
+ * (`~ update aws:ecs/service:Service web [diff: taskDefinition]`), a failed step, an error diagnostic, the
  * summary. Steps that change nothing (`same`, reads, the stack itself), provider plugins' own steps and
  * a replacement's two halves (its `replace` line says it) are left out.
  */
