@@ -42,7 +42,11 @@ const STEPS: Step[] = [
         args: ["deploy", "--stack", "dev", "--tag", TAGS[1], ...PROGRESS],
         real: `npm run deploy -- --stack dev --tag ${TAGS[1]}`,
     },
-    { say: "deploy the next release", args: ["deploy", "--stack", "dev", "--tag", TAGS[2], ...PROGRESS], real: `npm run deploy -- --stack dev --tag ${TAGS[2]}` },
+    {
+        say: "deploy the next release",
+        args: ["deploy", "--stack", "dev", "--tag", TAGS[2], ...PROGRESS],
+        real: `npm run deploy -- --stack dev --tag ${TAGS[2]}`,
+    },
     {
         say: "roll back: the newest earlier deployment with another digest, found in the stack history",
         args: ["rollback", "--stack", "dev", ...PROGRESS],
@@ -107,12 +111,18 @@ async function main(argv: string[]): Promise<number> {
         }
         await servers.stop();
         if (keep) {
-            say(`\nkept the state in ${backend.dir}/state (moto is stopped, as the demo did not finish); remove it with: npm run demo -- --stop ${backend.dir}`);
+            say(
+                `\nkept the state in ${backend.dir}/state (moto is stopped, as the demo did not finish); remove it with: npm run demo -- --stop ${backend.dir}`,
+            );
             fs.writeFileSync(path.join(backend.dir, SERVERS_FILE), JSON.stringify({ pid: 0, motoPid: 0, motoPort: servers.motoPort }) + "\n");
         } else {
             backend.cleanup();
         }
     };
+    process.once("SIGINT", () => {
+        process.stderr.write("\ndemo: interrupted; stopping moto\n");
+        void stop().then(() => process.exit(130));
+    });
     const workDir = fixtureProject(backend.dir);
     try {
         say(`moto (AWS API emulator): ${servers.motoEndpoint}   state: ${backend.url}   project: ${workDir}`);

@@ -15,7 +15,10 @@ describe("engine progress, one line per resource operation", () => {
         const table: [EngineEvent, string | undefined][] = [
             [step("create"), "+ create aws:ecs/service:Service web"],
             [step("update", { diffs: ["taskDefinition"] }), "~ update aws:ecs/service:Service web [diff: taskDefinition]"],
-            [step("update", { detailedDiff: { image: { diffKind: "update" as never, inputDiff: true } } }), "~ update aws:ecs/service:Service web [diff: image]"],
+            [
+                step("update", { detailedDiff: { image: { diffKind: "update" as never, inputDiff: true } } }),
+                "~ update aws:ecs/service:Service web [diff: image]",
+            ],
             [step("update"), "~ update aws:ecs/service:Service web"],
             [step("replace", { diffs: ["containerDefinitions"] }), "+- replace aws:ecs/service:Service web [diff: containerDefinitions]"],
             [step("delete"), "- delete aws:ecs/service:Service web"],
@@ -25,7 +28,10 @@ describe("engine progress, one line per resource operation", () => {
             [step("read"), undefined],
             [step("update", { type: "pulumi:pulumi:Stack" }), undefined],
             [step("update", { type: "pulumi:providers:aws" }), undefined],
-            [{ sequence: 2, timestamp: 0, resOpFailedEvent: { metadata: step("update").resourcePreEvent!.metadata, status: 1, steps: 1 } }, "! update failed: aws:ecs/service:Service web"],
+            [
+                { sequence: 2, timestamp: 0, resOpFailedEvent: { metadata: step("update").resourcePreEvent!.metadata, status: 1, steps: 1 } },
+                "! update failed: aws:ecs/service:Service web",
+            ],
             [
                 { sequence: 3, timestamp: 0, diagnosticEvent: { message: "  the image is not pinned\nsecond line", color: "never", severity: "error" } },
                 "error: the image is not pinned",
@@ -39,7 +45,10 @@ describe("engine progress, one line per resource operation", () => {
                 },
                 "= 1 replace, 1 same, 1 update (5s)",
             ],
-            [{ sequence: 6, timestamp: 0, summaryEvent: { maybeCorrupt: false, durationSeconds: 1, resourceChanges: {}, policyPacks: {} } }, "= no changes (1s)"],
+            [
+                { sequence: 6, timestamp: 0, summaryEvent: { maybeCorrupt: false, durationSeconds: 1, resourceChanges: {}, policyPacks: {} } },
+                "= no changes (1s)",
+            ],
             [{ sequence: 7, timestamp: 0, stdoutEvent: { message: "Updating (dev)", color: "never" } }, undefined],
         ];
         assert.deepStrictEqual(
