@@ -238,7 +238,7 @@ export function failureClause(err: unknown): string {
         if (/^AccessDeniedException\b/.test(err.reason)) return "access denied";
         if (/^(UnrecognizedClientException|InvalidClientTokenId|InvalidSignatureException|SignatureDoesNotMatch)\b/.test(err.reason)) return "credentials refused";
         if (err.reason === "no AWS region is configured") return "no region";
-        return err.transient ? "AWS unreachable" : "error";
+        return err.transient ? "AWS unavailable" : "error";
     }
     const name = (err as Error | undefined)?.name ?? "";
     if (name === "ClusterNotFoundException" || name === "ServiceNotFoundException" || /\bwas not found\b/.test((err as Error | undefined)?.message ?? "")) return "not found";

@@ -124,13 +124,24 @@ describe("npm run demo", function () {
         assert.match(kept, /^stop moto and remove the demo \(state included\): npm run demo -- --stop {3}\(from .+\)$/m);
 
         // A shell with only that environment (no AWS or Pulumi variables of its own): the CLI reads the kept demo.
-        const shell = { PATH: `${tools}:/usr/bin:/bin`, HOME: process.env.HOME ?? "/root", USER: "newcomer", ...env };
+        const shell: Record<string, string> = { PATH: `${tools}:/usr/bin:/bin`, HOME: process.env.HOME ?? "/root", USER: "newcomer", ...env };
         const status = await runCli(["status"], shell, workDir);
         assert.strictEqual(status.code, 0, status.stderr);
         assert.match(status.stdout, /^dev\s+3\s+sha256:\S+\s+v25\.10\.30\s+\S+\s+\S+\s+in sync\s+completed\s+yes \(deployed-dev-slot1\)$/m);
         const history = await runCli(["history", "--stack", "dev"], shell, workDir);
         assert.strictEqual(history.code, 0, history.stderr);
         assert.strictEqual(history.stdout.trimEnd().split("\n").length, 4, history.stdout);
+        // Without the credentials lines: the ECS and PROTECTED cells say so in one clause each, the details follow the table.
+        const { AWS_ACCESS_KEY_ID: _id, AWS_SECRET_ACCESS_KEY: _secret, ...withoutCredentials } = shell;
+        const noCredentials = await runCli(
+            ["status"],
+            { ...withoutCredentials, AWS_SHARED_CREDENTIALS_FILE: "/nonexistent", AWS_CONFIG_FILE: "/nonexistent" },
+            workDir,
+        );
+        assert.strictEqual(noCredentials.code, 0, noCredentials.stderr);
+        const [table, details] = noCredentials.stdout.split("\n\n");
+        assert.match(table.split("\n")[1], /^dev\s+3\s.*\s+no credentials \[1\]\s+completed\s+no credentials \[2\]$/);
+        assert.match(details, /^\[1\] dev ECS: ECS at http:\/\/127\.0\.0\.1:\d+ could not be reached: CredentialsProviderError: .*\n\[2\] dev PROTECTED: /);
         const verify = await runCli(["verify", "--stack", "dev"], shell, workDir);
         assert.strictEqual(verify.code, 0, verify.stderr);
         assert.match(verify.stdout, /^in sync: api runs .*, rollout completed$/m);
