@@ -37,8 +37,7 @@ export type EcsState =
     | { readonly notChecked: string; readonly reason: string };
 
 export type ProtectionState =
-    | { readonly protected: boolean; readonly tags: readonly string[]; readonly imageStatus: string }
-    | { readonly unknown: string; readonly reason: string };
+    { readonly protected: boolean; readonly tags: readonly string[]; readonly imageStatus: string } | { readonly unknown: string; readonly reason: string };
 
 export interface StackStatus {
     readonly stack: string;
@@ -219,7 +218,8 @@ async function protectionState(snapshot: StackSnapshot, ecr: ECRClient, digest: 
         const tags = protectiveTagsOf(detail.imageTags ?? [], snapshot.name);
         return { protected: tags.length > 0, tags, imageStatus: detail.imageStatus ?? "ACTIVE" };
     } catch (err) {
-        if (err instanceof ImageNotFoundException) return { unknown: `${digest} is not in \`${repositoryName}\` any more (deleted or expired)`, reason: "image deleted" };
+        if (err instanceof ImageNotFoundException)
+            return { unknown: `${digest} is not in \`${repositoryName}\` any more (deleted or expired)`, reason: "image deleted" };
         return { unknown: `${(err as Error).name}: ${(err as Error).message.split("\n")[0]}`, reason: failureClause(awsUnavailable(err, "ECR") ?? err) };
     }
 }
@@ -236,11 +236,13 @@ export function failureClause(err: unknown): string {
         if (/^CredentialsProviderError\b/.test(err.reason)) return "no credentials";
         if (/^(ExpiredToken|ExpiredTokenException)\b/.test(err.reason)) return "credentials expired";
         if (/^AccessDeniedException\b/.test(err.reason)) return "access denied";
-        if (/^(UnrecognizedClientException|InvalidClientTokenId|InvalidSignatureException|SignatureDoesNotMatch)\b/.test(err.reason)) return "credentials refused";
+        if (/^(UnrecognizedClientException|InvalidClientTokenId|InvalidSignatureException|SignatureDoesNotMatch)\b/.test(err.reason))
+            return "credentials refused";
         if (err.reason === "no AWS region is configured") return "no region";
         return err.transient ? "AWS unavailable" : "error";
     }
     const name = (err as Error | undefined)?.name ?? "";
-    if (name === "ClusterNotFoundException" || name === "ServiceNotFoundException" || /\bwas not found\b/.test((err as Error | undefined)?.message ?? "")) return "not found";
+    if (name === "ClusterNotFoundException" || name === "ServiceNotFoundException" || /\bwas not found\b/.test((err as Error | undefined)?.message ?? ""))
+        return "not found";
     return "error";
 }
