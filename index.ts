@@ -26,7 +26,8 @@ const tags = { Project: pulumi.getProject(), Stack: stack };
 // Config is checked before any resource is registered: a refused value must not leave half a stack.
 // The image (with the config key in the message) here; everything else in readStackConfig, which runs
 // the components' own argument checks on the config and names the keys (components/stackConfig.ts).
-const configuredImage = settings.image === undefined ? undefined : parseImageReference(settings.image, { input: qualifiedKey("image") }).reference;
+const configuredImage =
+    settings.image === undefined ? undefined : parseImageReference(settings.image, { input: qualifiedKey(pulumi.getProject(), "image") }).reference;
 const stackConfig = readStackConfig(config, { stack, region: new pulumi.Config("aws").get("region") });
 const { github, access, service: serviceSettings, replication } = stackConfig;
 const network = serviceSettings.network;

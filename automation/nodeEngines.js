@@ -7,11 +7,16 @@
 // parser would be a dependency for one comparison.
 "use strict";
 
+/** `, got \`<value>\``, or `, and is empty`: the value a refusal names (components/inputMessage.ts, which this plain-JS file cannot import). */
+function got(value) {
+    return String(value) === "" ? ", and is empty" : ", got `" + value + "`";
+}
+
 /** The three numbers of `v20.20.2` or `20.20.2`; throws for anything else. */
 function parseVersion(version) {
     const match = /^v?(\d+)\.(\d+)\.(\d+)$/.exec(String(version).trim());
     if (!match) {
-        throw new Error("`node --version` must look like `v24.21.0`, got `" + version + "`");
+        throw new Error("`node --version` must look like `v24.21.0`" + got(version));
     }
     return [Number(match[1]), Number(match[2]), Number(match[3])];
 }
@@ -20,9 +25,7 @@ function parseVersion(version) {
 function minimumVersion(range) {
     const match = /^>=\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?$/.exec(String(range).trim());
     if (!match) {
-        throw new Error(
-            "package.json `engines.node` must have the form `>=MAJOR[.MINOR[.PATCH]]` (automation/nodeEngines.js reads only that), got `" + range + "`",
-        );
+        throw new Error("package.json `engines.node` must have the form `>=MAJOR[.MINOR[.PATCH]]` (automation/nodeEngines.js reads only that)" + got(range));
     }
     return [Number(match[1]), Number(match[2] || 0), Number(match[3] || 0)];
 }

@@ -20,6 +20,7 @@ import { rollback } from "../automation/commands/rollback";
 import { engineCalls, engineTools, PROJECT_ROOT } from "../automation/engine/tools";
 import { chooseRollbackTarget, markRunning, readDeployments, HISTORY_PAGE_SIZE } from "../automation/record/history";
 import { engineStack } from "../automation/engine/workspace";
+import { readProject } from "../automation/engine/project";
 import { stackIdentity } from "../automation/engine/stackName";
 import { Checkpoint, recordedImage } from "../automation/engine/state";
 import { tempBackend, TempBackend } from "../testkit/backend";
@@ -245,7 +246,12 @@ async function historyLength(env: Env): Promise<number> {
 
 async function measureHistory(env: Env, automationStack: Stack, updates: number): Promise<P3Size> {
     // Read as the driver reads it: the history, and the release verdicts from the stack's tags file.
-    const stack = engineStack({ stackName: STACK, envVars: env.backend.env }, env.workDir, env.backend.url, stackIdentity(STACK, env.backend.url));
+    const stack = engineStack(
+        { stackName: STACK, envVars: env.backend.env },
+        env.workDir,
+        env.backend.url,
+        stackIdentity(STACK, readProject(env.workDir).name, env.backend.url),
+    );
     // One untimed call of each first: file cache and the CLI binary warm.
     await readDeployments(stack);
     await timedRun(PULUMI, HISTORY_ARGS, env.workDir, env.cliEnv);

@@ -8,6 +8,7 @@ import * as os from "os";
 import { performance } from "perf_hooks";
 import { readCheckpointFile } from "../automation/engine/checkpointFile";
 import { engineStack } from "../automation/engine/workspace";
+import { readProject } from "../automation/engine/project";
 import { stackIdentity } from "../automation/engine/stackName";
 import { tempBackend } from "../testkit/backend";
 import { fixtureStack } from "../testkit/fixture";
@@ -27,7 +28,12 @@ async function main(): Promise<void> {
             });
             await stack.up();
         }
-        const adapter = engineStack({ stackName: "dev", envVars: backend.env }, stack.workspace.workDir, backend.url, stackIdentity("dev", backend.url));
+        const adapter = engineStack(
+            { stackName: "dev", envVars: backend.env },
+            stack.workspace.workDir,
+            backend.url,
+            stackIdentity("dev", readProject(stack.workspace.workDir).name, backend.url),
+        );
         // One untimed call each: the stack selected, the file cache and the CLI binary warm.
         const expected = await adapter.exportState();
         const fileMs: number[] = [];

@@ -2,8 +2,7 @@
 // a `*` or a misplaced value in one of them would widen a grant silently.
 // Each check returns a message naming the input, quoting the value and showing
 // the expected form, or undefined.
-
-import { qualifiedKey } from "./configSchema";
+import { got } from "./inputMessage";
 
 const PARTITION = "(aws|aws-cn|aws-us-gov)";
 const REGION = "([a-z]{2}(?:-[a-z]+)+-[0-9])";
@@ -26,19 +25,19 @@ const SCALABLE_TARGET_ARN = new RegExp(`^arn:${PARTITION}:application-autoscalin
 export const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
 
 /** Why `value` is not the ARN of one S3 bucket (the state backend's), or undefined. */
-export function s3BucketArnProblem(value: unknown, input: string): string | undefined {
+export function s3BucketArnProblem(value: unknown, input: string, prefixInput: string): string | undefined {
     const expected = `\`${input}\` must be the ARN of the state bucket (\`arn:aws:s3:::<bucket>\`)`;
     if (typeof value !== "string") {
         return `${expected}, got a value of type ${value === null ? "null" : typeof value}`;
     }
     if (/[*?]/.test(value)) {
-        return `${expected}, got \`${value}\`: a wildcard would grant every matching bucket; name the bucket`;
+        return `${expected}${got(value)}: a wildcard would grant every matching bucket; name the bucket`;
     }
     if (/^arn:[^:]+:s3:::[^/]+\/.*/.test(value)) {
-        return `${expected}, got \`${value}\`: that names objects, not the bucket; give the key prefix in \`${qualifiedKey("stateKeyPrefix")}\``;
+        return `${expected}${got(value)}: that names objects, not the bucket; give the key prefix in \`${prefixInput}\``;
     }
     if (!S3_BUCKET_ARN.test(value)) {
-        return `${expected}, got \`${value}\``;
+        return `${expected}${got(value)}`;
     }
     return undefined;
 }
@@ -49,10 +48,10 @@ export function stateKeyPrefixProblem(value: unknown, input: string): string | u
         return `\`${input}\` must be the key prefix of \`PULUMI_BACKEND_URL\` (\`s3://<bucket>/<prefix>\`), got a value of type ${value === null ? "null" : typeof value}`;
     }
     if (/[*?]/.test(value) || value.includes("${")) {
-        return `\`${input}\` must be a literal key prefix, got \`${value}\`: a wildcard or policy variable would reach other prefixes`;
+        return `\`${input}\` must be a literal key prefix${got(value)}: a wildcard or policy variable would reach other prefixes`;
     }
     if (value.startsWith("/") || value.split("/").some((part) => part === "..") || /[\u0000-\u001f\u007f]/.test(value)) {
-        return `\`${input}\` must be a key prefix such as \`papyrus\` (as in \`s3://<bucket>/papyrus\`), got \`${JSON.stringify(value).slice(1, -1)}\``;
+        return `\`${input}\` must be a key prefix such as \`papyrus\` (as in \`s3://<bucket>/papyrus\`)${got(JSON.stringify(value).slice(1, -1))}`;
     }
     return undefined;
 }
@@ -69,10 +68,10 @@ export function oidcProviderArnProblem(value: unknown, issuer: string, input: st
     }
     const match = OIDC_PROVIDER_ARN.exec(value);
     if (match === null || /[*?]/.test(value)) {
-        return `${expected}, got \`${value}\``;
+        return `${expected}${got(value)}`;
     }
     if (match[3] !== issuer) {
-        return `${expected}, got \`${value}\`, the provider for \`https://${match[3]}\`: this stack's tokens come from \`https://${issuer}\``;
+        return `${expected}${got(value)}, the provider for \`https://${match[3]}\`: this stack's tokens come from \`https://${issuer}\``;
     }
     return undefined;
 }
@@ -89,7 +88,7 @@ export interface EcsServiceArn {
 export function parseEcsServiceArn(value: string, input = "serviceArn"): EcsServiceArn {
     const match = ECS_SERVICE_ARN.exec(value);
     if (match === null) {
-        throw new Error(`\`${input}\` must be an ECS service ARN (\`arn:aws:ecs:<region>:<account>:service/<cluster>/<name>\`), got \`${value}\``);
+        throw new Error(`\`${input}\` must be an ECS service ARN (\`arn:aws:ecs:<region>:<account>:service/<cluster>/<name>\`)${got(value)}`);
     }
     return { partition: match[1], region: match[2], account: match[3], cluster: match[4], service: match[5] };
 }
@@ -98,7 +97,7 @@ export function parseEcsServiceArn(value: string, input = "serviceArn"): EcsServ
 export function taskDefinitionFamilyArn(serviceArn: string, family: string): string {
     const { partition, region, account } = parseEcsServiceArn(serviceArn);
     if (!TASK_DEFINITION_FAMILY.test(family)) {
-        throw new Error(`\`taskDefinitionFamily\` must be 1-255 letters, digits, \`-\` or \`_\`, got \`${family}\``);
+        throw new Error(`\`taskDefinitionFamily\` must be 1-255 letters, digits, \`-\` or \`_\`${got(family)}`);
     }
     return `arn:${partition}:ecs:${region}:${account}:task-definition/${family}:*`;
 }
@@ -113,7 +112,7 @@ export function serviceDeploymentsArn(serviceArn: string): string {
 export function regionOfRepositoryArn(value: string): string {
     const match = ECR_REPOSITORY_ARN.exec(value);
     if (match === null) {
-        throw new Error(`\`repositoryArn\` must be an ECR repository ARN (\`arn:aws:ecr:<region>:<account>:repository/<name>\`), got \`${value}\``);
+        throw new Error(`\`repositoryArn\` must be an ECR repository ARN (\`arn:aws:ecr:<region>:<account>:repository/<name>\`)${got(value)}`);
     }
     return match[2];
 }
@@ -129,7 +128,7 @@ export function acmCertificateArnProblem(value: unknown, input: string, region?:
     }
     const match = ACM_CERTIFICATE_ARN.exec(value);
     if (match === null) {
-        return `${expected}, got \`${value}\``;
+        return `${expected}${got(value)}`;
     }
     if (region !== undefined && match[2] !== region) {
         return `${expected} in the stack's region \`${region}\`, got one in \`${match[2]}\` (\`${value}\`): a load balancer only uses certificates of its own region`;
@@ -141,7 +140,7 @@ export function acmCertificateArnProblem(value: unknown, input: string, region?:
 export function hostedZoneArn(serviceArn: string, hostedZoneId: string): string {
     const { partition } = parseEcsServiceArn(serviceArn);
     if (!HOSTED_ZONE_ID.test(hostedZoneId)) {
-        throw new Error(`\`hostedZoneId\` must be a Route 53 hosted zone id such as \`Z0123456789ABCDEFGHIJ\`, got \`${hostedZoneId}\``);
+        throw new Error(`\`hostedZoneId\` must be a Route 53 hosted zone id such as \`Z0123456789ABCDEFGHIJ\`${got(hostedZoneId)}`);
     }
     return `arn:${partition}:route53:::hostedzone/${hostedZoneId}`;
 }
@@ -161,7 +160,7 @@ export function requireArn(
         "cloudwatch-alarm": [CLOUDWATCH_ALARM_ARN, "arn:aws:cloudwatch:<region>:<account>:alarm:<name>"],
     }[kind] as [RegExp, string];
     if (!pattern.test(value) || /[*?]/.test(value)) {
-        throw new Error(`\`${input}\` must be an ARN of the form \`${form}\`, got \`${value}\``);
+        throw new Error(`\`${input}\` must be an ARN of the form \`${form}\`${got(value)}`);
     }
     return value;
 }

@@ -15,7 +15,7 @@
 //
 // The provider's reads are those of terraform-provider-aws v6 (which @pulumi/aws 7
 // wraps), read from its source; they are not measured against AWS (no account here).
-import { qualifiedKey } from "./configSchema";
+import { ANY_PROJECT, qualifiedKey } from "./configSchema";
 
 /** The role a call is made with. */
 export type CallerRole = "push" | "deploy";
@@ -313,7 +313,7 @@ export const AWS_CALLS: readonly AwsCall[] = [
         role: "deploy",
         actions: ["acm:DescribeCertificate", "acm:ListTagsForCertificate"],
         on: "certificate",
-        why: `refresh: the certificate the stack requested for \`${qualifiedKey("https")}.domain\`, and its validation (a certificate given by ARN is not the stack's: no grant)`,
+        why: `refresh: the certificate the stack requested for \`${qualifiedKey(ANY_PROJECT, "https")}.domain\`, and its validation (a certificate given by ARN is not the stack's: no grant)`,
         operations: ["refresh"],
         statement: "RefreshCertificate",
     },
@@ -321,7 +321,7 @@ export const AWS_CALLS: readonly AwsCall[] = [
         role: "deploy",
         actions: ["route53:GetHostedZone", "route53:ListResourceRecordSets"],
         on: "hostedZone",
-        why: `refresh: the validation and alias records, in \`${qualifiedKey("https")}.hostedZoneId\` only`,
+        why: `refresh: the validation and alias records, in \`${qualifiedKey(ANY_PROJECT, "https")}.hostedZoneId\` only`,
         operations: ["refresh"],
         statement: "RefreshDnsRecords",
     },
@@ -329,7 +329,7 @@ export const AWS_CALLS: readonly AwsCall[] = [
         role: "deploy",
         actions: ["application-autoscaling:DescribeScalableTargets", "application-autoscaling:DescribeScalingPolicies"],
         on: "*",
-        why: `refresh: the scalable target and its two policies (with \`${qualifiedKey("autoscaling")}\`)`,
+        why: `refresh: the scalable target and its two policies (with \`${qualifiedKey(ANY_PROJECT, "autoscaling")}\`)`,
         operations: ["refresh"],
         statement: "RefreshScaling",
         onlyWith: "autoscaling",
@@ -463,7 +463,7 @@ export const AWS_CALLS: readonly AwsCall[] = [
         role: "deploy",
         actions: ["s3:ListBucket"],
         on: "sourceStateListing",
-        why: `driver (\`${qualifiedKey("promoteFrom")}\`): find the promotion source's checkpoint, history and tags file`,
+        why: `driver (\`${qualifiedKey(ANY_PROJECT, "promoteFrom")}\`): find the promotion source's checkpoint, history and tags file`,
         operations: ["deploy", "promote"],
         statement: "ListStackState",
         beforeService: true,
@@ -472,7 +472,7 @@ export const AWS_CALLS: readonly AwsCall[] = [
         role: "deploy",
         actions: ["s3:GetObject"],
         on: "sourceStateObjects",
-        why: `driver (\`${qualifiedKey("promoteFrom")}\`): the source's checkpoint, history and release verdicts, read only`,
+        why: `driver (\`${qualifiedKey(ANY_PROJECT, "promoteFrom")}\`): the source's checkpoint, history and release verdicts, read only`,
         operations: ["deploy", "promote"],
         statement: "ReadPromotionSourceHistory",
         beforeService: true,

@@ -14,11 +14,16 @@
 // Pure, like what it imports: the driver loads it on every command, the stack
 // program and the policy pack too.
 import { parseDuration } from "./duration";
+import { inputMessage } from "./inputMessage";
 import { DEFAULT_UNTAGGED_EXPIRY_DAYS } from "./immutableRepositoryArgs";
 import { SERVICE_DEFAULTS } from "./serviceDefaults";
 
-/** Project name, and so the config namespace: keys are `papyrus:<key>`. */
-export const PROJECT_NAME = "papyrus";
+/**
+ * Where help, docs and the driver's static texts name a key for any project: `<project>:image`.
+ * A key's namespace is the project's name (Pulumi.yaml `name`), as `pulumi config` spells it:
+ * `papyrus:image` in this repository, `orders:image` in examples/orders.
+ */
+export const ANY_PROJECT = "<project>";
 
 /** Why a value is refused: `refused` completes "`papyrus:<key>` <refused>, got `<value>`". */
 export interface Refusal {
@@ -328,9 +333,9 @@ export const CONFIG_KEYS = Object.keys(CONFIG_SCHEMA) as ConfigKey[];
 /** The keys the driver sets for one update; any of them in the checkout's file is dropped from the update's copy. */
 export const DRIVER_KEYS = CONFIG_KEYS.filter((key): key is DriverKey => CONFIG_SCHEMA[key].owner === "driver");
 
-/** Fully qualified key, e.g. `papyrus:image`. */
-export function qualifiedKey<K extends ConfigKey>(key: K): `${typeof PROJECT_NAME}:${K}` {
-    return `${PROJECT_NAME}:${key}`;
+/** `key` in `project`'s namespace, e.g. `orders:image`; `ANY_PROJECT` for help and docs. */
+export function qualifiedKey<K extends ConfigKey>(project: string, key: K): `${string}:${K}` {
+    return `${project}:${key}`;
 }
 
 /**
@@ -349,9 +354,9 @@ export function isRefusal(value: unknown): value is Refusal {
     return typeof value === "object" && value !== null && "refused" in value;
 }
 
-/** "`papyrus:<key>` <why>, got `<value>`": every refused value is named this way. */
-export function refusalMessage(key: string, value: string, refusal: Refusal): string {
-    return `\`${key}\` ${refusal.refused}, got \`${value}\``;
+/** "`papyrus:<key>` <why>, got `<value>`" (an empty value: "…, and is empty"): every refused value is named this way. */
+export function refusalMessage(key: string, value: string | undefined, refusal: Refusal): string {
+    return inputMessage(key, refusal.refused, value);
 }
 
 /** The form of `key`'s value, as the docs show it. */

@@ -1,13 +1,15 @@
-// Reading `papyrus:*` keys as the config schema types them (configSchema.ts),
+// Reading the project's config keys (`<project>:*`) as the config schema types them (configSchema.ts),
 // for the stack program. The CLI hands every value over as text: numbers and
 // booleans as their YAML spelling, objects and lists as JSON. Each refusal is
 // noted in `problems`, naming the key (and, inside an object, the path), and
 // the key then reads as unset, so every problem is reported at once.
 import { CONFIG_SCHEMA, ConfigKey, isRefusal, parseSetting, qualifiedKey, refusalMessage, ScalarKey, ScalarOf, Shape, StructuredKey } from "./configSchema";
-import { nearMiss } from "./githubIdentitySettings";
+import { nearMiss } from "./nearMiss";
 
 /** The part of `pulumi.Config` read here, so this module stays free of Pulumi imports. */
 export interface ConfigReader {
+    /** The namespace: the project's name (Pulumi.yaml `name`) for `new pulumi.Config()`. */
+    readonly name: string;
     get(key: string): string | undefined;
     require(key: string): string;
 }
@@ -20,11 +22,16 @@ const SHAPE_NAMES: Record<Exclude<Shape, object>, string> = {
     numberOrFalse: "a number or `false`",
 };
 
-/** Typed reads of `papyrus:*` keys; each refusal is noted in `problems`, naming the key, and reads as unset. */
+/** Typed reads of the project's keys; each refusal is noted in `problems`, naming the key, and reads as unset. */
 export class ConfigValues {
     readonly problems: string[] = [];
 
     constructor(private readonly config: ConfigReader) {}
+
+    /** `key` as the stack's config file spells it: `<project>:<key>`. */
+    key<K extends ConfigKey>(key: K): string {
+        return qualifiedKey(this.config.name, key);
+    }
 
     has(key: ConfigKey): boolean {
         return this.config.get(key) !== undefined;
@@ -36,7 +43,7 @@ export class ConfigValues {
         if (text === undefined) return undefined;
         const parsed = parseSetting(key, text);
         if (isRefusal(parsed)) {
-            this.problems.push(refusalMessage(qualifiedKey(key), text, parsed));
+            this.problems.push(refusalMessage(this.key(key), text, parsed));
             return undefined;
         }
         return parsed.value as ScalarOf<K>;
@@ -49,9 +56,9 @@ export class ConfigValues {
         const shape = CONFIG_SCHEMA[key].type.json;
         const before = this.problems.length;
         if (shape === "stringMap") {
-            checkStringMap(value, qualifiedKey(key), this.problems);
+            checkStringMap(value, this.key(key), this.problems);
         } else {
-            checkShape(value, shape, qualifiedKey(key), this.problems);
+            checkShape(value, shape, this.key(key), this.problems);
         }
         return this.problems.length > before ? undefined : value;
     }
@@ -131,5 +138,6 @@ function describe(value: unknown): string {
     if (value === null) return "null";
     if (Array.isArray(value)) return `a list (\`${JSON.stringify(value)}\`)`;
     if (typeof value === "object") return `an object (\`${JSON.stringify(value)}\`)`;
+    if (value === "") return "an empty string";
     return `the ${typeof value} \`${typeof value === "string" ? value : JSON.stringify(value)}\``;
 }

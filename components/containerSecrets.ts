@@ -3,6 +3,7 @@
 // The execution role (which ECS uses to fetch them) is allowed exactly the
 // parameters and secrets named here, and the KMS key when one is given.
 import { PolicyStatement } from "./policyDocument";
+import { got } from "./inputMessage";
 
 const PARTITION = "(aws|aws-cn|aws-us-gov)";
 const REGION = "([a-z]{2}(?:-[a-z]+)+-[0-9])";
@@ -36,10 +37,10 @@ export function secretReferenceProblem(value: unknown, input: string): string | 
         return `\`${input}\` must be ${SECRET_FORMS}, got a value of type ${value === null ? "null" : typeof value}`;
     }
     if (/[*?]/.test(value)) {
-        return `\`${input}\` must be ${SECRET_FORMS}, got \`${value}\`: a wildcard would let the task read every matching secret; name one`;
+        return `\`${input}\` must be ${SECRET_FORMS}${got(value)}: a wildcard would let the task read every matching secret; name one`;
     }
     if (!SSM_PARAMETER_ARN.test(value) && !SECRETS_MANAGER_REFERENCE.test(value)) {
-        return `\`${input}\` must be ${SECRET_FORMS}, got \`${value}\``;
+        return `\`${input}\` must be ${SECRET_FORMS}${got(value)}`;
     }
     return undefined;
 }
@@ -65,9 +66,9 @@ export function kmsKeyArnProblem(value: unknown, input: string): string | undefi
         return `${expected}, got a value of type ${value === null ? "null" : typeof value}`;
     }
     if (/:alias\//.test(value)) {
-        return `${expected}, got \`${value}\`: IAM matches \`kms:Decrypt\` on the key, never on an alias; give the key's ARN`;
+        return `${expected}${got(value)}: IAM matches \`kms:Decrypt\` on the key, never on an alias; give the key's ARN`;
     }
-    return KMS_KEY_ARN.test(value) && !/[*?]/.test(value) ? undefined : `${expected}, got \`${value}\``;
+    return KMS_KEY_ARN.test(value) && !/[*?]/.test(value) ? undefined : `${expected}${got(value)}`;
 }
 
 /** Why `name` cannot be an environment variable's name, or undefined. */

@@ -10,6 +10,7 @@ import type { DeploymentAlarmArgs, DigestPinnedServiceArgs } from "./digestPinne
 import { fargateSizeProblem } from "./fargateSize";
 import { plainEnvironmentProblem } from "./secretNames";
 import { definedOnly, SERVICE_DEFAULTS } from "./serviceDefaults";
+import { got } from "./inputMessage";
 
 export interface ProblemOptions {
     /** How to name an argument in a message: the component names `https.domain`, the stack program `papyrus:https.domain`. */
@@ -44,7 +45,7 @@ export function digestPinnedServiceProblems(args: DigestPinnedServiceArgs, optio
         problems.push(size);
     }
     if (args.containerName !== undefined && !CONTAINER_NAME.test(args.containerName)) {
-        problems.push(`${n("containerName")} must be 1-255 letters, digits, \`-\` or \`_\`, got \`${args.containerName}\``);
+        problems.push(`${n("containerName")} must be 1-255 letters, digits, \`-\` or \`_\`${got(args.containerName)}`);
     }
     wholeIn("containerPort", args.containerPort, 1, 65535);
     wholeIn("desiredCount", args.desiredCount, 0, 1000);
@@ -64,7 +65,7 @@ export function digestPinnedServiceProblems(args: DigestPinnedServiceArgs, optio
         );
     }
     if (!health.path.startsWith("/")) {
-        problems.push(`${n("healthCheck.path")} must start with \`/\`, got \`${health.path}\``);
+        problems.push(`${n("healthCheck.path")} must start with \`/\`${got(health.path)}`);
     }
     wholeIn("containerHealthCheck.intervalSeconds", args.containerHealthCheck?.intervalSeconds, 5, 300);
     wholeIn("containerHealthCheck.timeoutSeconds", args.containerHealthCheck?.timeoutSeconds, 2, 60);
@@ -95,7 +96,7 @@ export function digestPinnedServiceProblems(args: DigestPinnedServiceArgs, optio
 
     const natGateways = args.vpc?.natGateways;
     if (natGateways !== undefined && natGateways !== "Single" && natGateways !== "OnePerAz") {
-        problems.push(`${n("vpc.natGateways")} must be \`Single\` or \`OnePerAz\`, got \`${String(natGateways)}\``);
+        problems.push(`${n("vpc.natGateways")} must be \`Single\` or \`OnePerAz\`${got(natGateways)}`);
     }
     const logRetentionDays = args.logRetentionDays;
     if (logRetentionDays !== undefined && !LOG_RETENTION_DAYS.includes(logRetentionDays)) {
@@ -116,7 +117,7 @@ type WholeIn = (field: string, value: number | undefined, min: number, max: numb
 function wholeNumberCheck(problems: string[], n: Namer): WholeIn {
     return (field, value, min, max) => {
         if (value !== undefined && !(Number.isInteger(value) && value >= min && value <= max)) {
-            problems.push(`${n(field)} must be a whole number from ${min} to ${max}, got \`${value}\``);
+            problems.push(`${n(field)} must be a whole number from ${min} to ${max}${got(value)}`);
         }
     };
 }
@@ -155,18 +156,18 @@ function listenerProblems(args: DigestPinnedServiceArgs, name: Namer, region: st
     }
     if (https.domain !== undefined) {
         if (typeof https.domain !== "string" || !DOMAIN.test(https.domain)) {
-            problems.push(`${n("https.domain")} must be a lower-case DNS name such as \`api.example.com\`, got \`${String(https.domain)}\``);
+            problems.push(`${n("https.domain")} must be a lower-case DNS name such as \`api.example.com\`${got(https.domain)}`);
         }
         if (https.hostedZoneId === undefined) {
             problems.push(`${n("https.hostedZoneId")} is required with ${n("https.domain")}: the Route 53 zone the validation and alias records go in`);
         }
     }
     if (https.hostedZoneId !== undefined && !HOSTED_ZONE_ID.test(String(https.hostedZoneId))) {
-        problems.push(`${n("https.hostedZoneId")} must be a Route 53 hosted zone id such as \`Z0123456789ABCDEFGHIJ\`, got \`${String(https.hostedZoneId)}\``);
+        problems.push(`${n("https.hostedZoneId")} must be a Route 53 hosted zone id such as \`Z0123456789ABCDEFGHIJ\`${got(https.hostedZoneId)}`);
     }
     if (https.sslPolicy !== undefined && !SSL_POLICY.test(https.sslPolicy)) {
         problems.push(
-            `${n("https.sslPolicy")} must allow TLS 1.2 and later only (\`ELBSecurityPolicy-TLS13-…\`, e.g. \`${SERVICE_DEFAULTS.https.sslPolicy}\`), got \`${https.sslPolicy}\``,
+            `${n("https.sslPolicy")} must allow TLS 1.2 and later only (\`ELBSecurityPolicy-TLS13-…\`, e.g. \`${SERVICE_DEFAULTS.https.sslPolicy}\`)${got(https.sslPolicy)}`,
         );
     }
     return problems;
@@ -244,10 +245,10 @@ function containerProblems(args: DigestPinnedServiceArgs, name: Namer): string[]
     if (args.user !== undefined) {
         const [user, group] = String(args.user).split(":");
         if (!USER.test(String(args.user))) {
-            problems.push(`${n("user")} must be \`<uid>\`, \`<uid>:<gid>\` or a user name, got \`${String(args.user)}\``);
+            problems.push(`${n("user")} must be \`<uid>\`, \`<uid>:<gid>\` or a user name${got(args.user)}`);
         } else if (user === "root" || /^0+$/.test(user) || group === "root" || (group !== undefined && /^0+$/.test(group))) {
             problems.push(
-                `${n("user")} must not be root, got \`${args.user}\`: a process that breaks out of the application should not own the container; use the image's unprivileged user (e.g. \`1000:1000\`)`,
+                `${n("user")} must not be root${got(args.user)}: a process that breaks out of the application should not own the container; use the image's unprivileged user (e.g. \`1000:1000\`)`,
             );
         }
     }
@@ -269,7 +270,7 @@ function deploymentProblems(args: DigestPinnedServiceArgs, name: Namer): string[
     const wholeIn = wholeNumberCheck(problems, n);
     const strategy = deployment.strategy ?? SERVICE_DEFAULTS.deployment.strategy;
     if (strategy !== "ROLLING" && strategy !== "BLUE_GREEN") {
-        return [`${n("deployment.strategy")} must be \`ROLLING\` or \`BLUE_GREEN\`, got \`${String(strategy)}\``];
+        return [`${n("deployment.strategy")} must be \`ROLLING\` or \`BLUE_GREEN\`${got(strategy)}`];
     }
     if (strategy === "ROLLING") {
         for (const field of ["bakeTimeMinutes", "testListener"] as const) {
@@ -297,9 +298,7 @@ function deploymentProblems(args: DigestPinnedServiceArgs, name: Namer): string[
         } else {
             cidrs.forEach((cidr, i) => {
                 if (typeof cidr !== "string" || !IPV4_CIDR.test(cidr)) {
-                    problems.push(
-                        `${n(`deployment.testListener.allowedCidrs[${i}]`)} must be an IPv4 CIDR such as \`203.0.113.0/24\`, got \`${String(cidr)}\``,
-                    );
+                    problems.push(`${n(`deployment.testListener.allowedCidrs[${i}]`)} must be an IPv4 CIDR such as \`203.0.113.0/24\`${got(cidr)}`);
                 }
             });
         }

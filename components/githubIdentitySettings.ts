@@ -9,6 +9,7 @@
 // registered. Defaults apply only to a filter that is absent altogether: once
 // any of `branches`, `tags`, `environments` is given, the others are empty.
 import { GITHUB_ENTERPRISE_SLUG, SubjectContext, SubjectPart, checkGithubSubjectParts, formatGithubSubject } from "./githubSubject";
+import { nearMiss } from "./nearMiss";
 
 /** Which workflow runs may assume a role. A job that names an `environment` gets the environment subject, not the branch one. */
 export interface GithubSubjectFilter {
@@ -334,32 +335,6 @@ function unknownKeys(object: Record<string, unknown>, known: readonly string[], 
         );
     }
     return unknown.length > 0;
-}
-
-/** The known key `key` was probably meant to be: one or two edits away, a prefix of it, or the same but for case. */
-export function nearMiss(key: string, known: readonly string[]): string | undefined {
-    const lower = key.toLowerCase();
-    let best: { key: string; distance: number } | undefined;
-    for (const candidate of known) {
-        const c = candidate.toLowerCase();
-        const distance = c === lower ? 0 : lower.length >= 3 && (c.startsWith(lower) || lower.startsWith(c)) ? 1 : editDistance(lower, c);
-        if (distance <= 2 && (best === undefined || distance < best.distance)) {
-            best = { key: candidate, distance };
-        }
-    }
-    return best?.key;
-}
-
-function editDistance(a: string, b: string): number {
-    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        const current = [i];
-        for (let j = 1; j <= b.length; j++) {
-            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-        }
-        previous = current;
-    }
-    return previous[b.length];
 }
 
 // ---------------------------------------------------------------------------

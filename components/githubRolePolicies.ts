@@ -366,7 +366,7 @@ function serviceResourceStatements(target: DeployTarget, region: string): Policy
  * the dev role, usually without reviewers, cannot rewrite prod's state or the history rollback trusts.
  */
 function stateStatements(state: StateBucketAccess): PolicyStatement[] {
-    const bucketProblem = s3BucketArnProblem(state.bucketArn, "stateBucket.bucketArn");
+    const bucketProblem = s3BucketArnProblem(state.bucketArn, "stateBucket.bucketArn", "stateBucket.keyPrefix");
     const prefixProblem = state.keyPrefix === undefined ? undefined : stateKeyPrefixProblem(state.keyPrefix, "stateBucket.keyPrefix");
     if (bucketProblem !== undefined || prefixProblem !== undefined) {
         throw new Error(bucketProblem ?? prefixProblem);

@@ -4,6 +4,7 @@
 // registered.
 import type * as pulumi from "@pulumi/pulumi";
 import { LifecyclePolicy, PROTECTIVE_TAG_PATTERN, repositoryLifecyclePolicy, TaggedImageRetention, taggedRetentionProblems } from "./repositoryLifecycle";
+import { got } from "./inputMessage";
 
 export { TaggedImageRetention } from "./repositoryLifecycle";
 
@@ -91,7 +92,7 @@ export function immutableRepositoryProblems(args: ImmutableRepositoryArgs, name:
     }
     exclusions.forEach((filter, i) => {
         if (typeof filter !== "string" || !/^[A-Za-z0-9._*-]{1,128}$/.test(filter) || (filter.match(/\*/g) ?? []).length > 2) {
-            problems.push(`${n(`mutableTagExclusions[${i}]`)} must be 1-128 letters, digits or \`._*-\` with at most two \`*\`, got \`${String(filter)}\``);
+            problems.push(`${n(`mutableTagExclusions[${i}]`)} must be 1-128 letters, digits or \`._*-\` with at most two \`*\`${got(filter)}`);
         } else if (/^\**$/.test(filter)) {
             problems.push(
                 `${n(`mutableTagExclusions[${i}]`)} is \`${filter}\`, which would make every tag mutable; name the tags that may move, e.g. \`cache-*\``,
@@ -102,7 +103,7 @@ export function immutableRepositoryProblems(args: ImmutableRepositoryArgs, name:
     });
     problems.push(...taggedRetentionProblems(args.taggedRetention, name("taggedRetention")));
     if (args.encryption !== undefined && args.encryption.type !== "AES256" && args.encryption.type !== "KMS") {
-        problems.push(`${n("encryption.type")} must be \`AES256\` or \`KMS\`, got \`${String((args.encryption as { type: unknown }).type)}\``);
+        problems.push(`${n("encryption.type")} must be \`AES256\` or \`KMS\`${got((args.encryption as { type: unknown }).type)}`);
     }
     if (args.encryption?.type === "KMS" && !args.encryption.kmsKeyArn) {
         problems.push(`${n("encryption.kmsKeyArn")} is required when ${n("encryption.type")} is \`KMS\``);

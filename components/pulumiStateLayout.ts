@@ -18,6 +18,7 @@
 // (to find the checkpoint's compression variant), the history directory and the
 // locks directory. Compressed checkpoints (`PULUMI_DIY_BACKEND_GZIP`) and
 // retained checkpoints (`PULUMI_RETAIN_CHECKPOINTS`) are not in this layout.
+import { got } from "./inputMessage";
 
 /** Pulumi's stack and project names: letters, digits, `-`, `_` and `.` (never `/`). */
 const NAME = /^[A-Za-z0-9_.-]{1,100}$/;
@@ -69,6 +70,6 @@ export function diyStackHistoryReader(project: string, stack: string): { readonl
 
 function checkName(value: string, what: "project" | "stack"): void {
     if (!NAME.test(value) || value === "." || value === "..") {
-        throw new Error(`the Pulumi ${what} name must be letters, digits, \`-\`, \`_\` or \`.\`, got \`${value}\``);
+        throw new Error(`the Pulumi ${what} name must be letters, digits, \`-\`, \`_\` or \`.\`${got(value)}`);
     }
 }

@@ -13,6 +13,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { MAX_REPLICATION_DESTINATIONS, ReplicationDestination } from "./replicationSettings";
+import { got } from "./inputMessage";
 
 export const REGISTRY_REPLICATION_TYPE = "papyrus:aws:RegistryReplication";
 
@@ -48,7 +49,7 @@ export function registryReplicationProblems(args: Pick<RegistryReplicationArgs, 
 export function accountOfRepositoryArn(arn: string): string {
     const account = arn.split(":")[4];
     if (!/^[0-9]{12}$/.test(account ?? "")) {
-        throw new Error(`\`repositoryArn\` must be an ECR repository ARN (\`arn:aws:ecr:<region>:<account>:repository/<name>\`), got \`${arn}\``);
+        throw new Error(`\`repositoryArn\` must be an ECR repository ARN (\`arn:aws:ecr:<region>:<account>:repository/<name>\`)${got(arn)}`);
     }
     return account;
 }

@@ -3,6 +3,8 @@
 // this stack's registry. Checked strictly before any resource is registered:
 // an unknown key, a region that is not one, or the stack's own registry as a
 // destination is refused with the key's path, never ignored.
+import { editDistance } from "./nearMiss";
+import { got } from "./inputMessage";
 
 /** One registry the build registry replicates to. */
 export interface ReplicationDestination {
@@ -39,7 +41,7 @@ export function parseReplicationDestinations(
         try {
             parsed = JSON.parse(value);
         } catch {
-            return { destinations: [], problems: [`\`${key}\` must be a list of destinations (\`- region: eu-central-1\`), got \`${value}\``] };
+            return { destinations: [], problems: [`\`${key}\` must be a list of destinations (\`- region: eu-central-1\`)${got(value)}`] };
         }
     }
     if (!Array.isArray(parsed)) {
@@ -102,23 +104,11 @@ export function replicationSourceAccountProblem(value: unknown, key: string): st
     return `\`${key}\` must be the 12-digit account id of the build registry that replicates into this one, in quotes (\`"111122223333"\`), got ${describe(value)}`;
 }
 
-/** Levenshtein distance, for "did you mean" on near misses (`regoin`, `regions`, `acount`). */
-function editDistance(a: string, b: string): number {
-    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        const current = [i];
-        for (let j = 1; j <= b.length; j++) {
-            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-        }
-        previous = current;
-    }
-    return previous[b.length];
-}
-
 function describe(value: unknown): string {
     if (value === undefined) return "nothing";
     if (value === null) return "null";
     if (Array.isArray(value)) return "a list";
+    if (value === "") return "an empty string";
     if (typeof value === "object") return "an object";
     return `\`${String(value)}\``;
 }

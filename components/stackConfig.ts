@@ -9,7 +9,7 @@
 // the driver loads it too.
 
 import { oidcProviderArnProblem, s3BucketArnProblem, stateKeyPrefixProblem } from "./arns";
-import { ConfigKey, PROJECT_NAME, qualifiedKey } from "./configSchema";
+import { ConfigKey } from "./configSchema";
 import { ConfigReader, ConfigValues } from "./configValues";
 import { kmsKeyArnProblem } from "./containerSecrets";
 import type { DigestPinnedServiceArgs } from "./digestPinnedServiceArgs";
@@ -19,6 +19,7 @@ import { githubIssuer } from "./githubSubject";
 import { immutableRepositoryProblems } from "./immutableRepositoryArgs";
 import { parseReplicationDestinations, ReplicationDestination, replicationSourceAccountProblem } from "./replicationSettings";
 import type { TaggedImageRetention } from "./repositoryLifecycle";
+import { got } from "./inputMessage";
 
 export type { ConfigReader } from "./configValues";
 
@@ -94,9 +95,9 @@ const SERVICE_KEY_OF_ARGUMENT: Readonly<Record<string, ConfigKey>> = {
     "vpc.natGateways": "natGateways",
 };
 
-/** The config key a DigestPinnedService argument is read from: `https.domain` → `papyrus:https.domain`. */
-export function serviceConfigKey(argument: string): string {
-    return `${PROJECT_NAME}:${SERVICE_KEY_OF_ARGUMENT[argument] ?? argument}`;
+/** The config key a DigestPinnedService argument is read from: `https.domain` → `<project>:https.domain`. */
+export function serviceConfigKey(project: string, argument: string): string {
+    return `${project}:${SERVICE_KEY_OF_ARGUMENT[argument] ?? argument}`;
 }
 
 /**
@@ -106,7 +107,7 @@ export function serviceConfigKey(argument: string): string {
  */
 export function readStackConfig(config: ConfigReader, options: { stack: string; region?: string }): StackConfig {
     const read = new ConfigValues(config);
-    const github = resolveGithubSettings(parseGithubConfigValue(read.scalar("github"), qualifiedKey("github")), qualifiedKey("github")).settings;
+    const github = resolveGithubSettings(parseGithubConfigValue(read.scalar("github"), read.key("github")), read.key("github")).settings;
     const repository = readRepository(read);
     const access = readAccess(read, options.stack, githubIssuer(github.enterprise));
     const service = readService(read);
@@ -116,14 +117,17 @@ export function readStackConfig(config: ConfigReader, options: { stack: string; 
         ...access.problems,
         ...immutableRepositoryProblems(
             { repositoryName: "", untaggedExpiryDays: repository.untaggedExpiryDays, taggedRetention: repository.taggedRetention },
-            (argument) => REPOSITORY_KEY_OF_ARGUMENT[argument] ?? argument,
+            (argument) => repositoryKeyOfArgument(read, argument),
         ),
         ...(repository.kmsKeyArn === undefined
             ? []
-            : [kmsKeyArnProblem(repository.kmsKeyArn, qualifiedKey("repositoryKmsKeyArn"))].filter((p): p is string => p !== undefined)),
+            : [kmsKeyArnProblem(repository.kmsKeyArn, read.key("repositoryKmsKeyArn"))].filter((p): p is string => p !== undefined)),
         ...(read.problems.length > 0
             ? []
-            : digestPinnedServiceProblems({ ...service, image: "@sha256:", repositoryArn: "" }, { name: serviceConfigKey, region: options.region })),
+            : digestPinnedServiceProblems(
+                  { ...service, image: "@sha256:", repositoryArn: "" },
+                  { name: (argument) => serviceConfigKey(config.name, argument), region: options.region },
+              )),
         ...replication.problems,
     ];
     if (problems.length > 0) {
@@ -133,10 +137,15 @@ export function readStackConfig(config: ConfigReader, options: { stack: string; 
 }
 
 /** ImmutableRepository arguments read from config keys of other names. */
-const REPOSITORY_KEY_OF_ARGUMENT: Readonly<Record<string, string>> = {
-    untaggedExpiryDays: qualifiedKey("untaggedImageExpiryDays"),
-    taggedRetention: qualifiedKey("taggedImageRetention"),
+const REPOSITORY_KEY_OF_ARGUMENT: Readonly<Record<string, ConfigKey>> = {
+    untaggedExpiryDays: "untaggedImageExpiryDays",
+    taggedRetention: "taggedImageRetention",
 };
+
+function repositoryKeyOfArgument(read: ConfigValues, argument: string): string {
+    const key = REPOSITORY_KEY_OF_ARGUMENT[argument];
+    return key === undefined ? argument : read.key(key);
+}
 
 function readRepository(read: ConfigValues): StackConfig["repository"] {
     return {
@@ -155,15 +164,15 @@ function readAccess(read: ConfigValues, stack: string, issuer: string): { settin
         promoteFrom: read.scalar("promoteFrom"),
     };
     const check = (problem: string | undefined) => problem !== undefined && problems.push(problem);
-    if (settings.oidcProviderArn !== undefined) check(oidcProviderArnProblem(settings.oidcProviderArn, issuer, qualifiedKey("oidcProviderArn")));
-    if (settings.stateBucketArn !== undefined) check(s3BucketArnProblem(settings.stateBucketArn, qualifiedKey("stateBucketArn")));
-    if (settings.stateKeyPrefix !== undefined) check(stateKeyPrefixProblem(settings.stateKeyPrefix, qualifiedKey("stateKeyPrefix")));
+    if (settings.oidcProviderArn !== undefined) check(oidcProviderArnProblem(settings.oidcProviderArn, issuer, read.key("oidcProviderArn")));
+    if (settings.stateBucketArn !== undefined) check(s3BucketArnProblem(settings.stateBucketArn, read.key("stateBucketArn"), read.key("stateKeyPrefix")));
+    if (settings.stateKeyPrefix !== undefined) check(stateKeyPrefixProblem(settings.stateKeyPrefix, read.key("stateKeyPrefix")));
     if (settings.stateBucketArn === undefined && settings.stateKeyPrefix !== undefined) {
-        problems.push(`\`${qualifiedKey("stateKeyPrefix")}\` is set without \`${qualifiedKey("stateBucketArn")}\`; set the bucket too, or remove the prefix`);
+        problems.push(`\`${read.key("stateKeyPrefix")}\` is set without \`${read.key("stateBucketArn")}\`; set the bucket too, or remove the prefix`);
     }
     const promoteFrom = settings.promoteFrom;
     if (promoteFrom !== undefined && (!/^[A-Za-z0-9_.-]{1,100}$/.test(promoteFrom) || promoteFrom === stack)) {
-        problems.push(`\`${qualifiedKey("promoteFrom")}\` must name another stack of this project (e.g. \`dev\`), got \`${promoteFrom}\``);
+        problems.push(`\`${read.key("promoteFrom")}\` must name another stack of this project (e.g. \`dev\`)${got(promoteFrom)}`);
     }
     return { settings, problems };
 }
@@ -209,7 +218,7 @@ function readNetwork(read: ConfigValues): ServiceSettings["network"] {
     }
     if (given < 3) {
         read.problems.push(
-            `\`${qualifiedKey("vpcId")}\`, \`${qualifiedKey("publicSubnetIds")}\` and \`${qualifiedKey("privateSubnetIds")}\` go together: ` +
+            `\`${read.key("vpcId")}\`, \`${read.key("publicSubnetIds")}\` and \`${read.key("privateSubnetIds")}\` go together: ` +
                 "set all three to use an existing VPC, or none to create one",
         );
         return undefined;
@@ -227,7 +236,7 @@ function readReplication(read: ConfigValues, region: string | undefined): { sett
     const replicateTo = read.scalar("replicateTo");
     const sourceAccount = read.scalar("replicationSourceAccount");
     const { destinations, problems } =
-        replicateTo === undefined ? { destinations: [], problems: [] } : parseReplicationDestinations(replicateTo, qualifiedKey("replicateTo"), region);
-    const sourceProblem = sourceAccount === undefined ? undefined : replicationSourceAccountProblem(sourceAccount, qualifiedKey("replicationSourceAccount"));
+        replicateTo === undefined ? { destinations: [], problems: [] } : parseReplicationDestinations(replicateTo, read.key("replicateTo"), region);
+    const sourceProblem = sourceAccount === undefined ? undefined : replicationSourceAccountProblem(sourceAccount, read.key("replicationSourceAccount"));
     return { settings: { destinations, sourceAccount }, problems: sourceProblem === undefined ? problems : [...problems, sourceProblem] };
 }

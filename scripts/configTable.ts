@@ -3,7 +3,7 @@
 // `npx ts-node --transpile-only scripts/configTable.ts` writes the table in place.
 import * as fs from "fs";
 import * as path from "path";
-import { CONFIG_KEYS, CONFIG_SCHEMA, formOf, qualifiedKey, unsetMeaning } from "../components/configSchema";
+import { ANY_PROJECT, CONFIG_KEYS, CONFIG_SCHEMA, formOf, qualifiedKey, unsetMeaning } from "../components/configSchema";
 
 export const CONFIG_TABLE_DOC = path.resolve(__dirname, "..", "docs", "COMPONENTS.md");
 const BEGIN = "<!-- config keys: generated from components/configSchema.ts by scripts/configTable.ts -->";
@@ -13,7 +13,7 @@ const END = "<!-- end of config keys -->";
 export function renderConfigTable(): string {
     const rows = CONFIG_KEYS.map((key) => {
         const spec = CONFIG_SCHEMA[key];
-        const cells = [`\`${qualifiedKey(key)}\``, spec.owner, formOf(key), unsetMeaning(key), spec.doc];
+        const cells = [`\`${qualifiedKey(ANY_PROJECT, key)}\``, spec.owner, formOf(key), unsetMeaning(key), spec.doc];
         return `| ${cells.map((cell) => cell.replace(/\|/g, "\\|")).join(" | ")} |`;
     });
     return [BEGIN, "", "| key | set by | value | unset | what it does |", "| --- | --- | --- | --- | --- |", ...rows, "", END].join("\n");

@@ -10,6 +10,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { CreateRepositoryCommand, ECRClient, StartImageScanCommand } from "@aws-sdk/client-ecr";
 import { qualifiedKey } from "../components/configSchema";
+import { readProject } from "../automation/engine/project";
 import { PROJECT_ROOT } from "../automation/engine/tools";
 import { tempBackend, TempBackend } from "../testkit/backend";
 import { CLI } from "../testkit/cliProcess";
@@ -128,7 +129,7 @@ async function main(argv: string[]): Promise<number> {
         say(`moto (AWS API emulator): ${servers.motoEndpoint}   state: ${backend.url}   project: ${workDir}`);
         const stack = await fixtureStack(backend, "dev", {}, workDir);
         await stack.setAllConfig({
-            [qualifiedKey("repositoryName")]: { value: REPOSITORY },
+            [qualifiedKey(readProject(workDir).name, "repositoryName")]: { value: REPOSITORY },
             "aws:region": { value: TEST_REGION },
             ...FIXTURE_ECS_CONFIG,
         });

@@ -93,7 +93,7 @@ export function noServiceNote(evaluation: Evaluation): string | undefined {
     const repository = typeof evaluation.outputs.repositoryUrl === "string" ? evaluation.outputs.repositoryUrl : "<repository-url>";
     return (
         `no service yet: the stack runs no image, so its service (task definition, ECS service, load balancer) appears with the first deploy; ` +
-        `to see it now: npm run render -- --stack ${evaluation.stack} --set ${qualifiedKey("image")}=${repository}@sha256:<64 hex>`
+        `to see it now: npm run render -- --stack ${evaluation.stack} --set ${qualifiedKey(evaluation.project, "image")}=${repository}@sha256:<64 hex>`
     );
 }
 

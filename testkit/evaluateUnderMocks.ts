@@ -19,7 +19,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { PROJECT_NAME } from "../components/configSchema";
+import { readProject } from "../automation/engine/project";
 import * as yaml from "js-yaml";
 
 /** The project root: where Pulumi.yaml, Pulumi.<stack>.yaml and index.ts are. */
@@ -133,6 +133,7 @@ export async function evaluateUnderMocks(options: EvaluateOptions): Promise<Eval
     const root = options.root ?? PROJECT_ROOT;
     const config = applyOverrides(loadStackConfig(options.stack, root), options.overrides ?? {});
     return runUnderMocks({
+        project: readProject(root).name,
         stack: options.stack,
         config,
         onResource: options.onResource,
@@ -145,6 +146,8 @@ export async function evaluateUnderMocks(options: EvaluateOptions): Promise<Eval
 }
 
 export interface RunOptions {
+    /** The project's name (Pulumi.yaml), the config namespace. @default `MOCK_PROJECT` */
+    readonly project?: string;
     readonly stack: string;
     /** Fully qualified keys (`papyrus:image`), string values, as the CLI passes them. */
     readonly config: Record<string, string>;
@@ -156,12 +159,16 @@ export interface RunOptions {
     readonly previousOutputs?: Record<string, unknown>;
 }
 
+/** The project of a component test's program: this repository's own. */
+export const MOCK_PROJECT = "papyrus";
+
 /** The organization of every stack on a file or S3 backend, and so of the mocks' stack. */
 export const MOCK_ORGANIZATION = "organization";
 
 /** Runs `program` under mocks with `config` and records what it registers. The engine of `evaluateUnderMocks`. */
 export async function runUnderMocks(options: RunOptions): Promise<Evaluation> {
     const config = options.config;
+    const project = options.project ?? MOCK_PROJECT;
     const region = config["aws:region"] ?? "us-east-1";
 
     const records: RecordedResource[] = [];
@@ -192,7 +199,7 @@ export async function runUnderMocks(options: RunOptions): Promise<Evaluation> {
     // The evaluation stands for an update the driver runs, with the image given explicitly, so
     // the program's warning about a plain `pulumi up` taking the image from the checkout is off.
     process.env.PAPYRUS_DRIVER ??= "evaluateUnderMocks";
-    await pulumi.runtime.setMocks(mocks, PROJECT_NAME, options.stack, false, MOCK_ORGANIZATION);
+    await pulumi.runtime.setMocks(mocks, project, options.stack, false, MOCK_ORGANIZATION);
     pulumi.runtime.setAllConfig(config);
     recordRegistrations(registrations);
 
@@ -228,7 +235,7 @@ export async function runUnderMocks(options: RunOptions): Promise<Evaluation> {
     }
 
     return {
-        project: PROJECT_NAME,
+        project,
         stack: options.stack,
         config,
         resources: records,
@@ -311,7 +318,7 @@ const STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference";
 
 /** What a StackReference to the stack itself reads: its last outputs. Another stack has none to give here. */
 function stackReferenceState(name: string, options: RunOptions): Record<string, unknown> {
-    const own = `${MOCK_ORGANIZATION}/${PROJECT_NAME}/${options.stack}`;
+    const own = `${MOCK_ORGANIZATION}/${options.project ?? MOCK_PROJECT}/${options.stack}`;
     if (name !== own) {
         throw new Error(`the program reads stack \`${name}\` through a StackReference; the mocks answer only the stack itself (\`${own}\`)`);
     }

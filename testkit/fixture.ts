@@ -30,15 +30,26 @@ export const FIXTURE_ECS_CONFIG: Readonly<Record<string, { value: string }>> = {
     "papyrus:fixtureServiceName": { value: "api" },
 };
 
-/** A fresh project directory for the fixture; removed with the backend's directory when placed inside it. */
-export function fixtureProject(parent: string = os.tmpdir()): string {
+/**
+ * A fresh project directory for the fixture; removed with the backend's directory when placed inside it.
+ * `project` renames it (Pulumi.yaml `name`), and so its config namespace: the program reads `new pulumi.Config()`.
+ */
+export function fixtureProject(parent: string = os.tmpdir(), project?: string): string {
     const program = compiledFixture().entryPoint;
     const dir = fs.mkdtempSync(path.join(parent, "digest-app-"));
-    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), compiledProjectFile(fs.readFileSync(path.join(FIXTURE_DIR, "Pulumi.yaml"), "utf8")));
+    const projectFile = compiledProjectFile(fs.readFileSync(path.join(FIXTURE_DIR, "Pulumi.yaml"), "utf8"));
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), project === undefined ? projectFile : renameProject(projectFile, project));
     const pkg = JSON.parse(fs.readFileSync(path.join(FIXTURE_DIR, "package.json"), "utf8"));
     fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ ...pkg, main: "index.js" }, null, 2) + "\n");
     fs.symlinkSync(program, path.join(dir, "index.js"));
     return dir;
+}
+
+/** `source` (a Pulumi.yaml) naming project `project`. */
+export function renameProject(source: string, project: string): string {
+    const name = /^name: papyrus$/m;
+    if (!name.test(source)) throw new Error(`${path.join(FIXTURE_DIR, "Pulumi.yaml")} must say \`name: papyrus\`; got:\n${source}`);
+    return source.replace(name, `name: ${project}`);
 }
 
 /**

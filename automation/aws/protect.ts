@@ -268,10 +268,11 @@ export function unprotectedTargetWarning(
 export function unprotectedSourceWarning(
     from: { readonly stack: string; readonly version: number; readonly digest: string; readonly protected?: boolean },
     source: string,
+    project: string,
 ): string | undefined {
     if (from.protected !== false) return undefined;
     return (
-        `update ${from.version} of \`${source}\` (${from.digest}) is outside \`${source}\`'s protected deployments (\`${qualifiedKey("protectDeployments")}\`), ` +
+        `update ${from.version} of \`${source}\` (${from.digest}) is outside \`${source}\`'s protected deployments (\`${qualifiedKey(project, "protectDeployments")}\`), ` +
         "so lifecycle policies may expire it; it was found in this stack's repository, and once it runs here it is protected here"
     );
 }

@@ -16,7 +16,7 @@ import { qualifiedKey, SEVERITIES, Severity } from "../../components/configSchem
 import { DeployError, EXIT_CODES, ImageNotFoundError, InterruptedError, InvalidInputError } from "../record/errors";
 import { escapeUnprintable, hasUnprintable } from "../record/printable";
 import type { ScanNote } from "../record/evidence";
-import { readSetting } from "../record/updateConfig";
+import { readSetting, StackConfigValues } from "../record/updateConfig";
 import { formatDuration } from "../../components/duration";
 import { sleep } from "./wait";
 
@@ -34,7 +34,7 @@ export interface ScanGateSettings {
 }
 
 /** The gate's settings from the stack config (values as text, by qualified key), every bad value refused with its key. */
-export function scanGateSettings(config: Readonly<Record<string, string | undefined>>): ScanGateSettings {
+export function scanGateSettings(config: StackConfigValues): ScanGateSettings {
     return { threshold: readSetting(config, "scanThreshold"), waitMs: readSetting(config, "scanWait"), required: readSetting(config, "scanRequired") };
 }
 
@@ -102,6 +102,8 @@ export interface ScanGateArgs {
     readonly repositoryName: string;
     readonly digest: string;
     readonly stack: string;
+    /** The stack's project: its keys are named `<project>:scanThreshold`, …. */
+    readonly project: string;
     readonly settings: ScanGateSettings;
     /** `--accept-findings`, checked with `acceptFindingsReason`. */
     readonly acceptReason?: string;
@@ -150,7 +152,7 @@ export async function checkScanGate(args: ScanGateArgs): Promise<ScanNote> {
             throw new ScanFindingsError(
                 args.stack,
                 digest,
-                `its scan found ${formatCounts(reached)} (at or above the stack's threshold ${threshold}, \`${qualifiedKey("scanThreshold")}\`; all findings: ${formatCounts(counts)})`,
+                `its scan found ${formatCounts(reached)} (at or above the stack's threshold ${threshold}, \`${qualifiedKey(args.project, "scanThreshold")}\`; all findings: ${formatCounts(counts)})`,
                 args.command,
             );
         }
@@ -173,7 +175,7 @@ export async function checkScanGate(args: ScanGateArgs): Promise<ScanNote> {
             throw new ScanFindingsError(
                 args.stack,
                 digest,
-                `its scan is still ${scan.status} after waiting ${formatDuration(settings.waitMs)} (\`${qualifiedKey("scanWait")}\`), so its findings are unknown; run the command again when the scan is done`,
+                `its scan is still ${scan.status} after waiting ${formatDuration(settings.waitMs)} (\`${qualifiedKey(args.project, "scanWait")}\`), so its findings are unknown; run the command again when the scan is done`,
                 args.command,
             );
         }
@@ -187,12 +189,12 @@ export async function checkScanGate(args: ScanGateArgs): Promise<ScanNote> {
             throw new ScanFindingsError(
                 args.stack,
                 digest,
-                `${why}, and \`${qualifiedKey("scanRequired")}\` is true; start one with \`aws ecr start-image-scan --repository-name ${args.repositoryName} --image-id imageDigest=${digest}\``,
+                `${why}, and \`${qualifiedKey(args.project, "scanRequired")}\` is true; start one with \`aws ecr start-image-scan --repository-name ${args.repositoryName} --image-id imageDigest=${digest}\``,
                 args.command,
             );
         }
         args.onProgress?.(
-            `warning: no scan findings for ${digest}: ${why}; deploying without the gate (\`${qualifiedKey("scanRequired")}: true\` refuses this)\n`,
+            `warning: no scan findings for ${digest}: ${why}; deploying without the gate (\`${qualifiedKey(args.project, "scanRequired")}: true\` refuses this)\n`,
         );
         return { ...base, decision: "unavailable" };
     }
@@ -226,7 +228,7 @@ export interface GateSession {
     /** The stack as the caller named it. */
     readonly displayName: string;
     /** The stack's plain config values (`Pulumi.<stack>.yaml`). */
-    readonly config: Readonly<Record<string, string>>;
+    readonly config: StackConfigValues;
     readonly requestedBy: string;
     readonly options: { readonly onOutput?: (text: string) => void; readonly signal?: AbortSignal };
 }
@@ -245,6 +247,7 @@ export function gateDigest(
         repositoryName: resolved.repositoryName,
         digest: resolved.digest,
         stack: session.displayName,
+        project: session.config.project,
         settings,
         acceptReason: accept,
         requestedBy: session.requestedBy,

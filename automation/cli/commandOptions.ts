@@ -26,7 +26,7 @@ export function commandOptions<C extends CommandName>(command: C, values: Readon
     const flags = Object.entries(flagsOf(command));
     for (const [flag, spec] of flags) {
         if (spec.type === "string" && spec.required && values[flag] === undefined) {
-            throw new InvalidInputError(`--${flag}`, "", `is required (e.g. \`--${flag} ${spec.example ?? spec.value}\`)`);
+            throw new InvalidInputError(`--${flag}`, undefined, `is required (e.g. \`--${flag} ${spec.example ?? spec.value}\`)`);
         }
     }
     const groups = new Map<string, string[]>();

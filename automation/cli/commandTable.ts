@@ -6,9 +6,21 @@
 import { formatDuration } from "../../components/duration";
 import { DEFAULT_REPLICA_WAIT_MS } from "../aws/replica";
 import { DEFAULT_RESTORE_WAIT_MS } from "../aws/restore";
-import { qualifiedKey } from "../../components/configSchema";
+import { ANY_PROJECT, qualifiedKey } from "../../components/configSchema";
 import type { CommandSpec, FlagSpec } from "./flagSpec";
-import { findProjectDirectory, onRollback, progressStyle, tagPolicy, text, toDigest, toTag, toVersion, updateNumber, waitDuration } from "./flagValues";
+import {
+    findProjectDirectory,
+    onRollback,
+    progressStyle,
+    projectDirectory,
+    tagPolicy,
+    text,
+    toDigest,
+    toTag,
+    toVersion,
+    updateNumber,
+    waitDuration,
+} from "./flagValues";
 
 const stack = (what: string) =>
     ({
@@ -58,7 +70,7 @@ const ACCEPT_FINDINGS = {
     value: "<reason>",
     option: "acceptFindings",
     parse: text,
-    help: `deploy although the digest's scan findings reach the stack's \`${qualifiedKey("scanThreshold")}\` (or its scan is unfinished or missing): say why; the evidence records it with the counts`,
+    help: `deploy although the digest's scan findings reach the stack's \`${qualifiedKey(ANY_PROJECT, "scanThreshold")}\` (or its scan is unfinished or missing): say why; the evidence records it with the counts`,
 } as const;
 
 export const COMMANDS = {
@@ -67,8 +79,8 @@ export const COMMANDS = {
         description:
             "Resolves <tag> (v*.*.* or a full commit SHA; never latest) to its digest with one ECR call, runs pulumi up " +
             "with <repositoryUrl>@sha256:<digest> (passed for this update only: the checkout's files are not changed), then " +
-            `compares with what ECS runs. On a stack with \`${qualifiedKey("promoteFrom")}\`, only a digest that succeeded on that stack is taken. ` +
-            `Before the update the digest's scan findings are read: findings at or above \`${qualifiedKey("scanThreshold")}\` (default CRITICAL) refuse it ` +
+            `compares with what ECS runs. On a stack with \`${qualifiedKey(ANY_PROJECT, "promoteFrom")}\`, only a digest that succeeded on that stack is taken. ` +
+            `Before the update the digest's scan findings are read: findings at or above \`${qualifiedKey(ANY_PROJECT, "scanThreshold")}\` (default CRITICAL) refuse it ` +
             "(exit 11) unless --accept-findings says why. Afterwards the digests the stack runs and ran most recently get its protective tags.",
         flags: {
             stack: stack("the stack to deploy to"),
@@ -257,7 +269,7 @@ export const COMMON_FLAGS = {
         type: "string",
         value: "<dir>",
         option: "workDir",
-        parse: text,
+        parse: projectDirectory,
         default: findProjectDirectory,
         help: "project directory (default: the nearest directory upwards from here whose Pulumi.yaml is project papyrus)",
     },

@@ -3,7 +3,6 @@
 // these per flag, so a flag's type, help and conversion are written once.
 import * as fs from "fs";
 import * as path from "path";
-import { PROJECT_NAME } from "../../components/configSchema";
 import { parseDuration } from "../../components/duration";
 import { InvalidInputError } from "../record/errors";
 import type { RollbackTarget } from "../record/history";
@@ -47,24 +46,34 @@ export function tagPolicy(value: string, flag: string): TagPolicy {
 }
 
 export const toVersion = (value: string, flag: string): RollbackTarget => ({ toVersion: updateNumber(value, flag) });
-export const toTag = (value: string): RollbackTarget => ({ toTag: value });
+export function toTag(value: string, flag: string): RollbackTarget {
+    if (value === "") throw new InvalidInputError(flag, value, "must name the tag of an earlier deployment (`history` lists them), e.g. `v25.10.31`");
+    return { toTag: value };
+}
+
+/** `--cwd ""` would read as the working directory, unchecked: a directory is named, or `--cwd` left out. */
+export function projectDirectory(value: string, flag: string): string {
+    if (value === "") throw new InvalidInputError(flag, value, "must name the project directory (or be left out to find it upwards from here)");
+    return value;
+}
 export const toDigest = (value: string): RollbackTarget => ({ toDigest: value });
 
 // Stryker disable all: reads the file system (tested by test/unit/cli.test.ts); left out of `npm run mutate` (docs/TESTING.md).
 /**
- * `--cwd` not given: the nearest directory upwards from the working directory whose Pulumi.yaml
- * is this project's, so the CLI never silently acts on another checkout's stacks.
+ * `--cwd` not given: the nearest directory upwards from the working directory with a Pulumi.yaml,
+ * as the Pulumi CLI finds its project; whatever it names is the project driven (its name is the
+ * config namespace). Nothing is read or created outside a project.
  */
 export function findProjectDirectory(from: string = process.cwd()): string {
     for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
-        const file = path.join(dir, "Pulumi.yaml");
-        if (fs.existsSync(file) && new RegExp(`^name:\\s*${PROJECT_NAME}\\s*$`, "m").test(fs.readFileSync(file, "utf8"))) return dir;
+        if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
         if (path.dirname(dir) === dir) break;
     }
     throw new InvalidInputError(
         "--cwd",
-        "",
-        `is needed: neither ${from} nor a directory above it holds this project's Pulumi.yaml (name: ${PROJECT_NAME}); run from the project or pass \`--cwd <project>\``,
+        undefined,
+        `is needed: neither ${from} nor a directory above it holds a Pulumi.yaml, so there is no project (and no stack) here; ` +
+            "run from the project's directory or pass `--cwd <project>`",
     );
 }
 // Stryker restore all

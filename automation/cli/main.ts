@@ -4,7 +4,8 @@
 // stdout stays machine-readable.
 import { CommandName } from "./commandTable";
 import { commandOptions, flagForInput } from "./commandOptions";
-import { CommandLineError, parseCommandLine, ParsedCommandLine } from "./parseCommandLine";
+import { parseCommandLine, ParsedCommandLine } from "./parseCommandLine";
+import { packageVersion } from "./version";
 import { commandUsage, usage } from "./usage";
 import { deploy } from "../commands/deploy";
 import { history } from "../commands/history";
@@ -43,7 +44,6 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         const message = known ? e.message : String((e as Error)?.message ?? e);
         // A bug gets its stack trace; everything the driver knows about gets a sentence.
         err.write(`error: ${known ? message : ((e as Error)?.stack ?? message)}\n`);
-        if (e instanceof CommandLineError) err.write(`\n${e.usageText}`);
         const code = known ? e.exitCode : EXIT_CODES.unexpected;
         if (json) {
             const payload = known && e.evidence ? e.evidence : { error: { code, message } };
@@ -69,7 +69,7 @@ async function run(argv: string[], out: NodeJS.WritableStream, err: NodeJS.Writa
  * names an input is told again with the flag that gave it, found in the command table.
  */
 function namingFlags(e: unknown, command: CommandName): unknown {
-    if ((e instanceof InvalidInputError && !(e instanceof CommandLineError)) || e instanceof ImageNotFoundError) {
+    if (e instanceof InvalidInputError || e instanceof ImageNotFoundError) {
         const flag = flagForInput(command, e.input);
         return flag === undefined ? e : e.withInput(flag);
     }
@@ -80,6 +80,11 @@ async function runParsed(parsed: ParsedCommandLine, out: NodeJS.WritableStream, 
     if (parsed.kind === "usage") {
         out.write(USAGE);
         return parsed.exitCode;
+    }
+    if (parsed.kind === "version") {
+        const version = packageVersion();
+        out.write(parsed.json ? JSON.stringify({ name: "papyrus-deploy", version }, null, 2) + "\n" : `papyrus-deploy ${version}\n`);
+        return EXIT_CODES.ok;
     }
     if (parsed.kind === "commandHelp") {
         out.write(commandUsage(parsed.command));

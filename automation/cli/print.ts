@@ -113,7 +113,10 @@ export function formatHistory(deployments: readonly Deployment[]): string {
  * credentials [1]`); the full messages follow the table, numbered, so the table stays readable.
  */
 export function formatStatus(result: StatusResult): string {
-    if (result.stacks.length === 0) return "no stacks\n";
+    if (result.stacks.length === 0) {
+        return `no stacks of project \`${result.project}\` in ${result.backendUrl}${result.note === undefined ? "" : ` (${result.note})`}
+`;
+    }
     const details: string[] = [];
     const noted = (stack: string, column: string, reason: string, message: string) => {
         details.push(`[${details.length + 1}] ${stack} ${column}: ${message}`);

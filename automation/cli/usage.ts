@@ -73,6 +73,7 @@ export function usage(): string {
         "Usage:",
         ...COMMAND_NAMES.map((n) => `  papyrus-deploy ${n.padEnd(width)} ${synopsis(n)}`),
         `  papyrus-deploy ${"<command>".padEnd(width)} --help   that command's flags`,
+        `  papyrus-deploy ${"--version".padEnd(width)} [--json] this CLI's version (\`-V\` too)`,
         "",
         "Commands:",
         ...COMMAND_NAMES.map((n) => `  ${n.padEnd(width)}  ${COMMANDS[n].summary}`),

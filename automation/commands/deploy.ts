@@ -41,7 +41,12 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
         const resolved = await resolveTag(ecrClient(session), repositoryName, options.tag);
         const image = digestReference(resolved.repositoryUrl, resolved.digest, { input: "tag" });
         // Decide: a digest the stack's promotion source never completed, or findings over the threshold, go no further.
-        await checkPromotionGate(session, options.tag, resolved.digest, `deploy to \`${session.displayName}\` (\`${qualifiedKey("promoteFrom")}\`)`);
+        await checkPromotionGate(
+            session,
+            options.tag,
+            resolved.digest,
+            `deploy to \`${session.displayName}\` (\`${qualifiedKey(session.config.project, "promoteFrom")}\`)`,
+        );
         const scan = await gateDigest(
             session,
             ecrClient(session),

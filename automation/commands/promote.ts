@@ -85,7 +85,7 @@ export async function promote(options: PromoteOptions): Promise<DeployResult> {
                 session,
                 `${options.from}'s ${promotedFrom.tag ?? `update ${promotedFrom.version}`}`,
                 promotedFrom.digest,
-                `promote to \`${session.displayName}\` (\`${qualifiedKey("promoteFrom")}\`)`,
+                `promote to \`${session.displayName}\` (\`${qualifiedKey(session.config.project, "promoteFrom")}\`)`,
             );
         }
         const repositoryName = requireConfig(session, "repositoryName");
@@ -109,7 +109,7 @@ export async function promote(options: PromoteOptions): Promise<DeployResult> {
             accept,
             `papyrus-deploy promote --from ${options.from} --to ${session.displayName}`,
         );
-        const warning = unprotectedSourceWarning(promotedFrom, options.from);
+        const warning = unprotectedSourceWarning(promotedFrom, options.from, session.config.project);
         throwIfAborted(session);
         return runUpdate(session, {
             kind: "promote",

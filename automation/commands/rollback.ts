@@ -30,6 +30,9 @@ export async function rollback(options: RollbackOptions): Promise<DeployResult> 
     if ("toDigest" in target && !isSha256Digest(target.toDigest)) {
         throw new InvalidInputError("target.toDigest", target.toDigest, "must be `sha256:<64 lowercase hex>`");
     }
+    if ("toTag" in target && target.toTag === "") {
+        throw new InvalidInputError("target.toTag", target.toTag, "must name the tag of an earlier deployment (`history` lists them)");
+    }
     return withLockedSession(options, async (session) => {
         // Describe and decide: the target from the history, as the state says what runs now.
         const deployments = markRunning(await engineCall(session, () => readDeployments(session.stack)), session.running);

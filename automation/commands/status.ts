@@ -8,15 +8,16 @@ import * as fs from "fs";
 import * as path from "path";
 import { DescribeImagesCommand, ECRClient, ImageNotFoundException } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
-import { PROJECT_NAME, qualifiedKey } from "../../components/configSchema";
+import { qualifiedKey } from "../../components/configSchema";
+import { readProject } from "../engine/project";
 import { createEcrClient } from "../aws/ecr";
 import { fileBackendRoot } from "../engine/checkpointFile";
 import { engineCall } from "../engine/errors";
-import { backendFor, createWorkspace } from "../engine/workspace";
+import { backendFor, createWorkspace, isMissingOwnBackend } from "../engine/workspace";
 import { DeployError, StateAccessDeniedError, StateUnreadableError, UnreachableError } from "../record/errors";
 import { awsUnavailable } from "../aws/awsErrors";
 import { currentDeployment, markRunning, readDeployments } from "../record/history";
-import { readSetting } from "../record/updateConfig";
+import { readSetting, StackConfigValues } from "../record/updateConfig";
 import type { ReleaseVerdict } from "../record/verdict";
 import { protectiveTagsOf } from "../aws/protect";
 import { compareRunningImage, createEcsClient } from "../aws/verify";
@@ -62,13 +63,16 @@ export interface StackStatus {
 
 export interface StatusResult {
     readonly stacks: readonly StackStatus[];
+    /** The project (Pulumi.yaml `name`) and the backend whose stacks these are. */
+    readonly project: string;
+    readonly backendUrl: string;
     /** Set when the backend's list of stacks could not be read and the stacks came from elsewhere: why, and from where. */
     readonly note?: string;
 }
 
 /** Every stack of the project, read one after another. */
 export async function status(options: StatusOptions = {}): Promise<StatusResult> {
-    const { names, note } = await listStacks(options);
+    const { names, note, project, backendUrl } = await listStacks(options);
     names.sort();
     const clients = new Map<string, { ecr: ECRClient; ecs: ECSClient }>();
     const clientsFor = (region: string | undefined) => {
@@ -87,7 +91,7 @@ export async function status(options: StatusOptions = {}): Promise<StatusResult>
                 stacks.push({ stack: name, problem: err.message, reason: failureClause(err) });
                 continue;
             }
-            stacks.push(await stackStatus(snapshot, clientsFor(snapshot.config["aws:region"])));
+            stacks.push(await stackStatus(snapshot, clientsFor(snapshot.config.values["aws:region"])));
         }
     } finally {
         if (!options.clientsFor)
@@ -96,7 +100,7 @@ export async function status(options: StatusOptions = {}): Promise<StatusResult>
                 c.ecs.destroy();
             }
     }
-    return note === undefined ? { stacks } : { stacks, note };
+    return note === undefined ? { stacks, project, backendUrl } : { stacks, project, backendUrl, note };
 }
 
 /** One stack as `status` reads it: no lock, nothing written. */
@@ -105,7 +109,7 @@ export interface StackSnapshot extends HistoryResult {
     readonly name: string;
     readonly qualified: string;
     /** The stack's config values (secrets left out). */
-    readonly config: Readonly<Record<string, string>>;
+    readonly config: StackConfigValues;
     /** The root stack's outputs (`clusterName`, `serviceName`, …). */
     readonly outputs: Readonly<Record<string, unknown>>;
 }
@@ -132,17 +136,21 @@ export async function inspectStack(options: StackContext): Promise<StackSnapshot
  * and fails on the first it cannot read, without naming it; then the names come from the backend's
  * stack files (`file://`) or the checkout's `Pulumi.<stack>.yaml` files, and `note` says so and why.
  */
-export async function listStacks(options: Omit<StackContext, "stackName">): Promise<{ names: string[]; note?: string }> {
+export async function listStacks(options: Omit<StackContext, "stackName">): Promise<{ names: string[]; note?: string; project: string; backendUrl: string }> {
     const workDir = checkedProjectDirectory(options.workDir);
     const backendUrl = backendFor(workDir, options.envVars);
-    const context = { displayName: "(every stack)", identity: { qualified: "", organization: "", project: PROJECT_NAME, name: "" }, backendUrl };
+    const project = readProject(workDir).name;
+    const place = { project, backendUrl };
+    // Nothing deployed from this checkout yet: no stacks, and the engine is not asked (it would make the directory).
+    if (isMissingOwnBackend(backendUrl)) return { names: [], note: "its directory does not exist yet: the first update makes it", ...place };
+    const context = { displayName: "(every stack)", identity: { qualified: "", organization: "", project, name: "" }, backendUrl };
     const workspace = await createWorkspace({ ...options, stackName: "" }, workDir, backendUrl);
     try {
-        return { names: (await engineCall(context, () => workspace.listStacks())).map((s) => s.name) };
+        return { names: (await engineCall(context, () => workspace.listStacks())).map((s) => s.name), ...place };
     } catch (err) {
         if (!(err instanceof StateUnreadableError)) throw err;
-        const found = stackNamesWithoutEngine(workDir, backendUrl, PROJECT_NAME);
-        return { names: found.names, note: `\`pulumi stack ls\` failed, as one stack's state cannot be read (${err.problem}); ${found.from}` };
+        const found = stackNamesWithoutEngine(workDir, backendUrl, project);
+        return { names: found.names, note: `\`pulumi stack ls\` failed, as one stack's state cannot be read (${err.problem}); ${found.from}`, ...place };
     }
 }
 
@@ -210,7 +218,7 @@ async function ecsState(snapshot: StackSnapshot, ecs: ECSClient, image: string):
 
 async function protectionState(snapshot: StackSnapshot, ecr: ECRClient, digest: string): Promise<ProtectionState> {
     const repositoryName = readSetting(snapshot.config, "repositoryName");
-    if (!repositoryName) return { unknown: `\`${qualifiedKey("repositoryName")}\` is not set`, reason: "no repository set" };
+    if (!repositoryName) return { unknown: `\`${qualifiedKey(snapshot.config.project, "repositoryName")}\` is not set`, reason: "no repository set" };
     try {
         const out = await ecr.send(new DescribeImagesCommand({ repositoryName, imageIds: [{ imageDigest: digest }] }));
         const detail = out.imageDetails?.[0];

@@ -80,6 +80,11 @@ export class EngineStack {
      * `Stack.select`, once, on first use: a read that the backend's files answer starts no process.
      * A stack the backend does not have fails here with the API's `StackNotFoundError`.
      */
+    /** The project's name (Pulumi.yaml), the namespace of the config keys its history records. */
+    get project(): string {
+        return this.name.split("/")[1] ?? "";
+    }
+
     private stack(): Promise<Stack> {
         this.selected ??= this.workspace.then((workspace) => Stack.select(this.name, workspace));
         return this.selected;

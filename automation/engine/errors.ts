@@ -52,7 +52,13 @@ export function classifyEngineError(err: unknown, session: EngineContext): Deplo
     if (err instanceof EngineStackNotFoundError) return new StackNotFoundError(session.displayName, session.backendUrl);
     // Before the state's own checks: a refused read is not a broken checkpoint (the engine says `failed to load checkpoint` for both).
     const refused = stateAccessRefusal(stderr);
-    if (refused !== undefined) return new StateAccessDeniedError(session.identity.name === "" ? undefined : session.displayName, session.backendUrl, refused);
+    if (refused !== undefined)
+        return new StateAccessDeniedError(
+            session.identity.name === "" ? undefined : session.displayName,
+            session.backendUrl,
+            refused,
+            session.identity.project,
+        );
     const configFile = `Pulumi.${session.identity.name}.yaml`;
     if (/passphrase/i.test(stderr) && /PULUMI_CONFIG_PASSPHRASE|incorrect passphrase/i.test(stderr)) {
         return new InvalidInputError(

@@ -7,7 +7,7 @@
 // verdict into `unknown` (and the next `stack tag set` would write over the rest), while `up` fails on it.
 import * as fs from "fs";
 import * as path from "path";
-import { PROJECT_NAME } from "../../components/configSchema";
+import { VERDICT_TAG_PREFIX } from "../record/verdict";
 import { fileBackendRoot } from "./checkpointFile";
 
 export type TagsFileRead =
@@ -55,6 +55,6 @@ export function readTagsFile(backendUrl: string, project: string, stack: string)
 
 /** The remedy a corrupt tags file's error gives. */
 export const TAGS_FILE_REMEDY =
-    `The file holds the stack's tags, among them its release verdicts (\`${PROJECT_NAME}:release:<n>\`): put a good copy back, or remove it ` +
+    `The file holds the stack's tags, among them its release verdicts (\`${VERDICT_TAG_PREFIX}<n>\`): put a good copy back, or remove it ` +
     "(the engine then reads no tags, every verdict reads `unknown`, and `papyrus-deploy verify` records the running update's again); " +
     "`pulumi stack tag ls` shows what the engine reads";

@@ -7,23 +7,29 @@ import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { fileBackendRoot } from "./checkpointFile";
 import { EngineStack } from "./engineStack";
 import { missingBackendDirectory } from "./errors";
+import { readProject } from "./project";
 import { isSelfManagedBackend, stackIdentity, StackIdentity } from "./stackName";
 import { engineTools } from "./tools";
 
 /** What the engine needs from the caller's options: the stack's name and extra environment. */
 export interface EngineOptions {
-    /** `dev`, or fully qualified `organization/papyrus/dev`. */
+    /** `dev`, or fully qualified `organization/<project>/dev`. */
     readonly stackName: string;
     /** Extra environment for the engine (backend URL, passphrase, AWS endpoints). */
     readonly envVars?: Record<string, string>;
 }
 
-/** Self-managed backends need no CLI call; on Pulumi Cloud a bare name belongs to `pulumi whoami`'s user. */
+/**
+ * The stack of the project in `workDir` (its Pulumi.yaml `name`). Self-managed backends need no CLI
+ * call; on Pulumi Cloud a bare name belongs to `pulumi whoami`'s user.
+ */
 export async function identityOf(options: EngineOptions, workDir: string, backendUrl: string): Promise<StackIdentity> {
-    if (isSelfManagedBackend(backendUrl) || options.stackName.includes("/")) return stackIdentity(options.stackName, backendUrl);
+    const project = readProject(workDir).name;
+    if (isSelfManagedBackend(backendUrl) || options.stackName.includes("/")) return stackIdentity(options.stackName, project, backendUrl);
     const workspace = await createWorkspace(options, workDir, backendUrl);
     return stackIdentity(
         options.stackName,
+        project,
         backendUrl,
         await workspace.whoAmI().then(
             (w) => w.user,
@@ -69,7 +75,7 @@ export function engineStack(options: EngineOptions, workDir: string, backendUrl:
     return new EngineStack(createWorkspace(options, workDir, backendUrl), identity.qualified, backendUrl);
 }
 
-/** PULUMI_BACKEND_URL, else `.pulumi-state/` inside the project (made if missing): works with no account. */
+/** PULUMI_BACKEND_URL, else `.pulumi-state/` inside the project: works with no account. Nothing is created here. */
 export function backendFor(workDir: string, envVars: Record<string, string> | undefined): string {
     const chosen = envVars?.PULUMI_BACKEND_URL ?? process.env.PULUMI_BACKEND_URL;
     if (chosen) {
@@ -78,7 +84,20 @@ export function backendFor(workDir: string, envVars: Record<string, string> | un
         if (dir !== undefined && !fs.existsSync(dir)) throw missingBackendDirectory(chosen, dir);
         return chosen;
     }
-    const dir = path.join(workDir, ".pulumi-state");
-    fs.mkdirSync(dir, { recursive: true });
-    return `file://${dir}`;
+    return `file://${path.join(workDir, ".pulumi-state")}`;
+}
+
+/**
+ * True for the project's own `.pulumi-state` before anything was written to it: it is made by the
+ * first update (`createBackendDirectory`), never by a read, so a command run in the wrong place leaves nothing behind.
+ */
+export function isMissingOwnBackend(backendUrl: string): boolean {
+    const dir = fileBackendRoot(backendUrl);
+    return dir !== undefined && path.basename(dir) === ".pulumi-state" && !fs.existsSync(dir);
+}
+
+/** Makes a `file://` backend's directory, for the update about to write to it. */
+export function createBackendDirectory(backendUrl: string): void {
+    const dir = fileBackendRoot(backendUrl);
+    if (dir !== undefined) fs.mkdirSync(dir, { recursive: true });
 }

@@ -3,7 +3,8 @@
 // input, an engine failure it does not recognise). Each error says what happened, names the input
 // and the bad value, says what to do, and carries the CLI's exit code; errors that end an update
 // that ran carry its evidence record. record/errors.ts lists the families.
-import { qualifiedKey } from "../../components/configSchema";
+import { ANY_PROJECT, qualifiedKey } from "../../components/configSchema";
+import { inputMessage } from "../../components/inputMessage";
 import type { EvidenceRecord } from "./evidence";
 
 export const EXIT_CODES = {
@@ -38,7 +39,7 @@ export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
 export const EXIT_CODE_MEANINGS: Record<keyof typeof EXIT_CODES, string> = {
     ok: "done",
     unexpected: "unexpected error: a bug (the log has the stack trace; please report it)",
-    usage: `bad input: a flag, tag, stack name or stack configuration that can never work, a digest the stack's \`${qualifiedKey("promoteFrom")}\` never ran, or a Node.js older than \`engines.node\`; nothing changed`,
+    usage: `bad input: a flag, tag, stack name or stack configuration that can never work, a digest the stack's \`${qualifiedKey(ANY_PROJECT, "promoteFrom")}\` never ran, or a Node.js older than \`engines.node\`; nothing changed`,
     imageUnavailable:
         "the image, its repository or the rollback target is missing or archived in ECR, or a restore or replication did not finish within `--wait`; nothing changed",
     stackBusy:
@@ -51,7 +52,7 @@ export const EXIT_CODE_MEANINGS: Record<keyof typeof EXIT_CODES, string> = {
     unreachable: "AWS, its credentials or the state backend could not be reached, or AWS throttled or failed the request; nothing changed",
     rolloutTimeout:
         "the stack was updated, but ECS was still rolling it out when `--wait-timeout` ended (for `verify`: ECS is still rolling it out); `verify` answers later",
-    scanFindings: `the scan gate refused the digest: findings at or above \`${qualifiedKey("scanThreshold")}\`, or its scan unfinished (or missing where \`${qualifiedKey("scanRequired")}\`); nothing changed`,
+    scanFindings: `the scan gate refused the digest: findings at or above \`${qualifiedKey(ANY_PROJECT, "scanThreshold")}\`, or its scan unfinished (or missing where \`${qualifiedKey(ANY_PROJECT, "scanRequired")}\`); nothing changed`,
     stateUnreadable:
         "the stack's state cannot be read: its checkpoint, a history file or its tags file is truncated or misshaped (the message names the file and how to restore it); nothing changed",
     notReleased: "a release gate refused: the digest's release verdict on the source stack is not `completed`; nothing changed",
@@ -69,15 +70,18 @@ export abstract class DeployError extends Error {
     }
 }
 
-/** A flag or value that can never work: fix the command line. */
+/**
+ * A flag or value that can never work: fix the command line. `value` is what was given (`""`: given
+ * empty); undefined when nothing was, and then `problem` says what is required.
+ */
 export class InvalidInputError extends DeployError {
     readonly exitCode = EXIT_CODES.usage;
     constructor(
         readonly input: string,
-        readonly value: string,
+        readonly value: string | undefined,
         readonly problem: string,
     ) {
-        super(`\`${input}\` ${problem}, got \`${value}\``);
+        super(inputMessage(input, problem, value));
     }
 
     /** The same error naming `name` instead: the CLI's flag for a library input (`tag` → `--tag`). */

@@ -33,9 +33,10 @@ export class NotPromotedError extends DeployError {
         readonly source: string,
         tag: string,
         digest: string,
+        project: string,
     ) {
         super(
-            `stack \`${stack}\` takes only digests whose release completed on \`${source}\` (\`${qualifiedKey("promoteFrom")}\` in its stack config), ` +
+            `stack \`${stack}\` takes only digests whose release completed on \`${source}\` (\`${qualifiedKey(project, "promoteFrom")}\` in its stack config), ` +
                 `and \`${tag}\` (${digest}) never ran there; nothing was changed. Deploy it to ${source} first, then run ` +
                 `\`papyrus-deploy promote --from ${source} --to ${stack}\``,
         );

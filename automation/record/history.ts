@@ -61,6 +61,8 @@ export const HISTORY_PAGE_SIZE = 500;
 
 /** What history is read through: the driver's `EngineStack` (the history, and the stack's tags that hold the release verdicts). */
 export interface HistorySource {
+    /** The project's name: the namespace of the driver's keys in each update's recorded config. */
+    readonly project: string;
     history(pageSize?: number, page?: number, showSecrets?: boolean): Promise<UpdateSummary[]>;
     /** Absent (the Automation API's `Stack`): no verdicts are read, so every update's is `unknown`. */
     tags?(): Promise<Record<string, string>>;
@@ -78,7 +80,7 @@ export async function readDeployments(stack: HistorySource, pageSize = HISTORY_P
         return summaries;
     };
     const [summaries, tags] = await Promise.all([readHistory(), stack.tags?.() ?? {}]);
-    return toDeployments(summaries, verdictRecords(tags));
+    return toDeployments(stack.project, summaries, verdictRecords(tags));
 }
 
 // The driver's update message (update/run.ts `updateMessage`): `<kind> [<tag>] sha256:<hex> by <who>`.
@@ -96,12 +98,15 @@ export function updateRunner(summary: Pick<UpdateSummary, "environment" | "messa
     return "unknown";
 }
 
-/** Newest first in, newest first out; `verdicts` are the stack's release verdict records by version. */
-export function toDeployments(summaries: readonly UpdateSummary[], verdicts: ReadonlyMap<number, VerdictRecord> = new Map()): Deployment[] {
+/**
+ * Newest first in, newest first out; `project` is the stack's (its driver keys are `<project>:image`, …),
+ * `verdicts` are the stack's release verdict records by version.
+ */
+export function toDeployments(project: string, summaries: readonly UpdateSummary[], verdicts: ReadonlyMap<number, VerdictRecord> = new Map()): Deployment[] {
     return summaries.map((summary, index) => {
         const config = summary.config ?? {};
         const value = (key: DriverKey) => {
-            const entry = config[qualifiedKey(key)];
+            const entry = config[qualifiedKey(project, key)];
             return entry && !entry.secret ? entry.value : undefined;
         };
         // Only an update ran a program with this config; a refresh or destroy merely carries the

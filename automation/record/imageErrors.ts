@@ -1,13 +1,12 @@
 // Typed errors: the image to deploy is missing or unusable in ECR (never pushed, deleted, archived,
 // not replicated in time). Nothing was changed.
-import { qualifiedKey } from "../../components/configSchema";
 import { DeployError, EXIT_CODES } from "./deployError";
 
 export class RepositoryNotFoundError extends DeployError {
     readonly exitCode = EXIT_CODES.imageUnavailable;
     constructor(readonly repositoryName: string) {
         super(
-            `ECR repository \`${repositoryName}\` does not exist (from \`${qualifiedKey("repositoryName")}\`); run \`pulumi up\` once to create it, or fix the stack config`,
+            `ECR repository \`${repositoryName}\` does not exist (from \`repositoryName\` in the stack config); run \`pulumi up\` once to create it, or fix the stack config`,
         );
     }
 }
@@ -87,7 +86,7 @@ export class ReplicaMissingError extends DeployError {
     ) {
         super(
             `${digest} from stack \`${source}\` is not in \`${repositoryName}\` of stack \`${target}\` (${region}) after waiting ${waited}; nothing was changed. ` +
-                `Replication from ${source}'s registry (\`${qualifiedKey("replicateTo")}\` in its stack config) has not delivered it: check it with ` +
+                `Replication from ${source}'s registry (\`replicateTo\` in its stack config) has not delivered it: check it with ` +
                 `\`aws ecr describe-image-replication-status --repository-name ${repositoryName} --image-id imageDigest=${digest}\` in ${source}'s region, ` +
                 "then run promote again (`--wait` waits longer)",
         );

@@ -95,11 +95,12 @@ export class StateAccessDeniedError extends DeployError {
         readonly backendUrl: string,
         /** What was refused, e.g. "S3 HeadObject of `.pulumi/stacks/papyrus/prod.json` answered 403 Forbidden". */
         readonly refused: string,
+        project: string,
     ) {
         super(
             `the state backend \`${backendUrl}\` refused these credentials ${stack === undefined ? "while listing every stack" : `access to stack \`${stack}\``}: ` +
                 `${refused}; nothing was changed. A stack's deploy role may read and write only that stack's state (and read the history ` +
-                `of its \`${qualifiedKey("promoteFrom")}\` stack): ` +
+                `of its \`${qualifiedKey(project, "promoteFrom")}\` stack): ` +
                 (stack === undefined
                     ? "`status` lists and reads every stack, so run it with read access to the whole backend, not with a stack's deploy role"
                     : `run this with the credentials for stack \`${stack}\``) +

@@ -13,6 +13,7 @@ import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { DRIVER_KEYS, DriverKey, isRefusal, parseSetting, qualifiedKey, ScalarKey, SettingOf } from "../../components/configSchema";
+import { PulumiProject, readProject } from "../engine/project";
 import { InvalidInputError } from "./errors";
 
 /** The driver's keys (the config schema's `DRIVER_KEYS`) for one update. */
@@ -25,16 +26,22 @@ export interface UpdateConfigFile {
     remove(): void;
 }
 
-/** Plain (not secret) string values of the checkout's `Pulumi.<stack>.yaml`, by qualified key (`aws:region`). */
-export type StackConfigValues = Readonly<Record<string, string>>;
+/** Plain (not secret) string values of the checkout's `Pulumi.<stack>.yaml`, and the project they belong to. */
+export interface StackConfigValues {
+    /** The project's name (Pulumi.yaml): the namespace of its keys. */
+    readonly project: string;
+    /** By qualified key: `aws:region`, `<project>:repositoryName`. */
+    readonly values: Readonly<Record<string, string>>;
+}
 
 /**
  * The checkout's stack config as the engine will read it for the next update, without a CLI call:
- * the driver needs only plain strings from it (`papyrus:repositoryName`, `aws:region`,
- * `papyrus:promoteFrom`). Secure and structured values are left out. Project-level values in
+ * the driver needs only plain strings from it (`<project>:repositoryName`, `aws:region`,
+ * `<project>:promoteFrom`). Secure and structured values are left out. Project-level values in
  * `Pulumi.yaml`'s `config:` apply to every stack, as the engine applies them; the stack's file wins.
  */
 export function readStackConfigValues(workDir: string, stackName: string): StackConfigValues {
+    const project = readProject(workDir);
     const config = readStackFile(workDir, stackName).config;
     if (config !== null && config !== undefined && (typeof config !== "object" || Array.isArray(config))) {
         throw new InvalidInputError(
@@ -52,13 +59,13 @@ export function readStackConfigValues(workDir: string, stackName: string): Stack
             `in Pulumi.${stackName}.yaml is a secure value; the driver reaches ECR and ECS in that region, so set it in plain text (\`pulumi config set aws:region <region> -s ${stackName}\`)`,
         );
     }
-    const values = { ...projectConfigValues(workDir), ...plainValues(stackValues) };
+    const values = { ...projectConfigValues(project), ...plainValues(stackValues) };
     const region = values["aws:region"];
     // The driver's ECR and ECS clients use it: a typo would read as "AWS unreachable, try again".
     if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
         throw new InvalidInputError("aws:region", region, `in Pulumi.${stackName}.yaml (or Pulumi.yaml) must be an AWS region such as \`us-east-1\``);
     }
-    return values;
+    return { project: project.name, values };
 }
 
 /**
@@ -66,19 +73,19 @@ export function readStackConfigValues(workDir: string, stackName: string): Stack
  * schema types it: an unset key reads as its default. A refused value throws `InvalidInputError` naming the
  * key, the value and what it must be.
  */
-export function readSetting<K extends ScalarKey>(values: Readonly<Record<string, string | undefined>>, key: K): SettingOf<K> {
-    return parseStackSetting(key, values[qualifiedKey(key)]);
+export function readSetting<K extends ScalarKey>(config: StackConfigValues, key: K): SettingOf<K> {
+    return parseStackSetting(config.project, key, config.values[qualifiedKey(config.project, key)]);
 }
 
 /** `text` as `key`'s value (undefined: unset), as `readSetting` reads it. */
-export function parseStackSetting<K extends ScalarKey>(key: K, text: string | undefined): SettingOf<K> {
+export function parseStackSetting<K extends ScalarKey>(project: string, key: K, text: string | undefined): SettingOf<K> {
     const parsed = parseSetting(key, text);
-    if (isRefusal(parsed)) throw new InvalidInputError(qualifiedKey(key), text ?? "", parsed.refused);
+    if (isRefusal(parsed)) throw new InvalidInputError(qualifiedKey(project, key), text, parsed.refused);
     return parsed.value;
 }
 
 /**
- * True when the checkout's `Pulumi.<stack>.yaml` holds `key` (`papyrus:repositoryName`) as a secure
+ * True when the checkout's `Pulumi.<stack>.yaml` holds `key` (`<project>:repositoryName`) as a secure
  * value, which `readStackConfigValues` leaves out: "not set" would be the wrong thing to say.
  */
 export function isSecureStackConfigValue(workDir: string, stackName: string, key: string): boolean {
@@ -99,8 +106,7 @@ function plainValues(config: Record<string, unknown>): Record<string, string> {
  * `config:` of the project's `Pulumi.yaml`: `key: value`, `key: { value: … }` or `key: { default: … }`;
  * a key without a namespace is the project's (`repositoryName` is `<project>:repositoryName`).
  */
-function projectConfigValues(workDir: string): Record<string, string> {
-    const project = readProjectFile(workDir);
+function projectConfigValues(project: PulumiProject): Record<string, string> {
     if (typeof project.config !== "object" || project.config === null || Array.isArray(project.config)) return {};
     const values: Record<string, unknown> = {};
     for (const [key, raw] of Object.entries(project.config as Record<string, unknown>)) {
@@ -108,7 +114,7 @@ function projectConfigValues(workDir: string): Record<string, string> {
             typeof raw === "object" && raw !== null && !Array.isArray(raw)
                 ? ((raw as { value?: unknown; default?: unknown }).value ?? (raw as { default?: unknown }).default)
                 : raw;
-        values[key.includes(":") ? key : `${String(project.name)}:${key}`] = value;
+        values[key.includes(":") ? key : `${project.name}:${key}`] = value;
     }
     return plainValues(values);
 }
@@ -118,19 +124,7 @@ function projectConfigValues(workDir: string): Record<string, string> {
  * directory `Pulumi.yaml`'s `stackConfigDir` names (relative to the project).
  */
 export function stackConfigPath(workDir: string, stackName: string): string {
-    const project = readProjectFile(workDir);
-    const dir = typeof project.stackConfigDir === "string" && project.stackConfigDir !== "" ? path.resolve(workDir, project.stackConfigDir) : workDir;
-    return path.join(dir, `Pulumi.${stackName}.yaml`);
-}
-
-/** The fields of the project's `Pulumi.yaml` read here; empty when it is missing or broken (the engine reports that itself). */
-function readProjectFile(workDir: string): { name?: unknown; config?: unknown; stackConfigDir?: unknown } {
-    try {
-        const loaded = yaml.load(fs.readFileSync(path.join(workDir, "Pulumi.yaml"), "utf8"));
-        return typeof loaded === "object" && loaded !== null ? loaded : {};
-    } catch {
-        return {};
-    }
+    return path.join(readProject(workDir).stackConfigDirectory, `Pulumi.${stackName}.yaml`);
 }
 
 /** The checkout's stack config file as a mapping (empty when there is none). */
@@ -156,12 +150,13 @@ function readStackFile(workDir: string, stackName: string): Record<string, unkno
  */
 export function writeUpdateConfig(workDir: string, stackName: string, values: DriverConfig): UpdateConfigFile {
     const file = `Pulumi.${stackName}.yaml`;
+    const project = readProject(workDir).name;
     const document = readStackFile(workDir, stackName);
     const config: Record<string, unknown> = { ...((document.config as Record<string, unknown> | null | undefined) ?? {}) };
     for (const key of DRIVER_KEYS) {
-        delete config[qualifiedKey(key)];
+        delete config[qualifiedKey(project, key)];
         const value = values[key];
-        if (value !== undefined) config[qualifiedKey(key)] = value;
+        if (value !== undefined) config[qualifiedKey(project, key)] = value;
     }
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "papyrus-update-config-"));
     const copy = path.join(dir, file);

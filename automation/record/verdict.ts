@@ -11,7 +11,6 @@
 // update's `in-progress` or `unknown` ECS outcome when it sees ECS finish. An update with no tag
 // (made before verdicts were recorded, by hand, or whose tag write failed) has verdict `unknown`:
 // no gate passes it until `verify` records what ECS did with it.
-import { PROJECT_NAME } from "../../components/configSchema";
 import { isSha256Digest } from "../../components/imageReference";
 
 /** What ECS did with the update's deployment, as the driver (or a later `verify`) saw it. */
@@ -65,7 +64,14 @@ export interface ReleaseVerdict {
     readonly reason: string;
 }
 
-export const VERDICT_TAG_PREFIX = `${PROJECT_NAME}:release:`;
+/**
+ * The tool's own tag namespace, whatever the project is called (as `pulumi:` is the engine's): a verdict
+ * is `papyrus:release:<n>` on a stack of `orders` too, and records written before projects were free to
+ * name themselves read the same.
+ */
+export const RELEASE_TAG_NAMESPACE = "papyrus";
+
+export const VERDICT_TAG_PREFIX = `${RELEASE_TAG_NAMESPACE}:release:`;
 
 export function verdictTagName(version: number): string {
     return `${VERDICT_TAG_PREFIX}${version}`;

@@ -4,6 +4,7 @@
 // gathers facts; outcome.ts decides from them how the update ends.
 import { digestOf } from "../../components/imageReference";
 import { engineErrorSummary } from "../engine/errors";
+import { SERVICE_OUTPUTS } from "../engine/project";
 import { RecordedImage } from "../engine/state";
 import { deploymentTaskDefinitions, followRollout, RolloutLostError, RolloutOutcome } from "../aws/rollout";
 import { replacingUpdate } from "../aws/supersede";
@@ -17,7 +18,8 @@ import { ecsClient, readRecordedImage, Session } from "./session";
 
 export const DEFAULT_ROLLOUT_WAIT_MS = 15 * 60_000;
 
-const NO_SERVICE = "the stack has no ECS service to compare with (outputs `clusterName` and `serviceName` are unset)";
+/** Why ECS is not followed: a stack before its first deploy, or a program that breaks the contract (docs/CONTRACT.md). */
+const NO_SERVICE = `the stack has no ECS service to compare with (outputs ${SERVICE_OUTPUTS.map((o) => `\`${o}\``).join(" and ")} are unset; docs/CONTRACT.md)`;
 
 /** The service's ECS deployments (ID → task definition) before `up`; unset when there is no service yet or ECS does not answer (then creation times decide). */
 export async function ecsDeploymentsBefore(session: Session): Promise<ReadonlyMap<string, string> | undefined> {

@@ -19,7 +19,7 @@ export async function checkPromotionGate(session: Session, what: string, digest:
     const context = { displayName: source, identity: sourceIdentity, backendUrl: session.backendUrl };
     const ran = (await engineCall(context, () => readDeployments(sourceStack))).filter((d) => d.operation === "update" && d.digest === digest);
     if (ran.some((d) => d.release.verdict === "completed")) return;
-    if (ran.length === 0) throw new NotPromotedError(session.displayName, source, what, digest);
+    if (ran.length === 0) throw new NotPromotedError(session.displayName, source, what, digest, session.config.project);
     // It ran there, but ECS did not finish it (or it was never seen finishing): name the newest such update.
     throw new NotReleasedError(source, ran[0].version, digest, ran[0].release.verdict, ran[0].release.reason, gate);
 }

@@ -8,7 +8,7 @@ import * as path from "path";
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
-import { qualifiedKey } from "../../components/configSchema";
+import { ConfigKey, qualifiedKey } from "../../components/configSchema";
 import { createEcrClient } from "../aws/ecr";
 import { createEcsClient } from "../aws/verify";
 import { fileBackendRoot } from "../engine/checkpointFile";
@@ -19,8 +19,8 @@ import type { EngineStack } from "../engine/engineStack";
 import { StackIdentity } from "../engine/stackName";
 import { Checkpoint, pendingOperations, recordedImage, RecordedImage } from "../engine/state";
 import { PROJECT_ROOT } from "../engine/tools";
-import { backendFor, engineStack, identityOf } from "../engine/workspace";
-import { InterruptedError, InvalidInputError } from "../record/errors";
+import { backendFor, createBackendDirectory, engineStack, identityOf, isMissingOwnBackend } from "../engine/workspace";
+import { InterruptedError, InvalidInputError, StackNotFoundError } from "../record/errors";
 import { checkEvidencePath } from "../record/evidenceFile";
 import { requestedByOf } from "../record/requester";
 import { isSecureStackConfigValue, readStackConfigValues, StackConfigValues } from "../record/updateConfig";
@@ -109,6 +109,7 @@ export async function withLockedSession<T>(options: UpdateOptions, work: (sessio
     const evidenceFile = options.evidenceFile === undefined ? undefined : checkEvidencePath(options.evidenceFile, workDir);
     if (options.signal?.aborted) throw new InterruptedError(options.stackName, "interrupted before the update started; nothing was changed");
     const backendUrl = backendFor(workDir, options.envVars);
+    createBackendDirectory(backendUrl);
     // The lock is keyed on the canonical name, so `dev` and `organization/papyrus/dev` share it.
     const identity = await identityOf(options, workDir, backendUrl);
     const lock = acquireLock(workDir, identity.qualified, requestedBy, options.stackName);
@@ -129,6 +130,8 @@ export async function openSession(
     const workDir = known.workDir ?? checkedProjectDirectory(options.workDir);
     const backendUrl = known.backendUrl ?? backendFor(workDir, options.envVars);
     const identity = known.identity ?? (await identityOf(options, workDir, backendUrl));
+    // Read-only commands before any update: the engine would make the directory to say the stack is not there.
+    if (isMissingOwnBackend(backendUrl)) throw new StackNotFoundError(options.stackName, backendUrl);
     const stack = engineStack(options, workDir, backendUrl, identity);
     const session = { displayName: options.stackName, workDir, backendUrl, identity, options, stack };
     const readAt = new Date();
@@ -239,7 +242,7 @@ export function stackOutputsOf(checkpoint: Checkpoint | undefined): Record<strin
  * shell's AWS_REGION points elsewhere; the SDK's default chain when the stack sets none.
  */
 export function stackRegion(config: StackConfigValues): string | undefined {
-    return config["aws:region"] || undefined;
+    return config.values["aws:region"] || undefined;
 }
 
 export function ecrClient(session: Session): ECRClient {
@@ -250,19 +253,20 @@ export function ecsClient(session: Session): ECSClient {
     return session.options.ecs ?? createEcsClient(stackRegion(session.config));
 }
 
-export function requireConfig(session: Session, key: Parameters<typeof qualifiedKey>[0]): string {
-    const value = session.config[qualifiedKey(key)];
+export function requireConfig(session: Session, key: ConfigKey): string {
+    const qualified = qualifiedKey(session.config.project, key);
+    const value = session.config.values[qualified];
     if (!value) {
         const name = session.identity.name;
-        if (isSecureStackConfigValue(session.workDir, name, qualifiedKey(key))) {
+        if (isSecureStackConfigValue(session.workDir, name, qualified)) {
             throw new InvalidInputError(
-                qualifiedKey(key),
+                qualified,
                 "(secret)",
                 `in Pulumi.${name}.yaml is a secret, which the driver does not decrypt; it names what the driver asks AWS for, so it must be a plain value: ` +
-                    `\`pulumi config set ${qualifiedKey(key)} <value> -s ${name}\` (without --secret)`,
+                    `\`pulumi config set ${qualified} <value> -s ${name}\` (without --secret)`,
             );
         }
-        throw new InvalidInputError(`${qualifiedKey(key)}`, "", `must be set in Pulumi.${name}.yaml (\`pulumi config set ${key} <value> -s ${name}\`)`);
+        throw new InvalidInputError(`${qualified}`, undefined, `must be set in Pulumi.${name}.yaml (\`pulumi config set ${key} <value> -s ${name}\`)`);
     }
     return value;
 }

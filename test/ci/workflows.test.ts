@@ -654,9 +654,9 @@ describe("deploy.yml", () => {
                     "policy",
                     "--non-interactive",
                     "--config",
-                    `papyrus:image=${REPOSITORY_URL}@${DIGEST}`,
+                    `image=${REPOSITORY_URL}@${DIGEST}`,
                     "--config",
-                    "papyrus:imageTag=v1.2.3",
+                    "imageTag=v1.2.3",
                 ],
             ]);
         });

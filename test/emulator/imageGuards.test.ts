@@ -259,6 +259,7 @@ describe("image guards against moto's ECR (127.0.0.1)", function () {
 
     const gateArgs = (digest: string, extra: Partial<ScanGateArgs> = {}): ScanGateArgs => ({
         ecr,
+        project: "papyrus",
         repositoryName: REPO,
         digest,
         stack: "dev",

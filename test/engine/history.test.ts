@@ -3,7 +3,18 @@
 // backend, then read back the way `rollback` and `history` read it.
 import * as assert from "assert";
 import { Stack } from "@pulumi/pulumi/automation";
-import { chooseRollbackTarget, currentDeployment, Deployment, markRunning, readDeployments, toDeployments } from "../../automation/record/history";
+import {
+    chooseRollbackTarget,
+    currentDeployment,
+    Deployment,
+    HistorySource,
+    markRunning,
+    readDeployments,
+    toDeployments,
+} from "../../automation/record/history";
+
+/** The Automation API's stack as the history reader's source (no tags: every verdict `unknown`). */
+const historyOf = (stack: Stack): HistorySource => ({ project: "papyrus", history: stack.history.bind(stack) });
 import { Checkpoint, recordedImage } from "../../automation/engine/state";
 import { formatVerdictRecord, verdictTagName } from "../../automation/record/verdict";
 import { tempBackend, TempBackend } from "../../testkit/backend";
@@ -96,27 +107,27 @@ describe("history from the real engine (file:// backend)", function () {
     describe("readDeployments", () => {
         it("returns all seven, newest first, read in pages of two (the last page partly full)", async () => {
             // kills: a read that stops after the first page
-            assert.deepStrictEqual(rows(await readDeployments(stack, 2)), expected);
+            assert.deepStrictEqual(rows(await readDeployments(historyOf(stack), 2)), expected);
         });
 
         it("returns the same when the last page is exactly full (7, then an empty page) and with one per page", async () => {
             // kills: pages counted from 0 (the engine does not answer page 0 with the first page); a full last page is followed by one empty read, not an error
-            assert.deepStrictEqual(rows(await readDeployments(stack, 7)), expected);
-            assert.deepStrictEqual(rows(await readDeployments(stack, 1)), expected);
+            assert.deepStrictEqual(rows(await readDeployments(historyOf(stack), 7)), expected);
+            assert.deepStrictEqual(rows(await readDeployments(historyOf(stack), 1)), expected);
         });
     });
 
     describe("a history that ends with failed updates", () => {
         it("toDeployments reads them as failed, with a digest only where one was recorded", async () => {
             // kills: failed updates reported as succeeded (`result` not read from the summary)
-            const deployments = toDeployments(await stack.history(10, 1, false));
+            const deployments = toDeployments("papyrus", await stack.history(10, 1, false));
             assert.deepStrictEqual(rows(deployments), expected);
             assert.strictEqual(deployments[1].image, `${REPO_URL}:v6.0.0`);
         });
 
         it("currentDeployment is the update whose digest the state runs, not the failed one that recorded a digest", async () => {
             // kills: taking the newest update with a digest as current (v7 failed before any resource: the state runs v2)
-            const current = currentDeployment(await withRunning(stack, await readDeployments(stack, 2)));
+            const current = currentDeployment(await withRunning(stack, await readDeployments(historyOf(stack), 2)));
             assert.deepStrictEqual([current?.version, current?.kind, current?.digest], [5, "rollback", digest("2")]);
         });
 
@@ -133,7 +144,7 @@ describe("history from the real engine (file:// backend)", function () {
                 const record = { ecs: "completed" as const, digest: image.slice(image.indexOf("@") + 1), applied: true, started, seen: started };
                 await stack.setTag(verdictTagName(version), formatVerdictRecord(record));
             }
-            const source = { history: stack.history.bind(stack), tags: stack.listTags.bind(stack) };
+            const source = { project: "papyrus", history: stack.history.bind(stack), tags: stack.listTags.bind(stack) };
             const deployments = await withRunning(stack, await readDeployments(source, 4));
             assert.deepStrictEqual(
                 deployments.map((d) => d.release.verdict),

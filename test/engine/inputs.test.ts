@@ -112,7 +112,12 @@ describe("what the user gives the CLI: who asked, why, and the stack's config (r
         assert.strictEqual(gitStatus(), "");
 
         // An update an older driver ran with that PAPYRUS_DEPLOYER: its history entry carries the line break.
-        const older = engineStack({ stackName: "dev", envVars: { ...backend.env, ...moto.env } }, workDir, backend.url, stackIdentity("dev", backend.url));
+        const older = engineStack(
+            { stackName: "dev", envVars: { ...backend.env, ...moto.env } },
+            workDir,
+            backend.url,
+            stackIdentity("dev", "papyrus", backend.url),
+        );
         const configFile = writeUpdateConfig(workDir, "dev", {
             image: `${REPO_URL}@${v1.digest}`,
             imageTag: "v1.0.0",

@@ -76,7 +76,7 @@ describe("real Pulumi engine (LocalWorkspace, file:// backend)", function () {
         await stack.up();
         const read = readCheckpointFile(backend.url, "papyrus", "dev");
         assert.deepStrictEqual(read, { unreadable: "the checkpoint holds secrets" });
-        const cli = engineStack({ stackName: "dev", envVars: backend.env }, stack.workspace.workDir, backend.url, stackIdentity("dev", backend.url));
+        const cli = engineStack({ stackName: "dev", envVars: backend.env }, stack.workspace.workDir, backend.url, stackIdentity("dev", "papyrus", backend.url));
         const before = engineCalls.length;
         const state = await cli.readState();
         assert.deepStrictEqual(
@@ -95,7 +95,7 @@ describe("real Pulumi engine (LocalWorkspace, file:// backend)", function () {
         const stack = await fixtureStack(backend, "dev");
         await stack.setAllConfig({ "papyrus:repositoryName": { value: "papyrus-api" }, "papyrus:image": { value: IMAGE_A } });
         const { command, env } = pulumiExecutable();
-        const cli = engineStack({ stackName: "dev", envVars: backend.env }, stack.workspace.workDir, backend.url, stackIdentity("dev", backend.url));
+        const cli = engineStack({ stackName: "dev", envVars: backend.env }, stack.workspace.workDir, backend.url, stackIdentity("dev", "papyrus", backend.url));
         assert.deepStrictEqual(readTagsFile(backend.url, "papyrus", "dev"), { tags: {} }, "no tags file yet: no tags, as the engine reads it");
         const verdict = JSON.stringify({
             ecs: "completed",
@@ -147,7 +147,7 @@ describe("real Pulumi engine (LocalWorkspace, file:// backend)", function () {
             "papyrus:fixtureMarkerDir": { value: markerDir },
         });
         const workDir = stack.workspace.workDir;
-        const adapter = engineStack({ stackName: "dev", envVars: backend.env }, workDir, backend.url, stackIdentity("dev", backend.url));
+        const adapter = engineStack({ stackName: "dev", envVars: backend.env }, workDir, backend.url, stackIdentity("dev", "papyrus", backend.url));
         const abort = new AbortController();
         const events: EngineEvent[] = [];
         let output = "";

@@ -8,7 +8,6 @@ import { PassThrough } from "stream";
 import { main, USAGE } from "../../automation/cli/main";
 import { formatHistory } from "../../automation/cli/print";
 import { COMMANDS, COMMON_FLAGS } from "../../automation/cli/commandTable";
-import { commandUsage } from "../../automation/cli/usage";
 import { deploy } from "../../automation/commands/deploy";
 import { EXIT_CODES } from "../../automation/record/errors";
 import { lockPath, processStartOf } from "../../automation/engine/lock";
@@ -51,37 +50,35 @@ describe("papyrus-deploy CLI", () => {
 
         const unknown = await runCli(["promot", "--stack", "dev"]);
         assert.strictEqual(unknown.code, 2);
-        assert.match(unknown.stderr, /`command` must be one of deploy, rollback, promote, up, reconcile, history, status, verify, unlock, got `promot`/);
+        assert.strictEqual(unknown.stderr, "error: `promot` is not a command; did you mean `promote`? (run `papyrus-deploy --help` for the commands)\n");
 
         const badFlag = await runCli(["deploy", "--stack", "dev", "--tagg", "v1"]);
         assert.strictEqual(badFlag.code, 2);
-        assert.match(badFlag.stderr, /--tagg/);
+        assert.strictEqual(
+            badFlag.stderr,
+            "error: `--tagg` is not a flag of `deploy`; did you mean `--tag`? (run `papyrus-deploy deploy --help` for its flags)\n",
+        );
     });
 
-    it("refuses a flag the command does not take, with that command's usage (`history --tag x` used to be accepted)", async () => {
-        // kills: one shared flag table again (any command accepting any flag), or a refusal without the usage
+    it("refuses a flag the command does not take in one line, listing its flags (`history --tag x` used to be accepted)", async () => {
+        // kills: one shared flag table again (any command accepting any flag), or the usage dumped after the refusal again
         const cases: [string[], string, string][] = [
             [["history", "--stack", "dev", "--tag", "x"], "--tag", "history"],
             [["verify", "--stack", "dev", "--no-verify"], "--no-verify", "verify"],
             [["promote", "--from", "dev", "--to", "prod", "--stack", "prod"], "--stack", "promote"],
             [["deploy", "--stack", "dev", "--tag", "v1.0.0", "--to-version", "2"], "--to-version", "deploy"],
-            [["up", "--stack", "dev", "--wait", "1m"], "--wait", "up"],
+            [["up", "--stack", "dev", "--restore"], "--restore", "up"],
         ];
         for (const [args, flag, command] of cases) {
             const { code, stdout, stderr } = await runCli(args);
             assert.strictEqual(code, 2, args.join(" "));
             assert.strictEqual(stdout, "");
-            const [first, ...rest] = stderr.split("\n");
+            const flags = [...Object.keys(COMMANDS[command as keyof typeof COMMANDS].flags), ...Object.keys(COMMON_FLAGS)];
             assert.strictEqual(
-                first,
-                `error: \`${flag}\` is not a flag of \`${command}\` (its flags: ${[
-                    ...Object.keys(COMMANDS[command as keyof typeof COMMANDS].flags),
-                    ...Object.keys(COMMON_FLAGS),
-                ]
-                    .map((f) => `--${f}`)
-                    .join(", ")}), got \`${args.join(" ")}\``,
+                stderr,
+                `error: \`${flag}\` is not a flag of \`${command}\`; its flags are ${flags.map((f) => `\`--${f}\``).join(", ")} ` +
+                    `(run \`papyrus-deploy ${command} --help\` for what each does)\n`,
             );
-            assert.strictEqual(rest.join("\n"), `\n${commandUsage(command as keyof typeof COMMANDS)}`);
         }
         const json = await runCli(["history", "--stack", "dev", "--tag", "x", "--json"]);
         assert.strictEqual(JSON.parse(json.stdout).error.code, 2, "--json still prints one JSON object");
@@ -97,8 +94,7 @@ describe("papyrus-deploy CLI", () => {
                 const { code, stdout, stderr } = await runCli(args);
                 const message = `\`--${flag}\` is given 2 times (\`first\`, then \`second\`); give it once, with the value you mean, got \`--${flag} first --${flag} second\``;
                 assert.strictEqual(code, 2, args.join(" "));
-                assert.strictEqual(stderr.split("\n")[0], `error: ${message}`, args.join(" "));
-                assert.ok(stderr.includes(`\n${commandUsage(command as keyof typeof COMMANDS)}`), "with the command's usage");
+                assert.strictEqual(stderr, `error: ${message}\n`, args.join(" "));
                 assert.deepStrictEqual(JSON.parse(stdout), { error: { code: 2, message } }, "--json: one object");
                 checked++;
             }
@@ -139,8 +135,8 @@ describe("papyrus-deploy CLI", () => {
 
     it("refuses promote's bad input before anything runs: no --from or --to, a bad --version, a bad --wait", async () => {
         const cases: [string[], RegExp][] = [
-            [["promote", "--to", "prod"], /^error: `--from` is required \(e\.g\. `--from dev`\), got ``$/m],
-            [["promote", "--from", "dev"], /^error: `--to` is required \(e\.g\. `--to prod`\), got ``$/m],
+            [["promote", "--to", "prod"], /^error: `--from` is required \(e\.g\. `--from dev`\)$/m],
+            [["promote", "--from", "dev"], /^error: `--to` is required \(e\.g\. `--to prod`\)$/m],
             [["promote", "--from", "dev", "--to", "prod", "--version", "0"], /`--version` must be an update number from `history` \(1, 2, …\), got `0`/],
             [["promote", "--from", "dev", "--to", "prod", "--version", "1e0"], /`--version` must be an update number .*got `1e0`/],
             [

@@ -25,6 +25,7 @@ import {
     KeySpec,
     parseSetting,
     qualifiedKey,
+    ANY_PROJECT,
     ScalarKey,
 } from "../../components/configSchema";
 import { readSetting, writeUpdateConfig } from "../../automation/record/updateConfig";
@@ -135,15 +136,16 @@ describe("config schema: the one place a key is spelt", () => {
         }
     });
 
-    it("reads a key with a default as that default, and one without as unset", () => {
+    it("reads a key with a default as that default, and one without as unset, in the project's namespace", () => {
+        const none = { project: "orders", values: {} };
         assert.deepStrictEqual(
             {
-                protectDeployments: readSetting({}, "protectDeployments"),
-                scanThreshold: readSetting({}, "scanThreshold"),
-                scanWait: readSetting({}, "scanWait"),
-                scanRequired: readSetting({}, "scanRequired"),
-                promoteFrom: readSetting({}, "promoteFrom"),
-                repositoryName: readSetting({ [qualifiedKey("repositoryName")]: "papyrus-api" }, "repositoryName"),
+                protectDeployments: readSetting(none, "protectDeployments"),
+                scanThreshold: readSetting(none, "scanThreshold"),
+                scanWait: readSetting(none, "scanWait"),
+                scanRequired: readSetting(none, "scanRequired"),
+                promoteFrom: readSetting(none, "promoteFrom"),
+                repositoryName: readSetting({ project: "orders", values: { "orders:repositoryName": "papyrus-api" } }, "repositoryName"),
             },
             {
                 protectDeployments: 10,
@@ -154,21 +156,29 @@ describe("config schema: the one place a key is spelt", () => {
                 repositoryName: "papyrus-api",
             },
         );
+        // Another project's key is not this one's.
+        assert.strictEqual(readSetting({ project: "orders", values: { "billing:repositoryName": "x" } }, "repositoryName"), undefined);
+        assert.throws(() => readSetting({ project: "orders", values: { "orders:scanWait": "soon" } }, "scanWait"), {
+            name: "InvalidInputError",
+            message: /^`orders:scanWait` /,
+        });
     });
 
-    it("the driver's keys are the schema's driver-owned ones: an update's config file replaces exactly those", () => {
+    it("the driver's keys are the schema's driver-owned ones: an update's config file replaces exactly those, in the project's namespace", () => {
         assert.deepStrictEqual(DRIVER_KEYS, ["image", "imageTag", "deployedBy", "deployKind", "promotedFrom", "reconcileOf"]);
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "papyrus-schema-"));
+        const ordersKey = (key: ConfigKey) => `orders:${key}`;
         try {
-            const checkout = Object.fromEntries(CONFIG_KEYS.map((key) => [qualifiedKey(key), `checkout-${key}`]));
+            fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: orders\nruntime: nodejs\n");
+            const checkout = Object.fromEntries(CONFIG_KEYS.map((key) => [ordersKey(key), `checkout-${key}`]));
             fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), yaml.dump({ config: checkout }));
             const copy = writeUpdateConfig(dir, "dev", { image: "driver-image", deployKind: "deploy" });
             try {
                 const written = (yaml.load(fs.readFileSync(copy.path, "utf8")) as { config: Record<string, string> }).config;
                 const expected = Object.fromEntries(
-                    CONFIG_KEYS.filter((key) => CONFIG_SCHEMA[key].owner === "stack").map((key) => [qualifiedKey(key), `checkout-${key}`]),
+                    CONFIG_KEYS.filter((key) => CONFIG_SCHEMA[key].owner === "stack").map((key) => [ordersKey(key), `checkout-${key}`]),
                 );
-                assert.deepStrictEqual(written, { ...expected, [qualifiedKey("image")]: "driver-image", [qualifiedKey("deployKind")]: "deploy" });
+                assert.deepStrictEqual(written, { ...expected, [ordersKey("image")]: "driver-image", [ordersKey("deployKind")]: "deploy" });
             } finally {
                 copy.remove();
             }
@@ -195,7 +205,7 @@ describe("config schema: the docs", () => {
     it("docs/COMPONENTS.md's key table is the schema's (regenerate: npx ts-node --transpile-only scripts/configTable.ts)", () => {
         const documented = documentedConfigTable(fs.readFileSync(CONFIG_TABLE_DOC, "utf8"));
         assert.strictEqual(documented, renderConfigTable());
-        for (const key of CONFIG_KEYS) assert.ok(documented.includes(`| \`${qualifiedKey(key)}\` |`), key);
+        for (const key of CONFIG_KEYS) assert.ok(documented.includes(`| \`${qualifiedKey(ANY_PROJECT, key)}\` |`), key);
     });
 
     it("README and docs/*.md name no `papyrus:` key the schema does not have", () => {

@@ -58,7 +58,7 @@ describe("engine adapter (Automation API) against a stand-in CLI", function () {
         return new EngineStack(workspace, STACK, "s3://bucket"); // off file://: every read is the CLI's
     };
     const calls = () => fs.readFileSync(path.join(root, "calls.log"), "utf8").trimEnd().split("\n");
-    const session = { displayName: "dev", identity: stackIdentity("dev", "s3://bucket"), backendUrl: "s3://bucket" };
+    const session = { displayName: "dev", identity: stackIdentity("dev", "papyrus", "s3://bucket"), backendUrl: "s3://bucket" };
     const failure = (run: () => Promise<unknown>) =>
         run().then(
             () => assert.fail("expected the command to fail"),

@@ -10,7 +10,7 @@
 // every branch or tag; in unit/githubSubject.test.ts `…:ref:refs/heads/*/*` passes the rule; in
 // policy/policyRules.test.ts the pack's trust rule passes a role trusting `…:ref:refs/tags/?*`. Put the line back.
 import * as assert from "assert";
-import { GithubSettingsError, nearMiss, parseGithubConfigValue, resolveGithubSettings } from "../../components/githubIdentitySettings";
+import { GithubSettingsError, parseGithubConfigValue, resolveGithubSettings } from "../../components/githubIdentitySettings";
 import { githubTrustPolicy } from "../../components/githubRolePolicies";
 import { githubSubjectProblem } from "../../components/githubSubject";
 
@@ -852,43 +852,6 @@ describe("`papyrus:github` config", () => {
             assert.deepStrictEqual(problemsOf(parseGithubConfigValue("", "papyrus:github")), [
                 "`papyrus:github`: is empty (YAML reads a key with nothing after it as null); set it to `{ owner: <owner>, repository: <name> }`",
             ]);
-        });
-    });
-
-    describe("nearMiss", () => {
-        const table: [string, string | undefined][] = [
-            ["environment", "environments"],
-            ["Environments", "environments"],
-            ["envs", undefined],
-            ["branch", "branches"],
-            ["tag", "tags"],
-            ["workflow", "workflows"],
-            ["xyz", undefined],
-            // kills: the prefix rule's length floor dropped (`e`) or raised past 3 (`env`), `startsWith` read as `endsWith`
-            ["e", undefined],
-            ["env", "environments"],
-            ["tagsList", "tags"],
-            // Edits: two away is a near miss, three is not (each kind of edit, and the edit distance's own arithmetic).
-            ["enviroment", "environments"],
-            ["brnches", "branches"],
-            ["workflws", "workflows"],
-            ["brancehs", "branches"],
-            ["workfluwz", "workflows"],
-            ["wurkfluwz", undefined],
-            ["tgas", "tags"],
-            ["stag", "tags"],
-        ];
-        for (const [key, meant] of table) {
-            it(`${key} → ${meant ?? "nothing"}`, () => {
-                assert.strictEqual(nearMiss(key, ["branches", "tags", "environments", "workflows"]), meant);
-            });
-        }
-
-        it("prefers the nearest key, and the first of equally near ones", () => {
-            // kills: a later candidate replacing a nearer one, or never replacing a farther one, or replacing an equal one
-            assert.strictEqual(nearMiss("TAGS", ["tags", "tag"]), "tags");
-            assert.strictEqual(nearMiss("TAG", ["tags", "tag"]), "tag");
-            assert.strictEqual(nearMiss("tagz", ["tags", "tag"]), "tags");
         });
     });
 });

@@ -559,7 +559,7 @@ describe("ARN checks", () => {
             [7, "`papyrus:stateBucketArn` must be the ARN of the state bucket (`arn:aws:s3:::<bucket>`), got a value of type number"],
         ];
         for (const [value, problem] of table) {
-            assert.strictEqual(s3BucketArnProblem(value, "papyrus:stateBucketArn"), problem, String(value));
+            assert.strictEqual(s3BucketArnProblem(value, "papyrus:stateBucketArn", "papyrus:stateKeyPrefix"), problem, String(value));
         }
     });
 

@@ -1,11 +1,12 @@
 // Choosing a rollback target from history: pure, no engine.
 import * as assert from "assert";
-import { Stack, UpdateSummary } from "@pulumi/pulumi/automation";
+import { UpdateSummary } from "@pulumi/pulumi/automation";
 import {
     chooseRollbackTarget,
     Deployment,
     formatPromotedFrom,
     formatReconcileOf,
+    HistorySource,
     isSucceededDeployment,
     markRunning,
     parsePromotedFrom,
@@ -69,7 +70,7 @@ function records(rows: Row[]): Deployment[] {
                 }) as unknown as UpdateSummary,
         )
         .reverse();
-    return toDeployments(summaries, completedVerdicts(summaries));
+    return toDeployments("papyrus", summaries, completedVerdicts(summaries));
 }
 
 /**
@@ -104,15 +105,16 @@ function summary(fields: { [K in keyof UpdateSummary]?: unknown } & { image?: st
 }
 
 /** A stack whose `history` serves `pages` (page 1 first) and records every call. */
-function pagedStack(pages: UpdateSummary[][]): { stack: Stack; calls: [pageSize: number, page: number, showSecrets: boolean][] } {
+function pagedStack(pages: UpdateSummary[][]): { stack: HistorySource; calls: [pageSize: number, page: number, showSecrets: boolean][] } {
     const calls: [number, number, boolean][] = [];
     const stack = {
+        project: "papyrus",
         history: async (pageSize: number, page: number, showSecrets: boolean) => {
             calls.push([pageSize, page, showSecrets]);
             return pages[page - 1] ?? [];
         },
     };
-    return { stack: stack as unknown as Stack, calls };
+    return { stack, calls };
 }
 
 describe("deployments from history", () => {
@@ -170,7 +172,7 @@ describe("deployments from history", () => {
             started: "2026-11-23T10:00:00.000Z",
             seen: "2026-11-23T10:03:00.000Z",
         };
-        assert.deepStrictEqual(toDeployments([cloud, summary({ version: 6 })], new Map([[7, record]])), [
+        assert.deepStrictEqual(toDeployments("papyrus", [cloud, summary({ version: 6 })], new Map([[7, record]])), [
             {
                 version: 7,
                 operation: "update",
@@ -217,7 +219,7 @@ describe("deployments from history", () => {
         ]);
         // An update still running (or cut off) has no result yet.
         // kills: the `unknown` default emptied
-        assert.strictEqual(toDeployments([summary({ result: undefined })])[0].result, "unknown");
+        assert.strictEqual(toDeployments("papyrus", [summary({ result: undefined })])[0].result, "unknown");
     });
 
     it("reads the driver's `up` updates as up, and only a hand-run update as manual", () => {
@@ -229,7 +231,7 @@ describe("deployments from history", () => {
         ]);
         const cliRefresh = summary({ kind: "refresh", environment: { "exec.kind": "cli" } });
         assert.deepStrictEqual(
-            [...history, ...toDeployments([cliRefresh])].map((d) => [d.operation, d.runner, d.kind]),
+            [...history, ...toDeployments("papyrus", [cliRefresh])].map((d) => [d.operation, d.runner, d.kind]),
             [
                 ["update", "automation", "other"],
                 ["update", "driver", "up"],
@@ -253,12 +255,12 @@ describe("deployments from history", () => {
             });
         const old = recorded("infra");
         assert.deepStrictEqual(
-            toDeployments([old]).map((d) => [d.runner, d.kind, d.requestedBy]),
+            toDeployments("papyrus", [old]).map((d) => [d.runner, d.kind, d.requestedBy]),
             [["driver", "up", "alice"]],
         );
         // A kind no driver ever wrote is no driver kind, whatever the message says.
         assert.deepStrictEqual(
-            toDeployments([recorded("toString")]).map((d) => d.kind),
+            toDeployments("papyrus", [recorded("toString")]).map((d) => d.kind),
             ["other"],
         );
     });
@@ -266,7 +268,7 @@ describe("deployments from history", () => {
     it("finds the digest of an image the validator refuses, when it still ends in `@sha256:<hex>`", () => {
         // A hand-run update from an old checkout may hold an image without a registry; its digest still says what ran.
         // kills: the fallback's `at !== -1` (a bare `sha256:…` has no `@`), and either `slice(at + 1)` changed
-        const digests = toDeployments([
+        const digests = toDeployments("papyrus", [
             summary({ image: `papyrus-api@${digest("a")}` }),
             summary({ image: digest("b") }),
             summary({ image: "papyrus-api:v1.0.0" }),
@@ -495,7 +497,7 @@ describe("rollback target", () => {
             summary({ version: 2, image: `${REPO}@${digest("b")}`, message: `deploy v2.0.0 ${digest("b")} by alice` }),
             summary({ version: 1, message: "bootstrap" }),
         ];
-        const history = markRunning(toDeployments(summaries, completedVerdicts(summaries)), { digest: digest("c") });
+        const history = markRunning(toDeployments("papyrus", summaries, completedVerdicts(summaries)), { digest: digest("c") });
         assert.deepStrictEqual(chooseRollbackTarget(history, { toVersion: 1 }), { current: history[0], reason: "update 1 recorded no image" });
         assert.deepStrictEqual(chooseRollbackTarget(history, { toVersion: 3 }), {
             current: history[0],
@@ -619,13 +621,13 @@ describe("promoted deployments in history", () => {
 
     it("reads a driver's promote with its source, as the driver writes it", () => {
         // kills: promote updates shown as `other`, or `papyrus:promotedFrom` not read back
-        const [deployment] = toDeployments([summary("auto.local", formatPromotedFrom(from))]);
+        const [deployment] = toDeployments("papyrus", [summary("auto.local", formatPromotedFrom(from))]);
         assert.deepStrictEqual([deployment.kind, deployment.runner, deployment.digest, deployment.promotedFrom], ["promote", "driver", digest("a"), from]);
     });
 
     it("credits no source to a hand-run update, and ignores a value that is not the driver's shape", () => {
         assert.deepStrictEqual(
-            toDeployments([summary("cli", formatPromotedFrom(from))]).map((d) => [d.kind, d.promotedFrom]),
+            toDeployments("papyrus", [summary("cli", formatPromotedFrom(from))]).map((d) => [d.kind, d.promotedFrom]),
             [["manual", undefined]],
         );
         for (const bad of ["dev@7", "{}", JSON.stringify({ ...from, version: "7" }), JSON.stringify({ ...from, digest: "sha256:short" })]) {
@@ -654,7 +656,7 @@ describe("promoted deployments in history", () => {
                 },
             }) as unknown as UpdateSummary;
         assert.deepStrictEqual(
-            toDeployments([update("auto.local", "reconcile"), update("auto.local", "deploy"), update("cli", "reconcile")]).map((d) => [
+            toDeployments("papyrus", [update("auto.local", "reconcile"), update("auto.local", "deploy"), update("cli", "reconcile")]).map((d) => [
                 d.kind,
                 d.reconcileOf,
                 d.promotedFrom,
@@ -685,7 +687,7 @@ describe("promoted deployments in history", () => {
                 config: { ...summary("auto.local", undefined).config, "papyrus:image": { value: `${REPO}@${digest("b")}`, secret: false } },
             } as unknown as UpdateSummary,
         ];
-        const history = markRunning(toDeployments(summaries, completedVerdicts(summaries)), { digest: digest("a") });
+        const history = markRunning(toDeployments("papyrus", summaries, completedVerdicts(summaries)), { digest: digest("a") });
         assert.deepStrictEqual(chooseRollbackTarget(history, {}).target?.digest, digest("b"));
     });
 });

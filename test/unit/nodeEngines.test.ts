@@ -61,7 +61,7 @@ describe("Node.js engines check (automation/nodeEngines.js)", () => {
         ["^22.0.0", "package.json `engines.node` must have the form `>=MAJOR[.MINOR[.PATCH]]` (automation/nodeEngines.js reads only that), got `^22.0.0`"],
         [">=22 <25", "package.json `engines.node` must have the form `>=MAJOR[.MINOR[.PATCH]]` (automation/nodeEngines.js reads only that), got `>=22 <25`"],
         ["22.x", "package.json `engines.node` must have the form `>=MAJOR[.MINOR[.PATCH]]` (automation/nodeEngines.js reads only that), got `22.x`"],
-        ["", "package.json `engines.node` must have the form `>=MAJOR[.MINOR[.PATCH]]` (automation/nodeEngines.js reads only that), got ``"],
+        ["", "package.json `engines.node` must have the form `>=MAJOR[.MINOR[.PATCH]]` (automation/nodeEngines.js reads only that), and is empty"],
     ];
     for (const [range, message] of badRanges) {
         it(`refuses the range \`${range}\` it cannot read`, () => {

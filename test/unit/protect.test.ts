@@ -5,7 +5,7 @@ import { isProtectedDeployment, planSlots, protectedDigests, unprotectedSourceWa
 import { parseStackSetting } from "../../automation/record/updateConfig";
 
 /** `papyrus:protectDeployments` as the driver reads it (the config schema's reader). */
-const protectedDeploymentCount = (value: string | undefined) => parseStackSetting("protectDeployments", value);
+const protectedDeploymentCount = (value: string | undefined) => parseStackSetting("papyrus", "protectDeployments", value);
 
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
 const [A, B, C, D, X] = ["a", "b", "c", "d", "e"].map(digest);
@@ -164,12 +164,12 @@ describe("the warnings for targets outside the protected set", () => {
 
     it("promote: a source deployment outside the source's protected set", () => {
         assert.strictEqual(
-            unprotectedSourceWarning({ stack: "dev", version: 3, digest: A, protected: false }, "dev"),
+            unprotectedSourceWarning({ stack: "dev", version: 3, digest: A, protected: false }, "dev", "papyrus"),
             `update 3 of \`dev\` (${A}) is outside \`dev\`'s protected deployments (\`papyrus:protectDeployments\`), ` +
                 "so lifecycle policies may expire it; it was found in this stack's repository, and once it runs here it is protected here",
         );
-        assert.strictEqual(unprotectedSourceWarning({ stack: "dev", version: 3, digest: A, protected: true }, "dev"), undefined);
-        assert.strictEqual(unprotectedSourceWarning({ stack: "dev", version: 3, digest: A }, "dev"), undefined, "what dev runs now is protected");
+        assert.strictEqual(unprotectedSourceWarning({ stack: "dev", version: 3, digest: A, protected: true }, "dev", "papyrus"), undefined);
+        assert.strictEqual(unprotectedSourceWarning({ stack: "dev", version: 3, digest: A }, "dev", "papyrus"), undefined, "what dev runs now is protected");
     });
 });
 

@@ -106,6 +106,8 @@ describe("who asked, and why, on one line", () => {
         assert.strictEqual(history.length, 3, "a header and one row per update");
         assert.match(history[1], /^2\s+.*\s+mallory\\n9 {8}2026-11-23T14:41:10Z {2}2026-11-23T14:41:15Z {2}succeeded {2}deploy {2}v9\.9\.9\s+\*$/);
         const status = formatStatus({
+            project: "papyrus",
+            backendUrl: "file:///tmp/state",
             stacks: [
                 { stack: "dev", version: 2, digest, tag: "v1.0.0", when: "2026-11-23T14:40:07.000Z", who: FORGED, ecs: { notChecked: "x", reason: "error" } },
                 { stack: "prod", problem: "line one\nline two" },

@@ -21,7 +21,7 @@ describe("scanGateSettings (papyrus:scanThreshold, papyrus:scanWait, papyrus:sca
         ],
     ];
     for (const [config, settings] of good) {
-        it(JSON.stringify(config), () => assert.deepStrictEqual(scanGateSettings(config), settings));
+        it(JSON.stringify(config), () => assert.deepStrictEqual(scanGateSettings({ project: "papyrus", values: config }), settings));
     }
     const bad: Array<[Record<string, string>, string]> = [
         [
@@ -43,7 +43,8 @@ describe("scanGateSettings (papyrus:scanThreshold, papyrus:scanWait, papyrus:sca
         [{ "papyrus:scanRequired": "yes" }, "`papyrus:scanRequired` must be `true` or `false`, got `yes`"],
     ];
     for (const [config, message] of bad) {
-        it(`refuses ${JSON.stringify(config)}`, () => assert.throws(() => scanGateSettings(config), { name: "InvalidInputError", message }));
+        it(`refuses ${JSON.stringify(config)}`, () =>
+            assert.throws(() => scanGateSettings({ project: "papyrus", values: config }), { name: "InvalidInputError", message }));
     }
 });
 
@@ -82,7 +83,7 @@ describe("acceptFindingsReason (--accept-findings)", () => {
                 name: "InvalidInputError",
                 message:
                     '`--accept-findings` must say why the findings are accepted (e.g. `--accept-findings "CVE-2025-1234: the parser is not reachable; fixed in v2.1"`), ' +
-                    `and is empty, got \`${given}\``,
+                    `and is empty${given === "" ? "" : `, got \`${given}\``}`,
             }));
     }
 });

@@ -15,6 +15,7 @@ const GITHUB = JSON.stringify({ owner: "acme", repository: "papyrus", deploy: { 
 /** A `pulumi.Config("papyrus")` stand-in: values as the CLI hands them over (text; objects as JSON). */
 function reader(values: Record<string, string>): ConfigReader {
     return {
+        name: "papyrus",
         get: (key) => values[key],
         require: (key) => {
             if (values[key] === undefined) throw new Error(`missing ${key}`);
@@ -227,17 +228,16 @@ describe("readStackConfig", () => {
     }
 
     it("names the config key of every service argument: the argument's own name, but two renamed keys", () => {
-        assert.deepStrictEqual(["https.domain", "autoscaling.minCount", "secrets.API_TOKEN", "healthCheck.path", "vpc.natGateways"].map(serviceConfigKey), [
-            "papyrus:https.domain",
-            "papyrus:autoscaling.minCount",
-            "papyrus:secrets.API_TOKEN",
-            "papyrus:healthCheckPath",
-            "papyrus:natGateways",
-        ]);
+        assert.deepStrictEqual(
+            ["https.domain", "autoscaling.minCount", "secrets.API_TOKEN", "healthCheck.path", "vpc.natGateways"].map((argument) =>
+                serviceConfigKey("papyrus", argument),
+            ),
+            ["papyrus:https.domain", "papyrus:autoscaling.minCount", "papyrus:secrets.API_TOKEN", "papyrus:healthCheckPath", "papyrus:natGateways"],
+        );
     });
 
     it("keeps the driver's exports as they were", () => {
-        assert.strictEqual(qualifiedKey("image"), "papyrus:image");
+        assert.strictEqual(qualifiedKey("orders", "image"), "orders:image");
         assert.deepStrictEqual(readStackSettings(reader({ repositoryName: "papyrus-api", image: "x", imageTag: "v1" })), {
             repositoryName: "papyrus-api",
             image: "x",

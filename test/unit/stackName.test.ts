@@ -10,10 +10,10 @@ describe("stack identity", () => {
     it("gives one qualified name for every spelling on a self-managed backend", () => {
         for (const backend of ["file:///tmp/state", "s3://bucket/prefix", "gs://bucket", "azblob://container"]) {
             for (const spelling of ["dev", "papyrus/dev", "organization/papyrus/dev"]) {
-                assert.strictEqual(stackIdentity(spelling, backend).qualified, "organization/papyrus/dev", `${spelling} on ${backend}`);
+                assert.strictEqual(stackIdentity(spelling, "papyrus", backend).qualified, "organization/papyrus/dev", `${spelling} on ${backend}`);
             }
         }
-        assert.deepStrictEqual(stackIdentity("prod", "file:///x"), {
+        assert.deepStrictEqual(stackIdentity("prod", "papyrus", "file:///x"), {
             qualified: "organization/papyrus/prod",
             organization: "organization",
             project: "papyrus",
@@ -21,10 +21,25 @@ describe("stack identity", () => {
         });
     });
 
+    it("takes the project's name from the caller (Pulumi.yaml): another project's stacks are spelled with its name", () => {
+        assert.deepStrictEqual(stackIdentity("orders/prod", "orders", "file:///x"), {
+            qualified: "organization/orders/prod",
+            organization: "organization",
+            project: "orders",
+            name: "prod",
+        });
+        assert.strictEqual(stackIdentity("acme/dev", "orders", "https://api.pulumi.com").qualified, "acme/orders/dev");
+        assert.throws(
+            () => stackIdentity("papyrus/dev", "orders", "file:///x"),
+            /^InvalidInputError: `stackName` names project `papyrus`, but this is project `orders` \(Pulumi\.yaml\); use `dev` or `organization\/orders\/dev`, got `papyrus\/dev`$/,
+        );
+        assert.throws(() => stackIdentity("de v", "orders", "file:///x"), /or `organization\/orders\/dev`, got `de v`$/);
+    });
+
     it("reads `org/stack` as Pulumi Cloud does, and a bare name as the logged-in user's", () => {
-        assert.strictEqual(stackIdentity("acme/dev", "https://api.pulumi.com").qualified, "acme/papyrus/dev");
-        assert.strictEqual(stackIdentity("dev", "https://api.pulumi.com", "alice").qualified, "alice/papyrus/dev");
-        assert.throws(() => stackIdentity("dev", "https://api.pulumi.com"), /needs an organization on Pulumi Cloud/);
+        assert.strictEqual(stackIdentity("acme/dev", "papyrus", "https://api.pulumi.com").qualified, "acme/papyrus/dev");
+        assert.strictEqual(stackIdentity("dev", "papyrus", "https://api.pulumi.com", "alice").qualified, "alice/papyrus/dev");
+        assert.throws(() => stackIdentity("dev", "papyrus", "https://api.pulumi.com"), /needs an organization on Pulumi Cloud/);
     });
 
     it("refuses names that are paths, have spaces, or belong to another project or organization", () => {
@@ -38,7 +53,7 @@ describe("stack identity", () => {
             ["other/dev", /names project `other`, but this is project `papyrus` \(Pulumi\.yaml\); use `dev` or `organization\/papyrus\/dev`/],
             ["acme/papyrus/dev", /names organization `acme`, but a self-managed backend has only `organization`; use `dev`/],
         ];
-        for (const [input, message] of cases) assert.throws(() => stackIdentity(input, "file:///x"), message, input);
+        for (const [input, message] of cases) assert.throws(() => stackIdentity(input, "papyrus", "file:///x"), message, input);
     });
 
     it("tells a self-managed backend by its URL's scheme alone", () => {
@@ -51,8 +66,8 @@ describe("stack identity", () => {
     it("keys the driver's lock on the qualified name, so two spellings cannot both hold it", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "papyrus-lock-"));
         try {
-            const a = stackIdentity("dev", "file:///x").qualified;
-            const b = stackIdentity("organization/papyrus/dev", "file:///x").qualified;
+            const a = stackIdentity("dev", "papyrus", "file:///x").qualified;
+            const b = stackIdentity("organization/papyrus/dev", "papyrus", "file:///x").qualified;
             assert.strictEqual(path.basename(lockPath(dir, a)), "organization+papyrus+dev.json");
             const held = acquireLock(dir, a, "alice");
             assert.throws(() => acquireLock(dir, b, "bob"), /stack `organization\/papyrus\/dev` is being deployed by alice/);

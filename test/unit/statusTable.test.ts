@@ -14,6 +14,8 @@ describe("status table", () => {
     it("puts one clause and a number in a cell, and the full message under the table", () => {
         assert.ok(NO_CREDENTIALS.message.length > 200, "the message a cell used to hold");
         const result: StatusResult = {
+            project: "papyrus",
+            backendUrl: "file:///tmp/state",
             stacks: [
                 {
                     stack: "dev",
@@ -47,7 +49,11 @@ describe("status table", () => {
     });
 
     it("prints no details section when every cell is filled", () => {
-        const text = formatStatus({ stacks: [{ stack: "qa", problem: "its state runs no service (nothing deployed yet)" }] });
+        const text = formatStatus({
+            project: "papyrus",
+            backendUrl: "file:///tmp/state",
+            stacks: [{ stack: "qa", problem: "its state runs no service (nothing deployed yet)" }],
+        });
         assert.strictEqual(text.split("\n").length, 3, text);
         assert.doesNotMatch(text, /\[1\]/);
     });

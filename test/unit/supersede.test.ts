@@ -10,6 +10,7 @@ const digest = `sha256:${"b".repeat(64)}`;
 
 /** History of `count` driver deploys, newest first, as `stack history --json` gives them (file backend: version 0). */
 const historyOf = (count: number) => ({
+    project: "papyrus",
     history: async (): Promise<UpdateSummary[]> =>
         Array.from(
             { length: count },

@@ -70,7 +70,8 @@ describe("validateTag", () => {
                     () => validateTag(c.tag, c.policy),
                     (err: unknown) => {
                         assert.ok(err instanceof InvalidInputError, `expected InvalidInputError, got ${String(err)}`);
-                        assert.strictEqual(err.message, `\`tag\` ${c.problem}, got \`${c.tag}\``);
+                        // An empty tag is said to be empty, not quoted (no "got ``").
+                        assert.strictEqual(err.message, `\`tag\` ${c.problem}${c.tag === "" ? "" : `, got \`${c.tag}\``}`);
                         assert.strictEqual(err.input, "tag");
                         assert.strictEqual(err.value, c.tag);
                         assert.strictEqual(err.exitCode, EXIT_CODES.usage);

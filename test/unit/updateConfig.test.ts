@@ -13,6 +13,7 @@ describe("the update's config file", () => {
     let dir: string;
     beforeEach(() => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "papyrus-update-config-test-"));
+        fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: papyrus\nruntime: nodejs\n");
     });
     afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -101,7 +102,7 @@ describe("the stack config the driver reads (readStackConfigValues)", () => {
             ].join("\n"),
             "config:\n  papyrus:replicas: 3\n  papyrus:token:\n    secure: v1:abc==\n",
         );
-        assert.deepStrictEqual(readStackConfigValues(dir, "prod"), {
+        assert.deepStrictEqual(readStackConfigValues(dir, "prod").values, {
             "papyrus:repositoryName": "from-project",
             "papyrus:promoteFrom": "dev",
             "aws:region": "eu-west-1",
@@ -143,7 +144,7 @@ describe("the stack config the driver reads (readStackConfigValues)", () => {
         fs.writeFileSync(path.join(dir, "config", "Pulumi.prod.yaml"), "encryptionsalt: v1:salt\nconfig:\n  papyrus:repositoryName: from-config-dir\n");
         fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), "config:\n  papyrus:repositoryName: the-wrong-file\n");
         assert.strictEqual(stackConfigPath(dir, "prod"), path.join(dir, "config", "Pulumi.prod.yaml"));
-        assert.deepStrictEqual(readStackConfigValues(dir, "prod"), { "papyrus:repositoryName": "from-config-dir" });
+        assert.deepStrictEqual(readStackConfigValues(dir, "prod").values, { "papyrus:repositoryName": "from-config-dir" });
         const copy = writeUpdateConfig(dir, "prod", { image: "x" });
         try {
             assert.deepStrictEqual(yaml.load(fs.readFileSync(copy.path, "utf8")), {
@@ -158,7 +159,7 @@ describe("the stack config the driver reads (readStackConfigValues)", () => {
     it("takes every AWS region spelling (us-gov-west-1, us-isob-east-1, ap-southeast-7)", () => {
         for (const region of ["us-gov-west-1", "us-isob-east-1", "ap-southeast-7", "il-central-1"]) {
             write("", `config:\n  aws:region: ${region}\n`);
-            assert.strictEqual(readStackConfigValues(dir, "prod")["aws:region"], region);
+            assert.strictEqual(readStackConfigValues(dir, "prod").values["aws:region"], region);
         }
     });
 });

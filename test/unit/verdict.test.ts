@@ -150,7 +150,7 @@ function history(rows: Array<[hex: string, result?: string]>, verdicts: Record<n
             record({ digest: digest(row[0]), started: new Date(Date.UTC(2026, 11, 7, 4, Number(version) - 1)).toISOString(), ...fields }),
         );
     }
-    return toDeployments(summaries, records);
+    return toDeployments("papyrus", summaries, records);
 }
 
 describe("release verdict in history: RUNS and rollback's default target", () => {
