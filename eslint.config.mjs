@@ -5,7 +5,7 @@ import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["**/node_modules/**", ".tools/**", ".venv/**", ".stryker-tmp/**", "reports/**", "bench/out/**", "evidence/**"] },
+    { ignores: ["**/node_modules/**", ".tools/**", ".venv/**", ".stryker-tmp/**", "reports/**", "bench/out/**", "evidence/**", "dist/**"] },
     js.configs.recommended,
     ...tseslint.configs.recommended,
     {

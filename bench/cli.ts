@@ -8,7 +8,14 @@ export interface Timed {
     readonly stderr: string;
 }
 
-export function timedRun(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Timed> {
+/** `allowExit`: the exit codes that count as a run (default 0 only; a usage error's 2 for the start-up bench). */
+export function timedRun(
+    command: string,
+    args: readonly string[],
+    cwd: string,
+    env: NodeJS.ProcessEnv,
+    options: { allowExit?: readonly number[] } = {},
+): Promise<Timed> {
     return new Promise((resolve, reject) => {
         const started = performance.now();
         const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
@@ -19,7 +26,7 @@ export function timedRun(command: string, args: readonly string[], cwd: string, 
         child.on("error", reject);
         child.on("close", (code) => {
             const ms = performance.now() - started;
-            if (code === 0) resolve({ ms, stdout, stderr });
+            if ((options.allowExit ?? [0]).includes(code ?? -1)) resolve({ ms, stdout, stderr });
             else reject(new Error(`\`${command} ${args.join(" ")}\` exited with ${code}:\n${stderr.slice(-2000)}\n${stdout.slice(-2000)}`));
         });
     });

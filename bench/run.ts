@@ -7,6 +7,8 @@
 //   BENCH_REPS=5      repetitions for P1 and P3
 //   BENCH_HISTORY=50  real updates before the first P3 measurement (×5 by copying for the second)
 //   BENCH_ONLY=P1     P1 and P2 only: prints their rows, writes bench/out/results-p1.json, leaves the doc alone
+//   BENCH_ONLY=S      the CLI start-up rows only (no moto, no engine): prints them, leaves the doc alone
+//   BENCH_STARTUP_REPS=15  repetitions for S
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -30,11 +32,13 @@ import { startMoto, MotoServer, TEST_ACCOUNT, TEST_REGION } from "../testkit/mot
 import { timedRun } from "./cli";
 import { countsSince, CountingProxy, startCountingProxy, total } from "./countingProxy";
 import { ratios, summarize, Summary, fmt } from "./stats";
+import { benchStartup, StartupResult } from "./startup";
 
 const REPS = Number(process.env.BENCH_REPS ?? 5);
 const HISTORY_REAL = Number(process.env.BENCH_HISTORY ?? 50);
 const HISTORY_COPIED = HISTORY_REAL * 5;
 const ONLY_P1 = process.env.BENCH_ONLY === "P1";
+const ONLY_STARTUP = process.env.BENCH_ONLY === "S";
 const REPO = "papyrus-api";
 const REPO_URL = `${TEST_ACCOUNT}.dkr.ecr.${TEST_REGION}.amazonaws.com/${REPO}`;
 const STACK = "dev";
@@ -562,6 +566,16 @@ function verdict(ok: boolean, text: string): string {
     return ok ? `met (${text})` : `**missed** (${text})`;
 }
 
+/** The S rows: the CLI's start-up, spawn to exit; the target on the compiled `--help`. */
+function startupRows(startup: readonly StartupResult[]): string[] {
+    const s = (ms: Summary) => fmt({ ...ms, min: ms.min / 1000, median: ms.median / 1000, max: ms.max / 1000 }, 3, " s");
+    return startup.map((row) =>
+        row.targetMs === undefined
+            ? `| S | ${row.label} | ${s(row.ms)} | | |`
+            : `| S | ${row.label} | ${s(row.ms)} | < ${row.targetMs / 1000} s | ${verdict(row.ms.median < row.targetMs, `${(row.ms.median / 1000).toFixed(3)} s`)} |`,
+    );
+}
+
 function renderResults(r: Results): string {
     const s = (ms: Summary) => fmt({ ...ms, min: ms.min / 1000, median: ms.median / 1000, max: ms.max / 1000 }, 2, " s");
     const p3 = r.p3.sizes;
@@ -576,6 +590,7 @@ function renderResults(r: Results): string {
         "",
         "| | Figure | Median (min, max, n) | Target | Verdict |",
         "|---|---|---|---|---|",
+        ...startupRows(r.startup),
         `| P1 | driver \`deploy()\` ÷ raw \`pulumi up\` | ${fmt(r.p1p2.ratio)} | ≤ 1.10 | ${verdict(r.p1p2.ratio.median <= 1.1, `${((r.p1p2.ratio.median - 1) * 100).toFixed(0)} % slower than raw`)} |`,
         `| P1 | driver \`deploy()\` wall time | ${s(r.p1p2.driver)} | | |`,
         `| P1 | raw \`pulumi up --yes --skip-preview\` | ${s(r.p1p2.raw)} | | |`,
@@ -624,6 +639,7 @@ interface Results {
     date: string;
     totalMs: number;
     machine: Record<string, string>;
+    startup: StartupResult[];
     p1p2: P1P2;
     p3: P3;
     p4: P4;
@@ -633,6 +649,18 @@ async function main(): Promise<void> {
     const startedAt = performance.now();
     const cleanups: Array<() => unknown> = [];
     try {
+        // First, before moto and the engine add to the load.
+        const startup = await benchStartup(undefined, log);
+        if (ONLY_STARTUP) {
+            const text = [
+                `S only, ${new Date().toISOString().replace(/\.\d+Z$/, "Z")}, load ${machine().load}`,
+                "| | Figure | Median (min, max, n) | Target | Verdict |",
+                "|---|---|---|---|---|",
+                ...startupRows(startup),
+            ].join("\n");
+            process.stdout.write(text + "\n");
+            return;
+        }
         const moto = await startMoto();
         cleanups.push(() => moto.stop());
         const proxy = await startCountingProxy(moto.endpoint);
@@ -682,6 +710,7 @@ async function main(): Promise<void> {
             date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
             totalMs: performance.now() - startedAt,
             machine: machine(),
+            startup,
             p1p2,
             p3,
             p4,

@@ -170,6 +170,11 @@ fi
 ln -sf "$al" "$BIN/actionlint"
 "$BIN/actionlint" -version | head -1
 
+step "build: dist/ (the compiled CLI and the package entries)"
+# The launcher behind `npm run deploy …` and the demo runs dist/ while it is current (else the
+# TypeScript, slower to start); the package's bin runs it always (docs/PACKAGE.md).
+node scripts/build.js --if-stale || fail "\`npm run build\` failed (see the tsc errors above)"
+
 step "ready"
 echo "tools in $BIN"
 echo "next: npm run demo   (about a minute: deploy, roll back, history, verify, status against a local AWS emulator; README)"

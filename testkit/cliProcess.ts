@@ -21,7 +21,12 @@ export interface CliRun {
 
 export function startCli(args: string[], env: NodeJS.ProcessEnv, cwd: string = PROJECT_ROOT): CliRun {
     // Its own process group, so a test can kill the whole tree like a lost CI runner.
-    const child = spawn(process.execPath, ["--require", TS_NODE_CACHE, CLI, ...args], { env, cwd, detached: true });
+    // PAPYRUS_DEPLOY_FROM_SOURCE: the launcher runs the TypeScript, not a dist/ build (test/ci/package.test.ts tests the build).
+    const child = spawn(process.execPath, ["--require", TS_NODE_CACHE, CLI, ...args], {
+        env: { ...env, PAPYRUS_DEPLOY_FROM_SOURCE: "1" },
+        cwd,
+        detached: true,
+    });
     let stdout = "";
     let stderr = "";
     child.stdout!.on("data", (c) => (stdout += c));

@@ -8,10 +8,10 @@ import { ECRClient } from "@aws-sdk/client-ecr";
 import { describeDigest, ResolvedImage } from "./ecr";
 import { ImageNotFoundError, InterruptedError, ReplicaMissingError } from "../record/errors";
 import { formatDuration, MAX_DURATION_MS } from "../../components/duration";
-import { sleep } from "./wait";
+import { DEFAULT_REPLICA_WAIT_MS, sleep } from "./wait";
 
-/** @default 10 minutes */
-export const DEFAULT_REPLICA_WAIT_MS = 10 * 60_000;
+// Beside the wait (./wait.ts), so that the CLI's help reads it without loading the AWS SDK.
+export { DEFAULT_REPLICA_WAIT_MS } from "./wait";
 /** One DescribeImages per poll. */
 export const REPLICA_POLL_MS = 5_000;
 /** A progress line at most this often. */

@@ -13,12 +13,12 @@ import { describeDigest, ResolvedImage } from "./ecr";
 import { DeployError, EXIT_CODES, ImageArchivedError, ImageNotFoundError, InterruptedError, RollbackTargetGoneError } from "../record/errors";
 import type { RestoreNote } from "../record/evidence";
 import { formatDuration } from "../../components/duration";
-import { sleep } from "./wait";
+import { DEFAULT_RESTORE_WAIT_MS, sleep } from "./wait";
 
 /** How long ECR takes, as its documentation says, for messages. */
 export const ECR_RESTORE_TIME = "typically within 20 minutes";
-/** @default 30 minutes: above ECR's typical 20. */
-export const DEFAULT_RESTORE_WAIT_MS = 30 * 60_000;
+// Beside the wait (./wait.ts), so that the CLI's help reads it without loading the AWS SDK.
+export { DEFAULT_RESTORE_WAIT_MS } from "./wait";
 /** One DescribeImages per poll. */
 export const RESTORE_POLL_MS = 15_000;
 

@@ -4,8 +4,7 @@
 // the options each command's library function gets (commandOptions.ts) are
 // all generated from it; nothing about a flag is written anywhere else.
 import { formatDuration } from "../../components/duration";
-import { DEFAULT_REPLICA_WAIT_MS } from "../aws/replica";
-import { DEFAULT_RESTORE_WAIT_MS } from "../aws/restore";
+import { DEFAULT_REPLICA_WAIT_MS, DEFAULT_RESTORE_WAIT_MS } from "../aws/wait";
 import { ANY_PROJECT, qualifiedKey } from "../../components/configSchema";
 import type { CommandSpec, FlagSpec } from "./flagSpec";
 import {

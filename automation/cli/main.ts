@@ -7,22 +7,13 @@ import { commandOptions, flagForInput } from "./commandOptions";
 import { parseCommandLine, ParsedCommandLine } from "./parseCommandLine";
 import { packageVersion } from "./version";
 import { commandUsage, usage } from "./usage";
-import { deploy } from "../commands/deploy";
-import { history } from "../commands/history";
-import { promote } from "../commands/promote";
-import { up } from "../commands/up";
-import { reconcile } from "../commands/reconcile";
-import { rollback } from "../commands/rollback";
-import { unlock } from "../commands/unlock";
-import { verify } from "../commands/verify";
 import { DeployError, EXIT_CODES, ImageNotFoundError, InvalidInputError } from "../record/errors";
-import { describeHolder } from "../engine/lock";
-import { status } from "../commands/status";
-import { formatHistory, formatStatus, printResult } from "./print";
 import { progressStyle } from "./flagValues";
 import { engineStepLine } from "./progress";
-import type { DeployResult } from "../update/outcome";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
+import type { DeployResult } from "../update/outcome";
+// The commands, the printer and what they load (the Pulumi SDK, the AWS SDK) are imported when a
+// command runs, not at start: `--help`, `--version` and a mistyped flag answer without them.
 
 /** The general usage, generated from the command table (commandTable.ts). */
 export const USAGE = usage();
@@ -92,37 +83,55 @@ async function runParsed(parsed: ParsedCommandLine, out: NodeJS.WritableStream, 
     }
     const { command, values } = parsed;
     const json = values.json === true;
-    const printer = (result: DeployResult) => {
+    // A command's flags are checked (exit 2) before its module loads.
+    const printer = async (result: DeployResult) => {
+        const { printResult } = await import("./print");
         printResult(result, json, out, err);
         return EXIT_CODES.ok;
     };
     if (command === "status") {
         // Every stack of the project: no --stack, no lock.
-        const result = await status(commandOptions(command, values));
+        const options = commandOptions(command, values);
+        const [{ status }, { formatStatus }] = await Promise.all([import("../commands/status"), import("./print")]);
+        const result = await status(options);
         if (result.note !== undefined) err.write(`warning: ${result.note}\n`);
         out.write(json ? JSON.stringify(result, null, 2) + "\n" : formatStatus(result));
         return EXIT_CODES.ok;
     }
     const context = { onOutput: (text: string) => err.write(text), signal, ...progressOptions(values.progress, err) };
     switch (command) {
-        case "deploy":
-            return printer(await deploy({ ...commandOptions(command, values), ...context }));
-        case "rollback":
-            return printer(await rollback({ ...commandOptions(command, values), ...context }));
-        case "promote":
-            return printer(await promote({ ...commandOptions(command, values), ...context }));
-        case "up":
-            return printer(await up({ ...commandOptions(command, values), ...context }));
-        case "reconcile":
-            return printer(await reconcile({ ...commandOptions(command, values), ...context }));
+        case "deploy": {
+            const options = { ...commandOptions(command, values), ...context };
+            return printer(await (await import("../commands/deploy")).deploy(options));
+        }
+        case "rollback": {
+            const options = { ...commandOptions(command, values), ...context };
+            return printer(await (await import("../commands/rollback")).rollback(options));
+        }
+        case "promote": {
+            const options = { ...commandOptions(command, values), ...context };
+            return printer(await (await import("../commands/promote")).promote(options));
+        }
+        case "up": {
+            const options = { ...commandOptions(command, values), ...context };
+            return printer(await (await import("../commands/up")).up(options));
+        }
+        case "reconcile": {
+            const options = { ...commandOptions(command, values), ...context };
+            return printer(await (await import("../commands/reconcile")).reconcile(options));
+        }
         case "history": {
-            const result = await history({ ...commandOptions(command, values), ...context });
+            const options = { ...commandOptions(command, values), ...context };
+            const [{ history }, { formatHistory }] = await Promise.all([import("../commands/history"), import("./print")]);
+            const result = await history(options);
             if (result.runningProblem) err.write(`warning: no RUNS mark: the stack's state does not say what runs: ${result.runningProblem}\n`);
             out.write(json ? JSON.stringify(result, null, 2) + "\n" : formatHistory(result.deployments));
             return EXIT_CODES.ok;
         }
         case "unlock": {
-            const result = await unlock({ ...commandOptions(command, values), ...context });
+            const options = { ...commandOptions(command, values), ...context };
+            const [{ unlock }, { describeHolder }] = await Promise.all([import("../commands/unlock"), import("../engine/lock")]);
+            const result = await unlock(options);
             if (json) out.write(JSON.stringify(result, null, 2) + "\n");
             else
                 out.write(
@@ -134,7 +143,9 @@ async function runParsed(parsed: ParsedCommandLine, out: NodeJS.WritableStream, 
             return EXIT_CODES.ok;
         }
         case "verify": {
-            const result = await verify({ ...commandOptions(command, values), ...context });
+            const options = { ...commandOptions(command, values), ...context };
+            const { verify } = await import("../commands/verify");
+            const result = await verify(options);
             if (json) out.write(JSON.stringify(result, null, 2) + "\n");
             else {
                 out.write(

@@ -8,8 +8,10 @@ import * as fs from "fs";
 import * as path from "path";
 import { performance } from "perf_hooks";
 import { PulumiCommand } from "@pulumi/pulumi/automation";
+import { packageRoot } from "../packageRoot";
 
-export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+/** The repository root (also when run from dist/), or the installed package's directory. */
+export const PROJECT_ROOT = packageRoot(__dirname);
 
 export interface EngineTools {
     readonly command: PulumiCommand;
