@@ -1,21 +1,23 @@
 // `npm run demo`: the main job end to end with no AWS account. Starts moto (the AWS API
 // emulator) on a free loopback port and a `file://` state backend in a temporary directory,
 // creates the ECR repository, pushes three image manifests under release tags, then runs the
-// real CLI: deploy, deploy, rollback, history, verify. Each step prints the command it runs and
-// the same command against real AWS. moto is stopped on exit and on Ctrl-C; `--keep` leaves
+// real CLI: a preview, deploy, deploy, rollback, history, verify, status. Each step prints the
+// command it runs and the same command against real AWS, and the engine's work as it happens,
+// one line per resource operation (`--progress steps`). moto is stopped on exit and on Ctrl-C; `--keep` leaves
 // the state directory for poking at with `pulumi`.
 import { spawn } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 import { CreateRepositoryCommand, ECRClient, StartImageScanCommand } from "@aws-sdk/client-ecr";
 import { qualifiedKey } from "../components/configSchema";
 import { readProject } from "../automation/engine/project";
 import { PROJECT_ROOT } from "../automation/engine/tools";
-import { tempBackend } from "../testkit/backend";
+import { tempBackend, TempBackend } from "../testkit/backend";
 import { CLI } from "../testkit/cliProcess";
 import { FIXTURE_ECS_CONFIG, fixtureProject, fixtureStack } from "../testkit/fixture";
 import { pushImage } from "../testkit/images";
-import { startMoto, TEST_REGION } from "../testkit/moto";
-import { startEcsRolloutProxy } from "../testkit/ecsRollout";
+import { TEST_REGION } from "../testkit/moto";
+import { DEMO_PREFIX, DemoServers, SERVERS_FILE, startServersDetached, startServersHere, stopKeptDemos } from "./demoServers";
 
 const REPOSITORY = "papyrus-api";
 const TAGS = ["v25.10.29", "v25.10.30", "v25.10.31"];
@@ -27,16 +29,28 @@ interface Step {
     readonly real: string;
 }
 
+/** The engine's work as one line per resource operation (automation/cli/progress.ts), live. */
+const PROGRESS = ["--progress", "steps"];
+
 const STEPS: Step[] = [
     {
+        say: "preview the first deploy: what the update would create, with nothing changed",
+        args: ["deploy", "--stack", "dev", "--tag", TAGS[1], "--preview", ...PROGRESS],
+        real: `npm run deploy -- --stack dev --tag ${TAGS[1]} --preview`,
+    },
+    {
         say: "deploy a release tag: the driver resolves it to its digest, reads its scan findings (the gate), runs `pulumi up`, and protects the digest from the lifecycle policy",
-        args: ["deploy", "--stack", "dev", "--tag", TAGS[1]],
+        args: ["deploy", "--stack", "dev", "--tag", TAGS[1], ...PROGRESS],
         real: `npm run deploy -- --stack dev --tag ${TAGS[1]}`,
     },
-    { say: "deploy the next release", args: ["deploy", "--stack", "dev", "--tag", TAGS[2]], real: `npm run deploy -- --stack dev --tag ${TAGS[2]}` },
+    {
+        say: "deploy the next release",
+        args: ["deploy", "--stack", "dev", "--tag", TAGS[2], ...PROGRESS],
+        real: `npm run deploy -- --stack dev --tag ${TAGS[2]}`,
+    },
     {
         say: "roll back: the newest earlier deployment with another digest, found in the stack history",
-        args: ["rollback", "--stack", "dev"],
+        args: ["rollback", "--stack", "dev", ...PROGRESS],
         real: "npm run rollback -- --stack dev",
     },
     {
@@ -48,24 +62,40 @@ const STEPS: Step[] = [
     { say: "status: what runs in every stack, in sync with ECS or not, protected or not", args: ["status"], real: "npm run status" },
 ];
 
+const USAGE = "usage: npm run demo [-- --keep]   or   npm run demo -- --stop [<dir>]";
+
 async function main(argv: string[]): Promise<number> {
+    if (argv[0] === "--stop") {
+        if (argv.length > 2) {
+            process.stderr.write(`demo: \`--stop\` takes at most one directory, got \`${argv.slice(1).join(" ")}\`; ${USAGE}\n`);
+            return 2;
+        }
+        return stopKeptDemos(argv[1], say);
+    }
     const keep = argv.includes("--keep");
     const unknown = argv.filter((a) => a !== "--keep");
     if (unknown.length > 0) {
-        process.stderr.write(`demo: unknown argument ${unknown.join(" ")}; usage: npm run demo [-- --keep]\n`);
+        process.stderr.write(`demo: unknown argument \`${unknown.join(" ")}\`; ${USAGE}\n`);
         return 2;
     }
     const started = Date.now();
-    say("papyrus-deploy demo: deploy, deploy, roll back, history, verify, status, with moto as AWS and a local state backend.");
+    say("papyrus-deploy demo: preview, deploy, deploy, roll back, history, verify, status, with moto as AWS and a local state backend.");
     say("It runs the real driver and Pulumi engine on the stand-in project testkit/fixtures/digest-app (the AWS provider");
     say("plugin cannot be installed offline): its task definition and service call moto's ECS API instead of pulumi-aws.\n");
 
-    const moto = await startMoto();
-    // moto runs no ECS deployments: a loopback proxy plays their lifecycle (testkit/ecsRollout.ts).
-    const rollout = await startEcsRolloutProxy(moto.endpoint);
-    const backend = tempBackend("papyrus-demo-");
+    const backend = tempBackend(DEMO_PREFIX);
+    // moto runs no ECS deployments: a loopback proxy plays their lifecycle (testkit/ecsRollout.ts). A kept
+    // demo's pair runs in a process of its own, so that they outlive this one.
+    let servers: DemoServers;
+    try {
+        servers = keep ? await startServersDetached(backend.dir) : await startServersHere();
+    } catch (err) {
+        backend.cleanup();
+        throw err;
+    }
     let child: { process: ReturnType<typeof spawn>; closed: Promise<number | null> } | undefined;
     let stopping = false;
+    let finished = false;
     const stop = async () => {
         if (stopping) return;
         stopping = true;
@@ -76,12 +106,16 @@ async function main(argv: string[]): Promise<number> {
             await child.closed;
             clearTimeout(killer);
         }
-        await rollout.close();
-        await moto.stop();
+        if (keep && finished) {
+            printKept(backend, servers, workDir);
+            return;
+        }
+        await servers.stop();
         if (keep) {
-            say(`\nkept the state in ${backend.dir}/state (moto is stopped). Look at it with:`);
-            say(`  PULUMI_BACKEND_URL=${backend.url} PULUMI_CONFIG_PASSPHRASE=${backend.env.PULUMI_CONFIG_PASSPHRASE} \\`);
-            say(`    ${path.join(PROJECT_ROOT, ".tools", "bin", "pulumi")} stack history -s dev --cwd ${workDir}`);
+            say(
+                `\nkept the state in ${backend.dir}/state (moto is stopped, as the demo did not finish); remove it with: npm run demo -- --stop ${backend.dir}`,
+            );
+            fs.writeFileSync(path.join(backend.dir, SERVERS_FILE), JSON.stringify({ pid: 0, motoPid: 0, motoPort: servers.motoPort }) + "\n");
         } else {
             backend.cleanup();
         }
@@ -92,14 +126,14 @@ async function main(argv: string[]): Promise<number> {
     });
     const workDir = fixtureProject(backend.dir);
     try {
-        say(`moto (AWS API emulator): ${moto.endpoint}   state: ${backend.url}   project: ${workDir}`);
+        say(`moto (AWS API emulator): ${servers.motoEndpoint}   state: ${backend.url}   project: ${workDir}`);
         const stack = await fixtureStack(backend, "dev", {}, workDir);
         await stack.setAllConfig({
             [qualifiedKey(readProject(workDir).name, "repositoryName")]: { value: REPOSITORY },
             "aws:region": { value: TEST_REGION },
             ...FIXTURE_ECS_CONFIG,
         });
-        const ecr = new ECRClient({ region: TEST_REGION, endpoint: moto.endpoint, credentials: { accessKeyId: "demo", secretAccessKey: "demo" } });
+        const ecr = new ECRClient({ region: TEST_REGION, endpoint: servers.motoEndpoint, credentials: { accessKeyId: "demo", secretAccessKey: "demo" } });
         // As ImmutableRepository makes it: release tags fixed, the protective deployed-* tags movable.
         await ecr.send(
             new CreateRepositoryCommand({
@@ -117,36 +151,50 @@ async function main(argv: string[]): Promise<number> {
         ecr.destroy();
         say("(against AWS: the ecr-push workflow builds and pushes each release; docs/CI.md)\n");
 
-        const env = {
-            ...process.env,
-            ...backend.env,
-            ...moto.env,
-            AWS_ENDPOINT_URL_ECS: rollout.endpoint,
-            PAPYRUS_DEPLOYER: process.env.USER ?? "demo",
-        };
+        const env = { ...process.env, ...backend.env, ...servers.env, PAPYRUS_DEPLOYER: process.env.USER ?? "demo" };
         for (const [i, step] of STEPS.entries()) {
             say(`--- ${i + 1}/${STEPS.length}: ${step.say}`);
             say(`$ papyrus-deploy ${step.args.join(" ")}`);
             say(`  (against AWS: ${step.real})`);
-            const run = spawn(process.execPath, [CLI, ...step.args, "--cwd", workDir], { env, stdio: ["ignore", "inherit", "pipe"] });
-            let engineOutput = "";
-            run.stderr!.on("data", (c) => (engineOutput += c));
+            // stderr live: with `--progress steps` it holds one line per resource operation, the rollout's progress and any error.
+            const run = spawn(process.execPath, [CLI, ...step.args, "--cwd", workDir], { env, stdio: ["ignore", "inherit", "inherit"] });
             child = { process: run, closed: new Promise<number | null>((resolve) => run.on("close", resolve)) };
             const code = await child.closed;
             if (stopping) return 130;
             child = undefined;
             if (code !== 0) {
-                process.stderr.write(engineOutput);
                 say(`demo: step ${i + 1} exited ${code}`);
                 return code ?? 1;
             }
             say("");
         }
         say(`done in ${Math.round((Date.now() - started) / 1000)} s. The same commands against real AWS: README, "Using it against real AWS".`);
+        finished = true;
         return 0;
     } finally {
         await stop();
     }
+}
+
+const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
+
+/** What `--keep` leaves: where things are, the environment to drive it from another shell, commands to try, and how to stop it. */
+function printKept(backend: TempBackend, servers: DemoServers, workDir: string): void {
+    const cli = path.join(PROJECT_ROOT, "automation", "bin", "papyrus-deploy.js");
+    say(`\nkept: moto (AWS API emulator) on port ${servers.motoPort} and the ECS rollout proxy run on (pids in ${path.join(backend.dir, SERVERS_FILE)});`);
+    say(`the state is in ${backend.dir}/state and the project in ${workDir}. To drive it, in a shell:\n`);
+    const env: Record<string, string> = { ...servers.env, ...backend.env };
+    for (const [key, value] of Object.entries(env)) say(`  export ${key}=${quote(value)}`);
+    say(`  export PATH=${quote(path.join(PROJECT_ROOT, ".tools", "bin"))}:"$PATH"`);
+    say(`  alias papyrus-deploy=${quote(`node ${cli}`)}`);
+    say(`  cd ${quote(workDir)}\n`);
+    say("then try:");
+    say("  papyrus-deploy status");
+    say("  papyrus-deploy history --stack dev");
+    say("  papyrus-deploy verify --stack dev");
+    say(`  papyrus-deploy deploy --stack dev --tag ${TAGS[0]} --progress steps`);
+    say("  papyrus-deploy rollback --stack dev --progress steps");
+    say(`\nstop moto and remove the demo (state included): npm run demo -- --stop   (from ${PROJECT_ROOT})`);
 }
 
 function say(line: string): void {

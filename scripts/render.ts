@@ -9,10 +9,12 @@
 //
 // Git's Pulumi.<stack>.yaml holds no image, so a stack renders as a new one
 // (repository and roles, no service) until the driver's `--set papyrus:image`
-// or the stack's last outputs (what a plain `pulumi up` keeps) name an image.
+// or the stack's last outputs (what a plain `pulumi up` keeps) name an image;
+// the output then ends with a line saying so (`note` in the JSON).
 //
 // Values come from the mocks (fixed account 123456789012, names derived from
 // resource names), not from AWS: ARNs and DNS names are illustrative.
+import { qualifiedKey } from "../components/configSchema";
 import { evaluateUnderMocks, Evaluation, RecordedResource, UnknownStackError } from "../testkit/evaluateUnderMocks";
 
 const USAGE = "usage: render.ts --stack <name> [--json] [--set <key>=<value>]... [--unset <key>]... [--last-output <name>=<value>]...";
@@ -79,9 +81,26 @@ export class UsageError extends Error {
     }
 }
 
-/** The machine form: the evaluation as it is, inputs exactly as the provider would get them. */
+const SERVICE_TYPE = "aws:ecs/service:Service";
+
+/**
+ * For a stack that runs no image yet (git's Pulumi.<stack>.yaml names none, and no last outputs were
+ * given): one line saying that the service comes with the first deploy, and the flag that shows it now.
+ * Unset when the evaluation has an ECS service.
+ */
+export function noServiceNote(evaluation: Evaluation): string | undefined {
+    if (evaluation.resources.some((r) => r.type === SERVICE_TYPE)) return undefined;
+    const repository = typeof evaluation.outputs.repositoryUrl === "string" ? evaluation.outputs.repositoryUrl : "<repository-url>";
+    return (
+        `no service yet: the stack runs no image, so its service (task definition, ECS service, load balancer) appears with the first deploy; ` +
+        `to see it now: npm run render -- --stack ${evaluation.stack} --set ${qualifiedKey(evaluation.project, "image")}=${repository}@sha256:<64 hex>`
+    );
+}
+
+/** The machine form: the evaluation as it is, inputs exactly as the provider would get them, plus `note` when there is no service yet. */
 export function renderJson(evaluation: Evaluation): string {
-    return JSON.stringify(evaluation, null, 2);
+    const note = noServiceNote(evaluation);
+    return JSON.stringify(note === undefined ? evaluation : { ...evaluation, note }, null, 2);
 }
 
 /** The human form: resources as a tree under their parents, JSON-valued inputs (policies, container definitions) pretty-printed. */
@@ -121,6 +140,8 @@ export function renderTree(evaluation: Evaluation): string {
     for (const [key, value] of Object.entries(evaluation.outputs)) {
         lines.push(`  ${key}: ${value === undefined ? "(unset)" : JSON.stringify(value)}`);
     }
+    const note = noServiceNote(evaluation);
+    if (note !== undefined) lines.push("", note);
     return lines.join("\n");
 }
 

@@ -176,4 +176,5 @@ step "build: dist/ (the compiled CLI and the package entries)"
 node scripts/build.js --if-stale || fail "\`npm run build\` failed (see the tsc errors above)"
 
 step "ready"
-echo "tools in $BIN; run the tests with: npm test"
+echo "tools in $BIN"
+echo "next: npm run demo   (about a minute: deploy, roll back, history, verify, status against a local AWS emulator; README)"

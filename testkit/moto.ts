@@ -18,6 +18,8 @@ export const TEST_ACCOUNT = "123456789012";
 export interface MotoServer {
     readonly endpoint: string;
     readonly port: number;
+    /** The moto_server process (the leader of its own process group). */
+    readonly pid: number;
     /** Environment for AWS SDK clients and for child processes (the driver, the CLI). */
     readonly env: Record<string, string>;
     /** Clears all state in the emulator. */
@@ -35,6 +37,18 @@ export async function freePort(): Promise<number> {
             server.close(() => resolve(port));
         });
     });
+}
+
+/** Environment for AWS SDK clients and child processes that talk to the moto at `endpoint`: its dummy credentials, the fixed region. */
+export function motoEnv(endpoint: string): Record<string, string> {
+    return {
+        AWS_ACCESS_KEY_ID: "testing",
+        AWS_SECRET_ACCESS_KEY: "testing",
+        AWS_REGION: TEST_REGION,
+        AWS_DEFAULT_REGION: TEST_REGION,
+        AWS_ENDPOINT_URL: endpoint,
+        AWS_EC2_METADATA_DISABLED: "true",
+    };
 }
 
 export interface StartMotoOptions {
@@ -92,14 +106,8 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<MotoSer
     return {
         endpoint,
         port,
-        env: {
-            AWS_ACCESS_KEY_ID: "testing",
-            AWS_SECRET_ACCESS_KEY: "testing",
-            AWS_REGION: TEST_REGION,
-            AWS_DEFAULT_REGION: TEST_REGION,
-            AWS_ENDPOINT_URL: endpoint,
-            AWS_EC2_METADATA_DISABLED: "true",
-        },
+        pid: child.pid!,
+        env: motoEnv(endpoint),
         async reset() {
             const res = await fetch(`${endpoint}/moto-api/reset`, { method: "POST" });
             if (!res.ok) throw new Error(`moto reset failed: ${res.status}`);
@@ -115,7 +123,7 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<MotoSer
 }
 
 /** The process's moto, lent to one suite: `release()` instead of `stop()`. */
-export interface SharedMoto extends Omit<MotoServer, "stop"> {
+export interface SharedMoto extends Omit<MotoServer, "stop" | "pid"> {
     /** Resets the server for the next suite; the server runs on until the process exits. */
     release(): Promise<void>;
 }

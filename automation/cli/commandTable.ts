@@ -7,7 +7,19 @@ import { formatDuration } from "../../components/duration";
 import { DEFAULT_REPLICA_WAIT_MS, DEFAULT_RESTORE_WAIT_MS } from "../aws/wait";
 import { ANY_PROJECT, qualifiedKey } from "../../components/configSchema";
 import type { CommandSpec, FlagSpec } from "./flagSpec";
-import { findProjectDirectory, onRollback, projectDirectory, tagPolicy, text, toDigest, toTag, toVersion, updateNumber, waitDuration } from "./flagValues";
+import {
+    findProjectDirectory,
+    onRollback,
+    progressStyle,
+    projectDirectory,
+    tagPolicy,
+    text,
+    toDigest,
+    toTag,
+    toVersion,
+    updateNumber,
+    waitDuration,
+} from "./flagValues";
 
 const stack = (what: string) =>
     ({
@@ -38,6 +50,12 @@ const ON_ROLLBACK = {
         when: (value: string) => value === "reconcile",
         problem: "needs ECS checked after the update, which `--no-verify` turns off: drop one of them",
     },
+} as const;
+const PROGRESS = {
+    type: "string",
+    value: "engine|steps",
+    parse: progressStyle,
+    help: "how the engine's work is shown on stderr: its own output (`engine`, default) or one line per resource operation (`steps`)",
 } as const;
 const EVIDENCE = {
     type: "string",
@@ -84,6 +102,7 @@ export const COMMANDS = {
             preview: { type: "boolean", option: "preview", set: true, help: "show what the update would change; change nothing" },
             "accept-findings": ACCEPT_FINDINGS,
             "no-verify": NO_VERIFY,
+            progress: PROGRESS,
             "wait-timeout": WAIT_TIMEOUT,
             "on-rollback": ON_ROLLBACK,
             evidence: {
@@ -132,6 +151,7 @@ export const COMMANDS = {
                 help: `with --restore: how long to wait for the restore: \`20m\`, \`45m\` (default ${formatDuration(DEFAULT_RESTORE_WAIT_MS)}, at most 60m)`,
             },
             "no-verify": NO_VERIFY,
+            progress: PROGRESS,
             "wait-timeout": WAIT_TIMEOUT,
             "on-rollback": ON_ROLLBACK,
             evidence: EVIDENCE,
@@ -179,6 +199,7 @@ export const COMMANDS = {
             },
             "accept-findings": ACCEPT_FINDINGS,
             "no-verify": NO_VERIFY,
+            progress: PROGRESS,
             "wait-timeout": WAIT_TIMEOUT,
             "on-rollback": ON_ROLLBACK,
             evidence: EVIDENCE,
@@ -189,7 +210,14 @@ export const COMMANDS = {
         description:
             "Runs up with the digest the stack's state runs now: an infrastructure change (a health check, more tasks) " +
             "without touching the image. A plain `pulumi up` keeps the running digest too.",
-        flags: { stack: stack("the stack to update"), "no-verify": NO_VERIFY, "wait-timeout": WAIT_TIMEOUT, "on-rollback": ON_ROLLBACK, evidence: EVIDENCE },
+        flags: {
+            stack: stack("the stack to update"),
+            "no-verify": NO_VERIFY,
+            progress: PROGRESS,
+            "wait-timeout": WAIT_TIMEOUT,
+            "on-rollback": ON_ROLLBACK,
+            evidence: EVIDENCE,
+        },
     },
     reconcile: {
         summary: "make the stack record the digest ECS runs (after ECS rolled a deployment back)",
@@ -198,7 +226,7 @@ export const COMMANDS = {
             "(ECS's circuit breaker or a deployment alarm rolled the last update back), runs up with that digest, recorded as " +
             "kind `reconcile` linked to the rolled-back update, so state, history and ECS agree and the next plain update keeps it. " +
             "Nothing to do when they already agree.",
-        flags: { stack: stack("the stack to reconcile"), "wait-timeout": WAIT_TIMEOUT, evidence: EVIDENCE },
+        flags: { stack: stack("the stack to reconcile"), progress: PROGRESS, "wait-timeout": WAIT_TIMEOUT, evidence: EVIDENCE },
     },
     history: {
         summary: "list the stack's deployments, marking the one its state runs",

@@ -22,6 +22,11 @@ export function onRollback(value: string, flag: string): "fail" | "reconcile" {
     throw new InvalidInputError(flag, value, "must be `fail` (exit 6 when ECS rolls the deployment back) or `reconcile` (also record what ECS runs)");
 }
 
+export function progressStyle(value: string, flag: string): "engine" | "steps" {
+    if (value === "engine" || value === "steps") return value;
+    throw new InvalidInputError(flag, value, "must be `engine` (the engine's own output) or `steps` (one line per resource operation)");
+}
+
 export function waitDuration(value: string, flag: string): number {
     const ms = parseDuration(value);
     if (ms === undefined) {

@@ -8,6 +8,9 @@ import { parseCommandLine, ParsedCommandLine } from "./parseCommandLine";
 import { packageVersion } from "./version";
 import { commandUsage, usage } from "./usage";
 import { DeployError, EXIT_CODES, ImageNotFoundError, InvalidInputError } from "../record/errors";
+import { progressStyle } from "./flagValues";
+import { engineStepLine } from "./progress";
+import type { EngineEvent } from "@pulumi/pulumi/automation";
 import type { DeployResult } from "../update/outcome";
 // The commands, the printer and what they load (the Pulumi SDK, the AWS SDK) are imported when a
 // command runs, not at start: `--help`, `--version` and a mistyped flag answer without them.
@@ -95,7 +98,7 @@ async function runParsed(parsed: ParsedCommandLine, out: NodeJS.WritableStream, 
         out.write(json ? JSON.stringify(result, null, 2) + "\n" : formatStatus(result));
         return EXIT_CODES.ok;
     }
-    const context = { onOutput: (text: string) => err.write(text), signal };
+    const context = { onOutput: (text: string) => err.write(text), signal, ...progressOptions(values.progress, err) };
     switch (command) {
         case "deploy": {
             const options = { ...commandOptions(command, values), ...context };
@@ -162,6 +165,18 @@ async function runParsed(parsed: ParsedCommandLine, out: NodeJS.WritableStream, 
             return !result.inSync || result.rolloutFailed ? EXIT_CODES.drift : result.rollingOut ? EXIT_CODES.rolloutTimeout : EXIT_CODES.ok;
         }
     }
+}
+
+/** `--progress steps`: the engine's own output left out, one line per resource operation from its events instead. */
+function progressOptions(given: string | boolean | undefined, err: NodeJS.WritableStream) {
+    if (typeof given !== "string" || progressStyle(given, "--progress") === "engine") return {};
+    return {
+        onEngineOutput: () => undefined,
+        onEvent: (event: EngineEvent) => {
+            const line = engineStepLine(event);
+            if (line !== undefined) err.write(`  ${line}\n`);
+        },
+    };
 }
 
 if (require.main === module) {

@@ -108,14 +108,23 @@ export function formatHistory(deployments: readonly Deployment[]): string {
     return formatTable(["VERSION", "STARTED", "FINISHED", "RESULT", "RELEASE", "KIND", "TAG", "DIGEST", "WHO", "RUNS"], rows);
 }
 
-/** The table `status` prints. */
+/**
+ * The table `status` prints. A cell that could not be filled gets one clause and a number (`no
+ * credentials [1]`); the full messages follow the table, numbered, so the table stays readable.
+ */
 export function formatStatus(result: StatusResult): string {
     if (result.stacks.length === 0) {
-        return `no stacks of project \`${result.project}\` in ${result.backendUrl}${result.note === undefined ? "" : ` (${result.note})`}\n`;
+        return `no stacks of project \`${result.project}\` in ${result.backendUrl}${result.note === undefined ? "" : ` (${result.note})`}
+`;
     }
+    const details: string[] = [];
+    const noted = (stack: string, column: string, reason: string, message: string) => {
+        details.push(`[${details.length + 1}] ${stack} ${column}: ${message}`);
+        return `${reason} [${details.length}]`;
+    };
     const rows = result.stacks.map((s) =>
         s.problem !== undefined
-            ? [s.stack, "-", "-", "-", "-", "-", "-", "-", "-", s.problem]
+            ? [s.stack, "-", "-", "-", "-", "-", "-", "-", "-", s.reason === undefined ? s.problem : noted(s.stack, "NOTE", s.reason, s.problem)]
             : [
                   s.stack,
                   s.version === undefined ? "-" : String(s.version),
@@ -123,18 +132,20 @@ export function formatStatus(result: StatusResult): string {
                   s.tag ?? "-",
                   s.when ? s.when.replace(/\.\d{3}Z$/, "Z") : "-",
                   s.who ?? "-",
-                  ecsCell(s.ecs),
+                  s.ecs !== undefined && "notChecked" in s.ecs ? noted(s.stack, "ECS", s.ecs.reason, s.ecs.notChecked) : ecsCell(s.ecs),
                   s.release?.verdict ?? "-",
-                  protectionCell(s.protection),
+                  s.protection !== undefined && "unknown" in s.protection
+                      ? noted(s.stack, "PROTECTED", s.protection.reason, s.protection.unknown)
+                      : protectionCell(s.protection),
                   "",
               ],
     );
-    return formatTable(["STACK", "VERSION", "DIGEST", "TAG", "WHEN", "WHO", "ECS", "RELEASE", "PROTECTED", "NOTE"], rows);
+    const table = formatTable(["STACK", "VERSION", "DIGEST", "TAG", "WHEN", "WHO", "ECS", "RELEASE", "PROTECTED", "NOTE"], rows);
+    return details.length === 0 ? table : `${table}\n${details.map((d) => escapeUnprintable(d) + "\n").join("")}`;
 }
 
-function ecsCell(ecs: EcsState | undefined): string {
+function ecsCell(ecs: Exclude<EcsState, { notChecked: string }> | undefined): string {
     if (ecs === undefined) return "-";
-    if ("notChecked" in ecs) return `not checked: ${ecs.notChecked}`;
     return ecs.inSync
         ? ecs.rolloutFailed
             ? "in sync (deployment FAILED)"
@@ -144,9 +155,8 @@ function ecsCell(ecs: EcsState | undefined): string {
         : `DRIFT (runs ${ecs.running.map((r) => r.slice(r.indexOf("@") + 1, r.indexOf("@") + 20) + "…").join(", ") || "nothing"})`;
 }
 
-function protectionCell(protection: ProtectionState | undefined): string {
+function protectionCell(protection: Exclude<ProtectionState, { unknown: string }> | undefined): string {
     if (protection === undefined) return "-";
-    if ("unknown" in protection) return `unknown: ${protection.unknown}`;
     const archived = protection.imageStatus !== "ACTIVE" ? ` (${protection.imageStatus})` : "";
     return protection.protected ? `yes (${protection.tags.join(", ")})${archived}` : `no${archived}`;
 }

@@ -14,7 +14,8 @@ import { createEcrClient } from "../aws/ecr";
 import { fileBackendRoot } from "../engine/checkpointFile";
 import { engineCall } from "../engine/errors";
 import { backendFor, createWorkspace, isMissingOwnBackend } from "../engine/workspace";
-import { DeployError, StateUnreadableError } from "../record/errors";
+import { DeployError, StateAccessDeniedError, StateUnreadableError, UnreachableError } from "../record/errors";
+import { awsUnavailable } from "../aws/awsErrors";
 import { currentDeployment, markRunning, readDeployments } from "../record/history";
 import { readSetting, StackConfigValues } from "../record/updateConfig";
 import type { ReleaseVerdict } from "../record/verdict";
@@ -31,11 +32,13 @@ export interface StatusOptions {
     readonly clientsFor?: (region: string | undefined) => { readonly ecr: ECRClient; readonly ecs: ECSClient };
 }
 
+/** `reason`, beside a full message: one clause for a table cell (`no credentials`); the message is printed under the table. */
 export type EcsState =
     | { readonly inSync: boolean; readonly running: readonly string[]; readonly rollingOut?: boolean; readonly rolloutFailed?: boolean }
-    | { readonly notChecked: string };
+    | { readonly notChecked: string; readonly reason: string };
 
-export type ProtectionState = { readonly protected: boolean; readonly tags: readonly string[]; readonly imageStatus: string } | { readonly unknown: string };
+export type ProtectionState =
+    { readonly protected: boolean; readonly tags: readonly string[]; readonly imageStatus: string } | { readonly unknown: string; readonly reason: string };
 
 export interface StackStatus {
     readonly stack: string;
@@ -54,6 +57,8 @@ export interface StackStatus {
     readonly protection?: ProtectionState;
     /** Why the row is incomplete: the stack could not be read, or its state runs no service. */
     readonly problem?: string;
+    /** `problem` in one clause, when it is an error (unset for a stack with nothing deployed yet). */
+    readonly reason?: string;
 }
 
 export interface StatusResult {
@@ -83,7 +88,7 @@ export async function status(options: StatusOptions = {}): Promise<StatusResult>
                 snapshot = await inspectStack({ stackName: name, workDir: options.workDir, envVars: options.envVars });
             } catch (err) {
                 if (!(err instanceof DeployError)) throw err;
-                stacks.push({ stack: name, problem: err.message });
+                stacks.push({ stack: name, problem: err.message, reason: failureClause(err) });
                 continue;
             }
             stacks.push(await stackStatus(snapshot, clientsFor(snapshot.config.values["aws:region"])));
@@ -171,7 +176,8 @@ function stackNamesWithoutEngine(workDir: string, backendUrl: string, project: s
 async function stackStatus(snapshot: StackSnapshot, clients: { ecr: ECRClient; ecs: ECSClient }): Promise<StackStatus> {
     const running = snapshot.running;
     if (!running) {
-        return { stack: snapshot.stack, problem: snapshot.runningProblem ?? "its state runs no service (nothing deployed yet)" };
+        if (snapshot.runningProblem === undefined) return { stack: snapshot.stack, problem: "its state runs no service (nothing deployed yet)" };
+        return { stack: snapshot.stack, problem: snapshot.runningProblem, reason: "image unclear" };
     }
     const current = currentDeployment(snapshot.deployments);
     const time = current?.endTime ?? current?.startTime;
@@ -194,7 +200,9 @@ async function stackStatus(snapshot: StackSnapshot, clients: { ecr: ECRClient; e
 async function ecsState(snapshot: StackSnapshot, ecs: ECSClient, image: string): Promise<EcsState> {
     const cluster = snapshot.outputs.clusterName;
     const service = snapshot.outputs.serviceName;
-    if (typeof cluster !== "string" || typeof service !== "string") return { notChecked: "the stack has no `clusterName`/`serviceName` outputs" };
+    if (typeof cluster !== "string" || typeof service !== "string") {
+        return { notChecked: "the stack has no `clusterName`/`serviceName` outputs", reason: "no service outputs" };
+    }
     try {
         const result = await compareRunningImage(ecs, cluster, service, image);
         return {
@@ -204,21 +212,45 @@ async function ecsState(snapshot: StackSnapshot, ecs: ECSClient, image: string):
             ...(result.rolloutFailed ? { rolloutFailed: true } : {}),
         };
     } catch (err) {
-        return { notChecked: (err as Error).message };
+        return { notChecked: (err as Error).message, reason: failureClause(err) };
     }
 }
 
 async function protectionState(snapshot: StackSnapshot, ecr: ECRClient, digest: string): Promise<ProtectionState> {
     const repositoryName = readSetting(snapshot.config, "repositoryName");
-    if (!repositoryName) return { unknown: `\`${qualifiedKey(snapshot.config.project, "repositoryName")}\` is not set` };
+    if (!repositoryName) return { unknown: `\`${qualifiedKey(snapshot.config.project, "repositoryName")}\` is not set`, reason: "no repository set" };
     try {
         const out = await ecr.send(new DescribeImagesCommand({ repositoryName, imageIds: [{ imageDigest: digest }] }));
         const detail = out.imageDetails?.[0];
-        if (!detail) return { unknown: `${digest} is not in \`${repositoryName}\`` };
+        if (!detail) return { unknown: `${digest} is not in \`${repositoryName}\``, reason: "image not found" };
         const tags = protectiveTagsOf(detail.imageTags ?? [], snapshot.name);
         return { protected: tags.length > 0, tags, imageStatus: detail.imageStatus ?? "ACTIVE" };
     } catch (err) {
-        if (err instanceof ImageNotFoundException) return { unknown: `${digest} is not in \`${repositoryName}\` any more (deleted or expired)` };
-        return { unknown: `${(err as Error).name}: ${(err as Error).message.split("\n")[0]}` };
+        if (err instanceof ImageNotFoundException)
+            return { unknown: `${digest} is not in \`${repositoryName}\` any more (deleted or expired)`, reason: "image deleted" };
+        return { unknown: `${(err as Error).name}: ${(err as Error).message.split("\n")[0]}`, reason: failureClause(awsUnavailable(err, "ECR") ?? err) };
     }
+}
+
+/**
+ * One clause for a table cell, from the error's type (its message goes under the table): what a
+ * person checks first. AWS failures arrive as `UnreachableError` (awsErrors.ts), whose reason starts
+ * with the SDK error's name or the network code.
+ */
+export function failureClause(err: unknown): string {
+    if (err instanceof StateAccessDeniedError) return "state access denied";
+    if (err instanceof StateUnreadableError) return "state unreadable";
+    if (err instanceof UnreachableError) {
+        if (/^CredentialsProviderError\b/.test(err.reason)) return "no credentials";
+        if (/^(ExpiredToken|ExpiredTokenException)\b/.test(err.reason)) return "credentials expired";
+        if (/^AccessDeniedException\b/.test(err.reason)) return "access denied";
+        if (/^(UnrecognizedClientException|InvalidClientTokenId|InvalidSignatureException|SignatureDoesNotMatch)\b/.test(err.reason))
+            return "credentials refused";
+        if (err.reason === "no AWS region is configured") return "no region";
+        return err.transient ? "AWS unavailable" : "error";
+    }
+    const name = (err as Error | undefined)?.name ?? "";
+    if (name === "ClusterNotFoundException" || name === "ServiceNotFoundException" || /\bwas not found\b/.test((err as Error | undefined)?.message ?? ""))
+        return "not found";
+    return "error";
 }

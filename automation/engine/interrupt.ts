@@ -33,7 +33,13 @@ export interface EngineWiring {
  * signal of its own within `graceMs`.
  */
 export async function withEngineInterrupt<T>(
-    options: { readonly onOutput?: (text: string) => void; readonly onEvent?: (event: EngineEvent) => void; readonly signal?: AbortSignal },
+    options: {
+        readonly onOutput?: (text: string) => void;
+        /** The engine's output, when it goes elsewhere than `onOutput`. */
+        readonly onEngineOutput?: (text: string) => void;
+        readonly onEvent?: (event: EngineEvent) => void;
+        readonly signal?: AbortSignal;
+    },
     run: (engine: EngineWiring) => Promise<T>,
     graceMs = ENGINE_INTERRUPT_GRACE_MS,
 ): Promise<T> {
@@ -43,7 +49,7 @@ export async function withEngineInterrupt<T>(
         if (isCancelAcknowledged(event)) engineHeard = true;
         options.onEvent?.(event);
     };
-    const onOutput = (text: string) => options.onOutput?.(text);
+    const onOutput = (text: string) => (options.onEngineOutput ?? options.onOutput)?.(text);
     let timer: NodeJS.Timeout | undefined;
     const forward = () => {
         timer = setTimeout(() => {

@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
+import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { ConfigKey, qualifiedKey } from "../../components/configSchema";
 import { createEcrClient } from "../aws/ecr";
 import { createEcsClient } from "../aws/verify";
@@ -33,8 +34,12 @@ export interface StackContext {
     readonly envVars?: Record<string, string>;
     readonly ecr?: ECRClient;
     readonly ecs?: ECSClient;
-    /** Engine output, line by line, as it happens. */
+    /** Engine output, line by line, as it happens, and the driver's own progress lines. */
     readonly onOutput?: (text: string) => void;
+    /** The engine's own output alone. @default `onOutput` */
+    readonly onEngineOutput?: (text: string) => void;
+    /** Typed engine events of every engine operation (resource steps, diagnostics, the summary), as they come. */
+    readonly onEvent?: (event: EngineEvent) => void;
     /**
      * Aborting stops the driver: before `up` nothing changes; during `up` the engine cancels at a
      * safe point. The engine gets exactly one interrupt (see `engineInterrupt`).

@@ -146,14 +146,19 @@ describe("examples/app server.js", function () {
 describe("examples/app Dockerfile", () => {
     const dockerfile = fs.readFileSync(path.join(APP_DIR, "Dockerfile"), "utf8");
 
-    it("is multi-stage, and both stages start from a digest-pinned image", () => {
+    it("is multi-stage, and both stages start from the same digest-pinned image of Node.js 26, the Active LTS line on 2026-12-07", () => {
         const froms = dockerfileInstructions(dockerfile)
             .filter((i) => i.keyword === "FROM")
             .map((i) => i.args);
-        assert.strictEqual(froms.length, 2);
-        for (const from of froms) {
-            assert.match(from, /^node:20-bookworm-slim@sha256:[0-9a-f]{64} AS (build|runtime)$/);
-        }
+        assert.deepStrictEqual(froms, [
+            "node:26-bookworm-slim@sha256:81502e860176e63695d769d3d1a2d3a403abc1c27c6a02169b765f3e43b60ede AS build",
+            "node:26-bookworm-slim@sha256:81502e860176e63695d769d3d1a2d3a403abc1c27c6a02169b765f3e43b60ede AS runtime",
+        ]);
+        // The digest is updated on purpose, with where it came from written beside it.
+        assert.match(dockerfile, /docker-library\/repo-info repos\/node\/remote\/26-bookworm-slim\.md \(commit [0-9a-f]{7}\), read 2026-12-07/);
+        assert.doesNotMatch(dockerfile, /node:20/, "no Node.js 20 left: its support ended on 2026-04-30");
+        const app = JSON.parse(fs.readFileSync(path.join(APP_DIR, "package.json"), "utf8")) as { engines: { node: string } };
+        assert.strictEqual(app.engines.node, ">=24", "the app states no Node.js line past its end of life");
     });
 
     it("mounts the npm token as a BuildKit secret in the build stage only", () => {

@@ -1,12 +1,13 @@
 // `npm run demo`, the README's main-job command, run as a newcomer runs it: it must finish with
 // the history and verify printed, stop moto and everything else it started, and do the same
-// when interrupted with Ctrl-C half way.
+// when interrupted with Ctrl-C half way; with `--keep` leave a demo the CLI can drive with the
+// environment it prints, until `--stop`.
 import * as assert from "assert";
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_ROOT } from "../../automation/engine/tools";
-import { assertNoProcessLeft, waitFor } from "../../testkit/cliProcess";
+import { assertNoProcessLeft, runCli, waitFor } from "../../testkit/cliProcess";
 
 function startDemo(args: string[] = []) {
     const child = spawn("npm", ["run", "--silent", "demo", "--", ...args], { cwd: PROJECT_ROOT, env: process.env, detached: true });
@@ -59,6 +60,19 @@ describe("npm run demo", function () {
         assert.match(table[3], /^1\s.*succeeded\s+completed\s+deploy\s+v25\.10\.30\s+sha256:\S+\s+\S+$/);
         assert.match(out, /in sync: api runs 123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/papyrus-api@sha256:[0-9a-f]{64}, rollout completed\n/);
         assert.match(out, /\(against AWS: npm run rollback -- --stack dev\)/);
+        // A preview before the first deploy, and the engine's work live, one line per resource operation (`--progress steps`).
+        assert.match(
+            out,
+            /^--- 1\/7: preview the first deploy: what the update would create, with nothing changed\n\$ papyrus-deploy deploy --stack dev --tag v25\.10\.30 --preview --progress steps$/m,
+        );
+        assert.match(out, /^would deploy dev: 123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/papyrus-api@sha256:[0-9a-f]{64}$/m);
+        const err = demo.stderr();
+        const created = ["  + create pulumi-nodejs:dynamic:Resource service-task", "  + create pulumi-nodejs:dynamic:Resource service"].join("\n");
+        assert.strictEqual(err.split(created).length - 1, 2, `the preview and the first deploy each create the task definition and the service:\n${err}`);
+        assert.strictEqual((err.match(/^ {2}= 3 create \(\d+s\)$/gm) ?? []).length, 2, err);
+        const replaced = ["  +- replace pulumi-nodejs:dynamic:Resource service-task", "  ~ update pulumi-nodejs:dynamic:Resource service"].join("\n");
+        assert.strictEqual(err.split(replaced).length - 1, 2, `the second deploy and the rollback each replace the task definition:\n${err}`);
+        assert.doesNotMatch(err, /Updating \(|Previewing update|pulumi:providers/, "the engine's own output is left out");
         // The gate read moto's one HIGH finding (below CRITICAL); the rollback's digest kept its slot; status shows the stack.
         assert.match(out, /^scan: passed \(COMPLETE; findings: 1 HIGH, threshold CRITICAL\)$/m);
         assert.match(out, /^protected: 2 digest\(s\) \(deployed-dev-slot1…10\)$/m);
@@ -67,6 +81,87 @@ describe("npm run demo", function () {
         assert.ok(!fs.existsSync(dir), `${dir} is removed without --keep`);
         await assertNoProcessLeft(dir);
         assert.deepStrictEqual(motoLeft(out), []);
+    });
+
+    it("--keep leaves it running for the CLI with the printed environment, and --stop ends it and leaves no process", async () => {
+        const demo = startDemo(["--keep"]);
+        const code = await demo.exited;
+        const out = demo.stdout();
+        assert.strictEqual(code, 0, `${out}\n${demo.stderr()}`);
+        const dir = demoDir(out);
+        const kept = out.slice(out.indexOf("\nkept: "));
+        const port = /moto \(AWS API emulator\) on port (\d+) and the ECS rollout proxy run on \(pids in (\S+)\);/.exec(kept);
+        assert.ok(port, kept);
+        assert.strictEqual(port[2], path.join(dir, "servers.json"));
+        const servers = JSON.parse(fs.readFileSync(port[2], "utf8")) as { pid: number; motoPid: number; motoPort: number };
+        assert.strictEqual(String(servers.motoPort), port[1]);
+        assert.strictEqual(motoLeft(out).length, 1, "moto runs on");
+
+        // The environment exactly as printed: `export KEY='value'` lines, PATH, the alias and the project directory.
+        const env: Record<string, string> = {};
+        for (const [, key, value] of kept.matchAll(/^ {2}export (\w+)='([^']*)'$/gm)) env[key] = value;
+        assert.deepStrictEqual(Object.keys(env).sort(), [
+            "AWS_ACCESS_KEY_ID",
+            "AWS_DEFAULT_REGION",
+            "AWS_EC2_METADATA_DISABLED",
+            "AWS_ENDPOINT_URL",
+            "AWS_ENDPOINT_URL_ECS",
+            "AWS_REGION",
+            "AWS_SECRET_ACCESS_KEY",
+            "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK",
+            "PULUMI_BACKEND_URL",
+            "PULUMI_CONFIG_PASSPHRASE",
+            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION",
+            "PULUMI_HOME",
+            "PULUMI_SKIP_UPDATE_CHECK",
+        ]);
+        const tools = /^ {2}export PATH='([^']+)':"\$PATH"$/m.exec(kept)?.[1];
+        assert.strictEqual(tools, path.join(PROJECT_ROOT, ".tools", "bin"));
+        assert.match(kept, new RegExp(`^ {2}alias papyrus-deploy='node ${path.join(PROJECT_ROOT, "automation", "bin", "papyrus-deploy.js")}'$`, "m"));
+        const workDir = /^ {2}cd '([^']+)'$/m.exec(kept)?.[1];
+        assert.ok(workDir && workDir.startsWith(dir), kept);
+        assert.match(kept, /^ {2}papyrus-deploy status\n {2}papyrus-deploy history --stack dev\n {2}papyrus-deploy verify --stack dev$/m);
+        assert.match(kept, /^stop moto and remove the demo \(state included\): npm run demo -- --stop {3}\(from .+\)$/m);
+
+        // A shell with only that environment (no AWS or Pulumi variables of its own): the CLI reads the kept demo.
+        const shell: Record<string, string> = { PATH: `${tools}:/usr/bin:/bin`, HOME: process.env.HOME ?? "/root", USER: "newcomer", ...env };
+        const status = await runCli(["status"], shell, workDir);
+        assert.strictEqual(status.code, 0, status.stderr);
+        assert.match(status.stdout, /^dev\s+3\s+sha256:\S+\s+v25\.10\.30\s+\S+\s+\S+\s+in sync\s+completed\s+yes \(deployed-dev-slot1\)$/m);
+        const history = await runCli(["history", "--stack", "dev"], shell, workDir);
+        assert.strictEqual(history.code, 0, history.stderr);
+        assert.strictEqual(history.stdout.trimEnd().split("\n").length, 4, history.stdout);
+        // Without the credentials lines: the ECS and PROTECTED cells say so in one clause each, the details follow the table.
+        const { AWS_ACCESS_KEY_ID: _id, AWS_SECRET_ACCESS_KEY: _secret, ...withoutCredentials } = shell;
+        const noCredentials = await runCli(
+            ["status"],
+            { ...withoutCredentials, AWS_SHARED_CREDENTIALS_FILE: "/nonexistent", AWS_CONFIG_FILE: "/nonexistent" },
+            workDir,
+        );
+        assert.strictEqual(noCredentials.code, 0, noCredentials.stderr);
+        const [table, details] = noCredentials.stdout.split("\n\n");
+        assert.match(table.split("\n")[1], /^dev\s+3\s.*\s+no credentials \[1\]\s+completed\s+no credentials \[2\]$/);
+        assert.match(details, /^\[1\] dev ECS: ECS at http:\/\/127\.0\.0\.1:\d+ could not be reached: CredentialsProviderError: .*\n\[2\] dev PROTECTED: /);
+        const verify = await runCli(["verify", "--stack", "dev"], shell, workDir);
+        assert.strictEqual(verify.code, 0, verify.stderr);
+        assert.match(verify.stdout, /^in sync: api runs .*, rollout completed$/m);
+
+        const stop = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+            const child = spawn("npm", ["run", "--silent", "demo", "--", "--stop", dir], { cwd: PROJECT_ROOT, env: process.env });
+            let stdout = "";
+            child.stdout.on("data", (c) => (stdout += c));
+            child.on("close", (c) => resolve({ code: c, stdout }));
+        });
+        assert.strictEqual(stop.code, 0, stop.stdout);
+        assert.strictEqual(stop.stdout, `stopped moto (port ${servers.motoPort}) and the rollout proxy, and removed ${dir}\n`);
+        assert.ok(!fs.existsSync(dir), `${dir} is removed`);
+        assert.deepStrictEqual(motoLeft(out), []);
+        assert.deepStrictEqual(
+            [servers.pid, servers.motoPid].filter((pid) => fs.existsSync(`/proc/${pid}`)),
+            [],
+            "the servers process and moto are gone",
+        );
+        await assertNoProcessLeft(dir);
     });
 
     it("stops moto and removes its state on Ctrl-C, half way", async () => {

@@ -375,7 +375,7 @@ describe("protected digests, archived targets, the scan gate and status (real en
                 [prod.version, prod.digest, prod.who, prod.kind, prod.image],
                 [1, v2.digest, "ci-test", "promote", `${TEST_ACCOUNT}.dkr.ecr.${PROD_REGION}.amazonaws.com/${REPO}@${v2.digest}`],
             );
-            assert.deepStrictEqual(prod.ecs, { notChecked: "the stack has no `clusterName`/`serviceName` outputs" });
+            assert.deepStrictEqual(prod.ecs, { notChecked: "the stack has no `clusterName`/`serviceName` outputs", reason: "no service outputs" });
             assert.deepStrictEqual([prod.release?.verdict, prod.release?.ecs], ["completed", "no-service"]);
             assert.deepStrictEqual(prod.protection, { protected: true, tags: ["deployed-prod-slot1"], imageStatus: "ACTIVE" });
             assert.deepStrictEqual(row("qa"), { stack: "qa", problem: "its state runs no service (nothing deployed yet)" });
@@ -391,11 +391,9 @@ describe("protected digests, archived targets, the scan gate and status (real en
                     `^dev\\s+1\\s+${v2.digest.slice(0, 19)}…\\s+v2\\.0\\.0\\s+\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ\\s+alice\\s+in sync \\(rolling out\\)\\s+completed\\s+yes \\(deployed-dev-slot1\\)$`,
                 ),
             );
-            assert.match(
-                lines[2],
-                /^prod\s+1\s+.*ci-test\s+not checked: the stack has no `clusterName`\/`serviceName` outputs\s+completed\s+yes \(deployed-prod-slot1\)$/,
-            );
+            assert.match(lines[2], /^prod\s+1\s+.*ci-test\s+no service outputs \[1\]\s+completed\s+yes \(deployed-prod-slot1\)$/);
             assert.match(lines[3], /^qa(\s+-){8}\s+its state runs no service \(nothing deployed yet\)$/);
+            assert.deepStrictEqual(lines.slice(4), ["", "[1] prod ECS: the stack has no `clusterName`/`serviceName` outputs"]);
         } finally {
             prodEcr.destroy();
         }

@@ -223,7 +223,8 @@ describe("stale driver locks, unreadable state, and the exit codes the table nam
         );
         const table = await cli(["status"]);
         assert.strictEqual(table.code, 0, table.stderr);
-        assert.match(table.stdout, /^dev +- +- +- +- +- +- +- +- +the state of stack `dev` cannot be read: /m);
+        assert.match(table.stdout, /^dev +- +- +- +- +- +- +- +- +state unreadable \[1\]$/m);
+        assert.match(table.stdout, /^\[1\] dev NOTE: the state of stack `dev` cannot be read: /m);
         assert.match(table.stdout, /^prod +1 +sha256:/m);
         assert.match(table.stderr, /^warning: `pulumi stack ls` failed/m);
 

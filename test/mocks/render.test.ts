@@ -8,6 +8,9 @@ import { evaluateUnderMocks } from "../../testkit/evaluateUnderMocks";
 import { parseRenderArgs, renderTree } from "../../scripts/render";
 
 const ROOT = path.resolve(__dirname, "..", "..");
+const NO_SERVICE_DEV =
+    "no service yet: the stack runs no image, so its service (task definition, ECS service, load balancer) appears with the first deploy; " +
+    "to see it now: npm run render -- --stack dev --set papyrus:image=123456789012.dkr.ecr.eu-west-1.amazonaws.com/papyrus-api@sha256:<64 hex>";
 const run = promisify(execFile);
 
 /** `node -r ts-node/register/transpile-only scripts/render.ts ...`: what `npx ts-node --transpile-only` runs, without npx's startup. */
@@ -24,15 +27,34 @@ describe("render (child process)", function () {
     it("prints the dev stack as JSON: a new stack without a service, and with `--set papyrus:image` that digest as the task definition's image", async () => {
         type Rendered = { stack: string; resources: Array<{ type: string; inputs: Record<string, unknown> }> };
         const taskDefinitions = (evaluation: Rendered) => evaluation.resources.filter((r) => r.type === "aws:ecs/taskDefinition:TaskDefinition");
-        const fresh = JSON.parse((await render(["--stack", "dev", "--json"])).stdout) as Rendered;
+        const fresh = JSON.parse((await render(["--stack", "dev", "--json"])).stdout) as Rendered & { note?: string };
         assert.strictEqual(fresh.stack, "dev");
         assert.deepStrictEqual(taskDefinitions(fresh), [], "git's Pulumi.dev.yaml names no image");
+        assert.strictEqual(fresh.note, NO_SERVICE_DEV, "the JSON says why there is no service, and how to see it");
 
         const image = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/papyrus-api@sha256:${"d".repeat(64)}`;
         const given = JSON.parse((await render(["--stack", "dev", "--json", "--set", `papyrus:image=${image}`])).stdout) as Rendered;
         assert.strictEqual(taskDefinitions(given).length, 1);
         const containers = JSON.parse(taskDefinitions(given)[0].inputs.containerDefinitions as string) as Array<{ image: string }>;
         assert.strictEqual(containers[0].image, image);
+        assert.ok(!("note" in given), "no note once there is a service");
+    });
+
+    it("ends a stack with no deployed image with one line: the service comes with the first deploy, and the command that shows it now", async () => {
+        const { stdout } = await render(["--stack", "prod"]);
+        const lines = stdout.trimEnd().split("\n");
+        assert.strictEqual(lines[0], "stack prod (project papyrus): 9 resources, evaluated under mocks");
+        assert.strictEqual(lines[lines.length - 2], "");
+        assert.strictEqual(
+            lines[lines.length - 1],
+            "no service yet: the stack runs no image, so its service (task definition, ECS service, load balancer) appears with the first deploy; " +
+                "to see it now: npm run render -- --stack prod --set papyrus:image=123456789012.dkr.ecr.eu-central-1.amazonaws.com/papyrus-api@sha256:<64 hex>",
+        );
+        // The command it names works: with a digest in place of `<64 hex>`, the service is there and the line is gone.
+        const image = `123456789012.dkr.ecr.eu-central-1.amazonaws.com/papyrus-api@sha256:${"a".repeat(64)}`;
+        const withImage = (await render(["--stack", "prod", "--set", `papyrus:image=${image}`])).stdout;
+        assert.match(withImage, /^ {2}papyrus-service {2}\[aws:ecs\/service:Service\]$/m);
+        assert.doesNotMatch(withImage, /no service yet/);
     });
 
     it("exits 2 for an unknown stack, naming it and the available stack files", async () => {

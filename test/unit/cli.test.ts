@@ -210,6 +210,27 @@ describe("papyrus-deploy CLI", () => {
         });
     });
 
+    it("refuses a bad `--progress` before anything runs, one error line and one JSON object; commands that run no engine do not take it", async () => {
+        const message = "`--progress` must be `engine` (the engine's own output) or `steps` (one line per resource operation), got `quiet`";
+        for (const command of [
+            ["deploy", "--stack", "dev", "--tag", "v1.0.0"],
+            ["rollback", "--stack", "dev"],
+            ["promote", "--from", "dev", "--to", "prod"],
+            ["up", "--stack", "dev"],
+            ["reconcile", "--stack", "dev"],
+        ]) {
+            const { code, stdout, stderr } = await runCli([...command, "--progress", "quiet", "--cwd", "/nonexistent-papyrus", "--json"]);
+            assert.strictEqual(code, 2, command[0]);
+            assert.strictEqual(stderr, `error: ${message}\n`, command[0]);
+            assert.deepStrictEqual(JSON.parse(stdout), { error: { code: 2, message } });
+        }
+        for (const command of [["history", "--stack", "dev"], ["verify", "--stack", "dev"], ["status"]]) {
+            const { code, stderr } = await runCli([...command, "--progress", "steps"]);
+            assert.strictEqual(code, 2, command[0]);
+            assert.match(stderr, new RegExp(`^error: \`--progress\` is not a flag of \`${command[0]}\``), command[0]);
+        }
+    });
+
     it("refuses the scan gate's and the restore's bad input before anything runs, and `status --stack`", async () => {
         const cases: [string[], RegExp][] = [
             [

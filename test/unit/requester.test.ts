@@ -109,14 +109,15 @@ describe("who asked, and why, on one line", () => {
             project: "papyrus",
             backendUrl: "file:///tmp/state",
             stacks: [
-                { stack: "dev", version: 2, digest, tag: "v1.0.0", when: "2026-11-23T14:40:07.000Z", who: FORGED, ecs: { notChecked: "x" } },
+                { stack: "dev", version: 2, digest, tag: "v1.0.0", when: "2026-11-23T14:40:07.000Z", who: FORGED, ecs: { notChecked: "x", reason: "error" } },
                 { stack: "prod", problem: "line one\nline two" },
             ],
         })
             .trimEnd()
             .split("\n");
-        assert.strictEqual(status.length, 3, "a header and one row per stack");
-        assert.match(status[1], /^dev\s+2\s+.*\s+mallory\\n9 {8}2026-11-23T14:41:10Z .* v9\.9\.9\s+not checked: x/);
+        assert.strictEqual(status.length, 5, "a header, one row per stack, a blank line and the one detail");
+        assert.match(status[1], /^dev\s+2\s+.*\s+mallory\\n9 {8}2026-11-23T14:41:10Z .* v9\.9\.9\s+error \[1\]/);
+        assert.strictEqual(status[4], "[1] dev ECS: x");
         assert.match(status[2], /^prod\s.*line one\\nline two$/);
         assert.strictEqual(describeUpdate(deployments[0]), `update 2 (deploy v1.0.0 by ${FORGED.replace("\n", "\\n")}, succeeded)`);
     });
