@@ -155,6 +155,7 @@ describe("no message ends in an empty value", () => {
         assert.deepStrictEqual([...new Set(seen)].sort(), [
             "--cwd",
             "--on-rollback",
+            "--progress",
             "--tag-pattern",
             "--to-tag",
             "--to-version",
