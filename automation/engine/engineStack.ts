@@ -1,17 +1,29 @@
-// The one engine adapter: the Automation API's `Stack` (selected once, on the session's
-// `LocalWorkspace`) for the commands the driver runs against one stack. Every CLI process goes
-// through the API, which builds the arguments (`--exec-kind auto.local`, `--stack`,
-// `--non-interactive`), sets `PULUMI_AUTOMATION_API`, delivers an abort as one SIGINT, streams typed
-// engine events (`onEvent`) and classifies the CLI's failures (`ConcurrentUpdateError`,
-// `StackNotFoundError`); engine/errors.ts maps those to the driver's errors.
+// The one engine adapter: the Automation API's `Stack` on the session's `LocalWorkspace`, for the
+// commands the driver runs against one stack. Every CLI process goes through the API, which builds
+// the arguments (`--exec-kind auto.local`, `--stack`, `--non-interactive`), sets
+// `PULUMI_AUTOMATION_API`, delivers an abort as one SIGINT, streams typed engine events (`onEvent`)
+// and classifies the CLI's failures (`ConcurrentUpdateError`, `StackNotFoundError`);
+// engine/errors.ts maps those to the driver's errors.
+//
+// Two things the API does around a command are left out, because the driver never uses them and
+// each is a CLI process of its own: `Stack.select` (`pulumi stack select`, before the first
+// command: every command names the stack with `--stack` anyway, and a missing stack fails that
+// command with the same `StackNotFoundError`), and the reads `Stack.up()` and `Stack.refresh()` make
+// after the engine ends, for their `UpResult`/`RefreshResult`: two `stack output` (one
+// `--show-secrets`, which derives the passphrase's key to decrypt) and a one-entry `stack history`.
+// The driver reads the state and the whole history itself. Measured on 2026-12-07 (bench P1,
+// docs/BENCHMARKS.md): those four processes took 0.9–1.5 s per deploy at load 2–4 (driver's own time
+// 1.26 s against 0.34 s without them) and 0.2–0.9 s each at load 16–20. The API's own `up`,
+// `preview` and `refresh` still run; only the stack handle is made without selecting and its two
+// result reads answer nothing (see `engineOnly` below), so an SDK upgrade that adds a read shows in
+// test/unit/engineAdapter.test.ts, which asserts every CLI invocation of a deploy.
 //
 // Two reads skip the CLI on a plain `file://` backend, where they are unambiguous: the checkpoint
 // (checkpointFile.ts) and the tags (tagsFile.ts). The checkpoint read stays because `exportStack()`
 // would be the largest part of the driver's own time: `bench/stateRead.ts`, 20 reads each of the
 // fixture's checkpoint (4 resources) on 2026-12-07, 2 cores shared with other suites: the file
 // 0.18 ms median (0.15–0.49) against `exportStack()` 524 ms (333–1021) at load 4–6, 607 ms at load
-// 10–14 and 1350 ms at load 16–18. A deploy reads the state twice; each of the API's own reads around
-// `up` (`stack select`, `stack output` ×2, a one-entry `stack history`) cost 0.2–0.9 s at load 16–20.
+// 10–14 and 1350 ms at load 16–18. A deploy reads the state twice.
 // The file read also names what is wrong with a checkpoint the engine cannot read either (exit 12
 // naming the file and the fix), where `stack export` only prints the engine's raw error.
 import type { EngineEvent, LocalWorkspace, UpdateSummary } from "@pulumi/pulumi/automation";
@@ -77,11 +89,11 @@ export class EngineStack {
     ) {}
 
     /**
-     * `Stack.select`, once, on first use: a read that the backend's files answer starts no process.
-     * A stack the backend does not have fails here with the API's `StackNotFoundError`.
+     * The API's `Stack` for this stack, made once without `pulumi stack select` (see the top of the
+     * file): a stack the backend does not have fails its first command with `StackNotFoundError`.
      */
     private stack(): Promise<Stack> {
-        this.selected ??= this.workspace.then((workspace) => Stack.select(this.name, workspace));
+        this.selected ??= this.workspace.then((workspace) => Stack.select(this.name, withoutSelecting(workspace)));
         return this.selected;
     }
 
@@ -122,13 +134,12 @@ export class EngineStack {
 
     /**
      * `Stack.up` with the update's message and config file. The API runs it with `--exec-kind
-     * auto.local` (history credits the driver only for such updates), then reads the stack's outputs
-     * and newest history entry for its result, which the driver does not use: it reads the state and
-     * the whole history itself.
+     * auto.local` (history credits the driver only for such updates); the reads it would make after
+     * for its result are skipped (`engineOnly`): the driver reads the state and the whole history itself.
      */
     async up(args: UpArgs): Promise<void> {
         const { message, configFile, onOutput, onEvent, signal } = args;
-        await (await this.stack()).up({ message, configFile, onOutput, onEvent, signal, showSecrets: false });
+        await engineOnly(await this.stack()).up({ message, configFile, onOutput, onEvent, signal, showSecrets: false });
     }
 
     async preview(args: Omit<UpArgs, "message">): Promise<void> {
@@ -136,10 +147,10 @@ export class EngineStack {
         await (await this.stack()).preview({ configFile, onOutput, onEvent, signal });
     }
 
-    /** `Stack.refresh` with `clearPendingCreates`: the way out of pending operations an engine left. */
+    /** `Stack.refresh` with `clearPendingCreates`: the way out of pending operations an engine left. No read after (`engineOnly`). */
     async refreshClearingPending(run: EngineRun = {}): Promise<void> {
         const { onOutput, onEvent, signal } = run;
-        await (await this.stack()).refresh({ clearPendingCreates: true, onOutput, onEvent, signal, showSecrets: false });
+        await engineOnly(await this.stack()).refresh({ clearPendingCreates: true, onOutput, onEvent, signal, showSecrets: false });
     }
 
     /**
@@ -166,4 +177,26 @@ export class EngineStack {
     async cancel(): Promise<void> {
         await (await this.stack()).cancel();
     }
+}
+
+/**
+ * The workspace as `Stack.select` sees it: selecting only runs `pulumi stack select`, which checks
+ * that the stack exists and makes it the checkout's current stack. Every command the `Stack` runs
+ * names the stack itself (`--stack`), and a missing stack fails it with the same error, so the
+ * process is skipped. Everything else is the workspace's own (its prototype).
+ */
+function withoutSelecting(workspace: LocalWorkspace): LocalWorkspace {
+    const selectStack: LocalWorkspace["selectStack"] = async () => undefined;
+    return Object.create(workspace, { selectStack: { value: selectStack } }) as LocalWorkspace;
+}
+
+/**
+ * The stack with the two reads `Stack.up()`/`Stack.refresh()` make after the engine ends answering
+ * nothing: `outputs()` (`stack output` twice) and `info()` (a one-entry `stack history`). The
+ * operation itself is the API's own code, run on this object (its prototype is the stack).
+ */
+function engineOnly(stack: Stack): Stack {
+    const outputs: Stack["outputs"] = async () => ({});
+    const info: Stack["info"] = async () => undefined;
+    return Object.create(stack, { outputs: { value: outputs }, info: { value: info } }) as Stack;
 }
