@@ -18,6 +18,13 @@
 // result reads answer nothing (see `engineOnly` below), so an SDK upgrade that adds a read shows in
 // test/unit/engineAdapter.test.ts, which asserts every CLI invocation of a deploy.
 //
+// The reads that are no engine operation (`stack history`, `stack export`, `stack tag`) run through
+// the API's `PulumiCommand` alone, with the arguments and environment its `Stack` gives them: the
+// `Stack` and `LocalWorkspace` modules load the whole Pulumi runtime (`require` of
+// `@pulumi/pulumi/automation` took 0.5–1.1 s on 2026-12-07 at load 3–8, `automation/cmd` 0.04 s), so
+// a command that only reads (`history`, `status`'s per-stack reads) no longer pays for it; the
+// workspace is made, and the runtime loaded, on the first engine operation or `cancel`.
+//
 // Two reads skip the CLI on a plain `file://` backend, where they are unambiguous: the checkpoint
 // (checkpointFile.ts) and the tags (tagsFile.ts). The checkpoint read stays because `exportStack()`
 // would be the largest part of the driver's own time: `bench/stateRead.ts`, 20 reads each of the
@@ -26,11 +33,12 @@
 // 10–14 and 1350 ms at load 16–18. A deploy reads the state twice.
 // The file read also names what is wrong with a checkpoint the engine cannot read either (exit 12
 // naming the file and the fix), where `stack export` only prints the engine's raw error.
-import type { EngineEvent, LocalWorkspace, UpdateSummary } from "@pulumi/pulumi/automation";
-import { Stack } from "@pulumi/pulumi/automation";
+import type { EngineEvent, LocalWorkspace, Stack, UpdateSummary } from "@pulumi/pulumi/automation";
+import type { PulumiCommand } from "@pulumi/pulumi/automation/cmd";
 import { readCheckpointFile } from "./checkpointFile";
 import { Checkpoint, checkpointProblem } from "./state";
 import { readTagsFile } from "./tagsFile";
+import { CommandOutput, runCommand } from "./tools";
 
 /**
  * The stack's state was read but is no checkpoint: truncated, or JSON of another shape. `file` is
@@ -74,16 +82,25 @@ export interface UpArgs extends EngineRun {
     readonly configFile: string;
 }
 
+/** Where the stack's commands run: the session's CLI and engine environment, and its Automation API workspace. */
+export interface EnginePlace {
+    readonly workDir: string;
+    /** The CLI (tools.ts `engineTools`) and the environment the workspace gives every command. */
+    readonly cli: Promise<{ readonly command: PulumiCommand; readonly env: Record<string, string> }>;
+    /** The session's workspace (workspace.ts `createWorkspace`), made on first call: it loads the Pulumi runtime. */
+    readonly workspace: () => Promise<LocalWorkspace>;
+}
+
 export class EngineStack {
     private selected?: Promise<Stack>;
 
     /**
-     * @param workspace the session's workspace (workspace.ts `createWorkspace`)
+     * @param place where the commands run (workspace.ts `engineStack`)
      * @param name the stack as the engine names it (`organization/papyrus/dev`)
      * @param backendUrl the state backend: a `file://` one's checkpoint and tags are read without the CLI
      */
     constructor(
-        private readonly workspace: Promise<LocalWorkspace>,
+        private readonly place: EnginePlace,
         readonly name: string,
         private readonly backendUrl: string,
     ) {}
@@ -93,8 +110,21 @@ export class EngineStack {
      * file): a stack the backend does not have fails its first command with `StackNotFoundError`.
      */
     private stack(): Promise<Stack> {
-        this.selected ??= this.workspace.then((workspace) => Stack.select(this.name, withoutSelecting(workspace)));
+        this.selected ??= this.place.workspace().then(async (workspace) => {
+            const { Stack } = await import("@pulumi/pulumi/automation/stack");
+            return Stack.select(this.name, withoutSelecting(workspace));
+        });
         return this.selected;
+    }
+
+    /**
+     * A read as the API's `Stack` runs it (`runPulumiCmd`): the stack named, `PULUMI_DEBUG_COMMANDS`
+     * and the workspace's environment; `PulumiCommand.run` adds `--non-interactive` and
+     * `PULUMI_AUTOMATION_API`, and throws the API's classified `CommandError` on failure.
+     */
+    private async read(args: string[]): Promise<CommandOutput> {
+        const { command, env } = await this.place.cli;
+        return runCommand(command, [...args, "--stack", this.name], this.place.workDir, { PULUMI_DEBUG_COMMANDS: "true", ...env });
     }
 
     /**
@@ -111,25 +141,33 @@ export class EngineStack {
         return this.exportState();
     }
 
-    /** `Stack.exportStack()` (`stack export --show-secrets`): the stack's last checkpoint, checked for its shape. */
+    /** `stack export --show-secrets`, as `Stack.exportStack()` runs it: the stack's last checkpoint, checked for its shape. */
     async exportState(): Promise<Checkpoint | undefined> {
-        const stack = await this.stack();
+        // A CLI failure is the API's `CommandError`, passed on.
+        const { stdout } = await this.read(["stack", "export", "--show-secrets"]);
         let exported: { deployment?: unknown };
         try {
-            exported = (await stack.exportStack()) as { deployment?: unknown };
+            exported = JSON.parse(stdout) as { deployment?: unknown };
         } catch (err) {
-            // The API parses what the CLI printed; a CLI failure is the API's `CommandError`, passed on.
-            if (err instanceof SyntaxError) throw new StateReadError(`is not JSON (${err.message})`);
-            throw err;
+            throw new StateReadError(`is not JSON (${(err as Error).message})`);
         }
         const problem = checkpointProblem(exported?.deployment, "deployment.");
         if (problem !== undefined) throw new StateReadError(problem);
         return (exported.deployment ?? undefined) as Checkpoint | undefined;
     }
 
-    /** `Stack.history`, newest first, secrets hidden unless asked for (the API's own default shows them). */
+    /**
+     * `stack history --json` as `Stack.history` runs and parses it (times as `Date`s), newest first,
+     * secrets hidden unless asked for (the API's own default shows them).
+     */
     async history(pageSize?: number, page?: number, showSecrets = false): Promise<UpdateSummary[]> {
-        return (await (await this.stack()).history(pageSize, page, showSecrets)) ?? [];
+        const args = ["stack", "history", "--json"];
+        if (showSecrets) args.push("--show-secrets");
+        if (pageSize) args.push("--page-size", String(Math.floor(pageSize)), "--page", String(Math.max(1, Math.floor(page ?? 1))));
+        const { stdout } = await this.read(args);
+        const parsed = JSON.parse(stdout, (key, value: unknown) => (key === "startTime" || key === "endTime" ? new Date(value as string) : value)) as
+            UpdateSummary[] | null;
+        return parsed ?? [];
     }
 
     /**
@@ -155,7 +193,7 @@ export class EngineStack {
 
     /**
      * The stack's tags, where the driver keeps release verdicts (verdict.ts): read from a `file://`
-     * backend's tags file when it is unambiguous (tagsFile.ts), else `Stack.listTags`.
+     * backend's tags file when it is unambiguous (tagsFile.ts), else `stack tag ls` as `Stack.listTags` runs it.
      */
     async tags(): Promise<Record<string, string>> {
         const [, project, stack] = this.name.split("/");
@@ -164,13 +202,13 @@ export class EngineStack {
             if ("corrupt" in read) throw new TagsFileError(read.corrupt, read.file);
             if ("tags" in read) return { ...read.tags };
         }
-        const tags = (await (await this.stack()).listTags()) as unknown;
+        const tags = JSON.parse((await this.read(["stack", "tag", "ls", "--json"])).stdout) as unknown;
         return typeof tags === "object" && tags !== null ? (tags as Record<string, string>) : {};
     }
 
-    /** `Stack.setTag`: kept in the state backend beside the stack's state. */
+    /** `stack tag set`, as `Stack.setTag` runs it: kept in the state backend beside the stack's state. */
     async setTag(name: string, value: string): Promise<void> {
-        await (await this.stack()).setTag(name, value);
+        await this.read(["stack", "tag", "set", name, value]);
     }
 
     /** `Stack.cancel` (`pulumi cancel`): breaks the engine's update lock. */

@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { performance } from "perf_hooks";
-import { PulumiCommand } from "@pulumi/pulumi/automation";
+import { PulumiCommand } from "@pulumi/pulumi/automation/cmd";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
@@ -51,6 +51,22 @@ export function engineTools(): Promise<EngineTools> {
         return { command: recordingCalls(command), env };
     })();
     return cached;
+}
+
+/** What `PulumiCommand.run` answers (the SDK's `CommandResult`, not in its public types). */
+export interface CommandOutput {
+    readonly stdout: string;
+    readonly stderr: string;
+    readonly code: number;
+}
+
+/**
+ * `PulumiCommand.run(args, cwd, env)`: the SDK marks it internal (absent from its .d.ts), yet every
+ * CLI process of its `Workspace` and `Stack` goes through it: it adds `--non-interactive`, sets
+ * `PULUMI_AUTOMATION_API`, and throws the API's classified `CommandError` on a failure.
+ */
+export function runCommand(command: PulumiCommand, args: string[], cwd: string, env: Record<string, string>): Promise<CommandOutput> {
+    return (command as unknown as { run: (args: string[], cwd: string, env: Record<string, string>) => Promise<CommandOutput> }).run(args, cwd, env);
 }
 
 /**

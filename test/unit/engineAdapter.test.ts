@@ -53,9 +53,14 @@ describe("engine adapter (Automation API) against a stand-in CLI", function () {
         for (const file of ["calls.log", "signals.log", "started", "finish"]) fs.rmSync(path.join(root, file), { force: true });
     });
 
+    let workspacesMade = 0;
     const stackOn = async (env: Record<string, string> = {}) => {
-        const workspace = LocalWorkspace.create({ workDir, pulumiCommand: command, envVars: env });
-        return new EngineStack(workspace, STACK, "s3://bucket"); // off file://: every read is the CLI's
+        workspacesMade = 0;
+        const workspace = () => {
+            workspacesMade++;
+            return LocalWorkspace.create({ workDir, pulumiCommand: command, envVars: env });
+        };
+        return new EngineStack({ workDir, cli: Promise.resolve({ command, env }), workspace }, STACK, "s3://bucket"); // off file://: every read is the CLI's
     };
     const calls = () => fs.readFileSync(path.join(root, "calls.log"), "utf8").trimEnd().split("\n");
     const session = { displayName: "dev", identity: stackIdentity("dev", "s3://bucket"), backendUrl: "s3://bucket" };
@@ -73,6 +78,7 @@ describe("engine adapter (Automation API) against a stand-in CLI", function () {
         await stack.up({ message: "deploy v1 sha256:abc by alice", configFile: "/tmp/copy/Pulumi.dev.yaml", onEvent: (e) => events.push(e) });
         await stack.history(500, 1);
         await stack.setTag("papyrus:release:1", "{}");
+        assert.strictEqual(workspacesMade, 1, "one workspace, for the engine operation");
         const log = calls();
         assert.match(log[0], / --event-log tcp:\/\/127\.0\.0\.1:\d+ /, "typed events streamed to the driver");
         assert.deepStrictEqual(
@@ -84,6 +90,20 @@ describe("engine adapter (Automation API) against a stand-in CLI", function () {
                 `stack tag set papyrus:release:1 {} --stack ${STACK} --non-interactive`,
             ],
         );
+    });
+
+    it("reads run through the CLI alone, as the API's `Stack` runs them: no workspace (no Pulumi runtime loaded), times as `Date`s", async () => {
+        // kills: a read that makes the workspace (loading the runtime: 0.5–1.1 s a process), history times left as strings, secrets shown
+        const record = { version: 0, kind: "update", result: "succeeded", startTime: "2026-12-07T10:00:00.000Z", endTime: "2026-12-07T10:00:05.000Z" };
+        const stack = await stackOn({ FAKE_stack_history_STDOUT: JSON.stringify([record]), FAKE_stack_tag_STDOUT: '{"papyrus:release:1":"{}"}' });
+        const [summary] = await stack.history(500, 1);
+        assert.deepStrictEqual([summary.startTime, summary.endTime], [new Date(record.startTime), new Date(record.endTime)]);
+        assert.deepStrictEqual(await stack.tags(), { "papyrus:release:1": "{}" });
+        assert.strictEqual(workspacesMade, 0);
+        assert.deepStrictEqual(calls(), [
+            `stack history --json --page-size 500 --page 1 --stack ${STACK} --non-interactive`,
+            `stack tag ls --json --stack ${STACK} --non-interactive`,
+        ]);
     });
 
     it("refresh clears pending creates and reads nothing after; a state read off a file:// backend is `stack export`, checked for its shape", async () => {
