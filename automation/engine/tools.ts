@@ -53,6 +53,24 @@ export function engineTools(): Promise<EngineTools> {
     return cached;
 }
 
+let forReads: EngineTools | undefined;
+
+/**
+ * The same CLI for commands that only read or tag (`stack history`, `stack export`, `stack tag`):
+ * a `PulumiCommand` made without `PulumiCommand.get`'s `pulumi version` probe (0.2–0.35 s a
+ * process at load 7, 2026-12-07), which only the workspace needs (the event stream's form and
+ * remote support depend on the version). Its constructor just keeps the path and the version; the
+ * SDK marks it private.
+ */
+export function readTools(): EngineTools {
+    forReads ??= (() => {
+        const { command: executable, env } = pulumiExecutable();
+        const unprobed = new (PulumiCommand as unknown as new (command: string, version: null) => PulumiCommand)(executable, null);
+        return { command: recordingCalls(unprobed), env };
+    })();
+    return forReads;
+}
+
 /** What `PulumiCommand.run` answers (the SDK's `CommandResult`, not in its public types). */
 export interface CommandOutput {
     readonly stdout: string;

@@ -8,7 +8,7 @@ import { fileBackendRoot } from "./checkpointFile";
 import { EngineStack } from "./engineStack";
 import { missingBackendDirectory } from "./errors";
 import { isSelfManagedBackend, stackIdentity, StackIdentity } from "./stackName";
-import { engineTools } from "./tools";
+import { engineTools, readTools } from "./tools";
 
 /** What the engine needs from the caller's options: the stack's name and extra environment. */
 export interface EngineOptions {
@@ -69,7 +69,8 @@ export function createWorkspace(options: EngineOptions, workDir: string, backend
 
 /** The stack's engine adapter: reads run through the CLI alone; the workspace is made on its first engine operation. */
 export function engineStack(options: EngineOptions, workDir: string, backendUrl: string, identity: StackIdentity): EngineStack {
-    const cli = engineTools().then(({ command, env }) => ({ command, env: engineEnv(options, backendUrl, env) }));
+    const { command, env } = readTools();
+    const cli = Promise.resolve({ command, env: engineEnv(options, backendUrl, env) });
     return new EngineStack({ workDir, cli, workspace: () => createWorkspace(options, workDir, backendUrl) }, identity.qualified, backendUrl);
 }
 
