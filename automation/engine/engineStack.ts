@@ -16,7 +16,9 @@
 // 1.26 s against 0.34 s without them) and 0.2–0.9 s each at load 16–20. The API's own `up`,
 // `preview` and `refresh` still run; only the stack handle is made without selecting and its two
 // result reads answer nothing (see `engineOnly` below), so an SDK upgrade that adds a read shows in
-// test/unit/engineAdapter.test.ts, which asserts every CLI invocation of a deploy.
+// test/unit/engineAdapter.test.ts, which asserts every CLI invocation of a deploy. Without them (bench
+// P1, 2026-12-07 16:15–16:21, A B B A at load 6–10): 2 CLI processes beyond `up` instead of 6, the
+// driver's own time 0.40–0.47 s a deploy against 1.30–2.84 s, P1 1.12–1.19 against 1.59–1.78.
 //
 // The reads that are no engine operation (`stack history`, `stack export`, `stack tag`) run through
 // the API's `PulumiCommand` alone, with the arguments and environment its `Stack` gives them: the
