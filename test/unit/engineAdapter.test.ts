@@ -11,6 +11,7 @@ import { EngineStack } from "../../automation/engine/engineStack";
 import { classifyEngineError, engineErrorSummary, engineStderr } from "../../automation/engine/errors";
 import { withEngineInterrupt } from "../../automation/engine/interrupt";
 import { stackIdentity } from "../../automation/engine/stackName";
+import { pulumiExecutable, readTools } from "../../automation/engine/tools";
 import { InvalidInputError, StackBusyError, StackNotFoundError, StateUnreadableError } from "../../automation/record/errors";
 
 const STACK = "organization/papyrus/dev";
@@ -198,6 +199,14 @@ describe("engine adapter (Automation API) against a stand-in CLI", function () {
         await up;
         assert.deepStrictEqual(fs.readFileSync(path.join(root, "signals.log"), "utf8").trimEnd().split("\n"), ["INT"]);
         assert.match(calls()[0], / --event-log tcp:\/\/127\.0\.0\.1:\d+ /, "the update streams typed events to the driver");
+    });
+});
+
+describe("readTools", () => {
+    it("is the CLI the driver finds, made without `PulumiCommand.get`'s `pulumi version` probe (a read-only process starts none)", () => {
+        // kills: reads going through `PulumiCommand.get` again (one more process, 0.2–0.35 s, for `history` and `status`)
+        const { command, env } = readTools();
+        assert.deepStrictEqual([command.command, command.version, env], [pulumiExecutable().command, null, pulumiExecutable().env]);
     });
 });
 
