@@ -87,7 +87,7 @@ export interface UpArgs extends EngineRun {
 /** Where the stack's commands run: the session's CLI and engine environment, and its Automation API workspace. */
 export interface EnginePlace {
     readonly workDir: string;
-    /** The CLI (tools.ts `engineTools`) and the environment the workspace gives every command. */
+    /** The CLI for reads (tools.ts `readTools`: no version probe) and the environment the workspace gives every command. */
     readonly cli: Promise<{ readonly command: PulumiCommand; readonly env: Record<string, string> }>;
     /** The session's workspace (workspace.ts `createWorkspace`), made on first call: it loads the Pulumi runtime. */
     readonly workspace: () => Promise<LocalWorkspace>;
