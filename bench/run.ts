@@ -9,6 +9,7 @@
 //   BENCH_ONLY=P1     P1 and P2 only: prints their rows, writes bench/out/results-p1.json, leaves the doc alone
 //   BENCH_ONLY=S      the CLI start-up rows only (no moto, no engine): prints them, leaves the doc alone
 //   BENCH_STARTUP_REPS=15  repetitions for S
+//   BENCH_ONLY=CLI    P6 and P7 only (the CLI as a process): prints their rows, writes bench/out/results-cli.json
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -30,6 +31,7 @@ import { fixtureProject, fixtureStack } from "../testkit/fixture";
 import { pushImage, PushedImage } from "../testkit/images";
 import { startMoto, MotoServer, TEST_ACCOUNT, TEST_REGION } from "../testkit/moto";
 import { timedRun } from "./cli";
+import { benchCliProcess, cliLaunch, CliProcessResults, compileCli } from "./cliProcess";
 import { countsSince, CountingProxy, startCountingProxy, total } from "./countingProxy";
 import { ratios, summarize, Summary, fmt } from "./stats";
 import { benchStartup, StartupResult } from "./startup";
@@ -39,6 +41,7 @@ const HISTORY_REAL = Number(process.env.BENCH_HISTORY ?? 50);
 const HISTORY_COPIED = HISTORY_REAL * 5;
 const ONLY_P1 = process.env.BENCH_ONLY === "P1";
 const ONLY_STARTUP = process.env.BENCH_ONLY === "S";
+const ONLY_CLI = process.env.BENCH_ONLY === "CLI";
 const REPO = "papyrus-api";
 const REPO_URL = `${TEST_ACCOUNT}.dkr.ecr.${TEST_REGION}.amazonaws.com/${REPO}`;
 const STACK = "dev";
@@ -69,6 +72,54 @@ interface Env {
     /** Environment for the spawned CLI: what the driver gives the engine. */
     cliEnv: NodeJS.ProcessEnv;
     images: PushedImage[];
+}
+
+// ---- P6 + P7: the CLI as a process --------------------------------------------------
+
+async function benchCli(env: Env): Promise<CliProcessResults> {
+    log("P6/P7: compiling a copy of the checkout for the compiled launcher");
+    const compiled = compileCli();
+    try {
+        const launchers = [cliLaunch("ts-node"), cliLaunch("compiled", compiled.dir)];
+        const results = await benchCliProcess(
+            {
+                workDir: env.workDir,
+                // The driver's AWS clients go straight to moto (the counting proxy is P2's).
+                cliEnv: { ...env.cliEnv, ...env.moto.env, PAPYRUS_DEPLOYER: "bench" },
+                pulumi: PULUMI,
+                stack: STACK,
+                tags: env.images.map((image) => image.tag),
+                rawUp: (tag) => rawUp(env, env.images.find((image) => image.tag === tag) ?? env.images[0]),
+            },
+            launchers,
+            REPS,
+            log,
+        );
+        return { ...results, compileMs: compiled.ms };
+    } finally {
+        fs.rmSync(compiled.dir, { recursive: true, force: true });
+    }
+}
+
+function cliRows(r: CliProcessResults): string[] {
+    const sec = (x: Summary) => fmt({ ...x, min: x.min / 1000, median: x.median / 1000, max: x.max / 1000 }, 2, " s");
+    const rows: string[] = [];
+    for (const l of r.launchers) {
+        rows.push(
+            `| P6 | \`papyrus-deploy deploy --no-verify\` as a process ÷ raw \`pulumi up\`, ${l.launcher.label} | ${fmt(l.deployRatio)} | ≤ 1.10 | ${verdict(l.deployRatio.median <= 1.1, `${((l.deployRatio.median - 1) * 100).toFixed(0)} % slower than raw`)} |`,
+            `| P6 | the same, wall time | ${sec(summarize(l.deployMs))} | | |`,
+        );
+    }
+    rows.push(`| P6 | raw \`pulumi up --yes --skip-preview\` in the same rounds | ${sec(summarize(r.rawUpMs))} | | |`);
+    for (const l of r.launchers) {
+        rows.push(
+            `| P7 | \`papyrus-deploy history\` as a process minus \`pulumi stack history\`, ${l.launcher.label} | ${sec(l.historyExcessMs)} | ≤ 0.5 s | ${verdict(l.historyExcessMs.median <= 500, `${(l.historyExcessMs.median / 1000).toFixed(2)} s more`)} |`,
+            `| P7 | the same, wall time | ${sec(summarize(l.historyMs))} | | |`,
+            `| P7 | \`papyrus-deploy --help\`, ${l.launcher.label} | ${sec(summarize(l.helpMs))} | < 0.3 s | ${verdict(summarize(l.helpMs).median < 300, `${(summarize(l.helpMs).median / 1000).toFixed(2)} s`)} |`,
+        );
+    }
+    rows.push(`| P7 | \`pulumi stack history\` in the same rounds | ${sec(summarize(r.rawHistoryMs))} | | |`);
+    return rows;
 }
 
 // ---- P1 + P2 ------------------------------------------------------------------
@@ -596,6 +647,7 @@ function renderResults(r: Results): string {
         `| P1 | raw \`pulumi up --yes --skip-preview\` | ${s(r.p1p2.raw)} | | |`,
         `| P1 | driver's own time per \`deploy()\` (wall time minus its \`up\` process) | ${s(summarize(r.p1p2.driverOwnMs))} | | |`,
         `| P1 | Pulumi CLI processes per \`deploy()\` beyond \`up\` | ${cliText(r.p1p2.deployCli)} | ≤ 2 | ${verdict(Math.max(...r.p1p2.deployCli.map((c) => c.length - 1)) <= 2, `max ${Math.max(...r.p1p2.deployCli.map((c) => c.length - 1))}`)} |`,
+        ...cliRows(r.cli),
         `| P2 | ECR calls per deploy | ${callsText(r.p1p2.deployCalls)} | 1 | ${verdict(deployTotals.max === 1, `max ${deployTotals.max}`)} |`,
         `| P2 | ECR calls per rollback | ${callsText(r.p1p2.rollbackCalls)} | ≤ 2 | ${verdict(rollbackTotals.max <= 2, `max ${rollbackTotals.max}`)} |`,
         `| P2 | driver \`rollback()\` wall time | ${s(summarize(r.p1p2.rollbackMs))} | | |`,
@@ -641,6 +693,7 @@ interface Results {
     machine: Record<string, string>;
     startup: StartupResult[];
     p1p2: P1P2;
+    cli: CliProcessResults;
     p3: P3;
     p4: P4;
 }
@@ -686,6 +739,14 @@ async function main(): Promise<void> {
         const images = [await pushImage(setupEcr, REPO, "v1.0.0"), await pushImage(setupEcr, REPO, "v2.0.0")];
         const env: Env = { moto, proxy, backend, workDir, ecr, ecs, setupEcr, cliEnv, images };
 
+        if (ONLY_CLI) {
+            const cli = await benchCli(env);
+            const text = [`P6/P7 only, ${new Date().toISOString().replace(/\.\d+Z$/, "Z")}, load ${machine().load}`, ...cliRows(cli)].join("\n");
+            fs.mkdirSync(OUT_DIR, { recursive: true });
+            fs.writeFileSync(path.join(OUT_DIR, "results-cli.json"), JSON.stringify({ machine: machine(), cli }, null, 2) + "\n");
+            process.stdout.write(text + "\n");
+            return;
+        }
         const p1p2 = await benchP1P2(env);
         if (ONLY_P1) {
             const own = summarize(p1p2.driverOwnMs);
@@ -702,6 +763,7 @@ async function main(): Promise<void> {
             process.stdout.write(text + "\n");
             return;
         }
+        const cli = await benchCli(env);
         const p3 = await benchP3(env);
         await moto.stop();
         const p4 = await benchP4();
@@ -712,6 +774,7 @@ async function main(): Promise<void> {
             machine: machine(),
             startup,
             p1p2,
+            cli,
             p3,
             p4,
         };

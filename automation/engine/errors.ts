@@ -1,6 +1,6 @@
 // Engine failures, classified in one place: every call that catches an engine error maps it here
 // to the driver's typed errors (busy, not found, unreadable state, bad config, unreachable backend).
-import { CommandError, ConcurrentUpdateError, StackNotFoundError as EngineStackNotFoundError } from "@pulumi/pulumi/automation";
+import { CommandError, ConcurrentUpdateError, StackNotFoundError as EngineStackNotFoundError } from "@pulumi/pulumi/automation/errors";
 import {
     DeployError,
     EngineError,

@@ -7,8 +7,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { performance } from "perf_hooks";
-import { PulumiCommand } from "@pulumi/pulumi/automation";
 import { packageRoot } from "../packageRoot";
+import { PulumiCommand } from "@pulumi/pulumi/automation/cmd";
 
 /** The repository root (also when run from dist/), or the installed package's directory. */
 export const PROJECT_ROOT = packageRoot(__dirname);
@@ -53,6 +53,40 @@ export function engineTools(): Promise<EngineTools> {
         return { command: recordingCalls(command), env };
     })();
     return cached;
+}
+
+let forReads: EngineTools | undefined;
+
+/**
+ * The same CLI for commands that only read or tag (`stack history`, `stack export`, `stack tag`):
+ * a `PulumiCommand` made without `PulumiCommand.get`'s `pulumi version` probe (0.2–0.35 s a
+ * process at load 7, 2026-12-07), which only the workspace needs (the event stream's form and
+ * remote support depend on the version). Its constructor just keeps the path and the version; the
+ * SDK marks it private.
+ */
+export function readTools(): EngineTools {
+    forReads ??= (() => {
+        const { command: executable, env } = pulumiExecutable();
+        const unprobed = new (PulumiCommand as unknown as new (command: string, version: null) => PulumiCommand)(executable, null);
+        return { command: recordingCalls(unprobed), env };
+    })();
+    return forReads;
+}
+
+/** What `PulumiCommand.run` answers (the SDK's `CommandResult`, not in its public types). */
+export interface CommandOutput {
+    readonly stdout: string;
+    readonly stderr: string;
+    readonly code: number;
+}
+
+/**
+ * `PulumiCommand.run(args, cwd, env)`: the SDK marks it internal (absent from its .d.ts), yet every
+ * CLI process of its `Workspace` and `Stack` goes through it: it adds `--non-interactive`, sets
+ * `PULUMI_AUTOMATION_API`, and throws the API's classified `CommandError` on a failure.
+ */
+export function runCommand(command: PulumiCommand, args: string[], cwd: string, env: Record<string, string>): Promise<CommandOutput> {
+    return (command as unknown as { run: (args: string[], cwd: string, env: Record<string, string>) => Promise<CommandOutput> }).run(args, cwd, env);
 }
 
 /**

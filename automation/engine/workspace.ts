@@ -3,13 +3,13 @@
 // built with one environment (the CLI's own PATH, the caller's extra variables, the backend URL).
 import * as fs from "fs";
 import * as path from "path";
-import { LocalWorkspace } from "@pulumi/pulumi/automation";
+import type { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { fileBackendRoot } from "./checkpointFile";
 import { EngineStack } from "./engineStack";
 import { missingBackendDirectory } from "./errors";
 import { readProject } from "./project";
 import { isSelfManagedBackend, stackIdentity, StackIdentity } from "./stackName";
-import { engineTools } from "./tools";
+import { engineTools, readTools } from "./tools";
 
 /** What the engine needs from the caller's options: the stack's name and extra environment. */
 export interface EngineOptions {
@@ -41,9 +41,22 @@ export async function identityOf(options: EngineOptions, workDir: string, backen
 // A session's calls share its options object: `identityOf`, `engineStack` and `listStacks` get one workspace.
 const workspaces = new WeakMap<EngineOptions, Map<string, Promise<LocalWorkspace>>>();
 
+/** The environment every engine command of a session gets: the CLI's own PATH, the caller's extra variables, the backend URL. */
+function engineEnv(options: EngineOptions, backendUrl: string, toolsEnv: Record<string, string>): Record<string, string> {
+    return {
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        // Tells the stack program that the image config was set from ECR or history just now.
+        PAPYRUS_DRIVER: "1",
+        ...toolsEnv,
+        ...options.envVars,
+        PULUMI_BACKEND_URL: backendUrl,
+    };
+}
+
 /**
  * The session's Automation API workspace: the CLI found by tools.ts (version check off: setup builds
- * it at the SDK's version), with the engine's environment built here, once.
+ * it at the SDK's version), with the engine's environment built here, once. Its module is loaded
+ * here, not at the top: it loads the whole Pulumi runtime (0.5–1.1 s), which reads do not need.
  */
 export function createWorkspace(options: EngineOptions, workDir: string, backendUrl: string): Promise<LocalWorkspace> {
     const byPlace = workspaces.get(options) ?? new Map<string, Promise<LocalWorkspace>>();
@@ -51,28 +64,20 @@ export function createWorkspace(options: EngineOptions, workDir: string, backend
     const key = `${workDir}\n${backendUrl}`;
     let workspace = byPlace.get(key);
     if (workspace === undefined) {
-        workspace = engineTools().then(({ command, env }) =>
-            LocalWorkspace.create({
-                workDir,
-                pulumiCommand: command,
-                envVars: {
-                    PULUMI_SKIP_UPDATE_CHECK: "true",
-                    // Tells the stack program that the image config was set from ECR or history just now.
-                    PAPYRUS_DRIVER: "1",
-                    ...env,
-                    ...options.envVars,
-                    PULUMI_BACKEND_URL: backendUrl,
-                },
-            }),
-        );
+        workspace = engineTools().then(async ({ command, env }) => {
+            const { LocalWorkspace } = await import("@pulumi/pulumi/automation/localWorkspace");
+            return LocalWorkspace.create({ workDir, pulumiCommand: command, envVars: engineEnv(options, backendUrl, env) });
+        });
         byPlace.set(key, workspace);
     }
     return workspace;
 }
 
-/** The stack's engine adapter on the session's workspace; the stack is selected on its first CLI command. */
+/** The stack's engine adapter: reads run through the CLI alone; the workspace is made on its first engine operation. */
 export function engineStack(options: EngineOptions, workDir: string, backendUrl: string, identity: StackIdentity): EngineStack {
-    return new EngineStack(createWorkspace(options, workDir, backendUrl), identity.qualified, backendUrl);
+    const { command, env } = readTools();
+    const cli = Promise.resolve({ command, env: engineEnv(options, backendUrl, env) });
+    return new EngineStack({ workDir, cli, workspace: () => createWorkspace(options, workDir, backendUrl) }, identity.qualified, backendUrl);
 }
 
 /** PULUMI_BACKEND_URL, else `.pulumi-state/` inside the project: works with no account. Nothing is created here. */

@@ -4,7 +4,7 @@
 // runs: never from what it asked for.
 import { classifyEngineError, lockHolderFrom } from "../engine/errors";
 import { withEngineInterrupt } from "../engine/interrupt";
-import { ConcurrentUpdateError } from "@pulumi/pulumi/automation";
+import { ConcurrentUpdateError } from "@pulumi/pulumi/automation/errors";
 import { Checkpoint, PendingOperation, pendingOperations, recordedImage, RecordedImage } from "../engine/state";
 import type { ResolvedImage } from "../aws/ecr";
 import { StackBusyError } from "../record/errors";

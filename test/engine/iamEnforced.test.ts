@@ -368,7 +368,7 @@ describe("the deploy roles' policies enforced (moto with IAM on, the simulator f
         assert.strictEqual(run.stderr, `error: ${message}\n`);
         assert.deepStrictEqual(JSON.parse(run.stdout), { error: { code: 9, message } });
         // `pulumi stack ls` lists every project's stacks; the simulator refused it, as AWS would. Before, it
-        // reads the workspace's current stack (prod, which the promote selected): refused too, and passed over.
+        // reads the workspace's current stack (prod, the last stack the setup created; the driver selects none): refused too, and passed over.
         assert.deepStrictEqual(run.gateRefused, [
             `GetObject ${BUCKET}/${KEY_PREFIX}/.pulumi/stacks/papyrus/prod.json`,
             `ListBucket ${KEY_PREFIX}/.pulumi/stacks/ -`,

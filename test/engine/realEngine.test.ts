@@ -81,10 +81,8 @@ describe("real Pulumi engine (LocalWorkspace, file:// backend)", function () {
         const state = await cli.readState();
         assert.deepStrictEqual(
             engineCalls.slice(before).map((call) => call.args.slice(0, 2)),
-            [
-                ["stack", "select"],
-                ["stack", "export"],
-            ],
+            [["stack", "export"]],
+            "no `stack select` first: the export names the stack",
         );
         const outputs = state?.resources?.find((r) => r.type === "pulumi:pulumi:Stack")?.outputs as Record<string, { plaintext?: string }>;
         assert.strictEqual(outputs.secretNote.plaintext, JSON.stringify("only the CLI can decrypt this"));

@@ -11,6 +11,7 @@ import { EngineStack } from "../../automation/engine/engineStack";
 import { classifyEngineError, engineErrorSummary, engineStderr } from "../../automation/engine/errors";
 import { withEngineInterrupt } from "../../automation/engine/interrupt";
 import { stackIdentity } from "../../automation/engine/stackName";
+import { pulumiExecutable, readTools } from "../../automation/engine/tools";
 import { InvalidInputError, StackBusyError, StackNotFoundError, StateUnreadableError } from "../../automation/record/errors";
 
 const STACK = "organization/papyrus/dev";
@@ -53,9 +54,14 @@ describe("engine adapter (Automation API) against a stand-in CLI", function () {
         for (const file of ["calls.log", "signals.log", "started", "finish"]) fs.rmSync(path.join(root, file), { force: true });
     });
 
+    let workspacesMade = 0;
     const stackOn = async (env: Record<string, string> = {}) => {
-        const workspace = LocalWorkspace.create({ workDir, pulumiCommand: command, envVars: env });
-        return new EngineStack(workspace, STACK, "s3://bucket"); // off file://: every read is the CLI's
+        workspacesMade = 0;
+        const workspace = () => {
+            workspacesMade++;
+            return LocalWorkspace.create({ workDir, pulumiCommand: command, envVars: env });
+        };
+        return new EngineStack({ workDir, cli: Promise.resolve({ command, env }), workspace }, STACK, "s3://bucket"); // off file://: every read is the CLI's
     };
     const calls = () => fs.readFileSync(path.join(root, "calls.log"), "utf8").trimEnd().split("\n");
     const session = { displayName: "dev", identity: stackIdentity("dev", "papyrus", "s3://bucket"), backendUrl: "s3://bucket" };
@@ -65,37 +71,73 @@ describe("engine adapter (Automation API) against a stand-in CLI", function () {
             (err: unknown) => err,
         );
 
-    it("selects the stack once, then runs `up` as the Automation API does: message, config file, `--exec-kind auto.local`, the stack named", async () => {
-        // kills: an `up` without the driver's config copy or message, or one history would not credit to automation
-        const stack = await stackOn({ FAKE_stack_history_STDOUT: "[]", FAKE_stack_output_STDOUT: "{}" });
-        await stack.up({ message: "deploy v1 sha256:abc by alice", configFile: "/tmp/copy/Pulumi.dev.yaml" });
+    it("runs a deploy's engine commands and nothing else: `up` as the Automation API builds it, then the driver's own history read and verdict", async () => {
+        // kills: an `up` without the driver's config copy or message, one history would not credit to automation, and the API's own
+        // reads around it (`stack select`, then `stack output` ×2 and a one-entry `stack history` for its `UpResult`): 0.9–1.5 s a deploy
+        const stack = await stackOn({ FAKE_stack_history_STDOUT: "[]" });
+        const events: unknown[] = [];
+        await stack.up({ message: "deploy v1 sha256:abc by alice", configFile: "/tmp/copy/Pulumi.dev.yaml", onEvent: (e) => events.push(e) });
         await stack.history(500, 1);
+        await stack.setTag("papyrus:release:1", "{}");
+        assert.strictEqual(workspacesMade, 1, "one workspace, for the engine operation");
+        const log = calls();
+        assert.match(log[0], / --event-log tcp:\/\/127\.0\.0\.1:\d+ /, "typed events streamed to the driver");
+        assert.deepStrictEqual(
+            [log[0].replace(/ --event-log tcp:\/\/127\.0\.0\.1:\d+/, ""), ...log.slice(1)],
+            [
+                `up --yes --skip-preview --message deploy v1 sha256:abc by alice --config-file /tmp/copy/Pulumi.dev.yaml --exec-kind auto.local --stack ${STACK} --non-interactive`,
+                // The driver's history read hides secrets (the API's default shows them).
+                `stack history --json --page-size 500 --page 1 --stack ${STACK} --non-interactive`,
+                `stack tag set papyrus:release:1 {} --stack ${STACK} --non-interactive`,
+            ],
+        );
+    });
+
+    it("reads run through the CLI alone, as the API's `Stack` runs them: no workspace (no Pulumi runtime loaded), times as `Date`s", async () => {
+        // kills: a read that makes the workspace (loading the runtime: 0.5–1.1 s a process), history times left as strings, secrets shown
+        const record = { version: 0, kind: "update", result: "succeeded", startTime: "2026-12-07T10:00:00.000Z", endTime: "2026-12-07T10:00:05.000Z" };
+        const stack = await stackOn({ FAKE_stack_history_STDOUT: JSON.stringify([record]), FAKE_stack_tag_STDOUT: '{"papyrus:release:1":"{}"}' });
+        const [summary] = await stack.history(500, 1);
+        assert.deepStrictEqual([summary.startTime, summary.endTime], [new Date(record.startTime), new Date(record.endTime)]);
+        assert.deepStrictEqual(await stack.tags(), { "papyrus:release:1": "{}" });
+        assert.strictEqual(workspacesMade, 0);
         assert.deepStrictEqual(calls(), [
-            `stack select --stack ${STACK} --non-interactive`,
-            `up --yes --skip-preview --message deploy v1 sha256:abc by alice --config-file /tmp/copy/Pulumi.dev.yaml --exec-kind auto.local --stack ${STACK} --non-interactive`,
-            // What the API reads after `up` for its own result (the driver does not use it), secrets hidden.
-            `stack output --json --stack ${STACK} --non-interactive`,
-            `stack output --json --show-secrets --stack ${STACK} --non-interactive`,
-            `stack history --json --page-size 1 --page 1 --stack ${STACK} --non-interactive`,
-            // The driver's history read hides secrets (the API's default shows them).
             `stack history --json --page-size 500 --page 1 --stack ${STACK} --non-interactive`,
+            `stack tag ls --json --stack ${STACK} --non-interactive`,
         ]);
     });
 
-    it("refresh clears pending creates, and a state read off a file:// backend is `stack export`, checked for its shape", async () => {
-        // kills: a refresh that leaves pending creates, and an export that is not JSON passed on as a SyntaxError
-        const stack = await stackOn({ FAKE_stack_history_STDOUT: "[]", FAKE_stack_export_STDOUT: "{ truncated" });
+    it("refresh clears pending creates and reads nothing after; a state read off a file:// backend is `stack export`, checked for its shape", async () => {
+        // kills: a refresh that leaves pending creates or is followed by the API's one-entry `stack history`, and an export that
+        // is not JSON passed on as a SyntaxError
+        const stack = await stackOn({ FAKE_stack_export_STDOUT: "{ truncated" });
         await stack.refreshClearingPending();
         const err = await failure(() => stack.readState());
         assert.deepStrictEqual([(err as Error).name, (err as { file?: string }).file], ["StateReadError", undefined]);
         assert.match((err as Error).message, /^the state `stack export` printed is not JSON \(/);
         assert.deepStrictEqual(calls(), [
-            `stack select --stack ${STACK} --non-interactive`,
             `refresh --skip-preview --yes --clear-pending-creates --exec-kind auto.local --stack ${STACK} --non-interactive`,
-            `stack history --json --page-size 1 --page 1 --stack ${STACK} --non-interactive`,
             `stack export --show-secrets --stack ${STACK} --non-interactive`,
         ]);
         assert.ok(classifyEngineError(err, session) instanceof StateUnreadableError);
+    });
+
+    it("preview runs alone, with the config copy and the event stream", async () => {
+        // kills: a preview followed by reads, or one without the driver's config copy
+        const stack = await stackOn();
+        await stack.preview({ configFile: "/tmp/copy/Pulumi.dev.yaml" });
+        assert.deepStrictEqual(
+            calls().map((c) => c.replace(/ --event-log tcp:\/\/127\.0\.0\.1:\d+/, " --event-log <port>")),
+            [`preview --config-file /tmp/copy/Pulumi.dev.yaml --exec-kind auto.local --event-log <port> --stack ${STACK} --non-interactive`],
+        );
+    });
+
+    it("a stack the backend lacks is the API's `StackNotFoundError` from whichever command runs first (nothing selects it beforehand)", async () => {
+        // kills: a missing stack taken for some other failure once `stack select` no longer runs first
+        const stack = await stackOn({ FAKE_stack_history_CODE: "255", FAKE_stack_history_STDERR: "error: no stack named 'organization/papyrus/dev' found" });
+        const err = await failure(() => stack.history(500, 1));
+        assert.ok(classifyEngineError(err, session) instanceof StackNotFoundError);
+        assert.deepStrictEqual(calls(), [`stack history --json --page-size 500 --page 1 --stack ${STACK} --non-interactive`]);
     });
 
     it("a failed `up`: the command line (which names the config copy `Pulumi.dev.yaml`) is not taken for the engine's words", async () => {
@@ -156,7 +198,15 @@ describe("engine adapter (Automation API) against a stand-in CLI", function () {
         fs.writeFileSync(path.join(root, "finish"), "");
         await up;
         assert.deepStrictEqual(fs.readFileSync(path.join(root, "signals.log"), "utf8").trimEnd().split("\n"), ["INT"]);
-        assert.match(calls()[1], / --event-log tcp:\/\/127\.0\.0\.1:\d+ /, "the update streams typed events to the driver");
+        assert.match(calls()[0], / --event-log tcp:\/\/127\.0\.0\.1:\d+ /, "the update streams typed events to the driver");
+    });
+});
+
+describe("readTools", () => {
+    it("is the CLI the driver finds, made without `PulumiCommand.get`'s `pulumi version` probe (a read-only process starts none)", () => {
+        // kills: reads going through `PulumiCommand.get` again (one more process, 0.2–0.35 s, for `history` and `status`)
+        const { command, env } = readTools();
+        assert.deepStrictEqual([command.command, command.version, env], [pulumiExecutable().command, null, pulumiExecutable().env]);
     });
 });
 
