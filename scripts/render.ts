@@ -6,6 +6,7 @@
 //   npx ts-node --transpile-only scripts/render.ts --stack prod --json   # for machines
 //   ... --set papyrus:image=<ref>  --unset papyrus:image                 # try other config
 //   ... --last-output image=<ref> --last-output imageTag=v1.2.3          # as if the stack ran <ref>
+//   ... --cwd examples/orders                                            # another project (its own namespace)
 //
 // Git's Pulumi.<stack>.yaml holds no image, so a stack renders as a new one
 // (repository and roles, no service) until the driver's `--set papyrus:image`
@@ -14,13 +15,16 @@
 //
 // Values come from the mocks (fixed account 123456789012, names derived from
 // resource names), not from AWS: ARNs and DNS names are illustrative.
+import * as path from "path";
 import { qualifiedKey } from "../components/configSchema";
 import { evaluateUnderMocks, Evaluation, RecordedResource, UnknownStackError } from "../testkit/evaluateUnderMocks";
 
-const USAGE = "usage: render.ts --stack <name> [--json] [--set <key>=<value>]... [--unset <key>]... [--last-output <name>=<value>]...";
+const USAGE = "usage: render.ts --stack <name> [--cwd <project>] [--json] [--set <key>=<value>]... [--unset <key>]... [--last-output <name>=<value>]...";
 
 export interface RenderOptions {
     readonly stack: string;
+    /** The project directory (`--cwd`): its Pulumi.yaml names the project, its index.ts is the program. @default this repository */
+    readonly cwd?: string;
     readonly json: boolean;
     readonly overrides: Record<string, string | undefined>;
     /** The stack's outputs from its last update (`--last-output`); none for a new stack. */
@@ -30,6 +34,7 @@ export interface RenderOptions {
 /** Parses the command line, or throws a usage error. */
 export function parseRenderArgs(argv: readonly string[]): RenderOptions {
     let stack: string | undefined;
+    let cwd: string | undefined;
     let json = false;
     const overrides: Record<string, string | undefined> = {};
     const lastOutputs: Record<string, string> = {};
@@ -46,6 +51,8 @@ export function parseRenderArgs(argv: readonly string[]): RenderOptions {
             stack = value();
         } else if (arg.startsWith("--stack=")) {
             stack = arg.slice("--stack=".length);
+        } else if (arg === "--cwd") {
+            cwd = value();
         } else if (arg === "--json") {
             json = true;
         } else if (arg === "--set") {
@@ -71,7 +78,7 @@ export function parseRenderArgs(argv: readonly string[]): RenderOptions {
     if (stack === undefined) {
         throw new UsageError("`--stack` is required");
     }
-    return { stack, json, overrides, lastOutputs };
+    return { stack, json, overrides, lastOutputs, ...(cwd === undefined ? {} : { cwd }) };
 }
 
 export class UsageError extends Error {
@@ -88,23 +95,23 @@ const SERVICE_TYPE = "aws:ecs/service:Service";
  * given): one line saying that the service comes with the first deploy, and the flag that shows it now.
  * Unset when the evaluation has an ECS service.
  */
-export function noServiceNote(evaluation: Evaluation): string | undefined {
+export function noServiceNote(evaluation: Evaluation, cwd?: string): string | undefined {
     if (evaluation.resources.some((r) => r.type === SERVICE_TYPE)) return undefined;
     const repository = typeof evaluation.outputs.repositoryUrl === "string" ? evaluation.outputs.repositoryUrl : "<repository-url>";
     return (
         `no service yet: the stack runs no image, so its service (task definition, ECS service, load balancer) appears with the first deploy; ` +
-        `to see it now: npm run render -- --stack ${evaluation.stack} --set ${qualifiedKey(evaluation.project, "image")}=${repository}@sha256:<64 hex>`
+        `to see it now: npm run render -- --stack ${evaluation.stack}${cwd === undefined ? "" : ` --cwd ${cwd}`} --set ${qualifiedKey(evaluation.project, "image")}=${repository}@sha256:<64 hex>`
     );
 }
 
 /** The machine form: the evaluation as it is, inputs exactly as the provider would get them, plus `note` when there is no service yet. */
-export function renderJson(evaluation: Evaluation): string {
-    const note = noServiceNote(evaluation);
+export function renderJson(evaluation: Evaluation, cwd?: string): string {
+    const note = noServiceNote(evaluation, cwd);
     return JSON.stringify(note === undefined ? evaluation : { ...evaluation, note }, null, 2);
 }
 
 /** The human form: resources as a tree under their parents, JSON-valued inputs (policies, container definitions) pretty-printed. */
-export function renderTree(evaluation: Evaluation): string {
+export function renderTree(evaluation: Evaluation, cwd?: string): string {
     const lines: string[] = [`stack ${evaluation.stack} (project ${evaluation.project}): ${evaluation.resources.length} resources, evaluated under mocks`, ""];
     const children = new Map<string | undefined, RecordedResource[]>();
     for (const resource of evaluation.resources) {
@@ -140,7 +147,7 @@ export function renderTree(evaluation: Evaluation): string {
     for (const [key, value] of Object.entries(evaluation.outputs)) {
         lines.push(`  ${key}: ${value === undefined ? "(unset)" : JSON.stringify(value)}`);
     }
-    const note = noServiceNote(evaluation);
+    const note = noServiceNote(evaluation, cwd);
     if (note !== undefined) lines.push("", note);
     return lines.join("\n");
 }
@@ -180,8 +187,13 @@ export async function main(argv: readonly string[]): Promise<number> {
         return 2;
     }
     try {
-        const evaluation = await evaluateUnderMocks({ stack: options.stack, overrides: options.overrides, previousOutputs: options.lastOutputs });
-        process.stdout.write((options.json ? renderJson(evaluation) : renderTree(evaluation)) + "\n");
+        const evaluation = await evaluateUnderMocks({
+            stack: options.stack,
+            overrides: options.overrides,
+            previousOutputs: options.lastOutputs,
+            ...(options.cwd === undefined ? {} : { root: path.resolve(options.cwd) }),
+        });
+        process.stdout.write((options.json ? renderJson(evaluation, options.cwd) : renderTree(evaluation, options.cwd)) + "\n");
         return 0;
     } catch (err) {
         if (err instanceof UnknownStackError) {

@@ -58,9 +58,10 @@ export class UnknownStackError extends Error {
     constructor(
         readonly stack: string,
         readonly available: readonly string[],
+        root: string = PROJECT_ROOT,
     ) {
         super(
-            `unknown stack \`${stack}\`: there is no Pulumi.${stack}.yaml in ${PROJECT_ROOT}; ` +
+            `unknown stack \`${stack}\`: there is no Pulumi.${stack}.yaml in ${root}; ` +
                 (available.length > 0
                     ? `available: ${available.map((s) => `\`${s}\` (Pulumi.${s}.yaml)`).join(", ")}`
                     : "there are no Pulumi.<stack>.yaml files"),
@@ -101,7 +102,7 @@ export function availableStacks(root: string = PROJECT_ROOT): string[] {
 export function loadStackConfig(stack: string, root: string = PROJECT_ROOT): Record<string, string> {
     const file = path.join(root, `Pulumi.${stack}.yaml`);
     if (!/^[A-Za-z0-9_.-]+$/.test(stack) || !fs.existsSync(file)) {
-        throw new UnknownStackError(stack, availableStacks(root));
+        throw new UnknownStackError(stack, availableStacks(root), root);
     }
     const document = yaml.load(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
     const config: Record<string, string> = {};

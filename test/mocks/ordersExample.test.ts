@@ -7,6 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import { evaluateUnderMocks, Evaluation } from "../../testkit/evaluateUnderMocks";
 import { linkPackedPackage } from "../../testkit/packedPackage";
+import { main } from "../../scripts/render";
 
 const EXAMPLE = path.resolve(__dirname, "..", "..", "examples", "orders");
 const DIGEST = `sha256:${"b".repeat(64)}`;
@@ -68,6 +69,25 @@ describe("examples/orders: the package's program in another project, under mocks
         assert.ok(listeners.includes(443), String(listeners));
         const [target] = ofType(evaluation, "aws:appautoscaling/target:Target");
         assert.deepStrictEqual([target.inputs.minCapacity, target.inputs.maxCapacity], [2, 6]);
+    });
+
+    it("render --cwd: the project's name, its resources, and the command that shows its service in its namespace", async () => {
+        const written: string[] = [];
+        const write = process.stdout.write;
+        process.stdout.write = ((chunk: string) => written.push(String(chunk)) > 0) as typeof process.stdout.write;
+        let code: number;
+        try {
+            code = await main(["--stack", "dev", "--cwd", project]);
+        } finally {
+            process.stdout.write = write;
+        }
+        assert.strictEqual(code, 0);
+        const lines = written.join("").trimEnd().split("\n");
+        assert.match(lines[0], /^stack dev \(project orders\): \d+ resources, evaluated under mocks$/);
+        assert.match(
+            lines[lines.length - 1],
+            new RegExp(`--stack dev --cwd ${project} --set orders:image=123456789012\\.dkr\\.ecr\\.us-east-2\\.amazonaws\\.com/orders-api@sha256:<64 hex>$`),
+        );
     });
 
     it("names a refused key in the orders namespace, and a `papyrus:` key is not its config", async () => {
