@@ -216,7 +216,12 @@ function scalingProblems(args: DigestPinnedServiceArgs, name: Namer): string[] {
     wholeIn("autoscaling.scaleInCooldownSeconds", scaling.scaleInCooldownSeconds, 0, 3600);
     wholeIn("autoscaling.scaleOutCooldownSeconds", scaling.scaleOutCooldownSeconds, 0, 3600);
     const strategy = args.deployment?.strategy;
-    if (strategy !== undefined && (DEPLOYMENT_STRATEGIES as readonly string[]).includes(strategy) && shiftsTraffic(strategy) && scaling.requestsPerTarget !== false) {
+    if (
+        strategy !== undefined &&
+        (DEPLOYMENT_STRATEGIES as readonly string[]).includes(strategy) &&
+        shiftsTraffic(strategy) &&
+        scaling.requestsPerTarget !== false
+    ) {
         problems.push(
             `${n("autoscaling.requestsPerTarget")} must be \`false\` with \`${strategy}\` deployments: the request metric names one target group, and ${SHIFT_NAMES[strategy]} moves traffic between two; scale on CPU`,
         );

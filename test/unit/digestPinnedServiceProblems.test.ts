@@ -460,9 +460,7 @@ describe("digestPinnedServiceProblems", () => {
         [
             "linear settings with a canary",
             { deployment: { strategy: "CANARY", linear: { stepPercent: 10 } } },
-            [
-                "`deployment.linear` applies to `LINEAR` deployments only, and `deployment.strategy` is `CANARY`; change the strategy, or remove it",
-            ],
+            ["`deployment.linear` applies to `LINEAR` deployments only, and `deployment.strategy` is `CANARY`; change the strategy, or remove it"],
         ],
         [
             "canary settings and a test listener with rolling",
@@ -538,7 +536,7 @@ describe("digestPinnedServiceProblems", () => {
             [
                 "`deployment.pause.timeoutMinutes` must be a whole number from 1 to 20160, got `20161`",
                 "`deployment.pause.onTimeout` must be `ROLLBACK` (ECS rolls the deployment back when nobody answered in time) or `CONTINUE` (it carries on), got `rollback`",
-                "`deployment.pause.stages` must list the stages to pause at (`RECONCILE_SERVICE`, `PRE_SCALE_UP`, `POST_SCALE_UP`, `POST_TEST_TRAFFIC_SHIFT`, `PRE_PRODUCTION_TRAFFIC_SHIFT`, `POST_PRODUCTION_TRAFFIC_SHIFT`), e.g. `[\"PRE_PRODUCTION_TRAFFIC_SHIFT\"]`",
+                '`deployment.pause.stages` must list the stages to pause at (`RECONCILE_SERVICE`, `PRE_SCALE_UP`, `POST_SCALE_UP`, `POST_TEST_TRAFFIC_SHIFT`, `PRE_PRODUCTION_TRAFFIC_SHIFT`, `POST_PRODUCTION_TRAFFIC_SHIFT`), e.g. `["PRE_PRODUCTION_TRAFFIC_SHIFT"]`',
             ],
         ],
         [

@@ -26,7 +26,9 @@ describe("deploymentSettings", () => {
     });
 
     it("linear: the step and its wait in `linearConfiguration`, minutes as the provider's strings, no circuit breaker", () => {
-        const settings = deploymentSettings({ deployment: { strategy: "LINEAR", bakeTimeMinutes: 5, linear: { stepPercent: 12.5, stepBakeTimeMinutes: 3 } } }, ["a-5xx"]);
+        const settings = deploymentSettings({ deployment: { strategy: "LINEAR", bakeTimeMinutes: 5, linear: { stepPercent: 12.5, stepBakeTimeMinutes: 3 } } }, [
+            "a-5xx",
+        ]);
         assert.deepStrictEqual(settings.deploymentConfiguration, {
             strategy: "LINEAR",
             bakeTimeInMinutes: "5",
@@ -48,7 +50,11 @@ describe("deploymentSettings", () => {
 
     it("a pause: one PAUSE lifecycle hook at the stages, with its timeout and action, beside any strategy's settings", () => {
         const pause = { stages: ["PRE_SCALE_UP" as const, "POST_SCALE_UP" as const], timeoutMinutes: 90, onTimeout: "CONTINUE" as const };
-        const hook = { targetType: "PAUSE", lifecycleStages: ["PRE_SCALE_UP", "POST_SCALE_UP"], timeoutConfiguration: { timeoutInMinutes: "90", action: "CONTINUE" } };
+        const hook = {
+            targetType: "PAUSE",
+            lifecycleStages: ["PRE_SCALE_UP", "POST_SCALE_UP"],
+            timeoutConfiguration: { timeoutInMinutes: "90", action: "CONTINUE" },
+        };
         const rolling = deploymentSettings({ deployment: { strategy: "ROLLING", pause } }, []);
         assert.deepStrictEqual(rolling.deploymentConfiguration, { strategy: "ROLLING", lifecycleHooks: [hook] });
         assert.deepStrictEqual(rolling.deploymentCircuitBreaker, { enable: true, rollback: true });
@@ -65,7 +71,10 @@ describe("deploymentSettings", () => {
 describe("waitsForSteadyState", () => {
     it("waits unless a PAUSE hook would hold the deployment until someone answers it", () => {
         assert.strictEqual(waitsForSteadyState({ deployment: { strategy: "ROLLING" } }), true);
-        assert.strictEqual(waitsForSteadyState({ deployment: { strategy: "LINEAR", bakeTimeMinutes: 10, linear: { stepPercent: 10, stepBakeTimeMinutes: 6 } } }), true);
+        assert.strictEqual(
+            waitsForSteadyState({ deployment: { strategy: "LINEAR", bakeTimeMinutes: 10, linear: { stepPercent: 10, stepBakeTimeMinutes: 6 } } }),
+            true,
+        );
         const pause = { stages: ["POST_SCALE_UP" as const], timeoutMinutes: 1440, onTimeout: "ROLLBACK" as const };
         assert.strictEqual(waitsForSteadyState({ deployment: { strategy: "ROLLING", pause } }), false);
         assert.strictEqual(waitsForSteadyState({ deployment: { strategy: "BLUE_GREEN", bakeTimeMinutes: 10, pause } }), false);
@@ -81,11 +90,13 @@ describe("ignoredServiceChanges", () => {
             "desiredCount",
             "loadBalancers",
         ]);
-        assert.deepStrictEqual(ignoredServiceChanges({ deployment: { strategy: "LINEAR", bakeTimeMinutes: 10, linear: { stepPercent: 10, stepBakeTimeMinutes: 6 } } }), [
-            "loadBalancers",
-        ]);
-        assert.deepStrictEqual(ignoredServiceChanges({ deployment: { strategy: "CANARY", bakeTimeMinutes: 10, canary: { percent: 5, bakeTimeMinutes: 10 } } }), [
-            "loadBalancers",
-        ]);
+        assert.deepStrictEqual(
+            ignoredServiceChanges({ deployment: { strategy: "LINEAR", bakeTimeMinutes: 10, linear: { stepPercent: 10, stepBakeTimeMinutes: 6 } } }),
+            ["loadBalancers"],
+        );
+        assert.deepStrictEqual(
+            ignoredServiceChanges({ deployment: { strategy: "CANARY", bakeTimeMinutes: 10, canary: { percent: 5, bakeTimeMinutes: 10 } } }),
+            ["loadBalancers"],
+        );
     });
 });

@@ -124,7 +124,11 @@ describe("readStackConfig", () => {
     });
 
     it("reads a canary with a PAUSE hook and a linear deployment as DigestPinnedService's `deployment`", () => {
-        const canary = { strategy: "CANARY", canary: { percent: 10, bakeTimeMinutes: 15 }, pause: { stages: ["PRE_PRODUCTION_TRAFFIC_SHIFT"], onTimeout: "ROLLBACK" } };
+        const canary = {
+            strategy: "CANARY",
+            canary: { percent: 10, bakeTimeMinutes: 15 },
+            pause: { stages: ["PRE_PRODUCTION_TRAFFIC_SHIFT"], onTimeout: "ROLLBACK" },
+        };
         assert.deepStrictEqual(read({ httpOnly: "true", deployment: JSON.stringify(canary) }).service.deployment, canary);
         const linear = { strategy: "LINEAR", bakeTimeMinutes: 0, linear: { stepPercent: 25, stepBakeTimeMinutes: 2 } };
         assert.deepStrictEqual(read({ httpOnly: "true", deployment: JSON.stringify(linear) }).service.deployment, linear);
