@@ -292,9 +292,18 @@ export const CONFIG_SCHEMA = {
     },
     deployment: {
         owner: "stack",
-        type: { json: { strategy: "string", bakeTimeMinutes: "number", testListener: { port: "number", allowedCidrs: "strings" } } },
+        type: {
+            json: {
+                strategy: "string",
+                bakeTimeMinutes: "number",
+                testListener: { port: "number", allowedCidrs: "strings" },
+                linear: { stepPercent: "number", stepBakeTimeMinutes: "number" },
+                canary: { percent: "number", bakeTimeMinutes: "number" },
+                pause: { stages: "strings", timeoutMinutes: "number", onTimeout: "string" },
+            },
+        },
         unset: "rolling",
-        doc: "`{ strategy: BLUE_GREEN }` for ECS blue/green deployments, with a bake time and an optional test listener.",
+        doc: "`{ strategy: BLUE_GREEN | LINEAR | CANARY }` for ECS's traffic-shifting deployments (bake time, steps, test listener); `pause` stops a deployment at chosen stages.",
     },
     deploymentAlarms: {
         owner: "stack",

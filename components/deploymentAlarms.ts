@@ -43,7 +43,7 @@ export const DEPLOYMENT_ALARMS: readonly DeploymentAlarm[] = [
 export type AlarmDimensions<T> = { readonly LoadBalancer: T; readonly TargetGroup: T };
 
 /**
- * The alarm's inputs. Rolling: the metric of the one target group. Blue/green: the metric of both groups, summed
+ * The alarm's inputs. Rolling: the metric of the one target group. Blue/green, linear, canary: both groups' metric, summed
  * (each missing point as 0), because ECS swaps which group serves production on every deployment, and an alarm on
  * one group would watch the new tasks only every other time.
  */

@@ -7,9 +7,9 @@
 //   serviceDefaults.ts              every default, once, and `withDefaults`
 //   digestPinnedServiceProblems.ts  every check, before any child is registered
 //   serviceTaskDefinition.ts        log group, execution and task roles, task definition (containerDefinition.ts)
-//   serviceLoadBalancing.ts         security groups, ALB, target groups, listeners, certificate, blue/green role
+//   serviceLoadBalancing.ts         security groups, ALB, target groups, listeners, certificate, traffic-shifting role
 //   serviceAlarms.ts                the deployment alarms (deploymentAlarms.ts)
-//   serviceDeployment.ts            rolling or blue/green, circuit breaker, alarms with rollback
+//   serviceDeployment.ts            rolling, blue/green, linear or canary, PAUSE hooks, circuit breaker, alarms with rollback
 //   serviceAutoscaling.ts           target tracking on CPU and requests
 //   deployTarget.ts                 what a deployer needs of the service, handed over as one object
 // Every child is created with this component as its parent, so the parts do
@@ -24,7 +24,7 @@ import { ImageDigestRef, parseImageReference } from "./imageReference";
 import { createDeploymentAlarms } from "./serviceAlarms";
 import { createAutoscaling } from "./serviceAutoscaling";
 import { ResolvedServiceArgs, withDefaults } from "./serviceDefaults";
-import { deploymentSettings, ignoredServiceChanges } from "./serviceDeployment";
+import { deploymentSettings, ignoredServiceChanges, waitsForSteadyState } from "./serviceDeployment";
 import { createLoadBalancing, LoadBalancing } from "./serviceLoadBalancing";
 import { createTaskDefinition } from "./serviceTaskDefinition";
 
@@ -40,7 +40,12 @@ export type {
     HttpsArgs,
     NewVpcArgs,
     TestListenerArgs,
+    LinearArgs,
+    CanaryArgs,
+    PauseArgs,
 } from "./digestPinnedServiceArgs";
+export { DEPLOYMENT_STRATEGIES, PAUSE_STAGES } from "./deploymentStrategy";
+export type { DeploymentStrategy, PauseStage, PauseTimeoutAction } from "./deploymentStrategy";
 export { IMAGE_TAG_LABEL } from "./containerDefinition";
 export type { DeployTarget } from "./deployTarget";
 export { digestPinnedServiceProblems } from "./digestPinnedServiceProblems";
@@ -90,7 +95,7 @@ export class DigestPinnedService extends pulumi.ComponentResource {
     public readonly hostedZoneId?: string;
     /** The Application Auto Scaling target (with `autoscaling`). */
     public readonly scalableTargetArn?: pulumi.Output<string>;
-    /** The role ECS moves blue/green traffic with (with `BLUE_GREEN`). */
+    /** The role ECS moves traffic with (with `BLUE_GREEN`, `LINEAR` or `CANARY`). */
     public readonly loadBalancerRoleArn?: pulumi.Output<string>;
     /** The CloudWatch alarms that roll a deployment back (target 5xx, unhealthy hosts), by name as the service names them. */
     public readonly deploymentAlarmNames: pulumi.Output<string>[];
@@ -225,9 +230,9 @@ export class DigestPinnedService extends pulumi.ComponentResource {
                         containerName: a.containerName,
                         containerPort: a.containerPort,
                         advancedConfiguration:
-                            a.deployment.strategy === "BLUE_GREEN"
+                            targetGroups.alternate !== undefined
                                 ? {
-                                      alternateTargetGroupArn: targetGroups.alternate!.arn,
+                                      alternateTargetGroupArn: targetGroups.alternate.arn,
                                       productionListenerRule: routing.productionRule!.arn,
                                       testListenerRule: routing.testRule?.arn,
                                       roleArn: loadBalancerRole!.arn,
@@ -242,8 +247,10 @@ export class DigestPinnedService extends pulumi.ComponentResource {
                 ),
                 enableExecuteCommand: a.enableExecuteCommand,
                 // `pulumi up` returns only when the deployment is steady, so a failed rollout fails the update
-                // rather than leaving state that names a digest ECS has already rolled back from.
-                waitForSteadyState: true,
+                // rather than leaving state that names a digest ECS has already rolled back from; not with a
+                // PAUSE hook, where the engine would wait until the hook timed out and the driver follows the
+                // deployment itself (serviceDeployment.ts).
+                waitForSteadyState: waitsForSteadyState(a),
                 tags: a.tags,
             },
             {

@@ -5,6 +5,7 @@
 // the checks are in digestPinnedServiceProblems.ts.
 import type * as pulumi from "@pulumi/pulumi";
 import type { FargateCpu } from "./fargateSize";
+import type { DeploymentStrategy, PauseStage, PauseTimeoutAction } from "./deploymentStrategy";
 import type { ImageDigestRef } from "./imageReference";
 
 // stackConfig.ts reads the checks from here; they live in digestPinnedServiceProblems.ts.
@@ -83,7 +84,7 @@ export interface AutoscalingArgs {
     readonly cpuTargetPercent?: number;
     /**
      * Requests per task per minute to hold (`ALBRequestCountPerTarget`), or `false` for CPU only. Must be `false` with
-     * `BLUE_GREEN`: the metric names one target group, and blue/green moves traffic between two.
+     * `BLUE_GREEN`, `LINEAR` and `CANARY`: the metric names one target group, and they move traffic between two.
      * @default 1000
      */
     readonly requestsPerTarget?: number | false;
@@ -93,7 +94,7 @@ export interface AutoscalingArgs {
     readonly scaleOutCooldownSeconds?: number;
 }
 
-/** Test traffic for blue/green: a listener on its own port that reaches the new (green) tasks before production does. */
+/** Test traffic for `BLUE_GREEN`, `LINEAR` and `CANARY`: a listener on its own port that reaches the new (green) tasks before production does. */
 export interface TestListenerArgs {
     /** @default 8443 with HTTPS, 8080 with `httpOnly` */
     readonly port?: number;
@@ -101,18 +102,59 @@ export interface TestListenerArgs {
     readonly allowedCidrs: string[];
 }
 
+/** LINEAR: production traffic moves to the new tasks in equal steps, with a wait after each. */
+export interface LinearArgs {
+    /** Percent of production traffic moved per step: a multiple of 0.1 from 3 to 100. @default 10 */
+    readonly stepPercent?: number;
+    /** Minutes after each step before the next, 0-1440 (not after the last). @default 6 */
+    readonly stepBakeTimeMinutes?: number;
+}
+
+/** CANARY: a small share of production traffic first, the rest at once after a wait. */
+export interface CanaryArgs {
+    /** Percent of production traffic the new tasks take first: a multiple of 0.1 from 0.1 to 100. @default 5 */
+    readonly percent?: number;
+    /** Minutes the canary share runs before the rest of the traffic moves, 0-1440. @default 10 */
+    readonly bakeTimeMinutes?: number;
+}
+
+/**
+ * One ECS PAUSE lifecycle hook: the deployment stops at each of `stages` until someone calls
+ * `ContinueServiceDeployment` (continue or roll back), or the timeout passes and ECS takes `onTimeout`.
+ * With a pause configured, `pulumi up` does not wait for the service to settle: the driver follows the deployment.
+ */
+export interface PauseArgs {
+    /**
+     * Where to stop, as ECS names the stages: `RECONCILE_SERVICE`, `PRE_SCALE_UP`, `POST_SCALE_UP`, and (not with
+     * `ROLLING`) `POST_TEST_TRAFFIC_SHIFT`, `PRE_PRODUCTION_TRAFFIC_SHIFT`, `POST_PRODUCTION_TRAFFIC_SHIFT`.
+     * @example ["PRE_PRODUCTION_TRAFFIC_SHIFT"]
+     */
+    readonly stages: PauseStage[];
+    /** Minutes ECS waits at a stage before `onTimeout`, 1-20160 (14 days). @default 1440 */
+    readonly timeoutMinutes?: number;
+    /** What ECS does when nobody answered in time: roll back, or carry on. @default "ROLLBACK" */
+    readonly onTimeout?: PauseTimeoutAction;
+}
+
 /**
  * How ECS replaces tasks on a deploy. `ROLLING`: new tasks start before old ones stop, with the circuit breaker
- * rolling back a failing deployment. `BLUE_GREEN` (ECS's native blue/green): a full set of new tasks behind a
- * second target group, production traffic moved at once, the old set kept for `bakeTimeMinutes` to roll back to.
+ * rolling back a failing deployment. The other three (ECS's native strategies, no CodeDeploy) start a full set of
+ * new tasks behind a second target group and move production traffic to it: `BLUE_GREEN` all at once, `LINEAR` in
+ * equal steps, `CANARY` a share first and then the rest; the old set is kept for `bakeTimeMinutes` to roll back to.
  */
 export interface DeploymentArgs {
     /** @default "ROLLING" */
-    readonly strategy?: "ROLLING" | "BLUE_GREEN";
-    /** `BLUE_GREEN` only: minutes both sets run after production traffic moved, 0-1440. @default 10 */
+    readonly strategy?: DeploymentStrategy;
+    /** Not with `ROLLING`: minutes both sets run after all production traffic moved, 0-1440. @default 10 */
     readonly bakeTimeMinutes?: number;
-    /** `BLUE_GREEN` only: a test listener for the new tasks before they take production traffic. @default undefined (no test traffic) */
+    /** Not with `ROLLING`: a test listener for the new tasks before they take production traffic. @default undefined (no test traffic) */
     readonly testListener?: TestListenerArgs;
+    /** `LINEAR` only: the step size and the wait after each step. @default undefined (with `LINEAR`: `{ stepPercent: 10, stepBakeTimeMinutes: 6 }`) */
+    readonly linear?: LinearArgs;
+    /** `CANARY` only: the canary's share and how long it runs alone. @default undefined (with `CANARY`: `{ percent: 5, bakeTimeMinutes: 10 }`) */
+    readonly canary?: CanaryArgs;
+    /** A PAUSE hook at chosen stages, any strategy. @default undefined (no pause) */
+    readonly pause?: PauseArgs;
 }
 
 /** One deployment alarm: the level at which it fires and the window CloudWatch judges it over. */
@@ -229,7 +271,7 @@ export interface DigestPinnedServiceArgs {
      * @default false
      */
     readonly enableExecuteCommand?: boolean;
-    /** Rolling (default) or ECS's native blue/green. @default { strategy: "ROLLING" } */
+    /** Rolling (default), or ECS's native blue/green, linear or canary; optionally with a PAUSE hook. @default { strategy: "ROLLING" } */
     readonly deployment?: DeploymentArgs;
     /**
      * The deployment alarms' thresholds and windows (the alarms themselves are always there).

@@ -6,7 +6,16 @@
 import { acmCertificateArnProblem, HOSTED_ZONE_ID } from "./arns";
 import { kmsKeyArnProblem, secretReferenceProblem, variableNameProblem } from "./containerSecrets";
 import { DEPLOYMENT_ALARMS } from "./deploymentAlarms";
-import type { DeploymentAlarmArgs, DigestPinnedServiceArgs } from "./digestPinnedServiceArgs";
+import {
+    DEPLOYMENT_LIMITS,
+    DEPLOYMENT_STRATEGIES,
+    DeploymentStrategy,
+    LAMBDA_ONLY_STAGES,
+    PAUSE_STAGES,
+    PAUSE_TIMEOUT_ACTIONS,
+    shiftsTraffic,
+} from "./deploymentStrategy";
+import type { DeploymentAlarmArgs, DigestPinnedServiceArgs, PauseArgs } from "./digestPinnedServiceArgs";
 import { fargateSizeProblem } from "./fargateSize";
 import { plainEnvironmentProblem } from "./secretNames";
 import { definedOnly, SERVICE_DEFAULTS } from "./serviceDefaults";
@@ -173,6 +182,9 @@ function listenerProblems(args: DigestPinnedServiceArgs, name: Namer, region: st
     return problems;
 }
 
+/** How a message names a traffic-shifting strategy in prose. */
+const SHIFT_NAMES = { BLUE_GREEN: "blue/green", LINEAR: "a linear deployment", CANARY: "a canary deployment" } as const;
+
 function scalingProblems(args: DigestPinnedServiceArgs, name: Namer): string[] {
     const n = quoted(name);
     const scaling = args.autoscaling;
@@ -203,9 +215,15 @@ function scalingProblems(args: DigestPinnedServiceArgs, name: Namer): string[] {
     }
     wholeIn("autoscaling.scaleInCooldownSeconds", scaling.scaleInCooldownSeconds, 0, 3600);
     wholeIn("autoscaling.scaleOutCooldownSeconds", scaling.scaleOutCooldownSeconds, 0, 3600);
-    if (args.deployment?.strategy === "BLUE_GREEN" && scaling.requestsPerTarget !== false) {
+    const strategy = args.deployment?.strategy;
+    if (
+        strategy !== undefined &&
+        (DEPLOYMENT_STRATEGIES as readonly string[]).includes(strategy) &&
+        shiftsTraffic(strategy) &&
+        scaling.requestsPerTarget !== false
+    ) {
         problems.push(
-            `${n("autoscaling.requestsPerTarget")} must be \`false\` with \`BLUE_GREEN\` deployments: the request metric names one target group, and blue/green moves traffic between two; scale on CPU`,
+            `${n("autoscaling.requestsPerTarget")} must be \`false\` with \`${strategy}\` deployments: the request metric names one target group, and ${SHIFT_NAMES[strategy]} moves traffic between two; scale on CPU`,
         );
     }
     return problems;
@@ -268,21 +286,40 @@ function deploymentProblems(args: DigestPinnedServiceArgs, name: Namer): string[
     }
     const problems: string[] = [];
     const wholeIn = wholeNumberCheck(problems, n);
-    const strategy = deployment.strategy ?? SERVICE_DEFAULTS.deployment.strategy;
-    if (strategy !== "ROLLING" && strategy !== "BLUE_GREEN") {
-        return [`${n("deployment.strategy")} must be \`ROLLING\` or \`BLUE_GREEN\`${got(strategy)}`];
+    const tenthsIn = tenthsCheck(problems, n);
+    const strategy: unknown = deployment.strategy ?? SERVICE_DEFAULTS.deployment.strategy;
+    if (!(DEPLOYMENT_STRATEGIES as readonly unknown[]).includes(strategy)) {
+        return [`${n("deployment.strategy")} must be one of ${DEPLOYMENT_STRATEGIES.map((s) => `\`${s}\``).join(", ")}${got(strategy)}`];
+    }
+    const limits = DEPLOYMENT_LIMITS;
+    problems.push(...pauseProblems(deployment.pause, strategy as DeploymentStrategy, name));
+    // Settings that belong to other strategies than the chosen one.
+    const belongsTo: [field: "bakeTimeMinutes" | "testListener" | "linear" | "canary", strategies: string][] = [
+        ["bakeTimeMinutes", "`BLUE_GREEN`, `LINEAR` and `CANARY`"],
+        ["testListener", "`BLUE_GREEN`, `LINEAR` and `CANARY`"],
+        ["linear", "`LINEAR`"],
+        ["canary", "`CANARY`"],
+    ];
+    for (const [field, strategies] of belongsTo) {
+        const applies = field === "linear" ? strategy === "LINEAR" : field === "canary" ? strategy === "CANARY" : strategy !== "ROLLING";
+        if (deployment[field] !== undefined && !applies) {
+            problems.push(
+                `${n(`deployment.${field}`)} applies to ${strategies} deployments only, and ${n("deployment.strategy")} is \`${String(strategy)}\`; change the strategy, or remove it`,
+            );
+        }
     }
     if (strategy === "ROLLING") {
-        for (const field of ["bakeTimeMinutes", "testListener"] as const) {
-            if (deployment[field] !== undefined) {
-                problems.push(
-                    `${n(`deployment.${field}`)} applies to \`BLUE_GREEN\` deployments only; set ${n("deployment.strategy")} to \`BLUE_GREEN\`, or remove it`,
-                );
-            }
-        }
         return problems;
     }
-    wholeIn("deployment.bakeTimeMinutes", deployment.bakeTimeMinutes, 0, 1440);
+    wholeIn("deployment.bakeTimeMinutes", deployment.bakeTimeMinutes, limits.bakeTimeMinutes.min, limits.bakeTimeMinutes.max);
+    if (strategy === "LINEAR") {
+        tenthsIn("deployment.linear.stepPercent", deployment.linear?.stepPercent, limits.linearStepPercent.min, limits.linearStepPercent.max);
+        wholeIn("deployment.linear.stepBakeTimeMinutes", deployment.linear?.stepBakeTimeMinutes, limits.bakeTimeMinutes.min, limits.bakeTimeMinutes.max);
+    }
+    if (strategy === "CANARY") {
+        tenthsIn("deployment.canary.percent", deployment.canary?.percent, limits.canaryPercent.min, limits.canaryPercent.max);
+        wholeIn("deployment.canary.bakeTimeMinutes", deployment.canary?.bakeTimeMinutes, limits.bakeTimeMinutes.min, limits.bakeTimeMinutes.max);
+    }
     const test = deployment.testListener;
     if (test !== undefined) {
         wholeIn("deployment.testListener.port", test.port, 1, 65535);
@@ -304,6 +341,60 @@ function deploymentProblems(args: DigestPinnedServiceArgs, name: Namer): string[
         }
     }
     return problems;
+}
+
+/** The PAUSE hook: stages ECS accepts for it (and that the strategy passes), the timeout and its action. */
+function pauseProblems(pause: PauseArgs | undefined, strategy: DeploymentStrategy, name: Namer): string[] {
+    const n = quoted(name);
+    if (pause === undefined) {
+        return [];
+    }
+    const problems: string[] = [];
+    const limits = DEPLOYMENT_LIMITS.pauseTimeoutMinutes;
+    wholeNumberCheck(problems, n)("deployment.pause.timeoutMinutes", pause.timeoutMinutes, limits.min, limits.max);
+    if (pause.onTimeout !== undefined && !(PAUSE_TIMEOUT_ACTIONS as readonly unknown[]).includes(pause.onTimeout)) {
+        problems.push(
+            `${n("deployment.pause.onTimeout")} must be \`ROLLBACK\` (ECS rolls the deployment back when nobody answered in time) or \`CONTINUE\` (it carries on)${got(pause.onTimeout)}`,
+        );
+    }
+    const stages: unknown = pause.stages;
+    const allowed = PAUSE_STAGES.map(({ stage }) => `\`${stage}\``).join(", ");
+    if (!Array.isArray(stages) || stages.length === 0) {
+        problems.push(`${n("deployment.pause.stages")} must list the stages to pause at (${allowed}), e.g. \`["PRE_PRODUCTION_TRAFFIC_SHIFT"]\``);
+        return problems;
+    }
+    stages.forEach((stage: unknown, i) => {
+        const at = n(`deployment.pause.stages[${i}]`);
+        const known = PAUSE_STAGES.find((row) => row.stage === stage);
+        if ((LAMBDA_ONLY_STAGES as readonly unknown[]).includes(stage)) {
+            problems.push(
+                `${at} is \`${String(stage)}\`, where ECS runs Lambda hooks only and refuses a PAUSE hook; pause just before or after it ` +
+                    `(\`${stage === "TEST_TRAFFIC_SHIFT" ? "POST_SCALE_UP` or `POST_TEST_TRAFFIC_SHIFT" : "PRE_PRODUCTION_TRAFFIC_SHIFT` or `POST_PRODUCTION_TRAFFIC_SHIFT"}\`)`,
+            );
+        } else if (known === undefined) {
+            problems.push(`${at} must be one of ${allowed}${got(stage)}`);
+        } else if (known.trafficShift && !shiftsTraffic(strategy)) {
+            problems.push(
+                `${at} is \`${known.stage}\`, a traffic-shift stage that a \`ROLLING\` deployment never reaches, so it would never pause; ` +
+                    `pause at \`RECONCILE_SERVICE\`, \`PRE_SCALE_UP\` or \`POST_SCALE_UP\`, or set ${n("deployment.strategy")} to \`BLUE_GREEN\`, \`LINEAR\` or \`CANARY\``,
+            );
+        } else if (stages.indexOf(stage) !== i) {
+            problems.push(`${at} repeats \`${known.stage}\`; list each stage once`);
+        }
+    });
+    return problems;
+}
+
+type TenthsIn = (field: string, value: number | undefined, min: number, max: number) => void;
+
+/** A check that adds to `problems` when a value is set and is not a multiple of 0.1 in range (ECS's percentages). */
+function tenthsCheck(problems: string[], n: Namer): TenthsIn {
+    return (field, value, min, max) => {
+        const tenths = typeof value === "number" ? value * 10 : NaN;
+        if (value !== undefined && !(Math.abs(tenths - Math.round(tenths)) < 1e-9 && value >= min && value <= max)) {
+            problems.push(`${n(field)} must be a percentage from ${min} to ${max} in steps of 0.1${got(value)}`);
+        }
+    };
 }
 
 /** Longest alarm window (period × evaluation periods): ECS keeps each deployment in progress for a bake time it derives from it. */

@@ -8,7 +8,7 @@ import { DEPLOYMENT_ALARMS, deploymentAlarmInputs } from "./deploymentAlarms";
 import type { ResolvedServiceArgs } from "./serviceDefaults";
 import type { TargetGroups } from "./serviceLoadBalancing";
 
-/** The alarms, in DEPLOYMENT_ALARMS' order: rolling, on the one target group; blue/green, on both, summed. */
+/** The alarms, in DEPLOYMENT_ALARMS' order: rolling, on the one target group; blue/green, linear and canary, on both, summed. */
 export function createDeploymentAlarms(
     parent: pulumi.Resource,
     name: string,

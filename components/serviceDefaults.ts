@@ -92,6 +92,10 @@ export const SERVICE_DEFAULTS = {
         bakeTimeMinutes: 10,
         // The production listener has 443 (and 80) with HTTPS, 80 alone without.
         testListener: whenGiven({ port: (filled: { readonly https?: object }) => (filled.https === undefined ? 8080 : 8443) }),
+        // ECS's own defaults (API reference, LinearConfiguration and CanaryConfiguration), written out so the service says them.
+        linear: whenGiven({ stepPercent: 10, stepBakeTimeMinutes: 6 }),
+        canary: whenGiven({ percent: 5, bakeTimeMinutes: 10 }),
+        pause: whenGiven({ timeoutMinutes: 1440, onTimeout: "ROLLBACK" as const }),
     },
     deploymentAlarms: {
         target5xx: { threshold: 5, periodSeconds: 60, evaluationPeriods: 2 },
@@ -117,8 +121,22 @@ export type ResolvedListener =
       }
     | { readonly protocol: "HTTP" };
 
-/** Rolling has no settings of its own; blue/green has its bake time and, when asked for, a test listener. */
-export type ResolvedDeployment = { readonly strategy: "ROLLING" } | (Omit<FilledServiceArgs["deployment"], "strategy"> & { readonly strategy: "BLUE_GREEN" });
+type FilledDeployment = FilledServiceArgs["deployment"];
+/** The PAUSE hook with its timeout and action filled in. */
+export type ResolvedPause = NonNullable<FilledDeployment["pause"]>;
+/** What every traffic-shifting strategy has: its bake time and, when asked for, a test listener. */
+type TrafficShift = Pick<FilledDeployment, "bakeTimeMinutes" | "testListener">;
+
+/**
+ * Rolling has no settings of its own; blue/green, linear and canary have their bake time, a test listener when
+ * asked for, and linear and canary their steps. Any of them may pause.
+ */
+export type ResolvedDeployment = { readonly pause?: ResolvedPause } & (
+    | { readonly strategy: "ROLLING" }
+    | (TrafficShift & { readonly strategy: "BLUE_GREEN" })
+    | (TrafficShift & { readonly strategy: "LINEAR"; readonly linear: NonNullable<FilledDeployment["linear"]> })
+    | (TrafficShift & { readonly strategy: "CANARY"; readonly canary: NonNullable<FilledDeployment["canary"]> })
+);
 
 /** The arguments with every default applied: what the component builds from. */
 export type ResolvedServiceArgs = Omit<FilledServiceArgs, "https" | "httpOnly" | "deployment"> & {
@@ -142,11 +160,25 @@ export function withDefaults(args: DigestPinnedServiceArgs, name: string, stack:
                           https.certificateArn !== undefined ? { arn: https.certificateArn } : { domain: https.domain!, hostedZoneId: https.hostedZoneId! },
                       sslPolicy: https.sslPolicy,
                   },
-        deployment:
-            deployment.strategy === "BLUE_GREEN"
-                ? { strategy: "BLUE_GREEN", bakeTimeMinutes: deployment.bakeTimeMinutes, testListener: deployment.testListener }
-                : { strategy: "ROLLING" },
+        deployment: resolveDeployment(deployment),
     };
+}
+
+/** The deployment in its resolved form: only the settings its strategy has; linear and canary steps filled even when not given. */
+function resolveDeployment(deployment: FilledDeployment): ResolvedDeployment {
+    const pause = deployment.pause === undefined ? {} : { pause: deployment.pause };
+    const shift = { bakeTimeMinutes: deployment.bakeTimeMinutes, testListener: deployment.testListener, ...pause };
+    const d = SERVICE_DEFAULTS.deployment;
+    switch (deployment.strategy) {
+        case "ROLLING":
+            return { strategy: "ROLLING", ...pause };
+        case "BLUE_GREEN":
+            return { strategy: "BLUE_GREEN", ...shift };
+        case "LINEAR":
+            return { strategy: "LINEAR", ...shift, linear: deployment.linear ?? { ...d.linear } };
+        case "CANARY":
+            return { strategy: "CANARY", ...shift, canary: deployment.canary ?? { ...d.canary } };
+    }
 }
 
 /**

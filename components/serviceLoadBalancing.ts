@@ -1,10 +1,11 @@
 // DigestPinnedService's load balancing: the security groups, the Application
-// Load Balancer, the target group (two with blue/green), the listeners and
-// blue/green's weighted rules, the certificate and alias record for a domain,
-// and the role ECS moves blue/green traffic with. Every resource is a child of
+// Load Balancer, the target group (two with blue/green, linear and canary), the
+// listeners and their weighted rules, the certificate and alias record for a
+// domain, and the role ECS moves traffic with. Every resource is a child of
 // the service component, created in this order.
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
+import { shiftsTraffic } from "./deploymentStrategy";
 import type { ExistingNetworkArgs } from "./digestPinnedServiceArgs";
 import { createAliasRecord, resolveCertificate, ServiceCertificate } from "./serviceCertificate";
 import type { ResolvedServiceArgs } from "./serviceDefaults";
@@ -14,14 +15,14 @@ import { createSecurityGroups } from "./serviceSecurityGroups";
 /** The target groups the service registers its tasks in: one, or blue and green. */
 export interface TargetGroups {
     readonly primary: aws.lb.TargetGroup;
-    /** Blue/green only: where ECS starts the new tasks. */
+    /** Blue/green, linear and canary only: where ECS starts the new tasks. */
     readonly alternate?: aws.lb.TargetGroup;
 }
 
 /** What routes traffic to the target groups, and what the service must wait for. */
 export interface Routing {
     readonly listeners: aws.lb.Listener[];
-    /** Blue/green only: the rules whose weights ECS moves. */
+    /** Blue/green, linear and canary only: the rules whose weights ECS moves. */
     readonly productionRule?: aws.lb.ListenerRule;
     readonly testRule?: aws.lb.ListenerRule;
 }
@@ -34,7 +35,7 @@ export interface LoadBalancing {
     /** The tasks' security group: only the load balancer reaches them. */
     readonly taskSecurityGroup: aws.ec2.SecurityGroup;
     readonly certificate: ServiceCertificate;
-    /** Blue/green only. */
+    /** Blue/green, linear and canary only. */
     readonly loadBalancerRole?: aws.iam.Role;
 }
 
@@ -98,12 +99,12 @@ function createTargetGroups(parent: pulumi.Resource, name: string, a: ResolvedSe
         );
     return {
         primary: targetGroup(`${name}-tg`),
-        alternate: a.deployment.strategy === "BLUE_GREEN" ? targetGroup(`${name}-tg-green`) : undefined,
+        alternate: shiftsTraffic(a.deployment.strategy) ? targetGroup(`${name}-tg-green`) : undefined,
     };
 }
 
 /**
- * Rolling: the production listener forwards to the one target group. Blue/green: it has a rule forwarding to
+ * Rolling: the production listener forwards to the one target group. Blue/green, linear and canary: it has a rule forwarding to
  * both groups by weight (100/0), which ECS moves during a deployment; a test listener, when asked for, has the
  * same kind of rule for test traffic. Pulumi leaves the rules' actions to ECS (`ignoreChanges`).
  */
@@ -114,9 +115,9 @@ function createRouting(
     deps: { loadBalancer: aws.lb.LoadBalancer; targetGroups: TargetGroups; certificate: ServiceCertificate },
 ): Routing {
     const { loadBalancer, targetGroups } = deps;
-    const blueGreen = a.deployment.strategy === "BLUE_GREEN" ? a.deployment : undefined;
+    const shifting = a.deployment.strategy === "ROLLING" ? undefined : a.deployment;
     const notFound = { type: "fixed-response", fixedResponse: { contentType: "text/plain", messageBody: "not found\n", statusCode: "404" } };
-    const production = blueGreen === undefined ? { type: "forward", targetGroupArn: targetGroups.primary.arn } : notFound;
+    const production = shifting === undefined ? { type: "forward", targetGroupArn: targetGroups.primary.arn } : notFound;
     const tls =
         a.listener.protocol === "HTTPS" ? { protocol: "HTTPS", sslPolicy: a.listener.sslPolicy, certificateArn: deps.certificate.arn } : { protocol: "HTTP" };
 
@@ -160,7 +161,7 @@ function createRouting(
         );
         listeners.push(productionListener);
     }
-    if (blueGreen === undefined) {
+    if (shifting === undefined) {
         return { listeners };
     }
 
@@ -187,14 +188,14 @@ function createRouting(
             { parent, ignoreChanges: ["actions"] },
         );
     const productionRule = weightedRule(`${name}-production-rule`, productionListener);
-    if (blueGreen.testListener === undefined) {
+    if (shifting.testListener === undefined) {
         return { listeners, productionRule };
     }
     const testListener = new aws.lb.Listener(
         `${name}-test`,
         {
             loadBalancerArn: loadBalancer.arn,
-            port: blueGreen.testListener.port,
+            port: shifting.testListener.port,
             ...tls,
             defaultActions: [notFound],
             tags: a.tags,
@@ -205,9 +206,12 @@ function createRouting(
     return { listeners, productionRule, testRule: weightedRule(`${name}-test-rule`, testListener) };
 }
 
-/** Blue/green only: the role ECS assumes to move traffic between the target groups (AWS's managed policy). */
+/**
+ * Blue/green, linear and canary only: the role ECS assumes to move traffic between the target groups (AWS's managed
+ * policy). Its description still says blue/green, as it did before linear and canary, so existing roles are not updated.
+ */
 function createLoadBalancerRole(parent: pulumi.Resource, name: string, a: ResolvedServiceArgs): aws.iam.Role | undefined {
-    if (a.deployment.strategy !== "BLUE_GREEN") {
+    if (!shiftsTraffic(a.deployment.strategy)) {
         return undefined;
     }
     const role = new aws.iam.Role(

@@ -49,7 +49,7 @@ export function createSecurityGroups(parent: pulumi.Resource, name: string, a: R
     if (a.listener.protocol === "HTTPS") {
         fromAnywhere("lb-https-in", 443);
     }
-    if (a.deployment.strategy === "BLUE_GREEN" && a.deployment.testListener !== undefined) {
+    if (a.deployment.strategy !== "ROLLING" && a.deployment.testListener !== undefined) {
         const test = a.deployment.testListener;
         test.allowedCidrs.forEach(
             (cidr, i) =>

@@ -9,6 +9,7 @@ import {
     RESOURCE_TYPES,
     githubTrustProblems,
     repositoryMutabilityProblems,
+    servicePauseTimeoutProblems,
     serviceRollbackProblems,
     taskDefinitionImageProblems,
     taskDefinitionPlainSecretProblems,
@@ -65,11 +66,17 @@ export const policies: ResourceValidationPolicy[] = [
         RESOURCE_TYPES.service,
         serviceRollbackProblems,
     ),
+    resourcePolicy(
+        POLICY_NAMES.servicePauseRollsBack,
+        "Every ECS PAUSE lifecycle hook rolls the deployment back when nobody answers it in time (`timeoutConfiguration.action` `ROLLBACK`, ECS's default), never `CONTINUE`.",
+        RESOURCE_TYPES.service,
+        servicePauseTimeoutProblems,
+    ),
 ];
 
 export const policyPackArgs: PolicyPackArgs = {
     description:
-        "Digest-pinned ECS images, immutable ECR tags, GitHub OIDC roles scoped to one repository, no secrets in plain container environments, and ECS services that roll failed deployments back.",
+        "Digest-pinned ECS images, immutable ECR tags, GitHub OIDC roles scoped to one repository, no secrets in plain container environments, and ECS services that roll failed (or unanswered paused) deployments back.",
     enforcementLevel: ENFORCEMENT_LEVEL,
     policies,
 };

@@ -26,6 +26,7 @@ export const POLICY_NAMES = {
     githubOidcTrustScoped: "github-oidc-trust-scoped-to-one-repository",
     taskDefinitionNoPlainSecrets: "ecs-task-definition-no-secrets-in-environment",
     serviceRollsBack: "ecs-service-rolls-back-failed-deployments",
+    servicePauseRollsBack: "ecs-service-pause-hooks-roll-back-on-timeout",
 } as const;
 
 export { GITHUB_OIDC_HOST, STS_AUDIENCE as GITHUB_OIDC_AUDIENCE } from "../components/githubSubject";
@@ -307,6 +308,41 @@ export function serviceRollbackProblems(props: Props): string[] {
             "or `alarms` to `{ enable: true, rollback: true, alarmNames: [<alarm>, …] }`, " +
             `got \`deploymentCircuitBreaker\` ${shown(breaker)} and \`alarms\` ${shown(alarms)}`,
     ];
+}
+
+// ---------------------------------------------------------------------------
+// (f) An unanswered PAUSE hook rolls the deployment back.
+
+/**
+ * Problems with an `aws:ecs/service:Service` whose PAUSE lifecycle hooks let a deployment carry on when nobody
+ * answered them: `deploymentConfiguration.lifecycleHooks[i]` with `targetType: PAUSE` and
+ * `timeoutConfiguration.action: CONTINUE`. A pause is a gate (a smoke test, an approval); when its timeout continues,
+ * a release nobody checked goes on to all traffic. Without `timeoutConfiguration`, or without its `action`, ECS rolls
+ * back (its default), which passes. Lambda hooks are not this rule's business.
+ */
+export function servicePauseTimeoutProblems(props: Props): string[] {
+    const configuration = props.deploymentConfiguration;
+    if (!isObject(configuration)) {
+        return [];
+    }
+    const problems: string[] = [];
+    toList(configuration.lifecycleHooks).forEach((hook, i) => {
+        if (!isObject(hook) || hook.targetType !== "PAUSE") {
+            return;
+        }
+        const timeout = hook.timeoutConfiguration;
+        if (isObject(timeout) && timeout.action === "CONTINUE") {
+            const stages = toList(hook.lifecycleStages)
+                .map((stage) => `\`${String(stage)}\``)
+                .join(", ");
+            problems.push(
+                `\`deploymentConfiguration.lifecycleHooks[${i}]\` is a PAUSE hook (at ${stages === "" ? "no stage" : stages}) whose ` +
+                    "`timeoutConfiguration.action` is `CONTINUE`: when nobody answers it, a release nobody checked would go on to all traffic; " +
+                    "set it to `ROLLBACK` (DigestPinnedService: `deployment.pause.onTimeout: ROLLBACK`, the default)",
+            );
+        }
+    });
+    return problems;
 }
 
 // ---------------------------------------------------------------------------

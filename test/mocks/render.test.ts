@@ -57,6 +57,33 @@ describe("render (child process)", function () {
         assert.doesNotMatch(withImage, /no service yet/);
     });
 
+    it("shows a canary with a PAUSE hook set from the command line: the service's strategy, steps and hook, and no steady-state wait", async () => {
+        type Rendered = { resources: Array<{ type: string; name: string; inputs: Record<string, unknown> }> };
+        const image = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/papyrus-api@sha256:${"d".repeat(64)}`;
+        const deployment = { strategy: "CANARY", canary: { percent: 10 }, pause: { stages: ["PRE_PRODUCTION_TRAFFIC_SHIFT"], timeoutMinutes: 120 } };
+        const rendered = JSON.parse(
+            (await render(["--stack", "dev", "--json", "--set", `papyrus:image=${image}`, "--set", `papyrus:deployment=${JSON.stringify(deployment)}`])).stdout,
+        ) as Rendered;
+        const [service] = rendered.resources.filter((r) => r.type === "aws:ecs/service:Service");
+        assert.deepStrictEqual(service.inputs.deploymentConfiguration, {
+            strategy: "CANARY",
+            bakeTimeInMinutes: "10",
+            canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: "10" },
+            lifecycleHooks: [
+                {
+                    targetType: "PAUSE",
+                    lifecycleStages: ["PRE_PRODUCTION_TRAFFIC_SHIFT"],
+                    timeoutConfiguration: { timeoutInMinutes: "120", action: "ROLLBACK" },
+                },
+            ],
+        });
+        assert.strictEqual(service.inputs.waitForSteadyState, false);
+        assert.deepStrictEqual(
+            rendered.resources.filter((r) => r.type === "aws:lb/targetGroup:TargetGroup").map((r) => r.name),
+            ["papyrus-tg", "papyrus-tg-green"],
+        );
+    });
+
     it("exits 2 for an unknown stack, naming it and the available stack files", async () => {
         await assert.rejects(render(["--stack", "qa"]), (err: { code: number; stdout: string; stderr: string }) => {
             assert.strictEqual(err.code, 2);

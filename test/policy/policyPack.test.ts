@@ -68,7 +68,7 @@ describe("policy pack `papyrus-digest-pinning` (served over gRPC, as `pulumi --p
         }));
     }
 
-    it("registers exactly the five policies, all mandatory", async () => {
+    it("registers exactly the six policies, all mandatory", async () => {
         const info = await unary<Empty, analyzerProto.AnalyzerInfo>(client, "getAnalyzerInfo", new Empty());
         assert.strictEqual(info.getName(), "papyrus-digest-pinning");
         assert.strictEqual(info.getVersion(), "0.1.0");
@@ -80,6 +80,7 @@ describe("policy pack `papyrus-digest-pinning` (served over gRPC, as `pulumi --p
             { name: POLICY_NAMES.githubOidcTrustScoped, level: mandatory },
             { name: POLICY_NAMES.taskDefinitionNoPlainSecrets, level: mandatory },
             { name: POLICY_NAMES.serviceRollsBack, level: mandatory },
+            { name: POLICY_NAMES.servicePauseRollsBack, level: mandatory },
         ]);
     });
 
@@ -98,6 +99,30 @@ describe("policy pack `papyrus-digest-pinning` (served over gRPC, as `pulumi --p
             await analyze(RESOURCE_TYPES.service, { name: "papyrus", alarms: { enable: true, rollback: true, alarmNames: ["papyrus-target-5xx"] } }),
             [],
         );
+    });
+
+    it("blocks an ECS service whose PAUSE hook continues when nobody answers it, and passes one that rolls back", async () => {
+        const service = (action: string) => ({
+            name: "papyrus",
+            alarms: { enable: true, rollback: true, alarmNames: ["papyrus-target-5xx"] },
+            deploymentConfiguration: {
+                strategy: "CANARY",
+                lifecycleHooks: [
+                    { targetType: "PAUSE", lifecycleStages: ["PRE_PRODUCTION_TRAFFIC_SHIFT"], timeoutConfiguration: { timeoutInMinutes: "60", action } },
+                ],
+            },
+        });
+        assert.deepStrictEqual(await analyze(RESOURCE_TYPES.service, service("CONTINUE")), [
+            {
+                policyName: POLICY_NAMES.servicePauseRollsBack,
+                message:
+                    "Every ECS PAUSE lifecycle hook rolls the deployment back when nobody answers it in time (`timeoutConfiguration.action` `ROLLBACK`, ECS's default), never `CONTINUE`.\n" +
+                    "`deploymentConfiguration.lifecycleHooks[0]` is a PAUSE hook (at `PRE_PRODUCTION_TRAFFIC_SHIFT`) whose `timeoutConfiguration.action` is `CONTINUE`: " +
+                    "when nobody answers it, a release nobody checked would go on to all traffic; set it to `ROLLBACK` (DigestPinnedService: `deployment.pause.onTimeout: ROLLBACK`, the default)",
+                enforcementLevel: analyzerProto.EnforcementLevel.MANDATORY,
+            },
+        ]);
+        assert.deepStrictEqual(await analyze(RESOURCE_TYPES.service, service("ROLLBACK")), []);
     });
 
     it("blocks a tagged task definition image with the validator's message", async () => {

@@ -6,6 +6,7 @@ import {
     duplicateJsonKeys,
     githubTrustProblems,
     repositoryMutabilityProblems,
+    servicePauseTimeoutProblems,
     serviceRollbackProblems,
     taskDefinitionImageProblems,
     taskDefinitionPlainSecretProblems,
@@ -241,6 +242,76 @@ describe("policy rules", () => {
         for (const [title, props, got] of bad) {
             it(`refuses ${title}`, () => assert.deepStrictEqual(serviceRollbackProblems(props), [need + got]));
         }
+    });
+
+    describe("servicePauseTimeoutProblems", () => {
+        const pause = (stages: string[], timeoutConfiguration?: Record<string, unknown>) => ({
+            targetType: "PAUSE",
+            lifecycleStages: stages,
+            ...(timeoutConfiguration === undefined ? {} : { timeoutConfiguration }),
+        });
+        const good: [string, Record<string, unknown>][] = [
+            ["a service without a deployment configuration", {}],
+            ["a rolling service without hooks, as DigestPinnedService renders it", { deploymentConfiguration: { strategy: "ROLLING" } }],
+            [
+                "a canary pausing with the component's default action",
+                {
+                    deploymentConfiguration: {
+                        strategy: "CANARY",
+                        lifecycleHooks: [pause(["PRE_PRODUCTION_TRAFFIC_SHIFT"], { timeoutInMinutes: "1440", action: "ROLLBACK" })],
+                    },
+                },
+            ],
+            ["a PAUSE hook without a timeout configuration (ECS rolls back)", { deploymentConfiguration: { lifecycleHooks: [pause(["POST_SCALE_UP"])] } }],
+            [
+                "a PAUSE hook with a timeout but no action (ECS rolls back)",
+                { deploymentConfiguration: { lifecycleHooks: [pause(["POST_SCALE_UP"], { timeoutInMinutes: "30" })] } },
+            ],
+            [
+                "a Lambda hook whose timeout continues (not a gate a person answers)",
+                {
+                    deploymentConfiguration: {
+                        lifecycleHooks: [
+                            {
+                                targetType: "AWS_LAMBDA",
+                                hookTargetArn: "arn:aws:lambda:eu-west-1:123456789012:function:smoke",
+                                lifecycleStages: ["POST_TEST_TRAFFIC_SHIFT"],
+                                timeoutConfiguration: { action: "CONTINUE" },
+                            },
+                        ],
+                    },
+                },
+            ],
+        ];
+        for (const [title, props] of good) {
+            it(`passes ${title}`, () => assert.deepStrictEqual(servicePauseTimeoutProblems(props), []));
+        }
+
+        const why =
+            "`timeoutConfiguration.action` is `CONTINUE`: when nobody answers it, a release nobody checked would go on to all traffic; " +
+            "set it to `ROLLBACK` (DigestPinnedService: `deployment.pause.onTimeout: ROLLBACK`, the default)";
+        it("refuses a PAUSE hook that continues on timeout, naming the hook and its stages", () => {
+            const props = {
+                deploymentConfiguration: {
+                    strategy: "BLUE_GREEN",
+                    lifecycleHooks: [
+                        pause(["POST_SCALE_UP"], { action: "ROLLBACK" }),
+                        pause(["POST_TEST_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT"], { timeoutInMinutes: "60", action: "CONTINUE" }),
+                    ],
+                },
+            };
+            assert.deepStrictEqual(servicePauseTimeoutProblems(props), [
+                `\`deploymentConfiguration.lifecycleHooks[1]\` is a PAUSE hook (at \`POST_TEST_TRAFFIC_SHIFT\`, \`POST_PRODUCTION_TRAFFIC_SHIFT\`) whose ${why}`,
+            ]);
+        });
+
+        it("refuses one even without stages, and every such hook", () => {
+            const props = { deploymentConfiguration: { lifecycleHooks: [pause([], { action: "CONTINUE" }), pause(["PRE_SCALE_UP"], { action: "CONTINUE" })] } };
+            assert.deepStrictEqual(servicePauseTimeoutProblems(props), [
+                `\`deploymentConfiguration.lifecycleHooks[0]\` is a PAUSE hook (at no stage) whose ${why}`,
+                `\`deploymentConfiguration.lifecycleHooks[1]\` is a PAUSE hook (at \`PRE_SCALE_UP\`) whose ${why}`,
+            ]);
+        });
     });
 
     describe("repositoryMutabilityProblems", () => {

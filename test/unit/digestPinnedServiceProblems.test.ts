@@ -3,6 +3,7 @@
 // all of them at once, and named as the caller asks (the stack program names
 // its config keys).
 import * as assert from "assert";
+import type { PauseStage } from "../../components/deploymentStrategy";
 import type { DigestPinnedServiceArgs } from "../../components/digestPinnedServiceArgs";
 import { digestPinnedServiceProblems } from "../../components/digestPinnedServiceProblems";
 import { ImageDigestRef } from "../../components/imageReference";
@@ -398,14 +399,150 @@ describe("digestPinnedServiceProblems", () => {
         ],
         // The deployment strategy.
         [
-            "a strategy ECS does not have here",
-            { deployment: { strategy: "CANARY" as "ROLLING" } },
-            ["`deployment.strategy` must be `ROLLING` or `BLUE_GREEN`, got `CANARY`"],
+            "a strategy ECS does not have",
+            { deployment: { strategy: "canary" as "CANARY" } },
+            ["`deployment.strategy` must be one of `ROLLING`, `BLUE_GREEN`, `LINEAR`, `CANARY`, got `canary`"],
         ],
         [
             "a bake time with rolling deployments",
             { deployment: { bakeTimeMinutes: 5 } },
-            ["`deployment.bakeTimeMinutes` applies to `BLUE_GREEN` deployments only; set `deployment.strategy` to `BLUE_GREEN`, or remove it"],
+            [
+                "`deployment.bakeTimeMinutes` applies to `BLUE_GREEN`, `LINEAR` and `CANARY` deployments only, and `deployment.strategy` is `ROLLING`; change the strategy, or remove it",
+            ],
+        ],
+        // Linear and canary.
+        ["linear with ECS's defaults", { deployment: { strategy: "LINEAR" } }, []],
+        ["canary with ECS's defaults", { deployment: { strategy: "CANARY" } }, []],
+        [
+            "linear and canary at the edges of ECS's ranges",
+            { deployment: { strategy: "LINEAR", bakeTimeMinutes: 0, linear: { stepPercent: 3, stepBakeTimeMinutes: 1440 } } },
+            [],
+        ],
+        ["the smallest canary", { deployment: { strategy: "CANARY", canary: { percent: 0.1, bakeTimeMinutes: 0 } } }, []],
+        ["a canary of 12.5 percent", { deployment: { strategy: "CANARY", canary: { percent: 12.5 } } }, []],
+        ["all traffic in one linear step", { deployment: { strategy: "LINEAR", linear: { stepPercent: 100 } } }, []],
+        [
+            "a canary percent outside 0.1-100",
+            { deployment: { strategy: "CANARY", canary: { percent: 0 } } },
+            ["`deployment.canary.percent` must be a percentage from 0.1 to 100 in steps of 0.1, got `0`"],
+        ],
+        [
+            "a canary of more than all traffic, and a negative canary bake time",
+            { deployment: { strategy: "CANARY", canary: { percent: 100.1, bakeTimeMinutes: -1 } } },
+            [
+                "`deployment.canary.percent` must be a percentage from 0.1 to 100 in steps of 0.1, got `100.1`",
+                "`deployment.canary.bakeTimeMinutes` must be a whole number from 0 to 1440, got `-1`",
+            ],
+        ],
+        [
+            "a canary percent finer than ECS's steps of 0.1",
+            { deployment: { strategy: "CANARY", canary: { percent: 2.55 } } },
+            ["`deployment.canary.percent` must be a percentage from 0.1 to 100 in steps of 0.1, got `2.55`"],
+        ],
+        [
+            "a linear step below ECS's 3 percent, and a step bake time over a day",
+            { deployment: { strategy: "LINEAR", linear: { stepPercent: 2.9, stepBakeTimeMinutes: 1441 } } },
+            [
+                "`deployment.linear.stepPercent` must be a percentage from 3 to 100 in steps of 0.1, got `2.9`",
+                "`deployment.linear.stepBakeTimeMinutes` must be a whole number from 0 to 1440, got `1441`",
+            ],
+        ],
+        [
+            "a linear step written as text",
+            { deployment: { strategy: "LINEAR", linear: { stepPercent: "10" as unknown as number } } },
+            ["`deployment.linear.stepPercent` must be a percentage from 3 to 100 in steps of 0.1, got `10`"],
+        ],
+        [
+            "a final bake time out of range with canary",
+            { deployment: { strategy: "CANARY", bakeTimeMinutes: 1441 } },
+            ["`deployment.bakeTimeMinutes` must be a whole number from 0 to 1440, got `1441`"],
+        ],
+        [
+            "linear settings with a canary",
+            { deployment: { strategy: "CANARY", linear: { stepPercent: 10 } } },
+            ["`deployment.linear` applies to `LINEAR` deployments only, and `deployment.strategy` is `CANARY`; change the strategy, or remove it"],
+        ],
+        [
+            "canary settings and a test listener with rolling",
+            { deployment: { canary: { percent: 5 }, testListener: { allowedCidrs: ["203.0.113.0/24"] } } },
+            [
+                "`deployment.testListener` applies to `BLUE_GREEN`, `LINEAR` and `CANARY` deployments only, and `deployment.strategy` is `ROLLING`; change the strategy, or remove it",
+                "`deployment.canary` applies to `CANARY` deployments only, and `deployment.strategy` is `ROLLING`; change the strategy, or remove it",
+            ],
+        ],
+        [
+            "a test listener with linear, open to a malformed range",
+            { deployment: { strategy: "LINEAR", testListener: { allowedCidrs: ["203.0.113.0/33"] } } },
+            ["`deployment.testListener.allowedCidrs[0]` must be an IPv4 CIDR such as `203.0.113.0/24`, got `203.0.113.0/33`"],
+        ],
+        [
+            "request-based scaling with a canary",
+            { autoscaling: { minCount: 1, maxCount: 2 }, deployment: { strategy: "CANARY" } },
+            [
+                "`autoscaling.requestsPerTarget` must be `false` with `CANARY` deployments: the request metric names one target group, and a canary deployment moves traffic between two; scale on CPU",
+            ],
+        ],
+        [
+            "request-based scaling with linear",
+            { autoscaling: { minCount: 1, maxCount: 2 }, deployment: { strategy: "LINEAR" } },
+            [
+                "`autoscaling.requestsPerTarget` must be `false` with `LINEAR` deployments: the request metric names one target group, and a linear deployment moves traffic between two; scale on CPU",
+            ],
+        ],
+        ["request-based scaling with rolling", { autoscaling: { minCount: 1, maxCount: 2 }, deployment: { strategy: "ROLLING" } }, []],
+        // PAUSE hooks.
+        [
+            "a canary that pauses before each production step, rolling back after an hour",
+            { deployment: { strategy: "CANARY", pause: { stages: ["PRE_PRODUCTION_TRAFFIC_SHIFT"], timeoutMinutes: 60, onTimeout: "ROLLBACK" } } },
+            [],
+        ],
+        [
+            "blue/green pausing after test traffic and after production traffic, for up to 14 days",
+            { deployment: { strategy: "BLUE_GREEN", pause: { stages: ["POST_TEST_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT"], timeoutMinutes: 20160 } } },
+            [],
+        ],
+        [
+            "rolling pausing at every stage a rolling deployment passes, for a minute",
+            { deployment: { pause: { stages: ["RECONCILE_SERVICE", "PRE_SCALE_UP", "POST_SCALE_UP"], timeoutMinutes: 1, onTimeout: "CONTINUE" } } },
+            [],
+        ],
+        [
+            "a pause at the traffic-shift stages ECS keeps for Lambda hooks",
+            { deployment: { strategy: "LINEAR", pause: { stages: ["TEST_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT"] as unknown as PauseStage[] } } },
+            [
+                "`deployment.pause.stages[0]` is `TEST_TRAFFIC_SHIFT`, where ECS runs Lambda hooks only and refuses a PAUSE hook; pause just before or after it (`POST_SCALE_UP` or `POST_TEST_TRAFFIC_SHIFT`)",
+                "`deployment.pause.stages[1]` is `PRODUCTION_TRAFFIC_SHIFT`, where ECS runs Lambda hooks only and refuses a PAUSE hook; pause just before or after it (`PRE_PRODUCTION_TRAFFIC_SHIFT` or `POST_PRODUCTION_TRAFFIC_SHIFT`)",
+            ],
+        ],
+        [
+            "a stage ECS does not have, and one repeated",
+            { deployment: { strategy: "CANARY", pause: { stages: ["post_scale_up", "POST_SCALE_UP", "POST_SCALE_UP"] as PauseStage[] } } },
+            [
+                "`deployment.pause.stages[0]` must be one of `RECONCILE_SERVICE`, `PRE_SCALE_UP`, `POST_SCALE_UP`, `POST_TEST_TRAFFIC_SHIFT`, `PRE_PRODUCTION_TRAFFIC_SHIFT`, `POST_PRODUCTION_TRAFFIC_SHIFT`, got `post_scale_up`",
+                "`deployment.pause.stages[2]` repeats `POST_SCALE_UP`; list each stage once",
+            ],
+        ],
+        [
+            "a rolling deployment pausing at a traffic-shift stage it never reaches",
+            { deployment: { strategy: "ROLLING", pause: { stages: ["POST_PRODUCTION_TRAFFIC_SHIFT"] } } },
+            [
+                "`deployment.pause.stages[0]` is `POST_PRODUCTION_TRAFFIC_SHIFT`, a traffic-shift stage that a `ROLLING` deployment never reaches, so it would never pause; " +
+                    "pause at `RECONCILE_SERVICE`, `PRE_SCALE_UP` or `POST_SCALE_UP`, or set `deployment.strategy` to `BLUE_GREEN`, `LINEAR` or `CANARY`",
+            ],
+        ],
+        [
+            "a pause without stages, a timeout past 14 days and an action ECS does not have",
+            { deployment: { strategy: "BLUE_GREEN", pause: { stages: [], timeoutMinutes: 20161, onTimeout: "rollback" as "ROLLBACK" } } },
+            [
+                "`deployment.pause.timeoutMinutes` must be a whole number from 1 to 20160, got `20161`",
+                "`deployment.pause.onTimeout` must be `ROLLBACK` (ECS rolls the deployment back when nobody answered in time) or `CONTINUE` (it carries on), got `rollback`",
+                '`deployment.pause.stages` must list the stages to pause at (`RECONCILE_SERVICE`, `PRE_SCALE_UP`, `POST_SCALE_UP`, `POST_TEST_TRAFFIC_SHIFT`, `PRE_PRODUCTION_TRAFFIC_SHIFT`, `POST_PRODUCTION_TRAFFIC_SHIFT`), e.g. `["PRE_PRODUCTION_TRAFFIC_SHIFT"]`',
+            ],
+        ],
+        [
+            "a pause timeout of zero minutes",
+            { deployment: { strategy: "CANARY", pause: { stages: ["POST_TEST_TRAFFIC_SHIFT"], timeoutMinutes: 0 } } },
+            ["`deployment.pause.timeoutMinutes` must be a whole number from 1 to 20160, got `0`"],
         ],
         [
             "a test listener on the production port, open to a malformed range",

@@ -163,6 +163,43 @@ describe("withDefaults", () => {
         });
     });
 
+    it("fills linear's and canary's steps with ECS's defaults when not given, and keeps only the chosen strategy's", () => {
+        assert.deepStrictEqual(withDefaults({ ...BASE, deployment: { strategy: "LINEAR" } }, "svc", "dev").deployment, {
+            strategy: "LINEAR",
+            bakeTimeMinutes: 10,
+            testListener: undefined,
+            linear: { stepPercent: 10, stepBakeTimeMinutes: 6 },
+        });
+        assert.deepStrictEqual(withDefaults({ ...BASE, deployment: { strategy: "LINEAR", linear: { stepPercent: 20 } } }, "svc", "dev").deployment, {
+            strategy: "LINEAR",
+            bakeTimeMinutes: 10,
+            testListener: undefined,
+            linear: { stepPercent: 20, stepBakeTimeMinutes: 6 },
+        });
+        assert.deepStrictEqual(withDefaults({ ...BASE, deployment: { strategy: "CANARY", canary: { bakeTimeMinutes: 30 } } }, "svc", "dev").deployment, {
+            strategy: "CANARY",
+            bakeTimeMinutes: 10,
+            testListener: undefined,
+            canary: { percent: 5, bakeTimeMinutes: 30 },
+        });
+        assert.deepStrictEqual(withDefaults({ ...BASE, deployment: { strategy: "CANARY" } }, "svc", "dev").deployment, {
+            strategy: "CANARY",
+            bakeTimeMinutes: 10,
+            testListener: undefined,
+            canary: { percent: 5, bakeTimeMinutes: 10 },
+        });
+    });
+
+    it("gives a pause ECS's timeout (a day) and rolls back when it passes, unless told otherwise; no pause unless asked", () => {
+        assert.strictEqual(withDefaults({ ...BASE, deployment: { strategy: "CANARY" } }, "svc", "dev").deployment.pause, undefined);
+        assert.deepStrictEqual(withDefaults({ ...BASE, deployment: { pause: { stages: ["PRE_SCALE_UP"] } } }, "svc", "dev").deployment, {
+            strategy: "ROLLING",
+            pause: { stages: ["PRE_SCALE_UP"], timeoutMinutes: 1440, onTimeout: "ROLLBACK" },
+        });
+        const pause = { stages: ["POST_TEST_TRAFFIC_SHIFT" as const], timeoutMinutes: 30, onTimeout: "CONTINUE" as const };
+        assert.deepStrictEqual(withDefaults({ ...BASE, deployment: { strategy: "BLUE_GREEN", pause } }, "svc", "dev").deployment.pause, pause);
+    });
+
     it("starts at `desiredCount` without autoscaling, and at the minimum with it", () => {
         assert.strictEqual(withDefaults({ ...BASE, desiredCount: 4 }, "svc", "dev").desiredCount, 4);
         assert.strictEqual(withDefaults({ ...BASE, autoscaling: { minCount: 2, maxCount: 6, requestsPerTarget: false } }, "svc", "dev").desiredCount, 2);

@@ -123,6 +123,17 @@ describe("readStackConfig", () => {
         });
     });
 
+    it("reads a canary with a PAUSE hook and a linear deployment as DigestPinnedService's `deployment`", () => {
+        const canary = {
+            strategy: "CANARY",
+            canary: { percent: 10, bakeTimeMinutes: 15 },
+            pause: { stages: ["PRE_PRODUCTION_TRAFFIC_SHIFT"], onTimeout: "ROLLBACK" },
+        };
+        assert.deepStrictEqual(read({ httpOnly: "true", deployment: JSON.stringify(canary) }).service.deployment, canary);
+        const linear = { strategy: "LINEAR", bakeTimeMinutes: 0, linear: { stepPercent: 25, stepBakeTimeMinutes: 2 } };
+        assert.deepStrictEqual(read({ httpOnly: "true", deployment: JSON.stringify(linear) }).service.deployment, linear);
+    });
+
     // Each config with the exact message it is refused with (after `stack \`dev\` config: `).
     const refusals: Array<[string, Record<string, string>, string]> = [
         ["a number that is not one", { httpOnly: "true", cpu: "1 vCPU" }, "`papyrus:cpu` must be a number, got `1 vCPU`"],
@@ -155,6 +166,31 @@ describe("readStackConfig", () => {
             "a test listener CIDR written as a string",
             { httpOnly: "true", deployment: JSON.stringify({ strategy: "BLUE_GREEN", testListener: { allowedCidrs: "10.0.0.0/8" } }) },
             "`papyrus:deployment.testListener.allowedCidrs` must be a list of strings, got the string `10.0.0.0/8`",
+        ],
+        [
+            "a canary percent outside 0.1-100",
+            { httpOnly: "true", deployment: JSON.stringify({ strategy: "CANARY", canary: { percent: 150 } }) },
+            "`papyrus:deployment.canary.percent` must be a percentage from 0.1 to 100 in steps of 0.1, got `150`",
+        ],
+        [
+            "a linear step below ECS's 3 percent",
+            { httpOnly: "true", deployment: JSON.stringify({ strategy: "LINEAR", linear: { stepPercent: 1 } }) },
+            "`papyrus:deployment.linear.stepPercent` must be a percentage from 3 to 100 in steps of 0.1, got `1`",
+        ],
+        [
+            "a PAUSE hook at a stage ECS keeps for Lambda hooks",
+            { httpOnly: "true", deployment: JSON.stringify({ strategy: "BLUE_GREEN", pause: { stages: ["PRODUCTION_TRAFFIC_SHIFT"] } }) },
+            "`papyrus:deployment.pause.stages[0]` is `PRODUCTION_TRAFFIC_SHIFT`, where ECS runs Lambda hooks only and refuses a PAUSE hook; pause just before or after it (`PRE_PRODUCTION_TRAFFIC_SHIFT` or `POST_PRODUCTION_TRAFFIC_SHIFT`)",
+        ],
+        [
+            "a pause stage written as a string, not a list",
+            { httpOnly: "true", deployment: JSON.stringify({ strategy: "CANARY", pause: { stages: "POST_SCALE_UP" } }) },
+            "`papyrus:deployment.pause.stages` must be a list of strings, got the string `POST_SCALE_UP`",
+        ],
+        [
+            "a misspelt pause timeout",
+            { httpOnly: "true", deployment: JSON.stringify({ strategy: "CANARY", pause: { stages: ["POST_SCALE_UP"], timeoutMinute: 30 } }) },
+            "`papyrus:deployment.pause.timeoutMinute`: unknown key, did you mean `timeoutMinutes`?",
         ],
         [
             "an alarm threshold written as a word",
