@@ -101,7 +101,7 @@ describe("automation/aws/ecr.ts against moto's ECR (127.0.0.1)", function () {
                 assert.ok(err instanceof RepositoryNotFoundError, `got ${String(err)}`);
                 assert.strictEqual(
                     err.message,
-                    "ECR repository `papyrus-missing` does not exist (from `papyrus:repositoryName`); " +
+                    "ECR repository `papyrus-missing` does not exist (from `repositoryName` in the stack config); " +
                         "run `pulumi up` once to create it, or fix the stack config",
                 );
                 assert.strictEqual(err.exitCode, EXIT_CODES.imageUnavailable);

@@ -185,7 +185,7 @@ describe("promote dev → prod, and the promotion gate (real engine + moto, two 
                 3,
                 new RegExp(
                     `^error: ${dev["v2.0.0"].digest} from stack \`dev\` is not in \`papyrus-api\` of stack \`prod\` \\(eu-central-1\\) after waiting 4s; nothing was changed\\. ` +
-                        "Replication from dev's registry \\(`papyrus:replicateTo` in its stack config\\) has not delivered it",
+                        "Replication from dev's registry \\(`replicateTo` in its stack config\\) has not delivered it",
                     "m",
                 ),
             ],
