@@ -141,7 +141,8 @@ describe("what the user gives the CLI: who asked, why, and the stack's config (r
         const status = await cli(["status"], { USER: "bob" });
         assert.strictEqual(status.code, 0, status.stderr);
         const lines = status.stdout.trimEnd().split("\n");
-        assert.strictEqual(lines.length, 2, `a header and one row per stack:\n${status.stdout}`);
+        assert.strictEqual(lines.length, 4, `a header, one row per stack, and the unfilled cell's details:\n${status.stdout}`);
+        assert.deepStrictEqual(lines.slice(2), ["", "[1] dev ECS: the stack has no `clusterName`/`serviceName` outputs"]);
         assert.match(lines[1], /^dev\s+3\s.*\seve\\n9 {8}2026-11-23T14:41:10Z .*v9\.9\.9\s/);
         const json = await cli(["history", "--stack", "dev", "--json"], { USER: "bob" });
         assert.strictEqual(JSON.parse(json.stdout).deployments[0].requestedBy, forged, "--json keeps the value; JSON escapes it");

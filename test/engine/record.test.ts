@@ -653,7 +653,7 @@ describe("the record never lies (real engine + moto)", function () {
                 args: ["deploy", "--stack", "dev", "--tag", "v1.0.0"],
                 cwd: os.tmpdir(),
                 code: 2,
-                message: /`--cwd` is needed: neither .* nor a directory above it holds this project's Pulumi\.yaml/,
+                message: /`--cwd` is needed: neither .* nor a directory above it holds a Pulumi\.yaml, so there is no project \(and no stack\) here/,
             },
             {
                 args: ["deploy", "--stack", "dev", "--tag", "v1.0.0", "--cwd", checkout()],
