@@ -4,10 +4,9 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { PassThrough } from "stream";
-import { main } from "../../automation/cli/main";
 import { parseCommandLine } from "../../automation/cli/parseCommandLine";
 import { packageVersion } from "../../automation/cli/version";
+import { runMain } from "../../testkit/cliInProcess";
 import { runCli as runCliProcess } from "../../testkit/cliProcess";
 
 const VERSION: string = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8")).version;
@@ -21,17 +20,6 @@ function refusal(argv: string[]): string {
         return (e as Error).message;
     }
     assert.fail(`${argv.join(" ")} was accepted`);
-}
-
-async function runMain(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const out = new PassThrough();
-    const err = new PassThrough();
-    let stdout = "";
-    let stderr = "";
-    out.on("data", (c) => (stdout += c));
-    err.on("data", (c) => (stderr += c));
-    const code = await main(args, out, err);
-    return { code, stdout, stderr };
 }
 
 describe("the command line: mistakes, --version, --json", () => {
