@@ -24,7 +24,7 @@ import { definedOnly, SERVICE_DEFAULTS } from "./serviceDefaults";
 import { got } from "./inputMessage";
 
 export interface ProblemOptions {
-    /** How to name an argument in a message: the component names `https.domain`, the stack program `papyrus:https.domain`. */
+    /** How to name an argument in a message: the component names `https.domain`, the stack program `<project>:https.domain`. */
     readonly name?: (argument: string) => string;
     /** The stack's region, when known: a certificate of another region is refused. */
     readonly region?: string;
