@@ -1,4 +1,4 @@
-// Every `papyrus:*` config key, once: who sets it, how its text is read, what
+// Every `<project>:*` config key, once: who sets it, how its text is read, what
 // an unset key means, and one line of documentation. What reads config derives
 // from this table: the stack program (stackConfig.ts), the driver's typed reads
 // (automation/record/updateConfig.ts `readSetting`), the keys the driver sets
@@ -25,7 +25,7 @@ import { SERVICE_DEFAULTS } from "./serviceDefaults";
  */
 export const ANY_PROJECT = "<project>";
 
-/** Why a value is refused: `refused` completes "`papyrus:<key>` <refused>, got `<value>`". */
+/** Why a value is refused: `refused` completes "`<project>:<key>` <refused>, got `<value>`". */
 export interface Refusal {
     readonly refused: string;
 }
@@ -81,7 +81,7 @@ export type Severity = (typeof SEVERITIES)[number];
 const SCAN_THRESHOLDS = [...SEVERITIES, "off"] as const;
 const DEFAULT_SCAN_THRESHOLD: Severity = "CRITICAL";
 
-/** `papyrus:protectDeployments` when unset. */
+/** `<project>:protectDeployments` when unset. */
 export const DEFAULT_PROTECTED_DEPLOYMENTS = 10;
 /** At most this many slots per stack: one BatchGetImage (100 image ids) always covers the manifests a reconcile needs. */
 export const MAX_PROTECTED_DEPLOYMENTS = 50;
@@ -116,7 +116,7 @@ const DURATION: Scalar<number> = {
 
 const DEPLOYMENT_ALARM_SHAPE: Shape = { threshold: "number", periodSeconds: "number", evaluationPeriods: "number" };
 
-/** Every `papyrus:*` key. */
+/** Every `<project>:*` key. */
 export const CONFIG_SCHEMA = {
     // Set by the driver for one update.
     image: {
@@ -363,7 +363,7 @@ export function isRefusal(value: unknown): value is Refusal {
     return typeof value === "object" && value !== null && "refused" in value;
 }
 
-/** "`papyrus:<key>` <why>, got `<value>`" (an empty value: "…, and is empty"): every refused value is named this way. */
+/** "`<project>:<key>` <why>, got `<value>`" (an empty value: "…, and is empty"): every refused value is named this way. */
 export function refusalMessage(key: string, value: string | undefined, refusal: Refusal): string {
     return inputMessage(key, refusal.refused, value);
 }

@@ -18,6 +18,17 @@ export function shiftsTraffic(strategy: DeploymentStrategy): strategy is Traffic
     return strategy !== "ROLLING";
 }
 
+/** `BLUE_GREEN`, `LINEAR` and `CANARY`, in the table's order. */
+export const TRAFFIC_SHIFTING_STRATEGIES: readonly TrafficShiftingStrategy[] = DEPLOYMENT_STRATEGIES.filter(shiftsTraffic);
+
+/** The strategies each of `deployment`'s own settings applies to; with any other strategy the setting is refused. */
+export const SETTING_STRATEGIES: Readonly<Record<"bakeTimeMinutes" | "testListener" | "linear" | "canary", readonly DeploymentStrategy[]>> = {
+    bakeTimeMinutes: TRAFFIC_SHIFTING_STRATEGIES,
+    testListener: TRAFFIC_SHIFTING_STRATEGIES,
+    linear: ["LINEAR"],
+    canary: ["CANARY"],
+};
+
 /**
  * The stages a PAUSE hook may wait at, in the order a deployment passes them. ECS also has `TEST_TRAFFIC_SHIFT`
  * and `PRODUCTION_TRAFFIC_SHIFT`, which take Lambda hooks only (API reference, DeploymentLifecycleHook:

@@ -248,8 +248,8 @@ export class DigestPinnedService extends pulumi.ComponentResource {
                 enableExecuteCommand: a.enableExecuteCommand,
                 // `pulumi up` returns only when the deployment is steady, so a failed rollout fails the update
                 // rather than leaving state that names a digest ECS has already rolled back from; not with a
-                // PAUSE hook, where the engine would wait until the hook timed out and the driver follows the
-                // deployment itself (serviceDeployment.ts).
+                // PAUSE hook, where the engine would wait until the hook timed out; the driver's own follow
+                // (automation/aws/rollout.ts) ends at `--wait-timeout` with the rollout in progress (serviceDeployment.ts).
                 waitForSteadyState: waitsForSteadyState(a),
                 tags: a.tags,
             },

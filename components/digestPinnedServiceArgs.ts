@@ -121,7 +121,8 @@ export interface CanaryArgs {
 /**
  * One ECS PAUSE lifecycle hook: the deployment stops at each of `stages` until someone calls
  * `ContinueServiceDeployment` (continue or roll back), or the timeout passes and ECS takes `onTimeout`.
- * With a pause configured, `pulumi up` does not wait for the service to settle: the driver follows the deployment.
+ * With a pause configured, `pulumi up` does not wait for the service to settle: the driver follows the deployment
+ * until its own wait runs out; nothing in the driver answers the hook yet (issue #27's driver part).
  */
 export interface PauseArgs {
     /**

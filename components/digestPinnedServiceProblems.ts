@@ -13,7 +13,9 @@ import {
     LAMBDA_ONLY_STAGES,
     PAUSE_STAGES,
     PAUSE_TIMEOUT_ACTIONS,
+    SETTING_STRATEGIES,
     shiftsTraffic,
+    TRAFFIC_SHIFTING_STRATEGIES,
 } from "./deploymentStrategy";
 import type { DeploymentAlarmArgs, DigestPinnedServiceArgs, PauseArgs } from "./digestPinnedServiceArgs";
 import { fargateSizeProblem } from "./fargateSize";
@@ -22,7 +24,7 @@ import { definedOnly, SERVICE_DEFAULTS } from "./serviceDefaults";
 import { got } from "./inputMessage";
 
 export interface ProblemOptions {
-    /** How to name an argument in a message: the component names `https.domain`, the stack program `papyrus:https.domain`. */
+    /** How to name an argument in a message: the component names `https.domain`, the stack program `<project>:https.domain`. */
     readonly name?: (argument: string) => string;
     /** The stack's region, when known: a certificate of another region is refused. */
     readonly region?: string;
@@ -294,17 +296,10 @@ function deploymentProblems(args: DigestPinnedServiceArgs, name: Namer): string[
     const limits = DEPLOYMENT_LIMITS;
     problems.push(...pauseProblems(deployment.pause, strategy as DeploymentStrategy, name));
     // Settings that belong to other strategies than the chosen one.
-    const belongsTo: [field: "bakeTimeMinutes" | "testListener" | "linear" | "canary", strategies: string][] = [
-        ["bakeTimeMinutes", "`BLUE_GREEN`, `LINEAR` and `CANARY`"],
-        ["testListener", "`BLUE_GREEN`, `LINEAR` and `CANARY`"],
-        ["linear", "`LINEAR`"],
-        ["canary", "`CANARY`"],
-    ];
-    for (const [field, strategies] of belongsTo) {
-        const applies = field === "linear" ? strategy === "LINEAR" : field === "canary" ? strategy === "CANARY" : strategy !== "ROLLING";
-        if (deployment[field] !== undefined && !applies) {
+    for (const [field, strategies] of Object.entries(SETTING_STRATEGIES) as [keyof typeof SETTING_STRATEGIES, readonly DeploymentStrategy[]][]) {
+        if (deployment[field] !== undefined && !strategies.includes(strategy as DeploymentStrategy)) {
             problems.push(
-                `${n(`deployment.${field}`)} applies to ${strategies} deployments only, and ${n("deployment.strategy")} is \`${String(strategy)}\`; change the strategy, or remove it`,
+                `${n(`deployment.${field}`)} applies to ${codeList(strategies, "and")} deployments only, and ${n("deployment.strategy")} is \`${String(strategy)}\`; change the strategy, or remove it`,
             );
         }
     }
@@ -376,13 +371,22 @@ function pauseProblems(pause: PauseArgs | undefined, strategy: DeploymentStrateg
         } else if (known.trafficShift && !shiftsTraffic(strategy)) {
             problems.push(
                 `${at} is \`${known.stage}\`, a traffic-shift stage that a \`ROLLING\` deployment never reaches, so it would never pause; ` +
-                    `pause at \`RECONCILE_SERVICE\`, \`PRE_SCALE_UP\` or \`POST_SCALE_UP\`, or set ${n("deployment.strategy")} to \`BLUE_GREEN\`, \`LINEAR\` or \`CANARY\``,
+                    `pause at ${codeList(ROLLING_PAUSE_STAGES, "or")}, or set ${n("deployment.strategy")} to ${codeList(TRAFFIC_SHIFTING_STRATEGIES, "or")}`,
             );
         } else if (stages.indexOf(stage) !== i) {
             problems.push(`${at} repeats \`${known.stage}\`; list each stage once`);
         }
     });
     return problems;
+}
+
+/** The stages a rolling deployment passes, where its PAUSE hook may wait. */
+const ROLLING_PAUSE_STAGES = PAUSE_STAGES.filter((row) => !row.trafficShift).map((row) => row.stage);
+
+/** `["A", "B", "C"]` as "`A`, `B` and `C`" (or "… or `C`"). */
+function codeList(items: readonly string[], conjunction: "and" | "or"): string {
+    const quotedItems = items.map((item) => `\`${item}\``);
+    return quotedItems.length < 2 ? quotedItems.join("") : `${quotedItems.slice(0, -1).join(", ")} ${conjunction} ${quotedItems[quotedItems.length - 1]}`;
 }
 
 type TenthsIn = (field: string, value: number | undefined, min: number, max: number) => void;

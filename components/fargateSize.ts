@@ -34,7 +34,7 @@ export function isFargateCpu(cpu: number): cpu is FargateCpu {
 }
 
 /**
- * Why `cpu` and `memory` are not a Fargate size, naming the inputs as given (`cpu`, or `papyrus:cpu`), or
+ * Why `cpu` and `memory` are not a Fargate size, naming the inputs as given (`cpu`, or `<project>:cpu`), or
  * undefined. The message lists the choices: the whole list when it is short, the range and step otherwise.
  */
 export function fargateSizeProblem(cpu: number, memory: number, names: { cpu: string; memory: string } = { cpu: "cpu", memory: "memory" }): string | undefined {

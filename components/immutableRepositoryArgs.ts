@@ -75,7 +75,7 @@ export function lifecyclePolicyOf(args: Pick<ImmutableRepositoryArgs, "untaggedE
 
 /**
  * Every problem with the arguments, as sentences naming the argument (through `name`: the component names
- * `untaggedExpiryDays`, the stack program `papyrus:untaggedImageExpiryDays`); empty when they are fine.
+ * `untaggedExpiryDays`, the stack program `<project>:untaggedImageExpiryDays`); empty when they are fine.
  */
 export function immutableRepositoryProblems(args: ImmutableRepositoryArgs, name: (argument: string) => string = (argument) => argument): string[] {
     const n = (argument: string) => `\`${name(argument)}\``;

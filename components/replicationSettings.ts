@@ -1,4 +1,4 @@
-// `papyrus:replicateTo` and `papyrus:replicationSourceAccount`: where the build
+// `<project>:replicateTo` and `<project>:replicationSourceAccount`: where the build
 // registry copies this repository's images, and which account may copy into
 // this stack's registry. Checked strictly before any resource is registered:
 // an unknown key, a region that is not one, or the stack's own registry as a
@@ -12,7 +12,7 @@ export interface ReplicationDestination {
     readonly region: string;
     /**
      * The destination registry's account (12 digits), when it is another account. That account's stack
-     * must then allow the copy (`papyrus:replicationSourceAccount`, the `ReplicationRegistryPolicy` component).
+     * must then allow the copy (`<project>:replicationSourceAccount`, the `ReplicationRegistryPolicy` component).
      * @default the build registry's own account
      */
     readonly account?: string;
@@ -26,7 +26,7 @@ const ACCOUNT = /^[0-9]{12}$/;
 const DESTINATION_KEYS = ["region", "account"] as const;
 
 /**
- * The destinations in `value` (`papyrus:replicateTo` as the program reads it: JSON text, or already
+ * The destinations in `value` (`<project>:replicateTo` as the program reads it: JSON text, or already
  * parsed), or every problem with it. `ownRegion` is the stack's `aws:region`: replicating a registry
  * into itself is refused.
  */
@@ -98,7 +98,7 @@ export function parseReplicationDestinations(
     return { destinations: problems.length > 0 ? [] : destinations, problems };
 }
 
-/** Why `value` is not the 12-digit account id `papyrus:replicationSourceAccount` needs, or undefined. */
+/** Why `value` is not the 12-digit account id `<project>:replicationSourceAccount` needs, or undefined. */
 export function replicationSourceAccountProblem(value: unknown, key: string): string | undefined {
     if (typeof value === "string" && ACCOUNT.test(value)) return undefined;
     return `\`${key}\` must be the 12-digit account id of the build registry that replicates into this one, in quotes (\`"111122223333"\`), got ${describe(value)}`;

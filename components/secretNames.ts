@@ -1,6 +1,6 @@
 // What a plain environment variable must not look like: a secret. One rule for
 // the DigestPinnedService component (its `environment` argument, and so
-// `papyrus:environment`) and for the policy pack (every container definition's
+// `<project>:environment`) and for the policy pack (every container definition's
 // `environment`), so both refuse the same variables with the same words.
 //
 // Plain environment variables are stored in the task definition in clear text:
@@ -47,7 +47,7 @@ const REMEDY = "pass it in `secrets` (`valueFrom` an SSM parameter or a Secrets 
 
 /**
  * Why the plain environment variable `name` (with `value`) looks like a secret, or undefined. `input` names
- * where it was found (`environment`, `papyrus:environment`, `containerDefinitions[0].environment`).
+ * where it was found (`environment`, `<project>:environment`, `containerDefinitions[0].environment`).
  */
 export function plainEnvironmentProblem(name: string, value: unknown, input: string): string | undefined {
     const word = secretWordOf(name);

@@ -73,7 +73,9 @@ function pauseHook(pause: NonNullable<ResolvedDeployment["pause"]>) {
  * Whether `pulumi up` waits for the service to settle. It does, so a failed rollout fails the update rather than
  * leaving state that names a digest ECS has already rolled back from; except with a PAUSE hook: a deployment stopped
  * at a hook is not steady until someone answers it, and the engine would sit in its wait until the hook timed out
- * (up to 14 days). There the driver follows the deployment itself, through ECS's service-deployments API.
+ * (up to 14 days). There the driver follows the deployment itself (automation/aws/rollout.ts, by DescribeServices,
+ * until `--wait-timeout` ends, exit 10); answering the hook and following by the service-deployments API are issue #27's
+ * driver part, not built yet.
  */
 export function waitsForSteadyState(a: DeploymentSettingsArgs): boolean {
     return a.deployment.pause === undefined;

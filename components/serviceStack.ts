@@ -90,7 +90,7 @@ export function serviceStack(): ServiceStackOutputs {
                 : new DigestPinnedService(project, {
                       ...serviceSettings,
                       imageTag: running.imageTag,
-                      family: `${pulumi.getProject()}-${stack}`,
+                      family: `${project}-${stack}`,
                       tags,
                       image: running.image,
                       // The digest must come from this stack's repository.
@@ -116,7 +116,7 @@ export function serviceStack(): ServiceStackOutputs {
                         : {
                               bucketArn: access.stateBucketArn,
                               keyPrefix: access.stateKeyPrefix,
-                              project: pulumi.getProject(),
+                              project,
                               stack,
                               promotionSource: access.promoteFrom,
                           },

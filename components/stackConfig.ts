@@ -43,27 +43,27 @@ export function readStackSettings(config: ConfigReader): ImageSettings {
 /** The service's settings from config: DigestPinnedService's arguments, less what index.ts wires from other components. */
 export type ServiceSettings = Omit<DigestPinnedServiceArgs, "image" | "imageTag" | "approvedRepositoryUrl" | "repositoryArn" | "family" | "tags">;
 
-/** What the GitHub roles are built from besides `papyrus:github`. */
+/** What the GitHub roles are built from besides `<project>:github`. */
 export interface RoleAccessSettings {
-    /** `papyrus:oidcProviderArn`: the account's provider for the tokens' issuer, reused. */
+    /** `<project>:oidcProviderArn`: the account's provider for the tokens' issuer, reused. */
     readonly oidcProviderArn?: string;
-    /** `papyrus:stateBucketArn` and `papyrus:stateKeyPrefix`: an S3 state backend. */
+    /** `<project>:stateBucketArn` and `<project>:stateKeyPrefix`: an S3 state backend. */
     readonly stateBucketArn?: string;
     readonly stateKeyPrefix?: string;
-    /** `papyrus:promoteFrom`: the stack whose history this one's deploys may read. */
+    /** `<project>:promoteFrom`: the stack whose history this one's deploys may read. */
     readonly promoteFrom?: string;
 }
 
 export interface StackConfig {
     readonly stack: string;
-    /** `papyrus:github`, checked strictly (components/githubIdentitySettings.ts). */
+    /** `<project>:github`, checked strictly (components/githubIdentitySettings.ts). */
     readonly github: GithubIdentitySettings;
     readonly repository: {
-        /** `papyrus:untaggedImageExpiryDays` */
+        /** `<project>:untaggedImageExpiryDays` */
         readonly untaggedExpiryDays?: number;
-        /** `papyrus:repositoryKmsKeyArn`: KMS instead of AES256. */
+        /** `<project>:repositoryKmsKeyArn`: KMS instead of AES256. */
         readonly kmsKeyArn?: string;
-        /** `papyrus:taggedImageRetention`: how unprotected tagged images expire (`{ keepNewest: N }` or `{ olderThanDays: N }`). */
+        /** `<project>:taggedImageRetention`: how unprotected tagged images expire (`{ keepNewest: N }` or `{ olderThanDays: N }`). */
         readonly taggedRetention?: TaggedImageRetention;
     };
     readonly access: RoleAccessSettings;
@@ -72,9 +72,9 @@ export interface StackConfig {
 }
 
 export interface ReplicationSettings {
-    /** `papyrus:replicateTo`: where the build registry (this stack's) copies its images. */
+    /** `<project>:replicateTo`: where the build registry (this stack's) copies its images. */
     readonly destinations: readonly ReplicationDestination[];
-    /** `papyrus:replicationSourceAccount`: the account whose registry may copy into this one. */
+    /** `<project>:replicationSourceAccount`: the account whose registry may copy into this one. */
     readonly sourceAccount?: string;
 }
 
@@ -102,7 +102,7 @@ export function serviceConfigKey(project: string, argument: string): string {
 
 /**
  * Reads and checks the stack's config (all but the image, which index.ts reads with `readStackSettings`).
- * Throws `GithubSettingsError` for `papyrus:github`, then `StackConfigError` with every other problem.
+ * Throws `GithubSettingsError` for `<project>:github`, then `StackConfigError` with every other problem.
  * `region` is `aws:region`: a certificate must be in it.
  */
 export function readStackConfig(config: ConfigReader, options: { stack: string; region?: string }): StackConfig {
@@ -207,7 +207,7 @@ function readService(read: ConfigValues): ServiceSettings {
     });
 }
 
-/** `papyrus:vpcId` with both subnet lists, or none of them (a new VPC). */
+/** `<project>:vpcId` with both subnet lists, or none of them (a new VPC). */
 function readNetwork(read: ConfigValues): ServiceSettings["network"] {
     const vpcId = read.scalar("vpcId");
     const publicSubnetIds = read.structured("publicSubnetIds") as string[] | undefined;
@@ -231,7 +231,7 @@ function dropUndefined<T extends object>(value: T): T {
     return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
-/** `papyrus:replicateTo` and `papyrus:replicationSourceAccount`; `region` is the stack's own (`aws:region`). */
+/** `<project>:replicateTo` and `<project>:replicationSourceAccount`; `region` is the stack's own (`aws:region`). */
 function readReplication(read: ConfigValues, region: string | undefined): { settings: ReplicationSettings; problems: string[] } {
     const replicateTo = read.scalar("replicateTo");
     const sourceAccount = read.scalar("replicationSourceAccount");

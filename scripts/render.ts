@@ -4,7 +4,7 @@
 //
 //   npx ts-node --transpile-only scripts/render.ts --stack dev          # readable tree
 //   npx ts-node --transpile-only scripts/render.ts --stack prod --json   # for machines
-//   ... --set papyrus:image=<ref>  --unset papyrus:image                 # try other config
+//   ... --set papyrus:image=<ref>  --unset papyrus:image                 # try other config (keys in the project's namespace)
 //   ... --last-output image=<ref> --last-output imageTag=v1.2.3          # as if the stack ran <ref>
 //   ... --cwd examples/orders                                            # another project (its own namespace)
 //
@@ -17,6 +17,7 @@
 // resource names), not from AWS: ARNs and DNS names are illustrative.
 import * as path from "path";
 import { qualifiedKey } from "../components/configSchema";
+import { InvalidInputError } from "../automation/record/errors";
 import { evaluateUnderMocks, Evaluation, RecordedResource, UnknownStackError } from "../testkit/evaluateUnderMocks";
 
 const USAGE = "usage: render.ts --stack <name> [--cwd <project>] [--json] [--set <key>=<value>]... [--unset <key>]... [--last-output <name>=<value>]...";
@@ -196,7 +197,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         process.stdout.write((options.json ? renderJson(evaluation, options.cwd) : renderTree(evaluation, options.cwd)) + "\n");
         return 0;
     } catch (err) {
-        if (err instanceof UnknownStackError) {
+        // No such stack file, or no project where `--cwd` points: bad input, not a failed program.
+        if (err instanceof UnknownStackError || err instanceof InvalidInputError) {
             process.stderr.write(`render: ${err.message}\n`);
             return 2;
         }

@@ -89,7 +89,7 @@ export class UnmockedCallError extends Error {
 /** Stack names that have a Pulumi.<stack>.yaml in `root`. */
 export function availableStacks(root: string = PROJECT_ROOT): string[] {
     return fs
-        .readdirSync(root)
+        .readdirSync(readProject(root).stackConfigDirectory)
         .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
         .filter((stack): stack is string => stack !== undefined)
         .sort();
@@ -100,9 +100,11 @@ export function availableStacks(root: string = PROJECT_ROOT): string[] {
  * lists as JSON. Secrets cannot be decrypted here and are refused.
  */
 export function loadStackConfig(stack: string, root: string = PROJECT_ROOT): Record<string, string> {
-    const file = path.join(root, `Pulumi.${stack}.yaml`);
+    // Where the driver finds it too: Pulumi.yaml's `stackConfigDir`, else beside Pulumi.yaml.
+    const directory = readProject(root).stackConfigDirectory;
+    const file = path.join(directory, `Pulumi.${stack}.yaml`);
     if (!/^[A-Za-z0-9_.-]+$/.test(stack) || !fs.existsSync(file)) {
-        throw new UnknownStackError(stack, availableStacks(root), root);
+        throw new UnknownStackError(stack, availableStacks(root), directory);
     }
     const document = yaml.load(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
     const config: Record<string, string> = {};

@@ -1,6 +1,6 @@
 // The npm package as `npm pack` makes it from this checkout's sources, for the tests that use it
 // the way an adopter does (test/ci/package.test.ts, the examples/orders suites). Packed once per
-// process from a copy of the sources (`npm pack` runs the build as `prepack`), so the checkout's
+// process from a copy of the sources (`npm pack` runs the build as `prepare`), so the checkout's
 // own dist/ is never rebuilt under suites that run its launcher.
 //
 // `linkPackedPackage` installs that tarball into a scratch project without npm: the tarball's files
@@ -13,21 +13,13 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { PROJECT_ROOT } from "../automation/engine/tools";
+import { CONFIG_FILES, SOURCE_DIRS } from "../scripts/buildState";
 
-/** What `npm pack` needs from a clone: the sources the build compiles and the scripts it runs. */
-const PACKED_SOURCES = [
-    "package.json",
-    "package-lock.json",
-    "tsconfig.json",
-    "tsconfig.build.json",
-    "README.md",
-    "components",
-    "automation",
-    "policy",
-    "scripts/build.js",
-    "scripts/buildState.js",
-    "scripts/with-tools.sh",
-];
+/**
+ * What `npm pack` needs from a clone: what the build is built from (scripts/buildState.js's lists, which
+ * also decide when dist/ is stale), the scripts it runs, and what npm packs or reads besides.
+ */
+const PACKED_SOURCES = [...SOURCE_DIRS, ...CONFIG_FILES, "scripts/buildState.js", "scripts/with-tools.sh", "package-lock.json", "README.md"];
 
 export const TOOLS_ENV: NodeJS.ProcessEnv = { ...process.env, PATH: `${path.join(PROJECT_ROOT, ".tools", "bin")}${path.delimiter}${process.env.PATH ?? ""}` };
 

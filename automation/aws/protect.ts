@@ -1,6 +1,6 @@
 // Protected deployed digests. After every update the driver runs, the digests a
 // stack runs and ran most recently (the running one, then those of its newest
-// succeeded updates: `papyrus:protectDeployments` distinct digests, default 10)
+// succeeded updates: `<project>:protectDeployments` distinct digests, default 10)
 // each carry one of the stack's protective tags, `deployed-<stack>-slot<k>`,
 // which the repository's lifecycle policy never expires
 // (components/repositoryLifecycle.ts).

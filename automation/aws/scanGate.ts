@@ -1,10 +1,10 @@
 // The scan gate: before `deploy` and `promote` the driver reads the scan
 // findings of the exact digest it is about to deploy (DescribeImageScanFindings
 // in the stack's own repository) and refuses findings at or above the stack's
-// threshold (`papyrus:scanThreshold`, default CRITICAL) unless the command
+// threshold (`<project>:scanThreshold`, default CRITICAL) unless the command
 // says why they are accepted (`--accept-findings "<reason>"`), which the
 // evidence records with the counts by severity. A scan still running is waited
-// for, up to `papyrus:scanWait` (default 5m; `0` refuses at once). A digest with
+// for, up to `<project>:scanWait` (default 5m; `0` refuses at once). A digest with
 // no findings to read (never scanned, scan failed, unsupported image) is
 // deployed with a warning, or refused with `papyrus:scanRequired: true`.
 //

@@ -5,7 +5,7 @@
 import { nearMiss } from "../../components/nearMiss";
 import { InvalidInputError } from "../record/errors";
 import { escapeUnprintable } from "../record/printable";
-import { CommandName, COMMAND_NAMES, flagsOf } from "./commandTable";
+import { CommandName, COMMAND_NAMES, flagsOf, TOP_LEVEL_FLAGS } from "./commandTable";
 
 const COMMANDS_HINT = "run `papyrus-deploy --help` for the commands";
 const EACH_COMMAND_HINT = "run `papyrus-deploy --help` for what each does";
@@ -40,13 +40,15 @@ export function unknownFlag(command: CommandName, flag: string): InvalidInputErr
 
 /** `papyrus-deploy --verison`: without a command, only `--help`, `--version` and `--json` are flags. */
 export function unknownTopLevelFlag(flag: string): InvalidInputError {
-    const meant = flag.startsWith("--") ? nearMiss(flag.slice(2), ["help", "version", "json"]) : undefined;
+    const long = TOP_LEVEL_FLAGS.filter((f) => f.startsWith("--")).map((f) => f.slice(2));
+    const meant = flag.startsWith("--") ? nearMiss(flag.slice(2), long) : undefined;
+    const takes = long.map((f) => `\`--${f}\``);
     return new InvalidInputError(
         escapeUnprintable(flag),
         undefined,
         meant !== undefined
             ? `is not a flag of \`papyrus-deploy\`; did you mean \`--${meant}\`? (${COMMANDS_HINT})`
-            : `is not a flag of \`papyrus-deploy\`, which takes \`--help\`, \`--version\` and \`--json\` before a command (${COMMANDS_HINT})`,
+            : `is not a flag of \`papyrus-deploy\`, which takes ${takes.slice(0, -1).join(", ")} and ${takes[takes.length - 1]} before a command (${COMMANDS_HINT})`,
     );
 }
 

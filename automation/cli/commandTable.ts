@@ -278,6 +278,9 @@ export const COMMON_FLAGS = {
 
 export const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
 
+/** What `papyrus-deploy` takes without a command: `--help` (`-h`), `--version` (`-V`) and `--json`. */
+export const TOP_LEVEL_FLAGS = ["--help", "-h", "--version", "-V", "--json"] as const;
+
 export function isCommand(name: string): name is CommandName {
     return (COMMAND_NAMES as string[]).includes(name);
 }

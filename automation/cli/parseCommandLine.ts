@@ -4,7 +4,7 @@
 // (commandLineMistakes.ts): no help dump.
 import { parseArgs } from "util";
 import { escapeUnprintable } from "../record/printable";
-import { CommandName, COMMAND_NAMES, COMMANDS, COMMON_FLAGS, flagsOf, isCommand } from "./commandTable";
+import { CommandName, COMMAND_NAMES, COMMANDS, COMMON_FLAGS, flagsOf, isCommand, TOP_LEVEL_FLAGS } from "./commandTable";
 import { badFlagValue, commandRequired, strayArguments, unknownCommand, unknownFlag, unknownTopLevelFlag } from "./commandLineMistakes";
 import type { FlagSpec } from "./flagSpec";
 import { InvalidInputError } from "../record/errors";
@@ -17,9 +17,6 @@ export type ParsedCommandLine =
     | { readonly kind: "version"; readonly json: boolean }
     | { readonly kind: "commandHelp"; readonly command: CommandName }
     | { readonly kind: "run"; readonly command: CommandName; readonly values: Readonly<Record<string, string | boolean | undefined>> };
-
-/** What `papyrus-deploy` takes without a command: `--help` (`-h`), `--version` (`-V`) and `--json`. */
-export const TOP_LEVEL_FLAGS = ["--help", "-h", "--version", "-V", "--json"] as const;
 
 /** Finds the command, then parses its own flags strictly. */
 export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {

@@ -76,7 +76,7 @@ export async function promote(options: PromoteOptions): Promise<DeployResult> {
     const sourceSession = await openSession(sourceOptions, { workDir, backendUrl, identity: source });
     const promotedFrom = await promotionSource(sourceSession, options.version, `promote from \`${options.from}\``);
     return withLockedSession(options, async (session) => {
-        // The target's `papyrus:promoteFrom`, exactly as `deploy` honours it (from another stack than
+        // The target's `<project>:promoteFrom`, exactly as `deploy` honours it (from another stack than
         // that one, the digest must still have completed there). From that stack itself, the source's
         // own verdict was just checked.
         const promoteFrom = readSetting(session.config, "promoteFrom");

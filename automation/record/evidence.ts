@@ -38,7 +38,7 @@ export interface PromotedFrom {
     readonly image?: string;
     /** What ECS ran on the source when it was checked; unset with `--version` (no check). */
     readonly sourceVerify?: VerifyNote;
-    /** With `--version`: whether that deployment is among the source's protected ones (`papyrus:protectDeployments`). */
+    /** With `--version`: whether that deployment is among the source's protected ones (`<project>:protectDeployments`). */
     readonly protected?: boolean;
     /** The source update's release verdict when it was promoted (always `completed`: nothing else passes). */
     readonly release?: Verdict;
@@ -64,7 +64,7 @@ export interface ScanNote {
     /** Findings by severity, as ECR counts them. */
     readonly counts?: Readonly<Record<string, number>>;
     readonly completedAt?: string;
-    /** `passed`: nothing at or above the threshold. `accepted`: it was, or the scan was unfinished or missing, and `--accept-findings` said why. `unavailable`: no findings to read, deployed anyway (`papyrus:scanRequired` false). `off`: not read. */
+    /** `passed`: nothing at or above the threshold. `accepted`: it was, or the scan was unfinished or missing, and `--accept-findings` said why. `unavailable`: no findings to read, deployed anyway (`<project>:scanRequired` false). `off`: not read. */
     readonly decision: "passed" | "accepted" | "unavailable" | "off";
     readonly accepted?: { readonly reason: string; readonly by: string };
     /** How long the gate waited for a running scan. */

@@ -25,7 +25,7 @@ export class NothingToPromoteError extends DeployError {
     }
 }
 
-/** The stack takes only digests that succeeded on its promotion source (`papyrus:promoteFrom`), and this one never did. */
+/** The stack takes only digests that succeeded on its promotion source (`<project>:promoteFrom`), and this one never did. */
 export class NotPromotedError extends DeployError {
     readonly exitCode = EXIT_CODES.usage;
     constructor(
@@ -55,7 +55,7 @@ export class NotReleasedError extends DeployError {
         readonly digest: string,
         readonly verdict: string,
         reason: string,
-        /** What the gate was asked: `promote`, or `deploy` to a stack with `papyrus:promoteFrom`. */
+        /** What the gate was asked: `promote`, or `deploy` to a stack with `<project>:promoteFrom`. */
         gate: string,
     ) {
         const next =

@@ -1,7 +1,7 @@
 // Deployments as the stack history records them. Every update the driver
 // runs carries the driver keys of the config schema (`DRIVER_KEYS`:
-// `papyrus:image`, `papyrus:imageTag`, `papyrus:deployedBy`, `papyrus:deployKind`,
-// and `papyrus:promotedFrom` or `papyrus:reconcileOf`) in its config, so history
+// `<project>:image`, `<project>:imageTag`, `<project>:deployedBy`, `<project>:deployKind`,
+// and `<project>:promotedFrom` or `<project>:reconcileOf`) in its config, so history
 // alone says which digest each update asked for, when, who asked and where a
 // promoted digest came from: no side database. Which of them runs
 // now is the stack's state's to say (`markRunning`), not the newest success's.
@@ -38,9 +38,9 @@ export interface Deployment {
     readonly digest?: string;
     readonly tag?: string;
     readonly requestedBy?: string;
-    /** For a promote: the source stack's deployment the digest came from (`papyrus:promotedFrom`). */
+    /** For a promote: the source stack's deployment the digest came from (`<project>:promotedFrom`). */
     readonly promotedFrom?: Pick<PromotedFrom, "stack" | "version" | "digest" | "tag">;
-    /** For a reconcile: the update whose digest ECS rolled back (`papyrus:reconcileOf`). */
+    /** For a reconcile: the update whose digest ECS rolled back (`<project>:reconcileOf`). */
     readonly reconcileOf?: { readonly version?: number; readonly digest?: string };
     /** What the engine changed, by operation (`update: 2, same: 3`). */
     readonly resourceChanges?: Record<string, number>;
@@ -158,7 +158,7 @@ function ifFound(index: number): number | undefined {
     return index === -1 ? undefined : index;
 }
 
-/** `papyrus:promotedFrom` as the driver writes it (one JSON object); undefined when absent or not that shape. */
+/** `<project>:promotedFrom` as the driver writes it (one JSON object); undefined when absent or not that shape. */
 export function parsePromotedFrom(text: string | undefined): Deployment["promotedFrom"] {
     if (text === undefined) return undefined;
     try {
@@ -171,7 +171,7 @@ export function parsePromotedFrom(text: string | undefined): Deployment["promote
     }
 }
 
-/** `papyrus:reconcileOf` as the driver writes it; undefined when absent or not that shape. */
+/** `<project>:reconcileOf` as the driver writes it; undefined when absent or not that shape. */
 export function parseReconcileOf(text: string | undefined): Deployment["reconcileOf"] {
     if (text === undefined) return undefined;
     try {
@@ -185,12 +185,12 @@ export function parseReconcileOf(text: string | undefined): Deployment["reconcil
     }
 }
 
-/** The value of `papyrus:reconcileOf` for an update, read back by `parseReconcileOf`. */
+/** The value of `<project>:reconcileOf` for an update, read back by `parseReconcileOf`. */
 export function formatReconcileOf(of: { version?: number; digest?: string }): string {
     return JSON.stringify({ version: of.version, digest: of.digest });
 }
 
-/** The value of `papyrus:promotedFrom` for an update, read back by `parsePromotedFrom`. */
+/** The value of `<project>:promotedFrom` for an update, read back by `parsePromotedFrom`. */
 export function formatPromotedFrom(from: Pick<PromotedFrom, "stack" | "version" | "digest" | "tag">): string {
     return JSON.stringify({ stack: from.stack, version: from.version, digest: from.digest, tag: from.tag });
 }

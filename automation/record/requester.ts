@@ -1,4 +1,4 @@
-// Who asked for an update: recorded in the stack history (`papyrus:deployedBy`) and the evidence
+// Who asked for an update: recorded in the stack history (`<project>:deployedBy`) and the evidence
 // (`requestedBy`), and shown by `history` and `status`.
 import { InvalidInputError } from "./errors";
 import { escapeUnprintable, hasUnprintable } from "./printable";

@@ -1,5 +1,5 @@
 // The kinds of update the driver runs: one list, from which the evidence's `kind`, the
-// history's `papyrus:deployKind` and the update message's first word all take their names.
+// history's `<project>:deployKind` and the update message's first word all take their names.
 // `up` re-applies the running digest; versions before it called that `infra`, and every
 // reader of a record takes that name as `up`.
 

@@ -1,7 +1,7 @@
 // The release verdict of an update: what the engine recorded (history's result) and what ECS did
 // with the deployment the update started. The engine's "succeeded" is not the truth about a
 // release: ECS can roll the deployment back afterwards, or still be rolling it out when the driver
-// stops waiting. Every gate (`promote`, `papyrus:promoteFrom`, rollback's default target) reads
+// stops waiting. Every gate (`promote`, `<project>:promoteFrom`, rollback's default target) reads
 // this one verdict, and only `completed` passes.
 //
 // Where it is kept: one stack tag per update, `papyrus:release:<version>`, in the stack's own state

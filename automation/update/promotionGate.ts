@@ -1,4 +1,4 @@
-// `papyrus:promoteFrom`: the release gate of a stack that takes only digests another stack finished.
+// `<project>:promoteFrom`: the release gate of a stack that takes only digests another stack finished.
 import { readSetting } from "../record/updateConfig";
 import { engineCall } from "../engine/errors";
 import { engineStack, identityOf } from "../engine/workspace";
@@ -7,7 +7,7 @@ import { readDeployments } from "../record/history";
 import { Session } from "./session";
 
 /**
- * `papyrus:promoteFrom` on the stack: a digest may go to it (by `deploy` or by `promote` from any stack)
+ * `<project>:promoteFrom` on the stack: a digest may go to it (by `deploy` or by `promote` from any stack)
  * only when an update of that stack ran it with release verdict `completed`. Only the source's history
  * and tags are read (no lock, no state, nothing of the source changes).
  */

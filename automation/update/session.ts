@@ -154,7 +154,7 @@ export async function openSession(
     };
 }
 
-/** The library's `workDir`, else the project root; it must be a directory with a Pulumi.yaml. */
+/** The library's `workDir` (it must be a directory with a Pulumi.yaml), else the nearest directory upwards from the working directory that has one. */
 export function checkedProjectDirectory(workDir: string | undefined): string {
     if (workDir === undefined) return nearestProjectDirectory(process.cwd(), "workDir", "give `workDir`");
     const dir = path.resolve(workDir);

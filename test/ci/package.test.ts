@@ -1,5 +1,5 @@
 // The npm package as an adopter gets it: built and packed from a copy of the sources (`npm pack`
-// runs the build as `prepack`), installed into a scratch project with `npm install <tarball>`,
+// runs the build as `prepare`), installed into a scratch project with `npm install <tarball>`,
 // then used there: the bin, the three entries at run time, and a consumer's TypeScript checked
 // against the declarations. The copy keeps the checkout's own dist/ untouched while other suites
 // run its launcher. About a minute: tsc, then npm resolving the registry dependencies (from the

@@ -17,10 +17,15 @@ const REPO_ARN = "arn:aws:ecr:eu-west-1:123456789012:repository/papyrus-api";
 const LB = "arn:aws:elasticloadbalancing:eu-west-1:123456789012";
 const TEST_TRAFFIC = { allowedCidrs: ["203.0.113.0/24"] };
 
-function build(deployment: DeploymentArgs | undefined, extra: Partial<DigestPinnedServiceArgs> = {}): Promise<Evaluation> {
+function build(
+    deployment: DeploymentArgs | undefined,
+    extra: Partial<DigestPinnedServiceArgs> = {},
+    onResource?: (resource: RecordedResource) => void,
+): Promise<Evaluation> {
     return runUnderMocks({
         stack: "test",
         config: { "aws:region": "eu-west-1" },
+        onResource,
         program: () => {
             const service = new DigestPinnedService("svc", { image: IMAGE, repositoryArn: REPO_ARN, httpOnly: true, deployment, ...extra });
             return { loadBalancerRoleArn: service.loadBalancerRoleArn };
@@ -186,8 +191,11 @@ describe("deployment strategies under mocks", () => {
     }
 
     it("refuses a canary outside ECS's range and a PAUSE hook at a Lambda-only stage before creating any child", async () => {
+        const registered: RecordedResource[] = [];
         await assert.rejects(
-            build({ strategy: "CANARY", canary: { percent: 0 }, pause: { stages: ["TEST_TRAFFIC_SHIFT" as "POST_TEST_TRAFFIC_SHIFT"] } }),
+            build({ strategy: "CANARY", canary: { percent: 0 }, pause: { stages: ["TEST_TRAFFIC_SHIFT" as "POST_TEST_TRAFFIC_SHIFT"] } }, {}, (r) =>
+                registered.push(r),
+            ),
             (err: Error) => {
                 assert.strictEqual(
                     err.message,
@@ -197,6 +205,11 @@ describe("deployment strategies under mocks", () => {
                 );
                 return true;
             },
+        );
+        // The component itself registers (its `super`), then the checks refuse: no child.
+        assert.deepStrictEqual(
+            registered.map((r) => [r.type, r.name]),
+            [["papyrus:aws:DigestPinnedService", "svc"]],
         );
     });
 });

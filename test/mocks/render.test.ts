@@ -95,6 +95,20 @@ describe("render (child process)", function () {
             return true;
         });
     });
+
+    it("exits 2 for a --cwd without a Pulumi.yaml, naming the file it looked for", async () => {
+        // kills: a missing project reported as the program failing (exit 1)
+        const nowhere = path.join(ROOT, "test", "no-project-here");
+        await assert.rejects(render(["--stack", "dev", "--cwd", nowhere]), (err: { code: number; stdout: string; stderr: string }) => {
+            assert.strictEqual(err.code, 2);
+            assert.strictEqual(err.stdout, "");
+            assert.strictEqual(
+                err.stderr,
+                `render: \`${path.join(nowhere, "Pulumi.yaml")}\` is needed: the driver drives a Pulumi project; run from the project or pass \`--cwd <project>\` (the project contract: docs/CONTRACT.md)\n`,
+            );
+            return true;
+        });
+    });
 });
 
 describe("render (in process)", () => {

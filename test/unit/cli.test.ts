@@ -4,24 +4,13 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PassThrough } from "stream";
-import { main, USAGE } from "../../automation/cli/main";
+import { USAGE } from "../../automation/cli/main";
+import { runMain as runCli } from "../../testkit/cliInProcess";
 import { formatHistory } from "../../automation/cli/print";
 import { COMMANDS, COMMON_FLAGS } from "../../automation/cli/commandTable";
 import { deploy } from "../../automation/commands/deploy";
 import { EXIT_CODES } from "../../automation/record/errors";
 import { lockPath, processStartOf } from "../../automation/engine/lock";
-
-async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const out = new PassThrough();
-    const err = new PassThrough();
-    let stdout = "";
-    let stderr = "";
-    out.on("data", (c) => (stdout += c));
-    err.on("data", (c) => (stderr += c));
-    const code = await main(args, out, err);
-    return { code, stdout, stderr };
-}
 
 describe("papyrus-deploy CLI", () => {
     it("lists each command, `--stack` and each exit code in --help, and exits 0 (2 without a command)", async () => {

@@ -3,11 +3,11 @@
 // usage error. The parser alone, then main, then the CLI as a process (as a terminal runs it).
 import * as assert from "assert";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
-import { PassThrough } from "stream";
-import { main } from "../../automation/cli/main";
 import { parseCommandLine } from "../../automation/cli/parseCommandLine";
 import { packageVersion } from "../../automation/cli/version";
+import { runMain } from "../../testkit/cliInProcess";
 import { runCli as runCliProcess } from "../../testkit/cliProcess";
 
 const VERSION: string = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8")).version;
@@ -21,17 +21,6 @@ function refusal(argv: string[]): string {
         return (e as Error).message;
     }
     assert.fail(`${argv.join(" ")} was accepted`);
-}
-
-async function runMain(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const out = new PassThrough();
-    const err = new PassThrough();
-    let stdout = "";
-    let stderr = "";
-    out.on("data", (c) => (stdout += c));
-    err.on("data", (c) => (stderr += c));
-    const code = await main(args, out, err);
-    return { code, stdout, stderr };
 }
 
 describe("the command line: mistakes, --version, --json", () => {
@@ -141,6 +130,20 @@ describe("the command line: mistakes, --version, --json", () => {
         assert.deepStrictEqual(await runMain(["-V"]), { code: 0, stdout: `papyrus-deploy ${VERSION}\n`, stderr: "" });
         const json = await runMain(["--version", "--json"]);
         assert.deepStrictEqual([json.code, json.stderr, JSON.parse(json.stdout)], [0, "", { name: "papyrus-deploy", version: VERSION }]);
+    });
+
+    it("--version reads the package's own package.json, not a nearer one of another name", () => {
+        // kills: the version taken from the first package.json upwards (dist/policy has one of its own)
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "papyrus-version-"));
+        try {
+            const cli = path.join(root, "dist", "automation", "cli");
+            fs.mkdirSync(cli, { recursive: true });
+            fs.writeFileSync(path.join(root, "package.json"), JSON.stringify({ name: "papyrus-deploy", version: "9.8.7" }));
+            fs.writeFileSync(path.join(root, "dist", "package.json"), JSON.stringify({ name: "papyrus-deploy-build", version: "0.0.1" }));
+            assert.strictEqual(packageVersion(cli), "9.8.7");
+        } finally {
+            fs.rmSync(root, { recursive: true, force: true });
+        }
     });
 
     it("main: each usage error is one line on stderr (no usage), and with --json one object on stdout; exit 2", async () => {

@@ -414,8 +414,13 @@ describe("digestPinnedServiceProblems", () => {
         ["linear with ECS's defaults", { deployment: { strategy: "LINEAR" } }, []],
         ["canary with ECS's defaults", { deployment: { strategy: "CANARY" } }, []],
         [
-            "linear and canary at the edges of ECS's ranges",
+            "linear at the edges of ECS's ranges",
             { deployment: { strategy: "LINEAR", bakeTimeMinutes: 0, linear: { stepPercent: 3, stepBakeTimeMinutes: 1440 } } },
+            [],
+        ],
+        [
+            "canary at the top of ECS's ranges",
+            { deployment: { strategy: "CANARY", bakeTimeMinutes: 1440, canary: { percent: 100, bakeTimeMinutes: 1440 } } },
             [],
         ],
         ["the smallest canary", { deployment: { strategy: "CANARY", canary: { percent: 0.1, bakeTimeMinutes: 0 } } }, []],

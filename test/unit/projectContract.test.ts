@@ -9,6 +9,7 @@ import { DRIVER_KEYS } from "../../components/configSchema";
 import { readProject, SERVICE_OUTPUTS } from "../../automation/engine/project";
 import { findProjectDirectory } from "../../automation/cli/flagValues";
 import { checkedProjectDirectory } from "../../automation/update/session";
+import { availableStacks, loadStackConfig } from "../../testkit/evaluateUnderMocks";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const CONTRACT = fs.readFileSync(path.join(ROOT, "docs", "CONTRACT.md"), "utf8");
@@ -37,6 +38,19 @@ describe("the project contract (docs/CONTRACT.md)", () => {
             name: "acme-orders",
             config: { repositoryName: "orders-api" },
             stackConfigDirectory: path.join(dir, "stacks"),
+        });
+    });
+
+    it("render's stack files are where the driver's are: in `stackConfigDir` when Pulumi.yaml gives one", () => {
+        // kills: testkit/evaluateUnderMocks reading Pulumi.<stack>.yaml beside Pulumi.yaml whatever stackConfigDir says
+        write("name: acme-orders\nruntime: nodejs\nstackConfigDir: stacks\n");
+        fs.mkdirSync(path.join(dir, "stacks"));
+        fs.writeFileSync(path.join(dir, "stacks", "Pulumi.dev.yaml"), "config:\n  acme-orders:repositoryName: orders-api\n");
+        assert.deepStrictEqual(availableStacks(dir), ["dev"]);
+        assert.deepStrictEqual(loadStackConfig("dev", dir), { "acme-orders:repositoryName": "orders-api" });
+        assert.throws(() => loadStackConfig("prod", dir), {
+            name: "UnknownStackError",
+            message: `unknown stack \`prod\`: there is no Pulumi.prod.yaml in ${path.join(dir, "stacks")}; available: \`dev\` (Pulumi.dev.yaml)`,
         });
     });
 
