@@ -101,13 +101,23 @@ export function availableStacks(root: string = PROJECT_ROOT): string[] {
  */
 export function loadStackConfig(stack: string, root: string = PROJECT_ROOT): Record<string, string> {
     // Where the driver finds it too: Pulumi.yaml's `stackConfigDir`, else beside Pulumi.yaml.
-    const directory = readProject(root).stackConfigDirectory;
+    const project = readProject(root);
+    const directory = project.stackConfigDirectory;
     const file = path.join(directory, `Pulumi.${stack}.yaml`);
     if (!/^[A-Za-z0-9_.-]+$/.test(stack) || !fs.existsSync(file)) {
         throw new UnknownStackError(stack, availableStacks(root), directory);
     }
     const document = yaml.load(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
+    // Pulumi.yaml's own `config:` first, as the engine applies it to every stack (the stack's file wins):
+    // `key: value`, `key: { value }` or `key: { default }`; a key without a namespace is the project's.
     const config: Record<string, string> = {};
+    const projectConfig = typeof project.config === "object" && project.config !== null ? (project.config as Record<string, unknown>) : {};
+    for (const [key, raw] of Object.entries(projectConfig)) {
+        const given = raw !== null && typeof raw === "object" && !Array.isArray(raw) && ("value" in raw || "default" in raw || "type" in raw);
+        const value = given ? ((raw as { value?: unknown }).value ?? (raw as { default?: unknown }).default) : raw;
+        if (value === undefined || value === null) continue;
+        config[key.includes(":") ? key : `${project.name}:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
+    }
     for (const [key, value] of Object.entries(document?.config ?? {})) {
         if (value !== null && typeof value === "object" && "secure" in value) {
             throw new Error(`${path.basename(file)}: \`${key}\` is a secret; secrets cannot be decrypted under mocks, override it instead`);

@@ -4,7 +4,9 @@ import * as assert from "assert";
 import { execFile } from "child_process";
 import * as path from "path";
 import { promisify } from "util";
-import { evaluateUnderMocks } from "../../testkit/evaluateUnderMocks";
+import * as fs from "fs";
+import * as os from "os";
+import { evaluateUnderMocks, loadStackConfig } from "../../testkit/evaluateUnderMocks";
 import { parseRenderArgs, renderTree } from "../../scripts/render";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -154,5 +156,37 @@ describe("render (in process)", () => {
         );
         assert.ok(lines.includes('    sslPolicy: "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09"'), "the HTTPS listener's TLS policy");
         assert.ok(lines.includes(`  image: ${JSON.stringify(running)}`), "outputs are listed, the image the stack's last outputs named");
+    });
+});
+
+describe("the config render reads (loadStackConfig)", () => {
+    it("applies Pulumi.yaml's project-level config first, as the engine does: bare keys in the project's namespace, the stack's file wins", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "papyrus-render-config-"));
+        try {
+            fs.writeFileSync(
+                path.join(dir, "Pulumi.yaml"),
+                [
+                    "name: orders",
+                    "runtime: nodejs",
+                    "config:",
+                    "  repositoryName: from-project",
+                    "  desiredCount: { type: integer, default: 2 }",
+                    "  aws:region: { value: us-east-2 }",
+                    "  environment: { value: { LOG_LEVEL: info } }",
+                    "  containerPort: 3000",
+                    "",
+                ].join("\n"),
+            );
+            fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), "config:\n  orders:containerPort: 8080\n");
+            assert.deepStrictEqual(loadStackConfig("dev", dir), {
+                "orders:repositoryName": "from-project",
+                "orders:desiredCount": "2",
+                "aws:region": "us-east-2",
+                "orders:environment": '{"LOG_LEVEL":"info"}',
+                "orders:containerPort": "8080",
+            });
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });
