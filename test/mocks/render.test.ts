@@ -2,6 +2,8 @@
 // parsing and tree output in-process.
 import * as assert from "assert";
 import { execFile } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
 import { evaluateUnderMocks } from "../../testkit/evaluateUnderMocks";
@@ -94,6 +96,28 @@ describe("render (child process)", function () {
             );
             return true;
         });
+    });
+
+    it("exits 2, naming what is missing, for a --cwd that is no directory, has a bad Pulumi.yaml or no index.ts (no stack trace)", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "render-cwd-"));
+        try {
+            fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), "config: {}\n");
+            const refused = async (cwd: string, message: RegExp) =>
+                assert.rejects(render(["--stack", "dev", "--cwd", cwd]), (err: { code: number; stdout: string; stderr: string }) => {
+                    assert.strictEqual(err.code, 2, err.stderr);
+                    assert.strictEqual(err.stdout, "");
+                    assert.match(err.stderr, message);
+                    assert.doesNotMatch(err.stderr, /Require stack|\n\s+at /);
+                    return true;
+                });
+            await refused(path.join(dir, "missing"), /^render: `--cwd` must be a project directory .*got `.*missing`\n$/);
+            fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: x y\n");
+            await refused(dir, /^render: `.*Pulumi\.yaml` must give a project `name`.*got `x y`\n$/);
+            fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: acme-orders\nruntime: nodejs\n");
+            await refused(dir, /^render: there is no program to run: render runs `.*index\.ts`, which does not exist\n$/);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });
 
