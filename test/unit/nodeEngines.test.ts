@@ -86,6 +86,43 @@ describe("Node.js engines check (automation/nodeEngines.js)", () => {
     });
 });
 
+describe("the installed package's refusal of an old Node.js (an adopter's project, #26)", () => {
+    it("tells an adopter to install Node.js, not about this repository's setup, .tools/bin or .nvmrc", () => {
+        const message = unsupportedNodeMessage("v20.20.2", "/usr/bin/node", ">=22", { installed: true })!;
+        assert.strictEqual(
+            message,
+            "papyrus-deploy needs Node.js >=22 (`engines.node` in its package.json), but runs on v20.20.2 (/usr/bin/node).\n" +
+                "Install Node.js 22 or later and put it first on PATH, then run the same command again.",
+        );
+        assert.doesNotMatch(message, /npm run setup|\.tools|\.nvmrc/);
+    });
+
+    it("prints exactly one JSON object on stdout with --json: exit 2 and the refusal, from the installed bin and the repository's launcher", function () {
+        const old = unsupportedNodeOnMachine();
+        if (old === undefined) {
+            this.skip();
+        }
+        // The installed package: dist/ and package.json, no automation/bin launcher beside them.
+        const installed = fs.mkdtempSync(path.join(require("os").tmpdir(), "papyrus-installed-"));
+        try {
+            fs.cpSync(path.join(ROOT, "dist", "automation"), path.join(installed, "dist", "automation"), { recursive: true });
+            fs.copyFileSync(path.join(ROOT, "package.json"), path.join(installed, "package.json"));
+            for (const [bin, installedPackage] of [
+                [path.join(installed, "dist", "automation", "cli", "bin.js"), true],
+                [BIN, false],
+            ] as const) {
+                const run = spawnSync(old!, [bin, "status", "--json"], { cwd: installed, encoding: "utf8" });
+                const message = unsupportedNodeMessage(nodeVersionOf(old!), old!, ENGINES, { installed: installedPackage });
+                assert.strictEqual(run.status, 2, bin);
+                assert.deepStrictEqual(JSON.parse(run.stdout), { error: { code: 2, message } }, bin);
+                assert.strictEqual(run.stderr, message + "\n", bin);
+            }
+        } finally {
+            fs.rmSync(installed, { recursive: true, force: true });
+        }
+    });
+});
+
 describe("the Node.js version the project declares and provides", () => {
     it("package.json `engines.node` is readable, and package-lock.json says the same", () => {
         assert.deepStrictEqual(minimumVersion(ENGINES), [22, 0, 0]);
