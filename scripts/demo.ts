@@ -120,7 +120,10 @@ async function main(argv: string[]): Promise<number> {
             backend.cleanup();
         }
     };
-    process.once("SIGINT", () => {
+    // `on`, not `once`: the Automation API's execa (signal-exit) re-raises a SIGINT that no other
+    // listener is left to handle, which killed the demo half way through `stop()`.
+    process.on("SIGINT", () => {
+        if (stopping) return;
         process.stderr.write("\ndemo: interrupted; stopping moto\n");
         void stop().then(() => process.exit(130));
     });
