@@ -174,6 +174,10 @@ async function main(argv: string[]): Promise<number> {
         say(`done in ${Math.round((Date.now() - started) / 1000)} s. The same commands against real AWS: README, "Using it against real AWS".`);
         finished = true;
         return 0;
+    } catch (err) {
+        // A step that Ctrl-C cut short (the engine got the signal too) is the interrupt, not a failure.
+        if (stopping) return 130;
+        throw err;
     } finally {
         await stop();
     }

@@ -189,5 +189,7 @@ describe("npm run demo", function () {
         await assertNoProcessLeft(dir);
         assert.deepStrictEqual(motoLeft(demo.stdout()), []);
         assert.ok(!fs.existsSync(dir), `${dir} is removed:\n${demo.stdout()}\n${demo.stderr()}`);
+        // The step that Ctrl-C cut short is no failure of the demo: no "demo failed" and no stack trace.
+        assert.doesNotMatch(demo.stderr(), /demo failed|\n\s+at /);
     });
 });
