@@ -2,8 +2,9 @@
 // the CLI refusing a Node outside it, the version setup provides, and the npm
 // scripts starting the Node setup chose rather than the one npm was started by.
 import * as assert from "assert";
-import { spawnSync } from "child_process";
+import { spawnSync, SpawnSyncReturns } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { minimumVersion, parseVersion, satisfiesEngines, unsupportedNodeMessage } from "../../automation/nodeEngines";
 import { USAGE } from "../../automation/cli/main";
@@ -98,20 +99,21 @@ describe("the installed package's refusal of an old Node.js (an adopter's projec
     });
 
     it("prints exactly one JSON object on stdout with --json: exit 2 and the refusal, from the installed bin and the repository's launcher", function () {
-        const old = unsupportedNodeOnMachine();
+        const old: string | undefined = unsupportedNodeOnMachine();
         if (old === undefined) {
             this.skip();
         }
         // The installed package: dist/ and package.json, no automation/bin launcher beside them.
-        const installed = fs.mkdtempSync(path.join(require("os").tmpdir(), "papyrus-installed-"));
+        const installed = fs.mkdtempSync(path.join(os.tmpdir(), "papyrus-installed-"));
         try {
             fs.cpSync(path.join(ROOT, "dist", "automation"), path.join(installed, "dist", "automation"), { recursive: true });
             fs.copyFileSync(path.join(ROOT, "package.json"), path.join(installed, "package.json"));
-            for (const [bin, installedPackage] of [
+            const bins: [string, boolean][] = [
                 [path.join(installed, "dist", "automation", "cli", "bin.js"), true],
                 [BIN, false],
-            ] as const) {
-                const run = spawnSync(old!, [bin, "status", "--json"], { cwd: installed, encoding: "utf8" });
+            ];
+            for (const [bin, installedPackage] of bins) {
+                const run: SpawnSyncReturns<string> = spawnSync(old!, [bin, "status", "--json"], { cwd: installed, encoding: "utf8" });
                 const message = unsupportedNodeMessage(nodeVersionOf(old!), old!, ENGINES, { installed: installedPackage });
                 assert.strictEqual(run.status, 2, bin);
                 assert.deepStrictEqual(JSON.parse(run.stdout), { error: { code: 2, message } }, bin);
