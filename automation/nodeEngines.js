@@ -42,10 +42,28 @@ function satisfiesEngines(version, range) {
     return true;
 }
 
-/** What to tell someone who started the CLI on a Node outside `range`; undefined when it fits. */
-function unsupportedNodeMessage(version, execPath, range) {
+/**
+ * What to tell someone who started the CLI on a Node outside `range`; undefined when it fits.
+ * `options.installed`: the CLI runs from the installed package (an adopter's node_modules), which
+ * has none of this repository's setup, .tools/bin or .nvmrc to point at.
+ */
+function unsupportedNodeMessage(version, execPath, range, options) {
     if (satisfiesEngines(version, range)) {
         return undefined;
+    }
+    if (options && options.installed) {
+        return (
+            "papyrus-deploy needs Node.js " +
+            range +
+            " (`engines.node` in its package.json), but runs on " +
+            version +
+            " (" +
+            execPath +
+            ").\n" +
+            "Install Node.js " +
+            range.replace(/^>=\s*/, "") +
+            " or later and put it first on PATH, then run the same command again."
+        );
     }
     return (
         "papyrus-deploy needs Node.js " +
@@ -63,4 +81,16 @@ function unsupportedNodeMessage(version, execPath, range) {
     );
 }
 
-module.exports = { parseVersion, minimumVersion, satisfiesEngines, unsupportedNodeMessage };
+/**
+ * Refuses to start (exit 2): the message on stderr and, when the command line asked for `--json`,
+ * the CLI's error object on stdout, as every other refusal gives it.
+ */
+function refuseToStart(message, argv) {
+    process.stderr.write(message + "\n");
+    if (argv.includes("--json")) {
+        process.stdout.write(JSON.stringify({ error: { code: 2, message: message } }, null, 2) + "\n");
+    }
+    process.exitCode = 2;
+}
+
+module.exports = { parseVersion, minimumVersion, satisfiesEngines, unsupportedNodeMessage, refuseToStart };

@@ -120,7 +120,10 @@ async function main(argv: string[]): Promise<number> {
             backend.cleanup();
         }
     };
-    process.once("SIGINT", () => {
+    // `on`, not `once`: the Automation API's execa (signal-exit) re-raises a SIGINT that no other
+    // listener is left to handle, which killed the demo half way through `stop()`.
+    process.on("SIGINT", () => {
+        if (stopping) return;
         process.stderr.write("\ndemo: interrupted; stopping moto\n");
         void stop().then(() => process.exit(130));
     });
@@ -171,6 +174,10 @@ async function main(argv: string[]): Promise<number> {
         say(`done in ${Math.round((Date.now() - started) / 1000)} s. The same commands against real AWS: README, "Using it against real AWS".`);
         finished = true;
         return 0;
+    } catch (err) {
+        // A step that Ctrl-C cut short (the engine got the signal too) is the interrupt, not a failure.
+        if (stopping) return 130;
+        throw err;
     } finally {
         await stop();
     }

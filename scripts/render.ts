@@ -15,8 +15,10 @@
 //
 // Values come from the mocks (fixed account 123456789012, names derived from
 // resource names), not from AWS: ARNs and DNS names are illustrative.
+import * as fs from "fs";
 import * as path from "path";
 import { qualifiedKey } from "../components/configSchema";
+import { readProject } from "../automation/engine/project";
 import { InvalidInputError } from "../automation/record/errors";
 import { evaluateUnderMocks, Evaluation, RecordedResource, UnknownStackError } from "../testkit/evaluateUnderMocks";
 
@@ -179,12 +181,34 @@ function parseJsonDocument(value: string): unknown {
     }
 }
 
+/** Why `--cwd` names no project render can run (exit 2), or undefined: no directory, a Pulumi.yaml the driver refuses, no index.ts. */
+function projectRefusal(cwd: string | undefined): string | undefined {
+    if (cwd === undefined) return undefined;
+    const root = path.resolve(cwd);
+    if (!fs.statSync(root, { throwIfNoEntry: false })?.isDirectory()) {
+        return new InvalidInputError("--cwd", cwd, "must be a project directory (one that holds Pulumi.yaml and index.ts)").message;
+    }
+    try {
+        readProject(root);
+    } catch (err) {
+        if (err instanceof InvalidInputError) return err.message;
+        throw err;
+    }
+    const program = path.join(root, "index.ts");
+    return fs.existsSync(program) ? undefined : `there is no program to run: render runs \`${program}\`, which does not exist`;
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
     let options: RenderOptions;
     try {
         options = parseRenderArgs(argv);
     } catch (err) {
         process.stderr.write(`render: ${(err as Error).message}\n`);
+        return 2;
+    }
+    const refusal = projectRefusal(options.cwd);
+    if (refusal !== undefined) {
+        process.stderr.write(`render: ${refusal}\n`);
         return 2;
     }
     try {

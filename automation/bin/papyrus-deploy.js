@@ -6,7 +6,7 @@
 // the source is never run: a deploy must run the code the checkout holds. The package's own bin
 // is dist/automation/cli/bin.js (package.json `bin`), which compiles nothing.
 const path = require("path");
-const { unsupportedNodeMessage } = require("../nodeEngines");
+const { refuseToStart, unsupportedNodeMessage } = require("../nodeEngines");
 const { buildState, DIST } = require("../../scripts/buildState");
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -15,8 +15,7 @@ const ROOT = path.join(__dirname, "..", "..");
 // later, midway and less clearly. Exit 2, like other input the caller has to fix; nothing has run.
 const problem = unsupportedNodeMessage(process.version, process.execPath, require("../../package.json").engines.node);
 if (problem !== undefined) {
-    process.stderr.write(problem + "\n");
-    process.exitCode = 2;
+    refuseToStart(problem, process.argv.slice(2));
 } else {
     const state = process.env.PAPYRUS_DEPLOY_FROM_SOURCE === "1" ? "source" : buildState();
     if (state === "stale") {

@@ -6,7 +6,7 @@
 // current, else the TypeScript.
 import * as fs from "fs";
 import * as path from "path";
-import { unsupportedNodeMessage } from "../nodeEngines";
+import { refuseToStart, unsupportedNodeMessage } from "../nodeEngines";
 import { packageRoot } from "../packageRoot";
 
 const root = packageRoot();
@@ -16,12 +16,11 @@ const launcher = path.join(root, "automation", "bin", "papyrus-deploy.js");
 // Checked before the driver loads: on a Node outside `engines` it would fail later, midway and less
 // clearly. Exit 2, like other input the caller has to fix; nothing has run.
 const engines = (JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { engines: { node: string } }).engines.node;
-const problem = unsupportedNodeMessage(process.version, process.execPath, engines);
+const problem = unsupportedNodeMessage(process.version, process.execPath, engines, { installed: true });
 if (fs.existsSync(launcher)) {
     void import(launcher);
 } else if (problem !== undefined) {
-    process.stderr.write(problem + "\n");
-    process.exitCode = 2;
+    refuseToStart(problem, process.argv.slice(2));
 } else {
     void import("./main").then(({ main }) => main(process.argv.slice(2)).then((code) => (process.exitCode = code)));
 }

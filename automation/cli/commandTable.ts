@@ -270,7 +270,7 @@ export const COMMON_FLAGS = {
         option: "workDir",
         parse: projectDirectory,
         default: findProjectDirectory,
-        help: "project directory (default: the nearest directory upwards from here whose Pulumi.yaml is project papyrus)",
+        help: "project directory (default: the nearest directory upwards from here that holds a Pulumi.yaml, whatever project it names)",
     },
     json: { type: "boolean", help: 'print one JSON object on stdout, also on errors: the evidence record, or {"error": {"code", "message"}}' },
     help: { type: "boolean", help: "this command's flags" },

@@ -176,4 +176,20 @@ describe("npm run demo", function () {
         assert.deepStrictEqual(motoLeft(demo.stdout()), []);
         assert.ok(!fs.existsSync(path.join(dir, "state")), "the state is removed");
     });
+
+    it("removes its directory on Ctrl-C right after moto started, before the first step (the engine's signal-exit used to re-raise it)", async () => {
+        // kills: `process.once("SIGINT")`: the Automation API's execa (signal-exit) saw no other listener and
+        // killed the demo with the signal while it stopped moto, leaving its directory behind
+        const demo = startDemo();
+        await waitFor("the moto line", () => /moto \(AWS API emulator\)/.test(demo.stdout()), 240_000);
+        process.kill(-demo.child.pid!, "SIGINT");
+        const code = await demo.exited;
+        assert.ok(code === 130 || code === "SIGINT", `${code}\n${demo.stdout()}\n${demo.stderr()}`);
+        const dir = demoDir(demo.stdout());
+        await assertNoProcessLeft(dir);
+        assert.deepStrictEqual(motoLeft(demo.stdout()), []);
+        assert.ok(!fs.existsSync(dir), `${dir} is removed:\n${demo.stdout()}\n${demo.stderr()}`);
+        // The step that Ctrl-C cut short is no failure of the demo: no "demo failed" and no stack trace.
+        assert.doesNotMatch(demo.stderr(), /demo failed|\n\s+at /);
+    });
 });

@@ -2,10 +2,10 @@
 // parsing and tree output in-process.
 import * as assert from "assert";
 import { execFile } from "child_process";
-import * as path from "path";
-import { promisify } from "util";
 import * as fs from "fs";
 import * as os from "os";
+import * as path from "path";
+import { promisify } from "util";
 import { evaluateUnderMocks, loadStackConfig } from "../../testkit/evaluateUnderMocks";
 import { parseRenderArgs, renderTree } from "../../scripts/render";
 
@@ -98,18 +98,26 @@ describe("render (child process)", function () {
         });
     });
 
-    it("exits 2 for a --cwd without a Pulumi.yaml, naming the file it looked for", async () => {
-        // kills: a missing project reported as the program failing (exit 1)
-        const nowhere = path.join(ROOT, "test", "no-project-here");
-        await assert.rejects(render(["--stack", "dev", "--cwd", nowhere]), (err: { code: number; stdout: string; stderr: string }) => {
-            assert.strictEqual(err.code, 2);
-            assert.strictEqual(err.stdout, "");
-            assert.strictEqual(
-                err.stderr,
-                `render: \`${path.join(nowhere, "Pulumi.yaml")}\` is needed: the driver drives a Pulumi project; run from the project or pass \`--cwd <project>\` (the project contract: docs/CONTRACT.md)\n`,
-            );
-            return true;
-        });
+    it("exits 2, naming what is missing, for a --cwd that is no directory, has a bad Pulumi.yaml or no index.ts (no stack trace)", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "render-cwd-"));
+        try {
+            fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), "config: {}\n");
+            const refused = async (cwd: string, message: RegExp) =>
+                assert.rejects(render(["--stack", "dev", "--cwd", cwd]), (err: { code: number; stdout: string; stderr: string }) => {
+                    assert.strictEqual(err.code, 2, err.stderr);
+                    assert.strictEqual(err.stdout, "");
+                    assert.match(err.stderr, message);
+                    assert.doesNotMatch(err.stderr, /Require stack|\n\s+at /);
+                    return true;
+                });
+            await refused(path.join(dir, "missing"), /^render: `--cwd` must be a project directory .*got `.*missing`\n$/);
+            fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: x y\n");
+            await refused(dir, /^render: `.*Pulumi\.yaml` must give a project `name`.*got `x y`\n$/);
+            fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: acme-orders\nruntime: nodejs\n");
+            await refused(dir, /^render: there is no program to run: render runs `.*index\.ts`, which does not exist\n$/);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });
 

@@ -100,6 +100,15 @@ describe("papyrus-deploy CLI", () => {
         assert.strictEqual(usage.code, 0);
     });
 
+    it("describes --cwd's default without naming a project: any project's Pulumi.yaml is found (#26)", async () => {
+        // kills: the help still saying the default is the directory "whose Pulumi.yaml is project papyrus"
+        const { stdout } = await runCli(["status", "--help"]);
+        const line = stdout.split("\n").find((l) => l.startsWith("  --cwd"));
+        assert.ok(line, "status --help lacks --cwd");
+        assert.doesNotMatch(line!, /papyrus/);
+        assert.match(line!, /nearest directory upwards from here that holds a Pulumi\.yaml/);
+    });
+
     it("prints each command's flags with their help for `<command> --help` and `help <command>`, from the same table as the usage", async () => {
         // kills: a flag added to a command's table but missing from its help or from the general usage
         for (const [command, spec] of Object.entries(COMMANDS)) {

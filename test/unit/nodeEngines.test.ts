@@ -2,8 +2,9 @@
 // the CLI refusing a Node outside it, the version setup provides, and the npm
 // scripts starting the Node setup chose rather than the one npm was started by.
 import * as assert from "assert";
-import { spawnSync } from "child_process";
+import { spawnSync, SpawnSyncReturns } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { minimumVersion, parseVersion, satisfiesEngines, unsupportedNodeMessage } from "../../automation/nodeEngines";
 import { USAGE } from "../../automation/cli/main";
@@ -83,6 +84,44 @@ describe("Node.js engines check (automation/nodeEngines.js)", () => {
                 'put .tools/bin first on PATH (`export PATH="$PWD/.tools/bin:$PATH"`), ' +
                 "or install Node.js 22 or later yourself (`nvm install` reads .nvmrc).",
         );
+    });
+});
+
+describe("the installed package's refusal of an old Node.js (an adopter's project, #26)", () => {
+    it("tells an adopter to install Node.js, not about this repository's setup, .tools/bin or .nvmrc", () => {
+        const message = unsupportedNodeMessage("v20.20.2", "/usr/bin/node", ">=22", { installed: true })!;
+        assert.strictEqual(
+            message,
+            "papyrus-deploy needs Node.js >=22 (`engines.node` in its package.json), but runs on v20.20.2 (/usr/bin/node).\n" +
+                "Install Node.js 22 or later and put it first on PATH, then run the same command again.",
+        );
+        assert.doesNotMatch(message, /npm run setup|\.tools|\.nvmrc/);
+    });
+
+    it("prints exactly one JSON object on stdout with --json: exit 2 and the refusal, from the installed bin and the repository's launcher", function () {
+        const old: string | undefined = unsupportedNodeOnMachine();
+        if (old === undefined) {
+            this.skip();
+        }
+        // The installed package: dist/ and package.json, no automation/bin launcher beside them.
+        const installed = fs.mkdtempSync(path.join(os.tmpdir(), "papyrus-installed-"));
+        try {
+            fs.cpSync(path.join(ROOT, "dist", "automation"), path.join(installed, "dist", "automation"), { recursive: true });
+            fs.copyFileSync(path.join(ROOT, "package.json"), path.join(installed, "package.json"));
+            const bins: [string, boolean][] = [
+                [path.join(installed, "dist", "automation", "cli", "bin.js"), true],
+                [BIN, false],
+            ];
+            for (const [bin, installedPackage] of bins) {
+                const run: SpawnSyncReturns<string> = spawnSync(old!, [bin, "status", "--json"], { cwd: installed, encoding: "utf8" });
+                const message = unsupportedNodeMessage(nodeVersionOf(old!), old!, ENGINES, { installed: installedPackage });
+                assert.strictEqual(run.status, 2, bin);
+                assert.deepStrictEqual(JSON.parse(run.stdout), { error: { code: 2, message } }, bin);
+                assert.strictEqual(run.stderr, message + "\n", bin);
+            }
+        } finally {
+            fs.rmSync(installed, { recursive: true, force: true });
+        }
     });
 });
 
