@@ -29,10 +29,19 @@ export interface UpdatePlan {
     readonly warnings?: readonly string[];
 }
 
-/** How `up` itself ended: its error, if any, and whether that was the caller's abort. */
+/** How `up` itself ended: its error, if any, and whether the caller aborted while it ran. */
 export interface UpEnding {
     readonly error?: unknown;
     readonly interrupted: boolean;
+}
+
+/**
+ * `up`'s ending as the outcome reads it. An abort counts whether or not the engine then failed: an
+ * engine that got the interrupt late finishes its step and succeeds, and the caller who pressed
+ * Ctrl-C still gets 130 ("cancelled after the image was applied"), not a rollout followed on.
+ */
+export function upEnding(error: unknown, signal: AbortSignal | undefined): UpEnding {
+    return { error, interrupted: signal?.aborted === true };
 }
 
 /** What the engine recorded, read from the state and the history after `up`, whatever `up` did. */
@@ -77,7 +86,7 @@ export async function runUp(session: Session, plan: UpdatePlan, startedAt: Date)
     } finally {
         configFile.remove();
     }
-    const up = { error, interrupted: error !== undefined && options.signal?.aborted === true };
+    const up = upEnding(error, options.signal);
     if (error instanceof ConcurrentUpdateError && !up.interrupted) {
         // Refused before it started (another checkout holds the engine's lock): nothing changed.
         throw new StackBusyError(session.displayName, lockHolderFrom(error.message));

@@ -4,7 +4,7 @@ import * as assert from "assert";
 import type { EcsCheck, ReconciledBy } from "../../automation/update/ecs";
 import { decideFailure, engineFailure, errorOf, Failure, finishUpdate, updateEvidence, UpdateFacts, updateWarnings } from "../../automation/update/outcome";
 import type { Deployment } from "../../automation/record/history";
-import type { UpEnding, UpdatePlan, UpdateRecord } from "../../automation/update/run";
+import { upEnding, type UpEnding, type UpdatePlan, type UpdateRecord } from "../../automation/update/run";
 import type { Session } from "../../automation/update/session";
 import {
     DeployError,
@@ -81,6 +81,18 @@ function facts(fields: Partial<UpdateFacts> = {}): UpdateFacts {
 }
 
 describe("update outcome: the failure, decided once", () => {
+    it("an abort during `up` is an interruption also when the engine, interrupted late, succeeded: 130 after the image was applied, no rollout followed", () => {
+        // kills: an interruption counted only when `up` also threw (a Ctrl-C to the driver alone whose engine finished its
+        // step in the grace period then followed ECS and exited 0)
+        const aborted = new AbortController();
+        aborted.abort();
+        assert.deepStrictEqual(upEnding(undefined, aborted.signal), { error: undefined, interrupted: true });
+        assert.deepStrictEqual(upEnding(undefined, new AbortController().signal), { error: undefined, interrupted: false });
+        assert.deepStrictEqual(upEnding(undefined, undefined), { error: undefined, interrupted: false });
+        const failure = engineFailure(session, plan, upEnding(undefined, aborted.signal), record());
+        assert.deepStrictEqual(failure, { error: "interrupted", outcome: `cancelled after the image was applied: the stack runs \`${image("b")}\` (v2)` });
+    });
+
     it("is none when the state took the digest and ECS completed it", () => {
         assert.strictEqual(decideFailure(facts({ ecs: followed("COMPLETED", [image("b")]) })), undefined);
     });
