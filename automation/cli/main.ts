@@ -2,12 +2,12 @@
 // command (automation/commands/), prints the result (print.ts: a table, or JSON
 // with --json) and picks the exit code from the typed error. Engine output goes to stderr so that
 // stdout stays machine-readable.
-import { CommandName } from "./commandTable";
+import { CommandName, isCommand } from "./commandTable";
 import { commandOptions, flagForInput } from "./commandOptions";
 import { parseCommandLine, ParsedCommandLine } from "./parseCommandLine";
 import { packageVersion } from "./version";
 import { commandUsage, usage } from "./usage";
-import { DeployError, EXIT_CODES, ImageNotFoundError, InvalidInputError } from "../record/errors";
+import { DeployError, EXIT_CODES, ImageNotFoundError, InvalidInputError, ReadInterruptedError } from "../record/errors";
 import { progressStyle } from "./flagValues";
 import { engineStepLine } from "./progress";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
@@ -18,19 +18,42 @@ import type { DeployResult } from "../update/outcome";
 /** The general usage, generated from the command table (commandTable.ts). */
 export const USAGE = usage();
 
-export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+/** The commands that only read: a signal stops them with nothing printed (exit 130). `verify` records a verdict and `unlock` removes a lock, so they are not among them. */
+const READS: ReadonlySet<CommandName> = new Set<CommandName>(["history", "status"]);
+
+/** `signals`: where SIGINT, SIGTERM and SIGHUP arrive (the process; a test's own emitter). */
+export async function main(
+    argv: string[],
+    out: NodeJS.WritableStream = process.stdout,
+    err: NodeJS.WritableStream = process.stderr,
+    signals: NodeJS.EventEmitter = process,
+): Promise<number> {
     const controller = new AbortController();
+    const command = argv.find(isCommand);
+    const reads = command !== undefined && READS.has(command);
+    let received: NodeJS.Signals | undefined;
     const onSignal = (signal: NodeJS.Signals) => {
-        err.write(`\nreceived ${signal}: cancelling the update (the engine stops at a safe point)…\n`);
+        received ??= signal;
+        err.write(
+            reads
+                ? `\nreceived ${signal}: stopping \`${command}\` (it only reads; nothing is changed)…\n`
+                : `\nreceived ${signal}: cancelling the update (the engine stops at a safe point)…\n`,
+        );
         controller.abort();
     };
     // SIGHUP too: a closed terminal or a lost SSH session must cancel like Ctrl-C, not kill mid-step.
-    const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
-    for (const s of signals) process.on(s, onSignal);
+    const names: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+    for (const s of names) signals.on(s, onSignal);
     const json = argv.includes("--json");
+    // A read that was interrupted prints nothing of its result: the error below is its one answer.
+    const answer = reads ? ({ write: (chunk: string) => received !== undefined || out.write(chunk) } as unknown as NodeJS.WritableStream) : out;
     try {
-        return await run(argv, out, err, controller.signal);
-    } catch (e) {
+        const code = await run(argv, answer, err, controller.signal);
+        if (reads && received !== undefined) throw new ReadInterruptedError(command, received);
+        return code;
+    } catch (thrown) {
+        // An interrupted read's own failure (its `pulumi` child got the terminal's Ctrl-C too) is the interrupt.
+        const e = reads && received !== undefined && !(thrown instanceof ReadInterruptedError) ? new ReadInterruptedError(command, received) : thrown;
         const known = e instanceof DeployError;
         const message = known ? e.message : String((e as Error)?.message ?? e);
         // A bug gets its stack trace; everything the driver knows about gets a sentence.
@@ -42,7 +65,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         }
         return code;
     } finally {
-        for (const s of signals) process.off(s, onSignal);
+        for (const s of names) signals.off(s, onSignal);
     }
 }
 
@@ -94,7 +117,8 @@ async function runParsed(parsed: ParsedCommandLine, out: NodeJS.WritableStream, 
         const options = commandOptions(command, values);
         const [{ status }, { formatStatus }] = await Promise.all([import("../commands/status"), import("./print")]);
         const result = await status(options);
-        if (result.note !== undefined) err.write(`warning: ${result.note}\n`);
+        // With no stacks the table's one line says it already (and `--json` has `note`).
+        if (result.note !== undefined && result.stacks.length > 0) err.write(`warning: ${result.note}\n`);
         out.write(json ? JSON.stringify(result, null, 2) + "\n" : formatStatus(result));
         return EXIT_CODES.ok;
     }

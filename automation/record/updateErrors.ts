@@ -30,6 +30,17 @@ export class InterruptedError extends DeployError {
     }
 }
 
+/** Ctrl-C (or SIGTERM/SIGHUP) during a command that only reads: it stops with nothing printed, and nothing changed. */
+export class ReadInterruptedError extends DeployError {
+    readonly exitCode = EXIT_CODES.interrupted;
+    constructor(
+        readonly command: string,
+        signal: string,
+    ) {
+        super(`\`${command}\` was interrupted (${signal}); it only reads, so nothing was changed`);
+    }
+}
+
 export class DriftError extends DeployError {
     readonly exitCode = EXIT_CODES.drift;
     constructor(

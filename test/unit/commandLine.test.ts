@@ -2,6 +2,7 @@
 // mean" and the `--help` to run, never a help dump; `--version`; `--json` gets one object on every
 // usage error. The parser alone, then main, then the CLI as a process (as a terminal runs it).
 import * as assert from "assert";
+import { EventEmitter } from "events";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -209,5 +210,38 @@ describe("the command line: mistakes, --version, --json", () => {
             const message = "`--stak` is not a flag of `deploy`; did you mean `--stack`? (run `papyrus-deploy deploy --help` for its flags)";
             assert.deepStrictEqual([flag.code, flag.stderr, JSON.parse(flag.stdout)], [2, `error: ${message}\n`, { error: { code: 2, message } }]);
         });
+    });
+});
+
+describe("the command line: a signal during a command that only reads", () => {
+    let dir: string;
+    beforeEach(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "papyrus-read-signal-"));
+        fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: orders\nruntime: nodejs\n");
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    for (const json of [false, true]) {
+        it(`status${json ? " --json" : ""}: says it is stopping a read, prints no result, exit 130${json ? ", one JSON object" : ""}`, async () => {
+            // kills: "cancelling the update" for a read, and its full output with exit 0 after the Ctrl-C
+            const signals = new EventEmitter();
+            const running = runMain(["status", "--cwd", dir, ...(json ? ["--json"] : [])], signals);
+            signals.emit("SIGINT", "SIGINT");
+            const { code, stdout, stderr } = await running;
+            assert.strictEqual(code, 130);
+            const message = "`status` was interrupted (SIGINT); it only reads, so nothing was changed";
+            assert.strictEqual(stderr, `\nreceived SIGINT: stopping \`status\` (it only reads; nothing is changed)…\nerror: ${message}\n`);
+            if (json) assert.deepStrictEqual(JSON.parse(stdout), { error: { code: 130, message } });
+            else assert.strictEqual(stdout, "");
+        });
+    }
+
+    it("an updating command still says it cancels the update", async () => {
+        const signals = new EventEmitter();
+        const running = runMain(["up", "--stack", "dev", "--cwd", dir, "--json"], signals);
+        signals.emit("SIGINT", "SIGINT");
+        const { code, stderr } = await running;
+        assert.match(stderr, /^\nreceived SIGINT: cancelling the update \(the engine stops at a safe point\)…\n/);
+        assert.notStrictEqual(code, 0);
     });
 });
