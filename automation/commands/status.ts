@@ -9,7 +9,7 @@ import * as path from "path";
 import { DescribeImagesCommand, ECRClient, ImageNotFoundException } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { qualifiedKey } from "../../components/configSchema";
-import { readProject } from "../engine/project";
+import { readProject, SERVICE_OUTPUTS } from "../engine/project";
 import { createEcrClient } from "../aws/ecr";
 import { fileBackendRoot } from "../engine/checkpointFile";
 import { engineCall } from "../engine/errors";
@@ -201,7 +201,7 @@ async function ecsState(snapshot: StackSnapshot, ecs: ECSClient, image: string):
     const cluster = snapshot.outputs.clusterName;
     const service = snapshot.outputs.serviceName;
     if (typeof cluster !== "string" || typeof service !== "string") {
-        return { notChecked: "the stack has no `clusterName`/`serviceName` outputs", reason: "no service outputs" };
+        return { notChecked: `the stack has no ${SERVICE_OUTPUTS.map((o) => `\`${o}\``).join("/")} outputs`, reason: "no service outputs" };
     }
     try {
         const result = await compareRunningImage(ecs, cluster, service, image);

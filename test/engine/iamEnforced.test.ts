@@ -68,6 +68,19 @@ const ECS_TARGET = "AmazonEC2ContainerServiceV20141113";
 const LEGACY_SCAN = `ListBucket ${KEY_PREFIX}/.pulumi/stacks/ /`;
 const user = (name: string) => `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/${name}`;
 
+/** The ECR and ECS operations one deploy, rollback or promote sends, as moto's request log names them (sorted, once each). */
+const UPDATE_OPERATIONS = [
+    "ecr:BatchGetImage",
+    "ecr:DescribeImageScanFindings",
+    "ecr:DescribeImages",
+    "ecr:ListImages",
+    "ecr:PutImage",
+    "ecs:DescribeServices",
+    "ecs:DescribeTaskDefinition",
+    "ecs:RegisterTaskDefinition",
+    "ecs:UpdateService",
+];
+
 describe("the deploy roles' policies enforced (moto with IAM on, the simulator for S3 conditions; real CLI and engine)", function () {
     this.timeout(900_000);
     let aws: IamEnforcedMoto;
@@ -287,17 +300,7 @@ describe("the deploy roles' policies enforced (moto with IAM on, the simulator f
             ["deploy", "succeeded", images["v2.0.0"].digest, "completed", true],
         );
         assertAllowedBut(run, [LEGACY_SCAN]);
-        assert.deepStrictEqual(run.operations, [
-            "ecr:BatchGetImage",
-            "ecr:DescribeImageScanFindings",
-            "ecr:DescribeImages",
-            "ecr:ListImages",
-            "ecr:PutImage",
-            "ecs:DescribeServices",
-            "ecs:DescribeTaskDefinition",
-            "ecs:RegisterTaskDefinition",
-            "ecs:UpdateService",
-        ]);
+        assert.deepStrictEqual(run.operations, UPDATE_OPERATIONS);
         assertInCallTable(run.operations, "deploy");
         assertWroteOnly(run.s3, "dev");
         // The engine copies the checkpoint (to `.bak`, and into the history): AWS authorizes reading the source too.
@@ -341,17 +344,7 @@ describe("the deploy roles' policies enforced (moto with IAM on, the simulator f
             "promote read dev's history",
         );
         assertWroteOnly(run.s3, "prod");
-        assert.deepStrictEqual(run.operations, [
-            "ecr:BatchGetImage",
-            "ecr:DescribeImageScanFindings",
-            "ecr:DescribeImages",
-            "ecr:ListImages",
-            "ecr:PutImage",
-            "ecs:DescribeServices",
-            "ecs:DescribeTaskDefinition",
-            "ecs:RegisterTaskDefinition",
-            "ecs:UpdateService",
-        ]);
+        assert.deepStrictEqual(run.operations, UPDATE_OPERATIONS);
         assertInCallTable(run.operations, "promote");
     });
 
