@@ -7,6 +7,18 @@ import { DescribeServicesCommand, ECSClient, Deployment as EcsDeployment, Servic
 import { awsUnavailable } from "./awsErrors";
 import { UnreachableError } from "../record/errors";
 import { sleep } from "./wait";
+import {
+    AwaitingHook,
+    awaitingHook,
+    describeServiceDeployment,
+    describeStanding,
+    factsOf,
+    findServiceDeployment,
+    isFinished,
+    ServiceDeploymentFacts,
+    ServiceDeploymentsUnsupported,
+    withStage,
+} from "./serviceDeployments";
 
 // Stryker disable all: following a rollout calls ECS and waits (tested by test/unit/rollout.test.ts with a fake client and
 // by the engine suites); only `judge` below, the pure decision, is under `npm run mutate` (docs/TESTING.md).
@@ -28,6 +40,10 @@ export interface RolloutOutcome {
     readonly reason?: string;
     /** The service's events since the update started, oldest first. */
     readonly events: readonly string[];
+    /** ECS's own record of the deployment (service-deployments API); unset where that API answered nothing. */
+    readonly serviceDeployment?: ServiceDeploymentFacts;
+    /** The PAUSE hook the deployment still waited at when the wait ended. */
+    readonly awaiting?: AwaitingHook;
 }
 
 /**
@@ -66,6 +82,53 @@ export interface FollowOptions {
     /** Status and event lines, one line each. */
     readonly onProgress?: (line: string) => void;
     readonly signal?: AbortSignal;
+    /** Also follow ECS's service-deployments API (the deployment by ARN); it is left alone once it answers that it does not exist. @default true */
+    readonly serviceDeployments?: boolean;
+    /** Called at each poll while the deployment waits at a PAUSE hook: it may act (a smoke test, ContinueServiceDeployment) or let the wait go on. */
+    readonly onHook?: (hook: AwaitingHook, arn: string) => Promise<void>;
+}
+
+/** The service deployment `up` started, followed by ARN alongside DescribeServices (serviceDeployments.ts). */
+class ServiceDeploymentTracker {
+    private arn?: string;
+    private off: boolean;
+    private stages: { stage: string; seenAt: string }[] = [];
+    facts?: ServiceDeploymentFacts;
+    awaiting?: AwaitingHook;
+    private lastStanding = "";
+
+    constructor(private readonly options: FollowOptions) {
+        this.off = options.serviceDeployments === false;
+    }
+
+    /** Reads the deployment once; its state when ECS's record says more than DescribeServices (undefined: no say). */
+    async poll(): Promise<RolloutState | undefined> {
+        if (this.off) return undefined;
+        const { ecs, cluster, service, startedAt, taskDefinitionArn } = this.options;
+        try {
+            this.arn ??= await findServiceDeployment(ecs, cluster, service, startedAt, taskDefinitionArn);
+            if (!this.arn) return undefined;
+            const sd = await describeServiceDeployment(ecs, this.arn);
+            this.stages = withStage(this.stages, sd.lifecycleStage, new Date());
+            this.facts = factsOf(sd, this.stages);
+            const standing = describeStanding(sd);
+            if (standing !== this.lastStanding) this.options.onProgress?.(standing);
+            this.lastStanding = standing;
+            this.awaiting = awaitingHook(sd);
+            if (this.awaiting && this.options.onHook) await this.options.onHook(this.awaiting, this.arn);
+            if (isFinished(sd.status)) return sd.status === "SUCCESSFUL" ? "COMPLETED" : "FAILED";
+            return "IN_PROGRESS";
+        } catch (err) {
+            if (err instanceof ServiceDeploymentsUnsupported) {
+                this.off = true;
+                this.options.onProgress?.(`ECS's service-deployments API answered nothing (${err.message}); following by DescribeServices alone`);
+                return undefined;
+            }
+            // DescribeServices still answers for the rollout; this read is tried again at the next poll.
+            this.options.onProgress?.(`ECS's service deployment could not be read (${(err as Error).message.split("\n")[0]}); asking again`);
+            return undefined;
+        }
+    }
 }
 
 /** The service's deployment IDs now: what exists before an update is not the update's. */
@@ -89,13 +152,15 @@ export async function followRollout(options: FollowOptions): Promise<RolloutOutc
     let lastStatus = -Infinity;
     let ours: EcsDeployment | undefined;
     let unanswered = 0;
+    const tracker = new ServiceDeploymentTracker(options);
+    const withFacts = (outcome: RolloutOutcome): RolloutOutcome => ({ ...outcome, serviceDeployment: tracker.facts, awaiting: tracker.awaiting });
     for (;;) {
         let svc: Service;
         try {
             svc = await describeService(options.ecs, options.cluster, options.service);
             unanswered = 0;
         } catch (err) {
-            const lastSeen: RolloutOutcome = { state: "IN_PROGRESS", deploymentId: ours?.id, reason: ours?.rolloutStateReason, events };
+            const lastSeen = withFacts({ state: "IN_PROGRESS", deploymentId: ours?.id, reason: ours?.rolloutStateReason, events });
             // A blip (the SDK has retried already) should not cost the rollout's outcome: ask again, a few times.
             const transient = err instanceof UnreachableError && err.transient;
             if (!transient || ++unanswered >= ROLLOUT_UNANSWERED_LIMIT || Date.now() + pollMs > deadline || options.signal?.aborted) {
@@ -109,18 +174,21 @@ export async function followRollout(options: FollowOptions): Promise<RolloutOutc
             events.push(event);
             options.onProgress?.(`ECS: ${event}`);
         }
-        const verdict = judge(svc, options);
-        ours = verdict.deployment ?? ours;
+        const judged = judge(svc, options);
+        ours = judged.deployment ?? ours;
+        // ECS's own record, where it answers, decides: DescribeServices shows a rollback before it has finished.
+        const recorded = judged.state === "UNCHANGED" ? undefined : await tracker.poll();
+        const verdict = recorded === undefined ? judged : { ...judged, state: recorded, reason: tracker.facts?.statusReason ?? judged.reason };
         if (verdict.state !== "IN_PROGRESS") {
             // UNCHANGED: the update started no deployment, so none is named (the primary is an older one's).
-            return { state: verdict.state, deploymentId: verdict.state === "UNCHANGED" ? undefined : ours?.id, reason: verdict.reason, events };
+            return withFacts({ state: verdict.state, deploymentId: verdict.state === "UNCHANGED" ? undefined : ours?.id, reason: verdict.reason, events });
         }
         if (Date.now() - lastStatus >= progressMs) {
             options.onProgress?.(statusLine(ours, svc));
             lastStatus = Date.now();
         }
         if (Date.now() + pollMs > deadline || options.signal?.aborted) {
-            return { state: "IN_PROGRESS", deploymentId: ours?.id, reason: ours?.rolloutStateReason, events };
+            return withFacts({ state: "IN_PROGRESS", deploymentId: ours?.id, reason: ours?.rolloutStateReason, events });
         }
         await sleep(pollMs, options.signal);
     }

@@ -9,6 +9,7 @@ import { ANY_PROJECT, qualifiedKey } from "../../components/configSchema";
 import type { CommandSpec, FlagSpec } from "./flagSpec";
 import {
     findProjectDirectory,
+    onInterrupt,
     onRollback,
     progressStyle,
     projectDirectory,
@@ -64,6 +65,37 @@ const EVIDENCE = {
     parse: text,
     help: "write the evidence record (JSON) to this file; checked before anything runs",
 } as const;
+const SMOKE_TEST = {
+    type: "string",
+    value: "<command>",
+    option: "smokeTest",
+    parse: text,
+    help:
+        "at a PAUSE hook, run this shell command (env PAPYRUS_TEST_URL, PAPYRUS_STACK, PAPYRUS_IMAGE, PAPYRUS_DIGEST, PAPYRUS_STAGE, PAPYRUS_SERVICE_DEPLOYMENT): " +
+        "exit 0 continues the deployment, anything else rolls it back (exit 14); without it the deploy waits for `approve` or `abort`",
+} as const;
+const SMOKE_TEST_TIMEOUT = {
+    type: "string",
+    value: "<duration>",
+    option: "smokeTestTimeoutMs",
+    parse: waitDuration,
+    requires: { flag: "smoke-test", problem: "is how long the smoke test may run, so it goes with `--smoke-test`" },
+    help: "how long the smoke test may run before it counts as failed (default 5m)",
+} as const;
+const ON_INTERRUPT = {
+    type: "string",
+    value: "ask|leave|abort",
+    option: "onInterrupt",
+    parse: onInterrupt,
+    help: "Ctrl-C while ECS rolls the update out: ask at a terminal (default; without one: leave), leave it running (exit 130), or abort: roll back and reconcile (exit 14)",
+} as const;
+const REASON = {
+    type: "string",
+    value: "<why>",
+    option: "reason",
+    parse: text,
+    help: "why: recorded with who asked, in the stack's tags and the evidence",
+} as const;
 const ACCEPT_FINDINGS = {
     type: "string",
     value: "<reason>",
@@ -105,6 +137,9 @@ export const COMMANDS = {
             progress: PROGRESS,
             "wait-timeout": WAIT_TIMEOUT,
             "on-rollback": ON_ROLLBACK,
+            "smoke-test": SMOKE_TEST,
+            "smoke-test-timeout": SMOKE_TEST_TIMEOUT,
+            "on-interrupt": ON_INTERRUPT,
             evidence: {
                 ...EVIDENCE,
                 excludes: {
@@ -154,6 +189,9 @@ export const COMMANDS = {
             progress: PROGRESS,
             "wait-timeout": WAIT_TIMEOUT,
             "on-rollback": ON_ROLLBACK,
+            "smoke-test": SMOKE_TEST,
+            "smoke-test-timeout": SMOKE_TEST_TIMEOUT,
+            "on-interrupt": ON_INTERRUPT,
             evidence: EVIDENCE,
         },
     },
@@ -202,6 +240,9 @@ export const COMMANDS = {
             progress: PROGRESS,
             "wait-timeout": WAIT_TIMEOUT,
             "on-rollback": ON_ROLLBACK,
+            "smoke-test": SMOKE_TEST,
+            "smoke-test-timeout": SMOKE_TEST_TIMEOUT,
+            "on-interrupt": ON_INTERRUPT,
             evidence: EVIDENCE,
         },
     },
@@ -216,6 +257,9 @@ export const COMMANDS = {
             progress: PROGRESS,
             "wait-timeout": WAIT_TIMEOUT,
             "on-rollback": ON_ROLLBACK,
+            "smoke-test": SMOKE_TEST,
+            "smoke-test-timeout": SMOKE_TEST_TIMEOUT,
+            "on-interrupt": ON_INTERRUPT,
             evidence: EVIDENCE,
         },
     },
@@ -227,6 +271,28 @@ export const COMMANDS = {
             "kind `reconcile` linked to the rolled-back update, so state, history and ECS agree and the next plain update keeps it. " +
             "Nothing to do when they already agree.",
         flags: { stack: stack("the stack to reconcile"), progress: PROGRESS, "wait-timeout": WAIT_TIMEOUT, evidence: EVIDENCE },
+    },
+    approve: {
+        summary: "let a deployment that waits at a PAUSE hook go on, recording who and why",
+        description:
+            "Finds the stack's ECS deployment in flight (ListServiceDeployments) and the PAUSE hook it waits at, records the decision " +
+            "(who: the local user or the CI identity; --reason) as a stack tag beside the update's release verdict, then asks ECS to continue " +
+            "(ContinueServiceDeployment). The deploy that waits, in this or any other checkout, sees ECS go on and keeps the decision in its evidence. " +
+            "Exit 15, changing nothing, when no deployment is in flight or none waits at a hook (a second approve is told what already happened).",
+        flags: { stack: stack("the stack whose deployment to approve"), reason: REASON, evidence: EVIDENCE },
+    },
+    abort: {
+        summary: "stop the stack's deployment in flight and roll back to the revision it replaced",
+        description:
+            "Records who and why, then rolls the deployment back: at a PAUSE hook with ContinueServiceDeployment ROLLBACK, otherwise with " +
+            "StopServiceDeployment ROLLBACK. Follows ECS's rollback to its end (--wait-timeout), then reconciles, so state, history and ECS agree " +
+            "(when the deploy that started it still holds the stack, that deploy reconciles). Exit 15, changing nothing, when nothing is in flight.",
+        flags: {
+            stack: stack("the stack whose deployment to abort"),
+            reason: { ...REASON, required: true, example: "errors up in the canary" },
+            "wait-timeout": WAIT_TIMEOUT,
+            evidence: EVIDENCE,
+        },
     },
     history: {
         summary: "list the stack's deployments, marking the one its state runs",

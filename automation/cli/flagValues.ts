@@ -22,6 +22,15 @@ export function onRollback(value: string, flag: string): "fail" | "reconcile" {
     throw new InvalidInputError(flag, value, "must be `fail` (exit 6 when ECS rolls the deployment back) or `reconcile` (also record what ECS runs)");
 }
 
+export function onInterrupt(value: string, flag: string): "ask" | "leave" | "abort" {
+    if (value === "ask" || value === "leave" || value === "abort") return value;
+    throw new InvalidInputError(
+        flag,
+        value,
+        "must be `ask` (at a terminal, ask whether to roll back), `leave` (leave the rollout running) or `abort` (roll it back and reconcile)",
+    );
+}
+
 export function progressStyle(value: string, flag: string): "engine" | "steps" {
     if (value === "engine" || value === "steps") return value;
     throw new InvalidInputError(flag, value, "must be `engine` (the engine's own output) or `steps` (one line per resource operation)");

@@ -122,7 +122,7 @@ async function runParsed(parsed: ParsedCommandLine, out: NodeJS.WritableStream, 
         out.write(json ? JSON.stringify(result, null, 2) + "\n" : formatStatus(result));
         return EXIT_CODES.ok;
     }
-    const context = { onOutput: (text: string) => err.write(text), signal, ...progressOptions(values.progress, err) };
+    const context = { onOutput: (text: string) => err.write(text), signal, confirmAbort: terminalQuestion(err), ...progressOptions(values.progress, err) };
     switch (command) {
         case "deploy": {
             const options = { ...commandOptions(command, values), ...context };
@@ -166,6 +166,17 @@ async function runParsed(parsed: ParsedCommandLine, out: NodeJS.WritableStream, 
                 );
             return EXIT_CODES.ok;
         }
+        case "approve":
+        case "abort": {
+            const options = { ...commandOptions(command, values), ...context };
+            const result =
+                command === "approve"
+                    ? await (await import("../commands/approve")).approve(options)
+                    : await (await import("../commands/abort")).abort(options);
+            if (result.evidenceWriteError) err.write(`warning: ${result.evidenceWriteError}\n`);
+            out.write(json ? JSON.stringify(result.evidence, null, 2) + "\n" : `${result.message}\n`);
+            return EXIT_CODES.ok;
+        }
         case "verify": {
             const options = { ...commandOptions(command, values), ...context };
             const { verify } = await import("../commands/verify");
@@ -189,6 +200,26 @@ async function runParsed(parsed: ParsedCommandLine, out: NodeJS.WritableStream, 
             return !result.inSync || result.rolloutFailed ? EXIT_CODES.drift : result.rollingOut ? EXIT_CODES.rolloutTimeout : EXIT_CODES.ok;
         }
     }
+}
+
+/** One y/N question at a terminal (Ctrl-C during a rollout: abort it?); undefined without one, so `--on-interrupt ask` leaves the rollout running. */
+function terminalQuestion(err: NodeJS.WritableStream): ((question: string) => Promise<boolean>) | undefined {
+    if (!process.stdin.isTTY) return undefined;
+    return async (question) => {
+        const readline = await import("readline");
+        const rl = readline.createInterface({ input: process.stdin, output: err });
+        try {
+            // A second Ctrl-C at the question answers no: the rollout is left running.
+            const answer = await new Promise<string>((resolve) => {
+                rl.on("SIGINT", () => resolve(""));
+                rl.on("close", () => resolve(""));
+                rl.question(question, resolve);
+            });
+            return /^y(es)?$/i.test(answer.trim());
+        } finally {
+            rl.close();
+        }
+    };
 }
 
 /** `--progress steps`: the engine's own output left out, one line per resource operation from its events instead. */

@@ -25,6 +25,10 @@ export const EXIT_CODES = {
     stateUnreadable: 12,
     /** A release gate refused: the digest's release verdict on the source stack is not `completed` (automation/record/verdict.ts). */
     notReleased: 13,
+    /** The rollout was rolled back because someone asked: a failed smoke test, `abort`, or an interrupt answered with abort. */
+    rolledBackOnRequest: 14,
+    /** `approve`/`abort` found nothing to act on: no deployment in flight, or none waiting at a PAUSE hook. */
+    nothingToDecide: 15,
     interrupted: 130,
 } as const;
 
@@ -56,6 +60,10 @@ export const EXIT_CODE_MEANINGS: Record<keyof typeof EXIT_CODES, string> = {
     stateUnreadable:
         "the stack's state cannot be read: its checkpoint, a history file or its tags file is truncated or misshaped (the message names the file and how to restore it); nothing changed",
     notReleased: "a release gate refused: the digest's release verdict on the source stack is not `completed`; nothing changed",
+    rolledBackOnRequest:
+        "the rollout was rolled back because it was asked to: the smoke test failed or timed out, `abort` was run, or Ctrl-C was answered with abort; the message says whether the stack was reconciled",
+    nothingToDecide:
+        "`approve` or `abort` found nothing to act on: no deployment of the stack is in flight, or none waits at a PAUSE hook (the message says what already happened); nothing changed",
     interrupted: "interrupted (SIGINT, SIGTERM or SIGHUP); the message says whether the image was applied",
 };
 

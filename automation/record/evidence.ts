@@ -3,6 +3,9 @@
 // what the driver asked for), what was asked, when, on which stack, and who
 // asked (with the CI run's identity from the standard GitHub Actions variables).
 // Its file is evidenceFile.ts's; who asked is requester.ts's.
+import type { AwaitingHook, ServiceDeploymentFacts } from "./ecsFacts";
+import type { SmokeTestNote } from "../update/smokeTest";
+import type { HookDecision } from "./decisions";
 import type { Severity } from "../../components/configSchema";
 import type { UpdateKind } from "./updateKinds";
 import type { EcsOutcome, Verdict } from "./verdict";
@@ -52,6 +55,14 @@ export interface RolloutNote {
     readonly runningDigest?: string;
     /** ECS service events since the update started, oldest first. */
     readonly events?: readonly string[];
+    /** ECS's own record of the deployment (the service-deployments API), as last seen. */
+    readonly serviceDeployment?: ServiceDeploymentFacts;
+    /** Who continued or rolled back the deployment at a PAUSE hook, or aborted it, and why. */
+    readonly decisions?: readonly HookDecision[];
+    /** The smoke tests run at PAUSE hooks. */
+    readonly smokeTests?: readonly SmokeTestNote[];
+    /** The PAUSE hook the deployment still waited at when the driver stopped following it. */
+    readonly awaiting?: AwaitingHook;
 }
 
 /** Most severe first, as ECR names them (basic and enhanced scanning). */
@@ -271,4 +282,25 @@ export function ciIdentity(env: NodeJS.ProcessEnv = process.env): CiIdentity | u
         sha: env.GITHUB_SHA,
         environment: env.GITHUB_ENVIRONMENT,
     };
+}
+
+export const DECISION_EVIDENCE_SCHEMA = "papyrus.decision-evidence/v1";
+
+/** The record of an `approve` or `abort`: what was decided about which deployment, by whom, and what ECS did then. */
+export interface DecisionEvidence {
+    readonly schema: typeof DECISION_EVIDENCE_SCHEMA;
+    readonly kind: "approve" | "abort";
+    readonly stack: string;
+    readonly stackQualified: string;
+    /** The update whose deployment it was (history's version). */
+    readonly updateVersion?: number;
+    readonly decision: HookDecision;
+    /** The stack tag the decision is kept in. */
+    readonly tag?: string;
+    /** ECS's record of the deployment, as last seen (after the rollback, for `abort`). */
+    readonly serviceDeployment?: ServiceDeploymentFacts;
+    /** `abort`: the reconcile that made the stack record what ECS runs again, or why it did not run here. */
+    readonly reconcile?: { readonly result: "succeeded" | "unchanged" | "left" | "failed"; readonly updateVersion?: number; readonly note: string };
+    readonly ci?: CiIdentity;
+    readonly error?: string;
 }

@@ -3,7 +3,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { InvalidInputError } from "./errors";
-import type { EvidenceRecord } from "./evidence";
+import type { DecisionEvidence, EvidenceRecord } from "./evidence";
 
 // Files of a Pulumi project that an evidence path must never replace: overwriting
 // Pulumi.<stack>.yaml loses the stack's config and its `encryptionsalt`.
@@ -71,7 +71,7 @@ function realDirectory(dir: string): string {
 }
 
 /** Writes `record` atomically (a temporary file in the same directory, then a rename); never leaves the temporary file behind. */
-export function writeEvidence(file: string, record: EvidenceRecord): void {
+export function writeEvidence(file: string, record: EvidenceRecord | DecisionEvidence): void {
     const tmp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}`);
     try {
         fs.mkdirSync(path.dirname(file), { recursive: true });

@@ -11,6 +11,8 @@ import { DriverKey, qualifiedKey } from "../../components/configSchema";
 import type { PromotedFrom } from "./evidence";
 import { RECORDED_KIND_NAMES, updateKindOf, UpdateKind } from "./updateKinds";
 import { ReleaseVerdict, releaseVerdict, VerdictRecord, verdictRecords } from "./verdict";
+import { decisionsByVersion, HookDecision } from "./decisions";
+import { EcsSummary, ecsSummaries } from "./ecsRecord";
 
 /**
  * `deploy`, `rollback`, `up`, `promote`, `reconcile` (UPDATE_KINDS): run by the driver. `manual`: a `pulumi up` by hand (its config,
@@ -50,6 +52,10 @@ export interface Deployment {
     readonly running?: boolean;
     /** What the engine recorded and what ECS did with it (verdict.ts): the only thing a gate reads. */
     readonly release: ReleaseVerdict;
+    /** ECS's own record of the update's deployment, as the driver summarized it (ecsRecord.ts). */
+    readonly ecs?: EcsSummary;
+    /** Who continued or rolled back its deployment at a PAUSE hook, or aborted it, and why (decisions.ts). */
+    readonly decisions?: readonly HookDecision[];
 }
 
 /**
@@ -80,7 +86,7 @@ export async function readDeployments(stack: HistorySource, pageSize = HISTORY_P
         return summaries;
     };
     const [summaries, tags] = await Promise.all([readHistory(), stack.tags?.() ?? {}]);
-    return toDeployments(stack.project, summaries, verdictRecords(tags));
+    return toDeployments(stack.project, summaries, verdictRecords(tags), { ecs: ecsSummaries(tags), decisions: decisionsByVersion(tags) });
 }
 
 // The driver's update message (update/run.ts `updateMessage`): `<kind> [<tag>] sha256:<hex> by <who>`.
@@ -102,7 +108,12 @@ export function updateRunner(summary: Pick<UpdateSummary, "environment" | "messa
  * Newest first in, newest first out; `project` is the stack's (its driver keys are `<project>:image`, …),
  * `verdicts` are the stack's release verdict records by version.
  */
-export function toDeployments(project: string, summaries: readonly UpdateSummary[], verdicts: ReadonlyMap<number, VerdictRecord> = new Map()): Deployment[] {
+export function toDeployments(
+    project: string,
+    summaries: readonly UpdateSummary[],
+    verdicts: ReadonlyMap<number, VerdictRecord> = new Map(),
+    kept: { ecs?: ReadonlyMap<number, EcsSummary>; decisions?: ReadonlyMap<number, HookDecision[]> } = {},
+): Deployment[] {
     return summaries.map((summary, index) => {
         const config = summary.config ?? {};
         const value = (key: DriverKey) => {
@@ -138,6 +149,8 @@ export function toDeployments(project: string, summaries: readonly UpdateSummary
             message: summary.message || undefined,
             runner,
             release: releaseVerdict({ version, operation: summary.kind, result, digest, startTime }, verdicts.get(version)),
+            ...(kept.ecs?.has(version) ? { ecs: kept.ecs.get(version) } : {}),
+            ...(kept.decisions?.get(version)?.length ? { decisions: kept.decisions.get(version) } : {}),
         };
     });
 }

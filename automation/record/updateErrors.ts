@@ -101,6 +101,36 @@ export class SupersededError extends DeployError {
     }
 }
 
+/** ECS rolled the update's deployment back because it was asked to (a failed smoke test, `abort`, an interrupt answered with abort). */
+export class RolledBackOnRequestError extends DeployError {
+    readonly exitCode = EXIT_CODES.rolledBackOnRequest;
+    constructor(
+        readonly stack: string,
+        readonly recorded: string,
+        readonly running: readonly string[],
+        decision: string,
+        aftermath: string,
+        evidence?: EvidenceRecord,
+    ) {
+        super(
+            `the rollout of \`${recorded}\` on stack \`${stack}\` was ${decision}; ECS rolled it back and runs ` +
+                `${running.map((r) => `\`${r}\``).join(", ") || "nothing"}. ${aftermath}`,
+            evidence,
+        );
+    }
+}
+
+/** `approve` or `abort` found nothing to act on. */
+export class NothingToDecideError extends DeployError {
+    readonly exitCode = EXIT_CODES.nothingToDecide;
+    constructor(
+        readonly stack: string,
+        what: string,
+    ) {
+        super(`nothing was changed on stack \`${stack}\`: ${what}`);
+    }
+}
+
 /** The update ran, but ECS had not finished rolling it out when the wait ended. */
 export class RolloutTimeoutError extends DeployError {
     readonly exitCode = EXIT_CODES.rolloutTimeout;
@@ -109,9 +139,13 @@ export class RolloutTimeoutError extends DeployError {
         deployment: string,
         waited: string,
         evidence?: EvidenceRecord,
+        /** The PAUSE hook it waits at, when it does: who can let it go on, and what ECS does at the hook's timeout. */
+        awaiting?: string,
     ) {
         super(
-            `stack \`${stack}\` was updated, but ECS deployment ${deployment} was still IN_PROGRESS after ${waited}; ` +
+            `stack \`${stack}\` was updated, but ECS deployment ${deployment} was still IN_PROGRESS after ${waited}` +
+                (awaiting ? ` (${awaiting})` : "") +
+                "; " +
                 `the stack records the new digest while ECS may still roll it back, and its release verdict is \`in-progress\` (promote refuses it). ` +
                 `\`papyrus-deploy verify --stack ${stack}\` answers later and records the verdict: exit 0 once ECS completed it, 10 while it still rolls out, ` +
                 `6 if ECS rolled it back (then \`papyrus-deploy reconcile --stack ${stack}\`); or give \`--wait-timeout\` more time`,

@@ -7,6 +7,9 @@ import { engineErrorSummary } from "../engine/errors";
 import { SERVICE_OUTPUTS } from "../engine/project";
 import { RecordedImage } from "../engine/state";
 import { deploymentTaskDefinitions, followRollout, RolloutLostError, RolloutOutcome } from "../aws/rollout";
+import { isFinished, shortId, stopWithRollback } from "../aws/serviceDeployments";
+import { decisionsOf, describeDecision, HookDecision, writeDecision } from "../record/decisions";
+import { decide, hookHandler, PauseLog } from "./pause";
 import { replacingUpdate } from "../aws/supersede";
 import { compareRunningImage, VerifyResult } from "../aws/verify";
 import { DeployError, InterruptedError, UnreachableError } from "../record/errors";
@@ -44,6 +47,10 @@ export interface EcsCheck {
     readonly lost?: string;
     /** The wait was interrupted (an abort) while the rollout was IN_PROGRESS. */
     readonly interrupted?: boolean;
+    /** Someone asked for the rollback ECS did: a failed smoke test, `abort`, or Ctrl-C answered with abort (decisions.ts). */
+    readonly rollbackRequested?: string;
+    /** Things said about the hooks: a decision that could not be recorded or sent. */
+    readonly problems?: readonly string[];
 }
 
 /** Follows the ECS deployment `up` started to COMPLETED or FAILED (bounded), then compares what the primary runs with the record. */
@@ -57,8 +64,10 @@ export async function checkEcs(session: Session, after: RecordedImage, record: U
     const waitMs = options.waitTimeoutMs ?? DEFAULT_ROLLOUT_WAIT_MS;
     let followed: RolloutOutcome;
     let verifyResult: VerifyResult;
-    try {
-        followed = await followRollout({
+    const log: PauseLog = { smokeTests: [], decisions: [], problems: [] };
+    const onProgress = options.onProgress ?? ((line: string) => options.onOutput?.(`${line}\n`));
+    const follow = (signal: AbortSignal | undefined) =>
+        followRollout({
             ecs,
             cluster,
             service,
@@ -68,9 +77,17 @@ export async function checkEcs(session: Session, after: RecordedImage, record: U
             waitMs,
             pollMs: options.rolloutPollMs,
             progressMs: options.progressMs,
-            onProgress: options.onProgress ?? ((line) => options.onOutput?.(`${line}\n`)),
-            signal: options.signal,
+            onProgress,
+            signal,
+            onHook: hookHandler(session, record, after, log),
         });
+    try {
+        followed = await follow(options.signal);
+        if (followed.state === "IN_PROGRESS" && options.signal?.aborted && (await wantsAbort(session, followed))) {
+            // Ctrl-C answered with abort: roll back, then follow the rollback to its end (a second interrupt is the CLI's to handle).
+            await abortOnInterrupt(session, record, followed, log);
+            followed = await follow(undefined);
+        }
         verifyResult = await compareRunningImage(ecs, cluster, service, after.image);
     } catch (err) {
         // After `up` something did change: not UnreachableError's "nothing was changed, run it again".
@@ -88,6 +105,11 @@ export async function checkEcs(session: Session, after: RecordedImage, record: U
         };
     }
     const runningDigest = verifyResult.inSync ? undefined : verifyResult.running.map(digestOf).find((d) => d !== undefined);
+    // Every decision on this deployment, this process's and those of `approve`/`abort` from any checkout.
+    const deployment = shortId(followed.serviceDeployment?.arn);
+    const decisions = record.ours ? await recordedDecisions(session, record.ours.version, log) : log.decisions;
+    const ours = decisions.filter((d) => d.deployment === deployment);
+    const rollbackBy = ours.find((d) => d.action === "rollback");
     return {
         verifyNote: { inSync: verifyResult.inSync, running: verifyResult.running },
         verifyResult,
@@ -96,14 +118,62 @@ export async function checkEcs(session: Session, after: RecordedImage, record: U
             state: followed.state,
             runningDigest,
             events: followed.events.length > 0 ? followed.events : undefined,
+            serviceDeployment: followed.serviceDeployment,
+            decisions: ours.length > 0 ? ours : undefined,
+            smokeTests: log.smokeTests.length > 0 ? log.smokeTests : undefined,
+            awaiting: followed.state === "IN_PROGRESS" ? followed.awaiting : undefined,
         },
+        rollbackRequested: rollbackBy && followed.state === "FAILED" ? describeDecision(rollbackBy) : undefined,
+        problems: log.problems.length > 0 ? log.problems : undefined,
         followed,
         waitMs,
         running: verifyResult.running,
         // ECS runs something else after failing this update's deployment: it rolled back (or another update replaced it).
         rolledBackTo: !verifyResult.inSync && followed.state === "FAILED" ? verifyResult.running : undefined,
-        interrupted: followed.state === "IN_PROGRESS" && options.signal?.aborted === true,
+        interrupted: options.signal?.aborted === true && (followed.state === "IN_PROGRESS" || rollbackBy?.via === "interrupt"),
     };
+}
+
+/** Whether an interrupt during the rollout should roll it back: `--on-interrupt`, or the answer to one question at a TTY. */
+async function wantsAbort(session: Session, followed: RolloutOutcome): Promise<boolean> {
+    const { onInterrupt = "ask", confirmAbort } = session.options;
+    if (!followed.serviceDeployment || isFinished(followed.serviceDeployment.status)) return false;
+    if (onInterrupt === "abort") return true;
+    if (onInterrupt === "leave" || !confirmAbort) return false;
+    return confirmAbort(
+        `Abort ECS deployment ${shortId(followed.serviceDeployment.arn)} and roll ${session.displayName} back to the revision it replaced? [y/N] `,
+    ).catch(() => false);
+}
+
+/** Rolls the deployment back after an interrupt, recording the decision first. */
+async function abortOnInterrupt(session: Session, record: UpdateRecord, followed: RolloutOutcome, log: PauseLog): Promise<void> {
+    const facts = followed.serviceDeployment!;
+    const decision: HookDecision = {
+        action: "rollback",
+        via: "interrupt",
+        by: session.requestedBy,
+        reason: "interrupted while ECS rolled the update out",
+        at: new Date().toISOString(),
+        stage: followed.awaiting?.stage,
+        deployment: shortId(facts.arn),
+    };
+    (session.options.onProgress ?? ((l: string) => session.options.onOutput?.(`${l}\n`)))(
+        `aborting ECS deployment ${shortId(facts.arn)}: rolling back, then following the rollback`,
+    );
+    if (followed.awaiting) return decide(session, record, facts.arn, followed.awaiting.hookId, decision, log);
+    log.decisions.push(decision);
+    if (record.ours) await writeDecision(session.stack, record.ours.version, decision).catch((err: unknown) => log.problems.push((err as Error).message));
+    await stopWithRollback(ecsClient(session), facts.arn).catch((err: unknown) => log.problems.push(`ECS refused the stop: ${(err as Error).message}`));
+}
+
+/** The update's decisions as recorded in the stack's tags, with this process's (whose tag write may have failed). */
+async function recordedDecisions(session: Session, version: number, log: PauseLog): Promise<HookDecision[]> {
+    const recorded = await session.stack.tags().then(
+        (tags) => decisionsOf(tags, version),
+        () => [] as HookDecision[],
+    );
+    const missing = log.decisions.filter((d) => !recorded.some((r) => r.at === d.at && r.via === d.via));
+    return [...recorded, ...missing];
 }
 
 /** A newer update that replaced ours in ECS (supersede.ts), described; undefined when ECS itself rolled ours back. */

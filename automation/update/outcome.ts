@@ -5,6 +5,7 @@ import { ResolvedImage } from "../aws/ecr";
 import { describeUpdate } from "../aws/supersede";
 import { formatDuration } from "../../components/duration";
 import { VerifyResult } from "../aws/verify";
+import { shortId } from "../aws/serviceDeployments";
 import { engineErrorSummary } from "../engine/errors";
 import {
     DeployError,
@@ -12,6 +13,7 @@ import {
     InterruptedError,
     NotVerifiedError,
     RolledBackError,
+    RolledBackOnRequestError,
     RolloutTimeoutError,
     SupersededError,
     UpdateFailedError,
@@ -55,7 +57,14 @@ export type Failure =
     | { readonly error: "interrupted"; readonly outcome: string }
     | { readonly error: "updateFailed"; readonly outcome: string; readonly detail: string }
     | { readonly error: "notVerified"; readonly reason: string }
-    | { readonly error: "rolloutTimeout"; readonly deployment: string; readonly waited: string }
+    | { readonly error: "rolloutTimeout"; readonly deployment: string; readonly waited: string; readonly awaiting?: string }
+    | {
+          readonly error: "rolledBackOnRequest";
+          readonly recorded: string;
+          readonly running: readonly string[];
+          readonly decision: string;
+          readonly aftermath: string;
+      }
     | { readonly error: "drift"; readonly recorded: string; readonly running: readonly string[] }
     | { readonly error: "rolledBack"; readonly recorded: string; readonly running: readonly string[]; readonly what: string; readonly aftermath: string }
     | { readonly error: "superseded"; readonly recorded: string; readonly running: readonly string[]; readonly by: string };
@@ -117,7 +126,14 @@ function ecsFailure(session: Session, image: string, ecs: EcsCheck): Failure | u
         return { error: "interrupted", outcome };
     }
     if (followed.state === "IN_PROGRESS" && verifyResult.inSync) {
-        return { error: "rolloutTimeout", deployment: followed.deploymentId ?? "(none yet)", waited: formatDuration(ecs.waitMs ?? 0) };
+        const hook = ecs.rollout?.awaiting;
+        const awaiting = hook
+            ? `it waits at its PAUSE hook at ${hook.stage}: \`papyrus-deploy approve --stack ${session.displayName}\` lets it go on, ` +
+              `\`papyrus-deploy abort --stack ${session.displayName} --reason "…"\` rolls it back, and ECS will ${hook.timeoutAction ?? "ROLLBACK"} it at ${hook.expiresAt ?? "the hook's timeout"}`
+            : undefined;
+        const deployment = followed.deploymentId ?? shortId(followed.serviceDeployment?.arn) ?? "(none yet)";
+        const waited = formatDuration(ecs.waitMs ?? 0);
+        return { error: "rolloutTimeout", deployment: deployment || "(none yet)", waited, ...(awaiting ? { awaiting } : {}) };
     }
     // ECS runs something else: this update's deployment rolled back, or drift the update did not touch.
     if (!verifyResult.inSync) return { error: "drift", recorded: verifyResult.recorded, running: verifyResult.running };
@@ -141,7 +157,8 @@ function rollbackFailure(facts: UpdateFacts, image: string, ecs: EcsCheck): Fail
     if (replacedBy !== undefined) return { error: "superseded", recorded: image, running: ecs.running, by: replacedBy };
     // A reconcile's own deployment rolled back: its drift (or the engine's failure) says it.
     if (plan.kind === "reconcile") return undefined;
-    const what = `rolled back deployment ${ecs.rollout?.deploymentId ?? "(gone)"}`;
+    const why = ecs.rollout?.serviceDeployment?.rollback?.reason ?? ecs.rollout?.serviceDeployment?.statusReason;
+    const what = `rolled back deployment ${ecs.rollout?.deploymentId ?? "(gone)"}${why ? ` (${why})` : ""}`;
     const said = ecs.rollout?.events?.length
         ? ` ECS said: ${ecs.rollout.events
               .slice(-3)
@@ -150,7 +167,10 @@ function rollbackFailure(facts: UpdateFacts, image: string, ecs: EcsCheck): Fail
         : "";
     const failedAfterApply = up.error !== undefined && !up.interrupted && record.applied;
     const because = failedAfterApply ? `${said} \`pulumi up\` failed too: ${engineErrorSummary(up.error)}` : said;
-    const rolledBack = (aftermath: string): Failure => ({ error: "rolledBack", recorded: image, running: ecs.running, what, aftermath: aftermath.trim() });
+    const rolledBack = (aftermath: string): Failure =>
+        ecs.rollbackRequested
+            ? { error: "rolledBackOnRequest", recorded: image, running: ecs.running, decision: ecs.rollbackRequested, aftermath: aftermath.trim() }
+            : { error: "rolledBack", recorded: image, running: ecs.running, what, aftermath: aftermath.trim() };
     if (reconciledBy === undefined) {
         return rolledBack(
             `${because} The stack still claims the digest ECS rolled back, so the next plain update would put it back: ` +
@@ -245,7 +265,9 @@ export function errorOf(failure: Failure, stack: string, image: string, evidence
         case "notVerified":
             return new NotVerifiedError(stack, failure.reason, evidence);
         case "rolloutTimeout":
-            return new RolloutTimeoutError(stack, failure.deployment, failure.waited, evidence);
+            return new RolloutTimeoutError(stack, failure.deployment, failure.waited, evidence, failure.awaiting);
+        case "rolledBackOnRequest":
+            return new RolledBackOnRequestError(stack, failure.recorded, failure.running, failure.decision, failure.aftermath, evidence);
         case "drift":
             return new DriftError(stack, failure.recorded, failure.running, evidence);
         case "rolledBack":

@@ -6,6 +6,7 @@ import { digestOf, digestReference } from "../../components/imageReference";
 import { describeDigest, ResolvedImage } from "../aws/ecr";
 import { protectAfterUpdate } from "../aws/protect";
 import { readSetting } from "../record/updateConfig";
+import { ecsTagName, formatEcsSummary, summarize } from "../record/ecsRecord";
 import { ImageArchivedError, ImageNotFoundError, NotVerifiedError, ReconcileTargetGoneError } from "../record/errors";
 import type { Deployment } from "../record/history";
 import { checkEcs, ecsDeploymentsBefore, ecsOutcomeOf, reconcileAfterRollback, recordVerdict, supersededBy } from "./ecs";
@@ -61,18 +62,22 @@ export async function runUpdate(session: Session, plan: UpdatePlan): Promise<Dep
                   seen: new Date().toISOString(),
               }),
     ]);
+    // ECS's own facts about the deployment, kept past ECS's 90 days (after the verdict: two tag writes never overlap).
+    const facts = ecs?.rollout?.serviceDeployment;
+    if (record.ours && facts) await session.stack.setTag(ecsTagName(record.ours.version), formatEcsSummary(summarize(facts))).catch(() => undefined);
     const finishedAt = new Date();
 
-    // ECS rolled it back: with `onRollback: reconcile`, make the stack record what ECS runs.
+    // ECS rolled it back: with `onRollback: reconcile`, or when the rollback was asked for (a failed smoke test, an
+    // abort), make the stack record what ECS runs.
     const reconciledBy =
-        ecs?.rolledBackTo && replacedBy === undefined && plan.kind !== "reconcile" && options.onRollback === "reconcile"
+        ecs?.rolledBackTo && replacedBy === undefined && plan.kind !== "reconcile" && (options.onRollback === "reconcile" || ecs.rollbackRequested)
             ? await reconcileAfterRollback(session, record, ecs.rolledBackTo, reconcileTo)
             : undefined;
 
-    const facts = { session, plan, up, record, engine, ecs, replacedBy, reconciledBy };
-    const failure = decideFailure(facts);
-    const evidence = updateEvidence(facts, failure, { warnings: updateWarnings(plan, record, release), finishedAt, protection, release: release?.note });
-    return finishUpdate(facts, failure, evidence);
+    const all = { session, plan, up, record, engine, ecs, replacedBy, reconciledBy };
+    const failure = decideFailure(all);
+    const evidence = updateEvidence(all, failure, { warnings: [...updateWarnings(plan, record, release), ...(ecs?.problems ?? [])], finishedAt, protection, release: release?.note });
+    return finishUpdate(all, failure, evidence);
 }
 
 /**

@@ -70,6 +70,17 @@ export interface UpdateOptions extends StackContext {
      * (also run `up` with the digest ECS runs, so state, history and ECS agree; still exit 6). @default "fail"
      */
     readonly onRollback?: "fail" | "reconcile";
+    /** At a PAUSE hook: run this shell command (pause.ts); exit 0 continues the deployment, anything else rolls it back. Unset: wait for `approve` or `abort`. */
+    readonly smokeTest?: string;
+    /** How long the smoke test may run before it counts as failed. @default 5 minutes */
+    readonly smokeTestTimeoutMs?: number;
+    /**
+     * An interrupt while ECS rolls the update out: `leave` the rollout running (exit 130), `abort` it (roll
+     * back and reconcile), or `ask` through `confirmAbort` (without one, as `leave`). @default "ask"
+     */
+    readonly onInterrupt?: "ask" | "leave" | "abort";
+    /** Asks the person at the terminal whether to abort the rollout; the CLI sets it when stdin is a TTY. */
+    readonly confirmAbort?: (question: string) => Promise<boolean>;
 }
 
 export interface Session {

@@ -35,7 +35,7 @@ describe("the command line: mistakes, --version, --json", () => {
             [["help", "histroy"], `\`histroy\` is not a command; did you mean \`history\`? ${COMMANDS_HINT}`],
             [
                 ["frobnicate"],
-                "`frobnicate` is not a command; the commands are `deploy`, `rollback`, `promote`, `up`, `reconcile`, `history`, `status`, `verify`, `unlock` " +
+                "`frobnicate` is not a command; the commands are `deploy`, `rollback`, `promote`, `up`, `reconcile`, `approve`, `abort`, `history`, `status`, `verify`, `unlock` " +
                     "(run `papyrus-deploy --help` for what each does)",
             ],
         ];
@@ -64,7 +64,7 @@ describe("the command line: mistakes, --version, --json", () => {
         assert.strictEqual(
             refusal(["promote", "--from", "dev", "--tag", "v1"]),
             "`--tag` is not a flag of `promote`; its flags are `--from`, `--to`, `--version`, `--wait`, `--accept-findings`, `--no-verify`, " +
-                "`--progress`, `--wait-timeout`, `--on-rollback`, `--evidence`, `--cwd`, `--json`, `--help` (run `papyrus-deploy promote --help` for what each does)",
+                "`--progress`, `--wait-timeout`, `--on-rollback`, `--smoke-test`, `--smoke-test-timeout`, `--on-interrupt`, `--evidence`, `--cwd`, `--json`, `--help` (run `papyrus-deploy promote --help` for what each does)",
         );
         assert.strictEqual(
             refusal(["status", "-x"]),
@@ -119,7 +119,7 @@ describe("the command line: mistakes, --version, --json", () => {
             `\`--frob\` is not a flag of \`papyrus-deploy\`, which takes \`--help\`, \`--version\` and \`--json\` before a command ${COMMANDS_HINT}`,
         );
         const commandRequired =
-            "`command` is required, one of `deploy`, `rollback`, `promote`, `up`, `reconcile`, `history`, `status`, `verify`, `unlock`, " +
+            "`command` is required, one of `deploy`, `rollback`, `promote`, `up`, `reconcile`, `approve`, `abort`, `history`, `status`, `verify`, `unlock`, " +
             `e.g. \`papyrus-deploy history --stack dev\` ${COMMANDS_HINT}`;
         assert.strictEqual(refusal(["--stack", "dev"]), commandRequired);
         assert.strictEqual(refusal(["--json"]), commandRequired);

@@ -8,7 +8,7 @@
 // - a comment may name a key (`papyrus:promoteFrom`), but only one the schema has
 //   (or a path inside one, `papyrus:https.domain`), so comments cannot go stale;
 //   besides keys, comments and docs may name the project's stack tags
-//   (`papyrus:release:<n>`, `papyrus:stack`) and type tokens (`papyrus:aws:…`).
+//   (`papyrus:release:<n>`, `papyrus:decision:<n>:<k>`, `papyrus:ecs:<n>`, `papyrus:stack`) and type tokens (`papyrus:aws:…`).
 import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
@@ -34,7 +34,7 @@ import { CONFIG_TABLE_DOC, documentedConfigTable, renderConfigTable } from "../.
 const ROOT = path.resolve(__dirname, "..", "..");
 const SCHEMA_FILE = path.join("components", "configSchema.ts");
 /** Names in the `papyrus:` namespace that are not config keys: type tokens and stack tags. */
-const NOT_KEYS = ["aws", "release", "stack"];
+const NOT_KEYS = ["aws", "release", "decision", "ecs", "stack"];
 /** `papyrus:` where a key, tag or type token starts (not `repo:acme/papyrus:ref:…`, a GitHub subject). */
 const NAMESPACE = /(?<![\w/.-])papyrus:/g;
 const TYPE_TOKEN = /^(["'`])papyrus:aws:[A-Z]\w*\1$/;

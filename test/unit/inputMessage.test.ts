@@ -154,8 +154,10 @@ describe("no message ends in an empty value", () => {
         }
         assert.deepStrictEqual([...new Set(seen)].sort(), [
             "--cwd",
+            "--on-interrupt",
             "--on-rollback",
             "--progress",
+            "--smoke-test-timeout",
             "--tag-pattern",
             "--to-tag",
             "--to-version",

@@ -1,0 +1,59 @@
+// What `approve` and `abort` act on: the stack's ECS deployment still in flight, the PAUSE hook it
+// waits at (if any), the update it belongs to, and what was already decided about it. Read only.
+import type { ServiceDeployment } from "@aws-sdk/client-ecs";
+import { AwaitingHook, awaitingHook, describeStanding, inFlightServiceDeployment, newestServiceDeployment, shortId } from "../aws/serviceDeployments";
+import { engineCall } from "../engine/errors";
+import { SERVICE_OUTPUTS } from "../engine/project";
+import { decisionsOf, describeDecision, HookDecision } from "../record/decisions";
+import { NothingToDecideError } from "../record/errors";
+import { readDeployments } from "../record/history";
+import { ecsClient, Session } from "./session";
+
+export interface InFlight {
+    readonly cluster: string;
+    readonly service: string;
+    readonly deployment: ServiceDeployment;
+    readonly arn: string;
+    readonly awaiting?: AwaitingHook;
+    /** The update whose deployment it is: the stack's newest update (its `up` started it). */
+    readonly updateVersion?: number;
+    readonly decisions: readonly HookDecision[];
+}
+
+/** The stack's deployment in flight; NothingToDecideError (exit 15) naming what there is instead. */
+export async function inFlight(session: Session, command: "approve" | "abort"): Promise<InFlight> {
+    const { clusterName: cluster, serviceName: service } = session.stackOutputs;
+    if (typeof cluster !== "string" || typeof service !== "string") {
+        throw new NothingToDecideError(
+            session.displayName,
+            `the stack has no ECS service (outputs ${SERVICE_OUTPUTS.map((o) => `\`${o}\``).join(" and ")} are unset), so there is no deployment to ${command}`,
+        );
+    }
+    const ecs = ecsClient(session);
+    const [deployment, deployments, tags] = await Promise.all([
+        inFlightServiceDeployment(ecs, cluster, service),
+        engineCall(session, () => readDeployments(session.stack)),
+        engineCall(session, () => session.stack.tags()),
+    ]);
+    const update = deployments.find((d) => d.operation === "update");
+    const decisions = update ? decisionsOf(tags, update.version) : [];
+    if (!deployment?.serviceDeploymentArn) {
+        const newest = await newestServiceDeployment(ecs, cluster, service);
+        const last = newest ? `; the newest, ${describeStanding(newest)}${newest.statusReason ? ` (${newest.statusReason})` : ""}` : "";
+        throw new NothingToDecideError(session.displayName, `no ECS deployment of service \`${service}\` is in flight${last}${alreadyDecided(decisions)}`);
+    }
+    return {
+        cluster,
+        service,
+        deployment,
+        arn: deployment.serviceDeploymentArn,
+        awaiting: awaitingHook(deployment),
+        updateVersion: update?.version,
+        decisions: decisions.filter((d) => d.deployment === shortId(deployment.serviceDeploymentArn)),
+    };
+}
+
+/** `; already: continued by alice via approve at …` when something was decided. */
+export function alreadyDecided(decisions: readonly HookDecision[]): string {
+    return decisions.length > 0 ? `; already: ${decisions.map(describeDecision).join("; ")}` : "";
+}

@@ -1,0 +1,93 @@
+// What a deploy does when ECS pauses its deployment at a PAUSE lifecycle hook: say where the
+// rollout stands, then either run the smoke test (`--smoke-test`: exit 0 continues, anything else
+// rolls back) or wait, within `--wait-timeout`, for a person's `approve` or `abort` from any
+// checkout. Every decision is recorded (decisions.ts) before ECS is asked to act on it.
+import { AwaitingHook, decideHook, shortId } from "../aws/serviceDeployments";
+import { describeDecision, HookDecision, writeDecision } from "../record/decisions";
+import type { RecordedImage } from "../engine/state";
+import type { UpdateRecord } from "./run";
+import type { Session } from "./session";
+import { describeSmokeTest, runSmokeTest, SmokeTestNote } from "./smokeTest";
+import { ecsClient } from "./session";
+
+/** What happened at the hooks while this deploy followed its deployment. */
+export interface PauseLog {
+    readonly smokeTests: SmokeTestNote[];
+    /** Decisions this process made (the smoke test's, Ctrl-C's); a person's come from the stack's tags. */
+    readonly decisions: HookDecision[];
+    /** Why a decision could not be recorded or sent, when it could not. */
+    readonly problems: string[];
+}
+
+/** The environment a smoke test gets. */
+export function smokeTestEnv(session: Session, record: UpdateRecord, after: RecordedImage, hook: AwaitingHook, arn: string): Record<string, string> {
+    const url = record.stackOutputs.testListenerUrl ?? record.stackOutputs.loadBalancerUrl;
+    return {
+        PAPYRUS_STACK: session.displayName,
+        PAPYRUS_IMAGE: after.image,
+        PAPYRUS_DIGEST: after.digest ?? "",
+        PAPYRUS_STAGE: hook.stage,
+        PAPYRUS_SERVICE_DEPLOYMENT: arn,
+        ...(typeof url === "string" ? { PAPYRUS_TEST_URL: url } : {}),
+    };
+}
+
+/** The handler the rollout follower calls at each poll while a hook waits; acts once per hook. */
+export function hookHandler(session: Session, record: UpdateRecord, after: RecordedImage, log: PauseLog): (hook: AwaitingHook, arn: string) => Promise<void> {
+    const seen = new Set<string>();
+    const say = (line: string) => (session.options.onProgress ?? ((l: string) => session.options.onOutput?.(`${l}\n`)))(line);
+    return async (hook, arn) => {
+        if (seen.has(hook.hookId)) return;
+        seen.add(hook.hookId);
+        const traffic =
+            hook.productionPercent !== undefined
+                ? `${hook.productionPercent}% of production traffic${hook.testPercent !== undefined ? ` and ${hook.testPercent}% of test traffic` : ""} on the new revision`
+                : "no traffic figures from ECS";
+        const url = smokeTestEnv(session, record, after, hook, arn).PAPYRUS_TEST_URL;
+        say(
+            `ECS paused deployment ${shortId(arn)} at its PAUSE hook at ${hook.stage} (${traffic}${url ? `; test URL ${url}` : ""}); ` +
+                `unless acted on, ECS will ${hook.timeoutAction ?? "ROLLBACK"} it at ${hook.expiresAt ?? "its timeout"}`,
+        );
+        const smokeTest = session.options.smokeTest;
+        if (smokeTest === undefined) {
+            say(
+                `waiting for \`papyrus-deploy approve --stack ${session.displayName} --reason "…"\` or ` +
+                    `\`papyrus-deploy abort --stack ${session.displayName} --reason "…"\` (this deploy waits up to --wait-timeout)`,
+            );
+            return;
+        }
+        say(`running the smoke test: ${smokeTest}`);
+        const note = await runSmokeTest(smokeTest, hook.stage, smokeTestEnv(session, record, after, hook, arn), {
+            timeoutMs: session.options.smokeTestTimeoutMs,
+            cwd: session.workDir,
+            signal: session.options.signal,
+            onLine: (line) => say(`smoke test: ${line}`),
+        });
+        log.smokeTests.push(note);
+        if (session.options.signal?.aborted && !note.passed) return; // Ctrl-C: the interrupt decides, not a killed test
+        const decision: HookDecision = {
+            action: note.passed ? "continue" : "rollback",
+            via: "smoke-test",
+            by: session.requestedBy,
+            reason: `smoke test ${describeSmokeTest(note)}`,
+            at: new Date().toISOString(),
+            stage: hook.stage,
+            deployment: shortId(arn),
+        };
+        await decide(session, record, arn, hook.hookId, decision, log);
+        say(`the smoke test ${note.passed ? "passed" : "failed"} (${describeSmokeTest(note)}): ${describeDecision(decision)}`);
+    };
+}
+
+/** Records a decision as the update's, then sends it to ECS; a failure of either is said, not thrown. */
+export async function decide(session: Session, record: UpdateRecord, arn: string, hookId: string, decision: HookDecision, log: PauseLog): Promise<void> {
+    log.decisions.push(decision);
+    if (record.ours) {
+        await writeDecision(session.stack, record.ours.version, decision).catch((err: unknown) =>
+            log.problems.push(`the decision (${describeDecision(decision)}) could not be recorded as a stack tag: ${(err as Error).message.split("\n")[0]}`),
+        );
+    }
+    await decideHook(ecsClient(session), arn, hookId, decision.action === "continue" ? "CONTINUE" : "ROLLBACK").catch((err: unknown) =>
+        log.problems.push(`ECS refused to ${decision.action} deployment ${shortId(arn)}: ${(err as Error).message.split("\n")[0]}`),
+    );
+}
