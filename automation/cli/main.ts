@@ -170,9 +170,7 @@ async function runParsed(parsed: ParsedCommandLine, out: NodeJS.WritableStream, 
         case "abort": {
             const options = { ...commandOptions(command, values), ...context };
             const result =
-                command === "approve"
-                    ? await (await import("../commands/approve")).approve(options)
-                    : await (await import("../commands/abort")).abort(options);
+                command === "approve" ? await (await import("../commands/approve")).approve(options) : await (await import("../commands/abort")).abort(options);
             if (result.evidenceWriteError) err.write(`warning: ${result.evidenceWriteError}\n`);
             out.write(json ? JSON.stringify(result.evidence, null, 2) + "\n" : `${result.message}\n`);
             return EXIT_CODES.ok;

@@ -69,7 +69,11 @@ async function reconcileAfterAbort(session: Session, options: DecisionOptions): 
         const result = await reconcile({ ...options, evidenceFile: undefined, reason: undefined } as DecisionOptions);
         return result.unchanged
             ? { result: "unchanged", note: `the stack already records what ECS runs (${result.image})` }
-            : { result: "succeeded", updateVersion: result.evidence?.updateVersion, note: `reconciled: update ${result.evidence?.updateVersion ?? "?"} records ${result.image}` };
+            : {
+                  result: "succeeded",
+                  updateVersion: result.evidence?.updateVersion,
+                  note: `reconciled: update ${result.evidence?.updateVersion ?? "?"} records ${result.image}`,
+              };
     } catch (err) {
         if (err instanceof StackBusyError) {
             return {

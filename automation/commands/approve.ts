@@ -31,5 +31,10 @@ export async function approve(options: DecisionOptions): Promise<DecisionResult>
     const tag = found.updateVersion === undefined ? undefined : await writeDecision(session.stack, found.updateVersion, decision);
     await decideHook(ecsClient(session), found.arn, found.awaiting.hookId, "CONTINUE");
     const evidence: DecisionEvidence = decisionRecord(session, "approve", found, decision, tag, factsOf(found.deployment, []));
-    return finishDecision(session, { kind: "approve", stack: session.displayName, message: `approved: ECS deployment ${shortId(found.arn)} ${describeDecision(decision)}`, evidence });
+    return finishDecision(session, {
+        kind: "approve",
+        stack: session.displayName,
+        message: `approved: ECS deployment ${shortId(found.arn)} ${describeDecision(decision)}`,
+        evidence,
+    });
 }

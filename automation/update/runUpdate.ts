@@ -76,7 +76,12 @@ export async function runUpdate(session: Session, plan: UpdatePlan): Promise<Dep
 
     const all = { session, plan, up, record, engine, ecs, replacedBy, reconciledBy };
     const failure = decideFailure(all);
-    const evidence = updateEvidence(all, failure, { warnings: [...updateWarnings(plan, record, release), ...(ecs?.problems ?? [])], finishedAt, protection, release: release?.note });
+    const evidence = updateEvidence(all, failure, {
+        warnings: [...updateWarnings(plan, record, release), ...(ecs?.problems ?? [])],
+        finishedAt,
+        protection,
+        release: release?.note,
+    });
     return finishUpdate(all, failure, evidence);
 }
 

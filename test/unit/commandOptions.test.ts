@@ -9,7 +9,17 @@ import type { DeployOptions } from "../../automation/commands/deploy";
 import type { PromoteOptions } from "../../automation/commands/promote";
 import type { RollbackOptions } from "../../automation/commands/rollback";
 import { EXIT_CODE_MEANINGS, EXIT_CODES, InvalidInputError } from "../../automation/record/errors";
-import { findProjectDirectory, onInterrupt, onRollback, tagPolicy, toDigest, toTag, toVersion, updateNumber, waitDuration } from "../../automation/cli/flagValues";
+import {
+    findProjectDirectory,
+    onInterrupt,
+    onRollback,
+    tagPolicy,
+    toDigest,
+    toTag,
+    toVersion,
+    updateNumber,
+    waitDuration,
+} from "../../automation/cli/flagValues";
 import { exitCodeHelp } from "../../automation/cli/usage";
 
 /** A value each string flag accepts, by its placeholder. */
@@ -127,12 +137,21 @@ describe("flag values, word for word", () => {
 
     it("takes `ask`, `leave` or `abort` for --on-interrupt, and refuses anything else naming the three", () => {
         for (const value of ["ask", "leave", "abort"] as const) assert.strictEqual(onInterrupt(value, "--on-interrupt"), value);
-        assert.throws(() => onInterrupt("stop", "--on-interrupt"), (e: InvalidInputError) => /`--on-interrupt`.*`ask`.*`leave`.*`abort`/.test(e.message) && /stop/.test(e.message));
+        assert.throws(
+            () => onInterrupt("stop", "--on-interrupt"),
+            (e: InvalidInputError) => /`--on-interrupt`.*`ask`.*`leave`.*`abort`/.test(e.message) && /stop/.test(e.message),
+        );
     });
 
     it("takes --smoke-test-timeout only with --smoke-test, and --reason is required by abort alone", () => {
-        assert.throws(() => commandOptions("deploy", { stack: "dev", tag: "v1", "smoke-test-timeout": "2m", cwd: "/x" }), /`--smoke-test-timeout` is how long the smoke test may run/);
-        assert.strictEqual(commandOptions("deploy", { stack: "dev", tag: "v1", "smoke-test": "true", "smoke-test-timeout": "2m", cwd: "/x" }).smokeTestTimeoutMs, 120_000);
+        assert.throws(
+            () => commandOptions("deploy", { stack: "dev", tag: "v1", "smoke-test-timeout": "2m", cwd: "/x" }),
+            /`--smoke-test-timeout` is how long the smoke test may run/,
+        );
+        assert.strictEqual(
+            commandOptions("deploy", { stack: "dev", tag: "v1", "smoke-test": "true", "smoke-test-timeout": "2m", cwd: "/x" }).smokeTestTimeoutMs,
+            120_000,
+        );
         assert.throws(() => commandOptions("abort", { stack: "dev", cwd: "/x" }), /`--reason` is required/);
         assert.strictEqual(commandOptions("approve", { stack: "dev", cwd: "/x" }).reason, undefined);
     });

@@ -1,7 +1,16 @@
 // The records a paused rollout leaves: decisions (who, why, via what) and ECS's facts, each a stack
 // tag within Pulumi's 256-character limit (automation/record/decisions.ts, ecsRecord.ts).
 import * as assert from "assert";
-import { decisionsByVersion, decisionsOf, decisionTagName, describeDecision, formatDecision, HookDecision, parseDecision, writeDecision } from "../../automation/record/decisions";
+import {
+    decisionsByVersion,
+    decisionsOf,
+    decisionTagName,
+    describeDecision,
+    formatDecision,
+    HookDecision,
+    parseDecision,
+    writeDecision,
+} from "../../automation/record/decisions";
 import { ecsSummaries, ecsTagName, formatEcsSummary, summarize } from "../../automation/record/ecsRecord";
 
 const decision: HookDecision = {
@@ -43,7 +52,10 @@ describe("decisions at a PAUSE hook, as stack tags", () => {
             "papyrus:decision:7:x": JSON.stringify(decision),
             "papyrus:release:7": "{}",
         };
-        assert.deepStrictEqual(decisionsOf(tags, 7).map((d) => d.via), ["approve", "abort"]);
+        assert.deepStrictEqual(
+            decisionsOf(tags, 7).map((d) => d.via),
+            ["approve", "abort"],
+        );
         assert.deepStrictEqual([...decisionsByVersion(tags).keys()].sort(), [7, 8]);
     });
 
@@ -51,7 +63,10 @@ describe("decisions at a PAUSE hook, as stack tags", () => {
         const tags: Record<string, string> = { "papyrus:decision:7:1": JSON.stringify(decision) };
         const stack = { tags: async () => ({ ...tags }), setTag: async (name: string, value: string) => void (tags[name] = value) };
         assert.strictEqual(await writeDecision(stack, 7, { ...decision, via: "abort", action: "rollback" }), "papyrus:decision:7:2");
-        assert.deepStrictEqual(decisionsOf(tags, 7).map((d) => d.action), ["continue", "rollback"]);
+        assert.deepStrictEqual(
+            decisionsOf(tags, 7).map((d) => d.action),
+            ["continue", "rollback"],
+        );
     });
 
     it("says a decision in one phrase: what, who, how, when, where and why", () => {

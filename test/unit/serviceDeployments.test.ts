@@ -7,7 +7,6 @@ import { followRollout } from "../../automation/aws/rollout";
 import { awaitingHook, describeStanding, factsOf, isFinished, withStage } from "../../automation/aws/serviceDeployments";
 
 const OURS = "arn:aws:ecs:us-east-1:123456789012:task-definition/papyrus-dev:2";
-const OLD = "arn:aws:ecs:us-east-1:123456789012:task-definition/papyrus-dev:1";
 const SD = "arn:aws:ecs:us-east-1:123456789012:service-deployment/papyrus/api/abc123";
 const REV = "arn:aws:ecs:us-east-1:123456789012:service-revision/papyrus/api/2";
 const OLD_REV = "arn:aws:ecs:us-east-1:123456789012:service-revision/papyrus/api/1";
@@ -73,13 +72,18 @@ describe("ECS's record of a deployment", () => {
         const at = new Date("2026-12-07T10:02:00Z");
         const once = withStage([], "SCALE_UP", at);
         assert.deepStrictEqual(withStage(once, "SCALE_UP", new Date()), once);
-        assert.deepStrictEqual(withStage(once, "BAKE_TIME", at).map((s) => s.stage), ["SCALE_UP", "BAKE_TIME"]);
+        assert.deepStrictEqual(
+            withStage(once, "BAKE_TIME", at).map((s) => s.stage),
+            ["SCALE_UP", "BAKE_TIME"],
+        );
         assert.deepStrictEqual(withStage(once, undefined, at), once);
     });
 
     it("knows which statuses end a deployment", () => {
         assert.deepStrictEqual(
-            ["SUCCESSFUL", "STOPPED", "ROLLBACK_SUCCESSFUL", "ROLLBACK_FAILED", "IN_PROGRESS", "ROLLBACK_IN_PROGRESS", "STOP_REQUESTED", undefined].map(isFinished),
+            ["SUCCESSFUL", "STOPPED", "ROLLBACK_SUCCESSFUL", "ROLLBACK_FAILED", "IN_PROGRESS", "ROLLBACK_IN_PROGRESS", "STOP_REQUESTED", undefined].map(
+                isFinished,
+            ),
             [true, true, true, true, false, false, false, false],
         );
     });
@@ -106,7 +110,14 @@ describe("following a rollout by ECS's record", () => {
                         poll = Math.min(poll + 1, states.length - 1);
                         const done = states[poll].status === "SUCCESSFUL";
                         return Promise.resolve({
-                            services: [{ serviceName: "api", deployments: [{ id: "ecs-svc/2", status: "PRIMARY", taskDefinition: OURS, rolloutState: done ? "COMPLETED" : "IN_PROGRESS" }] }],
+                            services: [
+                                {
+                                    serviceName: "api",
+                                    deployments: [
+                                        { id: "ecs-svc/2", status: "PRIMARY", taskDefinition: OURS, rolloutState: done ? "COMPLETED" : "IN_PROGRESS" },
+                                    ],
+                                },
+                            ],
                         });
                     }
                     case "ListServiceDeployments":

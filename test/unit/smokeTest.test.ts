@@ -31,7 +31,9 @@ describe("the smoke test at a PAUSE hook", function () {
         assert.deepStrictEqual([note.passed, note.timedOut, note.exitCode], [false, true, null]);
         assert.match(describeSmokeTest(note), /^timed out after/);
         await new Promise((r) => setTimeout(r, 200));
-        const left = execFileSync("ps", ["-eo", "args"], { encoding: "utf8" }).split("\n").filter((l) => l.includes(marker) && !l.includes("ps -eo"));
+        const left = execFileSync("ps", ["-eo", "args"], { encoding: "utf8" })
+            .split("\n")
+            .filter((l) => l.includes(marker) && !l.includes("ps -eo"));
         assert.deepStrictEqual(left, []);
     });
 
