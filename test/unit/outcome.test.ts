@@ -13,6 +13,7 @@ import {
     InterruptedError,
     NotVerifiedError,
     RolledBackError,
+    RolledBackOnRequestError,
     RolloutTimeoutError,
     SupersededError,
     UpdateFailedError,
@@ -206,6 +207,38 @@ describe("update outcome: the evidence and the error, built once", () => {
         );
     });
 
+    it("a rollback someone asked for (a failed smoke test, abort) is exit 14 and says who, and whether it was reconciled", () => {
+        const ecs = { ...followed("FAILED", [image("a")]), rollbackRequested: "rolled back by ci via the smoke test at T: smoke test exit 1 after 0.1 s" };
+        const reconciled = decideFailure(facts({ ecs, reconciledBy: { updateVersion: 9, digest: digest("a"), result: "succeeded" } }));
+        assert.strictEqual(reconciled?.error, "rolledBackOnRequest");
+        const error = errorOf(reconciled!, "dev", image("b"), updateEvidence(facts(), reconciled, more));
+        assert.strictEqual(error.exitCode, EXIT_CODES.rolledBackOnRequest);
+        assert.match(
+            error.message,
+            /was rolled back by ci via the smoke test at T: smoke test exit 1 after 0\.1 s; ECS rolled it back and runs `[^`]+`\. ECS said: .*\. Reconciled: update 9 records/,
+        );
+        // Without the ask it stays ECS's own rollback (exit 6).
+        assert.strictEqual(decideFailure(facts({ ecs: followed("FAILED", [image("a")]) }))?.error, "rolledBack");
+    });
+
+    it("a rollout that waits at a PAUSE hook when the wait ends says who can let it go on, and what ECS does at the hook's timeout", () => {
+        const ecs = followed("IN_PROGRESS", [image("b")]);
+        const waiting = {
+            ...ecs,
+            rollout: {
+                ...ecs.rollout!,
+                awaiting: { hookId: "h", stage: "POST_TEST_TRAFFIC_SHIFT", expiresAt: "2026-12-08T10:00:00.000Z", timeoutAction: "ROLLBACK" },
+            },
+        };
+        const failure = decideFailure(facts({ ecs: waiting }));
+        assert.strictEqual(failure?.error, "rolloutTimeout");
+        const message = errorOf(failure!, "dev", image("b"), updateEvidence(facts(), failure, more)).message;
+        assert.match(
+            message,
+            /\(it waits at its PAUSE hook at POST_TEST_TRAFFIC_SHIFT: `papyrus-deploy approve --stack dev` lets it go on, `papyrus-deploy abort --stack dev --reason "…"` rolls it back, and ECS will ROLLBACK it at 2026-12-08T10:00:00.000Z\)/,
+        );
+    });
+
     it("builds each failure's error, which carries the evidence with its own message as `error`", () => {
         const evidence = updateEvidence(facts(), { error: "drift", recorded: "x", running: [] }, more);
         const cases: [Failure, new (...args: never[]) => DeployError, number][] = [
@@ -216,6 +249,11 @@ describe("update outcome: the evidence and the error, built once", () => {
             [{ error: "drift", recorded: "x", running: ["y"] }, DriftError, EXIT_CODES.drift],
             [{ error: "rolledBack", recorded: "x", running: ["y"], what: "w", aftermath: "a" }, RolledBackError, EXIT_CODES.drift],
             [{ error: "superseded", recorded: "x", running: ["y"], by: "b" }, SupersededError, EXIT_CODES.drift],
+            [
+                { error: "rolledBackOnRequest", recorded: "x", running: ["y"], decision: "d", aftermath: "a" },
+                RolledBackOnRequestError,
+                EXIT_CODES.rolledBackOnRequest,
+            ],
         ];
         for (const [failure, type, code] of cases) {
             const error = errorOf(failure, "dev", image("b"), evidence);
