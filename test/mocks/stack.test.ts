@@ -398,6 +398,18 @@ for (const stack of ["dev", "prod"] as const) {
                         Resource: arn("ecs", "service-deployment/papyrus-cluster/papyrus-service/*"),
                     },
                     {
+                        Sid: "ReadServiceRevisions",
+                        Effect: "Allow",
+                        Action: "ecs:DescribeServiceRevisions",
+                        Resource: arn("ecs", "service-revision/papyrus-cluster/papyrus-service/*"),
+                    },
+                    {
+                        Sid: "DecideServiceDeployments",
+                        Effect: "Allow",
+                        Action: ["ecs:ContinueServiceDeployment", "ecs:StopServiceDeployment"],
+                        Resource: arn("ecs", "service-deployment/papyrus-cluster/papyrus-service/*"),
+                    },
+                    {
                         Sid: "PassTaskRolesToEcs",
                         Effect: "Allow",
                         Action: "iam:PassRole",
