@@ -802,7 +802,10 @@ for (const stack of ["dev", "prod"] as const) {
                 "repositoryUrl",
                 "serviceName",
                 "taskDefinitionArn",
+                "testListenerUrl",
             ]);
+            // A rolling service has no test listener.
+            assert.strictEqual(evaluation.outputs.testListenerUrl, undefined);
             assert.strictEqual(evaluation.outputs.repositoryUrl, `${MOCK_ACCOUNT_ID}.dkr.ecr.${expected.region}.amazonaws.com/papyrus-api`);
             assert.strictEqual(evaluation.outputs.repositoryName, "papyrus-api");
             assert.strictEqual(evaluation.outputs.clusterName, "papyrus-cluster");
@@ -1320,6 +1323,9 @@ describe("stack program under mocks: config that must fail or change the shape",
                 .sort(),
             ["papyrus-production-rule", "papyrus-test-rule"],
         );
+        // The test listener, for the driver's `--smoke-test` (PAPYRUS_TEST_URL): the load balancer's URL on the test port.
+        assert.strictEqual(evaluation.outputs.testListenerUrl, `${evaluation.outputs.loadBalancerUrl as string}:8443`);
+        assert.match(evaluation.outputs.testListenerUrl as string, /^https:\/\/[^/:]+:8443$/);
         const deploy = statementsOf(one(evaluation, "aws:iam/rolePolicy:RolePolicy", "papyrus-ci-deploy-policy").inputs.policy);
         assert.ok(asList(deploy.find((s) => s.Sid === "RefreshIdentity")!.Resource).includes("arn:aws:iam::123456789012:role/papyrus-lb-role"));
         assert.deepStrictEqual(deploy.find((s) => s.Sid === "UpdateService")!.Condition!.StringEqualsIfExists, { "ecs:enable-execute-command": "false" });
