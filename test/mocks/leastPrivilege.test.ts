@@ -729,6 +729,24 @@ describe("least privilege, evaluated by an IAM policy simulator", function () {
                     allowed: true,
                 },
                 {
+                    name: `deploy.yml's approve job in environment ${env}-approval (its reviewers continue a paused rollout)`,
+                    role: "deploy",
+                    run: { environment: `${env}-approval`, workflow: "deploy.yml" },
+                    allowed: true,
+                },
+                {
+                    name: `a job in environment ${otherEnv}-approval (another stack's approvals)`,
+                    role: "deploy",
+                    run: { environment: `${otherEnv}-approval` },
+                    allowed: false,
+                },
+                {
+                    name: `a job in environment ${env}-approvals (a name that extends the approval environment's)`,
+                    role: "deploy",
+                    run: { environment: `${env}-approvals` },
+                    allowed: false,
+                },
+                {
                     // GitHub's default subject names no workflow: the environment's protection rules decide which runs reach it.
                     name: `any other workflow's job in environment ${env} (release.yml; the default subject names no workflow)`,
                     role: "deploy",

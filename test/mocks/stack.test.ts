@@ -139,8 +139,8 @@ const expectations: Record<"dev" | "prod", StackExpectations> = {
             operator: "StringLike",
             subjects: ["repo:acme/papyrus:ref:refs/heads/master", "repo:acme/papyrus:ref:refs/tags/v*.*.*"],
         },
-        // deploy.yml runs in the GitHub environment named like the stack.
-        deploySubjects: { operator: "StringEquals", subjects: ["repo:acme/papyrus:environment:dev"] },
+        // deploy.yml runs in the GitHub environment named like the stack, its approve job in `<stack>-approval`.
+        deploySubjects: { operator: "StringEquals", subjects: ["repo:acme/papyrus:environment:dev", "repo:acme/papyrus:environment:dev-approval"] },
         running: {
             image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/papyrus-api@sha256:bbf87276cf4e96adc7cf7b0b9dc46961e7d6fae05ce3d24c8f5fba4ebbfdb405",
             imageTag: "v1.4.2",
@@ -191,7 +191,7 @@ const expectations: Record<"dev" | "prod", StackExpectations> = {
             subjects: ["repo:acme/papyrus:ref:refs/heads/master", "repo:acme/papyrus:ref:refs/tags/v*.*.*"],
         },
         // Production deploys only from jobs in the protected `prod` environment.
-        deploySubjects: { operator: "StringEquals", subjects: ["repo:acme/papyrus:environment:prod"] },
+        deploySubjects: { operator: "StringEquals", subjects: ["repo:acme/papyrus:environment:prod", "repo:acme/papyrus:environment:prod-approval"] },
         running: {
             image: "123456789012.dkr.ecr.eu-central-1.amazonaws.com/papyrus-api@sha256:e199c295b425d41df4571d10f8887bea961080d53632ac96d7390e169ae9939a",
             imageTag: "v1.4.1",
@@ -1007,7 +1007,7 @@ describe("stack program under mocks: config that must fail or change the shape",
         assert.deepStrictEqual(trust.Statement[0].Condition, {
             StringEquals: {
                 "token.actions.githubusercontent.com/acme-corp:aud": "sts.amazonaws.com",
-                "token.actions.githubusercontent.com/acme-corp:sub": ["repo:acme/papyrus:environment:dev"],
+                "token.actions.githubusercontent.com/acme-corp:sub": ["repo:acme/papyrus:environment:dev", "repo:acme/papyrus:environment:dev-approval"],
             },
         });
         assert.deepStrictEqual(githubTrustProblems({ assumeRolePolicy: JSON.stringify(trust) }), []);

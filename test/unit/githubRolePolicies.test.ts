@@ -781,6 +781,7 @@ describe("the roles' AWS calls (components/awsCalls.ts), held to the policies, t
             }
         }
         assert.deepStrictEqual([...new Set(found)].sort(), [
+            "deploy.yml approve",
             "deploy.yml deploy",
             "deploy.yml ecr:DescribeImages",
             "ecr-push.yml ecr:BatchGetImage",
