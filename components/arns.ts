@@ -108,6 +108,12 @@ export function serviceDeploymentsArn(serviceArn: string): string {
     return `arn:${partition}:ecs:${region}:${account}:service-deployment/${cluster}/${service}/*`;
 }
 
+/** The revisions ECS records for one service (a deployment's source and target): `arn:aws:ecs:<region>:<account>:service-revision/<cluster>/<name>/*`. */
+export function serviceRevisionsArn(serviceArn: string): string {
+    const { partition, region, account, cluster, service } = parseEcsServiceArn(serviceArn);
+    return `arn:${partition}:ecs:${region}:${account}:service-revision/${cluster}/${service}/*`;
+}
+
 /** The region of an ECR repository ARN, so the deploy role's `*` grants can be held to it. */
 export function regionOfRepositoryArn(value: string): string {
     const match = ECR_REPOSITORY_ARN.exec(value);

@@ -20,8 +20,25 @@ import { ANY_PROJECT, qualifiedKey } from "./configSchema";
 /** The role a call is made with. */
 export type CallerRole = "push" | "deploy";
 
-/** A driver command, a workflow step, or the recovery `refresh` (which deploy, rollback, promote, up and reconcile run when an update was interrupted). */
-export const OPERATIONS = ["push", "gate", "deploy", "rollback", "promote", "up", "reconcile", "verify", "history", "status", "refresh"] as const;
+/**
+ * A driver command, a workflow step, or the recovery `refresh` (which deploy, rollback, promote, up and reconcile run when an
+ * update was interrupted). `approve` and `abort` answer a rollout waiting at a PAUSE lifecycle hook (issue #27).
+ */
+export const OPERATIONS = [
+    "push",
+    "gate",
+    "deploy",
+    "rollback",
+    "promote",
+    "up",
+    "reconcile",
+    "approve",
+    "abort",
+    "verify",
+    "history",
+    "status",
+    "refresh",
+] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
 /**
@@ -34,6 +51,7 @@ export type CallTarget =
     | "cluster"
     | "service"
     | "serviceDeployment"
+    | "serviceRevision"
     | "newTaskDefinitionRevision"
     | "serviceTaskRoles"
     | "vpc"
@@ -74,8 +92,12 @@ export interface AwsCall {
 
 /** Every command that runs `pulumi up` (and, after an interrupted update, the recovery refresh first). */
 const UPDATES: readonly Operation[] = ["deploy", "rollback", "promote", "up", "reconcile"];
-/** Every command and step that reads the stack's state. */
-const STATE_READERS: readonly Operation[] = ["gate", ...UPDATES, "verify", "history", "status", "refresh"];
+/** The commands that follow a rollout through ECS's service deployments and answer its PAUSE hooks (`--smoke-test`, `--on-interrupt`). */
+const ROLLOUTS: readonly Operation[] = ["deploy", "rollback", "promote"];
+/** The commands that decide a rollout in flight: `approve` continues it at a hook, `abort` rolls it back. */
+const DECISIONS: readonly Operation[] = ["approve", "abort"];
+/** Every command and step that reads the stack's state (`approve` and `abort` read the service from its outputs and record the decision). */
+const STATE_READERS: readonly Operation[] = ["gate", ...UPDATES, ...DECISIONS, "verify", "history", "status", "refresh"];
 
 export const AWS_CALLS: readonly AwsCall[] = [
     // The push role: ecr-push.yml.
@@ -184,25 +206,49 @@ export const AWS_CALLS: readonly AwsCall[] = [
         role: "deploy",
         actions: ["ecs:DescribeServices"],
         on: "service",
-        why: "engine: waits for steady state, reads the service back; driver: follows the rollout, `verify`, `status`; refresh",
-        operations: [...UPDATES, "verify", "status", "refresh"],
+        why: "engine: waits for steady state, reads the service back; driver: follows the rollout, `approve` and `abort` find the service, `verify`, `status`; refresh",
+        operations: [...UPDATES, ...DECISIONS, "verify", "status", "refresh"],
         statement: "WatchService",
     },
     {
         role: "deploy",
         actions: ["ecs:ListServiceDeployments"],
         on: "service",
-        why: "engine: finds the deployment its update started",
-        operations: UPDATES,
+        why: "engine: finds the deployment its update started; driver: finds the deployment in flight (the rollout it follows, the one `approve` or `abort` decides), the last one (`verify`, `status`)",
+        operations: [...UPDATES, ...DECISIONS, "verify", "status"],
         statement: "WatchService",
     },
     {
         role: "deploy",
         actions: ["ecs:DescribeServiceDeployments"],
         on: "serviceDeployment",
-        why: "engine: follows that deployment to success or rollback",
-        operations: UPDATES,
+        why: "engine: follows that deployment to success or rollback; driver: follows it too (its lifecycle stage, a PAUSE hook it waits at), `approve` and `abort` check it still waits or runs, `verify`, `status`",
+        operations: [...UPDATES, ...DECISIONS, "verify", "status"],
         statement: "WatchServiceDeployments",
+    },
+    {
+        role: "deploy",
+        actions: ["ecs:DescribeServiceRevisions"],
+        on: "serviceRevision",
+        why: "driver: the revisions a deployment rolls from and to (their task definitions, so their image digests), for the rollout, the decisions, `verify`, `status`",
+        operations: [...ROLLOUTS, ...DECISIONS, "verify", "status"],
+        statement: "ReadServiceRevisions",
+    },
+    {
+        role: "deploy",
+        actions: ["ecs:ContinueServiceDeployment"],
+        on: "serviceDeployment",
+        why: "driver: at a PAUSE hook, `--smoke-test`'s verdict (`CONTINUE` on exit 0, else `ROLLBACK`), `approve` (`CONTINUE`), `abort` (`ROLLBACK`)",
+        operations: [...ROLLOUTS, ...DECISIONS],
+        statement: "DecideServiceDeployments",
+    },
+    {
+        role: "deploy",
+        actions: ["ecs:StopServiceDeployment"],
+        on: "serviceDeployment",
+        why: "driver: `abort` of a deployment not at a hook, and an interrupt answered with abort (`--on-interrupt`), with `stopType` `ROLLBACK`",
+        operations: [...ROLLOUTS, "abort"],
+        statement: "DecideServiceDeployments",
     },
     {
         role: "deploy",
@@ -486,6 +532,7 @@ export const CALL_TARGETS: Readonly<Record<CallTarget, string>> = {
     cluster: "the cluster",
     service: "the service",
     serviceDeployment: "the service's deployments (`service-deployment/<cluster>/<service>/*`)",
+    serviceRevision: "the service's revisions (`service-revision/<cluster>/<service>/*`)",
     newTaskDefinitionRevision: "the new revision (`task-definition/<family>:<n>`)",
     serviceTaskRoles: "the task and execution roles",
     vpc: "the VPC",

@@ -87,6 +87,12 @@ export class DigestPinnedService extends pulumi.ComponentResource {
     public readonly logGroupArn: pulumi.Output<string>;
     /** `https://<domain>`, `https://<alb dns name>` with a certificate of your own, or `http://<alb dns name>` when HTTP-only. */
     public readonly loadBalancerUrl: pulumi.Output<string>;
+    /**
+     * The test listener, `<loadBalancerUrl>:<deployment.testListener.port>` (the same host and scheme, so a certificate for
+     * `https.domain` matches): where a smoke test reaches the new tasks while a blue/green, linear or canary deployment
+     * waits at a PAUSE hook (the driver's `--smoke-test` gets it as `PAPYRUS_TEST_URL`). Unset without a test listener.
+     */
+    public readonly testListenerUrl?: pulumi.Output<string>;
     /** The checked digest reference the task definition runs. */
     public readonly image: pulumi.Output<ImageDigestRef>;
     /** The certificate this component requested for `https.domain` (unset with a certificate of your own, or HTTP-only). */
@@ -142,6 +148,10 @@ export class DigestPinnedService extends pulumi.ComponentResource {
                 : "domain" in a.listener.certificate
                   ? pulumi.output(`https://${a.listener.certificate.domain}`)
                   : pulumi.interpolate`https://${loadBalancing.loadBalancer.dnsName}`;
+        // The port as configured (the listener's `port` output is optional in the provider's types).
+        const testPort = a.deployment.strategy === "ROLLING" ? undefined : a.deployment.testListener?.port;
+        this.testListenerUrl =
+            loadBalancing.routing.testListener === undefined || testPort === undefined ? undefined : pulumi.interpolate`${this.loadBalancerUrl}:${testPort}`;
         this.certificateArn = loadBalancing.certificate.created;
         this.hostedZoneId = a.listener.protocol === "HTTPS" && "hostedZoneId" in a.listener.certificate ? a.listener.certificate.hostedZoneId : undefined;
         this.scalableTargetArn = scalableTarget?.arn;
@@ -161,6 +171,7 @@ export class DigestPinnedService extends pulumi.ComponentResource {
             executionRoleArn: this.executionRoleArn,
             logGroupArn: this.logGroupArn,
             loadBalancerUrl: this.loadBalancerUrl,
+            testListenerUrl: this.testListenerUrl,
             image: this.image,
             certificateArn: this.certificateArn,
             hostedZoneId: this.hostedZoneId,

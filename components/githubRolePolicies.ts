@@ -10,6 +10,7 @@ import {
     requireArn,
     s3BucketArnProblem,
     serviceDeploymentsArn,
+    serviceRevisionsArn,
     stateKeyPrefixProblem,
     taskDefinitionFamilyArn,
 } from "./arns";
@@ -285,9 +286,25 @@ function serviceStatements(target: DeployTarget, region: string): PolicyStatemen
             Resource: target.serviceArn,
         },
         {
+            // The provider's wait, and the driver following a rollout (its lifecycle stage, a PAUSE hook it waits at).
             Sid: "WatchServiceDeployments",
             Effect: "Allow",
             Action: "ecs:DescribeServiceDeployments",
+            Resource: serviceDeploymentsArn(target.serviceArn),
+        },
+        {
+            // The driver: which revision (task definition, image) a deployment rolls from and to.
+            Sid: "ReadServiceRevisions",
+            Effect: "Allow",
+            Action: "ecs:DescribeServiceRevisions",
+            Resource: serviceRevisionsArn(target.serviceArn),
+        },
+        {
+            // The driver at a PAUSE hook (smoke test, `approve`, `abort`) and `abort` or an interrupt answered with abort
+            // outside one: continue or roll back this service's deployments only, never another service's.
+            Sid: "DecideServiceDeployments",
+            Effect: "Allow",
+            Action: ["ecs:ContinueServiceDeployment", "ecs:StopServiceDeployment"],
             Resource: serviceDeploymentsArn(target.serviceArn),
         },
         {

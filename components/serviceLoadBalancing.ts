@@ -25,6 +25,8 @@ export interface Routing {
     /** Blue/green, linear and canary only: the rules whose weights ECS moves. */
     readonly productionRule?: aws.lb.ListenerRule;
     readonly testRule?: aws.lb.ListenerRule;
+    /** With `deployment.testListener`: where the new tasks are reached before production traffic moves to them. */
+    readonly testListener?: aws.lb.Listener;
 }
 
 /** What the service and the rest of the component use of the load balancing. */
@@ -203,7 +205,7 @@ function createRouting(
         { parent },
     );
     listeners.push(testListener);
-    return { listeners, productionRule, testRule: weightedRule(`${name}-test-rule`, testListener) };
+    return { listeners, productionRule, testListener, testRule: weightedRule(`${name}-test-rule`, testListener) };
 }
 
 /**

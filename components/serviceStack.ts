@@ -35,6 +35,11 @@ export interface ServiceStackOutputs {
     readonly serviceName: pulumi.Output<string | undefined>;
     readonly taskDefinitionArn: pulumi.Output<string | undefined>;
     readonly loadBalancerUrl: pulumi.Output<string | undefined>;
+    /**
+     * The service's test listener (`<loadBalancerUrl>:<port>`), where the driver's `--smoke-test` reaches the new tasks at a
+     * PAUSE hook (`PAPYRUS_TEST_URL`); unset without one (a rolling service, or no `deployment.testListener`).
+     */
+    readonly testListenerUrl: pulumi.Output<string | undefined>;
 }
 
 /** Registers the stack's resources from its config and returns its outputs. Call it once, from the program. */
@@ -136,5 +141,6 @@ export function serviceStack(): ServiceStackOutputs {
         serviceName: pulumi.output(deployed.then((d) => d.service?.serviceName)),
         taskDefinitionArn: pulumi.output(deployed.then((d) => d.service?.taskDefinitionArn)),
         loadBalancerUrl: pulumi.output(deployed.then((d) => d.service?.loadBalancerUrl)),
+        testListenerUrl: pulumi.output(deployed.then((d) => d.service?.testListenerUrl)),
     };
 }

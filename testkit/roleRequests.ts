@@ -235,6 +235,8 @@ function targetsOf(target: CallTarget, action: string, on: StackResources): Targ
             return arn(on.serviceArn, `${s}'s service`);
         case "serviceDeployment":
             return arn(on.serviceArn?.replace(":service/", ":service-deployment/").concat("/hN8Q1Kx2VZ4mB7pR3sT6w"), `a deployment of ${s}'s service`);
+        case "serviceRevision":
+            return arn(on.serviceArn?.replace(":service/", ":service-revision/").concat("/4109887634822735872"), `a revision of ${s}'s service`);
         case "newTaskDefinitionRevision":
             return arn(on.family === undefined ? undefined : newRevisionArn(on), `a new revision of ${s}'s family ${on.family}`);
         case "serviceTaskRoles":
@@ -372,6 +374,9 @@ function actionContext(action: string, on: StackResources): Record<string, strin
         case "ecs:ListServiceDeployments":
             return { "ecs:cluster": on.clusterArn ?? "" };
         case "ecs:DescribeServiceDeployments":
+        case "ecs:DescribeServiceRevisions":
+        case "ecs:ContinueServiceDeployment":
+        case "ecs:StopServiceDeployment":
             return { "ecs:cluster": on.clusterArn ?? "", "ecs:service": on.serviceArn ?? "" };
         default:
             return service === "ec2" ? { "ec2:Region": on.region } : {};

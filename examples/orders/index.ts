@@ -15,3 +15,4 @@ export const clusterName = stack.clusterName;
 export const serviceName = stack.serviceName;
 export const taskDefinitionArn = stack.taskDefinitionArn;
 export const loadBalancerUrl = stack.loadBalancerUrl;
+export const testListenerUrl = stack.testListenerUrl;

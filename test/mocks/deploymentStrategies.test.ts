@@ -28,7 +28,7 @@ function build(
         onResource,
         program: () => {
             const service = new DigestPinnedService("svc", { image: IMAGE, repositoryArn: REPO_ARN, httpOnly: true, deployment, ...extra });
-            return { loadBalancerRoleArn: service.loadBalancerRoleArn };
+            return { loadBalancerRoleArn: service.loadBalancerRoleArn, testListenerUrl: service.testListenerUrl };
         },
     });
 }
@@ -72,6 +72,8 @@ describe("deployment strategies under mocks", () => {
                 false,
             );
             assert.strictEqual(evaluation.outputs.loadBalancerRoleArn, undefined);
+            // No test listener, so nothing for a smoke test to reach before production traffic.
+            assert.strictEqual(evaluation.outputs.testListenerUrl, undefined);
         });
 
         it("an explicit ROLLING renders exactly what the default does", async () => {
@@ -148,6 +150,19 @@ describe("deployment strategies under mocks", () => {
                     named(evaluation, name);
                 }
                 assert.strictEqual(evaluation.outputs.loadBalancerRoleArn, "arn:aws:iam::123456789012:role/svc-lb-role");
+            });
+
+            it("exports the test listener's URL (the load balancer's, on the test port) for a smoke test, and none without a test listener", async () => {
+                const withTestListener = await build({ ...deployment, testListener: TEST_TRAFFIC });
+                assert.strictEqual(withTestListener.outputs.testListenerUrl, "http://svc-lb-1234567890.eu-west-1.elb.amazonaws.com:8080");
+                const onAnotherPort = await build({ ...deployment, testListener: { ...TEST_TRAFFIC, port: 9000 } });
+                assert.strictEqual(onAnotherPort.outputs.testListenerUrl, "http://svc-lb-1234567890.eu-west-1.elb.amazonaws.com:9000");
+                const without = await build(deployment);
+                assert.strictEqual(
+                    without.resources.some((r) => r.name === "svc-test"),
+                    false,
+                );
+                assert.strictEqual(without.outputs.testListenerUrl, undefined);
             });
 
             it("gives the service its strategy and configuration block, the second target group and rules, no circuit breaker, the steady-state wait", async () => {

@@ -52,6 +52,7 @@ function build(args: Partial<DigestPinnedServiceArgs>, onResource?: (resource: R
                 clusterName: service.clusterName,
                 serviceArn: service.serviceArn,
                 loadBalancerUrl: service.loadBalancerUrl,
+                testListenerUrl: service.testListenerUrl,
                 certificateArn: service.certificateArn,
                 hostedZoneId: service.hostedZoneId,
                 scalableTargetArn: service.scalableTargetArn,
@@ -492,6 +493,16 @@ describe("DigestPinnedService under mocks", () => {
         assert.strictEqual(evaluation.outputs.loadBalancerUrl, "https://api.example.com");
         assert.strictEqual(evaluation.outputs.certificateArn, certificateArn);
         assert.strictEqual(evaluation.outputs.hostedZoneId, "Z0123456789ABCDEFGHIJ");
+        assert.strictEqual(evaluation.outputs.testListenerUrl, undefined);
+    });
+
+    it("a canary for a domain with a test listener: its URL is the domain's on the test port (8443 with HTTPS), which the certificate matches", async () => {
+        const evaluation = await build({
+            https: { domain: "api.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" },
+            deployment: { strategy: "CANARY", testListener: { allowedCidrs: ["203.0.113.0/24"] } },
+        });
+        assert.strictEqual(named(evaluation, "svc-test").inputs.port, 8443);
+        assert.strictEqual(evaluation.outputs.testListenerUrl, "https://api.example.com:8443");
     });
 
     it("autoscales on CPU and on requests per task between min and max, and leaves desiredCount to the scaler", async () => {

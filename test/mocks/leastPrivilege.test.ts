@@ -331,6 +331,38 @@ describe("least privilege, evaluated by an IAM policy simulator", function () {
                 request: (s, _, c) => requestFor(c, "ecs:RunTask", newRevisionArn(s), s, { "ecs:cluster": s.clusterArn! }),
             },
             { name: "ecs:DeregisterTaskDefinition", role: "deploy", request: (s, _, c) => requestFor(c, "ecs:DeregisterTaskDefinition", "*", s) },
+            // ECS service deployments: continued or stopped only for its own service; the push role decides none.
+            {
+                name: "ecs:ContinueServiceDeployment of another service's deployment in its cluster",
+                role: "deploy",
+                request: (s, _, c) => requestFor(c, "ecs:ContinueServiceDeployment", otherServicesDeployment(s), s),
+            },
+            {
+                name: "ecs:StopServiceDeployment of another service's deployment in its cluster",
+                role: "deploy",
+                request: (s, _, c) => requestFor(c, "ecs:StopServiceDeployment", otherServicesDeployment(s), s),
+            },
+            {
+                name: "ecs:ContinueServiceDeployment of a deployment of a service whose name extends its own (`<service>-canary`)",
+                role: "deploy",
+                request: (s, _, c) => requestFor(c, "ecs:ContinueServiceDeployment", otherServicesDeployment(s, `${s.serviceArn!.split("/").pop()}-canary`), s),
+            },
+            {
+                name: "ecs:DescribeServiceRevisions of another service's revision in its cluster",
+                role: "deploy",
+                request: (s, _, c) =>
+                    requestFor(c, "ecs:DescribeServiceRevisions", otherServicesDeployment(s).replace(":service-deployment/", ":service-revision/"), s),
+            },
+            {
+                name: "ecs:ContinueServiceDeployment of its service's deployment (push role)",
+                role: "push",
+                request: (s, _, c) => requestFor(c, "ecs:ContinueServiceDeployment", otherServicesDeployment(s, s.serviceArn!.split("/").pop()!), s),
+            },
+            {
+                name: "ecs:StopServiceDeployment of its service's deployment (push role)",
+                role: "push",
+                request: (s, _, c) => requestFor(c, "ecs:StopServiceDeployment", otherServicesDeployment(s, s.serviceArn!.split("/").pop()!), s),
+            },
             {
                 name: "ecs:UpdateService of its service (push role)",
                 role: "push",
@@ -529,6 +561,11 @@ describe("least privilege, evaluated by an IAM policy simulator", function () {
                                 caller,
                                 s,
                             )[0].resource,
+                            "ecs:service-revision": requestsOf(
+                                AWS_CALLS.find((c) => c.on === "serviceRevision")!,
+                                caller,
+                                s,
+                            )[0].resource,
                             "iam:oidc-provider": PROVIDER_ARN,
                         };
                         const requests = [
@@ -692,6 +729,24 @@ describe("least privilege, evaluated by an IAM policy simulator", function () {
                     allowed: true,
                 },
                 {
+                    name: `deploy.yml's approve job in environment ${env}-approval (its reviewers continue a paused rollout)`,
+                    role: "deploy",
+                    run: { environment: `${env}-approval`, workflow: "deploy.yml" },
+                    allowed: true,
+                },
+                {
+                    name: `a job in environment ${otherEnv}-approval (another stack's approvals)`,
+                    role: "deploy",
+                    run: { environment: `${otherEnv}-approval` },
+                    allowed: false,
+                },
+                {
+                    name: `a job in environment ${env}-approvals (a name that extends the approval environment's)`,
+                    role: "deploy",
+                    run: { environment: `${env}-approvals` },
+                    allowed: false,
+                },
+                {
                     // GitHub's default subject names no workflow: the environment's protection rules decide which runs reach it.
                     name: `any other workflow's job in environment ${env} (release.yml; the default subject names no workflow)`,
                     role: "deploy",
@@ -810,6 +865,11 @@ describe("least privilege, evaluated by an IAM policy simulator", function () {
         }
     });
 });
+
+/** A deployment of service `name` (by default another service) in the stack's own cluster. */
+function otherServicesDeployment(s: StackResources, name = "billing-service"): string {
+    return s.serviceArn!.replace(":service/", ":service-deployment/").replace(/\/[^/]+$/, `/${name}/hN8Q1Kx2VZ4mB7pR3sT6w`);
+}
 
 function key(request: IamRequest): string {
     return JSON.stringify([request.principal, request.action, request.resource, request.context]);

@@ -151,7 +151,8 @@ describe("render (in process)", () => {
         assert.ok(role > 0, "the deploy role is indented under its component");
         assert.strictEqual(lines[role + 1], "    parent: papyrus:aws:GithubDeployIdentity::papyrus-ci");
         assert.strictEqual(lines[role + 2], "    assumeRolePolicy: (JSON) {");
-        assert.ok(lines.includes('                "repo:acme/papyrus:environment:prod"'), "the subject, pretty-printed inside the trust policy");
+        assert.ok(lines.includes('                "repo:acme/papyrus:environment:prod",'), "the subject, pretty-printed inside the trust policy");
+        assert.ok(lines.includes('                "repo:acme/papyrus:environment:prod-approval"'), "deploy.yml's approve job's subject");
         assert.ok(
             lines.some((l) => l.trim() === "desiredCount: 3"),
             "prod starts with three tasks",

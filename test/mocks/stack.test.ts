@@ -139,8 +139,8 @@ const expectations: Record<"dev" | "prod", StackExpectations> = {
             operator: "StringLike",
             subjects: ["repo:acme/papyrus:ref:refs/heads/master", "repo:acme/papyrus:ref:refs/tags/v*.*.*"],
         },
-        // deploy.yml runs in the GitHub environment named like the stack.
-        deploySubjects: { operator: "StringEquals", subjects: ["repo:acme/papyrus:environment:dev"] },
+        // deploy.yml runs in the GitHub environment named like the stack, its approve job in `<stack>-approval`.
+        deploySubjects: { operator: "StringEquals", subjects: ["repo:acme/papyrus:environment:dev", "repo:acme/papyrus:environment:dev-approval"] },
         running: {
             image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/papyrus-api@sha256:bbf87276cf4e96adc7cf7b0b9dc46961e7d6fae05ce3d24c8f5fba4ebbfdb405",
             imageTag: "v1.4.2",
@@ -191,7 +191,7 @@ const expectations: Record<"dev" | "prod", StackExpectations> = {
             subjects: ["repo:acme/papyrus:ref:refs/heads/master", "repo:acme/papyrus:ref:refs/tags/v*.*.*"],
         },
         // Production deploys only from jobs in the protected `prod` environment.
-        deploySubjects: { operator: "StringEquals", subjects: ["repo:acme/papyrus:environment:prod"] },
+        deploySubjects: { operator: "StringEquals", subjects: ["repo:acme/papyrus:environment:prod", "repo:acme/papyrus:environment:prod-approval"] },
         running: {
             image: "123456789012.dkr.ecr.eu-central-1.amazonaws.com/papyrus-api@sha256:e199c295b425d41df4571d10f8887bea961080d53632ac96d7390e169ae9939a",
             imageTag: "v1.4.1",
@@ -395,6 +395,18 @@ for (const stack of ["dev", "prod"] as const) {
                         Sid: "WatchServiceDeployments",
                         Effect: "Allow",
                         Action: "ecs:DescribeServiceDeployments",
+                        Resource: arn("ecs", "service-deployment/papyrus-cluster/papyrus-service/*"),
+                    },
+                    {
+                        Sid: "ReadServiceRevisions",
+                        Effect: "Allow",
+                        Action: "ecs:DescribeServiceRevisions",
+                        Resource: arn("ecs", "service-revision/papyrus-cluster/papyrus-service/*"),
+                    },
+                    {
+                        Sid: "DecideServiceDeployments",
+                        Effect: "Allow",
+                        Action: ["ecs:ContinueServiceDeployment", "ecs:StopServiceDeployment"],
                         Resource: arn("ecs", "service-deployment/papyrus-cluster/papyrus-service/*"),
                     },
                     {
@@ -790,7 +802,10 @@ for (const stack of ["dev", "prod"] as const) {
                 "repositoryUrl",
                 "serviceName",
                 "taskDefinitionArn",
+                "testListenerUrl",
             ]);
+            // A rolling service has no test listener.
+            assert.strictEqual(evaluation.outputs.testListenerUrl, undefined);
             assert.strictEqual(evaluation.outputs.repositoryUrl, `${MOCK_ACCOUNT_ID}.dkr.ecr.${expected.region}.amazonaws.com/papyrus-api`);
             assert.strictEqual(evaluation.outputs.repositoryName, "papyrus-api");
             assert.strictEqual(evaluation.outputs.clusterName, "papyrus-cluster");
@@ -992,7 +1007,7 @@ describe("stack program under mocks: config that must fail or change the shape",
         assert.deepStrictEqual(trust.Statement[0].Condition, {
             StringEquals: {
                 "token.actions.githubusercontent.com/acme-corp:aud": "sts.amazonaws.com",
-                "token.actions.githubusercontent.com/acme-corp:sub": ["repo:acme/papyrus:environment:dev"],
+                "token.actions.githubusercontent.com/acme-corp:sub": ["repo:acme/papyrus:environment:dev", "repo:acme/papyrus:environment:dev-approval"],
             },
         });
         assert.deepStrictEqual(githubTrustProblems({ assumeRolePolicy: JSON.stringify(trust) }), []);
@@ -1308,6 +1323,9 @@ describe("stack program under mocks: config that must fail or change the shape",
                 .sort(),
             ["papyrus-production-rule", "papyrus-test-rule"],
         );
+        // The test listener, for the driver's `--smoke-test` (PAPYRUS_TEST_URL): the load balancer's URL on the test port.
+        assert.strictEqual(evaluation.outputs.testListenerUrl, `${evaluation.outputs.loadBalancerUrl as string}:8443`);
+        assert.match(evaluation.outputs.testListenerUrl as string, /^https:\/\/[^/:]+:8443$/);
         const deploy = statementsOf(one(evaluation, "aws:iam/rolePolicy:RolePolicy", "papyrus-ci-deploy-policy").inputs.policy);
         assert.ok(asList(deploy.find((s) => s.Sid === "RefreshIdentity")!.Resource).includes("arn:aws:iam::123456789012:role/papyrus-lb-role"));
         assert.deepStrictEqual(deploy.find((s) => s.Sid === "UpdateService")!.Condition!.StringEqualsIfExists, { "ecs:enable-execute-command": "false" });

@@ -618,10 +618,12 @@ const accepted: Accepted[] = [
     },
     {
         title: "the dev stack's config as written in Pulumi.dev.yaml",
-        config: { ...BASE, push: { branches: ["master"], tags: ["v*.*.*"] }, deploy: { environments: ["dev"] } },
+        config: { ...BASE, push: { branches: ["master"], tags: ["v*.*.*"] }, deploy: { environments: ["dev", "dev-approval"] } },
         push: DEFAULT_SUBJECTS,
-        deploy: ["repo:acme/papyrus:environment:dev"],
-        deployCondition: { StringEquals: { [AUD]: "sts.amazonaws.com", [SUB]: ["repo:acme/papyrus:environment:dev"] } },
+        deploy: ["repo:acme/papyrus:environment:dev", "repo:acme/papyrus:environment:dev-approval"],
+        deployCondition: {
+            StringEquals: { [AUD]: "sts.amazonaws.com", [SUB]: ["repo:acme/papyrus:environment:dev", "repo:acme/papyrus:environment:dev-approval"] },
+        },
     },
     {
         title: "the explicit empty lists of the old stack files",

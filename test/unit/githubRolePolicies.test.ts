@@ -6,7 +6,14 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { oidcProviderArnProblem, s3BucketArnProblem, serviceDeploymentsArn, stateKeyPrefixProblem, taskDefinitionFamilyArn } from "../../components/arns";
+import {
+    oidcProviderArnProblem,
+    s3BucketArnProblem,
+    serviceDeploymentsArn,
+    serviceRevisionsArn,
+    stateKeyPrefixProblem,
+    taskDefinitionFamilyArn,
+} from "../../components/arns";
 import { DeployPolicyArgs, deployPolicy, githubTrustCondition, githubTrustPolicy, pushPolicy } from "../../components/githubRolePolicies";
 import { AWS_CALLS, CallerRole, Operation, awsCallTable } from "../../components/awsCalls";
 import { PolicyStatement } from "../../components/policyDocument";
@@ -176,6 +183,18 @@ describe("deployPolicy", () => {
                 Sid: "WatchServiceDeployments",
                 Effect: "Allow",
                 Action: "ecs:DescribeServiceDeployments",
+                Resource: "arn:aws:ecs:eu-west-1:123456789012:service-deployment/papyrus-cluster/papyrus-service/*",
+            },
+            {
+                Sid: "ReadServiceRevisions",
+                Effect: "Allow",
+                Action: "ecs:DescribeServiceRevisions",
+                Resource: "arn:aws:ecs:eu-west-1:123456789012:service-revision/papyrus-cluster/papyrus-service/*",
+            },
+            {
+                Sid: "DecideServiceDeployments",
+                Effect: "Allow",
+                Action: ["ecs:ContinueServiceDeployment", "ecs:StopServiceDeployment"],
                 Resource: "arn:aws:ecs:eu-west-1:123456789012:service-deployment/papyrus-cluster/papyrus-service/*",
             },
             {
@@ -616,10 +635,11 @@ describe("ARN checks", () => {
         }
     });
 
-    it("taskDefinitionFamilyArn and serviceDeploymentsArn keep the service's partition, region and account", () => {
+    it("taskDefinitionFamilyArn, serviceDeploymentsArn and serviceRevisionsArn keep the service's partition, region, account and cluster", () => {
         const cn = "arn:aws-cn:ecs:cn-north-1:123456789012:service/shared/papyrus-service";
         assert.strictEqual(taskDefinitionFamilyArn(cn, "papyrus_prod-2"), "arn:aws-cn:ecs:cn-north-1:123456789012:task-definition/papyrus_prod-2:*");
         assert.strictEqual(serviceDeploymentsArn(cn), "arn:aws-cn:ecs:cn-north-1:123456789012:service-deployment/shared/papyrus-service/*");
+        assert.strictEqual(serviceRevisionsArn(cn), "arn:aws-cn:ecs:cn-north-1:123456789012:service-revision/shared/papyrus-service/*");
     });
 });
 
@@ -761,6 +781,7 @@ describe("the roles' AWS calls (components/awsCalls.ts), held to the policies, t
             }
         }
         assert.deepStrictEqual([...new Set(found)].sort(), [
+            "deploy.yml approve",
             "deploy.yml deploy",
             "deploy.yml ecr:DescribeImages",
             "ecr-push.yml ecr:BatchGetImage",
