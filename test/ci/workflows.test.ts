@@ -95,14 +95,6 @@ const VARIABLE_SOURCES: Record<string, string | null> = {
 
 const WORKFLOW_FILES = ["ecr-push.yml", "deploy.yml", "rollback.yml", "promote.yml"];
 
-/**
- * Issue #27's CLI contract, which the workflows are written against while the driver gains it: the commands and
- * flags the CLI does not have yet. The test below fails once the CLI has one of them: remove it from here then.
- */
-const PENDING_CLI: Readonly<Record<string, { readonly newCommand: boolean; readonly flags: readonly string[] }>> = {
-    approve: { newCommand: true, flags: ["--stack", "--reason"] },
-    promote: { newCommand: false, flags: ["--smoke-test", "--smoke-test-timeout"] },
-};
 
 // ---------------------------------------------------------------------------
 // Running a step's script.
@@ -216,14 +208,13 @@ describe("workflows: stack outputs, variables and driver commands", () => {
     it("use only papyrus-deploy commands and the flags each command takes, through this repository's own bin", () => {
         // kills: a workflow passing a flag of another command (the CLI refuses it since flags are per command)
         const cli = new Set([...USAGE.matchAll(/^ {2}papyrus-deploy (\w+)/gm)].map((m) => m[1]));
-        assert.deepStrictEqual([...cli].sort(), ["deploy", "history", "promote", "reconcile", "rollback", "status", "unlock", "up", "verify"]);
-        const commands = new Set([...cli, ...Object.keys(PENDING_CLI)]);
+        assert.deepStrictEqual([...cli].sort(), ["abort", "approve", "deploy", "history", "promote", "reconcile", "rollback", "status", "unlock", "up", "verify"]);
+        const commands = cli;
         const flagsOf = (command: string) =>
             new Set(
                 [
                     ...Object.keys(cli.has(command) ? COMMANDS[command as keyof typeof COMMANDS].flags : {}),
                     ...Object.keys(COMMON_FLAGS),
-                    ...(PENDING_CLI[command]?.flags ?? []).map((f) => f.slice(2)),
                 ].map((f) => `--${f}`),
             );
         const used: string[] = [];
@@ -254,15 +245,6 @@ describe("workflows: stack outputs, variables and driver commands", () => {
             }
         }
         assert.deepStrictEqual([...new Set(used)].sort(), ["approve", "deploy", "history", "promote", "rollback", "verify"]);
-    });
-
-    it("list as pending (issue #27) only commands and flags the CLI does not have yet", () => {
-        const cli = new Set([...USAGE.matchAll(/^ {2}papyrus-deploy (\w+)/gm)].map((m) => m[1]));
-        for (const [command, { newCommand, flags }] of Object.entries(PENDING_CLI)) {
-            const has = cli.has(command) ? Object.keys(COMMANDS[command as keyof typeof COMMANDS].flags).map((f) => `--${f}`) : [];
-            const landed = newCommand && cli.has(command) ? [command] : flags.filter((flag) => has.includes(flag));
-            assert.deepStrictEqual(landed, [], `the CLI has ${landed.join(", ")} now: remove it from PENDING_CLI in test/ci/workflows.test.ts`);
-        }
     });
 
     it("pass inputs and expressions to scripts through env:, never inline in run:", () => {

@@ -99,21 +99,13 @@ describe("exit codes: one table, from EXIT_CODES and EXIT_CODE_MEANINGS", () => 
         assert.deepStrictEqual(detailed, ALL_CODES);
     });
 
-    // Issue #27's codes, which the workflows handle while the driver gains them (14: rolled back on request; 15: nothing
-    // to approve or abort). Once EXIT_CODES has one, the test below says to remove it from here.
-    const PENDING_CODES = [14, 15];
 
-    it("the workflows explain only codes the driver gives (or issue #27's, pending in the driver)", () => {
-        assert.deepStrictEqual(
-            PENDING_CODES.filter((code) => ALL_CODES.includes(code)),
-            [],
-            "the driver gives these codes now: remove them from PENDING_CODES",
-        );
+    it("the workflows explain only codes the driver gives", () => {
         const dir = path.join(ROOT, ".github", "workflows");
         for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".yml"))) {
             const explained = [...fs.readFileSync(path.join(dir, file), "utf8").matchAll(/^\s*(\d+)\) echo/gm)].map((m) => Number(m[1]));
             for (const code of explained) {
-                assert.ok(ALL_CODES.includes(code) || PENDING_CODES.includes(code), `${file} explains exit ${code}, which papyrus-deploy never gives`);
+                assert.ok(ALL_CODES.includes(code), `${file} explains exit ${code}, which papyrus-deploy never gives`);
             }
         }
     });

@@ -738,8 +738,13 @@ describe("the roles' AWS calls (components/awsCalls.ts), held to the policies, t
             "ecr:ListImages",
             "ecr:PutImage",
             "ecr:UpdateImageStorageClass",
+            "ecs:ContinueServiceDeployment",
+            "ecs:DescribeServiceDeployments",
+            "ecs:DescribeServiceRevisions",
             "ecs:DescribeServices",
             "ecs:DescribeTaskDefinition",
+            "ecs:ListServiceDeployments",
+            "ecs:StopServiceDeployment",
         ]);
         const allowed = [...allowedBy(deployPolicy(FULL))];
         for (const action of calls) {
