@@ -670,6 +670,9 @@ export async function startEcsRolloutProxy(upstream: string): Promise<EcsRollout
                 continues.push({ ...call, refused: type });
                 return refusal(type, message);
             };
+            if (request.action !== undefined && request.action !== "CONTINUE" && request.action !== "ROLLBACK") {
+                return refuse("InvalidParameterException", `action must be CONTINUE or ROLLBACK, got ${request.action}.`);
+            }
             const sd = serviceDeployments.get(request.serviceDeploymentArn);
             if (!sd) return refuse("ServiceDeploymentNotFoundException", `The service deployment ${request.serviceDeploymentArn} does not exist.`);
             const hook = sd.hooks.find((h) => h.hookId === request.hookId);
@@ -696,6 +699,8 @@ export async function startEcsRolloutProxy(upstream: string): Promise<EcsRollout
             const sd = serviceDeployments.get(request.serviceDeploymentArn);
             if (!sd) return refusal("ServiceDeploymentNotFoundException", `The service deployment ${request.serviceDeploymentArn} does not exist.`);
             const stopType = request.stopType ?? "ROLLBACK";
+            if (stopType !== "ROLLBACK" && stopType !== "ABORT")
+                return refusal("InvalidParameterException", `stopType must be ABORT or ROLLBACK, got ${stopType}.`);
             sd.stopTypes.push(stopType);
             if (FINISHED.has(sd.status))
                 return refusal(

@@ -227,6 +227,9 @@ describe("testkit/ecsRollout.ts: ECS's service-deployments API on moto's ECS", f
         assert.strictEqual(wrong.name, "InvalidParameterException");
         const unknown = await refusal(ecs.send(new ContinueServiceDeploymentCommand({ serviceDeploymentArn: `${arn}x`, hookId, action: "CONTINUE" })));
         assert.strictEqual(unknown.name, "ServiceDeploymentNotFoundException");
+        const odd = await refusal(ecs.send(new ContinueServiceDeploymentCommand({ serviceDeploymentArn: arn, hookId, action: "PROCEED" as "CONTINUE" })));
+        assert.strictEqual(odd.name, "InvalidParameterException");
+        assert.strictEqual((await describe1(arn)).lifecycleHookDetails![0].status, "AWAITING_ACTION");
 
         await ecs.send(new ContinueServiceDeploymentCommand({ serviceDeploymentArn: arn, hookId, action: "ROLLBACK" }));
         const requested = await describe1(arn);
