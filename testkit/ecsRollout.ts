@@ -51,6 +51,7 @@
 // - the circuit breaker's status is MONITORING while enabled (DISABLED otherwise) and
 //   MONITORING_COMPLETE when the deployment succeeds with `earlySuccessCriteria.enable`;
 // - a first deployment (no source revision) that must roll back ends ROLLBACK_FAILED.
+// - AWS_LAMBDA hooks are not played: the deployment passes their stages.
 import * as crypto from "crypto";
 import * as http from "http";
 import { MotoProxy, ProxyAnswer, startMotoProxy } from "./motoProxy";
