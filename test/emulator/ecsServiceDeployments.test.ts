@@ -384,6 +384,26 @@ describe("testkit/ecsRollout.ts: ECS's service-deployments API on moto's ECS", f
         assert.deepStrictEqual([sd.status, sd.deploymentCircuitBreaker!.status], ["SUCCESSFUL", "MONITORING_COMPLETE"]);
     });
 
+    it("a script's outcome on a staged strategy: after `polls` polls at whatever stage it reached, or at the poll after `atStage`", async () => {
+        proxy.script({ outcome: "complete" }, { outcome: "rollback", polls: 2 });
+        const early = await deployV2({ strategy: "BLUE_GREEN" });
+        for (let i = 0; i < 2; i++) await poll();
+        assert.strictEqual((await describe1(early)).status, "IN_PROGRESS");
+        assert.strictEqual((await poll()).taskDefinition, v1);
+        const rolledBack = await describe1(early);
+        assert.deepStrictEqual([rolledBack.status, rolledBack.lifecycleStage], ["ROLLBACK_SUCCESSFUL", "SCALE_UP"]);
+
+        proxy.script({ outcome: "fail", atStage: "TEST_TRAFFIC_SHIFT" });
+        await ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: SERVICE, taskDefinition: v2 }));
+        const [brief] = (await ecs.send(new ListServiceDeploymentsCommand({ cluster: CLUSTER, service: SERVICE }))).serviceDeployments!;
+        const polls = await pollUntilStage(brief.serviceDeploymentArn!, "TEST_TRAFFIC_SHIFT");
+        assert.strictEqual(polls, 4);
+        assert.strictEqual((await describe1(brief.serviceDeploymentArn!)).status, "IN_PROGRESS");
+        await poll();
+        const failed = await describe1(brief.serviceDeploymentArn!);
+        assert.deepStrictEqual([failed.status, failed.lifecycleStage, failed.deploymentCircuitBreaker!.status], ["STOPPED", "TEST_TRAFFIC_SHIFT", "TRIGGERED"]);
+    });
+
     it("ListServiceDeployments: newest first, filtered by createdAt.after and status; DescribeServiceDeployments reports unknown ARNs as failures", async () => {
         proxy.script({ outcome: "complete" }, { outcome: "complete" });
         await ecs.send(new CreateServiceCommand({ cluster: CLUSTER, serviceName: SERVICE, taskDefinition: v1, desiredCount: 1 }));
