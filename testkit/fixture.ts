@@ -14,6 +14,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import type { DeploymentConfiguration } from "@aws-sdk/client-ecs";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import type * as ts from "typescript";
 import { engineTools, PROJECT_ROOT } from "../automation/engine/tools";
@@ -29,6 +30,15 @@ export const FIXTURE_ECS_CONFIG: Readonly<Record<string, { value: string }>> = {
     "papyrus:fixtureClusterName": { value: "papyrus" },
     "papyrus:fixtureServiceName": { value: "api" },
 };
+
+/**
+ * The fixture's config that makes its stand-in service send `configuration` as ECS's `deploymentConfiguration`
+ * on CreateService and UpdateService: `papyrus:fixtureDeploymentConfiguration`, a JSON string the program reads
+ * with `config.getObject` (as `pulumi config set --path` would store it). For `stack.setAllConfig`.
+ */
+export function fixtureDeploymentConfig(configuration: DeploymentConfiguration | Record<string, unknown>): Record<string, { value: string }> {
+    return { "papyrus:fixtureDeploymentConfiguration": { value: JSON.stringify(configuration) } };
+}
 
 /**
  * A fresh project directory for the fixture; removed with the backend's directory when placed inside it.

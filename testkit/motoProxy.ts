@@ -1,7 +1,8 @@
 // One loopback proxy in front of moto for the features moto lacks or the moments a test must
 // act at: every request goes to moto unchanged; a hook may hold a request until the test lets it
-// go, a rewrite may change moto's real JSON answer, and `answer` may answer an operation moto
-// does not implement at all (say so in the test that uses it).
+// go, a rewrite may change moto's real JSON answer (seeing the request it answered), and `answer`
+// may answer an operation moto does not implement at all, with an error too (say so in the test
+// that uses it).
 import * as http from "http";
 import { AddressInfo } from "net";
 
@@ -11,12 +12,23 @@ export interface MotoProxyHooks {
      * `x-amz-target` (`AmazonEC2ContainerRegistry_V20150921.DescribeImages`); may wait.
      */
     readonly beforeRequest?: (operation: string, target: string) => Promise<void> | void;
-    /** Changes moto's successful JSON answer to `operation`. */
-    readonly rewrite?: (operation: string, answer: any) => any;
-    /** Answers `operation` without asking moto (an API moto lacks): the JSON answer, or undefined to ask moto. */
-    readonly answer?: (operation: string, request: any) => object | undefined;
+    /** Changes moto's successful JSON answer to `operation`; `request` is the JSON body the client sent. */
+    readonly rewrite?: (operation: string, answer: any, request: any) => any;
+    /**
+     * Answers `operation` without asking moto (an API moto lacks): the JSON answer (HTTP 200), a
+     * `ProxyAnswer` for another status (an AWS error), or undefined to ask moto.
+     */
+    readonly answer?: (operation: string, request: any) => object | undefined | Promise<object | undefined>;
     /** Told moto's HTTP status for each `operation` it answered (a refusal is 403). */
     readonly onAnswer?: (operation: string, status: number) => void;
+}
+
+/** An answer of the proxy's own with an HTTP status, e.g. a JSON 1.1 error: `new ProxyAnswer(400, { __type: "InvalidParameterException", message })`. */
+export class ProxyAnswer {
+    constructor(
+        readonly status: number,
+        readonly body: object,
+    ) {}
 }
 
 export interface MotoProxy {
@@ -34,17 +46,25 @@ export async function startMotoProxy(upstream: string, hooks: MotoProxyHooks): P
             try {
                 await hooks.beforeRequest?.(operation, target);
                 const body = Buffer.concat(chunks);
-                const own = hooks.answer && operation ? hooks.answer(operation, body.length ? JSON.parse(body.toString("utf8")) : {}) : undefined;
+                const request = () => {
+                    try {
+                        return body.length ? JSON.parse(body.toString("utf8")) : {};
+                    } catch {
+                        return {}; // not a JSON protocol request
+                    }
+                };
+                const own = hooks.answer && operation ? await hooks.answer(operation, request()) : undefined;
                 if (own !== undefined) {
-                    res.writeHead(200, { "content-type": "application/x-amz-json-1.1" });
-                    res.end(JSON.stringify(own));
+                    const status = own instanceof ProxyAnswer ? own.status : 200;
+                    res.writeHead(status, { "content-type": "application/x-amz-json-1.1" });
+                    res.end(JSON.stringify(own instanceof ProxyAnswer ? own.body : own));
                     return;
                 }
                 const answer = await forward(upstream, req, body);
                 hooks.onAnswer?.(operation, answer.status);
                 let payload: Buffer | string = answer.body;
                 if (hooks.rewrite && answer.status >= 200 && answer.status < 300 && operation) {
-                    payload = JSON.stringify(hooks.rewrite(operation, JSON.parse(payload.toString("utf8"))));
+                    payload = JSON.stringify(hooks.rewrite(operation, JSON.parse(payload.toString("utf8")), request()));
                 }
                 const out: Record<string, string | string[]> = {};
                 for (const [k, v] of Object.entries(answer.headers)) {

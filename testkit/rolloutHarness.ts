@@ -7,12 +7,13 @@
 import * as fs from "fs";
 import * as path from "path";
 import { CreateRepositoryCommand, ECRClient } from "@aws-sdk/client-ecr";
-import { ECSClient } from "@aws-sdk/client-ecs";
+import { DeploymentConfiguration, ECSClient } from "@aws-sdk/client-ecs";
+import type { Stack } from "@pulumi/pulumi/automation";
 import type { EvidenceRecord } from "../automation/record/evidence";
 import { tempBackend, TempBackend } from "./backend";
 import { assertNoProcessLeft } from "./cliProcess";
 import { EcsRolloutProxy, startEcsRolloutProxy } from "./ecsRollout";
-import { fixtureProject, fixtureStack } from "./fixture";
+import { fixtureDeploymentConfig, fixtureProject, fixtureStack } from "./fixture";
 import { pushImage, PushedImage } from "./images";
 import { SharedMoto, sharedMoto, TEST_ACCOUNT, TEST_REGION } from "./moto";
 
@@ -35,6 +36,13 @@ export interface RolloutHarness {
     readonly backend: TempBackend;
     /** The fixture project (checkout) of stack `dev`. */
     readonly workDir: string;
+    /** Stack `dev` of the fixture project. */
+    readonly stack: Stack;
+    /**
+     * Makes the stand-in send `configuration` as ECS's `deploymentConfiguration` on its next CreateService/UpdateService
+     * (stack config `papyrus:fixtureDeploymentConfiguration`), e.g. a canary with a PAUSE hook the proxy then plays.
+     */
+    deploymentConfiguration(configuration: DeploymentConfiguration): Promise<void>;
     /** The images pushed for this test, by tag. */
     readonly pushed: Readonly<Record<string, PushedImage>>;
     /** The engine's environment: the backend, moto, and ECS through the proxy. */
@@ -70,6 +78,7 @@ export function rolloutHarness(tags: readonly string[]): RolloutHarness {
         ecs?: ECSClient;
         backend?: TempBackend;
         workDir?: string;
+        stack?: Stack;
         pushed: Record<string, PushedImage>;
     } = { pushed: {} };
     const need = <T>(value: T | undefined, name: string): T => {
@@ -94,6 +103,7 @@ export function rolloutHarness(tags: readonly string[]): RolloutHarness {
         state.backend = tempBackend();
         state.workDir = fixtureProject(state.backend.dir);
         const stack = await fixtureStack(state.backend, "dev", {}, state.workDir);
+        state.stack = stack;
         await stack.setAllConfig({
             "papyrus:repositoryName": { value: ROLLOUT_REPO },
             "papyrus:fixtureEcs": { value: "true" },
@@ -134,6 +144,10 @@ export function rolloutHarness(tags: readonly string[]): RolloutHarness {
         get workDir() {
             return need(state.workDir, "project directory");
         },
+        get stack() {
+            return need(state.stack, "stack");
+        },
+        deploymentConfiguration: (configuration) => harness.stack.setAllConfig(fixtureDeploymentConfig(configuration)),
         get pushed() {
             return state.pushed;
         },
