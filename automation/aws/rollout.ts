@@ -96,6 +96,7 @@ class ServiceDeploymentTracker {
     facts?: ServiceDeploymentFacts;
     awaiting?: AwaitingHook;
     private lastStanding = "";
+    private failures = 0;
 
     constructor(private readonly options: FollowOptions) {
         this.off = options.serviceDeployments === false;
@@ -109,6 +110,7 @@ class ServiceDeploymentTracker {
             this.arn ??= await findServiceDeployment(ecs, cluster, service, startedAt, taskDefinitionArn);
             if (!this.arn) return undefined;
             const sd = await describeServiceDeployment(ecs, this.arn);
+            this.failures = 0;
             this.stages = withStage(this.stages, sd.lifecycleStage, new Date());
             this.facts = factsOf(sd, this.stages);
             const standing = describeStanding(sd);
@@ -124,8 +126,15 @@ class ServiceDeploymentTracker {
                 this.options.onProgress?.(`ECS's service-deployments API answered nothing (${err.message}); following by DescribeServices alone`);
                 return undefined;
             }
-            // DescribeServices still answers for the rollout; this read is tried again at the next poll.
-            this.options.onProgress?.(`ECS's service deployment could not be read (${(err as Error).message.split("\n")[0]}); asking again`);
+            // DescribeServices still answers for the rollout; this read is tried again at the next poll, a few times in a row
+            // (an endpoint without the API answers a server error each time: then it is left alone).
+            const reason = (err as Error).message.split("\n")[0];
+            if (++this.failures >= ROLLOUT_UNANSWERED_LIMIT) {
+                this.off = true;
+                this.options.onProgress?.(`ECS's service-deployments API did not answer ${this.failures} times (${reason}); following by DescribeServices alone`);
+            } else if (this.failures === 1) {
+                this.options.onProgress?.(`ECS's service deployment could not be read (${reason}); asking again`);
+            }
             return undefined;
         }
     }

@@ -7,8 +7,8 @@ import { RELEASE_TAG_NAMESPACE } from "./verdict";
 
 export const DECISION_TAG_PREFIX = `${RELEASE_TAG_NAMESPACE}:decision:`;
 
-/** How a decision was made: a person's command, the smoke test's exit code, Ctrl-C answered, ECS's hook timeout. */
-export type DecisionVia = "approve" | "abort" | "smoke-test" | "interrupt" | "timeout";
+/** How a decision was made: a person's command, the smoke test's exit code, Ctrl-C answered, a reconcile restoring what ECS ran. */
+export type DecisionVia = "approve" | "abort" | "smoke-test" | "interrupt" | "reconcile";
 
 export interface HookDecision {
     /** `continue` lets the deployment go on; `rollback` returns the service to its previous revision. */
@@ -85,6 +85,6 @@ export async function writeDecision(
 /** One phrase: `approved by alice at … ("looks good")`. */
 export function describeDecision(d: HookDecision): string {
     const verb = d.action === "continue" ? "continued" : "rolled back";
-    const how = { approve: "approve", abort: "abort", "smoke-test": "the smoke test", interrupt: "Ctrl-C", timeout: "the hook's timeout" }[d.via];
+    const how = { approve: "approve", abort: "abort", "smoke-test": "the smoke test", interrupt: "Ctrl-C", reconcile: "reconcile" }[d.via];
     return `${verb} by ${d.by} via ${how} at ${d.at}${d.stage ? ` (stage ${d.stage})` : ""}${d.reason ? `: "${d.reason}"` : ""}`;
 }

@@ -17,6 +17,7 @@ import type { EvidenceRecord, ReleaseNote, RolloutNote, VerifyNote } from "../re
 import type { Deployment } from "../record/history";
 import { releaseVerdict, VerdictRecord, verdictTagName, writeVerdict } from "../record/verdict";
 import type { UpdateRecord } from "./run";
+import type { UpdateKind } from "../record/updateKinds";
 import { ecsClient, readRecordedImage, Session } from "./session";
 
 export const DEFAULT_ROLLOUT_WAIT_MS = 15 * 60_000;
@@ -54,7 +55,13 @@ export interface EcsCheck {
 }
 
 /** Follows the ECS deployment `up` started to COMPLETED or FAILED (bounded), then compares what the primary runs with the record. */
-export async function checkEcs(session: Session, after: RecordedImage, record: UpdateRecord, before: ReadonlySet<string> | undefined): Promise<EcsCheck> {
+export async function checkEcs(
+    session: Session,
+    after: RecordedImage,
+    record: UpdateRecord,
+    before: ReadonlySet<string> | undefined,
+    kind?: UpdateKind,
+): Promise<EcsCheck> {
     const { options } = session;
     if (options.verify === false) return { verifyNote: { skipped: "--no-verify" }, running: [] };
     const cluster = record.stackOutputs.clusterName;
@@ -79,7 +86,7 @@ export async function checkEcs(session: Session, after: RecordedImage, record: U
             progressMs: options.progressMs,
             onProgress,
             signal,
-            onHook: hookHandler(session, record, after, log),
+            onHook: hookHandler(session, record, after, log, kind),
         });
     try {
         followed = await follow(options.signal);

@@ -5,6 +5,7 @@
 import { AwaitingHook, decideHook, shortId } from "../aws/serviceDeployments";
 import { describeDecision, HookDecision, writeDecision } from "../record/decisions";
 import type { RecordedImage } from "../engine/state";
+import type { UpdateKind } from "../record/updateKinds";
 import type { UpdateRecord } from "./run";
 import type { Session } from "./session";
 import { describeSmokeTest, runSmokeTest, SmokeTestNote } from "./smokeTest";
@@ -33,7 +34,13 @@ export function smokeTestEnv(session: Session, record: UpdateRecord, after: Reco
 }
 
 /** The handler the rollout follower calls at each poll while a hook waits; acts once per hook. */
-export function hookHandler(session: Session, record: UpdateRecord, after: RecordedImage, log: PauseLog): (hook: AwaitingHook, arn: string) => Promise<void> {
+export function hookHandler(
+    session: Session,
+    record: UpdateRecord,
+    after: RecordedImage,
+    log: PauseLog,
+    kind?: UpdateKind,
+): (hook: AwaitingHook, arn: string) => Promise<void> {
     const seen = new Set<string>();
     const say = (line: string) => (session.options.onProgress ?? ((l: string) => session.options.onOutput?.(`${l}\n`)))(line);
     return async (hook, arn) => {
@@ -48,6 +55,21 @@ export function hookHandler(session: Session, record: UpdateRecord, after: Recor
             `ECS paused deployment ${shortId(arn)} at its PAUSE hook at ${hook.stage} (${traffic}${url ? `; test URL ${url}` : ""}); ` +
                 `unless acted on, ECS will ${hook.timeoutAction ?? "ROLLBACK"} it at ${hook.expiresAt ?? "its timeout"}`,
         );
+        if (kind === "reconcile") {
+            // A reconcile puts back the revision ECS itself returned to: its deployment goes on, recorded as such.
+            const decision: HookDecision = {
+                action: "continue",
+                via: "reconcile",
+                by: session.requestedBy,
+                reason: "a reconcile restores the revision ECS rolled back to",
+                at: new Date().toISOString(),
+                stage: hook.stage,
+                deployment: shortId(arn),
+            };
+            await decide(session, record, arn, hook.hookId, decision, log);
+            say(`the reconcile's deployment ${describeDecision(decision)}`);
+            return;
+        }
         const smokeTest = session.options.smokeTest;
         if (smokeTest === undefined) {
             say(

@@ -32,7 +32,7 @@ export async function runUpdate(session: Session, plan: UpdatePlan): Promise<Dep
     // service gave up because ECS failed the deployment): ECS may run the old image again.
     const engine = engineFailure(session, plan, up, record);
     const failedAfterApply = up.error !== undefined && !up.interrupted && record.applied;
-    const ecs = engine === undefined || failedAfterApply ? await checkEcs(session, record.after!, record, ecsBefore && new Set(ecsBefore.keys())) : undefined;
+    const ecs = engine === undefined || failedAfterApply ? await checkEcs(session, record.after!, record, ecsBefore && new Set(ecsBefore.keys()), plan.kind) : undefined;
     // A newer update in the history replaced ours in ECS (supersede.ts): no rollback, no reconcile.
     const replacedBy = ecs?.rolledBackTo ? await supersededBy(session, record, ecsBefore, ecs) : undefined;
 
