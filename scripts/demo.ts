@@ -1,7 +1,8 @@
 // `npm run demo`: the main job end to end with no AWS account. Starts moto (the AWS API
 // emulator) on a free loopback port and a `file://` state backend in a temporary directory,
 // creates the ECR repository, pushes three image manifests under release tags, then runs the
-// real CLI: a preview, deploy, deploy, rollback, history, verify, status. Each step prints the
+// real CLI: a preview, deploy, deploy, rollback, a canary paused at its PAUSE hook whose smoke test
+// passes, one whose smoke test fails (rolled back and reconciled), history, verify, status. Each step prints the
 // command it runs and the same command against real AWS, and the engine's work as it happens,
 // one line per resource operation (`--progress steps`). moto is stopped on exit and on Ctrl-C; `--keep` leaves
 // the state directory for poking at with `pulumi`.
@@ -14,7 +15,7 @@ import { readProject } from "../automation/engine/project";
 import { PROJECT_ROOT } from "../automation/engine/tools";
 import { tempBackend, TempBackend } from "../testkit/backend";
 import { CLI } from "../testkit/cliProcess";
-import { FIXTURE_ECS_CONFIG, fixtureProject, fixtureStack } from "../testkit/fixture";
+import { FIXTURE_ECS_CONFIG, fixtureDeploymentConfig, fixtureProject, fixtureStack } from "../testkit/fixture";
 import { pushImage } from "../testkit/images";
 import { TEST_REGION } from "../testkit/moto";
 import { DEMO_PREFIX, DemoServers, SERVERS_FILE, startServersDetached, startServersHere, stopKeptDemos } from "./demoServers";
@@ -27,10 +28,32 @@ interface Step {
     readonly args: string[];
     /** The same step against real AWS, from the project directory. */
     readonly real: string;
+    /** The exit code the step shows (14: a rollback the smoke test asked for). @default 0 */
+    readonly expect?: number;
+    /** A change to the stack's configuration before the step runs, said as it is made. */
+    readonly before?: { readonly say: string; readonly config: Record<string, { value: string }> };
 }
 
-/** The engine's work as one line per resource operation (automation/cli/progress.ts), live. */
-const PROGRESS = ["--progress", "steps"];
+/**
+ * The stand-in's ECS deploymentConfiguration for what `deployment: { strategy: CANARY, canary: { percent: 10 },
+ * pause: { stages: [POST_TEST_TRAFFIC_SHIFT] } }` makes the real component send (components/deploymentStrategy.ts).
+ */
+const CANARY_WITH_PAUSE = {
+    strategy: "CANARY",
+    canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 10 },
+    lifecycleHooks: [
+        { targetType: "PAUSE", lifecycleStages: ["POST_TEST_TRAFFIC_SHIFT"], timeoutConfiguration: { timeoutInMinutes: 1440, action: "ROLLBACK" } },
+    ],
+};
+/** The demo's smoke tests: one that passes, one that finds the new revision broken (no service answers on the emulator). */
+const PASSING_SMOKE_TEST = 'echo "GET $PAPYRUS_STACK /health at $PAPYRUS_STAGE: 200 ($PAPYRUS_DIGEST)"';
+const FAILING_SMOKE_TEST = 'echo "GET $PAPYRUS_STACK /health at $PAPYRUS_STAGE: 503" >&2; exit 1';
+
+/**
+ * The engine's work as one line per resource operation (automation/cli/progress.ts), live; and ECS asked every
+ * second: the emulator moves a rollout one stage per look (real ECS takes minutes, and the default 5 s suits it).
+ */
+const PROGRESS = ["--progress", "steps", "--poll-interval", "1s"];
 
 const STEPS: Step[] = [
     {
@@ -54,7 +77,22 @@ const STEPS: Step[] = [
         real: "npm run rollback -- --stack dev",
     },
     {
-        say: "read the history: which digest each update asked for, who asked, and which one runs (RUNS)",
+        say: "a canary with a PAUSE hook: ECS stops the deployment after the test traffic shift, the smoke test passes, the driver continues it",
+        args: ["deploy", "--stack", "dev", "--tag", TAGS[2], "--smoke-test", PASSING_SMOKE_TEST, ...PROGRESS],
+        real: `npm run deploy -- --stack dev --tag ${TAGS[2]} --smoke-test ./scripts/smoke-test.sh`,
+        before: {
+            say: "the stack's service becomes a canary (10 %) with a PAUSE hook at POST_TEST_TRAFFIC_SHIFT (against AWS: `deployment: { strategy: CANARY, canary: { percent: 10 }, pause: { stages: [POST_TEST_TRAFFIC_SHIFT] } }` in Pulumi.dev.yaml)",
+            config: fixtureDeploymentConfig(CANARY_WITH_PAUSE),
+        },
+    },
+    {
+        say: "the next release's smoke test fails at the hook: ECS rolls the canary back, the driver reconciles the stack, exit 14",
+        args: ["deploy", "--stack", "dev", "--tag", TAGS[0], "--smoke-test", FAILING_SMOKE_TEST, ...PROGRESS],
+        real: `npm run deploy -- --stack dev --tag ${TAGS[0]} --smoke-test ./scripts/smoke-test.sh`,
+        expect: 14,
+    },
+    {
+        say: "read the history: which digest each update asked for, who asked, which one runs (RUNS), and what ECS and the smoke tests decided",
         args: ["history", "--stack", "dev"],
         real: "npm run history -- --stack dev",
     },
@@ -79,7 +117,9 @@ async function main(argv: string[]): Promise<number> {
         return 2;
     }
     const started = Date.now();
-    say("papyrus-deploy demo: preview, deploy, deploy, roll back, history, verify, status, with moto as AWS and a local state backend.");
+    say(
+        "papyrus-deploy demo: preview, deploy, deploy, roll back, a paused canary with a passing and a failing smoke test, history, verify, status, with moto as AWS and a local state backend.",
+    );
     say("It runs the real driver and Pulumi engine on the stand-in project testkit/fixtures/digest-app (the AWS provider");
     say("plugin cannot be installed offline): its task definition and service call moto's ECS API instead of pulumi-aws.\n");
 
@@ -156,8 +196,12 @@ async function main(argv: string[]): Promise<number> {
 
         const env = { ...process.env, ...backend.env, ...servers.env, PAPYRUS_DEPLOYER: process.env.USER ?? "demo" };
         for (const [i, step] of STEPS.entries()) {
+            if (step.before) {
+                say(`--- ${step.before.say}`);
+                await stack.setAllConfig(step.before.config);
+            }
             say(`--- ${i + 1}/${STEPS.length}: ${step.say}`);
-            say(`$ papyrus-deploy ${step.args.join(" ")}`);
+            say(`$ papyrus-deploy ${step.args.map((a) => (/[\s"$>;]/.test(a) ? quote(a) : a)).join(" ")}`);
             say(`  (against AWS: ${step.real})`);
             // stderr live: with `--progress steps` it holds one line per resource operation, the rollout's progress and any error.
             const run = spawn(process.execPath, [CLI, ...step.args, "--cwd", workDir], { env, stdio: ["ignore", "inherit", "inherit"] });
@@ -165,10 +209,11 @@ async function main(argv: string[]): Promise<number> {
             const code = await child.closed;
             if (stopping) return 130;
             child = undefined;
-            if (code !== 0) {
-                say(`demo: step ${i + 1} exited ${code}`);
-                return code ?? 1;
+            if (code !== (step.expect ?? 0)) {
+                say(`demo: step ${i + 1} exited ${code}${step.expect ? ` instead of ${step.expect}` : ""}`);
+                return code || 1;
             }
+            if (step.expect) say(`(exit ${code}, as this step shows)`);
             say("");
         }
         say(`done in ${Math.round((Date.now() - started) / 1000)} s. The same commands against real AWS: README, "Using it against real AWS".`);

@@ -131,7 +131,9 @@ class ServiceDeploymentTracker {
             const reason = (err as Error).message.split("\n")[0];
             if (++this.failures >= ROLLOUT_UNANSWERED_LIMIT) {
                 this.off = true;
-                this.options.onProgress?.(`ECS's service-deployments API did not answer ${this.failures} times (${reason}); following by DescribeServices alone`);
+                this.options.onProgress?.(
+                    `ECS's service-deployments API did not answer ${this.failures} times (${reason}); following by DescribeServices alone`,
+                );
             } else if (this.failures === 1) {
                 this.options.onProgress?.(`ECS's service deployment could not be read (${reason}); asking again`);
             }
@@ -248,6 +250,11 @@ function statusLine(ours: EcsDeployment | undefined, svc: Service): string {
         `running ${d?.runningCount ?? svc.runningCount ?? 0}/${d?.desiredCount ?? svc.desiredCount ?? 0}, pending ${d?.pendingCount ?? svc.pendingCount ?? 0}` +
         (d?.failedTasks ? `, failed ${d.failedTasks}` : "")
     );
+}
+
+/** The service's events since `since` not in `seen` (which they are added to), oldest first: one DescribeServices call. */
+export async function serviceEvents(ecs: ECSClient, cluster: string, service: string, since: Date, seen: Set<string>): Promise<string[]> {
+    return newEvents(await describeService(ecs, cluster, service), since, seen);
 }
 
 function newEvents(svc: Service, since: Date, seen: Set<string>): string[] {

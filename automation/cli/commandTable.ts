@@ -10,6 +10,7 @@ import type { CommandSpec, FlagSpec } from "./flagSpec";
 import {
     findProjectDirectory,
     onInterrupt,
+    pollInterval,
     onRollback,
     progressStyle,
     projectDirectory,
@@ -64,6 +65,13 @@ const EVIDENCE = {
     option: "evidenceFile",
     parse: text,
     help: "write the evidence record (JSON) to this file; checked before anything runs",
+} as const;
+const POLL_INTERVAL = {
+    type: "string",
+    value: "<duration>",
+    option: "rolloutPollMs",
+    parse: pollInterval,
+    help: "how often to ask ECS while following the rollout: `1s` to `5m` (default 5s)",
 } as const;
 const SMOKE_TEST = {
     type: "string",
@@ -136,6 +144,7 @@ export const COMMANDS = {
             "no-verify": NO_VERIFY,
             progress: PROGRESS,
             "wait-timeout": WAIT_TIMEOUT,
+            "poll-interval": POLL_INTERVAL,
             "on-rollback": ON_ROLLBACK,
             "smoke-test": SMOKE_TEST,
             "smoke-test-timeout": SMOKE_TEST_TIMEOUT,
@@ -188,6 +197,7 @@ export const COMMANDS = {
             "no-verify": NO_VERIFY,
             progress: PROGRESS,
             "wait-timeout": WAIT_TIMEOUT,
+            "poll-interval": POLL_INTERVAL,
             "on-rollback": ON_ROLLBACK,
             "smoke-test": SMOKE_TEST,
             "smoke-test-timeout": SMOKE_TEST_TIMEOUT,
@@ -239,6 +249,7 @@ export const COMMANDS = {
             "no-verify": NO_VERIFY,
             progress: PROGRESS,
             "wait-timeout": WAIT_TIMEOUT,
+            "poll-interval": POLL_INTERVAL,
             "on-rollback": ON_ROLLBACK,
             "smoke-test": SMOKE_TEST,
             "smoke-test-timeout": SMOKE_TEST_TIMEOUT,
@@ -256,6 +267,7 @@ export const COMMANDS = {
             "no-verify": NO_VERIFY,
             progress: PROGRESS,
             "wait-timeout": WAIT_TIMEOUT,
+            "poll-interval": POLL_INTERVAL,
             "on-rollback": ON_ROLLBACK,
             "smoke-test": SMOKE_TEST,
             "smoke-test-timeout": SMOKE_TEST_TIMEOUT,
@@ -291,6 +303,7 @@ export const COMMANDS = {
             stack: stack("the stack whose deployment to abort"),
             reason: { ...REASON, required: true, example: "errors up in the canary" },
             "wait-timeout": WAIT_TIMEOUT,
+            "poll-interval": POLL_INTERVAL,
             evidence: EVIDENCE,
         },
     },

@@ -44,6 +44,14 @@ export function waitDuration(value: string, flag: string): number {
     return ms;
 }
 
+export function pollInterval(value: string, flag: string): number {
+    const ms = parseDuration(value);
+    if (ms === undefined || ms < 1000 || ms > 5 * 60_000) {
+        throw new InvalidInputError(flag, value, "must be a duration from `1s` to `5m` such as `5s` or `30s`");
+    }
+    return ms;
+}
+
 export function tagPolicy(value: string, flag: string): TagPolicy {
     if (value === "") throw new InvalidInputError(flag, value, "must be a regular expression such as `^v\\d+\\.\\d+\\.\\d+$`, and is empty");
     try {

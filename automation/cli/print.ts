@@ -1,5 +1,6 @@
 // What the CLI prints for a person (`--json` prints the results as they are): an update's
 // result, the history and status tables, all laid out by one table printer.
+import { describeDecision } from "../record/decisions";
 import { formatCounts } from "../aws/scanGate";
 import type { EcsState, ProtectionState, StatusResult } from "../commands/status";
 import type { Deployment } from "../record/history";
@@ -105,7 +106,22 @@ export function formatHistory(deployments: readonly Deployment[]): string {
         d.requestedBy ?? (d.kind === "manual" ? "(pulumi up by hand)" : "-"),
         d.running ? "*" : "",
     ]);
-    return formatTable(["VERSION", "STARTED", "FINISHED", "RESULT", "RELEASE", "KIND", "TAG", "DIGEST", "WHO", "RUNS"], rows);
+    const table = formatTable(["VERSION", "STARTED", "FINISHED", "RESULT", "RELEASE", "KIND", "TAG", "DIGEST", "WHO", "RUNS"], rows);
+    // ECS's own record and the decisions at PAUSE hooks, under the table: one line per update that has them.
+    const notes = deployments.flatMap((d) => {
+        // A plain success says nothing the RELEASE column does not: no line for it.
+        const plain = d.ecs?.status === "SUCCESSFUL" && !d.ecs.alarms?.length && !d.ecs.early && !d.decisions?.length;
+        if (plain) return [];
+        const why = d.ecs?.status === "SUCCESSFUL" ? undefined : (d.ecs?.rollback ?? d.ecs?.reason);
+        const said = [
+            ...(d.ecs ? [`ECS ${d.ecs.status}${why ? `: ${why}` : ""}`] : []),
+            ...(d.ecs?.alarms?.length ? [`alarms ${d.ecs.alarms.join(", ")}`] : []),
+            ...(d.ecs?.early ? ["ended early (the circuit breaker and alarms stopped watching)"] : []),
+            ...(d.decisions ?? []).map(describeDecision),
+        ];
+        return said.length > 0 ? [`#${d.version}: ${said.join("; ")}`] : [];
+    });
+    return notes.length > 0 ? `${table}\n${notes.join("\n")}\n` : table;
 }
 
 /**

@@ -11,7 +11,8 @@ import { RolloutTimeoutError, StackBusyError } from "../record/errors";
 import type { DecisionEvidence } from "../record/evidence";
 import { DEFAULT_ROLLOUT_WAIT_MS } from "../update/ecs";
 import { decisionRecord, DecisionOptions, DecisionResult, finishDecision, openDecisionSession } from "../update/decisionSession";
-import { inFlight } from "../update/inFlight";
+import { InFlight, inFlight } from "../update/inFlight";
+import { serviceEvents } from "../aws/rollout";
 import { ecsClient, Session } from "../update/session";
 import { reconcile } from "./reconcile";
 
@@ -33,7 +34,7 @@ export async function abort(options: DecisionOptions): Promise<DecisionResult> {
     else await stopWithRollback(ecs, found.arn);
     say(session, `aborting ECS deployment ${shortId(found.arn)} (${describeDecision(decision)}); following the rollback`);
 
-    const facts = await followToEnd(session, found.arn);
+    const facts = await followToEnd(session, found);
     if (!isFinished(facts.status)) {
         const evidence = decisionRecord(session, "abort", found, decision, tag, facts);
         finishDecision(session, { kind: "abort", stack: session.displayName, message: "", evidence });
@@ -49,13 +50,16 @@ export async function abort(options: DecisionOptions): Promise<DecisionResult> {
     });
 }
 
-/** Polls ECS's record of the deployment until it ends or `--wait-timeout` runs out. */
-async function followToEnd(session: Session, arn: string) {
+/** Polls ECS's record of the deployment until it ends or `--wait-timeout` runs out, printing the service's events as they come. */
+async function followToEnd(session: Session, found: InFlight) {
     const { options } = session;
     const deadline = Date.now() + (options.waitTimeoutMs ?? DEFAULT_ROLLOUT_WAIT_MS);
     let stages: { stage: string; seenAt: string }[] = [];
+    const seen = new Set<string>();
+    const since = new Date();
     for (;;) {
-        const sd = await describeServiceDeployment(ecsClient(session), arn);
+        for (const event of await serviceEvents(ecsClient(session), found.cluster, found.service, since, seen)) say(session, `ECS: ${event}`);
+        const sd = await describeServiceDeployment(ecsClient(session), found.arn);
         stages = withStage(stages, sd.lifecycleStage, new Date());
         const facts = factsOf(sd, stages);
         if (isFinished(sd.status) || Date.now() >= deadline || options.signal?.aborted) return facts;

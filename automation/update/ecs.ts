@@ -251,8 +251,10 @@ export async function reconcileAfterRollback(
     record: UpdateRecord,
     running: readonly string[],
     reconcileTo: ReconcileStep,
+    /** The rollback was the answer to an interrupt: the reconcile that follows it runs past that interrupt. */
+    afterInterrupt = false,
 ): Promise<ReconciledBy> {
-    const options = { ...session.options, onRollback: "fail" as const, evidenceFile: undefined };
+    const options = { ...session.options, onRollback: "fail" as const, evidenceFile: undefined, ...(afterInterrupt ? { signal: undefined } : {}) };
     const checkpoint = record.checkpoint;
     const now = {
         ...session,

@@ -32,7 +32,10 @@ export async function runUpdate(session: Session, plan: UpdatePlan): Promise<Dep
     // service gave up because ECS failed the deployment): ECS may run the old image again.
     const engine = engineFailure(session, plan, up, record);
     const failedAfterApply = up.error !== undefined && !up.interrupted && record.applied;
-    const ecs = engine === undefined || failedAfterApply ? await checkEcs(session, record.after!, record, ecsBefore && new Set(ecsBefore.keys()), plan.kind) : undefined;
+    const ecs =
+        engine === undefined || failedAfterApply
+            ? await checkEcs(session, record.after!, record, ecsBefore && new Set(ecsBefore.keys()), plan.kind)
+            : undefined;
     // A newer update in the history replaced ours in ECS (supersede.ts): no rollback, no reconcile.
     const replacedBy = ecs?.rolledBackTo ? await supersededBy(session, record, ecsBefore, ecs) : undefined;
 
@@ -71,7 +74,7 @@ export async function runUpdate(session: Session, plan: UpdatePlan): Promise<Dep
     // abort), make the stack record what ECS runs.
     const reconciledBy =
         ecs?.rolledBackTo && replacedBy === undefined && plan.kind !== "reconcile" && (options.onRollback === "reconcile" || ecs.rollbackRequested)
-            ? await reconcileAfterRollback(session, record, ecs.rolledBackTo, reconcileTo)
+            ? await reconcileAfterRollback(session, record, ecs.rolledBackTo, reconcileTo, ecs.interrupted === true && ecs.rollbackRequested !== undefined)
             : undefined;
 
     const all = { session, plan, up, record, engine, ecs, replacedBy, reconciledBy };

@@ -95,7 +95,6 @@ const VARIABLE_SOURCES: Record<string, string | null> = {
 
 const WORKFLOW_FILES = ["ecr-push.yml", "deploy.yml", "rollback.yml", "promote.yml"];
 
-
 // ---------------------------------------------------------------------------
 // Running a step's script.
 
@@ -208,14 +207,23 @@ describe("workflows: stack outputs, variables and driver commands", () => {
     it("use only papyrus-deploy commands and the flags each command takes, through this repository's own bin", () => {
         // kills: a workflow passing a flag of another command (the CLI refuses it since flags are per command)
         const cli = new Set([...USAGE.matchAll(/^ {2}papyrus-deploy (\w+)/gm)].map((m) => m[1]));
-        assert.deepStrictEqual([...cli].sort(), ["abort", "approve", "deploy", "history", "promote", "reconcile", "rollback", "status", "unlock", "up", "verify"]);
+        assert.deepStrictEqual([...cli].sort(), [
+            "abort",
+            "approve",
+            "deploy",
+            "history",
+            "promote",
+            "reconcile",
+            "rollback",
+            "status",
+            "unlock",
+            "up",
+            "verify",
+        ]);
         const commands = cli;
         const flagsOf = (command: string) =>
             new Set(
-                [
-                    ...Object.keys(cli.has(command) ? COMMANDS[command as keyof typeof COMMANDS].flags : {}),
-                    ...Object.keys(COMMON_FLAGS),
-                ].map((f) => `--${f}`),
+                [...Object.keys(cli.has(command) ? COMMANDS[command as keyof typeof COMMANDS].flags : {}), ...Object.keys(COMMON_FLAGS)].map((f) => `--${f}`),
             );
         const used: string[] = [];
         for (const file of WORKFLOW_FILES) {

@@ -48,22 +48,40 @@ function demoDir(stdout: string): string {
 describe("npm run demo", function () {
     this.timeout(300_000);
 
-    it("deploys, deploys, rolls back, prints history and verify, and leaves nothing running or on disk", async () => {
+    it("deploys, deploys, rolls back, pauses a canary for a passing and a failing smoke test, prints history and verify, and leaves nothing running or on disk", async () => {
         const demo = startDemo();
         const code = await demo.exited;
         const out = demo.stdout();
         assert.strictEqual(code, 0, `${out}\n${demo.stderr()}`);
-        const table = out.slice(out.indexOf("VERSION")).split("\n").slice(0, 4);
+        const table = out.slice(out.indexOf("VERSION")).split("\n").slice(0, 11);
         assert.match(table[0], /^VERSION\s+STARTED\s+FINISHED\s+RESULT\s+RELEASE\s+KIND\s+TAG\s+DIGEST\s+WHO\s+RUNS$/);
-        assert.match(table[1], /^3\s.*succeeded\s+completed\s+rollback\s+v25\.10\.30\s+sha256:\S+\s+\S+\s+\*$/);
-        assert.match(table[2], /^2\s.*succeeded\s+completed\s+deploy\s+v25\.10\.31\s+sha256:\S+\s+\S+$/);
-        assert.match(table[3], /^1\s.*succeeded\s+completed\s+deploy\s+v25\.10\.30\s+sha256:\S+\s+\S+$/);
+        // The failing smoke test's release is rolled back and reconciled (#6 records what ECS returned to, v25.10.31).
+        assert.match(table[1], /^6\s.*succeeded\s+completed\s+reconcile \(of #5\)\s+v25\.10\.31\s+sha256:\S+\s+\S+\s+\*$/);
+        assert.match(table[2], /^5\s.*succeeded\s+rolled-back\s+deploy\s+v25\.10\.29\s+sha256:\S+\s+\S+$/);
+        assert.match(table[3], /^4\s.*succeeded\s+completed\s+deploy\s+v25\.10\.31\s+sha256:\S+\s+\S+$/);
+        assert.match(table[4], /^3\s.*succeeded\s+completed\s+rollback\s+v25\.10\.30\s+sha256:\S+\s+\S+$/);
+        assert.match(table[5], /^2\s.*succeeded\s+completed\s+deploy\s+v25\.10\.31\s+sha256:\S+\s+\S+$/);
+        assert.match(table[6], /^1\s.*succeeded\s+completed\s+deploy\s+v25\.10\.30\s+sha256:\S+\s+\S+$/);
+        // Under the table, ECS's reasons and the decisions at the PAUSE hooks.
+        assert.match(table[8], /^#6: ECS SUCCESSFUL; continued by \S+ via reconcile at .*: "a reconcile restores the revision ECS rolled back to"$/);
+        assert.match(
+            table[9],
+            /^#5: ECS ROLLBACK_SUCCESSFUL: Service deployment rolled back by ContinueServiceDeployment \(ROLLBACK\) .*; rolled back by \S+ via the smoke test at .* \(stage POST_TEST_TRAFFIC_SHIFT\): "smoke test exit 1 after/,
+        );
+        assert.match(table[10], /^#4: ECS SUCCESSFUL; continued by \S+ via the smoke test at .* \(stage POST_TEST_TRAFFIC_SHIFT\): "smoke test exit 0 after/);
+        // The paused canary said where it stood, and the failing step ended 14 with the rollback and the reconcile said.
+        assert.match(
+            out,
+            /^ECS paused deployment \S+ at its PAUSE hook at POST_TEST_TRAFFIC_SHIFT \(0% of production traffic and 100% of test traffic on the new revision\)/m,
+        );
+        assert.match(out, /^smoke test: GET dev \/health at POST_TEST_TRAFFIC_SHIFT: 503$/m);
+        assert.match(out, /^\(exit 14, as this step shows\)$/m);
         assert.match(out, /in sync: api runs 123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/papyrus-api@sha256:[0-9a-f]{64}, rollout completed\n/);
         assert.match(out, /\(against AWS: npm run rollback -- --stack dev\)/);
         // A preview before the first deploy, and the engine's work live, one line per resource operation (`--progress steps`).
         assert.match(
             out,
-            /^--- 1\/7: preview the first deploy: what the update would create, with nothing changed\n\$ papyrus-deploy deploy --stack dev --tag v25\.10\.30 --preview --progress steps$/m,
+            /^--- 1\/9: preview the first deploy: what the update would create, with nothing changed\n\$ papyrus-deploy deploy --stack dev --tag v25\.10\.30 --preview --progress steps --poll-interval 1s$/m,
         );
         assert.match(out, /^would deploy dev: 123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/papyrus-api@sha256:[0-9a-f]{64}$/m);
         const err = demo.stderr();
@@ -71,12 +89,12 @@ describe("npm run demo", function () {
         assert.strictEqual(err.split(created).length - 1, 2, `the preview and the first deploy each create the task definition and the service:\n${err}`);
         assert.strictEqual((err.match(/^ {2}= 3 create \(\d+s\)$/gm) ?? []).length, 2, err);
         const replaced = ["  +- replace pulumi-nodejs:dynamic:Resource service-task", "  ~ update pulumi-nodejs:dynamic:Resource service"].join("\n");
-        assert.strictEqual(err.split(replaced).length - 1, 2, `the second deploy and the rollback each replace the task definition:\n${err}`);
+        assert.strictEqual(err.split(replaced).length - 1, 5, `every update after the first replaces the task definition:\n${err}`);
         assert.doesNotMatch(err, /Updating \(|Previewing update|pulumi:providers/, "the engine's own output is left out");
         // The gate read moto's one HIGH finding (below CRITICAL); the rollback's digest kept its slot; status shows the stack.
         assert.match(out, /^scan: passed \(COMPLETE; findings: 1 HIGH, threshold CRITICAL\)$/m);
         assert.match(out, /^protected: 2 digest\(s\) \(deployed-dev-slot1…10\)$/m);
-        assert.match(out, /^dev\s+3\s+sha256:\S+\s+v25\.10\.30\s+\S+\s+\S+\s+in sync\s+completed\s+yes \(deployed-dev-slot1\)$/m);
+        assert.match(out, /^dev\s+6\s+sha256:\S+\s+v25\.10\.31\s+\S+\s+\S+\s+in sync\s+completed\s+yes \(deployed-dev-slot\d+\)$/m);
         const dir = demoDir(out);
         assert.ok(!fs.existsSync(dir), `${dir} is removed without --keep`);
         await assertNoProcessLeft(dir);
@@ -127,10 +145,10 @@ describe("npm run demo", function () {
         const shell: Record<string, string> = { PATH: `${tools}:/usr/bin:/bin`, HOME: process.env.HOME ?? "/root", USER: "newcomer", ...env };
         const status = await runCli(["status"], shell, workDir);
         assert.strictEqual(status.code, 0, status.stderr);
-        assert.match(status.stdout, /^dev\s+3\s+sha256:\S+\s+v25\.10\.30\s+\S+\s+\S+\s+in sync\s+completed\s+yes \(deployed-dev-slot1\)$/m);
+        assert.match(status.stdout, /^dev\s+6\s+sha256:\S+\s+v25\.10\.31\s+\S+\s+\S+\s+in sync\s+completed\s+yes \(deployed-dev-slot\d+\)$/m);
         const history = await runCli(["history", "--stack", "dev"], shell, workDir);
         assert.strictEqual(history.code, 0, history.stderr);
-        assert.strictEqual(history.stdout.trimEnd().split("\n").length, 4, history.stdout);
+        assert.strictEqual(history.stdout.trimEnd().split("\n").length, 11, history.stdout);
         // Without the credentials lines: the ECS and PROTECTED cells say so in one clause each, the details follow the table.
         const { AWS_ACCESS_KEY_ID: _id, AWS_SECRET_ACCESS_KEY: _secret, ...withoutCredentials } = shell;
         const noCredentials = await runCli(
@@ -140,7 +158,7 @@ describe("npm run demo", function () {
         );
         assert.strictEqual(noCredentials.code, 0, noCredentials.stderr);
         const [table, details] = noCredentials.stdout.split("\n\n");
-        assert.match(table.split("\n")[1], /^dev\s+3\s.*\s+no credentials \[1\]\s+completed\s+no credentials \[2\]$/);
+        assert.match(table.split("\n")[1], /^dev\s+6\s.*\s+no credentials \[1\]\s+completed\s+no credentials \[2\]$/);
         assert.match(details, /^\[1\] dev ECS: ECS at http:\/\/127\.0\.0\.1:\d+ could not be reached: CredentialsProviderError: .*\n\[2\] dev PROTECTED: /);
         const verify = await runCli(["verify", "--stack", "dev"], shell, workDir);
         assert.strictEqual(verify.code, 0, verify.stderr);

@@ -98,7 +98,10 @@ describe("rollout truth: following ECS's deployment, and reconciling an ECS roll
         assert.strictEqual(error!.exitCode, EXIT_CODES.drift);
         assert.match(
             error!.message,
-            new RegExp(`^ECS rolled back deployment ecs-svc/\\d+ on stack \`dev\`: the update recorded \`${image(v2)}\` but ECS runs \`${image(v1)}\`\\.`),
+            // ECS's own reason, from its service deployment record (the service-deployments API).
+            new RegExp(
+                `^ECS rolled back deployment ecs-svc/\\d+ \\(Service deployment rolled back because the circuit breaker threshold was exceeded\\.\\) on stack \`dev\`: the update recorded \`${image(v2)}\` but ECS runs \`${image(v1)}\`\\.`,
+            ),
         );
         assert.match(error!.message, /ECS said: .*deployment failed: tasks failed to start\..*rolling back to deployment ecs-svc\/\d+\./);
         assert.match(error!.message, /run `papyrus-deploy reconcile --stack dev` to record what ECS runs/);
@@ -240,7 +243,7 @@ describe("rollout truth: following ECS's deployment, and reconciling an ECS roll
         assert.match(
             error!.message,
             new RegExp(
-                `^deploy of stack \`dev\` was interrupted: ECS rolled back deployment ecs-svc/\\d+ and runs \`${escapeRegExp(image(v1))}\`; ` +
+                `^deploy of stack \`dev\` was interrupted: ECS rolled back deployment ecs-svc/\\d+ \\(Service deployment rolled back because the circuit breaker threshold was exceeded\\.\\) and runs \`${escapeRegExp(image(v1))}\`; ` +
                     `the reconcile that would record it was cancelled, so the stack may still claim \`${escapeRegExp(image(v2))}\`: run \`papyrus-deploy reconcile --stack dev\`$`,
             ),
         );

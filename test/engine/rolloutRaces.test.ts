@@ -108,7 +108,7 @@ describe("rollout edge cases: another update, ECS failing without rollback, ECS 
             assert.match(
                 err.message,
                 new RegExp(
-                    `^ECS marked deployment ecs-svc/\\d+ FAILED \\(ECS deployment circuit breaker: tasks failed to start\\.\\) without rolling back on stack \`dev\`: ` +
+                    `^ECS marked deployment ecs-svc/\\d+ FAILED \\(Service deployment stopped because the circuit breaker threshold was exceeded\\.\\) without rolling back on stack \`dev\`: ` +
                         `its primary deployment is still the recorded \`${escapeRegExp(image(v2))}\`, whose tasks fail\\. The stack's record is what ECS tries to run;`,
                 ),
             );

@@ -253,6 +253,41 @@ describe("papyrus-deploy CLI", () => {
         }
     });
 
+    it("puts ECS's record and the decisions at PAUSE hooks under the history table, one line per update that has them", () => {
+        const digest = "sha256:" + "5c".repeat(32);
+        const text = formatHistory([
+            {
+                version: 3,
+                operation: "update",
+                kind: "deploy",
+                result: "succeeded",
+                startTime: new Date("2026-12-07T10:00:00Z"),
+                digest,
+                runner: "driver",
+                release: { verdict: "rolled-back", ecs: "rolled-back", reason: "r" },
+                ecs: { deployment: "abc", status: "ROLLBACK_SUCCESSFUL", rollback: "alarm api-5xx fired", alarms: ["api-5xx"] },
+                decisions: [{ action: "rollback", via: "abort", by: "bob", reason: "errors", at: "2026-12-07T10:05:00.000Z", deployment: "abc" }],
+            },
+            {
+                version: 2,
+                operation: "update",
+                kind: "deploy",
+                result: "succeeded",
+                startTime: new Date("2026-12-07T09:00:00Z"),
+                digest,
+                runner: "driver",
+                release: { verdict: "completed", ecs: "completed", reason: "r" },
+            },
+        ]);
+        const lines = text.trimEnd().split("\n");
+        assert.strictEqual(lines.length, 5, text);
+        assert.strictEqual(lines[3], "");
+        assert.strictEqual(
+            lines[4],
+            '#3: ECS ROLLBACK_SUCCESSFUL: alarm api-5xx fired; alarms api-5xx; rolled back by bob via abort at 2026-12-07T10:05:00.000Z: "errors"',
+        );
+    });
+
     it("formats history as aligned columns with shortened digests", () => {
         const digest = "sha256:" + "5c".repeat(32);
         const table = formatHistory([

@@ -64,7 +64,7 @@ describe("the command line: mistakes, --version, --json", () => {
         assert.strictEqual(
             refusal(["promote", "--from", "dev", "--tag", "v1"]),
             "`--tag` is not a flag of `promote`; its flags are `--from`, `--to`, `--version`, `--wait`, `--accept-findings`, `--no-verify`, " +
-                "`--progress`, `--wait-timeout`, `--on-rollback`, `--smoke-test`, `--smoke-test-timeout`, `--on-interrupt`, `--evidence`, `--cwd`, `--json`, `--help` (run `papyrus-deploy promote --help` for what each does)",
+                "`--progress`, `--wait-timeout`, `--poll-interval`, `--on-rollback`, `--smoke-test`, `--smoke-test-timeout`, `--on-interrupt`, `--evidence`, `--cwd`, `--json`, `--help` (run `papyrus-deploy promote --help` for what each does)",
         );
         assert.strictEqual(
             refusal(["status", "-x"]),

@@ -99,7 +99,6 @@ describe("exit codes: one table, from EXIT_CODES and EXIT_CODE_MEANINGS", () => 
         assert.deepStrictEqual(detailed, ALL_CODES);
     });
 
-
     it("the workflows explain only codes the driver gives", () => {
         const dir = path.join(ROOT, ".github", "workflows");
         for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".yml"))) {

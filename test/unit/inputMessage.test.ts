@@ -156,6 +156,7 @@ describe("no message ends in an empty value", () => {
             "--cwd",
             "--on-interrupt",
             "--on-rollback",
+            "--poll-interval",
             "--progress",
             "--smoke-test-timeout",
             "--tag-pattern",
