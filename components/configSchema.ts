@@ -209,6 +209,17 @@ export const CONFIG_SCHEMA = {
         default: "false",
         doc: "Refuse a digest whose scan findings cannot be read (never scanned, failed, unsupported).",
     },
+    smokeTest: {
+        owner: "stack",
+        type: TEXT,
+        doc: "At a PAUSE hook, run this shell command (`--smoke-test` overrides it): exit 0 continues the deployment, anything else rolls it back. Unset: wait for `approve` or `abort`.",
+    },
+    smokeTestTimeout: {
+        owner: "stack",
+        type: DURATION,
+        default: "5m",
+        doc: "How long the smoke test may run before it counts as failed (`--smoke-test-timeout` overrides it).",
+    },
 
     // Replication.
     replicateTo: {

@@ -6,6 +6,7 @@ import { AwaitingHook, decideHook, shortId } from "../aws/serviceDeployments";
 import { describeDecision, HookDecision, writeDecision } from "../record/decisions";
 import type { RecordedImage } from "../engine/state";
 import type { UpdateKind } from "../record/updateKinds";
+import { readSetting } from "../record/updateConfig";
 import type { UpdateRecord } from "./run";
 import type { Session } from "./session";
 import { describeSmokeTest, runSmokeTest, SmokeTestNote } from "./smokeTest";
@@ -70,7 +71,8 @@ export function hookHandler(
             say(`the reconcile's deployment ${describeDecision(decision)}`);
             return;
         }
-        const smokeTest = session.options.smokeTest;
+        // The flag, else the stack's `smokeTest` (its timeout likewise).
+        const smokeTest = session.options.smokeTest ?? readSetting(session.config, "smokeTest");
         if (smokeTest === undefined) {
             say(
                 `waiting for \`papyrus-deploy approve --stack ${session.displayName} --reason "…"\` or ` +
@@ -80,7 +82,7 @@ export function hookHandler(
         }
         say(`running the smoke test: ${smokeTest}`);
         const note = await runSmokeTest(smokeTest, hook.stage, smokeTestEnv(session, record, after, hook, arn), {
-            timeoutMs: session.options.smokeTestTimeoutMs,
+            timeoutMs: session.options.smokeTestTimeoutMs ?? readSetting(session.config, "smokeTestTimeout"),
             cwd: session.workDir,
             signal: session.options.signal,
             onLine: (line) => say(`smoke test: ${line}`),

@@ -69,12 +69,12 @@ describe("npm run demo", function () {
             /^#5: ECS ROLLBACK_SUCCESSFUL: Service deployment rolled back by ContinueServiceDeployment \(ROLLBACK\) .*; rolled back by \S+ via the smoke test at .* \(stage POST_TEST_TRAFFIC_SHIFT\): "smoke test exit 1 after/,
         );
         assert.match(table[10], /^#4: ECS SUCCESSFUL; continued by \S+ via the smoke test at .* \(stage POST_TEST_TRAFFIC_SHIFT\): "smoke test exit 0 after/);
-        // The paused canary said where it stood, and the failing step ended 14 with the rollback and the reconcile said.
+        // The paused canary said where it stood (on stderr, with the rollout's progress), and the failing step ended 14.
         assert.match(
-            out,
+            demo.stderr(),
             /^ECS paused deployment \S+ at its PAUSE hook at POST_TEST_TRAFFIC_SHIFT \(0% of production traffic and 100% of test traffic on the new revision\)/m,
         );
-        assert.match(out, /^smoke test: GET dev \/health at POST_TEST_TRAFFIC_SHIFT: 503$/m);
+        assert.match(demo.stderr(), /^smoke test: GET dev \/health at POST_TEST_TRAFFIC_SHIFT: 503$/m);
         assert.match(out, /^\(exit 14, as this step shows\)$/m);
         assert.match(out, /in sync: api runs 123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/papyrus-api@sha256:[0-9a-f]{64}, rollout completed\n/);
         assert.match(out, /\(against AWS: npm run rollback -- --stack dev\)/);
