@@ -33,6 +33,8 @@ export async function main(
     const reads = command !== undefined && READS.has(command);
     let received: NodeJS.Signals | undefined;
     const onSignal = (signal: NodeJS.Signals) => {
+        // A signal while the abort question waits answers it: no (a CI runner's second SIGINT, or the process group's).
+        if (received !== undefined && pendingQuestion) return pendingQuestion();
         received ??= signal;
         err.write(
             reads
@@ -200,6 +202,9 @@ async function runParsed(parsed: ParsedCommandLine, out: NodeJS.WritableStream, 
     }
 }
 
+/** Answers the abort question no, while one waits. */
+let pendingQuestion: (() => void) | undefined;
+
 /** One y/N question at a terminal (Ctrl-C during a rollout: abort it?); undefined without one, so `--on-interrupt ask` leaves the rollout running. */
 function terminalQuestion(err: NodeJS.WritableStream): ((question: string) => Promise<boolean>) | undefined {
     if (!process.stdin.isTTY) return undefined;
@@ -209,12 +214,14 @@ function terminalQuestion(err: NodeJS.WritableStream): ((question: string) => Pr
         try {
             // A second Ctrl-C at the question answers no: the rollout is left running.
             const answer = await new Promise<string>((resolve) => {
+                pendingQuestion = () => resolve("");
                 rl.on("SIGINT", () => resolve(""));
                 rl.on("close", () => resolve(""));
                 rl.question(question, resolve);
             });
             return /^y(es)?$/i.test(answer.trim());
         } finally {
+            pendingQuestion = undefined;
             rl.close();
         }
     };

@@ -6,12 +6,12 @@
 import { describeServiceDeployment, decideHook, factsOf, isFinished, shortId, stopWithRollback, withStage } from "../aws/serviceDeployments";
 import { sleep } from "../aws/wait";
 import { formatDuration } from "../../components/duration";
-import { describeDecision, HookDecision, writeDecision } from "../record/decisions";
-import { RolloutTimeoutError, StackBusyError } from "../record/errors";
+import { describeDecision, HookDecision } from "../record/decisions";
+import { NotVerifiedError, RolloutTimeoutError, StackBusyError, UnreachableError } from "../record/errors";
 import type { DecisionEvidence } from "../record/evidence";
 import { DEFAULT_ROLLOUT_WAIT_MS } from "../update/ecs";
 import { decisionRecord, DecisionOptions, DecisionResult, finishDecision, openDecisionSession } from "../update/decisionSession";
-import { InFlight, inFlight } from "../update/inFlight";
+import { decideOrRefuse, InFlight, inFlight, recordTaken } from "../update/inFlight";
 import { serviceEvents } from "../aws/rollout";
 import { ecsClient, Session } from "../update/session";
 import { reconcile } from "./reconcile";
@@ -28,13 +28,28 @@ export async function abort(options: DecisionOptions): Promise<DecisionResult> {
         stage: found.awaiting?.stage,
         deployment: shortId(found.arn),
     };
-    const tag = found.updateVersion === undefined ? undefined : await writeDecision(session.stack, found.updateVersion, decision);
     const ecs = ecsClient(session);
-    if (found.awaiting) await decideHook(ecs, found.arn, found.awaiting.hookId, "ROLLBACK");
-    else await stopWithRollback(ecs, found.arn);
+    await decideOrRefuse(session, found, () =>
+        found.awaiting ? decideHook(ecs, found.arn, found.awaiting.hookId, "ROLLBACK") : stopWithRollback(ecs, found.arn),
+    );
+    const tag = await recordTaken(session, found, decision);
     say(session, `aborting ECS deployment ${shortId(found.arn)} (${describeDecision(decision)}); following the rollback`);
 
-    const facts = await followToEnd(session, found);
+    let facts;
+    try {
+        facts = await followToEnd(session, found);
+    } catch (err) {
+        // The rollback was asked for and ECS took it: that is not "nothing changed".
+        const reason = err instanceof UnreachableError ? `${err.what} could not be reached: ${err.reason}` : (err as Error).message;
+        const lost = new NotVerifiedError(
+            session.displayName,
+            `ECS took the rollback of deployment ${shortId(found.arn)} (${describeDecision(decision)}), but stopped answering while it rolled back: ${reason}. ` +
+                `Run \`papyrus-deploy verify --stack ${session.displayName}\` once ECS answers, then \`papyrus-deploy reconcile --stack ${session.displayName}\``,
+        );
+        const evidence = { ...decisionRecord(session, "abort", found, decision, tag, factsOf(found.deployment, [])), error: lost.message };
+        finishDecision(session, { kind: "abort", stack: session.displayName, message: lost.message, evidence });
+        throw lost;
+    }
     if (!isFinished(facts.status)) {
         const evidence = decisionRecord(session, "abort", found, decision, tag, facts);
         finishDecision(session, { kind: "abort", stack: session.displayName, message: "", evidence });

@@ -3,10 +3,10 @@
 // do (record who and why as a stack tag, then ContinueServiceDeployment CONTINUE) → record
 // (`--evidence`). The deploy that waits, in any checkout, sees ECS go on and keeps the decision.
 import { decideHook, describeStanding, factsOf, shortId } from "../aws/serviceDeployments";
-import { describeDecision, HookDecision, writeDecision } from "../record/decisions";
+import { describeDecision, HookDecision } from "../record/decisions";
 import { NothingToDecideError } from "../record/errors";
 import { DecisionEvidence } from "../record/evidence";
-import { alreadyDecided, inFlight } from "../update/inFlight";
+import { alreadyDecided, decideOrRefuse, inFlight, recordTaken } from "../update/inFlight";
 import { decisionRecord, DecisionOptions, DecisionResult, finishDecision, openDecisionSession } from "../update/decisionSession";
 import { ecsClient } from "../update/session";
 
@@ -28,8 +28,8 @@ export async function approve(options: DecisionOptions): Promise<DecisionResult>
         stage: found.awaiting.stage,
         deployment: shortId(found.arn),
     };
-    const tag = found.updateVersion === undefined ? undefined : await writeDecision(session.stack, found.updateVersion, decision);
-    await decideHook(ecsClient(session), found.arn, found.awaiting.hookId, "CONTINUE");
+    await decideOrRefuse(session, found, () => decideHook(ecsClient(session), found.arn, found.awaiting!.hookId, "CONTINUE"));
+    const tag = await recordTaken(session, found, decision);
     const evidence: DecisionEvidence = decisionRecord(session, "approve", found, decision, tag, factsOf(found.deployment, []));
     return finishDecision(session, {
         kind: "approve",

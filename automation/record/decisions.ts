@@ -1,8 +1,9 @@
 // Who let a paused rollout go on, or stopped it, and why: one stack tag per decision,
 // `papyrus:decision:<update>:<n>`, beside the update's release verdict (verdict.ts), so the deploy
 // that waits at a PAUSE hook, a later `history`, and a second `approve` all read the same record,
-// whichever checkout or runner made it. Written before the call to ECS: a decision ECS never got
-// is still said (and a second `approve` then finds the hook still waiting and may act).
+// whichever checkout or runner made it. Written once ECS took the decision: of two made at once ECS
+// takes one (the other hook call is refused), and only that one is recorded. `<n>` is the decision's
+// time in milliseconds, so two writers never pick the same tag.
 import { RELEASE_TAG_NAMESPACE } from "./verdict";
 
 export const DECISION_TAG_PREFIX = `${RELEASE_TAG_NAMESPACE}:decision:`;
@@ -71,13 +72,9 @@ export function decisionsByVersion(tags: Readonly<Record<string, string>>): Map<
     return new Map([...versions].filter(Number.isInteger).map((v) => [v, decisionsOf(tags, v)]));
 }
 
-/** Records a decision as the update's next one; the tag's name. */
-export async function writeDecision(
-    stack: { tags(): Promise<Record<string, string>>; setTag(name: string, value: string): Promise<void> },
-    version: number,
-    decision: HookDecision,
-): Promise<string> {
-    const name = decisionTagName(version, decisionsOf(await stack.tags(), version).length + 1);
+/** Records a decision of the update under its own time; the tag's name. */
+export async function writeDecision(stack: { setTag(name: string, value: string): Promise<void> }, version: number, decision: HookDecision): Promise<string> {
+    const name = decisionTagName(version, Date.parse(decision.at));
     await stack.setTag(name, formatDecision(decision));
     return name;
 }

@@ -8,8 +8,8 @@ import { SERVICE_OUTPUTS } from "../engine/project";
 import { RecordedImage } from "../engine/state";
 import { deploymentTaskDefinitions, followRollout, RolloutLostError, RolloutOutcome } from "../aws/rollout";
 import { isFinished, shortId, stopWithRollback } from "../aws/serviceDeployments";
-import { decisionsOf, describeDecision, HookDecision, writeDecision } from "../record/decisions";
-import { decide, hookHandler, PauseLog } from "./pause";
+import { decisionsOf, describeDecision, HookDecision } from "../record/decisions";
+import { decide, hookHandler, PauseLog, recordDecision } from "./pause";
 import { replacingUpdate } from "../aws/supersede";
 import { compareRunningImage, VerifyResult } from "../aws/verify";
 import { DeployError, InterruptedError, UnreachableError } from "../record/errors";
@@ -168,9 +168,13 @@ async function abortOnInterrupt(session: Session, record: UpdateRecord, followed
         `aborting ECS deployment ${shortId(facts.arn)}: rolling back, then following the rollback`,
     );
     if (followed.awaiting) return decide(session, record, facts.arn, followed.awaiting.hookId, decision, log);
-    log.decisions.push(decision);
-    if (record.ours) await writeDecision(session.stack, record.ours.version, decision).catch((err: unknown) => log.problems.push((err as Error).message));
-    await stopWithRollback(ecsClient(session), facts.arn).catch((err: unknown) => log.problems.push(`ECS refused the stop: ${(err as Error).message}`));
+    try {
+        await stopWithRollback(ecsClient(session), facts.arn);
+    } catch (err) {
+        log.problems.push(`ECS refused to stop deployment ${shortId(facts.arn)}: ${(err as Error).message.split("\n")[0]}`);
+        return;
+    }
+    await recordDecision(session, record, decision, log);
 }
 
 /** The update's decisions as recorded in the stack's tags, with this process's (whose tag write may have failed). */

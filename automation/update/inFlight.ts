@@ -4,7 +4,7 @@ import type { ServiceDeployment } from "@aws-sdk/client-ecs";
 import { AwaitingHook, awaitingHook, describeStanding, inFlightServiceDeployment, newestServiceDeployment, shortId } from "../aws/serviceDeployments";
 import { engineCall } from "../engine/errors";
 import { SERVICE_OUTPUTS } from "../engine/project";
-import { decisionsOf, describeDecision, HookDecision } from "../record/decisions";
+import { decisionsOf, describeDecision, HookDecision, writeDecision } from "../record/decisions";
 import { NothingToDecideError } from "../record/errors";
 import { readDeployments } from "../record/history";
 import { ecsClient, Session } from "./session";
@@ -56,4 +56,28 @@ export async function inFlight(session: Session, command: "approve" | "abort"): 
 /** `; already: continued by alice via approve at …` when something was decided. */
 export function alreadyDecided(decisions: readonly HookDecision[]): string {
     return decisions.length > 0 ? `; already: ${decisions.map(describeDecision).join("; ")}` : "";
+}
+
+/**
+ * Asks ECS to act on the deployment; ECS refusing because the hook or the deployment moved on (another
+ * `approve` or `abort` acted first) is NothingToDecideError (exit 15) with what was decided, and nothing is recorded.
+ */
+export async function decideOrRefuse(session: Session, found: InFlight, act: () => Promise<void>): Promise<void> {
+    try {
+        await act();
+    } catch (err) {
+        const name = (err as Error).name;
+        if (name !== "InvalidParameterException" && name !== "ConflictException" && name !== "ServiceDeploymentNotFoundException") throw err;
+        const tags = await session.stack.tags().catch(() => ({}) as Record<string, string>);
+        const decided = found.updateVersion === undefined ? [] : decisionsOf(tags, found.updateVersion).filter((d) => d.deployment === shortId(found.arn));
+        throw new NothingToDecideError(
+            session.displayName,
+            `ECS refused to act on deployment ${shortId(found.arn)}: ${(err as Error).message.split("\n")[0]} (another \`approve\` or \`abort\` acted first?)${alreadyDecided(decided)}`,
+        );
+    }
+}
+
+/** Records a decision ECS took as the update's; the tag, or undefined when there is no update to keep it with. */
+export async function recordTaken(session: Session, found: InFlight, decision: HookDecision): Promise<string | undefined> {
+    return found.updateVersion === undefined ? undefined : writeDecision(session.stack, found.updateVersion, decision);
 }

@@ -120,9 +120,13 @@ function ecsFailure(session: Session, image: string, ecs: EcsCheck): Failure | u
     const { followed, verifyResult } = ecs;
     if (followed === undefined || verifyResult === undefined) return undefined; // not checked (`--no-verify`, no service)
     if (ecs.interrupted) {
+        const hook = ecs.rollout?.awaiting;
         const outcome =
             `the update was applied (${image}), but the wait for ECS deployment ${followed.deploymentId ?? "(none yet)"} was interrupted while IN_PROGRESS; ` +
-            `run \`papyrus-deploy verify --stack ${session.displayName}\``;
+            (hook
+                ? `it still waits at its PAUSE hook at ${hook.stage}: \`papyrus-deploy approve --stack ${session.displayName}\` lets it go on, ` +
+                  `\`papyrus-deploy abort --stack ${session.displayName} --reason "…"\` rolls it back, and ECS will ${hook.timeoutAction ?? "ROLLBACK"} it at ${hook.expiresAt ?? "the hook's timeout"}`
+                : `run \`papyrus-deploy verify --stack ${session.displayName}\``);
         return { error: "interrupted", outcome };
     }
     if (followed.state === "IN_PROGRESS" && verifyResult.inSync) {

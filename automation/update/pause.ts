@@ -103,15 +103,23 @@ export function hookHandler(
     };
 }
 
-/** Records a decision as the update's, then sends it to ECS; a failure of either is said, not thrown. */
+/** Sends a decision to ECS, then records it as the update's; a failure of either is said, not thrown (ECS refusing: not recorded). */
 export async function decide(session: Session, record: UpdateRecord, arn: string, hookId: string, decision: HookDecision, log: PauseLog): Promise<void> {
-    log.decisions.push(decision);
-    if (record.ours) {
-        await writeDecision(session.stack, record.ours.version, decision).catch((err: unknown) =>
-            log.problems.push(`the decision (${describeDecision(decision)}) could not be recorded as a stack tag: ${(err as Error).message.split("\n")[0]}`),
-        );
+    try {
+        await decideHook(ecsClient(session), arn, hookId, decision.action === "continue" ? "CONTINUE" : "ROLLBACK");
+    } catch (err) {
+        // Someone else decided first (approve or abort from another checkout), or ECS is gone: theirs is the record.
+        log.problems.push(`ECS refused to ${decision.action} deployment ${shortId(arn)} (${describeDecision(decision)}): ${(err as Error).message.split("\n")[0]}`);
+        return;
     }
-    await decideHook(ecsClient(session), arn, hookId, decision.action === "continue" ? "CONTINUE" : "ROLLBACK").catch((err: unknown) =>
-        log.problems.push(`ECS refused to ${decision.action} deployment ${shortId(arn)}: ${(err as Error).message.split("\n")[0]}`),
+    await recordDecision(session, record, decision, log);
+}
+
+/** Records a decision ECS took; a failure to record it is said (the evidence still has it). */
+export async function recordDecision(session: Session, record: UpdateRecord, decision: HookDecision, log: PauseLog): Promise<void> {
+    log.decisions.push(decision);
+    if (!record.ours) return;
+    await writeDecision(session.stack, record.ours.version, decision).catch((err: unknown) =>
+        log.problems.push(`the decision (${describeDecision(decision)}) could not be recorded as a stack tag: ${(err as Error).message.split("\n")[0]}`),
     );
 }

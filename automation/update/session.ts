@@ -115,6 +115,12 @@ export async function withLockedSession<T>(options: UpdateOptions, work: (sessio
         // Reconciling needs the rollout followed; without it a rollback would pass unseen and the option would promise nothing.
         throw new InvalidInputError("onRollback", "reconcile", "needs ECS checked after the update, which `verify: false` turns off: drop one of them");
     }
+    if (options.smokeTest !== undefined && options.smokeTest.trim() === "") {
+        throw new InvalidInputError("smokeTest", options.smokeTest, "must be a shell command to run at a PAUSE hook; an empty one would pass every release");
+    }
+    if (options.smokeTestTimeoutMs !== undefined && !(options.smokeTestTimeoutMs >= 1000)) {
+        throw new InvalidInputError("smokeTestTimeoutMs", String(options.smokeTestTimeoutMs), "must be at least 1 s: the smoke test needs time to run");
+    }
     const requestedBy = requestedByOf(options);
     const workDir = checkedProjectDirectory(options.workDir);
     const evidenceFile = options.evidenceFile === undefined ? undefined : checkEvidencePath(options.evidenceFile, workDir);

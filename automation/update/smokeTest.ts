@@ -18,6 +18,8 @@ export interface SmokeTestNote {
     readonly exitCode: number | null;
     readonly signal?: string;
     readonly timedOut: boolean;
+    /** How long it was allowed. */
+    readonly timeoutMs: number;
     readonly durationMs: number;
     /** Its last lines of output (stdout and stderr as they came). */
     readonly output: readonly string[];
@@ -61,7 +63,12 @@ export function runSmokeTest(
         }, timeoutMs);
         const onAbort = () => stop();
         options.signal?.addEventListener("abort", onAbort, { once: true });
+        let finished = false;
         const finish = (exitCode: number | null, signal: NodeJS.Signals | null, spawnError?: Error) => {
+            if (finished) return;
+            finished = true;
+            child.stdout.destroy();
+            child.stderr.destroy();
             clearTimeout(timer);
             if (killTimer) clearTimeout(killTimer);
             options.signal?.removeEventListener("abort", onAbort);
@@ -73,13 +80,19 @@ export function runSmokeTest(
                 exitCode,
                 signal: signal ?? undefined,
                 timedOut,
+                timeoutMs,
                 durationMs: Date.now() - started,
                 output: [...tail],
                 passed: exitCode === 0 && !timedOut,
             });
         };
         child.on("error", (err) => finish(null, null, err));
-        child.on("close", (code, signal) => finish(code, signal));
+        // The shell's exit decides, not its output pipes closing: a background child it left may hold them. What the
+        // test left running is ended with its process group; the output it wrote until then is kept.
+        child.on("exit", (code, signal) => {
+            signalGroup(child.pid, "SIGKILL");
+            setTimeout(() => finish(code, signal), 50);
+        });
     });
 }
 
@@ -95,7 +108,7 @@ function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
 /** One line for messages: `exit 1 after 2.1 s`, `timed out after 5 min`. */
 export function describeSmokeTest(note: SmokeTestNote): string {
     const took = `${(note.durationMs / 1000).toFixed(1)} s`;
-    if (note.timedOut) return `timed out after ${took}`;
+    if (note.timedOut) return `timed out after ${(note.timeoutMs / 1000).toFixed(1)} s`;
     if (note.exitCode === null) return `ended by ${note.signal ?? "a signal"} after ${took}`;
     return `exit ${note.exitCode} after ${took}`;
 }

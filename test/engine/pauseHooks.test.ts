@@ -18,6 +18,7 @@ import {
     EXIT_CODES,
     InterruptedError,
     NothingToDecideError,
+    NotVerifiedError,
     RolledBackError,
     RolledBackOnRequestError,
     RolloutTimeoutError,
@@ -187,6 +188,63 @@ describe("pausing a rollout: smoke test, approve, abort, Ctrl-C (real engine + m
         assert.deepStrictEqual(
             h.proxy.continues.map((c) => c.action),
             ["CONTINUE"],
+        );
+    });
+
+    it("two `approve`s at once: ECS takes one, the other exits 15 naming it, and only the one ECS took is recorded", async () => {
+        await h.deploymentConfiguration(CANARY_WITH_PAUSE);
+        const hook = waitingAtHook();
+        const deploying = deploy({ ...ctx(), tag: "v2.0.0", evidenceFile: evidenceFile("v2.json"), onProgress: hook.onProgress });
+        await hook.promise;
+        const settled = await Promise.allSettled([
+            approve({ ...ctx(), requestedBy: "bob", reason: "A" }),
+            approve({ ...ctx(), requestedBy: "carol", reason: "B" }),
+        ]);
+        const won = settled.filter((s) => s.status === "fulfilled");
+        const lost = settled.filter((s): s is PromiseRejectedResult => s.status === "rejected");
+        assert.deepStrictEqual([won.length, lost.length], [1, 1], JSON.stringify(settled));
+        assert.ok(lost[0].reason instanceof NothingToDecideError, String(lost[0].reason));
+        assert.strictEqual(lost[0].reason.exitCode, EXIT_CODES.nothingToDecide);
+        const winner = (won[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof approve>>>).value.evidence.decision;
+        await deploying;
+        assert.deepStrictEqual(
+            (await history(ctx())).deployments[0].decisions?.map((d) => [d.by, d.reason]),
+            [[winner.by, winner.reason]],
+        );
+        assert.deepStrictEqual(
+            readEvidence("v2.json").rollout?.decisions?.map((d) => d.by),
+            [winner.by],
+        );
+        assert.deepStrictEqual(
+            h.proxy.continues.filter((c) => !c.refused).map((c) => c.action),
+            ["CONTINUE"],
+        );
+    });
+
+    it("`abort` whose rollback ECS took but then stopped answering: exit 8 saying the rollback was taken, the evidence written", async () => {
+        await h.deploymentConfiguration(CANARY);
+        await assert.rejects(deploy({ ...ctx(), tag: "v2.0.0", waitTimeoutMs: 0 }), (err: unknown) => err instanceof RolloutTimeoutError);
+        h.proxy.unavailable(1000); // DescribeServices stops answering; the service-deployments API still does
+        let error: NotVerifiedError | undefined;
+        await assert.rejects(abort({ ...ctx(), reason: "latency", evidenceFile: evidenceFile("abort.json") }), (err: unknown) => {
+            error = err as NotVerifiedError;
+            return err instanceof NotVerifiedError;
+        });
+        h.proxy.unavailable(0);
+        assert.strictEqual(error!.exitCode, EXIT_CODES.notVerified);
+        assert.match(
+            error!.message,
+            /ECS took the rollback of deployment \S+ \(rolled back by alice via abort at .*: "latency"\), but stopped answering while it rolled back: /,
+        );
+        assert.doesNotMatch(error!.message, /nothing was changed/);
+        const own = readEvidence("abort.json") as unknown as { decision: { via: string }; error: string };
+        assert.deepStrictEqual([own.decision.via, own.error], ["abort", error!.message]);
+        assert.deepStrictEqual(
+            h.proxy
+                .serviceDeployments()
+                .filter((d) => d.stopTypes.length > 0)
+                .map((d) => d.stopTypes),
+            [["ROLLBACK"]],
         );
     });
 

@@ -26,7 +26,7 @@ const decision: HookDecision = {
 describe("decisions at a PAUSE hook, as stack tags", () => {
     it("names a tag per update and decision within Pulumi's 40 characters", () => {
         assert.strictEqual(decisionTagName(12, 1), "papyrus:decision:12:1");
-        assert.ok(decisionTagName(999999, 99).length <= 40);
+        assert.ok(decisionTagName(999999, Date.parse("2286-11-20T17:46:39.999Z")).length <= 40);
     });
 
     it("shortens a long reason so the value fits 256 characters, and reads it back", () => {
@@ -59,13 +59,21 @@ describe("decisions at a PAUSE hook, as stack tags", () => {
         assert.deepStrictEqual([...decisionsByVersion(tags).keys()].sort(), [7, 8]);
     });
 
-    it("writes the next decision's tag after those already there", async () => {
+    it("writes each decision under its own time, so two writers never pick the same tag, and reads them in order", async () => {
         const tags: Record<string, string> = { "papyrus:decision:7:1": JSON.stringify(decision) };
-        const stack = { tags: async () => ({ ...tags }), setTag: async (name: string, value: string) => void (tags[name] = value) };
-        assert.strictEqual(await writeDecision(stack, 7, { ...decision, via: "abort", action: "rollback" }), "papyrus:decision:7:2");
+        const stack = { setTag: async (name: string, value: string) => void (tags[name] = value) };
+        const later = { ...decision, via: "abort" as const, action: "rollback" as const, at: "2026-12-07T10:00:01.500Z" };
+        const other = { ...decision, by: "carol", at: "2026-12-07T10:00:01.501Z" };
+        assert.strictEqual(await writeDecision(stack, 7, later), `papyrus:decision:7:${Date.parse(later.at)}`);
+        assert.strictEqual(await writeDecision(stack, 7, other), `papyrus:decision:7:${Date.parse(other.at)}`);
+        assert.ok(Object.keys(tags).every((name) => name.length <= 40));
         assert.deepStrictEqual(
-            decisionsOf(tags, 7).map((d) => d.action),
-            ["continue", "rollback"],
+            decisionsOf(tags, 7).map((d) => [d.action, d.by]),
+            [
+                ["continue", "alice"],
+                ["rollback", "alice"],
+                ["continue", "carol"],
+            ],
         );
     });
 

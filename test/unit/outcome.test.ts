@@ -239,6 +239,24 @@ describe("update outcome: the evidence and the error, built once", () => {
         );
     });
 
+    it("an interrupt while the deployment waits at a PAUSE hook says it still waits there, and who can act on it", () => {
+        const ecs = followed("IN_PROGRESS", [image("b")]);
+        const waiting = {
+            ...ecs,
+            interrupted: true,
+            rollout: {
+                ...ecs.rollout!,
+                awaiting: { hookId: "h", stage: "POST_TEST_TRAFFIC_SHIFT", expiresAt: "2026-12-08T10:00:00.000Z", timeoutAction: "ROLLBACK" },
+            },
+        };
+        const failure = decideFailure(facts({ ecs: waiting }));
+        assert.strictEqual(failure?.error, "interrupted");
+        assert.match(
+            (failure as Extract<Failure, { error: "interrupted" }>).outcome,
+            /was interrupted while IN_PROGRESS; it still waits at its PAUSE hook at POST_TEST_TRAFFIC_SHIFT: `papyrus-deploy approve --stack dev` lets it go on, .* and ECS will ROLLBACK it at 2026-12-08T10:00:00\.000Z$/,
+        );
+    });
+
     it("builds each failure's error, which carries the evidence with its own message as `error`", () => {
         const evidence = updateEvidence(facts(), { error: "drift", recorded: "x", running: [] }, more);
         const cases: [Failure, new (...args: never[]) => DeployError, number][] = [

@@ -37,6 +37,23 @@ describe("the smoke test at a PAUSE hook", function () {
         assert.deepStrictEqual(left, []);
     });
 
+    it("passes on the shell's exit 0 at once although a background child holds its output, and ends that child", async () => {
+        const marker = `papyrus-smoke-bg-${process.pid}-${Date.now()}`;
+        const note = await runSmokeTest(`sh -c 'sleep 30 # ${marker}' & echo forked; exit 0`, "S", {}, { timeoutMs: 10_000 });
+        assert.deepStrictEqual([note.passed, note.exitCode, note.timedOut, note.output], [true, 0, false, ["forked"]]);
+        assert.ok(note.durationMs < 5_000, `${note.durationMs} ms: it waited for the child's pipes`);
+        await new Promise((r) => setTimeout(r, 200));
+        const left = execFileSync("ps", ["-eo", "args"], { encoding: "utf8" })
+            .split("\n")
+            .filter((l) => l.includes(marker) && !l.includes("ps -eo"));
+        assert.deepStrictEqual(left, []);
+    });
+
+    it("says the timeout it was given, not the time its ending took", async () => {
+        const note = await runSmokeTest("trap '' TERM; sleep 30", "S", {}, { timeoutMs: 300 });
+        assert.strictEqual(describeSmokeTest(note), "timed out after 0.3 s");
+    });
+
     it("is ended by the driver's interrupt", async () => {
         const controller = new AbortController();
         setTimeout(() => controller.abort(), 200);
