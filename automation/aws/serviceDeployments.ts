@@ -19,8 +19,9 @@ import {
     StopServiceDeploymentCommand,
 } from "@aws-sdk/client-ecs";
 import { awsUnavailable } from "./awsErrors";
-import type { AwaitingHook, ServiceDeploymentFacts } from "../record/ecsFacts";
+import { shortId, type AwaitingHook, type ServiceDeploymentFacts } from "../record/ecsFacts";
 
+export { shortId };
 export type { AwaitingHook, ServiceDeploymentFacts };
 
 /** The statuses after which ECS does nothing more with a deployment. */
@@ -163,11 +164,6 @@ export function factsOf(sd: ServiceDeployment, stages: readonly { stage: string;
         startedAt: iso(sd.startedAt),
         finishedAt: iso(sd.finishedAt ?? sd.stoppedAt),
     };
-}
-
-/** The last part of a service deployment's or revision's ARN: what messages and tags name. */
-export function shortId(arn: string | undefined): string {
-    return arn?.split("/").pop() ?? "";
 }
 
 /** One line on where the deployment stands, for progress and for a paused hook. */

@@ -6,7 +6,7 @@
 import { describeServiceDeployment, decideHook, factsOf, isFinished, shortId, stopWithRollback, withStage } from "../aws/serviceDeployments";
 import { sleep } from "../aws/wait";
 import { formatDuration } from "../../components/duration";
-import { describeDecision, HookDecision } from "../record/decisions";
+import { decisionNow, describeDecision } from "../record/decisions";
 import { NotVerifiedError, RolloutTimeoutError, StackBusyError, UnreachableError } from "../record/errors";
 import type { DecisionEvidence } from "../record/evidence";
 import { DEFAULT_ROLLOUT_WAIT_MS } from "../update/ecs";
@@ -19,15 +19,7 @@ import { reconcile } from "./reconcile";
 export async function abort(options: DecisionOptions): Promise<DecisionResult> {
     const session = await openDecisionSession(options, true);
     const found = await inFlight(session, "abort");
-    const decision: HookDecision = {
-        action: "rollback",
-        via: "abort",
-        by: session.requestedBy,
-        reason: options.reason,
-        at: new Date().toISOString(),
-        stage: found.awaiting?.stage,
-        deployment: shortId(found.arn),
-    };
+    const decision = decisionNow("rollback", "abort", session.requestedBy, found.arn, found.awaiting?.stage, options.reason);
     const ecs = ecsClient(session);
     await decideOrRefuse(session, found, () =>
         found.awaiting ? decideHook(ecs, found.arn, found.awaiting.hookId, "ROLLBACK") : stopWithRollback(ecs, found.arn),

@@ -3,7 +3,7 @@
 // do (record who and why as a stack tag, then ContinueServiceDeployment CONTINUE) → record
 // (`--evidence`). The deploy that waits, in any checkout, sees ECS go on and keeps the decision.
 import { decideHook, describeStanding, factsOf, shortId } from "../aws/serviceDeployments";
-import { describeDecision, HookDecision } from "../record/decisions";
+import { decisionNow, describeDecision } from "../record/decisions";
 import { NothingToDecideError } from "../record/errors";
 import { DecisionEvidence } from "../record/evidence";
 import { alreadyDecided, decideOrRefuse, inFlight, recordTaken } from "../update/inFlight";
@@ -19,15 +19,7 @@ export async function approve(options: DecisionOptions): Promise<DecisionResult>
             `ECS ${describeStanding(found.deployment)} waits at no PAUSE hook, so there is nothing to approve${alreadyDecided(found.decisions)}`,
         );
     }
-    const decision: HookDecision = {
-        action: "continue",
-        via: "approve",
-        by: session.requestedBy,
-        reason: options.reason,
-        at: new Date().toISOString(),
-        stage: found.awaiting.stage,
-        deployment: shortId(found.arn),
-    };
+    const decision = decisionNow("continue", "approve", session.requestedBy, found.arn, found.awaiting.stage, options.reason);
     await decideOrRefuse(session, found, () => decideHook(ecsClient(session), found.arn, found.awaiting!.hookId, "CONTINUE"));
     const tag = await recordTaken(session, found, decision);
     const evidence: DecisionEvidence = decisionRecord(session, "approve", found, decision, tag, factsOf(found.deployment, []));

@@ -4,6 +4,7 @@
 // whichever checkout or runner made it. Written once ECS took the decision: of two made at once ECS
 // takes one (the other hook call is refused), and only that one is recorded. `<n>` is the decision's
 // time in milliseconds, so two writers never pick the same tag.
+import { shortId } from "./ecsFacts";
 import { RELEASE_TAG_NAMESPACE } from "./verdict";
 
 export const DECISION_TAG_PREFIX = `${RELEASE_TAG_NAMESPACE}:decision:`;
@@ -23,6 +24,18 @@ export interface HookDecision {
     readonly stage?: string;
     /** The service deployment's ID (the last part of its ARN). */
     readonly deployment: string;
+}
+
+/** A decision made now about the service deployment `arn`. */
+export function decisionNow(
+    action: HookDecision["action"],
+    via: DecisionVia,
+    by: string,
+    arn: string,
+    stage: string | undefined,
+    reason: string | undefined,
+): HookDecision {
+    return { action, via, by, reason, at: new Date().toISOString(), stage, deployment: shortId(arn) };
 }
 
 /** Pulumi's limit on a stack tag's value (pkg/util/validation/stack.go): the reason is shortened to fit. */

@@ -37,3 +37,8 @@ export interface ServiceDeploymentFacts {
     readonly startedAt?: string;
     readonly finishedAt?: string;
 }
+
+/** The last part of a service deployment's or revision's ARN: what messages and tags name. */
+export function shortId(arn: string | undefined): string {
+    return arn?.split("/").pop() ?? "";
+}

@@ -3,7 +3,7 @@
 // has followed the deployment through the service-deployments API. A tag value holds 256
 // characters (Pulumi's limit), so this is the summary `history --json` shows; the evidence keeps
 // the whole record (stages with times, revisions, decisions, smoke tests).
-import type { ServiceDeploymentFacts } from "./ecsFacts";
+import { shortId, type ServiceDeploymentFacts } from "./ecsFacts";
 import { RELEASE_TAG_NAMESPACE } from "./verdict";
 
 export const ECS_TAG_PREFIX = `${RELEASE_TAG_NAMESPACE}:ecs:`;
@@ -25,11 +25,6 @@ export interface EcsSummary {
     readonly failures?: number;
     /** ECS ended it early (its circuit breaker and alarms stopped watching then). */
     readonly early?: boolean;
-}
-
-/** The last part of an ARN. */
-function shortId(arn: string): string {
-    return arn.split("/").pop() ?? arn;
 }
 
 export function ecsTagName(version: number): string {

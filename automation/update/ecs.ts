@@ -8,7 +8,7 @@ import { SERVICE_OUTPUTS } from "../engine/project";
 import { RecordedImage } from "../engine/state";
 import { deploymentTaskDefinitions, followRollout, RolloutLostError, RolloutOutcome } from "../aws/rollout";
 import { isFinished, shortId, stopWithRollback } from "../aws/serviceDeployments";
-import { decisionsOf, describeDecision, HookDecision } from "../record/decisions";
+import { decisionNow, decisionsOf, describeDecision, HookDecision } from "../record/decisions";
 import { decide, hookHandler, PauseLog, recordDecision } from "./pause";
 import { replacingUpdate } from "../aws/supersede";
 import { compareRunningImage, VerifyResult } from "../aws/verify";
@@ -155,15 +155,14 @@ async function wantsAbort(session: Session, followed: RolloutOutcome): Promise<b
 /** Rolls the deployment back after an interrupt, recording the decision first. */
 async function abortOnInterrupt(session: Session, record: UpdateRecord, followed: RolloutOutcome, log: PauseLog): Promise<void> {
     const facts = followed.serviceDeployment!;
-    const decision: HookDecision = {
-        action: "rollback",
-        via: "interrupt",
-        by: session.requestedBy,
-        reason: "interrupted while ECS rolled the update out",
-        at: new Date().toISOString(),
-        stage: followed.awaiting?.stage,
-        deployment: shortId(facts.arn),
-    };
+    const decision = decisionNow(
+        "rollback",
+        "interrupt",
+        session.requestedBy,
+        facts.arn,
+        followed.awaiting?.stage,
+        "interrupted while ECS rolled the update out",
+    );
     (session.options.onProgress ?? ((l: string) => session.options.onOutput?.(`${l}\n`)))(
         `aborting ECS deployment ${shortId(facts.arn)}: rolling back, then following the rollback`,
     );

@@ -3,7 +3,7 @@
 // rolls back) or wait, within `--wait-timeout`, for a person's `approve` or `abort` from any
 // checkout. Every decision is recorded (decisions.ts) before ECS is asked to act on it.
 import { AwaitingHook, decideHook, shortId } from "../aws/serviceDeployments";
-import { describeDecision, HookDecision, writeDecision } from "../record/decisions";
+import { decisionNow, describeDecision, HookDecision, writeDecision } from "../record/decisions";
 import type { RecordedImage } from "../engine/state";
 import type { UpdateKind } from "../record/updateKinds";
 import { readSetting } from "../record/updateConfig";
@@ -58,15 +58,7 @@ export function hookHandler(
         );
         if (kind === "reconcile") {
             // A reconcile puts back the revision ECS itself returned to: its deployment goes on, recorded as such.
-            const decision: HookDecision = {
-                action: "continue",
-                via: "reconcile",
-                by: session.requestedBy,
-                reason: "a reconcile restores the revision ECS rolled back to",
-                at: new Date().toISOString(),
-                stage: hook.stage,
-                deployment: shortId(arn),
-            };
+            const decision = decisionNow("continue", "reconcile", session.requestedBy, arn, hook.stage, "a reconcile restores the revision ECS rolled back to");
             await decide(session, record, arn, hook.hookId, decision, log);
             say(`the reconcile's deployment ${describeDecision(decision)}`);
             return;
@@ -89,15 +81,14 @@ export function hookHandler(
         });
         log.smokeTests.push(note);
         if (session.options.signal?.aborted && !note.passed) return; // Ctrl-C: the interrupt decides, not a killed test
-        const decision: HookDecision = {
-            action: note.passed ? "continue" : "rollback",
-            via: "smoke-test",
-            by: session.requestedBy,
-            reason: `smoke test ${describeSmokeTest(note)}`,
-            at: new Date().toISOString(),
-            stage: hook.stage,
-            deployment: shortId(arn),
-        };
+        const decision = decisionNow(
+            note.passed ? "continue" : "rollback",
+            "smoke-test",
+            session.requestedBy,
+            arn,
+            hook.stage,
+            `smoke test ${describeSmokeTest(note)}`,
+        );
         await decide(session, record, arn, hook.hookId, decision, log);
         say(`the smoke test ${note.passed ? "passed" : "failed"} (${describeSmokeTest(note)}): ${describeDecision(decision)}`);
     };
@@ -109,7 +100,9 @@ export async function decide(session: Session, record: UpdateRecord, arn: string
         await decideHook(ecsClient(session), arn, hookId, decision.action === "continue" ? "CONTINUE" : "ROLLBACK");
     } catch (err) {
         // Someone else decided first (approve or abort from another checkout), or ECS is gone: theirs is the record.
-        log.problems.push(`ECS refused to ${decision.action} deployment ${shortId(arn)} (${describeDecision(decision)}): ${(err as Error).message.split("\n")[0]}`);
+        log.problems.push(
+            `ECS refused to ${decision.action} deployment ${shortId(arn)} (${describeDecision(decision)}): ${(err as Error).message.split("\n")[0]}`,
+        );
         return;
     }
     await recordDecision(session, record, decision, log);

@@ -68,15 +68,22 @@ const ECS_TARGET = "AmazonEC2ContainerServiceV20141113";
 const LEGACY_SCAN = `ListBucket ${KEY_PREFIX}/.pulumi/stacks/ /`;
 const user = (name: string) => `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/${name}`;
 
-/** The ECR and ECS operations one deploy, rollback or promote sends, as moto's request log names them (sorted, once each). */
+/**
+ * The ECR and ECS operations one deploy, rollback or promote sends, as moto's request log names them (sorted, once each).
+ * The service-deployments API is answered by the lifecycle proxy (moto lacks it), so moto does not evaluate those three;
+ * the call table and the IAM simulator (test/mocks/leastPrivilege.test.ts) hold them.
+ */
 const UPDATE_OPERATIONS = [
     "ecr:BatchGetImage",
     "ecr:DescribeImageScanFindings",
     "ecr:DescribeImages",
     "ecr:ListImages",
     "ecr:PutImage",
+    "ecs:DescribeServiceDeployments",
+    "ecs:DescribeServiceRevisions",
     "ecs:DescribeServices",
     "ecs:DescribeTaskDefinition",
+    "ecs:ListServiceDeployments",
     "ecs:RegisterTaskDefinition",
     "ecs:UpdateService",
 ];
@@ -319,8 +326,11 @@ describe("the deploy roles' policies enforced (moto with IAM on, the simulator f
         assert.deepStrictEqual(run.operations, [
             "ecr:DescribeImages",
             "ecr:ListImages",
+            "ecs:DescribeServiceDeployments",
+            "ecs:DescribeServiceRevisions",
             "ecs:DescribeServices",
             "ecs:DescribeTaskDefinition",
+            "ecs:ListServiceDeployments",
             "ecs:RegisterTaskDefinition",
             "ecs:UpdateService",
         ]);
