@@ -11,7 +11,7 @@ import { NotVerifiedError, RolloutTimeoutError, StackBusyError, UnreachableError
 import type { DecisionEvidence } from "../record/evidence";
 import { DEFAULT_ROLLOUT_WAIT_MS } from "../update/ecs";
 import { decisionRecord, DecisionOptions, DecisionResult, finishDecision, openDecisionSession } from "../update/decisionSession";
-import { decideOrRefuse, InFlight, inFlight, recordTaken } from "../update/inFlight";
+import { decideRecorded, InFlight, inFlight } from "../update/inFlight";
 import { serviceEvents } from "../aws/rollout";
 import { ecsClient, Session } from "../update/session";
 import { reconcile } from "./reconcile";
@@ -21,10 +21,9 @@ export async function abort(options: DecisionOptions): Promise<DecisionResult> {
     const found = await inFlight(session, "abort");
     const decision = decisionNow("rollback", "abort", session.requestedBy, found.arn, found.awaiting?.stage, options.reason);
     const ecs = ecsClient(session);
-    await decideOrRefuse(session, found, () =>
+    const tag = await decideRecorded(session, found, decision, () =>
         found.awaiting ? decideHook(ecs, found.arn, found.awaiting.hookId, "ROLLBACK") : stopWithRollback(ecs, found.arn),
     );
-    const tag = await recordTaken(session, found, decision);
     say(session, `aborting ECS deployment ${shortId(found.arn)} (${describeDecision(decision)}); following the rollback`);
 
     let facts;

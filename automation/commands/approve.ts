@@ -6,7 +6,7 @@ import { decideHook, describeStanding, factsOf, shortId } from "../aws/serviceDe
 import { decisionNow, describeDecision } from "../record/decisions";
 import { NothingToDecideError } from "../record/errors";
 import { DecisionEvidence } from "../record/evidence";
-import { alreadyDecided, decideOrRefuse, inFlight, recordTaken } from "../update/inFlight";
+import { alreadyDecided, decideRecorded, inFlight } from "../update/inFlight";
 import { decisionRecord, DecisionOptions, DecisionResult, finishDecision, openDecisionSession } from "../update/decisionSession";
 import { ecsClient } from "../update/session";
 
@@ -20,8 +20,7 @@ export async function approve(options: DecisionOptions): Promise<DecisionResult>
         );
     }
     const decision = decisionNow("continue", "approve", session.requestedBy, found.arn, found.awaiting.stage, options.reason);
-    await decideOrRefuse(session, found, () => decideHook(ecsClient(session), found.arn, found.awaiting!.hookId, "CONTINUE"));
-    const tag = await recordTaken(session, found, decision);
+    const tag = await decideRecorded(session, found, decision, () => decideHook(ecsClient(session), found.arn, found.awaiting!.hookId, "CONTINUE"));
     const evidence: DecisionEvidence = decisionRecord(session, "approve", found, decision, tag, factsOf(found.deployment, []));
     return finishDecision(session, {
         kind: "approve",

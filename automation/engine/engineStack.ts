@@ -218,6 +218,11 @@ export class EngineStack {
         await this.read(["stack", "tag", "set", name, value]);
     }
 
+    /** `stack tag rm`, as `Stack.removeTag` runs it. */
+    async removeTag(name: string): Promise<void> {
+        await this.read(["stack", "tag", "rm", name]);
+    }
+
     /** `Stack.cancel` (`pulumi cancel`): breaks the engine's update lock. */
     async cancel(): Promise<void> {
         await (await this.stack()).cancel();

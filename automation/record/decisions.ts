@@ -1,9 +1,10 @@
 // Who let a paused rollout go on, or stopped it, and why: one stack tag per decision,
 // `papyrus:decision:<update>:<n>`, beside the update's release verdict (verdict.ts), so the deploy
 // that waits at a PAUSE hook, a later `history`, and a second `approve` all read the same record,
-// whichever checkout or runner made it. Written once ECS took the decision: of two made at once ECS
-// takes one (the other hook call is refused), and only that one is recorded. `<n>` is the decision's
-// time in milliseconds, so two writers never pick the same tag.
+// whichever checkout or runner made it. `approve` and `abort` write it before they ask ECS (the
+// deploy that waits reads it when it sees ECS act) and take it back when ECS refuses (another
+// decision came first); a deploy's own decisions are written once ECS took them. `<n>` is the
+// decision's time in milliseconds, so two writers never pick the same tag.
 import { shortId } from "./ecsFacts";
 import { RELEASE_TAG_NAMESPACE } from "./verdict";
 

@@ -59,13 +59,18 @@ export function alreadyDecided(decisions: readonly HookDecision[]): string {
 }
 
 /**
- * Asks ECS to act on the deployment; ECS refusing because the hook or the deployment moved on (another
- * `approve` or `abort` acted first) is NothingToDecideError (exit 15) with what was decided, and nothing is recorded.
+ * Records the decision, then asks ECS to act on it: the deploy that waits reads the record when it sees ECS act, so
+ * the record comes first. ECS refusing because the hook or the deployment moved on (another `approve` or `abort` acted
+ * first) takes the record back and is NothingToDecideError (exit 15) naming what was decided; any other failure takes
+ * it back too and is thrown. The tag, or undefined when there is no update to keep it with.
  */
-export async function decideOrRefuse(session: Session, found: InFlight, act: () => Promise<void>): Promise<void> {
+export async function decideRecorded(session: Session, found: InFlight, decision: HookDecision, act: () => Promise<void>): Promise<string | undefined> {
+    const tag = found.updateVersion === undefined ? undefined : await engineCall(session, () => writeDecision(session.stack, found.updateVersion!, decision));
     try {
         await act();
+        return tag;
     } catch (err) {
+        if (tag) await session.stack.removeTag(tag).catch(() => undefined);
         const name = (err as Error).name;
         if (name !== "InvalidParameterException" && name !== "ConflictException" && name !== "ServiceDeploymentNotFoundException") throw err;
         const tags = await session.stack.tags().catch(() => ({}) as Record<string, string>);
@@ -75,9 +80,4 @@ export async function decideOrRefuse(session: Session, found: InFlight, act: () 
             `ECS refused to act on deployment ${shortId(found.arn)}: ${(err as Error).message.split("\n")[0]} (another \`approve\` or \`abort\` acted first?)${alreadyDecided(decided)}`,
         );
     }
-}
-
-/** Records a decision ECS took as the update's; the tag, or undefined when there is no update to keep it with. */
-export async function recordTaken(session: Session, found: InFlight, decision: HookDecision): Promise<string | undefined> {
-    return found.updateVersion === undefined ? undefined : writeDecision(session.stack, found.updateVersion, decision);
 }

@@ -139,7 +139,7 @@ describe("pausing a rollout: smoke test, approve, abort, Ctrl-C (real engine + m
     it("a smoke test that hangs is ended at --smoke-test-timeout and counts as failed: exit 14", async () => {
         await h.deploymentConfiguration(CANARY_WITH_PAUSE);
         await assert.rejects(
-            deploy({ ...ctx(), tag: "v2.0.0", smokeTest: "sleep 60", smokeTestTimeoutMs: 500, evidenceFile: evidenceFile("v2.json") }),
+            deploy({ ...ctx(), tag: "v2.0.0", smokeTest: "sleep 60", smokeTestTimeoutMs: 1000, evidenceFile: evidenceFile("v2.json") }),
             (err: unknown) => err instanceof RolledBackOnRequestError && /smoke test timed out after/.test(err.message),
         );
         const [test] = readEvidence("v2.json").rollout!.smokeTests!;
@@ -174,7 +174,7 @@ describe("pausing a rollout: smoke test, approve, abort, Ctrl-C (real engine + m
         const own = JSON.parse(fs.readFileSync(path.join(other, "approve.json"), "utf8"));
         assert.deepStrictEqual(
             [own.schema, own.kind, own.decision.by, own.updateVersion, own.tag],
-            ["papyrus.decision-evidence/v1", "approve", "bob", 2, "papyrus:decision:2:1"],
+            ["papyrus.decision-evidence/v1", "approve", "bob", 2, `papyrus:decision:2:${Date.parse(own.decision.at)}`],
         );
 
         let refusal: NothingToDecideError | undefined;
