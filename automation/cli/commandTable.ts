@@ -291,7 +291,18 @@ export const COMMANDS = {
             "(who: the local user or the CI identity; --reason) as a stack tag beside the update's release verdict, then asks ECS to continue " +
             "(ContinueServiceDeployment). The deploy that waits, in this or any other checkout, sees ECS go on and keeps the decision in its evidence. " +
             "Exit 15, changing nothing, when no deployment is in flight or none waits at a hook (a second approve is told what already happened).",
-        flags: { stack: stack("the stack whose deployment to approve"), reason: REASON, evidence: EVIDENCE },
+        flags: {
+            stack: stack("the stack whose deployment to approve"),
+            reason: REASON,
+            tag: {
+                type: "string",
+                value: "<tag>",
+                option: "tag",
+                parse: text,
+                help: "approve only the deployment of the stack's newest update if it is of this tag (exit 15 otherwise): what CI passes, so it never approves another run's",
+            },
+            evidence: EVIDENCE,
+        },
     },
     abort: {
         summary: "stop the stack's deployment in flight and roll back to the revision it replaced",

@@ -13,6 +13,11 @@ import { checkedProjectDirectory, openSession, Session, UpdateOptions } from "./
 export interface DecisionOptions extends UpdateOptions {
     /** Why: recorded with who asked. Required for `abort`. */
     readonly reason?: string;
+    /**
+     * `approve`: only the deployment of this tag's update (the stack's newest, whose task definition the deployment
+     * targets); another one waiting is left alone (exit 15). What a CI job passes, so it never approves another run's.
+     */
+    readonly tag?: string;
 }
 
 export interface DecisionResult {

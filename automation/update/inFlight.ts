@@ -17,6 +17,8 @@ export interface InFlight {
     readonly awaiting?: AwaitingHook;
     /** The update whose deployment it is: the stack's newest update (its `up` started it). */
     readonly updateVersion?: number;
+    /** That update's tag, as its history records it. */
+    readonly updateTag?: string;
     readonly decisions: readonly HookDecision[];
 }
 
@@ -49,6 +51,7 @@ export async function inFlight(session: Session, command: "approve" | "abort"): 
         arn: deployment.serviceDeploymentArn,
         awaiting: awaitingHook(deployment),
         updateVersion: update?.version,
+        updateTag: update?.tag,
         decisions: decisions.filter((d) => d.deployment === shortId(deployment.serviceDeploymentArn)),
     };
 }

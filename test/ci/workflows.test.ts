@@ -834,6 +834,7 @@ describe("deploy.yml's approve job (a reviewer continues a rollout paused at its
             approveStep.run!,
             {
                 STACK: "prod",
+                TAG: "v3.0.0",
                 APPROVAL_ENVIRONMENT: "prod-approval",
                 DEPLOY_JOB: "Deploy v3.0.0 to prod",
                 DEPLOY_STEP: "Deploy (papyrus-deploy deploy)",
@@ -866,7 +867,7 @@ describe("deploy.yml's approve job (a reviewer continues a rollout paused at its
                         path.join(dir, ".bin", "npx"),
                         [
                             "#!/bin/bash",
-                            `echo "npx $3 $4 $5 $6 $7" >> "${dir}/.calls"`,
+                            `echo "npx \${*:3}" >> "${dir}/.calls"`,
                             `n=$(cat "${dir}/.npx-n" 2>/dev/null || echo 0); echo $((n + 1)) > "${dir}/.npx-n"`,
                             `codes=(${approveExits.join(" ")})`,
                             "echo '{\"fake\": true}'",
@@ -889,7 +890,7 @@ describe("deploy.yml's approve job (a reviewer continues a rollout paused at its
             { name: "Deploy (papyrus-deploy deploy)", status: step },
         ],
     });
-    const APPROVE = "npx approve --stack prod --reason approved in GitHub by dana (run 4242)";
+    const APPROVE = "npx approve --stack prod --reason approved in GitHub by dana (run 4242) --tag v3.0.0 --json";
 
     it("approved early: waits for the deploy step, asks again while nothing waits at the hook (15), and approves once, naming the reviewer", function () {
         if (!hasJq) this.skip(); // jq is on every GitHub runner
@@ -936,7 +937,7 @@ describe("deploy.yml's approve job (a reviewer continues a rollout paused at its
         assert.match(run.stdout, /::error::papyrus-deploy approve failed with exit code 9; the deploy still waits at the hook/);
         assert.deepStrictEqual(
             run.calls.filter((c) => c.startsWith("npx")),
-            ["npx approve --stack prod --reason approved in GitHub by carol (run 4242)"],
+            ["npx approve --stack prod --reason approved in GitHub by carol (run 4242) --tag v3.0.0 --json"],
         );
         assert.strictEqual(run.outputs["exit-code"], "9");
     });

@@ -153,7 +153,18 @@ describe("pausing a rollout: smoke test, approve, abort, Ctrl-C (real engine + m
         const hook = waitingAtHook();
         const deploying = deploy({ ...ctx(), tag: "v2.0.0", evidenceFile: evidenceFile("v2.json"), onProgress: hook.onProgress });
         await hook.promise;
+        // `--tag` (what CI passes): another tag's approval leaves this deployment alone.
+        await assert.rejects(
+            approve({ ...ctx(), workDir: other, requestedBy: "bob", tag: "v1.0.0" }),
+            (err: unknown) =>
+                err instanceof NothingToDecideError &&
+                /waits at POST_TEST_TRAFFIC_SHIFT, but the stack's newest update \(2\) is of tag `v2\.0\.0`, not `v1\.0\.0`; nothing was approved$/.test(
+                    err.message,
+                ),
+        );
+        assert.strictEqual(h.proxy.continues.length, 0);
         const approved = await approve({
+            tag: "v2.0.0",
             ...ctx(),
             workDir: other,
             requestedBy: "bob",
