@@ -13,7 +13,7 @@ import { DEFAULT_ROLLOUT_WAIT_MS } from "../update/ecs";
 import { decisionRecord, DecisionOptions, DecisionResult, finishDecision, openDecisionSession } from "../update/decisionSession";
 import { decideRecorded, InFlight, inFlight } from "../update/inFlight";
 import { serviceEvents } from "../aws/rollout";
-import { ecsClient, Session } from "../update/session";
+import { ecsClient, progressOf, Session } from "../update/session";
 import { reconcile } from "./reconcile";
 
 export async function abort(options: DecisionOptions): Promise<DecisionResult> {
@@ -96,5 +96,5 @@ async function reconcileAfterAbort(session: Session, options: DecisionOptions): 
 }
 
 function say(session: Session, line: string): void {
-    (session.options.onProgress ?? ((l: string) => session.options.onOutput?.(`${l}\n`)))(line);
+    progressOf(session.options)(line);
 }

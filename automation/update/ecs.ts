@@ -18,7 +18,7 @@ import type { Deployment } from "../record/history";
 import { releaseVerdict, VerdictRecord, verdictTagName, writeVerdict } from "../record/verdict";
 import type { UpdateRecord } from "./run";
 import type { UpdateKind } from "../record/updateKinds";
-import { ecsClient, readRecordedImage, Session } from "./session";
+import { ecsClient, progressOf, readRecordedImage, Session } from "./session";
 
 export const DEFAULT_ROLLOUT_WAIT_MS = 15 * 60_000;
 
@@ -72,7 +72,7 @@ export async function checkEcs(
     let followed: RolloutOutcome;
     let verifyResult: VerifyResult;
     const log: PauseLog = { smokeTests: [], decisions: [], problems: [] };
-    const onProgress = options.onProgress ?? ((line: string) => options.onOutput?.(`${line}\n`));
+    const onProgress = progressOf(options);
     const follow = (signal: AbortSignal | undefined) =>
         followRollout({
             ecs,
@@ -163,9 +163,7 @@ async function abortOnInterrupt(session: Session, record: UpdateRecord, followed
         followed.awaiting?.stage,
         "interrupted while ECS rolled the update out",
     );
-    (session.options.onProgress ?? ((l: string) => session.options.onOutput?.(`${l}\n`)))(
-        `aborting ECS deployment ${shortId(facts.arn)}: rolling back, then following the rollback`,
-    );
+    progressOf(session.options)(`aborting ECS deployment ${shortId(facts.arn)}: rolling back, then following the rollback`);
     if (followed.awaiting) return decide(session, record, facts.arn, followed.awaiting.hookId, decision, log);
     try {
         await stopWithRollback(ecsClient(session), facts.arn);

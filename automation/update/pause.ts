@@ -10,7 +10,7 @@ import { readSetting } from "../record/updateConfig";
 import type { UpdateRecord } from "./run";
 import type { Session } from "./session";
 import { describeSmokeTest, runSmokeTest, SmokeTestNote } from "./smokeTest";
-import { ecsClient } from "./session";
+import { ecsClient, progressOf } from "./session";
 
 /** What happened at the hooks while this deploy followed its deployment. */
 export interface PauseLog {
@@ -43,7 +43,7 @@ export function hookHandler(
     kind?: UpdateKind,
 ): (hook: AwaitingHook, arn: string) => Promise<void> {
     const seen = new Set<string>();
-    const say = (line: string) => (session.options.onProgress ?? ((l: string) => session.options.onOutput?.(`${l}\n`)))(line);
+    const say = progressOf(session.options);
     return async (hook, arn) => {
         if (seen.has(hook.hookId)) return;
         seen.add(hook.hookId);

@@ -109,6 +109,11 @@ export interface Session {
     readonly recovered: string[];
 }
 
+/** Where the driver's progress lines go: `onProgress`, else `onOutput` a line at a time. */
+export function progressOf(options: UpdateOptions): (line: string) => void {
+    return options.onProgress ?? ((line: string) => options.onOutput?.(`${line}\n`));
+}
+
 /** Open → lock → recover → `work` → release: the sequence every command that updates a stack runs. */
 export async function withLockedSession<T>(options: UpdateOptions, work: (session: Session) => Promise<T>): Promise<T> {
     if (options.onRollback === "reconcile" && options.verify === false) {

@@ -325,7 +325,7 @@ describe("pausing a rollout: smoke test, approve, abort, Ctrl-C (real engine + m
             const hook = waitingAtHook();
             const run = deploy({
                 ...ctx(),
-                tag: onInterrupt === "abort" ? "v2.0.0" : "v2.0.0",
+                tag: "v2.0.0",
                 signal: controller.signal,
                 onInterrupt,
                 onProgress: hook.onProgress,
